@@ -1,0 +1,93 @@
+import { FrameTooLargeError } from './errors.js';
+
+/** Kafka's default socket.request.max.bytes. */
+export const DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024;
+
+/**
+ * Splits a byte stream into size-prefixed Kafka frames.
+ *
+ * A small state machine in the manner of a streaming parser: `push()` takes a chunk and calls
+ * `onFrame` once per complete frame with a view of its payload (without the 4-byte size). The size
+ * is checked against the limit as soon as its four bytes are known, before anything is buffered.
+ * When a frame lies inside one chunk it is delivered as a zero-copy view of that chunk; only a
+ * frame that spans chunks is assembled into one new buffer of exactly its size.
+ *
+ * The limit may be changed between frames (for the 512 KiB limit before authentication).
+ */
+export class FrameReader {
+  maxFrameBytes: number;
+  private readonly onFrame: (frame: Buffer) => void;
+  /** Bytes of an incomplete size prefix (0-3 of them). */
+  private sizeBuf = Buffer.alloc(4);
+  private sizeHave = 0;
+  /** The frame being assembled across chunks, or null. */
+  private partial: Buffer | null = null;
+  private partialHave = 0;
+  private failed = false;
+
+  constructor(onFrame: (frame: Buffer) => void, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {
+    this.onFrame = onFrame;
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  /** Bytes buffered for a frame not yet complete. */
+  get buffered(): number {
+    return this.sizeHave + this.partialHave;
+  }
+
+  /**
+   * Feeds a chunk. Throws FrameTooLargeError on a bad size; after that the reader is unusable and
+   * the connection must be closed. Errors thrown by `onFrame` propagate to the caller.
+   */
+  push(chunk: Buffer): void {
+    if (this.failed) return;
+    let pos = 0;
+    const len = chunk.length;
+    while (pos < len) {
+      if (this.partial !== null) {
+        const want = this.partial.length - this.partialHave;
+        const take = Math.min(want, len - pos);
+        chunk.copy(this.partial, this.partialHave, pos, pos + take);
+        this.partialHave += take;
+        pos += take;
+        if (this.partialHave === this.partial.length) {
+          const frame = this.partial;
+          this.partial = null;
+          this.partialHave = 0;
+          this.onFrame(frame);
+        }
+        continue;
+      }
+      let size: number;
+      if (this.sizeHave === 0 && len - pos >= 4) {
+        size = chunk.readInt32BE(pos);
+        pos += 4;
+      } else {
+        while (this.sizeHave < 4 && pos < len) this.sizeBuf[this.sizeHave++] = chunk[pos++]!;
+        if (this.sizeHave < 4) return;
+        size = this.sizeBuf.readInt32BE(0);
+        this.sizeHave = 0;
+      }
+      if (size < 0 || size > this.maxFrameBytes) {
+        this.failed = true;
+        throw new FrameTooLargeError(size, this.maxFrameBytes);
+      }
+      if (len - pos >= size) {
+        const frame = chunk.subarray(pos, pos + size);
+        pos += size;
+        this.onFrame(frame);
+      } else {
+        this.partial = Buffer.allocUnsafe(size);
+        this.partialHave = 0;
+      }
+    }
+  }
+}
+
+/** Prefixes a payload with its int32 size. */
+export function frame(payload: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(4 + payload.length);
+  out.writeInt32BE(payload.length, 0);
+  payload.copy(out, 4);
+  return out;
+}
