@@ -7,7 +7,8 @@ export const DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024;
  * Splits a byte stream into size-prefixed Kafka frames.
  *
  * A small state machine in the manner of a streaming parser: `push()` takes a chunk and calls
- * `onFrame` once per complete frame with a view of its payload (without the 4-byte size). The size
+ * `onFrame` once per complete frame with a view of the whole packet: the 4-byte size followed by
+ * the frame, so that a proxy can forward it without re-adding the prefix. The size
  * is checked against the limit as soon as its four bytes are known, before anything is buffered.
  * When a frame lies inside one chunk it is delivered as a zero-copy view of that chunk; only a
  * frame that spans chunks is assembled into one new buffer of exactly its size.
@@ -32,7 +33,7 @@ export class FrameReader {
 
   /** Bytes buffered for a frame not yet complete. */
   get buffered(): number {
-    return this.sizeHave + this.partialHave;
+    return this.sizeHave + (this.partial === null ? 0 : this.partialHave - 4);
   }
 
   /**
@@ -59,9 +60,11 @@ export class FrameReader {
         continue;
       }
       let size: number;
+      let prefixInChunk = false;
       if (this.sizeHave === 0 && len - pos >= 4) {
         size = chunk.readInt32BE(pos);
         pos += 4;
+        prefixInChunk = true;
       } else {
         while (this.sizeHave < 4 && pos < len) this.sizeBuf[this.sizeHave++] = chunk[pos++]!;
         if (this.sizeHave < 4) return;
@@ -72,13 +75,16 @@ export class FrameReader {
         this.failed = true;
         throw new FrameTooLargeError(size, this.maxFrameBytes);
       }
-      if (len - pos >= size) {
-        const frame = chunk.subarray(pos, pos + size);
+      if (len - pos >= size && prefixInChunk) {
+        // The size prefix sits in this chunk just before the frame (not so when the prefix itself
+        // arrived split across chunks).
+        const packet = chunk.subarray(pos - 4, pos + size);
         pos += size;
-        this.onFrame(frame);
+        this.onFrame(packet);
       } else {
-        this.partial = Buffer.allocUnsafe(size);
-        this.partialHave = 0;
+        this.partial = Buffer.allocUnsafe(size + 4);
+        this.partial.writeInt32BE(size, 0);
+        this.partialHave = 4;
       }
     }
   }

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { loadConfigFile, ConfigError } from '../config/load.js';
+import { createLogger } from '../log.js';
+import { Proxy } from '../proxy/proxy.js';
+import { runDemo } from './demo.js';
+
+const USAGE = `kafka-warden: a security proxy for Kafka
+
+Usage:
+  kafka-warden serve --config FILE     run the proxy
+  kafka-warden demo [--brokers N]      start a local test cluster and the proxy in front of it
+  kafka-warden check-config FILE       validate a configuration file
+  kafka-warden help
+`;
+
+/** Runs the proxy until SIGTERM/SIGINT, then drains and exits. */
+export async function serve(configFile: string): Promise<void> {
+  const config = loadConfigFile(configFile);
+  const log = createLogger(config.logging.level);
+  const proxy = new Proxy(config, log);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'signal received');
+    void proxy.stop().then(() => {
+      log.flush?.();
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  await proxy.start();
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'serve': {
+      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });
+      if (!values.config) {
+        process.stderr.write('kafka-warden serve: --config FILE is required\n');
+        return 2;
+      }
+      await serve(values.config);
+      return -1; // keeps running
+    }
+    case 'demo': {
+      const { values } = parseArgs({ args: rest, options: { brokers: { type: 'string' }, port: { type: 'string' } } });
+      await runDemo({ brokers: Number(values.brokers ?? 3), port: Number(values.port ?? 19092) });
+      return -1;
+    }
+    case 'check-config': {
+      const file = rest[0];
+      if (!file) {
+        process.stderr.write('kafka-warden check-config: a FILE is required\n');
+        return 2;
+      }
+      loadConfigFile(file);
+      process.stdout.write(`${file}: valid\n`);
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return cmd === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`kafka-warden: unknown command ${cmd}\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (e: unknown) => {
+    if (e instanceof ConfigError) process.stderr.write(`kafka-warden: ${e.message}\n`);
+    else process.stderr.write(`kafka-warden: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/** host:port of an upstream broker. */
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/, 'must be host:port');
+
+const port = z.number().int().min(0).max(65535);
+
+export const listenerSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, _ and -'),
+    securityProtocol: z.enum(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']),
+    host: z.string().min(1).default('0.0.0.0'),
+    /** The bootstrap port: any broker behind it. */
+    port,
+    /** Node N is served on brokerPortBase + N. */
+    brokerPortBase: port.optional(),
+    /** Explicit node id -> port map; wins over brokerPortBase. */
+    brokerPorts: z.record(z.string().regex(/^\d+$/, 'node ids are integers'), port).optional(),
+    /** The host name clients are told to connect to. */
+    advertisedHost: z.string().min(1),
+  })
+  .strict()
+  .refine((l) => l.brokerPortBase !== undefined || l.brokerPorts !== undefined, {
+    message: 'needs brokerPortBase or brokerPorts so that each broker has its own port',
+  });
+
+export const configSchema = z
+  .object({
+    upstream: z
+      .object({
+        bootstrap: z.array(hostPort).min(1),
+        connectTimeoutMs: z.number().int().positive().default(10_000),
+        /** Longest a non-parking request may wait for its upstream response. */
+        requestTimeoutMs: z.number().int().positive().default(60_000),
+        metadataRefreshMs: z.number().int().positive().default(30_000),
+        pool: z
+          .object({
+            mode: z.enum(['pooled', 'dedicated']).default('pooled'),
+            maxConnectionsPerBroker: z.number().int().min(1).max(1024).default(4),
+          })
+          .strict()
+          .default({ mode: 'pooled', maxConnectionsPerBroker: 4 }),
+      })
+      .strict(),
+    listeners: z.array(listenerSchema).min(1),
+    limits: z
+      .object({
+        /** socket.request.max.bytes */
+        maxFrameBytes: z.number().int().positive().default(100 * 1024 * 1024),
+        /** Requests a client may have outstanding before the proxy stops reading its socket. */
+        maxInFlightPerClient: z.number().int().positive().default(128),
+      })
+      .strict()
+      .default({ maxFrameBytes: 100 * 1024 * 1024, maxInFlightPerClient: 128 }),
+    shutdown: z
+      .object({ drainTimeoutMs: z.number().int().nonnegative().default(10_000) })
+      .strict()
+      .default({ drainTimeoutMs: 10_000 }),
+    logging: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Map<number, string>();
+    c.listeners.forEach((l, i) => {
+      const p = l.port;
+      if (p !== 0 && seen.has(p)) {
+        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'port'], message: `port ${p} is already used by ${seen.get(p)}` });
+      }
+      seen.set(p, `listener ${l.name}`);
+    });
+    const names = new Set<string>();
+    c.listeners.forEach((l, i) => {
+      if (names.has(l.name)) ctx.addIssue({ code: 'custom', path: ['listeners', i, 'name'], message: `duplicate listener name ${l.name}` });
+      names.add(l.name);
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type ListenerConfig = z.infer<typeof listenerSchema>;

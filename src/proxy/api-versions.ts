@@ -1,0 +1,65 @@
+import { ApiKey } from '../protocol/generated/index.js';
+import { ErrorCode } from '../protocol/generated/error-codes.js';
+import type { ApiVersionsRequest, ApiVersionsResponse, ApiVersionsResponseApiVersion } from '../protocol/generated/api-versions.js';
+import { defaultApiVersionsResponse } from '../protocol/generated/api-versions.js';
+import { API_POLICY, proxyVersionRange } from './api-table.js';
+import type { BrokerVersions } from './cluster.js';
+
+/** Software names and versions a v3+ client may report (KIP-511). */
+const SOFTWARE_RE = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
+
+/**
+ * The ApiVersions answer for a client: for every API the proxy handles, the intersection of the
+ * broker's range and the range the proxy can decode; APIs the proxy answers itself carry its own
+ * range. An API the broker lacks, or that the proxy refuses, is left out.
+ */
+export function supportedVersions(broker: BrokerVersions | null): ApiVersionsResponseApiVersion[] {
+  const out: ApiVersionsResponseApiVersion[] = [];
+  for (const [key, policy] of API_POLICY) {
+    const ours = proxyVersionRange(key);
+    if (ours === null) continue;
+    let lo = ours[0];
+    let hi = ours[1];
+    if (!policy.local) {
+      const theirs = broker?.ranges.get(key);
+      if (theirs === undefined) continue;
+      lo = Math.max(lo, theirs[0]);
+      hi = Math.min(hi, theirs[1]);
+    }
+    if (lo <= hi) out.push({ apiKey: key, minVersion: lo, maxVersion: hi, _tagged: undefined });
+  }
+  out.sort((a, b) => a.apiKey - b.apiKey);
+  return out;
+}
+
+/** Highest ApiVersions version the proxy answers. */
+export function apiVersionsMax(): number {
+  return proxyVersionRange(ApiKey.ApiVersions)![1];
+}
+
+/**
+ * Builds the ApiVersions response body for a request of `version`. `request` is null when the
+ * version is unsupported (the body was not decoded); the answer is then UNSUPPORTED_VERSION in a
+ * v0 body whose list carries the ApiVersions range, as Kafka answers.
+ */
+export function apiVersionsResponse(version: number, request: ApiVersionsRequest | null, broker: BrokerVersions | null): { body: ApiVersionsResponse; bodyVersion: number } {
+  const body = defaultApiVersionsResponse();
+  if (request === null) {
+    body.errorCode = ErrorCode.UNSUPPORTED_VERSION;
+    body.apiKeys = [{ apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: apiVersionsMax(), _tagged: undefined }];
+    return { body, bodyVersion: 0 };
+  }
+  if (version >= 3 && (!SOFTWARE_RE.test(request.clientSoftwareName) || !SOFTWARE_RE.test(request.clientSoftwareVersion))) {
+    body.errorCode = ErrorCode.INVALID_REQUEST;
+    return { body, bodyVersion: version };
+  }
+  body.apiKeys = supportedVersions(broker);
+  const v3 = broker?.v3;
+  if (version >= 3 && v3) {
+    body.supportedFeatures = v3.supportedFeatures;
+    body.finalizedFeatures = v3.finalizedFeatures;
+    body.finalizedFeaturesEpoch = v3.finalizedFeaturesEpoch;
+    body.zkMigrationReady = v3.zkMigrationReady;
+  }
+  return { body, bodyVersion: version };
+}

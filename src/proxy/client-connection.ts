@@ -1,0 +1,298 @@
+import type net from 'node:net';
+import type { Logger } from 'pino';
+import { FrameReader } from '../protocol/frame-reader.js';
+import { Reader } from '../protocol/reader.js';
+import { decodeRequestHeader, type RequestHeader } from '../protocol/headers.js';
+import { API_SPECS, ApiKey } from '../protocol/generated/index.js';
+import { WardenError } from '../protocol/errors.js';
+import { validateRecordBatches } from '../protocol/record-batch.js';
+import type { ProduceRequest } from '../protocol/generated/produce.js';
+import type { FetchRequest } from '../protocol/generated/fetch.js';
+import type { JoinGroupRequest } from '../protocol/generated/join-group.js';
+import type { ApiVersionsRequest } from '../protocol/generated/api-versions.js';
+import { API_POLICY, proxyVersionRange, type ApiPolicy } from './api-table.js';
+import { rewriteResponse, type AddressBook } from './rewrite.js';
+import { apiVersionsResponse } from './api-versions.js';
+import { responsePacket } from './responses.js';
+import type { ClusterView } from './cluster.js';
+import { Lane, type UpstreamPools } from './pool.js';
+import type { UpstreamError } from './upstream.js';
+
+/** What a client connection needs from the proxy around it. */
+export interface ClientContext {
+  readonly listenerName: string;
+  readonly addresses: AddressBook;
+  readonly cluster: ClusterView;
+  readonly pools: UpstreamPools;
+  readonly log: Logger;
+  readonly maxFrameBytes: number;
+  readonly maxInFlight: number;
+  readonly requestTimeoutMs: number;
+}
+
+/** A response slot: responses reach the client in request order, whatever order they complete in. */
+interface Slot {
+  packet: Buffer | null;
+}
+
+/** A request the proxy refuses; the connection is closed with this reason. */
+class ClientProtocolError extends WardenError {}
+
+/**
+ * One client connection.
+ *
+ * States: open -> draining (no more requests are read; answers still go out) -> closed.
+ * Every frame is decoded and validated in full before anything goes upstream: header, body under
+ * the spec of its version (no trailing bytes), and Produce record batches (magic 2, lengths,
+ * CRC32C). A frame that fails closes this connection only, with a logged reason.
+ */
+export class ClientConnection {
+  readonly socket: net.Socket;
+  private readonly ctx: ClientContext;
+  private readonly log: Logger;
+  private readonly reader: FrameReader;
+  private readonly slots: Slot[] = [];
+  private slotHead = 0;
+  private readonly nodeId: number | null;
+  private readonly lane: Lane | null;
+  private state: 'open' | 'draining' | 'closed' = 'open';
+  private pausedForInFlight = false;
+  private pausedForDrain = false;
+  private readonly closeHandlers: Array<() => void> = [];
+  readonly remote: string;
+
+  constructor(socket: net.Socket, ctx: ClientContext, nodeId: number | null) {
+    this.socket = socket;
+    this.ctx = ctx;
+    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    socket.setNoDelay(true);
+    // Route: a node port goes to that node; a bootstrap connection is pinned to one broker.
+    let target: { nodeId: number | null; address: { host: string; port: number } } | null = null;
+    if (nodeId !== null) {
+      const n = ctx.cluster.brokers.get(nodeId);
+      if (n !== undefined) target = { nodeId, address: { host: n.host, port: n.port } };
+    } else {
+      target = ctx.cluster.pickBootstrapTarget();
+    }
+    this.nodeId = target?.nodeId ?? nodeId;
+    this.log = ctx.log.child({ client: this.remote, listener: ctx.listenerName, node: this.nodeId });
+    this.lane = target === null ? null : new Lane(ctx.pools.get(target.address));
+    this.reader = new FrameReader((p) => this.onPacket(p), ctx.maxFrameBytes);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.drain());
+    socket.on('error', (e: NodeJS.ErrnoException) => this.close('socket error', { code: e.code }));
+    socket.on('close', () => this.close('client closed the connection'));
+    socket.on('drain', () => {
+      this.pausedForDrain = false;
+      this.updateFlow();
+    });
+    if (this.lane === null) this.close('no upstream broker for this port', { nodeId });
+  }
+
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  /** Requests received and not yet answered. */
+  get outstanding(): number {
+    return this.slots.length - this.slotHead;
+  }
+
+  onClose(fn: () => void): void {
+    this.closeHandlers.push(fn);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state !== 'open') return;
+    try {
+      this.reader.push(chunk);
+    } catch (e) {
+      this.refuse(e);
+    }
+  }
+
+  private refuse(e: unknown): void {
+    if (e instanceof WardenError) this.close('malformed or refused request', { code: e.code, reason: e.message });
+    else {
+      this.log.error({ err: e }, 'unexpected error handling a request');
+      this.close('internal error');
+    }
+  }
+
+  private onPacket(packet: Buffer): void {
+    if (this.state !== 'open') return;
+    try {
+      this.handle(packet);
+    } catch (e) {
+      this.refuse(e);
+    }
+  }
+
+  private handle(packet: Buffer): void {
+    const frame = packet.subarray(4);
+    const header = decodeRequestHeader(frame);
+    const { apiKey, apiVersion } = header;
+    if (apiKey === ApiKey.ApiVersions) {
+      this.answerApiVersions(header, frame);
+      return;
+    }
+    const policy = API_POLICY.get(apiKey);
+    const range = proxyVersionRange(apiKey);
+    if (policy === undefined || range === null) {
+      throw new ClientProtocolError('WARDEN_ERR_API_REFUSED', `api key ${apiKey} is not served by this proxy`);
+    }
+    if (apiVersion < range[0] || apiVersion > range[1]) {
+      throw new ClientProtocolError('WARDEN_ERR_UNSUPPORTED_VERSION', `api key ${apiKey} version ${apiVersion} is not supported`);
+    }
+    const spec = API_SPECS.get(apiKey)!;
+    const r = new Reader(frame, header.bodyOffset);
+    const body = spec.decodeRequest(r, apiVersion);
+    r.done();
+    if (apiKey === ApiKey.Produce) validateProduce(body as ProduceRequest);
+    this.forward(packet, header, policy, body);
+  }
+
+  private answerApiVersions(header: RequestHeader, frame: Buffer): void {
+    const range = proxyVersionRange(ApiKey.ApiVersions)!;
+    let request: ApiVersionsRequest | null = null;
+    if (header.apiVersion >= range[0] && header.apiVersion <= range[1]) {
+      const r = new Reader(frame, header.bodyOffset);
+      request = API_SPECS.get(ApiKey.ApiVersions)!.decodeRequest(r, header.apiVersion) as ApiVersionsRequest;
+      r.done();
+    }
+    const { body, bodyVersion } = apiVersionsResponse(header.apiVersion, request, this.ctx.cluster.versionsOf(this.nodeId));
+    const slot = this.newSlot();
+    this.complete(slot, responsePacket(ApiKey.ApiVersions, bodyVersion, header.correlationId, body, 0));
+  }
+
+  private forward(packet: Buffer, header: RequestHeader, policy: ApiPolicy, body: unknown): void {
+    const lane = this.lane!;
+    const parks = policy.parks?.(body) ?? false;
+    if (header.apiKey === ApiKey.Produce && (body as ProduceRequest).acks === 0) {
+      // acks=0: the broker sends no response, so none is awaited and no slot is taken.
+      lane.send(packet, null, false);
+      return;
+    }
+    const slot = this.newSlot();
+    const apiKey = header.apiKey;
+    const apiVersion = header.apiVersion;
+    lane.send(
+      packet,
+      {
+        clientCorrelationId: header.correlationId,
+        deadline: Date.now() + this.ctx.requestTimeoutMs + extraWaitMs(apiKey, body),
+        onResponse: (p) => {
+          if (this.state === 'closed') return;
+          let out = p;
+          const rw = policy.rewrite;
+          if (rw !== undefined && apiVersion >= rw.fromVersion) {
+            try {
+              out = rewriteResponse(rw.kind, apiKey, apiVersion, p, this.ctx.addresses) ?? p;
+            } catch (e) {
+              this.log.warn({ apiKey, apiVersion, reason: (e as Error).message }, 'upstream response could not be rewritten');
+              this.close('upstream response malformed');
+              return;
+            }
+          }
+          this.complete(slot, out);
+        },
+        onError: (e: UpstreamError) => {
+          this.close('upstream request failed', { code: e.code, reason: e.message });
+        },
+      },
+      parks,
+    );
+  }
+
+  private newSlot(): Slot {
+    const s: Slot = { packet: null };
+    this.slots.push(s);
+    if (this.outstanding >= this.ctx.maxInFlight && !this.pausedForInFlight) {
+      this.pausedForInFlight = true;
+      this.updateFlow();
+    }
+    return s;
+  }
+
+  private complete(slot: Slot, packet: Buffer): void {
+    if (this.state === 'closed') return;
+    slot.packet = packet;
+    while (this.slotHead < this.slots.length) {
+      const head = this.slots[this.slotHead]!;
+      if (head.packet === null) break;
+      if (!this.socket.write(head.packet)) this.pausedForDrain = true;
+      this.slots[this.slotHead] = undefined as never;
+      this.slotHead++;
+    }
+    if (this.slotHead === this.slots.length) {
+      this.slots.length = 0;
+      this.slotHead = 0;
+    } else if (this.slotHead > 1024) {
+      this.slots.splice(0, this.slotHead);
+      this.slotHead = 0;
+    }
+    if (this.pausedForInFlight && this.outstanding < this.ctx.maxInFlight / 2) this.pausedForInFlight = false;
+    this.updateFlow();
+    if (this.state === 'draining' && this.outstanding === 0) this.finish();
+  }
+
+  private updateFlow(): void {
+    if (this.state !== 'open') return;
+    if (this.pausedForInFlight || this.pausedForDrain) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  /** Stops reading requests; closes once every answer has gone out. */
+  drain(): void {
+    if (this.state !== 'open') return;
+    this.state = 'draining';
+    this.socket.pause();
+    if (this.outstanding === 0) this.finish();
+  }
+
+  private finish(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.lane?.release();
+    this.socket.end();
+    this.socket.destroySoon?.();
+    for (const fn of this.closeHandlers) fn();
+  }
+
+  /** Closes at once; unanswered requests are dropped (as when a broker connection breaks). */
+  close(reason: string, fields: Record<string, unknown> = {}): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    const level = reason === 'client closed the connection' ? 'debug' : 'info';
+    this.log[level]({ ...fields, reason, outstanding: this.outstanding }, 'client connection closed');
+    this.lane?.release();
+    this.socket.destroy();
+    for (const fn of this.closeHandlers) fn();
+  }
+}
+
+/** Validates every record set of a Produce request; throws RecordBatchError or DecodeError. */
+function validateProduce(req: ProduceRequest): void {
+  for (const t of req.topicData) {
+    for (const p of t.partitionData) {
+      if (p.records === null) throw new ClientProtocolError('WARDEN_ERR_RECORD_BATCH', 'produce partition has null records');
+      validateRecordBatches(p.records);
+    }
+  }
+}
+
+/** How long beyond the request timeout a request may legitimately be held at the broker. */
+function extraWaitMs(apiKey: number, body: unknown): number {
+  switch (apiKey) {
+    case ApiKey.Fetch:
+      return Math.max(0, (body as FetchRequest).maxWaitMs);
+    case ApiKey.JoinGroup: {
+      const j = body as JoinGroupRequest;
+      return Math.max(j.rebalanceTimeoutMs, j.sessionTimeoutMs, 0);
+    }
+    case ApiKey.Produce:
+      return Math.max(0, (body as ProduceRequest).timeoutMs);
+    default:
+      return 0;
+  }
+}

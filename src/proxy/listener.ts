@@ -1,0 +1,120 @@
+import net from 'node:net';
+import type { Logger } from 'pino';
+import type { ListenerConfig } from '../config/schema.js';
+import type { AddressBook } from './rewrite.js';
+import type { UpstreamNode } from './broker-map.js';
+import { ClientConnection, type ClientContext } from './client-connection.js';
+
+export interface ListenerDeps {
+  readonly log: Logger;
+  /** Builds the context of a client connection for this listener. */
+  context(addresses: AddressBook): Omit<ClientContext, 'listenerName' | 'addresses'>;
+  /** Records brokers seen in responses. */
+  learn(nodes: UpstreamNode[]): void;
+  /** Called for every new client connection. */
+  track(conn: ClientConnection): void;
+}
+
+/**
+ * One configured listener: a bootstrap port, where any broker answers, and one port per upstream
+ * broker (brokerPorts[node] or brokerPortBase + node), advertised to clients as advertisedHost.
+ * Node ports are opened as brokers become known.
+ */
+export class Listener implements AddressBook {
+  readonly config: ListenerConfig;
+  private readonly deps: ListenerDeps;
+  private readonly log: Logger;
+  private readonly servers = new Map<number | 'bootstrap', net.Server>();
+  private readonly bound = new Map<number | 'bootstrap', number>();
+  private closing = false;
+
+  constructor(config: ListenerConfig, deps: ListenerDeps) {
+    this.config = config;
+    this.deps = deps;
+    this.log = deps.log.child({ listener: config.name });
+  }
+
+  /** The port a node is served on, or null when the configuration gives it none. */
+  portFor(nodeId: number): number | null {
+    const explicit = this.config.brokerPorts?.[String(nodeId)];
+    if (explicit !== undefined) return explicit;
+    if (this.config.brokerPortBase !== undefined) return this.config.brokerPortBase + nodeId;
+    return null;
+  }
+
+  /** The actually bound bootstrap port (differs from the configured one when that is 0). */
+  get bootstrapPort(): number {
+    return this.bound.get('bootstrap') ?? this.config.port;
+  }
+
+  addressFor(nodeId: number): { host: string; port: number } | null {
+    const port = this.portFor(nodeId);
+    if (port === null) return null;
+    if (!this.servers.has(nodeId)) void this.openNode(nodeId);
+    return { host: this.config.advertisedHost, port };
+  }
+
+  learn(nodes: UpstreamNode[]): void {
+    this.deps.learn(nodes);
+  }
+
+  private serve(key: number | 'bootstrap', port: number): Promise<void> {
+    const nodeId = key === 'bootstrap' ? null : key;
+    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+      if (this.closing) {
+        socket.destroy();
+        return;
+      }
+      const ctx: ClientContext = { listenerName: this.config.name, addresses: this, ...this.deps.context(this) };
+      const conn = new ClientConnection(socket, ctx, nodeId);
+      this.deps.track(conn);
+    });
+    this.servers.set(key, server);
+    return new Promise<void>((resolve, reject) => {
+      server.once('error', (e: NodeJS.ErrnoException) => {
+        this.servers.delete(key);
+        this.log.error({ port, node: nodeId, code: e.code }, 'listener port could not be opened');
+        reject(e);
+      });
+      server.listen({ host: this.config.host, port }, () => {
+        const addr = server.address() as net.AddressInfo;
+        this.bound.set(key, addr.port);
+        server.removeAllListeners('error');
+        server.on('error', (e: NodeJS.ErrnoException) => this.log.error({ code: e.code }, 'listener error'));
+        this.log.info({ host: this.config.host, port: addr.port, node: nodeId ?? 'bootstrap' }, 'listening');
+        resolve();
+      });
+    });
+  }
+
+  async openNode(nodeId: number): Promise<void> {
+    if (this.closing || this.servers.has(nodeId)) return;
+    const port = this.portFor(nodeId);
+    if (port === null) return;
+    try {
+      await this.serve(nodeId, port);
+    } catch {
+      // Logged in serve(); the node stays unreachable through this listener.
+    }
+  }
+
+  /** Opens the bootstrap port and the ports of every node known so far. */
+  async start(nodes: UpstreamNode[]): Promise<void> {
+    await this.serve('bootstrap', this.config.port);
+    await Promise.all(nodes.map((n) => this.openNode(n.nodeId)));
+  }
+
+  /** True when the bootstrap port is bound. */
+  get listening(): boolean {
+    return this.bound.has('bootstrap') && this.servers.get('bootstrap')?.listening === true;
+  }
+
+  /** Stops accepting connections. */
+  async stop(): Promise<void> {
+    this.closing = true;
+    await Promise.all(
+      [...this.servers.values()].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+    );
+    this.servers.clear();
+  }
+}

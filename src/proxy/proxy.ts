@@ -1,0 +1,98 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { ClusterView } from './cluster.js';
+import { UpstreamPools } from './pool.js';
+import { Listener } from './listener.js';
+import type { ClientConnection } from './client-connection.js';
+
+/**
+ * The proxy: the upstream cluster view, the upstream connection pools and every listener.
+ *
+ * start(): learn the cluster (brokers, versions), open listener ports.
+ * stop(): stop accepting, let in-flight requests finish up to the drain timeout, close the rest.
+ */
+export class Proxy {
+  readonly config: Config;
+  readonly cluster: ClusterView;
+  readonly pools: UpstreamPools;
+  readonly listeners: Listener[];
+  private readonly log: Logger;
+  private readonly clients = new Set<ClientConnection>();
+  private stopping: Promise<void> | null = null;
+
+  constructor(config: Config, log: Logger) {
+    this.config = config;
+    this.log = log;
+    this.cluster = new ClusterView(config.upstream.bootstrap, log, config.upstream.connectTimeoutMs);
+    this.pools = new UpstreamPools(
+      {
+        mode: config.upstream.pool.mode,
+        maxConnectionsPerBroker: config.upstream.pool.maxConnectionsPerBroker,
+        connectTimeoutMs: config.upstream.connectTimeoutMs,
+      },
+      log,
+    );
+    this.listeners = config.listeners.map(
+      (lc) =>
+        new Listener(lc, {
+          log,
+          context: () => ({
+            cluster: this.cluster,
+            pools: this.pools,
+            log: this.log,
+            maxFrameBytes: config.limits.maxFrameBytes,
+            maxInFlight: config.limits.maxInFlightPerClient,
+            requestTimeoutMs: config.upstream.requestTimeoutMs,
+          }),
+          learn: (nodes) => this.cluster.brokers.update(nodes),
+          track: (c) => {
+            this.clients.add(c);
+            c.onClose(() => this.clients.delete(c));
+          },
+        }),
+    );
+    this.cluster.brokers.onNode((n) => {
+      for (const l of this.listeners) void l.openNode(n.nodeId);
+    });
+  }
+
+  /** Open client connections. */
+  get connectionCount(): number {
+    return this.clients.size;
+  }
+
+  /** Ready: every listener bound and the upstream cluster reachable. */
+  get ready(): boolean {
+    return this.stopping === null && this.cluster.reachable && this.listeners.every((l) => l.listening);
+  }
+
+  async start(): Promise<void> {
+    await this.cluster.start(this.config.upstream.metadataRefreshMs);
+    if (!this.cluster.reachable) {
+      this.log.warn({ reason: this.cluster.lastError }, 'starting while the upstream cluster is unreachable');
+    }
+    for (const l of this.listeners) await l.start(this.cluster.brokers.all());
+    this.log.info({ listeners: this.listeners.map((l) => l.config.name), brokers: this.cluster.brokers.size }, 'proxy started');
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    const timeout = this.config.shutdown.drainTimeoutMs;
+    this.log.info({ connections: this.clients.size, drainTimeoutMs: timeout }, 'proxy stopping');
+    await Promise.all(this.listeners.map((l) => l.stop()));
+    for (const c of this.clients) c.drain();
+    const deadline = Date.now() + timeout;
+    while (this.clients.size > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const left = this.clients.size;
+    for (const c of [...this.clients]) c.close('proxy shutting down');
+    this.cluster.stop();
+    this.pools.closeAll();
+    this.log.info({ closedWithRequestsInFlight: left }, 'proxy stopped');
+  }
+}

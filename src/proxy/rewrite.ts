@@ -1,0 +1,104 @@
+import { Reader } from '../protocol/reader.js';
+import { Writer } from '../protocol/writer.js';
+import { API_SPECS, ApiKey } from '../protocol/generated/index.js';
+import { responseHeaderLength } from '../protocol/headers.js';
+import type { MetadataResponse } from '../protocol/generated/metadata.js';
+import type { FindCoordinatorResponse } from '../protocol/generated/find-coordinator.js';
+import type { DescribeClusterResponse } from '../protocol/generated/describe-cluster.js';
+import type { ResponseRewrite } from './api-table.js';
+import type { UpstreamNode } from './broker-map.js';
+
+/** Where clients must connect for a node: the proxy's advertised host and the node's port. */
+export interface AddressBook {
+  /** Advertised host and port for an upstream node id, or null when the node has no port. */
+  addressFor(nodeId: number): { host: string; port: number } | null;
+  /** Learns the upstream brokers a response names. */
+  learn(nodes: UpstreamNode[]): void;
+}
+
+interface NodeAddress {
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+/**
+ * Rewrites one node's address in place. A node the proxy has no port for is sent to an
+ * unroutable port 0 on the advertised host (never the upstream address): the client then fails
+ * to connect there instead of silently bypassing the proxy.
+ */
+function rewriteNode(book: AddressBook, n: NodeAddress): boolean {
+  if (n.nodeId < 0) return false;
+  const a = book.addressFor(n.nodeId);
+  const host = a?.host ?? n.host;
+  const port = a?.port ?? 0;
+  if (n.host === host && n.port === port) return false;
+  n.host = host;
+  n.port = port;
+  return true;
+}
+
+/**
+ * Rewrites the broker addresses of a response packet (4-byte size + header + body) and returns the
+ * new packet, or null when nothing needed to change (the original bytes are forwarded then).
+ */
+export function rewriteResponse(
+  kind: ResponseRewrite,
+  apiKey: number,
+  apiVersion: number,
+  packet: Buffer,
+  book: AddressBook,
+): Buffer | null {
+  const spec = API_SPECS.get(apiKey)!;
+  const frame = packet.subarray(4);
+  const headerLen = responseHeaderLength(apiKey, apiVersion, frame);
+  const r = new Reader(frame, headerLen);
+  const body = spec.decodeResponse(r, apiVersion) as Record<string, unknown>;
+  r.done();
+  let changed = false;
+  switch (kind) {
+    case 'metadata': {
+      const m = body as unknown as MetadataResponse;
+      book.learn(m.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })));
+      for (const b of m.brokers) changed = rewriteNode(book, b) || changed;
+      break;
+    }
+    case 'describeCluster': {
+      const m = body as unknown as DescribeClusterResponse;
+      book.learn(m.brokers.map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack })));
+      for (const b of m.brokers) {
+        const n = { nodeId: b.brokerId, host: b.host, port: b.port };
+        if (rewriteNode(book, n)) {
+          b.host = n.host;
+          b.port = n.port;
+          changed = true;
+        }
+      }
+      break;
+    }
+    case 'findCoordinator': {
+      const m = body as unknown as FindCoordinatorResponse;
+      if (apiVersion < 4) {
+        if (m.errorCode === 0) changed = rewriteNode(book, m) || changed;
+      } else {
+        for (const c of m.coordinators) if (c.errorCode === 0) changed = rewriteNode(book, c) || changed;
+      }
+      break;
+    }
+    case 'nodeEndpoints': {
+      const eps = (body as { nodeEndpoints?: NodeAddress[] }).nodeEndpoints;
+      if (eps && eps.length > 0) for (const e of eps) changed = rewriteNode(book, e) || changed;
+      break;
+    }
+  }
+  if (!changed) return null;
+  const w = new Writer(packet.length + 64);
+  w.int32(0);
+  w.raw(frame.subarray(0, headerLen));
+  spec.encodeResponse(w, apiVersion, body as never);
+  const out = w.finish();
+  out.writeInt32BE(out.length - 4, 0);
+  return out;
+}
+
+export { ApiKey };

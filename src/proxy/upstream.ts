@@ -1,0 +1,192 @@
+import net from 'node:net';
+import type { Logger } from 'pino';
+import { FrameReader } from '../protocol/frame-reader.js';
+import { WardenError } from '../protocol/errors.js';
+
+/** An upstream failure; the requests it affects are failed with it. */
+export class UpstreamError extends WardenError {
+  constructor(code: string, message: string) {
+    super(code, message);
+  }
+}
+
+/** A request waiting for its response on an upstream connection. */
+export interface PendingRequest {
+  /** Correlation id the client used; restored in the response. */
+  readonly clientCorrelationId: number;
+  /** Wall-clock deadline (ms) after which the connection is considered stuck. */
+  readonly deadline: number;
+  /** Receives the response packet (4-byte size + frame) with the client's correlation id. */
+  onResponse(packet: Buffer): void;
+  onError(err: UpstreamError): void;
+  /** Assigned by the connection. */
+  upstreamCorrelationId?: number;
+}
+
+export interface UpstreamAddress {
+  host: string;
+  port: number;
+}
+
+/** Byte offset of the correlation id in a request or response packet (after the size prefix). */
+const REQUEST_CID_OFFSET = 8;
+const RESPONSE_CID_OFFSET = 4;
+/** Responses come from a trusted broker; a generous limit still bounds a corrupt size field. */
+const MAX_RESPONSE_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * One TCP connection to an upstream broker, shared by any number of client connections.
+ *
+ * Correlation ids are remapped: each request gets the next id of this connection, written in
+ * place into the packet; the broker answers one connection's requests in order, so pending
+ * requests form a FIFO and a response must match its head (anything else is a protocol error that
+ * fails the connection). Requests written while connecting are buffered by the socket.
+ *
+ * States: connecting -> ready -> closed. Once closed, every pending request has been failed and
+ * the connection is never used again.
+ */
+export class UpstreamConnection {
+  readonly address: UpstreamAddress;
+  readonly id: number;
+  /** Clients currently routed through this connection (for least-loaded assignment). */
+  assigned = 0;
+  /** True while it serves one client exclusively (parking requests, dedicated mode). */
+  exclusive = false;
+  private state: 'connecting' | 'ready' | 'closed' = 'connecting';
+  private readonly socket: net.Socket;
+  private readonly reader: FrameReader;
+  private readonly pending: PendingRequest[] = [];
+  private head = 0;
+  private nextCid = 1;
+  private readonly log: Logger;
+  private readonly closeHandlers: Array<(c: UpstreamConnection) => void> = [];
+  private connectTimer: NodeJS.Timeout | null;
+  lastUsed = Date.now();
+
+  private static ids = 0;
+
+  constructor(address: UpstreamAddress, log: Logger, connectTimeoutMs: number) {
+    this.address = address;
+    this.id = ++UpstreamConnection.ids;
+    this.log = log.child({ upstream: `${address.host}:${address.port}`, conn: this.id });
+    this.reader = new FrameReader((p) => this.onPacket(p), MAX_RESPONSE_BYTES);
+    this.socket = net.connect({ host: address.host, port: address.port, noDelay: true });
+    this.connectTimer = setTimeout(() => {
+      this.fail(new UpstreamError('WARDEN_ERR_UPSTREAM_CONNECT_TIMEOUT', `connecting to ${address.host}:${address.port} timed out`));
+    }, connectTimeoutMs);
+    this.connectTimer.unref();
+    this.socket.on('connect', () => {
+      if (this.connectTimer) clearTimeout(this.connectTimer);
+      this.connectTimer = null;
+      if (this.state === 'connecting') this.state = 'ready';
+      this.log.debug('upstream connected');
+    });
+    this.socket.on('data', (chunk: Buffer) => {
+      try {
+        this.reader.push(chunk);
+      } catch (e) {
+        this.fail(new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', (e as Error).message));
+      }
+    });
+    this.socket.on('error', (e: NodeJS.ErrnoException) => {
+      this.fail(new UpstreamError('WARDEN_ERR_UPSTREAM_IO', `upstream ${address.host}:${address.port}: ${e.code ?? e.message}`));
+    });
+    this.socket.on('close', () => {
+      this.fail(new UpstreamError('WARDEN_ERR_UPSTREAM_CLOSED', `upstream ${address.host}:${address.port} closed the connection`));
+    });
+  }
+
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  /** Requests sent and not yet answered. */
+  get inFlight(): number {
+    return this.pending.length - this.head;
+  }
+
+  /** Bytes queued in the socket and not yet handed to the kernel. */
+  get writableLength(): number {
+    return this.socket.writableLength;
+  }
+
+  onClose(fn: (c: UpstreamConnection) => void): void {
+    this.closeHandlers.push(fn);
+  }
+
+  /**
+   * Sends a request packet (4-byte size + frame). Its correlation id is rewritten in place.
+   * Without `pending` no response is expected (Produce acks=0).
+   */
+  send(packet: Buffer, pending: PendingRequest | null): void {
+    if (this.state === 'closed') {
+      pending?.onError(new UpstreamError('WARDEN_ERR_UPSTREAM_CLOSED', 'upstream connection is closed'));
+      return;
+    }
+    const cid = this.nextCid;
+    this.nextCid = cid === 0x7fffffff ? 1 : cid + 1;
+    packet.writeInt32BE(cid, REQUEST_CID_OFFSET);
+    if (pending !== null) {
+      pending.upstreamCorrelationId = cid;
+      this.pending.push(pending);
+    }
+    this.lastUsed = Date.now();
+    this.socket.write(packet);
+  }
+
+  /** Fails the connection when its oldest request is past its deadline. */
+  checkDeadline(now: number): void {
+    if (this.head < this.pending.length && this.pending[this.head]!.deadline < now) {
+      this.fail(new UpstreamError('WARDEN_ERR_UPSTREAM_TIMEOUT', 'upstream request timed out'));
+    }
+  }
+
+  private onPacket(packet: Buffer): void {
+    if (this.head >= this.pending.length) {
+      throw new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', 'response without a pending request');
+    }
+    const req = this.pending[this.head]!;
+    this.pending[this.head] = undefined as never;
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.pending.length) {
+      this.pending.splice(0, this.head);
+      this.head = 0;
+    }
+    if (packet.length < 8) throw new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', 'response shorter than its header');
+    const cid = packet.readInt32BE(RESPONSE_CID_OFFSET);
+    if (cid !== req.upstreamCorrelationId) {
+      throw new UpstreamError(
+        'WARDEN_ERR_UPSTREAM_PROTOCOL',
+        `response correlation id ${cid} does not match the oldest request ${req.upstreamCorrelationId}`,
+      );
+    }
+    packet.writeInt32BE(req.clientCorrelationId, RESPONSE_CID_OFFSET);
+    this.lastUsed = Date.now();
+    req.onResponse(packet);
+  }
+
+  /** Closes the connection and fails every pending request with `err`. */
+  fail(err: UpstreamError): void {
+    if (this.state === 'closed') return;
+    const wasConnecting = this.state === 'connecting';
+    this.state = 'closed';
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
+    this.socket.destroy();
+    const pending = this.pending.slice(this.head);
+    this.pending.length = 0;
+    this.head = 0;
+    if (pending.length > 0 || wasConnecting) {
+      this.log.warn({ code: err.code, reason: err.message, failedRequests: pending.length }, 'upstream connection failed');
+    } else {
+      this.log.debug({ code: err.code }, 'upstream connection closed');
+    }
+    for (const p of pending) p.onError(err);
+    for (const fn of this.closeHandlers) fn(this);
+  }
+
+  /** Closes the connection without an error (shutdown, idle). Pending requests are failed. */
+  close(): void {
+    this.fail(new UpstreamError('WARDEN_ERR_UPSTREAM_CLOSED', 'upstream connection closed by the proxy'));
+  }
+}
