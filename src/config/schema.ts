@@ -20,6 +20,11 @@ export const listenerSchema = z
     brokerPorts: z.record(z.string().regex(/^\d+$/, 'node ids are integers'), port).optional(),
     /** The host name clients are told to connect to. */
     advertisedHost: z.string().min(1),
+    /**
+     * When clients reach the node ports through a port mapping (NAT, a Kubernetes NodePort, a
+     * relay), node N is advertised on advertisedBrokerPortBase + N instead of its bound port.
+     */
+    advertisedBrokerPortBase: port.optional(),
   })
   .strict()
   .refine((l) => l.brokerPortBase !== undefined || l.brokerPorts !== undefined, {

@@ -43,8 +43,9 @@ class ClientProtocolError extends WardenError {}
  *
  * States: open -> draining (no more requests are read; answers still go out) -> closed.
  * Every frame is decoded and validated in full before anything goes upstream: header, body under
- * the spec of its version (no trailing bytes), and Produce record batches (magic 2, lengths,
- * CRC32C). A frame that fails closes this connection only, with a logged reason.
+ * the spec of its version (every count within the bytes left), and Produce record batches (magic
+ * 2, lengths, CRC32C). A frame that fails closes this connection only, with a logged reason. Bytes
+ * after the last field are ignored as Kafka ignores them, and are not forwarded.
  */
 export class ClientConnection {
   readonly socket: net.Socket;
@@ -60,6 +61,8 @@ export class ClientConnection {
   private pausedForDrain = false;
   private readonly closeHandlers: Array<() => void> = [];
   readonly remote: string;
+  /** The request being handled, for error reports. */
+  private current: RequestHeader | null = null;
 
   constructor(socket: net.Socket, ctx: ClientContext, nodeId: number | null) {
     this.socket = socket;
@@ -112,7 +115,8 @@ export class ClientConnection {
   }
 
   private refuse(e: unknown): void {
-    if (e instanceof WardenError) this.close('malformed or refused request', { code: e.code, reason: e.message });
+    const at = this.current === null ? {} : { apiKey: this.current.apiKey, apiVersion: this.current.apiVersion, correlationId: this.current.correlationId };
+    if (e instanceof WardenError) this.close('malformed or refused request', { ...at, code: e.code, detail: e.message });
     else {
       this.log.error({ err: e }, 'unexpected error handling a request');
       this.close('internal error');
@@ -123,6 +127,7 @@ export class ClientConnection {
     if (this.state !== 'open') return;
     try {
       this.handle(packet);
+      this.current = null;
     } catch (e) {
       this.refuse(e);
     }
@@ -131,6 +136,7 @@ export class ClientConnection {
   private handle(packet: Buffer): void {
     const frame = packet.subarray(4);
     const header = decodeRequestHeader(frame);
+    this.current = header;
     const { apiKey, apiVersion } = header;
     if (apiKey === ApiKey.ApiVersions) {
       this.answerApiVersions(header, frame);
@@ -147,9 +153,20 @@ export class ClientConnection {
     const spec = API_SPECS.get(apiKey)!;
     const r = new Reader(frame, header.bodyOffset);
     const body = spec.decodeRequest(r, apiVersion);
-    r.done();
     if (apiKey === ApiKey.Produce) validateProduce(body as ProduceRequest);
-    this.forward(packet, header, policy, body);
+    this.forward(r.pos === r.end ? packet : this.stripTrailing(packet, header, r.pos), header, policy, body);
+  }
+
+  /**
+   * Kafka's broker ignores bytes after a request's last field, and real clients send some
+   * (librdkafka 2.15.1 leaves a 4-byte reserved array count in all-topics Metadata v9+ requests).
+   * Such a request is accepted as the broker would, but only its decoded part is forwarded.
+   */
+  private stripTrailing(packet: Buffer, header: RequestHeader, end: number): Buffer {
+    this.log.debug({ apiKey: header.apiKey, apiVersion: header.apiVersion, trailingBytes: packet.length - 4 - end }, 'trailing request bytes dropped');
+    const out = packet.subarray(0, 4 + end);
+    out.writeInt32BE(end, 0);
+    return out;
   }
 
   private answerApiVersions(header: RequestHeader, frame: Buffer): void {
@@ -158,7 +175,6 @@ export class ClientConnection {
     if (header.apiVersion >= range[0] && header.apiVersion <= range[1]) {
       const r = new Reader(frame, header.bodyOffset);
       request = API_SPECS.get(ApiKey.ApiVersions)!.decodeRequest(r, header.apiVersion) as ApiVersionsRequest;
-      r.done();
     }
     const { body, bodyVersion } = apiVersionsResponse(header.apiVersion, request, this.ctx.cluster.versionsOf(this.nodeId));
     const slot = this.newSlot();
@@ -197,7 +213,7 @@ export class ClientConnection {
           this.complete(slot, out);
         },
         onError: (e: UpstreamError) => {
-          this.close('upstream request failed', { code: e.code, reason: e.message });
+          this.close('upstream request failed', { code: e.code, detail: e.message });
         },
       },
       parks,

@@ -34,9 +34,8 @@ export function request<T>(
         try {
           const frame = p.subarray(4);
           const r = new Reader(frame, responseHeaderLength(apiKey, version, frame));
-          const res = spec.decodeResponse(r, version) as T;
-          r.done();
-          resolve(res);
+          // Trailing bytes in a response are tolerated, as Kafka clients do (see rewrite.ts).
+          resolve(spec.decodeResponse(r, version) as T);
         } catch (e) {
           reject(e as Error);
         }

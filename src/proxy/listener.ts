@@ -51,7 +51,8 @@ export class Listener implements AddressBook {
     const port = this.portFor(nodeId);
     if (port === null) return null;
     if (!this.servers.has(nodeId)) void this.openNode(nodeId);
-    return { host: this.config.advertisedHost, port };
+    const advertisedBase = this.config.advertisedBrokerPortBase;
+    return { host: this.config.advertisedHost, port: advertisedBase === undefined ? port : advertisedBase + nodeId };
   }
 
   learn(nodes: UpstreamNode[]): void {

@@ -1,0 +1,61 @@
+// Starts the proxy in-process in front of a mock cluster, with logs captured for assertions.
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/log.js';
+import { parseConfig } from '../../src/config/load.js';
+import { Proxy } from '../../src/proxy/proxy.js';
+import { MockCluster, type MockClusterOptions } from '../../src/cli/mock-cluster.js';
+import { freePortBlock } from './ports.js';
+
+export interface Harness {
+  cluster: MockCluster;
+  proxy: Proxy;
+  /** The proxy's bootstrap address. */
+  bootstrap: string;
+  /** Listener port base: node N is at base + 10 + N. */
+  base: number;
+  logs: Array<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(
+  opts: {
+    cluster?: MockClusterOptions;
+    config?: Record<string, unknown>;
+    upstream?: Record<string, unknown>;
+    listener?: Record<string, unknown>;
+    base?: number;
+  } = {},
+): Promise<Harness> {
+  const cluster = await MockCluster.start({ brokers: 3, ...opts.cluster });
+  const base = opts.base ?? (await freePortBlock(20));
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  const config = parseConfig({
+    upstream: { bootstrap: cluster.brokers, ...opts.upstream },
+    listeners: [
+      { name: 'plain', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: base, brokerPortBase: base + 10, advertisedHost: '127.0.0.1', ...opts.listener },
+    ],
+    logging: { level: 'debug' },
+    shutdown: { drainTimeoutMs: 2000 },
+    ...opts.config,
+  });
+  const log = createLogger(config.logging.level, sink);
+  const proxy = new Proxy(config, log);
+  await proxy.start();
+  return {
+    cluster,
+    proxy,
+    bootstrap: `127.0.0.1:${base}`,
+    base,
+    logs,
+    async stop() {
+      await proxy.stop();
+      await cluster.stop();
+    },
+  };
+}

@@ -1,0 +1,122 @@
+// A minimal Kafka client over a raw socket for tests that need exact control over the bytes
+// (malformed frames, parking requests, many idle connections). The other side is always a real
+// broker (the mock cluster) behind the proxy, so our codec does not just talk to itself.
+import net from 'node:net';
+import { Writer } from '../../src/protocol/writer.js';
+import { Reader } from '../../src/protocol/reader.js';
+import { API_SPECS } from '../../src/protocol/generated/index.js';
+import { encodeRequestHeader, responseHeaderLength } from '../../src/protocol/headers.js';
+import { FrameReader } from '../../src/protocol/frame-reader.js';
+
+export class RawClient {
+  readonly socket: net.Socket;
+  private cid = 1;
+  private readonly waiting = new Map<number, { apiKey: number; version: number; resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  readonly closed: Promise<void>;
+  isClosed = false;
+
+  private constructor(socket: net.Socket) {
+    this.socket = socket;
+    const reader = new FrameReader((p) => {
+      const frame = p.subarray(4);
+      const cid = frame.readInt32BE(0);
+      const w = this.waiting.get(cid);
+      if (!w) return;
+      this.waiting.delete(cid);
+      try {
+        const r = new Reader(frame, responseHeaderLength(w.apiKey, w.version, frame));
+        w.resolve(API_SPECS.get(w.apiKey)!.decodeResponse(r, w.version));
+      } catch (e) {
+        w.reject(e as Error);
+      }
+    }, 1 << 30);
+    socket.on('data', (c: Buffer) => reader.push(c));
+    this.closed = new Promise((resolve) => {
+      socket.on('close', () => {
+        this.isClosed = true;
+        for (const w of this.waiting.values()) w.reject(new Error('connection closed'));
+        this.waiting.clear();
+        resolve();
+      });
+    });
+    socket.on('error', () => {});
+  }
+
+  static connect(address: string): Promise<RawClient> {
+    const i = address.lastIndexOf(':');
+    return new Promise((resolve, reject) => {
+      const s = net.connect({ host: address.slice(0, i), port: Number(address.slice(i + 1)) }, () => resolve(new RawClient(s)));
+      s.once('error', reject);
+    });
+  }
+
+  /** Encodes a request packet with our codec. */
+  static packet(apiKey: number, version: number, cid: number, body: unknown): Buffer {
+    const w = new Writer();
+    w.int32(0);
+    encodeRequestHeader(w, apiKey, version, cid, 'warden-test');
+    API_SPECS.get(apiKey)!.encodeRequest(w, version, body as never);
+    const out = Buffer.from(w.finish());
+    out.writeInt32BE(out.length - 4, 0);
+    return out;
+  }
+
+  request<T>(apiKey: number, version: number, body: unknown): Promise<T> {
+    const cid = this.cid++;
+    const p = new Promise<T>((resolve, reject) => this.waiting.set(cid, { apiKey, version, resolve: resolve as (v: unknown) => void, reject }));
+    this.socket.write(RawClient.packet(apiKey, version, cid, body));
+    return p;
+  }
+
+  /** Sends a request that expects no response (Produce acks=0). */
+  send(apiKey: number, version: number, body: unknown): void {
+    this.socket.write(RawClient.packet(apiKey, version, this.cid++, body));
+  }
+
+  writeRaw(bytes: Buffer): void {
+    this.socket.write(bytes);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/** Builds a valid magic-2 record batch with the given values (no compression). */
+export async function recordBatch(values: Buffer[]): Promise<Buffer> {
+  const { crc32c } = await import('@node-rs/crc32');
+  const recs: Buffer[] = values.map((v, i) => {
+    const w = new Writer();
+    w.int8(0); // attributes
+    w.varint(0); // timestamp delta
+    w.varint(i); // offset delta
+    w.varint(-1); // null key
+    w.varint(v.length);
+    w.raw(v);
+    w.varint(0); // headers
+    const body = Buffer.from(w.finish());
+    const lw = new Writer();
+    lw.varint(body.length);
+    lw.raw(body);
+    return Buffer.from(lw.finish());
+  });
+  const w = new Writer();
+  w.int64(0n); // base offset
+  w.int32(0); // length, patched
+  w.int32(-1); // partition leader epoch
+  w.int8(2); // magic
+  w.uint32(0); // crc, patched
+  w.int16(0); // attributes
+  w.int32(values.length - 1); // last offset delta
+  w.int64(BigInt(Date.now()));
+  w.int64(BigInt(Date.now()));
+  w.int64(-1n); // producer id
+  w.int16(-1);
+  w.int32(-1);
+  w.int32(values.length);
+  for (const r of recs) w.raw(r);
+  const buf = Buffer.from(w.finish());
+  buf.writeInt32BE(buf.length - 12, 8);
+  buf.writeUInt32BE(crc32c(buf.subarray(21)) >>> 0, 17);
+  return buf;
+}
