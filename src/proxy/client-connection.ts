@@ -4,7 +4,7 @@ import { FrameReader } from '../protocol/frame-reader.js';
 import { Reader } from '../protocol/reader.js';
 import { decodeRequestHeader, type RequestHeader } from '../protocol/headers.js';
 import { API_SPECS, ApiKey } from '../protocol/generated/index.js';
-import { WardenError } from '../protocol/errors.js';
+import { WardenError, DecodeError } from '../protocol/errors.js';
 import { validateRecordBatches } from '../protocol/record-batch.js';
 import type { ProduceRequest } from '../protocol/generated/produce.js';
 import type { FetchRequest } from '../protocol/generated/fetch.js';
@@ -135,20 +135,31 @@ export class ClientConnection {
 
   private handle(packet: Buffer): void {
     const frame = packet.subarray(4);
-    const header = decodeRequestHeader(frame);
-    this.current = header;
-    const { apiKey, apiVersion } = header;
-    if (apiKey === ApiKey.ApiVersions) {
-      this.answerApiVersions(header, frame);
-      return;
-    }
+    if (frame.length < 4) throw new DecodeError(`request frame of ${frame.length} bytes is shorter than its header`);
+    // The api key and version decide the header layout: check them before reading further.
+    const apiKey = frame.readInt16BE(0);
+    const apiVersion = frame.readInt16BE(2);
     const policy = API_POLICY.get(apiKey);
     const range = proxyVersionRange(apiKey);
     if (policy === undefined || range === null) {
       throw new ClientProtocolError('WARDEN_ERR_API_REFUSED', `api key ${apiKey} is not served by this proxy`);
     }
-    if (apiVersion < range[0] || apiVersion > range[1]) {
-      throw new ClientProtocolError('WARDEN_ERR_UNSUPPORTED_VERSION', `api key ${apiKey} version ${apiVersion} is not supported`);
+    if (apiKey !== ApiKey.ApiVersions) {
+      // Outside the proxy's range, or outside the broker's: a broker closes the connection of a
+      // client that sends a version it does not support, and on a shared upstream connection that
+      // would break every other client's requests, so such a request stops here.
+      const known = policy.local ? undefined : this.ctx.cluster.versionsOf(this.nodeId)?.ranges;
+      const broker = known?.get(apiKey);
+      const brokerRefuses = known !== undefined && (broker === undefined || apiVersion < broker[0] || apiVersion > broker[1]);
+      if (apiVersion < range[0] || apiVersion > range[1] || brokerRefuses) {
+        throw new ClientProtocolError('WARDEN_ERR_UNSUPPORTED_VERSION', `api key ${apiKey} version ${apiVersion} is not supported`);
+      }
+    }
+    const header = decodeRequestHeader(frame);
+    this.current = header;
+    if (apiKey === ApiKey.ApiVersions) {
+      this.answerApiVersions(header, frame);
+      return;
     }
     const spec = API_SPECS.get(apiKey)!;
     const r = new Reader(frame, header.bodyOffset);

@@ -110,12 +110,16 @@ export class Listener implements AddressBook {
     return this.bound.has('bootstrap') && this.servers.get('bootstrap')?.listening === true;
   }
 
-  /** Stops accepting connections. */
-  async stop(): Promise<void> {
+  /**
+   * Stops accepting connections at once. The returned promise settles when every connection
+   * accepted by this listener has closed (node's server.close semantics), so await it only after
+   * the connections have been drained or closed.
+   */
+  stop(): Promise<void> {
     this.closing = true;
-    await Promise.all(
-      [...this.servers.values()].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
-    );
+    const closed = [...this.servers.values()].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     this.servers.clear();
+    this.bound.clear();
+    return Promise.all(closed).then(() => undefined);
   }
 }

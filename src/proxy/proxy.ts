@@ -83,7 +83,7 @@ export class Proxy {
   private async doStop(): Promise<void> {
     const timeout = this.config.shutdown.drainTimeoutMs;
     this.log.info({ connections: this.clients.size, drainTimeoutMs: timeout }, 'proxy stopping');
-    await Promise.all(this.listeners.map((l) => l.stop()));
+    const listenersClosed = Promise.all(this.listeners.map((l) => l.stop()));
     for (const c of this.clients) c.drain();
     const deadline = Date.now() + timeout;
     while (this.clients.size > 0 && Date.now() < deadline) {
@@ -91,6 +91,7 @@ export class Proxy {
     }
     const left = this.clients.size;
     for (const c of [...this.clients]) c.close('proxy shutting down');
+    await listenersClosed;
     this.cluster.stop();
     this.pools.closeAll();
     this.log.info({ closedWithRequestsInFlight: left }, 'proxy stopped');

@@ -1,0 +1,66 @@
+import t from 'tap';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { loadConfigFile, parseConfig, ConfigError } from '../../src/config/load.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'warden-config-'));
+const file = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+t.test('the minimal configuration of the issue loads, with defaults', async (t) => {
+  const c = loadConfigFile(
+    file(
+      'min.yaml',
+      `upstream:
+  bootstrap: ["127.0.0.1:9092"]
+listeners:
+  - name: plain
+    securityProtocol: PLAINTEXT
+    host: 127.0.0.1
+    port: 19092
+    brokerPortBase: 19100
+    advertisedHost: 127.0.0.1
+`,
+    ),
+  );
+  t.equal(c.upstream.pool.mode, 'pooled');
+  t.equal(c.upstream.pool.maxConnectionsPerBroker, 4);
+  t.equal(c.limits.maxFrameBytes, 100 * 1024 * 1024);
+  t.equal(c.listeners[0]!.brokerPortBase, 19100);
+});
+
+t.test('the example configuration is valid', async (t) => {
+  const c = loadConfigFile(join(import.meta.dirname, '..', '..', 'config', 'example.yaml'));
+  t.ok(c.listeners.length >= 1);
+});
+
+t.test('errors name the key path and the problem', async (t) => {
+  const bad = (raw: unknown) => {
+    try {
+      parseConfig(raw);
+      return [];
+    } catch (e) {
+      t.type(e, ConfigError);
+      return (e as ConfigError).issues;
+    }
+  };
+  t.match(bad({ listeners: [] }), ['upstream: Invalid input: expected object, received undefined', /listeners: .*>=1/]);
+  t.match(bad({ upstream: { bootstrap: ['nohost'] }, listeners: [{ name: 'a', securityProtocol: 'PLAINTEXT', port: 1, brokerPortBase: 10, advertisedHost: 'x' }] }), [/upstream.bootstrap\[0\]: must be host:port/]);
+  t.match(bad({ upstream: { bootstrap: ['h:1'] }, listeners: [{ name: 'a', securityProtocol: 'PLAIN', port: 1, brokerPortBase: 10, advertisedHost: 'x' }] }), [/listeners\[0\].securityProtocol/]);
+  t.match(bad({ upstream: { bootstrap: ['h:1'] }, listeners: [{ name: 'a', securityProtocol: 'PLAINTEXT', port: 1, advertisedHost: 'x' }] }), [/listeners\[0\]: needs brokerPortBase or brokerPorts/]);
+  t.match(bad({ upstream: { bootstrap: ['h:1'], pool: { mode: 'shared' } }, listeners: [{ name: 'a', securityProtocol: 'PLAINTEXT', port: 1, brokerPortBase: 10, advertisedHost: 'x' }] }), [/upstream.pool.mode/]);
+  t.match(bad({ upstream: { bootstrap: ['h:1'], typo: 1 }, listeners: [{ name: 'a', securityProtocol: 'PLAINTEXT', port: 1, brokerPortBase: 10, advertisedHost: 'x' }] }), [/upstream: Unrecognized key: "typo"/]);
+  t.match(
+    bad({ upstream: { bootstrap: ['h:1'] }, listeners: [1, 2].map(() => ({ name: 'a', securityProtocol: 'PLAINTEXT', port: 5, brokerPortBase: 10, advertisedHost: 'x' })) }),
+    [/listeners\[1\].port: port 5 is already used/, /listeners\[1\].name: duplicate/],
+  );
+});
+
+t.test('unreadable and non-YAML files', async (t) => {
+  t.throws(() => loadConfigFile(join(dir, 'missing.yaml')), { code: 'WARDEN_ERR_CONFIG', message: /cannot read .* ENOENT/ });
+  t.throws(() => loadConfigFile(file('bad.yaml', 'upstream: [\n')), { message: /not valid YAML at line/ });
+});
