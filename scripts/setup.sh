@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Makes a fresh Debian machine with Node.js >= 20 ready to run kafka-warden (and, with --tests,
+# its test suite). Idempotent and quick when everything is in place; called by `npm run demo`,
+# `npm test` and `npm run bench` before they start.
+#
+#   scripts/setup.sh            npm packages, TypeScript build, native test cluster launcher
+#   scripts/setup.sh --tests    also librdkafka 2.15.1 (modern client/broker) and test tools
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+say() { echo "setup: $*" >&2; }
+
+tests=0
+[[ "${1:-}" == "--tests" ]] && tests=1
+
+major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if (( major < 20 )); then
+  echo "setup: kafka-warden needs Node.js >= 20 (found $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+
+# Debian packages: librdkafka (mock cluster, bench driver) and kcat; test-only extras.
+need=(librdkafka-dev kcat gcc make)
+(( tests )) && need+=(libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev iproute2)
+missing=()
+for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if (( ${#missing[@]} )); then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    say "installing Debian packages: ${missing[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "setup: missing Debian packages; run: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+# npm packages, when node_modules is missing or older than the lock file.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  say "installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
+# TypeScript build, when any source is newer than the last build.
+if [[ ! -f dist/.built ]] || [[ -n "$(find src -newer dist/.built -name '*.ts' -print -quit)" ]]; then
+  say "building TypeScript"
+  npx tsc -p tsconfig.build.json
+  touch dist/.built
+fi
+
+bash scripts/build-native.sh
+(( tests )) && bash scripts/build-modern-librdkafka.sh
+exit 0

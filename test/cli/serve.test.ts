@@ -1,0 +1,99 @@
+// `kafka-warden serve` as a process: starts from a YAML file, and on SIGTERM stops accepting,
+// lets in-flight requests finish, closes and exits 0.
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import net from 'node:net';
+import { MockCluster, PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { freePortBlock } from '../helpers/ports.js';
+import { ApiKey } from '../../src/protocol/generated/index.js';
+import type { FetchResponse } from '../../src/protocol/generated/fetch.js';
+
+const CLI = join(PROJECT_ROOT, 'src', 'cli', 'main.ts');
+
+function startServe(configFile: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--config', configFile], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Array<Record<string, unknown>> = [];
+  let buf = '';
+  child.stdout.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const l = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try {
+        lines.push(JSON.parse(l) as Record<string, unknown>);
+      } catch {
+        lines.push({ msg: l });
+      }
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, lines, exited };
+}
+
+async function until(cond: () => boolean, ms = 15_000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+t.test('SIGTERM drains in-flight requests, then exits 0', async (t) => {
+  const cluster = await MockCluster.start({ brokers: 1, topics: { quiet: 1 } });
+  t.teardown(() => cluster.stop());
+  const base = await freePortBlock(20);
+  const dir = mkdtempSync(join(tmpdir(), 'warden-serve-'));
+  const cfg = join(dir, 'warden.yaml');
+  writeFileSync(
+    cfg,
+    `upstream:\n  bootstrap: ["${cluster.bootstrap}"]\nlisteners:\n  - name: plain\n    securityProtocol: PLAINTEXT\n    host: 127.0.0.1\n    port: ${base}\n    brokerPortBase: ${base + 10}\n    advertisedHost: 127.0.0.1\nshutdown:\n  drainTimeoutMs: 5000\n`,
+  );
+  const p = startServe(cfg);
+  t.teardown(() => p.child.kill('SIGKILL'));
+  await until(() => p.lines.some((l) => l.msg === 'proxy started'));
+  const c = await RawClient.connect(`127.0.0.1:${base + 11}`);
+  const inflight = c.request<FetchResponse>(ApiKey.Fetch, 4, {
+    replicaId: -1,
+    maxWaitMs: 1500,
+    minBytes: 1,
+    maxBytes: 1000,
+    isolationLevel: 0,
+    topics: [{ topic: 'quiet', partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1000 }] }],
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  p.child.kill('SIGTERM');
+  await until(() => p.lines.some((l) => l.msg === 'proxy stopping'));
+  // New connections are refused once stopping.
+  const refused = await new Promise<boolean>((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port: base });
+    s.on('error', () => resolve(true));
+    s.on('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+  });
+  t.ok(refused, 'new connections are refused while draining');
+  const res = await inflight;
+  t.equal(res.errorCode, 0, 'the in-flight long poll was answered');
+  await c.closed;
+  t.equal(await p.exited, 0, 'exit code 0');
+  t.match(p.lines.find((l) => l.msg === 'proxy stopped'), { closedWithRequestsInFlight: 0 });
+});
+
+t.test('serve refuses an invalid configuration with the key path', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-serve-'));
+  const cfg = join(dir, 'bad.yaml');
+  writeFileSync(cfg, 'upstream:\n  bootstrap: []\nlisteners: []\n');
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--config', cfg], { cwd: PROJECT_ROOT });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  t.equal(code, 1);
+  t.match(err, /upstream\.bootstrap: .*>=1/);
+  t.match(err, /listeners: .*>=1/);
+});
