@@ -1,0 +1,186 @@
+// End-to-end benchmark: librdkafka's load driver (bench/warden-bench.c) against librdkafka's mock
+// cluster directly and through kafka-warden (a separate `serve` process), in the same run,
+// alternating direct and proxied rounds so that machine noise hits both alike. Reports medians and
+// ratios and writes bench/BENCHMARKS.md.
+//
+//   npm run bench                       (ROUNDS=5 MESSAGES=200000 by default)
+//   ROUNDS=3 MESSAGES=100000 npm run bench
+import { spawn, execFileSync } from 'node:child_process';
+import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir, cpus, totalmem } from 'node:os';
+import { MockCluster, PROJECT_ROOT } from '../src/cli/mock-cluster.js';
+import { freePortBlock } from '../test/helpers/ports.js';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const MESSAGES = Number(process.env.MESSAGES ?? 200_000);
+const LAT_COUNT = Number(process.env.LAT_COUNT ?? 3000);
+const LAT_RATE = Number(process.env.LAT_RATE ?? 1000);
+const POOL_MODE = process.env.POOL_MODE ?? 'pooled';
+const BENCH = join(PROJECT_ROOT, 'build', 'warden-bench');
+const PARTITIONS = 12;
+
+interface Result {
+  mode: string;
+  msgsPerSec?: number;
+  mbPerSec?: number;
+  p50us?: number;
+  p90us?: number;
+  p99us?: number;
+  errors?: number;
+  messages?: number;
+}
+
+function run(args: string[]): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BENCH, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`warden-bench ${args[0]} exited ${code}: ${err.slice(-500)}`));
+      else resolve(JSON.parse(out.trim().split('\n').pop()!) as Result);
+    });
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+async function startProxy(bootstrap: string[]): Promise<{ addr: string; stop: () => Promise<void> }> {
+  const base = await freePortBlock(20);
+  const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
+  const cfg = join(dir, 'bench.yaml');
+  writeFileSync(
+    cfg,
+    [
+      'upstream:',
+      `  bootstrap: [${bootstrap.map((b) => `"${b}"`).join(', ')}]`,
+      `  pool: { mode: ${POOL_MODE}, maxConnectionsPerBroker: 4 }`,
+      'listeners:',
+      '  - name: plain',
+      '    securityProtocol: PLAINTEXT',
+      '    host: 127.0.0.1',
+      `    port: ${base}`,
+      `    brokerPortBase: ${base + 10}`,
+      '    advertisedHost: 127.0.0.1',
+      'logging: { level: warn }',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'cli', 'main.js'), 'serve', '--config', cfg], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const addr = `127.0.0.1:${base}`;
+  // Ready when Metadata through it works.
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      execFileSync('kcat', ['-b', addr, '-L', '-m', '2'], { stdio: 'ignore' });
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error('proxy did not start');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return {
+    addr,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function main() {
+  const cluster = await MockCluster.start({ brokers: 3, topics: { bench: PARTITIONS, lat: 1 } });
+  for (let p = 0; p < PARTITIONS; p++) await cluster.command(`leader bench ${p} ${(p % 3) + 1}`);
+  const proxy = await startProxy(cluster.brokers);
+  const direct = cluster.bootstrap;
+  const targets: Array<[string, string]> = [
+    ['direct', direct],
+    ['proxy', proxy.addr],
+  ];
+  const produce: Record<string, number[]> = { direct: [], proxy: [] };
+  const produceMb: Record<string, number[]> = { direct: [], proxy: [] };
+  const consume: Record<string, number[]> = { direct: [], proxy: [] };
+  const p50: Record<string, number[]> = { direct: [], proxy: [] };
+  const p99: Record<string, number[]> = { direct: [], proxy: [] };
+  // The mock keeps a few MB per partition: consume what one produce round leaves behind.
+  const consumeCount = Math.min(MESSAGES, PARTITIONS * 1500);
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? targets : [...targets].reverse();
+    for (const [name, addr] of order) {
+      const pr = await run(['produce', '--brokers', addr, '--topic', 'bench', '--size', '1024', '--count', String(MESSAGES), '--acks', '1', '--linger-ms', '5']);
+      produce[name]!.push(pr.msgsPerSec!);
+      produceMb[name]!.push(pr.mbPerSec!);
+      const cr = await run(['consume', '--brokers', addr, '--topic', 'bench', '--count', String(consumeCount)]);
+      consume[name]!.push(cr.msgsPerSec!);
+      const lr = await run(['latency', '--brokers', addr, '--topic', 'lat', '--size', '1024', '--rate', String(LAT_RATE), '--count', String(LAT_COUNT)]);
+      p50[name]!.push(lr.p50us!);
+      p99[name]!.push(lr.p99us!);
+      process.stderr.write(`round ${round + 1}/${ROUNDS} ${name}: produce ${Math.round(pr.msgsPerSec!)} msg/s, consume ${Math.round(cr.msgsPerSec!)} msg/s, p50 ${lr.p50us} us, p99 ${lr.p99us} us\n`);
+    }
+  }
+  await proxy.stop();
+  await cluster.stop();
+
+  const m = (x: number[]) => median(x);
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  const ratio = (a: number, b: number) => (a / b).toFixed(2);
+  const cmd = `ROUNDS=${ROUNDS} MESSAGES=${MESSAGES} LAT_RATE=${LAT_RATE} LAT_COUNT=${LAT_COUNT} POOL_MODE=${POOL_MODE} npm run bench`;
+  const cpu = cpus()[0]?.model ?? 'unknown cpu';
+  const rows = [
+    `| produce 1 KiB, acks=1 (msg/s) | ${fmt(m(produce.direct!))} | ${fmt(m(produce.proxy!))} | ${ratio(m(produce.proxy!), m(produce.direct!))}x |`,
+    `| produce 1 KiB, acks=1 (MiB/s) | ${m(produceMb.direct!).toFixed(1)} | ${m(produceMb.proxy!).toFixed(1)} | ${ratio(m(produceMb.proxy!), m(produceMb.direct!))}x |`,
+    `| consume 1 KiB (msg/s) | ${fmt(m(consume.direct!))} | ${fmt(m(consume.proxy!))} | ${ratio(m(consume.proxy!), m(consume.direct!))}x |`,
+    `| produce round trip p50 at ${LAT_RATE}/s (us) | ${fmt(m(p50.direct!))} | ${fmt(m(p50.proxy!))} | +${fmt(m(p50.proxy!) - m(p50.direct!))} us |`,
+    `| produce round trip p99 at ${LAT_RATE}/s (us) | ${fmt(m(p99.direct!))} | ${fmt(m(p99.proxy!))} | +${fmt(m(p99.proxy!) - m(p99.direct!))} us |`,
+  ];
+  const section = [
+    `## End to end: direct vs through kafka-warden (${POOL_MODE} upstream)`,
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
+    `Command: \`${cmd}\``,
+    '',
+    `librdkafka's mock cluster (3 brokers, Debian librdkafka 2.0.2), topic of ${PARTITIONS} partitions with leaders on all three brokers;`,
+    `the load driver is \`build/warden-bench\` (librdkafka, C). Each of ${ROUNDS} rounds runs direct and proxied back to back`,
+    `(order alternating); figures are medians over the rounds. Produce: ${MESSAGES.toLocaleString('en-US')} messages per run, linger 5 ms.`,
+    `Consume: ${consumeCount.toLocaleString('en-US')} messages from the beginning of all partitions. Latency: one message at a time at ${LAT_RATE}/s, linger 0,`,
+    `${LAT_COUNT} messages, round trip from produce() to delivery report. Client, proxy and mock share the machine's ${cpus().length} cores.`,
+    '',
+    '| measure | direct | proxied | proxied vs direct |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+    'Per-round figures (direct / proxied):',
+    '',
+    `- produce msg/s: ${produce.direct!.map(fmt).join(', ')} / ${produce.proxy!.map(fmt).join(', ')}`,
+    `- consume msg/s: ${consume.direct!.map(fmt).join(', ')} / ${consume.proxy!.map(fmt).join(', ')}`,
+    `- p50 us: ${p50.direct!.map(fmt).join(', ')} / ${p50.proxy!.map(fmt).join(', ')}`,
+    `- p99 us: ${p99.direct!.map(fmt).join(', ')} / ${p99.proxy!.map(fmt).join(', ')}`,
+    '',
+  ].join('\n');
+  const file = join(PROJECT_ROOT, 'bench', 'BENCHMARKS.md');
+  let doc: string;
+  try {
+    doc = readFileSync(file, 'utf8');
+  } catch {
+    doc = '# Benchmarks\n\n';
+  }
+  const marker = `## End to end: direct vs through kafka-warden (${POOL_MODE} upstream)`;
+  const start = doc.indexOf(marker);
+  if (start >= 0) {
+    const next = doc.indexOf('\n## ', start + marker.length);
+    doc = doc.slice(0, start) + section + (next >= 0 ? doc.slice(next + 1) : '');
+  } else {
+    doc = `${doc.trimEnd()}\n\n${section}`;
+  }
+  writeFileSync(file, doc);
+  process.stdout.write(section);
+}
+
+await main();
