@@ -47,9 +47,9 @@ export class Listener implements AddressBook {
     return this.bound.get('bootstrap') ?? this.config.port;
   }
 
-  addressFor(nodeId: number): { host: string; port: number } | null {
+  addressFor(nodeId: number): { host: string; port: number | null } {
     const port = this.portFor(nodeId);
-    if (port === null) return null;
+    if (port === null) return { host: this.config.advertisedHost, port: null };
     if (!this.servers.has(nodeId)) void this.openNode(nodeId);
     const advertisedBase = this.config.advertisedBrokerPortBase;
     return { host: this.config.advertisedHost, port: advertisedBase === undefined ? port : advertisedBase + nodeId };

@@ -10,8 +10,8 @@ import type { UpstreamNode } from './broker-map.js';
 
 /** Where clients must connect for a node: the proxy's advertised host and the node's port. */
 export interface AddressBook {
-  /** Advertised host and port for an upstream node id, or null when the node has no port. */
-  addressFor(nodeId: number): { host: string; port: number } | null;
+  /** Advertised host and port for an upstream node id; port null when the node has no port. */
+  addressFor(nodeId: number): { host: string; port: number | null };
   /** Learns the upstream brokers a response names. */
   learn(nodes: UpstreamNode[]): void;
 }
@@ -30,8 +30,8 @@ interface NodeAddress {
 function rewriteNode(book: AddressBook, n: NodeAddress): boolean {
   if (n.nodeId < 0) return false;
   const a = book.addressFor(n.nodeId);
-  const host = a?.host ?? n.host;
-  const port = a?.port ?? 0;
+  const host = a.host;
+  const port = a.port ?? 0;
   if (n.host === host && n.port === port) return false;
   n.host = host;
   n.port = port;

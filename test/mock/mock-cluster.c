@@ -12,6 +12,7 @@
  *   leader <topic> <partition> <nodeId>  move a partition leader (-1: none)
  *   topic <name> <partitions> [<replication>]   create a topic
  *
+ * Blank lines are ignored (no answer). Default replication is min(3, N).
  * Exits 0, destroying the cluster, on stdin EOF, SIGTERM or SIGINT.
  * Diagnostics go to stderr; stdout carries only the protocol above.
  *
