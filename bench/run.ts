@@ -19,6 +19,9 @@ const LAT_RATE = Number(process.env.LAT_RATE ?? 1000);
 const POOL_MODE = process.env.POOL_MODE ?? 'pooled';
 const BENCH = join(PROJECT_ROOT, 'build', 'warden-bench');
 const PARTITIONS = 12;
+/** The mock keeps a few MB per partition: the consume topic spreads its data over many. */
+const CONSUME_PARTITIONS = 48;
+const CONSUME_MESSAGES = Number(process.env.CONSUME_MESSAGES ?? 200_000);
 
 interface Result {
   mode: string;
@@ -96,7 +99,7 @@ async function startProxy(bootstrap: string[]): Promise<{ addr: string; stop: ()
 }
 
 async function main() {
-  const cluster = await MockCluster.start({ brokers: 3, topics: { bench: PARTITIONS, lat: 1 } });
+  const cluster = await MockCluster.start({ brokers: 3, topics: { bench: PARTITIONS, lat: 1, cons: CONSUME_PARTITIONS } });
   for (let p = 0; p < PARTITIONS; p++) await cluster.command(`leader bench ${p} ${(p % 3) + 1}`);
   const proxy = await startProxy(cluster.brokers);
   const direct = cluster.bootstrap;
@@ -109,15 +112,16 @@ async function main() {
   const consume: Record<string, number[]> = { direct: [], proxy: [] };
   const p50: Record<string, number[]> = { direct: [], proxy: [] };
   const p99: Record<string, number[]> = { direct: [], proxy: [] };
-  // The mock keeps a few MB per partition: consume what one produce round leaves behind.
-  const consumeCount = Math.min(MESSAGES, PARTITIONS * 1500);
+  // The consume topic is filled once, directly; every consume run reads all of it from the start.
+  const consumeCount = CONSUME_MESSAGES;
+  await run(['produce', '--brokers', direct, '--topic', 'cons', '--size', '1024', '--count', String(consumeCount)]);
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? targets : [...targets].reverse();
     for (const [name, addr] of order) {
       const pr = await run(['produce', '--brokers', addr, '--topic', 'bench', '--size', '1024', '--count', String(MESSAGES), '--acks', '1', '--linger-ms', '5']);
       produce[name]!.push(pr.msgsPerSec!);
       produceMb[name]!.push(pr.mbPerSec!);
-      const cr = await run(['consume', '--brokers', addr, '--topic', 'bench', '--count', String(consumeCount)]);
+      const cr = await run(['consume', '--brokers', addr, '--topic', 'cons', '--count', String(consumeCount)]);
       consume[name]!.push(cr.msgsPerSec!);
       const lr = await run(['latency', '--brokers', addr, '--topic', 'lat', '--size', '1024', '--rate', String(LAT_RATE), '--count', String(LAT_COUNT)]);
       p50[name]!.push(lr.p50us!);
@@ -131,7 +135,7 @@ async function main() {
   const m = (x: number[]) => median(x);
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   const ratio = (a: number, b: number) => (a / b).toFixed(2);
-  const cmd = `ROUNDS=${ROUNDS} MESSAGES=${MESSAGES} LAT_RATE=${LAT_RATE} LAT_COUNT=${LAT_COUNT} POOL_MODE=${POOL_MODE} npm run bench`;
+  const cmd = `ROUNDS=${ROUNDS} MESSAGES=${MESSAGES} CONSUME_MESSAGES=${CONSUME_MESSAGES} LAT_RATE=${LAT_RATE} LAT_COUNT=${LAT_COUNT} POOL_MODE=${POOL_MODE} npm run bench`;
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
   const rows = [
     `| produce 1 KiB, acks=1 (msg/s) | ${fmt(m(produce.direct!))} | ${fmt(m(produce.proxy!))} | ${ratio(m(produce.proxy!), m(produce.direct!))}x |`,
@@ -149,7 +153,7 @@ async function main() {
     `librdkafka's mock cluster (3 brokers, Debian librdkafka 2.0.2), topic of ${PARTITIONS} partitions with leaders on all three brokers;`,
     `the load driver is \`build/warden-bench\` (librdkafka, C). Each of ${ROUNDS} rounds runs direct and proxied back to back`,
     `(order alternating); figures are medians over the rounds. Produce: ${MESSAGES.toLocaleString('en-US')} messages per run, linger 5 ms.`,
-    `Consume: ${consumeCount.toLocaleString('en-US')} messages from the beginning of all partitions. Latency: one message at a time at ${LAT_RATE}/s, linger 0,`,
+    `Consume: ${consumeCount.toLocaleString('en-US')} messages of 1 KiB from the beginning of a ${CONSUME_PARTITIONS}-partition topic filled once. Latency: one message at a time at ${LAT_RATE}/s, linger 0,`,
     `${LAT_COUNT} messages, round trip from produce() to delivery report. Client, proxy and mock share the machine's ${cpus().length} cores.`,
     '',
     '| measure | direct | proxied | proxied vs direct |',

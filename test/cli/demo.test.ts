@@ -1,0 +1,44 @@
+// `kafka-warden demo`: a mock cluster and the proxy in front of it, usable with kcat, stopped
+// cleanly by Ctrl-C (SIGINT) with the mock cluster gone too.
+import t from 'tap';
+import { spawn, execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
+import { freePortBlock } from '../helpers/ports.js';
+import { kcat } from '../helpers/kcat.js';
+
+t.test('demo serves kcat and stops on Ctrl-C', async (t) => {
+  const port = await freePortBlock(16);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'demo', '--port', String(port)], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => child.kill('SIGKILL'));
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const deadline = Date.now() + 20_000;
+  while (!out.includes('Ctrl-C stops the demo')) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`demo did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  t.match(out, `kcat -b 127.0.0.1:${port} -L`, 'prints how to connect with kcat');
+  const mockPid = Number(execFileSync('pgrep', ['-P', String(child.pid), '-f', 'mock-cluster'], { encoding: 'utf8' }).trim().split('\n')[0]);
+  t.ok(mockPid > 0, 'the mock cluster runs as a child');
+  const md = await kcat(['-b', `127.0.0.1:${port}`, '-L', '-J'], { timeoutMs: 15_000 });
+  const meta = JSON.parse(md.stdout) as { brokers: Array<{ name: string }> };
+  t.same(meta.brokers.map((b) => b.name).sort(), [1, 2, 3].map((n) => `127.0.0.1:${port + 8 + n}`), 'three brokers at the proxy');
+  const prod = await kcat(['-b', `127.0.0.1:${port}`, '-t', 'demo', '-P'], { input: 'hello\n' });
+  t.equal(prod.code, 0, 'produce through the demo');
+  const cons = await kcat(['-b', `127.0.0.1:${port}`, '-t', 'demo', '-C', '-e', '-q', '-o', 'beginning']);
+  t.match(cons.stdout, 'hello', 'consume through the demo');
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  t.equal(code, 0, 'exits 0 on Ctrl-C');
+  let mockAlive = true;
+  try {
+    process.kill(mockPid, 0);
+  } catch {
+    mockAlive = false;
+  }
+  t.notOk(mockAlive, 'the mock cluster stopped too');
+});
