@@ -1,0 +1,77 @@
+// The proxy answers ApiVersions itself: the intersection of the broker's ranges and the versions
+// the proxy decodes, never an API it refuses; Kafka's answers for unsupported versions and bad
+// KIP-511 software names.
+import t from 'tap';
+import { startHarness } from '../helpers/proxy.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { ApiKey, API_SPECS } from '../../src/protocol/generated/index.js';
+import { Writer } from '../../src/protocol/writer.js';
+import { supportedVersions, apiVersionsResponse, apiVersionsMax } from '../../src/proxy/api-versions.js';
+import { API_POLICY } from '../../src/proxy/api-table.js';
+import type { ApiVersionsResponse } from '../../src/protocol/generated/api-versions.js';
+import type { BrokerVersions } from '../../src/proxy/cluster.js';
+
+t.test('supportedVersions intersects broker and proxy ranges', async (t) => {
+  const broker: BrokerVersions = {
+    ranges: new Map([
+      [ApiKey.Produce, [0, 12]],
+      [ApiKey.Metadata, [0, 2]],
+      [ApiKey.LeaderAndIsr, [0, 7]],
+      [ApiKey.Fetch, [4, 99]],
+    ]),
+    v3: null,
+  };
+  const got = new Map(supportedVersions(broker).map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
+  t.same(got.get(ApiKey.Produce), [3, API_SPECS.get(ApiKey.Produce)!.maxVersion], 'Produce: from v3 (magic 2) to what we decode');
+  t.same(got.get(ApiKey.Metadata), [0, 2], 'Metadata: the broker\'s range');
+  t.same(got.get(ApiKey.Fetch), [4, API_SPECS.get(ApiKey.Fetch)!.maxVersion], 'Fetch: capped at what we decode');
+  t.notOk(got.has(ApiKey.LeaderAndIsr), 'broker-internal APIs are never offered');
+  t.notOk(got.has(ApiKey.DescribeCluster), 'APIs the broker lacks are not offered');
+  t.same(got.get(ApiKey.ApiVersions), [0, apiVersionsMax()], 'ApiVersions is the proxy\'s own');
+  for (const key of got.keys()) t.ok(API_POLICY.has(key), `${key} is in the API table`);
+});
+
+t.test('unsupported version and invalid software names, as Kafka answers them', async (t) => {
+  const { body, bodyVersion } = apiVersionsResponse(99, null, null);
+  t.equal(body.errorCode, 35, 'UNSUPPORTED_VERSION');
+  t.equal(bodyVersion, 0, 'in a v0 body');
+  t.same(body.apiKeys.map((k) => [k.apiKey, k.minVersion, k.maxVersion]), [[ApiKey.ApiVersions, 0, apiVersionsMax()]]);
+  for (const name of ['-bad', 'bad-', 'sp ace', '']) {
+    const r = apiVersionsResponse(3, { clientSoftwareName: name, clientSoftwareVersion: '1.0', _tagged: undefined }, null);
+    t.equal(r.body.errorCode, 42, `INVALID_REQUEST for name "${name}"`);
+  }
+  const ok = apiVersionsResponse(3, { clientSoftwareName: 'apache-kafka-java', clientSoftwareVersion: '3.7.0', _tagged: undefined }, null);
+  t.equal(ok.body.errorCode, 0);
+});
+
+t.test('through the proxy in front of a real broker', async (t) => {
+  const h = await startHarness({ cluster: { brokers: 1 } });
+  t.teardown(() => h.stop());
+  const c = await RawClient.connect(h.bootstrap);
+  const v0 = await c.request<ApiVersionsResponse>(ApiKey.ApiVersions, 0, {});
+  const ranges = new Map(v0.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
+  t.same(ranges.get(ApiKey.Produce), [3, 7], 'Produce 3-7: the legacy broker speaks 0-7, the proxy 3+');
+  t.same(ranges.get(ApiKey.Metadata)![1], h.proxy.cluster.versionsOf(null)!.ranges.get(ApiKey.Metadata)![1], 'Metadata capped at the broker');
+  t.notOk(ranges.has(ApiKey.LeaderAndIsr));
+  const v3 = await c.request<ApiVersionsResponse>(ApiKey.ApiVersions, 3, { clientSoftwareName: 'warden-test', clientSoftwareVersion: '1.0' });
+  t.equal(v3.errorCode, 0);
+  // An ApiVersions version beyond ours: UNSUPPORTED_VERSION in a v0 body, header v0.
+  const w = new Writer();
+  w.int32(0);
+  w.int16(ApiKey.ApiVersions);
+  w.int16(99);
+  w.int32(7);
+  w.nullableString('x');
+  w.uvarint(0);
+  w.uvarint(0);
+  const p = Buffer.from(w.finish());
+  p.writeInt32BE(p.length - 4, 0);
+  const raw = new Promise<Buffer>((resolve) => c.socket.once('data', (d: Buffer) => resolve(d)));
+  c.writeRaw(p);
+  const res = await raw;
+  t.equal(res.readInt32BE(4), 7, 'correlation id');
+  t.equal(res.readInt16BE(8), 35, 'UNSUPPORTED_VERSION');
+  t.equal(res.readInt32BE(10), 1, 'one entry (v0 int32 array length)');
+  t.equal(res.readInt16BE(14), ApiKey.ApiVersions);
+  c.close();
+});
