@@ -1,4 +1,5 @@
 import { FrameTooLargeError } from './errors.js';
+import type { BufferPool } from './buffer-pool.js';
 
 /** Kafka's default socket.request.max.bytes. */
 export const DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024;
@@ -26,9 +27,16 @@ export class FrameReader {
   private partialHave = 0;
   private failed = false;
 
-  constructor(onFrame: (frame: Buffer) => void, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {
+  private readonly pool: BufferPool | null;
+
+  /**
+   * With a pool, frames assembled across chunks are taken from it; whoever consumes such a frame
+   * may give it back with pool.release() once nothing refers to it any more.
+   */
+  constructor(onFrame: (frame: Buffer) => void, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES, pool: BufferPool | null = null) {
     this.onFrame = onFrame;
     this.maxFrameBytes = maxFrameBytes;
+    this.pool = pool;
   }
 
   /** Bytes buffered for a frame not yet complete. */
@@ -82,7 +90,7 @@ export class FrameReader {
         pos += size;
         this.onFrame(packet);
       } else {
-        this.partial = Buffer.allocUnsafe(size + 4);
+        this.partial = this.pool === null ? Buffer.allocUnsafe(size + 4) : this.pool.acquire(size + 4);
         this.partial.writeInt32BE(size, 0);
         this.partialHave = 4;
       }

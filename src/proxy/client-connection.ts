@@ -1,6 +1,7 @@
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import { FrameReader } from '../protocol/frame-reader.js';
+import { framePool } from '../protocol/buffer-pool.js';
 import { Reader } from '../protocol/reader.js';
 import { decodeRequestHeader, type RequestHeader } from '../protocol/headers.js';
 import { API_SPECS, ApiKey } from '../protocol/generated/index.js';
@@ -80,7 +81,7 @@ export class ClientConnection {
     this.nodeId = target?.nodeId ?? nodeId;
     this.log = ctx.log.child({ client: this.remote, listener: ctx.listenerName, node: this.nodeId });
     this.lane = target === null ? null : new Lane(ctx.pools.get(target.address));
-    this.reader = new FrameReader((p) => this.onPacket(p), ctx.maxFrameBytes);
+    this.reader = new FrameReader((p) => this.onPacket(p), ctx.maxFrameBytes, framePool);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.drain());
     socket.on('error', (e: NodeJS.ErrnoException) => this.close('socket error', { code: e.code }));
@@ -215,6 +216,8 @@ export class ClientConnection {
           if (rw !== undefined && apiVersion >= rw.fromVersion) {
             try {
               out = rewriteResponse(rw.kind, apiKey, apiVersion, p, this.ctx.addresses) ?? p;
+              // The rewritten response was encoded into a new buffer: the original is done with.
+              if (out !== p) framePool.release(p);
             } catch (e) {
               this.log.warn({ apiKey, apiVersion, reason: (e as Error).message }, 'upstream response could not be rewritten');
               this.close('upstream response malformed');
@@ -247,7 +250,8 @@ export class ClientConnection {
     while (this.slotHead < this.slots.length) {
       const head = this.slots[this.slotHead]!;
       if (head.packet === null) break;
-      if (!this.socket.write(head.packet)) this.pausedForDrain = true;
+      const packet = head.packet;
+      if (!this.socket.write(packet, () => framePool.release(packet))) this.pausedForDrain = true;
       this.slots[this.slotHead] = undefined as never;
       this.slotHead++;
     }

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { FrameReader } from '../protocol/frame-reader.js';
+import { framePool } from '../protocol/buffer-pool.js';
 import { WardenError } from '../protocol/errors.js';
 
 /** An upstream failure; the requests it affects are failed with it. */
@@ -69,7 +70,7 @@ export class UpstreamConnection {
     this.address = address;
     this.id = ++UpstreamConnection.ids;
     this.log = log.child({ upstream: `${address.host}:${address.port}`, conn: this.id });
-    this.reader = new FrameReader((p) => this.onPacket(p), MAX_RESPONSE_BYTES);
+    this.reader = new FrameReader((p) => this.onPacket(p), MAX_RESPONSE_BYTES, framePool);
     this.socket = net.connect({ host: address.host, port: address.port, noDelay: true });
     this.connectTimer = setTimeout(() => {
       this.fail(new UpstreamError('WARDEN_ERR_UPSTREAM_CONNECT_TIMEOUT', `connecting to ${address.host}:${address.port} timed out`));
@@ -131,7 +132,8 @@ export class UpstreamConnection {
       this.pending.push(pending);
     }
     this.lastUsed = Date.now();
-    this.socket.write(packet);
+    // Once written, a pooled request frame goes back to the pool (a no-op for other buffers).
+    this.socket.write(packet, () => framePool.release(packet));
   }
 
   /** Fails the connection when its oldest request is past its deadline. */
