@@ -18,20 +18,14 @@ import { startHarness } from '../test/helpers/proxy.js';
 import { freePortBlock } from '../test/helpers/ports.js';
 import { RawClient } from '../test/helpers/raw-client.js';
 
-interface Golden {
-  source: string;
-  apiKey: number;
-  version: number;
-  direction: 'request' | 'response';
-  hex: string;
-}
+import type { Golden } from '../test/helpers/golden.js';
 const golden = new Map<string, Golden>();
 
 /** The proxy's own answers and rewrites are not a broker's bytes: such responses are not golden. */
 const PROXY_WRITTEN = new Set([18, 3, 10, 60]);
 
 /** Records frames of every connection through a relay in front of `target`. */
-function recordingRelay(target: { host: string; port: number }, source: string, responsesToo: boolean): Promise<net.Server> {
+function recordingRelay(target: { host: string; port: number }, source: string, responsesToo: boolean, listenPort = 0): Promise<net.Server> {
   const server = net.createServer((client) => {
     const up = net.connect(target);
     const versions = new Map<number, [number, number]>();
@@ -63,7 +57,7 @@ function recordingRelay(target: { host: string; port: number }, source: string, 
     client.on('close', end).on('error', end);
     up.on('close', end).on('error', end);
   });
-  return new Promise((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, () => resolve(server)));
+  return new Promise((resolve) => server.listen({ host: '127.0.0.1', port: listenPort }, () => resolve(server)));
 }
 
 /**
@@ -75,13 +69,7 @@ async function throughProxy(source: string, modern: boolean, drive: (bootstrap: 
   const h = await startHarness({ cluster: { brokers: 3, topics: { golden: 3 }, ...(modern ? { binary: MODERN_MOCK } : {}) }, listener: { advertisedBrokerPortBase: relayBase } });
   const relays: net.Server[] = [];
   const fixed = async (port: number, target: number) => {
-    const srv = await recordingRelay({ host: '127.0.0.1', port: target }, source, true);
-    // Re-listen on the fixed port the proxy advertises.
-    const addr = (srv.address() as net.AddressInfo).port;
-    await new Promise<void>((res) => srv.close(() => res()));
-    void addr;
-    await new Promise<void>((res) => srv.listen({ host: '127.0.0.1', port }, () => res()));
-    relays.push(srv);
+    relays.push(await recordingRelay({ host: '127.0.0.1', port: target }, source, true, port));
   };
   await fixed(relayBase, h.base);
   for (const n of [1, 2, 3]) await fixed(relayBase + n, h.base + 10 + n);

@@ -10,13 +10,7 @@ import { API_SPECS, ApiKey } from '../../src/protocol/generated/index.js';
 import { decodeRequestHeader, encodeRequestHeader, responseHeaderLength } from '../../src/protocol/headers.js';
 import type { ApiVersionsResponse } from '../../src/protocol/generated/api-versions.js';
 
-interface Golden {
-  source: string;
-  apiKey: number;
-  version: number;
-  direction: 'request' | 'response';
-  hex: string;
-}
+import type { Golden } from '../helpers/golden.js';
 const golden = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'golden.json'), 'utf8')) as Golden[];
 
 /**

@@ -1,0 +1,15 @@
+import { spawn, execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { writeFileSync } from 'node:fs';
+import { MockCluster } from '../src/cli/mock-cluster.js';
+const pexec = promisify(execFile);
+const c = await MockCluster.start({ brokers: 3, topics: { bench: 12 } });
+for (let p = 0; p < 12; p++) await c.command(`leader bench ${p} ${(p % 3) + 1}`);
+writeFileSync('/tmp/prof/cfg.yaml', `upstream:\n  bootstrap: [${c.brokers.map((b) => `"${b}"`).join(',')}]\nlisteners:\n  - name: p\n    securityProtocol: PLAINTEXT\n    host: 127.0.0.1\n    port: 39092\n    brokerPortBase: 39100\n    advertisedHost: 127.0.0.1\nlogging: { level: warn }\n`);
+const mode = process.env.MODE ?? 'produce';
+const px = spawn('node', ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '/work/main/dist/cli/main.js', 'serve', '--config', '/tmp/prof/cfg.yaml'], { stdio: 'inherit' });
+await new Promise((r) => setTimeout(r, 1500));
+const args = mode === 'produce' ? ['produce', '--brokers', '127.0.0.1:39092', '--topic', 'bench', '--size', '1024', '--count', '1500000', '--acks', '1'] : ['consume', '--brokers', '127.0.0.1:39092', '--topic', 'bench', '--count', '18000'];
+if (mode !== 'produce') await pexec('/work/main/build/warden-bench', ['produce', '--brokers', c.bootstrap, '--topic', 'bench', '--size', '1024', '--count', '100000']);
+for (let i = 0; i < (mode === 'produce' ? 1 : 5); i++) console.log((await pexec('/work/main/build/warden-bench', args)).stdout);
+px.kill('SIGTERM'); await new Promise((r) => px.on('exit', r)); await c.stop();
