@@ -236,6 +236,12 @@ static int conf_set_long(rd_kafka_conf_t *conf, const char *key, long val) {
         return conf_set(conf, key, buf);
 }
 
+static int conf_failed(rd_kafka_conf_t *conf) {
+        if (conf)
+                rd_kafka_conf_destroy(conf);
+        return 1;
+}
+
 /* Common configuration; the -X overrides are applied last by new_client(). */
 static rd_kafka_conf_t *base_conf(const struct options *o) {
         rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -392,7 +398,7 @@ static int run_produce(const struct options *o) {
             conf_set_long(conf, "batch.size", o->batch_size) ||
             conf_set_long(conf, "message.timeout.ms", o->timeout_ms) ||
             conf_set(conf, "queue.buffering.max.messages", "1000000"))
-                return 1;
+                return conf_failed(conf);
         rd_kafka_conf_set_dr_msg_cb(conf, produce_dr_cb);
         rd_kafka_conf_set_opaque(conf, &st);
         if (!(rk = new_client(o, RD_KAFKA_PRODUCER, conf)))
@@ -485,7 +491,7 @@ static int run_consume(const struct options *o) {
             conf_set(conf, "enable.auto.offset.store", "false") ||
             conf_set(conf, "enable.partition.eof", "false") ||
             conf_set(conf, "auto.offset.reset", "earliest"))
-                return 1;
+                return conf_failed(conf);
         if (!(rk = new_client(o, RD_KAFKA_CONSUMER, conf)))
                 return 1;
         rd_kafka_poll_set_consumer(rk);
@@ -636,7 +642,7 @@ static int run_latency(const struct options *o) {
         if (!conf || conf_set(conf, "acks", "1") ||
             conf_set(conf, "linger.ms", "0") ||
             conf_set_long(conf, "message.timeout.ms", o->timeout_ms))
-                return 1;
+                return conf_failed(conf);
 
         memset(&st, 0, sizeof(st));
         st.sent_ns    = calloc((size_t)o->count, sizeof(*st.sent_ns));
@@ -645,11 +651,12 @@ static int run_latency(const struct options *o) {
                 st.latency_ns[i] = -1;
         rd_kafka_conf_set_dr_msg_cb(conf, latency_dr_cb);
         rd_kafka_conf_set_opaque(conf, &st);
-        if (!(st.rk = new_client(o, RD_KAFKA_PRODUCER, conf)))
-                return 1;
-
-        if (topic_partitions(st.rk, o->topic, NULL) < 0) {
-                rd_kafka_destroy(st.rk);
+        if (!(st.rk = new_client(o, RD_KAFKA_PRODUCER, conf)) ||
+            topic_partitions(st.rk, o->topic, NULL) < 0) {
+                if (st.rk)
+                        rd_kafka_destroy(st.rk);
+                free(st.sent_ns);
+                free(st.latency_ns);
                 return interrupted ? 130 : 1;
         }
 

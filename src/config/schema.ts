@@ -7,6 +7,30 @@ const hostPort = z
 
 const port = z.number().int().min(0).max(65535);
 
+export const tlsSchema = z
+  .object({
+    certFile: z.string().min(1),
+    keyFile: z.string().min(1),
+    /** CA bundle for client certificates (required unless clientAuth is none). */
+    caFile: z.string().min(1).optional(),
+    clientAuth: z.enum(['none', 'requested', 'required']).default('none'),
+    minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+    /** OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are always the defaults). */
+    ciphers: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((t) => t.clientAuth === 'none' || t.caFile !== undefined, { message: 'caFile is needed to verify client certificates', path: ['caFile'] });
+
+export const saslMechanism = z.enum(['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN']);
+
+export const saslSchema = z
+  .object({
+    mechanisms: z.array(saslMechanism).min(1),
+    /** PLAIN sends the password in clear: refused on a listener without TLS unless this is true. */
+    allowPlainWithoutTls: z.boolean().default(false),
+  })
+  .strict();
+
 export const listenerSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, _ and -'),
@@ -25,10 +49,23 @@ export const listenerSchema = z
      * relay), node N is advertised on advertisedBrokerPortBase + N instead of its bound port.
      */
     advertisedBrokerPortBase: port.optional(),
+    tls: tlsSchema.optional(),
+    sasl: saslSchema.optional(),
   })
   .strict()
   .refine((l) => l.brokerPortBase !== undefined || l.brokerPorts !== undefined, {
     message: 'needs brokerPortBase or brokerPorts so that each broker has its own port',
+  })
+  .superRefine((l, ctx) => {
+    const usesTls = l.securityProtocol === 'SSL' || l.securityProtocol === 'SASL_SSL';
+    const usesSasl = l.securityProtocol === 'SASL_PLAINTEXT' || l.securityProtocol === 'SASL_SSL';
+    if (usesTls && l.tls === undefined) ctx.addIssue({ code: 'custom', path: ['tls'], message: `${l.securityProtocol} needs tls (certFile, keyFile)` });
+    if (!usesTls && l.tls !== undefined) ctx.addIssue({ code: 'custom', path: ['tls'], message: `${l.securityProtocol} does not use TLS; use SSL or SASL_SSL` });
+    if (usesSasl && l.sasl === undefined) ctx.addIssue({ code: 'custom', path: ['sasl'], message: `${l.securityProtocol} needs sasl.mechanisms` });
+    if (!usesSasl && l.sasl !== undefined) ctx.addIssue({ code: 'custom', path: ['sasl'], message: `${l.securityProtocol} does not use SASL; use SASL_PLAINTEXT or SASL_SSL` });
+    if (l.securityProtocol === 'SASL_PLAINTEXT' && l.sasl?.mechanisms.includes('PLAIN') && !l.sasl.allowPlainWithoutTls) {
+      ctx.addIssue({ code: 'custom', path: ['sasl', 'mechanisms'], message: 'PLAIN would send passwords in clear on a listener without TLS; set sasl.allowPlainWithoutTls: true to allow it' });
+    }
   });
 
 export const configSchema = z
@@ -50,6 +87,23 @@ export const configSchema = z
       })
       .strict(),
     listeners: z.array(listenerSchema).min(1),
+    auth: z
+      .object({
+        /** YAML file of SCRAM credentials (see `kafka-warden scram`). */
+        credentialsFile: z.string().min(1).optional(),
+        /** Kafka's ssl.principal.mapping.rules. */
+        principalMappingRules: z.string().default('DEFAULT'),
+        /** Principals allowed the proxy's own admin APIs (SCRAM credentials) until ACLs exist. */
+        superUsers: z.array(z.string().regex(/^User:.+$/, 'principals look like User:name')).default([]),
+        /** A connection that has not authenticated by then is closed. */
+        authenticationTimeoutMs: z.number().int().positive().default(10_000),
+        /** connection.failed.authentication.delay.ms */
+        failedAuthenticationDelayMs: z.number().int().nonnegative().default(100),
+        /** connections.max.reauth.ms: 0 = sessions never expire (KIP-368 off). */
+        maxReauthMs: z.number().int().nonnegative().default(0),
+      })
+      .strict()
+      .default({ principalMappingRules: 'DEFAULT', superUsers: [], authenticationTimeoutMs: 10_000, failedAuthenticationDelayMs: 100, maxReauthMs: 0 }),
     limits: z
       .object({
         /** socket.request.max.bytes */
@@ -78,6 +132,9 @@ export const configSchema = z
       }
       seen.set(p, `listener ${l.name}`);
     });
+    if (c.listeners.some((l) => l.sasl !== undefined) && c.auth.credentialsFile === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['auth', 'credentialsFile'], message: 'SASL listeners need a credentials file' });
+    }
     const names = new Set<string>();
     c.listeners.forEach((l, i) => {
       if (names.has(l.name)) ctx.addIssue({ code: 'custom', path: ['listeners', i, 'name'], message: `duplicate listener name ${l.name}` });

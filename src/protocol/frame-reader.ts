@@ -89,6 +89,10 @@ export class FrameReader {
         const packet = chunk.subarray(pos - 4, pos + size);
         pos += size;
         this.onFrame(packet);
+      } else if (size === 0) {
+        // An empty frame whose size prefix arrived split: nothing more to wait for.
+        const packet = Buffer.alloc(4);
+        this.onFrame(packet);
       } else {
         this.partial = this.pool === null ? Buffer.allocUnsafe(size + 4) : this.pool.acquire(size + 4);
         this.partial.writeInt32BE(size, 0);

@@ -52,6 +52,9 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   [ApiKey.DescribeGroups, {}],
   [ApiKey.ListGroups, {}],
   [ApiKey.ApiVersions, { local: true }],
+  // SASL is terminated at the proxy; v0 handshakes (raw tokens without Kafka framing) are refused.
+  [ApiKey.SaslHandshake, { local: true }],
+  [ApiKey.SaslAuthenticate, { local: true }],
   [ApiKey.CreateTopics, {}],
   [ApiKey.DeleteTopics, {}],
   [ApiKey.DeleteRecords, {}],

@@ -18,9 +18,30 @@ import { responsePacket } from './responses.js';
 import type { ClusterView } from './cluster.js';
 import { Lane, type UpstreamPools } from './pool.js';
 import type { UpstreamError } from './upstream.js';
+import { SaslSession, type SaslOptions } from '../auth/session.js';
+import { AuthError } from '../auth/errors.js';
+import { subjectDn, type PrincipalMapper } from '../auth/principal.js';
+import type { SaslHandshakeRequest } from '../protocol/generated/sasl-handshake.js';
+import type { SaslAuthenticateRequest } from '../protocol/generated/sasl-authenticate.js';
+import { ErrorCode } from '../protocol/generated/error-codes.js';
+import type { TLSSocket } from 'node:tls';
+
+/** How a listener authenticates its clients. */
+export interface ListenerSecurity {
+  readonly protocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+  /** SASL settings on SASL listeners, else null. */
+  readonly sasl: SaslOptions | null;
+  readonly mapper: PrincipalMapper;
+  readonly authTimeoutMs: number;
+  readonly failedAuthDelayMs: number;
+}
+
+/** sasl.server.max.receive.size: the frame limit before authentication. */
+export const PRE_AUTH_MAX_FRAME_BYTES = 512 * 1024;
 
 /** What a client connection needs from the proxy around it. */
 export interface ClientContext {
+  readonly security: ListenerSecurity;
   readonly listenerName: string;
   readonly addresses: AddressBook;
   readonly cluster: ClusterView;
@@ -56,7 +77,7 @@ export class ClientConnection {
   private readonly slots: Slot[] = [];
   private slotHead = 0;
   private readonly nodeId: number | null;
-  private readonly lane: Lane | null;
+  private lane: Lane | null;
   private state: 'open' | 'draining' | 'closed' = 'open';
   private pausedForInFlight = false;
   private pausedForDrain = false;
@@ -64,6 +85,13 @@ export class ClientConnection {
   readonly remote: string;
   /** The request being handled, for error reports. */
   private current: RequestHeader | null = null;
+  /** `User:...` once known: ANONYMOUS on PLAINTEXT, the mapped certificate subject on SSL. */
+  principal: string | null = null;
+  /** The SASL exchange on SASL listeners. */
+  sasl: SaslSession | null;
+  /** Frames that arrived while an authentication step was pending, handled in order after it. */
+  private held: Buffer[] | null = null;
+  private authTimer: NodeJS.Timeout | null = null;
 
   constructor(socket: net.Socket, ctx: ClientContext, nodeId: number | null) {
     this.socket = socket;
@@ -82,6 +110,38 @@ export class ClientConnection {
     this.log = ctx.log.child({ client: this.remote, listener: ctx.listenerName, node: this.nodeId });
     this.lane = target === null ? null : new Lane(ctx.pools.get(target.address));
     this.reader = new FrameReader((p) => this.onPacket(p), ctx.maxFrameBytes, framePool);
+    const sec = ctx.security;
+    this.sasl = sec.sasl === null ? null : new SaslSession(sec.sasl);
+    if (sec.protocol === 'SSL' || sec.protocol === 'SASL_SSL') {
+      const cert = (socket as TLSSocket).getPeerX509Certificate?.();
+      if (sec.protocol === 'SSL') {
+        if (cert === undefined) this.principal = 'User:ANONYMOUS';
+        else {
+          let dn: string | null = null;
+          try {
+            dn = subjectDn(cert.raw);
+          } catch {
+            dn = null;
+          }
+          const name = dn === null ? null : sec.mapper.map(dn);
+          if (name === null) {
+            this.log.warn({ subject: dn }, 'authentication failed: no principal mapping rule matches the certificate');
+            this.lane = null;
+            this.sasl = null;
+          } else {
+            this.principal = `User:${name}`;
+            this.log.debug({ principal: this.principal, subject: dn }, 'authenticated by certificate');
+          }
+        }
+      }
+    } else if (sec.protocol === 'PLAINTEXT') {
+      this.principal = 'User:ANONYMOUS';
+    }
+    if (this.sasl !== null) {
+      this.reader.maxFrameBytes = Math.min(ctx.maxFrameBytes, PRE_AUTH_MAX_FRAME_BYTES);
+      this.authTimer = setTimeout(() => this.close('authentication timed out'), sec.authTimeoutMs);
+      this.authTimer.unref();
+    }
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.drain());
     socket.on('error', (e: NodeJS.ErrnoException) => this.close('socket error', { code: e.code }));
@@ -90,7 +150,7 @@ export class ClientConnection {
       this.pausedForDrain = false;
       this.updateFlow();
     });
-    if (this.lane === null) this.close('no upstream broker for this port', { nodeId });
+    if (this.lane === null) this.close(this.principal === null && this.sasl === null ? 'authentication failed' : 'no upstream broker for this port', { nodeId });
   }
 
   get closed(): boolean {
@@ -126,6 +186,10 @@ export class ClientConnection {
 
   private onPacket(packet: Buffer): void {
     if (this.state !== 'open') return;
+    if (this.held !== null) {
+      this.held.push(packet);
+      return;
+    }
     try {
       this.handle(packet);
       this.current = null;
@@ -158,6 +222,11 @@ export class ClientConnection {
     }
     const header = decodeRequestHeader(frame);
     this.current = header;
+    if (this.sasl !== null && !this.saslGate(header, frame)) return;
+    if (this.sasl === null && (apiKey === ApiKey.SaslHandshake || apiKey === ApiKey.SaslAuthenticate)) {
+      this.answerIllegalSaslState(header, 'SASL is not enabled on this listener');
+      return;
+    }
     if (apiKey === ApiKey.ApiVersions) {
       this.answerApiVersions(header, frame);
       return;
@@ -167,6 +236,119 @@ export class ClientConnection {
     const body = spec.decodeRequest(r, apiVersion);
     if (apiKey === ApiKey.Produce) validateProduce(body as ProduceRequest);
     this.forward(r.pos === r.end ? packet : this.stripTrailing(packet, header, r.pos), header, policy, body);
+  }
+
+  /**
+   * The SASL rules of Kafka's SaslServerAuthenticator. Returns true when the request may go on to
+   * normal handling (ApiVersions before the handshake, anything once authenticated).
+   */
+  private saslGate(header: RequestHeader, frame: Buffer): boolean {
+    const sasl = this.sasl!;
+    const { apiKey } = header;
+    if (apiKey === ApiKey.SaslHandshake) {
+      this.answerHandshake(header, frame);
+      return false;
+    }
+    if (apiKey === ApiKey.SaslAuthenticate) {
+      if (sasl.state === 'authenticate' || sasl.state === 'reauthenticating') this.answerAuthenticate(header, frame);
+      else this.answerIllegalSaslState(header, 'SaslAuthenticate without a SaslHandshake');
+      return false;
+    }
+    if (sasl.authenticated) {
+      if (sasl.expired()) {
+        this.close('session expired', { principal: this.principal });
+        return false;
+      }
+      return true;
+    }
+    if (sasl.state === 'reauthenticating') return true;
+    if (apiKey === ApiKey.ApiVersions && sasl.state === 'handshake') return true;
+    // Anything else before authentication: closed after the failed-authentication delay.
+    this.log.info({ apiKey, apiVersion: header.apiVersion }, 'request before authentication refused');
+    this.held = [];
+    setTimeout(() => this.close('request before authentication', { apiKey }), this.ctx.security.failedAuthDelayMs).unref();
+    return false;
+  }
+
+  private answerHandshake(header: RequestHeader, frame: Buffer): void {
+    const sasl = this.sasl!;
+    const r = new Reader(frame, header.bodyOffset);
+    const req = API_SPECS.get(ApiKey.SaslHandshake)!.decodeRequest(r, header.apiVersion) as SaslHandshakeRequest;
+    let result: { errorCode: number; close: boolean };
+    if (header.apiVersion === 0) {
+      // v0 switches to raw SASL tokens without Kafka framing: refused, as Kroxylicious does.
+      result = { errorCode: ErrorCode.UNSUPPORTED_VERSION, close: true };
+      sasl.state = 'failed';
+    } else {
+      result = sasl.handshake(header.apiVersion, req.mechanism);
+    }
+    const slot = this.newSlot();
+    this.complete(slot, responsePacket(ApiKey.SaslHandshake, header.apiVersion, header.correlationId, { errorCode: result.errorCode, mechanisms: sasl.enabledMechanisms }));
+    if (result.close) {
+      this.log.info({ mechanism: req.mechanism, errorCode: result.errorCode }, 'SASL handshake refused');
+      this.drain();
+    }
+  }
+
+  private answerAuthenticate(header: RequestHeader, frame: Buffer): void {
+    const sasl = this.sasl!;
+    const r = new Reader(frame, header.bodyOffset);
+    const req = API_SPECS.get(ApiKey.SaslAuthenticate)!.decodeRequest(r, header.apiVersion) as SaslAuthenticateRequest;
+    const slot = this.newSlot();
+    const respond = (errorCode: number, errorMessage: string | null, authBytes: Buffer, sessionLifetimeMs: bigint) =>
+      this.complete(slot, responsePacket(ApiKey.SaslAuthenticate, header.apiVersion, header.correlationId, { errorCode, errorMessage, authBytes, sessionLifetimeMs }));
+    const wasReauth = sasl.state === 'reauthenticating';
+    this.held = [];
+    sasl.authenticate(req.authBytes).then(
+      (res) => {
+        if (this.state === 'closed') return;
+        if (res.done) {
+          if (this.authTimer) clearTimeout(this.authTimer);
+          this.authTimer = null;
+          this.principal = sasl.principal;
+          this.reader.maxFrameBytes = this.ctx.maxFrameBytes;
+          this.log.info({ principal: this.principal, mechanism: sasl.mechanism, reauthentication: wasReauth }, 'authentication succeeded');
+        }
+        respond(0, null, res.response, BigInt(res.done ? res.sessionLifetimeMs : 0));
+        this.release();
+      },
+      (e: unknown) => {
+        const detail = e instanceof AuthError ? e.message : 'internal error';
+        this.log.info({ mechanism: sasl.mechanism, user: sasl.attemptedUser, detail, reauthentication: wasReauth }, 'authentication failed');
+        // Kafka delays the failure response (connection.failed.authentication.delay.ms), then closes.
+        setTimeout(() => {
+          if (this.state === 'closed') return;
+          respond(ErrorCode.SASL_AUTHENTICATION_FAILED, AuthError.CLIENT_MESSAGE, Buffer.alloc(0), 0n);
+          this.drain();
+        }, this.ctx.security.failedAuthDelayMs).unref();
+      },
+    );
+  }
+
+  /** Handles the frames held during an authentication step, in order. */
+  private release(): void {
+    const held = this.held;
+    this.held = null;
+    if (held === null) return;
+    for (let i = 0; i < held.length; i++) {
+      const again = this.held as Buffer[] | null;
+      if (again !== null) {
+        again.push(...held.slice(i));
+        return;
+      }
+      this.onPacket(held[i]!);
+    }
+  }
+
+  private answerIllegalSaslState(header: RequestHeader, reason: string): void {
+    const slot = this.newSlot();
+    const body =
+      header.apiKey === ApiKey.SaslHandshake
+        ? { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: this.sasl?.enabledMechanisms ?? [] }
+        : { errorCode: ErrorCode.ILLEGAL_SASL_STATE, errorMessage: reason, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0n };
+    this.complete(slot, responsePacket(header.apiKey, header.apiVersion, header.correlationId, body));
+    this.log.info({ apiKey: header.apiKey, reason }, 'illegal SASL state');
+    this.drain();
   }
 
   /**
@@ -284,6 +466,7 @@ export class ClientConnection {
   private finish(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    if (this.authTimer) clearTimeout(this.authTimer);
     this.lane?.release();
     this.socket.end();
     this.socket.destroySoon?.();
@@ -294,6 +477,7 @@ export class ClientConnection {
   close(reason: string, fields: Record<string, unknown> = {}): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    if (this.authTimer) clearTimeout(this.authTimer);
     const level = reason === 'client closed the connection' ? 'debug' : 'info';
     this.log[level]({ ...fields, reason, outstanding: this.outstanding }, 'client connection closed');
     this.lane?.release();

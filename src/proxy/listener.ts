@@ -1,4 +1,7 @@
 import net from 'node:net';
+import tls from 'node:tls';
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { dirname, basename } from 'node:path';
 import type { Logger } from 'pino';
 import type { ListenerConfig } from '../config/schema.js';
 import type { AddressBook } from './rewrite.js';
@@ -27,6 +30,9 @@ export class Listener implements AddressBook {
   private readonly servers = new Map<number | 'bootstrap', net.Server>();
   private readonly bound = new Map<number | 'bootstrap', number>();
   private closing = false;
+  private secureContext: tls.SecureContextOptions | null = null;
+  private readonly watchers: FSWatcher[] = [];
+  private reloadTimer: NodeJS.Timeout | null = null;
 
   constructor(config: ListenerConfig, deps: ListenerDeps) {
     this.config = config;
@@ -59,17 +65,83 @@ export class Listener implements AddressBook {
     this.deps.learn(nodes);
   }
 
+  /** TLS options from the configured PEM files (read anew on every call). */
+  private tlsOptions(): tls.TlsOptions {
+    const t = this.config.tls!;
+    return {
+      cert: readFileSync(t.certFile),
+      key: readFileSync(t.keyFile),
+      ...(t.caFile !== undefined ? { ca: readFileSync(t.caFile) } : {}),
+      minVersion: t.minVersion,
+      ...(t.ciphers !== undefined ? { ciphers: t.ciphers } : {}),
+      requestCert: t.clientAuth !== 'none',
+      rejectUnauthorized: t.clientAuth === 'required',
+    };
+  }
+
+  /**
+   * Re-reads the certificate files and applies them to every port of this listener: new
+   * connections get the new certificate, established ones keep theirs. A broken file is refused
+   * and the current certificate stays.
+   */
+  reloadCertificates(): boolean {
+    if (this.config.tls === undefined) return false;
+    let opts: tls.TlsOptions;
+    try {
+      opts = this.tlsOptions();
+      tls.createSecureContext(opts);
+    } catch (e) {
+      this.log.error({ reason: (e as Error).message }, 'certificate reload refused; the current certificate stays');
+      return false;
+    }
+    this.secureContext = opts;
+    for (const s of this.servers.values()) (s as tls.Server).setSecureContext(opts);
+    this.log.info({ certFile: this.config.tls.certFile }, 'certificates reloaded');
+    return true;
+  }
+
+  private watchCertificates(): void {
+    const t = this.config.tls;
+    if (t === undefined || this.watchers.length > 0) return;
+    const files = [t.certFile, t.keyFile, t.caFile].filter((f): f is string => f !== undefined);
+    for (const dir of new Set(files.map((f) => dirname(f)))) {
+      const names = new Set(files.filter((f) => dirname(f) === dir).map((f) => basename(f)));
+      const w = watch(dir, (_e, name) => {
+        if (name !== null && !names.has(name)) return;
+        if (this.reloadTimer) clearTimeout(this.reloadTimer);
+        this.reloadTimer = setTimeout(() => this.reloadCertificates(), 100);
+      });
+      w.unref();
+      this.watchers.push(w);
+    }
+  }
+
+  private onSocket(socket: net.Socket, nodeId: number | null): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    const ctx: ClientContext = { listenerName: this.config.name, addresses: this, ...this.deps.context(this) };
+    const conn = new ClientConnection(socket, ctx, nodeId);
+    this.deps.track(conn);
+  }
+
   private serve(key: number | 'bootstrap', port: number): Promise<void> {
     const nodeId = key === 'bootstrap' ? null : key;
-    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-      if (this.closing) {
-        socket.destroy();
-        return;
-      }
-      const ctx: ClientContext = { listenerName: this.config.name, addresses: this, ...this.deps.context(this) };
-      const conn = new ClientConnection(socket, ctx, nodeId);
-      this.deps.track(conn);
-    });
+    let server: net.Server;
+    if (this.config.tls !== undefined) {
+      this.secureContext ??= this.tlsOptions();
+      const ts = tls.createServer({ ...this.secureContext, allowHalfOpen: true }, (socket) => {
+        socket.setNoDelay(true);
+        this.onSocket(socket, nodeId);
+      });
+      ts.on('tlsClientError', (e: NodeJS.ErrnoException, socket) => {
+        this.log.info({ client: `${socket.remoteAddress}:${socket.remotePort}`, node: nodeId, code: e.code, reason: e.message }, 'TLS handshake failed');
+      });
+      server = ts;
+    } else {
+      server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.onSocket(socket, nodeId));
+    }
     this.servers.set(key, server);
     return new Promise<void>((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) => {
@@ -102,12 +174,20 @@ export class Listener implements AddressBook {
   /** Opens the bootstrap port and the ports of every node known so far. */
   async start(nodes: UpstreamNode[]): Promise<void> {
     await this.serve('bootstrap', this.config.port);
+    this.watchCertificates();
     await Promise.all(nodes.map((n) => this.openNode(n.nodeId)));
   }
 
   /** True when the bootstrap port is bound. */
   get listening(): boolean {
     return this.bound.has('bootstrap') && this.servers.get('bootstrap')?.listening === true;
+  }
+
+  /** Stops watching certificate files. */
+  close(): void {
+    for (const w of this.watchers) w.close();
+    this.watchers.length = 0;
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
   }
 
   /**

@@ -3,7 +3,11 @@ import type { Config } from '../config/schema.js';
 import { ClusterView } from './cluster.js';
 import { UpstreamPools } from './pool.js';
 import { Listener } from './listener.js';
-import type { ClientConnection } from './client-connection.js';
+import type { ClientConnection, ListenerSecurity } from './client-connection.js';
+import type { ListenerConfig } from '../config/schema.js';
+import { CredentialStore } from '../auth/credentials.js';
+import { PrincipalMapper } from '../auth/principal.js';
+import { randomBytes } from 'node:crypto';
 
 /**
  * The proxy: the upstream cluster view, the upstream connection pools and every listener.
@@ -19,6 +23,9 @@ export class Proxy {
   private readonly log: Logger;
   private readonly clients = new Set<ClientConnection>();
   private stopping: Promise<void> | null = null;
+  readonly credentials: CredentialStore;
+  private readonly mapper: PrincipalMapper;
+  private readonly phantomSecret = randomBytes(32);
 
   constructor(config: Config, log: Logger) {
     this.config = config;
@@ -32,11 +39,18 @@ export class Proxy {
       },
       log,
     );
+    this.credentials = new CredentialStore(config.auth.credentialsFile ?? null);
+    this.credentials.onReload((err) => {
+      if (err) log.error({ reason: err.message }, 'credentials reload refused; the previous credentials stay in force');
+      else log.info({ users: this.credentials.list().length }, 'credentials reloaded');
+    });
+    this.mapper = new PrincipalMapper(config.auth.principalMappingRules);
     this.listeners = config.listeners.map(
       (lc) =>
         new Listener(lc, {
           log,
           context: () => ({
+            security: this.securityOf(lc),
             cluster: this.cluster,
             pools: this.pools,
             log: this.log,
@@ -56,6 +70,19 @@ export class Proxy {
     });
   }
 
+  private securityOf(lc: ListenerConfig): ListenerSecurity {
+    return {
+      protocol: lc.securityProtocol,
+      sasl:
+        lc.sasl === undefined
+          ? null
+          : { mechanisms: lc.sasl.mechanisms, lookup: this.credentials.lookup, phantomSecret: this.phantomSecret, maxReauthMs: this.config.auth.maxReauthMs },
+      mapper: this.mapper,
+      authTimeoutMs: this.config.auth.authenticationTimeoutMs,
+      failedAuthDelayMs: this.config.auth.failedAuthenticationDelayMs,
+    };
+  }
+
   /** Open client connections. */
   get connectionCount(): number {
     return this.clients.size;
@@ -67,6 +94,7 @@ export class Proxy {
   }
 
   async start(): Promise<void> {
+    this.credentials.watch();
     await this.cluster.start(this.config.upstream.metadataRefreshMs);
     if (!this.cluster.reachable) {
       this.log.warn({ reason: this.cluster.lastError }, 'starting while the upstream cluster is unreachable');
@@ -94,6 +122,8 @@ export class Proxy {
     await listenersClosed;
     this.cluster.stop();
     this.pools.closeAll();
+    this.credentials.close();
+    for (const l of this.listeners) l.close();
     this.log.info({ closedWithRequestsInFlight: left }, 'proxy stopped');
   }
 }

@@ -7,12 +7,14 @@
  * commands from stdin, one per line, answering each with "OK" or
  * "ERR <reason>":
  *
- *   down <nodeId>                        take a broker down (closes its listener)
+ *   down <nodeId>                        take a broker down (closes its
+ *                                        listener and connections)
  *   up <nodeId>                          bring it back
  *   leader <topic> <partition> <nodeId>  move a partition leader (-1: none)
  *   topic <name> <partitions> [<replication>]   create a topic
  *
- * Blank lines are ignored (no answer). Default replication is min(3, N).
+ * Blank lines are ignored (no answer). Default replication is min(3, N);
+ * librdkafka 2.0.2's mock ignores REPLICATION and always uses that.
  * Exits 0, destroying the cluster, on stdin EOF, SIGTERM or SIGINT.
  * Diagnostics go to stderr; stdout carries only the protocol above.
  *

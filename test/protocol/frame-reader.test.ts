@@ -38,9 +38,18 @@ t.test('byte-at-a-time and random chunking (property)', async (t) => {
       }
       return got.length === payloads.length && got.every((g, j) => g.equals(payloads[j]!)) && r.buffered === 0;
     }),
-    { numRuns: 300 },
+    { numRuns: 3000 },
   );
   t.pass('chunking never changes the frames');
+});
+
+t.test('an empty frame whose size prefix arrives a byte at a time', async (t) => {
+  // Found by the property above: the frame was only delivered with the next chunk.
+  const got: number[] = [];
+  const r = new FrameReader((p) => got.push(p.length));
+  for (const b of frame(Buffer.alloc(0))) r.push(Buffer.from([b]));
+  t.same(got, [4], 'delivered at once');
+  t.equal(r.buffered, 0);
 });
 
 t.test('a frame inside one chunk is a zero-copy view that includes its size prefix', async (t) => {
