@@ -160,7 +160,10 @@ export class ScramServer {
     const m = /^(c=([^,]*),r=([^,]*)(?:,[^,]*)*?),p=([A-Za-z0-9+/]+={0,2})$/.exec(msg);
     if (m === null) throw AuthError.invalid('malformed SCRAM client-final message');
     if (m[2] !== Buffer.from(this.gs2Header, 'utf8').toString('base64')) throw AuthError.invalid('SCRAM channel binding does not match');
-    if (m[3] !== this.nonce) throw AuthError.invalid('SCRAM nonce does not match');
+    // Kafka's ScramSaslServer accepts a final nonce that ends with the server's (RFC 5802 asks for
+    // equality), and librdkafka up to 2.0.x relies on it: it sends its own nonce in front of the
+    // combined one. The proof still covers this exact message and our fresh nonce.
+    if (!m[3]!.endsWith(this.nonce)) throw AuthError.invalid('SCRAM nonce does not match');
     const c = this.credential!;
     const authMessage = `${this.clientFirstBare},${this.serverFirst},${m[1]}`;
     const clientSignature = hmac(this.mechanism, c.storedKey, authMessage);

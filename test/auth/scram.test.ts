@@ -49,6 +49,14 @@ t.test('SHA-512 success, wrong password and unknown user fail at the same step',
   t.equal(again.sf.split(',s=')[1], unknown.sf.split(',s=')[1], 'the phantom salt is deterministic per user');
 });
 
+t.test('a final nonce that ends with the server nonce is accepted, as Kafka does (librdkafka 2.0.2)', async (t) => {
+  const cred = makeCredential('SCRAM-SHA-256', 'pw');
+  const server = new ScramServer('SCRAM-SHA-256', () => cred, Buffer.alloc(8));
+  const sf = server.step(Buffer.from('n,,n=u,r=abc')).response.toString();
+  const nonce = /r=([^,]+)/.exec(sf)![1]!;
+  t.throws(() => server.step(Buffer.from(`c=biws,r=xyz${nonce.slice(3)},p=AAAA`)), /nonce/, 'a nonce that does not end with ours is refused');
+});
+
 t.test('malformed and refused client-first messages', async (t) => {
   const server = () => new ScramServer('SCRAM-SHA-256', () => undefined, Buffer.alloc(8));
   for (const bad of ['y,,n=u,r=abc', 'p=tls-unique,,n=u,r=abc', 'n,,n=,r=abc', 'n,,r=abc', 'n,a=other,n=u,r=abc', 'n,,n=u=x,r=abc', 'n,,n=u,r=abc,tokenauth=true', 'garbage']) {

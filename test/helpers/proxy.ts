@@ -23,11 +23,14 @@ export async function startHarness(
     config?: Record<string, unknown>;
     upstream?: Record<string, unknown>;
     listener?: Record<string, unknown>;
+    /** Extra listeners, given the port base (the first listener is always plain at base). */
+    extraListeners?: (base: number) => Array<Record<string, unknown>>;
+    auth?: Record<string, unknown>;
     base?: number;
   } = {},
 ): Promise<Harness> {
   const cluster = await MockCluster.start({ brokers: 3, ...opts.cluster });
-  const base = opts.base ?? (await freePortBlock(20));
+  const base = opts.base ?? (await freePortBlock(opts.extraListeners ? 100 : 20));
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -39,7 +42,9 @@ export async function startHarness(
     upstream: { bootstrap: cluster.brokers, ...opts.upstream },
     listeners: [
       { name: 'plain', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: base, brokerPortBase: base + 10, advertisedHost: '127.0.0.1', ...opts.listener },
+      ...(opts.extraListeners?.(base) ?? []),
     ],
+    ...(opts.auth ? { auth: opts.auth } : {}),
     logging: { level: 'debug' },
     shutdown: { drainTimeoutMs: 2000 },
     ...opts.config,
