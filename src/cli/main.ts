@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { loadConfigFile, ConfigError } from '../config/load.js';
+import { loadConfigFile } from '../config/load.js';
+import { WardenError } from '../protocol/errors.js';
 import { createLogger } from '../log.js';
 import { Proxy } from '../proxy/proxy.js';
 import { runDemo } from './demo.js';
+import { scramCommand } from './scram.js';
 
 const USAGE = `kafka-warden: a security proxy for Kafka
 
@@ -11,6 +13,7 @@ Usage:
   kafka-warden serve --config FILE     run the proxy
   kafka-warden demo [--brokers N]      start a local test cluster and the proxy in front of it
   kafka-warden check-config FILE       validate a configuration file
+  kafka-warden scram add|list|remove   manage SCRAM credentials (see kafka-warden scram)
   kafka-warden help
 `;
 
@@ -51,6 +54,8 @@ async function main(argv: string[]): Promise<number> {
       await runDemo({ brokers: Number(values.brokers ?? 3), port: Number(values.port ?? 19092) });
       return -1;
     }
+    case 'scram':
+      return scramCommand(rest);
     case 'check-config': {
       const file = rest[0];
       if (!file) {
@@ -78,7 +83,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (e: unknown) => {
-    if (e instanceof ConfigError) process.stderr.write(`kafka-warden: ${e.message}\n`);
+    if (e instanceof WardenError) process.stderr.write(`kafka-warden: ${e.message}\n`);
     else process.stderr.write(`kafka-warden: ${(e as Error).stack ?? String(e)}\n`);
     process.exit(1);
   },
