@@ -1,0 +1,33 @@
+// The client side of SCRAM (RFC 5802), for tests that drive SaslAuthenticate themselves.
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+
+export class ScramClient {
+  private readonly digest: 'sha256' | 'sha512';
+  private readonly user: string;
+  private readonly password: string;
+  private readonly cnonce = randomBytes(18).toString('base64');
+  private bare = '';
+
+  constructor(mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512', user: string, password: string) {
+    this.digest = mechanism === 'SCRAM-SHA-256' ? 'sha256' : 'sha512';
+    this.user = user;
+    this.password = password;
+  }
+
+  first(): Buffer {
+    this.bare = `n=${this.user},r=${this.cnonce}`;
+    return Buffer.from(`n,,${this.bare}`);
+  }
+
+  final(serverFirst: Buffer): Buffer {
+    const sf = serverFirst.toString();
+    const [, r, s, i] = /^r=([^,]+),s=([^,]+),i=(\d+)/.exec(sf)!;
+    const keyLen = this.digest === 'sha256' ? 32 : 64;
+    const salted = pbkdf2Sync(this.password, Buffer.from(s!, 'base64'), Number(i), keyLen, this.digest);
+    const clientKey = createHmac(this.digest, salted).update('Client Key').digest();
+    const storedKey = createHash(this.digest).update(clientKey).digest();
+    const withoutProof = `c=biws,r=${r}`;
+    const sig = createHmac(this.digest, storedKey).update(`${this.bare},${sf},${withoutProof}`).digest();
+    return Buffer.from(`${withoutProof},p=${Buffer.from(clientKey.map((b, k) => b ^ sig[k]!)).toString('base64')}`);
+  }
+}
