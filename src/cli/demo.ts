@@ -1,42 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { createLogger } from '../log.js';
 import { parseConfig } from '../config/load.js';
 import { Proxy } from '../proxy/proxy.js';
+import { CredentialStore } from '../auth/credentials.js';
+import { makeCredential } from '../auth/scram.js';
 import { MockCluster } from './mock-cluster.js';
+import { makeCa, makeLeaf } from './pki.js';
+
+export const DEMO_USER = 'demo';
+export const DEMO_PASSWORD = 'demo-password';
 
 /**
- * `kafka-warden demo`: librdkafka's mock cluster on loopback with the proxy in front of it,
- * and how to connect with kcat. Ctrl-C stops both.
+ * `kafka-warden demo`: librdkafka's mock cluster on loopback with the proxy in front of it, on a
+ * PLAINTEXT listener and a SASL_SSL listener (throwaway certificates, a demo SCRAM user), and how
+ * to connect with kcat. Ctrl-C stops both.
  */
 export async function runDemo(opts: { brokers: number; port: number }): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'kafka-warden-demo-'));
+  const ca = await makeCa();
+  const server = await makeLeaf(ca, [['CN', 'localhost']], 'server');
+  const file = (name: string, text: string) => {
+    const p = join(dir, name);
+    writeFileSync(p, text, { mode: 0o600 });
+    return p;
+  };
+  const caFile = file('ca.pem', ca.cert);
+  const certFile = file('server.pem', server.cert);
+  const keyFile = file('server.key', server.key);
+  const credentialsFile = join(dir, 'users.yaml');
+  const store = new CredentialStore(credentialsFile);
+  store.set(DEMO_USER, 'SCRAM-SHA-512', makeCredential('SCRAM-SHA-512', DEMO_PASSWORD));
+  store.set(DEMO_USER, 'SCRAM-SHA-256', makeCredential('SCRAM-SHA-256', DEMO_PASSWORD));
+  store.save();
+
   const cluster = await MockCluster.start({ brokers: opts.brokers, topics: { demo: 6 } });
+  const securePort = opts.port + 1;
   const config = parseConfig({
     upstream: { bootstrap: cluster.brokers },
     listeners: [
+      { name: 'plain', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: opts.port, brokerPortBase: opts.port + 8, advertisedHost: '127.0.0.1' },
       {
-        name: 'plain',
-        securityProtocol: 'PLAINTEXT',
+        name: 'secure',
+        securityProtocol: 'SASL_SSL',
         host: '127.0.0.1',
-        port: opts.port,
-        brokerPortBase: opts.port + 8,
-        advertisedHost: '127.0.0.1',
+        port: securePort,
+        brokerPortBase: opts.port + 108,
+        advertisedHost: 'localhost',
+        tls: { certFile, keyFile, caFile, clientAuth: 'none' },
+        sasl: { mechanisms: ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN'] },
       },
     ],
+    auth: { credentialsFile },
     logging: { level: 'warn' },
   });
   const log = createLogger(config.logging.level);
   const proxy = new Proxy(config, log);
   await proxy.start();
   const bs = `127.0.0.1:${opts.port}`;
+  const secure = `localhost:${securePort}`;
+  const sasl = `-X security.protocol=SASL_SSL -X sasl.mechanisms=SCRAM-SHA-512 -X sasl.username=${DEMO_USER} -X sasl.password=${DEMO_PASSWORD} -X ssl.ca.location=${caFile}`;
   process.stdout.write(
     [
       '',
       `kafka-warden demo: a ${opts.brokers}-broker mock Kafka cluster at ${cluster.bootstrap}`,
-      `and kafka-warden in front of it on ${bs} (brokers on ports ${opts.port + 9}..${opts.port + 8 + opts.brokers}).`,
+      `and kafka-warden in front of it:`,
+      `  PLAINTEXT on ${bs} (brokers on ports ${opts.port + 9}..${opts.port + 8 + opts.brokers})`,
+      `  SASL_SSL  on ${secure} (brokers on ports ${opts.port + 109}..${opts.port + 108 + opts.brokers}),`,
+      `            user "${DEMO_USER}", password "${DEMO_PASSWORD}", CA certificate ${caFile}`,
       '',
       'Try:',
       `  kcat -b ${bs} -L                                  # brokers are the proxy's addresses`,
       `  echo hello | kcat -b ${bs} -t demo -P           # produce`,
       `  kcat -b ${bs} -t demo -C -e                     # consume`,
+      `  kcat -b ${secure} ${sasl} -L`,
+      `  echo secured | kcat -b ${secure} ${sasl} -t demo -P`,
       '',
       'Ctrl-C stops the demo.',
       '',

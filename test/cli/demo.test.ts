@@ -8,7 +8,7 @@ import { freePortBlock } from '../helpers/ports.js';
 import { kcat } from '../helpers/kcat.js';
 
 t.test('demo serves kcat and stops on Ctrl-C', async (t) => {
-  const port = await freePortBlock(16);
+  const port = await freePortBlock(120);
   const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'demo', '--port', String(port)], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -31,6 +31,13 @@ t.test('demo serves kcat and stops on Ctrl-C', async (t) => {
   t.equal(prod.code, 0, 'produce through the demo');
   const cons = await kcat(['-b', `127.0.0.1:${port}`, '-t', 'demo', '-C', '-e', '-q', '-o', 'beginning']);
   t.match(cons.stdout, 'hello', 'consume through the demo');
+  // The SASL_SSL listener with the demo user, as printed.
+  const line = out.split('\n').find((l) => l.includes('-X security.protocol=SASL_SSL') && l.includes(' -L'))!;
+  t.ok(line, 'prints a SASL_SSL kcat command');
+  const args = line.trim().split(/\s+/).slice(1);
+  const secured = await kcat(args, { timeoutMs: 20_000 });
+  t.equal(secured.code, 0, `SASL_SSL with the demo user works (${secured.stderr.slice(0, 200)})`);
+  t.match(secured.stdout, /3 brokers/);
   child.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   t.equal(code, 0, 'exits 0 on Ctrl-C');
