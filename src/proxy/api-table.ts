@@ -55,6 +55,9 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   // SASL is terminated at the proxy; v0 handshakes (raw tokens without Kafka framing) are refused.
   [ApiKey.SaslHandshake, { local: true }],
   [ApiKey.SaslAuthenticate, { local: true }],
+  // SCRAM users live in the proxy's credential store, so the proxy answers these itself.
+  [ApiKey.DescribeUserScramCredentials, { local: true }],
+  [ApiKey.AlterUserScramCredentials, { local: true }],
   [ApiKey.CreateTopics, {}],
   [ApiKey.DeleteTopics, {}],
   [ApiKey.DeleteRecords, {}],

@@ -25,6 +25,10 @@ import type { SaslHandshakeRequest } from '../protocol/generated/sasl-handshake.
 import type { SaslAuthenticateRequest } from '../protocol/generated/sasl-authenticate.js';
 import { ErrorCode } from '../protocol/generated/error-codes.js';
 import type { TLSSocket } from 'node:tls';
+import type { CredentialStore } from '../auth/credentials.js';
+import { describeScram, alterScram } from '../auth/scram-admin.js';
+import type { DescribeUserScramCredentialsRequest } from '../protocol/generated/describe-user-scram-credentials.js';
+import type { AlterUserScramCredentialsRequest } from '../protocol/generated/alter-user-scram-credentials.js';
 
 /** How a listener authenticates its clients. */
 export interface ListenerSecurity {
@@ -34,6 +38,10 @@ export interface ListenerSecurity {
   readonly mapper: PrincipalMapper;
   readonly authTimeoutMs: number;
   readonly failedAuthDelayMs: number;
+  /** The credential store, for the SCRAM admin APIs. */
+  readonly credentials: CredentialStore;
+  /** Principals allowed the proxy's own admin APIs. */
+  readonly superUsers: ReadonlySet<string>;
 }
 
 /** sasl.server.max.receive.size: the frame limit before authentication. */
@@ -235,6 +243,10 @@ export class ClientConnection {
     const r = new Reader(frame, header.bodyOffset);
     const body = spec.decodeRequest(r, apiVersion);
     if (apiKey === ApiKey.Produce) validateProduce(body as ProduceRequest);
+    if (policy.local) {
+      this.answerAdmin(header, body);
+      return;
+    }
     this.forward(r.pos === r.end ? packet : this.stripTrailing(packet, header, r.pos), header, policy, body);
   }
 
@@ -323,6 +335,24 @@ export class ClientConnection {
         }, this.ctx.security.failedAuthDelayMs).unref();
       },
     );
+  }
+
+  /** The admin APIs the proxy answers itself (SCRAM credentials). */
+  private answerAdmin(header: RequestHeader, body: unknown): void {
+    const sec = this.ctx.security;
+    const authorized = this.principal !== null && sec.superUsers.has(this.principal);
+    let response: unknown;
+    if (header.apiKey === ApiKey.DescribeUserScramCredentials) {
+      response = describeScram(body as DescribeUserScramCredentialsRequest, sec.credentials, authorized);
+    } else if (header.apiKey === ApiKey.AlterUserScramCredentials) {
+      const { response: r, changed } = alterScram(body as AlterUserScramCredentialsRequest, sec.credentials, authorized);
+      response = r;
+      if (changed.length > 0) this.log.info({ principal: this.principal, users: changed }, 'SCRAM credentials altered');
+    } else {
+      throw new ClientProtocolError('WARDEN_ERR_API_REFUSED', `api key ${header.apiKey} has no local handler`);
+    }
+    const slot = this.newSlot();
+    this.complete(slot, responsePacket(header.apiKey, header.apiVersion, header.correlationId, response));
   }
 
   /** Handles the frames held during an authentication step, in order. */

@@ -26,6 +26,7 @@ export class Proxy {
   readonly credentials: CredentialStore;
   private readonly mapper: PrincipalMapper;
   private readonly phantomSecret = randomBytes(32);
+  private readonly superUsers: ReadonlySet<string>;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
@@ -45,6 +46,7 @@ export class Proxy {
       else log.info({ users: this.credentials.list().length }, 'credentials reloaded');
     });
     this.mapper = new PrincipalMapper(config.auth.principalMappingRules);
+    this.superUsers = new Set(config.auth.superUsers);
     this.listeners = config.listeners.map(
       (lc) =>
         new Listener(lc, {
@@ -80,6 +82,8 @@ export class Proxy {
       mapper: this.mapper,
       authTimeoutMs: this.config.auth.authenticationTimeoutMs,
       failedAuthDelayMs: this.config.auth.failedAuthenticationDelayMs,
+      credentials: this.credentials,
+      superUsers: this.superUsers,
     };
   }
 

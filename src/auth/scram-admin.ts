@@ -1,0 +1,99 @@
+import { ErrorCode } from '../protocol/generated/error-codes.js';
+import type { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from '../protocol/generated/describe-user-scram-credentials.js';
+import type { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from '../protocol/generated/alter-user-scram-credentials.js';
+import { credentialFromSalted, MIN_ITERATIONS, MAX_ITERATIONS, type ScramMechanism } from './scram.js';
+import type { CredentialStore } from './credentials.js';
+
+/** Kafka's ScramMechanism type codes on the wire. */
+const MECHANISM_BY_CODE: Record<number, ScramMechanism> = { 1: 'SCRAM-SHA-256', 2: 'SCRAM-SHA-512' };
+const CODE_BY_MECHANISM: Record<ScramMechanism, number> = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 };
+
+/**
+ * DescribeUserScramCredentials answered from the proxy's credential store, as Kafka's broker
+ * answers it: all users for a null list, RESOURCE_NOT_FOUND for unknown ones, DUPLICATE_RESOURCE
+ * for a name asked twice, CLUSTER_AUTHORIZATION_FAILED when the caller may not describe.
+ */
+export function describeScram(req: DescribeUserScramCredentialsRequest, store: CredentialStore, authorized: boolean): DescribeUserScramCredentialsResponse {
+  const res: DescribeUserScramCredentialsResponse = { throttleTimeMs: 0, errorCode: 0, errorMessage: null, results: [], _tagged: undefined };
+  if (!authorized) {
+    res.errorCode = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+    res.errorMessage = 'Cluster authorization failed.';
+    return res;
+  }
+  const all = store.list();
+  const names = req.users === null ? all.map((u) => u.user) : req.users.map((u) => u.name);
+  const counts = new Map<string, number>();
+  for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const entry = all.find((u) => u.user === name);
+    if (counts.get(name)! > 1) {
+      res.results.push({ user: name, errorCode: ErrorCode.DUPLICATE_RESOURCE, errorMessage: `Cannot describe SCRAM credentials for the same user twice in a single request: ${name}`, credentialInfos: [], _tagged: undefined });
+    } else if (entry === undefined) {
+      res.results.push({ user: name, errorCode: ErrorCode.RESOURCE_NOT_FOUND, errorMessage: `Attempt to describe a user credential that does not exist: ${name}`, credentialInfos: [], _tagged: undefined });
+    } else {
+      res.results.push({
+        user: name,
+        errorCode: 0,
+        errorMessage: null,
+        credentialInfos: entry.mechanisms.map((m) => ({ mechanism: CODE_BY_MECHANISM[m.mechanism], iterations: m.iterations, _tagged: undefined })),
+        _tagged: undefined,
+      });
+    }
+  }
+  return res;
+}
+
+/**
+ * AlterUserScramCredentials applied to the proxy's store and saved to its file. Clients send the
+ * salted password (never the password); the proxy keeps only StoredKey and ServerKey derived from
+ * it. Errors per user as Kafka reports them.
+ */
+export function alterScram(req: AlterUserScramCredentialsRequest, store: CredentialStore, authorized: boolean): { response: AlterUserScramCredentialsResponse; changed: string[] } {
+  const users = [...new Set([...req.deletions.map((d) => d.name), ...req.upsertions.map((u) => u.name)])];
+  const response: AlterUserScramCredentialsResponse = { throttleTimeMs: 0, results: [], _tagged: undefined };
+  const result = (user: string, errorCode: number, errorMessage: string | null) => response.results.push({ user, errorCode, errorMessage, _tagged: undefined });
+  if (!authorized) {
+    for (const u of users) result(u, ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'Cluster authorization failed.');
+    return { response, changed: [] };
+  }
+  const changed: string[] = [];
+  for (const user of users) {
+    const dels = req.deletions.filter((d) => d.name === user);
+    const ups = req.upsertions.filter((u) => u.name === user);
+    const mechs = [...dels.map((d) => d.mechanism), ...ups.map((u) => u.mechanism)];
+    if (user === '') {
+      result(user, ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Username must not be empty');
+      continue;
+    }
+    if (mechs.some((m) => MECHANISM_BY_CODE[m] === undefined)) {
+      result(user, ErrorCode.UNSUPPORTED_SASL_MECHANISM, 'Unknown SCRAM mechanism');
+      continue;
+    }
+    if (new Set(mechs).size !== mechs.length) {
+      result(user, ErrorCode.DUPLICATE_RESOURCE, 'A user credential cannot be altered twice in the same request');
+      continue;
+    }
+    const bad = ups.find((u) => u.iterations < MIN_ITERATIONS || u.iterations > MAX_ITERATIONS || u.saltedPassword.length === 0 || u.salt.length === 0);
+    if (bad !== undefined) {
+      result(user, ErrorCode.UNACCEPTABLE_CREDENTIAL, `Iterations must be between ${MIN_ITERATIONS} and ${MAX_ITERATIONS}, with a salt and a salted password`);
+      continue;
+    }
+    const missing = dels.find((d) => store.lookup(user, MECHANISM_BY_CODE[d.mechanism]!) === undefined);
+    if (missing !== undefined) {
+      result(user, ErrorCode.RESOURCE_NOT_FOUND, 'Attempt to delete a user credential that does not exist');
+      continue;
+    }
+    for (const d of dels) store.remove(user, MECHANISM_BY_CODE[d.mechanism]!);
+    for (const u of ups) {
+      const m = MECHANISM_BY_CODE[u.mechanism]!;
+      store.set(user, m, credentialFromSalted(m, Buffer.from(u.saltedPassword), Buffer.from(u.salt), u.iterations));
+    }
+    changed.push(user);
+    result(user, 0, null);
+  }
+  if (changed.length > 0) store.save();
+  return { response, changed };
+}
