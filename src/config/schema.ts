@@ -51,16 +51,22 @@ export const listenerSchema = z
     advertisedBrokerPortBase: port.optional(),
     tls: tlsSchema.optional(),
     sasl: saslSchema.optional(),
+    /**
+     * SNI routing on the one listener port: a TLS client asking for broker-<id>.<domain> reaches
+     * broker <id>; any other name is a bootstrap connection. Brokers are advertised under those names.
+     */
+    sni: z.object({ domain: z.string().regex(/^[A-Za-z0-9.-]+$/, 'a DNS domain') }).strict().optional(),
   })
   .strict()
-  .refine((l) => l.brokerPortBase !== undefined || l.brokerPorts !== undefined, {
-    message: 'needs brokerPortBase or brokerPorts so that each broker has its own port',
+  .refine((l) => l.brokerPortBase !== undefined || l.brokerPorts !== undefined || l.sni !== undefined, {
+    message: 'needs brokerPortBase or brokerPorts so that each broker has its own port (or sni)',
   })
   .superRefine((l, ctx) => {
     const usesTls = l.securityProtocol === 'SSL' || l.securityProtocol === 'SASL_SSL';
     const usesSasl = l.securityProtocol === 'SASL_PLAINTEXT' || l.securityProtocol === 'SASL_SSL';
     if (usesTls && l.tls === undefined) ctx.addIssue({ code: 'custom', path: ['tls'], message: `${l.securityProtocol} needs tls (certFile, keyFile)` });
     if (!usesTls && l.tls !== undefined) ctx.addIssue({ code: 'custom', path: ['tls'], message: `${l.securityProtocol} does not use TLS; use SSL or SASL_SSL` });
+    if (l.sni !== undefined && !usesTls) ctx.addIssue({ code: 'custom', path: ['sni'], message: 'SNI routing needs TLS (SSL or SASL_SSL)' });
     if (usesSasl && l.sasl === undefined) ctx.addIssue({ code: 'custom', path: ['sasl'], message: `${l.securityProtocol} needs sasl.mechanisms` });
     if (!usesSasl && l.sasl !== undefined) ctx.addIssue({ code: 'custom', path: ['sasl'], message: `${l.securityProtocol} does not use SASL; use SASL_PLAINTEXT or SASL_SSL` });
     if (l.securityProtocol === 'SASL_PLAINTEXT' && l.sasl?.mechanisms.includes('PLAIN') && !l.sasl.allowPlainWithoutTls) {

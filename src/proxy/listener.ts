@@ -54,6 +54,8 @@ export class Listener implements AddressBook {
   }
 
   addressFor(nodeId: number): { host: string; port: number | null } {
+    const sni = this.config.sni;
+    if (sni !== undefined) return { host: `broker-${nodeId}.${sni.domain}`, port: this.config.advertisedBrokerPortBase ?? this.bootstrapPort };
     const port = this.portFor(nodeId);
     if (port === null) return { host: this.config.advertisedHost, port: null };
     if (!this.servers.has(nodeId)) void this.openNode(nodeId);
@@ -116,11 +118,21 @@ export class Listener implements AddressBook {
     }
   }
 
+  /** The node an SNI name asks for (broker-<id>.<domain>), or null for a bootstrap connection. */
+  private sniNode(socket: net.Socket): number | null {
+    const name = (socket as tls.TLSSocket).servername;
+    const domain = this.config.sni!.domain.toLowerCase();
+    if (typeof name !== 'string') return null;
+    const m = /^broker-(\d+)\.(.+)$/.exec(name.toLowerCase());
+    return m !== null && m[2] === domain ? Number(m[1]) : null;
+  }
+
   private onSocket(socket: net.Socket, nodeId: number | null): void {
     if (this.closing) {
       socket.destroy();
       return;
     }
+    if (this.config.sni !== undefined) nodeId = this.sniNode(socket);
     const ctx: ClientContext = { listenerName: this.config.name, addresses: this, ...this.deps.context(this) };
     const conn = new ClientConnection(socket, ctx, nodeId);
     this.deps.track(conn);
@@ -161,7 +173,7 @@ export class Listener implements AddressBook {
   }
 
   async openNode(nodeId: number): Promise<void> {
-    if (this.closing || this.servers.has(nodeId)) return;
+    if (this.closing || this.servers.has(nodeId) || this.config.sni !== undefined) return;
     const port = this.portFor(nodeId);
     if (port === null) return;
     try {

@@ -64,3 +64,25 @@ t.test('unreadable and non-YAML files', async (t) => {
   t.throws(() => loadConfigFile(join(dir, 'missing.yaml')), { code: 'WARDEN_ERR_CONFIG', message: /cannot read .* ENOENT/ });
   t.throws(() => loadConfigFile(file('bad.yaml', 'upstream: [\n')), { message: /not valid YAML at line/ });
 });
+
+t.test('security settings are validated with their key paths', async (t) => {
+  const base = { name: 'l', host: '127.0.0.1', port: 1, brokerPortBase: 10, advertisedHost: 'x' };
+  const issues = (listener: Record<string, unknown>, auth: Record<string, unknown> = { credentialsFile: 'u.yaml' }) => {
+    try {
+      parseConfig({ upstream: { bootstrap: ['h:1'] }, listeners: [{ ...base, ...listener }], auth });
+      return [];
+    } catch (e) {
+      return (e as ConfigError).issues;
+    }
+  };
+  t.match(issues({ securityProtocol: 'SSL' }), [/listeners\[0\].tls: SSL needs tls/]);
+  t.match(issues({ securityProtocol: 'SASL_SSL', tls: { certFile: 'c', keyFile: 'k' } }), [/listeners\[0\].sasl: SASL_SSL needs sasl.mechanisms/]);
+  t.match(issues({ securityProtocol: 'SASL_PLAINTEXT', sasl: { mechanisms: ['PLAIN'] } }), [/listeners\[0\].sasl.mechanisms: PLAIN would send passwords in clear/]);
+  t.same(issues({ securityProtocol: 'SASL_PLAINTEXT', sasl: { mechanisms: ['PLAIN'], allowPlainWithoutTls: true } }), [], 'allowed when said explicitly');
+  t.match(issues({ securityProtocol: 'SSL', tls: { certFile: 'c', keyFile: 'k', clientAuth: 'required' } }), [/listeners\[0\].tls.caFile: caFile is needed/]);
+  t.match(issues({ securityProtocol: 'PLAINTEXT', tls: { certFile: 'c', keyFile: 'k' } }), [/does not use TLS/]);
+  t.match(issues({ securityProtocol: 'SASL_SSL', tls: { certFile: 'c', keyFile: 'k' }, sasl: { mechanisms: ['GSSAPI'] } }), [/listeners\[0\].sasl.mechanisms\[0\]/]);
+  t.match(issues({ securityProtocol: 'SASL_SSL', tls: { certFile: 'c', keyFile: 'k' }, sasl: { mechanisms: ['PLAIN'] } }, {}), [/auth.credentialsFile: SASL listeners need a credentials file/]);
+  t.match(issues({ securityProtocol: 'PLAINTEXT', sni: { domain: 'k.example' } }), [/sni: SNI routing needs TLS/]);
+  t.match(issues({ securityProtocol: 'PLAINTEXT' }, { superUsers: ['alice'] }), [/auth.superUsers\[0\]: principals look like User:name/]);
+});

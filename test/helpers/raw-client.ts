@@ -2,6 +2,7 @@
 // (malformed frames, parking requests, many idle connections). The other side is always a real
 // broker (the mock cluster) behind the proxy, so our codec does not just talk to itself.
 import net from 'node:net';
+import tls from 'node:tls';
 import { Writer } from '../../src/protocol/writer.js';
 import { Reader } from '../../src/protocol/reader.js';
 import { API_SPECS } from '../../src/protocol/generated/index.js';
@@ -9,13 +10,13 @@ import { encodeRequestHeader, responseHeaderLength } from '../../src/protocol/he
 import { FrameReader } from '../../src/protocol/frame-reader.js';
 
 export class RawClient {
-  readonly socket: net.Socket;
+  readonly socket: net.Socket | tls.TLSSocket;
   private cid = 1;
   private readonly waiting = new Map<number, { apiKey: number; version: number; resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   readonly closed: Promise<void>;
   isClosed = false;
 
-  private constructor(socket: net.Socket) {
+  private constructor(socket: net.Socket | tls.TLSSocket) {
     this.socket = socket;
     const reader = new FrameReader((p) => {
       const frame = p.subarray(4);
@@ -46,6 +47,15 @@ export class RawClient {
     const i = address.lastIndexOf(':');
     return new Promise((resolve, reject) => {
       const s = net.connect({ host: address.slice(0, i), port: Number(address.slice(i + 1)) }, () => resolve(new RawClient(s)));
+      s.once('error', reject);
+    });
+  }
+
+  /** A TLS connection (for SNI and certificate tests). */
+  static connectTls(address: string, opts: tls.ConnectionOptions): Promise<RawClient> {
+    const i = address.lastIndexOf(':');
+    return new Promise((resolve, reject) => {
+      const s = tls.connect({ host: address.slice(0, i), port: Number(address.slice(i + 1)), ...opts }, () => resolve(new RawClient(s)));
       s.once('error', reject);
     });
   }
