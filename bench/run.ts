@@ -239,6 +239,7 @@ async function main() {
   const marker = `## End to end: direct vs through kafka-warden (${POOL_MODE} upstream)`;
   const start = doc.indexOf(marker);
   if (start >= 0) {
+    // Only this generated section is replaced; other sections (the analyses) stay.
     const next = doc.indexOf('\n## ', start + marker.length);
     doc = doc.slice(0, start) + section + (next >= 0 ? doc.slice(next + 1) : '');
   } else {
