@@ -6,10 +6,10 @@
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { Writer } from '../src/protocol/writer.js';
 import { Reader } from '../src/protocol/reader.js';
 import { API_SPECS, ApiKey } from '../src/protocol/generated/index.js';
-import { encodeRequestHeader, responseHeaderLength } from '../src/protocol/headers.js';
+import { responseHeaderLength } from '../src/protocol/headers.js';
+import { RawClient } from '../test/helpers/raw-client.js';
 import { FrameReader } from '../src/protocol/frame-reader.js';
 import type { SaslAuthenticateResponse } from '../src/protocol/generated/sasl-authenticate.js';
 
@@ -18,15 +18,7 @@ const [host, port] = addr!.split(':');
 const ca = readFileSync(caFile!);
 const saltedCache = new Map<string, Buffer>();
 
-function packet(apiKey: number, version: number, cid: number, body: unknown): Buffer {
-  const w = new Writer();
-  w.int32(0);
-  encodeRequestHeader(w, apiKey, version, cid, 'setup-bench');
-  API_SPECS.get(apiKey)!.encodeRequest(w, version, body as never);
-  const b = Buffer.from(w.finish());
-  b.writeInt32BE(b.length - 4, 0);
-  return b;
-}
+const packet = RawClient.packet;
 
 function login(): Promise<void> {
   return new Promise((resolve, reject) => {
