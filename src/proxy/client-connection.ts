@@ -278,6 +278,7 @@ export class ClientConnection {
     // Anything else before authentication: closed after the failed-authentication delay.
     this.log.info({ apiKey, apiVersion: header.apiVersion }, 'request before authentication refused');
     this.held = [];
+    this.updateFlow();
     setTimeout(() => this.close('request before authentication', { apiKey }), this.ctx.security.failedAuthDelayMs).unref();
     return false;
   }
@@ -311,6 +312,7 @@ export class ClientConnection {
       this.complete(slot, responsePacket(ApiKey.SaslAuthenticate, header.apiVersion, header.correlationId, { errorCode, errorMessage, authBytes, sessionLifetimeMs }));
     const wasReauth = sasl.state === 'reauthenticating';
     this.held = [];
+    this.updateFlow();
     sasl.authenticate(req.authBytes).then(
       (res) => {
         if (this.state === 'closed') return;
@@ -360,6 +362,7 @@ export class ClientConnection {
     const held = this.held;
     this.held = null;
     if (held === null) return;
+    this.updateFlow();
     for (let i = 0; i < held.length; i++) {
       const again = this.held as Buffer[] | null;
       if (again !== null) {
@@ -481,7 +484,8 @@ export class ClientConnection {
 
   private updateFlow(): void {
     if (this.state !== 'open') return;
-    if (this.pausedForInFlight || this.pausedForDrain) this.socket.pause();
+    // While an authentication step is pending, nothing more is read: held frames stay bounded.
+    if (this.pausedForInFlight || this.pausedForDrain || this.held !== null) this.socket.pause();
     else this.socket.resume();
   }
 
