@@ -422,19 +422,18 @@ for (const [key, { request, response }] of [...byKey.entries()].sort((a, b) => a
   const file = kebab(base);
   const reqGen = new Gen(request);
   const resGen = new Gen(response);
+  const code = [reqGen.generate(), resGen.generate()].join('\n');
+  const constants = ['ZERO_UUID', 'EMPTY_BYTES'].filter((c) => code.includes(c));
   const body = [
     HEADER,
-    `/* eslint-disable */`,
     `import { Reader, type TaggedField } from '../reader.js';`,
     `import { Writer } from '../writer.js';`,
-    `import { DecodeError } from '../errors.js';`,
-    `import { ZERO_UUID, EMPTY_BYTES } from '../constants.js';`,
-    `void DecodeError; void ZERO_UUID; void EMPTY_BYTES; void Reader; void Writer;`,
+    ...(code.includes('DecodeError') ? [`import { DecodeError } from '../errors.js';`] : []),
+    ...(constants.length ? [`import { ${constants.join(', ')} } from '../constants.js';`] : []),
     '',
     `export const API_KEY = ${key};`,
     '',
-    reqGen.generate(),
-    resGen.generate(),
+    code,
   ].join('\n');
   writeFileSync(join(outDir, `${file}.ts`), body);
   const rv = parseRange(request.validVersions);

@@ -3,7 +3,6 @@ import { Writer } from '../protocol/writer.js';
 import { Reader } from '../protocol/reader.js';
 import { API_SPECS, ApiKey } from '../protocol/generated/index.js';
 import { encodeRequestHeader, responseHeaderLength } from '../protocol/headers.js';
-import { ErrorCode } from '../protocol/generated/error-codes.js';
 import type { ApiVersionsResponse } from '../protocol/generated/api-versions.js';
 import type { MetadataResponse } from '../protocol/generated/metadata.js';
 import { UpstreamConnection, UpstreamError, type UpstreamAddress } from './upstream.js';
@@ -206,4 +205,3 @@ export function parseHostPort(s: string): UpstreamAddress {
   return { host, port: Number(s.slice(i + 1)) };
 }
 
-export { ErrorCode };

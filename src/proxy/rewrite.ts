@@ -1,6 +1,6 @@
 import { Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
-import { API_SPECS, ApiKey } from '../protocol/generated/index.js';
+import { API_SPECS } from '../protocol/generated/index.js';
 import { responseHeaderLength } from '../protocol/headers.js';
 import type { MetadataResponse } from '../protocol/generated/metadata.js';
 import type { FindCoordinatorResponse } from '../protocol/generated/find-coordinator.js';
@@ -102,4 +102,3 @@ export function rewriteResponse(
   return out;
 }
 
-export { ApiKey };
