@@ -476,13 +476,15 @@ for (const [key, { request, response }] of [...byKey.entries()].sort((a, b) => a
   L.push(`  readonly encodeRequest: (w: Writer, v: number, m: never) => void;`);
   L.push(`  readonly decodeResponse: (r: Reader, v: number) => unknown;`);
   L.push(`  readonly encodeResponse: (w: Writer, v: number, m: never) => void;`);
+  L.push(`  /** A response with every field at its default, for building answers the proxy writes itself. */`);
+  L.push(`  readonly defaultResponse: () => unknown;`);
   L.push(`}`);
   L.push('');
   L.push(`export const API_SPECS: ReadonlyMap<number, ApiSpec> = new Map<number, ApiSpec>([`);
   for (const a of apis) {
     const m = camel(a.name);
     L.push(
-      `  [${a.key}, { key: ${a.key}, name: '${a.name}', minVersion: ${a.minVersion}, maxVersion: ${a.maxVersion}, requestFlexible: ${a.requestFlexible}, responseFlexible: ${a.responseFlexible}, listeners: ${JSON.stringify(a.listeners)}, unstableLatest: ${a.unstableLatest}, decodeRequest: ${m}.decode${a.name}Request, encodeRequest: ${m}.encode${a.name}Request as ApiSpec['encodeRequest'], decodeResponse: ${m}.decode${a.name}Response, encodeResponse: ${m}.encode${a.name}Response as ApiSpec['encodeResponse'] }],`,
+      `  [${a.key}, { key: ${a.key}, name: '${a.name}', minVersion: ${a.minVersion}, maxVersion: ${a.maxVersion}, requestFlexible: ${a.requestFlexible}, responseFlexible: ${a.responseFlexible}, listeners: ${JSON.stringify(a.listeners)}, unstableLatest: ${a.unstableLatest}, decodeRequest: ${m}.decode${a.name}Request, encodeRequest: ${m}.encode${a.name}Request as ApiSpec['encodeRequest'], decodeResponse: ${m}.decode${a.name}Response, encodeResponse: ${m}.encode${a.name}Response as ApiSpec['encodeResponse'], defaultResponse: ${m}.default${a.name}Response }],`,
     );
   }
   L.push(`]);`);

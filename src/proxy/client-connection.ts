@@ -15,6 +15,7 @@ import { API_POLICY, proxyVersionRange, type ApiPolicy } from './api-table.js';
 import { rewriteResponse, type AddressBook } from './rewrite.js';
 import { apiVersionsResponse } from './api-versions.js';
 import { responsePacket } from './responses.js';
+import { errorResponse } from './error-response.js';
 import type { ClusterView } from './cluster.js';
 import { Lane, type UpstreamPools } from './pool.js';
 import type { UpstreamError } from './upstream.js';
@@ -275,11 +276,34 @@ export class ClientConnection {
     }
     if (sasl.state === 'reauthenticating') return true;
     if (apiKey === ApiKey.ApiVersions && sasl.state === 'handshake') return true;
-    // Anything else before authentication: closed after the failed-authentication delay.
-    this.log.info({ apiKey, apiVersion: header.apiVersion }, 'request before authentication refused');
+    // Anything else before authentication is refused after the failed-authentication delay.
+    // During AUTHENTICATE Kafka first answers it with its own ILLEGAL_SASL_STATE error response;
+    // before the handshake it just closes.
+    this.log.info({ apiKey, apiVersion: header.apiVersion, saslState: sasl.state }, 'request before authentication refused');
+    let answer: Buffer | null = null;
+    if (sasl.state === 'authenticate') {
+      const range = proxyVersionRange(apiKey);
+      if (range !== null && header.apiVersion >= range[0] && header.apiVersion <= range[1]) {
+        try {
+          const body = API_SPECS.get(apiKey)!.decodeRequest(new Reader(frame, header.bodyOffset), header.apiVersion);
+          answer = responsePacket(apiKey, header.apiVersion, header.correlationId, errorResponse(apiKey, body, ErrorCode.ILLEGAL_SASL_STATE));
+        } catch {
+          answer = null;
+        }
+      }
+    }
+    sasl.state = 'failed';
+    const slot = answer === null ? null : this.newSlot();
     this.held = [];
     this.updateFlow();
-    setTimeout(() => this.close('request before authentication', { apiKey }), this.ctx.security.failedAuthDelayMs).unref();
+    setTimeout(() => {
+      if (slot !== null && answer !== null) {
+        this.complete(slot, answer);
+        this.held = null;
+        this.drain();
+        this.log.info({ apiKey }, 'client connection closed after ILLEGAL_SASL_STATE');
+      } else this.close('request before authentication', { apiKey });
+    }, this.ctx.security.failedAuthDelayMs).unref();
     return false;
   }
 

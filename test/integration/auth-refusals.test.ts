@@ -74,3 +74,16 @@ t.test('refused before or instead of authentication', async (t) => {
   t.equal(md.brokers.length, 3, 'the proxy still serves');
   ok.close();
 });
+
+t.test('a request other than SaslAuthenticate during AUTHENTICATE gets its own ILLEGAL_SASL_STATE error, then close', async (t) => {
+  const h = await startSecureHarness();
+  t.teardown(() => h.stop());
+  const c = await RawClient.connect(h.saslPlaintext);
+  const hs = await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' });
+  t.equal(hs.errorCode, 0);
+  const md = await c.request<MetadataResponse>(ApiKey.Metadata, 1, { topics: [{ name: 'secure' }] });
+  t.same(md.topics.map((x) => [x.name, x.errorCode]), [['secure', 34]], 'Metadata answered with ILLEGAL_SASL_STATE on the topic it named');
+  t.same(md.brokers, [], 'and nothing else');
+  await c.closed;
+  t.pass('then the connection is closed');
+});
