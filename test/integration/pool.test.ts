@@ -144,8 +144,11 @@ t.test('an upstream failure fails the affected client quickly', async (t) => {
   });
   await new Promise((r) => setTimeout(r, 200));
   const started = Date.now();
+  // Attach the expectation before the broker goes down: the proxy may close the client before
+  // the mock's command round trip returns, and a rejection with no handler yet is fatal to tap.
+  const parkedFails = t.rejects(parked, /connection closed/, 'the parked request fails');
   await h.cluster.command('down 1');
-  await t.rejects(parked, /connection closed/, 'the parked request fails');
+  await parkedFails;
   await victim.closed;
   t.ok(Date.now() - started < 10_000, `client closed after ${Date.now() - started} ms, not after the 20 s long poll`);
   t.match(h.logs.find((l) => l.msg === 'client connection closed' && l.reason === 'upstream request failed'), { node: 1 }, 'with a logged reason');
