@@ -177,6 +177,35 @@ export class Authorizer {
     return d;
   }
 
+  /**
+   * Kafka's authorizeByResourceType (used by InitProducerId for idempotent producers): may the
+   * caller do `operation` on at least one resource of `type`? True for super users; false when a
+   * DENY applies to every name (LITERAL `*` or PREFIXED ""). Otherwise true when some applying
+   * ALLOW (the operation itself or ALL) is not covered by an applying DENY: a LITERAL allow by a
+   * DENY on the same name or on a prefix of it, a PREFIXED allow by a PREFIXED deny on a prefix of
+   * it. With no ACL of that type at all, allowEveryoneIfNoAclFound decides.
+   */
+  allowedOnAny(principal: string, host: string, operation: OperationCode, resourceType: ResourceTypeCode): boolean {
+    if (this.superUsers.has(principal)) return true;
+    const applies = (a: AclBinding) =>
+      a.resourceType === resourceType &&
+      (a.principal === principal || a.principal === WILDCARD_PRINCIPAL) &&
+      (a.host === WILDCARD || a.host === host) &&
+      (a.operation === operation || a.operation === Operation.ALL);
+    const ofType = this.acls.filter((a) => a.resourceType === resourceType);
+    if (ofType.length === 0) return this.allowIfNoAcl;
+    const denies = ofType.filter((a) => a.permission === Permission.DENY && applies(a));
+    if (denies.some((d) => (d.patternType === PatternType.LITERAL && d.resourceName === WILDCARD) || (d.patternType === PatternType.PREFIXED && d.resourceName === ''))) return false;
+    return ofType.some((a) => {
+      if (a.permission !== Permission.ALLOW || !applies(a)) return false;
+      return !denies.some((d) =>
+        d.patternType === PatternType.PREFIXED
+          ? a.resourceName.startsWith(d.resourceName)
+          : a.patternType === PatternType.LITERAL && d.resourceName === a.resourceName,
+      );
+    });
+  }
+
   /** The decision without the cache (for benchmarks and tests). */
   decide(principal: string, host: string, operation: OperationCode, resourceType: ResourceTypeCode, resourceName: string): Decision {
     if (this.superUsers.has(principal)) return { allowed: true, reason: 'superUser', acl: null };

@@ -99,8 +99,6 @@ export const configSchema = z
         credentialsFile: z.string().min(1).optional(),
         /** Kafka's ssl.principal.mapping.rules. */
         principalMappingRules: z.string().default('DEFAULT'),
-        /** Principals allowed the proxy's own admin APIs (SCRAM credentials) until ACLs exist. */
-        superUsers: z.array(z.string().regex(/^User:.+$/, 'principals look like User:name')).default([]),
         /** A connection that has not authenticated by then is closed. */
         authenticationTimeoutMs: z.number().int().positive().default(10_000),
         /** connection.failed.authentication.delay.ms */
@@ -109,7 +107,22 @@ export const configSchema = z
         maxReauthMs: z.number().int().nonnegative().default(0),
       })
       .strict()
-      .default({ principalMappingRules: 'DEFAULT', superUsers: [], authenticationTimeoutMs: 10_000, failedAuthenticationDelayMs: 100, maxReauthMs: 0 }),
+      .default({ principalMappingRules: 'DEFAULT', authenticationTimeoutMs: 10_000, failedAuthenticationDelayMs: 100, maxReauthMs: 0 }),
+    /**
+     * Kafka-style ACLs checked on every request. Without this section the proxy authorizes
+     * nothing (as a broker without an authorizer), except that its own admin APIs stay closed.
+     */
+    acl: z
+      .object({
+        /** super.users: allowed everything, before any DENY. */
+        superUsers: z.array(z.string().regex(/^User:.+$/, 'principals look like User:name')).default([]),
+        /** allow.everyone.if.no.acl.found */
+        allowEveryoneIfNoAclFound: z.boolean().default(false),
+        /** The ACL store (YAML); changes through the admin APIs are persisted here. */
+        file: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     limits: z
       .object({
         /** socket.request.max.bytes */

@@ -1,5 +1,6 @@
 import { ApiKey, API_SPECS } from '../protocol/generated/index.js';
 import type { FetchRequest } from '../protocol/generated/fetch.js';
+import { API_CHECKS } from '../acl/checks.js';
 
 /**
  * What the proxy does with each API a client may send. One table, failing closed: an API key that
@@ -67,9 +68,10 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   [ApiKey.AddOffsetsToTxn, {}],
   [ApiKey.EndTxn, {}],
   [ApiKey.TxnOffsetCommit, {}],
-  [ApiKey.DescribeAcls, {}],
-  [ApiKey.CreateAcls, {}],
-  [ApiKey.DeleteAcls, {}],
+  // ACLs live in the proxy's own store: it answers the ACL admin APIs itself.
+  [ApiKey.DescribeAcls, { local: true }],
+  [ApiKey.CreateAcls, { local: true }],
+  [ApiKey.DeleteAcls, { local: true }],
   [ApiKey.DescribeConfigs, {}],
   [ApiKey.AlterConfigs, {}],
   [ApiKey.AlterReplicaLogDirs, {}],
@@ -100,10 +102,20 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   [ApiKey.ShareAcknowledge, { rewrite: { kind: 'nodeEndpoints', fromVersion: 0 } }],
 ]);
 
-/** The version range the proxy itself accepts for an API key, or null when it refuses the API. */
-export function proxyVersionRange(apiKey: number): [number, number] | null {
+/**
+ * The version range the proxy itself accepts for an API key, or null when it refuses the API.
+ * With ACLs enforced, a forwarded API needs an entry in the authorization table (API_CHECKS), up
+ * to the highest version that entry is written for: what has no check is not served.
+ */
+export function proxyVersionRange(apiKey: number, aclEnforced = false): [number, number] | null {
   const policy = API_POLICY.get(apiKey);
   const spec = API_SPECS.get(apiKey);
   if (policy === undefined || spec === undefined) return null;
-  return [Math.max(spec.minVersion, policy.minVersion ?? 0), Math.min(spec.maxVersion, policy.maxVersion ?? Infinity)];
+  let max = Math.min(spec.maxVersion, policy.maxVersion ?? Infinity);
+  if (aclEnforced && !policy.local) {
+    const check = API_CHECKS.get(apiKey);
+    if (check === undefined) return null;
+    max = Math.min(max, check.maxVersion ?? Infinity);
+  }
+  return [Math.max(spec.minVersion, policy.minVersion ?? 0), max];
 }

@@ -11,12 +11,13 @@ const SOFTWARE_RE = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 /**
  * The ApiVersions answer for a client: for every API the proxy handles, the intersection of the
  * broker's range and the range the proxy can decode; APIs the proxy answers itself carry its own
- * range. An API the broker lacks, or that the proxy refuses, is left out.
+ * range. An API the broker lacks, or that the proxy refuses (with ACLs on: one with no
+ * authorization check), is left out.
  */
-export function supportedVersions(broker: BrokerVersions | null): ApiVersionsResponseApiVersion[] {
+export function supportedVersions(broker: BrokerVersions | null, aclEnforced = false): ApiVersionsResponseApiVersion[] {
   const out: ApiVersionsResponseApiVersion[] = [];
   for (const [key, policy] of API_POLICY) {
-    const ours = proxyVersionRange(key);
+    const ours = proxyVersionRange(key, aclEnforced);
     if (ours === null) continue;
     let lo = ours[0];
     let hi = ours[1];
@@ -42,7 +43,7 @@ export function apiVersionsMax(): number {
  * version is unsupported (the body was not decoded); the answer is then UNSUPPORTED_VERSION in a
  * v0 body whose list carries the ApiVersions range, as Kafka answers.
  */
-export function apiVersionsResponse(version: number, request: ApiVersionsRequest | null, broker: BrokerVersions | null): { body: ApiVersionsResponse; bodyVersion: number } {
+export function apiVersionsResponse(version: number, request: ApiVersionsRequest | null, broker: BrokerVersions | null, aclEnforced = false): { body: ApiVersionsResponse; bodyVersion: number } {
   const body = defaultApiVersionsResponse();
   if (request === null) {
     body.errorCode = ErrorCode.UNSUPPORTED_VERSION;
@@ -53,7 +54,7 @@ export function apiVersionsResponse(version: number, request: ApiVersionsRequest
     body.errorCode = ErrorCode.INVALID_REQUEST;
     return { body, bodyVersion: version };
   }
-  body.apiKeys = supportedVersions(broker);
+  body.apiKeys = supportedVersions(broker, aclEnforced);
   const v3 = broker?.v3;
   if (version >= 3 && v3) {
     body.supportedFeatures = v3.supportedFeatures;

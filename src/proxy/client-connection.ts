@@ -30,6 +30,13 @@ import type { CredentialStore } from '../auth/credentials.js';
 import { describeScram, alterScram } from '../auth/scram-admin.js';
 import type { DescribeUserScramCredentialsRequest } from '../protocol/generated/describe-user-scram-credentials.js';
 import type { AlterUserScramCredentialsRequest } from '../protocol/generated/alter-user-scram-credentials.js';
+import type { DescribeAclsRequest } from '../protocol/generated/describe-acls.js';
+import type { CreateAclsRequest } from '../protocol/generated/create-acls.js';
+import type { DeleteAclsRequest } from '../protocol/generated/delete-acls.js';
+import { Writer } from '../protocol/writer.js';
+import type { AclManager } from '../acl/manager.js';
+import { API_CHECKS, type AuthzContext, type Verdict } from '../acl/checks.js';
+import { CLUSTER_NAME, Operation, ResourceType, operationName, resourceTypeName } from '../acl/model.js';
 
 /** How a listener authenticates its clients. */
 export interface ListenerSecurity {
@@ -41,8 +48,8 @@ export interface ListenerSecurity {
   readonly failedAuthDelayMs: number;
   /** The credential store, for the SCRAM admin APIs. */
   readonly credentials: CredentialStore;
-  /** Principals allowed the proxy's own admin APIs. */
-  readonly superUsers: ReadonlySet<string>;
+  /** The ACLs checked on every request, or null when authorization is off. */
+  readonly acl: AclManager | null;
 }
 
 /** sasl.server.max.receive.size: the frame limit before authentication. */
@@ -101,11 +108,16 @@ export class ClientConnection {
   /** Frames that arrived while an authentication step was pending, handled in order after it. */
   private held: Buffer[] | null = null;
   private authTimer: NodeJS.Timeout | null = null;
+  /** The client's IP address as ACL host entries name it. */
+  readonly host: string;
+  private authzCtx: AuthzContext | null = null;
 
   constructor(socket: net.Socket, ctx: ClientContext, nodeId: number | null) {
     this.socket = socket;
     this.ctx = ctx;
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d; ACLs name it a.b.c.d.
+    this.host = (socket.remoteAddress ?? '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
     socket.setNoDelay(true);
     // Route: a node port goes to that node; a bootstrap connection is pinned to one broker.
     let target: { nodeId: number | null; address: { host: string; port: number } } | null = null;
@@ -214,7 +226,7 @@ export class ClientConnection {
     const apiKey = frame.readInt16BE(0);
     const apiVersion = frame.readInt16BE(2);
     const policy = API_POLICY.get(apiKey);
-    const range = proxyVersionRange(apiKey);
+    const range = proxyVersionRange(apiKey, this.ctx.security.acl !== null);
     if (policy === undefined || range === null) {
       throw new ClientProtocolError('WARDEN_ERR_API_REFUSED', `api key ${apiKey} is not served by this proxy`);
     }
@@ -248,7 +260,53 @@ export class ClientConnection {
       this.answerAdmin(header, body);
       return;
     }
-    this.forward(r.pos === r.end ? packet : this.stripTrailing(packet, header, r.pos), header, policy, body);
+    let verdict: Verdict = null;
+    if (this.ctx.security.acl !== null) {
+      // proxyVersionRange above already refused an API or version without a check.
+      verdict = API_CHECKS.get(apiKey)!.check(this.authz(), apiVersion, body as never);
+    }
+    if (verdict === null) {
+      this.forward(r.pos === r.end ? packet : this.stripTrailing(packet, header, r.pos), header, policy, body);
+      return;
+    }
+    switch (verdict.kind) {
+      case 'close':
+        this.close(verdict.reason, { apiKey, principal: this.principal });
+        return;
+      case 'answer':
+        this.complete(this.newSlot(), responsePacket(apiKey, apiVersion, header.correlationId, verdict.response));
+        return;
+      case 'forward': {
+        const out = verdict.request === undefined ? (r.pos === r.end ? packet : this.stripTrailing(packet, header, r.pos)) : requestPacket(frame, header, verdict.request);
+        this.forward(out, header, policy, verdict.request ?? body, verdict.response);
+        return;
+      }
+    }
+  }
+
+  /** The authorizer's view of this connection's principal and address. */
+  private authz(): AuthzContext {
+    if (this.authzCtx !== null) return this.authzCtx;
+    const authorizer = this.ctx.security.acl!.authorizer;
+    const principal = this.principal ?? 'User:ANONYMOUS';
+    const host = this.host;
+    const names = this.ctx.cluster.topicNames;
+    const log = this.log;
+    this.authzCtx = {
+      allowed: (operation, type, name) => {
+        const d = authorizer.authorize(principal, host, operation, type, name);
+        if (!d.allowed && log.isLevelEnabled('debug')) {
+          log.debug({ principal, operation: operationName(operation), resourceType: resourceTypeName(type), resourceName: name, reason: d.reason }, 'authorization denied');
+        }
+        return d.allowed;
+      },
+      allowedOnAny: (operation, type) => authorizer.allowedOnAny(principal, host, operation, type),
+      topicName: (id) => names.get(id.toString('hex')) ?? null,
+      learnTopic: (id, name) => {
+        if (!id.equals(ZERO_UUID)) names.set(id.toString('hex'), name);
+      },
+    };
+    return this.authzCtx;
   }
 
   /**
@@ -363,15 +421,24 @@ export class ClientConnection {
     );
   }
 
-  /** The admin APIs the proxy answers itself (SCRAM credentials). */
+  /**
+   * The admin APIs the proxy answers itself: SCRAM credentials (DESCRIBE / ALTER on the cluster)
+   * and ACLs. Without an acl section, ACL requests get SECURITY_DISABLED as from a broker with no
+   * authorizer, and credential requests are refused: the proxy's own admin APIs never run open.
+   */
   private answerAdmin(header: RequestHeader, body: unknown): void {
     const sec = this.ctx.security;
-    const authorized = this.principal !== null && sec.superUsers.has(this.principal);
+    const acl = sec.acl;
+    const principal = this.principal ?? 'User:ANONYMOUS';
+    const clusterAllows = (op: typeof Operation.DESCRIBE | typeof Operation.ALTER) =>
+      acl !== null && this.principal !== null && acl.authorizer.authorize(principal, this.host, op, ResourceType.CLUSTER, CLUSTER_NAME).allowed;
     let response: unknown;
-    if (header.apiKey === ApiKey.DescribeUserScramCredentials) {
-      response = describeScram(body as DescribeUserScramCredentialsRequest, sec.credentials, authorized);
+    if (header.apiKey === ApiKey.DescribeAcls || header.apiKey === ApiKey.CreateAcls || header.apiKey === ApiKey.DeleteAcls) {
+      response = this.answerAcls(header.apiKey, body);
+    } else if (header.apiKey === ApiKey.DescribeUserScramCredentials) {
+      response = describeScram(body as DescribeUserScramCredentialsRequest, sec.credentials, clusterAllows(Operation.DESCRIBE));
     } else if (header.apiKey === ApiKey.AlterUserScramCredentials) {
-      const { response: r, changed } = alterScram(body as AlterUserScramCredentialsRequest, sec.credentials, authorized);
+      const { response: r, changed } = alterScram(body as AlterUserScramCredentialsRequest, sec.credentials, clusterAllows(Operation.ALTER));
       response = r;
       if (changed.length > 0) this.log.info({ principal: this.principal, users: changed }, 'SCRAM credentials altered');
     } else {
@@ -379,6 +446,27 @@ export class ClientConnection {
     }
     const slot = this.newSlot();
     this.complete(slot, responsePacket(header.apiKey, header.apiVersion, header.correlationId, response));
+  }
+
+  private answerAcls(apiKey: number, body: unknown): unknown {
+    const acl = this.ctx.security.acl;
+    const principal = this.principal ?? 'User:ANONYMOUS';
+    const disabled = { errorCode: ErrorCode.SECURITY_DISABLED, errorMessage: 'No Authorizer is configured.', _tagged: undefined };
+    switch (apiKey) {
+      case ApiKey.DescribeAcls:
+        if (acl === null) return { throttleTimeMs: 0, ...disabled, resources: [] };
+        return acl.describeAcls(body as DescribeAclsRequest, principal, this.host);
+      case ApiKey.CreateAcls: {
+        const req = body as CreateAclsRequest;
+        if (acl === null) return { throttleTimeMs: 0, results: req.creations.map(() => ({ ...disabled })), _tagged: undefined };
+        return acl.createAcls(req, principal, this.host).response;
+      }
+      default: {
+        const req = body as DeleteAclsRequest;
+        if (acl === null) return { throttleTimeMs: 0, filterResults: req.filters.map(() => ({ ...disabled, matchingAcls: [] })), _tagged: undefined };
+        return acl.deleteAcls(req, principal, this.host).response;
+      }
+    }
   }
 
   /** Handles the frames held during an authentication step, in order. */
@@ -427,12 +515,12 @@ export class ClientConnection {
       const r = new Reader(frame, header.bodyOffset);
       request = API_SPECS.get(ApiKey.ApiVersions)!.decodeRequest(r, header.apiVersion) as ApiVersionsRequest;
     }
-    const { body, bodyVersion } = apiVersionsResponse(header.apiVersion, request, this.ctx.cluster.versionsOf(this.nodeId));
+    const { body, bodyVersion } = apiVersionsResponse(header.apiVersion, request, this.ctx.cluster.versionsOf(this.nodeId), this.ctx.security.acl !== null);
     const slot = this.newSlot();
     this.complete(slot, responsePacket(ApiKey.ApiVersions, bodyVersion, header.correlationId, body, 0));
   }
 
-  private forward(packet: Buffer, header: RequestHeader, policy: ApiPolicy, body: unknown): void {
+  private forward(packet: Buffer, header: RequestHeader, policy: ApiPolicy, body: unknown, transform?: (response: unknown) => unknown): void {
     const lane = this.lane!;
     const parks = policy.parks?.(body) ?? false;
     if (header.apiKey === ApiKey.Produce && (body as ProduceRequest).acks === 0) {
@@ -452,9 +540,10 @@ export class ClientConnection {
           if (this.state === 'closed') return;
           let out = p;
           const rw = policy.rewrite;
-          if (rw !== undefined && apiVersion >= rw.fromVersion) {
+          const kind = rw !== undefined && apiVersion >= rw.fromVersion ? rw.kind : null;
+          if (kind !== null || transform !== undefined) {
             try {
-              out = rewriteResponse(rw.kind, apiKey, apiVersion, p, this.ctx.addresses) ?? p;
+              out = rewriteResponse(kind, apiKey, apiVersion, p, this.ctx.addresses, transform) ?? p;
               // The rewritten response was encoded into a new buffer: the original is done with.
               if (out !== p) framePool.release(p);
             } catch (e) {
@@ -542,6 +631,19 @@ export class ClientConnection {
     this.socket.destroy();
     for (const fn of this.closeHandlers) fn();
   }
+}
+
+const ZERO_UUID = Buffer.alloc(16);
+
+/** A request packet with the client's own header and a new body (the allowed part of a request). */
+function requestPacket(frame: Buffer, header: RequestHeader, body: unknown): Buffer {
+  const w = new Writer(frame.length + 64);
+  w.int32(0);
+  w.raw(frame.subarray(0, header.bodyOffset));
+  API_SPECS.get(header.apiKey)!.encodeRequest(w, header.apiVersion, body as never);
+  const out = w.finish();
+  out.writeInt32BE(out.length - 4, 0);
+  return out;
 }
 
 /** Validates every record set of a Produce request; throws RecordBatchError or DecodeError. */

@@ -60,6 +60,12 @@ export interface BrokerVersions {
  */
 export class ClusterView {
   readonly brokers = new BrokerMap();
+  /**
+   * Topic names by topic id (hex), learned from the Metadata responses that pass through, so that
+   * requests naming topics by id (Fetch v13+, DeleteTopics v6+) can be authorized by name. Ids
+   * never change name in Kafka, so an entry never goes stale, only unused.
+   */
+  readonly topicNames = new Map<string, string>();
   private readonly versions = new Map<number, BrokerVersions>();
   private bootstrapVersions: BrokerVersions | null = null;
   private readonly bootstrap: UpstreamAddress[];

@@ -8,6 +8,7 @@ import type { ListenerConfig } from '../config/schema.js';
 import { CredentialStore } from '../auth/credentials.js';
 import { PrincipalMapper } from '../auth/principal.js';
 import { randomBytes } from 'node:crypto';
+import { AclManager } from '../acl/manager.js';
 
 /**
  * The proxy: the upstream cluster view, the upstream connection pools and every listener.
@@ -26,7 +27,8 @@ export class Proxy {
   readonly credentials: CredentialStore;
   private readonly mapper: PrincipalMapper;
   private readonly phantomSecret = randomBytes(32);
-  private readonly superUsers: ReadonlySet<string>;
+  /** The ACLs, or null when the configuration has no acl section (nothing is authorized). */
+  readonly acl: AclManager | null;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
@@ -46,7 +48,10 @@ export class Proxy {
       else log.info({ users: this.credentials.list().length }, 'credentials reloaded');
     });
     this.mapper = new PrincipalMapper(config.auth.principalMappingRules);
-    this.superUsers = new Set(config.auth.superUsers);
+    this.acl =
+      config.acl === undefined
+        ? null
+        : new AclManager({ superUsers: config.acl.superUsers, allowEveryoneIfNoAclFound: config.acl.allowEveryoneIfNoAclFound, file: config.acl.file ?? null }, log);
     this.listeners = config.listeners.map(
       (lc) =>
         new Listener(lc, {
@@ -83,7 +88,7 @@ export class Proxy {
       authTimeoutMs: this.config.auth.authenticationTimeoutMs,
       failedAuthDelayMs: this.config.auth.failedAuthenticationDelayMs,
       credentials: this.credentials,
-      superUsers: this.superUsers,
+      acl: this.acl,
     };
   }
 
@@ -99,6 +104,12 @@ export class Proxy {
 
   async start(): Promise<void> {
     this.credentials.watch();
+    if (this.acl === null) {
+      this.log.warn('no acl section: requests are not authorized (every authenticated client may do everything its protocol allows)');
+    } else {
+      this.acl.watch();
+      if (this.acl.file === null) this.log.warn('acl.file is not set: ACLs created through the admin APIs last until the proxy stops');
+    }
     await this.cluster.start(this.config.upstream.metadataRefreshMs);
     if (!this.cluster.reachable) {
       this.log.warn({ reason: this.cluster.lastError }, 'starting while the upstream cluster is unreachable');
@@ -127,6 +138,7 @@ export class Proxy {
     this.cluster.stop();
     this.pools.closeAll();
     this.credentials.close();
+    this.acl?.close();
     for (const l of this.listeners) l.close();
     this.log.info({ closedWithRequestsInFlight: left }, 'proxy stopped');
   }

@@ -39,15 +39,17 @@ function rewriteNode(book: AddressBook, n: NodeAddress): boolean {
 }
 
 /**
- * Rewrites the broker addresses of a response packet (4-byte size + header + body) and returns the
- * new packet, or null when nothing needed to change (the original bytes are forwarded then).
+ * Rewrites the broker addresses of a response packet (4-byte size + header + body), after applying
+ * `transform` when given, and returns the new packet, or null when nothing needed to change (the
+ * original bytes are forwarded then).
  */
 export function rewriteResponse(
-  kind: ResponseRewrite,
+  kind: ResponseRewrite | null,
   apiKey: number,
   apiVersion: number,
   packet: Buffer,
   book: AddressBook,
+  transform?: (body: unknown) => unknown,
 ): Buffer | null {
   const spec = API_SPECS.get(apiKey)!;
   const frame = packet.subarray(4);
@@ -55,8 +57,14 @@ export function rewriteResponse(
   const r = new Reader(frame, headerLen);
   // Trailing bytes are tolerated in responses, as Kafka clients do: librdkafka's mock broker
   // appends a stray byte to flexible Metadata responses. Requests are held to no trailing bytes.
-  const body = spec.decodeResponse(r, apiVersion) as Record<string, unknown>;
+  let body = spec.decodeResponse(r, apiVersion) as Record<string, unknown>;
   let changed = false;
+  if (transform !== undefined) {
+    // Authorization's part of the response (merging denied results back, filtering): applied
+    // before the addresses are rewritten, and the response is always re-encoded.
+    body = transform(body) as Record<string, unknown>;
+    changed = true;
+  }
   switch (kind) {
     case 'metadata': {
       const m = body as unknown as MetadataResponse;

@@ -84,5 +84,16 @@ t.test('security settings are validated with their key paths', async (t) => {
   t.match(issues({ securityProtocol: 'SASL_SSL', tls: { certFile: 'c', keyFile: 'k' }, sasl: { mechanisms: ['GSSAPI'] } }), [/listeners\[0\].sasl.mechanisms\[0\]/]);
   t.match(issues({ securityProtocol: 'SASL_SSL', tls: { certFile: 'c', keyFile: 'k' }, sasl: { mechanisms: ['PLAIN'] } }, {}), [/auth.credentialsFile: SASL listeners need a credentials file/]);
   t.match(issues({ securityProtocol: 'PLAINTEXT', sni: { domain: 'k.example' } }), [/sni: SNI routing needs TLS/]);
-  t.match(issues({ securityProtocol: 'PLAINTEXT' }, { superUsers: ['alice'] }), [/auth.superUsers\[0\]: principals look like User:name/]);
+  t.match(issues({ securityProtocol: 'PLAINTEXT' }, { superUsers: ['User:alice'] }), [/auth: Unrecognized key/], 'super users moved to the acl section');
+  const aclIssues = (acl: unknown) => {
+    try {
+      parseConfig({ upstream: { bootstrap: ['h:1'] }, listeners: [{ ...base, securityProtocol: 'PLAINTEXT' }], acl });
+      return [];
+    } catch (e) {
+      return (e as ConfigError).issues;
+    }
+  };
+  t.match(aclIssues({ superUsers: ['alice'] }), [/acl.superUsers\[0\]: principals look like User:name/]);
+  t.match(aclIssues({ allowEveryoneIfNoAclFound: 'yes' }), [/acl.allowEveryoneIfNoAclFound/]);
+  t.same(aclIssues({ superUsers: ['User:admin'], file: 'acls.yaml' }), [], 'a valid acl section');
 });

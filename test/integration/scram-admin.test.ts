@@ -26,7 +26,7 @@ async function loginAs(addr: string, user: string, password: string): Promise<Ra
 }
 
 t.test('SCRAM admin APIs for super users', async (t) => {
-  const h = await startSecureHarness();
+  const h = await startSecureHarness({ acl: { superUsers: ['User:alice'] } });
   t.teardown(() => h.stop());
   const admin = await loginAs(h.saslPlaintext, 'alice', USERS.alice); // alice is a super user
   const plainUser = await loginAs(h.saslPlaintext, 'bob', USERS.bob);

@@ -1,0 +1,921 @@
+import { ApiKey } from '../protocol/generated/index.js';
+import { ErrorCode, ERRORS } from '../protocol/generated/error-codes.js';
+import { errorResponse } from '../proxy/error-response.js';
+import * as produce from '../protocol/generated/produce.js';
+import * as fetch from '../protocol/generated/fetch.js';
+import * as listOffsets from '../protocol/generated/list-offsets.js';
+import * as metadata from '../protocol/generated/metadata.js';
+import * as offsetCommit from '../protocol/generated/offset-commit.js';
+import * as offsetFetch from '../protocol/generated/offset-fetch.js';
+import * as findCoordinator from '../protocol/generated/find-coordinator.js';
+import * as describeGroups from '../protocol/generated/describe-groups.js';
+import * as listGroups from '../protocol/generated/list-groups.js';
+import * as createTopics from '../protocol/generated/create-topics.js';
+import * as deleteTopics from '../protocol/generated/delete-topics.js';
+import * as deleteRecords from '../protocol/generated/delete-records.js';
+import * as initProducerId from '../protocol/generated/init-producer-id.js';
+import * as offsetForLeaderEpoch from '../protocol/generated/offset-for-leader-epoch.js';
+import * as addPartitionsToTxn from '../protocol/generated/add-partitions-to-txn.js';
+import * as addOffsetsToTxn from '../protocol/generated/add-offsets-to-txn.js';
+import * as txnOffsetCommit from '../protocol/generated/txn-offset-commit.js';
+import * as describeConfigs from '../protocol/generated/describe-configs.js';
+import * as alterConfigs from '../protocol/generated/alter-configs.js';
+import * as incrementalAlterConfigs from '../protocol/generated/incremental-alter-configs.js';
+import * as alterReplicaLogDirs from '../protocol/generated/alter-replica-log-dirs.js';
+import * as createPartitions from '../protocol/generated/create-partitions.js';
+import * as deleteGroups from '../protocol/generated/delete-groups.js';
+import * as electLeaders from '../protocol/generated/elect-leaders.js';
+import * as offsetDelete from '../protocol/generated/offset-delete.js';
+import * as alterClientQuotas from '../protocol/generated/alter-client-quotas.js';
+import * as describeCluster from '../protocol/generated/describe-cluster.js';
+import * as describeProducers from '../protocol/generated/describe-producers.js';
+import * as describeTransactions from '../protocol/generated/describe-transactions.js';
+import * as listTransactions from '../protocol/generated/list-transactions.js';
+import * as consumerGroupHeartbeat from '../protocol/generated/consumer-group-heartbeat.js';
+import * as consumerGroupDescribe from '../protocol/generated/consumer-group-describe.js';
+import * as describeTopicPartitions from '../protocol/generated/describe-topic-partitions.js';
+import { CLUSTER_NAME, Operation, ResourceType, type OperationCode, type ResourceTypeCode } from './model.js';
+
+/**
+ * What one request needs from the authorizer. `allowed` is the single place a decision is made,
+ * so every decision can be counted and audited; `authorizedOperations` computes the bitfields of
+ * Metadata, DescribeCluster and DescribeGroups; `topicName` resolves the topic ids of newer
+ * request versions through the ids the proxy learned from Metadata.
+ */
+export interface AuthzContext {
+  allowed(operation: OperationCode, type: ResourceTypeCode, name: string): boolean;
+  /** Kafka's authorizeByResourceType: may the caller do `operation` on some resource of `type`? */
+  allowedOnAny(operation: OperationCode, type: ResourceTypeCode): boolean;
+  topicName(id: Buffer): string | null;
+  learnTopic(id: Buffer, name: string): void;
+}
+
+/**
+ * The outcome of a check:
+ * - `null`: allowed as it stands; the original bytes are forwarded (the fast path).
+ * - forward: send `request` instead (the allowed part, re-encoded) and pass the upstream response
+ *   through `response` (merging back what was denied, filtering, bitfields).
+ * - answer: nothing is allowed; the proxy answers with this response body itself.
+ * - close: the connection is closed (a denied acks=0 Produce, as a broker does).
+ */
+export type Verdict =
+  | null
+  | { kind: 'forward'; request?: unknown; response?: (r: unknown) => unknown }
+  | { kind: 'answer'; response: unknown }
+  | { kind: 'close'; reason: string };
+
+export type Check = (c: AuthzContext, version: number, request: never) => Verdict;
+
+const { TOPIC, GROUP, CLUSTER, TRANSACTIONAL_ID } = ResourceType;
+const { READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE } = Operation;
+const TOPIC_DENIED = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+const GROUP_DENIED = ErrorCode.GROUP_AUTHORIZATION_FAILED;
+const CLUSTER_DENIED = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+const TXN_DENIED = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+const msg = (code: number) => ERRORS.get(code)?.message ?? null;
+const ZERO_UUID = Buffer.alloc(16);
+
+/** Operations Kafka reports in authorized-operations bitfields, per resource type. */
+const SUPPORTED_OPS: Record<number, OperationCode[]> = {
+  [TOPIC]: [READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS],
+  [GROUP]: [READ, DESCRIBE, DELETE],
+  [CLUSTER]: [CREATE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE, ALTER, DESCRIBE],
+};
+
+/** Kafka's authorized-operations bitfield: bit N set when operation code N is allowed. */
+export function authorizedOperations(c: AuthzContext, type: ResourceTypeCode, name: string): number {
+  let bits = 0;
+  for (const op of SUPPORTED_OPS[type] ?? []) if (c.allowed(op, type, name)) bits |= 1 << op;
+  return bits;
+}
+
+/**
+ * Splits a request's list of resources into allowed and denied, per resource. When nothing is
+ * denied the request goes as it is; when nothing is allowed the proxy answers; otherwise the
+ * allowed part is forwarded and the denied resources' results are merged back in request order.
+ */
+function split<Q, R>(opts: {
+  items: readonly Q[];
+  /** 0 when the item is allowed, else its error code. */
+  decide: (q: Q) => number;
+  /** The request with only these items. */
+  withItems: (items: Q[]) => unknown;
+  /** The response item for a denied request item. */
+  denied: (q: Q, code: number) => R;
+  /** A response with no items (for answering locally). */
+  empty: () => unknown;
+  /** The response's item list. */
+  get: (r: unknown) => R[];
+  set: (r: unknown, items: R[]) => void;
+  reqKey: (q: Q) => string;
+  resKey: (r: R) => string;
+}): Verdict {
+  const codes = opts.items.map(opts.decide);
+  if (codes.every((c) => c === 0)) return null;
+  const deniedAt = new Map<number, R>();
+  codes.forEach((code, i) => {
+    if (code !== 0) deniedAt.set(i, opts.denied(opts.items[i]!, code));
+  });
+  if (deniedAt.size === opts.items.length) {
+    const res = opts.empty();
+    opts.set(res, [...deniedAt.values()]);
+    return { kind: 'answer', response: res };
+  }
+  const allowed = opts.items.filter((_, i) => codes[i] === 0);
+  return {
+    kind: 'forward',
+    request: opts.withItems(allowed),
+    response: (res) => {
+      opts.set(res, mergeInOrder(opts.items, deniedAt, opts.get(res), opts.reqKey, opts.resKey));
+      return res;
+    },
+  };
+}
+
+/**
+ * The results of the original request in its order: a denied item's local result, an allowed
+ * item's upstream result (matched by key). Upstream results matching no request item (a fetch
+ * session's partitions) follow in their own order.
+ */
+export function mergeInOrder<Q, R>(items: readonly Q[], deniedAt: ReadonlyMap<number, R>, upstream: readonly R[], reqKey: (q: Q) => string, resKey: (r: R) => string): R[] {
+  const byKey = new Map<string, R[]>();
+  for (const r of upstream) {
+    const k = resKey(r);
+    const l = byKey.get(k);
+    if (l === undefined) byKey.set(k, [r]);
+    else l.push(r);
+  }
+  const used = new Set<R>();
+  const out: R[] = [];
+  items.forEach((q, i) => {
+    const d = deniedAt.get(i);
+    if (d !== undefined) {
+      out.push(d);
+      return;
+    }
+    const r = byKey.get(reqKey(q))?.shift();
+    if (r !== undefined) {
+      out.push(r);
+      used.add(r);
+    }
+  });
+  for (const r of upstream) if (!used.has(r)) out.push(r);
+  return out;
+}
+
+const decideTopic = (c: AuthzContext, op: OperationCode) => (name: string) => (c.allowed(op, TOPIC, name) ? 0 : TOPIC_DENIED);
+const hex = (b: Buffer) => b.toString('hex');
+
+// ---- per-API checks ------------------------------------------------------------------------
+
+function checkProduce(c: AuthzContext, v: number, req: produce.ProduceRequest): Verdict {
+  const txnDenied = req.transactionalId !== null && !c.allowed(WRITE, TRANSACTIONAL_ID, req.transactionalId);
+  const decide = txnDenied ? () => TXN_DENIED : (t: produce.ProduceRequestTopicProduceData) => decideTopic(c, WRITE)(t.name);
+  const verdict = split({
+    items: req.topicData,
+    decide,
+    withItems: (topicData) => ({ ...req, topicData }),
+    denied: (t, code) => (errorResponse(ApiKey.Produce, { ...req, topicData: [t] }, code) as produce.ProduceResponse).responses[0]!,
+    empty: produce.defaultProduceResponse,
+    get: (r) => (r as produce.ProduceResponse).responses,
+    set: (r, l) => ((r as produce.ProduceResponse).responses = l),
+    reqKey: (t) => t.name,
+    resKey: (t) => t.name,
+  });
+  // acks=0: the client awaits no response, so a broker closes the connection on any error.
+  if (verdict !== null && req.acks === 0) return { kind: 'close', reason: 'acks=0 produce denied' };
+  return verdict;
+}
+
+function checkFetch(c: AuthzContext, v: number, req: fetch.FetchRequest): Verdict {
+  const replicaId = v >= 15 ? req.replicaState.replicaId : req.replicaId;
+  if (replicaId >= 0) {
+    // A follower fetch: broker-to-broker traffic needs CLUSTER_ACTION.
+    if (c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME)) return null;
+    return { kind: 'answer', response: errorResponse(ApiKey.Fetch, req, CLUSTER_DENIED) };
+  }
+  const byId = v >= 13;
+  const nameOf = (t: fetch.FetchRequestFetchTopic) => (byId ? c.topicName(t.topicId) : t.topic);
+  const out = split({
+    items: req.topics,
+    decide: (t) => {
+      const name = nameOf(t);
+      if (name === null) return ErrorCode.UNKNOWN_TOPIC_ID;
+      return c.allowed(READ, TOPIC, name) ? 0 : TOPIC_DENIED;
+    },
+    withItems: (topics) => ({ ...req, topics }),
+    denied: (t, code) => {
+      const r = (errorResponse(ApiKey.Fetch, { ...req, topics: [t] }, code) as fetch.FetchResponse).responses[0]!;
+      return r;
+    },
+    empty: fetch.defaultFetchResponse,
+    get: (r) => (r as fetch.FetchResponse).responses,
+    set: (r, l) => ((r as fetch.FetchResponse).responses = l),
+    reqKey: (t) => (byId ? hex(t.topicId) : t.topic),
+    resKey: (t) => (byId ? hex(t.topicId) : t.topic),
+  });
+  if (out !== null && out.kind === 'answer') {
+    // Answered locally: keep the client's fetch session id so it is not reset by the proxy.
+    (out.response as fetch.FetchResponse).sessionId = req.sessionId;
+  }
+  // forgottenTopicsData names topics leaving the session; they carry no data and need no check.
+  return out;
+}
+
+function checkListOffsets(c: AuthzContext, v: number, req: listOffsets.ListOffsetsRequest): Verdict {
+  return split({
+    items: req.topics,
+    decide: (t) => decideTopic(c, DESCRIBE)(t.name),
+    withItems: (topics) => ({ ...req, topics }),
+    denied: (t, code) => (errorResponse(ApiKey.ListOffsets, { ...req, topics: [t] }, code) as listOffsets.ListOffsetsResponse).topics[0]!,
+    empty: listOffsets.defaultListOffsetsResponse,
+    get: (r) => (r as listOffsets.ListOffsetsResponse).topics,
+    set: (r, l) => ((r as listOffsets.ListOffsetsResponse).topics = l),
+    reqKey: (t) => t.name,
+    resKey: (t) => t.name,
+  });
+}
+
+/**
+ * Metadata: all-topics requests omit the topics the caller may not DESCRIBE; named topics it may
+ * not DESCRIBE are not forwarded (so they cannot be auto-created) and come back with 29 and a zero
+ * topic id. Auto-creation is switched off unless the caller may CREATE (on the cluster or on every
+ * named topic). Authorized-operations bitfields come from these ACLs; the topic ids seen are
+ * learned for the requests that name topics by id.
+ */
+function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest): Verdict {
+  const all = req.topics === null || (v === 0 && req.topics.length === 0);
+  const denied = new Map<number, metadata.MetadataResponseMetadataResponseTopic>();
+  let allowed: metadata.MetadataRequestMetadataRequestTopic[] = [];
+  if (!all) {
+    req.topics!.forEach((t, i) => {
+      const name = t.name ?? (v >= 10 ? c.topicName(t.topicId) : null);
+      if (name === null) {
+        // A topic id the proxy has not seen: the broker's answer for an unknown id.
+        denied.set(i, { ...metadata.defaultMetadataResponseMetadataResponseTopic(), name: null, topicId: t.topicId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID });
+      } else if (!c.allowed(DESCRIBE, TOPIC, name)) {
+        denied.set(i, { ...metadata.defaultMetadataResponseMetadataResponseTopic(), name, topicId: ZERO_UUID, errorCode: TOPIC_DENIED });
+      } else allowed.push({ ...t, name });
+    });
+  }
+  const forwarded: metadata.MetadataRequest = { ...req };
+  if (!all) forwarded.topics = allowed;
+  if (v >= 4 && req.allowAutoTopicCreation && !c.allowed(CREATE, CLUSTER, CLUSTER_NAME)) {
+    if (all || allowed.some((t) => !c.allowed(CREATE, TOPIC, t.name!))) forwarded.allowAutoTopicCreation = false;
+  }
+  const emptyNamed = !all && allowed.length === 0;
+  if (emptyNamed && v === 0) {
+    // v0 cannot ask for no topics (an empty list means all): ask for all and drop them below.
+    allowed = [];
+  }
+  return {
+    kind: 'forward',
+    request: forwarded,
+    response: (res) => {
+      const m = res as metadata.MetadataResponse;
+      for (const t of m.topics) if (t.name !== null && t.errorCode === 0 && v >= 10) c.learnTopic(t.topicId, t.name);
+      const visible = m.topics.filter((t) => {
+        if (emptyNamed) return false;
+        if (all) return t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name);
+        return true;
+      });
+      for (const t of visible) {
+        if (req.includeTopicAuthorizedOperations && t.name !== null) t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
+      }
+      m.topics = all ? visible : mergeInOrder(req.topics!, denied, visible, (q) => q.name ?? c.topicName(q.topicId) ?? hex(q.topicId), (r) => r.name ?? hex(r.topicId));
+      if (req.includeClusterAuthorizedOperations) m.clusterAuthorizedOperations = authorizedOperations(c, CLUSTER, CLUSTER_NAME);
+      return m;
+    },
+  };
+}
+
+function checkOffsetCommit(c: AuthzContext, v: number, req: offsetCommit.OffsetCommitRequest): Verdict {
+  if (!c.allowed(READ, GROUP, req.groupId)) return { kind: 'answer', response: errorResponse(ApiKey.OffsetCommit, req, GROUP_DENIED) };
+  return split({
+    items: req.topics,
+    decide: (t) => decideTopic(c, READ)(t.name),
+    withItems: (topics) => ({ ...req, topics }),
+    denied: (t, code) => (errorResponse(ApiKey.OffsetCommit, { ...req, topics: [t] }, code) as offsetCommit.OffsetCommitResponse).topics[0]!,
+    empty: offsetCommit.defaultOffsetCommitResponse,
+    get: (r) => (r as offsetCommit.OffsetCommitResponse).topics,
+    set: (r, l) => ((r as offsetCommit.OffsetCommitResponse).topics = l),
+    reqKey: (t) => t.name,
+    resKey: (t) => t.name,
+  });
+}
+
+/** The response topics of one OffsetFetch group: all-topics fetches drop undescribable topics. */
+function filterOffsetTopics<T extends { name: string }>(c: AuthzContext, topics: T[]): T[] {
+  return topics.filter((t) => c.allowed(DESCRIBE, TOPIC, t.name));
+}
+
+function checkOffsetFetch(c: AuthzContext, v: number, req: offsetFetch.OffsetFetchRequest): Verdict {
+  if (v < 8) {
+    if (!c.allowed(DESCRIBE, GROUP, req.groupId)) {
+      const res = offsetFetch.defaultOffsetFetchResponse();
+      res.errorCode = GROUP_DENIED;
+      // v0-1 have no top-level error: the error goes on every named partition.
+      res.topics = (req.topics ?? []).map((t) => ({
+        ...offsetFetch.defaultOffsetFetchResponseOffsetFetchResponseTopic(),
+        name: t.name,
+        partitions: t.partitionIndexes.map((p) => ({ ...offsetFetch.defaultOffsetFetchResponseOffsetFetchResponsePartition(), partitionIndex: p, committedOffset: -1n, errorCode: GROUP_DENIED })),
+      }));
+      return { kind: 'answer', response: res };
+    }
+    if (req.topics === null) {
+      return { kind: 'forward', response: (r) => ((r as offsetFetch.OffsetFetchResponse).topics = filterOffsetTopics(c, (r as offsetFetch.OffsetFetchResponse).topics), r) };
+    }
+    return split({
+      items: req.topics,
+      decide: (t) => decideTopic(c, DESCRIBE)(t.name),
+      withItems: (topics) => ({ ...req, topics }),
+      denied: (t, code) => ({
+        ...offsetFetch.defaultOffsetFetchResponseOffsetFetchResponseTopic(),
+        name: t.name,
+        partitions: t.partitionIndexes.map((p) => ({ ...offsetFetch.defaultOffsetFetchResponseOffsetFetchResponsePartition(), partitionIndex: p, committedOffset: -1n, errorCode: code })),
+      }),
+      empty: offsetFetch.defaultOffsetFetchResponse,
+      get: (r) => (r as offsetFetch.OffsetFetchResponse).topics,
+      set: (r, l) => ((r as offsetFetch.OffsetFetchResponse).topics = l),
+      reqKey: (t) => t.name,
+      resKey: (t) => t.name,
+    });
+  }
+  // v8+: several groups, each checked on its own, then its topics.
+  type G = offsetFetch.OffsetFetchRequestOffsetFetchRequestGroup;
+  type RG = offsetFetch.OffsetFetchResponseOffsetFetchResponseGroup;
+  const deniedTopics = new Map<string, Map<number, offsetFetch.OffsetFetchResponseOffsetFetchResponseTopics>>();
+  const groups: G[] = [];
+  const deniedGroups = new Map<number, RG>();
+  let changed = false;
+  req.groups.forEach((g, i) => {
+    if (!c.allowed(DESCRIBE, GROUP, g.groupId)) {
+      deniedGroups.set(i, { ...offsetFetch.defaultOffsetFetchResponseOffsetFetchResponseGroup(), groupId: g.groupId, errorCode: GROUP_DENIED });
+      changed = true;
+      return;
+    }
+    if (g.topics === null) {
+      groups.push(g);
+      changed = true; // the response is filtered
+      return;
+    }
+    const d = new Map<number, offsetFetch.OffsetFetchResponseOffsetFetchResponseTopics>();
+    const topics = g.topics.filter((t, j) => {
+      if (c.allowed(DESCRIBE, TOPIC, t.name)) return true;
+      d.set(j, {
+        ...offsetFetch.defaultOffsetFetchResponseOffsetFetchResponseTopics(),
+        name: t.name,
+        partitions: t.partitionIndexes.map((p) => ({ ...offsetFetch.defaultOffsetFetchResponseOffsetFetchResponsePartitions(), partitionIndex: p, committedOffset: -1n, errorCode: TOPIC_DENIED })),
+      });
+      return false;
+    });
+    if (d.size > 0) {
+      changed = true;
+      deniedTopics.set(g.groupId, d);
+    }
+    groups.push({ ...g, topics });
+  });
+  if (!changed) return null;
+  const finish = (res: offsetFetch.OffsetFetchResponse) => {
+    for (const rg of res.groups) {
+      const g = req.groups.find((x) => x.groupId === rg.groupId);
+      if (g === undefined) continue;
+      if (g.topics === null) rg.topics = filterOffsetTopics(c, rg.topics);
+      else {
+        const d = deniedTopics.get(g.groupId);
+        if (d !== undefined) rg.topics = mergeInOrder(g.topics, d, rg.topics, (t) => t.name, (t) => t.name);
+      }
+    }
+    res.groups = mergeInOrder(req.groups, deniedGroups, res.groups, (g) => g.groupId, (g) => g.groupId);
+    return res;
+  };
+  if (groups.length === 0) return { kind: 'answer', response: finish(offsetFetch.defaultOffsetFetchResponse()) };
+  return { kind: 'forward', request: { ...req, groups }, response: (r) => finish(r as offsetFetch.OffsetFetchResponse) };
+}
+
+const coordinatorResource = (keyType: number): { type: ResourceTypeCode; op: OperationCode; code: number } =>
+  keyType === 1 ? { type: TRANSACTIONAL_ID, op: DESCRIBE, code: TXN_DENIED } : keyType === 0 ? { type: GROUP, op: DESCRIBE, code: GROUP_DENIED } : { type: CLUSTER, op: CLUSTER_ACTION, code: CLUSTER_DENIED };
+
+function checkFindCoordinator(c: AuthzContext, v: number, req: findCoordinator.FindCoordinatorRequest): Verdict {
+  const res = coordinatorResource(req.keyType);
+  const ok = (key: string) => c.allowed(res.op, res.type, res.type === CLUSTER ? CLUSTER_NAME : key);
+  if (v < 4) return ok(req.key) ? null : { kind: 'answer', response: errorResponse(ApiKey.FindCoordinator, req, res.code) };
+  return split({
+    items: req.coordinatorKeys,
+    decide: (k) => (ok(k) ? 0 : res.code),
+    withItems: (coordinatorKeys) => ({ ...req, coordinatorKeys }),
+    denied: (key, code) => ({ ...findCoordinator.defaultFindCoordinatorResponseCoordinator(), key, nodeId: -1, host: '', port: -1, errorCode: code, errorMessage: msg(code) }),
+    empty: findCoordinator.defaultFindCoordinatorResponse,
+    get: (r) => (r as findCoordinator.FindCoordinatorResponse).coordinators,
+    set: (r, l) => ((r as findCoordinator.FindCoordinatorResponse).coordinators = l),
+    reqKey: (k) => k,
+    resKey: (r) => r.key,
+  });
+}
+
+/** A request about one group: READ (or `op`) on it, else the API's error response with 30. */
+const groupCheck =
+  (apiKey: number, op: OperationCode) =>
+  (c: AuthzContext, v: number, req: { groupId: string }): Verdict =>
+    c.allowed(op, GROUP, req.groupId) ? null : { kind: 'answer', response: errorResponse(apiKey, req, GROUP_DENIED) };
+
+function checkDescribeGroups(c: AuthzContext, v: number, req: describeGroups.DescribeGroupsRequest): Verdict {
+  const verdict = split({
+    items: req.groups,
+    decide: (g) => (c.allowed(DESCRIBE, GROUP, g) ? 0 : GROUP_DENIED),
+    withItems: (groups) => ({ ...req, groups }),
+    denied: (groupId, code) => ({ ...describeGroups.defaultDescribeGroupsResponseDescribedGroup(), groupId, errorCode: code }),
+    empty: describeGroups.defaultDescribeGroupsResponse,
+    get: (r) => (r as describeGroups.DescribeGroupsResponse).groups,
+    set: (r, l) => ((r as describeGroups.DescribeGroupsResponse).groups = l),
+    reqKey: (g) => g,
+    resKey: (g) => g.groupId,
+  });
+  if (!req.includeAuthorizedOperations || verdict?.kind === 'answer') return verdict;
+  const merge = verdict?.kind === 'forward' ? verdict.response : undefined;
+  return {
+    kind: 'forward',
+    request: verdict?.kind === 'forward' ? verdict.request : undefined,
+    response: (r) => {
+      const res = (merge ? merge(r) : r) as describeGroups.DescribeGroupsResponse;
+      for (const g of res.groups) if (g.errorCode === 0) g.authorizedOperations = authorizedOperations(c, GROUP, g.groupId);
+      return res;
+    },
+  };
+}
+
+function checkListGroups(c: AuthzContext): Verdict {
+  if (c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME)) return null;
+  return { kind: 'forward', response: (r) => ((r as listGroups.ListGroupsResponse).groups = (r as listGroups.ListGroupsResponse).groups.filter((g) => c.allowed(DESCRIBE, GROUP, g.groupId)), r) };
+}
+
+function checkCreateTopics(c: AuthzContext, v: number, req: createTopics.CreateTopicsRequest): Verdict {
+  if (c.allowed(CREATE, CLUSTER, CLUSTER_NAME)) return null;
+  return split({
+    items: req.topics,
+    decide: (t) => decideTopic(c, CREATE)(t.name),
+    withItems: (topics) => ({ ...req, topics }),
+    denied: (t, code) => ({ ...createTopics.defaultCreateTopicsResponseCreatableTopicResult(), name: t.name, errorCode: code, errorMessage: msg(code) }),
+    empty: createTopics.defaultCreateTopicsResponse,
+    get: (r) => (r as createTopics.CreateTopicsResponse).topics,
+    set: (r, l) => ((r as createTopics.CreateTopicsResponse).topics = l),
+    reqKey: (t) => t.name,
+    resKey: (t) => t.name,
+  });
+}
+
+function checkDeleteTopics(c: AuthzContext, v: number, req: deleteTopics.DeleteTopicsRequest): Verdict {
+  if (c.allowed(DELETE, CLUSTER, CLUSTER_NAME)) return null;
+  const result = (name: string | null, topicId: Buffer, code: number) => ({ ...deleteTopics.defaultDeleteTopicsResponseDeletableTopicResult(), name, topicId, errorCode: code, errorMessage: msg(code) });
+  const common = {
+    empty: deleteTopics.defaultDeleteTopicsResponse,
+    get: (r: unknown) => (r as deleteTopics.DeleteTopicsResponse).responses,
+    set: (r: unknown, l: deleteTopics.DeleteTopicsResponseDeletableTopicResult[]) => ((r as deleteTopics.DeleteTopicsResponse).responses = l),
+  };
+  if (v < 6) {
+    return split({
+      ...common,
+      items: req.topicNames,
+      decide: decideTopic(c, DELETE),
+      withItems: (topicNames) => ({ ...req, topicNames }),
+      denied: (name, code) => result(name, ZERO_UUID, code),
+      reqKey: (n) => n,
+      resKey: (r) => r.name ?? '',
+    });
+  }
+  return split({
+    ...common,
+    items: req.topics,
+    decide: (t) => {
+      const name = t.name ?? c.topicName(t.topicId);
+      if (name === null) return ErrorCode.UNKNOWN_TOPIC_ID;
+      return c.allowed(DELETE, TOPIC, name) ? 0 : TOPIC_DENIED;
+    },
+    withItems: (topics) => ({ ...req, topics }),
+    // Kafka leaves the name out of the result for a topic named by id that the caller may not see.
+    denied: (t, code) => result(t.name, t.topicId, code),
+    reqKey: (t) => t.name ?? hex(t.topicId),
+    resKey: (r) => (req.topics.some((t) => t.name !== null && t.name === r.name) ? r.name! : hex(r.topicId)),
+  });
+}
+
+function checkDeleteRecords(c: AuthzContext, v: number, req: deleteRecords.DeleteRecordsRequest): Verdict {
+  return split({
+    items: req.topics,
+    decide: (t) => decideTopic(c, DELETE)(t.name),
+    withItems: (topics) => ({ ...req, topics }),
+    denied: (t, code) => ({
+      ...deleteRecords.defaultDeleteRecordsResponseDeleteRecordsTopicResult(),
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ ...deleteRecords.defaultDeleteRecordsResponseDeleteRecordsPartitionResult(), partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: code })),
+    }),
+    empty: deleteRecords.defaultDeleteRecordsResponse,
+    get: (r) => (r as deleteRecords.DeleteRecordsResponse).topics,
+    set: (r, l) => ((r as deleteRecords.DeleteRecordsResponse).topics = l),
+    reqKey: (t) => t.name,
+    resKey: (t) => t.name,
+  });
+}
+
+function checkInitProducerId(c: AuthzContext, v: number, req: initProducerId.InitProducerIdRequest): Verdict {
+  const deny = (code: number) => ({ kind: 'answer' as const, response: { ...initProducerId.defaultInitProducerIdResponse(), errorCode: code, producerId: -1n, producerEpoch: -1 } });
+  if (req.transactionalId !== null) return c.allowed(WRITE, TRANSACTIONAL_ID, req.transactionalId) ? null : deny(TXN_DENIED);
+  // An idempotent producer: IDEMPOTENT_WRITE on the cluster, or WRITE on some topic.
+  if (c.allowed(IDEMPOTENT_WRITE, CLUSTER, CLUSTER_NAME) || c.allowedOnAny(WRITE, TOPIC)) return null;
+  return deny(CLUSTER_DENIED);
+}
+
+function checkOffsetForLeaderEpoch(c: AuthzContext, v: number, req: offsetForLeaderEpoch.OffsetForLeaderEpochRequest): Verdict {
+  if (v >= 3 && req.replicaId >= 0) {
+    return c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME) ? null : { kind: 'close', reason: 'follower OffsetForLeaderEpoch without CLUSTER_ACTION' };
+  }
+  return split({
+    items: req.topics,
+    decide: (t) => decideTopic(c, DESCRIBE)(t.topic),
+    withItems: (topics) => ({ ...req, topics }),
+    denied: (t, code) => ({
+      ...offsetForLeaderEpoch.defaultOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(),
+      topic: t.topic,
+      partitions: t.partitions.map((p) => ({ ...offsetForLeaderEpoch.defaultOffsetForLeaderEpochResponseEpochEndOffset(), partition: p.partition, errorCode: code, leaderEpoch: -1, endOffset: -1n })),
+    }),
+    empty: offsetForLeaderEpoch.defaultOffsetForLeaderEpochResponse,
+    get: (r) => (r as offsetForLeaderEpoch.OffsetForLeaderEpochResponse).topics,
+    set: (r, l) => ((r as offsetForLeaderEpoch.OffsetForLeaderEpochResponse).topics = l),
+    reqKey: (t) => t.topic,
+    resKey: (t) => t.topic,
+  });
+}
+
+/**
+ * AddPartitionsToTxn v0-3 (the client versions; v4+ is broker-to-broker and not served): WRITE on
+ * the transactional id (53 everywhere), then WRITE on each topic; if any topic is denied nothing
+ * is forwarded, denied partitions get 29 and the others OPERATION_NOT_ATTEMPTED (55).
+ */
+function checkAddPartitionsToTxn(c: AuthzContext, v: number, req: addPartitionsToTxn.AddPartitionsToTxnRequest): Verdict {
+  const results = (code: (topic: string) => number) => ({
+    ...addPartitionsToTxn.defaultAddPartitionsToTxnResponse(),
+    resultsByTopicV3AndBelow: req.v3AndBelowTopics.map((t) => ({
+      ...addPartitionsToTxn.defaultAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(),
+      name: t.name,
+      resultsByPartition: t.partitions.map((p) => ({ ...addPartitionsToTxn.defaultAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(), partitionIndex: p, partitionErrorCode: code(t.name) })),
+    })),
+  });
+  if (!c.allowed(WRITE, TRANSACTIONAL_ID, req.v3AndBelowTransactionalId)) return { kind: 'answer', response: results(() => TXN_DENIED) };
+  const denied = new Set(req.v3AndBelowTopics.filter((t) => !c.allowed(WRITE, TOPIC, t.name)).map((t) => t.name));
+  if (denied.size === 0) return null;
+  return { kind: 'answer', response: results((t) => (denied.has(t) ? TOPIC_DENIED : ErrorCode.OPERATION_NOT_ATTEMPTED)) };
+}
+
+function checkAddOffsetsToTxn(c: AuthzContext, v: number, req: addOffsetsToTxn.AddOffsetsToTxnRequest): Verdict {
+  const code = !c.allowed(WRITE, TRANSACTIONAL_ID, req.transactionalId) ? TXN_DENIED : !c.allowed(READ, GROUP, req.groupId) ? GROUP_DENIED : 0;
+  return code === 0 ? null : { kind: 'answer', response: { ...addOffsetsToTxn.defaultAddOffsetsToTxnResponse(), errorCode: code } };
+}
+
+function checkEndTxn(c: AuthzContext, v: number, req: { transactionalId: string }): Verdict {
+  return c.allowed(WRITE, TRANSACTIONAL_ID, req.transactionalId) ? null : { kind: 'answer', response: errorResponse(ApiKey.EndTxn, req, TXN_DENIED) };
+}
+
+function checkTxnOffsetCommit(c: AuthzContext, v: number, req: txnOffsetCommit.TxnOffsetCommitRequest): Verdict {
+  const whole = !c.allowed(WRITE, TRANSACTIONAL_ID, req.transactionalId) ? TXN_DENIED : !c.allowed(READ, GROUP, req.groupId) ? GROUP_DENIED : 0;
+  return split({
+    items: req.topics,
+    decide: (t) => whole || decideTopic(c, READ)(t.name),
+    withItems: (topics) => ({ ...req, topics }),
+    denied: (t, code) => ({
+      ...txnOffsetCommit.defaultTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(),
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ ...txnOffsetCommit.defaultTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(), partitionIndex: p.partitionIndex, errorCode: code })),
+    }),
+    empty: txnOffsetCommit.defaultTxnOffsetCommitResponse,
+    get: (r) => (r as txnOffsetCommit.TxnOffsetCommitResponse).topics,
+    set: (r, l) => ((r as txnOffsetCommit.TxnOffsetCommitResponse).topics = l),
+    reqKey: (t) => t.name,
+    resKey: (t) => t.name,
+  });
+}
+
+/** ConfigResource types and what a config request on each needs. */
+function configResource(resourceType: number): { type: ResourceTypeCode; code: number } | null {
+  switch (resourceType) {
+    case 2: // TOPIC
+      return { type: TOPIC, code: TOPIC_DENIED };
+    case 4: // BROKER
+    case 8: // BROKER_LOGGER
+    case 16: // CLIENT_METRICS
+      return { type: CLUSTER, code: CLUSTER_DENIED };
+    case 32: // GROUP
+      return { type: GROUP, code: GROUP_DENIED };
+    default:
+      return null;
+  }
+}
+
+interface ConfigItem {
+  resourceType: number;
+  resourceName: string;
+}
+interface ConfigResult {
+  errorCode: number;
+  errorMessage: string | null;
+  resourceType: number;
+  resourceName: string;
+}
+
+function configsCheck(op: OperationCode, listField: 'results' | 'responses', empty: () => unknown, result: () => ConfigResult) {
+  return (c: AuthzContext, v: number, req: { resources: ConfigItem[] }): Verdict =>
+    split<ConfigItem, ConfigResult>({
+      items: req.resources,
+      decide: (r) => {
+        const res = configResource(r.resourceType);
+        if (res === null) return ErrorCode.INVALID_REQUEST;
+        return c.allowed(op, res.type, res.type === CLUSTER ? CLUSTER_NAME : r.resourceName) ? 0 : res.code;
+      },
+      withItems: (resources) => ({ ...req, resources }),
+      denied: (r, code) => ({ ...result(), resourceType: r.resourceType, resourceName: r.resourceName, errorCode: code, errorMessage: msg(code) }),
+      empty,
+      get: (r) => (r as Record<string, ConfigResult[]>)[listField]!,
+      set: (r, l) => ((r as Record<string, ConfigResult[]>)[listField] = l),
+      reqKey: (r) => `${r.resourceType}:${r.resourceName}`,
+      resKey: (r) => `${r.resourceType}:${r.resourceName}`,
+    });
+}
+
+/** A request that needs one operation on the cluster, else the API's error response (31). */
+const clusterCheck =
+  (apiKey: number, op: OperationCode, deny?: (req: never) => unknown) =>
+  (c: AuthzContext, v: number, req: never): Verdict =>
+    c.allowed(op, CLUSTER, CLUSTER_NAME) ? null : { kind: 'answer', response: deny ? deny(req) : errorResponse(apiKey, req, CLUSTER_DENIED) };
+
+function checkCreatePartitions(c: AuthzContext, v: number, req: createPartitions.CreatePartitionsRequest): Verdict {
+  return split({
+    items: req.topics,
+    decide: (t) => decideTopic(c, ALTER)(t.name),
+    withItems: (topics) => ({ ...req, topics }),
+    denied: (t, code) => ({ ...createPartitions.defaultCreatePartitionsResponseCreatePartitionsTopicResult(), name: t.name, errorCode: code, errorMessage: msg(code) }),
+    empty: createPartitions.defaultCreatePartitionsResponse,
+    get: (r) => (r as createPartitions.CreatePartitionsResponse).results,
+    set: (r, l) => ((r as createPartitions.CreatePartitionsResponse).results = l),
+    reqKey: (t) => t.name,
+    resKey: (t) => t.name,
+  });
+}
+
+function checkDeleteGroups(c: AuthzContext, v: number, req: deleteGroups.DeleteGroupsRequest): Verdict {
+  return split({
+    items: req.groupsNames,
+    decide: (g) => (c.allowed(DELETE, GROUP, g) ? 0 : GROUP_DENIED),
+    withItems: (groupsNames) => ({ ...req, groupsNames }),
+    denied: (groupId, code) => ({ ...deleteGroups.defaultDeleteGroupsResponseDeletableGroupResult(), groupId, errorCode: code }),
+    empty: deleteGroups.defaultDeleteGroupsResponse,
+    get: (r) => (r as deleteGroups.DeleteGroupsResponse).results,
+    set: (r, l) => ((r as deleteGroups.DeleteGroupsResponse).results = l),
+    reqKey: (g) => g,
+    resKey: (g) => g.groupId,
+  });
+}
+
+function checkOffsetDelete(c: AuthzContext, v: number, req: offsetDelete.OffsetDeleteRequest): Verdict {
+  if (!c.allowed(DELETE, GROUP, req.groupId)) return { kind: 'answer', response: { ...offsetDelete.defaultOffsetDeleteResponse(), errorCode: GROUP_DENIED } };
+  return split({
+    items: req.topics,
+    decide: (t) => decideTopic(c, READ)(t.name),
+    withItems: (topics) => ({ ...req, topics }),
+    denied: (t, code) => ({
+      ...offsetDelete.defaultOffsetDeleteResponseOffsetDeleteResponseTopic(),
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ ...offsetDelete.defaultOffsetDeleteResponseOffsetDeleteResponsePartition(), partitionIndex: p.partitionIndex, errorCode: code })),
+    }),
+    empty: offsetDelete.defaultOffsetDeleteResponse,
+    get: (r) => (r as offsetDelete.OffsetDeleteResponse).topics,
+    set: (r, l) => ((r as offsetDelete.OffsetDeleteResponse).topics = l),
+    reqKey: (t) => t.name,
+    resKey: (t) => t.name,
+  });
+}
+
+function checkDescribeCluster(c: AuthzContext, v: number, req: describeCluster.DescribeClusterRequest): Verdict {
+  if (!req.includeClusterAuthorizedOperations) return null;
+  return { kind: 'forward', response: (r) => (((r as describeCluster.DescribeClusterResponse).clusterAuthorizedOperations = authorizedOperations(c, CLUSTER, CLUSTER_NAME)), r) };
+}
+
+function checkDescribeProducers(c: AuthzContext, v: number, req: describeProducers.DescribeProducersRequest): Verdict {
+  return split({
+    items: req.topics,
+    decide: (t) => decideTopic(c, READ)(t.name),
+    withItems: (topics) => ({ ...req, topics }),
+    denied: (t, code) => ({
+      ...describeProducers.defaultDescribeProducersResponseTopicResponse(),
+      name: t.name,
+      partitions: t.partitionIndexes.map((p) => ({ ...describeProducers.defaultDescribeProducersResponsePartitionResponse(), partitionIndex: p, errorCode: code, errorMessage: msg(code) })),
+    }),
+    empty: describeProducers.defaultDescribeProducersResponse,
+    get: (r) => (r as describeProducers.DescribeProducersResponse).topics,
+    set: (r, l) => ((r as describeProducers.DescribeProducersResponse).topics = l),
+    reqKey: (t) => t.name,
+    resKey: (t) => t.name,
+  });
+}
+
+function checkDescribeTransactions(c: AuthzContext, v: number, req: describeTransactions.DescribeTransactionsRequest): Verdict {
+  return split({
+    items: req.transactionalIds,
+    decide: (id) => (c.allowed(DESCRIBE, TRANSACTIONAL_ID, id) ? 0 : TXN_DENIED),
+    withItems: (transactionalIds) => ({ ...req, transactionalIds }),
+    denied: (transactionalId, code) => ({ ...describeTransactions.defaultDescribeTransactionsResponseTransactionState(), transactionalId, errorCode: code }),
+    empty: describeTransactions.defaultDescribeTransactionsResponse,
+    get: (r) => (r as describeTransactions.DescribeTransactionsResponse).transactionStates,
+    set: (r, l) => ((r as describeTransactions.DescribeTransactionsResponse).transactionStates = l),
+    reqKey: (id) => id,
+    resKey: (s) => s.transactionalId,
+  });
+}
+
+function checkListTransactions(c: AuthzContext): Verdict {
+  return {
+    kind: 'forward',
+    response: (r) => {
+      const res = r as listTransactions.ListTransactionsResponse;
+      res.transactionStates = res.transactionStates.filter((s) => c.allowed(DESCRIBE, TRANSACTIONAL_ID, s.transactionalId));
+      return res;
+    },
+  };
+}
+
+/**
+ * ConsumerGroupHeartbeat (KIP-848): READ on the group and DESCRIBE on every subscribed topic.
+ * A regular-expression subscription is resolved by the broker against topics the proxy cannot
+ * filter per caller, so it is refused unless the caller may DESCRIBE every topic (fails closed).
+ */
+function checkConsumerGroupHeartbeat(c: AuthzContext, v: number, req: consumerGroupHeartbeat.ConsumerGroupHeartbeatRequest): Verdict {
+  const deny = (code: number) => ({ kind: 'answer' as const, response: { ...consumerGroupHeartbeat.defaultConsumerGroupHeartbeatResponse(), errorCode: code, errorMessage: msg(code) } });
+  if (!c.allowed(READ, GROUP, req.groupId)) return deny(GROUP_DENIED);
+  for (const t of req.subscribedTopicNames ?? []) if (!c.allowed(DESCRIBE, TOPIC, t)) return deny(TOPIC_DENIED);
+  if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== undefined && req.subscribedTopicRegex !== '' && !c.allowed(DESCRIBE, TOPIC, '*')) return deny(TOPIC_DENIED);
+  return null;
+}
+
+function checkConsumerGroupDescribe(c: AuthzContext, v: number, req: consumerGroupDescribe.ConsumerGroupDescribeRequest): Verdict {
+  const verdict = split({
+    items: req.groupIds,
+    decide: (g) => (c.allowed(DESCRIBE, GROUP, g) ? 0 : GROUP_DENIED),
+    withItems: (groupIds) => ({ ...req, groupIds }),
+    denied: (groupId, code) => ({ ...consumerGroupDescribe.defaultConsumerGroupDescribeResponseDescribedGroup(), groupId, errorCode: code, errorMessage: msg(code) }),
+    empty: consumerGroupDescribe.defaultConsumerGroupDescribeResponse,
+    get: (r) => (r as consumerGroupDescribe.ConsumerGroupDescribeResponse).groups,
+    set: (r, l) => ((r as consumerGroupDescribe.ConsumerGroupDescribeResponse).groups = l),
+    reqKey: (g) => g,
+    resKey: (g) => g.groupId,
+  });
+  if (!req.includeAuthorizedOperations || verdict?.kind === 'answer') return verdict;
+  const merge = verdict?.kind === 'forward' ? verdict.response : undefined;
+  return {
+    kind: 'forward',
+    request: verdict?.kind === 'forward' ? verdict.request : undefined,
+    response: (r) => {
+      const res = (merge ? merge(r) : r) as consumerGroupDescribe.ConsumerGroupDescribeResponse;
+      for (const g of res.groups) if (g.errorCode === 0) g.authorizedOperations = authorizedOperations(c, GROUP, g.groupId);
+      return res;
+    },
+  };
+}
+
+/** DescribeTopicPartitions: like Metadata, undescribable topics are omitted or answered with 29. */
+function checkDescribeTopicPartitions(c: AuthzContext, v: number, req: describeTopicPartitions.DescribeTopicPartitionsRequest): Verdict {
+  type RT = describeTopicPartitions.DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic;
+  const decorate = (topics: RT[]) => {
+    for (const t of topics) if (t.errorCode === 0 && t.name !== null) t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
+    return topics;
+  };
+  if (req.topics.length === 0) {
+    return {
+      kind: 'forward',
+      response: (r) => {
+        const res = r as describeTopicPartitions.DescribeTopicPartitionsResponse;
+        res.topics = decorate(res.topics.filter((t) => t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name)));
+        return res;
+      },
+    };
+  }
+  const verdict = split({
+    items: req.topics,
+    decide: (t) => decideTopic(c, DESCRIBE)(t.name),
+    withItems: (topics) => ({ ...req, topics }),
+    denied: (t, code) => ({ ...describeTopicPartitions.defaultDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(), name: t.name, topicId: ZERO_UUID, errorCode: code }),
+    empty: describeTopicPartitions.defaultDescribeTopicPartitionsResponse,
+    get: (r) => (r as describeTopicPartitions.DescribeTopicPartitionsResponse).topics,
+    set: (r, l) => ((r as describeTopicPartitions.DescribeTopicPartitionsResponse).topics = l),
+    reqKey: (t) => t.name,
+    resKey: (t) => t.name ?? '',
+  });
+  if (verdict?.kind === 'answer') return verdict;
+  const merge = verdict?.kind === 'forward' ? verdict.response : undefined;
+  return {
+    kind: 'forward',
+    request: verdict?.kind === 'forward' ? verdict.request : undefined,
+    response: (r) => {
+      const res = (merge ? merge(r) : r) as describeTopicPartitions.DescribeTopicPartitionsResponse;
+      decorate(res.topics);
+      return res;
+    },
+  };
+}
+
+const none: Check = () => null;
+
+/**
+ * The check each forwarded API makes, after Kafka's KafkaApis with the standard authorizer
+ * (docs/kafka-semantics.md section 6), and the highest version the check is written for. An API
+ * that is not here is not forwarded and not advertised when ACLs are on.
+ */
+export const API_CHECKS: ReadonlyMap<number, { check: Check; maxVersion?: number }> = new Map<number, { check: Check; maxVersion?: number }>([
+  [ApiKey.Produce, { check: checkProduce as Check }],
+  [ApiKey.Fetch, { check: checkFetch as Check }],
+  [ApiKey.ListOffsets, { check: checkListOffsets as Check }],
+  [ApiKey.Metadata, { check: checkMetadata as Check }],
+  [ApiKey.OffsetCommit, { check: checkOffsetCommit as Check }],
+  [ApiKey.OffsetFetch, { check: checkOffsetFetch as Check }],
+  [ApiKey.FindCoordinator, { check: checkFindCoordinator as Check }],
+  [ApiKey.JoinGroup, { check: groupCheck(ApiKey.JoinGroup, READ) as Check }],
+  [ApiKey.Heartbeat, { check: groupCheck(ApiKey.Heartbeat, READ) as Check }],
+  [ApiKey.LeaveGroup, { check: groupCheck(ApiKey.LeaveGroup, READ) as Check }],
+  [ApiKey.SyncGroup, { check: groupCheck(ApiKey.SyncGroup, READ) as Check }],
+  [ApiKey.DescribeGroups, { check: checkDescribeGroups as Check }],
+  [ApiKey.ListGroups, { check: checkListGroups as Check }],
+  [ApiKey.CreateTopics, { check: checkCreateTopics as Check }],
+  [ApiKey.DeleteTopics, { check: checkDeleteTopics as Check }],
+  [ApiKey.DeleteRecords, { check: checkDeleteRecords as Check }],
+  [ApiKey.InitProducerId, { check: checkInitProducerId as Check }],
+  [ApiKey.OffsetForLeaderEpoch, { check: checkOffsetForLeaderEpoch as Check }],
+  [ApiKey.AddPartitionsToTxn, { check: checkAddPartitionsToTxn as Check, maxVersion: 3 }],
+  [ApiKey.AddOffsetsToTxn, { check: checkAddOffsetsToTxn as Check }],
+  [ApiKey.EndTxn, { check: checkEndTxn as Check }],
+  [ApiKey.TxnOffsetCommit, { check: checkTxnOffsetCommit as Check }],
+  [ApiKey.DescribeConfigs, { check: configsCheck(DESCRIBE_CONFIGS, 'results', describeConfigs.defaultDescribeConfigsResponse, describeConfigs.defaultDescribeConfigsResponseDescribeConfigsResult) as Check }],
+  [ApiKey.AlterConfigs, { check: configsCheck(ALTER_CONFIGS, 'responses', alterConfigs.defaultAlterConfigsResponse, alterConfigs.defaultAlterConfigsResponseAlterConfigsResourceResponse) as Check }],
+  [
+    ApiKey.IncrementalAlterConfigs,
+    { check: configsCheck(ALTER_CONFIGS, 'responses', incrementalAlterConfigs.defaultIncrementalAlterConfigsResponse, incrementalAlterConfigs.defaultIncrementalAlterConfigsResponseAlterConfigsResourceResponse) as Check },
+  ],
+  [
+    ApiKey.AlterReplicaLogDirs,
+    {
+      check: clusterCheck(ApiKey.AlterReplicaLogDirs, ALTER, ((req: alterReplicaLogDirs.AlterReplicaLogDirsRequest) => ({
+        ...alterReplicaLogDirs.defaultAlterReplicaLogDirsResponse(),
+        results: req.dirs.flatMap((d) =>
+          d.topics.map((t) => ({
+            ...alterReplicaLogDirs.defaultAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(),
+            topicName: t.name,
+            partitions: t.partitions.map((p) => ({ ...alterReplicaLogDirs.defaultAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(), partitionIndex: p, errorCode: CLUSTER_DENIED })),
+          })),
+        ),
+      })) as never),
+    },
+  ],
+  [ApiKey.DescribeLogDirs, { check: clusterCheck(ApiKey.DescribeLogDirs, DESCRIBE) }],
+  [ApiKey.CreatePartitions, { check: checkCreatePartitions as Check }],
+  [ApiKey.DeleteGroups, { check: checkDeleteGroups as Check }],
+  [
+    ApiKey.ElectLeaders,
+    {
+      check: clusterCheck(ApiKey.ElectLeaders, ALTER, ((req: electLeaders.ElectLeadersRequest) => ({
+        ...electLeaders.defaultElectLeadersResponse(),
+        errorCode: CLUSTER_DENIED,
+        replicaElectionResults: (req.topicPartitions ?? []).map((t) => ({
+          ...electLeaders.defaultElectLeadersResponseReplicaElectionResult(),
+          topic: t.topic,
+          partitionResult: t.partitions.map((p) => ({ ...electLeaders.defaultElectLeadersResponsePartitionResult(), partitionId: p, errorCode: CLUSTER_DENIED, errorMessage: msg(CLUSTER_DENIED) })),
+        })),
+      })) as never),
+    },
+  ],
+  [ApiKey.AlterPartitionReassignments, { check: clusterCheck(ApiKey.AlterPartitionReassignments, ALTER) }],
+  [ApiKey.ListPartitionReassignments, { check: clusterCheck(ApiKey.ListPartitionReassignments, DESCRIBE) }],
+  [ApiKey.OffsetDelete, { check: checkOffsetDelete as Check }],
+  [ApiKey.DescribeClientQuotas, { check: clusterCheck(ApiKey.DescribeClientQuotas, DESCRIBE_CONFIGS) }],
+  [
+    ApiKey.AlterClientQuotas,
+    {
+      check: clusterCheck(ApiKey.AlterClientQuotas, ALTER_CONFIGS, ((req: alterClientQuotas.AlterClientQuotasRequest) => ({
+        ...alterClientQuotas.defaultAlterClientQuotasResponse(),
+        entries: req.entries.map((e) => ({
+          ...alterClientQuotas.defaultAlterClientQuotasResponseEntryData(),
+          errorCode: CLUSTER_DENIED,
+          errorMessage: msg(CLUSTER_DENIED),
+          entity: e.entity.map((x) => ({ ...alterClientQuotas.defaultAlterClientQuotasResponseEntityData(), entityType: x.entityType, entityName: x.entityName })),
+        })),
+      })) as never),
+    },
+  ],
+  [ApiKey.UpdateFeatures, { check: clusterCheck(ApiKey.UpdateFeatures, ALTER) }],
+  [ApiKey.DescribeCluster, { check: checkDescribeCluster as Check }],
+  [ApiKey.DescribeProducers, { check: checkDescribeProducers as Check }],
+  [ApiKey.DescribeTransactions, { check: checkDescribeTransactions as Check }],
+  [ApiKey.ListTransactions, { check: checkListTransactions }],
+  [ApiKey.ConsumerGroupHeartbeat, { check: checkConsumerGroupHeartbeat as Check }],
+  [ApiKey.ConsumerGroupDescribe, { check: checkConsumerGroupDescribe as Check }],
+  // Client telemetry (KIP-714) needs no ACL at a broker either.
+  [ApiKey.GetTelemetrySubscriptions, { check: none }],
+  [ApiKey.PushTelemetry, { check: none }],
+  [ApiKey.ListClientMetricsResources, { check: clusterCheck(ApiKey.ListClientMetricsResources, DESCRIBE_CONFIGS) }],
+  [ApiKey.DescribeTopicPartitions, { check: checkDescribeTopicPartitions as Check }],
+]);

@@ -1,0 +1,224 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { Logger } from 'pino';
+import { Authorizer } from './authorizer.js';
+import { readAclFile, writeAclFile } from './store.js';
+import { filterMatches, invalidBinding, type AclFilter } from './filter.js';
+import { CLUSTER_NAME, Operation, PatternType, Permission, ResourceType, describeAcl, type AclBinding, type OperationCode, type PatternTypeCode, type PermissionCode, type ResourceTypeCode } from './model.js';
+import { ErrorCode, ERRORS } from '../protocol/generated/error-codes.js';
+import type { DescribeAclsRequest, DescribeAclsResponse } from '../protocol/generated/describe-acls.js';
+import type { CreateAclsRequest, CreateAclsResponse } from '../protocol/generated/create-acls.js';
+import type { DeleteAclsRequest, DeleteAclsResponse, DeleteAclsResponseDeleteAclsMatchingAcl } from '../protocol/generated/delete-acls.js';
+
+export interface AclSettings {
+  superUsers: string[];
+  allowEveryoneIfNoAclFound: boolean;
+  /** The persisted store; null keeps ACLs in memory only. */
+  file: string | null;
+}
+
+const msg = (code: number) => ERRORS.get(code)?.message ?? null;
+
+/**
+ * The proxy's ACLs: the authorizer, the file that persists them, and Kafka's ACL admin APIs
+ * (DescribeAcls, CreateAcls, DeleteAcls) answered against them. A change through the admin APIs is
+ * written to the file first (atomically) and applied only once it is persisted; an edit of the
+ * file is reloaded, and a file that does not parse is refused with the previous ACLs kept. Every
+ * change clears the decision cache, so open connections see it on their next request.
+ */
+export class AclManager {
+  readonly authorizer: Authorizer;
+  readonly file: string | null;
+  private readonly log: Logger;
+  private watcher: FSWatcher | null = null;
+  private debounce: NodeJS.Timeout | null = null;
+
+  constructor(settings: AclSettings, log: Logger) {
+    this.authorizer = new Authorizer({ superUsers: settings.superUsers, allowEveryoneIfNoAclFound: settings.allowEveryoneIfNoAclFound });
+    this.file = settings.file;
+    this.log = log.child({ component: 'acl' });
+    if (this.file !== null) this.authorizer.replace(readAclFile(this.file));
+  }
+
+  /** Re-reads the file; throws (keeping the current ACLs) when it is invalid. */
+  reload(): void {
+    if (this.file === null) return;
+    this.authorizer.replace(readAclFile(this.file));
+  }
+
+  watch(): void {
+    if (this.file === null || this.watcher !== null) return;
+    const file = this.file;
+    const name = basename(file);
+    this.watcher = watch(dirname(file), (_event, changed) => {
+      if (changed !== null && changed !== name) return;
+      if (this.debounce) clearTimeout(this.debounce);
+      this.debounce = setTimeout(() => {
+        try {
+          const before = this.authorizer.size;
+          this.reload();
+          this.log.info({ file, acls: this.authorizer.size, before }, 'ACL file reloaded');
+        } catch (e) {
+          this.log.error({ file, reason: (e as Error).message }, 'ACL file reload refused; the previous ACLs stay in force');
+        }
+      }, 50);
+    });
+    this.watcher.unref();
+  }
+
+  close(): void {
+    this.watcher?.close();
+    this.watcher = null;
+    if (this.debounce) clearTimeout(this.debounce);
+  }
+
+  /** Persists the new set, then applies it; throws when it cannot be written. */
+  private commit(next: AclBinding[]): void {
+    if (this.file !== null) writeAclFile(this.file, next);
+    this.authorizer.replace(next);
+  }
+
+  describeAcls(req: DescribeAclsRequest, principal: string, host: string): DescribeAclsResponse {
+    const res: DescribeAclsResponse = { throttleTimeMs: 0, errorCode: 0, errorMessage: null, resources: [], _tagged: undefined };
+    if (!this.authorizer.authorize(principal, host, Operation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME).allowed) {
+      res.errorCode = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+      res.errorMessage = msg(res.errorCode);
+      return res;
+    }
+    const filter: AclFilter = {
+      resourceType: req.resourceTypeFilter,
+      resourceName: req.resourceNameFilter,
+      patternType: req.patternTypeFilter,
+      principal: req.principalFilter,
+      host: req.hostFilter,
+      operation: req.operation,
+      permission: req.permissionType,
+    };
+    const bad = invalidFilter(filter);
+    if (bad !== null) {
+      res.errorCode = ErrorCode.INVALID_REQUEST;
+      res.errorMessage = bad;
+      return res;
+    }
+    const byResource = new Map<string, DescribeAclsResponse['resources'][number]>();
+    for (const a of this.authorizer.all()) {
+      if (!filterMatches(filter, a)) continue;
+      const k = `${a.resourceType}\u0000${a.patternType}\u0000${a.resourceName}`;
+      let r = byResource.get(k);
+      if (r === undefined) {
+        r = { resourceType: a.resourceType, resourceName: a.resourceName, patternType: a.patternType, acls: [], _tagged: undefined };
+        byResource.set(k, r);
+        res.resources.push(r);
+      }
+      r.acls.push({ principal: a.principal, host: a.host, operation: a.operation, permissionType: a.permission, _tagged: undefined });
+    }
+    return res;
+  }
+
+  createAcls(req: CreateAclsRequest, principal: string, host: string): { response: CreateAclsResponse; created: AclBinding[] } {
+    const response: CreateAclsResponse = { throttleTimeMs: 0, results: [], _tagged: undefined };
+    if (!this.authorizer.authorize(principal, host, Operation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME).allowed) {
+      response.results = req.creations.map(() => ({ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: msg(ErrorCode.CLUSTER_AUTHORIZATION_FAILED), _tagged: undefined }));
+      return { response, created: [] };
+    }
+    const valid: AclBinding[] = [];
+    const results = req.creations.map((c) => {
+      const a: AclBinding = {
+        resourceType: c.resourceType as ResourceTypeCode,
+        resourceName: c.resourceName,
+        patternType: c.resourcePatternType as PatternTypeCode,
+        principal: c.principal,
+        host: c.host,
+        operation: c.operation as OperationCode,
+        permission: c.permissionType as PermissionCode,
+      };
+      const bad = invalidBinding(a);
+      if (bad !== null) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Invalid ACL creation: ${bad}`, _tagged: undefined };
+      valid.push(a);
+      return { errorCode: 0, errorMessage: null, _tagged: undefined };
+    });
+    let created: AclBinding[] = [];
+    if (valid.length > 0) {
+      const have = new Set(this.authorizer.all().map(bindingKey));
+      created = valid.filter((a, i) => !have.has(bindingKey(a)) && valid.findIndex((b) => bindingKey(b) === bindingKey(a)) === i);
+      if (created.length > 0) {
+        try {
+          this.commit([...this.authorizer.all(), ...created]);
+        } catch (e) {
+          this.log.error({ reason: (e as Error).message }, 'ACLs could not be persisted; the creation is refused');
+          for (const r of results) if (r.errorCode === 0) Object.assign(r, { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: 'The ACL store could not be written.' });
+          created = [];
+        }
+      }
+    }
+    response.results = results;
+    for (const a of created) this.log.info({ principal, acl: describeAcl(a) }, 'ACL created');
+    return { response, created };
+  }
+
+  deleteAcls(req: DeleteAclsRequest, principal: string, host: string): { response: DeleteAclsResponse; deleted: AclBinding[] } {
+    const response: DeleteAclsResponse = { throttleTimeMs: 0, filterResults: [], _tagged: undefined };
+    const denied = !this.authorizer.authorize(principal, host, Operation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME).allowed;
+    const filters = req.filters.map((f) => ({
+      resourceType: f.resourceTypeFilter,
+      resourceName: f.resourceNameFilter,
+      patternType: f.patternTypeFilter,
+      principal: f.principalFilter,
+      host: f.hostFilter,
+      operation: f.operation,
+      permission: f.permissionType,
+    }));
+    const all = this.authorizer.all();
+    const removed = new Set<AclBinding>();
+    response.filterResults = filters.map((f) => {
+      if (denied) return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: msg(ErrorCode.CLUSTER_AUTHORIZATION_FAILED), matchingAcls: [], _tagged: undefined };
+      const bad = invalidFilter(f);
+      if (bad !== null) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: bad, matchingAcls: [], _tagged: undefined };
+      const matching: DeleteAclsResponseDeleteAclsMatchingAcl[] = [];
+      for (const a of all) {
+        if (!filterMatches(f, a)) continue;
+        removed.add(a);
+        matching.push({
+          errorCode: 0,
+          errorMessage: null,
+          resourceType: a.resourceType,
+          resourceName: a.resourceName,
+          patternType: a.patternType,
+          principal: a.principal,
+          host: a.host,
+          operation: a.operation,
+          permissionType: a.permission,
+          _tagged: undefined,
+        });
+      }
+      return { errorCode: 0, errorMessage: null, matchingAcls: matching, _tagged: undefined };
+    });
+    if (removed.size > 0) {
+      try {
+        this.commit(all.filter((a) => !removed.has(a)));
+      } catch (e) {
+        this.log.error({ reason: (e as Error).message }, 'ACLs could not be persisted; the deletion is refused');
+        for (const r of response.filterResults) {
+          if (r.errorCode === 0) Object.assign(r, { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: 'The ACL store could not be written.', matchingAcls: [] });
+        }
+        return { response, deleted: [] };
+      }
+    }
+    for (const a of removed) this.log.info({ principal, acl: describeAcl(a) }, 'ACL deleted');
+    return { response, deleted: [...removed] };
+  }
+}
+
+/** Kafka refuses filters with UNKNOWN (0) codes. */
+function invalidFilter(f: AclFilter): string | null {
+  if (!Object.values(ResourceType).includes(f.resourceType as ResourceTypeCode)) return 'invalid resource type filter';
+  if (!Object.values(PatternType).includes(f.patternType as PatternTypeCode)) return 'invalid pattern type filter';
+  if (!Object.values(Operation).includes(f.operation as OperationCode)) return 'invalid operation filter';
+  if (!Object.values(Permission).includes(f.permission as PermissionCode)) return 'invalid permission type filter';
+  return null;
+}
+
+function bindingKey(a: AclBinding): string {
+  return `${a.resourceType}\u0000${a.resourceName}\u0000${a.patternType}\u0000${a.principal}\u0000${a.host}\u0000${a.operation}\u0000${a.permission}`;
+}
+
