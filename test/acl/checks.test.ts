@@ -1,0 +1,288 @@
+// The per-API authorization table, checked as a decision matrix (docs/kafka-semantics.md
+// sections 5-6) and through the request/response shapes each check rewrites.
+import t from 'tap';
+import { Authorizer } from '../../src/acl/authorizer.js';
+import { API_CHECKS, authorizedOperations, type AuthzContext, type Verdict } from '../../src/acl/checks.js';
+import { Operation, PatternType, Permission, ResourceType, type AclBinding, type OperationCode } from '../../src/acl/model.js';
+import { ApiKey, API_SPECS } from '../../src/protocol/generated/index.js';
+import { proxyVersionRange } from '../../src/proxy/api-table.js';
+import { Writer } from '../../src/protocol/writer.js';
+import { defaultProduceRequest } from '../../src/protocol/generated/produce.js';
+import { defaultFetchRequest } from '../../src/protocol/generated/fetch.js';
+import { defaultListOffsetsRequest } from '../../src/protocol/generated/list-offsets.js';
+import { defaultCreateTopicsRequest } from '../../src/protocol/generated/create-topics.js';
+import { defaultJoinGroupRequest } from '../../src/protocol/generated/join-group.js';
+
+const DEFAULTS: Record<number, () => object> = {
+  [ApiKey.Produce]: defaultProduceRequest,
+  [ApiKey.Fetch]: defaultFetchRequest,
+  [ApiKey.ListOffsets]: defaultListOffsetsRequest,
+  [ApiKey.CreateTopics]: defaultCreateTopicsRequest,
+  [ApiKey.JoinGroup]: defaultJoinGroupRequest,
+};
+const sampleRequest = (apiKey: number, _version: number) => DEFAULTS[apiKey]!();
+
+const { TOPIC, GROUP, CLUSTER, TRANSACTIONAL_ID } = ResourceType;
+const { LITERAL, PREFIXED } = PatternType;
+const { ALLOW, DENY } = Permission;
+const acl = (principal: string, operation: OperationCode, resourceType: AclBinding['resourceType'], resourceName: string, patternType: AclBinding['patternType'] = LITERAL, permission: AclBinding['permission'] = ALLOW, host = '*'): AclBinding => ({
+  principal,
+  operation,
+  resourceType,
+  resourceName,
+  patternType,
+  permission,
+  host,
+});
+
+// alice: literal and prefixed allows; bob: a prefixed ALL with a literal deny; everyone: DESCRIBE on `public`.
+const ACLS: AclBinding[] = [
+  acl('User:alice', Operation.READ, TOPIC, 'orders'),
+  acl('User:alice', Operation.WRITE, TOPIC, 'app-', PREFIXED),
+  acl('User:alice', Operation.READ, GROUP, 'app-', PREFIXED),
+  acl('User:alice', Operation.WRITE, TRANSACTIONAL_ID, 'tx-alice'),
+  acl('User:bob', Operation.ALL, TOPIC, 'app-', PREFIXED),
+  acl('User:bob', Operation.WRITE, TOPIC, 'app-secret', LITERAL, DENY),
+  acl('User:bob', Operation.READ, GROUP, '*'),
+  acl('User:bob', Operation.READ, GROUP, 'app-admins', LITERAL, DENY),
+  acl('User:*', Operation.DESCRIBE, TOPIC, 'public'),
+  acl('User:alice', Operation.READ, TOPIC, 'hosted', LITERAL, ALLOW, '10.0.0.1'),
+];
+
+const PRINCIPALS = ['User:admin', 'User:alice', 'User:bob', 'User:ANONYMOUS'] as const;
+const TOPICS = ['orders', 'app-x', 'app-secret', 'public', 'other'] as const;
+const TOPIC_OPS = ['READ', 'WRITE', 'CREATE', 'DELETE', 'ALTER', 'DESCRIBE', 'DESCRIBE_CONFIGS', 'ALTER_CONFIGS'] as const;
+const ALL_TOPIC_OPS = TOPIC_OPS.join(' ');
+
+/**
+ * What the semantics document says each principal may do on each topic, written out by hand.
+ * `other` has no ACLs at all; the second table is with allowEveryoneIfNoAclFound.
+ */
+const EXPECTED: Record<string, Record<string, string>> = {
+  'User:admin': Object.fromEntries(TOPICS.map((n) => [n, ALL_TOPIC_OPS])), // super user, before any deny
+  'User:alice': { orders: 'READ DESCRIBE', 'app-x': 'WRITE DESCRIBE', 'app-secret': 'WRITE DESCRIBE', public: 'DESCRIBE', other: '' },
+  // ALL via app-; the WRITE deny on app-secret does not take DESCRIBE away (implication is for ALLOW
+  // only, and the ALL allow covers DESCRIBE directly).
+  'User:bob': { orders: '', 'app-x': ALL_TOPIC_OPS, 'app-secret': 'READ CREATE DELETE ALTER DESCRIBE DESCRIBE_CONFIGS ALTER_CONFIGS', public: 'DESCRIBE', other: '' },
+  'User:ANONYMOUS': { orders: '', 'app-x': '', 'app-secret': '', public: 'DESCRIBE', other: '' },
+};
+
+function context(authorizer: Authorizer, principal: string, host = '127.0.0.1', ids = new Map<string, string>()): AuthzContext {
+  return {
+    allowed: (op, type, name) => authorizer.authorize(principal, host, op, type, name).allowed,
+    allowedOnAny: (op, type) => authorizer.allowedOnAny(principal, host, op, type),
+    topicName: (id) => ids.get(id.toString('hex')) ?? null,
+    learnTopic: (id, name) => void ids.set(id.toString('hex'), name),
+  };
+}
+
+/** Runs a check; whatever it would send (a local answer, a rewritten request) must encode. */
+function run(apiKey: number, version: number, c: AuthzContext, request: unknown): Verdict {
+  const v = API_CHECKS.get(apiKey)!.check(c, version, request as never);
+  const spec = API_SPECS.get(apiKey)!;
+  if (v?.kind === 'answer') spec.encodeResponse(new Writer(), version, v.response as never);
+  if (v?.kind === 'forward' && v.request !== undefined) spec.encodeRequest(new Writer(), version, v.request as never);
+  return v;
+}
+
+/** The API that exercises each topic operation, and how to read the topic's error code from the verdict. */
+const TOPIC_API: Partial<Record<(typeof TOPIC_OPS)[number], { apiKey: number; version: number; request: (topic: string) => unknown; code: (v: Verdict) => number }>> = {
+  WRITE: {
+    apiKey: ApiKey.Produce,
+    version: 9,
+    request: (topic) => ({ ...sampleRequest(ApiKey.Produce, 9), transactionalId: null, acks: -1, topicData: [{ name: topic, partitionData: [{ index: 0, records: Buffer.alloc(0) }] }] }),
+    code: (v) => (v === null ? 0 : (v as { response: { responses: Array<{ partitionResponses: Array<{ errorCode: number }> }> } }).response.responses[0]!.partitionResponses[0]!.errorCode),
+  },
+  READ: {
+    apiKey: ApiKey.Fetch,
+    version: 12,
+    request: (topic) => ({ ...sampleRequest(ApiKey.Fetch, 12), replicaId: -1, topics: [{ topic, topicId: Buffer.alloc(16), partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1000 }] }] }),
+    code: (v) => (v === null ? 0 : (v as { response: { responses: Array<{ partitions: Array<{ errorCode: number }> }> } }).response.responses[0]!.partitions[0]!.errorCode),
+  },
+  DESCRIBE: {
+    apiKey: ApiKey.ListOffsets,
+    version: 5,
+    request: (topic) => ({ ...sampleRequest(ApiKey.ListOffsets, 5), topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] }] }),
+    code: (v) => (v === null ? 0 : (v as { response: { topics: Array<{ partitions: Array<{ errorCode: number }> }> } }).response.topics[0]!.partitions[0]!.errorCode),
+  },
+  DELETE: {
+    apiKey: ApiKey.DeleteRecords,
+    version: 2,
+    request: (topic) => ({ topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset: 1n }] }], timeoutMs: 1000 }),
+    code: (v) => (v === null ? 0 : (v as { response: { topics: Array<{ partitions: Array<{ errorCode: number }> }> } }).response.topics[0]!.partitions[0]!.errorCode),
+  },
+  ALTER: {
+    apiKey: ApiKey.CreatePartitions,
+    version: 3,
+    request: (topic) => ({ topics: [{ name: topic, count: 6, assignments: null }], timeoutMs: 1000, validateOnly: false }),
+    code: (v) => (v === null ? 0 : (v as { response: { results: Array<{ errorCode: number }> } }).response.results[0]!.errorCode),
+  },
+  CREATE: {
+    apiKey: ApiKey.CreateTopics,
+    version: 5,
+    request: (topic) => ({ ...sampleRequest(ApiKey.CreateTopics, 5), topics: [{ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }] }),
+    code: (v) => (v === null ? 0 : (v as { response: { topics: Array<{ errorCode: number }> } }).response.topics[0]!.errorCode),
+  },
+  DESCRIBE_CONFIGS: {
+    apiKey: ApiKey.DescribeConfigs,
+    version: 4,
+    request: (topic) => ({ resources: [{ resourceType: 2, resourceName: topic, configurationKeys: null }], includeSynonyms: false, includeDocumentation: false }),
+    code: (v) => (v === null ? 0 : (v as { response: { results: Array<{ errorCode: number }> } }).response.results[0]!.errorCode),
+  },
+  ALTER_CONFIGS: {
+    apiKey: ApiKey.IncrementalAlterConfigs,
+    version: 1,
+    request: (topic) => ({ resources: [{ resourceType: 2, resourceName: topic, configs: [] }], validateOnly: false }),
+    code: (v) => (v === null ? 0 : (v as { response: { responses: Array<{ errorCode: number }> } }).response.responses[0]!.errorCode),
+  },
+};
+
+t.test('decision matrix: principals x topic operations x topics, decisions and error codes', async (t) => {
+  const a = new Authorizer({ superUsers: ['User:admin'] });
+  a.replace(ACLS);
+  let cases = 0;
+  for (const p of PRINCIPALS) {
+    const c = context(a, p);
+    for (const topic of TOPICS) {
+      const allowed = new Set(EXPECTED[p]![topic]!.split(' ').filter(Boolean));
+      for (const op of TOPIC_OPS) {
+        const want = allowed.has(op);
+        t.equal(a.authorize(p, '127.0.0.1', Operation[op], TOPIC, topic).allowed, want, `${p} ${op} ${topic}: ${want ? 'allowed' : 'denied'}`);
+        const api = TOPIC_API[op]!;
+        t.equal(api.code(run(api.apiKey, api.version, c, api.request(topic))), want ? 0 : 29, `${p} ${op} ${topic} through ${API_SPECS.get(api.apiKey)!.name}: error ${want ? 0 : 29}`);
+        cases++;
+      }
+    }
+  }
+  t.equal(cases, PRINCIPALS.length * TOPICS.length * TOPIC_OPS.length);
+});
+
+t.test('with allowEveryoneIfNoAclFound only resources without any ACL open up', async (t) => {
+  const a = new Authorizer({ superUsers: ['User:admin'], allowEveryoneIfNoAclFound: true });
+  a.replace(ACLS);
+  for (const p of ['User:alice', 'User:bob', 'User:ANONYMOUS']) {
+    t.ok(a.authorize(p, '127.0.0.1', Operation.WRITE, TOPIC, 'other').allowed, `${p} may write "other" (no ACLs)`);
+    t.notOk(a.authorize(p, '127.0.0.1', Operation.WRITE, TOPIC, 'public').allowed, `${p} may not write "public" (has ACLs, none match)`);
+  }
+  t.notOk(a.authorize('User:bob', '127.0.0.1', Operation.READ, TOPIC, 'orders').allowed, 'bob may not read orders: it has ACLs');
+});
+
+t.test('host: an ACL for one client address applies to that address only', async (t) => {
+  const a = new Authorizer();
+  a.replace(ACLS);
+  t.ok(a.authorize('User:alice', '10.0.0.1', Operation.READ, TOPIC, 'hosted').allowed);
+  t.notOk(a.authorize('User:alice', '127.0.0.1', Operation.READ, TOPIC, 'hosted').allowed);
+});
+
+t.test('groups (30), transactional ids (53) and the cluster (31)', async (t) => {
+  const a = new Authorizer({ superUsers: ['User:admin'] });
+  a.replace(ACLS);
+  const join = (group: string) => ({ ...sampleRequest(ApiKey.JoinGroup, 5), groupId: group });
+  const code = (v: Verdict) => (v === null ? 0 : (v as { response: { errorCode: number } }).response.errorCode);
+  const cases: Array<[string, string, number]> = [
+    ['User:alice', 'app-1', 0],
+    ['User:alice', 'ops', 30],
+    ['User:bob', 'anything', 0],
+    ['User:bob', 'app-admins', 30],
+    ['User:ANONYMOUS', 'app-1', 30],
+    ['User:admin', 'app-admins', 0],
+  ];
+  for (const [p, g, want] of cases) t.equal(code(run(ApiKey.JoinGroup, 5, context(a, p), join(g))), want, `${p} joins ${g}: ${want}`);
+  const init = (txn: string | null) => ({ transactionalId: txn, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
+  t.equal(run(ApiKey.InitProducerId, 4, context(a, 'User:alice'), init('tx-alice')), null, 'alice may use tx-alice');
+  t.equal(code(run(ApiKey.InitProducerId, 4, context(a, 'User:alice'), init('tx-bob'))), 53, 'but not tx-bob');
+  t.equal(run(ApiKey.InitProducerId, 4, context(a, 'User:alice'), init(null)), null, 'an idempotent producer with WRITE on some topic');
+  t.equal(code(run(ApiKey.InitProducerId, 4, context(a, 'User:ANONYMOUS'), init(null))), 31, 'CLUSTER_AUTHORIZATION_FAILED without');
+  const logDirs = { topics: null };
+  t.equal(code(run(ApiKey.DescribeLogDirs, 4, context(a, 'User:bob'), logDirs)), 31, 'DescribeLogDirs needs DESCRIBE on the cluster');
+  t.equal(run(ApiKey.DescribeLogDirs, 4, context(a, 'User:admin'), logDirs), null);
+});
+
+t.test('a mixed Produce: denied topics answered locally, the allowed part forwarded, results merged in request order', async (t) => {
+  const a = new Authorizer();
+  a.replace(ACLS);
+  const topic = (name: string, parts: number[]) => ({ name, partitionData: parts.map((index) => ({ index, records: Buffer.alloc(0) })) });
+  const req = { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [topic('orders', [0, 1]), topic('app-a', [0]), topic('public', [2]), topic('app-b', [0])] };
+  const v = run(ApiKey.Produce, 9, context(a, 'User:alice'), req);
+  if (v === null || v.kind !== 'forward') throw new Error('expected a split');
+  t.same((v.request as typeof req).topicData.map((x) => x.name), ['app-a', 'app-b'], 'only the allowed topics go upstream');
+  const upstream = { throttleTimeMs: 0, responses: ['app-b', 'app-a'].map((name) => ({ name, partitionResponses: [{ index: 0, errorCode: 0, baseOffset: 7n, logAppendTimeMs: -1n, logStartOffset: 0n, recordErrors: [], errorMessage: null }] })) };
+  const merged = v.response!(upstream) as typeof upstream;
+  t.same(
+    merged.responses.map((r) => [r.name, r.partitionResponses.map((p) => [p.index, p.errorCode])]),
+    [
+      ['orders', [[0, 29], [1, 29]]],
+      ['app-a', [[0, 0]]],
+      ['public', [[2, 29]]],
+      ['app-b', [[0, 0]]],
+    ],
+  );
+  t.same(run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, acks: 0 }), { kind: 'close', reason: 'acks=0 produce denied' }, 'a denied acks=0 produce closes the connection');
+  const txn = run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, transactionalId: 'tx-other', topicData: [topic('app-a', [0])] });
+  t.equal((txn as { response: { responses: Array<{ partitionResponses: Array<{ errorCode: number }> }> } }).response.responses[0]!.partitionResponses[0]!.errorCode, 53, 'a transactional batch without WRITE on its id: 53');
+});
+
+t.test('Metadata: all-topics requests omit, named ones get 29 with a zero id, bitfields from the ACLs', async (t) => {
+  const a = new Authorizer();
+  a.replace(ACLS);
+  const c = context(a, 'User:alice');
+  const id = (n: number) => Buffer.alloc(16, n);
+  const mtopic = (name: string, n: number) => ({ errorCode: 0, name, topicId: id(n), isInternal: false, partitions: [], topicAuthorizedOperations: -2147483648 });
+  const upstream = () => ({ throttleTimeMs: 0, brokers: [], clusterId: 'c', controllerId: 1, clusterAuthorizedOperations: -2147483648, topics: [mtopic('orders', 1), mtopic('secret', 2), mtopic('app-x', 3)] });
+  const all = run(ApiKey.Metadata, 12, c, { topics: null, allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: true });
+  if (all === null || all.kind !== 'forward') throw new Error('expected a forward');
+  t.equal((all.request as { allowAutoTopicCreation: boolean }).allowAutoTopicCreation, false, 'no auto-creation without CREATE');
+  const res = all.response!(upstream()) as ReturnType<typeof upstream>;
+  t.same(res.topics.map((x) => x.name), ['orders', 'app-x'], 'secret is omitted');
+  t.equal(res.topics[0]!.topicAuthorizedOperations, (1 << Operation.READ) | (1 << Operation.DESCRIBE), 'orders: READ and DESCRIBE');
+  t.equal(res.topics[1]!.topicAuthorizedOperations, (1 << Operation.WRITE) | (1 << Operation.DESCRIBE), 'app-x: WRITE and DESCRIBE');
+  const named = run(ApiKey.Metadata, 12, c, { topics: [{ name: 'secret', topicId: id(0) }, { name: 'orders', topicId: id(0) }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+  if (named === null || named.kind !== 'forward') throw new Error('expected a forward');
+  t.same((named.request as { topics: Array<{ name: string }> }).topics.map((x) => x.name), ['orders'], 'the denied name is not sent upstream');
+  const nres = named.response!({ ...upstream(), topics: [mtopic('orders', 1)] }) as ReturnType<typeof upstream>;
+  t.same(nres.topics.map((x) => [x.name, x.errorCode, x.topicId.equals(Buffer.alloc(16))]), [['secret', 29, true], ['orders', 0, false]]);
+  t.equal(c.topicName(id(1)), 'orders', 'topic ids are learned from Metadata');
+  t.equal(authorizedOperations(context(a, 'User:bob'), GROUP, 'g'), (1 << Operation.READ) | (1 << Operation.DESCRIBE), 'bob on a group: READ and the DESCRIBE it implies');
+});
+
+t.test('Fetch by topic id: unknown ids get UNKNOWN_TOPIC_ID, known ones are checked by name', async (t) => {
+  const a = new Authorizer();
+  a.replace(ACLS);
+  const ids = new Map([[Buffer.alloc(16, 1).toString('hex'), 'orders'], [Buffer.alloc(16, 2).toString('hex'), 'secret']]);
+  const c = context(a, 'User:alice', '127.0.0.1', ids);
+  const ft = (n: number) => ({ topic: '', topicId: Buffer.alloc(16, n), partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1000, replicaDirectoryId: Buffer.alloc(16) }] });
+  const req = { ...sampleRequest(ApiKey.Fetch, 13), replicaId: -1, topics: [ft(1), ft(2), ft(3)] };
+  const v = run(ApiKey.Fetch, 13, c, req);
+  if (v === null || v.kind !== 'forward') throw new Error('expected a split');
+  t.same((v.request as typeof req).topics.map((x) => x.topicId[0]), [1], 'only the readable topic goes upstream');
+  const merged = v.response!({ throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [{ topic: '', topicId: Buffer.alloc(16, 1), partitions: [] }] }) as { responses: Array<{ topicId: Buffer; partitions: Array<{ errorCode: number }> }> };
+  t.same(merged.responses.map((r) => [r.topicId[0], r.partitions.map((p) => p.errorCode)]), [[1, []], [2, [29]], [3, [100]]]);
+  const follower = run(ApiKey.Fetch, 13, c, { ...req, replicaId: 2 });
+  t.equal((follower as { response: { responses: Array<{ partitions: Array<{ errorCode: number }> }> } }).response.responses[0]!.partitions[0]!.errorCode, 31, 'a follower fetch needs CLUSTER_ACTION');
+});
+
+t.test('ListGroups, OffsetFetch v8 and AddPartitionsToTxn', async (t) => {
+  const a = new Authorizer();
+  a.replace(ACLS);
+  const c = context(a, 'User:alice');
+  const lg = run(ApiKey.ListGroups, 4, c, { statesFilter: [], typesFilter: [] });
+  const groups = (lg as { response: (r: unknown) => { groups: Array<{ groupId: string }> } }).response({ throttleTimeMs: 0, errorCode: 0, groups: ['app-1', 'ops', 'app-2'].map((groupId) => ({ groupId, protocolType: 'consumer', groupState: 'Stable', groupType: 'classic' })) });
+  t.same(groups.groups.map((g) => g.groupId), ['app-1', 'app-2'], 'ListGroups shows only describable groups');
+  const of = run(ApiKey.OffsetFetch, 8, c, { groupId: '', topics: null, requireStable: false, groups: [{ groupId: 'ops', memberId: null, memberEpoch: -1, topics: null }, { groupId: 'app-1', memberId: null, memberEpoch: -1, topics: [{ name: 'orders', partitionIndexes: [0] }, { name: 'secret', partitionIndexes: [0, 1] }] }] });
+  if (of === null || of.kind !== 'forward') throw new Error('expected a split');
+  t.same((of.request as { groups: Array<{ groupId: string; topics: Array<{ name: string }> }> }).groups.map((g) => [g.groupId, g.topics.map((x) => x.name)]), [['app-1', ['orders']]]);
+  const ofRes = of.response!({ throttleTimeMs: 0, errorCode: 0, topics: [], groups: [{ groupId: 'app-1', errorCode: 0, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, metadata: '', errorCode: 0 }] }] }] }) as {
+    groups: Array<{ groupId: string; errorCode: number; topics: Array<{ name: string; partitions: Array<{ errorCode: number }> }> }>;
+  };
+  t.same(ofRes.groups.map((g) => [g.groupId, g.errorCode, g.topics.map((x) => [x.name, x.partitions.map((p) => p.errorCode)])]), [['ops', 30, []], ['app-1', 0, [['orders', [0]], ['secret', [29, 29]]]]]);
+  const apt = run(ApiKey.AddPartitionsToTxn, 3, c, { transactions: [], v3AndBelowTransactionalId: 'tx-alice', v3AndBelowProducerId: 1n, v3AndBelowProducerEpoch: 0, v3AndBelowTopics: [{ name: 'app-1', partitions: [0] }, { name: 'orders', partitions: [0, 1] }] });
+  t.same((apt as { response: { resultsByTopicV3AndBelow: Array<{ name: string; resultsByPartition: Array<{ partitionErrorCode: number }> }> } }).response.resultsByTopicV3AndBelow.map((r) => [r.name, r.resultsByPartition.map((p) => p.partitionErrorCode)]), [['app-1', [55]], ['orders', [29, 29]]], 'a denied topic: 29, the rest OPERATION_NOT_ATTEMPTED');
+});
+
+t.test('with ACLs on, an API or version without a check is not served', async (t) => {
+  t.same(proxyVersionRange(ApiKey.AddPartitionsToTxn, true)?.[1], 3, 'AddPartitionsToTxn v4+ (broker-to-broker) has no client check');
+  t.ok((proxyVersionRange(ApiKey.AddPartitionsToTxn, false)?.[1] ?? 0) > 3, 'served without ACLs');
+  t.equal(proxyVersionRange(ApiKey.ShareFetch, true), null, 'share-group fetches have no check yet');
+  t.not(proxyVersionRange(ApiKey.DescribeAcls, true), null, 'the ACL admin APIs are answered locally');
+  for (const key of API_CHECKS.keys()) t.ok(API_SPECS.has(key), `check for a known api key ${key}`);
+});
