@@ -1,4 +1,8 @@
 // The client side of SCRAM (RFC 5802), for tests that drive SaslAuthenticate themselves.
+import { RawClient } from './raw-client.js';
+import { ApiKey } from '../../src/protocol/generated/index.js';
+import type { SaslHandshakeResponse } from '../../src/protocol/generated/sasl-handshake.js';
+import type { SaslAuthenticateResponse } from '../../src/protocol/generated/sasl-authenticate.js';
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 
 export class ScramClient {
@@ -30,4 +34,15 @@ export class ScramClient {
     const sig = createHmac(this.digest, storedKey).update(`${this.bare},${sf},${withoutProof}`).digest();
     return Buffer.from(`${withoutProof},p=${Buffer.from(clientKey.map((b, k) => b ^ sig[k]!)).toString('base64')}`);
   }
+}
+
+/** A raw connection logged in with SCRAM-SHA-256 (for tests that need exact requests after login). */
+export async function loginScram(addr: string, user: string, password: string): Promise<RawClient> {
+  const c = await RawClient.connect(addr);
+  await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' });
+  const sc = new ScramClient('SCRAM-SHA-256', user, password);
+  const r1 = await c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.first() });
+  const r2 = await c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.final(r1.authBytes) });
+  if (r2.errorCode !== 0) throw new Error(`login failed with error ${r2.errorCode}`);
+  return c;
 }

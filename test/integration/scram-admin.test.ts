@@ -6,24 +6,13 @@ import t from 'tap';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { startSecureHarness, USERS } from '../helpers/secure.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { ScramClient } from '../helpers/scram-client.js';
+import { loginScram as loginAs } from '../helpers/scram-client.js';
 import { kcat } from '../helpers/kcat.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { SaslHandshakeResponse } from '../../src/protocol/generated/sasl-handshake.js';
-import type { SaslAuthenticateResponse } from '../../src/protocol/generated/sasl-authenticate.js';
 import type { DescribeUserScramCredentialsResponse } from '../../src/protocol/generated/describe-user-scram-credentials.js';
 import type { AlterUserScramCredentialsResponse } from '../../src/protocol/generated/alter-user-scram-credentials.js';
 import { CredentialStore } from '../../src/auth/credentials.js';
 
-async function loginAs(addr: string, user: string, password: string): Promise<RawClient> {
-  const c = await RawClient.connect(addr);
-  await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' });
-  const sc = new ScramClient('SCRAM-SHA-256', user, password);
-  const r1 = await c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.first() });
-  const r2 = await c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.final(r1.authBytes) });
-  if (r2.errorCode !== 0) throw new Error('login failed');
-  return c;
-}
 
 t.test('SCRAM admin APIs for super users', async (t) => {
   const h = await startSecureHarness({ acl: { superUsers: ['User:alice'] } });

@@ -112,3 +112,10 @@ t.test('a node the proxy has no port for is never sent to its upstream address',
   const out = rewrite('metadata', ApiKey.Metadata, 1, m) as unknown as typeof m;
   t.same([out.brokers[0]!.host, out.brokers[0]!.port], ['proxy.example', 0], 'port 0: unreachable rather than a bypass');
 });
+
+t.test('a Metadata controller id naming no broker becomes a live broker (as KRaft brokers answer)', async (t) => {
+  const body = { ...defaultMetadataResponse(), controllerId: 0, brokers: [3, 2].map((nodeId) => ({ nodeId, host: UPSTREAM.host, port: UPSTREAM.port, rack: null })) };
+  t.equal(rewrite('metadata', ApiKey.Metadata, 9, body).controllerId, 2, 'mock cluster controller 0 -> lowest live broker 2');
+  const fine = { ...body, controllerId: 3 };
+  t.equal(rewrite('metadata', ApiKey.Metadata, 9, fine).controllerId, 3, 'a real controller id is kept');
+});
