@@ -12,7 +12,9 @@ const { AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePattern
 import { startSecureHarness, USERS, type SecureHarness } from '../helpers/secure.js';
 import { kcat } from '../helpers/kcat.js';
 import { loginScram } from '../helpers/scram-client.js';
-import { recordBatch } from '../helpers/raw-client.js';
+import { RawClient, recordBatch } from '../helpers/raw-client.js';
+import type { DescribeUserScramCredentialsResponse } from '../../src/protocol/generated/describe-user-scram-credentials.js';
+import type { CreateAclsResponse } from '../../src/protocol/generated/create-acls.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
 import type { ProduceResponse } from '../../src/protocol/generated/produce.js';
 import { makePki } from '../helpers/certs.js';
@@ -216,4 +218,34 @@ t.test('kafkajs admin: ACLs created and deleted apply to an already-open connect
   t.ok(h.logs.some((l) => l.msg === 'ACL file reload refused; the previous ACLs stay in force'), 'a broken file is refused');
   t.equal(await send(), 'ok', 'and the previous ACLs stay in force');
   await producer.disconnect();
+});
+
+t.test('a denied acks=0 Produce closes the connection; SCRAM admin follows CLUSTER ACLs', async (t) => {
+  const { h } = await harness(t);
+  const c = await loginScram(h.saslPlaintext, 'bob', USERS.bob);
+  const batch = await recordBatch([Buffer.from('fire-and-forget')]);
+  c.socket.write(
+    RawClient.packet(ApiKey.Produce, 7, 99, { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [{ name: 'secret', partitionData: [{ index: 0, records: batch }] }] }),
+  );
+  const closed = await Promise.race([c.closed.then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
+  t.ok(closed, 'the broker behaviour: no response to send, so the connection is closed');
+  t.ok(h.logs.some((l) => l.msg === 'client connection closed' && l.reason === 'acks=0 produce denied'), 'with a logged reason');
+
+  const bob = await loginScram(h.saslPlaintext, 'bob', USERS.bob);
+  t.teardown(() => bob.close());
+  const describe = () => bob.request<DescribeUserScramCredentialsResponse>(ApiKey.DescribeUserScramCredentials, 0, { users: null });
+  t.equal((await describe()).errorCode, 31, 'bob may not describe credentials');
+  const alice = await loginScram(h.saslPlaintext, 'alice', USERS.alice);
+  t.teardown(() => alice.close());
+  const created = await alice.request<CreateAclsResponse>(ApiKey.CreateAcls, 3, {
+    creations: [{ resourceType: 4, resourceName: 'kafka-cluster', resourcePatternType: 3, principal: 'User:bob', host: '*', operation: 8, permissionType: 3 }],
+  });
+  t.same(created.results.map((r) => r.errorCode), [0], 'alice grants bob DESCRIBE on the cluster');
+  const after = await describe();
+  t.equal(after.errorCode, 0, 'now bob may, on the same connection');
+  t.same(after.results.map((r) => r.user).sort(), ['alice', 'bob']);
+  const bad = await alice.request<CreateAclsResponse>(ApiKey.CreateAcls, 3, {
+    creations: [{ resourceType: 4, resourceName: 'other-cluster', resourcePatternType: 3, principal: 'User:bob', host: '*', operation: 8, permissionType: 3 }],
+  });
+  t.equal(bad.results[0]!.errorCode, 42, 'an invalid binding is refused with INVALID_REQUEST');
 });

@@ -75,3 +75,16 @@ t.test('through the proxy in front of a real broker', async (t) => {
   t.equal(res.readInt16BE(14), ApiKey.ApiVersions);
   c.close();
 });
+
+t.test('with ACLs enforced, APIs and versions without an authorization check are not advertised', async (t) => {
+  const ranges = new Map<number, [number, number]>();
+  for (const [key, spec] of API_SPECS) ranges.set(key, [spec.minVersion, spec.maxVersion]);
+  const broker: BrokerVersions = { ranges, v3: null } as unknown as BrokerVersions;
+  const open = new Map(supportedVersions(broker, false).map((k) => [k.apiKey, k.maxVersion]));
+  const enforced = new Map(supportedVersions(broker, true).map((k) => [k.apiKey, k.maxVersion]));
+  t.ok(open.has(ApiKey.ShareFetch), 'share-group fetch is forwarded when nothing is authorized');
+  t.notOk(enforced.has(ApiKey.ShareFetch), 'but has no check, so it is not served with ACLs');
+  t.equal(enforced.get(ApiKey.AddPartitionsToTxn), 3, 'AddPartitionsToTxn stops at v3 (v4+ is broker-to-broker)');
+  t.ok(enforced.has(ApiKey.DescribeAcls) && enforced.has(ApiKey.CreateAcls) && enforced.has(ApiKey.DeleteAcls), 'the ACL admin APIs are served');
+  t.ok(enforced.has(ApiKey.Produce) && enforced.has(ApiKey.Fetch) && enforced.has(ApiKey.Metadata));
+});
