@@ -5,135 +5,22 @@
 //
 //   npm run bench                       (ROUNDS=5 MESSAGES=200000 by default)
 //   ROUNDS=3 MESSAGES=100000 npm run bench
-import { spawn, execFileSync } from 'node:child_process';
-import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { MockCluster, PROJECT_ROOT } from '../src/cli/mock-cluster.js';
-import { makeCa, makeLeaf } from '../src/cli/pki.js';
-import { CredentialStore } from '../src/auth/credentials.js';
-import { makeCredential } from '../src/auth/scram.js';
-import { freePortBlock } from '../test/helpers/ports.js';
+import { run, median, startProxy, type ProxyHandle } from './common.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const MESSAGES = Number(process.env.MESSAGES ?? 200_000);
 const LAT_COUNT = Number(process.env.LAT_COUNT ?? 3000);
 const LAT_RATE = Number(process.env.LAT_RATE ?? 1000);
-const POOL_MODE = process.env.POOL_MODE ?? 'pooled';
-const BENCH = join(PROJECT_ROOT, 'build', 'warden-bench');
+const POOL_MODE = (process.env.POOL_MODE ?? 'pooled') as 'pooled' | 'dedicated';
 const PARTITIONS = 12;
 /** The mock keeps a few MB per partition: the consume topic spreads its data over many. */
 const CONSUME_PARTITIONS = 48;
 const CONSUME_MESSAGES = Number(process.env.CONSUME_MESSAGES ?? 200_000);
-
-interface Result {
-  mode: string;
-  msgsPerSec?: number;
-  mbPerSec?: number;
-  p50us?: number;
-  p90us?: number;
-  p99us?: number;
-  errors?: number;
-  messages?: number;
-}
-
-function run(args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(BENCH, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`warden-bench ${args[0]} exited ${code}: ${err.slice(-500)}`));
-      else resolve(JSON.parse(out.trim().split('\n').pop()!) as Result);
-    });
-  });
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-interface ProxyHandle {
-  addr: string;
-  /** SASL_SSL bootstrap and the kcat/librdkafka settings to log in there. */
-  secure: string;
-  secureArgs: string[];
-  user: string;
-  password: string;
-  caFile: string;
-  stop: () => Promise<void>;
-}
-
-async function startProxy(bootstrap: string[]): Promise<ProxyHandle> {
-  const base = await freePortBlock(60);
-  const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
-  const cfg = join(dir, 'bench.yaml');
-  const ca = await makeCa();
-  const leaf = await makeLeaf(ca, [['CN', 'localhost']], 'server');
-  const caFile = join(dir, 'ca.pem');
-  writeFileSync(caFile, ca.cert);
-  writeFileSync(join(dir, 'server.pem'), leaf.cert);
-  writeFileSync(join(dir, 'server.key'), leaf.key);
-  const store = new CredentialStore(join(dir, 'users.yaml'));
-  store.set('bench', 'SCRAM-SHA-512', makeCredential('SCRAM-SHA-512', 'bench-password'));
-  store.save();
-  writeFileSync(
-    cfg,
-    [
-      'upstream:',
-      `  bootstrap: [${bootstrap.map((b) => `"${b}"`).join(', ')}]`,
-      `  pool: { mode: ${POOL_MODE}, maxConnectionsPerBroker: 4 }`,
-      'listeners:',
-      '  - name: plain',
-      '    securityProtocol: PLAINTEXT',
-      '    host: 127.0.0.1',
-      `    port: ${base}`,
-      `    brokerPortBase: ${base + 10}`,
-      '    advertisedHost: 127.0.0.1',
-      '  - name: secure',
-      '    securityProtocol: SASL_SSL',
-      '    host: 127.0.0.1',
-      `    port: ${base + 30}`,
-      `    brokerPortBase: ${base + 40}`,
-      '    advertisedHost: localhost',
-      `    tls: { certFile: ${join(dir, 'server.pem')}, keyFile: ${join(dir, 'server.key')} }`,
-      '    sasl: { mechanisms: [SCRAM-SHA-512] }',
-      `auth: { credentialsFile: ${join(dir, 'users.yaml')} }`,
-      'logging: { level: warn }',
-      '',
-    ].join('\n'),
-  );
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'cli', 'main.js'), 'serve', '--config', cfg], { stdio: ['ignore', 'inherit', 'inherit'] });
-  const addr = `127.0.0.1:${base}`;
-  // Ready when Metadata through it works.
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    try {
-      execFileSync('kcat', ['-b', addr, '-L', '-m', '2'], { stdio: 'ignore' });
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error('proxy did not start');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  return {
-    addr,
-    secure: `localhost:${base + 30}`,
-    secureArgs: ['-X', 'security.protocol=SASL_SSL', '-X', 'sasl.mechanisms=SCRAM-SHA-512', '-X', 'sasl.username=bench', '-X', 'sasl.password=bench-password', '-X', `ssl.ca.location=${caFile}`],
-    user: 'bench',
-    password: 'bench-password',
-    caFile,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 function setupRate(proxy: ProxyHandle): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -147,7 +34,7 @@ function setupRate(proxy: ProxyHandle): Promise<number> {
 async function main() {
   const cluster = await MockCluster.start({ brokers: 3, topics: { bench: PARTITIONS, lat: 1, cons: CONSUME_PARTITIONS } });
   for (let p = 0; p < PARTITIONS; p++) await cluster.command(`leader bench ${p} ${(p % 3) + 1}`);
-  const proxy = await startProxy(cluster.brokers);
+  const proxy = await startProxy(cluster.brokers, { poolMode: POOL_MODE });
   const direct = cluster.bootstrap;
   const targets: Array<[string, string, string[]]> = [
     ['direct', direct, []],

@@ -8,6 +8,8 @@ import { CredentialStore } from '../auth/credentials.js';
 import { makeCredential } from '../auth/scram.js';
 import { MockCluster } from './mock-cluster.js';
 import { makeCa, makeLeaf } from './pki.js';
+import { writeAclFile } from '../acl/store.js';
+import { Operation, PatternType, Permission, ResourceType, type AclBinding } from '../acl/model.js';
 
 export const DEMO_USER = 'demo';
 export const DEMO_PASSWORD = 'demo-password';
@@ -35,7 +37,25 @@ export async function runDemo(opts: { brokers: number; port: number }): Promise<
   store.set(DEMO_USER, 'SCRAM-SHA-256', makeCredential('SCRAM-SHA-256', DEMO_PASSWORD));
   store.save();
 
-  const cluster = await MockCluster.start({ brokers: opts.brokers, topics: { demo: 6 } });
+  // ACLs: the demo user is a super user; anonymous PLAINTEXT clients may use the topic "demo"
+  // (and any consumer group), nothing else, so "secret" shows a denial.
+  const aclFile = join(dir, 'acls.yaml');
+  const anonymous = (resourceType: AclBinding['resourceType'], resourceName: string, operation: AclBinding['operation']): AclBinding => ({
+    resourceType,
+    resourceName,
+    patternType: PatternType.LITERAL,
+    principal: 'User:ANONYMOUS',
+    host: '*',
+    operation,
+    permission: Permission.ALLOW,
+  });
+  writeAclFile(aclFile, [
+    anonymous(ResourceType.TOPIC, 'demo', Operation.WRITE),
+    anonymous(ResourceType.TOPIC, 'demo', Operation.READ),
+    anonymous(ResourceType.GROUP, '*', Operation.READ),
+  ]);
+
+  const cluster = await MockCluster.start({ brokers: opts.brokers, topics: { demo: 6, secret: 1 } });
   const securePort = opts.port + 1;
   const config = parseConfig({
     upstream: { bootstrap: cluster.brokers },
@@ -53,6 +73,7 @@ export async function runDemo(opts: { brokers: number; port: number }): Promise<
       },
     ],
     auth: { credentialsFile },
+    acl: { superUsers: [`User:${DEMO_USER}`], file: aclFile },
     logging: { level: 'warn' },
   });
   const log = createLogger(config.logging.level);
@@ -74,6 +95,7 @@ export async function runDemo(opts: { brokers: number; port: number }): Promise<
       `  kcat -b ${bs} -L                                  # brokers are the proxy's addresses`,
       `  echo hello | kcat -b ${bs} -t demo -P           # produce`,
       `  kcat -b ${bs} -t demo -C -e                     # consume`,
+      `  echo nope | kcat -b ${bs} -t secret -P          # denied: Topic authorization failed (ACLs in ${aclFile})`,
       `  kcat -b ${secure} ${sasl} -L`,
       `  echo secured | kcat -b ${secure} ${sasl} -t demo -P`,
       '',

@@ -31,6 +31,8 @@ t.test('demo serves kcat and stops on Ctrl-C', async (t) => {
   t.equal(prod.code, 0, 'produce through the demo');
   const cons = await kcat(['-b', `127.0.0.1:${port}`, '-t', 'demo', '-C', '-e', '-q', '-o', 'beginning']);
   t.match(cons.stdout, 'hello', 'consume through the demo');
+  const denied = await kcat(['-b', `127.0.0.1:${port}`, '-t', 'secret', '-P'], { input: 'nope\n', timeoutMs: 15_000 });
+  t.match(denied.stderr, /Topic authorization failed/, 'the demo ACLs deny the topic "secret" to anonymous clients');
   // The SASL_SSL listener with the demo user, as printed.
   const line = out.split('\n').find((l) => l.includes('-X security.protocol=SASL_SSL') && l.includes(' -L'))!;
   t.ok(line, 'prints a SASL_SSL kcat command');

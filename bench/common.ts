@@ -1,0 +1,125 @@
+// Shared by the end-to-end benchmarks: the librdkafka load driver and a kafka-warden `serve`
+// process with a PLAINTEXT and a SASL_SSL listener.
+import { spawn, execFileSync } from 'node:child_process';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { PROJECT_ROOT } from '../src/cli/mock-cluster.js';
+import { makeCa, makeLeaf } from '../src/cli/pki.js';
+import { CredentialStore } from '../src/auth/credentials.js';
+import { makeCredential } from '../src/auth/scram.js';
+import { freePortBlock } from '../test/helpers/ports.js';
+
+const BENCH = join(PROJECT_ROOT, 'build', 'warden-bench');
+
+export interface Result {
+  mode: string;
+  msgsPerSec?: number;
+  mbPerSec?: number;
+  p50us?: number;
+  p90us?: number;
+  p99us?: number;
+  errors?: number;
+  messages?: number;
+}
+
+export function run(args: string[]): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BENCH, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`warden-bench ${args[0]} exited ${code}: ${err.slice(-500)}`));
+      else resolve(JSON.parse(out.trim().split('\n').pop()!) as Result);
+    });
+  });
+}
+
+export const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+export interface ProxyHandle {
+  addr: string;
+  /** SASL_SSL bootstrap and the kcat/librdkafka settings to log in there. */
+  secure: string;
+  secureArgs: string[];
+  user: string;
+  password: string;
+  caFile: string;
+  stop: () => Promise<void>;
+}
+
+/** Starts `kafka-warden serve`; `extraConfig` lines are appended to its YAML (e.g. an acl section). */
+export async function startProxy(bootstrap: string[], opts: { poolMode?: 'pooled' | 'dedicated'; extraConfig?: string[] } = {}): Promise<ProxyHandle> {
+  const base = await freePortBlock(60);
+  const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
+  const cfg = join(dir, 'bench.yaml');
+  const ca = await makeCa();
+  const leaf = await makeLeaf(ca, [['CN', 'localhost']], 'server');
+  const caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, ca.cert);
+  writeFileSync(join(dir, 'server.pem'), leaf.cert);
+  writeFileSync(join(dir, 'server.key'), leaf.key);
+  const store = new CredentialStore(join(dir, 'users.yaml'));
+  store.set('bench', 'SCRAM-SHA-512', makeCredential('SCRAM-SHA-512', 'bench-password'));
+  store.save();
+  writeFileSync(
+    cfg,
+    [
+      'upstream:',
+      `  bootstrap: [${bootstrap.map((b) => `"${b}"`).join(', ')}]`,
+      `  pool: { mode: ${opts.poolMode ?? 'pooled'}, maxConnectionsPerBroker: 4 }`,
+      'listeners:',
+      '  - name: plain',
+      '    securityProtocol: PLAINTEXT',
+      '    host: 127.0.0.1',
+      `    port: ${base}`,
+      `    brokerPortBase: ${base + 10}`,
+      '    advertisedHost: 127.0.0.1',
+      '  - name: secure',
+      '    securityProtocol: SASL_SSL',
+      '    host: 127.0.0.1',
+      `    port: ${base + 30}`,
+      `    brokerPortBase: ${base + 40}`,
+      '    advertisedHost: localhost',
+      `    tls: { certFile: ${join(dir, 'server.pem')}, keyFile: ${join(dir, 'server.key')} }`,
+      '    sasl: { mechanisms: [SCRAM-SHA-512] }',
+      `auth: { credentialsFile: ${join(dir, 'users.yaml')} }`,
+      'logging: { level: warn }',
+      ...(opts.extraConfig ?? []),
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'cli', 'main.js'), 'serve', '--config', cfg], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const addr = `127.0.0.1:${base}`;
+  // Ready when Metadata through it works.
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      execFileSync('kcat', ['-b', addr, '-L', '-m', '2'], { stdio: 'ignore' });
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error('proxy did not start');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return {
+    addr,
+    secure: `localhost:${base + 30}`,
+    secureArgs: ['-X', 'security.protocol=SASL_SSL', '-X', 'sasl.mechanisms=SCRAM-SHA-512', '-X', 'sasl.username=bench', '-X', 'sasl.password=bench-password', '-X', `ssl.ca.location=${caFile}`],
+    user: 'bench',
+    password: 'bench-password',
+    caFile,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
