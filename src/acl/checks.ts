@@ -215,10 +215,18 @@ function checkFetch(c: AuthzContext, v: number, req: fetch.FetchRequest): Verdic
     resKey: (t) => (byId ? hex(t.topicId) : t.topic),
   });
   if (out !== null && out.kind === 'answer') {
-    // Answered locally: keep the client's fetch session id so it is not reset by the proxy.
-    (out.response as fetch.FetchResponse).sessionId = req.sessionId;
+    (out.response as fetch.FetchResponse).sessionId = 0;
+    return out;
   }
-  // forgottenTopicsData names topics leaving the session; they carry no data and need no check.
+  // Incremental fetch sessions (KIP-227) let a client leave unchanged partitions out of its
+  // requests while the broker keeps serving them: a READ revoked mid-session would go unnoticed,
+  // since the proxy sees only the partitions named. With ACLs on, a request to create a session
+  // (id 0, epoch 0) is sent as a sessionless full fetch (epoch -1): the broker answers session id
+  // 0, the client keeps sending full fetches, and every partition is checked on every request.
+  if (v >= 7 && req.sessionId === 0 && req.sessionEpoch === 0) {
+    const base = out === null ? req : (out.request as fetch.FetchRequest);
+    return { kind: 'forward', request: { ...base, sessionEpoch: -1 }, response: out?.response };
+  }
   return out;
 }
 

@@ -257,6 +257,9 @@ t.test('Fetch by topic id: unknown ids get UNKNOWN_TOPIC_ID, known ones are chec
   t.same((v.request as typeof req).topics.map((x) => x.topicId[0]), [1], 'only the readable topic goes upstream');
   const merged = v.response!({ throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [{ topic: '', topicId: Buffer.alloc(16, 1), partitions: [] }] }) as { responses: Array<{ topicId: Buffer; partitions: Array<{ errorCode: number }> }> };
   t.same(merged.responses.map((r) => [r.topicId[0], r.partitions.map((p) => p.errorCode)]), [[1, []], [2, [29]], [3, [100]]]);
+  const session = run(ApiKey.Fetch, 13, c, { ...req, topics: [ft(1)], sessionId: 0, sessionEpoch: 0 });
+  t.equal(((session as { request: { sessionEpoch: number } }).request).sessionEpoch, -1, 'a fetch session is not created: every fetch names (and checks) all its partitions');
+  t.equal(run(ApiKey.Fetch, 13, c, { ...req, topics: [ft(1)], sessionId: 0, sessionEpoch: -1 }), null, 'a sessionless fetch of allowed topics goes as it is');
   const follower = run(ApiKey.Fetch, 13, c, { ...req, replicaId: 2 });
   t.equal((follower as { response: { responses: Array<{ partitions: Array<{ errorCode: number }> }> } }).response.responses[0]!.partitions[0]!.errorCode, 31, 'a follower fetch needs CLUSTER_ACTION');
 });
