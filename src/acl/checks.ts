@@ -214,10 +214,8 @@ function checkFetch(c: AuthzContext, v: number, req: fetch.FetchRequest): Verdic
     reqKey: (t) => (byId ? hex(t.topicId) : t.topic),
     resKey: (t) => (byId ? hex(t.topicId) : t.topic),
   });
-  if (out !== null && out.kind === 'answer') {
-    (out.response as fetch.FetchResponse).sessionId = 0;
-    return out;
-  }
+  if (out !== null && out.kind === 'answer') (out.response as fetch.FetchResponse).sessionId = 0;
+  if (out !== null && out.kind !== 'forward') return out;
   // Incremental fetch sessions (KIP-227) let a client leave unchanged partitions out of its
   // requests while the broker keeps serving them: a READ revoked mid-session would go unnoticed,
   // since the proxy sees only the partitions named. With ACLs on, a request to create a session
