@@ -95,7 +95,9 @@ export async function startProxy(bootstrap: string[], opts: { poolMode?: 'pooled
       '',
     ].join('\n'),
   );
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'cli', 'main.js'), 'serve', '--config', cfg], { stdio: ['ignore', 'inherit', 'inherit'] });
+  // WARDEN_PROFILE_DIR=/some/dir writes a V8 CPU profile of the proxy there when it stops.
+  const profile = process.env.WARDEN_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WARDEN_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, join(PROJECT_ROOT, 'dist', 'cli', 'main.js'), 'serve', '--config', cfg], { stdio: ['ignore', 'inherit', 'inherit'] });
   const addr = `127.0.0.1:${base}`;
   // Ready when Metadata through it works.
   const deadline = Date.now() + 15_000;
