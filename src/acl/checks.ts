@@ -35,6 +35,7 @@ import * as consumerGroupHeartbeat from '../protocol/generated/consumer-group-he
 import * as consumerGroupDescribe from '../protocol/generated/consumer-group-describe.js';
 import * as describeTopicPartitions from '../protocol/generated/describe-topic-partitions.js';
 import { CLUSTER_NAME, Operation, ResourceType, type OperationCode, type ResourceTypeCode } from './model.js';
+import { hasTransactionalBatch } from '../protocol/record-batch.js';
 
 /**
  * What one request needs from the authorizer. `allowed` is the single place a decision is made,
@@ -43,7 +44,13 @@ import { CLUSTER_NAME, Operation, ResourceType, type OperationCode, type Resourc
  * request versions through the ids the proxy learned from Metadata.
  */
 export interface AuthzContext {
-  allowed(operation: OperationCode, type: ResourceTypeCode, name: string): boolean;
+  /**
+   * The decision for one operation on one resource. `audit: false` marks checks that only shape
+   * a response (filters, bitfields, probes), which Kafka does not log either.
+   */
+  allowed(operation: OperationCode, type: ResourceTypeCode, name: string, audit?: boolean): boolean;
+  /** Super users bypass every check (and may use what the proxy cannot check per resource). */
+  readonly superUser: boolean;
   /** Kafka's authorizeByResourceType: may the caller do `operation` on some resource of `type`? */
   allowedOnAny(operation: OperationCode, type: ResourceTypeCode): boolean;
   topicName(id: Buffer): string | null;
@@ -74,6 +81,7 @@ const CLUSTER_DENIED = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
 const TXN_DENIED = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
 const msg = (code: number) => ERRORS.get(code)?.message ?? null;
 const ZERO_UUID = Buffer.alloc(16);
+const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state']);
 
 /** Operations Kafka reports in authorized-operations bitfields, per resource type. */
 const SUPPORTED_OPS: Record<number, OperationCode[]> = {
@@ -85,7 +93,7 @@ const SUPPORTED_OPS: Record<number, OperationCode[]> = {
 /** Kafka's authorized-operations bitfield: bit N set when operation code N is allowed. */
 export function authorizedOperations(c: AuthzContext, type: ResourceTypeCode, name: string): number {
   let bits = 0;
-  for (const op of SUPPORTED_OPS[type] ?? []) if (c.allowed(op, type, name)) bits |= 1 << op;
+  for (const op of SUPPORTED_OPS[type] ?? []) if (c.allowed(op, type, name, false)) bits |= 1 << op;
   return bits;
 }
 
@@ -134,8 +142,8 @@ function split<Q, R>(opts: {
 
 /**
  * The results of the original request in its order: a denied item's local result, an allowed
- * item's upstream result (matched by key). Upstream results matching no request item (a fetch
- * session's partitions) follow in their own order.
+ * item's upstream result (matched by key). Upstream results that match no request item are
+ * dropped: nothing reaches the client that the proxy did not authorize.
  */
 export function mergeInOrder<Q, R>(items: readonly Q[], deniedAt: ReadonlyMap<number, R>, upstream: readonly R[], reqKey: (q: Q) => string, resKey: (r: R) => string): R[] {
   const byKey = new Map<string, R[]>();
@@ -145,7 +153,6 @@ export function mergeInOrder<Q, R>(items: readonly Q[], deniedAt: ReadonlyMap<nu
     if (l === undefined) byKey.set(k, [r]);
     else l.push(r);
   }
-  const used = new Set<R>();
   const out: R[] = [];
   items.forEach((q, i) => {
     const d = deniedAt.get(i);
@@ -154,12 +161,8 @@ export function mergeInOrder<Q, R>(items: readonly Q[], deniedAt: ReadonlyMap<nu
       return;
     }
     const r = byKey.get(reqKey(q))?.shift();
-    if (r !== undefined) {
-      out.push(r);
-      used.add(r);
-    }
+    if (r !== undefined) out.push(r);
   });
-  for (const r of upstream) if (!used.has(r)) out.push(r);
   return out;
 }
 
@@ -169,7 +172,10 @@ const hex = (b: Buffer) => b.toString('hex');
 // ---- per-API checks ------------------------------------------------------------------------
 
 function checkProduce(c: AuthzContext, v: number, req: produce.ProduceRequest): Verdict {
-  const txnDenied = req.transactionalId !== null && !c.allowed(WRITE, TRANSACTIONAL_ID, req.transactionalId);
+  // As KafkaApis: a request carrying transactional batches needs WRITE on its transactional id
+  // (and must name one); the id of a request without them is not checked.
+  const transactional = req.topicData.some((t) => t.partitionData.some((p) => p.records !== null && hasTransactionalBatch(p.records)));
+  const txnDenied = transactional && (req.transactionalId === null || !c.allowed(WRITE, TRANSACTIONAL_ID, req.transactionalId));
   const decide = txnDenied ? () => TXN_DENIED : (t: produce.ProduceRequestTopicProduceData) => decideTopic(c, WRITE)(t.name);
   const verdict = split({
     items: req.topicData,
@@ -190,10 +196,23 @@ function checkProduce(c: AuthzContext, v: number, req: produce.ProduceRequest): 
 function checkFetch(c: AuthzContext, v: number, req: fetch.FetchRequest): Verdict {
   const replicaId = v >= 15 ? req.replicaState.replicaId : req.replicaId;
   if (replicaId >= 0) {
-    // A follower fetch: broker-to-broker traffic needs CLUSTER_ACTION.
+    // A follower fetch: broker-to-broker traffic needs CLUSTER_ACTION; Kafka answers every
+    // partition with 29 otherwise.
     if (c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME)) return null;
-    return { kind: 'answer', response: errorResponse(ApiKey.Fetch, req, CLUSTER_DENIED) };
+    const res = errorResponse(ApiKey.Fetch, req, TOPIC_DENIED) as fetch.FetchResponse;
+    res.errorCode = 0;
+    return { kind: 'answer', response: res };
   }
+  // Incremental fetch sessions (KIP-227) let a client leave unchanged partitions out of its
+  // requests while the broker keeps serving them, so a READ revoked mid-session would go
+  // unnoticed. With ACLs on no session is ever created: every fetch goes upstream as a
+  // sessionless full fetch (id 0, epoch -1), the broker answers session id 0 and the client keeps
+  // sending full fetches, each partition checked every time. An incremental request (epoch > 0)
+  // names a session that cannot exist, and gets the broker's answer for that.
+  if (v >= 7 && req.sessionEpoch > 0) {
+    return { kind: 'answer', response: { ...fetch.defaultFetchResponse(), errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0 } };
+  }
+  const sessionless = v < 7 || (req.sessionId === 0 && req.sessionEpoch === -1);
   const byId = v >= 13;
   const nameOf = (t: fetch.FetchRequestFetchTopic) => (byId ? c.topicName(t.topicId) : t.topic);
   const out = split({
@@ -216,14 +235,9 @@ function checkFetch(c: AuthzContext, v: number, req: fetch.FetchRequest): Verdic
   });
   if (out !== null && out.kind === 'answer') (out.response as fetch.FetchResponse).sessionId = 0;
   if (out !== null && out.kind !== 'forward') return out;
-  // Incremental fetch sessions (KIP-227) let a client leave unchanged partitions out of its
-  // requests while the broker keeps serving them: a READ revoked mid-session would go unnoticed,
-  // since the proxy sees only the partitions named. With ACLs on, a request to create a session
-  // (id 0, epoch 0) is sent as a sessionless full fetch (epoch -1): the broker answers session id
-  // 0, the client keeps sending full fetches, and every partition is checked on every request.
-  if (v >= 7 && req.sessionId === 0 && req.sessionEpoch === 0) {
+  if (!sessionless) {
     const base = out === null ? req : (out.request as fetch.FetchRequest);
-    return { kind: 'forward', request: { ...base, sessionEpoch: -1 }, response: out?.response };
+    return { kind: 'forward', request: { ...base, sessionId: 0, sessionEpoch: -1, forgottenTopicsData: [] }, response: out?.response };
   }
   return out;
 }
@@ -243,53 +257,60 @@ function checkListOffsets(c: AuthzContext, v: number, req: listOffsets.ListOffse
 }
 
 /**
- * Metadata: all-topics requests omit the topics the caller may not DESCRIBE; named topics it may
- * not DESCRIBE are not forwarded (so they cannot be auto-created) and come back with 29 and a zero
- * topic id. Auto-creation is switched off unless the caller may CREATE (on the cluster or on every
- * named topic). Authorized-operations bitfields come from these ACLs; the topic ids seen are
- * learned for the requests that name topics by id.
+ * Metadata (v4+; older versions cannot switch auto-creation off and are not served with ACLs):
+ * all-topics requests omit the topics the caller may not DESCRIBE; named topics it may not
+ * DESCRIBE are not forwarded (so they cannot be auto-created) and come back with 29 and a zero
+ * topic id; topics asked for by id are authorized by the name the id stands for (learned from
+ * earlier responses; an id the proxy has not seen gets UNKNOWN_TOPIC_ID) and a denied one comes
+ * back without its name. Auto-creation is switched off unless the caller may CREATE (on the
+ * cluster or on every named topic); a missing topic it may not create is then 29, as Kafka
+ * answers. Authorized-operations bitfields come from these ACLs (the cluster's only with DESCRIBE
+ * on the cluster, else 0).
  */
 function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest): Verdict {
-  const all = req.topics === null || (v === 0 && req.topics.length === 0);
+  const all = req.topics === null;
   const denied = new Map<number, metadata.MetadataResponseMetadataResponseTopic>();
-  let allowed: metadata.MetadataRequestMetadataRequestTopic[] = [];
+  const allowed: metadata.MetadataRequestMetadataRequestTopic[] = [];
+  /** The name each request item stands for, by position (null: unknown id). */
+  const names: Array<string | null> = [];
+  const byId = (t: metadata.MetadataRequestMetadataRequestTopic) => v >= 10 && !t.topicId.equals(ZERO_UUID);
   if (!all) {
     req.topics!.forEach((t, i) => {
-      const name = t.name ?? (v >= 10 ? c.topicName(t.topicId) : null);
+      // A non-zero id decides which topic the broker describes, whatever the name says.
+      const name = byId(t) ? c.topicName(t.topicId) : t.name;
+      names.push(name);
       if (name === null) {
-        // A topic id the proxy has not seen: the broker's answer for an unknown id.
         denied.set(i, { ...metadata.defaultMetadataResponseMetadataResponseTopic(), name: null, topicId: t.topicId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID });
       } else if (!c.allowed(DESCRIBE, TOPIC, name)) {
-        denied.set(i, { ...metadata.defaultMetadataResponseMetadataResponseTopic(), name, topicId: ZERO_UUID, errorCode: TOPIC_DENIED });
-      } else allowed.push({ ...t, name });
+        denied.set(i, { ...metadata.defaultMetadataResponseMetadataResponseTopic(), name: byId(t) ? null : name, topicId: byId(t) ? t.topicId : ZERO_UUID, errorCode: TOPIC_DENIED });
+      } else allowed.push(t);
     });
   }
   const forwarded: metadata.MetadataRequest = { ...req };
   if (!all) forwarded.topics = allowed;
-  if (v >= 4 && req.allowAutoTopicCreation && !c.allowed(CREATE, CLUSTER, CLUSTER_NAME)) {
-    if (all || allowed.some((t) => !c.allowed(CREATE, TOPIC, t.name!))) forwarded.allowAutoTopicCreation = false;
+  const noCreate = new Set<string>();
+  if (req.allowAutoTopicCreation && !c.allowed(CREATE, CLUSTER, CLUSTER_NAME, false)) {
+    if (all) forwarded.allowAutoTopicCreation = false;
+    for (const t of allowed) {
+      const name = byId(t) ? c.topicName(t.topicId)! : t.name!;
+      if (!c.allowed(CREATE, TOPIC, name)) noCreate.add(name);
+    }
+    if (noCreate.size > 0) forwarded.allowAutoTopicCreation = false;
   }
-  const emptyNamed = !all && allowed.length === 0;
-  if (emptyNamed && v === 0) {
-    // v0 cannot ask for no topics (an empty list means all): ask for all and drop them below.
-    allowed = [];
-  }
+  const clusterOps = req.includeClusterAuthorizedOperations ? (c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME, false) ? authorizedOperations(c, CLUSTER, CLUSTER_NAME) : 0) : null;
   return {
     kind: 'forward',
     request: forwarded,
     response: (res) => {
       const m = res as metadata.MetadataResponse;
-      for (const t of m.topics) if (t.name !== null && t.errorCode === 0 && v >= 10) c.learnTopic(t.topicId, t.name);
-      const visible = m.topics.filter((t) => {
-        if (emptyNamed) return false;
-        if (all) return t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name);
-        return true;
-      });
+      for (const t of m.topics) if (t.name !== null && t.errorCode === 0) c.learnTopic(t.topicId, t.name);
+      const visible = all ? m.topics.filter((t) => t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name, false)) : m.topics;
       for (const t of visible) {
-        if (req.includeTopicAuthorizedOperations && t.name !== null) t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
+        if (t.name !== null && noCreate.has(t.name) && t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) t.errorCode = TOPIC_DENIED;
+        if (req.includeTopicAuthorizedOperations && t.name !== null && t.errorCode === 0) t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
       }
-      m.topics = all ? visible : mergeInOrder(req.topics!, denied, visible, (q) => q.name ?? c.topicName(q.topicId) ?? hex(q.topicId), (r) => r.name ?? hex(r.topicId));
-      if (req.includeClusterAuthorizedOperations) m.clusterAuthorizedOperations = authorizedOperations(c, CLUSTER, CLUSTER_NAME);
+      m.topics = all ? visible : mergeInOrder(req.topics!.map((t, i) => names[i] ?? hex(t.topicId)), denied, visible, (k) => k, (r) => r.name ?? hex(r.topicId));
+      if (clusterOps !== null) m.clusterAuthorizedOperations = clusterOps;
       return m;
     },
   };
@@ -312,7 +333,7 @@ function checkOffsetCommit(c: AuthzContext, v: number, req: offsetCommit.OffsetC
 
 /** The response topics of one OffsetFetch group: all-topics fetches drop undescribable topics. */
 function filterOffsetTopics<T extends { name: string }>(c: AuthzContext, topics: T[]): T[] {
-  return topics.filter((t) => c.allowed(DESCRIBE, TOPIC, t.name));
+  return topics.filter((t) => c.allowed(DESCRIBE, TOPIC, t.name, false));
 }
 
 function checkOffsetFetch(c: AuthzContext, v: number, req: offsetFetch.OffsetFetchRequest): Verdict {
@@ -347,10 +368,11 @@ function checkOffsetFetch(c: AuthzContext, v: number, req: offsetFetch.OffsetFet
       resKey: (t) => t.name,
     });
   }
-  // v8+: several groups, each checked on its own, then its topics.
+  // v8+: several groups, each checked on its own, then its topics. A group id may appear more
+  // than once: request and response groups are paired by position among those of the same id.
   type G = offsetFetch.OffsetFetchRequestOffsetFetchRequestGroup;
   type RG = offsetFetch.OffsetFetchResponseOffsetFetchResponseGroup;
-  const deniedTopics = new Map<string, Map<number, offsetFetch.OffsetFetchResponseOffsetFetchResponseTopics>>();
+  const deniedTopics = new Map<number, Map<number, offsetFetch.OffsetFetchResponseOffsetFetchResponseTopics>>();
   const groups: G[] = [];
   const deniedGroups = new Map<number, RG>();
   let changed = false;
@@ -377,22 +399,32 @@ function checkOffsetFetch(c: AuthzContext, v: number, req: offsetFetch.OffsetFet
     });
     if (d.size > 0) {
       changed = true;
-      deniedTopics.set(g.groupId, d);
+      deniedTopics.set(i, d);
     }
     groups.push({ ...g, topics });
   });
   if (!changed) return null;
   const finish = (res: offsetFetch.OffsetFetchResponse) => {
+    const byId = new Map<string, RG[]>();
     for (const rg of res.groups) {
-      const g = req.groups.find((x) => x.groupId === rg.groupId);
-      if (g === undefined) continue;
-      if (g.topics === null) rg.topics = filterOffsetTopics(c, rg.topics);
-      else {
-        const d = deniedTopics.get(g.groupId);
-        if (d !== undefined) rg.topics = mergeInOrder(g.topics, d, rg.topics, (t) => t.name, (t) => t.name);
-      }
+      const l = byId.get(rg.groupId);
+      if (l === undefined) byId.set(rg.groupId, [rg]);
+      else l.push(rg);
     }
-    res.groups = mergeInOrder(req.groups, deniedGroups, res.groups, (g) => g.groupId, (g) => g.groupId);
+    const out: RG[] = [];
+    req.groups.forEach((g, i) => {
+      const denied = deniedGroups.get(i);
+      if (denied !== undefined) {
+        out.push(denied);
+        return;
+      }
+      const rg = byId.get(g.groupId)?.shift();
+      if (rg === undefined) return;
+      if (g.topics === null) rg.topics = filterOffsetTopics(c, rg.topics);
+      else rg.topics = mergeInOrder(g.topics, deniedTopics.get(i) ?? new Map(), rg.topics, (t) => t.name, (t) => t.name);
+      out.push(rg);
+    });
+    res.groups = out;
     return res;
   };
   if (groups.length === 0) return { kind: 'answer', response: finish(offsetFetch.defaultOffsetFetchResponse()) };
@@ -451,12 +483,29 @@ function checkDescribeGroups(c: AuthzContext, v: number, req: describeGroups.Des
 }
 
 function checkListGroups(c: AuthzContext): Verdict {
-  if (c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME)) return null;
-  return { kind: 'forward', response: (r) => ((r as listGroups.ListGroupsResponse).groups = (r as listGroups.ListGroupsResponse).groups.filter((g) => c.allowed(DESCRIBE, GROUP, g.groupId)), r) };
+  if (c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME, false)) return null;
+  return { kind: 'forward', response: (r) => ((r as listGroups.ListGroupsResponse).groups = (r as listGroups.ListGroupsResponse).groups.filter((g) => c.allowed(DESCRIBE, GROUP, g.groupId, false)), r) };
 }
 
+/**
+ * CreateTopics: CREATE on the cluster, else on each topic (29). The configs a v5+ response returns
+ * are hidden (topicConfigErrorCode 29) for topics the caller may not DESCRIBE_CONFIGS, as Kafka does.
+ */
 function checkCreateTopics(c: AuthzContext, v: number, req: createTopics.CreateTopicsRequest): Verdict {
-  if (c.allowed(CREATE, CLUSTER, CLUSTER_NAME)) return null;
+  const hideConfigs = (r: unknown) => {
+    if (v < 5) return r;
+    for (const t of (r as createTopics.CreateTopicsResponse).topics) {
+      if (t.errorCode === 0 && !c.allowed(DESCRIBE_CONFIGS, TOPIC, t.name, false)) Object.assign(t, { topicConfigErrorCode: TOPIC_DENIED, numPartitions: -1, replicationFactor: -1, configs: null });
+    }
+    return r;
+  };
+  const verdict = c.allowed(CREATE, CLUSTER, CLUSTER_NAME, false) ? null : checkCreateTopicsEach(c, req);
+  if (verdict?.kind === 'answer' || v < 5) return verdict;
+  const merge = verdict?.kind === 'forward' ? verdict.response : undefined;
+  return { kind: 'forward', request: verdict?.kind === 'forward' ? verdict.request : undefined, response: (r) => hideConfigs(merge ? merge(r) : r) };
+}
+
+function checkCreateTopicsEach(c: AuthzContext, req: createTopics.CreateTopicsRequest): Verdict {
   return split({
     items: req.topics,
     decide: (t) => decideTopic(c, CREATE)(t.name),
@@ -471,7 +520,7 @@ function checkCreateTopics(c: AuthzContext, v: number, req: createTopics.CreateT
 }
 
 function checkDeleteTopics(c: AuthzContext, v: number, req: deleteTopics.DeleteTopicsRequest): Verdict {
-  if (c.allowed(DELETE, CLUSTER, CLUSTER_NAME)) return null;
+  if (c.allowed(DELETE, CLUSTER, CLUSTER_NAME, false)) return null;
   const result = (name: string | null, topicId: Buffer, code: number) => ({ ...deleteTopics.defaultDeleteTopicsResponseDeletableTopicResult(), name, topicId, errorCode: code, errorMessage: msg(code) });
   const common = {
     empty: deleteTopics.defaultDeleteTopicsResponse,
@@ -532,9 +581,8 @@ function checkInitProducerId(c: AuthzContext, v: number, req: initProducerId.Ini
 }
 
 function checkOffsetForLeaderEpoch(c: AuthzContext, v: number, req: offsetForLeaderEpoch.OffsetForLeaderEpochRequest): Verdict {
-  if (v >= 3 && req.replicaId >= 0) {
-    return c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME) ? null : { kind: 'close', reason: 'follower OffsetForLeaderEpoch without CLUSTER_ACTION' };
-  }
+  // As KafkaApis: CLUSTER_ACTION allows every topic, else DESCRIBE per topic.
+  if (c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME, false)) return null;
   return split({
     items: req.topics,
     decide: (t) => decideTopic(c, DESCRIBE)(t.topic),
@@ -567,7 +615,8 @@ function checkAddPartitionsToTxn(c: AuthzContext, v: number, req: addPartitionsT
     })),
   });
   if (!c.allowed(WRITE, TRANSACTIONAL_ID, req.v3AndBelowTransactionalId)) return { kind: 'answer', response: results(() => TXN_DENIED) };
-  const denied = new Set(req.v3AndBelowTopics.filter((t) => !c.allowed(WRITE, TOPIC, t.name)).map((t) => t.name));
+  // Kafka never lets a client add its internal topics to a transaction.
+  const denied = new Set(req.v3AndBelowTopics.filter((t) => INTERNAL_TOPICS.has(t.name) || !c.allowed(WRITE, TOPIC, t.name)).map((t) => t.name));
   if (denied.size === 0) return null;
   return { kind: 'answer', response: results((t) => (denied.has(t) ? TOPIC_DENIED : ErrorCode.OPERATION_NOT_ATTEMPTED)) };
 }
@@ -701,7 +750,8 @@ function checkOffsetDelete(c: AuthzContext, v: number, req: offsetDelete.OffsetD
 
 function checkDescribeCluster(c: AuthzContext, v: number, req: describeCluster.DescribeClusterRequest): Verdict {
   if (!req.includeClusterAuthorizedOperations) return null;
-  return { kind: 'forward', response: (r) => (((r as describeCluster.DescribeClusterResponse).clusterAuthorizedOperations = authorizedOperations(c, CLUSTER, CLUSTER_NAME)), r) };
+  const ops = c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME, false) ? authorizedOperations(c, CLUSTER, CLUSTER_NAME) : 0;
+  return { kind: 'forward', response: (r) => (((r as describeCluster.DescribeClusterResponse).clusterAuthorizedOperations = ops), r) };
 }
 
 function checkDescribeProducers(c: AuthzContext, v: number, req: describeProducers.DescribeProducersRequest): Verdict {
@@ -722,7 +772,23 @@ function checkDescribeProducers(c: AuthzContext, v: number, req: describeProduce
   });
 }
 
+/** DescribeTransactions: DESCRIBE on each id; the topics of a transaction the caller may not DESCRIBE are left out. */
 function checkDescribeTransactions(c: AuthzContext, v: number, req: describeTransactions.DescribeTransactionsRequest): Verdict {
+  const verdict = checkDescribeTransactionsEach(c, req);
+  if (verdict?.kind === 'answer') return verdict;
+  const merge = verdict?.kind === 'forward' ? verdict.response : undefined;
+  return {
+    kind: 'forward',
+    request: verdict?.kind === 'forward' ? verdict.request : undefined,
+    response: (r) => {
+      const res = (merge ? merge(r) : r) as describeTransactions.DescribeTransactionsResponse;
+      for (const st of res.transactionStates) st.topics = st.topics.filter((t) => c.allowed(DESCRIBE, TOPIC, t.topic, false));
+      return res;
+    },
+  };
+}
+
+function checkDescribeTransactionsEach(c: AuthzContext, req: describeTransactions.DescribeTransactionsRequest): Verdict {
   return split({
     items: req.transactionalIds,
     decide: (id) => (c.allowed(DESCRIBE, TRANSACTIONAL_ID, id) ? 0 : TXN_DENIED),
@@ -741,7 +807,7 @@ function checkListTransactions(c: AuthzContext): Verdict {
     kind: 'forward',
     response: (r) => {
       const res = r as listTransactions.ListTransactionsResponse;
-      res.transactionStates = res.transactionStates.filter((s) => c.allowed(DESCRIBE, TRANSACTIONAL_ID, s.transactionalId));
+      res.transactionStates = res.transactionStates.filter((s) => c.allowed(DESCRIBE, TRANSACTIONAL_ID, s.transactionalId, false));
       return res;
     },
   };
@@ -749,14 +815,14 @@ function checkListTransactions(c: AuthzContext): Verdict {
 
 /**
  * ConsumerGroupHeartbeat (KIP-848): READ on the group and DESCRIBE on every subscribed topic.
- * A regular-expression subscription is resolved by the broker against topics the proxy cannot
- * filter per caller, so it is refused unless the caller may DESCRIBE every topic (fails closed).
+ * A regular-expression subscription is resolved by the broker against every topic, which the
+ * proxy cannot filter per caller, so it is refused (29) for anyone but a super user.
  */
 function checkConsumerGroupHeartbeat(c: AuthzContext, v: number, req: consumerGroupHeartbeat.ConsumerGroupHeartbeatRequest): Verdict {
   const deny = (code: number) => ({ kind: 'answer' as const, response: { ...consumerGroupHeartbeat.defaultConsumerGroupHeartbeatResponse(), errorCode: code, errorMessage: msg(code) } });
   if (!c.allowed(READ, GROUP, req.groupId)) return deny(GROUP_DENIED);
   for (const t of req.subscribedTopicNames ?? []) if (!c.allowed(DESCRIBE, TOPIC, t)) return deny(TOPIC_DENIED);
-  if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== undefined && req.subscribedTopicRegex !== '' && !c.allowed(DESCRIBE, TOPIC, '*')) return deny(TOPIC_DENIED);
+  if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== undefined && req.subscribedTopicRegex !== '' && !c.superUser) return deny(TOPIC_DENIED);
   return null;
 }
 
@@ -797,7 +863,10 @@ function checkDescribeTopicPartitions(c: AuthzContext, v: number, req: describeT
       kind: 'forward',
       response: (r) => {
         const res = r as describeTopicPartitions.DescribeTopicPartitionsResponse;
-        res.topics = decorate(res.topics.filter((t) => t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name)));
+        res.topics = decorate(res.topics.filter((t) => t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name, false)));
+        // The cursor names the next topic of the broker's listing: one the caller may not see ends
+        // the listing here rather than leak its name.
+        if (res.nextCursor !== null && !c.allowed(DESCRIBE, TOPIC, res.nextCursor.topicName, false)) res.nextCursor = null;
         return res;
       },
     };
@@ -830,14 +899,22 @@ const none: Check = () => null;
 
 /**
  * The check each forwarded API makes, after Kafka's KafkaApis with the standard authorizer
- * (docs/kafka-semantics.md section 6), and the highest version the check is written for. An API
- * that is not here is not forwarded and not advertised when ACLs are on.
+ * (docs/kafka-semantics.md section 6), and the versions the check is written for. An API or
+ * version that is not here is not forwarded and not advertised when ACLs are on.
  */
-export const API_CHECKS: ReadonlyMap<number, { check: Check; maxVersion?: number }> = new Map<number, { check: Check; maxVersion?: number }>([
+export interface CheckEntry {
+  check: Check;
+  /** Versions outside [minVersion, maxVersion] have no check and are not served with ACLs on. */
+  minVersion?: number;
+  maxVersion?: number;
+}
+
+export const API_CHECKS: ReadonlyMap<number, CheckEntry> = new Map<number, CheckEntry>([
   [ApiKey.Produce, { check: checkProduce as Check }],
   [ApiKey.Fetch, { check: checkFetch as Check }],
   [ApiKey.ListOffsets, { check: checkListOffsets as Check }],
-  [ApiKey.Metadata, { check: checkMetadata as Check }],
+  // v0-3 have no allowAutoTopicCreation (any named topic may be created); Kafka 4 dropped them too.
+  [ApiKey.Metadata, { check: checkMetadata as Check, minVersion: 4 }],
   [ApiKey.OffsetCommit, { check: checkOffsetCommit as Check }],
   [ApiKey.OffsetFetch, { check: checkOffsetFetch as Check }],
   [ApiKey.FindCoordinator, { check: checkFindCoordinator as Check }],

@@ -123,6 +123,49 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /** The CloudEvents audit trail (see README "Audit"). */
+    audit: z
+      .object({
+        /** Allowed decisions recorded: default = management operations and the first Produce/Fetch per connection and topic. Denials are always recorded. */
+        allowed: z.enum(['default', 'all', 'none']).default('default'),
+        spool: z
+          .object({
+            dir: z.string().min(1),
+            maxBytes: z.number().int().positive().default(256 * 1024 * 1024),
+            segmentBytes: z.number().int().positive().default(16 * 1024 * 1024),
+            onFull: z.enum(['failClosed', 'dropOldest']).default('failClosed'),
+            fsync: z.boolean().default(false),
+          })
+          .strict(),
+        sinks: z
+          .array(
+            z.discriminatedUnion('type', [
+              z
+                .object({
+                  type: z.literal('file'),
+                  path: z.string().min(1),
+                  maxBytes: z.number().int().positive().default(100 * 1024 * 1024),
+                  maxFiles: z.number().int().positive().default(10),
+                  fsync: z.enum(['always', 'interval', 'never']).default('interval'),
+                  fsyncIntervalMs: z.number().int().positive().default(1000),
+                })
+                .strict(),
+              z.object({ type: z.literal('stdout') }).strict(),
+              z
+                .object({
+                  type: z.literal('kafka'),
+                  topic: z.string().min(1).default('_kafka_warden_audit'),
+                  batchSize: z.number().int().positive().default(500),
+                  lingerMs: z.number().int().nonnegative().default(20),
+                  timeoutMs: z.number().int().positive().default(10_000),
+                })
+                .strict(),
+            ]),
+          )
+          .min(1),
+      })
+      .strict()
+      .optional(),
     limits: z
       .object({
         /** socket.request.max.bytes */

@@ -1,5 +1,6 @@
 import { crc32c } from '@node-rs/crc32';
 import { RecordBatchError } from './errors.js';
+import { Writer } from './writer.js';
 
 /** Offsets within a v2 record batch (magic 2), per Kafka's DefaultRecordBatch. */
 const LENGTH_OFFSET = 8;
@@ -58,4 +59,63 @@ export function validateRecordBatches(buf: Buffer): BatchSummary {
     pos += total;
   }
   return { batches, records, transactional, producerId };
+}
+
+/** One record to encode: a key (or null) and a value. */
+export interface RecordInput {
+  key: Buffer | null;
+  value: Buffer;
+}
+
+/**
+ * Encodes records as one uncompressed magic-2 record batch (Kafka's DefaultRecordBatch): no
+ * producer id, no headers, offsets and timestamps as deltas from the first record.
+ */
+export function encodeRecordBatch(records: readonly RecordInput[], timestampMs = Date.now()): Buffer {
+  if (records.length === 0) throw new RecordBatchError('a record batch needs at least one record');
+  const w = new Writer(BATCH_HEADER_SIZE + records.reduce((n, r) => n + r.value.length + (r.key?.length ?? 0) + 16, 0));
+  w.int64(0n); // base offset: the broker assigns offsets
+  w.int32(0); // batch length, patched below
+  w.int32(-1); // partition leader epoch
+  w.int8(2); // magic
+  w.uint32(0); // CRC32C, patched below
+  w.int16(0); // attributes: no compression, create time, not transactional
+  w.int32(records.length - 1); // last offset delta
+  w.int64(BigInt(timestampMs)); // base timestamp
+  w.int64(BigInt(timestampMs)); // max timestamp
+  w.int64(-1n); // producer id
+  w.int16(-1); // producer epoch
+  w.int32(-1); // base sequence
+  w.int32(records.length);
+  records.forEach((r, i) => {
+    const body = new Writer(r.value.length + (r.key?.length ?? 0) + 16);
+    body.int8(0); // record attributes
+    body.varint(0); // timestamp delta
+    body.varint(i); // offset delta
+    if (r.key === null) body.varint(-1);
+    else {
+      body.varint(r.key.length);
+      body.raw(r.key);
+    }
+    body.varint(r.value.length);
+    body.raw(r.value);
+    body.varint(0); // headers
+    const rec = body.finish();
+    w.varint(rec.length);
+    w.raw(rec);
+  });
+  const buf = Buffer.from(w.finish());
+  buf.writeInt32BE(buf.length - LOG_OVERHEAD, LENGTH_OFFSET);
+  buf.writeUInt32BE(crc32c(buf.subarray(ATTRIBUTES_OFFSET)) >>> 0, CRC_OFFSET);
+  return buf;
+}
+
+/** True when any batch of an already validated record set has the transactional attribute bit. */
+export function hasTransactionalBatch(buf: Buffer): boolean {
+  let pos = 0;
+  while (pos + BATCH_HEADER_SIZE <= buf.length) {
+    if ((buf.readInt16BE(pos + ATTRIBUTES_OFFSET) & TRANSACTIONAL_FLAG) !== 0) return true;
+    pos += LOG_OVERHEAD + buf.readInt32BE(pos + LENGTH_OFFSET);
+  }
+  return false;
 }

@@ -111,11 +111,14 @@ export function proxyVersionRange(apiKey: number, aclEnforced = false): [number,
   const policy = API_POLICY.get(apiKey);
   const spec = API_SPECS.get(apiKey);
   if (policy === undefined || spec === undefined) return null;
+  let min = Math.max(spec.minVersion, policy.minVersion ?? 0);
   let max = Math.min(spec.maxVersion, policy.maxVersion ?? Infinity);
   if (aclEnforced && !policy.local) {
     const check = API_CHECKS.get(apiKey);
     if (check === undefined) return null;
+    min = Math.max(min, check.minVersion ?? 0);
     max = Math.min(max, check.maxVersion ?? Infinity);
+    if (min > max) return null;
   }
-  return [Math.max(spec.minVersion, policy.minVersion ?? 0), max];
+  return [min, max];
 }

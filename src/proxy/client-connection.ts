@@ -293,6 +293,7 @@ export class ClientConnection {
     const names = this.ctx.cluster.topicNames;
     const log = this.log;
     this.authzCtx = {
+      superUser: authorizer.isSuperUser(principal),
       allowed: (operation, type, name) => {
         const d = authorizer.authorize(principal, host, operation, type, name);
         if (!d.allowed && log.isLevelEnabled('debug')) {

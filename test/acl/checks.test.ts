@@ -7,6 +7,7 @@ import { Operation, PatternType, Permission, ResourceType, type AclBinding, type
 import { ApiKey, API_SPECS } from '../../src/protocol/generated/index.js';
 import { proxyVersionRange } from '../../src/proxy/api-table.js';
 import { Writer } from '../../src/protocol/writer.js';
+import { encodeRecordBatch } from '../../src/protocol/record-batch.js';
 import { defaultProduceRequest } from '../../src/protocol/generated/produce.js';
 import { defaultFetchRequest } from '../../src/protocol/generated/fetch.js';
 import { defaultListOffsetsRequest } from '../../src/protocol/generated/list-offsets.js';
@@ -121,7 +122,8 @@ const TOPIC_API: Partial<Record<(typeof TOPIC_OPS)[number], { apiKey: number; ve
     apiKey: ApiKey.CreateTopics,
     version: 5,
     request: (topic) => ({ ...sampleRequest(ApiKey.CreateTopics, 5), topics: [{ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }] }),
-    code: (v) => (v === null ? 0 : (v as { response: { topics: Array<{ errorCode: number }> } }).response.topics[0]!.errorCode),
+    // Allowed v5+ requests are forwarded with a response filter (configs hidden without DESCRIBE_CONFIGS).
+    code: (v) => (v === null || v.kind === 'forward' ? 0 : (v as { response: { topics: Array<{ errorCode: number }> } }).response.topics[0]!.errorCode),
   },
   DESCRIBE_CONFIGS: {
     apiKey: ApiKey.DescribeConfigs,
@@ -218,8 +220,14 @@ t.test('a mixed Produce: denied topics answered locally, the allowed part forwar
     ],
   );
   t.same(run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, acks: 0 }), { kind: 'close', reason: 'acks=0 produce denied' }, 'a denied acks=0 produce closes the connection');
-  const txn = run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, transactionalId: 'tx-other', topicData: [topic('app-a', [0])] });
-  t.equal((txn as { response: { responses: Array<{ partitionResponses: Array<{ errorCode: number }> }> } }).response.responses[0]!.partitionResponses[0]!.errorCode, 53, 'a transactional batch without WRITE on its id: 53');
+  const txnBatch = encodeRecordBatch([{ key: null, value: Buffer.from('t') }]);
+  txnBatch[22]! |= 0x10; // the transactional attribute bit
+  const txnTopic = { name: 'app-a', partitionData: [{ index: 0, records: txnBatch }] };
+  const code53 = (v: Verdict) => (v as { response: { responses: Array<{ partitionResponses: Array<{ errorCode: number }> }> } }).response.responses[0]!.partitionResponses[0]!.errorCode;
+  t.equal(code53(run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, transactionalId: 'tx-other', topicData: [txnTopic] })), 53, 'a transactional batch without WRITE on its id: 53');
+  t.equal(code53(run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, transactionalId: null, topicData: [txnTopic] })), 53, 'a transactional batch without a transactional id: 53');
+  t.equal(run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, transactionalId: 'tx-alice', topicData: [txnTopic] }), null, 'with WRITE on tx-alice it goes through');
+  t.equal(run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, transactionalId: 'tx-other', topicData: [topic('app-a', [0])] }), null, 'the id of a request without transactional batches is not checked (as Kafka)');
 });
 
 t.test('Metadata: all-topics requests omit, named ones get 29 with a zero id, bitfields from the ACLs', async (t) => {
@@ -261,7 +269,7 @@ t.test('Fetch by topic id: unknown ids get UNKNOWN_TOPIC_ID, known ones are chec
   t.equal(((session as { request: { sessionEpoch: number } }).request).sessionEpoch, -1, 'a fetch session is not created: every fetch names (and checks) all its partitions');
   t.equal(run(ApiKey.Fetch, 13, c, { ...req, topics: [ft(1)], sessionId: 0, sessionEpoch: -1 }), null, 'a sessionless fetch of allowed topics goes as it is');
   const follower = run(ApiKey.Fetch, 13, c, { ...req, replicaId: 2 });
-  t.equal((follower as { response: { responses: Array<{ partitions: Array<{ errorCode: number }> }> } }).response.responses[0]!.partitions[0]!.errorCode, 31, 'a follower fetch needs CLUSTER_ACTION');
+  t.equal((follower as { response: { responses: Array<{ partitions: Array<{ errorCode: number }> }> } }).response.responses[0]!.partitions[0]!.errorCode, 29, 'a follower fetch needs CLUSTER_ACTION (29 per partition, as Kafka)');
 });
 
 t.test('ListGroups, OffsetFetch v8 and AddPartitionsToTxn', async (t) => {
@@ -289,3 +297,87 @@ t.test('with ACLs on, an API or version without a check is not served', async (t
   t.not(proxyVersionRange(ApiKey.DescribeAcls, true), null, 'the ACL admin APIs are answered locally');
   for (const key of API_CHECKS.keys()) t.ok(API_SPECS.has(key), `check for a known api key ${key}`);
 });
+
+t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, regexes, configs', async (t) => {
+  const a = new Authorizer();
+  a.replace([...ACLS, acl('User:alice', Operation.DESCRIBE, TRANSACTIONAL_ID, 'tx-alice')]);
+  const secretId = Buffer.alloc(16, 9);
+  const publicId = Buffer.alloc(16, 8);
+  const ids = new Map([
+    [secretId.toString('hex'), 'secret'],
+    [publicId.toString('hex'), 'public'],
+  ]);
+  const c = context(a, 'User:alice', '127.0.0.1', ids);
+
+  // Fetch sessions: never created, never used.
+  const fetchReq = (over: object) => ({ ...sampleRequest(ApiKey.Fetch, 12), replicaId: -1, topics: [{ topic: 'orders', topicId: Buffer.alloc(16), partitions: [] }], ...over });
+  const reopened = run(ApiKey.Fetch, 12, c, fetchReq({ sessionId: 5, sessionEpoch: 0 })) as { kind: string; request: { sessionId: number; sessionEpoch: number } };
+  t.same([reopened.kind, reopened.request.sessionId, reopened.request.sessionEpoch], ['forward', 0, -1], 'a new session under an old id is sent sessionless too');
+  const incremental = run(ApiKey.Fetch, 12, c, fetchReq({ sessionId: 5, sessionEpoch: 3, topics: [] })) as { kind: string; response: { errorCode: number } };
+  t.same([incremental.kind, incremental.response.errorCode], ['answer', 70], 'an incremental fetch gets FETCH_SESSION_ID_NOT_FOUND');
+  const split = run(ApiKey.Fetch, 12, c, fetchReq({ topics: [{ topic: 'orders', topicId: Buffer.alloc(16), partitions: [] }, { topic: 'secret', topicId: Buffer.alloc(16), partitions: [] }] })) as { response: (r: unknown) => { responses: Array<{ topic: string }> } };
+  const merged = split.response({ ...fetch0(), responses: ['orders', 'secret-from-a-session'].map((topic) => ({ topic, topicId: Buffer.alloc(16), partitions: [] })) });
+  t.same(merged.responses.map((r) => r.topic), ['orders', 'secret'], 'upstream results the request did not name are dropped');
+
+  // Metadata by id: the id decides, the name cannot vouch for it; a denied id keeps its name hidden.
+  const md = (topics: Array<{ name: string | null; topicId: Buffer }>) => ({ topics, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: false });
+  const spoof = run(ApiKey.Metadata, 12, c, md([{ name: 'public', topicId: secretId }, { name: null, topicId: Buffer.alloc(16, 7) }, { name: null, topicId: publicId }])) as {
+    request: { topics: Array<{ topicId: Buffer }> };
+    response: (r: unknown) => { topics: Array<{ name: string | null; errorCode: number }>; clusterAuthorizedOperations: number };
+  };
+  t.same(spoof.request.topics.map((x) => x.topicId[0]), [8], 'only the public id goes upstream');
+  const mres = spoof.response({ throttleTimeMs: 0, brokers: [], clusterId: null, controllerId: 1, clusterAuthorizedOperations: 123, topics: [{ errorCode: 0, name: 'public', topicId: publicId, isInternal: false, partitions: [], topicAuthorizedOperations: 0 }] });
+  t.same(mres.topics.map((x) => [x.name, x.errorCode]), [[null, 29], [null, 100], ['public', 0]], 'secret by id: 29 without its name; an unknown id: UNKNOWN_TOPIC_ID');
+  t.equal(mres.clusterAuthorizedOperations, 0, 'no cluster bitfield without DESCRIBE on the cluster');
+  t.same(proxyVersionRange(ApiKey.Metadata, true)?.[0], 4, 'Metadata v0-3 (no way to stop auto-creation) are not served with ACLs');
+
+  // OffsetFetch v8 with one group id twice: each occurrence is filtered on its own.
+  const of = run(ApiKey.OffsetFetch, 8, c, {
+    groupId: '',
+    topics: null,
+    requireStable: false,
+    groups: [
+      { groupId: 'app-1', memberId: null, memberEpoch: -1, topics: [{ name: 'orders', partitionIndexes: [0] }] },
+      { groupId: 'app-1', memberId: null, memberEpoch: -1, topics: null },
+    ],
+  }) as { response: (r: unknown) => { groups: Array<{ topics: Array<{ name: string }> }> } };
+  const part = { partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, metadata: '', errorCode: 0 };
+  const ofRes = of.response({
+    throttleTimeMs: 0,
+    errorCode: 0,
+    topics: [],
+    groups: [
+      { groupId: 'app-1', errorCode: 0, topics: [{ name: 'orders', partitions: [part] }] },
+      { groupId: 'app-1', errorCode: 0, topics: [{ name: 'orders', partitions: [part] }, { name: 'secret', partitions: [part] }] },
+    ],
+  });
+  t.same(ofRes.groups.map((g) => g.topics.map((x) => x.name)), [['orders'], ['orders']], 'the all-topics occurrence is filtered too');
+
+  // DescribeTransactions hides the topics of a transaction; DescribeTopicPartitions hides a cursor.
+  const dt = run(ApiKey.DescribeTransactions, 0, c, { transactionalIds: ['tx-alice'] }) as { response: (r: unknown) => { transactionStates: Array<{ topics: Array<{ topic: string }> }> } };
+  const dtRes = dt.response({ throttleTimeMs: 0, transactionStates: [{ errorCode: 0, transactionalId: 'tx-alice', transactionState: 'Ongoing', transactionTimeoutMs: 1, transactionStartTimeMs: 0n, producerId: 1n, producerEpoch: 0, topics: ['orders', 'secret'].map((topic) => ({ topic, partitions: [0] })) }] });
+  t.same(dtRes.transactionStates[0]!.topics.map((x) => x.topic), ['orders']);
+  const dtp = run(ApiKey.DescribeTopicPartitions, 0, c, { topics: [], responsePartitionLimit: 10, cursor: null }) as { response: (r: unknown) => { nextCursor: unknown } };
+  t.equal(dtp.response({ throttleTimeMs: 0, topics: [], nextCursor: { topicName: 'secret', partitionIndex: 0 } }).nextCursor, null, 'a cursor naming a hidden topic is dropped');
+
+  // A regex subscription, CreateTopics configs, internal topics in a transaction.
+  const cgh = run(ApiKey.ConsumerGroupHeartbeat, 1, c, { groupId: 'app-1', memberId: 'm', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 1, subscribedTopicNames: null, subscribedTopicRegex: '.*', serverAssignor: null, topicPartitions: null }) as { response: { errorCode: number } };
+  t.equal(cgh.response.errorCode, 29, 'a regex subscription is refused to a non-super user');
+  const ct = run(ApiKey.CreateTopics, 5, context(a, 'User:bob'), { ...sampleRequest(ApiKey.CreateTopics, 5), topics: [{ name: 'app-new', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }] }) as { response: (r: unknown) => { topics: Array<{ topicConfigErrorCode: number; configs: unknown }> } };
+  const created = ct.response({ throttleTimeMs: 0, topics: [{ name: 'app-new', topicId: Buffer.alloc(16), errorCode: 0, errorMessage: null, topicConfigErrorCode: 0, numPartitions: 1, replicationFactor: 1, configs: [] }] });
+  t.same([created.topics[0]!.topicConfigErrorCode, created.topics[0]!.configs], [0, []], 'bob (ALL on app-) sees the configs');
+  const hidden = (run(ApiKey.CreateTopics, 5, context(a, 'User:alice'), { ...sampleRequest(ApiKey.CreateTopics, 5), topics: [] }) as { response: (r: unknown) => { topics: Array<{ topicConfigErrorCode: number; configs: unknown }> } }).response({
+    throttleTimeMs: 0,
+    topics: [{ name: 'app-new', topicId: Buffer.alloc(16), errorCode: 0, errorMessage: null, topicConfigErrorCode: 0, numPartitions: 1, replicationFactor: 1, configs: [] }],
+  });
+  t.same([hidden.topics[0]!.topicConfigErrorCode, hidden.topics[0]!.configs], [29, null], 'alice (no DESCRIBE_CONFIGS) does not');
+  const open = new Authorizer({ allowEveryoneIfNoAclFound: true });
+  const apt = run(ApiKey.AddPartitionsToTxn, 3, context(open, 'User:bob'), { transactions: [], v3AndBelowTransactionalId: 'x', v3AndBelowProducerId: 1n, v3AndBelowProducerEpoch: 0, v3AndBelowTopics: [{ name: '__consumer_offsets', partitions: [0] }, { name: 'mine', partitions: [0] }] }) as {
+    response: { resultsByTopicV3AndBelow: Array<{ resultsByPartition: Array<{ partitionErrorCode: number }> }> };
+  };
+  t.same(apt.response.resultsByTopicV3AndBelow.map((r) => r.resultsByPartition[0]!.partitionErrorCode), [29, 55], 'an internal topic is never added to a transaction, even where everything is allowed');
+});
+
+function fetch0() {
+  return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [] as unknown[] };
+}

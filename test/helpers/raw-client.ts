@@ -8,6 +8,7 @@ import { Reader } from '../../src/protocol/reader.js';
 import { API_SPECS } from '../../src/protocol/generated/index.js';
 import { encodeRequestHeader, responseHeaderLength } from '../../src/protocol/headers.js';
 import { FrameReader } from '../../src/protocol/frame-reader.js';
+import { encodeRecordBatch } from '../../src/protocol/record-batch.js';
 
 export class RawClient {
   readonly socket: net.Socket | tls.TLSSocket;
@@ -92,41 +93,7 @@ export class RawClient {
   }
 }
 
-/** Builds a valid magic-2 record batch with the given values (no compression). */
+/** Builds a valid magic-2 record batch with the given values (no compression, null keys). */
 export async function recordBatch(values: Buffer[]): Promise<Buffer> {
-  const { crc32c } = await import('@node-rs/crc32');
-  const recs: Buffer[] = values.map((v, i) => {
-    const w = new Writer();
-    w.int8(0); // attributes
-    w.varint(0); // timestamp delta
-    w.varint(i); // offset delta
-    w.varint(-1); // null key
-    w.varint(v.length);
-    w.raw(v);
-    w.varint(0); // headers
-    const body = Buffer.from(w.finish());
-    const lw = new Writer();
-    lw.varint(body.length);
-    lw.raw(body);
-    return Buffer.from(lw.finish());
-  });
-  const w = new Writer();
-  w.int64(0n); // base offset
-  w.int32(0); // length, patched
-  w.int32(-1); // partition leader epoch
-  w.int8(2); // magic
-  w.uint32(0); // crc, patched
-  w.int16(0); // attributes
-  w.int32(values.length - 1); // last offset delta
-  w.int64(BigInt(Date.now()));
-  w.int64(BigInt(Date.now()));
-  w.int64(-1n); // producer id
-  w.int16(-1);
-  w.int32(-1);
-  w.int32(values.length);
-  for (const r of recs) w.raw(r);
-  const buf = Buffer.from(w.finish());
-  buf.writeInt32BE(buf.length - 12, 8);
-  buf.writeUInt32BE(crc32c(buf.subarray(21)) >>> 0, 17);
-  return buf;
+  return encodeRecordBatch(values.map((value) => ({ key: null, value })));
 }
