@@ -257,18 +257,19 @@ function checkListOffsets(c: AuthzContext, v: number, req: listOffsets.ListOffse
 }
 
 /**
- * Metadata (v4+; older versions cannot switch auto-creation off and are not served with ACLs):
- * all-topics requests omit the topics the caller may not DESCRIBE; named topics it may not
- * DESCRIBE are not forwarded (so they cannot be auto-created) and come back with 29 and a zero
+ * Metadata: all-topics requests omit the topics the caller may not DESCRIBE; named topics it may
+ * not DESCRIBE are not forwarded (so they cannot be auto-created) and come back with 29 and a zero
  * topic id; topics asked for by id are authorized by the name the id stands for (learned from
  * earlier responses; an id the proxy has not seen gets UNKNOWN_TOPIC_ID) and a denied one comes
- * back without its name. Auto-creation is switched off unless the caller may CREATE (on the
- * cluster or on every named topic); a missing topic it may not create is then 29, as Kafka
- * answers. Authorized-operations bitfields come from these ACLs (the cluster's only with DESCRIBE
- * on the cluster, else 0).
+ * back without its name. A named topic the caller may not CREATE (on the cluster or the topic)
+ * must not be auto-created: v4+ requests are sent with auto-creation off; v0-3 requests, which
+ * always ask for it, are sent as all-topics requests (which never create anything) and answered
+ * from that. A missing topic the caller may not create is then 29, as Kafka answers.
+ * Authorized-operations bitfields come from these ACLs (the cluster's only with DESCRIBE on the
+ * cluster, else 0).
  */
 function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest): Verdict {
-  const all = req.topics === null;
+  const all = req.topics === null || (v === 0 && req.topics.length === 0);
   const denied = new Map<number, metadata.MetadataResponseMetadataResponseTopic>();
   const allowed: metadata.MetadataRequestMetadataRequestTopic[] = [];
   /** The name each request item stands for, by position (null: unknown id). */
@@ -288,15 +289,20 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
   }
   const forwarded: metadata.MetadataRequest = { ...req };
   if (!all) forwarded.topics = allowed;
+  const wantsCreate = v < 4 || req.allowAutoTopicCreation;
   const noCreate = new Set<string>();
-  if (req.allowAutoTopicCreation && !c.allowed(CREATE, CLUSTER, CLUSTER_NAME, false)) {
-    if (all) forwarded.allowAutoTopicCreation = false;
+  if (wantsCreate && !c.allowed(CREATE, CLUSTER, CLUSTER_NAME, false)) {
+    if (all && v >= 4) forwarded.allowAutoTopicCreation = false;
     for (const t of allowed) {
       const name = byId(t) ? c.topicName(t.topicId)! : t.name!;
       if (!c.allowed(CREATE, TOPIC, name)) noCreate.add(name);
     }
-    if (noCreate.size > 0) forwarded.allowAutoTopicCreation = false;
+    if (noCreate.size > 0 && v >= 4) forwarded.allowAutoTopicCreation = false;
   }
+  // Ask for every topic instead (and pick the named ones from the answer) when a v0-3 request
+  // would auto-create, or when nothing named is left and v0 cannot say "no topics".
+  const askAll = !all && ((v < 4 && noCreate.size > 0) || (v === 0 && allowed.length === 0));
+  if (askAll) forwarded.topics = v === 0 ? [] : null;
   const clusterOps = req.includeClusterAuthorizedOperations ? (c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME, false) ? authorizedOperations(c, CLUSTER, CLUSTER_NAME) : 0) : null;
   return {
     kind: 'forward',
@@ -304,12 +310,27 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
     response: (res) => {
       const m = res as metadata.MetadataResponse;
       for (const t of m.topics) if (t.name !== null && t.errorCode === 0) c.learnTopic(t.topicId, t.name);
-      const visible = all ? m.topics.filter((t) => t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name, false)) : m.topics;
-      for (const t of visible) {
+      let topics: metadata.MetadataResponseMetadataResponseTopic[];
+      if (all) topics = m.topics.filter((t) => t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name, false));
+      else {
+        const present = new Map<string, metadata.MetadataResponseMetadataResponseTopic>();
+        for (const t of m.topics) if (t.name !== null) present.set(t.name, t);
+        topics = [];
+        req.topics!.forEach((t, i) => {
+          const d = denied.get(i);
+          if (d !== undefined) return void topics.push(d);
+          const name = names[i]!;
+          const got = present.get(name);
+          if (got !== undefined) return void topics.push(got);
+          // Asked for as part of all topics and not there: missing. Without CREATE that is 29.
+          if (askAll) topics.push({ ...metadata.defaultMetadataResponseMetadataResponseTopic(), name, errorCode: noCreate.has(name) ? TOPIC_DENIED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+        });
+      }
+      for (const t of topics) {
         if (t.name !== null && noCreate.has(t.name) && t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) t.errorCode = TOPIC_DENIED;
         if (req.includeTopicAuthorizedOperations && t.name !== null && t.errorCode === 0) t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
       }
-      m.topics = all ? visible : mergeInOrder(req.topics!.map((t, i) => names[i] ?? hex(t.topicId)), denied, visible, (k) => k, (r) => r.name ?? hex(r.topicId));
+      m.topics = topics;
       if (clusterOps !== null) m.clusterAuthorizedOperations = clusterOps;
       return m;
     },
@@ -913,8 +934,7 @@ export const API_CHECKS: ReadonlyMap<number, CheckEntry> = new Map<number, Check
   [ApiKey.Produce, { check: checkProduce as Check }],
   [ApiKey.Fetch, { check: checkFetch as Check }],
   [ApiKey.ListOffsets, { check: checkListOffsets as Check }],
-  // v0-3 have no allowAutoTopicCreation (any named topic may be created); Kafka 4 dropped them too.
-  [ApiKey.Metadata, { check: checkMetadata as Check, minVersion: 4 }],
+  [ApiKey.Metadata, { check: checkMetadata as Check }],
   [ApiKey.OffsetCommit, { check: checkOffsetCommit as Check }],
   [ApiKey.OffsetFetch, { check: checkOffsetFetch as Check }],
   [ApiKey.FindCoordinator, { check: checkFindCoordinator as Check }],

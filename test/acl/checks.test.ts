@@ -329,7 +329,15 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
   const mres = spoof.response({ throttleTimeMs: 0, brokers: [], clusterId: null, controllerId: 1, clusterAuthorizedOperations: 123, topics: [{ errorCode: 0, name: 'public', topicId: publicId, isInternal: false, partitions: [], topicAuthorizedOperations: 0 }] });
   t.same(mres.topics.map((x) => [x.name, x.errorCode]), [[null, 29], [null, 100], ['public', 0]], 'secret by id: 29 without its name; an unknown id: UNKNOWN_TOPIC_ID');
   t.equal(mres.clusterAuthorizedOperations, 0, 'no cluster bitfield without DESCRIBE on the cluster');
-  t.same(proxyVersionRange(ApiKey.Metadata, true)?.[0], 4, 'Metadata v0-3 (no way to stop auto-creation) are not served with ACLs');
+  // v1-3 always ask for auto-creation: a topic alice may describe but not create is looked up
+  // through an all-topics request (which creates nothing); missing, it is 29.
+  const v3 = run(ApiKey.Metadata, 3, c, { topics: [{ name: 'public', topicId: Buffer.alloc(16) }, { name: 'orders', topicId: Buffer.alloc(16) }] }) as {
+    request: { topics: unknown };
+    response: (r: unknown) => { topics: Array<{ name: string | null; errorCode: number }> };
+  };
+  t.equal(v3.request.topics, null, 'a v3 request that could auto-create is sent as all-topics');
+  const v3res = v3.response({ throttleTimeMs: 0, brokers: [], clusterId: null, controllerId: 1, topics: [{ errorCode: 0, name: 'orders', topicId: Buffer.alloc(16), isInternal: false, partitions: [], topicAuthorizedOperations: 0 }, { errorCode: 0, name: 'secret', topicId: Buffer.alloc(16), isInternal: false, partitions: [], topicAuthorizedOperations: 0 }] });
+  t.same(v3res.topics.map((x) => [x.name, x.errorCode]), [['public', 29], ['orders', 0]], 'only the named topics come back; the missing one is 29');
 
   // OffsetFetch v8 with one group id twice: each occurrence is filtered on its own.
   const of = run(ApiKey.OffsetFetch, 8, c, {
