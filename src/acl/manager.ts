@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { Authorizer } from './authorizer.js';
 import { readAclFile, writeAclFile } from './store.js';
 import { filterMatches, invalidBinding, type AclFilter } from './filter.js';
-import { CLUSTER_NAME, Operation, PatternType, Permission, ResourceType, describeAcl, type AclBinding, type OperationCode, type PatternTypeCode, type PermissionCode, type ResourceTypeCode } from './model.js';
+import { Operation, PatternType, Permission, ResourceType, describeAcl, type AclBinding, type OperationCode, type PatternTypeCode, type PermissionCode, type ResourceTypeCode } from './model.js';
 import { ErrorCode, ERRORS } from '../protocol/generated/error-codes.js';
 import type { DescribeAclsRequest, DescribeAclsResponse } from '../protocol/generated/describe-acls.js';
 import type { CreateAclsRequest, CreateAclsResponse } from '../protocol/generated/create-acls.js';
@@ -32,6 +32,7 @@ export class AclManager {
   private readonly log: Logger;
   private watcher: FSWatcher | null = null;
   private debounce: NodeJS.Timeout | null = null;
+  private readonly reloadListeners: Array<(err: Error | null) => void> = [];
 
   constructor(settings: AclSettings, log: Logger) {
     this.authorizer = new Authorizer({ superUsers: settings.superUsers, allowEveryoneIfNoAclFound: settings.allowEveryoneIfNoAclFound });
@@ -54,16 +55,24 @@ export class AclManager {
       if (changed !== null && changed !== name) return;
       if (this.debounce) clearTimeout(this.debounce);
       this.debounce = setTimeout(() => {
+        let err: Error | null = null;
         try {
           const before = this.authorizer.size;
           this.reload();
           this.log.info({ file, acls: this.authorizer.size, before }, 'ACL file reloaded');
         } catch (e) {
-          this.log.error({ file, reason: (e as Error).message }, 'ACL file reload refused; the previous ACLs stay in force');
+          err = e as Error;
+          this.log.error({ file, reason: err.message }, 'ACL file reload refused; the previous ACLs stay in force');
         }
+        for (const fn of this.reloadListeners) fn(err);
       }, 50);
     });
     this.watcher.unref();
+  }
+
+  /** Calls `fn` after every reload caused by an edit of the file (null = success). */
+  onReload(fn: (err: Error | null) => void): void {
+    this.reloadListeners.push(fn);
   }
 
   close(): void {
@@ -78,9 +87,10 @@ export class AclManager {
     this.authorizer.replace(next);
   }
 
-  describeAcls(req: DescribeAclsRequest, principal: string, host: string): DescribeAclsResponse {
+  /** DescribeAcls; `authorized`: the caller may DESCRIBE the cluster (decided and audited by the caller). */
+  describeAcls(req: DescribeAclsRequest, authorized: boolean): DescribeAclsResponse {
     const res: DescribeAclsResponse = { throttleTimeMs: 0, errorCode: 0, errorMessage: null, resources: [], _tagged: undefined };
-    if (!this.authorizer.authorize(principal, host, Operation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME).allowed) {
+    if (!authorized) {
       res.errorCode = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
       res.errorMessage = msg(res.errorCode);
       return res;
@@ -115,9 +125,10 @@ export class AclManager {
     return res;
   }
 
-  createAcls(req: CreateAclsRequest, principal: string, host: string): { response: CreateAclsResponse; created: AclBinding[] } {
+  /** CreateAcls; `authorized`: the caller may ALTER the cluster. */
+  createAcls(req: CreateAclsRequest, authorized: boolean, principal: string): { response: CreateAclsResponse; created: AclBinding[] } {
     const response: CreateAclsResponse = { throttleTimeMs: 0, results: [], _tagged: undefined };
-    if (!this.authorizer.authorize(principal, host, Operation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME).allowed) {
+    if (!authorized) {
       response.results = req.creations.map(() => ({ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: msg(ErrorCode.CLUSTER_AUTHORIZATION_FAILED), _tagged: undefined }));
       return { response, created: [] };
     }
@@ -156,9 +167,10 @@ export class AclManager {
     return { response, created };
   }
 
-  deleteAcls(req: DeleteAclsRequest, principal: string, host: string): { response: DeleteAclsResponse; deleted: AclBinding[] } {
+  /** DeleteAcls; `authorized`: the caller may ALTER the cluster. */
+  deleteAcls(req: DeleteAclsRequest, authorized: boolean, principal: string): { response: DeleteAclsResponse; deleted: AclBinding[] } {
     const response: DeleteAclsResponse = { throttleTimeMs: 0, filterResults: [], _tagged: undefined };
-    const denied = !this.authorizer.authorize(principal, host, Operation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME).allowed;
+    const denied = !authorized;
     const filters = req.filters.map((f) => ({
       resourceType: f.resourceTypeFilter,
       resourceName: f.resourceNameFilter,

@@ -221,8 +221,11 @@ export class AuditLog {
       if (s.timer) clearTimeout(s.timer);
       s.timer = null;
       while (s.spool.pendingCount > 0 && Date.now() < deadline) {
-        await this.pump(s);
-        if (s.spool.pendingCount > 0) await new Promise((r) => setTimeout(r, 50));
+        // A sink may stall (a blocked pipe): never wait past the deadline for it.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([this.pump(s), new Promise((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now()))))]);
+        clearTimeout(timer);
+        if (s.spool.pendingCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       }
     }
     this.stopped = true;

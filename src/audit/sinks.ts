@@ -1,4 +1,4 @@
-import { openSync, writeSync, closeSync, fsyncSync, statSync, renameSync, unlinkSync, existsSync, readSync, mkdirSync } from 'node:fs';
+import { openSync, writeSync, closeSync, fsyncSync, statSync, renameSync, unlinkSync, existsSync, readSync, mkdirSync, ftruncateSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { stateOf, GENESIS, type ChainState } from './chain.js';
@@ -43,6 +43,38 @@ function lastLine(path: string): string | null {
 }
 
 /**
+ * A crash in the middle of a write leaves a partial last line. Its event was never acted on (the
+ * write comes first), so it is cut off before appending continues.
+ */
+function truncateTornLine(path: string): void {
+  if (!existsSync(path)) return;
+  const size = statSync(path).size;
+  if (size === 0) return;
+  const fd = openSync(path, 'r+');
+  try {
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    if (last[0] === 0x0a) return;
+    // Find the last newline, reading backwards in blocks.
+    let end = size;
+    const block = Buffer.alloc(64 * 1024);
+    while (end > 0) {
+      const start = Math.max(0, end - block.length);
+      const n = readSync(fd, block, 0, end - start, start);
+      const i = block.subarray(0, n).lastIndexOf(0x0a);
+      if (i >= 0) {
+        ftruncateSync(fd, start + i + 1);
+        return;
+      }
+      end = start;
+    }
+    ftruncateSync(fd, 0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * The file sink: JSON lines appended with write(2) as events happen, so the file itself is the
  * durable record (a crash of the proxy loses nothing written); rotation by size; fsync as
  * configured. The hash chain continues across rotated files.
@@ -63,6 +95,7 @@ export class FileSink {
   /** Opens the file; returns the chain state its last line (or the last rotated file's) ends in. */
   open(): ChainState {
     mkdirSync(dirname(this.opts.path), { recursive: true });
+    truncateTornLine(this.opts.path);
     const last = lastLine(this.opts.path) ?? lastLine(`${this.opts.path}.1`);
     this.fd = openSync(this.opts.path, 'a');
     this.size = statSync(this.opts.path).size;
@@ -119,10 +152,13 @@ export class StreamSink implements DeliverySink {
   constructor(out: Writable, name = 'stdout') {
     this.out = out;
     this.name = name;
+    // A closed pipe (EPIPE) must not crash the proxy: the events stay in the spool.
+    out.on('error', () => {});
   }
 
   deliver(lines: readonly string[]): Promise<void> {
     return new Promise((resolve, reject) => {
+      if (this.out.destroyed || !this.out.writable) return reject(new Error(`${this.name} is closed`));
       this.out.write(`${lines.join('\n')}\n`, (err) => (err ? reject(err) : resolve()));
     });
   }

@@ -6,6 +6,7 @@ import { createLogger } from '../log.js';
 import { Proxy } from '../proxy/proxy.js';
 import { runDemo } from './demo.js';
 import { scramCommand } from './scram.js';
+import { auditCommand } from './audit.js';
 
 const USAGE = `kafka-warden: a security proxy for Kafka
 
@@ -14,6 +15,7 @@ Usage:
   kafka-warden demo [--brokers N]      start a local test cluster and the proxy in front of it
   kafka-warden check-config FILE       validate a configuration file
   kafka-warden scram add|list|remove   manage SCRAM credentials (see kafka-warden scram)
+  kafka-warden audit verify FILE...    check the hash chain of audit files
   kafka-warden help
 `;
 
@@ -56,6 +58,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'scram':
       return scramCommand(rest);
+    case 'audit':
+      return auditCommand(rest);
     case 'check-config': {
       const file = rest[0];
       if (!file) {

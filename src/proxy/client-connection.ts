@@ -36,7 +36,9 @@ import type { DeleteAclsRequest } from '../protocol/generated/delete-acls.js';
 import { Writer } from '../protocol/writer.js';
 import type { AclManager } from '../acl/manager.js';
 import { API_CHECKS, type AuthzContext, type Verdict } from '../acl/checks.js';
-import { CLUSTER_NAME, Operation, ResourceType, operationName, resourceTypeName } from '../acl/model.js';
+import { CLUSTER_NAME, Operation, ResourceType, operationName, resourceTypeName, describeAcl } from '../acl/model.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { authorizationEvent, authenticationEvent, changeEvent, type RequestInfo } from '../audit/event.js';
 
 /** How a listener authenticates its clients. */
 export interface ListenerSecurity {
@@ -66,6 +68,10 @@ export interface ClientContext {
   readonly maxFrameBytes: number;
   readonly maxInFlight: number;
   readonly requestTimeoutMs: number;
+  /** The audit trail, or null when auditing is off. */
+  readonly audit: AuditLog | null;
+  /** The upstream cluster's id, for audit events. */
+  readonly clusterId: () => string;
 }
 
 /** A response slot: responses reach the client in request order, whatever order they complete in. */
@@ -147,6 +153,11 @@ export class ClientConnection {
           const name = dn === null ? null : sec.mapper.map(dn);
           if (name === null) {
             this.log.warn({ subject: dn }, 'authentication failed: no principal mapping rule matches the certificate');
+            this.recordAuthentication(false, 'SSL', dn, null, 'no principal mapping rule matches the certificate subject', dn);
+            this.lane = null;
+            this.sasl = null;
+          } else if (!this.recordAuthentication(true, 'SSL', dn, `User:${name}`, 'Authenticated', dn)) {
+            this.log.warn({ subject: dn }, 'authentication refused: it cannot be audited (audit spool full, failClosed)');
             this.lane = null;
             this.sasl = null;
           } else {
@@ -292,14 +303,32 @@ export class ClientConnection {
     const host = this.host;
     const names = this.ctx.cluster.topicNames;
     const log = this.log;
+    const audit = this.ctx.audit;
+    const firstUse = new Set<string>();
     this.authzCtx = {
       superUser: authorizer.isSuperUser(principal),
-      allowed: (operation, type, name) => {
+      allowed: (operation, type, name, audited = true) => {
         const d = authorizer.authorize(principal, host, operation, type, name);
         if (!d.allowed && log.isLevelEnabled('debug')) {
           log.debug({ principal, operation: operationName(operation), resourceType: resourceTypeName(type), resourceName: name, reason: d.reason }, 'authorization denied');
         }
-        return d.allowed;
+        if (audit === null || !audited) return d.allowed;
+        let first = false;
+        if (d.allowed) {
+          // The first Produce (WRITE) and Fetch (READ) of each topic on this connection.
+          const apiKey = this.current?.apiKey;
+          if (type === ResourceType.TOPIC && ((apiKey === ApiKey.Produce && operation === Operation.WRITE) || (apiKey === ApiKey.Fetch && operation === Operation.READ))) {
+            first = !firstUse.has(`${operation}:${name}`);
+          }
+          if (!audit.recordsAllowed(operation, first)) return true;
+        }
+        const event = authorizationEvent(this.ctx.clusterId(), this.requestInfo(), { granted: d.allowed, operation, resourceType: type, resourceName: name, acl: d.acl, superUser: d.reason === 'superUser' });
+        const recorded = audit.record(event);
+        if (!d.allowed) return false;
+        // failClosed: what cannot be audited is not done.
+        if (!recorded) return false;
+        if (first) firstUse.add(`${operation}:${name}`);
+        return true;
       },
       allowedOnAny: (operation, type) => authorizer.allowedOnAny(principal, host, operation, type),
       topicName: (id) => names.get(id.toString('hex')) ?? null,
@@ -382,6 +411,7 @@ export class ClientConnection {
     this.complete(slot, responsePacket(ApiKey.SaslHandshake, header.apiVersion, header.correlationId, { errorCode: result.errorCode, mechanisms: sasl.enabledMechanisms }));
     if (result.close) {
       this.log.info({ mechanism: req.mechanism, errorCode: result.errorCode }, 'SASL handshake refused');
+      this.recordAuthentication(false, req.mechanism, null, null, `SASL handshake refused (error ${result.errorCode})`, this.tlsSubject());
       this.drain();
     }
   }
@@ -399,6 +429,13 @@ export class ClientConnection {
     sasl.authenticate(req.authBytes).then(
       (res) => {
         if (this.state === 'closed') return;
+        if (res.done && !this.recordAuthentication(true, sasl.mechanism ?? '', sasl.attemptedUser, sasl.principal, 'Authenticated', this.tlsSubject())) {
+          // failClosed: a login that cannot be audited does not happen.
+          this.log.warn({ mechanism: sasl.mechanism, user: sasl.attemptedUser }, 'authentication refused: it cannot be audited (audit spool full, failClosed)');
+          respond(ErrorCode.SASL_AUTHENTICATION_FAILED, AuthError.CLIENT_MESSAGE, Buffer.alloc(0), 0n);
+          this.drain();
+          return;
+        }
         if (res.done) {
           if (this.authTimer) clearTimeout(this.authTimer);
           this.authTimer = null;
@@ -412,6 +449,7 @@ export class ClientConnection {
       (e: unknown) => {
         const detail = e instanceof AuthError ? e.message : 'internal error';
         this.log.info({ mechanism: sasl.mechanism, user: sasl.attemptedUser, detail, reauthentication: wasReauth }, 'authentication failed');
+        this.recordAuthentication(false, sasl.mechanism ?? '', sasl.attemptedUser, sasl.attemptedUser === null ? null : `User:${sasl.attemptedUser}`, detail, this.tlsSubject());
         // Kafka delays the failure response (connection.failed.authentication.delay.ms), then closes.
         setTimeout(() => {
           if (this.state === 'closed') return;
@@ -429,19 +467,26 @@ export class ClientConnection {
    */
   private answerAdmin(header: RequestHeader, body: unknown): void {
     const sec = this.ctx.security;
-    const acl = sec.acl;
-    const principal = this.principal ?? 'User:ANONYMOUS';
-    const clusterAllows = (op: typeof Operation.DESCRIBE | typeof Operation.ALTER) =>
-      acl !== null && this.principal !== null && acl.authorizer.authorize(principal, this.host, op, ResourceType.CLUSTER, CLUSTER_NAME).allowed;
+    // Decided (and audited) like any other check; without ACLs nobody may use them.
+    const clusterAllows = (op: typeof Operation.DESCRIBE | typeof Operation.ALTER) => sec.acl !== null && this.principal !== null && this.authz().allowed(op, ResourceType.CLUSTER, CLUSTER_NAME);
     let response: unknown;
     if (header.apiKey === ApiKey.DescribeAcls || header.apiKey === ApiKey.CreateAcls || header.apiKey === ApiKey.DeleteAcls) {
-      response = this.answerAcls(header.apiKey, body);
+      response = this.answerAcls(header.apiKey, body, clusterAllows);
     } else if (header.apiKey === ApiKey.DescribeUserScramCredentials) {
       response = describeScram(body as DescribeUserScramCredentialsRequest, sec.credentials, clusterAllows(Operation.DESCRIBE));
     } else if (header.apiKey === ApiKey.AlterUserScramCredentials) {
-      const { response: r, changed } = alterScram(body as AlterUserScramCredentialsRequest, sec.credentials, clusterAllows(Operation.ALTER));
+      const req = body as AlterUserScramCredentialsRequest;
+      const { response: r, changed } = alterScram(req, sec.credentials, clusterAllows(Operation.ALTER));
       response = r;
-      if (changed.length > 0) this.log.info({ principal: this.principal, users: changed }, 'SCRAM credentials altered');
+      if (changed.length > 0) {
+        this.log.info({ principal: this.principal, users: changed }, 'SCRAM credentials altered');
+        // What changed, never the salted password or anything derived from it.
+        const items = [
+          ...req.deletions.filter((d) => changed.includes(d.name)).map((d) => ({ action: 'delete', user: d.name, mechanism: d.mechanism === 1 ? 'SCRAM-SHA-256' : 'SCRAM-SHA-512' })),
+          ...req.upsertions.filter((u) => changed.includes(u.name)).map((u) => ({ action: 'upsert', user: u.name, mechanism: u.mechanism === 1 ? 'SCRAM-SHA-256' : 'SCRAM-SHA-512', iterations: u.iterations })),
+        ];
+        this.recordChange('scram-credentials', items);
+      }
     } else {
       throw new ClientProtocolError('WARDEN_ERR_API_REFUSED', `api key ${header.apiKey} has no local handler`);
     }
@@ -449,25 +494,68 @@ export class ClientConnection {
     this.complete(slot, responsePacket(header.apiKey, header.apiVersion, header.correlationId, response));
   }
 
-  private answerAcls(apiKey: number, body: unknown): unknown {
+  private answerAcls(apiKey: number, body: unknown, clusterAllows: (op: typeof Operation.DESCRIBE | typeof Operation.ALTER) => boolean): unknown {
     const acl = this.ctx.security.acl;
     const principal = this.principal ?? 'User:ANONYMOUS';
     const disabled = { errorCode: ErrorCode.SECURITY_DISABLED, errorMessage: 'No Authorizer is configured.', _tagged: undefined };
     switch (apiKey) {
       case ApiKey.DescribeAcls:
         if (acl === null) return { throttleTimeMs: 0, ...disabled, resources: [] };
-        return acl.describeAcls(body as DescribeAclsRequest, principal, this.host);
+        return acl.describeAcls(body as DescribeAclsRequest, clusterAllows(Operation.DESCRIBE));
       case ApiKey.CreateAcls: {
         const req = body as CreateAclsRequest;
         if (acl === null) return { throttleTimeMs: 0, results: req.creations.map(() => ({ ...disabled })), _tagged: undefined };
-        return acl.createAcls(req, principal, this.host).response;
+        const { response, created } = acl.createAcls(req, clusterAllows(Operation.ALTER), principal);
+        if (created.length > 0) this.recordChange('acls-created', created.map(describeAcl));
+        return response;
       }
       default: {
         const req = body as DeleteAclsRequest;
         if (acl === null) return { throttleTimeMs: 0, filterResults: req.filters.map(() => ({ ...disabled, matchingAcls: [] })), _tagged: undefined };
-        return acl.deleteAcls(req, principal, this.host).response;
+        const { response, deleted } = acl.deleteAcls(req, clusterAllows(Operation.ALTER), principal);
+        if (deleted.length > 0) this.recordChange('acls-deleted', deleted.map(describeAcl));
+        return response;
       }
     }
+  }
+
+  /** The client certificate's subject on TLS listeners, when it sent one. */
+  private tlsSubject(): string | null {
+    const cert = (this.socket as TLSSocket).getPeerX509Certificate?.();
+    if (cert === undefined) return null;
+    try {
+      return subjectDn(cert.raw);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Who is asking what, for audit events. */
+  private requestInfo(): RequestInfo {
+    const h = this.current;
+    return {
+      principal: this.principal ?? 'User:ANONYMOUS',
+      clientAddress: this.host,
+      listener: this.ctx.listenerName,
+      methodName: `kafka.${h === null ? 'Unknown' : (API_SPECS.get(h.apiKey)?.name ?? h.apiKey)}`,
+      correlationId: h?.correlationId ?? -1,
+      clientId: h?.clientId ?? null,
+    };
+  }
+
+  private recordChange(kind: string, items: unknown[]): void {
+    const audit = this.ctx.audit;
+    if (audit !== null) audit.record(changeEvent(this.ctx.clusterId(), this.requestInfo(), { kind, items }));
+  }
+
+  /**
+   * Records an authentication outcome. Returns false when a success cannot be recorded under
+   * failClosed: the login is then refused.
+   */
+  private recordAuthentication(success: boolean, mechanism: string, identifier: string | null, principal: string | null, message: string, tlsSubject: string | null = null): boolean {
+    const audit = this.ctx.audit;
+    if (audit === null) return true;
+    return audit.record(authenticationEvent(this.ctx.clusterId(), { success, principal, mechanism, identifier, clientAddress: this.host, listener: this.ctx.listenerName, tlsSubject, message }));
   }
 
   /** Handles the frames held during an authentication step, in order. */

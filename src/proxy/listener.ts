@@ -16,6 +16,10 @@ export interface ListenerDeps {
   learn(nodes: UpstreamNode[]): void;
   /** Called for every new client connection. */
   track(conn: ClientConnection): void;
+  /** A TLS handshake failed (an untrusted certificate, an old protocol version...). */
+  onTlsFailure?(client: string, reason: string): void;
+  /** A certificate reload was attempted. */
+  onCertificateReload?(ok: boolean, message: string): void;
 }
 
 /**
@@ -94,11 +98,13 @@ export class Listener implements AddressBook {
       tls.createSecureContext(opts);
     } catch (e) {
       this.log.error({ reason: (e as Error).message }, 'certificate reload refused; the current certificate stays');
+      this.deps.onCertificateReload?.(false, (e as Error).message);
       return false;
     }
     this.secureContext = opts;
     for (const s of this.servers.values()) (s as tls.Server).setSecureContext(opts);
     this.log.info({ certFile: this.config.tls.certFile }, 'certificates reloaded');
+    this.deps.onCertificateReload?.(true, 'certificates reloaded');
     return true;
   }
 
@@ -149,6 +155,7 @@ export class Listener implements AddressBook {
       });
       ts.on('tlsClientError', (e: NodeJS.ErrnoException, socket) => {
         this.log.info({ client: `${socket.remoteAddress}:${socket.remotePort}`, node: nodeId, code: e.code, reason: e.message }, 'TLS handshake failed');
+        this.deps.onTlsFailure?.(socket.remoteAddress ?? '', e.code ?? e.message);
       });
       server = ts;
     } else {

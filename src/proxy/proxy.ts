@@ -9,6 +9,18 @@ import { CredentialStore } from '../auth/credentials.js';
 import { PrincipalMapper } from '../auth/principal.js';
 import { randomBytes } from 'node:crypto';
 import { AclManager } from '../acl/manager.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { authenticationEvent, lifecycleEvent, reloadEvent } from '../audit/event.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const VERSION = (() => {
+  try {
+    return (JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+})();
 
 /**
  * The proxy: the upstream cluster view, the upstream connection pools and every listener.
@@ -29,6 +41,8 @@ export class Proxy {
   private readonly phantomSecret = randomBytes(32);
   /** The ACLs, or null when the configuration has no acl section (nothing is authorized). */
   readonly acl: AclManager | null;
+  /** The audit trail, or null when the configuration has no audit section. */
+  readonly audit: AuditLog | null;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
@@ -48,6 +62,8 @@ export class Proxy {
       else log.info({ users: this.credentials.list().length }, 'credentials reloaded');
     });
     this.mapper = new PrincipalMapper(config.auth.principalMappingRules);
+    this.audit = config.audit === undefined ? null : new AuditLog(config.audit, { log, cluster: this.cluster, connectTimeoutMs: config.upstream.connectTimeoutMs });
+    this.credentials.onReload((err) => this.recordReload('credentials', config.auth.credentialsFile ?? null, err));
     this.acl =
       config.acl === undefined
         ? null
@@ -64,7 +80,15 @@ export class Proxy {
             maxFrameBytes: config.limits.maxFrameBytes,
             maxInFlight: config.limits.maxInFlightPerClient,
             requestTimeoutMs: config.upstream.requestTimeoutMs,
+            audit: this.audit,
+            clusterId: this.clusterId,
           }),
+          onTlsFailure: (client, reason) => {
+            this.audit?.record(
+              authenticationEvent(this.clusterId(), { success: false, principal: null, mechanism: 'SSL', identifier: null, clientAddress: client.replace(/^::ffff:/, ''), listener: lc.name, tlsSubject: null, message: `TLS handshake failed: ${reason}` }),
+            );
+          },
+          onCertificateReload: (ok, message) => this.audit?.record(reloadEvent(this.clusterId(), { what: `certificates of listener ${lc.name}`, file: lc.tls?.certFile ?? null, ok, message })),
           learn: (nodes) => this.cluster.brokers.update(nodes),
           track: (c) => {
             this.clients.add(c);
@@ -75,6 +99,12 @@ export class Proxy {
     this.cluster.brokers.onNode((n) => {
       for (const l of this.listeners) void l.openNode(n.nodeId);
     });
+  }
+
+  readonly clusterId = (): string => this.cluster.brokers.clusterId ?? 'unknown';
+
+  private recordReload(what: string, file: string | null, err: Error | null): void {
+    this.audit?.record(reloadEvent(this.clusterId(), { what, file, ok: err === null, message: err === null ? 'reloaded' : `refused: ${err.message}` }));
   }
 
   private securityOf(lc: ListenerConfig): ListenerSecurity {
@@ -108,13 +138,16 @@ export class Proxy {
       this.log.warn('no acl section: requests are not authorized (every authenticated client may do everything its protocol allows)');
     } else {
       this.acl.watch();
+      this.acl.onReload((err) => this.recordReload('acls', this.acl!.file, err));
       if (this.acl.file === null) this.log.warn('acl.file is not set: ACLs created through the admin APIs last until the proxy stops');
     }
     await this.cluster.start(this.config.upstream.metadataRefreshMs);
     if (!this.cluster.reachable) {
       this.log.warn({ reason: this.cluster.lastError }, 'starting while the upstream cluster is unreachable');
     }
+    this.audit?.start();
     for (const l of this.listeners) await l.start(this.cluster.brokers.all());
+    this.audit?.record(lifecycleEvent(this.clusterId(), { action: 'start', version: VERSION, pid: process.pid }));
     this.log.info({ listeners: this.listeners.map((l) => l.config.name), brokers: this.cluster.brokers.size }, 'proxy started');
   }
 
@@ -135,6 +168,8 @@ export class Proxy {
     const left = this.clients.size;
     for (const c of [...this.clients]) c.close('proxy shutting down');
     await listenersClosed;
+    this.audit?.record(lifecycleEvent(this.clusterId(), { action: 'stop', version: VERSION, pid: process.pid }));
+    await this.audit?.stop();
     this.cluster.stop();
     this.pools.closeAll();
     this.credentials.close();
