@@ -16,6 +16,8 @@ export class RawClient {
   private readonly waiting = new Map<number, { apiKey: number; version: number; resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   readonly closed: Promise<void>;
   isClosed = false;
+  /** The client id sent in request headers. */
+  clientId = 'warden-test';
 
   private constructor(socket: net.Socket | tls.TLSSocket) {
     this.socket = socket;
@@ -62,20 +64,25 @@ export class RawClient {
   }
 
   /** Encodes a request packet with our codec. */
-  static packet(apiKey: number, version: number, cid: number, body: unknown): Buffer {
+  static packet(apiKey: number, version: number, cid: number, body: unknown, clientId = 'warden-test'): Buffer {
     const w = new Writer();
     w.int32(0);
-    encodeRequestHeader(w, apiKey, version, cid, 'warden-test');
+    encodeRequestHeader(w, apiKey, version, cid, clientId);
     API_SPECS.get(apiKey)!.encodeRequest(w, version, body as never);
     const out = Buffer.from(w.finish());
     out.writeInt32BE(out.length - 4, 0);
     return out;
   }
 
+  /** The correlation id the next request will carry. */
+  get nextCorrelationId(): number {
+    return this.cid;
+  }
+
   request<T>(apiKey: number, version: number, body: unknown): Promise<T> {
     const cid = this.cid++;
     const p = new Promise<T>((resolve, reject) => this.waiting.set(cid, { apiKey, version, resolve: resolve as (v: unknown) => void, reject }));
-    this.socket.write(RawClient.packet(apiKey, version, cid, body));
+    this.socket.write(RawClient.packet(apiKey, version, cid, body, this.clientId));
     return p;
   }
 
