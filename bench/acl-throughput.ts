@@ -4,13 +4,13 @@
 // alternating rounds. Writes the "## ACLs on vs off" section of bench/BENCHMARKS.md.
 //
 //   npx tsx bench/acl-throughput.ts            (ROUNDS=5 MESSAGES=200000 by default)
-import { writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir, cpus } from 'node:os';
-import { MockCluster, PROJECT_ROOT } from '../src/cli/mock-cluster.js';
+import { MockCluster } from '../src/cli/mock-cluster.js';
 import { writeAclFile } from '../src/acl/store.js';
 import { Operation, PatternType, Permission, ResourceType, type AclBinding } from '../src/acl/model.js';
-import { run, median, startProxy } from './common.js';
+import { run, median, startProxy, writeSection } from './common.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const MESSAGES = Number(process.env.MESSAGES ?? 200_000);
@@ -86,15 +86,7 @@ async function main() {
     `Per round (off / on): produce ${produce.off!.map(fmt).join(', ')} / ${produce.on!.map(fmt).join(', ')}; consume ${consume.off!.map(fmt).join(', ')} / ${consume.on!.map(fmt).join(', ')}.`,
     '',
   ].join('\n');
-  const out = join(PROJECT_ROOT, 'bench', 'BENCHMARKS.md');
-  let doc = readFileSync(out, 'utf8');
-  const marker = '## ACLs on vs off';
-  const start = doc.indexOf(marker);
-  if (start >= 0) {
-    const next = doc.indexOf('\n## ', start + marker.length);
-    doc = doc.slice(0, start) + section + (next >= 0 ? doc.slice(next + 1) : '');
-  } else doc = `${doc.trimEnd()}\n\n${section}`;
-  writeFileSync(out, doc);
+  writeSection('## ACLs on vs off', section);
   process.stdout.write(section);
 }
 

@@ -1,7 +1,7 @@
 // Shared by the end-to-end benchmarks: the librdkafka load driver and a kafka-warden `serve`
 // process with a PLAINTEXT and a SASL_SSL listener.
 import { spawn, execFileSync } from 'node:child_process';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { PROJECT_ROOT } from '../src/cli/mock-cluster.js';
@@ -125,3 +125,23 @@ export async function startProxy(bootstrap: string[], opts: { poolMode?: 'pooled
   };
 }
 
+
+/** Replaces (or appends) the section of bench/BENCHMARKS.md that starts with `heading`. */
+export function writeSection(heading: string, section: string): void {
+  const file = join(PROJECT_ROOT, 'bench', 'BENCHMARKS.md');
+  let doc: string;
+  try {
+    doc = readFileSync(file, 'utf8');
+  } catch {
+    doc = '# Benchmarks\n\n';
+  }
+  const start = doc.indexOf(`\n${heading}\n`);
+  if (start >= 0) {
+    // Only this section is replaced; the others (and the analyses) stay.
+    const next = doc.indexOf('\n## ', start + heading.length + 1);
+    doc = doc.slice(0, start + 1) + section + (next >= 0 ? doc.slice(next + 1) : '');
+  } else {
+    doc = `${doc.trimEnd()}\n\n${section}`;
+  }
+  writeFileSync(file, doc);
+}

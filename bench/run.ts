@@ -6,11 +6,10 @@
 //   npm run bench                       (ROUNDS=5 MESSAGES=200000 by default)
 //   ROUNDS=3 MESSAGES=100000 npm run bench
 import { spawn } from 'node:child_process';
-import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import { MockCluster, PROJECT_ROOT } from '../src/cli/mock-cluster.js';
-import { run, median, startProxy, type ProxyHandle } from './common.js';
+import { run, median, startProxy, writeSection, type ProxyHandle } from './common.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const MESSAGES = Number(process.env.MESSAGES ?? 200_000);
@@ -116,23 +115,7 @@ async function main() {
     `- p99 us: ${names.map((n) => p99[n]!.map(fmt).join(', ')).join(' / ')}`,
     '',
   ].join('\n');
-  const file = join(PROJECT_ROOT, 'bench', 'BENCHMARKS.md');
-  let doc: string;
-  try {
-    doc = readFileSync(file, 'utf8');
-  } catch {
-    doc = '# Benchmarks\n\n';
-  }
-  const marker = `## End to end: direct vs through kafka-warden (${POOL_MODE} upstream)`;
-  const start = doc.indexOf(marker);
-  if (start >= 0) {
-    // Only this generated section is replaced; other sections (the analyses) stay.
-    const next = doc.indexOf('\n## ', start + marker.length);
-    doc = doc.slice(0, start) + section + (next >= 0 ? doc.slice(next + 1) : '');
-  } else {
-    doc = `${doc.trimEnd()}\n\n${section}`;
-  }
-  writeFileSync(file, doc);
+  writeSection(`## End to end: direct vs through kafka-warden (${POOL_MODE} upstream)`, section);
   process.stdout.write(section);
 }
 

@@ -23,7 +23,7 @@ const DEFAULTS: Record<number, () => object> = {
 };
 const sampleRequest = (apiKey: number, _version: number) => DEFAULTS[apiKey]!();
 
-const { TOPIC, GROUP, CLUSTER, TRANSACTIONAL_ID } = ResourceType;
+const { TOPIC, GROUP, TRANSACTIONAL_ID } = ResourceType;
 const { LITERAL, PREFIXED } = PatternType;
 const { ALLOW, DENY } = Permission;
 const acl = (principal: string, operation: OperationCode, resourceType: AclBinding['resourceType'], resourceName: string, patternType: AclBinding['patternType'] = LITERAL, permission: AclBinding['permission'] = ALLOW, host = '*'): AclBinding => ({
@@ -70,6 +70,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
 
 function context(authorizer: Authorizer, principal: string, host = '127.0.0.1', ids = new Map<string, string>()): AuthzContext {
   return {
+    superUser: authorizer.isSuperUser(principal),
     allowed: (op, type, name) => authorizer.authorize(principal, host, op, type, name).allowed,
     allowedOnAny: (op, type) => authorizer.allowedOnAny(principal, host, op, type),
     topicName: (id) => ids.get(id.toString('hex')) ?? null,

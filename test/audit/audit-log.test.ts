@@ -28,7 +28,7 @@ class FlakyStream extends Writable {
     this.isUp = v;
     if (v) for (const f of this.held.splice(0)) f();
   }
-  _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
     const done = () => {
       this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
       cb();

@@ -28,7 +28,7 @@ const INITIAL = `acls:
   - { resourceType: TRANSACTIONAL_ID, resourceName: tx-bob, principal: "User:bob", operation: DESCRIBE }
 `;
 
-async function harness(t: Tap.Test): Promise<{ h: SecureHarness; aclFile: string }> {
+async function harness(t: { teardown(fn: () => unknown): void }): Promise<{ h: SecureHarness; aclFile: string }> {
   const dir = (await makePki()).dir;
   const aclFile = join(dir, 'acls.yaml');
   writeFileSync(aclFile, INITIAL);

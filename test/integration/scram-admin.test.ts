@@ -5,7 +5,6 @@
 import t from 'tap';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { startSecureHarness, USERS } from '../helpers/secure.js';
-import { RawClient } from '../helpers/raw-client.js';
 import { loginScram as loginAs } from '../helpers/scram-client.js';
 import { kcat } from '../helpers/kcat.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
