@@ -166,6 +166,21 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /** The management endpoint: /metrics, /healthz, /readyz. */
+    management: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535),
+      })
+      .strict()
+      .optional(),
+    metrics: z
+      .object({
+        /** Per-principal byte counters, for at most this many principals (the rest count as "other"). */
+        principalBytes: z.object({ maxPrincipals: z.number().int().positive().max(10_000) }).strict().optional(),
+      })
+      .strict()
+      .default({}),
     limits: z
       .object({
         /** socket.request.max.bytes */

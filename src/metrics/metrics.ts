@@ -1,0 +1,144 @@
+import client, { type Counter, type Gauge, type Histogram } from 'prom-client';
+
+/**
+ * The proxy's Prometheus metrics, all named `kafka_warden_*` (units in the name, counters ending
+ * in `_total`). Labels have bounded values: listener names and API names come from the
+ * configuration and the protocol, close reasons from a fixed list, brokers from the cluster, and
+ * principals (optional per-principal bytes) are capped.
+ */
+export class Metrics {
+  readonly registry = new client.Registry();
+  readonly connectionsActive: Gauge<'listener'>;
+  readonly connectionsOpened: Counter<'listener'>;
+  readonly connectionsClosed: Counter<'listener' | 'reason'>;
+  readonly requests: Counter<'api'>;
+  readonly requestDuration: Histogram<'api'>;
+  readonly bytes: Counter<'direction'>;
+  readonly authentications: Counter<'mechanism' | 'outcome'>;
+  readonly authorizations: Counter<'operation' | 'resource_type' | 'outcome'>;
+  readonly reloads: Counter<'what' | 'outcome'>;
+  private readonly principalBytes: Counter<'principal' | 'direction'> | null;
+  private readonly principals = new Set<string>();
+  private readonly maxPrincipals: number;
+
+  constructor(opts: { principalBytes?: { maxPrincipals: number } } = {}) {
+    const registers = [this.registry];
+    client.collectDefaultMetrics({ register: this.registry, prefix: 'kafka_warden_' });
+    this.connectionsActive = new client.Gauge({ name: 'kafka_warden_connections_active', help: 'Open client connections', labelNames: ['listener'], registers });
+    this.connectionsOpened = new client.Counter({ name: 'kafka_warden_connections_opened_total', help: 'Client connections accepted', labelNames: ['listener'], registers });
+    this.connectionsClosed = new client.Counter({ name: 'kafka_warden_connections_closed_total', help: 'Client connections closed, by reason', labelNames: ['listener', 'reason'], registers });
+    this.requests = new client.Counter({ name: 'kafka_warden_requests_total', help: 'Client requests received, by API', labelNames: ['api'], registers });
+    this.requestDuration = new client.Histogram({
+      name: 'kafka_warden_request_duration_seconds',
+      help: 'Time from a request being read to its response being ready, by API',
+      labelNames: ['api'],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.bytes = new client.Counter({ name: 'kafka_warden_client_bytes_total', help: 'Bytes read from (in) and written to (out) clients', labelNames: ['direction'], registers });
+    this.authentications = new client.Counter({ name: 'kafka_warden_authentication_attempts_total', help: 'Authentication attempts, by mechanism and outcome', labelNames: ['mechanism', 'outcome'], registers });
+    this.authorizations = new client.Counter({
+      name: 'kafka_warden_authorization_decisions_total',
+      help: 'Authorization decisions, by operation, resource type and outcome',
+      labelNames: ['operation', 'resource_type', 'outcome'],
+      registers,
+    });
+    this.reloads = new client.Counter({ name: 'kafka_warden_config_reloads_total', help: 'Reloads of configuration, credentials, ACLs and certificates, by outcome', labelNames: ['what', 'outcome'], registers });
+    this.maxPrincipals = opts.principalBytes?.maxPrincipals ?? 0;
+    this.principalBytes =
+      opts.principalBytes === undefined
+        ? null
+        : new client.Counter({
+            name: 'kafka_warden_principal_bytes_total',
+            help: `Bytes per principal (the first ${this.maxPrincipals} seen; the rest count as "other")`,
+            labelNames: ['principal', 'direction'],
+            registers,
+          });
+  }
+
+  private readonly apiChildren = new Map<number, { requests: client.Counter.Internal; duration: client.Histogram.Internal<'api'> }>();
+  private readonly authzChildren = new Map<string, client.Counter.Internal>();
+
+  /** The request counter and duration histogram of one API (children cached: no label hashing per request). */
+  api(apiKey: number, name: string): { requests: client.Counter.Internal; duration: client.Histogram.Internal<'api'> } {
+    let c = this.apiChildren.get(apiKey);
+    if (c === undefined) {
+      c = { requests: this.requests.labels({ api: name }), duration: this.requestDuration.labels({ api: name }) };
+      this.apiChildren.set(apiKey, c);
+    }
+    return c;
+  }
+
+  /** Counts one authorization decision. */
+  authorization(operation: string, resourceType: string, allowed: boolean): void {
+    const k = `${operation}\u0000${resourceType}\u0000${allowed}`;
+    let c = this.authzChildren.get(k);
+    if (c === undefined) {
+      c = this.authorizations.labels({ operation, resource_type: resourceType, outcome: allowed ? 'allowed' : 'denied' });
+      this.authzChildren.set(k, c);
+    }
+    c.inc();
+  }
+
+  /** Per-principal bytes, when enabled; principals beyond the cap are counted as "other". */
+  principalTraffic(principal: string, direction: 'in' | 'out', n: number): void {
+    if (this.principalBytes === null) return;
+    let label = principal;
+    if (!this.principals.has(principal)) {
+      if (this.principals.size < this.maxPrincipals) this.principals.add(principal);
+      else label = 'other';
+    }
+    this.principalBytes.inc({ principal: label, direction }, n);
+  }
+
+  /** A gauge whose values are read at scrape time. */
+  gauge<L extends string>(name: string, help: string, labelNames: L[], read: () => Iterable<[Partial<Record<L, string>>, number]>): void {
+    new client.Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [labels, v] of read()) this.set(labels as Partial<Record<L, string | number>>, v);
+      },
+    });
+  }
+
+  /** A counter that follows a monotonic total kept elsewhere (read at scrape time). */
+  counter<L extends string>(name: string, help: string, labelNames: L[], read: () => Iterable<[Partial<Record<L, string>>, number]>): void {
+    const last = new Map<string, number>();
+    new client.Counter({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      collect() {
+        for (const [labels, v] of read()) {
+          const k = JSON.stringify(labels);
+          const d = v - (last.get(k) ?? 0);
+          if (d > 0) this.inc(labels as Partial<Record<L, string | number>>, d);
+          last.set(k, v);
+        }
+      },
+    });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+/** The fixed set of reasons a client connection closes, for the closed-connections label. */
+export function closeReason(reason: string): string {
+  if (reason === 'client closed the connection') return 'client';
+  if (reason === 'completed') return 'completed';
+  if (/authentication|session expired|before authentication/.test(reason)) return 'authentication';
+  if (/denied|authorization/.test(reason)) return 'authorization';
+  if (/malformed|refused request/.test(reason)) return 'protocol_error';
+  if (/upstream|no upstream/.test(reason)) return 'upstream';
+  if (/shutting down/.test(reason)) return 'shutdown';
+  if (/socket error/.test(reason)) return 'socket_error';
+  if (/internal/.test(reason)) return 'internal_error';
+  return 'other';
+}
