@@ -35,6 +35,22 @@ if (( ${#missing[@]} )); then
   fi
 fi
 
+# promtool (tests check the /metrics output with it): only the binary, taken from Debian's
+# prometheus package without installing it (which would also set up and start a server).
+if (( tests )) && ! command -v promtool >/dev/null && [[ ! -x .cache/bin/promtool ]]; then
+  if command -v apt-get >/dev/null; then
+    say "fetching promtool from Debian's prometheus package"
+    mkdir -p .cache/bin .cache/prometheus-deb
+    ( cd .cache/prometheus-deb && { apt-get download prometheus >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get download prometheus >/dev/null; }; } \
+      && dpkg-deb -x prometheus_*.deb root && cp root/usr/bin/promtool ../bin/promtool ) \
+      || { echo "setup: could not fetch promtool (Debian package prometheus)" >&2; exit 1; }
+    rm -rf .cache/prometheus-deb
+  else
+    echo "setup: promtool is missing; install Debian's prometheus package" >&2
+    exit 1
+  fi
+fi
+
 # npm packages, when node_modules is missing or older than the lock file.
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   say "installing npm packages"

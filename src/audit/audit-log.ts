@@ -162,6 +162,18 @@ export class AuditLog {
     return ok;
   }
 
+  /** Seconds since the oldest undelivered event of each spooled sink was recorded (0 when none). */
+  lagSeconds(): Record<string, number> {
+    const now = Date.now();
+    return Object.fromEntries(
+      this.spooled.map((s) => {
+        const head = s.spool.peek(1)[0];
+        const time = head === undefined ? null : /"time":"([^"]+)"/.exec(head.line)?.[1];
+        return [s.sink.name, time ? Math.max(0, (now - Date.parse(time)) / 1000) : 0];
+      }),
+    );
+  }
+
   pending(): Record<string, number> {
     return Object.fromEntries(this.spooled.map((s) => [s.sink.name, s.spool.pendingCount]));
   }

@@ -24,6 +24,9 @@ export class Metrics {
   constructor(opts: { principalBytes?: { maxPrincipals: number } } = {}) {
     const registers = [this.registry];
     client.collectDefaultMetrics({ register: this.registry, prefix: 'kafka_warden_' });
+    // prom-client names two gauges with a counter's _total suffix, which promtool rejects; the
+    // same counts remain in kafka_warden_nodejs_active_resources{type}.
+    for (const n of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(`kafka_warden_${n}`);
     this.connectionsActive = new client.Gauge({ name: 'kafka_warden_connections_active', help: 'Open client connections', labelNames: ['listener'], registers });
     this.connectionsOpened = new client.Counter({ name: 'kafka_warden_connections_opened_total', help: 'Client connections accepted', labelNames: ['listener'], registers });
     this.connectionsClosed = new client.Counter({ name: 'kafka_warden_connections_closed_total', help: 'Client connections closed, by reason', labelNames: ['listener', 'reason'], registers });
@@ -36,6 +39,8 @@ export class Metrics {
       registers,
     });
     this.bytes = new client.Counter({ name: 'kafka_warden_client_bytes_total', help: 'Bytes read from (in) and written to (out) clients', labelNames: ['direction'], registers });
+    this.bytesIn = this.bytes.labels({ direction: 'in' });
+    this.bytesOut = this.bytes.labels({ direction: 'out' });
     this.authentications = new client.Counter({ name: 'kafka_warden_authentication_attempts_total', help: 'Authentication attempts, by mechanism and outcome', labelNames: ['mechanism', 'outcome'], registers });
     this.authorizations = new client.Counter({
       name: 'kafka_warden_authorization_decisions_total',
@@ -56,6 +61,9 @@ export class Metrics {
           });
   }
 
+  /** Cached children of the bytes counter. */
+  readonly bytesIn: client.Counter.Internal;
+  readonly bytesOut: client.Counter.Internal;
   private readonly apiChildren = new Map<number, { requests: client.Counter.Internal; duration: client.Histogram.Internal<'api'> }>();
   private readonly authzChildren = new Map<string, client.Counter.Internal>();
 

@@ -38,6 +38,7 @@ import type { AclManager } from '../acl/manager.js';
 import { API_CHECKS, type AuthzContext, type Verdict } from '../acl/checks.js';
 import { CLUSTER_NAME, Operation, ResourceType, operationName, resourceTypeName, describeAcl } from '../acl/model.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import { closeReason, type Metrics } from '../metrics/metrics.js';
 import { authorizationEvent, authenticationEvent, changeEvent, type RequestInfo } from '../audit/event.js';
 
 /** How a listener authenticates its clients. */
@@ -72,11 +73,15 @@ export interface ClientContext {
   readonly audit: AuditLog | null;
   /** The upstream cluster's id, for audit events. */
   readonly clusterId: () => string;
+  readonly metrics: Metrics;
 }
 
 /** A response slot: responses reach the client in request order, whatever order they complete in. */
 interface Slot {
   packet: Buffer | null;
+  /** The request's api key (-1 when unknown), and when it was read, for the duration histogram. */
+  apiKey: number;
+  start: number;
 }
 
 /** A request the proxy refuses; the connection is closed with this reason. */
@@ -174,6 +179,8 @@ export class ClientConnection {
       this.authTimer = setTimeout(() => this.close('authentication timed out'), sec.authTimeoutMs);
       this.authTimer.unref();
     }
+    ctx.metrics.connectionsOpened.inc({ listener: ctx.listenerName });
+    ctx.metrics.connectionsActive.inc({ listener: ctx.listenerName });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.drain());
     socket.on('error', (e: NodeJS.ErrnoException) => this.close('socket error', { code: e.code }));
@@ -199,6 +206,8 @@ export class ClientConnection {
   }
 
   private onData(chunk: Buffer): void {
+    this.ctx.metrics.bytesIn.inc(chunk.length);
+    if (this.principal !== null) this.ctx.metrics.principalTraffic(this.principal, 'in', chunk.length);
     if (this.state !== 'open') return;
     try {
       this.reader.push(chunk);
@@ -254,6 +263,7 @@ export class ClientConnection {
     }
     const header = decodeRequestHeader(frame);
     this.current = header;
+    this.ctx.metrics.api(apiKey, API_SPECS.get(apiKey)!.name).requests.inc();
     if (this.sasl !== null && !this.saslGate(header, frame)) return;
     if (this.sasl === null && (apiKey === ApiKey.SaslHandshake || apiKey === ApiKey.SaslAuthenticate)) {
       this.answerIllegalSaslState(header, 'SASL is not enabled on this listener');
@@ -312,6 +322,7 @@ export class ClientConnection {
         if (!d.allowed && log.isLevelEnabled('debug')) {
           log.debug({ principal, operation: operationName(operation), resourceType: resourceTypeName(type), resourceName: name, reason: d.reason }, 'authorization denied');
         }
+        if (audited) this.ctx.metrics.authorization(operationName(operation), resourceTypeName(type), d.allowed);
         if (audit === null || !audited) return d.allowed;
         let first = false;
         if (d.allowed) {
@@ -553,6 +564,7 @@ export class ClientConnection {
    * failClosed: the login is then refused.
    */
   private recordAuthentication(success: boolean, mechanism: string, identifier: string | null, principal: string | null, message: string, tlsSubject: string | null = null): boolean {
+    this.ctx.metrics.authentications.inc({ mechanism: KNOWN_MECHANISMS.has(mechanism) ? mechanism : 'other', outcome: success ? 'success' : 'failure' });
     const audit = this.ctx.audit;
     if (audit === null) return true;
     return audit.record(authenticationEvent(this.ctx.clusterId(), { success, principal, mechanism, identifier, clientAddress: this.host, listener: this.ctx.listenerName, tlsSubject, message }));
@@ -652,7 +664,7 @@ export class ClientConnection {
   }
 
   private newSlot(): Slot {
-    const s: Slot = { packet: null };
+    const s: Slot = { packet: null, apiKey: this.current?.apiKey ?? -1, start: performance.now() };
     this.slots.push(s);
     if (this.outstanding >= this.ctx.maxInFlight && !this.pausedForInFlight) {
       this.pausedForInFlight = true;
@@ -664,10 +676,14 @@ export class ClientConnection {
   private complete(slot: Slot, packet: Buffer): void {
     if (this.state === 'closed') return;
     slot.packet = packet;
+    const metrics = this.ctx.metrics;
+    if (slot.apiKey >= 0) metrics.api(slot.apiKey, API_SPECS.get(slot.apiKey)!.name).duration.observe((performance.now() - slot.start) / 1000);
     while (this.slotHead < this.slots.length) {
       const head = this.slots[this.slotHead]!;
       if (head.packet === null) break;
       const packet = head.packet;
+      metrics.bytesOut.inc(packet.length);
+      if (this.principal !== null) metrics.principalTraffic(this.principal, 'out', packet.length);
       if (!this.socket.write(packet, () => framePool.release(packet))) this.pausedForDrain = true;
       this.slots[this.slotHead] = undefined as never;
       this.slotHead++;
@@ -691,6 +707,11 @@ export class ClientConnection {
     else this.socket.resume();
   }
 
+  private countClose(reason: string): void {
+    this.ctx.metrics.connectionsActive.dec({ listener: this.ctx.listenerName });
+    this.ctx.metrics.connectionsClosed.inc({ listener: this.ctx.listenerName, reason: closeReason(reason) });
+  }
+
   /** Stops reading requests; closes once every answer has gone out. */
   drain(): void {
     if (this.state !== 'open') return;
@@ -702,6 +723,7 @@ export class ClientConnection {
   private finish(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.countClose('completed');
     if (this.authTimer) clearTimeout(this.authTimer);
     this.lane?.release();
     this.socket.end();
@@ -713,6 +735,7 @@ export class ClientConnection {
   close(reason: string, fields: Record<string, unknown> = {}): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.countClose(reason);
     if (this.authTimer) clearTimeout(this.authTimer);
     const level = reason === 'client closed the connection' ? 'debug' : 'info';
     this.log[level]({ ...fields, reason, outstanding: this.outstanding }, 'client connection closed');
@@ -723,6 +746,8 @@ export class ClientConnection {
 }
 
 const ZERO_UUID = Buffer.alloc(16);
+/** Mechanism label values (a client may name any mechanism in a handshake: the label stays bounded). */
+const KNOWN_MECHANISMS = new Set(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'SSL']);
 
 /** A request packet with the client's own header and a new body (the allowed part of a request). */
 function requestPacket(frame: Buffer, header: RequestHeader, body: unknown): Buffer {

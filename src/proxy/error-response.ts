@@ -38,7 +38,8 @@ export function errorResponse(apiKey: number, request: unknown, errorCode: numbe
         ...fetch.defaultFetchResponseFetchableTopicResponse(),
         topic: t.topic,
         topicId: t.topicId,
-        partitions: t.partitions.map((p) => ({ ...fetch.defaultFetchResponsePartitionData(), partitionIndex: p.partition, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: null })),
+        // Kafka sends empty records (MemoryRecords.EMPTY) with an error, never null: librdkafka rejects a null record set.
+        partitions: t.partitions.map((p) => ({ ...fetch.defaultFetchResponsePartitionData(), partitionIndex: p.partition, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: Buffer.alloc(0) })),
       }));
       return res;
     }

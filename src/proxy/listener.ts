@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
@@ -106,6 +107,17 @@ export class Listener implements AddressBook {
     this.log.info({ certFile: this.config.tls.certFile }, 'certificates reloaded');
     this.deps.onCertificateReload?.(true, 'certificates reloaded');
     return true;
+  }
+
+  /** When the certificate being served expires (the first of its chain), or null without TLS. */
+  certificateExpiry(): Date | null {
+    const cert = this.secureContext?.cert;
+    if (cert === undefined) return null;
+    try {
+      return new Date(new X509Certificate(cert as Buffer).validTo);
+    } catch {
+      return null;
+    }
   }
 
   private watchCertificates(): void {

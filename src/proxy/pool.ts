@@ -50,6 +50,9 @@ export class BrokerPool {
     return this.shared.length;
   }
 
+  /** Requests of clients waiting for their lane to move to an exclusive connection. */
+  waiting = 0;
+
   get inFlight(): number {
     let n = 0;
     for (const c of this.shared) n += c.inFlight;
@@ -167,6 +170,7 @@ export class Lane {
     }
     if (this.waiting.length > 0 || (parks && !this.exclusive && this.inFlight > 0)) {
       this.waiting.push({ packet, pending, parks });
+      this.pool.waiting++;
       return;
     }
     this.dispatch(packet, pending, parks);
@@ -209,6 +213,7 @@ export class Lane {
       const next = this.waiting[0]!;
       if (next.parks && !this.exclusive && this.inFlight > 0) return;
       this.waiting.shift();
+      this.pool.waiting--;
       this.dispatch(next.packet, next.pending, next.parks);
     }
   }
@@ -217,6 +222,7 @@ export class Lane {
   release(): void {
     if (this.released) return;
     this.released = true;
+    this.pool.waiting -= this.waiting.length;
     this.waiting.length = 0;
     if (this.conn === null) return;
     if (this.exclusive) this.pool.releaseExclusive(this.conn);

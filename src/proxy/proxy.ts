@@ -10,6 +10,8 @@ import { PrincipalMapper } from '../auth/principal.js';
 import { randomBytes } from 'node:crypto';
 import { AclManager } from '../acl/manager.js';
 import { AuditLog } from '../audit/audit-log.js';
+import { Metrics } from '../metrics/metrics.js';
+import { ManagementServer } from '../metrics/server.js';
 import { authenticationEvent, lifecycleEvent, reloadEvent } from '../audit/event.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +45,10 @@ export class Proxy {
   readonly acl: AclManager | null;
   /** The audit trail, or null when the configuration has no audit section. */
   readonly audit: AuditLog | null;
+  readonly metrics: Metrics;
+  private management: ManagementServer | null = null;
+  /** The management endpoint's port once listening. */
+  managementPort: number | null = null;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
@@ -62,6 +68,7 @@ export class Proxy {
       else log.info({ users: this.credentials.list().length }, 'credentials reloaded');
     });
     this.mapper = new PrincipalMapper(config.auth.principalMappingRules);
+    this.metrics = new Metrics({ principalBytes: config.metrics.principalBytes });
     this.audit = config.audit === undefined ? null : new AuditLog(config.audit, { log, cluster: this.cluster, connectTimeoutMs: config.upstream.connectTimeoutMs });
     this.credentials.onReload((err) => this.recordReload('credentials', config.auth.credentialsFile ?? null, err));
     this.acl =
@@ -82,13 +89,18 @@ export class Proxy {
             requestTimeoutMs: config.upstream.requestTimeoutMs,
             audit: this.audit,
             clusterId: this.clusterId,
+            metrics: this.metrics,
           }),
           onTlsFailure: (client, reason) => {
+            this.metrics.authentications.inc({ mechanism: 'SSL', outcome: 'failure' });
             this.audit?.record(
               authenticationEvent(this.clusterId(), { success: false, principal: null, mechanism: 'SSL', identifier: null, clientAddress: client.replace(/^::ffff:/, ''), listener: lc.name, tlsSubject: null, message: `TLS handshake failed: ${reason}` }),
             );
           },
-          onCertificateReload: (ok, message) => this.audit?.record(reloadEvent(this.clusterId(), { what: `certificates of listener ${lc.name}`, file: lc.tls?.certFile ?? null, ok, message })),
+          onCertificateReload: (ok, message) => {
+            this.metrics.reloads.inc({ what: 'certificates', outcome: ok ? 'success' : 'failure' });
+            this.audit?.record(reloadEvent(this.clusterId(), { what: `certificates of listener ${lc.name}`, file: lc.tls?.certFile ?? null, ok, message }));
+          },
           learn: (nodes) => this.cluster.brokers.update(nodes),
           track: (c) => {
             this.clients.add(c);
@@ -104,6 +116,7 @@ export class Proxy {
   readonly clusterId = (): string => this.cluster.brokers.clusterId ?? 'unknown';
 
   private recordReload(what: string, file: string | null, err: Error | null): void {
+    this.metrics.reloads.inc({ what, outcome: err === null ? 'success' : 'failure' });
     this.audit?.record(reloadEvent(this.clusterId(), { what, file, ok: err === null, message: err === null ? 'reloaded' : `refused: ${err.message}` }));
   }
 
@@ -129,10 +142,47 @@ export class Proxy {
 
   /** Ready: every listener bound and the upstream cluster reachable. */
   get ready(): boolean {
-    return this.stopping === null && this.cluster.reachable && this.listeners.every((l) => l.listening);
+    return this.readiness().ready;
+  }
+
+  /** Ready: every listener bound and the upstream cluster reachable; else why not. */
+  readiness(): { ready: boolean; reasons: string[] } {
+    const reasons: string[] = [];
+    if (this.stopping !== null) reasons.push('stopping');
+    if (!this.cluster.reachable) reasons.push(`upstream cluster unreachable${this.cluster.lastError ? ` (${this.cluster.lastError})` : ''}`);
+    for (const l of this.listeners) if (!l.listening) reasons.push(`listener ${l.config.name} not bound`);
+    return { ready: reasons.length === 0, reasons };
+  }
+
+  private registerGauges(): void {
+    const m = this.metrics;
+    m.gauge('kafka_warden_upstream_connections', 'Open upstream connections, per broker', ['broker'], () => this.pools.all().map((p) => [{ broker: `${p.address.host}:${p.address.port}` }, p.connectionCount]));
+    m.gauge('kafka_warden_upstream_in_flight_requests', 'Requests sent upstream and not yet answered, per broker', ['broker'], () => this.pools.all().map((p) => [{ broker: `${p.address.host}:${p.address.port}` }, p.inFlight]));
+    m.gauge('kafka_warden_upstream_waiting_requests', 'Client requests waiting for an upstream connection, per broker', ['broker'], () => this.pools.all().map((p) => [{ broker: `${p.address.host}:${p.address.port}` }, p.waiting]));
+    m.gauge('kafka_warden_upstream_up', '1 when the upstream cluster answered the last metadata refresh', [], () => [[{}, this.cluster.reachable ? 1 : 0]]);
+    m.gauge('kafka_warden_ready', '1 when every listener is bound and the upstream cluster is reachable', [], () => [[{}, this.ready ? 1 : 0]]);
+    m.gauge('kafka_warden_tls_certificate_expiry_seconds', 'Seconds until the certificate a listener serves expires', ['listener'], () =>
+      this.listeners.flatMap((l) => {
+        const at = l.certificateExpiry();
+        return at === null ? [] : [[{ listener: l.config.name }, Math.round((at.getTime() - Date.now()) / 1000)] as [{ listener: string }, number]];
+      }),
+    );
+    const audit = this.audit;
+    if (audit !== null) {
+      m.counter('kafka_warden_audit_events_total', 'Audit events recorded', [], () => [[{}, audit.stats.emitted]]);
+      m.counter('kafka_warden_audit_events_dropped_total', 'Audit events dropped (dropOldest, or a failed file write)', [], () => [[{}, audit.stats.dropped]]);
+      m.counter('kafka_warden_audit_events_refused_total', 'Audit events that could not be stored under failClosed (their requests were refused)', [], () => [[{}, audit.stats.refused]]);
+      m.gauge('kafka_warden_audit_spooled_events', 'Audit events stored and not yet delivered, per spooled sink', ['sink'], () => Object.entries(audit.pending()).map(([sink, n]) => [{ sink }, n]));
+      m.gauge('kafka_warden_audit_sink_lag_seconds', 'Age of the oldest undelivered audit event, per spooled sink', ['sink'], () => Object.entries(audit.lagSeconds()).map(([sink, n]) => [{ sink }, n]));
+    }
   }
 
   async start(): Promise<void> {
+    this.registerGauges();
+    if (this.config.management !== undefined) {
+      this.management = new ManagementServer(this.metrics, () => this.readiness(), this.log);
+      this.managementPort = await this.management.start(this.config.management.host, this.config.management.port);
+    }
     this.credentials.watch();
     if (this.acl === null) {
       this.log.warn('no acl section: requests are not authorized (every authenticated client may do everything its protocol allows)');
@@ -174,6 +224,7 @@ export class Proxy {
     this.pools.closeAll();
     this.credentials.close();
     this.acl?.close();
+    await this.management?.close();
     for (const l of this.listeners) l.close();
     this.log.info({ closedWithRequestsInFlight: left }, 'proxy stopped');
   }

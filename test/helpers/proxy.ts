@@ -38,20 +38,32 @@ export async function startHarness(
       cb();
     },
   });
-  const config = parseConfig({
-    upstream: { bootstrap: cluster.brokers, ...opts.upstream },
-    listeners: [
-      { name: 'plain', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: base, brokerPortBase: base + 10, advertisedHost: '127.0.0.1', ...opts.listener },
-      ...(opts.extraListeners?.(base) ?? []),
-    ],
-    ...(opts.auth ? { auth: opts.auth } : {}),
-    logging: { level: 'debug' },
-    shutdown: { drainTimeoutMs: 2000 },
-    ...opts.config,
-  });
+  let config: ReturnType<typeof parseConfig>;
+  try {
+    config = parseConfig({
+      upstream: { bootstrap: cluster.brokers, ...opts.upstream },
+      listeners: [
+        { name: 'plain', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: base, brokerPortBase: base + 10, advertisedHost: '127.0.0.1', ...opts.listener },
+        ...(opts.extraListeners?.(base) ?? []),
+      ],
+      ...(opts.auth ? { auth: opts.auth } : {}),
+      logging: { level: 'debug' },
+      shutdown: { drainTimeoutMs: 2000 },
+      ...opts.config,
+    });
+  } catch (e) {
+    await cluster.stop(); // never leave a mock cluster (and the test) hanging
+    throw e;
+  }
   const log = createLogger(config.logging.level, sink);
-  const proxy = new Proxy(config, log);
-  await proxy.start();
+  let proxy: Proxy;
+  try {
+    proxy = new Proxy(config, log);
+    await proxy.start();
+  } catch (e) {
+    await cluster.stop(); // never leave a mock cluster (and the test) hanging
+    throw e;
+  }
   return {
     cluster,
     proxy,

@@ -20,7 +20,7 @@ export interface SecureHarness extends Harness {
  * `acl` defaults to alice as the super user and everything else allowed where no ACL names the
  * resource, which the authentication tests need; ACL tests pass their own.
  */
-export async function startSecureHarness(opts: { auth?: Record<string, unknown>; cluster?: Record<string, unknown>; acl?: Record<string, unknown>; config?: Record<string, unknown> } = {}): Promise<SecureHarness> {
+export async function startSecureHarness(opts: { auth?: Record<string, unknown>; cluster?: Record<string, unknown>; acl?: Record<string, unknown>; config?: Record<string, unknown>; upstream?: Record<string, unknown> } = {}): Promise<SecureHarness> {
   const pki = await makePki();
   const credentialsFile = join(pki.dir, 'users.yaml');
   const store = new CredentialStore(credentialsFile);
@@ -32,6 +32,7 @@ export async function startSecureHarness(opts: { auth?: Record<string, unknown>;
   const h = await startHarness({
     cluster: { brokers: 3, topics: { secure: 3 }, ...opts.cluster },
     auth: { credentialsFile, principalMappingRules: 'RULE:^CN=(.*?),OU=ServiceUsers.*$/$1/L,DEFAULT', ...opts.auth },
+    upstream: opts.upstream,
     config: { acl: opts.acl ?? { superUsers: ['User:alice'], allowEveryoneIfNoAclFound: true }, ...opts.config },
     extraListeners: (base) => [
       { name: 'secure', securityProtocol: 'SASL_SSL', host: '127.0.0.1', port: base + 20, brokerPortBase: base + 30, advertisedHost: 'localhost', tls: { ...tls, clientAuth: 'none' }, sasl: { mechanisms: ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN'] } },
