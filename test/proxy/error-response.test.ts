@@ -51,3 +51,10 @@ t.test('multi-resource APIs put the error on every resource named', async (t) =>
   const j = errorResponse(ApiKey.JoinGroup, {}, 30) as { errorCode: number };
   t.equal(j.errorCode, 30, 'top-level error code for single-resource APIs');
 });
+
+t.test('a Fetch error carries an empty record set, never null (as Kafka; librdkafka rejects null)', async (t) => {
+  const req = { replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [{ topic: 'x', topicId: Buffer.alloc(16), partitions: [{ partition: 0 }] }], forgottenTopicsData: [], rackId: '' };
+  const res = errorResponse(ApiKey.Fetch, req, 29) as { responses: Array<{ partitions: Array<{ errorCode: number; records: Buffer | null }> }> };
+  t.equal(res.responses[0]!.partitions[0]!.errorCode, 29);
+  t.same(res.responses[0]!.partitions[0]!.records, Buffer.alloc(0));
+});
