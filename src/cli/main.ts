@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { loadConfigFile } from '../config/load.js';
+import { loadConfigFile, loadConfigFileWithSecrets } from '../config/load.js';
+import { redactConfig } from '../config/secrets.js';
+import { dump as dumpYaml } from 'js-yaml';
 import { WardenError } from '../protocol/errors.js';
 import { createLogger } from '../log.js';
 import { Proxy } from '../proxy/proxy.js';
@@ -13,7 +15,7 @@ const USAGE = `kafka-warden: a security proxy for Kafka
 Usage:
   kafka-warden serve --config FILE     run the proxy
   kafka-warden demo [--brokers N]      start a local test cluster and the proxy in front of it
-  kafka-warden check-config FILE       validate a configuration file
+  kafka-warden check-config FILE       validate a configuration file and print the effective one (secrets redacted)
   kafka-warden scram add|list|remove   manage SCRAM credentials (see kafka-warden scram)
   kafka-warden audit verify FILE...    check the hash chain of audit files
   kafka-warden help
@@ -66,8 +68,10 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write('kafka-warden check-config: a FILE is required\n');
         return 2;
       }
-      loadConfigFile(file);
-      process.stdout.write(`${file}: valid\n`);
+      // Valid: print the effective configuration (defaults filled in), secrets redacted.
+      const { config, secrets } = loadConfigFileWithSecrets(file);
+      process.stdout.write(`# ${file}: valid; the effective configuration${secrets.length ? `, ${secrets.length} secret value(s) redacted` : ''}:\n`);
+      process.stdout.write(dumpYaml(redactConfig(config, secrets), { lineWidth: -1 }));
       return 0;
     }
     case undefined:

@@ -11,6 +11,8 @@ export const tlsSchema = z
   .object({
     certFile: z.string().min(1),
     keyFile: z.string().min(1),
+    /** Passphrase of an encrypted key file; give it as ${env:NAME} or ${file:/path}. */
+    keyPassphrase: z.string().min(1).optional(),
     /** CA bundle for client certificates (required unless clientAuth is none). */
     caFile: z.string().min(1).optional(),
     clientAuth: z.enum(['none', 'requested', 'required']).default('none'),

@@ -78,6 +78,7 @@ export class Listener implements AddressBook {
     return {
       cert: readFileSync(t.certFile),
       key: readFileSync(t.keyFile),
+      ...(t.keyPassphrase !== undefined ? { passphrase: t.keyPassphrase } : {}),
       ...(t.caFile !== undefined ? { ca: readFileSync(t.caFile) } : {}),
       minVersion: t.minVersion,
       ...(t.ciphers !== undefined ? { ciphers: t.ciphers } : {}),
