@@ -101,8 +101,8 @@ export interface AuthorizerOptions {
 export class Authorizer {
   private index = new Map<ResourceTypeCode, TypeIndex>();
   private acls: AclBinding[] = [];
-  private readonly superUsers: Set<string>;
-  private readonly allowIfNoAcl: boolean;
+  private superUsers: Set<string>;
+  private allowIfNoAcl: boolean;
   private readonly cache: LRUCache<string, Decision>;
   /** Incremented on every change, so holders of old decisions can tell. */
   generation = 0;
@@ -115,6 +115,14 @@ export class Authorizer {
 
   get size(): number {
     return this.acls.length;
+  }
+
+  /** Changes the super users and the no-ACL default (a configuration reload); clears the cache. */
+  configure(opts: { superUsers: Iterable<string>; allowEveryoneIfNoAclFound: boolean }): void {
+    this.superUsers = new Set(opts.superUsers);
+    this.allowIfNoAcl = opts.allowEveryoneIfNoAclFound;
+    this.cache.clear();
+    this.generation++;
   }
 
   all(): readonly AclBinding[] {

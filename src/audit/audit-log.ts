@@ -60,7 +60,7 @@ interface Direct {
  * oldest undelivered events, counted and logged.
  */
 export class AuditLog {
-  readonly config: AuditConfig;
+  config: AuditConfig;
   private readonly log: Logger;
   private readonly direct: Direct[] = [];
   private readonly spooled: Spooled[] = [];
@@ -103,6 +103,11 @@ export class AuditLog {
       if (s.spool.pendingCount > 0) this.log.info({ sink: s.sink.name, pending: s.spool.pendingCount }, 'replaying undelivered audit events');
       this.schedule(s);
     }
+  }
+
+  /** Changes which allowed decisions are recorded (a configuration reload). */
+  setAllowedPolicy(allowed: AuditConfig['allowed']): void {
+    this.config = { ...this.config, allowed };
   }
 
   /** Whether an allowed decision is recorded under the configured policy. */

@@ -38,7 +38,13 @@ export async function serve(configFile: string): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // SIGHUP and edits of the file reload what can change live.
+  process.on('SIGHUP', () => {
+    log.info({ signal: 'SIGHUP' }, 'signal received');
+    proxy.reloadConfigFile(configFile);
+  });
   await proxy.start();
+  proxy.watchConfigFile(configFile);
 }
 
 async function main(argv: string[]): Promise<number> {

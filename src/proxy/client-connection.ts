@@ -316,7 +316,9 @@ export class ClientConnection {
     const audit = this.ctx.audit;
     const firstUse = new Set<string>();
     this.authzCtx = {
-      superUser: authorizer.isSuperUser(principal),
+      get superUser() {
+        return authorizer.isSuperUser(principal);
+      },
       allowed: (operation, type, name, audited = true) => {
         const d = authorizer.authorize(principal, host, operation, type, name);
         if (!d.allowed && log.isLevelEnabled('debug')) {

@@ -29,7 +29,7 @@ export interface ListenerDeps {
  * Node ports are opened as brokers become known.
  */
 export class Listener implements AddressBook {
-  readonly config: ListenerConfig;
+  config: ListenerConfig;
   private readonly deps: ListenerDeps;
   private readonly log: Logger;
   private readonly servers = new Map<number | 'bootstrap', net.Server>();
@@ -107,6 +107,25 @@ export class Listener implements AddressBook {
     for (const s of this.servers.values()) (s as tls.Server).setSecureContext(opts);
     this.log.info({ certFile: this.config.tls.certFile }, 'certificates reloaded');
     this.deps.onCertificateReload?.(true, 'certificates reloaded');
+    return true;
+  }
+
+  /**
+   * New TLS settings (a configuration reload): applied to new connections like a certificate
+   * reload; refused (false) when they do not load, and the current ones stay.
+   */
+  updateTls(tlsConfig: NonNullable<ListenerConfig['tls']>): boolean {
+    const prev = this.config;
+    this.config = { ...prev, tls: tlsConfig };
+    if (!this.reloadCertificates()) {
+      this.config = prev;
+      return false;
+    }
+    if (this.watchers.length > 0) {
+      for (const w of this.watchers) w.close();
+      this.watchers.length = 0;
+      this.watchCertificates();
+    }
     return true;
   }
 

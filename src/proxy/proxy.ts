@@ -13,7 +13,9 @@ import { AuditLog } from '../audit/audit-log.js';
 import { Metrics } from '../metrics/metrics.js';
 import { ManagementServer } from '../metrics/server.js';
 import { authenticationEvent, lifecycleEvent, reloadEvent } from '../audit/event.js';
-import { readFileSync } from 'node:fs';
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { loadConfigFile } from '../config/load.js';
 import { fileURLToPath } from 'node:url';
 
 const VERSION = (() => {
@@ -31,7 +33,8 @@ const VERSION = (() => {
  * stop(): stop accepting, let in-flight requests finish up to the drain timeout, close the rest.
  */
 export class Proxy {
-  readonly config: Config;
+  /** The configuration in force (live settings follow reloads; the rest keep their start values). */
+  config: Config;
   readonly cluster: ClusterView;
   readonly pools: UpstreamPools;
   readonly listeners: Listener[];
@@ -39,7 +42,9 @@ export class Proxy {
   private readonly clients = new Set<ClientConnection>();
   private stopping: Promise<void> | null = null;
   readonly credentials: CredentialStore;
-  private readonly mapper: PrincipalMapper;
+  private mapper: PrincipalMapper;
+  private configWatcher: FSWatcher | null = null;
+  private configDebounce: NodeJS.Timeout | null = null;
   private readonly phantomSecret = randomBytes(32);
   /** The ACLs, or null when the configuration has no acl section (nothing is authorized). */
   readonly acl: AclManager | null;
@@ -84,8 +89,8 @@ export class Proxy {
             cluster: this.cluster,
             pools: this.pools,
             log: this.log,
-            maxFrameBytes: config.limits.maxFrameBytes,
-            maxInFlight: config.limits.maxInFlightPerClient,
+            maxFrameBytes: this.config.limits.maxFrameBytes,
+            maxInFlight: this.config.limits.maxInFlightPerClient,
             requestTimeoutMs: config.upstream.requestTimeoutMs,
             audit: this.audit,
             clusterId: this.clusterId,
@@ -114,6 +119,116 @@ export class Proxy {
   }
 
   readonly clusterId = (): string => this.cluster.brokers.clusterId ?? 'unknown';
+
+  /**
+   * Applies a new configuration to the running proxy. Live: credentials, ACL file and
+   * certificates are re-read; acl.superUsers and allowEveryoneIfNoAclFound, audit.allowed, TLS
+   * settings of each listener, principal mapping rules, authentication timings, limits, shutdown
+   * and the log level. Everything else (ports, upstream, listeners added or removed, files of the
+   * credential store, ACL store and audit sinks, management and metrics) keeps running as it was
+   * and is reported as needing a restart.
+   */
+  applyConfig(next: Config): { restartRequired: string[]; applied: string[] } {
+    const prev = this.config;
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    const restart: string[] = [];
+    const applied: string[] = [];
+    for (const key of ['upstream', 'management', 'metrics'] as const) if (!same(prev[key], next[key])) restart.push(key);
+    if (prev.auth.credentialsFile !== next.auth.credentialsFile) restart.push('auth.credentialsFile');
+    // Listeners: the same names in the same order; only TLS settings change live.
+    const listenersSame = prev.listeners.length === next.listeners.length && prev.listeners.every((l, i) => l.name === next.listeners[i]!.name);
+    if (!listenersSame) restart.push('listeners');
+    else {
+      next.listeners.forEach((nl, i) => {
+        const pl = prev.listeners[i]!;
+        if (!same({ ...pl, tls: undefined }, { ...nl, tls: undefined }) || (pl.tls === undefined) !== (nl.tls === undefined)) restart.push(`listeners[${i}]`);
+        else if (nl.tls !== undefined && !same(pl.tls, nl.tls)) {
+          if (this.listeners[i]!.updateTls(nl.tls)) applied.push(`listeners[${i}].tls`);
+          else restart.push(`listeners[${i}].tls (refused: does not load)`);
+        }
+      });
+    }
+    let acl = next.acl;
+    if ((prev.acl === undefined) !== (next.acl === undefined) || prev.acl?.file !== next.acl?.file) {
+      restart.push('acl');
+      acl = prev.acl;
+    } else if (this.acl !== null && next.acl !== undefined && !same(prev.acl, next.acl)) {
+      this.acl.authorizer.configure({ superUsers: next.acl.superUsers, allowEveryoneIfNoAclFound: next.acl.allowEveryoneIfNoAclFound });
+      applied.push('acl');
+    }
+    let audit = next.audit;
+    if ((prev.audit === undefined) !== (next.audit === undefined) || !same(prev.audit?.spool, next.audit?.spool) || !same(prev.audit?.sinks, next.audit?.sinks)) {
+      if (!same(prev.audit, next.audit)) restart.push('audit');
+      audit = prev.audit;
+    } else if (this.audit !== null && next.audit !== undefined && prev.audit!.allowed !== next.audit.allowed) {
+      this.audit.setAllowedPolicy(next.audit.allowed);
+      applied.push('audit.allowed');
+    }
+    if (prev.auth.principalMappingRules !== next.auth.principalMappingRules) {
+      this.mapper = new PrincipalMapper(next.auth.principalMappingRules);
+      applied.push('auth.principalMappingRules');
+    }
+    if (prev.logging.level !== next.logging.level) {
+      this.log.level = next.logging.level;
+      applied.push('logging.level');
+    }
+    for (const key of ['limits', 'shutdown'] as const) if (!same(prev[key], next[key])) applied.push(key);
+    this.config = {
+      ...next,
+      upstream: prev.upstream,
+      management: prev.management,
+      metrics: prev.metrics,
+      listeners: listenersSame ? this.listeners.map((l) => l.config) : prev.listeners,
+      auth: { ...next.auth, credentialsFile: prev.auth.credentialsFile },
+      acl,
+      audit,
+    };
+    return { restartRequired: restart, applied };
+  }
+
+  /**
+   * Reloads from the configuration file (SIGHUP, or the file changed): credentials, ACLs and
+   * certificates are re-read; the new configuration is validated and applied as far as it can be
+   * live. An invalid file is refused, logged and counted, and the running configuration stays.
+   */
+  reloadConfigFile(file: string): boolean {
+    let next: Config;
+    try {
+      next = loadConfigFile(file);
+    } catch (e) {
+      this.log.error({ file, reason: (e as Error).message }, 'configuration reload refused; the running configuration stays');
+      this.recordReload('config', file, e as Error);
+      return false;
+    }
+    try {
+      this.credentials.reload();
+    } catch (e) {
+      this.log.error({ reason: (e as Error).message }, 'credentials reload refused; the previous credentials stay in force');
+    }
+    try {
+      this.acl?.reload();
+    } catch (e) {
+      this.log.error({ reason: (e as Error).message }, 'ACL file reload refused; the previous ACLs stay in force');
+    }
+    for (const l of this.listeners) if (l.config.tls !== undefined) l.reloadCertificates();
+    const { restartRequired, applied } = this.applyConfig(next);
+    if (restartRequired.length > 0) this.log.warn({ file, settings: restartRequired }, 'configuration reloaded; these changed settings need a restart and keep their running values');
+    this.log.info({ file, applied }, 'configuration reloaded');
+    this.recordReload('config', file, null);
+    return true;
+  }
+
+  /** Reloads when the configuration file changes. */
+  watchConfigFile(file: string): void {
+    if (this.configWatcher !== null) return;
+    const name = basename(file);
+    this.configWatcher = watch(dirname(file), (_e, changed) => {
+      if (changed !== null && changed !== name) return;
+      if (this.configDebounce) clearTimeout(this.configDebounce);
+      this.configDebounce = setTimeout(() => this.reloadConfigFile(file), 200);
+    });
+    this.configWatcher.unref();
+  }
 
   private recordReload(what: string, file: string | null, err: Error | null): void {
     this.metrics.reloads.inc({ what, outcome: err === null ? 'success' : 'failure' });
@@ -224,6 +339,8 @@ export class Proxy {
     this.pools.closeAll();
     this.credentials.close();
     this.acl?.close();
+    this.configWatcher?.close();
+    if (this.configDebounce) clearTimeout(this.configDebounce);
     await this.management?.close();
     for (const l of this.listeners) l.close();
     this.log.info({ closedWithRequestsInFlight: left }, 'proxy stopped');
