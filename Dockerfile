@@ -18,6 +18,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
 COPY --from=build /src/dist ./dist
 USER node
-EXPOSE 19092
+EXPOSE 19092 9404
+# Liveness from the management endpoint (configure `management: { host: 0.0.0.0, port: 9404 }`).
+ENV WARDEN_HEALTH_PORT=9404
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "require('http').get('http://127.0.0.1:' + process.env.WARDEN_HEALTH_PORT + '/healthz', r => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"]
 ENTRYPOINT ["node", "/app/dist/cli/main.js"]
 CMD ["serve", "--config", "/etc/kafka-warden/warden.yaml"]

@@ -2,7 +2,8 @@
 // a denied fetch and a failed login move the counters they should, `promtool check metrics` finds
 // nothing to report, and readiness follows the upstream cluster down and back up.
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
 import { join } from 'node:path';
 import { startSecureHarness, USERS, type SecureHarness } from '../helpers/secure.js';
 import { kcat } from '../helpers/kcat.js';
@@ -39,7 +40,7 @@ t.test('metrics after real traffic, promtool-clean; health and readiness', async
   const h = await startSecureHarness({
     cluster: { topics: { orders: 1, secret: 1 } },
     acl: { superUsers: ['User:alice'], file: aclFile },
-    config: { management: { host: '127.0.0.1', port: 0 } },
+    config: { management: { host: '127.0.0.1', port: 0 }, audit: { spool: { dir: join(dir, 'spool') }, sinks: [{ type: 'file', path: join(dir, 'audit.jsonl') }, { type: 'stdout' }] } },
     upstream: { metadataRefreshMs: 500 },
   });
   t.teardown(() => h.stop());
@@ -67,6 +68,11 @@ t.test('metrics after real traffic, promtool-clean; health and readiness', async
   t.ok(expiry > 86_400, `seconds until the secure listener's certificate expires: ${expiry}`);
   t.ok(sample(after, 'kafka_warden_process_cpu_seconds_total') > 0, 'process metrics');
   t.notOk(after.includes(USERS.bob) || after.includes('wrong'), 'no secret in the metrics');
+
+  // Every metric the Grafana dashboard queries exists.
+  const dashboard = readFileSync(join(PROJECT_ROOT, 'deploy', 'grafana', 'kafka-warden-dashboard.json'), 'utf8');
+  const queried = new Set([...dashboard.matchAll(/kafka_warden_[a-z0-9_]+/g)].map((m) => m[0].replace(/_(bucket|count|sum)$/, '')));
+  for (const name of queried) t.match(after, new RegExp(`^# TYPE ${name} `, 'm'), `the dashboard's ${name} is exported`);
 
   const lint = checkMetrics(after);
   t.equal(lint.code, 0, 'promtool check metrics passes');
