@@ -26,13 +26,14 @@ const INITIAL = `acls:
   - { resourceType: TOPIC, resourceName: secret, principal: "User:carol", operation: WRITE }
   - { resourceType: GROUP, resourceName: viewer-group, principal: "User:bob", operation: DESCRIBE }
   - { resourceType: TRANSACTIONAL_ID, resourceName: tx-bob, principal: "User:bob", operation: DESCRIBE }
+  - { resourceType: TOPIC, resourceName: readonly, principal: "User:bob", operation: READ }
 `;
 
 async function harness(t: { teardown(fn: () => unknown): void }): Promise<{ h: SecureHarness; aclFile: string }> {
   const dir = (await makePki()).dir;
   const aclFile = join(dir, 'acls.yaml');
   writeFileSync(aclFile, INITIAL);
-  const h = await startSecureHarness({ cluster: { topics: { orders: 2, secret: 1, hidden: 1, later: 1 } }, acl: { superUsers: ['User:alice'], file: aclFile } });
+  const h = await startSecureHarness({ cluster: { topics: { orders: 2, secret: 1, hidden: 1, later: 1, readonly: 1 } }, acl: { superUsers: ['User:alice'], file: aclFile } });
   t.teardown(() => h.stop());
   return { h, aclFile };
 }
@@ -91,6 +92,34 @@ t.test('one Produce naming an allowed and a denied topic: split, forwarded in pa
   const direct = await kcat(['-C', '-t', 'secret', '-p', '0', '-o', 'beginning', '-e', '-q', '-b', h.cluster.brokers.join(',')], { timeoutMs: 20_000 });
   t.equal(direct.code, 0);
   t.notMatch(direct.stdout, /mixed/, 'the denied part never reached the broker');
+});
+
+t.test('kafkajs sendBatch: one Produce with an allowed and a denied topic', async (t) => {
+  const { h } = await harness(t);
+  // Both partitions led by broker 1, so kafkajs puts both topics in one Produce request.
+  await h.cluster.command('leader orders 0 1');
+  await h.cluster.command('leader readonly 0 1');
+  const producer = kafkaAs(h, 'bob', 'bob-batch').producer();
+  await producer.connect();
+  const err = await producer
+    .sendBatch({
+      topicMessages: [
+        { topic: 'readonly', messages: [{ value: 'nope', partition: 0 }] },
+        { topic: 'orders', messages: [{ value: 'batched', partition: 0 }] },
+      ],
+    })
+    .then(
+      () => null,
+      (e: Error & { type?: string }) => e,
+    );
+  await producer.disconnect();
+  t.ok(err !== null, 'kafkajs reports the failure');
+  t.match(`${err?.type} ${err?.message}`, /TOPIC_AUTHORIZATION_FAILED|Topic authorization failed|Not authorized to access topics/, 'as a topic authorization failure');
+  const direct = await kcat(['-C', '-t', 'orders', '-p', '0', '-o', 'beginning', '-e', '-q', '-b', h.cluster.brokers.join(',')], { timeoutMs: 20_000 });
+  t.match(direct.stdout, /batched/, 'the allowed topic of the same request was written');
+  const denied = await kcat(['-C', '-t', 'readonly', '-p', '0', '-o', 'beginning', '-e', '-q', '-b', h.cluster.brokers.join(',')], { timeoutMs: 20_000 });
+  t.notMatch(denied.stdout, /nope/, 'the denied one was not');
+  t.ok(h.logs.some((l) => l.msg === 'authorization denied' && l.resourceName === 'readonly' && l.operation === 'WRITE'), 'the proxy split the request');
 });
 
 t.test('kafkajs: a consumer in a denied group gets GROUP_AUTHORIZATION_FAILED; a group it may read works', async (t) => {
@@ -176,7 +205,7 @@ t.test('kafkajs admin: ACLs created and deleted apply to an already-open connect
   });
   t.same(
     described.resources.map((r) => r.resourceName).sort(),
-    ['later', 'orders', 'secret'],
+    ['later', 'orders', 'readonly', 'secret'],
     'describeAcls lists the topic ACLs by resource',
   );
   const bobOnly = await admin.describeAcls({
