@@ -159,3 +159,22 @@ t.test('the file sink resumes after a crash that tore its last line', async (t) 
   const r = verifyLines(lines);
   t.ok(r.ok, `the chain continues: ${JSON.stringify(r.error)}`);
 });
+
+t.test('the file sink rotates by size and the chain runs on across files', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-audit-'));
+  const path = join(dir, 'audit.jsonl');
+  const cfg: AuditConfig = { ...config(dir), sinks: [{ type: 'file', path, maxBytes: 4000, maxFiles: 2, fsync: 'always', fsyncIntervalMs: 1000 }] };
+  const audit = new AuditLog(cfg, { log, cluster: null, connectTimeoutMs: 1000 });
+  audit.start();
+  for (let i = 0; i < 25; i++) audit.record(lifecycleEvent('c1', { action: 'start', version: String(i), pid: i }));
+  await audit.stop();
+  const { existsSync } = await import('node:fs');
+  t.ok(existsSync(`${path}.1`) && existsSync(`${path}.2`), 'rotated files');
+  t.notOk(existsSync(`${path}.3`), 'no more than maxFiles are kept');
+  const files = [`${path}.2`, `${path}.1`, path].map((f) => readFileSync(f, 'utf8').trim().split('\n'));
+  for (const lines of files) t.ok(lines.length > 0 && readFileSync(path).length <= 4000 + 1000);
+  const joined = files.flat();
+  t.ok(verifyLines(joined).ok, 'the kept files, oldest first, form one unbroken chain');
+  t.ok(verifyLines(files[2]!).ok, 'and each file verifies on its own');
+  t.equal((JSON.parse(joined[joined.length - 1]!) as { chainseq: number }).chainseq, 25);
+});
