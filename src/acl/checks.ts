@@ -166,6 +166,13 @@ export function mergeInOrder<Q, R>(items: readonly Q[], deniedAt: ReadonlyMap<nu
   return out;
 }
 
+/** Adds a step to the response path of a verdict (a local answer is left as it is). */
+function thenResponse(verdict: Verdict, step: (r: unknown) => unknown): Verdict {
+  if (verdict !== null && verdict.kind !== 'forward') return verdict;
+  const merge = verdict?.response;
+  return { kind: 'forward', request: verdict?.request, response: (r) => step(merge ? merge(r) : r) };
+}
+
 const decideTopic = (c: AuthzContext, op: OperationCode) => (name: string) => (c.allowed(op, TOPIC, name) ? 0 : TOPIC_DENIED);
 const hex = (b: Buffer) => b.toString('hex');
 
@@ -491,16 +498,11 @@ function checkDescribeGroups(c: AuthzContext, v: number, req: describeGroups.Des
     resKey: (g) => g.groupId,
   });
   if (!req.includeAuthorizedOperations || verdict?.kind === 'answer') return verdict;
-  const merge = verdict?.kind === 'forward' ? verdict.response : undefined;
-  return {
-    kind: 'forward',
-    request: verdict?.kind === 'forward' ? verdict.request : undefined,
-    response: (r) => {
-      const res = (merge ? merge(r) : r) as describeGroups.DescribeGroupsResponse;
-      for (const g of res.groups) if (g.errorCode === 0) g.authorizedOperations = authorizedOperations(c, GROUP, g.groupId);
-      return res;
-    },
-  };
+  return thenResponse(verdict, (r) => {
+    const res = r as describeGroups.DescribeGroupsResponse;
+    for (const g of res.groups) if (g.errorCode === 0) g.authorizedOperations = authorizedOperations(c, GROUP, g.groupId);
+    return res;
+  });
 }
 
 function checkListGroups(c: AuthzContext): Verdict {
@@ -522,8 +524,7 @@ function checkCreateTopics(c: AuthzContext, v: number, req: createTopics.CreateT
   };
   const verdict = c.allowed(CREATE, CLUSTER, CLUSTER_NAME, false) ? null : checkCreateTopicsEach(c, req);
   if (verdict?.kind === 'answer' || v < 5) return verdict;
-  const merge = verdict?.kind === 'forward' ? verdict.response : undefined;
-  return { kind: 'forward', request: verdict?.kind === 'forward' ? verdict.request : undefined, response: (r) => hideConfigs(merge ? merge(r) : r) };
+  return thenResponse(verdict, hideConfigs);
 }
 
 function checkCreateTopicsEach(c: AuthzContext, req: createTopics.CreateTopicsRequest): Verdict {
@@ -797,16 +798,11 @@ function checkDescribeProducers(c: AuthzContext, v: number, req: describeProduce
 function checkDescribeTransactions(c: AuthzContext, v: number, req: describeTransactions.DescribeTransactionsRequest): Verdict {
   const verdict = checkDescribeTransactionsEach(c, req);
   if (verdict?.kind === 'answer') return verdict;
-  const merge = verdict?.kind === 'forward' ? verdict.response : undefined;
-  return {
-    kind: 'forward',
-    request: verdict?.kind === 'forward' ? verdict.request : undefined,
-    response: (r) => {
-      const res = (merge ? merge(r) : r) as describeTransactions.DescribeTransactionsResponse;
-      for (const st of res.transactionStates) st.topics = st.topics.filter((t) => c.allowed(DESCRIBE, TOPIC, t.topic, false));
-      return res;
-    },
-  };
+  return thenResponse(verdict, (r) => {
+    const res = r as describeTransactions.DescribeTransactionsResponse;
+    for (const st of res.transactionStates) st.topics = st.topics.filter((t) => c.allowed(DESCRIBE, TOPIC, t.topic, false));
+    return res;
+  });
 }
 
 function checkDescribeTransactionsEach(c: AuthzContext, req: describeTransactions.DescribeTransactionsRequest): Verdict {
@@ -860,16 +856,11 @@ function checkConsumerGroupDescribe(c: AuthzContext, v: number, req: consumerGro
     resKey: (g) => g.groupId,
   });
   if (!req.includeAuthorizedOperations || verdict?.kind === 'answer') return verdict;
-  const merge = verdict?.kind === 'forward' ? verdict.response : undefined;
-  return {
-    kind: 'forward',
-    request: verdict?.kind === 'forward' ? verdict.request : undefined,
-    response: (r) => {
-      const res = (merge ? merge(r) : r) as consumerGroupDescribe.ConsumerGroupDescribeResponse;
-      for (const g of res.groups) if (g.errorCode === 0) g.authorizedOperations = authorizedOperations(c, GROUP, g.groupId);
-      return res;
-    },
-  };
+  return thenResponse(verdict, (r) => {
+    const res = r as consumerGroupDescribe.ConsumerGroupDescribeResponse;
+    for (const g of res.groups) if (g.errorCode === 0) g.authorizedOperations = authorizedOperations(c, GROUP, g.groupId);
+    return res;
+  });
 }
 
 /** DescribeTopicPartitions: like Metadata, undescribable topics are omitted or answered with 29. */
@@ -904,16 +895,11 @@ function checkDescribeTopicPartitions(c: AuthzContext, v: number, req: describeT
     resKey: (t) => t.name ?? '',
   });
   if (verdict?.kind === 'answer') return verdict;
-  const merge = verdict?.kind === 'forward' ? verdict.response : undefined;
-  return {
-    kind: 'forward',
-    request: verdict?.kind === 'forward' ? verdict.request : undefined,
-    response: (r) => {
-      const res = (merge ? merge(r) : r) as describeTopicPartitions.DescribeTopicPartitionsResponse;
-      decorate(res.topics);
-      return res;
-    },
-  };
+  return thenResponse(verdict, (r) => {
+    const res = r as describeTopicPartitions.DescribeTopicPartitionsResponse;
+    decorate(res.topics);
+    return res;
+  });
 }
 
 const none: Check = () => null;
