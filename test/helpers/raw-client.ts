@@ -79,9 +79,21 @@ export class RawClient {
     return this.cid;
   }
 
-  request<T>(apiKey: number, version: number, body: unknown): Promise<T> {
+  /** Sends a request; rejects on a closed connection, or after `timeoutMs` without an answer. */
+  request<T>(apiKey: number, version: number, body: unknown, timeoutMs = 60_000): Promise<T> {
     const cid = this.cid++;
-    const p = new Promise<T>((resolve, reject) => this.waiting.set(cid, { apiKey, version, resolve: resolve as (v: unknown) => void, reject }));
+    const p = new Promise<T>((resolve, reject) => {
+      // A lost answer fails the test in time instead of hanging it until the runner's limit.
+      const timer = setTimeout(() => {
+        if (this.waiting.delete(cid)) reject(new Error(`no response to api ${apiKey} v${version} (correlation id ${cid}) within ${timeoutMs} ms`));
+      }, timeoutMs);
+      timer.unref();
+      const done = <V>(f: (v: V) => void) => (v: V) => {
+        clearTimeout(timer);
+        f(v);
+      };
+      this.waiting.set(cid, { apiKey, version, resolve: done(resolve as (v: unknown) => void), reject: done(reject) });
+    });
     this.socket.write(RawClient.packet(apiKey, version, cid, body, this.clientId));
     return p;
   }
