@@ -139,7 +139,7 @@ export function writeSection(heading: string, section: string): void {
   if (start >= 0) {
     // Only this section is replaced; the others (and the analyses) stay.
     const next = doc.indexOf('\n## ', start + heading.length + 1);
-    doc = doc.slice(0, start + 1) + section + (next >= 0 ? doc.slice(next + 1) : '');
+    doc = doc.slice(0, start + 1) + (next >= 0 ? `${section.trimEnd()}\n\n${doc.slice(next + 1)}` : section);
   } else {
     doc = `${doc.trimEnd()}\n\n${section}`;
   }
