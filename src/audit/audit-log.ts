@@ -150,7 +150,17 @@ export class AuditLog {
     for (const s of this.spooled) {
       const { line, state } = chainLine(json, s.chain);
       const before = s.spool.dropped;
-      if (!s.spool.append(state.seq, line)) {
+      let appended: boolean;
+      try {
+        appended = s.spool.append(state.seq, line);
+      } catch (e) {
+        // The spool cannot be written (disk full, gone): as full, under either policy, and said.
+        this.log.error({ sink: s.sink.name, reason: (e as Error).message, eventId: event.id }, 'audit spool could not be written');
+        if (this.config.spool.onFull === 'failClosed') ok = false;
+        else this.stats.dropped++;
+        continue;
+      }
+      if (!appended) {
         ok = false;
         continue;
       }

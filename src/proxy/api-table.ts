@@ -16,7 +16,9 @@ export type ResponseRewrite =
   | 'findCoordinator'
   | 'describeCluster'
   /** KIP-951 NodeEndpoints tagged field (Produce v10+, Fetch v16+, ShareFetch, ShareAcknowledge). */
-  | 'nodeEndpoints';
+  | 'nodeEndpoints'
+  /** Broker configs that name the brokers' own listeners (advertised.listeners...). */
+  | 'describeConfigs';
 
 export interface ApiPolicy {
   /** Answered by the proxy itself, never forwarded. */
@@ -72,7 +74,7 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   [ApiKey.DescribeAcls, { local: true }],
   [ApiKey.CreateAcls, { local: true }],
   [ApiKey.DeleteAcls, { local: true }],
-  [ApiKey.DescribeConfigs, {}],
+  [ApiKey.DescribeConfigs, { rewrite: { kind: 'describeConfigs', fromVersion: 0 } }],
   [ApiKey.AlterConfigs, {}],
   [ApiKey.AlterReplicaLogDirs, {}],
   [ApiKey.DescribeLogDirs, {}],

@@ -5,6 +5,14 @@ import { responseHeaderLength } from '../protocol/headers.js';
 import type { MetadataResponse } from '../protocol/generated/metadata.js';
 import type { FindCoordinatorResponse } from '../protocol/generated/find-coordinator.js';
 import type { DescribeClusterResponse } from '../protocol/generated/describe-cluster.js';
+import type { DescribeConfigsResponse } from '../protocol/generated/describe-configs.js';
+
+/**
+ * Broker configs whose values are the brokers' own addresses. A client that reads them (an admin
+ * tool) would learn how to reach the brokers around the proxy: their values are withheld, marked
+ * sensitive as Kafka marks passwords (value null).
+ */
+const ADDRESS_CONFIGS = new Set(['advertised.listeners', 'listeners', 'advertised.host.name', 'advertised.port', 'host.name', 'port', 'controller.quorum.voters', 'controller.quorum.bootstrap.servers']);
 import type { ResponseRewrite } from './api-table.js';
 import type { UpstreamNode } from './broker-map.js';
 
@@ -98,6 +106,20 @@ export function rewriteResponse(
         if (m.errorCode === 0) changed = rewriteNode(book, m) || changed;
       } else {
         for (const c of m.coordinators) if (c.errorCode === 0) changed = rewriteNode(book, c) || changed;
+      }
+      break;
+    }
+    case 'describeConfigs': {
+      const m = body as unknown as DescribeConfigsResponse;
+      for (const r of m.results) {
+        if (r.resourceType !== 4) continue; // BROKER
+        for (const c of r.configs) {
+          if (!ADDRESS_CONFIGS.has(c.name) || (c.value === null && c.synonyms.every((x) => x.value === null))) continue;
+          c.value = null;
+          c.isSensitive = true;
+          for (const syn of c.synonyms) syn.value = null;
+          changed = true;
+        }
       }
       break;
     }

@@ -119,3 +119,23 @@ t.test('a Metadata controller id naming no broker becomes a live broker (as KRaf
   const fine = { ...body, controllerId: 3 };
   t.equal(rewrite('metadata', ApiKey.Metadata, 9, fine).controllerId, 3, 'a real controller id is kept');
 });
+
+t.test('DescribeConfigs: broker configs that hold broker addresses are withheld', async (t) => {
+  const { defaultDescribeConfigsResponse } = await import('../../src/protocol/generated/describe-configs.js');
+  const cfg = (name: string, value: string) => ({ name, value, readOnly: true, isDefault: false, configSource: 4, isSensitive: false, synonyms: [{ name, value, source: 4 }], configType: 2, documentation: null });
+  const body = {
+    ...defaultDescribeConfigsResponse(),
+    results: [
+      { errorCode: 0, errorMessage: null, resourceType: 4, resourceName: '1', configs: [cfg('advertised.listeners', `PLAINTEXT://${UPSTREAM.host}:9092`), cfg('num.io.threads', '8')] },
+      { errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 'listeners', configs: [cfg('retention.ms', '1000')] },
+    ],
+  };
+  for (const v of [1, 4]) {
+    const out = rewrite('describeConfigs', ApiKey.DescribeConfigs, v, body) as { results: Array<{ configs: Array<{ name: string; value: string | null; isSensitive: boolean; synonyms: Array<{ value: string | null }> }> }> };
+    const adv = out.results[0]!.configs[0]!;
+    t.same([adv.value, adv.isSensitive], [null, true], `v${v}: advertised.listeners withheld, marked sensitive`);
+    if (v >= 1) t.same(adv.synonyms.map((s) => s.value), [null], 'synonyms too');
+    t.equal(out.results[0]!.configs[1]!.value, '8', 'other broker configs pass');
+    t.equal(out.results[1]!.configs[0]!.value, '1000', 'topic configs pass');
+  }
+});
