@@ -68,14 +68,14 @@ export class Proxy {
       log,
     );
     this.credentials = new CredentialStore(config.auth.credentialsFile ?? null);
-    this.credentials.onReload((err) => {
-      if (err) log.error({ reason: err.message }, 'credentials reload refused; the previous credentials stay in force');
-      else log.info({ users: this.credentials.list().length }, 'credentials reloaded');
-    });
     this.mapper = new PrincipalMapper(config.auth.principalMappingRules);
     this.metrics = new Metrics({ principalBytes: config.metrics.principalBytes });
     this.audit = config.audit === undefined ? null : new AuditLog(config.audit, { log, cluster: this.cluster, connectTimeoutMs: config.upstream.connectTimeoutMs });
-    this.credentials.onReload((err) => this.recordReload('credentials', config.auth.credentialsFile ?? null, err));
+    this.credentials.onReload((err) => {
+      if (err) log.error({ reason: err.message }, 'credentials reload refused; the previous credentials stay in force');
+      else log.info({ users: this.credentials.list().length }, 'credentials reloaded');
+      this.recordReload('credentials', config.auth.credentialsFile ?? null, err);
+    });
     this.acl =
       config.acl === undefined
         ? null
