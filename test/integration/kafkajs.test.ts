@@ -22,7 +22,14 @@ function waitFor(cond: () => boolean, what: string, ms = 60_000): Promise<void> 
 t.test('kafkajs producer and a two-member consumer group through the proxy', async (t) => {
   const h = await startHarness({ cluster: { brokers: 3, topics: { [TOPIC]: PARTITIONS } } });
   for (let p = 0; p < PARTITIONS; p++) await h.cluster.command(`leader ${TOPIC} ${p} ${(p % 3) + 1}`);
-  const kafka = new Kafka({ clientId: 'warden-test', brokers: [h.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 5 } });
+  // kafkajs's own group-related log lines are kept, and shown only if the rebalance times out.
+  const klogs: string[] = [];
+  const logCreator = () => (entry: { namespace: string; log: { message: string } & Record<string, unknown> }) => {
+    const { message, ...extra } = entry.log;
+    const text = `${message} ${JSON.stringify(extra)}`;
+    if (/JoinGroup|SyncGroup|Heartbeat|rebalanc|member|error|assign/i.test(text)) klogs.push(`${new Date().toISOString()} ${entry.namespace} ${text.slice(0, 300)}`);
+  };
+  const kafka = new Kafka({ clientId: 'warden-test', brokers: [h.bootstrap], logLevel: logLevel.DEBUG, logCreator, retry: { retries: 5 } });
   const consumers: Consumer[] = [];
   t.teardown(async () => {
     for (const c of consumers) await c.disconnect().catch(() => {});
@@ -65,6 +72,8 @@ t.test('kafkajs producer and a two-member consumer group through the proxy', asy
   await waitFor(() => (assignments.get('b') ?? []).length > 0 && (assignments.get('a') ?? []).length < PARTITIONS, 'rebalance after b joins').catch((e: Error) => {
     // Say what the proxy saw before failing.
     t.comment(JSON.stringify(h.logs.filter((l) => (l.level as number) >= 40 || l.msg === 'client connection closed').slice(-20)));
+    t.comment(JSON.stringify([...assignments]));
+    for (const l of klogs.slice(-80)) t.comment(l);
     throw e;
   });
   const a = assignments.get('a')!;
