@@ -1,6 +1,7 @@
 // `kafka-warden serve` as a process: starts from a YAML file, and on SIGTERM stops accepting,
 // lets in-flight requests finish, closes and exits 0.
 import t from 'tap';
+import { collectJsonLines } from '../helpers/json-lines.js';
 import { spawn } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,21 +17,7 @@ const CLI = join(PROJECT_ROOT, 'src', 'cli', 'main.ts');
 
 function startServe(configFile: string) {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--config', configFile], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Array<Record<string, unknown>> = [];
-  let buf = '';
-  child.stdout.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const l = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try {
-        lines.push(JSON.parse(l) as Record<string, unknown>);
-      } catch {
-        lines.push({ msg: l });
-      }
-    }
-  });
+  const lines = collectJsonLines(child.stdout, { keepText: true });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, lines, exited };
 }

@@ -3,6 +3,7 @@
 // defaults: a denied topic becomes writable without a restart) and reports what needs a restart
 // (a port); SIGHUP reloads too.
 import t from 'tap';
+import { collectJsonLines } from '../helpers/json-lines.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,21 +33,7 @@ t.test('SIGHUP and file changes: refused when broken, applied live when valid', 
   writeFileSync(cfg, config({ port: base, allowEveryone: false }));
   const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve', '--config', cfg], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   t.teardown(() => child.kill('SIGKILL'));
-  const logs: Array<Record<string, unknown>> = [];
-  let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // not a log line
-      }
-    }
-  });
+  const logs = collectJsonLines(child.stdout!);
   const waitLog = async (pred: (l: Record<string, unknown>) => boolean, ms = 15_000) => {
     const end = Date.now() + ms;
     while (!logs.some(pred) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
