@@ -13,7 +13,6 @@ export class Metrics {
   readonly connectionsClosed: Counter<'listener' | 'reason'>;
   readonly requests: Counter<'api'>;
   readonly requestDuration: Histogram<'api'>;
-  readonly bytes: Counter<'direction'>;
   readonly authentications: Counter<'mechanism' | 'outcome'>;
   readonly authorizations: Counter<'operation' | 'resource_type' | 'outcome'>;
   readonly reloads: Counter<'what' | 'outcome'>;
@@ -38,9 +37,12 @@ export class Metrics {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
-    this.bytes = new client.Counter({ name: 'kafka_warden_client_bytes_total', help: 'Bytes read from (in) and written to (out) clients', labelNames: ['direction'], registers });
-    this.bytesIn = this.bytes.labels({ direction: 'in' });
-    this.bytesOut = this.bytes.labels({ direction: 'out' });
+    // Counted for every socket read (for TLS, every record): a plain addition here, handed to
+    // prom-client only when scraped (a prom-client inc() hashes and validates its labels per call).
+    this.counter('kafka_warden_client_bytes_total', 'Bytes read from (in) and written to (out) clients', ['direction'], () => [
+      [{ direction: 'in' }, this.bytesIn],
+      [{ direction: 'out' }, this.bytesOut],
+    ]);
     this.authentications = new client.Counter({ name: 'kafka_warden_authentication_attempts_total', help: 'Authentication attempts, by mechanism and outcome', labelNames: ['mechanism', 'outcome'], registers });
     this.authorizations = new client.Counter({
       name: 'kafka_warden_authorization_decisions_total',
@@ -61,13 +63,13 @@ export class Metrics {
           });
   }
 
-  /** Cached children of the bytes counter. */
-  readonly bytesIn: client.Counter.Internal;
-  readonly bytesOut: client.Counter.Internal;
+  /** Bytes read from and written to clients so far (kafka_warden_client_bytes_total). */
+  bytesIn = 0;
+  bytesOut = 0;
   private readonly apiChildren = new Map<number, { requests: client.Counter.Internal; duration: client.Histogram.Internal<'api'> }>();
   private readonly authzChildren = new Map<string, client.Counter.Internal>();
 
-  /** The request counter and duration histogram of one API (children cached: no label hashing per request). */
+  /** The request counter and duration histogram of one API (children cached per API). */
   api(apiKey: number, name: string): { requests: client.Counter.Internal; duration: client.Histogram.Internal<'api'> } {
     let c = this.apiChildren.get(apiKey);
     if (c === undefined) {
