@@ -28,6 +28,11 @@ export class FrameReader {
   private failed = false;
 
   private readonly pool: BufferPool | null;
+  /**
+   * Set when the chunks passed to push() are overwritten afterwards (a socket reading into one
+   * reused buffer): then every frame is copied out, none is a view of a chunk.
+   */
+  chunksReused = false;
 
   /**
    * With a pool, frames assembled across chunks are taken from it; whoever consumes such a frame
@@ -86,21 +91,35 @@ export class FrameReader {
       if (len - pos >= size && prefixInChunk) {
         // The size prefix sits in this chunk just before the frame (not so when the prefix itself
         // arrived split across chunks).
-        const packet = chunk.subarray(pos - 4, pos + size);
+        const view = chunk.subarray(pos - 4, pos + size);
         pos += size;
-        this.onFrame(packet);
+        this.onFrame(this.chunksReused ? this.copyOf(view) : view);
       } else if (size === 0) {
         // An empty frame whose size prefix arrived split: nothing more to wait for.
         const packet = Buffer.alloc(4);
         this.onFrame(packet);
       } else {
-        this.partial = this.pool === null ? Buffer.allocUnsafe(size + 4) : this.pool.acquire(size + 4);
+        this.partial = this.allocate(size + 4);
         this.partial.writeInt32BE(size, 0);
         this.partialHave = 4;
       }
     }
   }
+
+  /** A buffer for a frame: large ones from the pool, small ones from Node's shared slab. */
+  private allocate(bytes: number): Buffer {
+    return this.pool === null || bytes < SMALL_FRAME_BYTES ? Buffer.allocUnsafe(bytes) : this.pool.acquire(bytes);
+  }
+
+  private copyOf(view: Buffer): Buffer {
+    const out = this.allocate(view.length);
+    view.copy(out, 0);
+    return out;
+  }
 }
+
+/** Below this a frame is cheaper to allocate (Node's 8 KiB slab for the smallest) than to pool. */
+const SMALL_FRAME_BYTES = 32 * 1024;
 
 /** Prefixes a payload with its int32 size. */
 export function frame(payload: Buffer): Buffer {

@@ -2,6 +2,7 @@ import type net from 'node:net';
 import type { Logger } from 'pino';
 import { FrameReader } from '../protocol/frame-reader.js';
 import { framePool } from '../protocol/buffer-pool.js';
+import { readIntoBuffer, sharedReadBuffer } from './static-read.js';
 import { Reader } from '../protocol/reader.js';
 import { decodeRequestHeader, type RequestHeader } from '../protocol/headers.js';
 import { API_SPECS, ApiKey } from '../protocol/generated/index.js';
@@ -182,6 +183,11 @@ export class ClientConnection {
     ctx.metrics.connectionsOpened.inc({ listener: ctx.listenerName });
     ctx.metrics.connectionsActive.inc({ listener: ctx.listenerName });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    // Reads land in the process's shared buffer, without a Buffer and a stream event per read (or
+    // per TLS record); the frame reader copies frames out. Pausing stops the socket's reads; bytes
+    // already read (for TLS: the records of one socket read) are still delivered, as the rest of a
+    // chunk is with 'data' events. The 'data' listener above gets what was buffered before.
+    if (readIntoBuffer(socket, sharedReadBuffer(), (view) => this.onData(view))) this.reader.chunksReused = true;
     socket.on('end', () => this.drain());
     socket.on('error', (e: NodeJS.ErrnoException) => this.close('socket error', { code: e.code }));
     socket.on('close', () => this.close('client closed the connection'));
@@ -206,7 +212,7 @@ export class ClientConnection {
   }
 
   private onData(chunk: Buffer): void {
-    this.ctx.metrics.bytesIn.inc(chunk.length);
+    this.ctx.metrics.bytesIn += chunk.length;
     if (this.principal !== null) this.ctx.metrics.principalTraffic(this.principal, 'in', chunk.length);
     if (this.state !== 'open') return;
     try {
@@ -684,7 +690,7 @@ export class ClientConnection {
       const head = this.slots[this.slotHead]!;
       if (head.packet === null) break;
       const packet = head.packet;
-      metrics.bytesOut.inc(packet.length);
+      metrics.bytesOut += packet.length;
       if (this.principal !== null) metrics.principalTraffic(this.principal, 'out', packet.length);
       if (!this.socket.write(packet, () => framePool.release(packet))) this.pausedForDrain = true;
       this.slots[this.slotHead] = undefined as never;

@@ -2,6 +2,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { FrameReader } from '../protocol/frame-reader.js';
 import { framePool } from '../protocol/buffer-pool.js';
+import { sharedReadBuffer, staticReadsDisabled } from './static-read.js';
 import { WardenError } from '../protocol/errors.js';
 
 /** An upstream failure; the requests it affects are failed with it. */
@@ -71,7 +72,12 @@ export class UpstreamConnection {
     this.id = ++UpstreamConnection.ids;
     this.log = log.child({ upstream: `${address.host}:${address.port}`, conn: this.id });
     this.reader = new FrameReader((p) => this.onPacket(p), MAX_RESPONSE_BYTES, framePool);
-    this.socket = net.connect({ host: address.host, port: address.port, noDelay: true });
+    // Responses are read into the process's shared read buffer (Node's onread option: no Buffer
+    // per read) and copied out by the frame reader.
+    this.reader.chunksReused = !staticReadsDisabled;
+    const onread = staticReadsDisabled ? undefined : { buffer: sharedReadBuffer(), callback: (n: number, buf: Uint8Array) => this.onChunk((buf as Buffer).subarray(0, n)) };
+    this.socket = net.connect({ host: address.host, port: address.port, noDelay: true, onread });
+    if (onread === undefined) this.socket.on('data', (chunk: Buffer) => this.onChunk(chunk));
     this.connectTimer = setTimeout(() => {
       this.fail(new UpstreamError('WARDEN_ERR_UPSTREAM_CONNECT_TIMEOUT', `connecting to ${address.host}:${address.port} timed out`));
     }, connectTimeoutMs);
@@ -82,19 +88,21 @@ export class UpstreamConnection {
       if (this.state === 'connecting') this.state = 'ready';
       this.log.debug('upstream connected');
     });
-    this.socket.on('data', (chunk: Buffer) => {
-      try {
-        this.reader.push(chunk);
-      } catch (e) {
-        this.fail(new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', (e as Error).message));
-      }
-    });
     this.socket.on('error', (e: NodeJS.ErrnoException) => {
       this.fail(new UpstreamError('WARDEN_ERR_UPSTREAM_IO', `upstream ${address.host}:${address.port}: ${e.code ?? e.message}`));
     });
     this.socket.on('close', () => {
       this.fail(new UpstreamError('WARDEN_ERR_UPSTREAM_CLOSED', `upstream ${address.host}:${address.port} closed the connection`));
     });
+  }
+
+  private onChunk(chunk: Buffer): boolean {
+    try {
+      this.reader.push(chunk);
+    } catch (e) {
+      this.fail(new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', (e as Error).message));
+    }
+    return true;
   }
 
   get closed(): boolean {

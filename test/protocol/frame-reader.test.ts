@@ -87,3 +87,31 @@ t.test('the limit can change between frames', async (t) => {
   r.push(frame(Buffer.alloc(500)));
   t.same(got, [50, 500]);
 });
+
+t.test('with chunksReused, frames are copies that survive the chunk being overwritten (property)', async (t) => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 70_000 }), { maxLength: 6 }), fc.integer({ min: 1, max: 80_000 }), (sizes, chunkSize) => {
+      const { stream, payloads } = frames(sizes);
+      const got: Buffer[] = [];
+      const r = new FrameReader((p) => got.push(p));
+      r.chunksReused = true;
+      // One reused buffer, as a socket reading into a static buffer gives: overwritten after each push.
+      const shared = Buffer.alloc(chunkSize);
+      for (let at = 0; at < stream.length; at += chunkSize) {
+        const n = stream.copy(shared, 0, at, Math.min(at + chunkSize, stream.length));
+        r.push(shared.subarray(0, n));
+        shared.fill(0xee);
+      }
+      return got.length === payloads.length && got.every((g, i) => g.readInt32BE(0) === payloads[i]!.length && g.subarray(4).equals(payloads[i]!) && g.buffer !== shared.buffer);
+    }),
+    { numRuns: 200 },
+  );
+  t.pass('every frame intact after its chunk was overwritten');
+});
+
+t.test('without chunksReused, a frame inside one chunk is a view of it (no copy)', async (t) => {
+  const { stream } = frames([10]);
+  let got: Buffer | null = null;
+  new FrameReader((p) => (got = p)).push(stream);
+  t.equal(got!.buffer, stream.buffer);
+});
