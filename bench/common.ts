@@ -51,11 +51,23 @@ export interface ProxyHandle {
   user: string;
   password: string;
   caFile: string;
+  /** The proxy's process id (for its CPU time). */
+  pid: number;
   stop: () => Promise<void>;
 }
 
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc (Linux). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+}
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
 /** Starts `kafka-warden serve`; `extraConfig` lines are appended to its YAML (e.g. an acl section). */
-export async function startProxy(bootstrap: string[], opts: { poolMode?: 'pooled' | 'dedicated'; extraConfig?: string[] } = {}): Promise<ProxyHandle> {
+export async function startProxy(bootstrap: string[], opts: { poolMode?: 'pooled' | 'dedicated'; extraConfig?: string[]; env?: Record<string, string> } = {}): Promise<ProxyHandle> {
   const base = await freePortBlock(60);
   const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
   const cfg = join(dir, 'bench.yaml');
@@ -97,7 +109,9 @@ export async function startProxy(bootstrap: string[], opts: { poolMode?: 'pooled
   );
   // WARDEN_PROFILE_DIR=/some/dir writes a V8 CPU profile of the proxy there when it stops.
   const profile = process.env.WARDEN_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WARDEN_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, join(PROJECT_ROOT, 'dist', 'cli', 'main.js'), 'serve', '--config', cfg], { stdio: ['ignore', 'inherit', 'inherit'] });
+  // WARDEN_NODE_FLAGS="--trace-gc ..." passes extra V8/Node flags to the proxy process only.
+  const flags = (process.env.WARDEN_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...flags, ...profile, join(PROJECT_ROOT, 'dist', 'cli', 'main.js'), 'serve', '--config', cfg], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...opts.env } });
   const addr = `127.0.0.1:${base}`;
   // Ready when Metadata through it works.
   const deadline = Date.now() + 15_000;
@@ -117,6 +131,7 @@ export async function startProxy(bootstrap: string[], opts: { poolMode?: 'pooled
     user: 'bench',
     password: 'bench-password',
     caFile,
+    pid: child.pid!,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());

@@ -5,6 +5,7 @@
  *
  *   warden-bench produce --brokers B --topic T [--size 1024] --count N
  *                [--acks all|1|0] [--linger-ms 5] [--batch-size 1000000]
+ *                [--rate R]  (messages per second; default: as fast as it can)
  *   warden-bench consume --brokers B --topic T --count N
  *   warden-bench latency --brokers B --topic T [--size 1024] --rate R
  *                --count N
@@ -96,7 +97,7 @@ static void usage(FILE *out) {
                 "  warden-bench produce --brokers B --topic T [--size 1024] "
                 "--count N\n"
                 "               [--acks all|1|0] [--linger-ms 5] "
-                "[--batch-size 1000000]\n"
+                "[--batch-size 1000000] [--rate R]\n"
                 "  warden-bench consume --brokers B --topic T --count N\n"
                 "  warden-bench latency --brokers B --topic T [--size 1024] "
                 "--rate R --count N\n"
@@ -434,8 +435,17 @@ static int run_produce(const struct options *o) {
                         break;
                 }
                 produced++;
-                if ((produced & 1023) == 0)
+                if ((produced & 1023) == 0) {
                         rd_kafka_poll(rk, 0);
+                        /* With --rate, an offered load: equal in every
+                         * mode, so CPU per message can be compared. */
+                        if (o->rate > 0) {
+                                uint64_t due = start + (uint64_t)((double)produced * 1e9 / o->rate);
+                                uint64_t t = now_ns();
+                                if (due > t)
+                                        sleep_ns(due - t);
+                        }
+                }
         }
 
         /* Bounded by message.timeout.ms: every message gets a report. */
