@@ -1,4 +1,5 @@
 import { ApiKey } from '../protocol/generated/index.js';
+import { ZERO_UUID } from '../protocol/constants.js';
 import { ErrorCode, ERRORS } from '../protocol/generated/error-codes.js';
 import { errorResponse } from '../proxy/error-response.js';
 import * as produce from '../protocol/generated/produce.js';
@@ -80,7 +81,6 @@ const GROUP_DENIED = ErrorCode.GROUP_AUTHORIZATION_FAILED;
 const CLUSTER_DENIED = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
 const TXN_DENIED = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
 const msg = (code: number) => ERRORS.get(code)?.message ?? null;
-const ZERO_UUID = Buffer.alloc(16);
 const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state']);
 
 /** Operations Kafka reports in authorized-operations bitfields, per resource type. */

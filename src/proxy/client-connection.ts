@@ -2,6 +2,7 @@ import type net from 'node:net';
 import type { Logger } from 'pino';
 import { FrameReader } from '../protocol/frame-reader.js';
 import { framePool } from '../protocol/buffer-pool.js';
+import { ZERO_UUID } from '../protocol/constants.js';
 import { readIntoBuffer, sharedReadBuffer } from './static-read.js';
 import { Reader } from '../protocol/reader.js';
 import { decodeRequestHeader, type RequestHeader } from '../protocol/headers.js';
@@ -753,7 +754,6 @@ export class ClientConnection {
   }
 }
 
-const ZERO_UUID = Buffer.alloc(16);
 /** Mechanism label values (a client may name any mechanism in a handshake: the label stays bounded). */
 const KNOWN_MECHANISMS = new Set(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'SSL']);
 

@@ -33,12 +33,11 @@ let probe: Probe | null | undefined;
 
 /** WARDEN_STATIC_READS=0 turns the mechanism off (every socket then uses 'data' events). */
 export const staticReadsDisabled = process.env.WARDEN_STATIC_READS === '0';
-const disabled = staticReadsDisabled;
 
 function findKeys(): Probe | null {
   if (probe !== undefined) return probe;
   probe = null;
-  if (disabled) return probe;
+  if (staticReadsDisabled) return probe;
   try {
     const marker = Buffer.alloc(1);
     const callback = () => true;
