@@ -80,7 +80,8 @@ async function main() {
     const f = (n: number) => (digits ? n.toFixed(digits) : fmt(n));
     return `| ${label} | ${f(d)} | ${f(p)} | ${f(sc)} | ${ratio(p, d)}x | ${ratio(sc, p)}x |`;
   };
-  const lat = (label: string, x: Record<string, number[]>) => `| ${label} | ${fmt(m(x.direct!))} | ${fmt(m(x.proxy!))} | ${fmt(m(x.secure!))} | +${fmt(m(x.proxy!) - m(x.direct!))} us | +${fmt(m(x.secure!) - m(x.proxy!))} us |`;
+  const signed = (n: number) => (n < 0 ? `-${fmt(-n)}` : `+${fmt(n)}`);
+  const lat = (label: string, x: Record<string, number[]>) => `| ${label} | ${fmt(m(x.direct!))} | ${fmt(m(x.proxy!))} | ${fmt(m(x.secure!))} | ${signed(m(x.proxy!) - m(x.direct!))} us | ${signed(m(x.secure!) - m(x.proxy!))} us |`;
   const rows = [
     row('produce 1 KiB, acks=1 (msg/s)', produce),
     row('produce 1 KiB, acks=1 (MiB/s)', produceMb, 1),
