@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
+/** How long the launcher may take to print its bootstrap list. */
+const START_TIMEOUT_MS = 30_000;
+
 /** The project root (this file is src/cli/ or dist/cli/). */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -48,16 +51,27 @@ export class MockCluster {
     for (const [name, parts] of Object.entries(opts.topics ?? {})) args.push('--topic', `${name}:${parts}`);
     const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...opts.env } });
     const rl = createInterface({ input: child.stdout! });
-    const bootstrap = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('mock cluster did not start in 10 s')), 10_000);
-      child.once('exit', (code) => reject(new Error(`mock cluster exited with ${code}`)));
-      rl.once('line', (l) => {
-        clearTimeout(timer);
-        if (l.startsWith('BOOTSTRAP=')) resolve(l.slice('BOOTSTRAP='.length).trim());
-        else reject(new Error(`unexpected mock cluster output: ${l}`));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const bootstrap = await new Promise<string>((resolve, reject) => {
+        // Generous: on a loaded 2-core CI machine a process start can take seconds.
+        timer = setTimeout(() => reject(new Error(`mock cluster did not start in ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+        child.once('error', reject);
+        child.once('exit', (code, signal) => reject(new Error(`mock cluster exited with ${code ?? signal}`)));
+        rl.once('line', (l) => {
+          if (l.startsWith('BOOTSTRAP=')) resolve(l.slice('BOOTSTRAP='.length).trim());
+          else reject(new Error(`unexpected mock cluster output: ${l}`));
+        });
       });
-    });
-    return new MockCluster(child, bootstrap, rl as never);
+      return new MockCluster(child, bootstrap, rl as never);
+    } catch (e) {
+      // Never leave the launcher running: its pipes would keep the caller's process (a test) alive.
+      rl.close();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Sends a control command; resolves on OK, rejects on ERR. */
