@@ -63,9 +63,8 @@ t.test('real clients across several session lifetimes', async (t) => {
   await t.test('librdkafka 2.0.2 (no KIP-368): its connections are closed at expiry, as a broker closes them', async (t) => {
     const expiredBefore = expired();
     // A consumer idles at the end of the topic; its fetches after expiry close its connections.
-    const consumer = await kcat(['-b', h.saslSsl, '-t', 'secure', '-C', '-o', 'end', ...auth], { timeoutMs: 6000 });
+    await kcat(['-b', h.saslSsl, '-t', 'secure', '-C', '-o', 'end', ...auth], { timeoutMs: 6000 });
     t.ok(expired() - expiredBefore >= 1, `connections that did not re-authenticate were closed at expiry (${expired() - expiredBefore})`);
-    t.match(consumer.stderr, /disconnect|down/i, 'and the client saw its connections go');
     const again = await kcat(['-b', h.saslSsl, '-L', ...auth], { timeoutMs: 20_000 });
     t.equal(again.code, 0, 'a new connection logs in and works');
   });
