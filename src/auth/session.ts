@@ -23,6 +23,10 @@ export interface SaslOptions {
  *   authenticated ──SaslHandshake v1 (re-auth, KIP-368)──> reauthenticating ──success──┘
  *                                           (other mechanism or principal: failed)
  *
+ * After a SaslHandshake v0 the tokens of the exchange travel as raw size-prefixed frames instead
+ * of SaslAuthenticate requests (`rawTokens`), as Kafka still allows (v0 is deprecated, not
+ * removed) and kafka-python 2.0 always does; re-authentication needs v1.
+ *
  * Before authentication only ApiVersions (before the handshake) and the SASL requests are
  * allowed; the connection owner enforces that and the session expiry.
  */
@@ -35,6 +39,8 @@ export class SaslSession {
   attemptedUser: string | null = null;
   /** Wall-clock ms at which the session expires (KIP-368), or null. */
   expiresAt: number | null = null;
+  /** Set by a SaslHandshake v0: the exchange's tokens come as raw frames, not SaslAuthenticate. */
+  rawTokens = false;
   private scram: ScramServer | null = null;
   private readonly opts: SaslOptions;
   private lastReauth = 0;
@@ -79,6 +85,7 @@ export class SaslSession {
     }
     this.mechanism = mechanism as SaslMechanism;
     this.state = 'authenticate';
+    this.rawTokens = version === 0;
     return { errorCode: 0, close: false };
   }
 

@@ -248,6 +248,11 @@ export class ClientConnection {
 
   private handle(packet: Buffer): void {
     const frame = packet.subarray(4);
+    if (this.sasl !== null && this.sasl.rawTokens && this.sasl.state === 'authenticate') {
+      // After a SaslHandshake v0 the next frames are the exchange's raw tokens, not requests.
+      this.answerRawToken(frame);
+      return;
+    }
     if (frame.length < 4) throw new DecodeError(`request frame of ${frame.length} bytes is shorter than its header`);
     // The api key and version decide the header layout: check them before reading further.
     const apiKey = frame.readInt16BE(0);
@@ -419,14 +424,7 @@ export class ClientConnection {
     const sasl = this.sasl!;
     const r = new Reader(frame, header.bodyOffset);
     const req = API_SPECS.get(ApiKey.SaslHandshake)!.decodeRequest(r, header.apiVersion) as SaslHandshakeRequest;
-    let result: { errorCode: number; close: boolean };
-    if (header.apiVersion === 0) {
-      // v0 switches to raw SASL tokens without Kafka framing: refused, as Kroxylicious does.
-      result = { errorCode: ErrorCode.UNSUPPORTED_VERSION, close: true };
-      sasl.state = 'failed';
-    } else {
-      result = sasl.handshake(header.apiVersion, req.mechanism);
-    }
+    const result = sasl.handshake(header.apiVersion, req.mechanism);
     const slot = this.newSlot();
     this.complete(slot, responsePacket(ApiKey.SaslHandshake, header.apiVersion, header.correlationId, { errorCode: result.errorCode, mechanisms: sasl.enabledMechanisms }));
     if (result.close) {
@@ -437,22 +435,54 @@ export class ClientConnection {
   }
 
   private answerAuthenticate(header: RequestHeader, frame: Buffer): void {
-    const sasl = this.sasl!;
     const r = new Reader(frame, header.bodyOffset);
     const req = API_SPECS.get(ApiKey.SaslAuthenticate)!.decodeRequest(r, header.apiVersion) as SaslAuthenticateRequest;
     const slot = this.newSlot();
     const respond = (errorCode: number, errorMessage: string | null, authBytes: Buffer, sessionLifetimeMs: bigint) =>
       this.complete(slot, responsePacket(ApiKey.SaslAuthenticate, header.apiVersion, header.correlationId, { errorCode, errorMessage, authBytes, sessionLifetimeMs }));
+    this.authenticationStep(req.authBytes, {
+      succeeded: (response, sessionLifetimeMs) => respond(0, null, response, BigInt(sessionLifetimeMs)),
+      failed: () => respond(ErrorCode.SASL_AUTHENTICATION_FAILED, AuthError.CLIENT_MESSAGE, Buffer.alloc(0), 0n),
+    });
+  }
+
+  /**
+   * A raw token after a SaslHandshake v0: the answer is the server's token as a size-prefixed
+   * frame (an empty one when the mechanism has nothing to say, as PLAIN's success). There is no
+   * frame for an error: a failure closes the connection, after the failed-authentication delay,
+   * as Kafka's SaslServerAuthenticator does without SaslAuthenticate headers.
+   */
+  private answerRawToken(token: Buffer): void {
+    const slot = this.newSlot();
+    this.authenticationStep(Buffer.from(token), {
+      succeeded: (response) => {
+        const out = Buffer.allocUnsafe(4 + response.length);
+        out.writeInt32BE(response.length, 0);
+        response.copy(out, 4);
+        this.complete(slot, out);
+      },
+      failed: () => this.close('authentication failed'),
+    });
+  }
+
+  /**
+   * One step of a SASL exchange (a SaslAuthenticate request or a raw token). Further frames are
+   * held until it is answered; `succeeded` answers a step that succeeded (the last one with the
+   * session lifetime), `failed` answers a failure, which then closes the connection: at once when
+   * the login succeeded but cannot be audited, else after the failed-authentication delay.
+   */
+  private authenticationStep(authBytes: Buffer, answer: { succeeded: (response: Buffer, sessionLifetimeMs: number) => void; failed: () => void }): void {
+    const sasl = this.sasl!;
     const wasReauth = sasl.state === 'reauthenticating';
     this.held = [];
     this.updateFlow();
-    sasl.authenticate(req.authBytes).then(
+    sasl.authenticate(authBytes).then(
       (res) => {
         if (this.state === 'closed') return;
         if (res.done && !this.recordAuthentication(true, sasl.mechanism ?? '', sasl.attemptedUser, sasl.principal, 'Authenticated', this.tlsSubject())) {
           // failClosed: a login that cannot be audited does not happen.
           this.log.warn({ mechanism: sasl.mechanism, user: sasl.attemptedUser }, 'authentication refused: it cannot be audited (audit spool full, failClosed)');
-          respond(ErrorCode.SASL_AUTHENTICATION_FAILED, AuthError.CLIENT_MESSAGE, Buffer.alloc(0), 0n);
+          answer.failed();
           this.drain();
           return;
         }
@@ -461,9 +491,9 @@ export class ClientConnection {
           this.authTimer = null;
           this.principal = sasl.principal;
           this.reader.maxFrameBytes = this.ctx.maxFrameBytes;
-          this.log.info({ principal: this.principal, mechanism: sasl.mechanism, reauthentication: wasReauth }, 'authentication succeeded');
+          this.log.info({ principal: this.principal, mechanism: sasl.mechanism, reauthentication: wasReauth, saslHandshakeVersion: sasl.rawTokens ? 0 : 1 }, 'authentication succeeded');
         }
-        respond(0, null, res.response, BigInt(res.done ? res.sessionLifetimeMs : 0));
+        answer.succeeded(res.response, res.done ? res.sessionLifetimeMs : 0);
         this.release();
       },
       (e: unknown) => {
@@ -473,7 +503,7 @@ export class ClientConnection {
         // Kafka delays the failure response (connection.failed.authentication.delay.ms), then closes.
         setTimeout(() => {
           if (this.state === 'closed') return;
-          respond(ErrorCode.SASL_AUTHENTICATION_FAILED, AuthError.CLIENT_MESSAGE, Buffer.alloc(0), 0n);
+          answer.failed();
           this.drain();
         }, this.ctx.security.failedAuthDelayMs).unref();
       },

@@ -18,11 +18,18 @@ export class RawClient {
   isClosed = false;
   /** The client id sent in request headers. */
   clientId = 'warden-test';
+  /** Callers of rawToken() waiting for the next frame. */
+  private readonly rawWaiters: Array<{ resolve: (b: Buffer) => void; reject: (e: Error) => void }> = [];
 
   private constructor(socket: net.Socket | tls.TLSSocket) {
     this.socket = socket;
     const reader = new FrameReader((p) => {
       const frame = p.subarray(4);
+      const raw = this.rawWaiters.shift();
+      if (raw !== undefined) {
+        raw.resolve(Buffer.from(frame));
+        return;
+      }
       const cid = frame.readInt32BE(0);
       const w = this.waiting.get(cid);
       if (!w) return;
@@ -40,6 +47,7 @@ export class RawClient {
         this.isClosed = true;
         for (const w of this.waiting.values()) w.reject(new Error('connection closed'));
         this.waiting.clear();
+        for (const w of this.rawWaiters.splice(0)) w.reject(new Error('connection closed'));
         resolve();
       });
     });
@@ -95,6 +103,18 @@ export class RawClient {
       this.waiting.set(cid, { apiKey, version, resolve: done(resolve as (v: unknown) => void), reject: done(reject) });
     });
     this.socket.write(RawClient.packet(apiKey, version, cid, body, this.clientId));
+    return p;
+  }
+
+  /**
+   * After a SaslHandshake v0: sends one SASL token as a raw size-prefixed frame (no Kafka header)
+   * and resolves with the next frame's payload, the server's token.
+   */
+  rawToken(token: Buffer): Promise<Buffer> {
+    const p = new Promise<Buffer>((resolve, reject) => this.rawWaiters.push({ resolve, reject }));
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(token.length, 0);
+    this.socket.write(Buffer.concat([size, token]));
     return p;
   }
 
