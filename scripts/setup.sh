@@ -66,4 +66,5 @@ fi
 
 bash scripts/build-native.sh
 (( tests )) && bash scripts/build-modern-librdkafka.sh
+(( tests )) && bash scripts/build-test-clients.sh
 exit 0
