@@ -25,7 +25,9 @@ export interface SaslOptions {
  *
  * After a SaslHandshake v0 the tokens of the exchange travel as raw size-prefixed frames instead
  * of SaslAuthenticate requests (`rawTokens`), as Kafka still allows (v0 is deprecated, not
- * removed) and kafka-python 2.0 always does; re-authentication needs v1.
+ * removed) and kafka-python 2.0 always does. Such sessions expire like any other, as in Kafka;
+ * re-authenticating with a v0 handshake is refused (Kafka would allow it; no client does it, and
+ * v1 carries the session lifetime), with v1 it works as after a v1 login.
  *
  * Before authentication only ApiVersions (before the handshake) and the SASL requests are
  * allowed; the connection owner enforces that and the session expiry.
@@ -75,6 +77,7 @@ export class SaslSession {
         return { errorCode: mechanism !== this.mechanism ? 33 : 34, close: true };
       }
       this.state = 'reauthenticating';
+      this.rawTokens = false;
       this.scram = null;
       return { errorCode: 0, close: false };
     }

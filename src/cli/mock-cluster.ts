@@ -38,6 +38,11 @@ export class MockCluster {
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
   }
 
+  /** The launcher's process id (benchmarks read its CPU time). */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   get brokers(): string[] {
     return this.bootstrap.split(',');
   }

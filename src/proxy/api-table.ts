@@ -55,7 +55,7 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   [ApiKey.DescribeGroups, {}],
   [ApiKey.ListGroups, {}],
   [ApiKey.ApiVersions, { local: true }],
-  // SASL is terminated at the proxy; v0 handshakes (raw tokens without Kafka framing) are refused.
+  // SASL is terminated at the proxy (v0 handshakes too: their tokens follow as raw frames).
   [ApiKey.SaslHandshake, { local: true }],
   [ApiKey.SaslAuthenticate, { local: true }],
   // SCRAM users live in the proxy's credential store, so the proxy answers these itself.

@@ -449,8 +449,9 @@ export class ClientConnection {
   /**
    * A raw token after a SaslHandshake v0: the answer is the server's token as a size-prefixed
    * frame (an empty one when the mechanism has nothing to say, as PLAIN's success). There is no
-   * frame for an error: a failure closes the connection, after the failed-authentication delay,
-   * as Kafka's SaslServerAuthenticator does without SaslAuthenticate headers.
+   * frame for an error: a failure closes the connection. Kafka's SaslServerAuthenticator closes a
+   * failed SCRAM exchange at once and a failed PLAIN one after the failed-authentication delay;
+   * the proxy delays both, so a failure's timing says nothing about its cause.
    */
   private answerRawToken(token: Buffer): void {
     const slot = this.newSlot();

@@ -7,9 +7,20 @@ import { readFileSync } from 'node:fs';
 import { startSecureHarness, USERS } from '../helpers/secure.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { ScramClient } from '../helpers/scram-client.js';
+import type { SaslAuthenticateResponse } from '../../src/protocol/generated/sasl-authenticate.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
 import type { SaslHandshakeResponse } from '../../src/protocol/generated/sasl-handshake.js';
 import type { MetadataResponse } from '../../src/protocol/generated/metadata.js';
+
+/** A SCRAM-SHA-256 exchange over SaslHandshake v1 and SaslAuthenticate (a re-authentication here). */
+async function scramOverV1(c: RawClient, user: string, password: string): Promise<SaslAuthenticateResponse> {
+  const hs = await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' });
+  if (hs.errorCode !== 0) throw new Error(`handshake error ${hs.errorCode}`);
+  const sc = new ScramClient('SCRAM-SHA-256', user, password);
+  const r1 = await c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.first() });
+  if (r1.errorCode !== 0) return r1;
+  return c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.final(r1.authBytes) });
+}
 
 t.test('SaslHandshake v0 and raw SASL tokens', async (t) => {
   const h = await startSecureHarness({ auth: { maxReauthMs: 60_000 } });
@@ -59,6 +70,29 @@ t.test('SaslHandshake v0 and raw SASL tokens', async (t) => {
     await t.rejects(c.rawToken(sc.final(serverFirst)), /connection closed/, 'refused at the final step');
   });
 
+  await t.test('a token and the requests behind it in one write are answered in order', async (t) => {
+    const c = await RawClient.connect(h.saslPlaintext);
+    await handshake(t, c, 'SCRAM-SHA-256');
+    const sc = new ScramClient('SCRAM-SHA-256', 'bob', USERS.bob);
+    const serverFirst = await c.rawToken(sc.first());
+    // client-final and a Metadata request in the same write: the request waits for the login.
+    const final = sc.final(serverFirst);
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(final.length, 0);
+    const serverFinal = c.nextRawFrame();
+    const md = c.request<MetadataResponse>(ApiKey.Metadata, 1, { topics: null }, 5000, Buffer.concat([size, final]));
+    t.match((await serverFinal).toString(), /^v=/, 'server-final first');
+    t.equal((await md).brokers.length, 3, 'then the Metadata answer');
+    c.close();
+  });
+
+  await t.test('a raw token over the 512 KiB pre-authentication limit closes the connection', async (t) => {
+    const c = await RawClient.connect(h.saslPlaintext);
+    await handshake(t, c, 'SCRAM-SHA-256');
+    await t.rejects(c.rawToken(Buffer.alloc(600 * 1024, 'n')), /connection closed/);
+    t.ok(h.logs.some((l) => l.msg === 'client connection closed' && l.code === 'WARDEN_ERR_FRAME_TOO_LARGE'), 'refused as too large');
+  });
+
   await t.test('a Kafka request where a token is due is taken as a token, and refused', async (t) => {
     const c = await RawClient.connect(h.saslPlaintext);
     await handshake(t, c, 'SCRAM-SHA-256');
@@ -67,6 +101,32 @@ t.test('SaslHandshake v0 and raw SASL tokens', async (t) => {
     t.equal((await metadata(ok)).brokers.length, 3, 'the proxy still serves');
     ok.close();
   });
+});
+
+t.test('v0 sessions expire; re-authentication after a v0 login works with v1', async (t) => {
+  const h = await startSecureHarness({ auth: { maxReauthMs: 1500 } });
+  t.teardown(() => h.stop());
+  const login = async (c: RawClient) => {
+    t.equal((await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 0, { mechanism: 'SCRAM-SHA-256' })).errorCode, 0);
+    const sc = new ScramClient('SCRAM-SHA-256', 'bob', USERS.bob);
+    await c.rawToken(sc.final(await c.rawToken(sc.first())));
+  };
+  const metadata = (c: RawClient) => c.request<MetadataResponse>(ApiKey.Metadata, 1, { topics: null }, 5000);
+
+  const c = await RawClient.connect(h.saslPlaintext);
+  await login(c);
+  t.equal((await metadata(c)).brokers.length, 3, 'logged in over v0');
+  await new Promise((r) => setTimeout(r, 1100));
+  t.equal((await scramOverV1(c, 'bob', USERS.bob)).errorCode, 0, 're-authenticated with SaslHandshake v1 + SaslAuthenticate');
+  t.ok(h.logs.some((l) => l.msg === 'authentication succeeded' && l.reauthentication === true && l.saslHandshakeVersion === 1), 'logged as a v1 re-authentication');
+  t.equal((await metadata(c)).brokers.length, 3, 'still served');
+  c.close();
+
+  const d = await RawClient.connect(h.saslPlaintext);
+  await login(d);
+  await new Promise((r) => setTimeout(r, 1700));
+  await t.rejects(metadata(d), /connection closed/, 'a request after the v0 session expired closes the connection');
+  t.ok(h.logs.some((l) => l.reason === 'session expired'));
 });
 
 t.test('PLAIN over SaslHandshake v0 answers success with an empty frame', async (t) => {
