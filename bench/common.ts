@@ -21,6 +21,8 @@ export interface Result {
   p99us?: number;
   errors?: number;
   messages?: number;
+  /** The driver's own CPU seconds (produce, consume). */
+  cpuSeconds?: number;
 }
 
 export function run(args: string[]): Promise<Result> {

@@ -22,7 +22,8 @@
  * unreachable cluster), 2 usage error, 130 interrupted (SIGINT/SIGTERM;
  * partial results are still printed).
  *
- * MB in mbPerSec is 2^20 bytes. Builds against librdkafka 2.0.2 and later:
+ * MB in mbPerSec is 2^20 bytes; cpuSeconds (produce, consume) is the
+ * driver's own CPU time, user + system over all its threads. Builds against librdkafka 2.0.2 and later:
  *   cc -O2 -Wall -Wextra -pthread -o warden-bench warden-bench.c -lrdkafka
  */
 #define _POSIX_C_SOURCE 200809L
@@ -37,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <librdkafka/rdkafka.h>
@@ -344,15 +346,24 @@ static int topic_partitions(rd_kafka_t *rk, const char *topic,
         return cnt;
 }
 
+/* CPU time (user + system, all threads) this process has used so far. */
+static double cpu_seconds(void) {
+        struct rusage ru;
+        if (getrusage(RUSAGE_SELF, &ru) != 0)
+                return 0;
+        return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+               (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
 static void print_throughput(const char *mode, long messages, uint64_t bytes,
                              double seconds, long errors, const char *extra) {
         double rate  = seconds > 0 ? (double)messages / seconds : 0;
         double mbsec = seconds > 0 ? (double)bytes / 1048576.0 / seconds : 0;
         printf("{\"mode\":\"%s\",\"messages\":%ld,\"bytes\":%" PRIu64
                ",\"seconds\":%.6f,\"msgsPerSec\":%.1f,\"mbPerSec\":%.3f,"
-               "\"errors\":%ld%s%s}\n",
+               "\"errors\":%ld,\"cpuSeconds\":%.3f%s%s}\n",
                mode, messages, bytes, seconds, rate, mbsec, errors,
-               extra ? "," : "", extra ? extra : "");
+               cpu_seconds(), extra ? "," : "", extra ? extra : "");
         fflush(stdout);
 }
 
