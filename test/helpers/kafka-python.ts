@@ -1,10 +1,10 @@
 // Runs test/helpers/kafka-python-client.py (Debian's python3-kafka 2.0.2, an independent client)
 // with a plan of steps; resolves with its JSON result. The system Python is used on purpose:
 // Debian's python3-kafka is installed for it, not for any other Python on the PATH.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
+import { runJsonClient } from './json-client.js';
 
 export const SYSTEM_PYTHON = '/usr/bin/python3';
 const SCRIPT = join(PROJECT_ROOT, 'test', 'helpers', 'kafka-python-client.py');
@@ -28,22 +28,5 @@ export interface PythonResult {
 }
 
 export function kafkaPython(bootstrap: string, config: Record<string, unknown>, steps: Step[], timeoutMs = 90_000): Promise<PythonResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(SYSTEM_PYTHON, [SCRIPT, JSON.stringify({ bootstrap, config, steps })], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const line = out.trim().split('\n').pop() ?? '';
-      try {
-        resolve(JSON.parse(line) as PythonResult);
-      } catch {
-        reject(new Error(`kafka-python exited ${code} without a result: ${err.slice(-800)}`));
-      }
-    });
-  });
+  return runJsonClient<PythonResult>(SYSTEM_PYTHON, [SCRIPT, JSON.stringify({ bootstrap, config, steps })], timeoutMs);
 }

@@ -36,13 +36,24 @@ export class ScramClient {
   }
 }
 
+/**
+ * A SCRAM-SHA-256 exchange over SaslHandshake v1 and SaslAuthenticate v1 on an open connection (a
+ * login, or a KIP-368 re-authentication): resolves with the last SaslAuthenticate response (the
+ * first one when it already failed); throws when the handshake is refused.
+ */
+export async function scramExchange(c: RawClient, user: string, password: string): Promise<SaslAuthenticateResponse> {
+  const hs = await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' });
+  if (hs.errorCode !== 0) throw new Error(`handshake error ${hs.errorCode}`);
+  const sc = new ScramClient('SCRAM-SHA-256', user, password);
+  const r1 = await c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.first() });
+  if (r1.errorCode !== 0) return r1;
+  return c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.final(r1.authBytes) });
+}
+
 /** A raw connection logged in with SCRAM-SHA-256 (for tests that need exact requests after login). */
 export async function loginScram(addr: string, user: string, password: string): Promise<RawClient> {
   const c = await RawClient.connect(addr);
-  await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' });
-  const sc = new ScramClient('SCRAM-SHA-256', user, password);
-  const r1 = await c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.first() });
-  const r2 = await c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.final(r1.authBytes) });
-  if (r2.errorCode !== 0) throw new Error(`login failed with error ${r2.errorCode}`);
+  const r = await scramExchange(c, user, password);
+  if (r.errorCode !== 0) throw new Error(`login failed with error ${r.errorCode}`);
   return c;
 }

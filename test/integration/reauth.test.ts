@@ -4,22 +4,13 @@
 import t from 'tap';
 import { startSecureHarness, USERS } from '../helpers/secure.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { ScramClient } from '../helpers/scram-client.js';
+import { scramExchange } from '../helpers/scram-client.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
 import type { SaslHandshakeResponse } from '../../src/protocol/generated/sasl-handshake.js';
-import type { SaslAuthenticateResponse } from '../../src/protocol/generated/sasl-authenticate.js';
 import type { MetadataResponse } from '../../src/protocol/generated/metadata.js';
 
 const LIFETIME = 1500;
 
-async function scramLogin(c: RawClient, user: string, password: string): Promise<SaslAuthenticateResponse> {
-  const hs = await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' });
-  if (hs.errorCode !== 0) throw new Error(`handshake error ${hs.errorCode}`);
-  const sc = new ScramClient('SCRAM-SHA-256', user, password);
-  const r1 = await c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.first() });
-  if (r1.errorCode !== 0) return r1;
-  return c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.final(r1.authBytes) });
-}
 const metadata = (c: RawClient) => c.request<MetadataResponse>(ApiKey.Metadata, 1, { topics: null });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -28,12 +19,12 @@ t.test('KIP-368 session lifetime and re-authentication', async (t) => {
   t.teardown(() => h.stop());
 
   const c = await RawClient.connect(h.saslPlaintext);
-  const done = await scramLogin(c, 'bob', USERS.bob);
+  const done = await scramExchange(c, 'bob', USERS.bob);
   t.equal(done.errorCode, 0);
   t.equal(done.sessionLifetimeMs, BigInt(LIFETIME), 'SessionLifetimeMs returned');
   t.equal((await metadata(c)).brokers.length, 3);
   await sleep(1100);
-  const again = await scramLogin(c, 'bob', USERS.bob);
+  const again = await scramExchange(c, 'bob', USERS.bob);
   t.equal(again.errorCode, 0, 're-authenticated before expiry');
   await sleep(800); // past the first session's expiry, inside the second's
   t.equal((await metadata(c)).brokers.length, 3, 'the re-authenticated session is still valid');
@@ -43,9 +34,9 @@ t.test('KIP-368 session lifetime and re-authentication', async (t) => {
 
   // Re-authenticating as somebody else fails and closes.
   const d = await RawClient.connect(h.saslPlaintext);
-  t.equal((await scramLogin(d, 'bob', USERS.bob)).errorCode, 0);
+  t.equal((await scramExchange(d, 'bob', USERS.bob)).errorCode, 0);
   await sleep(1050);
-  const other = await scramLogin(d, 'alice', USERS.alice);
+  const other = await scramExchange(d, 'alice', USERS.alice);
   t.equal(other.errorCode, 58, 'SASL_AUTHENTICATION_FAILED when the principal changes');
   await d.closed;
   t.pass('and the connection is closed');
@@ -55,7 +46,7 @@ t.test('without a session lifetime, a second handshake is an illegal SASL state'
   const h = await startSecureHarness();
   t.teardown(() => h.stop());
   const c = await RawClient.connect(h.saslPlaintext);
-  const done = await scramLogin(c, 'bob', USERS.bob);
+  const done = await scramExchange(c, 'bob', USERS.bob);
   t.equal(done.sessionLifetimeMs, 0n, 'no lifetime');
   const hs = await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' });
   t.equal(hs.errorCode, 34, 'ILLEGAL_SASL_STATE');

@@ -6,12 +6,12 @@
 // tokens; both are run. Its Metadata v4/v5
 // is newer than Debian's librdkafka 2.0.2 mock speaks, so the brokers are librdkafka 2.15.1's mock.
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
 import { MODERN_LIB, MODERN_MOCK, haveModern } from '../helpers/kcat.js';
 import { startSecureHarness, USERS } from '../helpers/secure.js';
+import { runJsonClient } from '../helpers/json-client.js';
 
 const CLIENT = join(PROJECT_ROOT, 'build', 'sarama-client');
 
@@ -22,23 +22,7 @@ interface Result {
 }
 
 function sarama(plan: Record<string, unknown>, timeoutMs = 60_000): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(CLIENT, [JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as Result);
-      } catch {
-        reject(new Error(`sarama-client exited ${code} without a result: ${err.slice(-800)}`));
-      }
-    });
-  });
+  return runJsonClient<Result>(CLIENT, [JSON.stringify(plan)], timeoutMs);
 }
 
 t.test('Sarama through the proxy', async (t) => {

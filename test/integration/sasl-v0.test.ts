@@ -6,21 +6,10 @@ import t, { type Test } from 'tap';
 import { readFileSync } from 'node:fs';
 import { startSecureHarness, USERS } from '../helpers/secure.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { ScramClient } from '../helpers/scram-client.js';
-import type { SaslAuthenticateResponse } from '../../src/protocol/generated/sasl-authenticate.js';
+import { ScramClient, scramExchange } from '../helpers/scram-client.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
 import type { SaslHandshakeResponse } from '../../src/protocol/generated/sasl-handshake.js';
 import type { MetadataResponse } from '../../src/protocol/generated/metadata.js';
-
-/** A SCRAM-SHA-256 exchange over SaslHandshake v1 and SaslAuthenticate (a re-authentication here). */
-async function scramOverV1(c: RawClient, user: string, password: string): Promise<SaslAuthenticateResponse> {
-  const hs = await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' });
-  if (hs.errorCode !== 0) throw new Error(`handshake error ${hs.errorCode}`);
-  const sc = new ScramClient('SCRAM-SHA-256', user, password);
-  const r1 = await c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.first() });
-  if (r1.errorCode !== 0) return r1;
-  return c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.final(r1.authBytes) });
-}
 
 t.test('SaslHandshake v0 and raw SASL tokens', async (t) => {
   const h = await startSecureHarness({ auth: { maxReauthMs: 60_000 } });
@@ -117,7 +106,7 @@ t.test('v0 sessions expire; re-authentication after a v0 login works with v1', a
   await login(c);
   t.equal((await metadata(c)).brokers.length, 3, 'logged in over v0');
   await new Promise((r) => setTimeout(r, 1100));
-  t.equal((await scramOverV1(c, 'bob', USERS.bob)).errorCode, 0, 're-authenticated with SaslHandshake v1 + SaslAuthenticate');
+  t.equal((await scramExchange(c, 'bob', USERS.bob)).errorCode, 0, 're-authenticated with SaslHandshake v1 + SaslAuthenticate');
   t.ok(h.logs.some((l) => l.msg === 'authentication succeeded' && l.reauthentication === true && l.saslHandshakeVersion === 1), 'logged as a v1 re-authentication');
   t.equal((await metadata(c)).brokers.length, 3, 'still served');
   c.close();
