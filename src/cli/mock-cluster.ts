@@ -23,7 +23,8 @@ export interface MockClusterOptions {
 /**
  * librdkafka's mock cluster, run by the small C launcher in test/mock/mock-cluster.c (built by
  * scripts/build-native.sh). It prints its bootstrap list, then takes commands on stdin
- * (`down N`, `up N`, `leader TOPIC PARTITION N`, `topic NAME PARTITIONS`) answered OK or ERR.
+ * (`down N`, `up N`, `leader TOPIC PARTITION N`, `topic NAME PARTITIONS`, `delay N APIKEY MS [COUNT]`)
+ * answered OK or ERR.
  */
 export class MockCluster {
   readonly bootstrap: string;

@@ -1,5 +1,8 @@
 import { ApiKey, API_SPECS } from '../protocol/generated/index.js';
 import type { FetchRequest } from '../protocol/generated/fetch.js';
+import type { ProduceRequest } from '../protocol/generated/produce.js';
+import type { JoinGroupRequest } from '../protocol/generated/join-group.js';
+import type { InitProducerIdRequest } from '../protocol/generated/init-producer-id.js';
 import { API_CHECKS } from '../acl/checks.js';
 
 /**
@@ -30,27 +33,39 @@ export interface ApiPolicy {
   /** Lowest version the proxy accepts (defaults to the lowest it can decode). */
   readonly minVersion?: number;
   /**
-   * True when a request may be held at the broker (long poll, rebalance): it must not share an
-   * upstream connection with other clients, since the broker answers one request per connection
-   * at a time.
+   * True when the broker may hold the request before it answers: a long poll, a rebalance, a
+   * write that waits for the followers (Produce acks=all, and everything the group and
+   * transaction coordinators answer only once their internal topics have replicated it), or a
+   * wait for the controller. Such a request must not share an upstream connection with other
+   * clients: a Kafka broker reads a connection's next request only after answering the current
+   * one, so every client behind it would wait as long, up to the request's own timeout.
    */
   readonly parks?: (request: unknown) => boolean;
+  /** How long the broker may hold the request by its own fields, on top of the request timeout. */
+  readonly holdMs?: (request: unknown) => number;
 }
 
 const always = () => true;
+/** The request's TimeoutMs field: how long the broker may wait (for the controller, the followers). */
+const timeoutOf = (r: unknown) => Math.max(0, (r as { timeoutMs: number }).timeoutMs);
+const waitsForTimeout = (r: unknown) => timeoutOf(r) > 0;
 
 export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPolicy>([
   // Produce v0-2 carry magic 0/1 message sets, which Kafka 4 no longer accepts; we validate v2 batches only.
-  [ApiKey.Produce, { minVersion: 3, rewrite: { kind: 'nodeEndpoints', fromVersion: 10 } }],
-  [ApiKey.Fetch, { rewrite: { kind: 'nodeEndpoints', fromVersion: 16 }, parks: (r) => (r as FetchRequest).maxWaitMs > 0 }],
-  [ApiKey.ListOffsets, {}],
+  // acks=all waits in the broker's purgatory until the in-sync followers have the records.
+  [ApiKey.Produce, { minVersion: 3, rewrite: { kind: 'nodeEndpoints', fromVersion: 10 }, parks: (r) => (r as ProduceRequest).acks === -1, holdMs: timeoutOf }],
+  [ApiKey.Fetch, { rewrite: { kind: 'nodeEndpoints', fromVersion: 16 }, parks: (r) => (r as FetchRequest).maxWaitMs > 0, holdMs: (r) => Math.max(0, (r as FetchRequest).maxWaitMs) }],
+  // v10+ may wait for remote (tiered) storage up to its TimeoutMs.
+  [ApiKey.ListOffsets, { parks: waitsForTimeout, holdMs: timeoutOf }],
   [ApiKey.Metadata, { rewrite: { kind: 'metadata', fromVersion: 0 } }],
-  [ApiKey.OffsetCommit, {}],
+  // Offsets are appended to __consumer_offsets, answered once the followers have them.
+  [ApiKey.OffsetCommit, { parks: always }],
   [ApiKey.OffsetFetch, {}],
   [ApiKey.FindCoordinator, { rewrite: { kind: 'findCoordinator', fromVersion: 0 } }],
-  [ApiKey.JoinGroup, { parks: always }],
+  [ApiKey.JoinGroup, { parks: always, holdMs: (r) => Math.max(0, (r as JoinGroupRequest).rebalanceTimeoutMs, (r as JoinGroupRequest).sessionTimeoutMs) }],
   [ApiKey.Heartbeat, {}],
-  [ApiKey.LeaveGroup, {}],
+  // Kafka 4's group coordinator writes a departure to __consumer_offsets before answering.
+  [ApiKey.LeaveGroup, { parks: always }],
   [ApiKey.SyncGroup, { parks: always }],
   [ApiKey.DescribeGroups, {}],
   [ApiKey.ListGroups, {}],
@@ -61,15 +76,17 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   // SCRAM users live in the proxy's credential store, so the proxy answers these itself.
   [ApiKey.DescribeUserScramCredentials, { local: true }],
   [ApiKey.AlterUserScramCredentials, { local: true }],
-  [ApiKey.CreateTopics, {}],
-  [ApiKey.DeleteTopics, {}],
-  [ApiKey.DeleteRecords, {}],
-  [ApiKey.InitProducerId, {}],
+  // These wait up to their TimeoutMs for the controller (topics) or the followers (records).
+  [ApiKey.CreateTopics, { parks: waitsForTimeout, holdMs: timeoutOf }],
+  [ApiKey.DeleteTopics, { parks: waitsForTimeout, holdMs: timeoutOf }],
+  [ApiKey.DeleteRecords, { parks: waitsForTimeout, holdMs: timeoutOf }],
+  // The transaction coordinator answers once __transaction_state has replicated its write.
+  [ApiKey.InitProducerId, { parks: (r) => (r as InitProducerIdRequest).transactionalId !== null }],
   [ApiKey.OffsetForLeaderEpoch, {}],
-  [ApiKey.AddPartitionsToTxn, {}],
-  [ApiKey.AddOffsetsToTxn, {}],
-  [ApiKey.EndTxn, {}],
-  [ApiKey.TxnOffsetCommit, {}],
+  [ApiKey.AddPartitionsToTxn, { parks: always }],
+  [ApiKey.AddOffsetsToTxn, { parks: always }],
+  [ApiKey.EndTxn, { parks: always }],
+  [ApiKey.TxnOffsetCommit, { parks: always }],
   // ACLs live in the proxy's own store: it answers the ACL admin APIs itself.
   [ApiKey.DescribeAcls, { local: true }],
   [ApiKey.CreateAcls, { local: true }],
@@ -78,13 +95,14 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   [ApiKey.AlterConfigs, {}],
   [ApiKey.AlterReplicaLogDirs, {}],
   [ApiKey.DescribeLogDirs, {}],
-  [ApiKey.CreatePartitions, {}],
-  [ApiKey.DeleteGroups, {}],
-  [ApiKey.ElectLeaders, {}],
+  [ApiKey.CreatePartitions, { parks: waitsForTimeout, holdMs: timeoutOf }],
+  // Tombstones for the group's offsets and metadata, replicated before the answer.
+  [ApiKey.DeleteGroups, { parks: always }],
+  [ApiKey.ElectLeaders, { parks: waitsForTimeout, holdMs: timeoutOf }],
   [ApiKey.IncrementalAlterConfigs, {}],
   [ApiKey.AlterPartitionReassignments, {}],
   [ApiKey.ListPartitionReassignments, {}],
-  [ApiKey.OffsetDelete, {}],
+  [ApiKey.OffsetDelete, { parks: always }],
   [ApiKey.DescribeClientQuotas, {}],
   [ApiKey.AlterClientQuotas, {}],
   [ApiKey.UpdateFeatures, {}],
@@ -92,16 +110,18 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   [ApiKey.DescribeProducers, {}],
   [ApiKey.DescribeTransactions, {}],
   [ApiKey.ListTransactions, {}],
-  [ApiKey.ConsumerGroupHeartbeat, {}],
+  // KIP-848: a heartbeat that changes the member or the assignment is written to the log first.
+  [ApiKey.ConsumerGroupHeartbeat, { parks: always }],
   [ApiKey.ConsumerGroupDescribe, {}],
   [ApiKey.GetTelemetrySubscriptions, {}],
   [ApiKey.PushTelemetry, {}],
   [ApiKey.ListClientMetricsResources, {}],
   [ApiKey.DescribeTopicPartitions, {}],
-  [ApiKey.ShareGroupHeartbeat, {}],
+  [ApiKey.ShareGroupHeartbeat, { parks: always }],
   [ApiKey.ShareGroupDescribe, {}],
   [ApiKey.ShareFetch, { rewrite: { kind: 'nodeEndpoints', fromVersion: 0 }, parks: always }],
-  [ApiKey.ShareAcknowledge, { rewrite: { kind: 'nodeEndpoints', fromVersion: 0 } }],
+  // Acknowledgements are persisted in the share-group state topic before the answer.
+  [ApiKey.ShareAcknowledge, { rewrite: { kind: 'nodeEndpoints', fromVersion: 0 }, parks: always }],
 ]);
 
 /**

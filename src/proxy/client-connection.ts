@@ -10,8 +10,6 @@ import { API_SPECS, ApiKey } from '../protocol/generated/index.js';
 import { WardenError, DecodeError } from '../protocol/errors.js';
 import { validateRecordBatches } from '../protocol/record-batch.js';
 import type { ProduceRequest } from '../protocol/generated/produce.js';
-import type { FetchRequest } from '../protocol/generated/fetch.js';
-import type { JoinGroupRequest } from '../protocol/generated/join-group.js';
 import type { ApiVersionsRequest } from '../protocol/generated/api-versions.js';
 import { API_POLICY, proxyVersionRange, type ApiPolicy } from './api-table.js';
 import { rewriteResponse, type AddressBook } from './rewrite.js';
@@ -676,7 +674,7 @@ export class ClientConnection {
       packet,
       {
         clientCorrelationId: header.correlationId,
-        deadline: Date.now() + this.ctx.requestTimeoutMs + extraWaitMs(apiKey, body),
+        deadline: Date.now() + this.ctx.requestTimeoutMs + (policy.holdMs?.(body) ?? 0),
         onResponse: (p) => {
           if (this.state === 'closed') return;
           let out = p;
@@ -806,21 +804,5 @@ function validateProduce(req: ProduceRequest): void {
       if (p.records === null) throw new ClientProtocolError('WARDEN_ERR_RECORD_BATCH', 'produce partition has null records');
       validateRecordBatches(p.records);
     }
-  }
-}
-
-/** How long beyond the request timeout a request may legitimately be held at the broker. */
-function extraWaitMs(apiKey: number, body: unknown): number {
-  switch (apiKey) {
-    case ApiKey.Fetch:
-      return Math.max(0, (body as FetchRequest).maxWaitMs);
-    case ApiKey.JoinGroup: {
-      const j = body as JoinGroupRequest;
-      return Math.max(j.rebalanceTimeoutMs, j.sessionTimeoutMs, 0);
-    }
-    case ApiKey.Produce:
-      return Math.max(0, (body as ProduceRequest).timeoutMs);
-    default:
-      return 0;
   }
 }

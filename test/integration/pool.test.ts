@@ -128,6 +128,38 @@ t.test('a parked fetch never delays another client on the same broker', async (t
   producer.close();
 });
 
+t.test('a request the broker holds (Produce acks=all, OffsetCommit) never delays another client', async (t) => {
+  // The mock holds the next request of an API on a broker when told to (`delay`), as a Kafka
+  // broker holds Produce acks=all until the followers have the records and OffsetCommit until
+  // __consumer_offsets has replicated it; a Kafka broker reads nothing more from that connection
+  // meanwhile, and the mock answers nothing more on it, so a client sharing the connection waits.
+  const h = await startHarness({ cluster: { brokers: 1, topics: { held: 1, other: 1 } }, upstream: { pool: { mode: 'pooled', maxConnectionsPerBroker: 1 } } });
+  t.teardown(() => h.stop());
+  const node = `127.0.0.1:${h.base + 11}`;
+  const slow = await RawClient.connect(node);
+  const fast = await RawClient.connect(node);
+  // Both clients on the one shared upstream connection first.
+  await slow.request(ApiKey.Produce, 7, produceBody('held', 0, await recordBatch([Buffer.from('warm')])));
+  await fast.request(ApiKey.Produce, 7, produceBody('other', 0, await recordBatch([Buffer.from('warm')])));
+  t.equal(h.proxy.pools.all()[0]!.sharedCount, 1, 'one shared upstream connection');
+  const cases: Array<[string, number, () => Promise<unknown>]> = [
+    ['Produce acks=all', ApiKey.Produce, async () => slow.request(ApiKey.Produce, 7, produceBody('held', 0, await recordBatch([Buffer.from('all')]), -1))],
+    ['OffsetCommit', ApiKey.OffsetCommit, () => slow.request(ApiKey.OffsetCommit, 2, { groupId: 'held-group', generationIdOrMemberEpoch: -1, memberId: '', retentionTimeMs: -1n, topics: [{ name: 'held', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: null }] }] })],
+  ];
+  for (const [name, apiKey, held] of cases) {
+    await h.cluster.command(`delay 1 ${apiKey} 1500`);
+    const events: string[] = [];
+    const first = held().then(() => events.push(`${name} answered`));
+    await new Promise((r) => setTimeout(r, 100));
+    await fast.request(ApiKey.Produce, 7, produceBody('other', 0, await recordBatch([Buffer.from('x')])));
+    events.push('the other client answered');
+    await first;
+    t.same(events, ['the other client answered', `${name} answered`], `${name} held at the broker: the other client is answered meanwhile`);
+  }
+  slow.close();
+  fast.close();
+});
+
 t.test('an upstream failure fails the affected client quickly', async (t) => {
   const h = await startHarness({ cluster: { brokers: 3, topics: { f: 3 } } });
   t.teardown(() => h.stop());

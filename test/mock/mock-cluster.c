@@ -12,6 +12,13 @@
  *   up <nodeId>                          bring it back
  *   leader <topic> <partition> <nodeId>  move a partition leader (-1: none)
  *   topic <name> <partitions> [<replication>]   create a topic
+ *   delay <nodeId> <apiKey> <ms> [<count>]  answer the next <count> (1)
+ *                                        requests of that API on that broker
+ *                                        <ms> late, without an error (a
+ *                                        request held at the broker, such as
+ *                                        Produce acks=all waiting for its
+ *                                        followers); later responses on the
+ *                                        same connection wait behind it
  *
  * Blank lines are ignored (no answer). Default replication is min(3, N);
  * librdkafka 2.0.2's mock ignores REPLICATION and always uses that.
@@ -58,7 +65,8 @@ static void usage(FILE *out) {
                 "[--topic NAME:PARTITIONS[:REPLICATION]]...\n"
                 "stdin commands: down <id> | up <id> | "
                 "leader <topic> <partition> <id> | "
-                "topic <name> <partitions> [<replication>]\n");
+                "topic <name> <partitions> [<replication>] | "
+                "delay <id> <apiKey> <ms> [<count>]\n");
 }
 
 /* Parses a base-10 integer in [min, max]; returns 0 on success. */
@@ -120,13 +128,13 @@ static void reply_usage(const char *msg) {
 
 static void handle_command(rd_kafka_mock_cluster_t *mcluster, int brokers,
                            char *line) {
-        char *argv[5];
+        char *argv[6];
         int argc = 0;
         char *save = NULL;
         char *tok;
         long a, b;
 
-        for (tok = strtok_r(line, " \t\r\n", &save); tok && argc < 5;
+        for (tok = strtok_r(line, " \t\r\n", &save); tok && argc < 6;
              tok = strtok_r(NULL, " \t\r\n", &save))
                 argv[argc++] = tok;
         if (argc == 0)
@@ -165,6 +173,22 @@ static void handle_command(rd_kafka_mock_cluster_t *mcluster, int brokers,
                         reply(rd_kafka_mock_topic_create(mcluster, argv[1],
                                                          (int)a, (int)repl));
 
+        } else if (!strcmp(argv[0], "delay")) {
+                long ms, cnt = 1, i;
+                if (argc < 4 || argc > 5 ||
+                    parse_int(argv[1], INT32_MIN, INT32_MAX, &a) ||
+                    parse_int(argv[2], 0, INT16_MAX, &b) ||
+                    parse_int(argv[3], 0, 600000, &ms) ||
+                    (argc == 5 && parse_int(argv[4], 1, 1000, &cnt))) {
+                        reply_usage("usage: delay <nodeId> <apiKey> <ms> [<count>]");
+                } else {
+                        rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+                        for (i = 0; i < cnt && !err; i++)
+                                err = rd_kafka_mock_broker_push_request_error_rtts(
+                                    mcluster, (int32_t)a, (int16_t)b, 1,
+                                    RD_KAFKA_RESP_ERR_NO_ERROR, (int)ms);
+                        reply(err);
+                }
         } else {
                 reply_usage("unknown command");
         }
