@@ -26,6 +26,7 @@ const INITIAL = `acls:
   - { resourceType: TOPIC, resourceName: secret, principal: "User:carol", operation: WRITE }
   - { resourceType: GROUP, resourceName: viewer-group, principal: "User:bob", operation: DESCRIBE }
   - { resourceType: TRANSACTIONAL_ID, resourceName: tx-bob, principal: "User:bob", operation: DESCRIBE }
+  - { resourceType: TRANSACTIONAL_ID, resourceName: tx-ok, principal: "User:bob", operation: WRITE }
   - { resourceType: TOPIC, resourceName: readonly, principal: "User:bob", operation: READ }
 `;
 
@@ -167,6 +168,34 @@ t.test('kafkajs: a transactional producer without WRITE on its transactional id 
   t.ok(err !== null, 'starting a transaction fails');
   t.equal(err?.type, 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', `with ${err?.type ?? err?.message}`);
   await producer.disconnect().catch(() => {});
+});
+
+t.test('kafkajs: a transactional producer allowed by the ACLs commits, offsets included', async (t) => {
+  const { h } = await harness(t);
+  // WRITE on tx-ok, WRITE and READ on orders, READ on bob-* groups: everything a
+  // consume-transform-produce transaction needs (InitProducerId, AddPartitionsToTxn,
+  // AddOffsetsToTxn, TxnOffsetCommit, EndTxn, each checked and each held by a broker until its
+  // coordinator's write has replicated, so each moves bob's lane off the shared connection).
+  const producer = kafkaAs(h, 'bob', 'bob-txn-ok').producer({ transactionalId: 'tx-ok', idempotent: true, maxInFlightRequests: 1, retry: { retries: 5 } });
+  await producer.connect();
+  const txn = await producer.transaction();
+  await txn.send({ topic: 'orders', messages: [{ value: 'in-txn-1', partition: 1 }, { value: 'in-txn-2', partition: 1 }] });
+  await txn.sendOffsets({ consumerGroupId: 'bob-txn-group', topics: [{ topic: 'orders', partitions: [{ partition: 0, offset: '1' }] }] });
+  await txn.commit();
+  t.pass('committed');
+  await producer.disconnect();
+
+  const consumer = kafkaAs(h, 'bob', 'bob-txn-reader').consumer({ groupId: 'bob-txn-reader', maxWaitTimeInMs: 200, readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'orders', fromBeginning: true });
+  const seen: string[] = [];
+  await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+  const deadline = Date.now() + 30_000;
+  while (!(seen.includes('in-txn-1') && seen.includes('in-txn-2')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await consumer.disconnect();
+  t.ok(seen.includes('in-txn-1') && seen.includes('in-txn-2'), 'a read_committed consumer gets the committed messages');
+  const denials = h.logs.filter((l) => l.msg === 'authorization denied' && l.principal === 'User:bob' && l.resourceName === 'tx-ok');
+  t.equal(denials.length, 0, 'no decision on tx-ok was a denial');
 });
 
 t.test('kafkajs admin: ACLs created and deleted apply to an already-open connection and persist', async (t) => {
