@@ -21,7 +21,8 @@ import { Lane, type UpstreamPools } from './pool.js';
 import type { UpstreamError } from './upstream.js';
 import { SaslSession, type SaslOptions } from '../auth/session.js';
 import { AuthError } from '../auth/errors.js';
-import { subjectDn, type PrincipalMapper } from '../auth/principal.js';
+import type { PrincipalMapper } from '../auth/principal.js';
+import { verifiedPeerCertificate, verifiedSubjectDn } from '../auth/tls-identity.js';
 import type { SaslHandshakeRequest } from '../protocol/generated/sasl-handshake.js';
 import type { SaslAuthenticateRequest } from '../protocol/generated/sasl-authenticate.js';
 import { ErrorCode } from '../protocol/generated/error-codes.js';
@@ -144,31 +145,24 @@ export class ClientConnection {
     this.reader = new FrameReader((p) => this.onPacket(p), ctx.maxFrameBytes, framePool);
     const sec = ctx.security;
     this.sasl = sec.sasl === null ? null : new SaslSession(sec.sasl);
-    if (sec.protocol === 'SSL' || sec.protocol === 'SASL_SSL') {
-      const cert = (socket as TLSSocket).getPeerX509Certificate?.();
-      if (sec.protocol === 'SSL') {
-        if (cert === undefined) this.principal = 'User:ANONYMOUS';
-        else {
-          let dn: string | null = null;
-          try {
-            dn = subjectDn(cert.raw);
-          } catch {
-            dn = null;
-          }
-          const name = dn === null ? null : sec.mapper.map(dn);
-          if (name === null) {
-            this.log.warn({ subject: dn }, 'authentication failed: no principal mapping rule matches the certificate');
-            this.recordAuthentication(false, 'SSL', dn, null, 'no principal mapping rule matches the certificate subject', dn);
-            this.lane = null;
-            this.sasl = null;
-          } else if (!this.recordAuthentication(true, 'SSL', dn, `User:${name}`, 'Authenticated', dn)) {
-            this.log.warn({ subject: dn }, 'authentication refused: it cannot be audited (audit spool full, failClosed)');
-            this.lane = null;
-            this.sasl = null;
-          } else {
-            this.principal = `User:${name}`;
-            this.log.debug({ principal: this.principal, subject: dn }, 'authenticated by certificate');
-          }
+    if (sec.protocol === 'SSL') {
+      const hasCert = verifiedPeerCertificate(socket as TLSSocket) !== null;
+      if (!hasCert) this.principal = 'User:ANONYMOUS';
+      else {
+        const dn = verifiedSubjectDn(socket as TLSSocket);
+        const name = dn === null ? null : sec.mapper.map(dn);
+        if (name === null) {
+          this.log.warn({ subject: dn }, 'authentication failed: no principal mapping rule matches the certificate');
+          this.recordAuthentication(false, 'SSL', dn, null, 'no principal mapping rule matches the certificate subject', dn);
+          this.lane = null;
+          this.sasl = null;
+        } else if (!this.recordAuthentication(true, 'SSL', dn, `User:${name}`, 'Authenticated', dn)) {
+          this.log.warn({ subject: dn }, 'authentication refused: it cannot be audited (audit spool full, failClosed)');
+          this.lane = null;
+          this.sasl = null;
+        } else {
+          this.principal = `User:${name}`;
+          this.log.debug({ principal: this.principal, subject: dn }, 'authenticated by certificate');
         }
       }
     } else if (sec.protocol === 'PLAINTEXT') {
@@ -568,15 +562,10 @@ export class ClientConnection {
     }
   }
 
-  /** The client certificate's subject on TLS listeners, when it sent one. */
+  /** The verified client certificate's subject on TLS listeners, when it sent one. */
   private tlsSubject(): string | null {
-    const cert = (this.socket as TLSSocket).getPeerX509Certificate?.();
-    if (cert === undefined) return null;
-    try {
-      return subjectDn(cert.raw);
-    } catch {
-      return null;
-    }
+    const sec = this.ctx.security.protocol;
+    return sec === 'SSL' || sec === 'SASL_SSL' ? verifiedSubjectDn(this.socket as TLSSocket) : null;
   }
 
   /** Who is asking what, for audit events. */

@@ -8,6 +8,7 @@ import type { ListenerConfig } from '../config/schema.js';
 import type { AddressBook } from './rewrite.js';
 import type { UpstreamNode } from './broker-map.js';
 import { ClientConnection, type ClientContext } from './client-connection.js';
+import { tlsRefusal } from '../auth/tls-identity.js';
 
 export interface ListenerDeps {
   readonly log: Logger;
@@ -83,7 +84,9 @@ export class Listener implements AddressBook {
       minVersion: t.minVersion,
       ...(t.ciphers !== undefined ? { ciphers: t.ciphers } : {}),
       requestCert: t.clientAuth !== 'none',
-      rejectUnauthorized: t.clientAuth === 'required',
+      // Verification is decided per connection by tlsRefusal(): node's rejectUnauthorized cannot
+      // express "optional, but must verify when presented" (clientAuth: requested).
+      rejectUnauthorized: false,
     };
   }
 
@@ -182,6 +185,14 @@ export class Listener implements AddressBook {
     if (this.config.tls !== undefined) {
       this.secureContext ??= this.tlsOptions();
       const ts = tls.createServer({ ...this.secureContext, allowHalfOpen: true }, (socket) => {
+        const refusal = tlsRefusal(socket, this.config.tls!.clientAuth);
+        if (refusal !== null) {
+          // Only the verification error is reported: nothing of an unverified certificate is used.
+          this.log.info({ client: `${socket.remoteAddress}:${socket.remotePort}`, node: nodeId, code: refusal }, 'TLS handshake failed: client certificate refused');
+          this.deps.onTlsFailure?.(socket.remoteAddress ?? '', refusal);
+          socket.destroy();
+          return;
+        }
         socket.setNoDelay(true);
         this.onSocket(socket, nodeId);
       });
