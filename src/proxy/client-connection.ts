@@ -170,8 +170,7 @@ export class ClientConnection {
     }
     if (this.sasl !== null) {
       this.reader.maxFrameBytes = Math.min(ctx.maxFrameBytes, PRE_AUTH_MAX_FRAME_BYTES);
-      this.authTimer = setTimeout(() => this.close('authentication timed out'), sec.authTimeoutMs);
-      this.authTimer.unref();
+      this.armAuthTimer('authentication timed out');
     }
     ctx.metrics.connectionsOpened.inc({ listener: ctx.listenerName });
     ctx.metrics.connectionsActive.inc({ listener: ctx.listenerName });
@@ -189,6 +188,13 @@ export class ClientConnection {
       this.updateFlow();
     });
     if (this.lane === null) this.close(this.principal === null && this.sasl === null ? 'authentication failed' : 'no upstream broker for this port', { nodeId });
+  }
+
+  /** Closes the connection unless the SASL exchange in progress finishes within the authentication timeout. */
+  private armAuthTimer(reason: string): void {
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.authTimer = setTimeout(() => this.close(reason, { principal: this.principal }), this.ctx.security.authTimeoutMs);
+    this.authTimer.unref();
   }
 
   get closed(): boolean {
@@ -379,14 +385,14 @@ export class ClientConnection {
       }
       return true;
     }
-    if (sasl.state === 'reauthenticating') return true;
     if (apiKey === ApiKey.ApiVersions && sasl.state === 'handshake') return true;
-    // Anything else before authentication is refused after the failed-authentication delay.
-    // During AUTHENTICATE Kafka first answers it with its own ILLEGAL_SASL_STATE error response;
-    // before the handshake it just closes.
-    this.log.info({ apiKey, apiVersion: header.apiVersion, saslState: sasl.state }, 'request before authentication refused');
+    // Anything else before authentication, or during a re-authentication, is refused after the
+    // failed-authentication delay and never forwarded. In AUTHENTICATE (after a handshake, which
+    // includes a re-authentication's) Kafka first answers it with its own ILLEGAL_SASL_STATE error
+    // response; before the handshake it just closes.
+    this.log.info({ apiKey, apiVersion: header.apiVersion, saslState: sasl.state }, sasl.state === 'reauthenticating' ? 'request during re-authentication refused' : 'request before authentication refused');
     let answer: Buffer | null = null;
-    if (sasl.state === 'authenticate') {
+    if (sasl.state === 'authenticate' || sasl.state === 'reauthenticating') {
       const range = proxyVersionRange(apiKey);
       if (range !== null && header.apiVersion >= range[0] && header.apiVersion <= range[1]) {
         try {
@@ -417,6 +423,12 @@ export class ClientConnection {
     const r = new Reader(frame, header.bodyOffset);
     const req = API_SPECS.get(ApiKey.SaslHandshake)!.decodeRequest(r, header.apiVersion) as SaslHandshakeRequest;
     const result = sasl.handshake(header.apiVersion, req.mechanism);
+    if (sasl.state === 'reauthenticating') {
+      // KIP-368: the re-authentication must finish within the authentication timeout, under the
+      // pre-authentication frame limit; until then nothing of this client is forwarded.
+      this.reader.maxFrameBytes = Math.min(this.ctx.maxFrameBytes, PRE_AUTH_MAX_FRAME_BYTES);
+      this.armAuthTimer('re-authentication timed out');
+    }
     const slot = this.newSlot();
     this.complete(slot, responsePacket(ApiKey.SaslHandshake, header.apiVersion, header.correlationId, { errorCode: result.errorCode, mechanisms: sasl.enabledMechanisms }));
     if (result.close) {
