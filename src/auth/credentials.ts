@@ -3,6 +3,7 @@ import { dirname, basename, join } from 'node:path';
 import { load as parseYaml, dump as dumpYaml } from 'js-yaml';
 import { parseCredential, formatCredential, SCRAM_MECHANISMS, type ScramCredential, type ScramMechanism } from './scram.js';
 import { WardenError } from '../protocol/errors.js';
+import { profileOf, type CredentialProfile } from './unknown-users.js';
 
 /**
  * The credential store: a YAML file holding, per user and mechanism, only Kafka's stored SCRAM form
@@ -59,6 +60,14 @@ export class CredentialStore {
 
   lookup = (user: string, mechanism: ScramMechanism): ScramCredential | undefined => this.users.get(user)?.get(mechanism);
 
+  private cachedProfile: CredentialProfile | null = null;
+
+  /** What the stored credentials typically look like (for stand-ins of unknown users), kept up to date. */
+  readonly profile: CredentialProfile = {
+    shape: (m) => (this.cachedProfile ??= profileOf(this.users.values())).shape(m),
+    plainMechanism: () => (this.cachedProfile ??= profileOf(this.users.values())).plainMechanism(),
+  };
+
   /** Users and their mechanisms with iteration counts (no key material). */
   list(): Array<{ user: string; mechanisms: Array<{ mechanism: ScramMechanism; iterations: number }> }> {
     return [...this.users.entries()]
@@ -70,6 +79,7 @@ export class CredentialStore {
     let m = this.users.get(user);
     if (m === undefined) this.users.set(user, (m = new Map()));
     m.set(mechanism, c);
+    this.cachedProfile = null;
   }
 
   /** Removes one mechanism (or every mechanism) of a user; false when there was nothing. */
@@ -78,6 +88,7 @@ export class CredentialStore {
     if (m === undefined) return false;
     const had = mechanism === undefined ? true : m.delete(mechanism);
     if (mechanism === undefined || m.size === 0) this.users.delete(user);
+    this.cachedProfile = null;
     return had;
   }
 
@@ -97,6 +108,7 @@ export class CredentialStore {
   reload(): void {
     if (this.file === null) return;
     this.users = CredentialStore.read(this.file);
+    this.cachedProfile = null;
   }
 
   /** Calls `fn` after every reload attempt caused by a change of the file (null = success). */

@@ -1,12 +1,13 @@
-import { pbkdf2, createHash, createHmac, timingSafeEqual, randomBytes } from 'node:crypto';
+import { pbkdf2, createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { AuthError } from './errors.js';
-import { SCRAM_MECHANISMS, MIN_ITERATIONS, type CredentialLookup, type ScramMechanism } from './scram.js';
+import { SCRAM_MECHANISMS, type CredentialLookup, type ScramCredential, type ScramMechanism } from './scram.js';
+import type { UnknownUsers } from './unknown-users.js';
+import type { HashLimiter } from './login-guard.js';
 
 const pbkdf2Async = promisify(pbkdf2);
 const DIGEST: Record<ScramMechanism, 'sha256' | 'sha512'> = { 'SCRAM-SHA-256': 'sha256', 'SCRAM-SHA-512': 'sha512' };
 const KEY_LEN: Record<ScramMechanism, number> = { 'SCRAM-SHA-256': 32, 'SCRAM-SHA-512': 64 };
-const PHANTOM_SALT = randomBytes(32);
 
 /** Parses a PLAIN message: [authzid] NUL authcid NUL password (RFC 4616). */
 export function parsePlain(bytes: Buffer): { user: string; password: string } {
@@ -22,13 +23,14 @@ export function parsePlain(bytes: Buffer): { user: string; password: string } {
 /**
  * Verifies a PLAIN password against the user's stored SCRAM credential (SHA-512 preferred): no
  * password is ever kept, PLAIN derives the salted password with the stored salt and iterations and
- * compares StoredKey in constant time. PBKDF2 runs on libuv's thread pool, not the event loop. An
- * unknown user costs the same PBKDF2 work and fails the same way.
+ * compares StoredKey in constant time. PBKDF2 runs on libuv's thread pool, not the event loop,
+ * bounded by `hashing`. An unknown user costs the same PBKDF2 work as a typical user and fails the
+ * same way.
  */
-export async function verifyPlain(bytes: Buffer, lookup: CredentialLookup): Promise<string> {
+export async function verifyPlain(bytes: Buffer, lookup: CredentialLookup, unknown: UnknownUsers, hashing: HashLimiter): Promise<string> {
   const { user, password } = parsePlain(bytes);
-  let mech: ScramMechanism = 'SCRAM-SHA-512';
-  let cred = undefined;
+  let mech: ScramMechanism | null = null;
+  let cred: ScramCredential | undefined;
   for (const m of SCRAM_MECHANISMS) {
     cred = lookup(user, m);
     if (cred) {
@@ -36,12 +38,14 @@ export async function verifyPlain(bytes: Buffer, lookup: CredentialLookup): Prom
       break;
     }
   }
-  const salt = cred?.salt ?? PHANTOM_SALT;
-  const iterations = cred?.iterations ?? MIN_ITERATIONS;
-  const salted = await pbkdf2Async(Buffer.from(password, 'utf8'), salt, iterations, KEY_LEN[mech], DIGEST[mech]);
-  const clientKey = createHmac(DIGEST[mech], salted).update('Client Key').digest();
-  const storedKey = createHash(DIGEST[mech]).update(clientKey).digest();
-  const ok = cred !== undefined && timingSafeEqual(storedKey, cred.storedKey);
+  const known = mech !== null && cred !== undefined;
+  if (!known) ({ mechanism: mech, credential: cred } = unknown.plain(user));
+  const m = mech!;
+  const c = cred!;
+  const salted = await hashing.run(() => pbkdf2Async(Buffer.from(password, 'utf8'), c.salt, c.iterations, KEY_LEN[m], DIGEST[m]));
+  const clientKey = createHmac(DIGEST[m], salted).update('Client Key').digest();
+  const storedKey = createHash(DIGEST[m]).update(clientKey).digest();
+  const ok = timingSafeEqual(storedKey, c.storedKey) && known;
   if (!ok) throw AuthError.invalid('invalid credentials');
   return user;
 }

@@ -89,14 +89,14 @@ const PRINTABLE_NONCE = /^[\x21-\x2b\x2d-\x7e]+$/;
 
 /**
  * The server side of one SCRAM exchange: two steps, client-first then client-final. Any failure
- * throws AuthError with a generic message. An unknown user gets a deterministic phantom challenge
- * (a salt derived from a server secret and the name, the usual iteration count), so an unknown
- * user and a wrong password fail at the same step after the same work.
+ * throws AuthError with a generic message. An unknown user gets a stand-in credential (see
+ * UnknownUsers: the salt length and iteration count of a typical user, the same salt on every
+ * attempt), so an unknown user and a wrong password fail at the same step after the same work.
  */
 export class ScramServer {
   private readonly mechanism: ScramMechanism;
   private readonly lookup: CredentialLookup;
-  private readonly phantomSecret: Buffer;
+  private readonly unknown: (user: string) => ScramCredential;
   private state: 'first' | 'final' | 'done' = 'first';
   private user = '';
   private credential: ScramCredential | null = null;
@@ -106,10 +106,10 @@ export class ScramServer {
   private serverFirst = '';
   private gs2Header = '';
 
-  constructor(mechanism: ScramMechanism, lookup: CredentialLookup, phantomSecret: Buffer) {
+  constructor(mechanism: ScramMechanism, lookup: CredentialLookup, unknown: (user: string) => ScramCredential) {
     this.mechanism = mechanism;
     this.lookup = lookup;
-    this.phantomSecret = phantomSecret;
+    this.unknown = unknown;
   }
 
   /** The user name the client claimed (available after the first step), for audit. */
@@ -145,9 +145,7 @@ export class ScramServer {
       this.credential = found;
     } else {
       this.phantom = true;
-      const salt = createHmac('sha256', this.phantomSecret).update(`${this.mechanism}\0salt\0${user}`).digest();
-      const fakeKey = createHmac(DIGEST[this.mechanism], this.phantomSecret).update(`${this.mechanism}\0key\0${user}`).digest();
-      this.credential = { salt, iterations: MIN_ITERATIONS, storedKey: fakeKey, serverKey: fakeKey };
+      this.credential = this.unknown(user);
     }
     this.nonce = nonce + serverNonce;
     this.serverFirst = `r=${this.nonce},s=${this.credential.salt.toString('base64')},i=${this.credential.iterations}`;

@@ -1,14 +1,18 @@
 import { ScramServer, type ScramMechanism, type CredentialLookup } from './scram.js';
 import { verifyPlain } from './plain.js';
 import { AuthError } from './errors.js';
+import type { UnknownUsers } from './unknown-users.js';
+import type { HashLimiter } from './login-guard.js';
 
 export type SaslMechanism = ScramMechanism | 'PLAIN';
 
 export interface SaslOptions {
   mechanisms: readonly SaslMechanism[];
   lookup: CredentialLookup;
-  /** Secret for the deterministic phantom SCRAM challenge of unknown users. */
-  phantomSecret: Buffer;
+  /** Stand-in credentials for unknown users, so that they look like known ones. */
+  unknown: UnknownUsers;
+  /** Bounds PLAIN's PBKDF2 work. */
+  hashing: HashLimiter;
   /** connections.max.reauth.ms; 0 = sessions do not expire. */
   maxReauthMs: number;
 }
@@ -105,9 +109,9 @@ export class SaslSession {
       let user: string | undefined;
       let response: Buffer = Buffer.alloc(0);
       if (this.mechanism === 'PLAIN') {
-        user = await verifyPlain(authBytes, this.opts.lookup);
+        user = await verifyPlain(authBytes, this.opts.lookup, this.opts.unknown, this.opts.hashing);
       } else {
-        this.scram ??= new ScramServer(this.mechanism!, this.opts.lookup, this.opts.phantomSecret);
+        this.scram ??= new ScramServer(this.mechanism!, this.opts.lookup, (user) => this.opts.unknown.scram(this.mechanism as ScramMechanism, user));
         const step = this.scram.step(authBytes);
         this.attemptedUser = this.scram.attemptedUser;
         response = step.response;

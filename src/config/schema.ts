@@ -107,9 +107,31 @@ export const configSchema = z
         failedAuthenticationDelayMs: z.number().int().nonnegative().default(100),
         /** connections.max.reauth.ms: 0 = sessions never expire (KIP-368 off). */
         maxReauthMs: z.number().int().nonnegative().default(0),
+        /**
+         * The secret unknown users' stand-in SCRAM salts derive from; give every instance of a fleet
+         * the same one (as ${file:...}). Default: a random one kept beside the credentials file.
+         */
+        unknownUserSecret: z.string().min(16).optional(),
+        /** Failed logins allowed per client address: `attempts` at once, refilled over `windowMs`; 0 attempts = no limit. */
+        failedLogins: z
+          .object({ attempts: z.number().int().nonnegative().default(10), windowMs: z.number().int().positive().default(60_000) })
+          .strict()
+          .default({ attempts: 10, windowMs: 60_000 }),
+        /** PLAIN's PBKDF2 derivations: at most `concurrency` at once on libuv's pool, `queue` waiting; more fail at once. */
+        plainVerification: z
+          .object({ concurrency: z.number().int().positive().max(64).default(2), queue: z.number().int().nonnegative().default(64) })
+          .strict()
+          .default({ concurrency: 2, queue: 64 }),
       })
       .strict()
-      .default({ principalMappingRules: 'DEFAULT', authenticationTimeoutMs: 10_000, failedAuthenticationDelayMs: 100, maxReauthMs: 0 }),
+      .default({
+        principalMappingRules: 'DEFAULT',
+        authenticationTimeoutMs: 10_000,
+        failedAuthenticationDelayMs: 100,
+        maxReauthMs: 0,
+        failedLogins: { attempts: 10, windowMs: 60_000 },
+        plainVerification: { concurrency: 2, queue: 64 },
+      }),
     /**
      * Kafka-style ACLs checked on every request. Without this section the proxy authorizes
      * nothing (as a broker without an authorizer), except that its own admin APIs stay closed.

@@ -21,6 +21,7 @@ import { Lane, type UpstreamPools } from './pool.js';
 import type { UpstreamError } from './upstream.js';
 import { SaslSession, type SaslOptions } from '../auth/session.js';
 import { AuthError } from '../auth/errors.js';
+import { LoginRateLimitedError, RATE_LIMITED_MESSAGE, type FailedLoginLimiter } from '../auth/login-guard.js';
 import type { PrincipalMapper } from '../auth/principal.js';
 import { verifiedPeerCertificate, verifiedSubjectDn } from '../auth/tls-identity.js';
 import type { SaslHandshakeRequest } from '../protocol/generated/sasl-handshake.js';
@@ -54,6 +55,8 @@ export interface ListenerSecurity {
   readonly credentials: CredentialStore;
   /** The ACLs checked on every request, or null when authorization is off. */
   readonly acl: AclManager | null;
+  /** Failed logins per client address. */
+  readonly failedLogins: FailedLoginLimiter;
 }
 
 /** sasl.server.max.receive.size: the frame limit before authentication. */
@@ -446,7 +449,7 @@ export class ClientConnection {
       this.complete(slot, responsePacket(ApiKey.SaslAuthenticate, header.apiVersion, header.correlationId, { errorCode, errorMessage, authBytes, sessionLifetimeMs }));
     this.authenticationStep(req.authBytes, {
       succeeded: (response, sessionLifetimeMs) => respond(0, null, response, BigInt(sessionLifetimeMs)),
-      failed: () => respond(ErrorCode.SASL_AUTHENTICATION_FAILED, AuthError.CLIENT_MESSAGE, Buffer.alloc(0), 0n),
+      failed: (message) => respond(ErrorCode.SASL_AUTHENTICATION_FAILED, message, Buffer.alloc(0), 0n),
     });
   }
 
@@ -476,18 +479,21 @@ export class ClientConnection {
    * session lifetime), `failed` answers a failure, which then closes the connection: at once when
    * the login succeeded but cannot be audited, else after the failed-authentication delay.
    */
-  private authenticationStep(authBytes: Buffer, answer: { succeeded: (response: Buffer, sessionLifetimeMs: number) => void; failed: () => void }): void {
+  private authenticationStep(authBytes: Buffer, answer: { succeeded: (response: Buffer, sessionLifetimeMs: number) => void; failed: (message: string) => void }): void {
     const sasl = this.sasl!;
     const wasReauth = sasl.state === 'reauthenticating';
     this.held = [];
     this.updateFlow();
-    sasl.authenticate(authBytes).then(
+    const limiter = this.ctx.security.failedLogins;
+    // An address over its failed-login budget gets no verdict on its password, right or wrong.
+    const attempt = limiter.allows(this.host) ? sasl.authenticate(authBytes) : Promise.reject(new LoginRateLimitedError());
+    attempt.then(
       (res) => {
         if (this.state === 'closed') return;
         if (res.done && !this.recordAuthentication(true, sasl.mechanism ?? '', sasl.attemptedUser, sasl.principal, 'Authenticated', this.tlsSubject())) {
           // failClosed: a login that cannot be audited does not happen.
           this.log.warn({ mechanism: sasl.mechanism, user: sasl.attemptedUser }, 'authentication refused: it cannot be audited (audit spool full, failClosed)');
-          answer.failed();
+          answer.failed(AuthError.CLIENT_MESSAGE);
           this.drain();
           return;
         }
@@ -503,12 +509,16 @@ export class ClientConnection {
       },
       (e: unknown) => {
         const detail = e instanceof AuthError ? e.message : 'internal error';
+        const rateLimited = e instanceof LoginRateLimitedError;
+        // Only a verdict on the credentials counts (not a refusal for load or for the budget itself).
+        if (e instanceof AuthError && e.code === 'WARDEN_ERR_AUTH_FAILED') limiter.failed(this.host);
+        sasl.state = 'failed';
         this.log.info({ mechanism: sasl.mechanism, user: sasl.attemptedUser, detail, reauthentication: wasReauth }, 'authentication failed');
         this.recordAuthentication(false, sasl.mechanism ?? '', sasl.attemptedUser, sasl.attemptedUser === null ? null : `User:${sasl.attemptedUser}`, detail, this.tlsSubject());
         // Kafka delays the failure response (connection.failed.authentication.delay.ms), then closes.
         setTimeout(() => {
           if (this.state === 'closed') return;
-          answer.failed();
+          answer.failed(rateLimited ? RATE_LIMITED_MESSAGE : AuthError.CLIENT_MESSAGE);
           this.drain();
         }, this.ctx.security.failedAuthDelayMs).unref();
       },

@@ -188,7 +188,7 @@ export class Listener implements AddressBook {
         const refusal = tlsRefusal(socket, this.config.tls!.clientAuth);
         if (refusal !== null) {
           // Only the verification error is reported: nothing of an unverified certificate is used.
-          this.log.info({ client: `${socket.remoteAddress}:${socket.remotePort}`, node: nodeId, code: refusal }, 'TLS handshake failed: client certificate refused');
+          this.log.info({ client: `${socket.remoteAddress}:${socket.remotePort}`, node: nodeId, code: refusal, reason: 'client certificate refused' }, 'TLS handshake failed');
           this.deps.onTlsFailure?.(socket.remoteAddress ?? '', refusal);
           socket.destroy();
           return;

@@ -7,7 +7,8 @@ import type { ClientConnection, ListenerSecurity } from './client-connection.js'
 import type { ListenerConfig } from '../config/schema.js';
 import { CredentialStore } from '../auth/credentials.js';
 import { PrincipalMapper } from '../auth/principal.js';
-import { randomBytes } from 'node:crypto';
+import { UnknownUsers, unknownUserSecret } from '../auth/unknown-users.js';
+import { FailedLoginLimiter, HashLimiter } from '../auth/login-guard.js';
 import { AclManager } from '../acl/manager.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { Metrics } from '../metrics/metrics.js';
@@ -45,7 +46,9 @@ export class Proxy {
   private mapper: PrincipalMapper;
   private configWatcher: FSWatcher | null = null;
   private configDebounce: NodeJS.Timeout | null = null;
-  private readonly phantomSecret = randomBytes(32);
+  private readonly unknownUsers: UnknownUsers;
+  private readonly plainHashing: HashLimiter;
+  private readonly failedLogins: FailedLoginLimiter;
   /** The ACLs, or null when the configuration has no acl section (nothing is authorized). */
   readonly acl: AclManager | null;
   /** The audit trail, or null when the configuration has no audit section. */
@@ -69,6 +72,9 @@ export class Proxy {
     );
     this.credentials = new CredentialStore(config.auth.credentialsFile ?? null);
     this.mapper = new PrincipalMapper(config.auth.principalMappingRules);
+    this.unknownUsers = new UnknownUsers(unknownUserSecret(config.auth.unknownUserSecret, config.auth.credentialsFile ?? null), this.credentials.profile);
+    this.plainHashing = new HashLimiter(config.auth.plainVerification);
+    this.failedLogins = new FailedLoginLimiter(config.auth.failedLogins);
     this.metrics = new Metrics({ principalBytes: config.metrics.principalBytes });
     this.audit = config.audit === undefined ? null : new AuditLog(config.audit, { log, cluster: this.cluster, connectTimeoutMs: config.upstream.connectTimeoutMs });
     this.credentials.onReload((err) => {
@@ -168,6 +174,16 @@ export class Proxy {
       this.mapper = new PrincipalMapper(next.auth.principalMappingRules);
       applied.push('auth.principalMappingRules');
     }
+    if (!same(prev.auth.failedLogins, next.auth.failedLogins)) {
+      this.failedLogins.configure(next.auth.failedLogins);
+      applied.push('auth.failedLogins');
+    }
+    if (!same(prev.auth.plainVerification, next.auth.plainVerification)) {
+      this.plainHashing.concurrency = next.auth.plainVerification.concurrency;
+      this.plainHashing.queue = next.auth.plainVerification.queue;
+      applied.push('auth.plainVerification');
+    }
+    if (prev.auth.unknownUserSecret !== next.auth.unknownUserSecret) restart.push('auth.unknownUserSecret');
     if (prev.logging.level !== next.logging.level) {
       this.log.level = next.logging.level;
       applied.push('logging.level');
@@ -179,7 +195,7 @@ export class Proxy {
       management: prev.management,
       metrics: prev.metrics,
       listeners: listenersSame ? this.listeners.map((l) => l.config) : prev.listeners,
-      auth: { ...next.auth, credentialsFile: prev.auth.credentialsFile },
+      auth: { ...next.auth, credentialsFile: prev.auth.credentialsFile, unknownUserSecret: prev.auth.unknownUserSecret },
       acl,
       audit,
     };
@@ -241,12 +257,13 @@ export class Proxy {
       sasl:
         lc.sasl === undefined
           ? null
-          : { mechanisms: lc.sasl.mechanisms, lookup: this.credentials.lookup, phantomSecret: this.phantomSecret, maxReauthMs: this.config.auth.maxReauthMs },
+          : { mechanisms: lc.sasl.mechanisms, lookup: this.credentials.lookup, unknown: this.unknownUsers, hashing: this.plainHashing, maxReauthMs: this.config.auth.maxReauthMs },
       mapper: this.mapper,
       authTimeoutMs: this.config.auth.authenticationTimeoutMs,
       failedAuthDelayMs: this.config.auth.failedAuthenticationDelayMs,
       credentials: this.credentials,
       acl: this.acl,
+      failedLogins: this.failedLogins,
     };
   }
 
