@@ -211,9 +211,13 @@ export const configSchema = z
         maxFrameBytes: z.number().int().positive().default(100 * 1024 * 1024),
         /** Requests a client may have outstanding before the proxy stops reading its socket. */
         maxInFlightPerClient: z.number().int().positive().default(128),
+        /** Bytes of requests and responses one client may hold in the proxy before its reads stop. */
+        maxBufferedBytesPerClient: z.number().int().positive().default(16 * 1024 * 1024),
+        /** The same for all clients together. */
+        maxBufferedBytes: z.number().int().positive().default(512 * 1024 * 1024),
       })
       .strict()
-      .default({ maxFrameBytes: 100 * 1024 * 1024, maxInFlightPerClient: 128 }),
+      .default({ maxFrameBytes: 100 * 1024 * 1024, maxInFlightPerClient: 128, maxBufferedBytesPerClient: 16 * 1024 * 1024, maxBufferedBytes: 512 * 1024 * 1024 }),
     shutdown: z
       .object({ drainTimeoutMs: z.number().int().nonnegative().default(10_000) })
       .strict()

@@ -25,6 +25,8 @@ export class FrameReader {
   /** The frame being assembled across chunks, or null. */
   private partial: Buffer | null = null;
   private partialHave = 0;
+  /** The whole packet's size (4 + frame) of the partial frame. */
+  private partialSize = 0;
   private failed = false;
 
   private readonly pool: BufferPool | null;
@@ -49,6 +51,11 @@ export class FrameReader {
     return this.sizeHave + (this.partial === null ? 0 : this.partialHave - 4);
   }
 
+  /** Bytes allocated for the frame being assembled (0 when none). */
+  get allocated(): number {
+    return this.partial === null ? 0 : this.partial.length;
+  }
+
   /**
    * Feeds a chunk. Throws FrameTooLargeError on a bad size; after that the reader is unusable and
    * the connection must be closed. Errors thrown by `onFrame` propagate to the caller.
@@ -59,12 +66,13 @@ export class FrameReader {
     const len = chunk.length;
     while (pos < len) {
       if (this.partial !== null) {
-        const want = this.partial.length - this.partialHave;
+        const want = this.partialSize - this.partialHave;
         const take = Math.min(want, len - pos);
+        if (this.partialHave + take > this.partial.length) this.grow(this.partialHave + take);
         chunk.copy(this.partial, this.partialHave, pos, pos + take);
         this.partialHave += take;
         pos += take;
-        if (this.partialHave === this.partial.length) {
+        if (this.partialHave === this.partialSize) {
           const frame = this.partial;
           this.partial = null;
           this.partialHave = 0;
@@ -99,11 +107,23 @@ export class FrameReader {
         const packet = Buffer.alloc(4);
         this.onFrame(packet);
       } else {
-        this.partial = this.allocate(size + 4);
+        // The buffer grows with the bytes that actually arrive: a size prefix alone, which costs
+        // the sender four bytes, must not make the proxy allocate the size it claims.
+        this.partialSize = size + 4;
+        this.partial = this.allocate(Math.min(this.partialSize, INITIAL_PARTIAL_BYTES));
         this.partial.writeInt32BE(size, 0);
         this.partialHave = 4;
       }
     }
+  }
+
+  /** Enlarges the partial frame to hold at least `need` bytes: doubling, never past the frame's size. */
+  private grow(need: number): void {
+    const old = this.partial!;
+    const next = this.allocate(Math.min(this.partialSize, Math.max(need, old.length * 2)));
+    old.copy(next, 0, 0, this.partialHave);
+    this.pool?.release(old);
+    this.partial = next;
   }
 
   /** A buffer for a frame: large ones from the pool, small ones from Node's shared slab. */
@@ -117,6 +137,9 @@ export class FrameReader {
     return out;
   }
 }
+
+/** What a frame spanning chunks starts with; it grows as its bytes arrive. */
+const INITIAL_PARTIAL_BYTES = 64 * 1024;
 
 /** Below this a frame is cheaper to allocate (Node's 8 KiB slab for the smallest) than to pool. */
 const SMALL_FRAME_BYTES = 32 * 1024;

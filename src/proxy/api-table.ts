@@ -54,7 +54,10 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   // Produce v0-2 carry magic 0/1 message sets, which Kafka 4 no longer accepts; we validate v2 batches only.
   // acks=all waits in the broker's purgatory until the in-sync followers have the records.
   [ApiKey.Produce, { minVersion: 3, rewrite: { kind: 'nodeEndpoints', fromVersion: 10 }, parks: (r) => (r as ProduceRequest).acks === -1, holdMs: timeoutOf }],
-  [ApiKey.Fetch, { rewrite: { kind: 'nodeEndpoints', fromVersion: 16 }, parks: (r) => (r as FetchRequest).maxWaitMs > 0, holdMs: (r) => Math.max(0, (r as FetchRequest).maxWaitMs) }],
+  // Every Fetch, long poll or not, gets a connection of its own: its response may be as large as
+  // fetch.max.bytes, and only a connection that serves one client can stop being read while that
+  // client does not take its responses (back-pressure to the broker instead of the proxy's heap).
+  [ApiKey.Fetch, { rewrite: { kind: 'nodeEndpoints', fromVersion: 16 }, parks: always, holdMs: (r) => Math.max(0, (r as FetchRequest).maxWaitMs) }],
   // v10+ may wait for remote (tiered) storage up to its TimeoutMs.
   [ApiKey.ListOffsets, { parks: waitsForTimeout, holdMs: timeoutOf }],
   [ApiKey.Metadata, { rewrite: { kind: 'metadata', fromVersion: 0 } }],

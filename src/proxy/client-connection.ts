@@ -19,6 +19,8 @@ import { errorResponse } from './error-response.js';
 import type { ClusterView } from './cluster.js';
 import { Lane, type UpstreamPools } from './pool.js';
 import type { UpstreamError } from './upstream.js';
+import type { MemoryBudget, MemoryWaiter } from './memory-budget.js';
+import { ACKS_ZERO_AS, produceError, rewriteAcks } from './acks-zero.js';
 import { SaslSession, type SaslOptions } from '../auth/session.js';
 import { AuthError } from '../auth/errors.js';
 import { LoginRateLimitedError, RATE_LIMITED_MESSAGE, type FailedLoginLimiter } from '../auth/login-guard.js';
@@ -72,6 +74,10 @@ export interface ClientContext {
   readonly log: Logger;
   readonly maxFrameBytes: number;
   readonly maxInFlight: number;
+  /** Bytes one client may hold in the proxy before its reads stop (limits.maxBufferedBytesPerClient). */
+  readonly maxBufferedBytes: number;
+  /** The process-wide account of buffered bytes. */
+  readonly memory: MemoryBudget;
   readonly requestTimeoutMs: number;
   /** The audit trail, or null when auditing is off. */
   readonly audit: AuditLog | null;
@@ -86,7 +92,12 @@ interface Slot {
   /** The request's api key (-1 when unknown), and when it was read, for the duration histogram. */
   apiKey: number;
   start: number;
+  /** No response goes to the client (an acks=0 Produce, answered upstream as acks=1). */
+  silent: boolean;
 }
+
+/** The packet of a silent slot. */
+const SILENT = Buffer.alloc(0);
 
 /** A request the proxy refuses; the connection is closed with this reason. */
 class ClientProtocolError extends WardenError {}
@@ -100,7 +111,7 @@ class ClientProtocolError extends WardenError {}
  * 2, lengths, CRC32C). A frame that fails closes this connection only, with a logged reason. Bytes
  * after the last field are ignored as Kafka ignores them, and are not forwarded.
  */
-export class ClientConnection {
+export class ClientConnection implements MemoryWaiter {
   readonly socket: net.Socket;
   private readonly ctx: ClientContext;
   private readonly log: Logger;
@@ -673,14 +684,14 @@ export class ClientConnection {
   private forward(packet: Buffer, header: RequestHeader, policy: ApiPolicy, body: unknown, transform?: (response: unknown) => unknown): void {
     const lane = this.lane!;
     const parks = policy.parks?.(body) ?? false;
-    if (header.apiKey === ApiKey.Produce && (body as ProduceRequest).acks === 0) {
-      // acks=0: the broker sends no response, so none is awaited and no slot is taken.
-      lane.send(packet, null, false);
-      return;
-    }
-    const slot = this.newSlot();
+    const acksZero = header.apiKey === ApiKey.Produce && (body as ProduceRequest).acks === 0;
+    // acks=0 goes upstream as acks=1 and its answer stays here (see acks-zero.ts).
+    if (acksZero) rewriteAcks(packet, header, body as ProduceRequest, ACKS_ZERO_AS);
+    const slot = this.newSlot(acksZero);
     const apiKey = header.apiKey;
     const apiVersion = header.apiVersion;
+    const size = packet.length;
+    this.holdRequest(size);
     lane.send(
       packet,
       {
@@ -688,6 +699,21 @@ export class ClientConnection {
         deadline: Date.now() + this.ctx.requestTimeoutMs + (policy.holdMs?.(body) ?? 0),
         onResponse: (p) => {
           if (this.state === 'closed') return;
+          if (acksZero) {
+            let error: number;
+            try {
+              error = produceError(p, apiVersion);
+            } catch (e) {
+              this.log.warn({ apiKey, apiVersion, reason: (e as Error).message }, 'upstream produce response malformed');
+              this.close('upstream response malformed');
+              return;
+            }
+            framePool.release(p);
+            // What the broker does with a failed acks=0 Produce, on this client's connection only.
+            if (error !== 0) this.close('acks=0 produce failed', { errorCode: error });
+            else this.complete(slot, SILENT);
+            return;
+          }
           let out = p;
           const rw = policy.rewrite;
           const kind = rw !== undefined && apiVersion >= rw.fromVersion ? rw.kind : null;
@@ -709,11 +735,13 @@ export class ClientConnection {
         },
       },
       parks,
+      () => this.releaseRequest(size),
     );
   }
 
-  private newSlot(): Slot {
-    const s: Slot = { packet: null, apiKey: this.current?.apiKey ?? -1, start: performance.now() };
+  /** A response slot; a silent one (acks=0) keeps its place in the order and the limits but sends nothing. */
+  private newSlot(silent = false): Slot {
+    const s: Slot = { packet: null, apiKey: this.current?.apiKey ?? -1, start: performance.now(), silent };
     this.slots.push(s);
     if (this.outstanding >= this.ctx.maxInFlight && !this.pausedForInFlight) {
       this.pausedForInFlight = true;
@@ -725,17 +753,24 @@ export class ClientConnection {
   private complete(slot: Slot, packet: Buffer): void {
     if (this.state === 'closed') return;
     slot.packet = packet;
+    this.holdResponse(packet.length);
     const metrics = this.ctx.metrics;
     if (slot.apiKey >= 0) metrics.api(slot.apiKey, API_SPECS.get(slot.apiKey)!.name).duration.observe((performance.now() - slot.start) / 1000);
     while (this.slotHead < this.slots.length) {
       const head = this.slots[this.slotHead]!;
       if (head.packet === null) break;
       const packet = head.packet;
-      metrics.bytesOut += packet.length;
-      if (this.principal !== null) metrics.principalTraffic(this.principal, 'out', packet.length);
-      if (!this.socket.write(packet, () => framePool.release(packet))) this.pausedForDrain = true;
       this.slots[this.slotHead] = undefined as never;
       this.slotHead++;
+      if (head.silent) continue;
+      metrics.bytesOut += packet.length;
+      if (this.principal !== null) metrics.principalTraffic(this.principal, 'out', packet.length);
+      const size = packet.length;
+      const written = this.socket.write(packet, () => {
+        framePool.release(packet);
+        this.releaseResponse(size);
+      });
+      if (!written) this.pausedForDrain = true;
     }
     if (this.slotHead === this.slots.length) {
       this.slots.length = 0;
@@ -749,10 +784,75 @@ export class ClientConnection {
     if (this.state === 'draining' && this.outstanding === 0) this.finish();
   }
 
+  /**
+   * Memory this client holds in the proxy, in bytes: its requests until they are handed to the
+   * upstream socket's kernel buffer, its responses until they are handed to its own. Past
+   * maxBufferedBytesPerClient (or while the process is past its total) the proxy stops reading
+   * this client's requests, and stops reading an exclusive upstream connection whose responses it
+   * does not take: TCP back-pressure then reaches the client and the broker instead of the heap.
+   */
+  private requestBytes = 0;
+  private responseBytes = 0;
+  private pausedForMemory = false;
+  private upstreamPaused = false;
+
+  /** Gives back what a closing connection still holds; callbacks that fire later change nothing. */
+  private releaseAll(): void {
+    this.ctx.memory.release(this.requestBytes + this.responseBytes);
+    this.ctx.memory.forget(this);
+    this.requestBytes = 0;
+    this.responseBytes = 0;
+  }
+
+  private holdRequest(n: number): void {
+    if (this.state === 'closed') return;
+    this.requestBytes += n;
+    this.ctx.memory.hold(n);
+    this.checkMemory();
+  }
+
+  private releaseRequest(n: number): void {
+    if (this.state === 'closed') return;
+    this.requestBytes -= n;
+    this.ctx.memory.release(n);
+    if (this.pausedForMemory) this.checkMemory();
+  }
+
+  private holdResponse(n: number): void {
+    if (this.state === 'closed') return;
+    this.responseBytes += n;
+    this.ctx.memory.hold(n);
+    this.checkMemory();
+  }
+
+  private releaseResponse(n: number): void {
+    if (this.state === 'closed') return;
+    this.responseBytes -= n;
+    this.ctx.memory.release(n);
+    if (this.pausedForMemory || this.upstreamPaused) this.checkMemory();
+  }
+
+  private checkMemory(): void {
+    const limit = this.ctx.maxBufferedBytes;
+    const held = this.requestBytes + this.responseBytes;
+    const over = this.pausedForMemory ? held >= limit / 2 || this.ctx.memory.over(this) : held >= limit || this.ctx.memory.over(this);
+    if (over !== this.pausedForMemory) {
+      this.pausedForMemory = over;
+      this.updateFlow();
+    }
+    const stopUpstream = this.upstreamPaused ? this.responseBytes >= limit / 2 : this.responseBytes >= limit;
+    if (stopUpstream !== this.upstreamPaused && this.lane !== null) this.upstreamPaused = this.lane.pauseUpstream(stopUpstream);
+  }
+
+  /** Re-checks a client paused for the process-wide total (the memory budget calls it). */
+  memoryAvailable(): void {
+    if (this.pausedForMemory) this.checkMemory();
+  }
+
   private updateFlow(): void {
     if (this.state !== 'open') return;
     // While an authentication step is pending, nothing more is read: held frames stay bounded.
-    if (this.pausedForInFlight || this.pausedForDrain || this.held !== null) this.socket.pause();
+    if (this.pausedForInFlight || this.pausedForDrain || this.pausedForMemory || this.held !== null) this.socket.pause();
     else this.socket.resume();
   }
 
@@ -775,6 +875,7 @@ export class ClientConnection {
     this.countClose('completed');
     if (this.authTimer) clearTimeout(this.authTimer);
     this.lane?.release();
+    this.releaseAll();
     this.socket.end();
     this.socket.destroySoon?.();
     for (const fn of this.closeHandlers) fn();
@@ -789,6 +890,7 @@ export class ClientConnection {
     const level = reason === 'client closed the connection' ? 'debug' : 'info';
     this.log[level]({ ...fields, reason, outstanding: this.outstanding }, 'client connection closed');
     this.lane?.release();
+    this.releaseAll();
     this.socket.destroy();
     for (const fn of this.closeHandlers) fn();
   }

@@ -133,7 +133,11 @@ interface Waiting {
   packet: Buffer;
   pending: PendingRequest | null;
   parks: boolean;
+  onWritten: (() => void) | undefined;
 }
+
+/** Unanswered request bytes one client may have on a shared upstream connection. */
+export const SHARED_IN_FLIGHT_BYTES = 1024 * 1024;
 
 /**
  * The path of one client connection's requests to one broker. All of a client's requests to a
@@ -146,6 +150,8 @@ export class Lane {
   private conn: UpstreamConnection | null = null;
   private exclusive: boolean;
   private inFlight = 0;
+  /** Bytes of this client's requests sent upstream and not yet answered. */
+  private inFlightBytes = 0;
   private readonly waiting: Waiting[] = [];
   private released = false;
 
@@ -162,21 +168,43 @@ export class Lane {
     return this.conn;
   }
 
-  /** Forwards a request packet; `pending` is null when no response is expected. */
-  send(packet: Buffer, pending: PendingRequest | null, parks: boolean): void {
+  /**
+   * Forwards a request packet; `pending` is null when no response is expected. `onWritten` runs
+   * once the packet has left the process (or is dropped): see UpstreamConnection.send.
+   */
+  send(packet: Buffer, pending: PendingRequest | null, parks: boolean, onWritten?: () => void): void {
+    // A client that keeps more than its share of bytes unanswered on a shared connection moves to
+    // one of its own: on a shared connection its requests would queue every other client's
+    // behind them (the broker answers one connection's requests in order).
+    if (!parks && !this.exclusive && this.inFlightBytes + packet.length > SHARED_IN_FLIGHT_BYTES) parks = true;
     if (this.released) {
+      onWritten?.();
       pending?.onError(new UpstreamError('WARDEN_ERR_UPSTREAM_CLOSED', 'client lane released'));
       return;
     }
     if (this.waiting.length > 0 || (parks && !this.exclusive && this.inFlight > 0)) {
-      this.waiting.push({ packet, pending, parks });
+      this.waiting.push({ packet, pending, parks, onWritten });
       this.pool.waiting++;
       return;
     }
-    this.dispatch(packet, pending, parks);
+    this.dispatch(packet, pending, parks, onWritten);
   }
 
-  private dispatch(packet: Buffer, pending: PendingRequest | null, parks: boolean): void {
+  /**
+   * Stops reading the upstream connection while the client does not read its responses; only an
+   * exclusive connection can be paused (a shared one carries other clients' answers). Returns
+   * whether the upstream is paused.
+   */
+  pauseUpstream(paused: boolean): boolean {
+    if (!this.exclusive || this.conn === null) return false;
+    this.conn.pauseReading(paused);
+    this.upstreamPaused = paused;
+    return paused;
+  }
+
+  private upstreamPaused = false;
+
+  private dispatch(packet: Buffer, pending: PendingRequest | null, parks: boolean, onWritten?: () => void): void {
     if (parks && !this.exclusive) {
       // Nothing is in flight here: move to a connection of our own.
       if (this.conn !== null) this.pool.releaseShared(this.conn);
@@ -186,25 +214,30 @@ export class Lane {
     if (this.conn === null || this.conn.closed) {
       if (this.conn !== null && !this.exclusive) this.pool.releaseShared(this.conn);
       this.conn = this.exclusive ? this.pool.acquireExclusive() : this.pool.acquireShared();
+      if (this.upstreamPaused && this.exclusive) this.conn.pauseReading(true);
     }
     if (pending === null) {
-      this.conn.send(packet, null);
+      this.conn.send(packet, null, onWritten);
       return;
     }
     this.inFlight++;
+    const size = packet.length;
+    this.inFlightBytes += size;
     const wrapped: PendingRequest = {
       clientCorrelationId: pending.clientCorrelationId,
       deadline: pending.deadline,
       onResponse: (p) => {
+        this.inFlightBytes -= size;
         this.settle();
         pending.onResponse(p);
       },
       onError: (e) => {
+        this.inFlightBytes -= size;
         this.settle();
         pending.onError(e);
       },
     };
-    this.conn.send(packet, wrapped);
+    this.conn.send(packet, wrapped, onWritten);
   }
 
   private settle(): void {
@@ -214,7 +247,7 @@ export class Lane {
       if (next.parks && !this.exclusive && this.inFlight > 0) return;
       this.waiting.shift();
       this.pool.waiting--;
-      this.dispatch(next.packet, next.pending, next.parks);
+      this.dispatch(next.packet, next.pending, next.parks, next.onWritten);
     }
   }
 
@@ -223,8 +256,10 @@ export class Lane {
     if (this.released) return;
     this.released = true;
     this.pool.waiting -= this.waiting.length;
+    for (const w of this.waiting) w.onWritten?.();
     this.waiting.length = 0;
     if (this.conn === null) return;
+    if (this.upstreamPaused) this.conn.pauseReading(false);
     if (this.exclusive) this.pool.releaseExclusive(this.conn);
     else this.pool.releaseShared(this.conn);
     this.conn = null;

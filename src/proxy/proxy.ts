@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { ClusterView } from './cluster.js';
 import { UpstreamPools } from './pool.js';
+import { MemoryBudget } from './memory-budget.js';
 import { Listener } from './listener.js';
 import type { ClientConnection, ListenerSecurity } from './client-connection.js';
 import type { ListenerConfig } from '../config/schema.js';
@@ -54,6 +55,8 @@ export class Proxy {
   /** The audit trail, or null when the configuration has no audit section. */
   readonly audit: AuditLog | null;
   readonly metrics: Metrics;
+  /** Bytes all clients hold in the proxy. */
+  readonly memory: MemoryBudget;
   private management: ManagementServer | null = null;
   /** The management endpoint's port once listening. */
   managementPort: number | null = null;
@@ -76,6 +79,7 @@ export class Proxy {
     this.plainHashing = new HashLimiter(config.auth.plainVerification);
     this.failedLogins = new FailedLoginLimiter(config.auth.failedLogins);
     this.metrics = new Metrics({ principalBytes: config.metrics.principalBytes });
+    this.memory = new MemoryBudget(config.limits.maxBufferedBytes);
     this.audit = config.audit === undefined ? null : new AuditLog(config.audit, { log, cluster: this.cluster, connectTimeoutMs: config.upstream.connectTimeoutMs });
     this.credentials.onReload((err) => {
       if (err) log.error({ reason: err.message }, 'credentials reload refused; the previous credentials stay in force');
@@ -97,6 +101,8 @@ export class Proxy {
             log: this.log,
             maxFrameBytes: this.config.limits.maxFrameBytes,
             maxInFlight: this.config.limits.maxInFlightPerClient,
+            maxBufferedBytes: this.config.limits.maxBufferedBytesPerClient,
+            memory: this.memory,
             requestTimeoutMs: config.upstream.requestTimeoutMs,
             audit: this.audit,
             clusterId: this.clusterId,
@@ -189,6 +195,7 @@ export class Proxy {
       applied.push('logging.level');
     }
     for (const key of ['limits', 'shutdown'] as const) if (!same(prev[key], next[key])) applied.push(key);
+    this.memory.limit = next.limits.maxBufferedBytes;
     this.config = {
       ...next,
       upstream: prev.upstream,

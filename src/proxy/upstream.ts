@@ -125,10 +125,13 @@ export class UpstreamConnection {
 
   /**
    * Sends a request packet (4-byte size + frame). Its correlation id is rewritten in place.
-   * Without `pending` no response is expected (Produce acks=0).
+   * Without `pending` no response is expected. `onWritten` runs once the packet has left this
+   * process (handed to the kernel) or can never leave it: how the client that sent it learns that
+   * its bytes are no longer queued here.
    */
-  send(packet: Buffer, pending: PendingRequest | null): void {
+  send(packet: Buffer, pending: PendingRequest | null, onWritten?: () => void): void {
     if (this.state === 'closed') {
+      onWritten?.();
       pending?.onError(new UpstreamError('WARDEN_ERR_UPSTREAM_CLOSED', 'upstream connection is closed'));
       return;
     }
@@ -141,7 +144,20 @@ export class UpstreamConnection {
     }
     this.lastUsed = Date.now();
     // Once written, a pooled request frame goes back to the pool (a no-op for other buffers).
-    this.socket.write(packet, () => framePool.release(packet));
+    this.socket.write(packet, () => {
+      framePool.release(packet);
+      onWritten?.();
+    });
+  }
+
+  /**
+   * Stops (or resumes) reading responses: TCP back-pressure reaches the broker. Only for a
+   * connection that serves one client, whose responses that client is not reading.
+   */
+  pauseReading(paused: boolean): void {
+    if (this.state === 'closed') return;
+    if (paused) this.socket.pause();
+    else this.socket.resume();
   }
 
   /** Fails the connection when its oldest request is past its deadline. */

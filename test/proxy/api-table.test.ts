@@ -13,7 +13,7 @@ t.test('held at the broker', async (t) => {
   t.notOk(parks(ApiKey.Produce, { acks: 1, timeoutMs: 30000 }), 'acks=1 is answered by the leader at once');
   t.notOk(parks(ApiKey.Produce, { acks: 0, timeoutMs: 30000 }), 'acks=0 is not answered at all');
   t.ok(parks(ApiKey.Fetch, { maxWaitMs: 500 }), 'a long-poll Fetch');
-  t.notOk(parks(ApiKey.Fetch, { maxWaitMs: 0 }), 'a Fetch that does not wait');
+  t.ok(parks(ApiKey.Fetch, { maxWaitMs: 0 }), 'a Fetch that does not wait too: only an exclusive connection can be paused for one client (back-pressure)');
   for (const k of [ApiKey.JoinGroup, ApiKey.SyncGroup, ApiKey.LeaveGroup, ApiKey.OffsetCommit, ApiKey.TxnOffsetCommit, ApiKey.AddPartitionsToTxn, ApiKey.AddOffsetsToTxn, ApiKey.EndTxn, ApiKey.DeleteGroups, ApiKey.OffsetDelete, ApiKey.ConsumerGroupHeartbeat, ApiKey.ShareFetch, ApiKey.ShareAcknowledge, ApiKey.ShareGroupHeartbeat]) {
     t.ok(parks(k), `api ${k} (a coordinator write or a wait) parks`);
   }
