@@ -17,7 +17,8 @@ export type SinkConfig =
 export interface AuditConfig {
   /** Which allowed decisions are recorded; denials always are. */
   allowed: 'default' | 'all' | 'none';
-  spool: { dir: string; maxBytes: number; segmentBytes: number; onFull: 'failClosed' | 'dropOldest'; fsync: boolean };
+  /** Needed by the stdout and kafka sinks; a file sink is its own durable store. */
+  spool?: { dir: string; maxBytes: number; segmentBytes: number; onFull: 'failClosed' | 'dropOldest'; fsync: boolean };
   sinks: SinkConfig[];
 }
 
@@ -66,11 +67,15 @@ export class AuditLog {
   private readonly spooled: Spooled[] = [];
   private stopped = false;
   private droppedLogged = 0;
+  /** What a full spool or a failed write does; failClosed without a spool section. */
+  private readonly onFull: 'failClosed' | 'dropOldest';
   readonly stats = { emitted: 0, refused: 0, dropped: 0 };
 
   constructor(config: AuditConfig, deps: { log: Logger; cluster: ClusterView | null; connectTimeoutMs: number; stdout?: Writable }) {
     this.config = config;
     this.log = deps.log.child({ component: 'audit' });
+    this.onFull = config.spool?.onFull ?? 'failClosed';
+    const spool = config.spool;
     config.sinks.forEach((s, i) => {
       if (s.type === 'file') {
         this.direct.push({ sink: new FileSink(s), chain: { seq: 0, hash: '' } });
@@ -80,10 +85,11 @@ export class AuditLog {
         s.type === 'stdout'
           ? new StreamSink(deps.stdout ?? process.stdout)
           : new KafkaSink({ topic: s.topic, timeoutMs: s.timeoutMs, connectTimeoutMs: deps.connectTimeoutMs }, deps.cluster!, this.log);
-      const dir = join(config.spool.dir, `${i}-${s.type}`);
+      if (spool === undefined) throw new Error(`audit sink ${i} (${s.type}) needs audit.spool`);
+      const dir = join(spool.dir, `${i}-${s.type}`);
       this.spooled.push({
         sink,
-        spool: new Spool({ ...config.spool, dir }),
+        spool: new Spool({ ...spool, dir }),
         chain: { seq: 0, hash: '' },
         batchSize: s.type === 'kafka' ? s.batchSize : 500,
         lingerMs: s.type === 'kafka' ? s.lingerMs : 0,
@@ -127,10 +133,10 @@ export class AuditLog {
    * (the caller then refuses what the event records); true otherwise.
    */
   record(event: AuditEvent): boolean {
-    if (this.stopped) return this.config.spool.onFull !== 'failClosed';
+    if (this.stopped) return this.onFull !== 'failClosed';
     const json = JSON.stringify(event);
     const bytes = Buffer.byteLength(json) + 200;
-    if (this.config.spool.onFull === 'failClosed' && this.spooled.some((s) => s.spool.full(bytes))) {
+    if (this.onFull === 'failClosed' && this.spooled.some((s) => s.spool.full(bytes))) {
       this.stats.refused++;
       this.warnFull();
       return false;
@@ -143,7 +149,7 @@ export class AuditLog {
         d.chain = state;
       } catch (e) {
         this.log.error({ sink: d.sink.name, reason: (e as Error).message, eventId: event.id }, 'audit event could not be written');
-        if (this.config.spool.onFull === 'failClosed') ok = false;
+        if (this.onFull === 'failClosed') ok = false;
         else this.stats.dropped++;
       }
     }
@@ -156,7 +162,7 @@ export class AuditLog {
       } catch (e) {
         // The spool cannot be written (disk full, gone): as full, under either policy, and said.
         this.log.error({ sink: s.sink.name, reason: (e as Error).message, eventId: event.id }, 'audit spool could not be written');
-        if (this.config.spool.onFull === 'failClosed') ok = false;
+        if (this.onFull === 'failClosed') ok = false;
         else this.stats.dropped++;
         continue;
       }

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync, renameSync, watch, type FSWatcher, existsSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import { load as parseYaml, dump as dumpYaml } from 'js-yaml';
+import { loadAll as parseYamlDocuments, dump as dumpYaml } from 'js-yaml';
 import { parseCredential, formatCredential, SCRAM_MECHANISMS, type ScramCredential, type ScramMechanism } from './scram.js';
 import { WardenError } from '../protocol/errors.js';
 import { profileOf, type CredentialProfile } from './unknown-users.js';
@@ -13,8 +13,9 @@ import { profileOf, type CredentialProfile } from './unknown-users.js';
  *     alice:
  *       SCRAM-SHA-512: "salt=...,stored_key=...,server_key=...,iterations=4096"
  *
- * It reloads when the file changes; a file that fails to parse is refused and the previous
- * credentials stay in force.
+ * An empty file, one with only comments, and `users:` with no entries all mean "no users yet" (a
+ * file made by `touch` before the first `kafka-warden scram add`). It reloads when the file
+ * changes; a file that fails to parse is refused and the previous credentials stay in force.
  */
 export class CredentialStore {
   private users = new Map<string, Map<ScramMechanism, ScramCredential>>();
@@ -29,16 +30,20 @@ export class CredentialStore {
   }
 
   static read(file: string): Map<string, Map<ScramMechanism, ScramCredential>> {
-    let raw: unknown;
+    let docs: unknown[];
     try {
-      raw = parseYaml(readFileSync(file, 'utf8'));
+      // js-yaml's load() refuses a source without a document (empty, or only comments).
+      docs = parseYamlDocuments(readFileSync(file, 'utf8'));
     } catch (e) {
       throw new WardenError('WARDEN_ERR_CREDENTIALS', `credentials file ${file} cannot be read: ${(e as { code?: string; reason?: string }).code ?? (e as { reason?: string }).reason ?? 'parse error'}`);
     }
+    if (docs.length > 1) throw new WardenError('WARDEN_ERR_CREDENTIALS', `credentials file ${file}: expected one YAML document, found ${docs.length}`);
     const users = new Map<string, Map<ScramMechanism, ScramCredential>>();
+    const raw = docs[0];
     if (raw === null || raw === undefined) return users;
     const root = raw as { users?: unknown };
-    if (typeof root !== 'object' || (root.users !== undefined && (typeof root.users !== 'object' || root.users === null))) {
+    // `users:` with nothing under it is null: no users yet. A list or a scalar is a mistake.
+    if (typeof root !== 'object' || Array.isArray(root) || (root.users != null && (typeof root.users !== 'object' || Array.isArray(root.users)))) {
       throw new WardenError('WARDEN_ERR_CREDENTIALS', `credentials file ${file}: expected a "users" map`);
     }
     for (const [user, mechs] of Object.entries((root.users ?? {}) as Record<string, unknown>)) {

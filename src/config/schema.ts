@@ -152,6 +152,11 @@ export const configSchema = z
       .object({
         /** Allowed decisions recorded: default = management operations and the first Produce/Fetch per connection and topic. Denials are always recorded. */
         allowed: z.enum(['default', 'all', 'none']).default('default'),
+        /**
+         * Where the stdout and kafka sinks keep undelivered events. Needed only by them: a file sink
+         * writes each event to its own file before the request is answered (that file is its
+         * durable store). Its onFull also says what a failed file write does (default failClosed).
+         */
         spool: z
           .object({
             dir: z.string().min(1),
@@ -160,7 +165,8 @@ export const configSchema = z
             onFull: z.enum(['failClosed', 'dropOldest']).default('failClosed'),
             fsync: z.boolean().default(false),
           })
-          .strict(),
+          .strict()
+          .optional(),
         sinks: z
           .array(
             z.discriminatedUnion('type', [
@@ -189,6 +195,17 @@ export const configSchema = z
           .min(1),
       })
       .strict()
+      .superRefine((a, ctx) => {
+        if (a.spool !== undefined) return;
+        const spooled = a.sinks.flatMap((s, i) => (s.type === 'file' ? [] : [`sinks[${i}] (${s.type})`]));
+        if (spooled.length > 0) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['spool'],
+            message: `${spooled.join(', ')} deliver${spooled.length === 1 ? 's' : ''} from a spool: set spool.dir to a directory for undelivered events (only file sinks need none)`,
+          });
+        }
+      })
       .optional(),
     /** The management endpoint: /metrics, /healthz, /readyz. */
     management: z

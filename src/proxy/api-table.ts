@@ -20,7 +20,7 @@ export type ResponseRewrite =
   | 'describeCluster'
   /** KIP-951 NodeEndpoints tagged field (Produce v10+, Fetch v16+, ShareFetch, ShareAcknowledge). */
   | 'nodeEndpoints'
-  /** Broker configs that name the brokers' own listeners (advertised.listeners...). */
+  /** Broker configs that carry addresses, URLs, paths to secrets or secrets (withheld-configs.ts). */
   | 'describeConfigs';
 
 export interface ApiPolicy {

@@ -10,7 +10,23 @@ import { BrokerMap, type UpstreamNode } from './broker-map.js';
 
 const CLIENT_ID = 'kafka-warden';
 
-/** Sends one request on a connection and decodes its response. */
+/**
+ * Readiness follows the upstream cluster within this bound: a probe (started when an upstream
+ * connection is lost) gives every broker this long to connect and answer ApiVersions and Metadata,
+ * and the cluster view's connections never wait longer than this to connect (upstream
+ * connectTimeoutMs may be longer: a broker that refuses fails fast, a blackholed one would not).
+ */
+export const PROBE_TIMEOUT_MS = 1500;
+/** Probes start at most this often (connection losses come in bursts). */
+const PROBE_MIN_INTERVAL_MS = 250;
+/** Refresh interval while the cluster is unreachable. */
+const UNREACHABLE_RETRY_MS = 1000;
+
+/**
+ * Sends one request on a connection and decodes its response. A response not there within
+ * `timeoutMs` fails the connection (and with it the request): nothing else watches the deadline of
+ * connections outside the pools.
+ */
 export function request<T>(
   conn: UpstreamConnection,
   apiKey: number,
@@ -26,10 +42,13 @@ export function request<T>(
   const packet = Buffer.from(w.finish());
   packet.writeInt32BE(packet.length - 4, 0);
   return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => conn.fail(new UpstreamError('WARDEN_ERR_UPSTREAM_TIMEOUT', `no response from ${conn.address.host}:${conn.address.port} within ${timeoutMs} ms`)), Math.max(1, timeoutMs));
+    timer.unref();
     conn.send(packet, {
       clientCorrelationId: 0,
       deadline: Date.now() + timeoutMs,
       onResponse(p) {
+        clearTimeout(timer);
         try {
           const frame = p.subarray(4);
           const r = new Reader(frame, responseHeaderLength(apiKey, version, frame));
@@ -39,7 +58,10 @@ export function request<T>(
           reject(e as Error);
         }
       },
-      onError: reject,
+      onError(e) {
+        clearTimeout(timer);
+        reject(e);
+      },
     });
   });
 }
@@ -56,7 +78,14 @@ export interface BrokerVersions {
 
 /**
  * What the proxy knows of the upstream cluster: its brokers (refreshed with Metadata) and each
- * broker's ApiVersions. Uses short-lived connections of its own, never the client pool.
+ * broker's ApiVersions, and whether the cluster is reachable (readiness). Uses connections of its
+ * own, never the client pool: the one the last refresh succeeded on stays open (the watch) and the
+ * next refresh uses it again.
+ *
+ * Readiness follows a lost cluster within about 2 s, not at the next refresh: when the watch or an
+ * upstream connection of the pools is lost (failed, timed out, closed by the broker;
+ * `connectionLost`), a probe asks every known broker at once and the cluster is unreachable when
+ * none answers within PROBE_TIMEOUT_MS. While it is unreachable, refreshes run every second.
  */
 export class ClusterView {
   readonly brokers = new BrokerMap();
@@ -73,8 +102,19 @@ export class ClusterView {
   private readonly connectTimeoutMs: number;
   private readonly requestTimeoutMs = 10_000;
   private timer: NodeJS.Timeout | null = null;
+  private intervalMs: number | null = null;
   private rr = 0;
   private stopped = false;
+  /** The connection the last successful refresh used, kept open: its loss starts a probe. */
+  private watch: UpstreamConnection | null = null;
+  private probeTimer: NodeJS.Timeout | null = null;
+  private probing = false;
+  /** A connection was lost while a probe ran: probe again after it. */
+  private probeAgain = false;
+  private lastProbeAt = 0;
+  /** Refreshes may overlap (a probe during a periodic refresh): the latest started one decides. */
+  private refreshSeq = 0;
+  private appliedSeq = 0;
   /** True after the last refresh reached the cluster. */
   reachable = false;
   lastError: string | null = null;
@@ -82,7 +122,7 @@ export class ClusterView {
   constructor(bootstrap: string[], log: Logger, connectTimeoutMs: number) {
     this.bootstrap = bootstrap.map(parseHostPort);
     this.log = log.child({ component: 'cluster' });
-    this.connectTimeoutMs = connectTimeoutMs;
+    this.connectTimeoutMs = Math.min(connectTimeoutMs, PROBE_TIMEOUT_MS);
     this.brokers.onNode((n) => {
       this.log.info({ nodeId: n.nodeId, host: n.host, port: n.port }, 'upstream broker learned');
       void this.fetchVersions(n);
@@ -117,8 +157,8 @@ export class ClusterView {
     }
   }
 
-  private async apiVersions(conn: UpstreamConnection): Promise<BrokerVersions> {
-    const v0 = await request<ApiVersionsResponse>(conn, ApiKey.ApiVersions, 0, {}, this.requestTimeoutMs);
+  private async apiVersions(conn: UpstreamConnection, timeoutMs: () => number = () => this.requestTimeoutMs): Promise<BrokerVersions> {
+    const v0 = await request<ApiVersionsResponse>(conn, ApiKey.ApiVersions, 0, {}, timeoutMs());
     if (v0.errorCode !== 0) throw new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', `ApiVersions failed with error ${v0.errorCode}`);
     const ranges: VersionRanges = new Map(v0.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
     let v3: ApiVersionsResponse | null = null;
@@ -129,7 +169,7 @@ export class ClusterView {
         ApiKey.ApiVersions,
         3,
         { clientSoftwareName: CLIENT_ID, clientSoftwareVersion: '0.1.0' },
-        this.requestTimeoutMs,
+        timeoutMs(),
       );
       if (v3.errorCode !== 0) v3 = null;
     }
@@ -145,62 +185,202 @@ export class ClusterView {
     }
   }
 
-  /** One refresh: ApiVersions and Metadata from the first bootstrap broker that answers. */
-  async refresh(): Promise<void> {
-    const targets = [...this.brokers.all().map((n) => ({ host: n.host, port: n.port })), ...this.bootstrap];
+  /** Learns the cluster on one connection: ApiVersions, then Metadata, both by `deadline`. */
+  private async learnOn(conn: UpstreamConnection, deadline: number): Promise<void> {
+    const left = () => Math.max(1, deadline - Date.now());
+    const versions = await this.apiVersions(conn, left);
+    this.bootstrapVersions ??= versions;
+    const mr = versions.ranges.get(ApiKey.Metadata);
+    if (!mr) throw new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', 'upstream does not support Metadata');
+    const mv = Math.min(mr[1], 12);
+    if (mv < 1) throw new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', 'upstream supports only Metadata v0');
+    const md = await request<MetadataResponse>(
+      conn,
+      ApiKey.Metadata,
+      mv,
+      { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false },
+      left(),
+    );
+    this.brokers.clusterId = md.clusterId;
+    this.brokers.controllerId = md.controllerId;
+    this.brokers.update(md.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })));
+  }
+
+  /** Known brokers, then the bootstrap addresses, each once. */
+  private targets(): UpstreamAddress[] {
+    const seen = new Set<string>();
+    const out: UpstreamAddress[] = [];
+    for (const a of [...this.brokers.all().map((n) => ({ host: n.host, port: n.port })), ...this.bootstrap]) {
+      const key = `${a.host}:${a.port}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(a);
+    }
+    return out;
+  }
+
+  /** The broker the cluster view keeps its one connection to (not a pool connection), if any. */
+  get watching(): UpstreamAddress | null {
+    return this.openWatch()?.address ?? null;
+  }
+
+  /** The open watch connection, if any. */
+  private openWatch(): UpstreamConnection | null {
+    return this.watch !== null && !this.watch.closed ? this.watch : null;
+  }
+
+  /** Keeps `conn` (which just answered) as the watch, unless an open one is already kept. */
+  private keep(conn: UpstreamConnection): void {
+    if (conn === this.watch) return;
+    if (this.stopped || this.openWatch() !== null) {
+      conn.close();
+      return;
+    }
+    this.watch = conn;
+    conn.onClose(() => {
+      if (this.watch !== conn) return; // replaced or closed by us
+      this.watch = null;
+      this.connectionLost(`connection to ${conn.address.host}:${conn.address.port} lost`);
+    });
+  }
+
+  private dropWatch(): void {
+    const w = this.watch;
+    this.watch = null;
+    w?.close();
+  }
+
+  /** A periodic refresh: the watch, else each broker in turn. */
+  private async refreshInTurn(): Promise<void> {
+    const w = this.openWatch();
     let lastErr: Error | null = null;
-    for (const address of targets) {
+    if (w !== null) {
       try {
-        await this.withConnection(address, async (conn) => {
-          const versions = await this.apiVersions(conn);
-          this.bootstrapVersions ??= versions;
-          const mr = versions.ranges.get(ApiKey.Metadata);
-          if (!mr) throw new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', 'upstream does not support Metadata');
-          const mv = Math.min(mr[1], 12);
-          if (mv < 1) throw new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', 'upstream supports only Metadata v0');
-          const md = await request<MetadataResponse>(
-            conn,
-            ApiKey.Metadata,
-            mv,
-            { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false },
-            this.requestTimeoutMs,
-          );
-          this.brokers.clusterId = md.clusterId;
-          this.brokers.controllerId = md.controllerId;
-          this.brokers.update(md.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })));
-        });
-        if (!this.reachable) this.log.info({ brokers: this.brokers.size }, 'upstream cluster reachable');
-        this.reachable = true;
-        this.lastError = null;
+        await this.learnOn(w, Date.now() + this.requestTimeoutMs);
         return;
       } catch (e) {
         lastErr = e as Error;
+        if (this.watch === w) this.dropWatch();
       }
     }
-    if (this.reachable || this.lastError === null) {
-      this.log.warn({ reason: lastErr?.message }, 'upstream cluster unreachable');
+    for (const address of this.targets()) {
+      const conn = new UpstreamConnection(address, this.log, this.connectTimeoutMs);
+      try {
+        await this.learnOn(conn, Date.now() + this.requestTimeoutMs);
+        this.keep(conn);
+        return;
+      } catch (e) {
+        lastErr = e as Error;
+        conn.close();
+      }
     }
+    throw lastErr ?? new Error('no bootstrap broker');
+  }
+
+  /** A probe: the watch and every broker at once; the first to answer within PROBE_TIMEOUT_MS wins. */
+  private async probeAll(): Promise<void> {
+    const deadline = Date.now() + PROBE_TIMEOUT_MS;
+    const w = this.openWatch();
+    const fresh = this.targets().map((a) => new UpstreamConnection(a, this.log, this.connectTimeoutMs));
+    const conns = w === null ? fresh : [w, ...fresh];
+    try {
+      const winner = await Promise.any(conns.map((c) => this.learnOn(c, deadline).then(() => c)));
+      this.keep(winner);
+    } catch (e) {
+      const errors = (e as AggregateError).errors as Error[];
+      throw errors[errors.length - 1] ?? new Error('no bootstrap broker');
+    } finally {
+      for (const c of fresh) if (c !== this.watch) c.close();
+      if (w !== null && w.closed && this.watch === w) this.watch = null;
+    }
+  }
+
+  /**
+   * One refresh: ApiVersions and Metadata from the first broker that answers. `probe`: every broker
+   * at once, bounded by PROBE_TIMEOUT_MS (after a lost connection); else one after the other.
+   */
+  async refresh(probe = false): Promise<void> {
+    const seq = ++this.refreshSeq;
+    let err: Error | null = null;
+    try {
+      await (probe ? this.probeAll() : this.refreshInTurn());
+    } catch (e) {
+      err = e as Error;
+    }
+    if (seq < this.appliedSeq) return; // a refresh started later has already decided
+    this.appliedSeq = seq;
+    if (err === null) {
+      if (!this.reachable) this.log.info({ brokers: this.brokers.size }, 'upstream cluster reachable');
+      this.reachable = true;
+      this.lastError = null;
+      return;
+    }
+    if (this.reachable || this.lastError === null) {
+      this.log.warn({ reason: err.message }, 'upstream cluster unreachable');
+    }
+    const was = this.reachable;
     this.reachable = false;
-    this.lastError = lastErr?.message ?? 'no bootstrap broker';
+    this.lastError = err.message;
+    // A probe found it gone between periodic refreshes: retry every second from now, not after
+    // the rest of the interval (a periodic refresh running now schedules itself when it ends).
+    if (was && this.timer !== null) this.schedule();
+  }
+
+  /**
+   * An upstream connection was lost (failed, timed out or closed by the broker; not closed by the
+   * proxy): probe the cluster now instead of at the next refresh, so that readiness follows within
+   * PROBE_MIN_INTERVAL_MS + PROBE_TIMEOUT_MS. Nothing to do while the cluster is already
+   * unreachable (refreshes then run every second).
+   */
+  connectionLost(reason: string): void {
+    if (this.stopped || !this.reachable) return;
+    if (this.probing) {
+      this.probeAgain = true;
+      return;
+    }
+    if (this.probeTimer !== null) return;
+    this.log.debug({ reason }, 'upstream connection lost: probing the cluster');
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = null;
+      this.probing = true;
+      this.lastProbeAt = Date.now();
+      void this.refresh(true).finally(() => {
+        this.probing = false;
+        if (this.probeAgain) {
+          this.probeAgain = false;
+          this.connectionLost('lost during the last probe');
+        }
+      });
+    }, Math.max(0, this.lastProbeAt + PROBE_MIN_INTERVAL_MS - Date.now()));
+    this.probeTimer.unref();
   }
 
   /** Waits for the first refresh and then refreshes every `intervalMs`. */
   async start(intervalMs: number): Promise<void> {
     this.stopped = false;
+    this.intervalMs = intervalMs;
     await this.refresh();
-    const schedule = () => {
-      if (this.stopped) return;
-      // Retry quickly while the cluster is unreachable.
-      this.timer = setTimeout(() => void this.refresh().finally(schedule), this.reachable ? intervalMs : Math.min(intervalMs, 1000));
-      this.timer.unref();
-    };
-    schedule();
+    this.schedule();
+  }
+
+  /** The next periodic refresh: quickly while the cluster is unreachable. */
+  private schedule(): void {
+    if (this.stopped || this.intervalMs === null) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.refresh().finally(() => this.schedule());
+    }, this.reachable ? this.intervalMs : Math.min(this.intervalMs, UNREACHABLE_RETRY_MS));
+    this.timer.unref();
   }
 
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = null;
+    this.dropWatch();
   }
 }
 

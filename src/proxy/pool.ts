@@ -31,10 +31,14 @@ export class BrokerPool {
   private readonly opts: Required<PoolOptions>;
   private readonly log: Logger;
 
-  constructor(address: UpstreamAddress, opts: PoolOptions, log: Logger) {
+  /** Told of every connection lost without the proxy closing it (readiness probes the cluster). */
+  private readonly onLost: ((c: UpstreamConnection) => void) | undefined;
+
+  constructor(address: UpstreamAddress, opts: PoolOptions, log: Logger, onLost?: (c: UpstreamConnection) => void) {
     this.address = address;
     this.opts = { maxIdleExclusive: opts.maxConnectionsPerBroker, idleTimeoutMs: 5 * 60_000, ...opts };
     this.log = log;
+    this.onLost = onLost;
   }
 
   get mode(): PoolMode {
@@ -68,6 +72,7 @@ export class BrokerPool {
       const j = this.idleExclusive.indexOf(dead);
       if (j >= 0) this.idleExclusive.splice(j, 1);
       this.exclusiveInUse.delete(dead);
+      if (!dead.closedByProxy) this.onLost?.(dead);
     });
     return c;
   }
@@ -272,10 +277,13 @@ export class UpstreamPools {
   private readonly opts: PoolOptions;
   private readonly log: Logger;
   private readonly timer: NodeJS.Timeout;
+  private readonly onLost: ((c: UpstreamConnection) => void) | undefined;
 
-  constructor(opts: PoolOptions, log: Logger) {
+  /** `onLost`: called with every upstream connection lost without the proxy closing it. */
+  constructor(opts: PoolOptions, log: Logger, onLost?: (c: UpstreamConnection) => void) {
     this.opts = opts;
     this.log = log;
+    this.onLost = onLost;
     this.timer = setInterval(() => {
       const now = Date.now();
       for (const p of this.pools.values()) p.tick(now);
@@ -287,7 +295,7 @@ export class UpstreamPools {
     const key = `${address.host}:${address.port}`;
     let p = this.pools.get(key);
     if (p === undefined) {
-      p = new BrokerPool(address, this.opts, this.log);
+      p = new BrokerPool(address, this.opts, this.log, this.onLost);
       this.pools.set(key, p);
     }
     return p;

@@ -72,6 +72,8 @@ export class Proxy {
         connectTimeoutMs: config.upstream.connectTimeoutMs,
       },
       log,
+      // A lost upstream connection may be the cluster going away: readiness follows within ~2 s.
+      (c) => this.cluster.connectionLost(`upstream connection to ${c.address.host}:${c.address.port} lost`),
     );
     this.credentials = new CredentialStore(config.auth.credentialsFile ?? null);
     this.mapper = new PrincipalMapper(config.auth.principalMappingRules);

@@ -6,15 +6,9 @@ import type { MetadataResponse } from '../protocol/generated/metadata.js';
 import type { FindCoordinatorResponse } from '../protocol/generated/find-coordinator.js';
 import type { DescribeClusterResponse } from '../protocol/generated/describe-cluster.js';
 import type { DescribeConfigsResponse } from '../protocol/generated/describe-configs.js';
-
-/**
- * Broker configs whose values are the brokers' own addresses. A client that reads them (an admin
- * tool) would learn how to reach the brokers around the proxy: their values are withheld, marked
- * sensitive as Kafka marks passwords (value null).
- */
-const ADDRESS_CONFIGS = new Set(['advertised.listeners', 'listeners', 'advertised.host.name', 'advertised.port', 'host.name', 'port', 'controller.quorum.voters', 'controller.quorum.bootstrap.servers']);
 import type { ResponseRewrite } from './api-table.js';
 import type { UpstreamNode } from './broker-map.js';
+import { isWithheldBrokerConfig } from './withheld-configs.js';
 
 /** Where clients must connect for a node: the proxy's advertised host and the node's port. */
 export interface AddressBook {
@@ -114,7 +108,9 @@ export function rewriteResponse(
       for (const r of m.results) {
         if (r.resourceType !== 4) continue; // BROKER
         for (const c of r.configs) {
-          if (!ADDRESS_CONFIGS.has(c.name) || (c.value === null && c.synonyms.every((x) => x.value === null))) continue;
+          // Addresses (a client that read them would learn how to reach the brokers around the
+          // proxy), URLs, paths to secrets and secrets: see withheld-configs.ts.
+          if ((c.value === null && c.synonyms.every((x) => x.value === null)) || !isWithheldBrokerConfig(c)) continue;
           c.value = null;
           c.isSensitive = true;
           for (const syn of c.synonyms) syn.value = null;

@@ -54,6 +54,8 @@ export class UpstreamConnection {
   assigned = 0;
   /** True while it serves one client exclusively (parking requests, dedicated mode). */
   exclusive = false;
+  /** True when close() ended it; false when it failed, timed out or the broker closed it. */
+  closedByProxy = false;
   private state: 'connecting' | 'ready' | 'closed' = 'connecting';
   private readonly socket: net.Socket;
   private readonly reader: FrameReader;
@@ -213,6 +215,7 @@ export class UpstreamConnection {
 
   /** Closes the connection without an error (shutdown, idle). Pending requests are failed. */
   close(): void {
+    if (this.state !== 'closed') this.closedByProxy = true;
     this.fail(new UpstreamError('WARDEN_ERR_UPSTREAM_CLOSED', 'upstream connection closed by the proxy'));
   }
 }

@@ -1,8 +1,9 @@
 // `kafka-warden scram`: add reads the password from stdin and stores only the salted SCRAM form;
-// list and remove; and a proxy running on the file picks up the change without a restart.
+// list and remove; and a proxy running on the file picks up the change without a restart; a
+// credentials file made empty beforehand (touch, a comment, `users:`) takes its first user.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
@@ -36,4 +37,17 @@ t.test('scram add, list, remove', async (t) => {
   t.equal(new CredentialStore(file).lookup('carol', 'SCRAM-SHA-256'), undefined);
   t.ok(new CredentialStore(file).lookup('carol', 'SCRAM-SHA-512'));
   t.equal(cli(['remove', '--user', 'nobody', '--credentials', file]).status, 1);
+});
+
+t.test('scram add on an empty credentials file (no users yet)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-scram-empty-'));
+  for (const [what, text] of [['a zero-byte file', ''], ['only a comment', '# users go here\n'], ['users: with no entries', 'users:\n']] as const) {
+    const file = join(dir, `${what.replace(/\W+/g, '-')}.yaml`);
+    writeFileSync(file, text);
+    const list = cli(['list', '--credentials', file]);
+    t.same([list.status, list.stdout], [0, ''], `${what}: list shows no users`);
+    const add = cli(['add', '--user', 'dave', '--mechanism', 'SCRAM-SHA-256', '--credentials', file], 'dave-password\n');
+    t.equal(add.status, 0, `${what}: add works${add.stderr ? `: ${add.stderr}` : ''}`);
+    t.ok(new CredentialStore(file).lookup('dave', 'SCRAM-SHA-256'), `${what}: dave stored`);
+  }
 });

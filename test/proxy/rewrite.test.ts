@@ -139,3 +139,55 @@ t.test('DescribeConfigs: broker configs that hold broker addresses are withheld'
     t.equal(out.results[1]!.configs[0]!.value, '1000', 'topic configs pass');
   }
 });
+
+t.test('DescribeConfigs: a broker answering every family of withheld config, v0 to v4', async (t) => {
+  const { defaultDescribeConfigsResponse } = await import('../../src/protocol/generated/describe-configs.js');
+  const cfg = (name: string, value: string, synonyms: Array<[string, string]> = [[name, value]]) => ({
+    name,
+    value,
+    readOnly: true,
+    isDefault: false,
+    configSource: 4,
+    isSensitive: false,
+    synonyms: synonyms.map(([n, v]) => ({ name: n, value: v, source: 4 })),
+    configType: 2,
+    documentation: null,
+  });
+  const h = UPSTREAM.host;
+  const withheld = [
+    // addresses (zookeeper.connect went through before: the first case of the issue)
+    cfg('zookeeper.connect', `${h}:2181/kafka`),
+    cfg('listeners', `PLAINTEXT://${h}:9092,CONTROLLER://${h}:9093`),
+    cfg('controller.quorum.bootstrap.servers', `${h}:9093`),
+    cfg('max.connections.per.ip.overrides', `${h}:100`),
+    // URLs, paths to secrets, secrets, the identity provider
+    cfg('sasl.oauthbearer.jwks.endpoint.url', `https://${h}/jwks`),
+    cfg('ssl.keystore.location', '/etc/kafka/secrets/broker.jks', [['listener.name.internal.ssl.keystore.location', '/etc/kafka/secrets/internal.jks'], ['ssl.keystore.location', '/etc/kafka/secrets/broker.jks']]),
+    cfg('sasl.jaas.config', 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret";'),
+    cfg('sasl.oauthbearer.expected.issuer', 'idp-realm-kafka'),
+    // an unknown (vendor) config whose value is a listener
+    cfg('confluent.metadata.server.listeners', `http://${h}:8090`),
+  ];
+  const passed = [cfg('num.io.threads', '8'), cfg('listener.security.protocol.map', 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT'), cfg('inter.broker.listener.name', 'PLAINTEXT'), cfg('log.dirs', '/var/lib/kafka/data')];
+  const body = {
+    ...defaultDescribeConfigsResponse(),
+    results: [{ errorCode: 0, errorMessage: null, resourceType: 4, resourceName: '1', configs: [...withheld, ...passed] }],
+  };
+  for (const v of [0, 1, 2, 3, 4]) {
+    // rewrite() also checks that the upstream host is gone from every byte of the response
+    const out = rewrite('describeConfigs', ApiKey.DescribeConfigs, v, body) as { results: Array<{ configs: Array<{ name: string; value: string | null; isSensitive: boolean; synonyms: Array<{ value: string | null }> }> }> };
+    const byName = new Map(out.results[0]!.configs.map((c) => [c.name, c]));
+    for (const w of withheld) {
+      const c = byName.get(w.name)!;
+      t.same([c.value, c.isSensitive], [null, true], `v${v}: ${w.name} withheld, marked sensitive`);
+      t.ok(c.synonyms.every((s) => s.value === null), `v${v}: ${w.name}: no synonym value`);
+    }
+    for (const p of passed) {
+      const c = byName.get(p.name)!;
+      t.same([c.value, c.isSensitive], [p.value, false], `v${v}: ${p.name} passes`);
+    }
+    t.notMatch(JSON.stringify(out), /admin-secret|\/etc\/kafka\/secrets|idp-realm|https?:\/\//, `v${v}: no secret, path or URL left`);
+  }
+  const noneToHide = { ...defaultDescribeConfigsResponse(), results: [{ errorCode: 0, errorMessage: null, resourceType: 4, resourceName: '1', configs: passed }] };
+  t.equal(rewriteResponse('describeConfigs', ApiKey.DescribeConfigs, 4, packet(ApiKey.DescribeConfigs, 4, noneToHide), book), null, 'nothing to withhold: the original bytes');
+});
