@@ -1,4 +1,4 @@
-// Writes the seed corpus of every fuzz target: real frames from test/fuzz/../fixtures/golden.json
+// Writes the seed corpus of every fuzz target: real frames from test/fixtures/golden.json
 // (captured from kcat/librdkafka, kafkajs and librdkafka's mock brokers), and for the codecs every
 // API and version encoded from its default message, so that the fuzzers start from well-formed
 // input everywhere. Deterministic; scripts/fuzz.sh runs it before each run.
