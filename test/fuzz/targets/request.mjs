@@ -14,17 +14,23 @@ import { decodeRequestHeader, encodeRequestHeader } from '../../../dist/protocol
 import { Reader } from '../../../dist/protocol/reader.js';
 import { Writer } from '../../../dist/protocol/writer.js';
 import { validateRecordBatches } from '../../../dist/protocol/record-batch.js';
+import { fillZeroCrcs } from './record-batch.mjs';
 import { API_POLICY, proxyVersionRange } from '../../../dist/proxy/api-table.js';
 import { API_CHECKS } from '../../../dist/acl/checks.js';
 import { errorResponse } from '../../../dist/proxy/error-response.js';
 import { responsePacket } from '../../../dist/proxy/responses.js';
 
-/** ClientConnection's validateProduce (module-private there): every partition's record set. */
+/**
+ * ClientConnection's validateProduce (module-private there): every partition's record set. First,
+ * as the record-batch target does, a batch whose CRC field is 0 gets its CRC filled in (in the
+ * frame itself: records are views of it), so that mutations get past the CRC check.
+ */
 function validateProduce(req) {
   for (const t of req.topicData) {
     for (const p of t.partitionData) {
       // The proxy refuses null records with a ClientProtocolError (a WardenError).
       if (p.records === null) return false;
+      fillZeroCrcs(p.records);
       validateRecordBatches(p.records);
     }
   }
