@@ -18,6 +18,16 @@ export class DecodeError extends WardenError {
   }
 }
 
+/**
+ * A value cannot be written in the wire format: a string whose UTF-8 is longer than its int16
+ * length allows. Decoding can produce one: invalid UTF-8 decodes to U+FFFD, three bytes each.
+ */
+export class EncodeError extends WardenError {
+  constructor(message: string) {
+    super('WARDEN_ERR_ENCODE', message);
+  }
+}
+
 /** A frame announced a size that is negative or above the configured limit. */
 export class FrameTooLargeError extends WardenError {
   readonly size: number;

@@ -1,4 +1,8 @@
 import type { TaggedField } from './reader.js';
+import { EncodeError } from './errors.js';
+
+/** Longest string an int16 length prefix can announce. */
+const MAX_INT16_STRING_BYTES = 0x7fff;
 
 /**
  * A growable big-endian writer. One Buffer is allocated up front (size it with a hint when the
@@ -85,6 +89,7 @@ export class Writer {
 
   private text(v: string, compact: boolean): void {
     const len = Buffer.byteLength(v, 'utf8');
+    if (!compact && len > MAX_INT16_STRING_BYTES) throw new EncodeError(`a string of ${len} UTF-8 bytes exceeds the ${MAX_INT16_STRING_BYTES} an int16 length allows`);
     if (compact) this.uvarint(len + 1);
     else this.int16(len);
     this.ensure(len);

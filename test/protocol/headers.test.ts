@@ -40,3 +40,13 @@ t.test('response header length', async (t) => {
   t.equal(responseHeaderLength(ApiKey.Metadata, 12, flex), 8, 'correlation id + one tagged field');
   t.equal(responseHeaderLength(ApiKey.Metadata, 1, flex), 4);
 });
+
+t.test('response header length of a frame shorter than its correlation id (found by fuzzing)', async (t) => {
+  // The codec fuzz target's crash input: a 3-byte DeleteGroups v0 response frame. Header v0 used
+  // to be reported as 4 bytes long whatever the frame, a header that ends past the frame's end.
+  const short = Buffer.from([0xf7, 0x00, 0x01]);
+  t.throws(() => responseHeaderLength(ApiKey.DeleteGroups, 0, short), DecodeError, 'header v0');
+  t.throws(() => responseHeaderLength(ApiKey.Metadata, 12, short), DecodeError, 'header v1');
+  t.throws(() => responseHeaderLength(ApiKey.Metadata, 1, Buffer.alloc(0)), DecodeError, 'empty frame');
+  t.equal(responseHeaderLength(ApiKey.DeleteGroups, 0, Buffer.from([0, 0, 0, 1])), 4, 'exactly the correlation id');
+});
