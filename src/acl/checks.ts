@@ -39,17 +39,31 @@ import { CLUSTER_NAME, Operation, ResourceType, type OperationCode, type Resourc
 import { hasTransactionalBatch } from '../protocol/record-batch.js';
 
 /**
- * What one request needs from the authorizer. `allowed` is the single place a decision is made,
- * so every decision can be counted and audited; `authorizedOperations` computes the bitfields of
- * Metadata, DescribeCluster and DescribeGroups; `topicName` resolves the topic ids of newer
- * request versions through the ids the proxy learned from Metadata.
+ * Which outcomes of a decision are audited (and counted), as Kafka's `Action(logIfAllowed,
+ * logIfDenied)`: `AUDITED` for a decision that grants or refuses what the request asks; a
+ * decision that only narrows what a response shows audits its allowed outcome only (Kafka's
+ * `logIfDenied = false`: a listing that leaves out what the caller may not see is not a refusal);
+ * `NOT_AUDITED` for authorized-operations bitfields, which Kafka computes with both off. An audited
+ * allowed outcome that cannot be recorded under failClosed is a refusal.
+ */
+export interface AuditFlags {
+  readonly ifAllowed: boolean;
+  readonly ifDenied: boolean;
+}
+export const AUDITED: AuditFlags = Object.freeze({ ifAllowed: true, ifDenied: true });
+export const AUDIT_IF_ALLOWED: AuditFlags = Object.freeze({ ifAllowed: true, ifDenied: false });
+export const NOT_AUDITED: AuditFlags = Object.freeze({ ifAllowed: false, ifDenied: false });
+
+/**
+ * What one request needs from the decisions of its connection (src/acl/decision.ts). `allowed` is
+ * the single place a decision is made, so every decision is counted, audited and refused under
+ * failClosed alike; `authorizedOperations` computes the bitfields of Metadata, DescribeCluster and
+ * DescribeGroups; `topicName` resolves the topic ids of newer request versions through the ids the
+ * proxy learned from Metadata.
  */
 export interface AuthzContext {
-  /**
-   * The decision for one operation on one resource. `audit: false` marks checks that only shape
-   * a response (filters, bitfields, probes), which Kafka does not log either.
-   */
-  allowed(operation: OperationCode, type: ResourceTypeCode, name: string, audit?: boolean): boolean;
+  /** The decision for one operation on one resource; `audit` says which outcomes are audited (default `AUDITED`). */
+  allowed(operation: OperationCode, type: ResourceTypeCode, name: string, audit?: AuditFlags): boolean;
   /** Super users bypass every check (and may use what the proxy cannot check per resource). */
   readonly superUser: boolean;
   /** Kafka's authorizeByResourceType: may the caller do `operation` on some resource of `type`? */
@@ -93,7 +107,7 @@ const SUPPORTED_OPS: Record<number, OperationCode[]> = {
 /** Kafka's authorized-operations bitfield: bit N set when operation code N is allowed. */
 export function authorizedOperations(c: AuthzContext, type: ResourceTypeCode, name: string): number {
   let bits = 0;
-  for (const op of SUPPORTED_OPS[type] ?? []) if (c.allowed(op, type, name, false)) bits |= 1 << op;
+  for (const op of SUPPORTED_OPS[type] ?? []) if (c.allowed(op, type, name, NOT_AUDITED)) bits |= 1 << op;
   return bits;
 }
 
@@ -271,7 +285,8 @@ function checkListOffsets(c: AuthzContext, v: number, req: listOffsets.ListOffse
  * back without its name. A named topic the caller may not CREATE (on the cluster or the topic)
  * must not be auto-created: v4+ requests are sent with auto-creation off; v0-3 requests, which
  * always ask for it, are sent as all-topics requests (which never create anything) and answered
- * from that. A missing topic the caller may not create is then 29, as Kafka answers.
+ * from that. A missing topic the caller may not create is then 29, as Kafka answers. An
+ * all-topics request never creates anything (Kafka ignores its flag), so it needs no CREATE.
  * Authorized-operations bitfields come from these ACLs (the cluster's only with DESCRIBE on the
  * cluster, else 0).
  */
@@ -296,10 +311,12 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
   }
   const forwarded: metadata.MetadataRequest = { ...req };
   if (!all) forwarded.topics = allowed;
-  const wantsCreate = v < 4 || req.allowAutoTopicCreation;
+  if (all && v >= 4) forwarded.allowAutoTopicCreation = false;
+  const wantsCreate = !all && (v < 4 || req.allowAutoTopicCreation);
   const noCreate = new Set<string>();
-  if (wantsCreate && !c.allowed(CREATE, CLUSTER, CLUSTER_NAME, false)) {
-    if (all && v >= 4) forwarded.allowAutoTopicCreation = false;
+  // As Kafka: CREATE on the cluster allows auto-creation (its denial is no refusal: CREATE on
+  // each topic may still allow it); the proxy decides before it knows whether a topic is missing.
+  if (wantsCreate && !c.allowed(CREATE, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED)) {
     for (const t of allowed) {
       const name = byId(t) ? c.topicName(t.topicId)! : t.name!;
       if (!c.allowed(CREATE, TOPIC, name)) noCreate.add(name);
@@ -310,7 +327,7 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
   // would auto-create, or when nothing named is left and v0 cannot say "no topics".
   const askAll = !all && ((v < 4 && noCreate.size > 0) || (v === 0 && allowed.length === 0));
   if (askAll) forwarded.topics = v === 0 ? [] : null;
-  const clusterOps = req.includeClusterAuthorizedOperations ? (c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME, false) ? authorizedOperations(c, CLUSTER, CLUSTER_NAME) : 0) : null;
+  const clusterOps = req.includeClusterAuthorizedOperations ? (c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME) ? authorizedOperations(c, CLUSTER, CLUSTER_NAME) : 0) : null;
   return {
     kind: 'forward',
     request: forwarded,
@@ -318,7 +335,7 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
       const m = res as metadata.MetadataResponse;
       for (const t of m.topics) if (t.name !== null && t.errorCode === 0) c.learnTopic(t.topicId, t.name);
       let topics: metadata.MetadataResponseMetadataResponseTopic[];
-      if (all) topics = m.topics.filter((t) => t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name, false));
+      if (all) topics = m.topics.filter((t) => t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name, AUDIT_IF_ALLOWED));
       else {
         const present = new Map<string, metadata.MetadataResponseMetadataResponseTopic>();
         for (const t of m.topics) if (t.name !== null) present.set(t.name, t);
@@ -361,7 +378,7 @@ function checkOffsetCommit(c: AuthzContext, v: number, req: offsetCommit.OffsetC
 
 /** The response topics of one OffsetFetch group: all-topics fetches drop undescribable topics. */
 function filterOffsetTopics<T extends { name: string }>(c: AuthzContext, topics: T[]): T[] {
-  return topics.filter((t) => c.allowed(DESCRIBE, TOPIC, t.name, false));
+  return topics.filter((t) => c.allowed(DESCRIBE, TOPIC, t.name));
 }
 
 function checkOffsetFetch(c: AuthzContext, v: number, req: offsetFetch.OffsetFetchRequest): Verdict {
@@ -505,9 +522,10 @@ function checkDescribeGroups(c: AuthzContext, v: number, req: describeGroups.Des
   });
 }
 
+/** ListGroups: every group with DESCRIBE on the cluster, else those the caller may DESCRIBE (Kafka logs neither denial). */
 function checkListGroups(c: AuthzContext): Verdict {
-  if (c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME, false)) return null;
-  return { kind: 'forward', response: (r) => ((r as listGroups.ListGroupsResponse).groups = (r as listGroups.ListGroupsResponse).groups.filter((g) => c.allowed(DESCRIBE, GROUP, g.groupId, false)), r) };
+  if (c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED)) return null;
+  return { kind: 'forward', response: (r) => ((r as listGroups.ListGroupsResponse).groups = (r as listGroups.ListGroupsResponse).groups.filter((g) => c.allowed(DESCRIBE, GROUP, g.groupId, AUDIT_IF_ALLOWED)), r) };
 }
 
 /**
@@ -518,19 +536,16 @@ function checkCreateTopics(c: AuthzContext, v: number, req: createTopics.CreateT
   const hideConfigs = (r: unknown) => {
     if (v < 5) return r;
     for (const t of (r as createTopics.CreateTopicsResponse).topics) {
-      if (t.errorCode === 0 && !c.allowed(DESCRIBE_CONFIGS, TOPIC, t.name, false)) Object.assign(t, { topicConfigErrorCode: TOPIC_DENIED, numPartitions: -1, replicationFactor: -1, configs: null });
+      if (t.errorCode === 0 && !c.allowed(DESCRIBE_CONFIGS, TOPIC, t.name, AUDIT_IF_ALLOWED)) Object.assign(t, { topicConfigErrorCode: TOPIC_DENIED, numPartitions: -1, replicationFactor: -1, configs: null });
     }
     return r;
   };
-  const verdict = c.allowed(CREATE, CLUSTER, CLUSTER_NAME, false) ? null : checkCreateTopicsEach(c, req);
-  if (verdict?.kind === 'answer' || v < 5) return verdict;
-  return thenResponse(verdict, hideConfigs);
-}
-
-function checkCreateTopicsEach(c: AuthzContext, req: createTopics.CreateTopicsRequest): Verdict {
-  return split({
+  // As Kafka (ControllerApis.handleCreateTopics): the cluster grant is audited when it allows; its
+  // denial is no refusal yet, CREATE on each topic decides then.
+  const cluster = c.allowed(CREATE, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED);
+  const verdict = split({
     items: req.topics,
-    decide: (t) => decideTopic(c, CREATE)(t.name),
+    decide: (t) => (cluster ? 0 : decideTopic(c, CREATE)(t.name)),
     withItems: (topics) => ({ ...req, topics }),
     denied: (t, code) => ({ ...createTopics.defaultCreateTopicsResponseCreatableTopicResult(), name: t.name, errorCode: code, errorMessage: msg(code) }),
     empty: createTopics.defaultCreateTopicsResponse,
@@ -539,10 +554,13 @@ function checkCreateTopicsEach(c: AuthzContext, req: createTopics.CreateTopicsRe
     reqKey: (t) => t.name,
     resKey: (t) => t.name,
   });
+  if (verdict?.kind === 'answer' || v < 5) return verdict;
+  return thenResponse(verdict, hideConfigs);
 }
 
 function checkDeleteTopics(c: AuthzContext, v: number, req: deleteTopics.DeleteTopicsRequest): Verdict {
-  if (c.allowed(DELETE, CLUSTER, CLUSTER_NAME, false)) return null;
+  // As Kafka (ControllerApis.handleDeleteTopics): audited when it allows, no refusal when it does not.
+  if (c.allowed(DELETE, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED)) return null;
   const result = (name: string | null, topicId: Buffer, code: number) => ({ ...deleteTopics.defaultDeleteTopicsResponseDeletableTopicResult(), name, topicId, errorCode: code, errorMessage: msg(code) });
   const common = {
     empty: deleteTopics.defaultDeleteTopicsResponse,
@@ -603,8 +621,9 @@ function checkInitProducerId(c: AuthzContext, v: number, req: initProducerId.Ini
 }
 
 function checkOffsetForLeaderEpoch(c: AuthzContext, v: number, req: offsetForLeaderEpoch.OffsetForLeaderEpochRequest): Verdict {
-  // As KafkaApis: CLUSTER_ACTION allows every topic, else DESCRIBE per topic.
-  if (c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME, false)) return null;
+  // As KafkaApis: CLUSTER_ACTION allows every topic (audited when it allows, no refusal when it
+  // does not), else DESCRIBE per topic.
+  if (c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED)) return null;
   return split({
     items: req.topics,
     decide: (t) => decideTopic(c, DESCRIBE)(t.topic),
@@ -772,7 +791,7 @@ function checkOffsetDelete(c: AuthzContext, v: number, req: offsetDelete.OffsetD
 
 function checkDescribeCluster(c: AuthzContext, v: number, req: describeCluster.DescribeClusterRequest): Verdict {
   if (!req.includeClusterAuthorizedOperations) return null;
-  const ops = c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME, false) ? authorizedOperations(c, CLUSTER, CLUSTER_NAME) : 0;
+  const ops = c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME) ? authorizedOperations(c, CLUSTER, CLUSTER_NAME) : 0;
   return { kind: 'forward', response: (r) => (((r as describeCluster.DescribeClusterResponse).clusterAuthorizedOperations = ops), r) };
 }
 
@@ -800,7 +819,7 @@ function checkDescribeTransactions(c: AuthzContext, v: number, req: describeTran
   if (verdict?.kind === 'answer') return verdict;
   return thenResponse(verdict, (r) => {
     const res = r as describeTransactions.DescribeTransactionsResponse;
-    for (const st of res.transactionStates) st.topics = st.topics.filter((t) => c.allowed(DESCRIBE, TOPIC, t.topic, false));
+    for (const st of res.transactionStates) st.topics = st.topics.filter((t) => c.allowed(DESCRIBE, TOPIC, t.topic));
     return res;
   });
 }
@@ -824,7 +843,7 @@ function checkListTransactions(c: AuthzContext): Verdict {
     kind: 'forward',
     response: (r) => {
       const res = r as listTransactions.ListTransactionsResponse;
-      res.transactionStates = res.transactionStates.filter((s) => c.allowed(DESCRIBE, TRANSACTIONAL_ID, s.transactionalId, false));
+      res.transactionStates = res.transactionStates.filter((s) => c.allowed(DESCRIBE, TRANSACTIONAL_ID, s.transactionalId));
       return res;
     },
   };
@@ -875,10 +894,10 @@ function checkDescribeTopicPartitions(c: AuthzContext, v: number, req: describeT
       kind: 'forward',
       response: (r) => {
         const res = r as describeTopicPartitions.DescribeTopicPartitionsResponse;
-        res.topics = decorate(res.topics.filter((t) => t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name, false)));
+        res.topics = decorate(res.topics.filter((t) => t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name)));
         // The cursor names the next topic of the broker's listing: one the caller may not see ends
         // the listing here rather than leak its name.
-        if (res.nextCursor !== null && !c.allowed(DESCRIBE, TOPIC, res.nextCursor.topicName, false)) res.nextCursor = null;
+        if (res.nextCursor !== null && !c.allowed(DESCRIBE, TOPIC, res.nextCursor.topicName)) res.nextCursor = null;
         return res;
       },
     };

@@ -2,7 +2,6 @@ import type net from 'node:net';
 import type { Logger } from 'pino';
 import { FrameReader } from '../protocol/frame-reader.js';
 import { framePool } from '../protocol/buffer-pool.js';
-import { ZERO_UUID } from '../protocol/constants.js';
 import { readIntoBuffer, sharedReadBuffer } from './static-read.js';
 import { Reader } from '../protocol/reader.js';
 import { decodeRequestHeader, type RequestHeader } from '../protocol/headers.js';
@@ -36,10 +35,11 @@ import type { DeleteAclsRequest } from '../protocol/generated/delete-acls.js';
 import { Writer } from '../protocol/writer.js';
 import type { AclManager } from '../acl/manager.js';
 import { API_CHECKS, type AuthzContext, type Verdict } from '../acl/checks.js';
-import { CLUSTER_NAME, Operation, ResourceType, operationName, resourceTypeName, describeAcl } from '../acl/model.js';
+import { ConnectionDecisions } from '../acl/decision.js';
+import { CLUSTER_NAME, Operation, ResourceType, describeAcl } from '../acl/model.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { closeReason, type Metrics } from '../metrics/metrics.js';
-import { authorizationEvent, authenticationEvent, changeEvent, type RequestInfo } from '../audit/event.js';
+import { authenticationEvent, changeEvent, type RequestInfo } from '../audit/event.js';
 
 /** How a listener authenticates its clients. */
 export interface ListenerSecurity {
@@ -121,7 +121,7 @@ export class ClientConnection {
   private authTimer: NodeJS.Timeout | null = null;
   /** The client's IP address as ACL host entries name it. */
   readonly host: string;
-  private authzCtx: AuthzContext | null = null;
+  private decisions: ConnectionDecisions | null = null;
 
   constructor(socket: net.Socket, ctx: ClientContext, nodeId: number | null) {
     this.socket = socket;
@@ -315,51 +315,23 @@ export class ClientConnection {
     }
   }
 
-  /** The authorizer's view of this connection's principal and address. */
+  /** The decisions for the request being handled (src/acl/decision.ts: the one decision path). */
   private authz(): AuthzContext {
-    if (this.authzCtx !== null) return this.authzCtx;
-    const authorizer = this.ctx.security.acl!.authorizer;
-    const principal = this.principal ?? 'User:ANONYMOUS';
-    const host = this.host;
-    const names = this.ctx.cluster.topicNames;
-    const log = this.log;
-    const audit = this.ctx.audit;
-    const firstUse = new Set<string>();
-    this.authzCtx = {
-      get superUser() {
-        return authorizer.isSuperUser(principal);
-      },
-      allowed: (operation, type, name, audited = true) => {
-        const d = authorizer.authorize(principal, host, operation, type, name);
-        if (!d.allowed && log.isLevelEnabled('debug')) {
-          log.debug({ principal, operation: operationName(operation), resourceType: resourceTypeName(type), resourceName: name, reason: d.reason }, 'authorization denied');
-        }
-        if (audited) this.ctx.metrics.authorization(operationName(operation), resourceTypeName(type), d.allowed);
-        if (audit === null || !audited) return d.allowed;
-        let first = false;
-        if (d.allowed) {
-          // The first Produce (WRITE) and Fetch (READ) of each topic on this connection.
-          const apiKey = this.current?.apiKey;
-          if (type === ResourceType.TOPIC && ((apiKey === ApiKey.Produce && operation === Operation.WRITE) || (apiKey === ApiKey.Fetch && operation === Operation.READ))) {
-            first = !firstUse.has(`${operation}:${name}`);
-          }
-          if (!audit.recordsAllowed(operation, first)) return true;
-        }
-        const event = authorizationEvent(this.ctx.clusterId(), this.requestInfo(), { granted: d.allowed, operation, resourceType: type, resourceName: name, acl: d.acl, superUser: d.reason === 'superUser' });
-        const recorded = audit.record(event);
-        if (!d.allowed) return false;
-        // failClosed: what cannot be audited is not done.
-        if (!recorded) return false;
-        if (first) firstUse.add(`${operation}:${name}`);
-        return true;
-      },
-      allowedOnAny: (operation, type) => authorizer.allowedOnAny(principal, host, operation, type),
-      topicName: (id) => names.get(id.toString('hex')) ?? null,
-      learnTopic: (id, name) => {
-        if (!id.equals(ZERO_UUID)) names.set(id.toString('hex'), name);
-      },
-    };
-    return this.authzCtx;
+    if (this.decisions === null) {
+      const { security, audit, metrics, clusterId, cluster } = this.ctx;
+      this.decisions = new ConnectionDecisions({
+        authorizer: security.acl!.authorizer,
+        principal: this.principal ?? 'User:ANONYMOUS',
+        host: this.host,
+        audit,
+        metrics,
+        log: this.log,
+        clusterId,
+        topicNames: cluster.topicNames,
+        requestInfo: (h) => this.requestInfo(h),
+      });
+    }
+    return this.decisions.forRequest(this.current);
   }
 
   /**
@@ -579,9 +551,8 @@ export class ClientConnection {
     }
   }
 
-  /** Who is asking what, for audit events. */
-  private requestInfo(): RequestInfo {
-    const h = this.current;
+  /** Who is asking what, for audit events (`h`: the request asking, by default the one handled). */
+  private requestInfo(h: RequestHeader | null = this.current): RequestInfo {
     return {
       principal: this.principal ?? 'User:ANONYMOUS',
       clientAddress: this.host,

@@ -2,7 +2,9 @@
 // sections 5-6) and through the request/response shapes each check rewrites.
 import t from 'tap';
 import { Authorizer } from '../../src/acl/authorizer.js';
+import pino from 'pino';
 import { API_CHECKS, authorizedOperations, type AuthzContext, type Verdict } from '../../src/acl/checks.js';
+import { ConnectionDecisions } from '../../src/acl/decision.js';
 import { Operation, PatternType, Permission, ResourceType, type AclBinding, type OperationCode } from '../../src/acl/model.js';
 import { ApiKey, API_SPECS } from '../../src/protocol/generated/index.js';
 import { proxyVersionRange } from '../../src/proxy/api-table.js';
@@ -68,14 +70,20 @@ const EXPECTED: Record<string, Record<string, string>> = {
   'User:ANONYMOUS': { orders: '', 'app-x': '', 'app-secret': '', public: 'DESCRIBE', other: '' },
 };
 
-function context(authorizer: Authorizer, principal: string, host = '127.0.0.1', ids = new Map<string, string>()): AuthzContext {
-  return {
-    superUser: authorizer.isSuperUser(principal),
-    allowed: (op, type, name) => authorizer.authorize(principal, host, op, type, name).allowed,
-    allowedOnAny: (op, type) => authorizer.allowedOnAny(principal, host, op, type),
-    topicName: (id) => ids.get(id.toString('hex')) ?? null,
-    learnTopic: (id, name) => void ids.set(id.toString('hex'), name),
-  };
+/** The decision path a connection uses (src/acl/decision.ts), for one principal and no audit trail. */
+function context(authorizer: Authorizer, principal: string, host = '127.0.0.1', ids = new Map<string, string>(), clientId: string | null = 'test'): AuthzContext {
+  const decisions = new ConnectionDecisions({
+    authorizer,
+    principal,
+    host,
+    audit: null,
+    metrics: { authorization() {} },
+    log: pino({ level: 'silent' }),
+    clusterId: () => 'c',
+    topicNames: ids,
+    requestInfo: () => ({ principal, clientAddress: host, listener: 'l', methodName: 'kafka.Test', correlationId: 1, clientId }),
+  });
+  return decisions.forRequest({ apiKey: -1, apiVersion: 0, correlationId: 1, clientId, tagged: undefined, bodyOffset: 0, flexible: false });
 }
 
 /** Runs a check; whatever it would send (a local answer, a rewritten request) must encode. */
@@ -390,3 +398,4 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
 function fetch0() {
   return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [] as unknown[] };
 }
+
