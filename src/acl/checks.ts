@@ -66,6 +66,8 @@ export interface AuthzContext {
   allowed(operation: OperationCode, type: ResourceTypeCode, name: string, audit?: AuditFlags): boolean;
   /** Super users bypass every check (and may use what the proxy cannot check per resource). */
   readonly superUser: boolean;
+  /** The request header's client id (Kafka lets only `__admin_client` write internal topics). */
+  readonly clientId: string | null;
   /** Kafka's authorizeByResourceType: may the caller do `operation` on some resource of `type`? */
   allowedOnAny(operation: OperationCode, type: ResourceTypeCode): boolean;
   topicName(id: Buffer): string | null;
@@ -95,7 +97,22 @@ const GROUP_DENIED = ErrorCode.GROUP_AUTHORIZATION_FAILED;
 const CLUSTER_DENIED = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
 const TXN_DENIED = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
 const msg = (code: number) => ERRORS.get(code)?.message ?? null;
-const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state']);
+
+/**
+ * Kafka's internal topics (Topic.INTERNAL_TOPICS of Kafka 4; `__share_group_state` is internal
+ * since 4.0, where older brokers take it for a plain topic). Kafka's rules for clients: a Produce
+ * to one fails with INVALID_TOPIC_EXCEPTION unless the client id is `__admin_client`
+ * (KafkaApis.handleProduceRequest: `internalTopicsAllowed = clientId == AdminUtils.ADMIN_CLIENT_ID`;
+ * ReplicaManager.appendRecords: "Cannot append to internal topic"), DeleteRecords on one always
+ * does (ReplicaManager.deleteRecordsOnLocalLog), and none is ever added to a transaction
+ * (handleAddPartitionToTxnRequest). Kafka's broker has no rule of its own for deleting one or adding
+ * partitions to one: the ACLs decide (ControllerApis.deleteTopics, ReplicationControlManager).
+ */
+export const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
+/** The client id Kafka lets write internal topics (AdminUtils.ADMIN_CLIENT_ID). */
+export const ADMIN_CLIENT_ID = '__admin_client';
+/** KRaft's metadata log: CreateTopics of it is INVALID_REQUEST (ControllerApis.createTopics). */
+const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
 
 /** Operations Kafka reports in authorized-operations bitfields, per resource type. */
 const SUPPORTED_OPS: Record<number, OperationCode[]> = {
@@ -197,7 +214,11 @@ function checkProduce(c: AuthzContext, v: number, req: produce.ProduceRequest): 
   // (and must name one); the id of a request without them is not checked.
   const transactional = req.topicData.some((t) => t.partitionData.some((p) => p.records !== null && hasTransactionalBatch(p.records)));
   const txnDenied = transactional && (req.transactionalId === null || !c.allowed(WRITE, TRANSACTIONAL_ID, req.transactionalId));
-  const decide = txnDenied ? () => TXN_DENIED : (t: produce.ProduceRequestTopicProduceData) => decideTopic(c, WRITE)(t.name);
+  // Authorization first (29), then Kafka's rule for internal topics (17), as KafkaApis orders them.
+  const internalDenied = (name: string) => INTERNAL_TOPICS.has(name) && c.clientId !== ADMIN_CLIENT_ID;
+  const decide = txnDenied
+    ? () => TXN_DENIED
+    : (t: produce.ProduceRequestTopicProduceData) => decideTopic(c, WRITE)(t.name) || (internalDenied(t.name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : 0);
   const verdict = split({
     items: req.topicData,
     decide,
@@ -529,8 +550,8 @@ function checkListGroups(c: AuthzContext): Verdict {
 }
 
 /**
- * CreateTopics: CREATE on the cluster, else on each topic (29). The configs a v5+ response returns
- * are hidden (topicConfigErrorCode 29) for topics the caller may not DESCRIBE_CONFIGS, as Kafka does.
+ * CreateTopics: CREATE on the cluster, else on each topic (29). KRaft's metadata log is
+ * INVALID_REQUEST, as Kafka answers. The configs a v5+ response returns are hidden (topicConfigErrorCode 29) for topics the caller may not DESCRIBE_CONFIGS, as Kafka does.
  */
 function checkCreateTopics(c: AuthzContext, v: number, req: createTopics.CreateTopicsRequest): Verdict {
   const hideConfigs = (r: unknown) => {
@@ -545,7 +566,7 @@ function checkCreateTopics(c: AuthzContext, v: number, req: createTopics.CreateT
   const cluster = c.allowed(CREATE, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED);
   const verdict = split({
     items: req.topics,
-    decide: (t) => (cluster ? 0 : decideTopic(c, CREATE)(t.name)),
+    decide: (t) => (t.name === CLUSTER_METADATA_TOPIC ? ErrorCode.INVALID_REQUEST : cluster ? 0 : decideTopic(c, CREATE)(t.name)),
     withItems: (topics) => ({ ...req, topics }),
     denied: (t, code) => ({ ...createTopics.defaultCreateTopicsResponseCreatableTopicResult(), name: t.name, errorCode: code, errorMessage: msg(code) }),
     empty: createTopics.defaultCreateTopicsResponse,
@@ -594,10 +615,11 @@ function checkDeleteTopics(c: AuthzContext, v: number, req: deleteTopics.DeleteT
   });
 }
 
+/** DeleteRecords: DELETE on each topic (29), then Kafka's rule: never on an internal topic (17). */
 function checkDeleteRecords(c: AuthzContext, v: number, req: deleteRecords.DeleteRecordsRequest): Verdict {
   return split({
     items: req.topics,
-    decide: (t) => decideTopic(c, DELETE)(t.name),
+    decide: (t) => decideTopic(c, DELETE)(t.name) || (INTERNAL_TOPICS.has(t.name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : 0),
     withItems: (topics) => ({ ...req, topics }),
     denied: (t, code) => ({
       ...deleteRecords.defaultDeleteRecordsResponseDeleteRecordsTopicResult(),

@@ -100,6 +100,10 @@ class RequestAuthz implements AuthzContext {
     return this.d.authorizer.isSuperUser(this.d.principal);
   }
 
+  get clientId(): string | null {
+    return this.header?.clientId ?? null;
+  }
+
   allowed(operation: OperationCode, type: ResourceTypeCode, name: string, audit: AuditFlags = AUDITED): boolean {
     return this.decisions.decide(operation, type, name, audit, this.header);
   }
