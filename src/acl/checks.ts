@@ -35,6 +35,9 @@ import * as listTransactions from '../protocol/generated/list-transactions.js';
 import * as consumerGroupHeartbeat from '../protocol/generated/consumer-group-heartbeat.js';
 import * as consumerGroupDescribe from '../protocol/generated/consumer-group-describe.js';
 import * as describeTopicPartitions from '../protocol/generated/describe-topic-partitions.js';
+import * as shareGroupHeartbeat from '../protocol/generated/share-group-heartbeat.js';
+import * as shareFetch from '../protocol/generated/share-fetch.js';
+import * as shareAcknowledge from '../protocol/generated/share-acknowledge.js';
 import { CLUSTER_NAME, Operation, ResourceType, type OperationCode, type ResourceTypeCode } from './model.js';
 import { hasTransactionalBatch } from '../protocol/record-batch.js';
 
@@ -62,10 +65,26 @@ export const NOT_AUDITED: AuditFlags = Object.freeze({ ifAllowed: false, ifDenie
  * proxy learned from Metadata.
  */
 export interface AuthzContext {
-  /** The decision for one operation on one resource; `audit` says which outcomes are audited (default `AUDITED`). */
+  /**
+   * The decision for one operation on one resource; `audit` says which outcomes are audited
+   * (default `AUDITED`). A topic the proxy keeps its own state in is denied here, whatever the ACLs.
+   */
   allowed(operation: OperationCode, type: ResourceTypeCode, name: string, audit?: AuditFlags): boolean;
-  /** Super users bypass every check (and may use what the proxy cannot check per resource). */
+  /**
+   * May use what the proxy cannot check per resource (a regular-expression subscription): a super
+   * user, or anyone when there is no authorizer (no acl section).
+   */
   readonly superUser: boolean;
+  /**
+   * No authorizer (no acl section): everything is allowed but the proxy's own topics, and the
+   * checks keep what a broker without an authorizer does (fetch sessions; requests naming topic ids
+   * the proxy has not learned go to the broker, which knows them).
+   */
+  readonly open: boolean;
+  /** Whether `topic` is one of the proxy's own topics and off limits to this principal. */
+  restricted(topic: string): boolean;
+  /** Whether some topic is off limits to this principal (responses naming topic ids are filtered). */
+  readonly restrictsAny: boolean;
   /** The request header's client id (Kafka lets only `__admin_client` write internal topics). */
   readonly clientId: string | null;
   /** Kafka's authorizeByResourceType: may the caller do `operation` on some resource of `type`? */
@@ -237,13 +256,30 @@ function checkProduce(c: AuthzContext, v: number, req: produce.ProduceRequest): 
 
 function checkFetch(c: AuthzContext, v: number, req: fetch.FetchRequest): Verdict {
   const replicaId = v >= 15 ? req.replicaState.replicaId : req.replicaId;
+  const byId = v >= 13;
+  const nameOf = (t: { topic: string; topicId: Buffer }) => (byId ? c.topicName(t.topicId) : t.topic);
   if (replicaId >= 0) {
     // A follower fetch: broker-to-broker traffic needs CLUSTER_ACTION; Kafka answers every
-    // partition with 29 otherwise.
-    if (c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME)) return null;
-    const res = errorResponse(ApiKey.Fetch, req, TOPIC_DENIED) as fetch.FetchResponse;
-    res.errorCode = 0;
-    return { kind: 'answer', response: res };
+    // partition with 29 otherwise. With it every partition may be read, in a fetch session, but
+    // the proxy's own topics.
+    if (!c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME)) {
+      const res = errorResponse(ApiKey.Fetch, req, TOPIC_DENIED) as fetch.FetchResponse;
+      res.errorCode = 0;
+      return { kind: 'answer', response: res };
+    }
+    return sessionFetch(c, v, req, (t) => {
+      const name = nameOf(t);
+      return name === null || !c.restricted(name) || c.allowed(READ, TOPIC, name) ? 0 : TOPIC_DENIED;
+    });
+  }
+  if (c.open) {
+    // No authorizer: only the proxy's own topics are refused, and fetch sessions stay. A refused
+    // topic never reaches the broker, so it never enters a session; an id the proxy has not learned
+    // goes to the broker (the proxy learns its own topics' ids before any client can name them).
+    return sessionFetch(c, v, req, (t) => {
+      const name = nameOf(t);
+      return name === null || c.allowed(READ, TOPIC, name) ? 0 : TOPIC_DENIED;
+    });
   }
   // Incremental fetch sessions (KIP-227) let a client leave unchanged partitions out of its
   // requests while the broker keeps serving them, so a READ revoked mid-session would go
@@ -255,8 +291,6 @@ function checkFetch(c: AuthzContext, v: number, req: fetch.FetchRequest): Verdic
     return { kind: 'answer', response: { ...fetch.defaultFetchResponse(), errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0 } };
   }
   const sessionless = v < 7 || (req.sessionId === 0 && req.sessionEpoch === -1);
-  const byId = v >= 13;
-  const nameOf = (t: fetch.FetchRequestFetchTopic) => (byId ? c.topicName(t.topicId) : t.topic);
   const out = split({
     items: req.topics,
     decide: (t) => {
@@ -284,6 +318,40 @@ function checkFetch(c: AuthzContext, v: number, req: fetch.FetchRequest): Verdic
   return out;
 }
 
+/**
+ * A Fetch that keeps its fetch session: the refused topics are taken out of the request and their
+ * errors appended to the broker's response, which otherwise stays as it is (an incremental
+ * response carries the session's partitions the request did not name). A response entry for one
+ * of the proxy's own topics is dropped whatever the request named. Only a sessionless fetch with
+ * nothing left to forward is answered by the proxy: a session's epochs must all reach the broker.
+ */
+function sessionFetch(c: AuthzContext, v: number, req: fetch.FetchRequest, decide: (t: fetch.FetchRequestFetchTopic) => number): Verdict {
+  const denied: fetch.FetchResponseFetchableTopicResponse[] = [];
+  const topics = req.topics.filter((t) => {
+    const code = decide(t);
+    if (code === 0) return true;
+    denied.push((errorResponse(ApiKey.Fetch, { ...req, topics: [t] }, code) as fetch.FetchResponse).responses[0]!);
+    return false;
+  });
+  if (denied.length === 0) return null;
+  const sessionless = v < 7 || (req.sessionId === 0 && req.sessionEpoch === -1);
+  if (topics.length === 0 && sessionless) return { kind: 'answer', response: { ...fetch.defaultFetchResponse(), responses: denied } };
+  const byId = v >= 13;
+  const visible = (t: fetch.FetchResponseFetchableTopicResponse) => {
+    const name = byId ? c.topicName(t.topicId) : t.topic;
+    return name === null || !c.restricted(name);
+  };
+  return {
+    kind: 'forward',
+    request: { ...req, topics },
+    response: (r) => {
+      const res = r as fetch.FetchResponse;
+      res.responses = [...res.responses.filter(visible), ...denied];
+      return res;
+    },
+  };
+}
+
 function checkListOffsets(c: AuthzContext, v: number, req: listOffsets.ListOffsetsRequest): Verdict {
   return split({
     items: req.topics,
@@ -309,7 +377,8 @@ function checkListOffsets(c: AuthzContext, v: number, req: listOffsets.ListOffse
  * from that. A missing topic the caller may not create is then 29, as Kafka answers. An
  * all-topics request never creates anything (Kafka ignores its flag), so it needs no CREATE.
  * Authorized-operations bitfields come from these ACLs (the cluster's only with DESCRIBE on the
- * cluster, else 0).
+ * cluster, else 0). Without an authorizer an id the proxy has not learned goes to the broker, and
+ * the topic it answers with is checked by its name.
  */
 function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest): Verdict {
   const all = req.topics === null || (v === 0 && req.topics.length === 0);
@@ -324,7 +393,8 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
       const name = byId(t) ? c.topicName(t.topicId) : t.name;
       names.push(name);
       if (name === null) {
-        denied.set(i, { ...metadata.defaultMetadataResponseMetadataResponseTopic(), name: null, topicId: t.topicId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID });
+        if (c.open) allowed.push(t);
+        else denied.set(i, { ...metadata.defaultMetadataResponseMetadataResponseTopic(), name: null, topicId: t.topicId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID });
       } else if (!c.allowed(DESCRIBE, TOPIC, name)) {
         denied.set(i, { ...metadata.defaultMetadataResponseMetadataResponseTopic(), name: byId(t) ? null : name, topicId: byId(t) ? t.topicId : ZERO_UUID, errorCode: TOPIC_DENIED });
       } else allowed.push(t);
@@ -339,8 +409,8 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
   // each topic may still allow it); the proxy decides before it knows whether a topic is missing.
   if (wantsCreate && !c.allowed(CREATE, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED)) {
     for (const t of allowed) {
-      const name = byId(t) ? c.topicName(t.topicId)! : t.name!;
-      if (!c.allowed(CREATE, TOPIC, name)) noCreate.add(name);
+      const name = byId(t) ? c.topicName(t.topicId) : t.name;
+      if (name !== null && !c.allowed(CREATE, TOPIC, name)) noCreate.add(name);
     }
     if (noCreate.size > 0 && v >= 4) forwarded.allowAutoTopicCreation = false;
   }
@@ -364,7 +434,15 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
         req.topics!.forEach((t, i) => {
           const d = denied.get(i);
           if (d !== undefined) return void topics.push(d);
-          const name = names[i]!;
+          const name = names[i];
+          if (name === null) {
+            // An id only the broker knew (no authorizer): authorized by the name it answers with.
+            const got = m.topics.find((x) => x.topicId.equals(t.topicId));
+            if (got === undefined) return;
+            if (got.name !== null && !c.allowed(DESCRIBE, TOPIC, got.name)) topics.push({ ...metadata.defaultMetadataResponseMetadataResponseTopic(), name: null, topicId: t.topicId, errorCode: TOPIC_DENIED });
+            else topics.push(got);
+            return;
+          }
           const got = present.get(name);
           if (got !== undefined) return void topics.push(got);
           // Asked for as part of all topics and not there: missing. Without CREATE that is 29.
@@ -550,8 +628,9 @@ function checkListGroups(c: AuthzContext): Verdict {
 }
 
 /**
- * CreateTopics: CREATE on the cluster, else on each topic (29). KRaft's metadata log is
- * INVALID_REQUEST, as Kafka answers. The configs a v5+ response returns are hidden (topicConfigErrorCode 29) for topics the caller may not DESCRIBE_CONFIGS, as Kafka does.
+ * CreateTopics: CREATE on the cluster, else on each topic (29); the proxy's own topics never.
+ * KRaft's metadata log is INVALID_REQUEST, as Kafka answers. The configs a v5+ response returns
+ * are hidden (topicConfigErrorCode 29) for topics the caller may not DESCRIBE_CONFIGS, as Kafka does.
  */
 function checkCreateTopics(c: AuthzContext, v: number, req: createTopics.CreateTopicsRequest): Verdict {
   const hideConfigs = (r: unknown) => {
@@ -566,7 +645,7 @@ function checkCreateTopics(c: AuthzContext, v: number, req: createTopics.CreateT
   const cluster = c.allowed(CREATE, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED);
   const verdict = split({
     items: req.topics,
-    decide: (t) => (t.name === CLUSTER_METADATA_TOPIC ? ErrorCode.INVALID_REQUEST : cluster ? 0 : decideTopic(c, CREATE)(t.name)),
+    decide: (t) => (t.name === CLUSTER_METADATA_TOPIC ? ErrorCode.INVALID_REQUEST : cluster && !c.restricted(t.name) ? 0 : decideTopic(c, CREATE)(t.name)),
     withItems: (topics) => ({ ...req, topics }),
     denied: (t, code) => ({ ...createTopics.defaultCreateTopicsResponseCreatableTopicResult(), name: t.name, errorCode: code, errorMessage: msg(code) }),
     empty: createTopics.defaultCreateTopicsResponse,
@@ -579,9 +658,15 @@ function checkCreateTopics(c: AuthzContext, v: number, req: createTopics.CreateT
   return thenResponse(verdict, hideConfigs);
 }
 
+/**
+ * DeleteTopics: DELETE on the cluster, else on each topic (29); the proxy's own topics never. A
+ * topic named by an id the proxy has not learned is UNKNOWN_TOPIC_ID, unless the cluster grant or
+ * the absence of an authorizer lets the broker resolve it (the proxy knows its own topics' ids).
+ */
 function checkDeleteTopics(c: AuthzContext, v: number, req: deleteTopics.DeleteTopicsRequest): Verdict {
   // As Kafka (ControllerApis.handleDeleteTopics): audited when it allows, no refusal when it does not.
-  if (c.allowed(DELETE, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED)) return null;
+  const cluster = c.allowed(DELETE, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED);
+  const decideName = (name: string) => (cluster && !c.restricted(name) ? 0 : decideTopic(c, DELETE)(name));
   const result = (name: string | null, topicId: Buffer, code: number) => ({ ...deleteTopics.defaultDeleteTopicsResponseDeletableTopicResult(), name, topicId, errorCode: code, errorMessage: msg(code) });
   const common = {
     empty: deleteTopics.defaultDeleteTopicsResponse,
@@ -592,7 +677,7 @@ function checkDeleteTopics(c: AuthzContext, v: number, req: deleteTopics.DeleteT
     return split({
       ...common,
       items: req.topicNames,
-      decide: decideTopic(c, DELETE),
+      decide: decideName,
       withItems: (topicNames) => ({ ...req, topicNames }),
       denied: (name, code) => result(name, ZERO_UUID, code),
       reqKey: (n) => n,
@@ -604,8 +689,8 @@ function checkDeleteTopics(c: AuthzContext, v: number, req: deleteTopics.DeleteT
     items: req.topics,
     decide: (t) => {
       const name = t.name ?? c.topicName(t.topicId);
-      if (name === null) return ErrorCode.UNKNOWN_TOPIC_ID;
-      return c.allowed(DELETE, TOPIC, name) ? 0 : TOPIC_DENIED;
+      if (name === null) return cluster || c.open ? 0 : ErrorCode.UNKNOWN_TOPIC_ID;
+      return decideName(name);
     },
     withItems: (topics) => ({ ...req, topics }),
     // Kafka leaves the name out of the result for a topic named by id that the caller may not see.
@@ -644,11 +729,11 @@ function checkInitProducerId(c: AuthzContext, v: number, req: initProducerId.Ini
 
 function checkOffsetForLeaderEpoch(c: AuthzContext, v: number, req: offsetForLeaderEpoch.OffsetForLeaderEpochRequest): Verdict {
   // As KafkaApis: CLUSTER_ACTION allows every topic (audited when it allows, no refusal when it
-  // does not), else DESCRIBE per topic.
-  if (c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED)) return null;
+  // does not), else DESCRIBE per topic; the proxy's own topics never.
+  const cluster = c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED);
   return split({
     items: req.topics,
-    decide: (t) => decideTopic(c, DESCRIBE)(t.topic),
+    decide: (t) => (cluster && !c.restricted(t.topic) ? 0 : decideTopic(c, DESCRIBE)(t.topic)),
     withItems: (topics) => ({ ...req, topics }),
     denied: (t, code) => ({
       ...offsetForLeaderEpoch.defaultOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(),
@@ -664,11 +749,17 @@ function checkOffsetForLeaderEpoch(c: AuthzContext, v: number, req: offsetForLea
 }
 
 /**
- * AddPartitionsToTxn v0-3 (the client versions; v4+ is broker-to-broker and not served): WRITE on
- * the transactional id (53 everywhere), then WRITE on each topic; if any topic is denied nothing
- * is forwarded, denied partitions get 29 and the others OPERATION_NOT_ATTEMPTED (55).
+ * AddPartitionsToTxn v0-3 (the client versions; v4+ is broker-to-broker and not served with ACLs
+ * on): WRITE on the transactional id (53 everywhere), then WRITE on each topic; if any topic is
+ * denied nothing is forwarded, denied partitions get 29 and the others OPERATION_NOT_ATTEMPTED
+ * (55). v4+ (served without an authorizer only): a request naming one of the proxy's own topics is
+ * refused whole (29); the transaction coordinator would otherwise write its markers there.
  */
 function checkAddPartitionsToTxn(c: AuthzContext, v: number, req: addPartitionsToTxn.AddPartitionsToTxnRequest): Verdict {
+  if (v >= 4) {
+    const denied = req.transactions.flatMap((tx) => tx.topics).filter((t) => !c.allowed(WRITE, TOPIC, t.name));
+    return denied.length === 0 ? null : { kind: 'answer', response: errorResponse(ApiKey.AddPartitionsToTxn, req, TOPIC_DENIED) };
+  }
   const results = (code: (topic: string) => number) => ({
     ...addPartitionsToTxn.defaultAddPartitionsToTxnResponse(),
     resultsByTopicV3AndBelow: req.v3AndBelowTopics.map((t) => ({
@@ -874,14 +965,31 @@ function checkListTransactions(c: AuthzContext): Verdict {
 /**
  * ConsumerGroupHeartbeat (KIP-848): READ on the group and DESCRIBE on every subscribed topic.
  * A regular-expression subscription is resolved by the broker against every topic, which the
- * proxy cannot filter per caller, so it is refused (29) for anyone but a super user.
+ * proxy cannot filter per caller, so it is refused (29) for anyone but a super user (or anyone,
+ * without an authorizer). Such a regex may still match one of the proxy's own topics, and later
+ * heartbeats do not repeat an unchanged subscription: for a caller they are off limits to, every
+ * assignment drops those topics (by the ids the proxy knows for them; fetching them fails anyway).
  */
 function checkConsumerGroupHeartbeat(c: AuthzContext, v: number, req: consumerGroupHeartbeat.ConsumerGroupHeartbeatRequest): Verdict {
   const deny = (code: number) => ({ kind: 'answer' as const, response: { ...consumerGroupHeartbeat.defaultConsumerGroupHeartbeatResponse(), errorCode: code, errorMessage: msg(code) } });
   if (!c.allowed(READ, GROUP, req.groupId)) return deny(GROUP_DENIED);
   for (const t of req.subscribedTopicNames ?? []) if (!c.allowed(DESCRIBE, TOPIC, t)) return deny(TOPIC_DENIED);
   if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== undefined && req.subscribedTopicRegex !== '' && !c.superUser) return deny(TOPIC_DENIED);
-  return null;
+  if (!c.superUser || !c.restrictsAny) return null;
+  return {
+    kind: 'forward',
+    response: (r) => {
+      const res = r as consumerGroupHeartbeat.ConsumerGroupHeartbeatResponse;
+      if (res.assignment !== null) res.assignment.topicPartitions = res.assignment.topicPartitions.filter((tp) => !restrictedId(c, tp.topicId));
+      return res;
+    },
+  };
+}
+
+/** Whether a topic id stands for one of the proxy's own topics, off limits to this caller. */
+function restrictedId(c: AuthzContext, id: Buffer): boolean {
+  const name = c.topicName(id);
+  return name !== null && c.restricted(name);
 }
 
 function checkConsumerGroupDescribe(c: AuthzContext, v: number, req: consumerGroupDescribe.ConsumerGroupDescribeRequest): Verdict {
@@ -945,6 +1053,72 @@ function checkDescribeTopicPartitions(c: AuthzContext, v: number, req: describeT
 
 const none: Check = () => null;
 
+// ---- APIs served without an authorizer only, where just the proxy's own topics are enforced ----
+
+/** ShareGroupHeartbeat: a subscription naming one of the proxy's own topics is refused (29). */
+function checkShareGroupHeartbeat(c: AuthzContext, v: number, req: shareGroupHeartbeat.ShareGroupHeartbeatRequest): Verdict {
+  const denied = (req.subscribedTopicNames ?? []).filter((t) => !c.allowed(DESCRIBE, TOPIC, t));
+  if (denied.length === 0) return null;
+  return { kind: 'answer', response: { ...shareGroupHeartbeat.defaultShareGroupHeartbeatResponse(), errorCode: TOPIC_DENIED, errorMessage: msg(TOPIC_DENIED) } };
+}
+
+/**
+ * A share-session request naming topics by id (ShareFetch, ShareAcknowledge): topics the caller
+ * may not use are taken out and answered with 29 next to the broker's response, which keeps its
+ * session's other partitions; the request always goes on (each share-session epoch must reach
+ * the broker). Ids the proxy has not learned go to the broker (the proxy knows its own topics' ids).
+ */
+function shareSessionSplit<Q extends { topicId: Buffer }, R extends { topicId: Buffer }>(
+  c: AuthzContext,
+  op: OperationCode,
+  opts: { items: readonly Q[]; withItems: (items: Q[]) => unknown; denied: (q: Q) => R; get: (r: unknown) => R[]; set: (r: unknown, items: R[]) => void },
+): Verdict {
+  const denied: R[] = [];
+  const kept = opts.items.filter((q) => {
+    const name = c.topicName(q.topicId);
+    if (name === null || c.allowed(op, TOPIC, name)) return true;
+    denied.push(opts.denied(q));
+    return false;
+  });
+  if (denied.length === 0) return null;
+  return {
+    kind: 'forward',
+    request: opts.withItems(kept),
+    response: (r) => {
+      opts.set(r, [...opts.get(r).filter((x) => !restrictedId(c, x.topicId)), ...denied]);
+      return r;
+    },
+  };
+}
+
+function checkShareFetch(c: AuthzContext, v: number, req: shareFetch.ShareFetchRequest): Verdict {
+  return shareSessionSplit(c, READ, {
+    items: req.topics,
+    withItems: (topics) => ({ ...req, topics }),
+    denied: (t) => ({
+      ...shareFetch.defaultShareFetchResponseShareFetchableTopicResponse(),
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => ({ ...shareFetch.defaultShareFetchResponsePartitionData(), partitionIndex: p.partitionIndex, errorCode: TOPIC_DENIED, errorMessage: msg(TOPIC_DENIED), records: Buffer.alloc(0) })),
+    }),
+    get: (r) => (r as shareFetch.ShareFetchResponse).responses,
+    set: (r, l) => ((r as shareFetch.ShareFetchResponse).responses = l),
+  });
+}
+
+function checkShareAcknowledge(c: AuthzContext, v: number, req: shareAcknowledge.ShareAcknowledgeRequest): Verdict {
+  return shareSessionSplit(c, READ, {
+    items: req.topics,
+    withItems: (topics) => ({ ...req, topics }),
+    denied: (t) => ({
+      ...shareAcknowledge.defaultShareAcknowledgeResponseShareAcknowledgeTopicResponse(),
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => ({ ...shareAcknowledge.defaultShareAcknowledgeResponsePartitionData(), partitionIndex: p.partitionIndex, errorCode: TOPIC_DENIED, errorMessage: msg(TOPIC_DENIED) })),
+    }),
+    get: (r) => (r as shareAcknowledge.ShareAcknowledgeResponse).responses,
+    set: (r, l) => ((r as shareAcknowledge.ShareAcknowledgeResponse).responses = l),
+  });
+}
+
 /**
  * The check each forwarded API makes, after Kafka's KafkaApis with the standard authorizer
  * (docs/kafka-semantics.md section 6), and the versions the check is written for. An API or
@@ -952,9 +1126,17 @@ const none: Check = () => null;
  */
 export interface CheckEntry {
   check: Check;
-  /** Versions outside [minVersion, maxVersion] have no check and are not served with ACLs on. */
+  /**
+   * Versions outside [minVersion, maxVersion] have no ACL check and are not served with ACLs on;
+   * without an authorizer the check still runs for them (it enforces the proxy's own topics).
+   */
   minVersion?: number;
   maxVersion?: number;
+  /**
+   * The check enforces only the proxy's own topics: the API has no ACL check yet, so it is served
+   * without an authorizer only.
+   */
+  protectedTopicsOnly?: boolean;
 }
 
 export const API_CHECKS: ReadonlyMap<number, CheckEntry> = new Map<number, CheckEntry>([
@@ -1048,4 +1230,9 @@ export const API_CHECKS: ReadonlyMap<number, CheckEntry> = new Map<number, Check
   [ApiKey.PushTelemetry, { check: none }],
   [ApiKey.ListClientMetricsResources, { check: clusterCheck(ApiKey.ListClientMetricsResources, DESCRIBE_CONFIGS) }],
   [ApiKey.DescribeTopicPartitions, { check: checkDescribeTopicPartitions as Check }],
+  [ApiKey.ShareGroupHeartbeat, { check: checkShareGroupHeartbeat as Check, protectedTopicsOnly: true }],
+  // Its answers name topics only as the caller's group subscribed them (by name, checked above).
+  [ApiKey.ShareGroupDescribe, { check: none, protectedTopicsOnly: true }],
+  [ApiKey.ShareFetch, { check: checkShareFetch as Check, protectedTopicsOnly: true }],
+  [ApiKey.ShareAcknowledge, { check: checkShareAcknowledge as Check, protectedTopicsOnly: true }],
 ]);

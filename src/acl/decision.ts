@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Authorizer, Decision } from './authorizer.js';
+import type { ProtectedTopics } from './protected-topics.js';
 import { AUDITED, type AuditFlags, type AuthzContext } from './checks.js';
 import { Operation, ResourceType, operationName, resourceTypeName, type OperationCode, type ResourceTypeCode } from './model.js';
 import { authorizationEvent, type AuditEvent, type RequestInfo } from '../audit/event.js';
@@ -16,7 +17,9 @@ export interface AuditRecorder {
 }
 
 export interface DecisionDeps {
-  authorizer: Authorizer;
+  /** The ACLs; null without an acl section (nothing is authorized but the protected topics). */
+  authorizer: Authorizer | null;
+  protectedTopics: ProtectedTopics;
   principal: string;
   /** The client's address as ACL host entries name it. */
   host: string;
@@ -30,14 +33,19 @@ export interface DecisionDeps {
   requestInfo(header: RequestHeader | null): RequestInfo;
 }
 
+const PROTECTED: Decision = Object.freeze({ allowed: false, reason: 'protectedTopic', acl: null });
+
 /**
  * The one decision path of a client connection. Every check of every request asks here
  * (AuthzContext.allowed), and every decision goes the same way:
  *
- * 1. The authorizer decides (Kafka's semantics, src/acl/authorizer.ts).
- * 2. A denial is logged (debug). The outcome is counted and audited when the decision's flags say
+ * 1. A topic the proxy keeps its own state in (ProtectedTopics) is denied to every principal not
+ *    named in protectedTopics.principals, super users included, before any ACL.
+ * 2. Otherwise the authorizer decides (Kafka's semantics, src/acl/authorizer.ts). Without one (no
+ *    acl section) everything else is allowed, and nothing else is decided, counted or recorded.
+ * 3. A denial is logged (debug). The outcome is counted and audited when the decision's flags say
  *    so for it (Kafka's logIfAllowed / logIfDenied; allowed outcomes also under audit.allowed).
- * 3. failClosed: an allowed decision whose audit event cannot be stored is a denial.
+ * 4. failClosed: an allowed decision whose audit event cannot be stored is a denial.
  *
  * Decisions made while a response passes through (filters, bitfields) name the request they were
  * made for, not whatever the connection handles by then.
@@ -47,8 +55,17 @@ export class ConnectionDecisions {
   /** `operation:topic` pairs whose first allowed Produce (WRITE) or Fetch (READ) was recorded. */
   private readonly firstUse = new Set<string>();
 
-  constructor(deps: DecisionDeps) {
+  private constructor(deps: DecisionDeps) {
     this.d = deps;
+  }
+
+  /**
+   * The decisions of a connection, or null when nothing would be decided: no authorizer and no
+   * topic off limits to this principal (requests then pass as with no authorization at all).
+   */
+  static create(deps: DecisionDeps): ConnectionDecisions | null {
+    if (deps.authorizer === null && !deps.protectedTopics.restrictsAny(deps.principal)) return null;
+    return new ConnectionDecisions(deps);
   }
 
   /** The context the checks of one request use (its decisions name that request). */
@@ -59,7 +76,11 @@ export class ConnectionDecisions {
   /** @internal the one decision path (see the class comment); checks reach it through AuthzContext.allowed. */
   decide(operation: OperationCode, type: ResourceTypeCode, name: string, flags: AuditFlags, header: RequestHeader | null): boolean {
     const { authorizer, principal, host, log, audit } = this.d;
-    const d: Decision = authorizer.authorize(principal, host, operation, type, name);
+    const protectedTopic = type === ResourceType.TOPIC && this.d.protectedTopics.restricts(principal, name);
+    let d: Decision;
+    if (protectedTopic) d = PROTECTED;
+    else if (authorizer === null) return true;
+    else d = authorizer.authorize(principal, host, operation, type, name);
     if (!d.allowed && log.isLevelEnabled('debug')) {
       log.debug({ principal, operation: operationName(operation), resourceType: resourceTypeName(type), resourceName: name, reason: d.reason }, 'authorization denied');
     }
@@ -74,7 +95,7 @@ export class ConnectionDecisions {
       }
       if (!audit.recordsAllowed(operation, first)) return true;
     }
-    const event = authorizationEvent(this.d.clusterId(), this.d.requestInfo(header), { granted: d.allowed, operation, resourceType: type, resourceName: name, acl: d.acl, superUser: d.reason === 'superUser' });
+    const event = authorizationEvent(this.d.clusterId(), this.d.requestInfo(header), { granted: d.allowed, operation, resourceType: type, resourceName: name, acl: d.acl, superUser: d.reason === 'superUser', protectedTopic });
     const recorded = audit.record(event);
     if (!d.allowed) return false;
     // failClosed: what cannot be audited is not done.
@@ -97,11 +118,23 @@ class RequestAuthz implements AuthzContext {
   }
 
   get superUser(): boolean {
-    return this.d.authorizer.isSuperUser(this.d.principal);
+    return this.d.authorizer === null || this.d.authorizer.isSuperUser(this.d.principal);
+  }
+
+  get open(): boolean {
+    return this.d.authorizer === null;
+  }
+
+  get restrictsAny(): boolean {
+    return this.d.protectedTopics.restrictsAny(this.d.principal);
   }
 
   get clientId(): string | null {
     return this.header?.clientId ?? null;
+  }
+
+  restricted(topic: string): boolean {
+    return this.d.protectedTopics.restricts(this.d.principal, topic);
   }
 
   allowed(operation: OperationCode, type: ResourceTypeCode, name: string, audit: AuditFlags = AUDITED): boolean {
@@ -110,7 +143,7 @@ class RequestAuthz implements AuthzContext {
 
   allowedOnAny(operation: OperationCode, type: ResourceTypeCode): boolean {
     const { authorizer, principal, host } = this.d;
-    return authorizer.allowedOnAny(principal, host, operation, type);
+    return authorizer === null || authorizer.allowedOnAny(principal, host, operation, type);
   }
 
   topicName(id: Buffer): string | null {

@@ -36,6 +36,7 @@ import { Writer } from '../protocol/writer.js';
 import type { AclManager } from '../acl/manager.js';
 import { API_CHECKS, type AuthzContext, type Verdict } from '../acl/checks.js';
 import { ConnectionDecisions } from '../acl/decision.js';
+import type { ProtectedTopics } from '../acl/protected-topics.js';
 import { CLUSTER_NAME, Operation, ResourceType, describeAcl } from '../acl/model.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { closeReason, type Metrics } from '../metrics/metrics.js';
@@ -53,6 +54,8 @@ export interface ListenerSecurity {
   readonly credentials: CredentialStore;
   /** The ACLs checked on every request, or null when authorization is off. */
   readonly acl: AclManager | null;
+  /** The proxy's own topics, off limits to clients with or without ACLs. */
+  readonly protectedTopics: ProtectedTopics;
 }
 
 /** sasl.server.max.receive.size: the frame limit before authentication. */
@@ -121,7 +124,7 @@ export class ClientConnection {
   private authTimer: NodeJS.Timeout | null = null;
   /** The client's IP address as ACL host entries name it. */
   readonly host: string;
-  private decisions: ConnectionDecisions | null = null;
+  private decisions: ConnectionDecisions | null | undefined = undefined;
 
   constructor(socket: net.Socket, ctx: ClientContext, nodeId: number | null) {
     this.socket = socket;
@@ -292,9 +295,10 @@ export class ClientConnection {
       return;
     }
     let verdict: Verdict = null;
-    if (this.ctx.security.acl !== null) {
-      // proxyVersionRange above already refused an API or version without a check.
-      verdict = API_CHECKS.get(apiKey)!.check(this.authz(), apiVersion, body as never);
+    const authz = this.authz();
+    if (authz !== null) {
+      // With ACLs on, proxyVersionRange above already refused an API or version without a check.
+      verdict = API_CHECKS.get(apiKey)!.check(authz, apiVersion, body as never);
     }
     if (verdict === null) {
       this.forward(r.pos === r.end ? packet : this.stripTrailing(packet, header, r.pos), header, policy, body);
@@ -315,12 +319,17 @@ export class ClientConnection {
     }
   }
 
-  /** The decisions for the request being handled (src/acl/decision.ts: the one decision path). */
-  private authz(): AuthzContext {
-    if (this.decisions === null) {
+  /**
+   * The decisions for the request being handled (src/acl/decision.ts: the one decision path), or
+   * null when nothing is checked (no acl section, and no topic of the proxy's own is off limits
+   * to this principal).
+   */
+  private authz(): AuthzContext | null {
+    if (this.decisions === undefined) {
       const { security, audit, metrics, clusterId, cluster } = this.ctx;
-      this.decisions = new ConnectionDecisions({
-        authorizer: security.acl!.authorizer,
+      this.decisions = ConnectionDecisions.create({
+        authorizer: security.acl?.authorizer ?? null,
+        protectedTopics: security.protectedTopics,
         principal: this.principal ?? 'User:ANONYMOUS',
         host: this.host,
         audit,
@@ -331,7 +340,7 @@ export class ClientConnection {
         requestInfo: (h) => this.requestInfo(h),
       });
     }
-    return this.decisions.forRequest(this.current);
+    return this.decisions === null ? null : this.decisions.forRequest(this.current);
   }
 
   /**
@@ -489,7 +498,7 @@ export class ClientConnection {
   private answerAdmin(header: RequestHeader, body: unknown): void {
     const sec = this.ctx.security;
     // Decided (and audited) like any other check; without ACLs nobody may use them.
-    const clusterAllows = (op: typeof Operation.DESCRIBE | typeof Operation.ALTER) => sec.acl !== null && this.principal !== null && this.authz().allowed(op, ResourceType.CLUSTER, CLUSTER_NAME);
+    const clusterAllows = (op: typeof Operation.DESCRIBE | typeof Operation.ALTER) => sec.acl !== null && this.principal !== null && this.authz()!.allowed(op, ResourceType.CLUSTER, CLUSTER_NAME);
     let response: unknown;
     if (header.apiKey === ApiKey.DescribeAcls || header.apiKey === ApiKey.CreateAcls || header.apiKey === ApiKey.DeleteAcls) {
       response = this.answerAcls(header.apiKey, body, clusterAllows);

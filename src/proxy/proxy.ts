@@ -9,6 +9,7 @@ import { CredentialStore } from '../auth/credentials.js';
 import { PrincipalMapper } from '../auth/principal.js';
 import { randomBytes } from 'node:crypto';
 import { AclManager } from '../acl/manager.js';
+import { ProtectedTopics } from '../acl/protected-topics.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { Metrics } from '../metrics/metrics.js';
 import { ManagementServer } from '../metrics/server.js';
@@ -50,6 +51,8 @@ export class Proxy {
   readonly acl: AclManager | null;
   /** The audit trail, or null when the configuration has no audit section. */
   readonly audit: AuditLog | null;
+  /** The topics the proxy keeps its own state in, off limits to clients (fixed until a restart). */
+  readonly protectedTopics: ProtectedTopics;
   readonly metrics: Metrics;
   private management: ManagementServer | null = null;
   /** The management endpoint's port once listening. */
@@ -71,6 +74,10 @@ export class Proxy {
     this.mapper = new PrincipalMapper(config.auth.principalMappingRules);
     this.metrics = new Metrics({ principalBytes: config.metrics.principalBytes });
     this.audit = config.audit === undefined ? null : new AuditLog(config.audit, { log, cluster: this.cluster, connectTimeoutMs: config.upstream.connectTimeoutMs });
+    this.protectedTopics = ProtectedTopics.fromConfig(config);
+    // Their ids too, learned at every refresh: a request naming one by id is refused before any
+    // client could have learned the id through the proxy.
+    this.cluster.watchTopics([...this.protectedTopics.entries().keys()]);
     this.credentials.onReload((err) => {
       if (err) log.error({ reason: err.message }, 'credentials reload refused; the previous credentials stay in force');
       else log.info({ users: this.credentials.list().length }, 'credentials reloaded');
@@ -125,15 +132,15 @@ export class Proxy {
    * certificates are re-read; acl.superUsers and allowEveryoneIfNoAclFound, audit.allowed, TLS
    * settings of each listener, principal mapping rules, authentication timings, limits, shutdown
    * and the log level. Everything else (ports, upstream, listeners added or removed, files of the
-   * credential store, ACL store and audit sinks, management and metrics) keeps running as it was
-   * and is reported as needing a restart.
+   * credential store, ACL store and audit sinks, management, metrics and protectedTopics) keeps
+   * running as it was and is reported as needing a restart.
    */
   applyConfig(next: Config): { restartRequired: string[]; applied: string[] } {
     const prev = this.config;
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     const restart: string[] = [];
     const applied: string[] = [];
-    for (const key of ['upstream', 'management', 'metrics'] as const) if (!same(prev[key], next[key])) restart.push(key);
+    for (const key of ['upstream', 'management', 'metrics', 'protectedTopics'] as const) if (!same(prev[key], next[key])) restart.push(key);
     if (prev.auth.credentialsFile !== next.auth.credentialsFile) restart.push('auth.credentialsFile');
     // Listeners: the same names in the same order; only TLS settings change live.
     const listenersSame = prev.listeners.length === next.listeners.length && prev.listeners.every((l, i) => l.name === next.listeners[i]!.name);
@@ -178,6 +185,7 @@ export class Proxy {
       upstream: prev.upstream,
       management: prev.management,
       metrics: prev.metrics,
+      protectedTopics: prev.protectedTopics,
       listeners: listenersSame ? this.listeners.map((l) => l.config) : prev.listeners,
       auth: { ...next.auth, credentialsFile: prev.auth.credentialsFile },
       acl,
@@ -247,6 +255,7 @@ export class Proxy {
       failedAuthDelayMs: this.config.auth.failedAuthenticationDelayMs,
       credentials: this.credentials,
       acl: this.acl,
+      protectedTopics: this.protectedTopics,
     };
   }
 

@@ -5,6 +5,7 @@ import { Authorizer } from '../../src/acl/authorizer.js';
 import pino from 'pino';
 import { API_CHECKS, authorizedOperations, type AuthzContext, type Verdict } from '../../src/acl/checks.js';
 import { ConnectionDecisions } from '../../src/acl/decision.js';
+import { ProtectedTopics } from '../../src/acl/protected-topics.js';
 import { Operation, PatternType, Permission, ResourceType, type AclBinding, type OperationCode } from '../../src/acl/model.js';
 import { ApiKey, API_SPECS } from '../../src/protocol/generated/index.js';
 import { proxyVersionRange } from '../../src/proxy/api-table.js';
@@ -72,8 +73,9 @@ const EXPECTED: Record<string, Record<string, string>> = {
 
 /** The decision path a connection uses (src/acl/decision.ts), for one principal and no audit trail. */
 function context(authorizer: Authorizer, principal: string, host = '127.0.0.1', ids = new Map<string, string>(), clientId: string | null = 'test'): AuthzContext {
-  const decisions = new ConnectionDecisions({
+  const decisions = ConnectionDecisions.create({
     authorizer,
+    protectedTopics: new ProtectedTopics(),
     principal,
     host,
     audit: null,
@@ -83,6 +85,7 @@ function context(authorizer: Authorizer, principal: string, host = '127.0.0.1', 
     topicNames: ids,
     requestInfo: () => ({ principal, clientAddress: host, listener: 'l', methodName: 'kafka.Test', correlationId: 1, clientId }),
   });
+  if (decisions === null) throw new Error('nothing to decide for this principal');
   return decisions.forRequest({ apiKey: -1, apiVersion: 0, correlationId: 1, clientId, tagged: undefined, bodyOffset: 0, flexible: false });
 }
 

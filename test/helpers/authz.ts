@@ -1,11 +1,13 @@
 // The decision path of a connection (src/acl/decision.ts) outside a connection, for unit tests of
-// the checks: a principal, an authorizer, an audit trail.
+// the checks: a principal, an authorizer (or none), the proxy's own topics, an audit trail, and
+// requests of every API that names a topic, built from the codecs' defaults so that they encode.
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { ConnectionDecisions } from '../../src/acl/decision.js';
+import { ProtectedTopics } from '../../src/acl/protected-topics.js';
 import { API_CHECKS, type AuthzContext, type Verdict } from '../../src/acl/checks.js';
 import type { Authorizer } from '../../src/acl/authorizer.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
@@ -53,11 +55,12 @@ export function auditTrail(opts: { allowed?: 'default' | 'all' | 'none'; full?: 
 }
 
 export interface ContextOptions {
-  authorizer: Authorizer;
+  authorizer: Authorizer | null;
   principal: string;
   host?: string;
   /** Topic names by id (hex). */
   ids?: Map<string, string>;
+  protectedTopics?: ProtectedTopics;
   audit?: AuditLog | null;
   clientId?: string | null;
   apiKey?: number;
@@ -65,10 +68,11 @@ export interface ContextOptions {
 }
 
 /** Decisions for a principal, and the header of the request the next context is for. */
-export function decisionsFor(o: ContextOptions): { decisions: ConnectionDecisions; header: (apiKey: number, correlationId?: number) => RequestHeader } {
+export function decisionsFor(o: ContextOptions): { decisions: ConnectionDecisions | null; header: (apiKey: number, correlationId?: number) => RequestHeader } {
   const host = o.host ?? '127.0.0.1';
-  const decisions = new ConnectionDecisions({
+  const decisions = ConnectionDecisions.create({
     authorizer: o.authorizer,
+    protectedTopics: o.protectedTopics ?? new ProtectedTopics(),
     principal: o.principal,
     host,
     audit: o.audit ?? null,
@@ -95,6 +99,7 @@ export function decisionsFor(o: ContextOptions): { decisions: ConnectionDecision
  */
 export function runCheck(o: ContextOptions, apiKey: number, version: number, request: unknown, correlationId?: number): Verdict {
   const { decisions, header } = decisionsFor(o);
+  if (decisions === null) throw new Error(`nothing is decided for ${o.principal}`);
   return runWith(decisions.forRequest(header(apiKey, correlationId)), apiKey, version, request);
 }
 
