@@ -56,6 +56,8 @@ export interface AuditFlags {
 export const AUDITED: AuditFlags = Object.freeze({ ifAllowed: true, ifDenied: true });
 export const AUDIT_IF_ALLOWED: AuditFlags = Object.freeze({ ifAllowed: true, ifDenied: false });
 export const NOT_AUDITED: AuditFlags = Object.freeze({ ifAllowed: false, ifDenied: false });
+/** Records the denial only: a request refused after checks that each leave no record on their own. */
+export const AUDIT_IF_DENIED: AuditFlags = Object.freeze({ ifAllowed: false, ifDenied: true });
 
 /**
  * What one request needs from the decisions of its connection (src/acl/decision.ts). `allowed` is
@@ -722,8 +724,12 @@ function checkDeleteRecords(c: AuthzContext, v: number, req: deleteRecords.Delet
 function checkInitProducerId(c: AuthzContext, v: number, req: initProducerId.InitProducerIdRequest): Verdict {
   const deny = (code: number) => ({ kind: 'answer' as const, response: { ...initProducerId.defaultInitProducerIdResponse(), errorCode: code, producerId: -1n, producerEpoch: -1 } });
   if (req.transactionalId !== null) return c.allowed(WRITE, TRANSACTIONAL_ID, req.transactionalId) ? null : deny(TXN_DENIED);
-  // An idempotent producer: IDEMPOTENT_WRITE on the cluster, or WRITE on some topic.
-  if (c.allowed(IDEMPOTENT_WRITE, CLUSTER, CLUSTER_NAME) || c.allowedOnAny(WRITE, TOPIC)) return null;
+  // An idempotent producer: IDEMPOTENT_WRITE on the cluster, audited when it allows (KafkaApis:
+  // logIfDenied = false, most idempotent producers hold WRITE on a topic instead), or WRITE on
+  // some topic. A refusal is recorded as the cluster's IDEMPOTENT_WRITE: Kafka logs neither
+  // denial, but a refusal missing from the audit trail is one the proxy does not make.
+  if (c.allowed(IDEMPOTENT_WRITE, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED) || c.allowedOnAny(WRITE, TOPIC)) return null;
+  c.allowed(IDEMPOTENT_WRITE, CLUSTER, CLUSTER_NAME, AUDIT_IF_DENIED);
   return deny(CLUSTER_DENIED);
 }
 

@@ -167,3 +167,19 @@ t.test('a decision made while a response passes names its own request, not the o
   );
   await trail.audit.stop(100);
 });
+
+t.test('InitProducerId of an idempotent producer: the cluster grant audited when it allows, a refusal once, WRITE on a topic silent', async (t) => {
+  const a = authorizer();
+  a.add([allow('User:idem', Operation.IDEMPOTENT_WRITE, ResourceType.CLUSTER, CLUSTER_NAME), allow('User:writer', Operation.WRITE, ResourceType.TOPIC, 'orders')]);
+  const init = { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false };
+  const outcome = async (principal: string) => {
+    const trail = auditTrail({ allowed: 'all' });
+    const v = runCheck({ authorizer: a, principal, audit: trail.audit }, ApiKey.InitProducerId, 4, init);
+    const events = (await trail.events()).filter((e) => e.data.authorizationInfo !== undefined);
+    await trail.audit.stop(100);
+    return { code: v === null ? 0 : (v as { response: { errorCode: number } }).response.errorCode, events: events.map((e) => [e.data.authorizationInfo!.granted, e.data.authorizationInfo!.operation, e.data.authorizationInfo!.resourceType]) };
+  };
+  t.same(await outcome('User:idem'), { code: 0, events: [[true, 'IdempotentWrite', 'Cluster']] }, 'IDEMPOTENT_WRITE on the cluster: allowed, recorded (audit.allowed: all)');
+  t.same(await outcome('User:writer'), { code: 0, events: [] }, 'WRITE on a topic: allowed; the cluster check it did not pass is no denial');
+  t.same(await outcome('User:dev'), { code: 31, events: [[false, 'IdempotentWrite', 'Cluster']] }, 'neither: refused with 31, and the refusal recorded once');
+});
