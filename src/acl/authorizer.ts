@@ -10,8 +10,11 @@ import {
   type ResourceTypeCode,
 } from './model.js';
 
-/** Why a decision came out as it did (for audit and metrics). */
-export type DecisionReason = 'superUser' | 'deniedByAcl' | 'allowedByAcl' | 'noMatchingAllow' | 'noAclsAllowed' | 'noAclsDenied';
+/**
+ * Why a decision came out as it did (for audit and metrics). `protectedTopic` is never the
+ * authorizer's: the decision path (decision.ts) denies the proxy's own topics before asking it.
+ */
+export type DecisionReason = 'superUser' | 'deniedByAcl' | 'allowedByAcl' | 'noMatchingAllow' | 'noAclsAllowed' | 'noAclsDenied' | 'protectedTopic';
 
 export interface Decision {
   allowed: boolean;

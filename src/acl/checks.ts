@@ -35,23 +35,60 @@ import * as listTransactions from '../protocol/generated/list-transactions.js';
 import * as consumerGroupHeartbeat from '../protocol/generated/consumer-group-heartbeat.js';
 import * as consumerGroupDescribe from '../protocol/generated/consumer-group-describe.js';
 import * as describeTopicPartitions from '../protocol/generated/describe-topic-partitions.js';
+import * as shareGroupHeartbeat from '../protocol/generated/share-group-heartbeat.js';
+import * as shareFetch from '../protocol/generated/share-fetch.js';
+import * as shareAcknowledge from '../protocol/generated/share-acknowledge.js';
 import { CLUSTER_NAME, Operation, ResourceType, type OperationCode, type ResourceTypeCode } from './model.js';
 import { hasTransactionalBatch } from '../protocol/record-batch.js';
 
 /**
- * What one request needs from the authorizer. `allowed` is the single place a decision is made,
- * so every decision can be counted and audited; `authorizedOperations` computes the bitfields of
- * Metadata, DescribeCluster and DescribeGroups; `topicName` resolves the topic ids of newer
- * request versions through the ids the proxy learned from Metadata.
+ * Which outcomes of a decision are audited (and counted), as Kafka's `Action(logIfAllowed,
+ * logIfDenied)`: `AUDITED` for a decision that grants or refuses what the request asks; a
+ * decision that only narrows what a response shows audits its allowed outcome only (Kafka's
+ * `logIfDenied = false`: a listing that leaves out what the caller may not see is not a refusal);
+ * `NOT_AUDITED` for authorized-operations bitfields, which Kafka computes with both off. An audited
+ * allowed outcome that cannot be recorded under failClosed is a refusal.
+ */
+export interface AuditFlags {
+  readonly ifAllowed: boolean;
+  readonly ifDenied: boolean;
+}
+export const AUDITED: AuditFlags = Object.freeze({ ifAllowed: true, ifDenied: true });
+export const AUDIT_IF_ALLOWED: AuditFlags = Object.freeze({ ifAllowed: true, ifDenied: false });
+export const NOT_AUDITED: AuditFlags = Object.freeze({ ifAllowed: false, ifDenied: false });
+/** Records the denial only: a request refused after checks that each leave no record on their own. */
+export const AUDIT_IF_DENIED: AuditFlags = Object.freeze({ ifAllowed: false, ifDenied: true });
+
+/**
+ * What one request needs from the decisions of its connection (src/acl/decision.ts). `allowed` is
+ * the single place a decision is made, so every decision is counted, audited and refused under
+ * failClosed alike; `authorizedOperations` computes the bitfields of Metadata, DescribeCluster and
+ * DescribeGroups; `topicName` resolves the topic ids of newer request versions through the ids the
+ * proxy learned from Metadata.
  */
 export interface AuthzContext {
   /**
-   * The decision for one operation on one resource. `audit: false` marks checks that only shape
-   * a response (filters, bitfields, probes), which Kafka does not log either.
+   * The decision for one operation on one resource; `audit` says which outcomes are audited
+   * (default `AUDITED`). A topic the proxy keeps its own state in is denied here, whatever the ACLs.
    */
-  allowed(operation: OperationCode, type: ResourceTypeCode, name: string, audit?: boolean): boolean;
-  /** Super users bypass every check (and may use what the proxy cannot check per resource). */
+  allowed(operation: OperationCode, type: ResourceTypeCode, name: string, audit?: AuditFlags): boolean;
+  /**
+   * May use what the proxy cannot check per resource (a regular-expression subscription): a super
+   * user, or anyone when there is no authorizer (no acl section).
+   */
   readonly superUser: boolean;
+  /**
+   * No authorizer (no acl section): everything is allowed but the proxy's own topics, and the
+   * checks keep what a broker without an authorizer does (fetch sessions; requests naming topic ids
+   * the proxy has not learned go to the broker, which knows them).
+   */
+  readonly open: boolean;
+  /** Whether `topic` is one of the proxy's own topics and off limits to this principal. */
+  restricted(topic: string): boolean;
+  /** Whether some topic is off limits to this principal (responses naming topic ids are filtered). */
+  readonly restrictsAny: boolean;
+  /** The request header's client id (Kafka lets only `__admin_client` write internal topics). */
+  readonly clientId: string | null;
   /** Kafka's authorizeByResourceType: may the caller do `operation` on some resource of `type`? */
   allowedOnAny(operation: OperationCode, type: ResourceTypeCode): boolean;
   topicName(id: Buffer): string | null;
@@ -81,7 +118,22 @@ const GROUP_DENIED = ErrorCode.GROUP_AUTHORIZATION_FAILED;
 const CLUSTER_DENIED = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
 const TXN_DENIED = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
 const msg = (code: number) => ERRORS.get(code)?.message ?? null;
-const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state']);
+
+/**
+ * Kafka's internal topics (Topic.INTERNAL_TOPICS of Kafka 4; `__share_group_state` is internal
+ * since 4.0, where older brokers take it for a plain topic). Kafka's rules for clients: a Produce
+ * to one fails with INVALID_TOPIC_EXCEPTION unless the client id is `__admin_client`
+ * (KafkaApis.handleProduceRequest: `internalTopicsAllowed = clientId == AdminUtils.ADMIN_CLIENT_ID`;
+ * ReplicaManager.appendRecords: "Cannot append to internal topic"), DeleteRecords on one always
+ * does (ReplicaManager.deleteRecordsOnLocalLog), and none is ever added to a transaction
+ * (handleAddPartitionToTxnRequest). Kafka's broker has no rule of its own for deleting one or adding
+ * partitions to one: the ACLs decide (ControllerApis.deleteTopics, ReplicationControlManager).
+ */
+export const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
+/** The client id Kafka lets write internal topics (AdminUtils.ADMIN_CLIENT_ID). */
+export const ADMIN_CLIENT_ID = '__admin_client';
+/** KRaft's metadata log: CreateTopics of it is INVALID_REQUEST (ControllerApis.createTopics). */
+const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
 
 /** Operations Kafka reports in authorized-operations bitfields, per resource type. */
 const SUPPORTED_OPS: Record<number, OperationCode[]> = {
@@ -93,7 +145,7 @@ const SUPPORTED_OPS: Record<number, OperationCode[]> = {
 /** Kafka's authorized-operations bitfield: bit N set when operation code N is allowed. */
 export function authorizedOperations(c: AuthzContext, type: ResourceTypeCode, name: string): number {
   let bits = 0;
-  for (const op of SUPPORTED_OPS[type] ?? []) if (c.allowed(op, type, name, false)) bits |= 1 << op;
+  for (const op of SUPPORTED_OPS[type] ?? []) if (c.allowed(op, type, name, NOT_AUDITED)) bits |= 1 << op;
   return bits;
 }
 
@@ -183,7 +235,11 @@ function checkProduce(c: AuthzContext, v: number, req: produce.ProduceRequest): 
   // (and must name one); the id of a request without them is not checked.
   const transactional = req.topicData.some((t) => t.partitionData.some((p) => p.records !== null && hasTransactionalBatch(p.records)));
   const txnDenied = transactional && (req.transactionalId === null || !c.allowed(WRITE, TRANSACTIONAL_ID, req.transactionalId));
-  const decide = txnDenied ? () => TXN_DENIED : (t: produce.ProduceRequestTopicProduceData) => decideTopic(c, WRITE)(t.name);
+  // Authorization first (29), then Kafka's rule for internal topics (17), as KafkaApis orders them.
+  const internalDenied = (name: string) => INTERNAL_TOPICS.has(name) && c.clientId !== ADMIN_CLIENT_ID;
+  const decide = txnDenied
+    ? () => TXN_DENIED
+    : (t: produce.ProduceRequestTopicProduceData) => decideTopic(c, WRITE)(t.name) || (internalDenied(t.name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : 0);
   const verdict = split({
     items: req.topicData,
     decide,
@@ -202,13 +258,30 @@ function checkProduce(c: AuthzContext, v: number, req: produce.ProduceRequest): 
 
 function checkFetch(c: AuthzContext, v: number, req: fetch.FetchRequest): Verdict {
   const replicaId = v >= 15 ? req.replicaState.replicaId : req.replicaId;
+  const byId = v >= 13;
+  const nameOf = (t: { topic: string; topicId: Buffer }) => (byId ? c.topicName(t.topicId) : t.topic);
   if (replicaId >= 0) {
     // A follower fetch: broker-to-broker traffic needs CLUSTER_ACTION; Kafka answers every
-    // partition with 29 otherwise.
-    if (c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME)) return null;
-    const res = errorResponse(ApiKey.Fetch, req, TOPIC_DENIED) as fetch.FetchResponse;
-    res.errorCode = 0;
-    return { kind: 'answer', response: res };
+    // partition with 29 otherwise. With it every partition may be read, in a fetch session, but
+    // the proxy's own topics.
+    if (!c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME)) {
+      const res = errorResponse(ApiKey.Fetch, req, TOPIC_DENIED) as fetch.FetchResponse;
+      res.errorCode = 0;
+      return { kind: 'answer', response: res };
+    }
+    return sessionFetch(c, v, req, (t) => {
+      const name = nameOf(t);
+      return name === null || !c.restricted(name) || c.allowed(READ, TOPIC, name) ? 0 : TOPIC_DENIED;
+    });
+  }
+  if (c.open) {
+    // No authorizer: only the proxy's own topics are refused, and fetch sessions stay. A refused
+    // topic never reaches the broker, so it never enters a session; an id the proxy has not learned
+    // goes to the broker (the proxy learns its own topics' ids before any client can name them).
+    return sessionFetch(c, v, req, (t) => {
+      const name = nameOf(t);
+      return name === null || c.allowed(READ, TOPIC, name) ? 0 : TOPIC_DENIED;
+    });
   }
   // Incremental fetch sessions (KIP-227) let a client leave unchanged partitions out of its
   // requests while the broker keeps serving them, so a READ revoked mid-session would go
@@ -220,8 +293,6 @@ function checkFetch(c: AuthzContext, v: number, req: fetch.FetchRequest): Verdic
     return { kind: 'answer', response: { ...fetch.defaultFetchResponse(), errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0 } };
   }
   const sessionless = v < 7 || (req.sessionId === 0 && req.sessionEpoch === -1);
-  const byId = v >= 13;
-  const nameOf = (t: fetch.FetchRequestFetchTopic) => (byId ? c.topicName(t.topicId) : t.topic);
   const out = split({
     items: req.topics,
     decide: (t) => {
@@ -249,6 +320,40 @@ function checkFetch(c: AuthzContext, v: number, req: fetch.FetchRequest): Verdic
   return out;
 }
 
+/**
+ * A Fetch that keeps its fetch session: the refused topics are taken out of the request and their
+ * errors appended to the broker's response, which otherwise stays as it is (an incremental
+ * response carries the session's partitions the request did not name). A response entry for one
+ * of the proxy's own topics is dropped whatever the request named. Only a sessionless fetch with
+ * nothing left to forward is answered by the proxy: a session's epochs must all reach the broker.
+ */
+function sessionFetch(c: AuthzContext, v: number, req: fetch.FetchRequest, decide: (t: fetch.FetchRequestFetchTopic) => number): Verdict {
+  const denied: fetch.FetchResponseFetchableTopicResponse[] = [];
+  const topics = req.topics.filter((t) => {
+    const code = decide(t);
+    if (code === 0) return true;
+    denied.push((errorResponse(ApiKey.Fetch, { ...req, topics: [t] }, code) as fetch.FetchResponse).responses[0]!);
+    return false;
+  });
+  if (denied.length === 0) return null;
+  const sessionless = v < 7 || (req.sessionId === 0 && req.sessionEpoch === -1);
+  if (topics.length === 0 && sessionless) return { kind: 'answer', response: { ...fetch.defaultFetchResponse(), responses: denied } };
+  const byId = v >= 13;
+  const visible = (t: fetch.FetchResponseFetchableTopicResponse) => {
+    const name = byId ? c.topicName(t.topicId) : t.topic;
+    return name === null || !c.restricted(name);
+  };
+  return {
+    kind: 'forward',
+    request: { ...req, topics },
+    response: (r) => {
+      const res = r as fetch.FetchResponse;
+      res.responses = [...res.responses.filter(visible), ...denied];
+      return res;
+    },
+  };
+}
+
 function checkListOffsets(c: AuthzContext, v: number, req: listOffsets.ListOffsetsRequest): Verdict {
   return split({
     items: req.topics,
@@ -271,9 +376,11 @@ function checkListOffsets(c: AuthzContext, v: number, req: listOffsets.ListOffse
  * back without its name. A named topic the caller may not CREATE (on the cluster or the topic)
  * must not be auto-created: v4+ requests are sent with auto-creation off; v0-3 requests, which
  * always ask for it, are sent as all-topics requests (which never create anything) and answered
- * from that. A missing topic the caller may not create is then 29, as Kafka answers.
+ * from that. A missing topic the caller may not create is then 29, as Kafka answers. An
+ * all-topics request never creates anything (Kafka ignores its flag), so it needs no CREATE.
  * Authorized-operations bitfields come from these ACLs (the cluster's only with DESCRIBE on the
- * cluster, else 0).
+ * cluster, else 0). Without an authorizer an id the proxy has not learned goes to the broker, and
+ * the topic it answers with is checked by its name.
  */
 function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest): Verdict {
   const all = req.topics === null || (v === 0 && req.topics.length === 0);
@@ -288,7 +395,8 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
       const name = byId(t) ? c.topicName(t.topicId) : t.name;
       names.push(name);
       if (name === null) {
-        denied.set(i, { ...metadata.defaultMetadataResponseMetadataResponseTopic(), name: null, topicId: t.topicId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID });
+        if (c.open) allowed.push(t);
+        else denied.set(i, { ...metadata.defaultMetadataResponseMetadataResponseTopic(), name: null, topicId: t.topicId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID });
       } else if (!c.allowed(DESCRIBE, TOPIC, name)) {
         denied.set(i, { ...metadata.defaultMetadataResponseMetadataResponseTopic(), name: byId(t) ? null : name, topicId: byId(t) ? t.topicId : ZERO_UUID, errorCode: TOPIC_DENIED });
       } else allowed.push(t);
@@ -296,13 +404,15 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
   }
   const forwarded: metadata.MetadataRequest = { ...req };
   if (!all) forwarded.topics = allowed;
-  const wantsCreate = v < 4 || req.allowAutoTopicCreation;
+  if (all && v >= 4) forwarded.allowAutoTopicCreation = false;
+  const wantsCreate = !all && (v < 4 || req.allowAutoTopicCreation);
   const noCreate = new Set<string>();
-  if (wantsCreate && !c.allowed(CREATE, CLUSTER, CLUSTER_NAME, false)) {
-    if (all && v >= 4) forwarded.allowAutoTopicCreation = false;
+  // As Kafka: CREATE on the cluster allows auto-creation (its denial is no refusal: CREATE on
+  // each topic may still allow it); the proxy decides before it knows whether a topic is missing.
+  if (wantsCreate && !c.allowed(CREATE, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED)) {
     for (const t of allowed) {
-      const name = byId(t) ? c.topicName(t.topicId)! : t.name!;
-      if (!c.allowed(CREATE, TOPIC, name)) noCreate.add(name);
+      const name = byId(t) ? c.topicName(t.topicId) : t.name;
+      if (name !== null && !c.allowed(CREATE, TOPIC, name)) noCreate.add(name);
     }
     if (noCreate.size > 0 && v >= 4) forwarded.allowAutoTopicCreation = false;
   }
@@ -310,7 +420,7 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
   // would auto-create, or when nothing named is left and v0 cannot say "no topics".
   const askAll = !all && ((v < 4 && noCreate.size > 0) || (v === 0 && allowed.length === 0));
   if (askAll) forwarded.topics = v === 0 ? [] : null;
-  const clusterOps = req.includeClusterAuthorizedOperations ? (c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME, false) ? authorizedOperations(c, CLUSTER, CLUSTER_NAME) : 0) : null;
+  const clusterOps = req.includeClusterAuthorizedOperations ? (c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME) ? authorizedOperations(c, CLUSTER, CLUSTER_NAME) : 0) : null;
   return {
     kind: 'forward',
     request: forwarded,
@@ -318,7 +428,7 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
       const m = res as metadata.MetadataResponse;
       for (const t of m.topics) if (t.name !== null && t.errorCode === 0) c.learnTopic(t.topicId, t.name);
       let topics: metadata.MetadataResponseMetadataResponseTopic[];
-      if (all) topics = m.topics.filter((t) => t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name, false));
+      if (all) topics = m.topics.filter((t) => t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name, AUDIT_IF_ALLOWED));
       else {
         const present = new Map<string, metadata.MetadataResponseMetadataResponseTopic>();
         for (const t of m.topics) if (t.name !== null) present.set(t.name, t);
@@ -326,7 +436,15 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
         req.topics!.forEach((t, i) => {
           const d = denied.get(i);
           if (d !== undefined) return void topics.push(d);
-          const name = names[i]!;
+          const name = names[i];
+          if (name === null) {
+            // An id only the broker knew (no authorizer): authorized by the name it answers with.
+            const got = m.topics.find((x) => x.topicId.equals(t.topicId));
+            if (got === undefined) return;
+            if (got.name !== null && !c.allowed(DESCRIBE, TOPIC, got.name)) topics.push({ ...metadata.defaultMetadataResponseMetadataResponseTopic(), name: null, topicId: t.topicId, errorCode: TOPIC_DENIED });
+            else topics.push(got);
+            return;
+          }
           const got = present.get(name);
           if (got !== undefined) return void topics.push(got);
           // Asked for as part of all topics and not there: missing. Without CREATE that is 29.
@@ -361,7 +479,7 @@ function checkOffsetCommit(c: AuthzContext, v: number, req: offsetCommit.OffsetC
 
 /** The response topics of one OffsetFetch group: all-topics fetches drop undescribable topics. */
 function filterOffsetTopics<T extends { name: string }>(c: AuthzContext, topics: T[]): T[] {
-  return topics.filter((t) => c.allowed(DESCRIBE, TOPIC, t.name, false));
+  return topics.filter((t) => c.allowed(DESCRIBE, TOPIC, t.name));
 }
 
 function checkOffsetFetch(c: AuthzContext, v: number, req: offsetFetch.OffsetFetchRequest): Verdict {
@@ -505,32 +623,31 @@ function checkDescribeGroups(c: AuthzContext, v: number, req: describeGroups.Des
   });
 }
 
+/** ListGroups: every group with DESCRIBE on the cluster, else those the caller may DESCRIBE (Kafka logs neither denial). */
 function checkListGroups(c: AuthzContext): Verdict {
-  if (c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME, false)) return null;
-  return { kind: 'forward', response: (r) => ((r as listGroups.ListGroupsResponse).groups = (r as listGroups.ListGroupsResponse).groups.filter((g) => c.allowed(DESCRIBE, GROUP, g.groupId, false)), r) };
+  if (c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED)) return null;
+  return { kind: 'forward', response: (r) => ((r as listGroups.ListGroupsResponse).groups = (r as listGroups.ListGroupsResponse).groups.filter((g) => c.allowed(DESCRIBE, GROUP, g.groupId, AUDIT_IF_ALLOWED)), r) };
 }
 
 /**
- * CreateTopics: CREATE on the cluster, else on each topic (29). The configs a v5+ response returns
+ * CreateTopics: CREATE on the cluster, else on each topic (29); the proxy's own topics never.
+ * KRaft's metadata log is INVALID_REQUEST, as Kafka answers. The configs a v5+ response returns
  * are hidden (topicConfigErrorCode 29) for topics the caller may not DESCRIBE_CONFIGS, as Kafka does.
  */
 function checkCreateTopics(c: AuthzContext, v: number, req: createTopics.CreateTopicsRequest): Verdict {
   const hideConfigs = (r: unknown) => {
     if (v < 5) return r;
     for (const t of (r as createTopics.CreateTopicsResponse).topics) {
-      if (t.errorCode === 0 && !c.allowed(DESCRIBE_CONFIGS, TOPIC, t.name, false)) Object.assign(t, { topicConfigErrorCode: TOPIC_DENIED, numPartitions: -1, replicationFactor: -1, configs: null });
+      if (t.errorCode === 0 && !c.allowed(DESCRIBE_CONFIGS, TOPIC, t.name, AUDIT_IF_ALLOWED)) Object.assign(t, { topicConfigErrorCode: TOPIC_DENIED, numPartitions: -1, replicationFactor: -1, configs: null });
     }
     return r;
   };
-  const verdict = c.allowed(CREATE, CLUSTER, CLUSTER_NAME, false) ? null : checkCreateTopicsEach(c, req);
-  if (verdict?.kind === 'answer' || v < 5) return verdict;
-  return thenResponse(verdict, hideConfigs);
-}
-
-function checkCreateTopicsEach(c: AuthzContext, req: createTopics.CreateTopicsRequest): Verdict {
-  return split({
+  // As Kafka (ControllerApis.handleCreateTopics): the cluster grant is audited when it allows; its
+  // denial is no refusal yet, CREATE on each topic decides then.
+  const cluster = c.allowed(CREATE, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED);
+  const verdict = split({
     items: req.topics,
-    decide: (t) => decideTopic(c, CREATE)(t.name),
+    decide: (t) => (t.name === CLUSTER_METADATA_TOPIC ? ErrorCode.INVALID_REQUEST : cluster && !c.restricted(t.name) ? 0 : decideTopic(c, CREATE)(t.name)),
     withItems: (topics) => ({ ...req, topics }),
     denied: (t, code) => ({ ...createTopics.defaultCreateTopicsResponseCreatableTopicResult(), name: t.name, errorCode: code, errorMessage: msg(code) }),
     empty: createTopics.defaultCreateTopicsResponse,
@@ -539,10 +656,19 @@ function checkCreateTopicsEach(c: AuthzContext, req: createTopics.CreateTopicsRe
     reqKey: (t) => t.name,
     resKey: (t) => t.name,
   });
+  if (verdict?.kind === 'answer' || v < 5) return verdict;
+  return thenResponse(verdict, hideConfigs);
 }
 
+/**
+ * DeleteTopics: DELETE on the cluster, else on each topic (29); the proxy's own topics never. A
+ * topic named by an id the proxy has not learned is UNKNOWN_TOPIC_ID, unless the cluster grant or
+ * the absence of an authorizer lets the broker resolve it (the proxy knows its own topics' ids).
+ */
 function checkDeleteTopics(c: AuthzContext, v: number, req: deleteTopics.DeleteTopicsRequest): Verdict {
-  if (c.allowed(DELETE, CLUSTER, CLUSTER_NAME, false)) return null;
+  // As Kafka (ControllerApis.handleDeleteTopics): audited when it allows, no refusal when it does not.
+  const cluster = c.allowed(DELETE, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED);
+  const decideName = (name: string) => (cluster && !c.restricted(name) ? 0 : decideTopic(c, DELETE)(name));
   const result = (name: string | null, topicId: Buffer, code: number) => ({ ...deleteTopics.defaultDeleteTopicsResponseDeletableTopicResult(), name, topicId, errorCode: code, errorMessage: msg(code) });
   const common = {
     empty: deleteTopics.defaultDeleteTopicsResponse,
@@ -553,7 +679,7 @@ function checkDeleteTopics(c: AuthzContext, v: number, req: deleteTopics.DeleteT
     return split({
       ...common,
       items: req.topicNames,
-      decide: decideTopic(c, DELETE),
+      decide: decideName,
       withItems: (topicNames) => ({ ...req, topicNames }),
       denied: (name, code) => result(name, ZERO_UUID, code),
       reqKey: (n) => n,
@@ -565,8 +691,8 @@ function checkDeleteTopics(c: AuthzContext, v: number, req: deleteTopics.DeleteT
     items: req.topics,
     decide: (t) => {
       const name = t.name ?? c.topicName(t.topicId);
-      if (name === null) return ErrorCode.UNKNOWN_TOPIC_ID;
-      return c.allowed(DELETE, TOPIC, name) ? 0 : TOPIC_DENIED;
+      if (name === null) return cluster || c.open ? 0 : ErrorCode.UNKNOWN_TOPIC_ID;
+      return decideName(name);
     },
     withItems: (topics) => ({ ...req, topics }),
     // Kafka leaves the name out of the result for a topic named by id that the caller may not see.
@@ -576,10 +702,11 @@ function checkDeleteTopics(c: AuthzContext, v: number, req: deleteTopics.DeleteT
   });
 }
 
+/** DeleteRecords: DELETE on each topic (29), then Kafka's rule: never on an internal topic (17). */
 function checkDeleteRecords(c: AuthzContext, v: number, req: deleteRecords.DeleteRecordsRequest): Verdict {
   return split({
     items: req.topics,
-    decide: (t) => decideTopic(c, DELETE)(t.name),
+    decide: (t) => decideTopic(c, DELETE)(t.name) || (INTERNAL_TOPICS.has(t.name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : 0),
     withItems: (topics) => ({ ...req, topics }),
     denied: (t, code) => ({
       ...deleteRecords.defaultDeleteRecordsResponseDeleteRecordsTopicResult(),
@@ -597,17 +724,22 @@ function checkDeleteRecords(c: AuthzContext, v: number, req: deleteRecords.Delet
 function checkInitProducerId(c: AuthzContext, v: number, req: initProducerId.InitProducerIdRequest): Verdict {
   const deny = (code: number) => ({ kind: 'answer' as const, response: { ...initProducerId.defaultInitProducerIdResponse(), errorCode: code, producerId: -1n, producerEpoch: -1 } });
   if (req.transactionalId !== null) return c.allowed(WRITE, TRANSACTIONAL_ID, req.transactionalId) ? null : deny(TXN_DENIED);
-  // An idempotent producer: IDEMPOTENT_WRITE on the cluster, or WRITE on some topic.
-  if (c.allowed(IDEMPOTENT_WRITE, CLUSTER, CLUSTER_NAME) || c.allowedOnAny(WRITE, TOPIC)) return null;
+  // An idempotent producer: IDEMPOTENT_WRITE on the cluster, audited when it allows (KafkaApis:
+  // logIfDenied = false, most idempotent producers hold WRITE on a topic instead), or WRITE on
+  // some topic. A refusal is recorded as the cluster's IDEMPOTENT_WRITE: Kafka logs neither
+  // denial, but a refusal missing from the audit trail is one the proxy does not make.
+  if (c.allowed(IDEMPOTENT_WRITE, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED) || c.allowedOnAny(WRITE, TOPIC)) return null;
+  c.allowed(IDEMPOTENT_WRITE, CLUSTER, CLUSTER_NAME, AUDIT_IF_DENIED);
   return deny(CLUSTER_DENIED);
 }
 
 function checkOffsetForLeaderEpoch(c: AuthzContext, v: number, req: offsetForLeaderEpoch.OffsetForLeaderEpochRequest): Verdict {
-  // As KafkaApis: CLUSTER_ACTION allows every topic, else DESCRIBE per topic.
-  if (c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME, false)) return null;
+  // As KafkaApis: CLUSTER_ACTION allows every topic (audited when it allows, no refusal when it
+  // does not), else DESCRIBE per topic; the proxy's own topics never.
+  const cluster = c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED);
   return split({
     items: req.topics,
-    decide: (t) => decideTopic(c, DESCRIBE)(t.topic),
+    decide: (t) => (cluster && !c.restricted(t.topic) ? 0 : decideTopic(c, DESCRIBE)(t.topic)),
     withItems: (topics) => ({ ...req, topics }),
     denied: (t, code) => ({
       ...offsetForLeaderEpoch.defaultOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(),
@@ -623,11 +755,17 @@ function checkOffsetForLeaderEpoch(c: AuthzContext, v: number, req: offsetForLea
 }
 
 /**
- * AddPartitionsToTxn v0-3 (the client versions; v4+ is broker-to-broker and not served): WRITE on
- * the transactional id (53 everywhere), then WRITE on each topic; if any topic is denied nothing
- * is forwarded, denied partitions get 29 and the others OPERATION_NOT_ATTEMPTED (55).
+ * AddPartitionsToTxn v0-3 (the client versions; v4+ is broker-to-broker and not served with ACLs
+ * on): WRITE on the transactional id (53 everywhere), then WRITE on each topic; if any topic is
+ * denied nothing is forwarded, denied partitions get 29 and the others OPERATION_NOT_ATTEMPTED
+ * (55). v4+ (served without an authorizer only): a request naming one of the proxy's own topics is
+ * refused whole (29); the transaction coordinator would otherwise write its markers there.
  */
 function checkAddPartitionsToTxn(c: AuthzContext, v: number, req: addPartitionsToTxn.AddPartitionsToTxnRequest): Verdict {
+  if (v >= 4) {
+    const denied = req.transactions.flatMap((tx) => tx.topics).filter((t) => !c.allowed(WRITE, TOPIC, t.name));
+    return denied.length === 0 ? null : { kind: 'answer', response: errorResponse(ApiKey.AddPartitionsToTxn, req, TOPIC_DENIED) };
+  }
   const results = (code: (topic: string) => number) => ({
     ...addPartitionsToTxn.defaultAddPartitionsToTxnResponse(),
     resultsByTopicV3AndBelow: req.v3AndBelowTopics.map((t) => ({
@@ -772,7 +910,7 @@ function checkOffsetDelete(c: AuthzContext, v: number, req: offsetDelete.OffsetD
 
 function checkDescribeCluster(c: AuthzContext, v: number, req: describeCluster.DescribeClusterRequest): Verdict {
   if (!req.includeClusterAuthorizedOperations) return null;
-  const ops = c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME, false) ? authorizedOperations(c, CLUSTER, CLUSTER_NAME) : 0;
+  const ops = c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME) ? authorizedOperations(c, CLUSTER, CLUSTER_NAME) : 0;
   return { kind: 'forward', response: (r) => (((r as describeCluster.DescribeClusterResponse).clusterAuthorizedOperations = ops), r) };
 }
 
@@ -800,7 +938,7 @@ function checkDescribeTransactions(c: AuthzContext, v: number, req: describeTran
   if (verdict?.kind === 'answer') return verdict;
   return thenResponse(verdict, (r) => {
     const res = r as describeTransactions.DescribeTransactionsResponse;
-    for (const st of res.transactionStates) st.topics = st.topics.filter((t) => c.allowed(DESCRIBE, TOPIC, t.topic, false));
+    for (const st of res.transactionStates) st.topics = st.topics.filter((t) => c.allowed(DESCRIBE, TOPIC, t.topic));
     return res;
   });
 }
@@ -824,7 +962,7 @@ function checkListTransactions(c: AuthzContext): Verdict {
     kind: 'forward',
     response: (r) => {
       const res = r as listTransactions.ListTransactionsResponse;
-      res.transactionStates = res.transactionStates.filter((s) => c.allowed(DESCRIBE, TRANSACTIONAL_ID, s.transactionalId, false));
+      res.transactionStates = res.transactionStates.filter((s) => c.allowed(DESCRIBE, TRANSACTIONAL_ID, s.transactionalId));
       return res;
     },
   };
@@ -833,14 +971,31 @@ function checkListTransactions(c: AuthzContext): Verdict {
 /**
  * ConsumerGroupHeartbeat (KIP-848): READ on the group and DESCRIBE on every subscribed topic.
  * A regular-expression subscription is resolved by the broker against every topic, which the
- * proxy cannot filter per caller, so it is refused (29) for anyone but a super user.
+ * proxy cannot filter per caller, so it is refused (29) for anyone but a super user (or anyone,
+ * without an authorizer). Such a regex may still match one of the proxy's own topics, and later
+ * heartbeats do not repeat an unchanged subscription: for a caller they are off limits to, every
+ * assignment drops those topics (by the ids the proxy knows for them; fetching them fails anyway).
  */
 function checkConsumerGroupHeartbeat(c: AuthzContext, v: number, req: consumerGroupHeartbeat.ConsumerGroupHeartbeatRequest): Verdict {
   const deny = (code: number) => ({ kind: 'answer' as const, response: { ...consumerGroupHeartbeat.defaultConsumerGroupHeartbeatResponse(), errorCode: code, errorMessage: msg(code) } });
   if (!c.allowed(READ, GROUP, req.groupId)) return deny(GROUP_DENIED);
   for (const t of req.subscribedTopicNames ?? []) if (!c.allowed(DESCRIBE, TOPIC, t)) return deny(TOPIC_DENIED);
   if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== undefined && req.subscribedTopicRegex !== '' && !c.superUser) return deny(TOPIC_DENIED);
-  return null;
+  if (!c.superUser || !c.restrictsAny) return null;
+  return {
+    kind: 'forward',
+    response: (r) => {
+      const res = r as consumerGroupHeartbeat.ConsumerGroupHeartbeatResponse;
+      if (res.assignment !== null) res.assignment.topicPartitions = res.assignment.topicPartitions.filter((tp) => !restrictedId(c, tp.topicId));
+      return res;
+    },
+  };
+}
+
+/** Whether a topic id stands for one of the proxy's own topics, off limits to this caller. */
+function restrictedId(c: AuthzContext, id: Buffer): boolean {
+  const name = c.topicName(id);
+  return name !== null && c.restricted(name);
 }
 
 function checkConsumerGroupDescribe(c: AuthzContext, v: number, req: consumerGroupDescribe.ConsumerGroupDescribeRequest): Verdict {
@@ -875,10 +1030,10 @@ function checkDescribeTopicPartitions(c: AuthzContext, v: number, req: describeT
       kind: 'forward',
       response: (r) => {
         const res = r as describeTopicPartitions.DescribeTopicPartitionsResponse;
-        res.topics = decorate(res.topics.filter((t) => t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name, false)));
+        res.topics = decorate(res.topics.filter((t) => t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name)));
         // The cursor names the next topic of the broker's listing: one the caller may not see ends
         // the listing here rather than leak its name.
-        if (res.nextCursor !== null && !c.allowed(DESCRIBE, TOPIC, res.nextCursor.topicName, false)) res.nextCursor = null;
+        if (res.nextCursor !== null && !c.allowed(DESCRIBE, TOPIC, res.nextCursor.topicName)) res.nextCursor = null;
         return res;
       },
     };
@@ -904,6 +1059,72 @@ function checkDescribeTopicPartitions(c: AuthzContext, v: number, req: describeT
 
 const none: Check = () => null;
 
+// ---- APIs served without an authorizer only, where just the proxy's own topics are enforced ----
+
+/** ShareGroupHeartbeat: a subscription naming one of the proxy's own topics is refused (29). */
+function checkShareGroupHeartbeat(c: AuthzContext, v: number, req: shareGroupHeartbeat.ShareGroupHeartbeatRequest): Verdict {
+  const denied = (req.subscribedTopicNames ?? []).filter((t) => !c.allowed(DESCRIBE, TOPIC, t));
+  if (denied.length === 0) return null;
+  return { kind: 'answer', response: { ...shareGroupHeartbeat.defaultShareGroupHeartbeatResponse(), errorCode: TOPIC_DENIED, errorMessage: msg(TOPIC_DENIED) } };
+}
+
+/**
+ * A share-session request naming topics by id (ShareFetch, ShareAcknowledge): topics the caller
+ * may not use are taken out and answered with 29 next to the broker's response, which keeps its
+ * session's other partitions; the request always goes on (each share-session epoch must reach
+ * the broker). Ids the proxy has not learned go to the broker (the proxy knows its own topics' ids).
+ */
+function shareSessionSplit<Q extends { topicId: Buffer }, R extends { topicId: Buffer }>(
+  c: AuthzContext,
+  op: OperationCode,
+  opts: { items: readonly Q[]; withItems: (items: Q[]) => unknown; denied: (q: Q) => R; get: (r: unknown) => R[]; set: (r: unknown, items: R[]) => void },
+): Verdict {
+  const denied: R[] = [];
+  const kept = opts.items.filter((q) => {
+    const name = c.topicName(q.topicId);
+    if (name === null || c.allowed(op, TOPIC, name)) return true;
+    denied.push(opts.denied(q));
+    return false;
+  });
+  if (denied.length === 0) return null;
+  return {
+    kind: 'forward',
+    request: opts.withItems(kept),
+    response: (r) => {
+      opts.set(r, [...opts.get(r).filter((x) => !restrictedId(c, x.topicId)), ...denied]);
+      return r;
+    },
+  };
+}
+
+function checkShareFetch(c: AuthzContext, v: number, req: shareFetch.ShareFetchRequest): Verdict {
+  return shareSessionSplit(c, READ, {
+    items: req.topics,
+    withItems: (topics) => ({ ...req, topics }),
+    denied: (t) => ({
+      ...shareFetch.defaultShareFetchResponseShareFetchableTopicResponse(),
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => ({ ...shareFetch.defaultShareFetchResponsePartitionData(), partitionIndex: p.partitionIndex, errorCode: TOPIC_DENIED, errorMessage: msg(TOPIC_DENIED), records: Buffer.alloc(0) })),
+    }),
+    get: (r) => (r as shareFetch.ShareFetchResponse).responses,
+    set: (r, l) => ((r as shareFetch.ShareFetchResponse).responses = l),
+  });
+}
+
+function checkShareAcknowledge(c: AuthzContext, v: number, req: shareAcknowledge.ShareAcknowledgeRequest): Verdict {
+  return shareSessionSplit(c, READ, {
+    items: req.topics,
+    withItems: (topics) => ({ ...req, topics }),
+    denied: (t) => ({
+      ...shareAcknowledge.defaultShareAcknowledgeResponseShareAcknowledgeTopicResponse(),
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => ({ ...shareAcknowledge.defaultShareAcknowledgeResponsePartitionData(), partitionIndex: p.partitionIndex, errorCode: TOPIC_DENIED, errorMessage: msg(TOPIC_DENIED) })),
+    }),
+    get: (r) => (r as shareAcknowledge.ShareAcknowledgeResponse).responses,
+    set: (r, l) => ((r as shareAcknowledge.ShareAcknowledgeResponse).responses = l),
+  });
+}
+
 /**
  * The check each forwarded API makes, after Kafka's KafkaApis with the standard authorizer
  * (docs/kafka-semantics.md section 6), and the versions the check is written for. An API or
@@ -911,9 +1132,17 @@ const none: Check = () => null;
  */
 export interface CheckEntry {
   check: Check;
-  /** Versions outside [minVersion, maxVersion] have no check and are not served with ACLs on. */
+  /**
+   * Versions outside [minVersion, maxVersion] have no ACL check and are not served with ACLs on;
+   * without an authorizer the check still runs for them (it enforces the proxy's own topics).
+   */
   minVersion?: number;
   maxVersion?: number;
+  /**
+   * The check enforces only the proxy's own topics: the API has no ACL check yet, so it is served
+   * without an authorizer only.
+   */
+  protectedTopicsOnly?: boolean;
 }
 
 export const API_CHECKS: ReadonlyMap<number, CheckEntry> = new Map<number, CheckEntry>([
@@ -1007,4 +1236,9 @@ export const API_CHECKS: ReadonlyMap<number, CheckEntry> = new Map<number, Check
   [ApiKey.PushTelemetry, { check: none }],
   [ApiKey.ListClientMetricsResources, { check: clusterCheck(ApiKey.ListClientMetricsResources, DESCRIBE_CONFIGS) }],
   [ApiKey.DescribeTopicPartitions, { check: checkDescribeTopicPartitions as Check }],
+  [ApiKey.ShareGroupHeartbeat, { check: checkShareGroupHeartbeat as Check, protectedTopicsOnly: true }],
+  // Its answers name topics only as the caller's group subscribed them (by name, checked above).
+  [ApiKey.ShareGroupDescribe, { check: none, protectedTopicsOnly: true }],
+  [ApiKey.ShareFetch, { check: checkShareFetch as Check, protectedTopicsOnly: true }],
+  [ApiKey.ShareAcknowledge, { check: checkShareAcknowledge as Check, protectedTopicsOnly: true }],
 ]);

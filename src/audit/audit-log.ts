@@ -22,8 +22,12 @@ export interface AuditConfig {
   sinks: SinkConfig[];
 }
 
-/** The operations whose allowed use is recorded by default: every change to the cluster's state. */
-const MANAGEMENT_OPS = new Set<OperationCode>([Operation.CREATE, Operation.DELETE, Operation.ALTER, Operation.ALTER_CONFIGS]);
+/**
+ * The operations whose allowed use is recorded by default: every change to the cluster's state, and
+ * CLUSTER_ACTION, the broker-to-broker grant that lets a client past every per-topic check (a
+ * follower fetch reads any partition, OffsetForLeaderEpoch answers for every topic).
+ */
+const DEFAULT_RECORDED_OPS = new Set<OperationCode>([Operation.CREATE, Operation.DELETE, Operation.ALTER, Operation.ALTER_CONFIGS, Operation.CLUSTER_ACTION]);
 
 export interface AuditStats {
   emitted: number;
@@ -124,7 +128,7 @@ export class AuditLog {
       case 'none':
         return false;
       default:
-        return MANAGEMENT_OPS.has(operation) || firstUseOfTopic;
+        return DEFAULT_RECORDED_OPS.has(operation) || firstUseOfTopic;
     }
   }
 

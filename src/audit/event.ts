@@ -89,7 +89,7 @@ function envelope(clusterId: string, type: string, subject: string, data: Record
 export function authorizationEvent(
   clusterId: string,
   req: RequestInfo,
-  d: { granted: boolean; operation: OperationCode; resourceType: ResourceTypeCode; resourceName: string; acl: AclBinding | null; superUser: boolean },
+  d: { granted: boolean; operation: OperationCode; resourceType: ResourceTypeCode; resourceName: string; acl: AclBinding | null; superUser: boolean; protectedTopic?: boolean },
 ): AuditEvent {
   const subject = resourceCrn(clusterId, d.resourceType, d.resourceName);
   const authorizationInfo: Record<string, unknown> = {
@@ -100,6 +100,8 @@ export function authorizationEvent(
     patternType: d.acl === null ? 'LITERAL' : (PATTERN_NAMES[d.acl.patternType] ?? 'LITERAL'),
   };
   if (d.superUser) authorizationInfo.superUserAuthorization = true;
+  // kafka-warden's own: denied because the proxy keeps its state in that topic (protectedTopics).
+  if (d.protectedTopic) authorizationInfo.protectedTopic = true;
   if (d.acl !== null) {
     authorizationInfo.aclAuthorization = {
       permissionType: d.acl.permission === Permission.DENY ? 'DENY' : 'ALLOW',

@@ -3,6 +3,7 @@ import { ApiKey } from '../protocol/generated/index.js';
 import { encodeRecordBatch } from '../protocol/record-batch.js';
 import { partitionForKey } from '../protocol/murmur2.js';
 import { ERRORS } from '../protocol/generated/error-codes.js';
+import { ZERO_UUID } from '../protocol/constants.js';
 import type { MetadataResponse } from '../protocol/generated/metadata.js';
 import type { ProduceResponse } from '../protocol/generated/produce.js';
 import { request, type ClusterView } from '../proxy/cluster.js';
@@ -75,6 +76,8 @@ export class KafkaSink implements DeliverySink {
     if (t === undefined || t.errorCode !== 0 || t.partitions.length === 0) {
       throw new UpstreamError('WARDEN_ERR_AUDIT_TOPIC', `audit topic ${this.opts.topic}: ${t === undefined ? 'not returned' : (ERRORS.get(t.errorCode)?.name ?? t.errorCode)}`);
     }
+    // The id of a topic the proxy keeps its state in: known before any client can name it by id.
+    if (!t.topicId.equals(ZERO_UUID)) this.cluster.topicNames.set(t.topicId.toString('hex'), this.opts.topic);
     const brokers = new Map(md.brokers.map((b) => [b.nodeId, { host: b.host, port: b.port }]));
     const leaders = new Map<number, UpstreamAddress>();
     for (const p of t.partitions) {

@@ -147,6 +147,17 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The topics the proxy keeps its own state in (the audit Kafka sinks' topics) are off limits to
+     * every client, super users included, with or without an acl section; the principals named here
+     * are exempt (the ACLs then decide for them as for any topic). See README "Protected topics".
+     */
+    protectedTopics: z
+      .object({
+        principals: z.array(z.string().regex(/^User:.+$/, 'principals look like User:name')).default([]),
+      })
+      .strict()
+      .default({ principals: [] }),
     /** The CloudEvents audit trail (see README "Audit"). */
     audit: z
       .object({

@@ -140,7 +140,7 @@ export function proxyVersionRange(apiKey: number, aclEnforced = false): [number,
   let max = Math.min(spec.maxVersion, policy.maxVersion ?? Infinity);
   if (aclEnforced && !policy.local) {
     const check = API_CHECKS.get(apiKey);
-    if (check === undefined) return null;
+    if (check === undefined || check.protectedTopicsOnly === true) return null;
     min = Math.max(min, check.minVersion ?? 0);
     max = Math.min(max, check.maxVersion ?? Infinity);
     if (min > max) return null;

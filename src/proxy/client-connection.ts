@@ -2,7 +2,6 @@ import type net from 'node:net';
 import type { Logger } from 'pino';
 import { FrameReader } from '../protocol/frame-reader.js';
 import { framePool } from '../protocol/buffer-pool.js';
-import { ZERO_UUID } from '../protocol/constants.js';
 import { readIntoBuffer, sharedReadBuffer } from './static-read.js';
 import { Reader } from '../protocol/reader.js';
 import { decodeRequestHeader, type RequestHeader } from '../protocol/headers.js';
@@ -40,10 +39,12 @@ import type { DeleteAclsRequest } from '../protocol/generated/delete-acls.js';
 import { Writer } from '../protocol/writer.js';
 import type { AclManager } from '../acl/manager.js';
 import { API_CHECKS, type AuthzContext, type Verdict } from '../acl/checks.js';
-import { CLUSTER_NAME, Operation, ResourceType, operationName, resourceTypeName, describeAcl } from '../acl/model.js';
+import { ConnectionDecisions } from '../acl/decision.js';
+import type { ProtectedTopics } from '../acl/protected-topics.js';
+import { CLUSTER_NAME, Operation, ResourceType, describeAcl } from '../acl/model.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { closeReason, type Metrics } from '../metrics/metrics.js';
-import { authorizationEvent, authenticationEvent, changeEvent, type RequestInfo } from '../audit/event.js';
+import { authenticationEvent, changeEvent, type RequestInfo } from '../audit/event.js';
 
 /** How a listener authenticates its clients. */
 export interface ListenerSecurity {
@@ -59,6 +60,8 @@ export interface ListenerSecurity {
   readonly acl: AclManager | null;
   /** Failed logins per client address. */
   readonly failedLogins: FailedLoginLimiter;
+  /** The proxy's own topics, off limits to clients with or without ACLs. */
+  readonly protectedTopics: ProtectedTopics;
 }
 
 /** sasl.server.max.receive.size: the frame limit before authentication. */
@@ -136,7 +139,7 @@ export class ClientConnection implements MemoryWaiter {
   private authTimer: NodeJS.Timeout | null = null;
   /** The client's IP address as ACL host entries name it. */
   readonly host: string;
-  private authzCtx: AuthzContext | null = null;
+  private decisions: ConnectionDecisions | null | undefined = undefined;
 
   constructor(socket: net.Socket, ctx: ClientContext, nodeId: number | null) {
     this.socket = socket;
@@ -306,9 +309,10 @@ export class ClientConnection implements MemoryWaiter {
       return;
     }
     let verdict: Verdict = null;
-    if (this.ctx.security.acl !== null) {
-      // proxyVersionRange above already refused an API or version without a check.
-      verdict = API_CHECKS.get(apiKey)!.check(this.authz(), apiVersion, body as never);
+    const authz = this.authz();
+    if (authz !== null) {
+      // With ACLs on, proxyVersionRange above already refused an API or version without a check.
+      verdict = API_CHECKS.get(apiKey)!.check(authz, apiVersion, body as never);
     }
     if (verdict === null) {
       this.forward(r.pos === r.end ? packet : this.stripTrailing(packet, header, r.pos), header, policy, body);
@@ -329,51 +333,28 @@ export class ClientConnection implements MemoryWaiter {
     }
   }
 
-  /** The authorizer's view of this connection's principal and address. */
-  private authz(): AuthzContext {
-    if (this.authzCtx !== null) return this.authzCtx;
-    const authorizer = this.ctx.security.acl!.authorizer;
-    const principal = this.principal ?? 'User:ANONYMOUS';
-    const host = this.host;
-    const names = this.ctx.cluster.topicNames;
-    const log = this.log;
-    const audit = this.ctx.audit;
-    const firstUse = new Set<string>();
-    this.authzCtx = {
-      get superUser() {
-        return authorizer.isSuperUser(principal);
-      },
-      allowed: (operation, type, name, audited = true) => {
-        const d = authorizer.authorize(principal, host, operation, type, name);
-        if (!d.allowed && log.isLevelEnabled('debug')) {
-          log.debug({ principal, operation: operationName(operation), resourceType: resourceTypeName(type), resourceName: name, reason: d.reason }, 'authorization denied');
-        }
-        if (audited) this.ctx.metrics.authorization(operationName(operation), resourceTypeName(type), d.allowed);
-        if (audit === null || !audited) return d.allowed;
-        let first = false;
-        if (d.allowed) {
-          // The first Produce (WRITE) and Fetch (READ) of each topic on this connection.
-          const apiKey = this.current?.apiKey;
-          if (type === ResourceType.TOPIC && ((apiKey === ApiKey.Produce && operation === Operation.WRITE) || (apiKey === ApiKey.Fetch && operation === Operation.READ))) {
-            first = !firstUse.has(`${operation}:${name}`);
-          }
-          if (!audit.recordsAllowed(operation, first)) return true;
-        }
-        const event = authorizationEvent(this.ctx.clusterId(), this.requestInfo(), { granted: d.allowed, operation, resourceType: type, resourceName: name, acl: d.acl, superUser: d.reason === 'superUser' });
-        const recorded = audit.record(event);
-        if (!d.allowed) return false;
-        // failClosed: what cannot be audited is not done.
-        if (!recorded) return false;
-        if (first) firstUse.add(`${operation}:${name}`);
-        return true;
-      },
-      allowedOnAny: (operation, type) => authorizer.allowedOnAny(principal, host, operation, type),
-      topicName: (id) => names.get(id.toString('hex')) ?? null,
-      learnTopic: (id, name) => {
-        if (!id.equals(ZERO_UUID)) names.set(id.toString('hex'), name);
-      },
-    };
-    return this.authzCtx;
+  /**
+   * The decisions for the request being handled (src/acl/decision.ts: the one decision path), or
+   * null when nothing is checked (no acl section, and no topic of the proxy's own is off limits
+   * to this principal).
+   */
+  private authz(): AuthzContext | null {
+    if (this.decisions === undefined) {
+      const { security, audit, metrics, clusterId, cluster } = this.ctx;
+      this.decisions = ConnectionDecisions.create({
+        authorizer: security.acl?.authorizer ?? null,
+        protectedTopics: security.protectedTopics,
+        principal: this.principal ?? 'User:ANONYMOUS',
+        host: this.host,
+        audit,
+        metrics,
+        log: this.log,
+        clusterId,
+        topicNames: cluster.topicNames,
+        requestInfo: (h) => this.requestInfo(h),
+      });
+    }
+    return this.decisions === null ? null : this.decisions.forRequest(this.current);
   }
 
   /**
@@ -544,7 +525,7 @@ export class ClientConnection implements MemoryWaiter {
   private answerAdmin(header: RequestHeader, body: unknown): void {
     const sec = this.ctx.security;
     // Decided (and audited) like any other check; without ACLs nobody may use them.
-    const clusterAllows = (op: typeof Operation.DESCRIBE | typeof Operation.ALTER) => sec.acl !== null && this.principal !== null && this.authz().allowed(op, ResourceType.CLUSTER, CLUSTER_NAME);
+    const clusterAllows = (op: typeof Operation.DESCRIBE | typeof Operation.ALTER) => sec.acl !== null && this.principal !== null && this.authz()!.allowed(op, ResourceType.CLUSTER, CLUSTER_NAME);
     let response: unknown;
     if (header.apiKey === ApiKey.DescribeAcls || header.apiKey === ApiKey.CreateAcls || header.apiKey === ApiKey.DeleteAcls) {
       response = this.answerAcls(header.apiKey, body, clusterAllows);
@@ -601,9 +582,8 @@ export class ClientConnection implements MemoryWaiter {
     return sec === 'SSL' || sec === 'SASL_SSL' ? verifiedSubjectDn(this.socket as TLSSocket) : null;
   }
 
-  /** Who is asking what, for audit events. */
-  private requestInfo(): RequestInfo {
-    const h = this.current;
+  /** Who is asking what, for audit events (`h`: the request asking, by default the one handled). */
+  private requestInfo(h: RequestHeader | null = this.current): RequestInfo {
     return {
       principal: this.principal ?? 'User:ANONYMOUS',
       clientAddress: this.host,

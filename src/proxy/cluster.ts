@@ -3,6 +3,7 @@ import { Writer } from '../protocol/writer.js';
 import { Reader } from '../protocol/reader.js';
 import { API_SPECS, ApiKey } from '../protocol/generated/index.js';
 import { encodeRequestHeader, responseHeaderLength } from '../protocol/headers.js';
+import { ZERO_UUID } from '../protocol/constants.js';
 import type { ApiVersionsResponse } from '../protocol/generated/api-versions.js';
 import type { MetadataResponse } from '../protocol/generated/metadata.js';
 import { UpstreamConnection, UpstreamError, type UpstreamAddress } from './upstream.js';
@@ -95,6 +96,8 @@ export class ClusterView {
    * never change name in Kafka, so an entry never goes stale, only unused.
    */
   readonly topicNames = new Map<string, string>();
+  /** Topics whose ids every refresh learns (the proxy's own: see watchTopics). */
+  private watched: string[] = [];
   private readonly versions = new Map<number, BrokerVersions>();
   private bootstrapVersions: BrokerVersions | null = null;
   private readonly bootstrap: UpstreamAddress[];
@@ -198,12 +201,22 @@ export class ClusterView {
       conn,
       ApiKey.Metadata,
       mv,
-      { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false },
+      { topics: mv >= 10 ? this.watched.map((name) => ({ name, topicId: ZERO_UUID })) : [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false },
       left(),
     );
+    for (const t of md.topics) if (t.errorCode === 0 && t.name !== null && !t.topicId.equals(ZERO_UUID)) this.topicNames.set(t.topicId.toString('hex'), t.name);
     this.brokers.clusterId = md.clusterId;
     this.brokers.controllerId = md.controllerId;
     this.brokers.update(md.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })));
+  }
+
+  /**
+   * Topics whose ids each refresh learns into topicNames, whether or not a client asked for them
+   * (the proxy's own topics, refused by id too). Asked for only where Metadata has topic ids (v10+,
+   * which also never auto-creates them).
+   */
+  watchTopics(names: readonly string[]): void {
+    this.watched = [...names];
   }
 
   /** Known brokers, then the bootstrap addresses, each once. */

@@ -11,6 +11,7 @@ import { PrincipalMapper } from '../auth/principal.js';
 import { UnknownUsers, unknownUserSecret } from '../auth/unknown-users.js';
 import { FailedLoginLimiter, HashLimiter } from '../auth/login-guard.js';
 import { AclManager } from '../acl/manager.js';
+import { ProtectedTopics } from '../acl/protected-topics.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { Metrics } from '../metrics/metrics.js';
 import { ManagementServer } from '../metrics/server.js';
@@ -54,6 +55,8 @@ export class Proxy {
   readonly acl: AclManager | null;
   /** The audit trail, or null when the configuration has no audit section. */
   readonly audit: AuditLog | null;
+  /** The topics the proxy keeps its own state in, off limits to clients (fixed until a restart). */
+  readonly protectedTopics: ProtectedTopics;
   readonly metrics: Metrics;
   /** Bytes all clients hold in the proxy. */
   readonly memory: MemoryBudget;
@@ -83,6 +86,10 @@ export class Proxy {
     this.metrics = new Metrics({ principalBytes: config.metrics.principalBytes });
     this.memory = new MemoryBudget(config.limits.maxBufferedBytes);
     this.audit = config.audit === undefined ? null : new AuditLog(config.audit, { log, cluster: this.cluster, connectTimeoutMs: config.upstream.connectTimeoutMs });
+    this.protectedTopics = ProtectedTopics.fromConfig(config);
+    // Their ids too, learned at every refresh: a request naming one by id is refused before any
+    // client could have learned the id through the proxy.
+    this.cluster.watchTopics([...this.protectedTopics.entries().keys()]);
     this.credentials.onReload((err) => {
       if (err) log.error({ reason: err.message }, 'credentials reload refused; the previous credentials stay in force');
       else log.info({ users: this.credentials.list().length }, 'credentials reloaded');
@@ -139,15 +146,15 @@ export class Proxy {
    * certificates are re-read; acl.superUsers and allowEveryoneIfNoAclFound, audit.allowed, TLS
    * settings of each listener, principal mapping rules, authentication timings, limits, shutdown
    * and the log level. Everything else (ports, upstream, listeners added or removed, files of the
-   * credential store, ACL store and audit sinks, management and metrics) keeps running as it was
-   * and is reported as needing a restart.
+   * credential store, ACL store and audit sinks, management, metrics and protectedTopics) keeps
+   * running as it was and is reported as needing a restart.
    */
   applyConfig(next: Config): { restartRequired: string[]; applied: string[] } {
     const prev = this.config;
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     const restart: string[] = [];
     const applied: string[] = [];
-    for (const key of ['upstream', 'management', 'metrics'] as const) if (!same(prev[key], next[key])) restart.push(key);
+    for (const key of ['upstream', 'management', 'metrics', 'protectedTopics'] as const) if (!same(prev[key], next[key])) restart.push(key);
     if (prev.auth.credentialsFile !== next.auth.credentialsFile) restart.push('auth.credentialsFile');
     // Listeners: the same names in the same order; only TLS settings change live.
     const listenersSame = prev.listeners.length === next.listeners.length && prev.listeners.every((l, i) => l.name === next.listeners[i]!.name);
@@ -203,6 +210,7 @@ export class Proxy {
       upstream: prev.upstream,
       management: prev.management,
       metrics: prev.metrics,
+      protectedTopics: prev.protectedTopics,
       listeners: listenersSame ? this.listeners.map((l) => l.config) : prev.listeners,
       auth: { ...next.auth, credentialsFile: prev.auth.credentialsFile, unknownUserSecret: prev.auth.unknownUserSecret },
       acl,
@@ -273,6 +281,7 @@ export class Proxy {
       credentials: this.credentials,
       acl: this.acl,
       failedLogins: this.failedLogins,
+      protectedTopics: this.protectedTopics,
     };
   }
 

@@ -2,7 +2,10 @@
 // sections 5-6) and through the request/response shapes each check rewrites.
 import t from 'tap';
 import { Authorizer } from '../../src/acl/authorizer.js';
+import pino from 'pino';
 import { API_CHECKS, authorizedOperations, type AuthzContext, type Verdict } from '../../src/acl/checks.js';
+import { ConnectionDecisions } from '../../src/acl/decision.js';
+import { ProtectedTopics } from '../../src/acl/protected-topics.js';
 import { Operation, PatternType, Permission, ResourceType, type AclBinding, type OperationCode } from '../../src/acl/model.js';
 import { ApiKey, API_SPECS } from '../../src/protocol/generated/index.js';
 import { proxyVersionRange } from '../../src/proxy/api-table.js';
@@ -68,14 +71,22 @@ const EXPECTED: Record<string, Record<string, string>> = {
   'User:ANONYMOUS': { orders: '', 'app-x': '', 'app-secret': '', public: 'DESCRIBE', other: '' },
 };
 
-function context(authorizer: Authorizer, principal: string, host = '127.0.0.1', ids = new Map<string, string>()): AuthzContext {
-  return {
-    superUser: authorizer.isSuperUser(principal),
-    allowed: (op, type, name) => authorizer.authorize(principal, host, op, type, name).allowed,
-    allowedOnAny: (op, type) => authorizer.allowedOnAny(principal, host, op, type),
-    topicName: (id) => ids.get(id.toString('hex')) ?? null,
-    learnTopic: (id, name) => void ids.set(id.toString('hex'), name),
-  };
+/** The decision path a connection uses (src/acl/decision.ts), for one principal and no audit trail. */
+function context(authorizer: Authorizer, principal: string, host = '127.0.0.1', ids = new Map<string, string>(), clientId: string | null = 'test'): AuthzContext {
+  const decisions = ConnectionDecisions.create({
+    authorizer,
+    protectedTopics: new ProtectedTopics(),
+    principal,
+    host,
+    audit: null,
+    metrics: { authorization() {} },
+    log: pino({ level: 'silent' }),
+    clusterId: () => 'c',
+    topicNames: ids,
+    requestInfo: () => ({ principal, clientAddress: host, listener: 'l', methodName: 'kafka.Test', correlationId: 1, clientId }),
+  });
+  if (decisions === null) throw new Error('nothing to decide for this principal');
+  return decisions.forRequest({ apiKey: -1, apiVersion: 0, correlationId: 1, clientId, tagged: undefined, bodyOffset: 0, flexible: false });
 }
 
 /** Runs a check; whatever it would send (a local answer, a rewritten request) must encode. */
@@ -389,4 +400,42 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
 
 function fetch0() {
   return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [] as unknown[] };
+}
+
+t.test("Kafka's rules for its internal topics, whatever the ACLs allow", async (t) => {
+  const open = new Authorizer({ allowEveryoneIfNoAclFound: true });
+  const code = (v: Verdict) => (v === null || v.kind === 'forward' ? 0 : v.kind === 'close' ? -1 : firstCode((v as { response: unknown }).response));
+  const produce = (topic: string, acks = -1) => ({ transactionalId: null, acks, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: 0, records: Buffer.alloc(0) }] }] });
+  for (const topic of ['__consumer_offsets', '__transaction_state', '__share_group_state']) {
+    t.equal(code(run(ApiKey.Produce, 9, context(open, 'User:bob'), produce(topic))), 17, `Produce to ${topic}: INVALID_TOPIC_EXCEPTION`);
+    t.equal(code(run(ApiKey.Produce, 9, context(open, 'User:bob', '127.0.0.1', new Map(), '__admin_client'), produce(topic))), 0, `unless the client id is __admin_client (${topic})`);
+    t.equal(code(run(ApiKey.DeleteRecords, 2, context(open, 'User:bob'), { topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset: 1n }] }], timeoutMs: 1000 })), 17, `DeleteRecords on ${topic}: 17, for any client id`);
+  }
+  t.equal(code(run(ApiKey.Produce, 9, context(open, 'User:bob'), produce('__consumer_offsets', 0))), -1, 'an acks=0 Produce to one closes the connection, as any produce error does');
+  const a = new Authorizer();
+  a.replace(ACLS);
+  t.equal(code(run(ApiKey.Produce, 9, context(a, 'User:alice', '127.0.0.1', new Map(), '__admin_client'), produce('__consumer_offsets'))), 29, 'authorization comes first: 29 without WRITE');
+  t.equal(code(run(ApiKey.Produce, 9, context(open, 'User:bob'), produce('__consumer_offsets_not'))), 0, 'a look-alike name is a plain topic');
+  const ct = (name: string) => ({ ...sampleRequest(ApiKey.CreateTopics, 5), topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }] });
+  t.equal(code(run(ApiKey.CreateTopics, 5, context(open, 'User:bob'), ct('__cluster_metadata'))), 42, "CreateTopics of KRaft's metadata log: INVALID_REQUEST");
+  // Kafka's broker has no rule of its own for deleting internal topics or adding partitions: the ACLs decide.
+  t.equal(code(run(ApiKey.DeleteTopics, 4, context(open, 'User:bob'), { topics: [], topicNames: ['__consumer_offsets'], timeoutMs: 1000 })), 0, 'DeleteTopics of one: as the ACLs say');
+  t.equal(code(run(ApiKey.CreatePartitions, 3, context(open, 'User:bob'), { topics: [{ name: '__consumer_offsets', count: 60, assignments: null }], timeoutMs: 1000, validateOnly: false })), 0, 'CreatePartitions of one: as the ACLs say');
+});
+
+/** The first non-zero error code anywhere in a response. */
+function firstCode(o: unknown): number {
+  if (Array.isArray(o)) {
+    for (const x of o) {
+      const c = firstCode(x);
+      if (c !== 0) return c;
+    }
+  } else if (o !== null && typeof o === 'object' && !Buffer.isBuffer(o)) {
+    for (const [k, x] of Object.entries(o)) {
+      if ((k === 'errorCode' || k === 'partitionErrorCode') && typeof x === 'number' && x !== 0) return x;
+      const c = firstCode(x);
+      if (c !== 0) return c;
+    }
+  }
+  return 0;
 }

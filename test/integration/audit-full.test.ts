@@ -1,7 +1,7 @@
 // failClosed end to end: the audit topic's broker is down and the spool is tiny, so it fills; a
-// request that needs an audit event (the first Produce to a topic on a connection) is then refused
-// with TOPIC_AUTHORIZATION_FAILED instead of going unaudited. Once the broker is back the spool
-// drains and the same requests succeed.
+// request that needs an audit event (the first Produce to a topic on a connection, or one allowed
+// through a cluster-level grant) is then refused with TOPIC_AUTHORIZATION_FAILED instead of going
+// unaudited. Once the broker is back the spool drains and the same requests succeed.
 import t from 'tap';
 import { join } from 'node:path';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,8 @@ import { startHarness } from '../helpers/proxy.js';
 import { RawClient, recordBatch } from '../helpers/raw-client.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
 import type { ProduceResponse } from '../../src/protocol/generated/produce.js';
+import type { OffsetForLeaderEpochResponse } from '../../src/protocol/generated/offset-for-leader-epoch.js';
+import { MODERN_LIB, MODERN_MOCK } from '../helpers/kcat.js';
 
 t.test('a full spool refuses what it cannot audit, and recovers', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'warden-audit-full-'));
@@ -46,4 +48,37 @@ t.test('a full spool refuses what it cannot audit, and recovers', async (t) => {
   while ((h.proxy.audit!.pending()['kafka:_audit'] ?? 1) > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
   t.equal(h.proxy.audit!.pending()['kafka:_audit'], 0, 'the spool drained once the broker was back');
   t.equal(await produce('t29'), 0, 'and the refused topic can be written now, with its audit event');
+});
+
+t.test('a cluster-level grant is refused too when it cannot be audited (OffsetForLeaderEpoch through CLUSTER_ACTION)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-audit-full-cluster-'));
+  // ANONYMOUS has CLUSTER_ACTION and nothing on any topic: every allowed answer comes from the cluster grant.
+  writeFileSync(join(dir, 'acls.yaml'), 'acls:\n  - { resourceType: CLUSTER, resourceName: kafka-cluster, principal: "User:ANONYMOUS", operation: CLUSTER_ACTION }\n');
+  const h = await startHarness({
+    cluster: { brokers: 3, topics: { orders: 1, _audit: 1 }, binary: MODERN_MOCK, env: { LD_LIBRARY_PATH: MODERN_LIB } },
+    upstream: { metadataRefreshMs: 500 },
+    config: {
+      acl: { file: join(dir, 'acls.yaml') },
+      audit: { spool: { dir: join(dir, 'spool'), maxBytes: 6000, onFull: 'failClosed' }, sinks: [{ type: 'kafka', topic: '_audit', lingerMs: 10 }] },
+    },
+  });
+  t.teardown(() => h.stop());
+  await h.cluster.command('leader orders 0 1');
+  await h.cluster.command('leader _audit 0 2');
+  await h.cluster.command('down 2');
+  const c = await RawClient.connect(`127.0.0.1:${h.base + 11}`);
+  t.teardown(() => c.close());
+  const epoch = async () =>
+    (await c.request<OffsetForLeaderEpochResponse>(ApiKey.OffsetForLeaderEpoch, 2, { replicaId: -1, topics: [{ topic: 'orders', partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }] })).topics[0]!.partitions[0]!.errorCode;
+  const codes: number[] = [];
+  for (let i = 0; i < 30; i++) codes.push(await epoch());
+  const firstRefused = codes.indexOf(29);
+  t.ok(firstRefused > 0, `answered while the spool had room (${firstRefused} requests, each grant recorded), then refused: ${codes.join(',')}`);
+  t.ok(codes.slice(0, firstRefused).every((x) => x !== 29) && codes.slice(firstRefused).every((x) => x === 29), 'every request after the spool filled is refused with 29');
+
+  await h.cluster.command('up 2');
+  const end = Date.now() + 20_000;
+  while ((h.proxy.audit!.pending()['kafka:_audit'] ?? 1) > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  t.equal(h.proxy.audit!.pending()['kafka:_audit'], 0, 'the spool drained once the broker was back');
+  t.not(await epoch(), 29, 'and the grant applies again, audited');
 });

@@ -35,3 +35,16 @@ t.test('live settings apply; the rest need a restart', async (t) => {
   t.equal(p.config.upstream.requestTimeoutMs, raw.upstream.requestTimeoutMs, 'upstream keeps its running value');
   t.equal(p.config.listeners[0]!.port, raw.listeners[0].port, 'and so does the port');
 });
+
+t.test('protectedTopics needs a restart: its principals keep their running value', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-apply-protected-'));
+  const audit = { spool: { dir: join(dir, 'spool') }, sinks: [{ type: 'kafka', topic: '_audit' }] };
+  const h = await startHarness({ cluster: { topics: { _audit: 1 } }, config: { acl: { superUsers: ['User:admin'] }, audit, protectedTopics: { principals: ['User:reader'] } } });
+  t.teardown(() => h.stop());
+  const p = h.proxy;
+  const raw = JSON.parse(JSON.stringify(p.config)) as Record<string, any>;
+  const r = p.applyConfig(parseConfig({ ...raw, protectedTopics: { principals: ['User:reader', 'User:mallory'] } }));
+  t.same(r.restartRequired, ['protectedTopics']);
+  t.same(p.config.protectedTopics.principals, ['User:reader'], 'the running value stays');
+  t.ok(p.protectedTopics.restricts('User:mallory', '_audit') && !p.protectedTopics.restricts('User:reader', '_audit'), 'and so does the registry');
+});
