@@ -105,6 +105,8 @@ export async function startProxy(bootstrap: string[], opts: { poolMode?: 'pooled
       '    sasl: { mechanisms: [SCRAM-SHA-512] }',
       `auth: { credentialsFile: ${join(dir, 'users.yaml')} }`,
       'logging: { level: warn }',
+      // One driver on one address opens every connection (the login-rate bench hundreds a second).
+      'limits: { maxConnectionCreationRatePerIp: 0 }',
       ...(opts.extraConfig ?? []),
       '',
     ].join('\n'),

@@ -58,6 +58,10 @@ export const listenerSchema = z
      * broker <id>; any other name is a bootstrap connection. Brokers are advertised under those names.
      */
     sni: z.object({ domain: z.string().regex(/^[A-Za-z0-9.-]+$/, 'a DNS domain') }).strict().optional(),
+    /** listener.name.<l>.max.connections: this listener's connections; 0 = only the global limit. */
+    maxConnections: z.number().int().nonnegative().default(0),
+    /** max.connection.creation.rate of this listener: new connections per second; 0 = no limit. */
+    maxConnectionCreationRate: z.number().nonnegative().default(0),
   })
   .strict()
   .refine((l) => l.brokerPortBase !== undefined || l.brokerPorts !== undefined || l.sni !== undefined, {
@@ -243,9 +247,29 @@ export const configSchema = z
         maxBufferedBytesPerClient: z.number().int().positive().default(16 * 1024 * 1024),
         /** The same for all clients together. */
         maxBufferedBytes: z.number().int().positive().default(512 * 1024 * 1024),
+        /** max.connections: client connections over all listeners (TLS handshakes in progress count). */
+        maxConnections: z.number().int().positive().default(10_000),
+        /** max.connections.per.ip */
+        maxConnectionsPerIp: z.number().int().positive().default(1_000),
+        /** max.connections.per.ip.overrides: address -> limit (0 refuses the address). */
+        maxConnectionsPerIpOverrides: z.record(z.string().min(1), z.number().int().nonnegative()).default({}),
+        /** KIP-612 connection_creation_rate per address: new connections per second; 0 = no limit. */
+        maxConnectionCreationRatePerIp: z.number().nonnegative().default(50),
+        /** connections.max.idle.ms: a connection with nothing to do for this long is closed, authenticated or not. */
+        connectionsMaxIdleMs: z.number().int().positive().default(600_000),
       })
       .strict()
-      .default({ maxFrameBytes: 100 * 1024 * 1024, maxInFlightPerClient: 128, maxBufferedBytesPerClient: 16 * 1024 * 1024, maxBufferedBytes: 512 * 1024 * 1024 }),
+      .default({
+        maxFrameBytes: 100 * 1024 * 1024,
+        maxInFlightPerClient: 128,
+        maxBufferedBytesPerClient: 16 * 1024 * 1024,
+        maxBufferedBytes: 512 * 1024 * 1024,
+        maxConnections: 10_000,
+        maxConnectionsPerIp: 1_000,
+        maxConnectionsPerIpOverrides: {},
+        maxConnectionCreationRatePerIp: 50,
+        connectionsMaxIdleMs: 600_000,
+      }),
     shutdown: z
       .object({ drainTimeoutMs: z.number().int().nonnegative().default(10_000) })
       .strict()

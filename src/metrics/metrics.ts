@@ -11,6 +11,7 @@ export class Metrics {
   readonly connectionsActive: Gauge<'listener'>;
   readonly connectionsOpened: Counter<'listener'>;
   readonly connectionsClosed: Counter<'listener' | 'reason'>;
+  readonly connectionsRefused: Counter<'listener' | 'reason'>;
   readonly requests: Counter<'api'>;
   readonly requestDuration: Histogram<'api'>;
   readonly authentications: Counter<'mechanism' | 'outcome'>;
@@ -29,6 +30,7 @@ export class Metrics {
     this.connectionsActive = new client.Gauge({ name: 'kafka_warden_connections_active', help: 'Open client connections', labelNames: ['listener'], registers });
     this.connectionsOpened = new client.Counter({ name: 'kafka_warden_connections_opened_total', help: 'Client connections accepted', labelNames: ['listener'], registers });
     this.connectionsClosed = new client.Counter({ name: 'kafka_warden_connections_closed_total', help: 'Client connections closed, by reason', labelNames: ['listener', 'reason'], registers });
+    this.connectionsRefused = new client.Counter({ name: 'kafka_warden_connections_refused_total', help: 'Client connections refused by the connection limits, by limit', labelNames: ['listener', 'reason'], registers });
     this.requests = new client.Counter({ name: 'kafka_warden_requests_total', help: 'Client requests received, by API', labelNames: ['api'], registers });
     this.requestDuration = new client.Histogram({
       name: 'kafka_warden_request_duration_seconds',
@@ -143,6 +145,7 @@ export class Metrics {
 export function closeReason(reason: string): string {
   if (reason === 'client closed the connection') return 'client';
   if (reason === 'completed') return 'completed';
+  if (/idle/.test(reason)) return 'idle';
   if (/authentication|session expired|before authentication/.test(reason)) return 'authentication';
   if (/denied|authorization/.test(reason)) return 'authorization';
   if (/malformed|refused request/.test(reason)) return 'protocol_error';

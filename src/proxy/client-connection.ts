@@ -19,6 +19,7 @@ import type { ClusterView } from './cluster.js';
 import { Lane, type UpstreamPools } from './pool.js';
 import type { UpstreamError } from './upstream.js';
 import type { MemoryBudget, MemoryWaiter } from './memory-budget.js';
+import { LogLimiter } from '../log-limiter.js';
 import { ACKS_ZERO_AS, produceError, rewriteAcks } from './acks-zero.js';
 import { SaslSession, type SaslOptions } from '../auth/session.js';
 import { AuthError } from '../auth/errors.js';
@@ -227,7 +228,11 @@ export class ClientConnection implements MemoryWaiter {
     this.closeHandlers.push(fn);
   }
 
+  /** When this connection last read or wrote anything (performance.now()), for the idle timeout. */
+  lastActive = performance.now();
+
   private onData(chunk: Buffer): void {
+    this.lastActive = performance.now();
     this.ctx.metrics.bytesIn += chunk.length;
     if (this.principal !== null) this.ctx.metrics.principalTraffic(this.principal, 'in', chunk.length);
     if (this.state !== 'open') return;
@@ -505,7 +510,8 @@ export class ClientConnection implements MemoryWaiter {
         // Only a verdict on the credentials counts (not a refusal for load or for the budget itself).
         if (e instanceof AuthError && e.code === 'WARDEN_ERR_AUTH_FAILED') limiter.failed(this.host);
         sasl.state = 'failed';
-        this.log.info({ mechanism: sasl.mechanism, user: sasl.attemptedUser, detail, reauthentication: wasReauth }, 'authentication failed');
+        if (rateLimited) rateLimitedLogins.log(this.log, this.host, { mechanism: sasl.mechanism, user: sasl.attemptedUser, detail, client: this.host }, 'authentication failed');
+        else this.log.info({ mechanism: sasl.mechanism, user: sasl.attemptedUser, detail, reauthentication: wasReauth }, 'authentication failed');
         this.recordAuthentication(false, sasl.mechanism ?? '', sasl.attemptedUser, sasl.attemptedUser === null ? null : `User:${sasl.attemptedUser}`, detail, this.tlsSubject());
         // Kafka delays the failure response (connection.failed.authentication.delay.ms), then closes.
         setTimeout(() => {
@@ -749,6 +755,7 @@ export class ClientConnection implements MemoryWaiter {
       const written = this.socket.write(packet, () => {
         framePool.release(packet);
         this.releaseResponse(size);
+        this.lastActive = performance.now();
       });
       if (!written) this.pausedForDrain = true;
     }
@@ -875,6 +882,9 @@ export class ClientConnection implements MemoryWaiter {
     for (const fn of this.closeHandlers) fn();
   }
 }
+
+/** Logins refused for their address's failed-login budget: logged at most every few seconds per address. */
+const rateLimitedLogins = new LogLimiter();
 
 /** Mechanism label values (a client may name any mechanism in a handshake: the label stays bounded). */
 const KNOWN_MECHANISMS = new Set(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'SSL']);

@@ -9,6 +9,7 @@ import type { AddressBook } from './rewrite.js';
 import type { UpstreamNode } from './broker-map.js';
 import { ClientConnection, type ClientContext } from './client-connection.js';
 import { tlsRefusal } from '../auth/tls-identity.js';
+import { clientIp, type ConnectionGate, type Refusal } from './connection-gate.js';
 
 export interface ListenerDeps {
   readonly log: Logger;
@@ -22,6 +23,10 @@ export interface ListenerDeps {
   onTlsFailure?(client: string, reason: string): void;
   /** A certificate reload was attempted. */
   onCertificateReload?(ok: boolean, message: string): void;
+  /** Admits new connections against the connection limits. */
+  readonly gate: ConnectionGate;
+  /** A connection was refused by the limits. */
+  onRefused(reason: Refusal, ip: string): void;
 }
 
 /**
@@ -179,8 +184,23 @@ export class Listener implements AddressBook {
     this.deps.track(conn);
   }
 
+  /** Counts an accepted TCP connection until it closes, or closes it at once when over a limit. */
+  private admit(socket: net.Socket, refused: WeakSet<net.Socket>): void {
+    const ip = clientIp(socket.remoteAddress);
+    const name = this.config.name;
+    const refusal = this.deps.gate.admit(name, this.config, ip);
+    if (refusal !== null) {
+      refused.add(socket);
+      socket.destroy();
+      this.deps.onRefused(refusal, ip);
+      return;
+    }
+    socket.once('close', () => this.deps.gate.release(name, ip));
+  }
+
   private serve(key: number | 'bootstrap', port: number): Promise<void> {
     const nodeId = key === 'bootstrap' ? null : key;
+    const refused = new WeakSet<net.Socket>();
     let server: net.Server;
     if (this.config.tls !== undefined) {
       this.secureContext ??= this.tlsOptions();
@@ -197,6 +217,8 @@ export class Listener implements AddressBook {
         this.onSocket(socket, nodeId);
       });
       ts.on('tlsClientError', (e: NodeJS.ErrnoException, socket) => {
+        // A connection the limits refused dies in its handshake: that was counted already.
+        if (refused.has((socket as unknown as { _parent?: net.Socket })._parent as net.Socket)) return;
         this.log.info({ client: `${socket.remoteAddress}:${socket.remotePort}`, node: nodeId, code: e.code, reason: e.message }, 'TLS handshake failed');
         this.deps.onTlsFailure?.(socket.remoteAddress ?? '', e.code ?? e.message);
       });
@@ -204,6 +226,8 @@ export class Listener implements AddressBook {
     } else {
       server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.onSocket(socket, nodeId));
     }
+    // Before anything else (the TLS handshake included): the connection limits.
+    server.prependListener('connection', (socket: net.Socket) => this.admit(socket, refused));
     this.servers.set(key, server);
     return new Promise<void>((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) => {

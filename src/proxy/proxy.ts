@@ -3,6 +3,8 @@ import type { Config } from '../config/schema.js';
 import { ClusterView } from './cluster.js';
 import { UpstreamPools } from './pool.js';
 import { MemoryBudget } from './memory-budget.js';
+import { ConnectionGate } from './connection-gate.js';
+import { LogLimiter } from '../log-limiter.js';
 import { Listener } from './listener.js';
 import type { ClientConnection, ListenerSecurity } from './client-connection.js';
 import type { ListenerConfig } from '../config/schema.js';
@@ -60,6 +62,11 @@ export class Proxy {
   readonly metrics: Metrics;
   /** Bytes all clients hold in the proxy. */
   readonly memory: MemoryBudget;
+  /** The connection limits, checked before a connection is served. */
+  readonly gate: ConnectionGate;
+  /** Refusals (which an attacker controls) are logged at most every few seconds per kind. */
+  private readonly refusalLog = new LogLimiter();
+  private idleTimer: NodeJS.Timeout | null = null;
   private management: ManagementServer | null = null;
   /** The management endpoint's port once listening. */
   managementPort: number | null = null;
@@ -85,6 +92,7 @@ export class Proxy {
     this.failedLogins = new FailedLoginLimiter(config.auth.failedLogins);
     this.metrics = new Metrics({ principalBytes: config.metrics.principalBytes });
     this.memory = new MemoryBudget(config.limits.maxBufferedBytes);
+    this.gate = new ConnectionGate(config.limits);
     this.audit = config.audit === undefined ? null : new AuditLog(config.audit, { log, cluster: this.cluster, connectTimeoutMs: config.upstream.connectTimeoutMs });
     this.protectedTopics = ProtectedTopics.fromConfig(config);
     // Their ids too, learned at every refresh: a request naming one by id is refused before any
@@ -126,6 +134,11 @@ export class Proxy {
           onCertificateReload: (ok, message) => {
             this.metrics.reloads.inc({ what: 'certificates', outcome: ok ? 'success' : 'failure' });
             this.audit?.record(reloadEvent(this.clusterId(), { what: `certificates of listener ${lc.name}`, file: lc.tls?.certFile ?? null, ok, message }));
+          },
+          gate: this.gate,
+          onRefused: (reason, ip) => {
+            this.metrics.connectionsRefused.inc({ listener: lc.name, reason });
+            this.refusalLog.log(this.log, `${lc.name}:${reason}`, { listener: lc.name, reason, client: ip }, 'connection refused by the connection limits');
           },
           learn: (nodes) => this.cluster.brokers.update(nodes),
           track: (c) => {
@@ -205,6 +218,7 @@ export class Proxy {
     }
     for (const key of ['limits', 'shutdown'] as const) if (!same(prev[key], next[key])) applied.push(key);
     this.memory.limit = next.limits.maxBufferedBytes;
+    this.gate.configure(next.limits);
     this.config = {
       ...next,
       upstream: prev.upstream,
@@ -347,8 +361,24 @@ export class Proxy {
     }
     this.audit?.start();
     for (const l of this.listeners) await l.start(this.cluster.brokers.all());
+    this.sweepIdleConnections();
     this.audit?.record(lifecycleEvent(this.clusterId(), { action: 'start', version: VERSION, pid: process.pid }));
     this.log.info({ listeners: this.listeners.map((l) => l.config.name), brokers: this.cluster.brokers.size }, 'proxy started');
+  }
+
+  /**
+   * connections.max.idle.ms: closes connections that have read and written nothing for that long
+   * and have nothing outstanding, authenticated or not. Checked every tenth of the timeout.
+   */
+  private sweepIdleConnections(): void {
+    const run = () => {
+      const idleMs = this.config.limits.connectionsMaxIdleMs;
+      const now = performance.now();
+      for (const c of [...this.clients]) if (c.outstanding === 0 && now - c.lastActive >= idleMs) c.close('idle timeout', { idleMs });
+      this.idleTimer = setTimeout(run, Math.max(50, Math.min(10_000, idleMs / 10)));
+      this.idleTimer.unref();
+    };
+    run();
   }
 
   stop(): Promise<void> {
@@ -370,6 +400,7 @@ export class Proxy {
     await listenersClosed;
     this.audit?.record(lifecycleEvent(this.clusterId(), { action: 'stop', version: VERSION, pid: process.pid }));
     await this.audit?.stop();
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.cluster.stop();
     this.pools.closeAll();
     this.credentials.close();

@@ -51,7 +51,7 @@ async function idleProducers(h: Harness, count: number, topic: string): Promise<
 }
 
 t.test('200 idle producers share at most maxConnectionsPerBroker upstream connections per broker', async (t) => {
-  const h = await startHarness({ cluster: { brokers: 3, topics: { idle: 3 } }, upstream: { pool: { mode: 'pooled', maxConnectionsPerBroker: 4 } } });
+  const h = await startHarness({ cluster: { brokers: 3, topics: { idle: 3 } }, upstream: { pool: { mode: 'pooled', maxConnectionsPerBroker: 4 } }, config: { limits: { maxConnectionCreationRatePerIp: 0 } } });
   for (let p = 0; p < 3; p++) await h.cluster.command(`leader idle ${p} ${p + 1}`);
   const clients = await idleProducers(h, 200, 'idle');
   t.teardown(async () => {
@@ -72,7 +72,7 @@ t.test('200 idle producers share at most maxConnectionsPerBroker upstream connec
 });
 
 t.test('dedicated mode opens one upstream connection per client (for comparison)', async (t) => {
-  const h = await startHarness({ cluster: { brokers: 3, topics: { idle: 3 } }, upstream: { pool: { mode: 'dedicated', maxConnectionsPerBroker: 4 } } });
+  const h = await startHarness({ cluster: { brokers: 3, topics: { idle: 3 } }, upstream: { pool: { mode: 'dedicated', maxConnectionsPerBroker: 4 } }, config: { limits: { maxConnectionCreationRatePerIp: 0 } } });
   for (let p = 0; p < 3; p++) await h.cluster.command(`leader idle ${p} ${p + 1}`);
   const clients = await idleProducers(h, 30, 'idle');
   t.teardown(async () => {
