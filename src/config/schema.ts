@@ -243,6 +243,11 @@ export const configSchema = z
         maxFrameBytes: z.number().int().positive().default(100 * 1024 * 1024),
         /** Requests a client may have outstanding before the proxy stops reading its socket. */
         maxInFlightPerClient: z.number().int().positive().default(128),
+        /**
+         * Array entries and tagged fields one request may decode into (about 1 us and 100 bytes each,
+         * however small): bounds the event-loop time one request can take from every other client.
+         */
+        maxRequestElements: z.number().int().positive().default(20_000),
         /** Bytes of requests and responses one client may hold in the proxy before its reads stop. */
         maxBufferedBytesPerClient: z.number().int().positive().default(16 * 1024 * 1024),
         /** The same for all clients together. */
@@ -262,6 +267,7 @@ export const configSchema = z
       .default({
         maxFrameBytes: 100 * 1024 * 1024,
         maxInFlightPerClient: 128,
+        maxRequestElements: 20_000,
         maxBufferedBytesPerClient: 16 * 1024 * 1024,
         maxBufferedBytes: 512 * 1024 * 1024,
         maxConnections: 10_000,

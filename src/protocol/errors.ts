@@ -13,8 +13,15 @@ export class WardenError extends Error {
 
 /** The bytes of a frame do not decode under the spec of their api key and version. */
 export class DecodeError extends WardenError {
-  constructor(message: string) {
-    super('WARDEN_ERR_DECODE', message);
+  constructor(message: string, code = 'WARDEN_ERR_DECODE') {
+    super(code, message);
+  }
+}
+
+/** A request with more elements than its decoding budget allows (limits.maxRequestElements). */
+export class DecodeBudgetError extends DecodeError {
+  constructor() {
+    super('request has more elements than limits.maxRequestElements allows', 'WARDEN_ERR_REQUEST_TOO_COMPLEX');
   }
 }
 

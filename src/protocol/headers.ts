@@ -39,9 +39,13 @@ export function responseHeaderVersion(apiKey: number, apiVersion: number): 0 | 1
   return 0;
 }
 
-/** Decodes the header at the start of a request frame (the frame excludes the size prefix). */
-export function decodeRequestHeader(frame: Buffer): RequestHeader {
+/**
+ * Decodes the header at the start of a request frame (the frame excludes the size prefix), with
+ * at most `elementBudget` tagged fields (see Reader.elementBudget).
+ */
+export function decodeRequestHeader(frame: Buffer, elementBudget = Infinity): RequestHeader {
   const r = new Reader(frame);
+  r.elementBudget = elementBudget;
   const apiKey = r.int16();
   const apiVersion = r.int16();
   const correlationId = r.int32();

@@ -1,4 +1,4 @@
-import { DecodeError } from './errors.js';
+import { DecodeError, DecodeBudgetError } from './errors.js';
 
 /** An unknown tagged field, kept as raw bytes so that it survives a decode/encode round trip. */
 export interface TaggedField {
@@ -16,6 +16,13 @@ export class Reader {
   buf: Buffer;
   pos: number;
   end: number;
+  /**
+   * How many more elements (array entries, tagged fields) this reader may decode. Decoding costs
+   * about a microsecond and a hundred bytes of heap per element whatever its size, and the
+   * smallest element is one byte, so the byte limit alone lets one frame cost seconds of event
+   * loop; a request past its budget is refused before it is decoded further.
+   */
+  elementBudget = Infinity;
 
   constructor(buf: Buffer, pos = 0, end = buf.length) {
     this.buf = buf;
@@ -162,6 +169,7 @@ export class Reader {
     if (n * minElem > this.end - this.pos) {
       throw new DecodeError(`array count ${n} cannot fit in the ${this.end - this.pos} bytes left`);
     }
+    if ((this.elementBudget -= n) < 0) throw new DecodeBudgetError();
   }
 
   /** Reads a tagged-field section, calling `known` for each tag; unknown tags are returned. */
@@ -179,7 +187,10 @@ export class Reader {
       const start = this.need(size);
       if (known !== null) {
         const sub = new Reader(this.buf, start, start + size);
-        if (known(tag, sub)) {
+        sub.elementBudget = this.elementBudget;
+        const handled = known(tag, sub);
+        this.elementBudget = sub.elementBudget;
+        if (handled) {
           if (sub.pos !== sub.end) throw new DecodeError(`tagged field ${tag} has ${sub.end - sub.pos} trailing bytes`);
           continue;
         }

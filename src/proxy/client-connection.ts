@@ -68,6 +68,9 @@ export interface ListenerSecurity {
 /** sasl.server.max.receive.size: the frame limit before authentication. */
 export const PRE_AUTH_MAX_FRAME_BYTES = 512 * 1024;
 
+/** Elements a request may decode into before authentication. */
+export const PRE_AUTH_MAX_REQUEST_ELEMENTS = 100;
+
 /** What a client connection needs from the proxy around it. */
 export interface ClientContext {
   readonly security: ListenerSecurity;
@@ -78,6 +81,8 @@ export interface ClientContext {
   readonly log: Logger;
   readonly maxFrameBytes: number;
   readonly maxInFlight: number;
+  /** Elements one request may decode into once authenticated (limits.maxRequestElements). */
+  readonly maxRequestElements: number;
   /** Bytes one client may hold in the proxy before its reads stop (limits.maxBufferedBytesPerClient). */
   readonly maxBufferedBytes: number;
   /** The process-wide account of buffered bytes. */
@@ -293,7 +298,7 @@ export class ClientConnection implements MemoryWaiter {
         throw new ClientProtocolError('WARDEN_ERR_UNSUPPORTED_VERSION', `api key ${apiKey} version ${apiVersion} is not supported`);
       }
     }
-    const header = decodeRequestHeader(frame);
+    const header = decodeRequestHeader(frame, this.elementBudget());
     this.current = header;
     this.ctx.metrics.api(apiKey, API_SPECS.get(apiKey)!.name).requests.inc();
     if (this.sasl !== null && !this.saslGate(header, frame)) return;
@@ -306,7 +311,7 @@ export class ClientConnection implements MemoryWaiter {
       return;
     }
     const spec = API_SPECS.get(apiKey)!;
-    const r = new Reader(frame, header.bodyOffset);
+    const r = this.bodyReader(frame, header);
     const body = spec.decodeRequest(r, apiVersion);
     if (apiKey === ApiKey.Produce) validateProduce(body as ProduceRequest);
     if (policy.local) {
@@ -336,6 +341,22 @@ export class ClientConnection implements MemoryWaiter {
         return;
       }
     }
+  }
+
+  /**
+   * How many elements one request may decode into (Reader.elementBudget): limits.maxRequestElements
+   * once authenticated, and far fewer before (the SASL requests have almost none; anything else is
+   * decoded only to be refused).
+   */
+  private elementBudget(): number {
+    const authenticated = this.principal !== null && (this.sasl === null || this.sasl.authenticated);
+    return authenticated ? this.ctx.maxRequestElements : PRE_AUTH_MAX_REQUEST_ELEMENTS;
+  }
+
+  private bodyReader(frame: Buffer, header: RequestHeader): Reader {
+    const r = new Reader(frame, header.bodyOffset);
+    r.elementBudget = this.elementBudget();
+    return r;
   }
 
   /**
@@ -396,7 +417,7 @@ export class ClientConnection implements MemoryWaiter {
       const range = proxyVersionRange(apiKey);
       if (range !== null && header.apiVersion >= range[0] && header.apiVersion <= range[1]) {
         try {
-          const body = API_SPECS.get(apiKey)!.decodeRequest(new Reader(frame, header.bodyOffset), header.apiVersion);
+          const body = API_SPECS.get(apiKey)!.decodeRequest(this.bodyReader(frame, header), header.apiVersion);
           answer = responsePacket(apiKey, header.apiVersion, header.correlationId, errorResponse(apiKey, body, ErrorCode.ILLEGAL_SASL_STATE));
         } catch {
           answer = null;
@@ -420,7 +441,7 @@ export class ClientConnection implements MemoryWaiter {
 
   private answerHandshake(header: RequestHeader, frame: Buffer): void {
     const sasl = this.sasl!;
-    const r = new Reader(frame, header.bodyOffset);
+    const r = this.bodyReader(frame, header);
     const req = API_SPECS.get(ApiKey.SaslHandshake)!.decodeRequest(r, header.apiVersion) as SaslHandshakeRequest;
     const result = sasl.handshake(header.apiVersion, req.mechanism);
     if (sasl.state === 'reauthenticating') {
@@ -439,7 +460,7 @@ export class ClientConnection implements MemoryWaiter {
   }
 
   private answerAuthenticate(header: RequestHeader, frame: Buffer): void {
-    const r = new Reader(frame, header.bodyOffset);
+    const r = this.bodyReader(frame, header);
     const req = API_SPECS.get(ApiKey.SaslAuthenticate)!.decodeRequest(r, header.apiVersion) as SaslAuthenticateRequest;
     const slot = this.newSlot();
     const respond = (errorCode: number, errorMessage: string | null, authBytes: Buffer, sessionLifetimeMs: bigint) =>
@@ -659,7 +680,7 @@ export class ClientConnection implements MemoryWaiter {
     const range = proxyVersionRange(ApiKey.ApiVersions)!;
     let request: ApiVersionsRequest | null = null;
     if (header.apiVersion >= range[0] && header.apiVersion <= range[1]) {
-      const r = new Reader(frame, header.bodyOffset);
+      const r = this.bodyReader(frame, header);
       request = API_SPECS.get(ApiKey.ApiVersions)!.decodeRequest(r, header.apiVersion) as ApiVersionsRequest;
     }
     const { body, bodyVersion } = apiVersionsResponse(header.apiVersion, request, this.ctx.cluster.versionsOf(this.nodeId), this.ctx.security.acl !== null);

@@ -118,6 +118,7 @@ export class Proxy {
             log: this.log,
             maxFrameBytes: this.config.limits.maxFrameBytes,
             maxInFlight: this.config.limits.maxInFlightPerClient,
+            maxRequestElements: this.config.limits.maxRequestElements,
             maxBufferedBytes: this.config.limits.maxBufferedBytesPerClient,
             memory: this.memory,
             requestTimeoutMs: config.upstream.requestTimeoutMs,

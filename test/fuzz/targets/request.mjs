@@ -49,6 +49,11 @@ function authz(seed) {
   };
   return {
     superUser: false,
+    // With ACLs (not the open, no-authorizer mode); one topic name in eight is one of the proxy's own.
+    open: false,
+    restricted: (topic) => (mix(`protected/${topic}`) & 7) === 0,
+    restrictsAny: (seed & 1) === 1,
+    clientId: seed & 2 ? '__admin_client' : 'fuzz',
     allowed: (operation, type, name) => (mix(`${operation}/${type}/${name}`) & 3) !== 0,
     allowedOnAny: (operation, type) => ((seed >> (operation % 8)) & 1) === 1,
     topicName: (id) => (id[0] & 1 ? `topic-${id.toString('hex', 0, 4)}` : null),
