@@ -324,6 +324,8 @@ export class Proxy {
     m.gauge('kafka_warden_upstream_connections', 'Open upstream connections, per broker', ['broker'], () => this.pools.all().map((p) => [{ broker: `${p.address.host}:${p.address.port}` }, p.connectionCount]));
     m.gauge('kafka_warden_upstream_in_flight_requests', 'Requests sent upstream and not yet answered, per broker', ['broker'], () => this.pools.all().map((p) => [{ broker: `${p.address.host}:${p.address.port}` }, p.inFlight]));
     m.gauge('kafka_warden_upstream_waiting_requests', 'Client requests waiting for an upstream connection, per broker', ['broker'], () => this.pools.all().map((p) => [{ broker: `${p.address.host}:${p.address.port}` }, p.waiting]));
+    m.gauge('kafka_warden_buffered_bytes', 'Bytes of requests and responses clients hold in the proxy (limits.maxBufferedBytes)', [], () => [[{}, this.memory.used]]);
+    m.gauge('kafka_warden_connections_admitted', 'TCP connections admitted by the connection limits and still open (TLS handshakes included)', [], () => [[{}, this.gate.open]]);
     m.gauge('kafka_warden_upstream_up', '1 when the upstream cluster answered the last metadata refresh', [], () => [[{}, this.cluster.reachable ? 1 : 0]]);
     m.gauge('kafka_warden_ready', '1 when every listener is bound and the upstream cluster is reachable', [], () => [[{}, this.ready ? 1 : 0]]);
     m.gauge('kafka_warden_tls_certificate_expiry_seconds', 'Seconds until the certificate a listener serves expires', ['listener'], () =>

@@ -73,7 +73,9 @@ t.test('a blackholed broker: the refresh gives up after PROBE_TIMEOUT_MS, not co
     await within(15_000, cv.refresh(probe));
     const took = Date.now() - t0;
     t.equal(cv.reachable, false, `${probe ? 'probe' : 'periodic refresh'}: unreachable`);
-    t.match(cv.lastError, /timed out/, 'because connecting timed out');
+    // Connecting times out; on a loaded machine the kernel may still complete the handshake, and
+    // then the request does: either way the view gives up within the bound.
+    t.match(cv.lastError, /timed out|no response/, 'because connecting (or the answer) timed out');
     t.ok(took <= PROBE_TIMEOUT_MS + SLACK_MS, `${probe ? 'probe' : 'periodic refresh'} took ${took} ms (bound ${PROBE_TIMEOUT_MS} ms, connectTimeoutMs 10000)`);
   }
 });
