@@ -698,7 +698,7 @@ export class ClientConnection implements MemoryWaiter {
     const apiKey = header.apiKey;
     const apiVersion = header.apiVersion;
     const size = packet.length;
-    this.holdRequest(size);
+    this.holdBytes(size, false);
     lane.send(
       packet,
       {
@@ -742,7 +742,7 @@ export class ClientConnection implements MemoryWaiter {
         },
       },
       parks,
-      () => this.releaseRequest(size),
+      () => this.releaseBytes(size, false),
     );
   }
 
@@ -760,7 +760,7 @@ export class ClientConnection implements MemoryWaiter {
   private complete(slot: Slot, packet: Buffer): void {
     if (this.state === 'closed') return;
     slot.packet = packet;
-    this.holdResponse(packet.length);
+    this.holdBytes(packet.length, true);
     const metrics = this.ctx.metrics;
     if (slot.apiKey >= 0) metrics.api(slot.apiKey, API_SPECS.get(slot.apiKey)!.name).duration.observe((performance.now() - slot.start) / 1000);
     while (this.slotHead < this.slots.length) {
@@ -775,7 +775,7 @@ export class ClientConnection implements MemoryWaiter {
       const size = packet.length;
       const written = this.socket.write(packet, () => {
         framePool.release(packet);
-        this.releaseResponse(size);
+        this.releaseBytes(size, true);
         this.lastActive = performance.now();
       });
       if (!written) this.pausedForDrain = true;
@@ -812,30 +812,20 @@ export class ClientConnection implements MemoryWaiter {
     this.responseBytes = 0;
   }
 
-  private holdRequest(n: number): void {
+  /** Counts `n` bytes this client now holds in the proxy (a request on its way up, or a response on its way back). */
+  private holdBytes(n: number, response: boolean): void {
     if (this.state === 'closed') return;
-    this.requestBytes += n;
+    if (response) this.responseBytes += n;
+    else this.requestBytes += n;
     this.ctx.memory.hold(n);
     this.checkMemory();
   }
 
-  private releaseRequest(n: number): void {
+  /** Those bytes have left the process (or were dropped). */
+  private releaseBytes(n: number, response: boolean): void {
     if (this.state === 'closed') return;
-    this.requestBytes -= n;
-    this.ctx.memory.release(n);
-    if (this.pausedForMemory) this.checkMemory();
-  }
-
-  private holdResponse(n: number): void {
-    if (this.state === 'closed') return;
-    this.responseBytes += n;
-    this.ctx.memory.hold(n);
-    this.checkMemory();
-  }
-
-  private releaseResponse(n: number): void {
-    if (this.state === 'closed') return;
-    this.responseBytes -= n;
+    if (response) this.responseBytes -= n;
+    else this.requestBytes -= n;
     this.ctx.memory.release(n);
     if (this.pausedForMemory || this.upstreamPaused) this.checkMemory();
   }

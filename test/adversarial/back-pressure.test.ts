@@ -59,6 +59,12 @@ t.test('a slow reader and an acks=0 flood do not grow the proxy without bound', 
   const before = await throughput(steady, 2500);
   const rssBefore = proxy.rss();
 
+  // A broker that is slow to answer Produce (a busy disk): what was acks=0 must wait for its
+  // answers like any request, under the in-flight and memory limits, instead of piling up.
+  await cluster.command('delay 1 0 1000 1000');
+  // (Told before the slow reader starts: the mock takes commands between its own work, and it is
+  // then busy with responses nobody reads.)
+
   // The slow reader: 64 Fetches of up to 48 MiB each, pipelined, and never a byte read.
   const slow = net.connect({ host: '127.0.0.1', port: base + 13 });
   await new Promise((r) => slow.once('connect', r));
@@ -71,9 +77,6 @@ t.test('a slow reader and an acks=0 flood do not grow the proxy without bound', 
 
   // The flood: acks=0 Produce of 256 KiB batches as fast as the socket takes them, for 5 s.
   const flood = net.connect({ host: '127.0.0.1', port: base + 11 });
-  // A broker that is slow to answer Produce (a busy disk): what was acks=0 must wait for its
-  // answers like any request, under the in-flight and memory limits, instead of piling up.
-  await cluster.command('delay 1 0 1000 1000');
   await new Promise((r) => flood.once('connect', r));
   flood.on('data', () => {});
   flood.on('error', () => {});
