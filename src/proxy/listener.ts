@@ -81,7 +81,9 @@ export class Listener implements AddressBook {
       ...(t.keyPassphrase !== undefined ? { passphrase: t.keyPassphrase } : {}),
       ...(t.caFile !== undefined ? { ca: readFileSync(t.caFile) } : {}),
       minVersion: t.minVersion,
-      ...(t.ciphers !== undefined ? { ciphers: t.ciphers } : {}),
+      ciphers: t.ciphers,
+      ecdhCurve: t.curves,
+      honorCipherOrder: true,
       requestCert: t.clientAuth !== 'none',
       rejectUnauthorized: t.clientAuth === 'required',
     };
