@@ -21,7 +21,16 @@ export interface ListenerDeps {
   onTlsFailure?(client: string, reason: string): void;
   /** A certificate reload was attempted. */
   onCertificateReload?(ok: boolean, message: string): void;
+  /** The TLS handshake deadline of a new connection in ms (read per connection: follows reloads). */
+  handshakeTimeoutMs(): number;
 }
+
+/**
+ * node:tls gives each new connection the handshakeTimeout of its server, kept under this symbol,
+ * which only the constructor sets. Setting it lets a reloaded deadline apply to new connections;
+ * null when node keeps it elsewhere, and then the value at start stays (tls-defaults.test.ts fails).
+ */
+const kHandshakeTimeout = Object.getOwnPropertySymbols(new tls.Server()).find((s) => s.description === 'handshake-timeout') ?? null;
 
 /**
  * One configured listener: a bootstrap port, where any broker answers, and one port per upstream
@@ -187,13 +196,16 @@ export class Listener implements AddressBook {
     let server: net.Server;
     if (this.config.tls !== undefined) {
       this.secureContext ??= this.tlsOptions();
-      const ts = tls.createServer({ ...this.secureContext, allowHalfOpen: true }, (socket) => {
+      const ts = tls.createServer({ ...this.secureContext, allowHalfOpen: true, handshakeTimeout: this.deps.handshakeTimeoutMs() }, (socket) => {
         socket.setNoDelay(true);
         this.onSocket(socket, nodeId);
       });
+      if (kHandshakeTimeout !== null) ts.prependListener('connection', () => ((ts as unknown as Record<symbol, number>)[kHandshakeTimeout] = this.deps.handshakeTimeoutMs()));
       ts.on('tlsClientError', (e: NodeJS.ErrnoException, socket) => {
         this.log.info({ client: `${socket.remoteAddress}:${socket.remotePort}`, node: nodeId, code: e.code, reason: e.message }, 'TLS handshake failed');
         this.deps.onTlsFailure?.(socket.remoteAddress ?? '', e.code ?? e.message);
+        // node closes the socket after a TLS error but not after ERR_TLS_HANDSHAKE_TIMEOUT.
+        socket.destroy();
       });
       server = ts;
     } else {

@@ -107,6 +107,7 @@ export class Proxy {
             this.audit?.record(reloadEvent(this.clusterId(), { what: `certificates of listener ${lc.name}`, file: lc.tls?.certFile ?? null, ok, message }));
           },
           learn: (nodes) => this.cluster.brokers.update(nodes),
+          handshakeTimeoutMs: () => this.config.auth.authenticationTimeoutMs,
           track: (c) => {
             this.clients.add(c);
             c.onClose(() => this.clients.delete(c));
