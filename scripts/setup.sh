@@ -19,9 +19,10 @@ if (( major < 20 )); then
   exit 1
 fi
 
-# Debian packages: librdkafka (mock cluster, bench driver) and kcat; test-only extras.
+# Debian packages: librdkafka (mock cluster, bench driver) and kcat; test-only extras (openssl
+# and testssl.sh for the TLS tests).
 need=(librdkafka-dev kcat gcc make)
-(( tests )) && need+=(libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev iproute2 python3-kafka)
+(( tests )) && need+=(libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev iproute2 python3-kafka openssl testssl.sh)
 missing=()
 for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if (( ${#missing[@]} )); then

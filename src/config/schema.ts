@@ -1,3 +1,4 @@
+import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 
 /** host:port of an upstream broker. */
@@ -6,6 +7,23 @@ const hostPort = z
   .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/, 'must be host:port');
 
 const port = z.number().int().min(0).max(65535);
+
+/**
+ * The TLS 1.2 suites offered unless `ciphers` is set: ECDHE key exchange (forward secrecy) with an
+ * AEAD cipher (AES-GCM, ChaCha20-Poly1305), for ECDSA and RSA keys, in server preference order
+ * (no CBC, no static RSA or DHE key exchange).
+ */
+export const DEFAULT_TLS_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+/** The key exchange groups offered unless `curves` is set (TLS 1.2 ECDHE and TLS 1.3). */
+export const DEFAULT_TLS_CURVES = 'X25519:P-256:P-384';
 
 export const tlsSchema = z
   .object({
@@ -17,10 +35,25 @@ export const tlsSchema = z
     caFile: z.string().min(1).optional(),
     clientAuth: z.enum(['none', 'requested', 'required']).default('none'),
     minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
-    /** OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are always the defaults). */
-    ciphers: z.string().min(1).optional(),
+    /**
+     * OpenSSL cipher list for TLS 1.2; replaces the default list. TLS 1.3 suites stay Node's
+     * defaults unless the list names some (TLS_AES_128_GCM_SHA256...).
+     */
+    ciphers: z.string().min(1).default(DEFAULT_TLS_CIPHERS),
+    /** Key exchange groups, most preferred first, `:`-separated (Node's ecdhCurve). */
+    curves: z.string().min(1).default(DEFAULT_TLS_CURVES),
   })
   .strict()
+  .superRefine((t, ctx) => {
+    // An unknown cipher or curve name would otherwise only fail when the listener opens.
+    for (const [key, opts] of [['ciphers', { ciphers: t.ciphers }], ['curves', { ecdhCurve: t.curves }]] as const) {
+      try {
+        createSecureContext(opts);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `not usable by OpenSSL: ${(e as Error).message}` });
+      }
+    }
+  })
   .refine((t) => t.clientAuth === 'none' || t.caFile !== undefined, { message: 'caFile is needed to verify client certificates', path: ['caFile'] });
 
 export const saslMechanism = z.enum(['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN']);

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, constants as cryptoConstants } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
@@ -27,7 +27,16 @@ export interface ListenerDeps {
   readonly gate: ConnectionGate;
   /** A connection was refused by the limits. */
   onRefused(reason: Refusal, ip: string): void;
+  /** The TLS handshake deadline of a new connection in ms (read per connection: follows reloads). */
+  handshakeTimeoutMs(): number;
 }
+
+/**
+ * node:tls gives each new connection the handshakeTimeout of its server, kept under this symbol,
+ * which only the constructor sets. Setting it lets a reloaded deadline apply to new connections;
+ * null when node keeps it elsewhere, and then the value at start stays (tls-defaults.test.ts fails).
+ */
+const kHandshakeTimeout = Object.getOwnPropertySymbols(new tls.Server()).find((s) => s.description === 'handshake-timeout') ?? null;
 
 /**
  * One configured listener: a bootstrap port, where any broker answers, and one port per upstream
@@ -87,7 +96,13 @@ export class Listener implements AddressBook {
       ...(t.keyPassphrase !== undefined ? { passphrase: t.keyPassphrase } : {}),
       ...(t.caFile !== undefined ? { ca: readFileSync(t.caFile) } : {}),
       minVersion: t.minVersion,
-      ...(t.ciphers !== undefined ? { ciphers: t.ciphers } : {}),
+      ciphers: t.ciphers,
+      ecdhCurve: t.curves,
+      honorCipherOrder: true,
+      // Client-initiated renegotiation (TLS 1.2) is refused with a no_renegotiation alert. node's
+      // own limit (tls.CLIENT_RENEG_LIMIT) lets 3 in 10 minutes through, full handshakes a client
+      // makes the proxy do for free, and only reports the 4th (ERR_TLS_SESSION_ATTACK).
+      secureOptions: cryptoConstants.SSL_OP_NO_RENEGOTIATION,
       requestCert: t.clientAuth !== 'none',
       // Verification is decided per connection by tlsRefusal(): node's rejectUnauthorized cannot
       // express "optional, but must verify when presented" (clientAuth: requested).
@@ -204,7 +219,7 @@ export class Listener implements AddressBook {
     let server: net.Server;
     if (this.config.tls !== undefined) {
       this.secureContext ??= this.tlsOptions();
-      const ts = tls.createServer({ ...this.secureContext, allowHalfOpen: true }, (socket) => {
+      const ts = tls.createServer({ ...this.secureContext, allowHalfOpen: true, handshakeTimeout: this.deps.handshakeTimeoutMs() }, (socket) => {
         const refusal = tlsRefusal(socket, this.config.tls!.clientAuth);
         if (refusal !== null) {
           // Only the verification error is reported: nothing of an unverified certificate is used.
@@ -216,11 +231,14 @@ export class Listener implements AddressBook {
         socket.setNoDelay(true);
         this.onSocket(socket, nodeId);
       });
+      if (kHandshakeTimeout !== null) ts.prependListener('connection', () => ((ts as unknown as Record<symbol, number>)[kHandshakeTimeout] = this.deps.handshakeTimeoutMs()));
       ts.on('tlsClientError', (e: NodeJS.ErrnoException, socket) => {
         // A connection the limits refused dies in its handshake: that was counted already.
         if (refused.has((socket as unknown as { _parent?: net.Socket })._parent as net.Socket)) return;
         this.log.info({ client: `${socket.remoteAddress}:${socket.remotePort}`, node: nodeId, code: e.code, reason: e.message }, 'TLS handshake failed');
         this.deps.onTlsFailure?.(socket.remoteAddress ?? '', e.code ?? e.message);
+        // node closes the socket after a TLS error but not after ERR_TLS_HANDSHAKE_TIMEOUT.
+        socket.destroy();
       });
       server = ts;
     } else {

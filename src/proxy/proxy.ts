@@ -142,6 +142,7 @@ export class Proxy {
             this.refusalLog.log(this.log, `${lc.name}:${reason}`, { listener: lc.name, reason, client: ip }, 'connection refused by the connection limits');
           },
           learn: (nodes) => this.cluster.brokers.update(nodes),
+          handshakeTimeoutMs: () => this.config.auth.authenticationTimeoutMs,
           track: (c) => {
             this.clients.add(c);
             c.onClose(() => this.clients.delete(c));

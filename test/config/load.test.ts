@@ -97,3 +97,21 @@ t.test('security settings are validated with their key paths', async (t) => {
   t.match(aclIssues({ allowEveryoneIfNoAclFound: 'yes' }), [/acl.allowEveryoneIfNoAclFound/]);
   t.same(aclIssues({ superUsers: ['User:admin'], file: 'acls.yaml' }), [], 'a valid acl section');
 });
+
+t.test('TLS ciphers and curves: the defaults, and names OpenSSL does not know are refused', async (t) => {
+  const listener = (tls: Record<string, unknown>) => ({ name: 'l', securityProtocol: 'SSL', host: '127.0.0.1', port: 1, brokerPortBase: 10, advertisedHost: 'x', tls: { certFile: 'c', keyFile: 'k', ...tls } });
+  const parsed = parseConfig({ upstream: { bootstrap: ['h:1'] }, listeners: [listener({})] }).listeners[0]!.tls!;
+  t.equal(parsed.ciphers, 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305');
+  t.equal(parsed.curves, 'X25519:P-256:P-384');
+  const issues = (tls: Record<string, unknown>) => {
+    try {
+      parseConfig({ upstream: { bootstrap: ['h:1'] }, listeners: [listener(tls)] });
+      return [];
+    } catch (e) {
+      return (e as ConfigError).issues;
+    }
+  };
+  t.match(issues({ ciphers: 'NO-SUCH-CIPHER' }), [/listeners\[0\].tls.ciphers: not usable by OpenSSL: .*no cipher match/]);
+  t.match(issues({ curves: 'X25519:P-999' }), [/listeners\[0\].tls.curves: not usable by OpenSSL/]);
+  t.same(issues({ ciphers: 'ECDHE-RSA-AES256-SHA384', curves: 'P-384' }), [], 'any list OpenSSL takes');
+});
