@@ -833,12 +833,15 @@ export class ClientConnection implements MemoryWaiter {
   private checkMemory(): void {
     const limit = this.ctx.maxBufferedBytes;
     const held = this.requestBytes + this.responseBytes;
-    const over = this.pausedForMemory ? held >= limit / 2 || this.ctx.memory.over(this) : held >= limit || this.ctx.memory.over(this);
+    // Past the process-wide total only the clients holding a fair amount wait: the ones that hold
+    // little keep being served, so that clients which stop reading cannot stall everyone else.
+    const globalOver = held >= limit / 8 && this.ctx.memory.over(this);
+    const over = this.pausedForMemory ? held >= limit / 2 || globalOver : held >= limit || globalOver;
     if (over !== this.pausedForMemory) {
       this.pausedForMemory = over;
       this.updateFlow();
     }
-    const stopUpstream = this.upstreamPaused ? this.responseBytes >= limit / 2 : this.responseBytes >= limit;
+    const stopUpstream = (this.upstreamPaused ? this.responseBytes >= limit / 2 : this.responseBytes >= limit) || (globalOver && this.responseBytes >= limit / 8);
     if (stopUpstream !== this.upstreamPaused && this.lane !== null) this.upstreamPaused = this.lane.pauseUpstream(stopUpstream);
   }
 

@@ -5,9 +5,10 @@ export interface MemoryWaiter {
 
 /**
  * The process-wide account of bytes that clients hold in the proxy (requests on their way
- * upstream, responses on their way back): limits.maxBufferedBytes. A client that adds bytes while
- * the total is past the limit stops being read until the total falls below 90% of it, so many
- * clients each within their own bound still cannot exhaust the process together.
+ * upstream, responses on their way back): limits.maxBufferedBytes. A client that holds a fair
+ * share (an eighth of its own bound) and adds bytes while the total is past the limit stops being
+ * read until the total falls below 90% of it, so many clients each within their own bound still
+ * cannot exhaust the process together, and clients holding little are never stopped by them.
  */
 export class MemoryBudget {
   used = 0;

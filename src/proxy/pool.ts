@@ -159,6 +159,8 @@ export class Lane {
   private inFlightBytes = 0;
   private readonly waiting: Waiting[] = [];
   private released = false;
+  /** Set while the client does not take its responses and the exclusive connection is not read. */
+  private upstreamPaused = false;
 
   constructor(pool: BrokerPool) {
     this.pool = pool;
@@ -206,8 +208,6 @@ export class Lane {
     this.upstreamPaused = paused;
     return paused;
   }
-
-  private upstreamPaused = false;
 
   private dispatch(packet: Buffer, pending: PendingRequest | null, parks: boolean, onWritten?: () => void): void {
     if (parks && !this.exclusive) {
