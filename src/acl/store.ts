@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import { load as parseYaml, dump as dumpYaml } from 'js-yaml';
+import { loadAll as parseYamlDocuments, dump as dumpYaml } from 'js-yaml';
 import { z } from 'zod';
 import { Operation, PatternType, Permission, ResourceType, operationName, patternTypeName, permissionName, resourceTypeName, type AclBinding } from './model.js';
 import { invalidBinding } from './filter.js';
@@ -20,7 +20,8 @@ const entrySchema = z
   })
   .strict();
 
-const fileSchema = z.object({ acls: z.array(entrySchema).default([]) }).strict();
+// `acls:` with nothing under it is null: no ACLs yet, like an empty file.
+const fileSchema = z.object({ acls: z.array(entrySchema).nullable().default([]).transform((a) => a ?? []) }).strict();
 
 /**
  * The ACL file: the bindings as `kafka-acls --list` names them, one entry each:
@@ -31,12 +32,15 @@ const fileSchema = z.object({ acls: z.array(entrySchema).default([]) }).strict()
  */
 export function readAclFile(file: string): AclBinding[] {
   if (!existsSync(file)) return [];
-  let raw: unknown;
+  let docs: unknown[];
   try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
+    // js-yaml's load() refuses a source without a document (empty, or only comments): no ACLs yet.
+    docs = parseYamlDocuments(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new WardenError('WARDEN_ERR_ACL_FILE', `ACL file ${file} is not valid YAML: ${(e as { reason?: string }).reason ?? 'parse error'}`);
   }
+  if (docs.length > 1) throw new WardenError('WARDEN_ERR_ACL_FILE', `ACL file ${file}: expected one YAML document, found ${docs.length}`);
+  const raw = docs[0];
   const res = fileSchema.safeParse(raw ?? {});
   if (!res.success) {
     const issue = res.error.issues[0]!;

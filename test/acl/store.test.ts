@@ -45,3 +45,22 @@ t.test('filters with Kafka\'s LITERAL, PREFIXED, ANY and MATCH semantics', async
   t.match(invalidBinding(b('ok', Pt.MATCH)), /LITERAL or PREFIXED/);
   t.match(invalidBinding({ ...b('ok', Pt.LITERAL), principal: 'alice' }), /User:name/);
 });
+
+t.test('an empty ACL file, one with only comments, and a bare acls: mean no ACLs yet', async (t) => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { readAclFile } = await import('../../src/acl/store.js');
+  const dir = mkdtempSync(join(tmpdir(), 'warden-acl-empty-'));
+  for (const [name, text] of [['empty', ''], ['comments', '# no ACLs yet\n'], ['bare', 'acls:\n']] as const) {
+    const f = join(dir, `${name}.yaml`);
+    writeFileSync(f, text);
+    t.same(readAclFile(f), [], name);
+  }
+  const two = join(dir, 'two.yaml');
+  writeFileSync(two, 'acls: []\n---\nacls: []\n');
+  t.throws(() => readAclFile(two), { code: 'WARDEN_ERR_ACL_FILE' }, 'two documents are still refused');
+  const list = join(dir, 'list.yaml');
+  writeFileSync(list, '- a\n');
+  t.throws(() => readAclFile(list), { code: 'WARDEN_ERR_ACL_FILE' }, 'a list where the map belongs is refused');
+});
