@@ -9,6 +9,7 @@ import kafkajs from 'kafkajs';
 import { Kafka, logLevel } from 'kafkajs';
 import { startSecureHarness, USERS, type SecureHarness } from '../helpers/secure.js';
 import { kcat } from '../helpers/kcat.js';
+import { auditTopicEvents, until } from '../helpers/audit-topic.js';
 import { verifyLines } from '../../src/audit/chain.js';
 import { cloudEventErrors } from '../helpers/cloudevents.js';
 
@@ -30,24 +31,7 @@ interface Event {
 
 const bob = (h: SecureHarness, password: string = USERS.bob) => ['-b', h.saslPlaintext, '-X', 'security.protocol=SASL_PLAINTEXT', '-X', 'sasl.mechanisms=SCRAM-SHA-256', '-X', 'sasl.username=bob', '-X', `sasl.password=${password}`];
 
-/** The audit topic, read straight from the upstream cluster. */
-async function topicEvents(h: SecureHarness): Promise<Event[]> {
-  const r = await kcat(['-C', '-t', '_audit', '-p', '0', '-o', 'beginning', '-e', '-q', '-b', h.cluster.brokers.join(',')], { timeoutMs: 20_000 });
-  return r.stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Event);
-}
-
-async function until<T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  let v = await f();
-  while (!ok(v) && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 300));
-    v = await f();
-  }
-  return v;
-}
+const topicEvents = (h: SecureHarness): Promise<Event[]> => auditTopicEvents<Event>(h.cluster.brokers, '_audit');
 
 t.test('audit events from real clients, in a file and a topic', async (t) => {
   const h = await startSecureHarness({

@@ -11,6 +11,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { startSecureHarness, USERS, type SecureHarness } from '../helpers/secure.js';
 import { startHarness } from '../helpers/proxy.js';
 import { kcat } from '../helpers/kcat.js';
+import { auditTopicEvents, until } from '../helpers/audit-topic.js';
 import { loginScram } from '../helpers/scram-client.js';
 import { RawClient, recordBatch } from '../helpers/raw-client.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
@@ -29,24 +30,7 @@ const sasl = (h: SecureHarness, user: 'alice' | 'bob') => ['-b', h.saslPlaintext
 const kafkaAs = (h: SecureHarness, user: 'alice' | 'bob', clientId: string) =>
   new Kafka({ clientId, brokers: [h.saslPlaintext], sasl: { mechanism: 'scram-sha-256', username: user, password: USERS[user] }, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
 
-/** The audit topic as the upstream cluster holds it, read without the proxy. */
-async function direct(h: { cluster: { brokers: string[] } }): Promise<Event[]> {
-  const r = await kcat(['-C', '-t', AUDIT, '-p', '0', '-o', 'beginning', '-e', '-q', '-b', h.cluster.brokers.join(',')], { timeoutMs: 20_000 });
-  return r.stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Event);
-}
-
-async function until<T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  let v = await f();
-  while (!ok(v) && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 300));
-    v = await f();
-  }
-  return v;
-}
+const direct = (h: { cluster: { brokers: string[] } }): Promise<Event[]> => auditTopicEvents<Event>(h.cluster.brokers, AUDIT);
 
 t.test('a super user cannot see, read or write the audit topic; the named principal reads it', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'warden-protected-'));
