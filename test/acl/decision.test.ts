@@ -4,23 +4,14 @@
 // both); decisions that only narrow a response audit what they allow, as Kafka's logIfDenied=false.
 import t from 'tap';
 import { Authorizer } from '../../src/acl/authorizer.js';
-import { CLUSTER_NAME, Operation, PatternType, Permission, ResourceType, type AclBinding, type OperationCode } from '../../src/acl/model.js';
+import { CLUSTER_NAME, Operation, ResourceType } from '../../src/acl/model.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
 import { defaultCreateTopicsRequest, defaultCreateTopicsRequestCreatableTopic } from '../../src/protocol/generated/create-topics.js';
 import { defaultDeleteTopicsRequest } from '../../src/protocol/generated/delete-topics.js';
 import { defaultFetchRequest } from '../../src/protocol/generated/fetch.js';
 import type { Verdict } from '../../src/acl/checks.js';
-import { auditTrail, decisionsFor, runCheck, runWith, type AuditedEvent } from '../helpers/authz.js';
+import { allow, auditTrail, decisionsFor, runCheck, runWith, type AuditedEvent } from '../helpers/authz.js';
 
-const allow = (principal: string, operation: OperationCode, resourceType: AclBinding['resourceType'], resourceName: string): AclBinding => ({
-  principal,
-  operation,
-  resourceType,
-  resourceName,
-  patternType: PatternType.LITERAL,
-  permission: Permission.ALLOW,
-  host: '*',
-});
 
 // ops holds the cluster-level grants and nothing on any topic; dev may create `orders` only.
 const authorizer = () => {

@@ -6,12 +6,12 @@ import t from 'tap';
 import { Authorizer } from '../../src/acl/authorizer.js';
 import { ProtectedTopics } from '../../src/acl/protected-topics.js';
 import { API_CHECKS, authorizedOperations, type Verdict } from '../../src/acl/checks.js';
-import { CLUSTER_NAME, Operation, PatternType, Permission, ResourceType, type AclBinding, type OperationCode } from '../../src/acl/model.js';
+import { CLUSTER_NAME, Operation, ResourceType } from '../../src/acl/model.js';
 import { API_POLICY, proxyVersionRange } from '../../src/proxy/api-table.js';
 import { ApiKey, API_SPECS } from '../../src/protocol/generated/index.js';
 import { parseConfig } from '../../src/config/load.js';
 import * as g from '../helpers/requests.js';
-import { auditTrail, decisionsFor, runCheck, runWith, type ContextOptions } from '../helpers/authz.js';
+import { allow, auditTrail, decisionsFor, runCheck, runWith, type ContextOptions } from '../helpers/authz.js';
 
 const AUDIT = '_kafka_warden_audit';
 const AUDIT_ID = Buffer.alloc(16, 0xaa);
@@ -28,15 +28,6 @@ const registry = (principals: string[] = ['User:reader']) => {
   return p;
 };
 
-const allow = (principal: string, operation: OperationCode, resourceType: AclBinding['resourceType'], resourceName: string): AclBinding => ({
-  principal,
-  operation,
-  resourceType,
-  resourceName,
-  patternType: PatternType.LITERAL,
-  permission: Permission.ALLOW,
-  host: '*',
-});
 // admin is a super user; reader is exempt and may read the audit topic; bob has ALL on every topic and the cluster.
 const aclAuthorizer = () => {
   const a = new Authorizer({ superUsers: ['User:admin', 'User:reader-admin'] });

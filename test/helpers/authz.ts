@@ -11,6 +11,7 @@ import { ProtectedTopics } from '../../src/acl/protected-topics.js';
 import { API_CHECKS, type AuthzContext, type Verdict } from '../../src/acl/checks.js';
 import type { Authorizer } from '../../src/acl/authorizer.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
+import { PatternType, Permission, type AclBinding, type OperationCode } from '../../src/acl/model.js';
 import { API_SPECS } from '../../src/protocol/generated/index.js';
 import { Writer } from '../../src/protocol/writer.js';
 import type { RequestHeader } from '../../src/protocol/headers.js';
@@ -110,3 +111,14 @@ export function runWith(c: AuthzContext, apiKey: number, version: number, reques
   if (v?.kind === 'forward' && v.request !== undefined) spec.encodeRequest(new Writer(), version, v.request as never);
   return v;
 }
+
+/** A literal ALLOW binding from any host. */
+export const allow = (principal: string, operation: OperationCode, resourceType: AclBinding['resourceType'], resourceName: string): AclBinding => ({
+  principal,
+  operation,
+  resourceType,
+  resourceName,
+  patternType: PatternType.LITERAL,
+  permission: Permission.ALLOW,
+  host: '*',
+});
