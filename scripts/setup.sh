@@ -4,14 +4,18 @@
 # `npm test` and `npm run bench` before they start.
 #
 #   scripts/setup.sh            npm packages, TypeScript build, native test cluster launcher
-#   scripts/setup.sh --tests    also librdkafka 2.15.1 (modern client/broker) and test tools
+#   scripts/setup.sh --tests    also librdkafka 2.15.1 (modern client/broker), test tools and
+#                               Apache Kafka's jars from Maven Central (real brokers, Java tools)
+#   scripts/setup.sh --kafka    also Apache Kafka's jars (for `npm run demo -- --kafka`)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 say() { echo "setup: $*" >&2; }
 
 tests=0
-[[ "${1:-}" == "--tests" ]] && tests=1
+kafka=0
+[[ "${1:-}" == "--tests" ]] && tests=1 && kafka=1
+[[ "${1:-}" == "--kafka" ]] && kafka=1
 
 major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
 if (( major < 20 )); then
@@ -67,5 +71,6 @@ fi
 
 bash scripts/build-native.sh
 (( tests )) && bash scripts/build-modern-librdkafka.sh
+(( kafka )) && bash scripts/fetch-kafka.sh
 (( tests )) && bash scripts/build-test-clients.sh
 exit 0

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { CredentialStore } from '../../src/auth/credentials.js';
 import { makeCredential } from '../../src/auth/scram.js';
 import { makePki, type TestPki } from './certs.js';
-import { startHarness, type Harness } from './proxy.js';
+import { startHarness, startProxyOn, type Harness, type ProxyHarness, type ProxyOptions } from './proxy.js';
 
 export const USERS = { alice: 'alice-secret', bob: 'bob-secret' } as const;
 
-export interface SecureHarness extends Harness {
+export interface SecureListeners {
   pki: TestPki;
   credentialsFile: string;
   /** Bootstrap addresses by listener. */
@@ -16,11 +16,38 @@ export interface SecureHarness extends Harness {
   saslPlaintext: string;
 }
 
+export type SecureHarness = Harness & SecureListeners;
+export type SecureProxy = ProxyHarness & SecureListeners;
+
+export interface SecureOptions {
+  auth?: Record<string, unknown>;
+  acl?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+  upstream?: Record<string, unknown>;
+}
+
 /**
  * `acl` defaults to alice as the super user and everything else allowed where no ACL names the
  * resource, which the authentication tests need; ACL tests pass their own.
  */
-export async function startSecureHarness(opts: { auth?: Record<string, unknown>; cluster?: Record<string, unknown>; acl?: Record<string, unknown>; config?: Record<string, unknown>; upstream?: Record<string, unknown> } = {}): Promise<SecureHarness> {
+export async function startSecureHarness(opts: SecureOptions & { cluster?: Record<string, unknown> } = {}): Promise<SecureHarness> {
+  const { pki, credentialsFile, proxyOptions } = await secureSetup(opts);
+  const h = await startHarness({ cluster: { brokers: 3, topics: { secure: 3 }, ...opts.cluster }, ...proxyOptions });
+  return { ...h, ...listeners(h, pki, credentialsFile) };
+}
+
+/** The same listeners and users in front of any cluster (a real Kafka): stop() stops the proxy only. */
+export async function startSecureProxyOn(bootstrap: string[], opts: SecureOptions = {}): Promise<SecureProxy> {
+  const { pki, credentialsFile, proxyOptions } = await secureSetup(opts);
+  const h = await startProxyOn(bootstrap, proxyOptions);
+  return { ...h, ...listeners(h, pki, credentialsFile) };
+}
+
+function listeners(h: ProxyHarness, pki: TestPki, credentialsFile: string): SecureListeners {
+  return { pki, credentialsFile, saslSsl: `localhost:${h.base + 20}`, ssl: `localhost:${h.base + 40}`, saslPlaintext: `127.0.0.1:${h.base + 60}` };
+}
+
+async function secureSetup(opts: SecureOptions): Promise<{ pki: TestPki; credentialsFile: string; proxyOptions: ProxyOptions }> {
   const pki = await makePki();
   const credentialsFile = join(pki.dir, 'users.yaml');
   const store = new CredentialStore(credentialsFile);
@@ -29,8 +56,7 @@ export async function startSecureHarness(opts: { auth?: Record<string, unknown>;
   store.set('bob', 'SCRAM-SHA-256', makeCredential('SCRAM-SHA-256', USERS.bob));
   store.save();
   const tls = { certFile: pki.serverCert, keyFile: pki.serverKey, caFile: pki.caFile };
-  const h = await startHarness({
-    cluster: { brokers: 3, topics: { secure: 3 }, ...opts.cluster },
+  const proxyOptions: ProxyOptions = {
     auth: { credentialsFile, principalMappingRules: 'RULE:^CN=(.*?),OU=ServiceUsers.*$/$1/L,DEFAULT', ...opts.auth },
     upstream: opts.upstream,
     config: { acl: opts.acl ?? { superUsers: ['User:alice'], allowEveryoneIfNoAclFound: true }, ...opts.config },
@@ -39,6 +65,6 @@ export async function startSecureHarness(opts: { auth?: Record<string, unknown>;
       { name: 'mtls', securityProtocol: 'SSL', host: '127.0.0.1', port: base + 40, brokerPortBase: base + 50, advertisedHost: 'localhost', tls: { ...tls, clientAuth: 'required' } },
       { name: 'saslplain', securityProtocol: 'SASL_PLAINTEXT', host: '127.0.0.1', port: base + 60, brokerPortBase: base + 70, advertisedHost: '127.0.0.1', sasl: { mechanisms: ['SCRAM-SHA-256'] } },
     ],
-  });
-  return { ...h, pki, credentialsFile, saslSsl: `localhost:${h.base + 20}`, ssl: `localhost:${h.base + 40}`, saslPlaintext: `127.0.0.1:${h.base + 60}` };
+  };
+  return { pki, credentialsFile, proxyOptions };
 }

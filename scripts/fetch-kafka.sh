@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Gathers the runtime classpath of Apache Kafka (broker, command-line tools, a log4j2 binding)
+# from Maven Central into .cache/kafka/VERSION/libs, with scripts/kafka/pom.xml and
+# `mvn dependency:copy-dependencies`. Idempotent: nothing happens when the folder is complete.
+#
+#   scripts/fetch-kafka.sh [VERSION]     default 4.4.0
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VERSION="${1:-${KAFKA_VERSION:-4.4.0}}"
+OUT="$ROOT/.cache/kafka/$VERSION/libs"
+[[ -f "$OUT/.complete" ]] && exit 0
+command -v mvn >/dev/null || { echo "fetch-kafka: Maven (mvn) is needed: apt-get install maven" >&2; exit 1; }
+command -v java >/dev/null || { echo "fetch-kafka: Java 17 or newer is needed" >&2; exit 1; }
+echo "fetch-kafka: fetching Apache Kafka $VERSION jars from Maven Central" >&2
+rm -rf "$OUT.tmp"
+mvn -q -B -f "$ROOT/scripts/kafka/pom.xml" -Dkafka.version="$VERSION" \
+  -Dmaven.repo.local="$ROOT/.cache/m2" \
+  dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$OUT.tmp" >&2
+rm -rf "$OUT"
+mv "$OUT.tmp" "$OUT"
+touch "$OUT/.complete"

@@ -1,0 +1,112 @@
+// Real Apache Kafka for tests: a cluster per test file (kept with its logs when the file fails),
+// Kafka's own command-line tools and the Java client, run as child processes.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { KafkaCluster, ensureKafkaJars, javaBinary, type KafkaClusterOptions } from '../../src/cli/kafka-cluster.js';
+
+export { KafkaCluster };
+
+interface TapLike {
+  teardown(fn: () => unknown): void;
+  passing(): boolean;
+  comment(...args: unknown[]): void;
+}
+
+/** A real cluster for the whole test file; stopped at its end, its folder kept if a test failed. */
+export async function startKafka(t: TapLike, opts: KafkaClusterOptions = {}): Promise<KafkaCluster> {
+  const cluster = await KafkaCluster.start(opts);
+  t.teardown(async () => {
+    const keep = !t.passing();
+    await cluster.stop({ keep, graceMs: 3000 });
+    if (keep) t.comment(`Kafka logs kept in ${cluster.dir}`);
+  });
+  return cluster;
+}
+
+/** Kafka's tools by the names of their bin/ scripts. */
+export const TOOLS = {
+  'kafka-topics': 'org.apache.kafka.tools.TopicCommand',
+  'kafka-console-producer': 'org.apache.kafka.tools.ConsoleProducer',
+  'kafka-console-consumer': 'org.apache.kafka.tools.consumer.ConsoleConsumer',
+  'kafka-consumer-groups': 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
+  'kafka-share-groups': 'org.apache.kafka.tools.consumer.group.ShareGroupCommand',
+  'kafka-acls': 'org.apache.kafka.tools.AclCommand',
+  'kafka-configs': 'org.apache.kafka.tools.ConfigCommand',
+  'kafka-producer-perf-test': 'org.apache.kafka.tools.ProducerPerformance',
+  'kafka-consumer-perf-test': 'org.apache.kafka.tools.ConsumerPerformance',
+  'kafka-delete-records': 'org.apache.kafka.tools.DeleteRecordsCommand',
+  'kafka-get-offsets': 'org.apache.kafka.tools.GetOffsetShell',
+  'kafka-leader-election': 'org.apache.kafka.tools.LeaderElectionCommand',
+  'kafka-log-dirs': 'org.apache.kafka.tools.LogDirsCommand',
+  'kafka-transactions': 'org.apache.kafka.tools.TransactionsCommand',
+  'kafka-metadata-quorum': 'org.apache.kafka.tools.MetadataQuorumCommand',
+  'kafka-broker-api-versions': 'org.apache.kafka.tools.BrokerApiVersionsCommand',
+} as const;
+
+export interface JavaResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a Java main class on the Kafka classpath (plus `classpath`), with `input` on stdin, killed
+ * after `timeoutMs`. Never throws for a non-zero exit: tests assert on code and output.
+ */
+export function runJavaMain(mainClass: string, args: string[], opts: { input?: string; timeoutMs?: number; classpath?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<JavaResult> {
+  const libs = ensureKafkaJars();
+  const cp = [...(opts.classpath ?? []), `${libs}/*`].join(':');
+  // C1 only and a small heap: the tools and short client programs start in about a second.
+  const child = spawn(javaBinary(), ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xshare:auto', `-Dlog4j2.configurationFile=${toolLog4j()}`, '-cp', cp, mainClass, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdin.on('error', () => {});
+  child.stdin.end(opts.input ?? '');
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+  return new Promise((resolve) => {
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** One of Kafka's tools, e.g. kafkaTool('kafka-topics', ['--bootstrap-server', b, '--list']). */
+export function kafkaTool(name: keyof typeof TOOLS, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<JavaResult> {
+  return runJavaMain(TOOLS[name], args, opts);
+}
+
+let tmp: string | null = null;
+function tmpDir(): string {
+  return (tmp ??= mkdtempSync(join(tmpdir(), 'warden-kafka-client-')));
+}
+
+let log4j: string | null = null;
+/** Tools log warnings and errors only, to stderr, so that stdout is what the tool prints. */
+function toolLog4j(): string {
+  if (log4j) return log4j;
+  log4j = join(tmpDir(), 'tools-log4j2.yaml');
+  writeFileSync(log4j, 'Configuration:\n  Appenders:\n    Console:\n      name: STDERR\n      target: SYSTEM_ERR\n      PatternLayout:\n        pattern: "%p %m (%c)%n"\n  Loggers:\n    Root:\n      level: WARN\n      AppenderRef:\n        - ref: STDERR\n');
+  return log4j;
+}
+
+let propsCount = 0;
+/** Writes a Java client properties file (`--command-config`, `--producer.config`, ...). */
+export function clientProperties(props: Record<string, string | number | boolean>): string {
+  const file = join(tmpDir(), `client-${++propsCount}.properties`);
+  writeFileSync(file, Object.entries(props).map(([k, v]) => `${k}=${String(v).replace(/\\/g, '\\\\')}`).join('\n') + '\n');
+  return file;
+}
+
+/** The JAAS line for a SASL login, as Java clients take it in `sasl.jaas.config`. */
+export function jaas(mechanism: string, user: string, password: string): string {
+  const module = mechanism === 'PLAIN' ? 'org.apache.kafka.common.security.plain.PlainLoginModule' : 'org.apache.kafka.common.security.scram.ScramLoginModule';
+  return `${module} required username="${user}" password="${password}";`;
+}
