@@ -34,3 +34,20 @@ if [[ ! -x "$OUT" || "$SRC" -nt "$OUT" ]]; then
     go build -o "$OUT.tmp" . 2> >(grep -v -e 'zstd' -e 'cgo-gcc-prolog' -e 'In file included' -e 'declared here' -e 'ZSTD_getDecompressedSize' -e '^ *|' -e '\^~' >&2))
   mv -f "$OUT.tmp" "$OUT"
 fi
+
+# Java test programs (test/clients/java/*.java: one main class per file, on the Kafka client),
+# compiled with javac against the jars scripts/fetch-kafka.sh fetched, into build/java-clients.
+JAVA_SRC="$ROOT/test/clients/java"
+JAVA_OUT="$ROOT/build/java-clients"
+KAFKA_LIBS="$ROOT/.cache/kafka/${KAFKA_VERSION:-4.4.0}/libs"
+if compgen -G "$JAVA_SRC/*.java" >/dev/null; then
+  stale=0
+  [[ -f "$JAVA_OUT/.built" ]] || stale=1
+  for f in "$JAVA_SRC"/*.java; do [[ "$f" -nt "$JAVA_OUT/.built" ]] && stale=1; done
+  if ((stale)); then
+    log "compiling build/java-clients"
+    rm -rf "$JAVA_OUT" && mkdir -p "$JAVA_OUT"
+    javac -nowarn -encoding UTF-8 -cp "$KAFKA_LIBS/*" -d "$JAVA_OUT" "$JAVA_SRC"/*.java
+    touch "$JAVA_OUT/.built"
+  fi
+fi

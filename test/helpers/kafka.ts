@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { KafkaCluster, ensureKafkaJars, javaBinary, type KafkaClusterOptions } from '../../src/cli/kafka-cluster.js';
+import { PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
 
 export { KafkaCluster };
 
@@ -109,4 +110,12 @@ export function clientProperties(props: Record<string, string | number | boolean
 export function jaas(mechanism: string, user: string, password: string): string {
   const module = mechanism === 'PLAIN' ? 'org.apache.kafka.common.security.plain.PlainLoginModule' : 'org.apache.kafka.common.security.scram.ScramLoginModule';
   return `${module} required username="${user}" password="${password}";`;
+}
+
+/** build/java-clients: our Java test programs (test/clients/java), built by scripts/build-test-clients.sh. */
+export const JAVA_CLIENTS = join(PROJECT_ROOT, 'build', 'java-clients');
+
+/** Runs one of our Java test programs (a class in test/clients/java). */
+export function javaClient(mainClass: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<JavaResult> {
+  return runJavaMain(mainClass, args, { ...opts, classpath: [JAVA_CLIENTS] });
 }
