@@ -9,8 +9,16 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VERSION="${1:-${KAFKA_VERSION:-4.4.0}}"
 OUT="$ROOT/.cache/kafka/$VERSION/libs"
 [[ -f "$OUT/.complete" ]] && exit 0
-command -v mvn >/dev/null || { echo "fetch-kafka: Maven (mvn) is needed: apt-get install maven" >&2; exit 1; }
-command -v java >/dev/null || { echo "fetch-kafka: Java 17 or newer is needed" >&2; exit 1; }
+if ! command -v mvn >/dev/null || ! command -v java >/dev/null; then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    echo "fetch-kafka: installing Maven and a JDK (Debian's maven, default-jdk-headless)" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven default-jdk-headless >/dev/null
+  else
+    echo "fetch-kafka: Maven and Java 17 or newer are needed: apt-get install maven default-jdk-headless" >&2
+    exit 1
+  fi
+fi
 echo "fetch-kafka: fetching Apache Kafka $VERSION jars from Maven Central" >&2
 rm -rf "$OUT.tmp"
 mvn -q -B -f "$ROOT/scripts/kafka/pom.xml" -Dkafka.version="$VERSION" \

@@ -7,6 +7,7 @@ import { Proxy } from '../proxy/proxy.js';
 import { CredentialStore } from '../auth/credentials.js';
 import { makeCredential } from '../auth/scram.js';
 import { MockCluster } from './mock-cluster.js';
+import { KafkaCluster, KAFKA_VERSION } from './kafka-cluster.js';
 import { makeCa, makeLeaf } from './pki.js';
 import { writeAclFile } from '../acl/store.js';
 import { Operation, PatternType, Permission, ResourceType, type AclBinding } from '../acl/model.js';
@@ -15,11 +16,12 @@ export const DEMO_USER = 'demo';
 export const DEMO_PASSWORD = 'demo-password';
 
 /**
- * `kafka-warden demo`: librdkafka's mock cluster on loopback with the proxy in front of it, on a
- * PLAINTEXT listener and a SASL_SSL listener (throwaway certificates, a demo SCRAM user), and how
- * to connect with kcat. Ctrl-C stops both.
+ * `kafka-warden demo`: librdkafka's mock cluster (or, with `kafka`, real Apache Kafka from the
+ * jars scripts/fetch-kafka.sh fetches) on loopback with the proxy in front of it, on a PLAINTEXT
+ * listener and a SASL_SSL listener (throwaway certificates, a demo SCRAM user), and how to connect
+ * with kcat. Ctrl-C stops both.
  */
-export async function runDemo(opts: { brokers: number; port: number }): Promise<void> {
+export async function runDemo(opts: { brokers: number; port: number; kafka?: boolean }): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kafka-warden-demo-'));
   const ca = await makeCa();
   const server = await makeLeaf(ca, [['CN', 'localhost']], 'server');
@@ -55,7 +57,10 @@ export async function runDemo(opts: { brokers: number; port: number }): Promise<
     anonymous(ResourceType.GROUP, '*', Operation.READ),
   ]);
 
-  const cluster = await MockCluster.start({ brokers: opts.brokers, topics: { demo: 6, secret: 1 } });
+  const topics = { demo: 6, secret: 1 };
+  const cluster = opts.kafka ? await startRealKafka(opts.brokers, topics) : await MockCluster.start({ brokers: opts.brokers, topics });
+  const kind = opts.kafka ? `real Apache Kafka ${KAFKA_VERSION}` : 'mock Kafka';
+  const brokers = cluster.brokers.length;
   const securePort = opts.port + 1;
   const config = parseConfig({
     upstream: { bootstrap: cluster.brokers },
@@ -85,10 +90,10 @@ export async function runDemo(opts: { brokers: number; port: number }): Promise<
   process.stdout.write(
     [
       '',
-      `kafka-warden demo: a ${opts.brokers}-broker mock Kafka cluster at ${cluster.bootstrap}`,
+      `kafka-warden demo: a ${brokers}-broker ${kind} cluster at ${cluster.bootstrap}`,
       `and kafka-warden in front of it:`,
-      `  PLAINTEXT on ${bs} (brokers on ports ${opts.port + 9}..${opts.port + 8 + opts.brokers})`,
-      `  SASL_SSL  on ${secure} (brokers on ports ${opts.port + 109}..${opts.port + 108 + opts.brokers}),`,
+      `  PLAINTEXT on ${bs} (brokers on ports ${opts.port + 9}..${opts.port + 8 + brokers})`,
+      `  SASL_SSL  on ${secure} (brokers on ports ${opts.port + 109}..${opts.port + 108 + brokers}),`,
       `            user "${DEMO_USER}", password "${DEMO_PASSWORD}", CA certificate ${caFile}`,
       '',
       'Try:',
@@ -114,4 +119,12 @@ export async function runDemo(opts: { brokers: number; port: number }): Promise<
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+}
+
+/** Real Kafka for the demo: 1 or 3 nodes (the launcher's sizes), topics created up front. */
+async function startRealKafka(brokers: number, topics: Record<string, number>): Promise<KafkaCluster> {
+  process.stdout.write(`starting Apache Kafka ${KAFKA_VERSION} (${brokers === 1 ? 1 : 3} nodes)...\n`);
+  const cluster = await KafkaCluster.start({ nodes: brokers === 1 ? 1 : 3 });
+  await cluster.createTopics(topics);
+  return cluster;
 }

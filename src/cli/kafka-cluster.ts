@@ -12,6 +12,7 @@ import { UpstreamConnection } from '../proxy/upstream.js';
 import { request } from '../proxy/cluster.js';
 import { ApiKey } from '../protocol/generated/index.js';
 import type { MetadataResponse } from '../protocol/generated/metadata.js';
+import type { CreateTopicsResponse } from '../protocol/generated/create-topics.js';
 
 export const KAFKA_VERSION = process.env.KAFKA_VERSION ?? '4.4.0';
 /** How long a node may take from launch to serving metadata with every broker in it. */
@@ -26,8 +27,9 @@ export function kafkaLibDir(version = KAFKA_VERSION): string {
 export function ensureKafkaJars(version = KAFKA_VERSION): string {
   const dir = kafkaLibDir(version);
   if (existsSync(join(dir, '.complete'))) return dir;
-  const r = spawnSync('bash', [join(PROJECT_ROOT, 'scripts', 'fetch-kafka.sh'), version], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (r.status !== 0) throw new Error(`fetching Apache Kafka ${version} failed: ${(r.stderr || r.stdout).slice(-2000)}`);
+  // The script's progress goes to our stderr: the first fetch takes a minute.
+  const r = spawnSync('bash', [join(PROJECT_ROOT, 'scripts', 'fetch-kafka.sh'), version], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error(`fetching Apache Kafka ${version} from Maven Central failed (scripts/fetch-kafka.sh exited ${r.status ?? r.signal})`);
   return dir;
 }
 
@@ -215,6 +217,29 @@ export class KafkaCluster {
         if (ids && running.every((r) => ids.includes(r.id))) break;
         await sleep(200);
       }
+    }
+  }
+
+  /**
+   * Creates topics (name -> partitions) with the cluster's default replication factor, straight
+   * on a broker; a topic that exists already is fine.
+   */
+  async createTopics(topics: Record<string, number>, configs: Record<string, string> = {}): Promise<void> {
+    const node = this.nodes.find((n) => n.process);
+    if (!node) throw new Error('no Kafka node is running');
+    const conn = new UpstreamConnection({ host: '127.0.0.1', port: node.ports.PLAINTEXT! }, silentLog, 2000);
+    try {
+      const body = {
+        topics: Object.entries(topics).map(([name, numPartitions]) => ({ name, numPartitions, replicationFactor: -1, assignments: [], configs: Object.entries(configs).map(([k, value]) => ({ name: k, value })) })),
+        timeoutMs: 30_000,
+        validateOnly: false,
+      };
+      const r = await request<CreateTopicsResponse>(conn, ApiKey.CreateTopics, 5, body, 35_000);
+      const TOPIC_ALREADY_EXISTS = 36;
+      const failed = r.topics.filter((t) => t.errorCode !== 0 && t.errorCode !== TOPIC_ALREADY_EXISTS);
+      if (failed.length) throw new Error(`creating topics failed: ${failed.map((t) => `${t.name}: ${t.errorCode} ${t.errorMessage ?? ''}`).join('; ')}`);
+    } finally {
+      conn.close();
     }
   }
 

@@ -14,7 +14,9 @@ const USAGE = `kafka-warden: a security proxy for Kafka
 
 Usage:
   kafka-warden serve --config FILE     run the proxy
-  kafka-warden demo [--brokers N]      start a local test cluster and the proxy in front of it
+  kafka-warden demo [--brokers N] [--kafka]
+                                       start a local test cluster (librdkafka's mock, or with
+                                       --kafka real Apache Kafka: 1 or 3 nodes) and the proxy in front of it
   kafka-warden check-config FILE       validate a configuration file and print the effective one (secrets redacted)
   kafka-warden scram add|list|remove   manage SCRAM credentials (see kafka-warden scram)
   kafka-warden audit verify FILE...    check the hash chain of audit files
@@ -60,8 +62,8 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keeps running
     }
     case 'demo': {
-      const { values } = parseArgs({ args: rest, options: { brokers: { type: 'string' }, port: { type: 'string' } } });
-      await runDemo({ brokers: Number(values.brokers ?? 3), port: Number(values.port ?? 19092) });
+      const { values } = parseArgs({ args: rest, options: { brokers: { type: 'string' }, port: { type: 'string' }, kafka: { type: 'boolean' } } });
+      await runDemo({ brokers: Number(values.brokers ?? 3), port: Number(values.port ?? 19092), kafka: values.kafka === true });
       return -1;
     }
     case 'scram':

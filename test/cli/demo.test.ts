@@ -1,5 +1,5 @@
-// `kafka-warden demo`: a mock cluster and the proxy in front of it, usable with kcat, stopped
-// cleanly by Ctrl-C (SIGINT) with the mock cluster gone too.
+// `kafka-warden demo`: a mock cluster (or with --kafka real Apache Kafka) and the proxy in front of
+// it, usable with kcat, stopped cleanly by Ctrl-C (SIGINT) with the cluster gone too.
 import t from 'tap';
 import { spawn, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -7,23 +7,27 @@ import { PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
 import { freePortBlock } from '../helpers/ports.js';
 import { kcat } from '../helpers/kcat.js';
 
-t.test('demo serves kcat and stops on Ctrl-C', async (t) => {
+for (const variant of [
+  { name: 'the mock cluster', args: [], brokerProcess: 'mock-cluster', startMs: 20_000 },
+  { name: 'real Apache Kafka (--kafka)', args: ['--kafka'], brokerProcess: 'kafka.Kafka', startMs: 120_000 },
+]) {
+t.test(`demo on ${variant.name} serves kcat and stops on Ctrl-C`, async (t) => {
   const port = await freePortBlock(120);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'demo', '--port', String(port)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'demo', '--port', String(port), ...variant.args], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.teardown(() => child.kill('SIGKILL'));
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + variant.startMs;
   while (!out.includes('Ctrl-C stops the demo')) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`demo did not start: ${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   t.match(out, `kcat -b 127.0.0.1:${port} -L`, 'prints how to connect with kcat');
-  const mockPid = Number(execFileSync('pgrep', ['-P', String(child.pid), '-f', 'mock-cluster'], { encoding: 'utf8' }).trim().split('\n')[0]);
-  t.ok(mockPid > 0, 'the mock cluster runs as a child');
+  const brokerPids = execFileSync('pgrep', ['-P', String(child.pid), '-f', variant.brokerProcess], { encoding: 'utf8' }).trim().split('\n').map(Number);
+  t.ok(brokerPids.length > 0 && brokerPids.every((p) => p > 0), `${variant.name} runs as children of the demo`);
   const md = await kcat(['-b', `127.0.0.1:${port}`, '-L', '-J'], { timeoutMs: 15_000 });
   const meta = JSON.parse(md.stdout) as { brokers: Array<{ name: string }> };
   t.same(meta.brokers.map((b) => b.name).sort(), [1, 2, 3].map((n) => `127.0.0.1:${port + 8 + n}`), 'three brokers at the proxy');
@@ -43,11 +47,14 @@ t.test('demo serves kcat and stops on Ctrl-C', async (t) => {
   child.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   t.equal(code, 0, 'exits 0 on Ctrl-C');
-  let mockAlive = true;
-  try {
-    process.kill(mockPid, 0);
-  } catch {
-    mockAlive = false;
-  }
-  t.notOk(mockAlive, 'the mock cluster stopped too');
+  const alive = brokerPids.filter((pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  t.same(alive, [], `${variant.name} stopped too`);
 });
+}
