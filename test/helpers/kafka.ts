@@ -1,7 +1,7 @@
 // Real Apache Kafka for tests: a cluster per test file (kept with its logs when the file fails),
 // Kafka's own command-line tools and the Java client, run as child processes.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { KafkaCluster, ensureKafkaJars, javaBinary, type KafkaClusterOptions } from '../../src/cli/kafka-cluster.js';
@@ -21,9 +21,20 @@ export async function startKafka(t: TapLike, opts: KafkaClusterOptions = {}): Pr
   t.teardown(async () => {
     const keep = !t.passing();
     await cluster.stop({ keep, graceMs: 3000 });
-    if (keep) t.comment(`Kafka logs kept in ${cluster.dir}`);
+    if (!keep) return;
+    // CI machines are gone after the run: the tail of each node's log goes into the test output.
+    t.comment(`Kafka data and logs kept in ${cluster.dir}`);
+    for (const n of cluster.nodes) t.comment(`node ${n.id} (${n.logFile}):\n${tailOf(n.logFile, 40)}`);
   });
   return cluster;
+}
+
+function tailOf(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
 }
 
 /** Kafka's tools by the names of their bin/ scripts. */
