@@ -17,6 +17,8 @@ export interface BenchOptions extends Sizes {
   /** Which targets to run (those that cannot be had are left out and listed in `skipped`). */
   targets: TargetName[];
   workloads?: WorkloadName[];
+  /** Another kafka-warden build (its dist/cli/main.js) for the targets 'baseline', 'baseline-sasl': before/after figures. */
+  baselineMainJs?: string;
   log?: (line: string) => void;
 }
 
@@ -43,7 +45,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   try {
     await cluster.createTopics(PARTITIONS);
     const brokerPid = cluster.nodes[0]!.process!.pid!;
-    const { targets, skipped } = await startTargets(cluster, opts.targets, stops, log);
+    const { targets, skipped } = await startTargets(cluster, opts, stops, log);
     const direct = directTarget(cluster);
     await fillConsumeTopic(direct, opts.consumeRecords);
     // The broker's JIT warms up on a first produce run that no target is measured on.
@@ -85,7 +87,8 @@ function describe(s: Sample): string {
   return parts.join(', ');
 }
 
-async function startTargets(cluster: KafkaCluster, names: TargetName[], stops: Array<() => Promise<void>>, log: (l: string) => void) {
+async function startTargets(cluster: KafkaCluster, opts: BenchOptions, stops: Array<() => Promise<void>>, log: (l: string) => void) {
+  const names = opts.targets;
   const targets: Target[] = [];
   const skipped: BenchResult['skipped'] = [];
   const upstream = cluster.brokers[0]!;
@@ -94,6 +97,12 @@ async function startTargets(cluster: KafkaCluster, names: TargetName[], stops: A
     const proxy = await startProxy(cluster.brokers);
     stops.push(() => proxy.stop());
     targets.push(...wardenTargets(proxy).filter((t) => names.includes(t.name)));
+  }
+  if (names.includes('baseline') || names.includes('baseline-sasl')) {
+    if (!opts.baselineMainJs) throw new Error('the baseline targets need baselineMainJs (BASELINE=path/to/dist/cli/main.js)');
+    const proxy = await startProxy(cluster.brokers, { mainJs: opts.baselineMainJs });
+    stops.push(() => proxy.stop());
+    targets.push(...wardenTargets(proxy, 'baseline').filter((t) => names.includes(t.name)));
   }
   const others = names.filter((n): n is 'kroxylicious' | 'kafka-proxy' => n === 'kroxylicious' || n === 'kafka-proxy');
   if (others.length) {

@@ -6,10 +6,14 @@ import { ALL_TARGETS, TARGET_LABELS, type TargetName } from './targets.js';
 import type { Sizes, WorkloadName } from './workloads.js';
 
 export const HEADING = '## Real Apache Kafka: direct vs kafka-warden vs other proxies (issue 11)';
+/** A run with a baseline build (BASELINE=...): the before/after figures of a change. */
+export const BEFORE_AFTER_HEADING = '## Real Apache Kafka: kafka-warden before/after (issue 11)';
 
 export interface ReportOptions extends Sizes {
   rounds: number;
   targets: TargetName[];
+  workloads?: WorkloadName[] | undefined;
+  baselineMainJs?: string | undefined;
 }
 
 const THROUGHPUT: Array<[WorkloadName, string]> = [
@@ -27,7 +31,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const signed = (n: number) => (n < 0 ? `-${fmt(-n)}` : `+${fmt(n)}`);
 
 /** The BENCHMARKS.md section for one run: throughput and ratios, latency added, CPU per message, per-round figures. */
-export function report(r: BenchResult, opts: ReportOptions): string {
+export function report(r: BenchResult, opts: ReportOptions, heading = HEADING): string {
   const ts = r.targets;
   const get = (w: WorkloadName, t: TargetName) => r.samples[w]?.[t] ?? [];
   const med = (w: WorkloadName, t: TargetName, f: (s: Sample) => number | undefined) => median(get(w, t).map((s) => f(s)!).filter((x) => x !== undefined));
@@ -36,14 +40,14 @@ export function report(r: BenchResult, opts: ReportOptions): string {
 
   const tput = [
     ...header(['workload', ...ts.map((t) => TARGET_LABELS[t]), ...others.map((t) => `${t} vs direct`)]),
-    ...THROUGHPUT.map(([w, label]) => {
+    ...THROUGHPUT.filter(([w]) => r.samples[w]).map(([w, label]) => {
       const d = med(w, 'direct', (s) => s.msgsPerSec);
       return `| ${label} | ${ts.map((t) => fmt(med(w, t, (s) => s.msgsPerSec))).join(' | ')} | ${others.map((t) => `${(med(w, t, (s) => s.msgsPerSec) / d).toFixed(2)}x`).join(' | ')} |`;
     }),
   ];
   const lat = [
     ...header(['driver, percentile (us)', ...ts.map((t) => TARGET_LABELS[t]), ...others.map((t) => `${t} added`)]),
-    ...LATENCY.flatMap(([w, label]) =>
+    ...LATENCY.filter(([w]) => r.samples[w]).flatMap(([w, label]) =>
       (['p50us', 'p99us'] as const).map((p) => {
         const d = med(w, 'direct', (s) => s[p]);
         return `| ${label} ${p.slice(0, 3)} | ${ts.map((t) => fmt(med(w, t, (s) => s[p]))).join(' | ')} | ${others.map((t) => `${signed(med(w, t, (s) => s[p]) - d)} us`).join(' | ')} |`;
@@ -52,15 +56,15 @@ export function report(r: BenchResult, opts: ReportOptions): string {
   ];
   const cpu = [
     ...header(['workload', ...others.map((t) => `${TARGET_LABELS[t]} us/msg`), ...ts.map((t) => `broker us/msg (${t})`)]),
-    ...THROUGHPUT.map(([w, label]) => `| ${label.replace(/ \(.*\)$/, '')} | ${others.map((t) => med(w, t, (s) => s.proxyCpuUs).toFixed(2)).join(' | ')} | ${ts.map((t) => med(w, t, (s) => s.brokerCpuUs).toFixed(2)).join(' | ')} |`),
+    ...THROUGHPUT.filter(([w]) => r.samples[w]).map(([w, label]) => `| ${label.replace(/ \(.*\)$/, '')} | ${others.map((t) => med(w, t, (s) => s.proxyCpuUs).toFixed(2)).join(' | ')} | ${ts.map((t) => med(w, t, (s) => s.brokerCpuUs).toFixed(2)).join(' | ')} |`),
   ];
-  const perRound = [...THROUGHPUT, ...LATENCY].map(([w]) => {
+  const perRound = [...THROUGHPUT, ...LATENCY].filter(([w]) => r.samples[w]).map(([w]) => {
     const f = w.endsWith('latency') ? (s: Sample) => `${fmt(s.p50us!)}/${fmt(s.p99us!)}` : (s: Sample) => fmt(s.msgsPerSec!);
     return `- ${w}${w.endsWith('latency') ? ' (p50/p99 us)' : ' (msg/s)'}: ${ts.map((t) => `${t} ${get(w, t).map(f).join(', ')}`).join('; ')}`;
   });
-  const cmd = `ROUNDS=${opts.rounds} RECORDS=${opts.records} CONSUME_RECORDS=${opts.consumeRecords} LAT_RATE=${opts.latRate} LAT_COUNT=${opts.latCount}${opts.targets.length < ALL_TARGETS.length ? ` TARGETS=${opts.targets.join(',')}` : ''} npm run bench -- real-kafka`;
+  const cmd = `ROUNDS=${opts.rounds} RECORDS=${opts.records} CONSUME_RECORDS=${opts.consumeRecords} LAT_RATE=${opts.latRate} LAT_COUNT=${opts.latCount}${opts.targets.join(',') !== ALL_TARGETS.join(',') ? ` TARGETS=${opts.targets.join(',')}` : ''}${opts.workloads ? ` WORKLOADS=${opts.workloads.join(',')}` : ''}${opts.baselineMainJs ? ` BASELINE=${opts.baselineMainJs}` : ''} npm run bench -- real-kafka`;
   return [
-    HEADING,
+    heading,
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, shared with other sessions' tests.`,
     `Command: \`${cmd}\``,
@@ -78,10 +82,7 @@ export function report(r: BenchResult, opts: ReportOptions): string {
     '',
     ...tput,
     '',
-    '### Latency (medians of each run\'s percentile) and what each proxy adds',
-    '',
-    ...lat,
-    '',
+    ...(lat.length > 2 ? ['### Latency (medians of each run\'s percentile) and what each proxy adds', '', ...lat, ''] : []),
     '### CPU per message: each proxy, and the broker behind it',
     '',
     ...cpu,

@@ -11,7 +11,7 @@ import { PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
 import { freePortBlock } from '../../test/helpers/ports.js';
 import { startProxy, type ProxyHandle } from '../common.js';
 
-export type TargetName = 'direct' | 'warden' | 'warden-sasl' | 'kroxylicious' | 'kafka-proxy';
+export type TargetName = 'direct' | 'warden' | 'warden-sasl' | 'kroxylicious' | 'kafka-proxy' | 'baseline' | 'baseline-sasl';
 export const ALL_TARGETS: TargetName[] = ['direct', 'warden', 'warden-sasl', 'kroxylicious', 'kafka-proxy'];
 
 export const TARGET_LABELS: Record<TargetName, string> = {
@@ -20,6 +20,8 @@ export const TARGET_LABELS: Record<TargetName, string> = {
   'warden-sasl': 'kafka-warden SASL_SSL (SCRAM-SHA-512)',
   kroxylicious: 'Kroxylicious PLAINTEXT',
   'kafka-proxy': 'grepplabs kafka-proxy PLAINTEXT',
+  baseline: 'kafka-warden baseline build PLAINTEXT',
+  'baseline-sasl': 'kafka-warden baseline build SASL_SSL',
 };
 
 export interface Target {
@@ -45,12 +47,13 @@ export function directTarget(cluster: KafkaCluster): Target {
   return { name: 'direct', bootstrap: cluster.bootstrap, rdkafka: [], java: {} };
 }
 
-export function wardenTargets(proxy: ProxyHandle): Target[] {
+/** The PLAINTEXT and SASL_SSL targets of one kafka-warden process (named `prefix`, `prefix`-sasl). */
+export function wardenTargets(proxy: ProxyHandle, prefix: 'warden' | 'baseline' = 'warden'): Target[] {
   const jaas = `org.apache.kafka.common.security.scram.ScramLoginModule required username="${proxy.user}" password="${proxy.password}";`;
   return [
-    { name: 'warden', bootstrap: proxy.addr, rdkafka: [], java: {}, pid: proxy.pid },
+    { name: prefix, bootstrap: proxy.addr, rdkafka: [], java: {}, pid: proxy.pid },
     {
-      name: 'warden-sasl',
+      name: `${prefix}-sasl`,
       bootstrap: proxy.secure,
       rdkafka: proxy.secureArgs.filter((a) => a !== '-X'),
       java: { 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'SCRAM-SHA-512', 'sasl.jaas.config': jaas, 'ssl.truststore.type': 'PEM', 'ssl.truststore.location': proxy.caFile },
