@@ -2,6 +2,7 @@
 // target round after round (the targets' order rotating every round, workload by workload, so
 // that the machine's noise hits every target alike), checks that every record arrived, and
 // samples each proxy's and the broker's CPU time around every run.
+import { loadavg } from 'node:os';
 import pino from 'pino';
 import { KAFKA_VERSION, type KafkaCluster } from '../../src/cli/kafka-cluster.js';
 import { UpstreamConnection } from '../../src/proxy/upstream.js';
@@ -36,6 +37,8 @@ export interface BenchResult {
   /** samples[workload][target]: one per round. */
   samples: Record<string, Record<string, Sample[]>>;
   kafkaVersion: string;
+  /** The 1-minute load average at the start of each round (how noisy the machine was). */
+  load: number[];
 }
 
 export async function runBench(opts: BenchOptions): Promise<BenchResult> {
@@ -52,7 +55,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     await WORKLOADS.find((w) => w.name === 'java-produce')!.run(direct, opts);
     const workloads = WORKLOADS.filter((w) => !opts.workloads || opts.workloads.includes(w.name));
     const samples: BenchResult['samples'] = {};
+    const load: number[] = [];
     for (let round = 0; round < opts.rounds; round++) {
+      load.push(loadavg()[0]!);
       // Rotation: over as many rounds as targets, each target runs in every position once.
       const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
       for (const w of workloads) {
@@ -70,7 +75,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         }
       }
     }
-    return { targets: targets.map((t) => t.name), skipped, samples, kafkaVersion: KAFKA_VERSION };
+    return { targets: targets.map((t) => t.name), skipped, samples, kafkaVersion: KAFKA_VERSION, load };
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});
     await cluster.stop();

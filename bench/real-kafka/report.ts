@@ -37,20 +37,24 @@ export function report(r: BenchResult, opts: ReportOptions, heading = HEADING): 
   const med = (w: WorkloadName, t: TargetName, f: (s: Sample) => number | undefined) => median(get(w, t).map((s) => f(s)!).filter((x) => x !== undefined));
   const header = (cols: string[]) => [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`];
   const others = ts.filter((t) => t !== 'direct');
+  // Ratios and differences are taken round by round (a target against direct in the same round,
+  // minutes apart at most) and then their median: the machine's load drifts between rounds.
+  const paired = (w: WorkloadName, t: TargetName, f: (s: Sample) => number, op: (x: number, d: number) => number) =>
+    median(get(w, t).map((s, i) => op(f(s), f(get(w, 'direct')[i]!))));
 
   const tput = [
     ...header(['workload', ...ts.map((t) => TARGET_LABELS[t]), ...others.map((t) => `${t} vs direct`)]),
     ...THROUGHPUT.filter(([w]) => r.samples[w]).map(([w, label]) => {
-      const d = med(w, 'direct', (s) => s.msgsPerSec);
-      return `| ${label} | ${ts.map((t) => fmt(med(w, t, (s) => s.msgsPerSec))).join(' | ')} | ${others.map((t) => `${(med(w, t, (s) => s.msgsPerSec) / d).toFixed(2)}x`).join(' | ')} |`;
+      const ratio = (t: TargetName) => paired(w, t, (s) => s.msgsPerSec!, (x, d) => x / d);
+      return `| ${label} | ${ts.map((t) => fmt(med(w, t, (s) => s.msgsPerSec))).join(' | ')} | ${others.map((t) => `${ratio(t).toFixed(2)}x`).join(' | ')} |`;
     }),
   ];
   const lat = [
     ...header(['driver, percentile (us)', ...ts.map((t) => TARGET_LABELS[t]), ...others.map((t) => `${t} added`)]),
     ...LATENCY.filter(([w]) => r.samples[w]).flatMap(([w, label]) =>
       (['p50us', 'p99us'] as const).map((p) => {
-        const d = med(w, 'direct', (s) => s[p]);
-        return `| ${label} ${p.slice(0, 3)} | ${ts.map((t) => fmt(med(w, t, (s) => s[p]))).join(' | ')} | ${others.map((t) => `${signed(med(w, t, (s) => s[p]) - d)} us`).join(' | ')} |`;
+        const added = (t: TargetName) => paired(w, t, (s) => s[p]!, (x, d) => x - d);
+        return `| ${label} ${p.slice(0, 3)} | ${ts.map((t) => fmt(med(w, t, (s) => s[p]))).join(' | ')} | ${others.map((t) => `${signed(added(t))} us`).join(' | ')} |`;
       }),
     ),
   ];
@@ -74,7 +78,9 @@ export function report(r: BenchResult, opts: ReportOptions, heading = HEADING): 
     `reads the whole consume topic (${opts.consumeRecords.toLocaleString('en-US')} records of 1 KiB, written once directly). Produce runs: ${opts.records.toLocaleString('en-US')} records.`,
     `Latency: ${opts.latCount.toLocaleString('en-US')} records of 1 KiB at ${opts.latRate}/s, acks=1, linger 0, from send to acknowledgement (warden-bench in us; the Java tool`,
     `reports whole milliseconds). The Java tools run with G1 and the full JIT; Kroxylicious on Temurin 25 with the same flags and heap.`,
-    `Each of ${opts.rounds} rounds runs every workload on every target, the targets' order rotating each round; figures are medians over the rounds.`,
+    `Each of ${opts.rounds} rounds runs every workload on every target, the targets' order rotating each round; figures are medians over the rounds,`,
+    'ratios to direct and added latency the medians of the per-round ratios and differences (each target against direct in the same round).',
+    `The machine's 1-minute load average at the start of each round: ${r.load.map((l) => l.toFixed(1)).join(', ')} (${cpus().length} cores; other sessions' tests ran alongside).`,
     `Proxy CPU: utime+stime of the proxy process (/proc/PID/stat) over the run, divided by the records; the broker's the same way.`,
     ...(r.skipped.length ? ['', ...r.skipped.map((s) => `Not measured: ${TARGET_LABELS[s.name]}: ${s.why}.`)] : []),
     '',

@@ -18,6 +18,7 @@ const result = await runBench(opts);
 t.test('every target ran, none skipped', async (t) => {
   t.same(result.targets, targets);
   t.same(result.skipped, []);
+  t.equal(result.load.length, 1, 'the load average of each round is kept');
 });
 
 for (const w of WORKLOADS) {
@@ -46,4 +47,5 @@ t.test('the report has a row per measure and a ratio to direct for each proxy', 
   t.match(md, /\| warden-bench consume, 1 KiB \(msg\/s\) \| [\d,]+ \| [\d,]+ \| [\d,]+ \| [\d.]+x \| [\d.]+x \|/);
   t.match(md, /\| warden-bench p99 \| [\d,]+ \| [\d,]+ \| [\d,]+ \| [+-][\d,]+ us \| [+-][\d,]+ us \|/);
   t.match(md, /TARGETS=direct,warden,warden-sasl npm run bench -- real-kafka/);
+  t.match(md, /load average at the start of each round: [\d.]+ \(\d+ cores/);
 });
