@@ -68,8 +68,11 @@ export function cpuSeconds(pid: number): number {
 
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** Starts `kafka-warden serve`; `extraConfig` lines are appended to its YAML (e.g. an acl section). */
-export async function startProxy(bootstrap: string[], opts: { poolMode?: 'pooled' | 'dedicated'; extraConfig?: string[]; env?: Record<string, string> } = {}): Promise<ProxyHandle> {
+/**
+ * Starts `kafka-warden serve`; `extraConfig` lines are appended to its YAML (e.g. an acl section);
+ * `mainJs` runs another build (e.g. a copy of an older dist/, for a before/after comparison).
+ */
+export async function startProxy(bootstrap: string[], opts: { poolMode?: 'pooled' | 'dedicated'; extraConfig?: string[]; env?: Record<string, string>; mainJs?: string } = {}): Promise<ProxyHandle> {
   const base = await freePortBlock(60);
   const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
   const cfg = join(dir, 'bench.yaml');
@@ -115,7 +118,7 @@ export async function startProxy(bootstrap: string[], opts: { poolMode?: 'pooled
   const profile = process.env.WARDEN_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WARDEN_PROFILE_DIR}`] : [];
   // WARDEN_NODE_FLAGS="--trace-gc ..." passes extra V8/Node flags to the proxy process only.
   const flags = (process.env.WARDEN_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...flags, ...profile, join(PROJECT_ROOT, 'dist', 'cli', 'main.js'), 'serve', '--config', cfg], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...opts.env } });
+  const child = spawn(process.execPath, [...flags, ...profile, opts.mainJs ?? join(PROJECT_ROOT, 'dist', 'cli', 'main.js'), 'serve', '--config', cfg], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...opts.env } });
   const addr = `127.0.0.1:${base}`;
   // Ready when Metadata through it works.
   const deadline = Date.now() + 15_000;

@@ -56,8 +56,12 @@ if (( tests )) && ! command -v promtool >/dev/null && [[ ! -x .cache/bin/promtoo
   fi
 fi
 
-# npm packages, when node_modules is missing or older than the lock file.
-if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+# npm packages, when node_modules is missing or older than the lock file. A node_modules that is a
+# symlink (a git worktree sharing another checkout's packages) is left alone: `npm ci` would empty
+# the folder it points to under every checkout that shares it.
+if [[ -L node_modules ]]; then
+  if [[ package-lock.json -nt node_modules/.package-lock.json ]]; then say "node_modules is a symlink (shared): not reinstalling npm packages"; fi
+elif [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   say "installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi

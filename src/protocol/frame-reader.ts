@@ -37,6 +37,15 @@ export class FrameReader {
   chunksReused = false;
 
   /**
+   * Bytes allocated for a frame spanning chunks as soon as its size prefix is read; the rest grows
+   * (doubling) as bytes arrive. Small by default: a peer that sends a size prefix alone must not
+   * make the proxy allocate what it claims. A reader of trusted peers (the upstream brokers) sets
+   * it high: every doubling copies what has arrived so far, about one more copy of each byte of a
+   * large Fetch response.
+   */
+  upfrontBytes = INITIAL_PARTIAL_BYTES;
+
+  /**
    * With a pool, frames assembled across chunks are taken from it; whoever consumes such a frame
    * may give it back with pool.release() once nothing refers to it any more.
    */
@@ -110,7 +119,7 @@ export class FrameReader {
         // The buffer grows with the bytes that actually arrive: a size prefix alone, which costs
         // the sender four bytes, must not make the proxy allocate the size it claims.
         this.partialSize = size + 4;
-        this.partial = this.allocate(Math.min(this.partialSize, INITIAL_PARTIAL_BYTES));
+        this.partial = this.allocate(Math.min(this.partialSize, Math.max(INITIAL_PARTIAL_BYTES, this.upfrontBytes)));
         this.partial.writeInt32BE(size, 0);
         this.partialHave = 4;
       }

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { FrameReader } from '../protocol/frame-reader.js';
-import { framePool } from '../protocol/buffer-pool.js';
+import { BufferPool, framePool } from '../protocol/buffer-pool.js';
 import { sharedReadBuffer, staticReadsDisabled } from './static-read.js';
 import { WardenError } from '../protocol/errors.js';
 
@@ -77,6 +77,9 @@ export class UpstreamConnection {
     // Responses are read into the process's shared read buffer (Node's onread option: no Buffer
     // per read) and copied out by the frame reader.
     this.reader.chunksReused = !staticReadsDisabled;
+    // Brokers are trusted (SECURITY.md) and the bytes a response's size announces are coming: the
+    // whole frame is allocated at once (up to the pool's largest class), not grown by copying.
+    this.reader.upfrontBytes = BufferPool.MAX_CLASS;
     const onread = staticReadsDisabled ? undefined : { buffer: sharedReadBuffer(), callback: (n: number, buf: Uint8Array) => this.onChunk((buf as Buffer).subarray(0, n)) };
     this.socket = net.connect({ host: address.host, port: address.port, noDelay: true, onread });
     if (onread === undefined) this.socket.on('data', (chunk: Buffer) => this.onChunk(chunk));

@@ -115,3 +115,40 @@ t.test('without chunksReused, a frame inside one chunk is a view of it (no copy)
   new FrameReader((p) => (got = p)).push(stream);
   t.equal(got!.buffer, stream.buffer);
 });
+
+t.test('upfrontBytes: a spanning frame is allocated whole on its size prefix, up to the bound', async (t) => {
+  const big = Buffer.alloc(4);
+  big.writeInt32BE(500_000);
+  const untrusted = new FrameReader(() => t.fail('no frame'));
+  untrusted.push(big);
+  t.equal(untrusted.allocated, 64 * 1024, 'by default a size prefix alone allocates 64 KiB, not what it claims');
+  const trusted = new FrameReader(() => t.fail('no frame'));
+  trusted.upfrontBytes = 1024 * 1024;
+  trusted.push(big);
+  t.equal(trusted.allocated, 500_004, 'a trusted reader allocates the whole packet at once');
+  const capped = new FrameReader(() => t.fail('no frame'));
+  capped.upfrontBytes = 200_000;
+  capped.push(big);
+  t.equal(capped.allocated, 200_000, 'never more than upfrontBytes before the bytes arrive');
+});
+
+t.test('upfrontBytes never changes the frames (property)', async (t) => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 200_000 }), { maxLength: 5 }), fc.integer({ min: 1, max: 70_000 }), fc.integer({ min: 0, max: 300_000 }), (sizes, chunkSize, upfront) => {
+      const { stream, payloads } = frames(sizes);
+      const got: Buffer[] = [];
+      const r = new FrameReader((p) => got.push(p));
+      r.upfrontBytes = upfront;
+      r.chunksReused = true;
+      const shared = Buffer.alloc(chunkSize);
+      for (let at = 0; at < stream.length; at += chunkSize) {
+        const n = stream.copy(shared, 0, at, Math.min(at + chunkSize, stream.length));
+        r.push(shared.subarray(0, n));
+        shared.fill(0xee);
+      }
+      return got.length === payloads.length && got.every((g, i) => g.readInt32BE(0) === payloads[i]!.length && g.subarray(4).equals(payloads[i]!)) && r.buffered === 0;
+    }),
+    { numRuns: 100 },
+  );
+  t.pass('frames intact whatever the up-front allocation');
+});
