@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Generates TypeScript codecs for every Kafka API message from Apache Kafka's JSON message specs
 // (../shared/kafka-messages/*.json) and the error-code table from ../shared/kafka-errors.tsv.
+// The specs in scripts/kafka-messages-overlay replace those of the same name: newer releases'
+// specs for the APIs whose older versions brokers no longer speak (share groups: Kafka 4.1+
+// dropped the v0 of the 4.0 previews the base specs carry).
 //
-//   node scripts/generate-codecs.mjs [--specs DIR] [--errors FILE] [--out DIR]
+//   node scripts/generate-codecs.mjs [--specs DIR] [--overlay DIR] [--errors FILE] [--out DIR]
 //
 // One module per API key holds the request and response types for all versions, with decode and
 // encode functions that take the version as an argument. The output is committed and never edited
 // by hand; rerun this script when the specs change.
-import { readFileSync, writeFileSync, readdirSync, mkdirSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, readdirSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +21,7 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const specDir = opt('--specs', join(here, '../../shared/kafka-messages'));
+const overlayDir = opt('--overlay', join(here, 'kafka-messages-overlay'));
 const errorsFile = opt('--errors', join(here, '../../shared/kafka-errors.tsv'));
 const outDir = opt('--out', join(here, '../src/protocol/generated'));
 
@@ -57,7 +61,8 @@ function cond(r, valid) {
 // Specs
 
 function readSpec(file) {
-  const text = readFileSync(join(specDir, file), 'utf8').replace(/^\s*\/\/.*$/gm, '');
+  const dir = overlay.has(file) ? overlayDir : specDir;
+  const text = readFileSync(join(dir, file), 'utf8').replace(/^\s*\/\/.*$/gm, '');
   return JSON.parse(text);
 }
 
@@ -401,7 +406,8 @@ function indent(text, n) {
 // ---------------------------------------------------------------------------------------------
 // Main
 
-const files = readdirSync(specDir).filter((f) => f.endsWith('.json'));
+const overlay = new Set(existsSync(overlayDir) ? readdirSync(overlayDir).filter((f) => f.endsWith('.json')) : []);
+const files = [...new Set([...readdirSync(specDir).filter((f) => f.endsWith('.json')), ...overlay])].sort();
 const specs = files.map(readSpec);
 const byKey = new Map();
 for (const s of specs) {

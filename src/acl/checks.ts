@@ -35,9 +35,7 @@ import * as listTransactions from '../protocol/generated/list-transactions.js';
 import * as consumerGroupHeartbeat from '../protocol/generated/consumer-group-heartbeat.js';
 import * as consumerGroupDescribe from '../protocol/generated/consumer-group-describe.js';
 import * as describeTopicPartitions from '../protocol/generated/describe-topic-partitions.js';
-import * as shareGroupHeartbeat from '../protocol/generated/share-group-heartbeat.js';
-import * as shareFetch from '../protocol/generated/share-fetch.js';
-import * as shareAcknowledge from '../protocol/generated/share-acknowledge.js';
+import { checkShareGroupHeartbeat, checkShareGroupDescribe, checkShareFetch, checkShareAcknowledge, checkDescribeShareGroupOffsets, checkAlterShareGroupOffsets, checkDeleteShareGroupOffsets } from './share-checks.js';
 import { CLUSTER_NAME, Operation, ResourceType, type OperationCode, type ResourceTypeCode } from './model.js';
 import { hasTransactionalBatch } from '../protocol/record-batch.js';
 
@@ -1010,11 +1008,40 @@ function checkConsumerGroupDescribe(c: AuthzContext, v: number, req: consumerGro
     reqKey: (g) => g,
     resKey: (g) => g.groupId,
   });
-  if (!req.includeAuthorizedOperations || verdict?.kind === 'answer') return verdict;
+  if (verdict?.kind === 'answer') return verdict;
+  if (!req.includeAuthorizedOperations && c.open && !c.restrictsAny) return verdict;
   return thenResponse(verdict, (r) => {
     const res = r as consumerGroupDescribe.ConsumerGroupDescribeResponse;
-    for (const g of res.groups) if (g.errorCode === 0) g.authorizedOperations = authorizedOperations(c, GROUP, g.groupId);
+    if (req.includeAuthorizedOperations) for (const g of res.groups) if (g.errorCode === 0) g.authorizedOperations = authorizedOperations(c, GROUP, g.groupId);
+    const topicsOf = (m: consumerGroupDescribe.ConsumerGroupDescribeResponseMember) => [...m.assignment.topicPartitions, ...m.targetAssignment.topicPartitions].map((tp) => tp.topicName);
+    res.groups = hideGroupsNamingHiddenTopics(c, res.groups, topicsOf, consumerGroupDescribe.defaultConsumerGroupDescribeResponseDescribedGroup);
     return res;
+  });
+}
+
+/** Kafka's message for a described group whose assignments name a topic the caller may not see. */
+export const HIDDEN_TOPICS_MESSAGE = 'The group has described topic(s) that the client is not authorized to describe.';
+
+/**
+ * ConsumerGroupDescribe and ShareGroupDescribe, as Kafka 4 answers them: a group whose members are
+ * assigned a topic the caller may not DESCRIBE comes back as 29 with Kafka's message and no
+ * members, everything else about it left at its defaults. Each topic is decided once per response.
+ */
+export function hideGroupsNamingHiddenTopics<M, G extends { groupId: string; errorCode: number; errorMessage: string | null; members: M[] }>(
+  c: AuthzContext,
+  groups: G[],
+  topicsOf: (member: M) => string[],
+  blank: () => G,
+): G[] {
+  const verdicts = new Map<string, boolean>();
+  const visible = (t: string) => {
+    let ok = verdicts.get(t);
+    if (ok === undefined) verdicts.set(t, (ok = c.allowed(DESCRIBE, TOPIC, t)));
+    return ok;
+  };
+  return groups.map((g) => {
+    const hidden = g.members.some((m) => !topicsOf(m).every(visible));
+    return hidden ? { ...blank(), groupId: g.groupId, errorCode: TOPIC_DENIED, errorMessage: HIDDEN_TOPICS_MESSAGE, members: [] } : g;
   });
 }
 
@@ -1059,72 +1086,6 @@ function checkDescribeTopicPartitions(c: AuthzContext, v: number, req: describeT
 
 const none: Check = () => null;
 
-// ---- APIs served without an authorizer only, where just the proxy's own topics are enforced ----
-
-/** ShareGroupHeartbeat: a subscription naming one of the proxy's own topics is refused (29). */
-function checkShareGroupHeartbeat(c: AuthzContext, v: number, req: shareGroupHeartbeat.ShareGroupHeartbeatRequest): Verdict {
-  const denied = (req.subscribedTopicNames ?? []).filter((t) => !c.allowed(DESCRIBE, TOPIC, t));
-  if (denied.length === 0) return null;
-  return { kind: 'answer', response: { ...shareGroupHeartbeat.defaultShareGroupHeartbeatResponse(), errorCode: TOPIC_DENIED, errorMessage: msg(TOPIC_DENIED) } };
-}
-
-/**
- * A share-session request naming topics by id (ShareFetch, ShareAcknowledge): topics the caller
- * may not use are taken out and answered with 29 next to the broker's response, which keeps its
- * session's other partitions; the request always goes on (each share-session epoch must reach
- * the broker). Ids the proxy has not learned go to the broker (the proxy knows its own topics' ids).
- */
-function shareSessionSplit<Q extends { topicId: Buffer }, R extends { topicId: Buffer }>(
-  c: AuthzContext,
-  op: OperationCode,
-  opts: { items: readonly Q[]; withItems: (items: Q[]) => unknown; denied: (q: Q) => R; get: (r: unknown) => R[]; set: (r: unknown, items: R[]) => void },
-): Verdict {
-  const denied: R[] = [];
-  const kept = opts.items.filter((q) => {
-    const name = c.topicName(q.topicId);
-    if (name === null || c.allowed(op, TOPIC, name)) return true;
-    denied.push(opts.denied(q));
-    return false;
-  });
-  if (denied.length === 0) return null;
-  return {
-    kind: 'forward',
-    request: opts.withItems(kept),
-    response: (r) => {
-      opts.set(r, [...opts.get(r).filter((x) => !restrictedId(c, x.topicId)), ...denied]);
-      return r;
-    },
-  };
-}
-
-function checkShareFetch(c: AuthzContext, v: number, req: shareFetch.ShareFetchRequest): Verdict {
-  return shareSessionSplit(c, READ, {
-    items: req.topics,
-    withItems: (topics) => ({ ...req, topics }),
-    denied: (t) => ({
-      ...shareFetch.defaultShareFetchResponseShareFetchableTopicResponse(),
-      topicId: t.topicId,
-      partitions: t.partitions.map((p) => ({ ...shareFetch.defaultShareFetchResponsePartitionData(), partitionIndex: p.partitionIndex, errorCode: TOPIC_DENIED, errorMessage: msg(TOPIC_DENIED), records: Buffer.alloc(0) })),
-    }),
-    get: (r) => (r as shareFetch.ShareFetchResponse).responses,
-    set: (r, l) => ((r as shareFetch.ShareFetchResponse).responses = l),
-  });
-}
-
-function checkShareAcknowledge(c: AuthzContext, v: number, req: shareAcknowledge.ShareAcknowledgeRequest): Verdict {
-  return shareSessionSplit(c, READ, {
-    items: req.topics,
-    withItems: (topics) => ({ ...req, topics }),
-    denied: (t) => ({
-      ...shareAcknowledge.defaultShareAcknowledgeResponseShareAcknowledgeTopicResponse(),
-      topicId: t.topicId,
-      partitions: t.partitions.map((p) => ({ ...shareAcknowledge.defaultShareAcknowledgeResponsePartitionData(), partitionIndex: p.partitionIndex, errorCode: TOPIC_DENIED, errorMessage: msg(TOPIC_DENIED) })),
-    }),
-    get: (r) => (r as shareAcknowledge.ShareAcknowledgeResponse).responses,
-    set: (r, l) => ((r as shareAcknowledge.ShareAcknowledgeResponse).responses = l),
-  });
-}
-
 /**
  * The check each forwarded API makes, after Kafka's KafkaApis with the standard authorizer
  * (docs/kafka-semantics.md section 6), and the versions the check is written for. An API or
@@ -1138,11 +1099,6 @@ export interface CheckEntry {
    */
   minVersion?: number;
   maxVersion?: number;
-  /**
-   * The check enforces only the proxy's own topics: the API has no ACL check yet, so it is served
-   * without an authorizer only.
-   */
-  protectedTopicsOnly?: boolean;
 }
 
 export const API_CHECKS: ReadonlyMap<number, CheckEntry> = new Map<number, CheckEntry>([
@@ -1236,9 +1192,12 @@ export const API_CHECKS: ReadonlyMap<number, CheckEntry> = new Map<number, Check
   [ApiKey.PushTelemetry, { check: none }],
   [ApiKey.ListClientMetricsResources, { check: clusterCheck(ApiKey.ListClientMetricsResources, DESCRIBE_CONFIGS) }],
   [ApiKey.DescribeTopicPartitions, { check: checkDescribeTopicPartitions as Check }],
-  [ApiKey.ShareGroupHeartbeat, { check: checkShareGroupHeartbeat as Check, protectedTopicsOnly: true }],
-  // Its answers name topics only as the caller's group subscribed them (by name, checked above).
-  [ApiKey.ShareGroupDescribe, { check: none, protectedTopicsOnly: true }],
-  [ApiKey.ShareFetch, { check: checkShareFetch as Check, protectedTopicsOnly: true }],
-  [ApiKey.ShareAcknowledge, { check: checkShareAcknowledge as Check, protectedTopicsOnly: true }],
+  // Share groups (KIP-932), as Kafka 4.4 checks them (src/acl/share-checks.ts).
+  [ApiKey.ShareGroupHeartbeat, { check: checkShareGroupHeartbeat as Check }],
+  [ApiKey.ShareGroupDescribe, { check: checkShareGroupDescribe as Check }],
+  [ApiKey.ShareFetch, { check: checkShareFetch as Check }],
+  [ApiKey.ShareAcknowledge, { check: checkShareAcknowledge as Check }],
+  [ApiKey.DescribeShareGroupOffsets, { check: checkDescribeShareGroupOffsets as Check }],
+  [ApiKey.AlterShareGroupOffsets, { check: checkAlterShareGroupOffsets as Check }],
+  [ApiKey.DeleteShareGroupOffsets, { check: checkDeleteShareGroupOffsets as Check }],
 ]);

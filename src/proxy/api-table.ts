@@ -125,6 +125,11 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   [ApiKey.ShareFetch, { rewrite: { kind: 'nodeEndpoints', fromVersion: 0 }, parks: always }],
   // Acknowledgements are persisted in the share-group state topic before the answer.
   [ApiKey.ShareAcknowledge, { rewrite: { kind: 'nodeEndpoints', fromVersion: 0 }, parks: always }],
+  // The group coordinator asks the share coordinator (another broker) before it answers; changes
+  // are written to the share-group state topic and replicated first.
+  [ApiKey.DescribeShareGroupOffsets, { parks: always }],
+  [ApiKey.AlterShareGroupOffsets, { parks: always }],
+  [ApiKey.DeleteShareGroupOffsets, { parks: always }],
 ]);
 
 /**
@@ -140,7 +145,7 @@ export function proxyVersionRange(apiKey: number, aclEnforced = false): [number,
   let max = Math.min(spec.maxVersion, policy.maxVersion ?? Infinity);
   if (aclEnforced && !policy.local) {
     const check = API_CHECKS.get(apiKey);
-    if (check === undefined || check.protectedTopicsOnly === true) return null;
+    if (check === undefined) return null;
     min = Math.max(min, check.minVersion ?? 0);
     max = Math.min(max, check.maxVersion ?? Infinity);
     if (min > max) return null;

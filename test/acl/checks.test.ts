@@ -305,7 +305,6 @@ t.test('ListGroups, OffsetFetch v8 and AddPartitionsToTxn', async (t) => {
 t.test('with ACLs on, an API or version without a check is not served', async (t) => {
   t.same(proxyVersionRange(ApiKey.AddPartitionsToTxn, true)?.[1], 3, 'AddPartitionsToTxn v4+ (broker-to-broker) has no client check');
   t.ok((proxyVersionRange(ApiKey.AddPartitionsToTxn, false)?.[1] ?? 0) > 3, 'served without ACLs');
-  t.equal(proxyVersionRange(ApiKey.ShareFetch, true), null, 'share-group fetches have no check yet');
   t.not(proxyVersionRange(ApiKey.DescribeAcls, true), null, 'the ACL admin APIs are answered locally');
   for (const key of API_CHECKS.keys()) t.ok(API_SPECS.has(key), `check for a known api key ${key}`);
 });

@@ -82,8 +82,10 @@ t.test('with ACLs enforced, APIs and versions without an authorization check are
   const broker: BrokerVersions = { ranges, v3: null } as unknown as BrokerVersions;
   const open = new Map(supportedVersions(broker, false).map((k) => [k.apiKey, k.maxVersion]));
   const enforced = new Map(supportedVersions(broker, true).map((k) => [k.apiKey, k.maxVersion]));
-  t.ok(open.has(ApiKey.ShareFetch), 'share-group fetch is forwarded when nothing is authorized');
-  t.notOk(enforced.has(ApiKey.ShareFetch), 'but has no check, so it is not served with ACLs');
+  for (const key of [ApiKey.ShareGroupHeartbeat, ApiKey.ShareGroupDescribe, ApiKey.ShareFetch, ApiKey.ShareAcknowledge, ApiKey.DescribeShareGroupOffsets, ApiKey.AlterShareGroupOffsets, ApiKey.DeleteShareGroupOffsets]) {
+    t.equal(enforced.get(key), open.get(key), `${API_SPECS.get(key)!.name}: share groups are served with ACLs, at the versions served without`);
+  }
+  t.same([open.get(ApiKey.ShareFetch), open.get(ApiKey.ShareGroupHeartbeat)], [2, 1], "Kafka 4.4's share-group versions (4.0's v0 previews are gone)");
   t.equal(enforced.get(ApiKey.AddPartitionsToTxn), 3, 'AddPartitionsToTxn stops at v3 (v4+ is broker-to-broker)');
   t.ok(enforced.has(ApiKey.DescribeAcls) && enforced.has(ApiKey.CreateAcls) && enforced.has(ApiKey.DeleteAcls), 'the ACL admin APIs are served');
   t.ok(enforced.has(ApiKey.Produce) && enforced.has(ApiKey.Fetch) && enforced.has(ApiKey.Metadata));

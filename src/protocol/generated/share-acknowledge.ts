@@ -14,6 +14,8 @@ export interface ShareAcknowledgeRequest {
   memberId: string | null;
   /** The current share session epoch: 0 to open a share session; -1 to close it; otherwise increments for consecutive requests. (versions 0+) */
   shareSessionEpoch: number;
+  /** Whether Renew type acknowledgements present in AcknowledgementBatches. (versions 2+) */
+  isRenewAck: boolean;
   /** The topics containing records to acknowledge. (versions 0+) */
   topics: ShareAcknowledgeRequestAcknowledgeTopic[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
@@ -25,6 +27,7 @@ export function defaultShareAcknowledgeRequest(): ShareAcknowledgeRequest {
     groupId: null,
     memberId: "",
     shareSessionEpoch: 0,
+    isRenewAck: false,
     topics: [],
     _tagged: undefined,
   };
@@ -34,6 +37,7 @@ export function isDefaultShareAcknowledgeRequest(o: ShareAcknowledgeRequest): bo
   return (o.groupId === null) &&
     (o.memberId === "") &&
     (o.shareSessionEpoch === 0) &&
+    (o.isRenewAck === false) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
@@ -44,6 +48,7 @@ export function decodeShareAcknowledgeRequest(r: Reader, v: number): ShareAcknow
   o.groupId = (flex ? r.compactNullableString() : r.nullableString());
   o.memberId = (flex ? r.compactNullableString() : r.nullableString());
   o.shareSessionEpoch = r.int32();
+  if (v >= 2) o.isRenewAck = r.bool();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Topics is null');
@@ -63,6 +68,7 @@ export function encodeShareAcknowledgeRequest(w: Writer, v: number, o: ShareAckn
   if (flex) w.compactNullableString(o.groupId); else w.nullableString(o.groupId);
   if (flex) w.compactNullableString(o.memberId); else w.nullableString(o.memberId);
   w.int32(o.shareSessionEpoch);
+  if (v >= 2) w.bool(o.isRenewAck);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
@@ -180,7 +186,7 @@ export interface ShareAcknowledgeRequestAcknowledgementBatch {
   firstOffset: bigint;
   /** Last offset (inclusive) of batch of records to acknowledge. (versions 0+) */
   lastOffset: bigint;
-  /** Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject. (versions 0+) */
+  /** Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject,4:Renew. (versions 0+) */
   acknowledgeTypes: number[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
@@ -240,6 +246,8 @@ export interface ShareAcknowledgeResponse {
   errorCode: number;
   /** The top-level error message, or null if there was no error. (versions 0+, nullable 0+) */
   errorMessage: string | null;
+  /** The time in milliseconds for which the acquired records are locked. (versions 2+) */
+  acquisitionLockTimeoutMs: number;
   /** The response topics. (versions 0+) */
   responses: ShareAcknowledgeResponseShareAcknowledgeTopicResponse[];
   /** Endpoints for all current leaders enumerated in PartitionData with error NOT_LEADER_OR_FOLLOWER. (versions 0+) */
@@ -253,6 +261,7 @@ export function defaultShareAcknowledgeResponse(): ShareAcknowledgeResponse {
     throttleTimeMs: 0,
     errorCode: 0,
     errorMessage: null,
+    acquisitionLockTimeoutMs: 0,
     responses: [],
     nodeEndpoints: [],
     _tagged: undefined,
@@ -263,6 +272,7 @@ export function isDefaultShareAcknowledgeResponse(o: ShareAcknowledgeResponse): 
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === null) &&
+    (o.acquisitionLockTimeoutMs === 0) &&
     (o.responses !== null && o.responses.length === 0) &&
     (o.nodeEndpoints !== null && o.nodeEndpoints.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
@@ -274,6 +284,7 @@ export function decodeShareAcknowledgeResponse(r: Reader, v: number): ShareAckno
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
+  if (v >= 2) o.acquisitionLockTimeoutMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Responses is null');
@@ -303,6 +314,7 @@ export function encodeShareAcknowledgeResponse(w: Writer, v: number, o: ShareAck
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
   if (flex) w.compactNullableString(o.errorMessage); else w.nullableString(o.errorMessage);
+  if (v >= 2) w.int32(o.acquisitionLockTimeoutMs);
   {
     const a = o.responses ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
@@ -375,6 +387,7 @@ export interface ShareAcknowledgeResponsePartitionData {
   errorCode: number;
   /** The error message, or null if there was no error. (versions 0+, nullable 0+) */
   errorMessage: string | null;
+  /** The current leader of the partition. (versions 0+) */
   currentLeader: ShareAcknowledgeResponseLeaderIdAndEpoch;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;

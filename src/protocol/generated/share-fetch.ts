@@ -3,7 +3,7 @@
 import { Reader, type TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { DecodeError } from '../errors.js';
-import { ZERO_UUID } from '../constants.js';
+import { ZERO_UUID, EMPTY_BYTES } from '../constants.js';
 
 export const API_KEY = 78;
 
@@ -20,6 +20,14 @@ export interface ShareFetchRequest {
   minBytes: number;
   /** The maximum bytes to fetch. See KIP-74 for cases where this limit may not be honored. (versions 0+) */
   maxBytes: number;
+  /** The maximum number of records to fetch. This limit can be exceeded for alignment of batch boundaries. (versions 1+) */
+  maxRecords: number;
+  /** The optimal number of records for batches of acquired records and acknowledgements. (versions 1+) */
+  batchSize: number;
+  /** The acquire mode to control the fetch behavior - 0:batch-optimized,1:record-limit. (versions 2+) */
+  shareAcquireMode: number;
+  /** Whether Renew type acknowledgements present in AcknowledgementBatches. (versions 2+) */
+  isRenewAck: boolean;
   /** The topics to fetch. (versions 0+) */
   topics: ShareFetchRequestFetchTopic[];
   /** The partitions to remove from this share session. (versions 0+) */
@@ -36,6 +44,10 @@ export function defaultShareFetchRequest(): ShareFetchRequest {
     maxWaitMs: 0,
     minBytes: 0,
     maxBytes: 2147483647,
+    maxRecords: 0,
+    batchSize: 0,
+    shareAcquireMode: 0,
+    isRenewAck: false,
     topics: [],
     forgottenTopicsData: [],
     _tagged: undefined,
@@ -49,6 +61,10 @@ export function isDefaultShareFetchRequest(o: ShareFetchRequest): boolean {
     (o.maxWaitMs === 0) &&
     (o.minBytes === 0) &&
     (o.maxBytes === 2147483647) &&
+    (o.maxRecords === 0) &&
+    (o.batchSize === 0) &&
+    (o.shareAcquireMode === 0) &&
+    (o.isRenewAck === false) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o.forgottenTopicsData !== null && o.forgottenTopicsData.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
@@ -63,6 +79,10 @@ export function decodeShareFetchRequest(r: Reader, v: number): ShareFetchRequest
   o.maxWaitMs = r.int32();
   o.minBytes = r.int32();
   o.maxBytes = r.int32();
+  o.maxRecords = r.int32();
+  o.batchSize = r.int32();
+  if (v >= 2) o.shareAcquireMode = r.int8();
+  if (v >= 2) o.isRenewAck = r.bool();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Topics is null');
@@ -95,6 +115,10 @@ export function encodeShareFetchRequest(w: Writer, v: number, o: ShareFetchReque
   w.int32(o.maxWaitMs);
   w.int32(o.minBytes);
   w.int32(o.maxBytes);
+  w.int32(o.maxRecords);
+  w.int32(o.batchSize);
+  if (v >= 2) w.int8(o.shareAcquireMode);
+  if (v >= 2) w.bool(o.isRenewAck);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
@@ -163,7 +187,7 @@ export function encodeShareFetchRequestFetchTopic(w: Writer, v: number, o: Share
 export interface ShareFetchRequestFetchPartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
-  /** The maximum bytes to fetch from this partition. 0 when only acknowledgement with no fetching is required. See KIP-74 for cases where this limit may not be honored. (versions 0+) */
+  /** The maximum bytes to fetch from this partition. 0 when only acknowledgement with no fetching is required. See KIP-74 for cases where this limit may not be honored. (versions 0) */
   partitionMaxBytes: number;
   /** Record batches to acknowledge. (versions 0+) */
   acknowledgementBatches: ShareFetchRequestAcknowledgementBatch[];
@@ -191,7 +215,6 @@ export function decodeShareFetchRequestFetchPartition(r: Reader, v: number): Sha
   const flex = true;
   const o = defaultShareFetchRequestFetchPartition();
   o.partitionIndex = r.int32();
-  o.partitionMaxBytes = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array AcknowledgementBatches is null');
@@ -209,7 +232,6 @@ export function decodeShareFetchRequestFetchPartition(r: Reader, v: number): Sha
 export function encodeShareFetchRequestFetchPartition(w: Writer, v: number, o: ShareFetchRequestFetchPartition): void {
   const flex = true;
   w.int32(o.partitionIndex);
-  w.int32(o.partitionMaxBytes);
   {
     const a = o.acknowledgementBatches ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
@@ -223,7 +245,7 @@ export interface ShareFetchRequestAcknowledgementBatch {
   firstOffset: bigint;
   /** Last offset (inclusive) of batch of records to acknowledge. (versions 0+) */
   lastOffset: bigint;
-  /** Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject. (versions 0+) */
+  /** Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject,4:Renew. (versions 0+) */
   acknowledgeTypes: number[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
@@ -335,6 +357,8 @@ export interface ShareFetchResponse {
   errorCode: number;
   /** The top-level error message, or null if there was no error. (versions 0+, nullable 0+) */
   errorMessage: string | null;
+  /** The time in milliseconds for which the acquired records are locked. (versions 1+) */
+  acquisitionLockTimeoutMs: number;
   /** The response topics. (versions 0+) */
   responses: ShareFetchResponseShareFetchableTopicResponse[];
   /** Endpoints for all current leaders enumerated in PartitionData with error NOT_LEADER_OR_FOLLOWER. (versions 0+) */
@@ -348,6 +372,7 @@ export function defaultShareFetchResponse(): ShareFetchResponse {
     throttleTimeMs: 0,
     errorCode: 0,
     errorMessage: null,
+    acquisitionLockTimeoutMs: 0,
     responses: [],
     nodeEndpoints: [],
     _tagged: undefined,
@@ -358,6 +383,7 @@ export function isDefaultShareFetchResponse(o: ShareFetchResponse): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === null) &&
+    (o.acquisitionLockTimeoutMs === 0) &&
     (o.responses !== null && o.responses.length === 0) &&
     (o.nodeEndpoints !== null && o.nodeEndpoints.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
@@ -369,6 +395,7 @@ export function decodeShareFetchResponse(r: Reader, v: number): ShareFetchRespon
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
+  o.acquisitionLockTimeoutMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Responses is null');
@@ -398,6 +425,7 @@ export function encodeShareFetchResponse(w: Writer, v: number, o: ShareFetchResp
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
   if (flex) w.compactNullableString(o.errorMessage); else w.nullableString(o.errorMessage);
+  w.int32(o.acquisitionLockTimeoutMs);
   {
     const a = o.responses ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
@@ -474,8 +502,9 @@ export interface ShareFetchResponsePartitionData {
   acknowledgeErrorCode: number;
   /** The acknowledge error message, or null if there was no acknowledge error. (versions 0+, nullable 0+) */
   acknowledgeErrorMessage: string | null;
+  /** The current leader of the partition. (versions 0+) */
   currentLeader: ShareFetchResponseLeaderIdAndEpoch;
-  /** The record data. (versions 0+, nullable 0+) */
+  /** The record data. (versions 0+, nullable 0) */
   records: Buffer | null;
   /** The acquired records. (versions 0+) */
   acquiredRecords: ShareFetchResponseAcquiredRecords[];
@@ -518,7 +547,7 @@ export function decodeShareFetchResponsePartitionData(r: Reader, v: number): Sha
   o.acknowledgeErrorCode = r.int16();
   o.acknowledgeErrorMessage = (flex ? r.compactNullableString() : r.nullableString());
   o.currentLeader = decodeShareFetchResponseLeaderIdAndEpoch(r, v);
-  o.records = (flex ? r.compactNullableBytes() : r.nullableBytes());
+  o.records = (flex ? r.compactBytes() : r.bytes());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array AcquiredRecords is null');
@@ -541,7 +570,7 @@ export function encodeShareFetchResponsePartitionData(w: Writer, v: number, o: S
   w.int16(o.acknowledgeErrorCode);
   if (flex) w.compactNullableString(o.acknowledgeErrorMessage); else w.nullableString(o.acknowledgeErrorMessage);
   encodeShareFetchResponseLeaderIdAndEpoch(w, v, o.currentLeader);
-  if (flex) w.compactNullableBytes(o.records); else w.nullableBytes(o.records);
+  if (flex) w.compactBytes(o.records ?? EMPTY_BYTES); else w.bytes(o.records ?? EMPTY_BYTES);
   {
     const a = o.acquiredRecords ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);

@@ -8,7 +8,7 @@ import { ZERO_UUID } from '../constants.js';
 export const API_KEY = 77;
 
 export interface ShareGroupDescribeRequest {
-  /** The ids of the groups to describe (versions 0+) */
+  /** The ids of the groups to describe. (versions 0+) */
   groupIds: string[];
   /** Whether to include authorized operations. (versions 0+) */
   includeAuthorizedOperations: boolean;
