@@ -53,7 +53,9 @@ const waitsForTimeout = (r: unknown) => timeoutOf(r) > 0;
 export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPolicy>([
   // Produce v0-2 carry magic 0/1 message sets, which Kafka 4 no longer accepts; we validate v2 batches only.
   // acks=all waits in the broker's purgatory until the in-sync followers have the records.
-  [ApiKey.Produce, { minVersion: 3, rewrite: { kind: 'nodeEndpoints', fromVersion: 10 }, parks: (r) => (r as ProduceRequest).acks === -1, holdMs: timeoutOf }],
+  // v12 is v11 plus KIP-890's implicit AddPartitionsToTxn (transaction.version 2); v13 names
+  // topics by id, which the proxy's produce path does not resolve yet.
+  [ApiKey.Produce, { minVersion: 3, maxVersion: 12, rewrite: { kind: 'nodeEndpoints', fromVersion: 10 }, parks: (r) => (r as ProduceRequest).acks === -1, holdMs: timeoutOf }],
   // Every Fetch, long poll or not, gets a connection of its own: its response may be as large as
   // fetch.max.bytes, and only a connection that serves one client can stop being read while that
   // client does not take its responses (back-pressure to the broker instead of the proxy's heap).
@@ -89,7 +91,8 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   [ApiKey.AddPartitionsToTxn, { parks: always }],
   [ApiKey.AddOffsetsToTxn, { parks: always }],
   [ApiKey.EndTxn, { parks: always }],
-  [ApiKey.TxnOffsetCommit, { parks: always }],
+  // v5 is v4 plus KIP-890's implicit AddOffsetsToTxn; v6 names topics by id (KIP-1319).
+  [ApiKey.TxnOffsetCommit, { maxVersion: 5, parks: always }],
   // ACLs live in the proxy's own store: it answers the ACL admin APIs itself.
   [ApiKey.DescribeAcls, { local: true }],
   [ApiKey.CreateAcls, { local: true }],

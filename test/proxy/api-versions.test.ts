@@ -6,7 +6,7 @@ import { startHarness } from '../helpers/proxy.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { ApiKey, API_SPECS } from '../../src/protocol/generated/index.js';
 import { Writer } from '../../src/protocol/writer.js';
-import { supportedVersions, apiVersionsResponse, apiVersionsMax } from '../../src/proxy/api-versions.js';
+import { supportedVersions, apiVersionsResponse, apiVersionsMax, servableFeatures } from '../../src/proxy/api-versions.js';
 import { API_POLICY } from '../../src/proxy/api-table.js';
 import type { ApiVersionsResponse } from '../../src/protocol/generated/api-versions.js';
 import type { BrokerVersions } from '../../src/proxy/cluster.js';
@@ -22,13 +22,32 @@ t.test('supportedVersions intersects broker and proxy ranges', async (t) => {
     v3: null,
   };
   const got = new Map(supportedVersions(broker).map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
-  t.same(got.get(ApiKey.Produce), [3, API_SPECS.get(ApiKey.Produce)!.maxVersion], 'Produce: from v3 (magic 2) to what we decode');
+  t.same(got.get(ApiKey.Produce), [3, 12], 'Produce: from v3 (magic 2) to v12 (v13 names topics by id, not served yet)');
   t.same(got.get(ApiKey.Metadata), [0, 2], 'Metadata: the broker\'s range');
   t.same(got.get(ApiKey.Fetch), [4, API_SPECS.get(ApiKey.Fetch)!.maxVersion], 'Fetch: capped at what we decode');
   t.notOk(got.has(ApiKey.LeaderAndIsr), 'broker-internal APIs are never offered');
   t.notOk(got.has(ApiKey.DescribeCluster), 'APIs the broker lacks are not offered');
   t.same(got.get(ApiKey.ApiVersions), [0, apiVersionsMax()], 'ApiVersions is the proxy\'s own');
   for (const key of got.keys()) t.ok(API_POLICY.has(key), `${key} is in the API table`);
+});
+
+t.test('transaction.version 2 is passed on only with the versions it needs (KIP-890)', async (t) => {
+  const features = [
+    { name: 'transaction.version', minVersionLevel: 0, maxVersionLevel: 2, _tagged: undefined },
+    { name: 'group.version', minVersionLevel: 0, maxVersionLevel: 1, _tagged: undefined },
+  ];
+  const broker44: BrokerVersions = { ranges: new Map([[ApiKey.Produce, [3, 13]], [ApiKey.TxnOffsetCommit, [0, 6]], [ApiKey.EndTxn, [0, 5]]]), v3: null };
+  const offered = supportedVersions(broker44);
+  const max = new Map(offered.map((k) => [k.apiKey, k.maxVersion]));
+  t.same([max.get(ApiKey.Produce), max.get(ApiKey.TxnOffsetCommit), max.get(ApiKey.EndTxn)], [12, 5, 5], 'a Kafka 4.4 broker gets the KIP-890 versions offered');
+  t.same(servableFeatures(features, offered), features, 'so transaction.version 2 goes through unchanged');
+  // An upstream (or a proxy build) that stops below them: clients must keep to transactions v1.
+  const older = offered.map((k) => (k.apiKey === ApiKey.Produce ? { ...k, maxVersion: 11 } : k));
+  const got = servableFeatures(features, older);
+  t.equal(got.find((f) => f.name === 'transaction.version')?.maxVersionLevel, 1, 'transaction.version lowered to 1');
+  t.equal(got.find((f) => f.name === 'group.version')?.maxVersionLevel, 1, 'other features untouched');
+  const noTxnOffsets = offered.filter((k) => k.apiKey !== ApiKey.TxnOffsetCommit);
+  t.equal(servableFeatures(features, noTxnOffsets).find((f) => f.name === 'transaction.version')?.maxVersionLevel, 1, 'also without TxnOffsetCommit v5');
 });
 
 t.test('unsupported version and invalid software names, as Kafka answers them', async (t) => {

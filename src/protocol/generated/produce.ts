@@ -3,6 +3,7 @@
 import { Reader, type TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { DecodeError } from '../errors.js';
+import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 0;
 
@@ -40,7 +41,7 @@ export function isDefaultProduceRequest(o: ProduceRequest): boolean {
 export function decodeProduceRequest(r: Reader, v: number): ProduceRequest {
   const flex = v >= 9;
   const o = defaultProduceRequest();
-  if (v >= 3) o.transactionalId = (flex ? r.compactNullableString() : r.nullableString());
+  o.transactionalId = (flex ? r.compactNullableString() : r.nullableString());
   o.acks = r.int16();
   o.timeoutMs = r.int32();
   {
@@ -59,7 +60,7 @@ export function decodeProduceRequest(r: Reader, v: number): ProduceRequest {
 
 export function encodeProduceRequest(w: Writer, v: number, o: ProduceRequest): void {
   const flex = v >= 9;
-  if (v >= 3) if (flex) w.compactNullableString(o.transactionalId); else w.nullableString(o.transactionalId);
+  if (flex) w.compactNullableString(o.transactionalId); else w.nullableString(o.transactionalId);
   w.int16(o.acks);
   w.int32(o.timeoutMs);
   {
@@ -71,8 +72,10 @@ export function encodeProduceRequest(w: Writer, v: number, o: ProduceRequest): v
 }
 
 export interface ProduceRequestTopicProduceData {
-  /** The topic name. (versions 0+) */
+  /** The topic name. (versions 0-12) */
   name: string;
+  /** The unique topic ID (versions 13+) */
+  topicId: Buffer;
   /** Each partition to produce to. (versions 0+) */
   partitionData: ProduceRequestPartitionProduceData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
@@ -82,6 +85,7 @@ export interface ProduceRequestTopicProduceData {
 export function defaultProduceRequestTopicProduceData(): ProduceRequestTopicProduceData {
   return {
     name: "",
+    topicId: ZERO_UUID,
     partitionData: [],
     _tagged: undefined,
   };
@@ -89,6 +93,7 @@ export function defaultProduceRequestTopicProduceData(): ProduceRequestTopicProd
 
 export function isDefaultProduceRequestTopicProduceData(o: ProduceRequestTopicProduceData): boolean {
   return (o.name === "") &&
+    (o.topicId.equals(ZERO_UUID)) &&
     (o.partitionData !== null && o.partitionData.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
@@ -96,7 +101,8 @@ export function isDefaultProduceRequestTopicProduceData(o: ProduceRequestTopicPr
 export function decodeProduceRequestTopicProduceData(r: Reader, v: number): ProduceRequestTopicProduceData {
   const flex = v >= 9;
   const o = defaultProduceRequestTopicProduceData();
-  o.name = (flex ? r.compactString() : r.string());
+  if (v <= 12) o.name = (flex ? r.compactString() : r.string());
+  if (v >= 13) o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array PartitionData is null');
@@ -113,7 +119,8 @@ export function decodeProduceRequestTopicProduceData(r: Reader, v: number): Prod
 
 export function encodeProduceRequestTopicProduceData(w: Writer, v: number, o: ProduceRequestTopicProduceData): void {
   const flex = v >= 9;
-  if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
+  if (v <= 12) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
+  if (v >= 13) w.uuid(o.topicId);
   {
     const a = o.partitionData ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
@@ -162,7 +169,7 @@ export function encodeProduceRequestPartitionProduceData(w: Writer, v: number, o
 }
 
 export interface ProduceResponse {
-  /** Each produce response (versions 0+) */
+  /** Each produce response. (versions 0+) */
   responses: ProduceResponseTopicProduceResponse[];
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 1+) */
   throttleTimeMs: number;
@@ -201,7 +208,7 @@ export function decodeProduceResponse(r: Reader, v: number): ProduceResponse {
       o.responses = a;
     }
   }
-  if (v >= 1) o.throttleTimeMs = r.int32();
+  o.throttleTimeMs = r.int32();
   if (flex) o._tagged = r.taggedFields((tag, r) => {
     switch (tag) {
       case 0:
@@ -231,7 +238,7 @@ export function encodeProduceResponse(w: Writer, v: number, o: ProduceResponse):
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
     if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeProduceResponseTopicProduceResponse(w, v, e); }
   }
-  if (v >= 1) w.int32(o.throttleTimeMs);
+  w.int32(o.throttleTimeMs);
   if (flex) {
     const known: TaggedField[] = [];
     if ((v >= 10) && !(o.nodeEndpoints !== null && o.nodeEndpoints.length === 0)) {
@@ -250,8 +257,10 @@ export function encodeProduceResponse(w: Writer, v: number, o: ProduceResponse):
 }
 
 export interface ProduceResponseTopicProduceResponse {
-  /** The topic name (versions 0+) */
+  /** The topic name. (versions 0-12) */
   name: string;
+  /** The unique topic ID (versions 13+) */
+  topicId: Buffer;
   /** Each partition that we produced to within the topic. (versions 0+) */
   partitionResponses: ProduceResponsePartitionProduceResponse[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
@@ -261,6 +270,7 @@ export interface ProduceResponseTopicProduceResponse {
 export function defaultProduceResponseTopicProduceResponse(): ProduceResponseTopicProduceResponse {
   return {
     name: "",
+    topicId: ZERO_UUID,
     partitionResponses: [],
     _tagged: undefined,
   };
@@ -268,6 +278,7 @@ export function defaultProduceResponseTopicProduceResponse(): ProduceResponseTop
 
 export function isDefaultProduceResponseTopicProduceResponse(o: ProduceResponseTopicProduceResponse): boolean {
   return (o.name === "") &&
+    (o.topicId.equals(ZERO_UUID)) &&
     (o.partitionResponses !== null && o.partitionResponses.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
@@ -275,7 +286,8 @@ export function isDefaultProduceResponseTopicProduceResponse(o: ProduceResponseT
 export function decodeProduceResponseTopicProduceResponse(r: Reader, v: number): ProduceResponseTopicProduceResponse {
   const flex = v >= 9;
   const o = defaultProduceResponseTopicProduceResponse();
-  o.name = (flex ? r.compactString() : r.string());
+  if (v <= 12) o.name = (flex ? r.compactString() : r.string());
+  if (v >= 13) o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array PartitionResponses is null');
@@ -292,7 +304,8 @@ export function decodeProduceResponseTopicProduceResponse(r: Reader, v: number):
 
 export function encodeProduceResponseTopicProduceResponse(w: Writer, v: number, o: ProduceResponseTopicProduceResponse): void {
   const flex = v >= 9;
-  if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
+  if (v <= 12) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
+  if (v >= 13) w.uuid(o.topicId);
   {
     const a = o.partitionResponses ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
@@ -312,10 +325,11 @@ export interface ProduceResponsePartitionProduceResponse {
   logAppendTimeMs: bigint;
   /** The log start offset. (versions 5+) */
   logStartOffset: bigint;
-  /** The batch indices of records that caused the batch to be dropped (versions 8+) */
+  /** The batch indices of records that caused the batch to be dropped. (versions 8+) */
   recordErrors: ProduceResponseBatchIndexAndErrorMessage[];
-  /** The global error message summarizing the common root cause of the records that caused the batch to be dropped (versions 8+, nullable 8+) */
+  /** The global error message summarizing the common root cause of the records that caused the batch to be dropped. (versions 8+, nullable 8+) */
   errorMessage: string | null;
+  /** The leader broker that the producer should use for future requests. (versions 10+, tag 0) */
   currentLeader: ProduceResponseLeaderIdAndEpoch;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
@@ -353,7 +367,7 @@ export function decodeProduceResponsePartitionProduceResponse(r: Reader, v: numb
   o.index = r.int32();
   o.errorCode = r.int16();
   o.baseOffset = r.int64();
-  if (v >= 2) o.logAppendTimeMs = r.int64();
+  o.logAppendTimeMs = r.int64();
   if (v >= 5) o.logStartOffset = r.int64();
   if (v >= 8) {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -384,7 +398,7 @@ export function encodeProduceResponsePartitionProduceResponse(w: Writer, v: numb
   w.int32(o.index);
   w.int16(o.errorCode);
   w.int64(o.baseOffset);
-  if (v >= 2) w.int64(o.logAppendTimeMs);
+  w.int64(o.logAppendTimeMs);
   if (v >= 5) w.int64(o.logStartOffset);
   if (v >= 8) {
     const a = o.recordErrors ?? [];
@@ -406,9 +420,9 @@ export function encodeProduceResponsePartitionProduceResponse(w: Writer, v: numb
 }
 
 export interface ProduceResponseBatchIndexAndErrorMessage {
-  /** The batch index of the record that cause the batch to be dropped (versions 8+) */
+  /** The batch index of the record that caused the batch to be dropped. (versions 8+) */
   batchIndex: number;
-  /** The error message of the record that caused the batch to be dropped (versions 8+, nullable 8+) */
+  /** The error message of the record that caused the batch to be dropped. (versions 8+, nullable 8+) */
   batchIndexErrorMessage: string | null;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
@@ -447,7 +461,7 @@ export function encodeProduceResponseBatchIndexAndErrorMessage(w: Writer, v: num
 export interface ProduceResponseLeaderIdAndEpoch {
   /** The ID of the current leader or -1 if the leader is unknown. (versions 10+) */
   leaderId: number;
-  /** The latest known leader epoch (versions 10+) */
+  /** The latest known leader epoch. (versions 10+) */
   leaderEpoch: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;

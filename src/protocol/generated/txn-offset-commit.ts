@@ -3,6 +3,7 @@
 import { Reader, type TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { DecodeError } from '../errors.js';
+import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 28;
 
@@ -15,8 +16,8 @@ export interface TxnOffsetCommitRequest {
   producerId: bigint;
   /** The current epoch associated with the producer ID. (versions 0+) */
   producerEpoch: number;
-  /** The generation of the consumer. (versions 3+) */
-  generationId: number;
+  /** The generation of the group if using the classic group protocol or the member epoch if using the consumer protocol. (versions 3+) */
+  generationIdOrMemberEpoch: number;
   /** The member ID assigned by the group coordinator. (versions 3+) */
   memberId: string;
   /** The unique identifier of the consumer instance provided by end user. (versions 3+, nullable 3+) */
@@ -33,7 +34,7 @@ export function defaultTxnOffsetCommitRequest(): TxnOffsetCommitRequest {
     groupId: "",
     producerId: 0n,
     producerEpoch: 0,
-    generationId: -1,
+    generationIdOrMemberEpoch: -1,
     memberId: "",
     groupInstanceId: null,
     topics: [],
@@ -46,7 +47,7 @@ export function isDefaultTxnOffsetCommitRequest(o: TxnOffsetCommitRequest): bool
     (o.groupId === "") &&
     (o.producerId === 0n) &&
     (o.producerEpoch === 0) &&
-    (o.generationId === -1) &&
+    (o.generationIdOrMemberEpoch === -1) &&
     (o.memberId === "") &&
     (o.groupInstanceId === null) &&
     (o.topics !== null && o.topics.length === 0) &&
@@ -60,7 +61,7 @@ export function decodeTxnOffsetCommitRequest(r: Reader, v: number): TxnOffsetCom
   o.groupId = (flex ? r.compactString() : r.string());
   o.producerId = r.int64();
   o.producerEpoch = r.int16();
-  if (v >= 3) o.generationId = r.int32();
+  if (v >= 3) o.generationIdOrMemberEpoch = r.int32();
   if (v >= 3) o.memberId = (flex ? r.compactString() : r.string());
   if (v >= 3) o.groupInstanceId = (flex ? r.compactNullableString() : r.nullableString());
   {
@@ -83,7 +84,7 @@ export function encodeTxnOffsetCommitRequest(w: Writer, v: number, o: TxnOffsetC
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   w.int64(o.producerId);
   w.int16(o.producerEpoch);
-  if (v >= 3) w.int32(o.generationId);
+  if (v >= 3) w.int32(o.generationIdOrMemberEpoch);
   if (v >= 3) if (flex) w.compactString(o.memberId ?? ''); else w.string(o.memberId ?? '');
   if (v >= 3) if (flex) w.compactNullableString(o.groupInstanceId); else w.nullableString(o.groupInstanceId);
   {
@@ -95,8 +96,10 @@ export function encodeTxnOffsetCommitRequest(w: Writer, v: number, o: TxnOffsetC
 }
 
 export interface TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
-  /** The topic name. (versions 0+) */
+  /** The topic name. (versions 0-5) */
   name: string;
+  /** The topic ID. (versions 6+) */
+  topicId: Buffer;
   /** The partitions inside the topic that we want to commit offsets for. (versions 0+) */
   partitions: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
@@ -106,6 +109,7 @@ export interface TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
 export function defaultTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(): TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
   return {
     name: "",
+    topicId: ZERO_UUID,
     partitions: [],
     _tagged: undefined,
   };
@@ -113,6 +117,7 @@ export function defaultTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(): TxnO
 
 export function isDefaultTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(o: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic): boolean {
   return (o.name === "") &&
+    (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
@@ -120,7 +125,8 @@ export function isDefaultTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(o: Tx
 export function decodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r: Reader, v: number): TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
   const flex = v >= 3;
   const o = defaultTxnOffsetCommitRequestTxnOffsetCommitRequestTopic();
-  o.name = (flex ? r.compactString() : r.string());
+  if (v <= 5) o.name = (flex ? r.compactString() : r.string());
+  if (v >= 6) o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Partitions is null');
@@ -137,7 +143,8 @@ export function decodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r: Reade
 
 export function encodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(w: Writer, v: number, o: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic): void {
   const flex = v >= 3;
-  if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
+  if (v <= 5) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
+  if (v >= 6) w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
@@ -250,8 +257,10 @@ export function encodeTxnOffsetCommitResponse(w: Writer, v: number, o: TxnOffset
 }
 
 export interface TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
-  /** The topic name. (versions 0+) */
+  /** The topic name. (versions 0-5) */
   name: string;
+  /** The topic ID. (versions 6+) */
+  topicId: Buffer;
   /** The responses for each partition in the topic. (versions 0+) */
   partitions: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
@@ -261,6 +270,7 @@ export interface TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
 export function defaultTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(): TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
   return {
     name: "",
+    topicId: ZERO_UUID,
     partitions: [],
     _tagged: undefined,
   };
@@ -268,6 +278,7 @@ export function defaultTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(): Tx
 
 export function isDefaultTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(o: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic): boolean {
   return (o.name === "") &&
+    (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
@@ -275,7 +286,8 @@ export function isDefaultTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(o: 
 export function decodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r: Reader, v: number): TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
   const flex = v >= 3;
   const o = defaultTxnOffsetCommitResponseTxnOffsetCommitResponseTopic();
-  o.name = (flex ? r.compactString() : r.string());
+  if (v <= 5) o.name = (flex ? r.compactString() : r.string());
+  if (v >= 6) o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Partitions is null');
@@ -292,7 +304,8 @@ export function decodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r: Rea
 
 export function encodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(w: Writer, v: number, o: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic): void {
   const flex = v >= 3;
-  if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
+  if (v <= 5) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
+  if (v >= 6) w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
