@@ -130,3 +130,65 @@ export const JAVA_CLIENTS = join(PROJECT_ROOT, 'build', 'java-clients');
 export function javaClient(mainClass: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<JavaResult> {
   return runJavaMain(mainClass, args, { ...opts, classpath: [JAVA_CLIENTS] });
 }
+
+/** A long-running Java program (one of ours): its stdout lines, and a way to stop or kill it. */
+export interface JavaProcess {
+  lines: string[];
+  /** Resolves with the first stdout line matching `re` (rejects after `timeoutMs` or on exit). */
+  waitFor(re: RegExp, timeoutMs?: number): Promise<string>;
+  /** Closes its stdin (our programs then finish cleanly) and waits for the exit. */
+  stop(timeoutMs?: number): Promise<number | null>;
+  /** SIGKILL, as a crash. */
+  kill(): Promise<void>;
+  stderr(): string;
+}
+
+export function startJavaClient(mainClass: string, args: string[]): JavaProcess {
+  const libs = ensureKafkaJars();
+  const child = spawn(javaBinary(), ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j2.configurationFile=${toolLog4j()}`, '-cp', `${JAVA_CLIENTS}:${libs}/*`, mainClass, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const waiters = new Set<() => void>();
+  let err = '';
+  let partial = '';
+  let exited: Promise<number | null> | null = null;
+  const exit = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  child.stdin.on('error', () => {});
+  child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-200_000)));
+  child.stdout.on('data', (c: Buffer) => {
+    const parts = (partial + c.toString()).split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts.filter(Boolean));
+    for (const w of waiters) w();
+  });
+  const stopTimer = (ms: number) => setTimeout(() => child.kill('SIGKILL'), ms);
+  return {
+    lines,
+    stderr: () => err,
+    waitFor(re, timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const hit = lines.find((l) => re.test(l));
+          if (hit === undefined) return;
+          done();
+          resolve(hit);
+        };
+        const timer = setTimeout(() => (done(), reject(new Error(`no line matching ${re} within ${timeoutMs} ms; stderr: ${err.slice(-2000)}`))), timeoutMs);
+        const done = () => (clearTimeout(timer), waiters.delete(check));
+        waiters.add(check);
+        void exit.then(() => setImmediate(() => waiters.has(check) && (done(), reject(new Error(`${mainClass} exited before printing ${re}; stderr: ${err.slice(-2000)}`)))));
+        check();
+      });
+    },
+    stop(timeoutMs = 30_000) {
+      if (exited) return exited;
+      const timer = stopTimer(timeoutMs);
+      child.stdin.end();
+      return (exited = exit.finally(() => clearTimeout(timer)));
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      exited ??= exit;
+      await exit;
+    },
+  };
+}
