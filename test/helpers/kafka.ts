@@ -1,6 +1,6 @@
 // Real Apache Kafka for tests: a cluster per test file (kept with its logs when the file fails),
 // Kafka's own command-line tools and the Java client, run as child processes.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -129,4 +129,79 @@ export const JAVA_CLIENTS = join(PROJECT_ROOT, 'build', 'java-clients');
 /** Runs one of our Java test programs (a class in test/clients/java). */
 export function javaClient(mainClass: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<JavaResult> {
   return runJavaMain(mainClass, args, { ...opts, classpath: [JAVA_CLIENTS] });
+}
+
+export interface LongJavaClient {
+  child: ChildProcessWithoutNullStreams;
+  /** Every JSON line printed on stdout so far, parsed. */
+  lines: Array<Record<string, unknown>>;
+  stderr(): string;
+  /** Resolves once a line matching `pred` has been printed (rejects after `timeoutMs`). */
+  waitFor(pred: (l: Record<string, unknown>) => boolean, timeoutMs: number, what: string): Promise<Record<string, unknown>>;
+  /** Closes stdin (the program's signal to stop) and waits for its exit; SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+/**
+ * Starts one of our Java test programs as a long-lived child whose stdout is JSON lines and which
+ * stops when its stdin closes; killed after `maxMs` in any case.
+ */
+export function startJavaClient(mainClass: string, args: string[], opts: { maxMs?: number } = {}): LongJavaClient {
+  const libs = ensureKafkaJars();
+  const child = spawn(javaBinary(), ['-Xmx192m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xshare:auto', `-Dlog4j2.configurationFile=${toolLog4j()}`, '-cp', `${JAVA_CLIENTS}:${libs}/*`, mainClass, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines: Array<Record<string, unknown>> = [];
+  const waiters: Array<{ pred: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }> = [];
+  let partial = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => {
+    partial += c.toString('utf8');
+    const parts = partial.split('\n');
+    partial = parts.pop()!;
+    for (const p of parts) {
+      if (!p.trim()) continue;
+      let l: Record<string, unknown>;
+      try {
+        l = JSON.parse(p) as Record<string, unknown>;
+      } catch {
+        l = { text: p };
+      }
+      lines.push(l);
+      for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i]!.pred(l)) waiters.splice(i, 1)[0]!.resolve(l);
+    }
+  });
+  child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+  child.stdin.on('error', () => {});
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const killer = setTimeout(() => child.kill('SIGKILL'), opts.maxMs ?? 300_000);
+  void exited.then(() => clearTimeout(killer));
+  return {
+    child,
+    lines,
+    stderr: () => err,
+    waitFor(pred, timeoutMs, what) {
+      const found = lines.find(pred);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const w = { pred, resolve: (l: Record<string, unknown>) => (clearTimeout(timer), resolve(l)) };
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(w), 1);
+          reject(new Error(`${mainClass} ${args[0] ?? ''}: no ${what} within ${timeoutMs} ms; stderr: ${err.slice(-1500)}`));
+        }, timeoutMs);
+        waiters.push(w);
+        void exited.then(() => {
+          if (!waiters.includes(w)) return;
+          waiters.splice(waiters.indexOf(w), 1);
+          clearTimeout(timer);
+          reject(new Error(`${mainClass} ${args[0] ?? ''} exited before ${what}; stderr: ${err.slice(-1500)}`));
+        });
+      });
+    },
+    async stop(graceMs = 30_000) {
+      child.stdin.end();
+      const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const code = await exited;
+      clearTimeout(t);
+      return code;
+    },
+  };
 }
