@@ -1,6 +1,6 @@
 // Real Apache Kafka for tests: a cluster per test file (kept with its logs when the file fails),
 // Kafka's own command-line tools and the Java client, run as child processes.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -131,64 +131,85 @@ export function javaClient(mainClass: string, args: string[], opts: { input?: st
   return runJavaMain(mainClass, args, { ...opts, classpath: [JAVA_CLIENTS] });
 }
 
-/** A long-running Java program (one of ours): its stdout lines, and a way to stop or kill it. */
-export interface JavaProcess {
-  lines: string[];
-  /** Resolves with the first stdout line matching `re` (rejects after `timeoutMs` or on exit). */
-  waitFor(re: RegExp, timeoutMs?: number): Promise<string>;
-  /** Closes its stdin (our programs then finish cleanly) and waits for the exit. */
-  stop(timeoutMs?: number): Promise<number | null>;
-  /** SIGKILL, as a crash. */
-  kill(): Promise<void>;
+export interface LongJavaClient {
+  child: ChildProcessWithoutNullStreams;
+  /** Every JSON line printed on stdout so far, parsed. */
+  lines: Array<Record<string, unknown>>;
   stderr(): string;
+  /** Resolves once a line matching `pred` has been printed (rejects after `timeoutMs`). */
+  waitFor(pred: (l: Record<string, unknown>) => boolean, timeoutMs: number, what: string): Promise<Record<string, unknown>>;
+  /** Closes stdin (the program's signal to stop) and waits for its exit; SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<number | null>;
+  /** SIGKILL, as a crash, and waits for the exit. */
+  kill(): Promise<void>;
+  /** SIGKILL, as a crash, and waits for the exit. */
+  kill(): Promise<void>;
 }
 
-export function startJavaClient(mainClass: string, args: string[]): JavaProcess {
+/**
+ * Starts one of our Java test programs as a long-lived child whose stdout is JSON lines and which
+ * stops when its stdin closes; killed after `maxMs` in any case.
+ */
+export function startJavaClient(mainClass: string, args: string[], opts: { maxMs?: number } = {}): LongJavaClient {
   const libs = ensureKafkaJars();
-  const child = spawn(javaBinary(), ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j2.configurationFile=${toolLog4j()}`, '-cp', `${JAVA_CLIENTS}:${libs}/*`, mainClass, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  const waiters = new Set<() => void>();
-  let err = '';
+  const child = spawn(javaBinary(), ['-Xmx192m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xshare:auto', `-Dlog4j2.configurationFile=${toolLog4j()}`, '-cp', `${JAVA_CLIENTS}:${libs}/*`, mainClass, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines: Array<Record<string, unknown>> = [];
+  const waiters: Array<{ pred: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }> = [];
   let partial = '';
-  let exited: Promise<number | null> | null = null;
-  const exit = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  child.stdin.on('error', () => {});
-  child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-200_000)));
+  let err = '';
   child.stdout.on('data', (c: Buffer) => {
-    const parts = (partial + c.toString()).split('\n');
-    partial = parts.pop() ?? '';
-    lines.push(...parts.filter(Boolean));
-    for (const w of waiters) w();
+    partial += c.toString('utf8');
+    const parts = partial.split('\n');
+    partial = parts.pop()!;
+    for (const p of parts) {
+      if (!p.trim()) continue;
+      let l: Record<string, unknown>;
+      try {
+        l = JSON.parse(p) as Record<string, unknown>;
+      } catch {
+        l = { text: p };
+      }
+      lines.push(l);
+      for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i]!.pred(l)) waiters.splice(i, 1)[0]!.resolve(l);
+    }
   });
-  const stopTimer = (ms: number) => setTimeout(() => child.kill('SIGKILL'), ms);
+  child.stderr.on('data', (c: Buffer) => (err = (err + c.toString('utf8')).slice(-100_000)));
+  child.stdin.on('error', () => {});
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const killer = setTimeout(() => child.kill('SIGKILL'), opts.maxMs ?? 300_000);
+  void exited.then(() => clearTimeout(killer));
   return {
+    child,
     lines,
     stderr: () => err,
-    waitFor(re, timeoutMs = 60_000) {
+    waitFor(pred, timeoutMs, what) {
+      const found = lines.find(pred);
+      if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
-        const check = () => {
-          const hit = lines.find((l) => re.test(l));
-          if (hit === undefined) return;
-          done();
-          resolve(hit);
-        };
-        const timer = setTimeout(() => (done(), reject(new Error(`no line matching ${re} within ${timeoutMs} ms; stderr: ${err.slice(-2000)}`))), timeoutMs);
-        const done = () => (clearTimeout(timer), waiters.delete(check));
-        waiters.add(check);
-        void exit.then(() => setImmediate(() => waiters.has(check) && (done(), reject(new Error(`${mainClass} exited before printing ${re}; stderr: ${err.slice(-2000)}`)))));
-        check();
+        const w = { pred, resolve: (l: Record<string, unknown>) => (clearTimeout(timer), resolve(l)) };
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(w), 1);
+          reject(new Error(`${mainClass} ${args[0] ?? ''}: no ${what} within ${timeoutMs} ms; stderr: ${err.slice(-1500)}`));
+        }, timeoutMs);
+        waiters.push(w);
+        void exited.then(() => {
+          if (!waiters.includes(w)) return;
+          waiters.splice(waiters.indexOf(w), 1);
+          clearTimeout(timer);
+          reject(new Error(`${mainClass} ${args[0] ?? ''} exited before ${what}; stderr: ${err.slice(-1500)}`));
+        });
       });
     },
-    stop(timeoutMs = 30_000) {
-      if (exited) return exited;
-      const timer = stopTimer(timeoutMs);
+    async stop(graceMs = 30_000) {
       child.stdin.end();
-      return (exited = exit.finally(() => clearTimeout(timer)));
+      const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const code = await exited;
+      clearTimeout(t);
+      return code;
     },
     async kill() {
       child.kill('SIGKILL');
-      exited ??= exit;
-      await exit;
+      await exited;
     },
   };
 }

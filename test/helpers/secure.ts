@@ -24,6 +24,10 @@ export interface SecureOptions {
   acl?: Record<string, unknown>;
   config?: Record<string, unknown>;
   upstream?: Record<string, unknown>;
+  /** Listener port base (a restarted proxy takes its predecessor's ports). */
+  base?: number;
+  /** Certificates and users to reuse (a restarted proxy keeps its predecessor's). */
+  pki?: TestPki;
 }
 
 /**
@@ -39,7 +43,7 @@ export async function startSecureHarness(opts: SecureOptions & { cluster?: Recor
 /** The same listeners and users in front of any cluster (a real Kafka): stop() stops the proxy only. */
 export async function startSecureProxyOn(bootstrap: string[], opts: SecureOptions = {}): Promise<SecureProxy> {
   const { pki, credentialsFile, proxyOptions } = await secureSetup(opts);
-  const h = await startProxyOn(bootstrap, proxyOptions);
+  const h = await startProxyOn(bootstrap, { ...proxyOptions, ...(opts.base !== undefined ? { base: opts.base } : {}) });
   return { ...h, ...listeners(h, pki, credentialsFile) };
 }
 
@@ -48,7 +52,7 @@ function listeners(h: ProxyHarness, pki: TestPki, credentialsFile: string): Secu
 }
 
 async function secureSetup(opts: SecureOptions): Promise<{ pki: TestPki; credentialsFile: string; proxyOptions: ProxyOptions }> {
-  const pki = await makePki();
+  const pki = opts.pki ?? (await makePki());
   const credentialsFile = join(pki.dir, 'users.yaml');
   const store = new CredentialStore(credentialsFile);
   store.set('alice', 'SCRAM-SHA-512', makeCredential('SCRAM-SHA-512', USERS.alice));
