@@ -24,6 +24,8 @@ export interface SecureOptions {
   acl?: Record<string, unknown>;
   config?: Record<string, unknown>;
   upstream?: Record<string, unknown>;
+  /** Listener port base (default: a free block), to start a proxy again on the same ports. */
+  base?: number;
 }
 
 /**
@@ -59,6 +61,7 @@ async function secureSetup(opts: SecureOptions): Promise<{ pki: TestPki; credent
   const proxyOptions: ProxyOptions = {
     auth: { credentialsFile, principalMappingRules: 'RULE:^CN=(.*?),OU=ServiceUsers.*$/$1/L,DEFAULT', ...opts.auth },
     upstream: opts.upstream,
+    base: opts.base,
     config: { acl: opts.acl ?? { superUsers: ['User:alice'], allowEveryoneIfNoAclFound: true }, ...opts.config },
     extraListeners: (base) => [
       { name: 'secure', securityProtocol: 'SASL_SSL', host: '127.0.0.1', port: base + 20, brokerPortBase: base + 30, advertisedHost: 'localhost', tls: { ...tls, clientAuth: 'none' }, sasl: { mechanisms: ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN'] } },
