@@ -56,11 +56,14 @@ function idempotentProducer(bootstrap: string) {
   });
   child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-20_000)));
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => (clearTimeout(killer), resolve(code))));
-  const acked = () => Number([...lines].reverse().find((l) => l.event === 'progress')?.acked ?? 0);
+  const last = () => [...lines].reverse().find((l) => l.event === 'progress');
+  const acked = () => Number(last()?.acked ?? 0);
   return {
     lines,
     stderr: () => err,
     acked,
+    /** Records sent and not acknowledged yet, at the last progress line. */
+    pending: () => Number(last()?.sent ?? 0) - acked(),
     /** Resolves once `n` records are acknowledged; rejects if the program ends first. */
     async ackedAtLeast(n: number): Promise<void> {
       while (acked() < n) {
@@ -86,6 +89,8 @@ t.test('an idempotent producer across a proxy restart: every acknowledged record
   const whileDown = p.acked();
   // The producer goes on sending into its buffer and retrying; the proxy is down for a while.
   await new Promise((r) => setTimeout(r, 3000));
+  const pendingAtRestart = p.pending();
+  const ackedAtRestart = p.acked();
   proxy = await startSecureProxyOn(kafka.brokers, { acl, base });
   await p.ackedAtLeast(whileDown + 1000);
   const code = await p.stop();
@@ -96,6 +101,8 @@ t.test('an idempotent producer across a proxy restart: every acknowledged record
   const acked = done.acked as Array<[number, number]>;
   t.equal(acked.length, done.sent, 'every record sent was acknowledged');
   t.ok(acked.length >= whileDown + 1000, `records acknowledged after the restart (${whileDown} before it, ${acked.length} in all)`);
+  t.ok(pendingAtRestart > 0, `the producer had records waiting while the proxy was down (${pendingAtRestart})`);
+  t.ok(ackedAtRestart - whileDown < pendingAtRestart, `and they were not acknowledged until it was back (${ackedAtRestart - whileDown} acknowledged while down)`);
 
   // The partition as the broker has it, read straight from the broker.
   const read = await javaClient('GroupsProbe', [`bootstrap=${kafka.brokers[0]}`, 'run=read', 'topic=grp-idem'], { timeoutMs: 90_000 });
