@@ -3,7 +3,8 @@
 // (../shared/kafka-messages/*.json) and the error-code table from ../shared/kafka-errors.tsv.
 // The specs in scripts/kafka-messages-overlay replace those of the same name: newer releases'
 // specs for the APIs whose older versions brokers no longer speak (share groups: Kafka 4.1+
-// dropped the v0 of the 4.0 previews the base specs carry).
+// dropped the v0 of the 4.0 previews the base specs carry), and Kafka 4.4's Produce and
+// TxnOffsetCommit (the versions transactions v2, KIP-890, needs).
 //
 //   node scripts/generate-codecs.mjs [--specs DIR] [--overlay DIR] [--errors FILE] [--out DIR]
 //

@@ -109,3 +109,24 @@ t.test('with ACLs enforced, APIs and versions without an authorization check are
   t.ok(enforced.has(ApiKey.DescribeAcls) && enforced.has(ApiKey.CreateAcls) && enforced.has(ApiKey.DeleteAcls), 'the ACL admin APIs are served');
   t.ok(enforced.has(ApiKey.Produce) && enforced.has(ApiKey.Fetch) && enforced.has(ApiKey.Metadata));
 });
+
+// Transactions V2 (KIP-890 part 2): a client that sees the broker's finalized transaction.version
+// 2 adds partitions to a transaction by producing at v12, without AddPartitionsToTxn, and ends it
+// with EndTxn v5. Offering EndTxn v5 but Produce only up to v11 made it send transactional
+// produces at v11 for partitions never added, which Kafka refuses (TRANSACTION_ABORTABLE).
+t.test('transaction.version 2: Produce v12 is offered wherever EndTxn v5 is', async (t) => {
+  const broker: BrokerVersions = { ranges: new Map([[ApiKey.Produce, [3, 13]], [ApiKey.EndTxn, [0, 5]], [ApiKey.AddPartitionsToTxn, [0, 5]]]), v3: null };
+  for (const acl of [false, true]) {
+    const got = new Map(supportedVersions(broker, acl).map((k) => [k.apiKey, k.maxVersion]));
+    t.equal(got.get(ApiKey.EndTxn), 5, `EndTxn v5 (acl ${acl})`);
+    t.equal(got.get(ApiKey.Produce), 12, `Produce v12 (acl ${acl}); v13 names topics by id`);
+  }
+  // v12 is v11 on the wire.
+  const spec = API_SPECS.get(ApiKey.Produce)!;
+  const req = { transactionalId: 'tx', acks: -1, timeoutMs: 30000, topicData: [{ name: 't', partitionData: [{ index: 0, records: null }] }] };
+  const w11 = new Writer();
+  spec.encodeRequest(w11, 11, req as never);
+  const w12 = new Writer();
+  spec.encodeRequest(w12, 12, req as never);
+  t.same(Buffer.from(w12.finish()), Buffer.from(w11.finish()), 'the same bytes as v11');
+});
