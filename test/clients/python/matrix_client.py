@@ -16,6 +16,7 @@ with the exception's class name first); an error does not stop the other checks.
 """
 import argparse
 import json
+import logging
 import sys
 import time
 
@@ -27,6 +28,7 @@ def err_text(e):
 class Confluent:
     def __init__(self, plan):
         import confluent_kafka
+        import confluent_kafka.admin  # noqa: F401 - not imported by the package itself
         self.ck = confluent_kafka
         self.plan = plan
         self.errors = []  # what error_cb reported (authentication failures arrive there)
@@ -49,7 +51,12 @@ class Confluent:
         return err_text(e) + ("; error_cb: " + " | ".join(self.errors) if self.errors else "")
 
     def metadata(self):
-        md = self.ck.admin.AdminClient(self.conf).list_topics(timeout=self.timeout)
+        a = self.ck.admin.AdminClient(self.conf)
+        try:
+            md = a.list_topics(timeout=self.timeout)
+        except Exception:
+            a.poll(1)  # serves error_cb: the cause of the failure
+            raise
         return {"brokers": [{"id": b.id, "host": b.host, "port": b.port} for b in md.brokers.values()]}
 
     def produce(self, topic, values):
@@ -108,6 +115,12 @@ class KafkaPython:
         import kafka
         self.kafka = kafka
         self.plan = plan
+        # What kafka-python logs at WARNING and above: a failed authentication only shows there,
+        # the call itself ends in a timeout.
+        self.logged = []
+        handler = logging.Handler(logging.WARNING)
+        handler.emit = lambda record: self.logged.append(record.getMessage())
+        logging.getLogger("kafka").addHandler(handler)
         conf = {"bootstrap_servers": plan["bootstrap"], "client_id": "kafka-python-test", "request_timeout_ms": 20000}
         tls, sasl = plan.get("tls"), plan.get("sasl")
         if tls:
@@ -122,13 +135,14 @@ class KafkaPython:
         self.timeout = plan["matrix"]["timeoutMs"] / 1000
 
     def fail(self, e):
-        return err_text(e)
+        """The exception, with the last things kafka-python logged (the cause of a timeout)."""
+        return err_text(e) + ("; log: " + " | ".join(dict.fromkeys(self.logged)) if self.logged else "")
 
     def metadata(self):
-        a = self.kafka.KafkaAdminClient(**self.conf)
+        a = self.kafka.KafkaAdminClient(**self.conf, bootstrap_timeout_ms=int(self.timeout * 1000))
         try:
             cluster = a.describe_cluster()
-            return {"brokers": [{"id": b["node_id"], "host": b["host"], "port": b["port"]} for b in cluster["brokers"]]}
+            return {"brokers": [{"id": b["broker_id"], "host": b["host"], "port": b["port"]} for b in cluster["brokers"]]}
         finally:
             a.close()
 
