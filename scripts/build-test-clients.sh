@@ -4,8 +4,8 @@
 #    modules pinned by their go.mod/go.sum, into build/sarama-client and build/franz-client; the
 #    modules and the build cache live under .cache (GOMODCACHE .cache/go-mod, GOCACHE
 #    .cache/go-build). Needs a Go >= 1.21 on the PATH or in /usr/local/go (Debian 12's 1.19 is too
-#    old; without one, Go is fetched from go.dev/dl into .cache/go); its toolchain switching
-#    (GOTOOLCHAIN=auto) fetches the release go.mod asks for when it is older.
+#    old); its toolchain switching (GOTOOLCHAIN=auto) fetches the release go.mod asks for from the
+#    Go module proxy when it is older.
 #  - the Python clients (confluent-kafka, kafka-python: test/clients/python/requirements.txt) into
 #    the virtualenv .cache/pyenv;
 #  - the Java test programs (test/clients/java) into build/java-clients.
@@ -15,26 +15,16 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 log() { echo "build-test-clients: $*" >&2; }
-GO_FETCH_VERSION=1.26.8
 
-# A go command that can switch toolchains (>= 1.21), else one fetched from go.dev/dl.
+# A go command that can switch toolchains (>= 1.21).
 find_go() {
   local g v
-  for g in "$(command -v go || true)" /usr/local/go/bin/go "$ROOT/.cache/go/bin/go"; do
+  for g in "$(command -v go || true)" /usr/local/go/bin/go; do
     [[ -n "$g" && -x "$g" ]] || continue
     v="$("$g" env GOVERSION 2>/dev/null || true)"; v="${v#go}"
-    [[ "$v" =~ ^1\.([0-9]+) ]] && (( BASH_REMATCH[1] >= 21 )) && { echo "$g"; return; }
+    [[ "$v" =~ ^1\.([0-9]+) ]] && (( BASH_REMATCH[1] >= 21 )) && { echo "$g"; return 0; }
   done
-  local arch tarball sum
-  arch="$(uname -m)"; case "$arch" in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; esac
-  tarball="go${GO_FETCH_VERSION}.linux-${arch}.tar.gz"
-  log "no Go >= 1.21 found: fetching $tarball from go.dev/dl"
-  mkdir -p "$ROOT/.cache"
-  sum="$(curl -fsSL 'https://go.dev/dl/?mode=json&include=all' | python3 -c "import json,sys; print(next(f['sha256'] for r in json.load(sys.stdin) for f in r['files'] if f['filename']=='$tarball'))")"
-  curl -fsSL -o "$ROOT/.cache/$tarball" "https://go.dev/dl/$tarball"
-  echo "$sum  $ROOT/.cache/$tarball" | sha256sum -c --quiet
-  rm -rf "$ROOT/.cache/go" && tar -C "$ROOT/.cache" -xzf "$ROOT/.cache/$tarball" && rm -f "$ROOT/.cache/$tarball"
-  echo "$ROOT/.cache/go/bin/go"
+  return 1
 }
 
 # build_go DIR OUT: rebuilt when OUT is missing or older than a file of DIR.
@@ -42,7 +32,10 @@ GO=""
 build_go() {
   local dir="$ROOT/test/clients/$1" out="$ROOT/build/$2"
   if [[ -x "$out" && -z "$(find "$dir" -newer "$out" -type f -print -quit)" ]]; then return; fi
-  [[ -n "$GO" ]] || GO="$(find_go)"
+  if [[ -z "$GO" ]] && ! GO="$(find_go)"; then
+    echo "build-test-clients: needs Go >= 1.21 on the PATH or in /usr/local/go (https://go.dev/dl; Debian 12's golang-go 1.19 is too old)" >&2
+    exit 1
+  fi
   log "compiling build/$2"
   mkdir -p "$ROOT/build" "$ROOT/.cache/go-mod" "$ROOT/.cache/go-build"
   (cd "$dir" && GOMODCACHE="$ROOT/.cache/go-mod" GOCACHE="$ROOT/.cache/go-build" GOFLAGS="-mod=readonly -modcacherw -buildvcs=false" \
