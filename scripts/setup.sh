@@ -26,7 +26,7 @@ fi
 # Debian packages: librdkafka (mock cluster, bench driver) and kcat; test-only extras (openssl
 # and testssl.sh for the TLS tests).
 need=(librdkafka-dev kcat gcc make)
-(( tests )) && need+=(libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev iproute2 python3-kafka openssl testssl.sh)
+(( tests )) && need+=(libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev iproute2 python3-kafka python3-venv openssl testssl.sh)
 missing=()
 for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if (( ${#missing[@]} )); then

@@ -1,5 +1,5 @@
-// sarama-client: the Sarama Go client (Debian's golang-github-shopify-sarama-dev 1.22.1), an
-// independent Kafka protocol implementation, driven by the integration tests. One JSON plan in
+// sarama-client: the Sarama Go client (github.com/IBM/sarama, pinned in go.mod), an independent
+// Kafka protocol implementation, driven by the integration tests. One JSON plan in
 // argv[1], one JSON result line on stdout; the first error stops the plan and is reported.
 //
 //	{"bootstrap": "host:port", "version": "1.0.0", "tls": {"ca": FILE, "cert": FILE, "key": FILE},
@@ -10,7 +10,9 @@
 // consumeGroup runs a group member until every expected value arrived (or the time is up) and
 // reports everything it received, sorted.
 //
-// Built by scripts/build-native.sh with Debian's Go in GOPATH mode (no network).
+// With "matrix" instead of "steps" it runs the client compatibility checks (matrix.go).
+//
+// Built by scripts/build-test-clients.sh as a Go module (go.mod, go.sum).
 package main
 
 import (
@@ -21,7 +23,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
-	"io/ioutil"
 	"log"
 	"os"
 	"sort"
@@ -29,7 +30,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/Shopify/sarama"
+	"github.com/IBM/sarama"
 	"github.com/xdg-go/scram"
 )
 
@@ -46,7 +47,8 @@ type plan struct {
 		User      string `json:"user"`
 		Password  string `json:"password"`
 	} `json:"sasl"`
-	Steps []map[string]json.RawMessage `json:"steps"`
+	Steps  []map[string]json.RawMessage `json:"steps"`
+	Matrix *matrixPlan                  `json:"matrix"`
 }
 
 // scramClient adapts xdg-go/scram to sarama.SCRAMClient.
@@ -89,7 +91,7 @@ func config(p *plan) (*sarama.Config, error) {
 	cfg.Consumer.Return.Errors = true
 	if p.TLS != nil {
 		pool := x509.NewCertPool()
-		ca, err := ioutil.ReadFile(p.TLS.CA)
+		ca, err := os.ReadFile(p.TLS.CA)
 		if err != nil {
 			return nil, err
 		}
@@ -108,6 +110,12 @@ func config(p *plan) (*sarama.Config, error) {
 	if p.SASL != nil {
 		cfg.Net.SASL.Enable = true
 		cfg.Net.SASL.Handshake = true
+		if !v.IsAtLeast(sarama.V1_0_0_0) {
+			// Below Kafka 1.0 Sarama refuses SaslHandshake v1 itself: v0 and raw tokens, which it
+			// only runs without ApiVersions.
+			cfg.Net.SASL.Version = sarama.SASLHandshakeV0
+			cfg.ApiVersionsRequest = false
+		}
 		cfg.Net.SASL.User = p.SASL.User
 		cfg.Net.SASL.Password = p.SASL.Password
 		switch p.SASL.Mechanism {
@@ -239,11 +247,15 @@ func main() {
 	if os.Getenv("SARAMA_DEBUG") != "" {
 		sarama.Logger = log.New(os.Stderr, "[sarama] ", log.Lmicroseconds)
 	}
-	if p.Version == "" {
+	if p.Version == "" && p.Matrix != nil {
+		p.Version = sarama.DefaultVersion.String()
+	} else if p.Version == "" {
 		p.Version = "1.0.0"
 	}
 	out := map[string]interface{}{}
-	if err := run(&p, out); err != nil {
+	if p.Matrix != nil {
+		runMatrix(&p, out)
+	} else if err := run(&p, out); err != nil {
 		out["error"] = strings.TrimSpace(err.Error())
 	}
 	b, _ := json.Marshal(out)
