@@ -33,6 +33,26 @@ export function supportedVersions(broker: BrokerVersions | null, aclEnforced = f
   return out;
 }
 
+const TRANSACTION_VERSION = 'transaction.version';
+/** The versions a client needs for transactions V2 (KIP-890 part 2): Produce, EndTxn and TxnOffsetCommit. */
+const TRANSACTION_V2_VERSIONS: Array<[number, number]> = [
+  [ApiKey.Produce, 12],
+  [ApiKey.EndTxn, 5],
+  [ApiKey.TxnOffsetCommit, 5],
+];
+
+/**
+ * Whether clients can use transactions V2 through the proxy. A Java client (4.0+) that sees the
+ * cluster's finalized transaction.version 2 no longer sends AddPartitionsToTxn: it counts on
+ * Produce v12 adding the partitions to the transaction. Capped below v12, its produce reaches the
+ * broker as a v11 one for a partition never added, which the broker refuses (the client gets
+ * TransactionAbortableException). Where the proxy cannot serve those versions it reports
+ * transaction.version 1 at most, and clients use transactions V1, which Kafka's brokers serve too.
+ */
+function servesTransactionV2(apiKeys: ApiVersionsResponseApiVersion[]): boolean {
+  return TRANSACTION_V2_VERSIONS.every(([key, v]) => (apiKeys.find((k) => k.apiKey === key)?.maxVersion ?? -1) >= v);
+}
+
 /** Highest ApiVersions version the proxy answers. */
 export function apiVersionsMax(): number {
   return proxyVersionRange(ApiKey.ApiVersions)![1];
@@ -57,8 +77,9 @@ export function apiVersionsResponse(version: number, request: ApiVersionsRequest
   body.apiKeys = supportedVersions(broker, aclEnforced);
   const v3 = broker?.v3;
   if (version >= 3 && v3) {
-    body.supportedFeatures = v3.supportedFeatures;
-    body.finalizedFeatures = v3.finalizedFeatures;
+    const capTransactions = !servesTransactionV2(body.apiKeys);
+    body.supportedFeatures = capTransactions ? v3.supportedFeatures.map((f) => (f.name === TRANSACTION_VERSION ? { ...f, minVersion: Math.min(f.minVersion, 1), maxVersion: Math.min(f.maxVersion, 1) } : f)) : v3.supportedFeatures;
+    body.finalizedFeatures = capTransactions ? v3.finalizedFeatures.map((f) => (f.name === TRANSACTION_VERSION ? { ...f, minVersionLevel: Math.min(f.minVersionLevel, 1), maxVersionLevel: Math.min(f.maxVersionLevel, 1) } : f)) : v3.finalizedFeatures;
     body.finalizedFeaturesEpoch = v3.finalizedFeaturesEpoch;
     body.zkMigrationReady = v3.zkMigrationReady;
   }

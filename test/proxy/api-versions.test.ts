@@ -90,3 +90,30 @@ t.test('with ACLs enforced, APIs and versions without an authorization check are
   t.ok(enforced.has(ApiKey.DescribeAcls) && enforced.has(ApiKey.CreateAcls) && enforced.has(ApiKey.DeleteAcls), 'the ACL admin APIs are served');
   t.ok(enforced.has(ApiKey.Produce) && enforced.has(ApiKey.Fetch) && enforced.has(ApiKey.Metadata));
 });
+
+t.test('transaction.version is reported at 1 at most while the proxy cannot serve transactions V2', async (t) => {
+  // Kafka 4.4: Produce to v13, EndTxn to v5, TxnOffsetCommit to v6, transactions V2 finalized.
+  const ranges = new Map<number, [number, number]>([
+    [ApiKey.Produce, [0, 13]],
+    [ApiKey.EndTxn, [0, 5]],
+    [ApiKey.TxnOffsetCommit, [0, 6]],
+    [ApiKey.InitProducerId, [0, 5]],
+  ]);
+  const feature = (name: string, level: number) => ({ name, minVersionLevel: level, maxVersionLevel: level, _tagged: undefined });
+  const v3 = {
+    errorCode: 0,
+    apiKeys: [],
+    throttleTimeMs: 0,
+    supportedFeatures: [{ name: 'transaction.version', minVersion: 0, maxVersion: 2, _tagged: undefined }, { name: 'metadata.version', minVersion: 7, maxVersion: 29, _tagged: undefined }],
+    finalizedFeaturesEpoch: 12n,
+    finalizedFeatures: [feature('transaction.version', 2), feature('metadata.version', 29), feature('group.version', 1)],
+    zkMigrationReady: false,
+  } satisfies ApiVersionsResponse;
+  const { body } = apiVersionsResponse(3, { clientSoftwareName: 'apache-kafka-java', clientSoftwareVersion: '4.4.0', _tagged: undefined }, { ranges, v3 } as unknown as BrokerVersions);
+  const produceMax = body.apiKeys.find((k) => k.apiKey === ApiKey.Produce)!.maxVersion;
+  t.ok(produceMax < 12, `the proxy serves Produce up to v${produceMax}, not v12`);
+  t.same(body.finalizedFeatures.map((f) => [f.name, f.minVersionLevel, f.maxVersionLevel]), [['transaction.version', 1, 1], ['metadata.version', 29, 29], ['group.version', 1, 1]], 'finalized transaction.version 1; the other features as the broker reports them');
+  t.same(body.supportedFeatures.map((f) => [f.name, f.minVersion, f.maxVersion]), [['transaction.version', 0, 1], ['metadata.version', 7, 29]], 'supported up to 1');
+  t.equal(body.finalizedFeaturesEpoch, 12n);
+  t.equal(v3.finalizedFeatures[0]!.maxVersionLevel, 2, "the broker's cached answer is left alone");
+});
