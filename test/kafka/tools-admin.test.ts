@@ -166,9 +166,9 @@ t.test('our Java program: idempotent and transactional producers, read_committed
   const [idem, txn, committed, uncommitted, idemRead, cluster, topics, describe, acls] = await ops(SCRAM, {}, [
     ['idempotent', 'idem', '20'],
     ['transaction', 'txn', 'txn-1'],
-    ['consume', 'txn', 'read_committed'],
-    ['consume', 'txn', 'read_uncommitted'],
-    ['consume', 'idem', 'read_committed'],
+    ['consume', 'txn', 'read_committed', '4'],
+    ['consume', 'txn', 'read_uncommitted', '6'],
+    ['consume', 'idem', 'read_committed', '20'],
     ['cluster'],
     ['topics'],
     ['describe', 'acl-open'],
