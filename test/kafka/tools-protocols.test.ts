@@ -102,11 +102,12 @@ t.test('refused logins: the text a Kafka broker makes the tools print', async (t
 
 t.test('mTLS: a client certificate from a CA the proxy does not trust is refused', async (t) => {
   const v: Variant = { protocol: 'SSL', clientCert: true };
-  // Kafka fails the handshake with a bad_certificate alert, which the Java client reports as
-  // SslAuthenticationException at once. node:tls cannot send that alert (its certificate check runs
+  // Kafka fails the handshake with a bad_certificate alert, which the Java client reports at once
+  // (Kafka 4.4 directly: "Error while executing topic command : Failed to process post-handshake
+  // messages", SslAuthenticationException caused by "Received fatal alert: bad_certificate"). node:tls cannot send that alert (its certificate check runs
   // after the handshake, and a refused socket can only be closed), so the client sees a connection
   // closed during authentication and retries until its API timeout, kept short here.
-  const props = propertiesFile(proxy, v, { cert: 'rogue' }, { 'default.api.timeout.ms': 4000, 'request.timeout.ms': 3000, 'reconnect.backoff.ms': 500 });
+  const props = propertiesFile(proxy, v, { cert: 'rogue' }, { 'default.api.timeout.ms': 8000, 'request.timeout.ms': 3000, 'reconnect.backoff.ms': 500 });
   const r = await kafkaTool('kafka-topics', ['--bootstrap-server', addressFor(proxy, v), '--command-config', props, '--list'], { timeoutMs: 60_000 });
   t.equal(r.code, 1, out(r));
   t.match(r.stdout, /^Error while executing topic command : Timed out waiting for a node assignment\. Call: listTopics/, 'the tool gives up');
