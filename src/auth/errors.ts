@@ -10,4 +10,15 @@ export class AuthError extends WardenError {
   static invalid(detail: string): AuthError {
     return new AuthError('WARDEN_ERR_AUTH_FAILED', detail);
   }
+
+  /**
+   * What Kafka's SaslServerAuthenticator tells a client whose login failed: PlainSaslServer's
+   * CLIENT_MESSAGE for PLAIN; for SCRAM (whose server throws a SaslException, wrong password and
+   * unknown user alike) the authenticator's own text naming the mechanism and whether it was a
+   * re-authentication. Java clients and Kafka's tools print it as is.
+   */
+  static clientMessage(mechanism: string | null, reauthentication: boolean): string {
+    if (mechanism === null || !mechanism.startsWith('SCRAM-')) return AuthError.CLIENT_MESSAGE;
+    return `Authentication failed during ${reauthentication ? 're-authentication' : 'authentication'} due to invalid credentials with SASL mechanism ${mechanism}`;
+  }
 }

@@ -1,6 +1,6 @@
 import { ApiKey } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/error-codes.js';
-import type { ApiVersionsRequest, ApiVersionsResponse, ApiVersionsResponseApiVersion, ApiVersionsResponseFinalizedFeatureKey } from '../protocol/generated/api-versions.js';
+import type { ApiVersionsRequest, ApiVersionsResponse, ApiVersionsResponseApiVersion } from '../protocol/generated/api-versions.js';
 import { defaultApiVersionsResponse } from '../protocol/generated/api-versions.js';
 import { API_POLICY, proxyVersionRange } from './api-table.js';
 import type { BrokerVersions } from './cluster.js';
@@ -36,25 +36,30 @@ export function supportedVersions(broker: BrokerVersions | null, aclEnforced = f
 /**
  * The versions a client must be able to send once the cluster finalizes transaction.version 2
  * (KIP-890 part 2): Produce and TxnOffsetCommit then add their partitions and group to the
- * transaction themselves, and EndTxn bumps the epoch. A client told the feature is on but offered
- * older versions would skip AddPartitionsToTxn and have every transactional write refused.
+ * transaction themselves, and EndTxn bumps the epoch. A Java client (4.0+) told the feature is on
+ * but offered Produce below v12 skips AddPartitionsToTxn, and the broker refuses its writes to
+ * partitions never added (the client gets TransactionAbortableException).
  */
 const TRANSACTION_V2_NEEDS: ReadonlyArray<[number, number]> = [
   [ApiKey.Produce, 12],
   [ApiKey.TxnOffsetCommit, 5],
   [ApiKey.EndTxn, 5],
 ];
+const TRANSACTION_VERSION = 'transaction.version';
 
 /**
- * The broker's finalized features as this proxy can serve them: transaction.version is lowered to
- * 1 when the versions it needs are not offered (an older codec, or a check written up to an older
- * version), so that clients keep to the transaction protocol the broker accepts from old clients.
+ * The broker's features as this proxy can serve them: where the versions transactions v2 needs
+ * are not offered (an older codec, or a check written up to an older version), transaction.version
+ * is reported at 1 at most, supported and finalized, so that clients keep to the transaction
+ * protocol Kafka's brokers still serve for older clients.
  */
-export function servableFeatures(features: ApiVersionsResponseFinalizedFeatureKey[], offered: ApiVersionsResponseApiVersion[]): ApiVersionsResponseFinalizedFeatureKey[] {
+export function servableFeatures(v3: Pick<ApiVersionsResponse, 'supportedFeatures' | 'finalizedFeatures'>, offered: ApiVersionsResponseApiVersion[]): Pick<ApiVersionsResponse, 'supportedFeatures' | 'finalizedFeatures'> {
   const max = new Map(offered.map((k) => [k.apiKey, k.maxVersion]));
-  const v2Served = TRANSACTION_V2_NEEDS.every(([key, version]) => (max.get(key) ?? -1) >= version);
-  if (v2Served) return features;
-  return features.map((f) => (f.name === 'transaction.version' && f.maxVersionLevel > 1 ? { ...f, maxVersionLevel: 1, minVersionLevel: Math.min(f.minVersionLevel, 1) } : f));
+  if (TRANSACTION_V2_NEEDS.every(([key, version]) => (max.get(key) ?? -1) >= version)) return v3;
+  return {
+    supportedFeatures: v3.supportedFeatures.map((f) => (f.name === TRANSACTION_VERSION ? { ...f, minVersion: Math.min(f.minVersion, 1), maxVersion: Math.min(f.maxVersion, 1) } : f)),
+    finalizedFeatures: v3.finalizedFeatures.map((f) => (f.name === TRANSACTION_VERSION ? { ...f, minVersionLevel: Math.min(f.minVersionLevel, 1), maxVersionLevel: Math.min(f.maxVersionLevel, 1) } : f)),
+  };
 }
 
 /** Highest ApiVersions version the proxy answers. */
@@ -81,8 +86,9 @@ export function apiVersionsResponse(version: number, request: ApiVersionsRequest
   body.apiKeys = supportedVersions(broker, aclEnforced);
   const v3 = broker?.v3;
   if (version >= 3 && v3) {
-    body.supportedFeatures = v3.supportedFeatures;
-    body.finalizedFeatures = servableFeatures(v3.finalizedFeatures, body.apiKeys);
+    const features = servableFeatures(v3, body.apiKeys);
+    body.supportedFeatures = features.supportedFeatures;
+    body.finalizedFeatures = features.finalizedFeatures;
     body.finalizedFeaturesEpoch = v3.finalizedFeaturesEpoch;
     body.zkMigrationReady = v3.zkMigrationReady;
   }

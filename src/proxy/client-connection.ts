@@ -511,7 +511,7 @@ export class ClientConnection implements MemoryWaiter {
         if (res.done && !this.recordAuthentication(true, sasl.mechanism ?? '', sasl.attemptedUser, sasl.principal, 'Authenticated', this.tlsSubject())) {
           // failClosed: a login that cannot be audited does not happen.
           this.log.warn({ mechanism: sasl.mechanism, user: sasl.attemptedUser }, 'authentication refused: it cannot be audited (audit spool full, failClosed)');
-          answer.failed(AuthError.CLIENT_MESSAGE);
+          answer.failed(AuthError.clientMessage(sasl.mechanism, wasReauth));
           this.drain();
           return;
         }
@@ -537,7 +537,7 @@ export class ClientConnection implements MemoryWaiter {
         // Kafka delays the failure response (connection.failed.authentication.delay.ms), then closes.
         setTimeout(() => {
           if (this.state === 'closed') return;
-          answer.failed(rateLimited ? RATE_LIMITED_MESSAGE : AuthError.CLIENT_MESSAGE);
+          answer.failed(rateLimited ? RATE_LIMITED_MESSAGE : AuthError.clientMessage(sasl.mechanism, wasReauth));
           this.drain();
         }, this.ctx.security.failedAuthDelayMs).unref();
       },

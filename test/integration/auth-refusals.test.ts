@@ -8,6 +8,7 @@ import { RawClient, recordBatch } from '../helpers/raw-client.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
 import type { SaslHandshakeResponse } from '../../src/protocol/generated/sasl-handshake.js';
 import type { MetadataResponse } from '../../src/protocol/generated/metadata.js';
+import { scramExchange } from '../helpers/scram-client.js';
 
 t.test('refused before or instead of authentication', async (t) => {
   const h = await startSecureHarness({ auth: { authenticationTimeoutMs: 1500 } });
@@ -86,4 +87,16 @@ t.test('a request other than SaslAuthenticate during AUTHENTICATE gets its own I
   t.same(md.brokers, [], 'and nothing else');
   await c.closed;
   t.pass('then the connection is closed');
+});
+
+t.test("a failed SCRAM login gets Kafka's text naming the mechanism, wrong password and unknown user alike", async (t) => {
+  const h = await startSecureHarness();
+  t.teardown(() => h.stop());
+  for (const user of ['bob', 'nobody']) {
+    const c = await RawClient.connect(h.saslPlaintext);
+    const r = await scramExchange(c, user, 'wrong-password');
+    t.equal(r.errorCode, 58, `${user}: SASL_AUTHENTICATION_FAILED`);
+    t.equal(r.errorMessage, 'Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256', `${user}: the message`);
+    await c.closed;
+  }
 });

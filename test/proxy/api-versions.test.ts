@@ -40,14 +40,15 @@ t.test('transaction.version 2 is passed on only with the versions it needs (KIP-
   const offered = supportedVersions(broker44);
   const max = new Map(offered.map((k) => [k.apiKey, k.maxVersion]));
   t.same([max.get(ApiKey.Produce), max.get(ApiKey.TxnOffsetCommit), max.get(ApiKey.EndTxn)], [12, 5, 5], 'a Kafka 4.4 broker gets the KIP-890 versions offered');
-  t.same(servableFeatures(features, offered), features, 'so transaction.version 2 goes through unchanged');
+  const v3 = { supportedFeatures: [], finalizedFeatures: features };
+  t.same(servableFeatures(v3, offered).finalizedFeatures, features, 'so transaction.version 2 goes through unchanged');
   // An upstream (or a proxy build) that stops below them: clients must keep to transactions v1.
   const older = offered.map((k) => (k.apiKey === ApiKey.Produce ? { ...k, maxVersion: 11 } : k));
-  const got = servableFeatures(features, older);
+  const got = servableFeatures(v3, older).finalizedFeatures;
   t.equal(got.find((f) => f.name === 'transaction.version')?.maxVersionLevel, 1, 'transaction.version lowered to 1');
   t.equal(got.find((f) => f.name === 'group.version')?.maxVersionLevel, 1, 'other features untouched');
   const noTxnOffsets = offered.filter((k) => k.apiKey !== ApiKey.TxnOffsetCommit);
-  t.equal(servableFeatures(features, noTxnOffsets).find((f) => f.name === 'transaction.version')?.maxVersionLevel, 1, 'also without TxnOffsetCommit v5');
+  t.equal(servableFeatures(v3, noTxnOffsets).finalizedFeatures.find((f) => f.name === 'transaction.version')?.maxVersionLevel, 1, 'also without TxnOffsetCommit v5');
 });
 
 t.test('unsupported version and invalid software names, as Kafka answers them', async (t) => {
@@ -129,4 +130,31 @@ t.test('transaction.version 2: Produce v12 is offered wherever EndTxn v5 is', as
   const w12 = new Writer();
   spec.encodeRequest(w12, 12, req as never);
   t.same(Buffer.from(w12.finish()), Buffer.from(w11.finish()), 'the same bytes as v11');
+});
+
+t.test('transaction.version is reported at 1 at most where transactions V2 cannot be served', async (t) => {
+  // A broker with transactions V2 finalized whose Produce stops at v11 (as the proxy's own did).
+  const ranges = new Map<number, [number, number]>([
+    [ApiKey.Produce, [0, 11]],
+    [ApiKey.EndTxn, [0, 5]],
+    [ApiKey.TxnOffsetCommit, [0, 6]],
+    [ApiKey.InitProducerId, [0, 5]],
+  ]);
+  const feature = (name: string, level: number) => ({ name, minVersionLevel: level, maxVersionLevel: level, _tagged: undefined });
+  const v3 = {
+    errorCode: 0,
+    apiKeys: [],
+    throttleTimeMs: 0,
+    supportedFeatures: [{ name: 'transaction.version', minVersion: 0, maxVersion: 2, _tagged: undefined }, { name: 'metadata.version', minVersion: 7, maxVersion: 29, _tagged: undefined }],
+    finalizedFeaturesEpoch: 12n,
+    finalizedFeatures: [feature('transaction.version', 2), feature('metadata.version', 29), feature('group.version', 1)],
+    zkMigrationReady: false,
+  } satisfies ApiVersionsResponse;
+  const { body } = apiVersionsResponse(3, { clientSoftwareName: 'apache-kafka-java', clientSoftwareVersion: '4.4.0', _tagged: undefined }, { ranges, v3 } as unknown as BrokerVersions);
+  const produceMax = body.apiKeys.find((k) => k.apiKey === ApiKey.Produce)!.maxVersion;
+  t.equal(produceMax, 11, 'Produce up to v11 offered');
+  t.same(body.finalizedFeatures.map((f) => [f.name, f.minVersionLevel, f.maxVersionLevel]), [['transaction.version', 1, 1], ['metadata.version', 29, 29], ['group.version', 1, 1]], 'finalized transaction.version 1; the other features as the broker reports them');
+  t.same(body.supportedFeatures.map((f) => [f.name, f.minVersion, f.maxVersion]), [['transaction.version', 0, 1], ['metadata.version', 7, 29]], 'supported up to 1');
+  t.equal(body.finalizedFeaturesEpoch, 12n);
+  t.equal(v3.finalizedFeatures[0]!.maxVersionLevel, 2, "the broker's cached answer is left alone");
 });
