@@ -136,7 +136,9 @@ const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
 /** Operations Kafka reports in authorized-operations bitfields, per resource type. */
 const SUPPORTED_OPS: Record<number, OperationCode[]> = {
   [TOPIC]: [READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS],
-  [GROUP]: [READ, DESCRIBE, DELETE],
+  // Kafka 4 (AclEntry.supportedOperations): groups have configs (KIP-848), so a group's bitfield
+  // carries DESCRIBE_CONFIGS and ALTER_CONFIGS too.
+  [GROUP]: [READ, DESCRIBE, DELETE, DESCRIBE_CONFIGS, ALTER_CONFIGS],
   [CLUSTER]: [CREATE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE, ALTER, DESCRIBE],
 };
 
@@ -451,7 +453,9 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
       }
       for (const t of topics) {
         if (t.name !== null && noCreate.has(t.name) && t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) t.errorCode = TOPIC_DENIED;
-        if (req.includeTopicAuthorizedOperations && t.name !== null && t.errorCode === 0) t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
+        // As Kafka (KafkaApis.handleTopicMetadataRequest): every topic the caller may describe gets
+        // its bitfield, a missing one (3) too; the refused ones (29) keep the default.
+        if (req.includeTopicAuthorizedOperations && t.name !== null && t.errorCode !== TOPIC_DENIED) t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
       }
       m.topics = topics;
       if (clusterOps !== null) m.clusterAuthorizedOperations = clusterOps;
@@ -636,7 +640,7 @@ function checkCreateTopics(c: AuthzContext, v: number, req: createTopics.CreateT
   const hideConfigs = (r: unknown) => {
     if (v < 5) return r;
     for (const t of (r as createTopics.CreateTopicsResponse).topics) {
-      if (t.errorCode === 0 && !c.allowed(DESCRIBE_CONFIGS, TOPIC, t.name, AUDIT_IF_ALLOWED)) Object.assign(t, { topicConfigErrorCode: TOPIC_DENIED, numPartitions: -1, replicationFactor: -1, configs: null });
+      if (t.errorCode === 0 && !c.allowed(DESCRIBE_CONFIGS, TOPIC, t.name, AUDIT_IF_ALLOWED)) Object.assign(t, { topicConfigErrorCode: TOPIC_DENIED, numPartitions: -1, replicationFactor: -1, configs: [] });
     }
     return r;
   };
