@@ -142,6 +142,9 @@ const SUPPORTED_OPS: Record<number, OperationCode[]> = {
   [CLUSTER]: [CREATE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE, ALTER, DESCRIBE],
 };
 
+/** The bitfield of a response that carries none (Integer.MIN_VALUE, the field's default). */
+const NO_OPERATIONS = -2147483648;
+
 /** Kafka's authorized-operations bitfield: bit N set when operation code N is allowed. */
 export function authorizedOperations(c: AuthzContext, type: ResourceTypeCode, name: string): number {
   let bits = 0;
@@ -452,7 +455,9 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
         });
       }
       for (const t of topics) {
-        if (t.name !== null && noCreate.has(t.name) && t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) t.errorCode = TOPIC_DENIED;
+        // Refused for want of CREATE: as Kafka's unauthorizedForCreateTopicMetadata, with the default
+        // bitfield (never the upstream super user's).
+        if (t.name !== null && noCreate.has(t.name) && t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) Object.assign(t, { errorCode: TOPIC_DENIED, topicAuthorizedOperations: NO_OPERATIONS });
         // As Kafka (KafkaApis.handleTopicMetadataRequest): every topic the caller may describe gets
         // its bitfield, a missing one (3) too; the refused ones (29) keep the default.
         if (req.includeTopicAuthorizedOperations && t.name !== null && t.errorCode !== TOPIC_DENIED) t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);

@@ -282,6 +282,11 @@ t.test('Authorized operations as Kafka computes them: missing topics get theirs,
     ],
     "a missing topic the caller may describe: 3 with the caller's bitfield, not the upstream's; a refused one keeps the default",
   );
+  // Auto-creation asked for without CREATE: the missing topic is 29, with no bitfield at all.
+  const auto = run(ApiKey.Metadata, 12, c, { topics: [{ name: 'pre-ghost', topicId: Buffer.alloc(16) }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: true });
+  if (auto === null || auto.kind !== 'forward') throw new Error('expected a forward');
+  const ares = auto.response!({ throttleTimeMs: 0, brokers: [], clusterId: 'c', controllerId: 1, clusterAuthorizedOperations: -2147483648, topics: [{ errorCode: 3, name: 'pre-ghost', topicId: Buffer.alloc(16), isInternal: false, partitions: [], topicAuthorizedOperations: 3576 }] }) as { topics: Array<{ errorCode: number; topicAuthorizedOperations: number }> };
+  t.same([ares.topics[0]!.errorCode, ares.topics[0]!.topicAuthorizedOperations], [29, -2147483648], "refused for want of CREATE: 29 and the default bitfield, not the upstream's");
   const ops = [Operation.READ, Operation.DELETE, Operation.DESCRIBE, Operation.DESCRIBE_CONFIGS, Operation.ALTER_CONFIGS].reduce((b, o) => b | (1 << o), 0);
   t.equal(ops, 3400, "Kafka's bitfield of a group with ALL");
   t.equal(authorizedOperations(c, GROUP, 'grp-a'), ops, 'ALL on a group: READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS');
