@@ -1058,7 +1058,8 @@ export function hideGroupsNamingHiddenTopics<M, G extends { groupId: string; err
 function checkDescribeTopicPartitions(c: AuthzContext, v: number, req: describeTopicPartitions.DescribeTopicPartitionsRequest): Verdict {
   type RT = describeTopicPartitions.DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic;
   const decorate = (topics: RT[]) => {
-    for (const t of topics) if (t.errorCode === 0 && t.name !== null) t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
+    // Every topic the caller may describe, a missing one (3) too; the refused ones keep the default.
+    for (const t of topics) if (t.errorCode !== TOPIC_DENIED && t.name !== null) t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
     return topics;
   };
   if (req.topics.length === 0) {
@@ -1079,7 +1080,8 @@ function checkDescribeTopicPartitions(c: AuthzContext, v: number, req: describeT
     decide: (t) => decideTopic(c, DESCRIBE)(t.name),
     withItems: (topics) => ({ ...req, topics }),
     denied: (t, code) => ({ ...describeTopicPartitions.defaultDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(), name: t.name, topicId: ZERO_UUID, errorCode: code }),
-    empty: describeTopicPartitions.defaultDescribeTopicPartitionsResponse,
+    // No cursor when the proxy answers everything itself (the codec's default is an empty one).
+    empty: () => ({ ...describeTopicPartitions.defaultDescribeTopicPartitionsResponse(), nextCursor: null }),
     get: (r) => (r as describeTopicPartitions.DescribeTopicPartitionsResponse).topics,
     set: (r, l) => ((r as describeTopicPartitions.DescribeTopicPartitionsResponse).topics = l),
     reqKey: (t) => t.name,

@@ -287,6 +287,20 @@ t.test('Authorized operations as Kafka computes them: missing topics get theirs,
   if (auto === null || auto.kind !== 'forward') throw new Error('expected a forward');
   const ares = auto.response!({ throttleTimeMs: 0, brokers: [], clusterId: 'c', controllerId: 1, clusterAuthorizedOperations: -2147483648, topics: [{ errorCode: 3, name: 'pre-ghost', topicId: Buffer.alloc(16), isInternal: false, partitions: [], topicAuthorizedOperations: 3576 }] }) as { topics: Array<{ errorCode: number; topicAuthorizedOperations: number }> };
   t.same([ares.topics[0]!.errorCode, ares.topics[0]!.topicAuthorizedOperations], [29, -2147483648], "refused for want of CREATE: 29 and the default bitfield, not the upstream's");
+  // DescribeTopicPartitions: the same bitfield rule, and no cursor when the proxy answers alone.
+  const dtp = run(ApiKey.DescribeTopicPartitions, 0, c, { topics: [{ name: 'pre-ghost' }, { name: 'other' }], responsePartitionLimit: 10, cursor: null });
+  if (dtp === null || dtp.kind !== 'forward') throw new Error('expected a forward');
+  const dres = dtp.response!({ throttleTimeMs: 0, nextCursor: null, topics: [{ errorCode: 3, name: 'pre-ghost', topicId: Buffer.alloc(16), isInternal: false, partitions: [], topicAuthorizedOperations: 3576 }] }) as { topics: Array<{ name: string; errorCode: number; topicAuthorizedOperations: number }> };
+  t.same(
+    dres.topics.map((x) => [x.name, x.errorCode, x.topicAuthorizedOperations]),
+    [
+      ['pre-ghost', 3, (1 << Operation.READ) | (1 << Operation.DESCRIBE)],
+      ['other', 29, -2147483648],
+    ],
+    "DescribeTopicPartitions: a missing describable topic gets the caller's bitfield",
+  );
+  const alone = run(ApiKey.DescribeTopicPartitions, 0, c, { topics: [{ name: 'other' }], responsePartitionLimit: 10, cursor: null }) as { kind: string; response: { nextCursor: unknown } };
+  t.same([alone.kind, alone.response.nextCursor], ['answer', null], 'answered by the proxy: a null cursor, as Kafka');
   const ops = [Operation.READ, Operation.DELETE, Operation.DESCRIBE, Operation.DESCRIBE_CONFIGS, Operation.ALTER_CONFIGS].reduce((b, o) => b | (1 << o), 0);
   t.equal(ops, 3400, "Kafka's bitfield of a group with ALL");
   t.equal(authorizedOperations(c, GROUP, 'grp-a'), ops, 'ALL on a group: READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS');
