@@ -223,6 +223,10 @@ export const TEMPLATES: Record<string, Template> = {
       body: () => ({ topics: topics.map((name) => ({ name, topicId: ZERO_ID })), allowAutoTopicCreation: auto, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: true }),
     };
   },
+  describeTopicPartitions: (r) => {
+    const topics = r.some(ALL_TOPICS, 4);
+    return { api: ApiKey.DescribeTopicPartitions, version: 0, label: `DescribeTopicPartitions ${topics.join(',')}`, setup: null, body: () => ({ topics: topics.map((name) => ({ name })), responsePartitionLimit: 2000, cursor: null }) };
+  },
   findCoordinator: (r) => {
     const txn = r.chance(0.4);
     const keys = txn ? r.some(ALL_TXN_IDS, 2) : r.some(ALL_GROUPS, 2);
