@@ -11,7 +11,7 @@
 //
 // AUTHZ_SEED=<n> replays a seed; the seed is printed either way.
 import t from 'tap';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startKafka } from '../helpers/kafka.js';
@@ -153,6 +153,7 @@ await until('the broker applying the ACLs', () => admin.request<DescribeAclsResp
 t.comment(`${acls.length} ACLs:\n${acls.map(describeAcl).join('\n')}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'warden-equivalence-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const aclFile = join(dir, 'acls.yaml');
 writeAclFile(aclFile, acls);
 const credentialsFile = join(dir, 'users.yaml');
