@@ -136,9 +136,14 @@ const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
 /** Operations Kafka reports in authorized-operations bitfields, per resource type. */
 const SUPPORTED_OPS: Record<number, OperationCode[]> = {
   [TOPIC]: [READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS],
-  [GROUP]: [READ, DESCRIBE, DELETE],
+  // Kafka 4 (AclEntry.supportedOperations): groups have configs (KIP-848), so a group's bitfield
+  // carries DESCRIBE_CONFIGS and ALTER_CONFIGS too.
+  [GROUP]: [READ, DESCRIBE, DELETE, DESCRIBE_CONFIGS, ALTER_CONFIGS],
   [CLUSTER]: [CREATE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE, ALTER, DESCRIBE],
 };
+
+/** The bitfield of a response that carries none (Integer.MIN_VALUE, the field's default). */
+const NO_OPERATIONS = -2147483648;
 
 /** Kafka's authorized-operations bitfield: bit N set when operation code N is allowed. */
 export function authorizedOperations(c: AuthzContext, type: ResourceTypeCode, name: string): number {
@@ -450,8 +455,12 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
         });
       }
       for (const t of topics) {
-        if (t.name !== null && noCreate.has(t.name) && t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) t.errorCode = TOPIC_DENIED;
-        if (req.includeTopicAuthorizedOperations && t.name !== null && t.errorCode === 0) t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
+        // Refused for want of CREATE: as Kafka's unauthorizedForCreateTopicMetadata, with the default
+        // bitfield (never the upstream super user's).
+        if (t.name !== null && noCreate.has(t.name) && t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) Object.assign(t, { errorCode: TOPIC_DENIED, topicAuthorizedOperations: NO_OPERATIONS });
+        // As Kafka (KafkaApis.handleTopicMetadataRequest): every topic the caller may describe gets
+        // its bitfield, a missing one (3) too; the refused ones (29) keep the default.
+        if (req.includeTopicAuthorizedOperations && t.name !== null && t.errorCode !== TOPIC_DENIED) t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
       }
       m.topics = topics;
       if (clusterOps !== null) m.clusterAuthorizedOperations = clusterOps;
@@ -636,7 +645,7 @@ function checkCreateTopics(c: AuthzContext, v: number, req: createTopics.CreateT
   const hideConfigs = (r: unknown) => {
     if (v < 5) return r;
     for (const t of (r as createTopics.CreateTopicsResponse).topics) {
-      if (t.errorCode === 0 && !c.allowed(DESCRIBE_CONFIGS, TOPIC, t.name, AUDIT_IF_ALLOWED)) Object.assign(t, { topicConfigErrorCode: TOPIC_DENIED, numPartitions: -1, replicationFactor: -1, configs: null });
+      if (t.errorCode === 0 && !c.allowed(DESCRIBE_CONFIGS, TOPIC, t.name, AUDIT_IF_ALLOWED)) Object.assign(t, { topicConfigErrorCode: TOPIC_DENIED, numPartitions: -1, replicationFactor: -1, configs: [] });
     }
     return r;
   };
@@ -1049,7 +1058,8 @@ export function hideGroupsNamingHiddenTopics<M, G extends { groupId: string; err
 function checkDescribeTopicPartitions(c: AuthzContext, v: number, req: describeTopicPartitions.DescribeTopicPartitionsRequest): Verdict {
   type RT = describeTopicPartitions.DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic;
   const decorate = (topics: RT[]) => {
-    for (const t of topics) if (t.errorCode === 0 && t.name !== null) t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
+    // Every topic the caller may describe, a missing one (3) too; the refused ones keep the default.
+    for (const t of topics) if (t.errorCode !== TOPIC_DENIED && t.name !== null) t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
     return topics;
   };
   if (req.topics.length === 0) {
@@ -1070,7 +1080,8 @@ function checkDescribeTopicPartitions(c: AuthzContext, v: number, req: describeT
     decide: (t) => decideTopic(c, DESCRIBE)(t.name),
     withItems: (topics) => ({ ...req, topics }),
     denied: (t, code) => ({ ...describeTopicPartitions.defaultDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(), name: t.name, topicId: ZERO_UUID, errorCode: code }),
-    empty: describeTopicPartitions.defaultDescribeTopicPartitionsResponse,
+    // No cursor when the proxy answers everything itself (the codec's default is an empty one).
+    empty: () => ({ ...describeTopicPartitions.defaultDescribeTopicPartitionsResponse(), nextCursor: null }),
     get: (r) => (r as describeTopicPartitions.DescribeTopicPartitionsResponse).topics,
     set: (r, l) => ((r as describeTopicPartitions.DescribeTopicPartitionsResponse).topics = l),
     reqKey: (t) => t.name,

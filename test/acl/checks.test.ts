@@ -265,6 +265,47 @@ t.test('Metadata: all-topics requests omit, named ones get 29 with a zero id, bi
   t.equal(authorizedOperations(context(a, 'User:bob'), GROUP, 'g'), (1 << Operation.READ) | (1 << Operation.DESCRIBE), 'bob on a group: READ and the DESCRIBE it implies');
 });
 
+// Found by test/kafka/authz-equivalence.test.ts against Kafka 4.4's StandardAuthorizer.
+t.test('Authorized operations as Kafka computes them: missing topics get theirs, groups have configs', async (t) => {
+  const a = new Authorizer();
+  a.replace([acl('User:carol', Operation.READ, TOPIC, 'pre-', PREFIXED), acl('User:carol', Operation.ALL, GROUP, 'grp-', PREFIXED)]);
+  const c = context(a, 'User:carol');
+  const missing = run(ApiKey.Metadata, 12, c, { topics: [{ name: 'pre-ghost', topicId: Buffer.alloc(16) }, { name: 'other', topicId: Buffer.alloc(16) }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: true });
+  if (missing === null || missing.kind !== 'forward') throw new Error('expected a forward');
+  // The upstream (a super user) answers 3 for the missing topic, with its own bitfield.
+  const res = missing.response!({ throttleTimeMs: 0, brokers: [], clusterId: 'c', controllerId: 1, clusterAuthorizedOperations: -2147483648, topics: [{ errorCode: 3, name: 'pre-ghost', topicId: Buffer.alloc(16), isInternal: false, partitions: [], topicAuthorizedOperations: 3576 }] }) as { topics: Array<{ name: string; errorCode: number; topicAuthorizedOperations: number }> };
+  t.same(
+    res.topics.map((x) => [x.name, x.errorCode, x.topicAuthorizedOperations]),
+    [
+      ['pre-ghost', 3, (1 << Operation.READ) | (1 << Operation.DESCRIBE)],
+      ['other', 29, -2147483648],
+    ],
+    "a missing topic the caller may describe: 3 with the caller's bitfield, not the upstream's; a refused one keeps the default",
+  );
+  // Auto-creation asked for without CREATE: the missing topic is 29, with no bitfield at all.
+  const auto = run(ApiKey.Metadata, 12, c, { topics: [{ name: 'pre-ghost', topicId: Buffer.alloc(16) }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: true });
+  if (auto === null || auto.kind !== 'forward') throw new Error('expected a forward');
+  const ares = auto.response!({ throttleTimeMs: 0, brokers: [], clusterId: 'c', controllerId: 1, clusterAuthorizedOperations: -2147483648, topics: [{ errorCode: 3, name: 'pre-ghost', topicId: Buffer.alloc(16), isInternal: false, partitions: [], topicAuthorizedOperations: 3576 }] }) as { topics: Array<{ errorCode: number; topicAuthorizedOperations: number }> };
+  t.same([ares.topics[0]!.errorCode, ares.topics[0]!.topicAuthorizedOperations], [29, -2147483648], "refused for want of CREATE: 29 and the default bitfield, not the upstream's");
+  // DescribeTopicPartitions: the same bitfield rule, and no cursor when the proxy answers alone.
+  const dtp = run(ApiKey.DescribeTopicPartitions, 0, c, { topics: [{ name: 'pre-ghost' }, { name: 'other' }], responsePartitionLimit: 10, cursor: null });
+  if (dtp === null || dtp.kind !== 'forward') throw new Error('expected a forward');
+  const dres = dtp.response!({ throttleTimeMs: 0, nextCursor: null, topics: [{ errorCode: 3, name: 'pre-ghost', topicId: Buffer.alloc(16), isInternal: false, partitions: [], topicAuthorizedOperations: 3576 }] }) as { topics: Array<{ name: string; errorCode: number; topicAuthorizedOperations: number }> };
+  t.same(
+    dres.topics.map((x) => [x.name, x.errorCode, x.topicAuthorizedOperations]),
+    [
+      ['pre-ghost', 3, (1 << Operation.READ) | (1 << Operation.DESCRIBE)],
+      ['other', 29, -2147483648],
+    ],
+    "DescribeTopicPartitions: a missing describable topic gets the caller's bitfield",
+  );
+  const alone = run(ApiKey.DescribeTopicPartitions, 0, c, { topics: [{ name: 'other' }], responsePartitionLimit: 10, cursor: null }) as { kind: string; response: { nextCursor: unknown } };
+  t.same([alone.kind, alone.response.nextCursor], ['answer', null], 'answered by the proxy: a null cursor, as Kafka');
+  const ops = [Operation.READ, Operation.DELETE, Operation.DESCRIBE, Operation.DESCRIBE_CONFIGS, Operation.ALTER_CONFIGS].reduce((b, o) => b | (1 << o), 0);
+  t.equal(ops, 3400, "Kafka's bitfield of a group with ALL");
+  t.equal(authorizedOperations(c, GROUP, 'grp-a'), ops, 'ALL on a group: READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS');
+});
+
 t.test('Fetch by topic id: unknown ids get UNKNOWN_TOPIC_ID, known ones are checked by name', async (t) => {
   const a = new Authorizer();
   a.replace(ACLS);
@@ -389,7 +430,8 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
     throttleTimeMs: 0,
     topics: [{ name: 'app-new', topicId: Buffer.alloc(16), errorCode: 0, errorMessage: null, topicConfigErrorCode: 0, numPartitions: 1, replicationFactor: 1, configs: [] }],
   });
-  t.same([hidden.topics[0]!.topicConfigErrorCode, hidden.topics[0]!.configs], [29, null], 'alice (no DESCRIBE_CONFIGS) does not');
+  // An empty list, not null: what Kafka 4.4 answers (test/kafka/authz-equivalence.test.ts).
+  t.same([hidden.topics[0]!.topicConfigErrorCode, hidden.topics[0]!.configs], [29, []], 'alice (no DESCRIBE_CONFIGS) does not');
   const open = new Authorizer({ allowEveryoneIfNoAclFound: true });
   const apt = run(ApiKey.AddPartitionsToTxn, 3, context(open, 'User:bob'), { transactions: [], v3AndBelowTransactionalId: 'x', v3AndBelowProducerId: 1n, v3AndBelowProducerEpoch: 0, v3AndBelowTopics: [{ name: '__consumer_offsets', partitions: [0] }, { name: 'mine', partitions: [0] }] }) as {
     response: { resultsByTopicV3AndBelow: Array<{ resultsByPartition: Array<{ partitionErrorCode: number }> }> };
