@@ -253,7 +253,16 @@ public class AdminProbe {
         return;
       }
       case "describeTopic": {
-        TopicDescription d = admin(client).describeTopics(List.of(a[0])).allTopicNames().get().get(a[0]);
+        // describeTopic TOPIC [LEADER]: with LEADER, asks again (up to 15 s) until every partition
+        // has that leader in the metadata the broker answers with.
+        TopicDescription d;
+        long end = System.currentTimeMillis() + 15_000;
+        for (;;) {
+          d = admin(client).describeTopics(List.of(a[0])).allTopicNames().get().get(a[0]);
+          boolean settled = a.length < 2 || d.partitions().stream().allMatch(p -> p.leader() != null && p.leader().id() == Integer.parseInt(a[1]));
+          if (settled || System.currentTimeMillis() > end) break;
+          Thread.sleep(100);
+        }
         List<Object> parts = new ArrayList<>();
         for (TopicPartitionInfo p : d.partitions()) {
           Map<String, Object> m = new LinkedHashMap<>();
