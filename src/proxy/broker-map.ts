@@ -13,6 +13,12 @@ export interface UpstreamNode {
  */
 export class BrokerMap {
   private readonly nodes = new Map<number, UpstreamNode>();
+  /**
+   * The node ids of the latest complete broker list (a Metadata response's): nodes are
+   * never forgotten (clients with older metadata still use their ports), but a broker that left
+   * the cluster is no longer in here.
+   */
+  private listed: ReadonlySet<number> | null = null;
   private readonly listeners: Array<(node: UpstreamNode) => void> = [];
   clusterId: string | null = null;
   controllerId = -1;
@@ -29,19 +35,31 @@ export class BrokerMap {
     return [...this.nodes.values()];
   }
 
+  /** The nodes of the latest complete broker list (every known node before there was one). */
+  listedNodes(): UpstreamNode[] {
+    const listed = this.listed;
+    return listed === null ? this.all() : this.all().filter((n) => listed.has(n.nodeId));
+  }
+
   /** Called with every node that is new or whose address changed. */
   onNode(fn: (node: UpstreamNode) => void): void {
     this.listeners.push(fn);
   }
 
-  /** Records the brokers of a Metadata (or DescribeCluster) response. */
-  update(nodes: Iterable<UpstreamNode>): void {
+  /**
+   * Records the brokers of a Metadata (or DescribeCluster) response; `complete`: they are all the
+   * cluster's live brokers now (any Metadata response).
+   */
+  update(nodes: Iterable<UpstreamNode>, complete = false): void {
+    const ids = new Set<number>();
     for (const n of nodes) {
+      ids.add(n.nodeId);
       const old = this.nodes.get(n.nodeId);
       if (old !== undefined && old.host === n.host && old.port === n.port && old.rack === n.rack) continue;
       const copy = { nodeId: n.nodeId, host: n.host, port: n.port, rack: n.rack };
       this.nodes.set(n.nodeId, copy);
       for (const fn of this.listeners) fn(copy);
     }
+    if (complete) this.listed = ids;
   }
 }

@@ -22,6 +22,12 @@ export const PROBE_TIMEOUT_MS = 1500;
 const PROBE_MIN_INTERVAL_MS = 250;
 /** Refresh interval while the cluster is unreachable. */
 const UNREACHABLE_RETRY_MS = 1000;
+/**
+ * Bootstrap connections avoid a broker this long after a connection to it failed to connect: a
+ * crashed broker stays in the cluster's metadata until the controller fences it (Kafka's
+ * broker.session.timeout.ms, 9 s by default), and a client pinned to it would only be closed.
+ */
+export const BOOTSTRAP_AVOID_MS = 10_000;
 
 /**
  * Sends one request on a connection and decodes its response. A response not there within
@@ -107,6 +113,8 @@ export class ClusterView {
   private timer: NodeJS.Timeout | null = null;
   private intervalMs: number | null = null;
   private rr = 0;
+  /** When a connection to an address ("host:port") last failed to connect. */
+  private readonly unconnectable = new Map<string, number>();
   private stopped = false;
   /** The connection the last successful refresh used, kept open: its loss starts a probe. */
   private watch: UpstreamConnection | null = null;
@@ -141,9 +149,23 @@ export class ClusterView {
     return this.bootstrapVersions;
   }
 
-  /** A broker for a bootstrap connection: round robin over known brokers, else a bootstrap address. */
-  pickBootstrapTarget(): { nodeId: number | null; address: UpstreamAddress } {
-    const nodes = this.brokers.all();
+  /**
+   * An upstream connection to `address` failed before it connected (refused, timed out): new
+   * bootstrap connections go elsewhere for BOOTSTRAP_AVOID_MS.
+   */
+  connectFailed(address: UpstreamAddress, now = Date.now()): void {
+    this.unconnectable.set(`${address.host}:${address.port}`, now);
+  }
+
+  /**
+   * A broker for a bootstrap connection: round robin over the brokers the cluster lists now, less
+   * those a connection recently failed to reach (all known ones if that leaves none), else a
+   * bootstrap address.
+   */
+  pickBootstrapTarget(now = Date.now()): { nodeId: number | null; address: UpstreamAddress } {
+    const listed = this.brokers.listedNodes();
+    const reachable = listed.filter((n) => now - (this.unconnectable.get(`${n.host}:${n.port}`) ?? -Infinity) >= BOOTSTRAP_AVOID_MS);
+    const nodes = reachable.length > 0 ? reachable : listed.length > 0 ? listed : this.brokers.all();
     if (nodes.length > 0) {
       const n = nodes[this.rr++ % nodes.length]!;
       return { nodeId: n.nodeId, address: { host: n.host, port: n.port } };
@@ -207,7 +229,10 @@ export class ClusterView {
     for (const t of md.topics) if (t.errorCode === 0 && t.name !== null && !t.topicId.equals(ZERO_UUID)) this.topicNames.set(t.topicId.toString('hex'), t.name);
     this.brokers.clusterId = md.clusterId;
     this.brokers.controllerId = md.controllerId;
-    this.brokers.update(md.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })));
+    this.brokers.update(
+      md.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      true,
+    );
   }
 
   /**
@@ -297,7 +322,17 @@ export class ClusterView {
     const fresh = this.targets().map((a) => new UpstreamConnection(a, this.log, this.connectTimeoutMs));
     const conns = w === null ? fresh : [w, ...fresh];
     try {
-      const winner = await Promise.any(conns.map((c) => this.learnOn(c, deadline).then(() => c)));
+      const winner = await Promise.any(
+        conns.map((c) =>
+          this.learnOn(c, deadline).then(
+            () => c,
+            (e: unknown) => {
+              if (c.connectFailed) this.connectFailed(c.address);
+              throw e;
+            },
+          ),
+        ),
+      );
       this.keep(winner);
     } catch (e) {
       const errors = (e as AggregateError).errors as Error[];

@@ -15,8 +15,8 @@ export interface ListenerDeps {
   readonly log: Logger;
   /** Builds the context of a client connection for this listener. */
   context(addresses: AddressBook): Omit<ClientContext, 'listenerName' | 'addresses'>;
-  /** Records brokers seen in responses. */
-  learn(nodes: UpstreamNode[]): void;
+  /** Records brokers seen in responses; `complete`: all of the cluster's. */
+  learn(nodes: UpstreamNode[], complete?: boolean): void;
   /** Called for every new client connection. */
   track(conn: ClientConnection): void;
   /** A TLS handshake failed (an untrusted certificate, an old protocol version...). */
@@ -83,8 +83,8 @@ export class Listener implements AddressBook {
     return { host: this.config.advertisedHost, port: advertisedBase === undefined ? port : advertisedBase + nodeId };
   }
 
-  learn(nodes: UpstreamNode[]): void {
-    this.deps.learn(nodes);
+  learn(nodes: UpstreamNode[], complete?: boolean): void {
+    this.deps.learn(nodes, complete);
   }
 
   /** TLS options from the configured PEM files (read anew on every call). */

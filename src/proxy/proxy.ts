@@ -83,7 +83,10 @@ export class Proxy {
       },
       log,
       // A lost upstream connection may be the cluster going away: readiness follows within ~2 s.
-      (c) => this.cluster.connectionLost(`upstream connection to ${c.address.host}:${c.address.port} lost`),
+      (c) => {
+        if (c.connectFailed) this.cluster.connectFailed(c.address);
+        this.cluster.connectionLost(`upstream connection to ${c.address.host}:${c.address.port} lost`);
+      },
     );
     this.credentials = new CredentialStore(config.auth.credentialsFile ?? null);
     this.mapper = new PrincipalMapper(config.auth.principalMappingRules);
@@ -141,7 +144,7 @@ export class Proxy {
             this.metrics.connectionsRefused.inc({ listener: lc.name, reason });
             this.refusalLog.log(this.log, `${lc.name}:${reason}`, { listener: lc.name, reason, client: ip }, 'connection refused by the connection limits');
           },
-          learn: (nodes) => this.cluster.brokers.update(nodes),
+          learn: (nodes, complete) => this.cluster.brokers.update(nodes, complete),
           handshakeTimeoutMs: () => this.config.auth.authenticationTimeoutMs,
           track: (c) => {
             this.clients.add(c);

@@ -14,8 +14,8 @@ import { isWithheldBrokerConfig } from './withheld-configs.js';
 export interface AddressBook {
   /** Advertised host and port for an upstream node id; port null when the node has no port. */
   addressFor(nodeId: number): { host: string; port: number | null };
-  /** Learns the upstream brokers a response names. */
-  learn(nodes: UpstreamNode[]): void;
+  /** Learns the upstream brokers a response names; `complete`: all of the cluster's (Metadata). */
+  learn(nodes: UpstreamNode[], complete?: boolean): void;
 }
 
 interface NodeAddress {
@@ -70,7 +70,11 @@ export function rewriteResponse(
   switch (kind) {
     case 'metadata': {
       const m = body as unknown as MetadataResponse;
-      book.learn(m.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })));
+      // A Metadata response lists every live broker (a DescribeCluster may list fenced ones too).
+      book.learn(
+        m.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+        true,
+      );
       for (const b of m.brokers) changed = rewriteNode(book, b) || changed;
       // A controller id that names none of the brokers (librdkafka's mock cluster says 0) leaves
       // clients that send admin requests to "the controller" (kafkajs) with nowhere to go. KRaft

@@ -56,6 +56,8 @@ export class UpstreamConnection {
   exclusive = false;
   /** True when close() ended it; false when it failed, timed out or the broker closed it. */
   closedByProxy = false;
+  /** True when it failed before it connected (refused, unreachable, connect timeout). */
+  connectFailed = false;
   private state: 'connecting' | 'ready' | 'closed' = 'connecting';
   private readonly socket: net.Socket;
   private readonly reader: FrameReader;
@@ -200,6 +202,7 @@ export class UpstreamConnection {
   fail(err: UpstreamError): void {
     if (this.state === 'closed') return;
     const wasConnecting = this.state === 'connecting';
+    this.connectFailed = wasConnecting && !this.closedByProxy;
     this.state = 'closed';
     if (this.connectTimer) clearTimeout(this.connectTimer);
     this.connectTimer = null;
