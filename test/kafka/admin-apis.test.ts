@@ -86,12 +86,9 @@ const lines = [
   'alice alterConfig BROKER 2 log.cleaner.backoff.ms 1',
   'bob describeConfig BROKER 2 log.cleaner.backoff.ms 16000',
   'direct describeConfig BROKER 2 log.cleaner.backoff.ms 16000',
-  // The transactions are written straight to the broker: the proxy offers Produce up to v11 while
-  // passing the broker's transaction.version 2 on, and a Kafka 4 producer then skips
-  // AddPartitionsToTxn and gets TRANSACTION_ABORTABLE (being fixed on main: Produce v12 and the
-  // feature lowered when its versions are not served).
-  'direct txn txn 0 tx-bob-done 3 commit',
-  'direct txn txn 0 tx-bob-open 2 open',
+  // Transactions written through the proxy (transactions v2: Produce v12 adds the partitions).
+  'bob txn txn 0 tx-bob-done 3 commit',
+  'bob txn txn 0 tx-bob-open 2 open',
   'bob produce txn 0 2x10',
   'bob describeProducers txn 0',
   'direct describeProducers txn 0',
@@ -177,8 +174,8 @@ t.test('IncrementalAlterConfigs of a topic and of a broker', async (t) => {
 });
 
 t.test('DescribeProducers and DescribeTransactions after idempotent and transactional producers', async (t) => {
-  t.same(at('direct txn txn 0 tx-bob-done 3 commit').offsets, [0, 1, 2], `a committed transaction (${okOf(at('direct txn txn 0 tx-bob-done 3 commit'))})`);
-  t.same(at('direct txn txn 0 tx-bob-open 2 open').offsets, [4, 5], 'an open one (after the commit marker)');
+  t.same(at('bob txn txn 0 tx-bob-done 3 commit').offsets, [0, 1, 2], `a committed transaction (${okOf(at('bob txn txn 0 tx-bob-done 3 commit'))})`);
+  t.same(at('bob txn txn 0 tx-bob-open 2 open').offsets, [4, 5], 'an open one (after the commit marker)');
   t.same(at('bob produce txn 0 2x10').offsets, [6, 7], 'and an idempotent producer');
   const viaProxy = at('bob describeProducers txn 0');
   t.ok(viaProxy.ok, okOf(viaProxy));
