@@ -143,6 +143,8 @@ export class ClientConnection implements MemoryWaiter {
   /** Frames that arrived while an authentication step was pending, handled in order after it. */
   private held: Buffer[] | null = null;
   private authTimer: NodeJS.Timeout | null = null;
+  /** How long a draining connection stays open after its last answer (see drain). */
+  private lingerMs = 0;
   /** The client's IP address as ACL host entries name it. */
   readonly host: string;
   private decisions: ConnectionDecisions | null | undefined = undefined;
@@ -538,7 +540,7 @@ export class ClientConnection implements MemoryWaiter {
         setTimeout(() => {
           if (this.state === 'closed') return;
           answer.failed(rateLimited ? RATE_LIMITED_MESSAGE : AuthError.clientMessage(sasl.mechanism, wasReauth));
-          this.drain();
+          this.drain(this.ctx.security.failedAuthDelayMs);
         }, this.ctx.security.failedAuthDelayMs).unref();
       },
     );
@@ -789,7 +791,7 @@ export class ClientConnection implements MemoryWaiter {
     }
     if (this.pausedForInFlight && this.outstanding < this.ctx.maxInFlight / 2) this.pausedForInFlight = false;
     this.updateFlow();
-    if (this.state === 'draining' && this.outstanding === 0) this.finish();
+    if (this.state === 'draining' && this.outstanding === 0) this.finishAfterLinger();
   }
 
   /**
@@ -862,12 +864,24 @@ export class ClientConnection implements MemoryWaiter {
     this.ctx.metrics.connectionsClosed.inc({ listener: this.ctx.listenerName, reason: closeReason(reason) });
   }
 
-  /** Stops reading requests; closes once every answer has gone out. */
-  drain(): void {
+  /**
+   * Stops reading requests; closes once every answer has gone out, and `lingerMs` after that (a
+   * failed login: Kafka sends its answer at once and closes the connection only after
+   * connection.failed.authentication.delay.ms, and clients such as kafka-python count on reading
+   * the answer before the close arrives).
+   */
+  drain(lingerMs = 0): void {
     if (this.state !== 'open') return;
     this.state = 'draining';
     this.socket.pause();
-    if (this.outstanding === 0) this.finish();
+    this.lingerMs = lingerMs;
+    if (this.outstanding === 0) this.finishAfterLinger();
+  }
+
+  private finishAfterLinger(): void {
+    if (this.lingerMs <= 0) return this.finish();
+    setTimeout(() => this.finish(), this.lingerMs).unref();
+    this.lingerMs = 0;
   }
 
   private finish(): void {

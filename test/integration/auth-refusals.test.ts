@@ -100,3 +100,21 @@ t.test("a failed SCRAM login gets Kafka's text naming the mechanism, wrong passw
     await c.closed;
   }
 });
+
+// Kafka answers a failed login at once and closes connection.failed.authentication.delay.ms
+// later; a close arriving with the answer made kafka-python report a lost connection instead of
+// the authentication error. The proxy answers after the delay and closes one delay later.
+t.test('a failed login is answered before the connection closes, a delay apart', async (t) => {
+  const delay = 300;
+  const h = await startSecureHarness({ auth: { failedAuthenticationDelayMs: delay } });
+  t.teardown(() => h.stop());
+  const c = await RawClient.connect(h.saslPlaintext);
+  let closedAt = 0;
+  void c.closed.then(() => (closedAt = Date.now()));
+  const r = await scramExchange(c, 'bob', 'wrong-password');
+  const answeredAt = Date.now();
+  t.equal(r.errorCode, 58, 'SASL_AUTHENTICATION_FAILED');
+  t.equal(closedAt, 0, 'the connection is still open when the answer is read');
+  await c.closed;
+  t.ok(closedAt - answeredAt >= delay / 3, `then closed, ${closedAt - answeredAt} ms after the answer`);
+});
