@@ -28,7 +28,7 @@ t.test('scram add, list, remove', async (t) => {
   t.match(list.stdout, /carol\tSCRAM-SHA-512 \(iterations 8192\), SCRAM-SHA-256 \(iterations 4096\)/);
   t.notMatch(list.stdout, /salt|stored_key/, 'list shows no key material');
   // The stored credential verifies the password through a SCRAM exchange.
-  const srv = new ScramServer('SCRAM-SHA-512', store.lookup, Buffer.alloc(8));
+  const srv = new ScramServer('SCRAM-SHA-512', store.lookup, () => { throw new Error('carol is a stored user'); });
   t.match(srv.step(Buffer.from('n,,n=carol,r=abc')).response.toString(), /i=8192$/);
   t.equal(cli(['add', '--user', 'x', '--mechanism', 'SCRAM-SHA-1', '--credentials', file], 'p\n').status, 2, 'unknown mechanism');
   t.equal(cli(['add', '--user', 'x', '--mechanism', 'SCRAM-SHA-256', '--iterations', '100', '--credentials', file], 'p\n').status, 1, 'too few iterations');

@@ -26,7 +26,7 @@ import * as metadataC from '../../src/protocol/generated/metadata.js';
 
 const TOPIC_CONFIG = 2;
 
-export const produce = (topic: string, acks = -1) => ({
+export const produce = (topic: string, acks = -1): produceC.ProduceRequest => ({
   ...produceC.defaultProduceRequest(),
   acks,
   timeoutMs: 1000,

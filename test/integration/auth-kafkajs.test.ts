@@ -2,7 +2,7 @@
 // PLAIN over TLS and a client certificate; a wrong password.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { startSecureHarness, USERS } from '../helpers/secure.js';
 
 t.test('kafkajs SCRAM over TLS, producer and consumer group', async (t) => {
@@ -10,7 +10,7 @@ t.test('kafkajs SCRAM over TLS, producer and consumer group', async (t) => {
   t.teardown(() => h.stop());
   const ssl = { ca: [readFileSync(h.pki.caFile, 'utf8')], servername: 'localhost' };
   for (const [mechanism, user] of [['scram-sha-256', 'bob'], ['scram-sha-512', 'alice']] as const) {
-    const kafka = new Kafka({ clientId: `warden-${mechanism}`, brokers: [h.saslSsl], ssl, sasl: { mechanism, username: user, password: USERS[user] }, logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ clientId: `warden-${mechanism}`, brokers: [h.saslSsl], ssl, sasl: { mechanism, username: user, password: USERS[user] } as SASLOptions, logLevel: logLevel.NOTHING });
     const topic = 'secure';
     const producer = kafka.producer();
     await producer.connect();
