@@ -12,6 +12,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/lib/debian.sh"
 VERSION=2.15.1
 NPM_PKG=@confluentinc/kafka-javascript@1.10.1
 PREFIX="$ROOT/.cache/librdkafka-$VERSION"
@@ -21,20 +22,7 @@ OUT="$ROOT/build/mock-cluster-modern"
 log() { echo "build-modern-librdkafka: $*" >&2; }
 
 if [[ ! -f "$PREFIX/lib/librdkafka.so" ]]; then
-  missing=()
-  for pkg in libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-  done
-  if ((${#missing[@]})); then
-    if [[ $(id -u) -eq 0 ]]; then
-      log "installing ${missing[*]}"
-      apt-get update -qq >/dev/null
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-    else
-      echo "build-modern-librdkafka: missing packages; run: apt-get install ${missing[*]}" >&2
-      exit 1
-    fi
-  fi
+  need_debian_packages build-modern-librdkafka libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev
 
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT

@@ -9,6 +9,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/lib/debian.sh"
 CC="${CC:-cc}"
 CFLAGS=(-O2 -Wall -Wextra)
 
@@ -18,18 +19,10 @@ have_deps() {
 }
 
 if ! have_deps; then
-  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    echo "build-native: installing librdkafka-dev kcat" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    pkgs=(librdkafka-dev kcat)
-    command -v "$CC" >/dev/null 2>&1 || pkgs+=(gcc libc6-dev)
-    apt-get install -y -qq "${pkgs[@]}" >/dev/null
-  fi
-  if ! have_deps; then
-    echo "build-native: librdkafka-dev and kcat are needed: run as root: apt-get install librdkafka-dev kcat" >&2
-    exit 1
-  fi
+  pkgs=(librdkafka-dev kcat)
+  command -v "$CC" >/dev/null 2>&1 || pkgs+=(gcc libc6-dev)
+  need_debian_packages build-native "${pkgs[@]}"
+  have_deps || { echo "build-native: librdkafka-dev, kcat and $CC are needed" >&2; exit 1; }
 fi
 
 mkdir -p "$ROOT/build"

@@ -7,20 +7,14 @@
 #   scripts/fetch-kafka.sh [VERSION]     default 4.4.0
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/lib/debian.sh"
 VERSION="${1:-${KAFKA_VERSION:-4.4.0}}"
 OUT="$ROOT/.cache/kafka/$VERSION/libs"
 POM="$ROOT/scripts/kafka/pom.xml"
 want="$(sha256sum "$POM" | cut -d' ' -f1)"
 [[ -f "$OUT/.complete" && "$(cat "$OUT/.complete")" == "$want" ]] && exit 0
 if ! command -v mvn >/dev/null || ! command -v java >/dev/null; then
-  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-    echo "fetch-kafka: installing Maven and a JDK (Debian's maven, default-jdk-headless)" >&2
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven default-jdk-headless >/dev/null
-  else
-    echo "fetch-kafka: Maven and Java 17 or newer are needed: apt-get install maven default-jdk-headless" >&2
-    exit 1
-  fi
+  need_debian_packages fetch-kafka maven default-jdk-headless
 fi
 echo "fetch-kafka: fetching Apache Kafka $VERSION jars from Maven Central" >&2
 rm -rf "$OUT.tmp"

@@ -10,6 +10,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+source scripts/lib/debian.sh
 say() { echo "setup: $*" >&2; }
 
 tests=0
@@ -27,18 +28,7 @@ fi
 # and testssl.sh for the TLS tests).
 need=(librdkafka-dev kcat gcc make)
 (( tests )) && need+=(libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev iproute2 python3-kafka python3-venv openssl testssl.sh)
-missing=()
-for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-if (( ${#missing[@]} )); then
-  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-    say "installing Debian packages: ${missing[*]}"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  else
-    echo "setup: missing Debian packages; run: sudo apt-get install ${missing[*]}" >&2
-    exit 1
-  fi
-fi
+need_debian_packages setup "${need[@]}"
 
 # promtool (tests check the /metrics output with it): only the binary, taken from Debian's
 # prometheus package without installing it (which would also set up and start a server).
