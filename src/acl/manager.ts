@@ -1,5 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { watchFiles, type FileWatch } from '../file-watch.js';
 import type { Logger } from 'pino';
 import { Authorizer } from './authorizer.js';
 import { readAclFile, writeAclFile } from './store.js';
@@ -30,8 +29,7 @@ export class AclManager {
   readonly authorizer: Authorizer;
   readonly file: string | null;
   private readonly log: Logger;
-  private watcher: FSWatcher | null = null;
-  private debounce: NodeJS.Timeout | null = null;
+  private watcher: FileWatch | null = null;
   private readonly reloadListeners: Array<(err: Error | null) => void> = [];
 
   constructor(settings: AclSettings, log: Logger) {
@@ -50,24 +48,18 @@ export class AclManager {
   watch(): void {
     if (this.file === null || this.watcher !== null) return;
     const file = this.file;
-    const name = basename(file);
-    this.watcher = watch(dirname(file), (_event, changed) => {
-      if (changed !== null && changed !== name) return;
-      if (this.debounce) clearTimeout(this.debounce);
-      this.debounce = setTimeout(() => {
-        let err: Error | null = null;
-        try {
-          const before = this.authorizer.size;
-          this.reload();
-          this.log.info({ file, acls: this.authorizer.size, before }, 'ACL file reloaded');
-        } catch (e) {
-          err = e as Error;
-          this.log.error({ file, reason: err.message }, 'ACL file reload refused; the previous ACLs stay in force');
-        }
-        for (const fn of this.reloadListeners) fn(err);
-      }, 50);
+    this.watcher = watchFiles([file], 50, () => {
+      let err: Error | null = null;
+      try {
+        const before = this.authorizer.size;
+        this.reload();
+        this.log.info({ file, acls: this.authorizer.size, before }, 'ACL file reloaded');
+      } catch (e) {
+        err = e as Error;
+        this.log.error({ file, reason: err.message }, 'ACL file reload refused; the previous ACLs stay in force');
+      }
+      for (const fn of this.reloadListeners) fn(err);
     });
-    this.watcher.unref();
   }
 
   /** Calls `fn` after every reload caused by an edit of the file (null = success). */
@@ -78,7 +70,6 @@ export class AclManager {
   close(): void {
     this.watcher?.close();
     this.watcher = null;
-    if (this.debounce) clearTimeout(this.debounce);
   }
 
   /** Persists the new set, then applies it; throws when it cannot be written. */

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync, renameSync, watch, type FSWatcher, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
+import { watchFiles, type FileWatch } from '../file-watch.js';
 import { dirname, basename, join } from 'node:path';
 import { loadAll as parseYamlDocuments, dump as dumpYaml } from 'js-yaml';
 import { parseCredential, formatCredential, SCRAM_MECHANISMS, type ScramCredential, type ScramMechanism } from './scram.js';
@@ -20,8 +21,7 @@ import { profileOf, type CredentialProfile } from './unknown-users.js';
 export class CredentialStore {
   private users = new Map<string, Map<ScramMechanism, ScramCredential>>();
   readonly file: string | null;
-  private watcher: FSWatcher | null = null;
-  private debounce: NodeJS.Timeout | null = null;
+  private watcher: FileWatch | null = null;
   private readonly listeners: Array<(err: Error | null) => void> = [];
 
   constructor(file: string | null) {
@@ -124,26 +124,19 @@ export class CredentialStore {
   /** Watches the file's directory (editors and atomic renames replace the file itself). */
   watch(): void {
     if (this.file === null || this.watcher !== null) return;
-    const name = basename(this.file);
-    this.watcher = watch(dirname(this.file), (_event, changed) => {
-      if (changed !== null && changed !== name) return;
-      if (this.debounce) clearTimeout(this.debounce);
-      this.debounce = setTimeout(() => {
-        let err: Error | null = null;
-        try {
-          this.reload();
-        } catch (e) {
-          err = e as Error;
-        }
-        for (const fn of this.listeners) fn(err);
-      }, 50);
+    this.watcher = watchFiles([this.file], 50, () => {
+      let err: Error | null = null;
+      try {
+        this.reload();
+      } catch (e) {
+        err = e as Error;
+      }
+      for (const fn of this.listeners) fn(err);
     });
-    this.watcher.unref();
   }
 
   close(): void {
     this.watcher?.close();
     this.watcher = null;
-    if (this.debounce) clearTimeout(this.debounce);
   }
 }

@@ -1,8 +1,8 @@
 import { X509Certificate, constants as cryptoConstants } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
-import { dirname, basename } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { watchFiles, type FileWatch } from '../file-watch.js';
 import type { Logger } from 'pino';
 import type { ListenerConfig } from '../config/schema.js';
 import type { AddressBook } from './rewrite.js';
@@ -51,8 +51,7 @@ export class Listener implements AddressBook {
   private readonly bound = new Map<number | 'bootstrap', number>();
   private closing = false;
   private secureContext: tls.SecureContextOptions | null = null;
-  private readonly watchers: FSWatcher[] = [];
-  private reloadTimer: NodeJS.Timeout | null = null;
+  private certificateWatch: FileWatch | null = null;
 
   constructor(config: ListenerConfig, deps: ListenerDeps) {
     this.config = config;
@@ -144,9 +143,9 @@ export class Listener implements AddressBook {
       this.config = prev;
       return false;
     }
-    if (this.watchers.length > 0) {
-      for (const w of this.watchers) w.close();
-      this.watchers.length = 0;
+    if (this.certificateWatch !== null) {
+      this.certificateWatch.close();
+      this.certificateWatch = null;
       this.watchCertificates();
     }
     return true;
@@ -165,18 +164,9 @@ export class Listener implements AddressBook {
 
   private watchCertificates(): void {
     const t = this.config.tls;
-    if (t === undefined || this.watchers.length > 0) return;
+    if (t === undefined || this.certificateWatch !== null) return;
     const files = [t.certFile, t.keyFile, t.caFile].filter((f): f is string => f !== undefined);
-    for (const dir of new Set(files.map((f) => dirname(f)))) {
-      const names = new Set(files.filter((f) => dirname(f) === dir).map((f) => basename(f)));
-      const w = watch(dir, (_e, name) => {
-        if (name !== null && !names.has(name)) return;
-        if (this.reloadTimer) clearTimeout(this.reloadTimer);
-        this.reloadTimer = setTimeout(() => this.reloadCertificates(), 100);
-      });
-      w.unref();
-      this.watchers.push(w);
-    }
+    this.certificateWatch = watchFiles(files, 100, () => this.reloadCertificates());
   }
 
   /** The node an SNI name asks for (broker-<id>.<domain>), or null for a bootstrap connection. */
@@ -289,9 +279,8 @@ export class Listener implements AddressBook {
 
   /** Stops watching certificate files. */
   close(): void {
-    for (const w of this.watchers) w.close();
-    this.watchers.length = 0;
-    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    this.certificateWatch?.close();
+    this.certificateWatch = null;
   }
 
   /**

@@ -18,8 +18,8 @@ import { AuditLog } from '../audit/audit-log.js';
 import { Metrics } from '../metrics/metrics.js';
 import { ManagementServer } from '../metrics/server.js';
 import { authenticationEvent, lifecycleEvent, reloadEvent } from '../audit/event.js';
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { watchFiles, type FileWatch } from '../file-watch.js';
 import { loadConfigFile } from '../config/load.js';
 import { fileURLToPath } from 'node:url';
 
@@ -48,8 +48,7 @@ export class Proxy {
   private stopping: Promise<void> | null = null;
   readonly credentials: CredentialStore;
   private mapper: PrincipalMapper;
-  private configWatcher: FSWatcher | null = null;
-  private configDebounce: NodeJS.Timeout | null = null;
+  private configWatcher: FileWatch | null = null;
   private readonly unknownUsers: UnknownUsers;
   private readonly plainHashing: HashLimiter;
   private readonly failedLogins: FailedLoginLimiter;
@@ -273,13 +272,7 @@ export class Proxy {
   /** Reloads when the configuration file changes. */
   watchConfigFile(file: string): void {
     if (this.configWatcher !== null) return;
-    const name = basename(file);
-    this.configWatcher = watch(dirname(file), (_e, changed) => {
-      if (changed !== null && changed !== name) return;
-      if (this.configDebounce) clearTimeout(this.configDebounce);
-      this.configDebounce = setTimeout(() => this.reloadConfigFile(file), 200);
-    });
-    this.configWatcher.unref();
+    this.configWatcher = watchFiles([file], 200, () => this.reloadConfigFile(file));
   }
 
   private recordReload(what: string, file: string | null, err: Error | null): void {
@@ -413,7 +406,6 @@ export class Proxy {
     this.credentials.close();
     this.acl?.close();
     this.configWatcher?.close();
-    if (this.configDebounce) clearTimeout(this.configDebounce);
     await this.management?.close();
     for (const l of this.listeners) l.close();
     this.log.info({ closedWithRequestsInFlight: left }, 'proxy stopped');
