@@ -1,3 +1,4 @@
+import { sizePrefixed } from './writer.js';
 import { FrameTooLargeError } from './errors.js';
 import type { BufferPool } from './buffer-pool.js';
 
@@ -155,8 +156,5 @@ const SMALL_FRAME_BYTES = 32 * 1024;
 
 /** Prefixes a payload with its int32 size. */
 export function frame(payload: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(4 + payload.length);
-  out.writeInt32BE(payload.length, 0);
-  payload.copy(out, 4);
-  return out;
+  return sizePrefixed(4 + payload.length, (w) => w.raw(payload));
 }

@@ -155,3 +155,16 @@ export class Writer {
     return this.buf.subarray(0, this.pos);
   }
 }
+
+/**
+ * A size-prefixed packet: an int32 size, then what `write` writes (a header and a body). The one
+ * way the proxy frames what it sends, to clients and to brokers alike.
+ */
+export function sizePrefixed(sizeHint: number, write: (w: Writer) => void): Buffer {
+  const w = new Writer(sizeHint);
+  w.int32(0);
+  write(w);
+  const out = w.finish();
+  out.writeInt32BE(out.length - 4, 0);
+  return out;
+}

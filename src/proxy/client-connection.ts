@@ -37,7 +37,7 @@ import type { AlterUserScramCredentialsRequest } from '../protocol/generated/alt
 import type { DescribeAclsRequest } from '../protocol/generated/describe-acls.js';
 import type { CreateAclsRequest } from '../protocol/generated/create-acls.js';
 import type { DeleteAclsRequest } from '../protocol/generated/delete-acls.js';
-import { Writer } from '../protocol/writer.js';
+import { sizePrefixed } from '../protocol/writer.js';
 import type { AclManager } from '../acl/manager.js';
 import { API_CHECKS, type AuthzContext, type Verdict } from '../acl/checks.js';
 import { ConnectionDecisions } from '../acl/decision.js';
@@ -483,12 +483,7 @@ export class ClientConnection implements MemoryWaiter {
   private answerRawToken(token: Buffer): void {
     const slot = this.newSlot();
     this.authenticationStep(Buffer.from(token), {
-      succeeded: (response) => {
-        const out = Buffer.allocUnsafe(4 + response.length);
-        out.writeInt32BE(response.length, 0);
-        response.copy(out, 4);
-        this.complete(slot, out);
-      },
+      succeeded: (response) => this.complete(slot, sizePrefixed(4 + response.length, (w) => w.raw(response))),
       failed: () => this.close('authentication failed'),
     });
   }
@@ -919,13 +914,10 @@ const KNOWN_MECHANISMS = new Set(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'SS
 
 /** A request packet with the client's own header and a new body (the allowed part of a request). */
 function requestPacket(frame: Buffer, header: RequestHeader, body: unknown): Buffer {
-  const w = new Writer(frame.length + 64);
-  w.int32(0);
-  w.raw(frame.subarray(0, header.bodyOffset));
-  API_SPECS.get(header.apiKey)!.encodeRequest(w, header.apiVersion, body as never);
-  const out = w.finish();
-  out.writeInt32BE(out.length - 4, 0);
-  return out;
+  return sizePrefixed(frame.length + 64, (w) => {
+    w.raw(frame.subarray(0, header.bodyOffset));
+    API_SPECS.get(header.apiKey)!.encodeRequest(w, header.apiVersion, body as never);
+  });
 }
 
 /** Validates every record set of a Produce request; throws RecordBatchError or DecodeError. */

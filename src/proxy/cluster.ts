@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { Writer } from '../protocol/writer.js';
+import { sizePrefixed } from '../protocol/writer.js';
 import { Reader } from '../protocol/reader.js';
 import { API_SPECS, ApiKey } from '../protocol/generated/index.js';
 import { encodeRequestHeader, responseHeaderLength } from '../protocol/headers.js';
@@ -42,12 +42,10 @@ export function request<T>(
   timeoutMs: number,
 ): Promise<T> {
   const spec = API_SPECS.get(apiKey)!;
-  const w = new Writer(128);
-  w.int32(0);
-  encodeRequestHeader(w, apiKey, version, 0, CLIENT_ID);
-  spec.encodeRequest(w, version, body as never);
-  const packet = Buffer.from(w.finish());
-  packet.writeInt32BE(packet.length - 4, 0);
+  const packet = sizePrefixed(128, (w) => {
+    encodeRequestHeader(w, apiKey, version, 0, CLIENT_ID);
+    spec.encodeRequest(w, version, body as never);
+  });
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => conn.fail(new UpstreamError('WARDEN_ERR_UPSTREAM_TIMEOUT', `no response from ${conn.address.host}:${conn.address.port} within ${timeoutMs} ms`)), Math.max(1, timeoutMs));
     timer.unref();

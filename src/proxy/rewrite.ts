@@ -1,5 +1,5 @@
 import { Reader } from '../protocol/reader.js';
-import { Writer } from '../protocol/writer.js';
+import { sizePrefixed } from '../protocol/writer.js';
 import { API_SPECS } from '../protocol/generated/index.js';
 import { responseHeaderLength } from '../protocol/headers.js';
 import type { MetadataResponse } from '../protocol/generated/metadata.js';
@@ -130,12 +130,9 @@ export function rewriteResponse(
     }
   }
   if (!changed) return null;
-  const w = new Writer(packet.length + 64);
-  w.int32(0);
-  w.raw(frame.subarray(0, headerLen));
-  spec.encodeResponse(w, apiVersion, body as never);
-  const out = w.finish();
-  out.writeInt32BE(out.length - 4, 0);
-  return out;
+  return sizePrefixed(packet.length + 64, (w) => {
+    w.raw(frame.subarray(0, headerLen));
+    spec.encodeResponse(w, apiVersion, body as never);
+  });
 }
 
