@@ -94,7 +94,9 @@ t.test('a frozen broker: a probe fails within PROBE_TIMEOUT_MS, a refresh within
   t0 = Date.now();
   await within(15_000, cv.refresh());
   took = Date.now() - t0;
-  t.match(cv.lastError, /no response .* within 10000 ms/, 'periodic refresh: no answer within 10 s');
+  // The request gets what is left of the 10 s once connected (a millisecond may have gone).
+  const waited = Number(/no response .* within (\d+) ms/.exec(cv.lastError ?? '')?.[1]);
+  t.ok(waited > 9_000 && waited <= 10_000, `periodic refresh: no answer within its 10 s (${cv.lastError})`);
   t.ok(took <= 10_000 + SLACK_MS * 3, `periodic refresh took ${took} ms`);
 });
 
