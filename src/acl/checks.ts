@@ -1,4 +1,5 @@
 import { ApiKey } from '../protocol/generated/index.js';
+import type { CloseReason } from '../close-reason.js';
 import { ZERO_UUID } from '../protocol/constants.js';
 import { ErrorCode, ERRORS } from '../protocol/generated/error-codes.js';
 import { errorResponse } from '../proxy/error-response.js';
@@ -105,7 +106,7 @@ export type Verdict =
   | null
   | { kind: 'forward'; request?: unknown; response?: (r: unknown) => unknown }
   | { kind: 'answer'; response: unknown }
-  | { kind: 'close'; reason: string };
+  | { kind: 'close'; reason: CloseReason };
 
 export type Check = (c: AuthzContext, version: number, request: never) => Verdict;
 
@@ -255,7 +256,7 @@ function checkProduce(c: AuthzContext, v: number, req: produce.ProduceRequest): 
     resKey: (t) => t.name,
   });
   // acks=0: the client awaits no response, so a broker closes the connection on any error.
-  if (verdict !== null && req.acks === 0) return { kind: 'close', reason: 'acks=0 produce denied' };
+  if (verdict !== null && req.acks === 0) return { kind: 'close', reason: 'acks_zero_denied' };
   return verdict;
 }
 

@@ -36,8 +36,11 @@ export interface SaslOptions {
  * Before authentication only ApiVersions (before the handshake) and the SASL requests are
  * allowed; the connection owner enforces that and the session expiry.
  */
+export type SaslState = 'handshake' | 'authenticate' | 'authenticated' | 'reauthenticating' | 'failed';
+
 export class SaslSession {
-  state: 'handshake' | 'authenticate' | 'authenticated' | 'reauthenticating' | 'failed' = 'handshake';
+  /** Changed only by the transitions below (handshake, authenticate, fail). */
+  private current: SaslState = 'handshake';
   mechanism: SaslMechanism | null = null;
   /** `User:<name>` once authenticated. */
   principal: string | null = null;
@@ -59,8 +62,22 @@ export class SaslSession {
     return [...this.opts.mechanisms];
   }
 
+  get state(): SaslState {
+    return this.current;
+  }
+
   get authenticated(): boolean {
-    return this.state === 'authenticated';
+    return this.current === 'authenticated';
+  }
+
+  /** Whether a SaslAuthenticate (or a raw token) is expected now. */
+  get exchanging(): boolean {
+    return this.current === 'authenticate' || this.current === 'reauthenticating';
+  }
+
+  /** The exchange is over without a login (refused, timed out, rate limited): nothing more is accepted. */
+  fail(): void {
+    this.current = 'failed';
   }
 
   expired(now = Date.now()): boolean {
@@ -72,26 +89,26 @@ export class SaslSession {
    * 34 ILLEGAL_SASL_STATE) and whether the connection must close after the answer.
    */
   handshake(version: number, mechanism: string): { errorCode: number; close: boolean } {
-    if (this.state === 'authenticated') {
+    if (this.current === 'authenticated') {
       // KIP-368: a SaslHandshake v1 after authentication starts a re-authentication, only when
       // sessions expire, at most once a second, and with the same mechanism.
       if (this.opts.maxReauthMs === 0 || version < 1) return { errorCode: 34, close: true };
       if (mechanism !== this.mechanism || Date.now() - this.lastReauth < 1000) {
-        this.state = 'failed';
+        this.current = 'failed';
         return { errorCode: mechanism !== this.mechanism ? 33 : 34, close: true };
       }
-      this.state = 'reauthenticating';
+      this.current = 'reauthenticating';
       this.rawTokens = false;
       this.scram = null;
       return { errorCode: 0, close: false };
     }
-    if (this.state !== 'handshake') return { errorCode: 34, close: true };
+    if (this.current !== 'handshake') return { errorCode: 34, close: true };
     if (!(this.opts.mechanisms as readonly string[]).includes(mechanism)) {
-      this.state = 'failed';
+      this.current = 'failed';
       return { errorCode: 33, close: true };
     }
     this.mechanism = mechanism as SaslMechanism;
-    this.state = 'authenticate';
+    this.current = 'authenticate';
     this.rawTokens = version === 0;
     return { errorCode: 0, close: false };
   }
@@ -101,10 +118,10 @@ export class SaslSession {
    * `done` with the session lifetime; rejects with AuthError on failure (state becomes failed).
    */
   async authenticate(authBytes: Buffer): Promise<{ response: Buffer; done: boolean; sessionLifetimeMs: number }> {
-    if (this.state !== 'authenticate' && this.state !== 'reauthenticating') {
+    if (!this.exchanging) {
       throw new AuthError('WARDEN_ERR_SASL_STATE', 'SaslAuthenticate outside of a SASL exchange');
     }
-    const reauth = this.state === 'reauthenticating';
+    const reauth = this.current === 'reauthenticating';
     try {
       let user: string | undefined;
       let response: Buffer = Buffer.alloc(0);
@@ -122,14 +139,14 @@ export class SaslSession {
       if (reauth && principal !== this.principal) throw AuthError.invalid('re-authentication changed the principal');
       this.attemptedUser = user;
       this.principal = principal;
-      this.state = 'authenticated';
+      this.current = 'authenticated';
       this.scram = null;
       const now = Date.now();
       this.lastReauth = now;
       this.expiresAt = this.opts.maxReauthMs > 0 ? now + this.opts.maxReauthMs : null;
       return { response, done: true, sessionLifetimeMs: this.opts.maxReauthMs };
     } catch (e) {
-      this.state = 'failed';
+      this.current = 'failed';
       if (e instanceof AuthError) {
         if (this.attemptedUser === null && this.mechanism === 'PLAIN') {
           const parts = authBytes.toString('utf8').split('\0');

@@ -140,18 +140,3 @@ export class Metrics {
     return this.registry.metrics();
   }
 }
-
-/** The fixed set of reasons a client connection closes, for the closed-connections label. */
-export function closeReason(reason: string): string {
-  if (reason === 'client closed the connection') return 'client';
-  if (reason === 'completed') return 'completed';
-  if (/idle/.test(reason)) return 'idle';
-  if (/authentication|session expired|before authentication/.test(reason)) return 'authentication';
-  if (/denied|authorization/.test(reason)) return 'authorization';
-  if (/malformed|refused request/.test(reason)) return 'protocol_error';
-  if (/upstream|no upstream/.test(reason)) return 'upstream';
-  if (/shutting down/.test(reason)) return 'shutdown';
-  if (/socket error/.test(reason)) return 'socket_error';
-  if (/internal/.test(reason)) return 'internal_error';
-  return 'other';
-}

@@ -374,7 +374,7 @@ export class Proxy {
     const run = () => {
       const idleMs = this.config.limits.connectionsMaxIdleMs;
       const now = performance.now();
-      for (const c of [...this.clients]) if (c.outstanding === 0 && now - c.lastActive >= idleMs) c.close('idle timeout', { idleMs });
+      for (const c of [...this.clients]) if (c.outstanding === 0 && now - c.lastActive >= idleMs) c.close('idle_timeout', { idleMs });
       this.idleTimer = setTimeout(run, Math.max(50, Math.min(10_000, idleMs / 10)));
       this.idleTimer.unref();
     };
@@ -396,7 +396,7 @@ export class Proxy {
       await new Promise((r) => setTimeout(r, 20));
     }
     const left = this.clients.size;
-    for (const c of [...this.clients]) c.close('proxy shutting down');
+    for (const c of [...this.clients]) c.close('shutdown');
     await listenersClosed;
     this.audit?.record(lifecycleEvent(this.clusterId(), { action: 'stop', version: VERSION, pid: process.pid }));
     await this.audit?.stop();

@@ -231,7 +231,7 @@ t.test('a mixed Produce: denied topics answered locally, the allowed part forwar
       ['app-b', [[0, 0]]],
     ],
   );
-  t.same(run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, acks: 0 }), { kind: 'close', reason: 'acks=0 produce denied' }, 'a denied acks=0 produce closes the connection');
+  t.same(run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, acks: 0 }), { kind: 'close', reason: 'acks_zero_denied' }, 'a denied acks=0 produce closes the connection');
   const txnBatch = encodeRecordBatch([{ key: null, value: Buffer.from('t') }]);
   txnBatch[22]! |= 0x10; // the transactional attribute bit
   const txnTopic = { name: 'app-a', partitionData: [{ index: 0, records: txnBatch }] };

@@ -25,7 +25,7 @@ t.test('a failing acks=0 Produce closes its own client only', async (t) => {
   t.ok(answers.every((a) => a.brokers.length === 1), 'every request of the other client in flight on the shared connection is answered');
   await attacker.closed;
   t.pass('the client whose acks=0 Produce failed is closed, as by a broker');
-  t.ok(h.logs.some((l) => l.reason === 'acks=0 produce failed' && l.errorCode === 3), 'with the partition error logged (UNKNOWN_TOPIC_OR_PARTITION)');
+  t.ok(h.logs.some((l) => l.reason === 'acks_zero_failed' && l.errorCode === 3), 'with the partition error logged (UNKNOWN_TOPIC_OR_PARTITION)');
   const ok = await other.request<ProduceResponse>(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: 'events', partitionData: [{ index: 0, records }] }] });
   t.equal(ok.responses[0]!.partitionResponses[0]!.errorCode, 0, 'the other client goes on');
   other.close();

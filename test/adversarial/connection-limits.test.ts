@@ -93,6 +93,6 @@ t.test('connections.max.idle.ms closes idle connections, authenticated or not, a
   }
   t.ok(closedAfter >= 550 && closedAfter < 1500, `the silent connection closed after ${closedAfter} ms`);
   t.notOk(busy.isClosed, 'a connection that keeps sending requests stays open');
-  t.ok(h.logs.some((l) => l.reason === 'idle timeout'));
+  t.ok(h.logs.some((l) => l.reason === 'idle_timeout'));
   busy.close();
 });

@@ -62,7 +62,7 @@ t.test('metrics after real traffic, promtool-clean; health and readiness', async
   t.ok(grew('kafka_warden_authentication_attempts_total', { mechanism: 'SCRAM-SHA-256', outcome: 'success' }) >= 2, 'the successful logins');
   t.ok(grew('kafka_warden_client_bytes_total', { direction: 'in' }) > 0 && grew('kafka_warden_client_bytes_total', { direction: 'out' }) > 0, 'bytes in and out');
   t.ok(grew('kafka_warden_connections_opened_total', { listener: 'saslplain' }) >= 3, 'connections opened');
-  t.ok(grew('kafka_warden_connections_closed_total', { listener: 'saslplain', reason: 'authentication' }) + grew('kafka_warden_connections_closed_total', { listener: 'saslplain', reason: 'completed' }) >= 1, 'the failed login closed its connection');
+  t.ok(grew('kafka_warden_connections_closed_total', { listener: 'saslplain', reason: 'authentication_failed' }) + grew('kafka_warden_connections_closed_total', { listener: 'saslplain', reason: 'completed' }) >= 1, 'the failed login closed its connection');
   t.ok(sample(after, 'kafka_warden_upstream_connections') >= 1 || /kafka_warden_upstream_connections\{broker="[^"]+"\} [1-9]/.test(after), 'upstream connections per broker');
   const expiry = sample(after, 'kafka_warden_tls_certificate_expiry_seconds', { listener: 'secure' });
   t.ok(expiry > 86_400, `seconds until the secure listener's certificate expires: ${expiry}`);

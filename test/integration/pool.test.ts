@@ -185,7 +185,7 @@ t.test('an upstream failure fails the affected client quickly', async (t) => {
   await parkedFails;
   await victim.closed;
   t.ok(Date.now() - started < 10_000, `client closed after ${Date.now() - started} ms, not after the 20 s long poll`);
-  t.match(h.logs.find((l) => l.msg === 'client connection closed' && l.reason === 'upstream request failed'), { node: 1 }, 'with a logged reason');
+  t.match(h.logs.find((l) => l.msg === 'client connection closed' && l.reason === 'upstream_failed'), { node: 1 }, 'with a logged reason');
   const md = await other.request<MetadataResponse>(ApiKey.Metadata, 1, { topics: null });
   t.ok(md.brokers.length >= 2, 'a client of another broker is unaffected');
   await h.cluster.command('up 1');

@@ -16,7 +16,7 @@ t.test('real clients across several session lifetimes', async (t) => {
   t.teardown(() => h.stop());
   const auth = ['-X', 'security.protocol=SASL_SSL', '-X', `ssl.ca.location=${h.pki.caFile}`, '-X', 'sasl.mechanisms=SCRAM-SHA-512', '-X', 'sasl.username=alice', '-X', `sasl.password=${USERS.alice}`];
   const reauths = (principal: string) => h.logs.filter((l) => l.msg === 'authentication succeeded' && l.reauthentication === true && l.principal === principal).length;
-  const expired = () => h.logs.filter((l) => l.reason === 'session expired').length;
+  const expired = () => h.logs.filter((l) => l.reason === 'session_expired').length;
 
   t.ok(haveModern, 'librdkafka 2.15.1 is built (scripts/build-modern-librdkafka.sh)');
   await t.test('librdkafka 2.15.1 re-authenticates its open connections', async (t) => {

@@ -30,7 +30,7 @@ t.test('KIP-368 session lifetime and re-authentication', async (t) => {
   t.equal((await metadata(c)).brokers.length, 3, 'the re-authenticated session is still valid');
   await sleep(LIFETIME);
   await t.rejects(metadata(c), /connection closed/, 'a request after expiry closes the connection');
-  t.ok(h.logs.some((l) => l.reason === 'session expired'));
+  t.ok(h.logs.some((l) => l.reason === 'session_expired'));
 
   // Re-authenticating as somebody else fails and closes.
   const d = await RawClient.connect(h.saslPlaintext);

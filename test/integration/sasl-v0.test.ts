@@ -115,7 +115,7 @@ t.test('v0 sessions expire; re-authentication after a v0 login works with v1', a
   await login(d);
   await new Promise((r) => setTimeout(r, 1700));
   await t.rejects(metadata(d), /connection closed/, 'a request after the v0 session expired closes the connection');
-  t.ok(h.logs.some((l) => l.reason === 'session expired'));
+  t.ok(h.logs.some((l) => l.reason === 'session_expired'));
 });
 
 t.test('PLAIN over SaslHandshake v0 answers success with an empty frame', async (t) => {
