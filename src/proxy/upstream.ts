@@ -178,13 +178,9 @@ export class UpstreamConnection {
     if (this.head >= this.pending.length) {
       throw new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', 'response without a pending request');
     }
+    // Checked before the request leaves the queue: a response that does not match fails the
+    // connection, and with it every request still queued, this one included.
     const req = this.pending[this.head]!;
-    this.pending[this.head] = undefined as never;
-    this.head++;
-    if (this.head > 1024 && this.head * 2 > this.pending.length) {
-      this.pending.splice(0, this.head);
-      this.head = 0;
-    }
     if (packet.length < 8) throw new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', 'response shorter than its header');
     const cid = packet.readInt32BE(RESPONSE_CID_OFFSET);
     if (cid !== req.upstreamCorrelationId) {
@@ -192,6 +188,12 @@ export class UpstreamConnection {
         'WARDEN_ERR_UPSTREAM_PROTOCOL',
         `response correlation id ${cid} does not match the oldest request ${req.upstreamCorrelationId}`,
       );
+    }
+    this.pending[this.head] = undefined as never;
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.pending.length) {
+      this.pending.splice(0, this.head);
+      this.head = 0;
     }
     packet.writeInt32BE(req.clientCorrelationId, RESPONSE_CID_OFFSET);
     this.lastUsed = Date.now();
