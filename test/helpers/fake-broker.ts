@@ -96,15 +96,6 @@ export class FakeBroker {
   }
 }
 
-/** Waits until `cond` holds (polling every 5 ms), or fails after `ms`. */
-export async function until(cond: () => boolean, ms = 3000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 /** A port on 127.0.0.1 where nothing listens (for refused connections). */
 export async function closedPort(): Promise<number> {
   const s = net.createServer();

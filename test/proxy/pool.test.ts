@@ -5,7 +5,8 @@ import t, { type Test } from 'tap';
 import pino from 'pino';
 import { BrokerPool, Lane, SHARED_IN_FLIGHT_BYTES, UpstreamPools, type PoolOptions } from '../../src/proxy/pool.js';
 import type { PendingRequest, UpstreamConnection, UpstreamError } from '../../src/proxy/upstream.js';
-import { FakeBroker, requestPacket, until } from '../helpers/fake-broker.js';
+import { FakeBroker, requestPacket } from '../helpers/fake-broker.js';
+import { until } from '../helpers/wait.js';
 
 const log = pino({ level: 'silent' });
 

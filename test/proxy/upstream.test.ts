@@ -5,7 +5,8 @@ import net from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { UpstreamConnection, UpstreamError, type PendingRequest } from '../../src/proxy/upstream.js';
-import { FakeBroker, closedPort, requestPacket, until } from '../helpers/fake-broker.js';
+import { FakeBroker, closedPort, requestPacket } from '../helpers/fake-broker.js';
+import { until } from '../helpers/wait.js';
 
 const log = pino({ level: 'silent' });
 
