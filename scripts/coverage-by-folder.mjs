@@ -8,8 +8,8 @@
 // tested, and 50,000 generated lines would drown the hand-written protocol code in the average.
 //
 // tap only reports files some test loaded; a src file no test loads counts here with all of its
-// lines uncovered (c8 counts every source line, blank and comment lines included), so that an
-// untested module lowers its folder's figure instead of vanishing from it.
+// lines uncovered (c8 counts every source line, blank and comment lines included, trailing blank
+// lines not), so that an untested module lowers its folder's figure instead of vanishing from it.
 //
 // Usage: node scripts/coverage-by-folder.mjs [--summary FILE] [--min PCT]
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -47,10 +47,10 @@ function sourceFiles(dir) {
   });
 }
 
-/** How c8 counts the lines of a file it has no coverage for: every line. */
+/** How c8 counts the lines of a file it has no coverage for: every line up to the last non-blank one. */
 function lineCount(file) {
   const text = readFileSync(file, 'utf8');
-  return text.split(/(?<=\n)/u).filter((l) => l.length > 0).length;
+  return text.replace(/\n+$/u, '\n').split(/(?<=\n)/u).filter((l) => l.length > 0).length;
 }
 
 export function tally(summary, files) {
