@@ -3,7 +3,7 @@
 import t from 'tap';
 import { ACKS_ZERO_AS, produceError, rewriteAcks } from '../../src/proxy/acks-zero.js';
 import { responsePacket } from '../../src/proxy/responses.js';
-import { decodeRequest, decodeResponse, encodeRequest, PRODUCE, produceRequest, produceResponse } from '../helpers/codec.js';
+import { decodeRequest, encodeRequest, PRODUCE, produceRequest, produceResponse } from '../helpers/codec.js';
 
 const ids: Array<string | null> = [null, '', 'tx-1', 'é'.repeat(100)]; // the last: a two-byte compact length
 
@@ -38,18 +38,4 @@ t.test('produceError gives the first partition error, or 0', async (t) => {
     t.equal(produceError(responsePacket(PRODUCE, version, 5, produceResponse('orders', [0, 0])), version), 0, `v${version} success`);
     t.equal(produceError(responsePacket(PRODUCE, version, 5, produceResponse('orders', [0, 29, 3])), version), 29, `v${version} first error`);
   }
-});
-
-t.test('responsePacket frames a response with the header its version takes', async (t) => {
-  const body = produceResponse('orders', [6]);
-  for (const version of [3, 9]) {
-    const p = responsePacket(PRODUCE, version, 1234, body);
-    t.equal(p.readInt32BE(0), p.length - 4, 'size prefix');
-    const r = decodeResponse(PRODUCE, version, p);
-    t.equal(r.correlationId, 1234);
-    t.match(r.body, { responses: [{ name: 'orders', partitionResponses: [{ index: 0, errorCode: 6 }] }] });
-  }
-  const v0header = responsePacket(PRODUCE, 9, 1, body, 0);
-  t.equal(v0header.length, responsePacket(PRODUCE, 9, 1, body).length - 1, 'an explicit header v0 has no tagged fields byte');
-  t.same(responsePacket(PRODUCE, 9, 1, body, 1), responsePacket(PRODUCE, 9, 1, body), 'header v1 is what v9 takes');
 });
