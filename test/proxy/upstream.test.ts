@@ -93,9 +93,9 @@ t.test('a response out of order fails the connection and what is pending', async
   broker.reply(broker.requests[1]!);
   await until(() => conn.closed);
   t.equal(a.responses.length, 0);
-  // Only the requests behind the mismatched one are failed here: the one the response was matched
-  // against has already left the queue (see the report of this test's commit).
-  t.match(b.errors, [{ code: 'WARDEN_ERR_UPSTREAM_PROTOCOL', message: 'response correlation id 2 does not match the oldest request 1' }]);
+  const mismatch = [{ code: 'WARDEN_ERR_UPSTREAM_PROTOCOL', message: 'response correlation id 2 does not match the oldest request 1' }];
+  t.match(a.errors, mismatch, 'the request the response was matched against is failed too');
+  t.match(b.errors, mismatch);
   t.same(closed, [conn], 'close handlers are told');
   t.notOk(conn.closedByProxy);
   t.notOk(conn.connectFailed, 'it had connected');
@@ -122,6 +122,7 @@ t.test('a response shorter than its header is a protocol error', async (t) => {
   broker.requests[0]!.socket.write(Buffer.from([0, 0, 0, 2, 0, 0]));
   await until(() => conn.closed);
   t.equal(a.responses.length, 0);
+  t.match(a.errors, [{ code: 'WARDEN_ERR_UPSTREAM_PROTOCOL', message: 'response shorter than its header' }], 'the oldest request gets the error');
   t.match(b.errors, [{ code: 'WARDEN_ERR_UPSTREAM_PROTOCOL', message: 'response shorter than its header' }]);
 });
 
