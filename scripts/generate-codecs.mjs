@@ -110,6 +110,11 @@ class Gen {
   constructor(spec, allStructsOut) {
     this.spec = spec;
     this.msg = spec.name; // e.g. ProduceRequest
+    // The module already says which API it is, so names inside it start at the side:
+    // produce.Request, produce.RequestTopicProduceData, metadata.ResponseTopic.
+    this.side = spec.type === 'request' ? 'Request' : 'Response';
+    this.api = this.msg.slice(0, this.msg.length - this.side.length);
+    this.names = new Map(); // generated name -> spec type name, to catch two types sharing one
     this.valid = parseRange(spec.validVersions);
     this.flex = parseRange(spec.flexibleVersions);
     this.common = new Map((spec.commonStructs ?? []).map((s) => [s.name, s]));
@@ -119,7 +124,12 @@ class Gen {
   }
 
   structName(typeName) {
-    return `${this.msg}${typeName}`;
+    const rest = stripPrefix(typeName, this.msg) ?? stripPrefix(typeName, this.api) ?? typeName;
+    const name = `${this.side}${rest}`;
+    const owner = this.names.get(name);
+    if (owner !== undefined && owner !== typeName) throw new Error(`${this.msg}: ${owner} and ${typeName} would both be named ${name}`);
+    this.names.set(name, typeName);
+    return name;
   }
 
   /** Collects every struct reachable from the message, naming nested types after the message. */
@@ -391,9 +401,15 @@ class Gen {
   }
 
   generate() {
-    this.collect(this.msg, this.spec.fields);
+    this.collect(this.side, this.spec.fields);
     return this.structs.map((s) => this.genStruct(s)).join('\n');
   }
+}
+
+/** `name` without `prefix` when the prefix ends at a word boundary (FetchableTopic keeps Fetch). */
+function stripPrefix(name, prefix) {
+  if (!name.startsWith(prefix) || name === prefix) return undefined;
+  return /[A-Z]/.test(name[prefix.length]) ? name.slice(prefix.length) : undefined;
 }
 
 function indent(text, n) {
@@ -491,7 +507,7 @@ for (const [key, { request, response }] of [...byKey.entries()].sort((a, b) => a
   for (const a of apis) {
     const m = camel(a.name);
     L.push(
-      `  [${a.key}, { key: ${a.key}, name: '${a.name}', minVersion: ${a.minVersion}, maxVersion: ${a.maxVersion}, requestFlexible: ${a.requestFlexible}, responseFlexible: ${a.responseFlexible}, listeners: ${JSON.stringify(a.listeners)}, unstableLatest: ${a.unstableLatest}, decodeRequest: ${m}.decode${a.name}Request, encodeRequest: ${m}.encode${a.name}Request as ApiSpec['encodeRequest'], decodeResponse: ${m}.decode${a.name}Response, encodeResponse: ${m}.encode${a.name}Response as ApiSpec['encodeResponse'], defaultResponse: ${m}.default${a.name}Response }],`,
+      `  [${a.key}, { key: ${a.key}, name: '${a.name}', minVersion: ${a.minVersion}, maxVersion: ${a.maxVersion}, requestFlexible: ${a.requestFlexible}, responseFlexible: ${a.responseFlexible}, listeners: ${JSON.stringify(a.listeners)}, unstableLatest: ${a.unstableLatest}, decodeRequest: ${m}.decodeRequest, encodeRequest: ${m}.encodeRequest as ApiSpec['encodeRequest'], decodeResponse: ${m}.decodeResponse, encodeResponse: ${m}.encodeResponse as ApiSpec['encodeResponse'], defaultResponse: ${m}.defaultResponse }],`,
     );
   }
   L.push(`]);`);

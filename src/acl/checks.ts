@@ -233,7 +233,7 @@ const hex = (b: Buffer) => b.toString('hex');
 
 // ---- per-API checks ------------------------------------------------------------------------
 
-function checkProduce(c: AuthzContext, v: number, req: produce.ProduceRequest): Verdict {
+function checkProduce(c: AuthzContext, v: number, req: produce.Request): Verdict {
   // As KafkaApis: a request carrying transactional batches needs WRITE on its transactional id
   // (and must name one); the id of a request without them is not checked.
   const transactional = req.topicData.some((t) => t.partitionData.some((p) => p.records !== null && hasTransactionalBatch(p.records)));
@@ -242,15 +242,15 @@ function checkProduce(c: AuthzContext, v: number, req: produce.ProduceRequest): 
   const internalDenied = (name: string) => INTERNAL_TOPICS.has(name) && c.clientId !== ADMIN_CLIENT_ID;
   const decide = txnDenied
     ? () => TXN_DENIED
-    : (t: produce.ProduceRequestTopicProduceData) => decideTopic(c, WRITE)(t.name) || (internalDenied(t.name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : 0);
+    : (t: produce.RequestTopicProduceData) => decideTopic(c, WRITE)(t.name) || (internalDenied(t.name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : 0);
   const verdict = split({
     items: req.topicData,
     decide,
     withItems: (topicData) => ({ ...req, topicData }),
-    denied: (t, code) => (errorResponse(ApiKey.Produce, { ...req, topicData: [t] }, code) as produce.ProduceResponse).responses[0]!,
-    empty: produce.defaultProduceResponse,
-    get: (r) => (r as produce.ProduceResponse).responses,
-    set: (r, l) => ((r as produce.ProduceResponse).responses = l),
+    denied: (t, code) => (errorResponse(ApiKey.Produce, { ...req, topicData: [t] }, code) as produce.Response).responses[0]!,
+    empty: produce.defaultResponse,
+    get: (r) => (r as produce.Response).responses,
+    set: (r, l) => ((r as produce.Response).responses = l),
     reqKey: (t) => t.name,
     resKey: (t) => t.name,
   });
@@ -259,7 +259,7 @@ function checkProduce(c: AuthzContext, v: number, req: produce.ProduceRequest): 
   return verdict;
 }
 
-function checkFetch(c: AuthzContext, v: number, req: fetch.FetchRequest): Verdict {
+function checkFetch(c: AuthzContext, v: number, req: fetch.Request): Verdict {
   const replicaId = v >= 15 ? req.replicaState.replicaId : req.replicaId;
   const byId = v >= 13;
   const nameOf = (t: { topic: string; topicId: Buffer }) => (byId ? c.topicName(t.topicId) : t.topic);
@@ -268,7 +268,7 @@ function checkFetch(c: AuthzContext, v: number, req: fetch.FetchRequest): Verdic
     // partition with 29 otherwise. With it every partition may be read, in a fetch session, but
     // the proxy's own topics.
     if (!c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME)) {
-      const res = errorResponse(ApiKey.Fetch, req, TOPIC_DENIED) as fetch.FetchResponse;
+      const res = errorResponse(ApiKey.Fetch, req, TOPIC_DENIED) as fetch.Response;
       res.errorCode = 0;
       return { kind: 'answer', response: res };
     }
@@ -293,7 +293,7 @@ function checkFetch(c: AuthzContext, v: number, req: fetch.FetchRequest): Verdic
   // sending full fetches, each partition checked every time. An incremental request (epoch > 0)
   // names a session that cannot exist, and gets the broker's answer for that.
   if (v >= 7 && req.sessionEpoch > 0) {
-    return { kind: 'answer', response: { ...fetch.defaultFetchResponse(), errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0 } };
+    return { kind: 'answer', response: { ...fetch.defaultResponse(), errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0 } };
   }
   const sessionless = v < 7 || (req.sessionId === 0 && req.sessionEpoch === -1);
   const out = split({
@@ -305,19 +305,19 @@ function checkFetch(c: AuthzContext, v: number, req: fetch.FetchRequest): Verdic
     },
     withItems: (topics) => ({ ...req, topics }),
     denied: (t, code) => {
-      const r = (errorResponse(ApiKey.Fetch, { ...req, topics: [t] }, code) as fetch.FetchResponse).responses[0]!;
+      const r = (errorResponse(ApiKey.Fetch, { ...req, topics: [t] }, code) as fetch.Response).responses[0]!;
       return r;
     },
-    empty: fetch.defaultFetchResponse,
-    get: (r) => (r as fetch.FetchResponse).responses,
-    set: (r, l) => ((r as fetch.FetchResponse).responses = l),
+    empty: fetch.defaultResponse,
+    get: (r) => (r as fetch.Response).responses,
+    set: (r, l) => ((r as fetch.Response).responses = l),
     reqKey: (t) => (byId ? hex(t.topicId) : t.topic),
     resKey: (t) => (byId ? hex(t.topicId) : t.topic),
   });
-  if (out !== null && out.kind === 'answer') (out.response as fetch.FetchResponse).sessionId = 0;
+  if (out !== null && out.kind === 'answer') (out.response as fetch.Response).sessionId = 0;
   if (out !== null && out.kind !== 'forward') return out;
   if (!sessionless) {
-    const base = out === null ? req : (out.request as fetch.FetchRequest);
+    const base = out === null ? req : (out.request as fetch.Request);
     return { kind: 'forward', request: { ...base, sessionId: 0, sessionEpoch: -1, forgottenTopicsData: [] }, response: out?.response };
   }
   return out;
@@ -330,19 +330,19 @@ function checkFetch(c: AuthzContext, v: number, req: fetch.FetchRequest): Verdic
  * of the proxy's own topics is dropped whatever the request named. Only a sessionless fetch with
  * nothing left to forward is answered by the proxy: a session's epochs must all reach the broker.
  */
-function sessionFetch(c: AuthzContext, v: number, req: fetch.FetchRequest, decide: (t: fetch.FetchRequestFetchTopic) => number): Verdict {
-  const denied: fetch.FetchResponseFetchableTopicResponse[] = [];
+function sessionFetch(c: AuthzContext, v: number, req: fetch.Request, decide: (t: fetch.RequestTopic) => number): Verdict {
+  const denied: fetch.ResponseFetchableTopicResponse[] = [];
   const topics = req.topics.filter((t) => {
     const code = decide(t);
     if (code === 0) return true;
-    denied.push((errorResponse(ApiKey.Fetch, { ...req, topics: [t] }, code) as fetch.FetchResponse).responses[0]!);
+    denied.push((errorResponse(ApiKey.Fetch, { ...req, topics: [t] }, code) as fetch.Response).responses[0]!);
     return false;
   });
   if (denied.length === 0) return null;
   const sessionless = v < 7 || (req.sessionId === 0 && req.sessionEpoch === -1);
-  if (topics.length === 0 && sessionless) return { kind: 'answer', response: { ...fetch.defaultFetchResponse(), responses: denied } };
+  if (topics.length === 0 && sessionless) return { kind: 'answer', response: { ...fetch.defaultResponse(), responses: denied } };
   const byId = v >= 13;
-  const visible = (t: fetch.FetchResponseFetchableTopicResponse) => {
+  const visible = (t: fetch.ResponseFetchableTopicResponse) => {
     const name = byId ? c.topicName(t.topicId) : t.topic;
     return name === null || !c.restricted(name);
   };
@@ -350,22 +350,22 @@ function sessionFetch(c: AuthzContext, v: number, req: fetch.FetchRequest, decid
     kind: 'forward',
     request: { ...req, topics },
     response: (r) => {
-      const res = r as fetch.FetchResponse;
+      const res = r as fetch.Response;
       res.responses = [...res.responses.filter(visible), ...denied];
       return res;
     },
   };
 }
 
-function checkListOffsets(c: AuthzContext, v: number, req: listOffsets.ListOffsetsRequest): Verdict {
+function checkListOffsets(c: AuthzContext, v: number, req: listOffsets.Request): Verdict {
   return split({
     items: req.topics,
     decide: (t) => decideTopic(c, DESCRIBE)(t.name),
     withItems: (topics) => ({ ...req, topics }),
-    denied: (t, code) => (errorResponse(ApiKey.ListOffsets, { ...req, topics: [t] }, code) as listOffsets.ListOffsetsResponse).topics[0]!,
-    empty: listOffsets.defaultListOffsetsResponse,
-    get: (r) => (r as listOffsets.ListOffsetsResponse).topics,
-    set: (r, l) => ((r as listOffsets.ListOffsetsResponse).topics = l),
+    denied: (t, code) => (errorResponse(ApiKey.ListOffsets, { ...req, topics: [t] }, code) as listOffsets.Response).topics[0]!,
+    empty: listOffsets.defaultResponse,
+    get: (r) => (r as listOffsets.Response).topics,
+    set: (r, l) => ((r as listOffsets.Response).topics = l),
     reqKey: (t) => t.name,
     resKey: (t) => t.name,
   });
@@ -385,13 +385,13 @@ function checkListOffsets(c: AuthzContext, v: number, req: listOffsets.ListOffse
  * cluster, else 0). Without an authorizer an id the proxy has not learned goes to the broker, and
  * the topic it answers with is checked by its name.
  */
-function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest): Verdict {
+function checkMetadata(c: AuthzContext, v: number, req: metadata.Request): Verdict {
   const all = req.topics === null || (v === 0 && req.topics.length === 0);
-  const denied = new Map<number, metadata.MetadataResponseMetadataResponseTopic>();
-  const allowed: metadata.MetadataRequestMetadataRequestTopic[] = [];
+  const denied = new Map<number, metadata.ResponseTopic>();
+  const allowed: metadata.RequestTopic[] = [];
   /** The name each request item stands for, by position (null: unknown id). */
   const names: Array<string | null> = [];
-  const byId = (t: metadata.MetadataRequestMetadataRequestTopic) => v >= 10 && !t.topicId.equals(ZERO_UUID);
+  const byId = (t: metadata.RequestTopic) => v >= 10 && !t.topicId.equals(ZERO_UUID);
   if (!all) {
     req.topics!.forEach((t, i) => {
       // A non-zero id decides which topic the broker describes, whatever the name says.
@@ -399,13 +399,13 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
       names.push(name);
       if (name === null) {
         if (c.open) allowed.push(t);
-        else denied.set(i, { ...metadata.defaultMetadataResponseMetadataResponseTopic(), name: null, topicId: t.topicId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID });
+        else denied.set(i, { ...metadata.defaultResponseTopic(), name: null, topicId: t.topicId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID });
       } else if (!c.allowed(DESCRIBE, TOPIC, name)) {
-        denied.set(i, { ...metadata.defaultMetadataResponseMetadataResponseTopic(), name: byId(t) ? null : name, topicId: byId(t) ? t.topicId : ZERO_UUID, errorCode: TOPIC_DENIED });
+        denied.set(i, { ...metadata.defaultResponseTopic(), name: byId(t) ? null : name, topicId: byId(t) ? t.topicId : ZERO_UUID, errorCode: TOPIC_DENIED });
       } else allowed.push(t);
     });
   }
-  const forwarded: metadata.MetadataRequest = { ...req };
+  const forwarded: metadata.Request = { ...req };
   if (!all) forwarded.topics = allowed;
   if (all && v >= 4) forwarded.allowAutoTopicCreation = false;
   const wantsCreate = !all && (v < 4 || req.allowAutoTopicCreation);
@@ -428,12 +428,12 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
     kind: 'forward',
     request: forwarded,
     response: (res) => {
-      const m = res as metadata.MetadataResponse;
+      const m = res as metadata.Response;
       for (const t of m.topics) if (t.name !== null && t.errorCode === 0) c.learnTopic(t.topicId, t.name);
-      let topics: metadata.MetadataResponseMetadataResponseTopic[];
+      let topics: metadata.ResponseTopic[];
       if (all) topics = m.topics.filter((t) => t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name, AUDIT_IF_ALLOWED));
       else {
-        const present = new Map<string, metadata.MetadataResponseMetadataResponseTopic>();
+        const present = new Map<string, metadata.ResponseTopic>();
         for (const t of m.topics) if (t.name !== null) present.set(t.name, t);
         topics = [];
         req.topics!.forEach((t, i) => {
@@ -444,14 +444,14 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
             // An id only the broker knew (no authorizer): authorized by the name it answers with.
             const got = m.topics.find((x) => x.topicId.equals(t.topicId));
             if (got === undefined) return;
-            if (got.name !== null && !c.allowed(DESCRIBE, TOPIC, got.name)) topics.push({ ...metadata.defaultMetadataResponseMetadataResponseTopic(), name: null, topicId: t.topicId, errorCode: TOPIC_DENIED });
+            if (got.name !== null && !c.allowed(DESCRIBE, TOPIC, got.name)) topics.push({ ...metadata.defaultResponseTopic(), name: null, topicId: t.topicId, errorCode: TOPIC_DENIED });
             else topics.push(got);
             return;
           }
           const got = present.get(name);
           if (got !== undefined) return void topics.push(got);
           // Asked for as part of all topics and not there: missing. Without CREATE that is 29.
-          if (askAll) topics.push({ ...metadata.defaultMetadataResponseMetadataResponseTopic(), name, errorCode: noCreate.has(name) ? TOPIC_DENIED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+          if (askAll) topics.push({ ...metadata.defaultResponseTopic(), name, errorCode: noCreate.has(name) ? TOPIC_DENIED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
         });
       }
       for (const t of topics) {
@@ -469,16 +469,16 @@ function checkMetadata(c: AuthzContext, v: number, req: metadata.MetadataRequest
   };
 }
 
-function checkOffsetCommit(c: AuthzContext, v: number, req: offsetCommit.OffsetCommitRequest): Verdict {
+function checkOffsetCommit(c: AuthzContext, v: number, req: offsetCommit.Request): Verdict {
   if (!c.allowed(READ, GROUP, req.groupId)) return { kind: 'answer', response: errorResponse(ApiKey.OffsetCommit, req, GROUP_DENIED) };
   return split({
     items: req.topics,
     decide: (t) => decideTopic(c, READ)(t.name),
     withItems: (topics) => ({ ...req, topics }),
-    denied: (t, code) => (errorResponse(ApiKey.OffsetCommit, { ...req, topics: [t] }, code) as offsetCommit.OffsetCommitResponse).topics[0]!,
-    empty: offsetCommit.defaultOffsetCommitResponse,
-    get: (r) => (r as offsetCommit.OffsetCommitResponse).topics,
-    set: (r, l) => ((r as offsetCommit.OffsetCommitResponse).topics = l),
+    denied: (t, code) => (errorResponse(ApiKey.OffsetCommit, { ...req, topics: [t] }, code) as offsetCommit.Response).topics[0]!,
+    empty: offsetCommit.defaultResponse,
+    get: (r) => (r as offsetCommit.Response).topics,
+    set: (r, l) => ((r as offsetCommit.Response).topics = l),
     reqKey: (t) => t.name,
     resKey: (t) => t.name,
   });
@@ -489,49 +489,49 @@ function filterOffsetTopics<T extends { name: string }>(c: AuthzContext, topics:
   return topics.filter((t) => c.allowed(DESCRIBE, TOPIC, t.name));
 }
 
-function checkOffsetFetch(c: AuthzContext, v: number, req: offsetFetch.OffsetFetchRequest): Verdict {
+function checkOffsetFetch(c: AuthzContext, v: number, req: offsetFetch.Request): Verdict {
   if (v < 8) {
     if (!c.allowed(DESCRIBE, GROUP, req.groupId)) {
-      const res = offsetFetch.defaultOffsetFetchResponse();
+      const res = offsetFetch.defaultResponse();
       res.errorCode = GROUP_DENIED;
       // v0-1 have no top-level error: the error goes on every named partition.
       res.topics = (req.topics ?? []).map((t) => ({
-        ...offsetFetch.defaultOffsetFetchResponseOffsetFetchResponseTopic(),
+        ...offsetFetch.defaultResponseTopic(),
         name: t.name,
-        partitions: t.partitionIndexes.map((p) => ({ ...offsetFetch.defaultOffsetFetchResponseOffsetFetchResponsePartition(), partitionIndex: p, committedOffset: -1n, errorCode: GROUP_DENIED })),
+        partitions: t.partitionIndexes.map((p) => ({ ...offsetFetch.defaultResponsePartition(), partitionIndex: p, committedOffset: -1n, errorCode: GROUP_DENIED })),
       }));
       return { kind: 'answer', response: res };
     }
     if (req.topics === null) {
-      return { kind: 'forward', response: (r) => ((r as offsetFetch.OffsetFetchResponse).topics = filterOffsetTopics(c, (r as offsetFetch.OffsetFetchResponse).topics), r) };
+      return { kind: 'forward', response: (r) => ((r as offsetFetch.Response).topics = filterOffsetTopics(c, (r as offsetFetch.Response).topics), r) };
     }
     return split({
       items: req.topics,
       decide: (t) => decideTopic(c, DESCRIBE)(t.name),
       withItems: (topics) => ({ ...req, topics }),
       denied: (t, code) => ({
-        ...offsetFetch.defaultOffsetFetchResponseOffsetFetchResponseTopic(),
+        ...offsetFetch.defaultResponseTopic(),
         name: t.name,
-        partitions: t.partitionIndexes.map((p) => ({ ...offsetFetch.defaultOffsetFetchResponseOffsetFetchResponsePartition(), partitionIndex: p, committedOffset: -1n, errorCode: code })),
+        partitions: t.partitionIndexes.map((p) => ({ ...offsetFetch.defaultResponsePartition(), partitionIndex: p, committedOffset: -1n, errorCode: code })),
       }),
-      empty: offsetFetch.defaultOffsetFetchResponse,
-      get: (r) => (r as offsetFetch.OffsetFetchResponse).topics,
-      set: (r, l) => ((r as offsetFetch.OffsetFetchResponse).topics = l),
+      empty: offsetFetch.defaultResponse,
+      get: (r) => (r as offsetFetch.Response).topics,
+      set: (r, l) => ((r as offsetFetch.Response).topics = l),
       reqKey: (t) => t.name,
       resKey: (t) => t.name,
     });
   }
   // v8+: several groups, each checked on its own, then its topics. A group id may appear more
   // than once: request and response groups are paired by position among those of the same id.
-  type G = offsetFetch.OffsetFetchRequestOffsetFetchRequestGroup;
-  type RG = offsetFetch.OffsetFetchResponseOffsetFetchResponseGroup;
-  const deniedTopics = new Map<number, Map<number, offsetFetch.OffsetFetchResponseOffsetFetchResponseTopics>>();
+  type G = offsetFetch.RequestGroup;
+  type RG = offsetFetch.ResponseGroup;
+  const deniedTopics = new Map<number, Map<number, offsetFetch.ResponseTopics>>();
   const groups: G[] = [];
   const deniedGroups = new Map<number, RG>();
   let changed = false;
   req.groups.forEach((g, i) => {
     if (!c.allowed(DESCRIBE, GROUP, g.groupId)) {
-      deniedGroups.set(i, { ...offsetFetch.defaultOffsetFetchResponseOffsetFetchResponseGroup(), groupId: g.groupId, errorCode: GROUP_DENIED });
+      deniedGroups.set(i, { ...offsetFetch.defaultResponseGroup(), groupId: g.groupId, errorCode: GROUP_DENIED });
       changed = true;
       return;
     }
@@ -540,13 +540,13 @@ function checkOffsetFetch(c: AuthzContext, v: number, req: offsetFetch.OffsetFet
       changed = true; // the response is filtered
       return;
     }
-    const d = new Map<number, offsetFetch.OffsetFetchResponseOffsetFetchResponseTopics>();
+    const d = new Map<number, offsetFetch.ResponseTopics>();
     const topics = g.topics.filter((t, j) => {
       if (c.allowed(DESCRIBE, TOPIC, t.name)) return true;
       d.set(j, {
-        ...offsetFetch.defaultOffsetFetchResponseOffsetFetchResponseTopics(),
+        ...offsetFetch.defaultResponseTopics(),
         name: t.name,
-        partitions: t.partitionIndexes.map((p) => ({ ...offsetFetch.defaultOffsetFetchResponseOffsetFetchResponsePartitions(), partitionIndex: p, committedOffset: -1n, errorCode: TOPIC_DENIED })),
+        partitions: t.partitionIndexes.map((p) => ({ ...offsetFetch.defaultResponsePartitions(), partitionIndex: p, committedOffset: -1n, errorCode: TOPIC_DENIED })),
       });
       return false;
     });
@@ -557,7 +557,7 @@ function checkOffsetFetch(c: AuthzContext, v: number, req: offsetFetch.OffsetFet
     groups.push({ ...g, topics });
   });
   if (!changed) return null;
-  const finish = (res: offsetFetch.OffsetFetchResponse) => {
+  const finish = (res: offsetFetch.Response) => {
     const byId = new Map<string, RG[]>();
     for (const rg of res.groups) {
       const l = byId.get(rg.groupId);
@@ -580,14 +580,14 @@ function checkOffsetFetch(c: AuthzContext, v: number, req: offsetFetch.OffsetFet
     res.groups = out;
     return res;
   };
-  if (groups.length === 0) return { kind: 'answer', response: finish(offsetFetch.defaultOffsetFetchResponse()) };
-  return { kind: 'forward', request: { ...req, groups }, response: (r) => finish(r as offsetFetch.OffsetFetchResponse) };
+  if (groups.length === 0) return { kind: 'answer', response: finish(offsetFetch.defaultResponse()) };
+  return { kind: 'forward', request: { ...req, groups }, response: (r) => finish(r as offsetFetch.Response) };
 }
 
 const coordinatorResource = (keyType: number): { type: ResourceTypeCode; op: OperationCode; code: number } =>
   keyType === 1 ? { type: TRANSACTIONAL_ID, op: DESCRIBE, code: TXN_DENIED } : keyType === 0 ? { type: GROUP, op: DESCRIBE, code: GROUP_DENIED } : { type: CLUSTER, op: CLUSTER_ACTION, code: CLUSTER_DENIED };
 
-function checkFindCoordinator(c: AuthzContext, v: number, req: findCoordinator.FindCoordinatorRequest): Verdict {
+function checkFindCoordinator(c: AuthzContext, v: number, req: findCoordinator.Request): Verdict {
   const res = coordinatorResource(req.keyType);
   const ok = (key: string) => c.allowed(res.op, res.type, res.type === CLUSTER ? CLUSTER_NAME : key);
   if (v < 4) return ok(req.key) ? null : { kind: 'answer', response: errorResponse(ApiKey.FindCoordinator, req, res.code) };
@@ -595,10 +595,10 @@ function checkFindCoordinator(c: AuthzContext, v: number, req: findCoordinator.F
     items: req.coordinatorKeys,
     decide: (k) => (ok(k) ? 0 : res.code),
     withItems: (coordinatorKeys) => ({ ...req, coordinatorKeys }),
-    denied: (key, code) => ({ ...findCoordinator.defaultFindCoordinatorResponseCoordinator(), key, nodeId: -1, host: '', port: -1, errorCode: code, errorMessage: msg(code) }),
-    empty: findCoordinator.defaultFindCoordinatorResponse,
-    get: (r) => (r as findCoordinator.FindCoordinatorResponse).coordinators,
-    set: (r, l) => ((r as findCoordinator.FindCoordinatorResponse).coordinators = l),
+    denied: (key, code) => ({ ...findCoordinator.defaultResponseCoordinator(), key, nodeId: -1, host: '', port: -1, errorCode: code, errorMessage: msg(code) }),
+    empty: findCoordinator.defaultResponse,
+    get: (r) => (r as findCoordinator.Response).coordinators,
+    set: (r, l) => ((r as findCoordinator.Response).coordinators = l),
     reqKey: (k) => k,
     resKey: (r) => r.key,
   });
@@ -610,21 +610,21 @@ const groupCheck =
   (c: AuthzContext, v: number, req: { groupId: string }): Verdict =>
     c.allowed(op, GROUP, req.groupId) ? null : { kind: 'answer', response: errorResponse(apiKey, req, GROUP_DENIED) };
 
-function checkDescribeGroups(c: AuthzContext, v: number, req: describeGroups.DescribeGroupsRequest): Verdict {
+function checkDescribeGroups(c: AuthzContext, v: number, req: describeGroups.Request): Verdict {
   const verdict = split({
     items: req.groups,
     decide: (g) => (c.allowed(DESCRIBE, GROUP, g) ? 0 : GROUP_DENIED),
     withItems: (groups) => ({ ...req, groups }),
-    denied: (groupId, code) => ({ ...describeGroups.defaultDescribeGroupsResponseDescribedGroup(), groupId, errorCode: code }),
-    empty: describeGroups.defaultDescribeGroupsResponse,
-    get: (r) => (r as describeGroups.DescribeGroupsResponse).groups,
-    set: (r, l) => ((r as describeGroups.DescribeGroupsResponse).groups = l),
+    denied: (groupId, code) => ({ ...describeGroups.defaultResponseDescribedGroup(), groupId, errorCode: code }),
+    empty: describeGroups.defaultResponse,
+    get: (r) => (r as describeGroups.Response).groups,
+    set: (r, l) => ((r as describeGroups.Response).groups = l),
     reqKey: (g) => g,
     resKey: (g) => g.groupId,
   });
   if (!req.includeAuthorizedOperations || verdict?.kind === 'answer') return verdict;
   return thenResponse(verdict, (r) => {
-    const res = r as describeGroups.DescribeGroupsResponse;
+    const res = r as describeGroups.Response;
     for (const g of res.groups) if (g.errorCode === 0) g.authorizedOperations = authorizedOperations(c, GROUP, g.groupId);
     return res;
   });
@@ -633,7 +633,7 @@ function checkDescribeGroups(c: AuthzContext, v: number, req: describeGroups.Des
 /** ListGroups: every group with DESCRIBE on the cluster, else those the caller may DESCRIBE (Kafka logs neither denial). */
 function checkListGroups(c: AuthzContext): Verdict {
   if (c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED)) return null;
-  return { kind: 'forward', response: (r) => ((r as listGroups.ListGroupsResponse).groups = (r as listGroups.ListGroupsResponse).groups.filter((g) => c.allowed(DESCRIBE, GROUP, g.groupId, AUDIT_IF_ALLOWED)), r) };
+  return { kind: 'forward', response: (r) => ((r as listGroups.Response).groups = (r as listGroups.Response).groups.filter((g) => c.allowed(DESCRIBE, GROUP, g.groupId, AUDIT_IF_ALLOWED)), r) };
 }
 
 /**
@@ -641,10 +641,10 @@ function checkListGroups(c: AuthzContext): Verdict {
  * KRaft's metadata log is INVALID_REQUEST, as Kafka answers. The configs a v5+ response returns
  * are hidden (topicConfigErrorCode 29) for topics the caller may not DESCRIBE_CONFIGS, as Kafka does.
  */
-function checkCreateTopics(c: AuthzContext, v: number, req: createTopics.CreateTopicsRequest): Verdict {
+function checkCreateTopics(c: AuthzContext, v: number, req: createTopics.Request): Verdict {
   const hideConfigs = (r: unknown) => {
     if (v < 5) return r;
-    for (const t of (r as createTopics.CreateTopicsResponse).topics) {
+    for (const t of (r as createTopics.Response).topics) {
       if (t.errorCode === 0 && !c.allowed(DESCRIBE_CONFIGS, TOPIC, t.name, AUDIT_IF_ALLOWED)) Object.assign(t, { topicConfigErrorCode: TOPIC_DENIED, numPartitions: -1, replicationFactor: -1, configs: [] });
     }
     return r;
@@ -656,10 +656,10 @@ function checkCreateTopics(c: AuthzContext, v: number, req: createTopics.CreateT
     items: req.topics,
     decide: (t) => (t.name === CLUSTER_METADATA_TOPIC ? ErrorCode.INVALID_REQUEST : cluster && !c.restricted(t.name) ? 0 : decideTopic(c, CREATE)(t.name)),
     withItems: (topics) => ({ ...req, topics }),
-    denied: (t, code) => ({ ...createTopics.defaultCreateTopicsResponseCreatableTopicResult(), name: t.name, errorCode: code, errorMessage: msg(code) }),
-    empty: createTopics.defaultCreateTopicsResponse,
-    get: (r) => (r as createTopics.CreateTopicsResponse).topics,
-    set: (r, l) => ((r as createTopics.CreateTopicsResponse).topics = l),
+    denied: (t, code) => ({ ...createTopics.defaultResponseCreatableTopicResult(), name: t.name, errorCode: code, errorMessage: msg(code) }),
+    empty: createTopics.defaultResponse,
+    get: (r) => (r as createTopics.Response).topics,
+    set: (r, l) => ((r as createTopics.Response).topics = l),
     reqKey: (t) => t.name,
     resKey: (t) => t.name,
   });
@@ -672,15 +672,15 @@ function checkCreateTopics(c: AuthzContext, v: number, req: createTopics.CreateT
  * topic named by an id the proxy has not learned is UNKNOWN_TOPIC_ID, unless the cluster grant or
  * the absence of an authorizer lets the broker resolve it (the proxy knows its own topics' ids).
  */
-function checkDeleteTopics(c: AuthzContext, v: number, req: deleteTopics.DeleteTopicsRequest): Verdict {
+function checkDeleteTopics(c: AuthzContext, v: number, req: deleteTopics.Request): Verdict {
   // As Kafka (ControllerApis.handleDeleteTopics): audited when it allows, no refusal when it does not.
   const cluster = c.allowed(DELETE, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED);
   const decideName = (name: string) => (cluster && !c.restricted(name) ? 0 : decideTopic(c, DELETE)(name));
-  const result = (name: string | null, topicId: Buffer, code: number) => ({ ...deleteTopics.defaultDeleteTopicsResponseDeletableTopicResult(), name, topicId, errorCode: code, errorMessage: msg(code) });
+  const result = (name: string | null, topicId: Buffer, code: number) => ({ ...deleteTopics.defaultResponseDeletableTopicResult(), name, topicId, errorCode: code, errorMessage: msg(code) });
   const common = {
-    empty: deleteTopics.defaultDeleteTopicsResponse,
-    get: (r: unknown) => (r as deleteTopics.DeleteTopicsResponse).responses,
-    set: (r: unknown, l: deleteTopics.DeleteTopicsResponseDeletableTopicResult[]) => ((r as deleteTopics.DeleteTopicsResponse).responses = l),
+    empty: deleteTopics.defaultResponse,
+    get: (r: unknown) => (r as deleteTopics.Response).responses,
+    set: (r: unknown, l: deleteTopics.ResponseDeletableTopicResult[]) => ((r as deleteTopics.Response).responses = l),
   };
   if (v < 6) {
     return split({
@@ -710,26 +710,26 @@ function checkDeleteTopics(c: AuthzContext, v: number, req: deleteTopics.DeleteT
 }
 
 /** DeleteRecords: DELETE on each topic (29), then Kafka's rule: never on an internal topic (17). */
-function checkDeleteRecords(c: AuthzContext, v: number, req: deleteRecords.DeleteRecordsRequest): Verdict {
+function checkDeleteRecords(c: AuthzContext, v: number, req: deleteRecords.Request): Verdict {
   return split({
     items: req.topics,
     decide: (t) => decideTopic(c, DELETE)(t.name) || (INTERNAL_TOPICS.has(t.name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : 0),
     withItems: (topics) => ({ ...req, topics }),
     denied: (t, code) => ({
-      ...deleteRecords.defaultDeleteRecordsResponseDeleteRecordsTopicResult(),
+      ...deleteRecords.defaultResponseTopicResult(),
       name: t.name,
-      partitions: t.partitions.map((p) => ({ ...deleteRecords.defaultDeleteRecordsResponseDeleteRecordsPartitionResult(), partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: code })),
+      partitions: t.partitions.map((p) => ({ ...deleteRecords.defaultResponsePartitionResult(), partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: code })),
     }),
-    empty: deleteRecords.defaultDeleteRecordsResponse,
-    get: (r) => (r as deleteRecords.DeleteRecordsResponse).topics,
-    set: (r, l) => ((r as deleteRecords.DeleteRecordsResponse).topics = l),
+    empty: deleteRecords.defaultResponse,
+    get: (r) => (r as deleteRecords.Response).topics,
+    set: (r, l) => ((r as deleteRecords.Response).topics = l),
     reqKey: (t) => t.name,
     resKey: (t) => t.name,
   });
 }
 
-function checkInitProducerId(c: AuthzContext, v: number, req: initProducerId.InitProducerIdRequest): Verdict {
-  const deny = (code: number) => ({ kind: 'answer' as const, response: { ...initProducerId.defaultInitProducerIdResponse(), errorCode: code, producerId: -1n, producerEpoch: -1 } });
+function checkInitProducerId(c: AuthzContext, v: number, req: initProducerId.Request): Verdict {
+  const deny = (code: number) => ({ kind: 'answer' as const, response: { ...initProducerId.defaultResponse(), errorCode: code, producerId: -1n, producerEpoch: -1 } });
   if (req.transactionalId !== null) return c.allowed(WRITE, TRANSACTIONAL_ID, req.transactionalId) ? null : deny(TXN_DENIED);
   // An idempotent producer: IDEMPOTENT_WRITE on the cluster, audited when it allows (KafkaApis:
   // logIfDenied = false, most idempotent producers hold WRITE on a topic instead), or WRITE on
@@ -740,7 +740,7 @@ function checkInitProducerId(c: AuthzContext, v: number, req: initProducerId.Ini
   return deny(CLUSTER_DENIED);
 }
 
-function checkOffsetForLeaderEpoch(c: AuthzContext, v: number, req: offsetForLeaderEpoch.OffsetForLeaderEpochRequest): Verdict {
+function checkOffsetForLeaderEpoch(c: AuthzContext, v: number, req: offsetForLeaderEpoch.Request): Verdict {
   // As KafkaApis: CLUSTER_ACTION allows every topic (audited when it allows, no refusal when it
   // does not), else DESCRIBE per topic; the proxy's own topics never.
   const cluster = c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED);
@@ -749,13 +749,13 @@ function checkOffsetForLeaderEpoch(c: AuthzContext, v: number, req: offsetForLea
     decide: (t) => (cluster && !c.restricted(t.topic) ? 0 : decideTopic(c, DESCRIBE)(t.topic)),
     withItems: (topics) => ({ ...req, topics }),
     denied: (t, code) => ({
-      ...offsetForLeaderEpoch.defaultOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(),
+      ...offsetForLeaderEpoch.defaultResponseOffsetForLeaderTopicResult(),
       topic: t.topic,
-      partitions: t.partitions.map((p) => ({ ...offsetForLeaderEpoch.defaultOffsetForLeaderEpochResponseEpochEndOffset(), partition: p.partition, errorCode: code, leaderEpoch: -1, endOffset: -1n })),
+      partitions: t.partitions.map((p) => ({ ...offsetForLeaderEpoch.defaultResponseEpochEndOffset(), partition: p.partition, errorCode: code, leaderEpoch: -1, endOffset: -1n })),
     }),
-    empty: offsetForLeaderEpoch.defaultOffsetForLeaderEpochResponse,
-    get: (r) => (r as offsetForLeaderEpoch.OffsetForLeaderEpochResponse).topics,
-    set: (r, l) => ((r as offsetForLeaderEpoch.OffsetForLeaderEpochResponse).topics = l),
+    empty: offsetForLeaderEpoch.defaultResponse,
+    get: (r) => (r as offsetForLeaderEpoch.Response).topics,
+    set: (r, l) => ((r as offsetForLeaderEpoch.Response).topics = l),
     reqKey: (t) => t.topic,
     resKey: (t) => t.topic,
   });
@@ -768,17 +768,17 @@ function checkOffsetForLeaderEpoch(c: AuthzContext, v: number, req: offsetForLea
  * (55). v4+ (served without an authorizer only): a request naming one of the proxy's own topics is
  * refused whole (29); the transaction coordinator would otherwise write its markers there.
  */
-function checkAddPartitionsToTxn(c: AuthzContext, v: number, req: addPartitionsToTxn.AddPartitionsToTxnRequest): Verdict {
+function checkAddPartitionsToTxn(c: AuthzContext, v: number, req: addPartitionsToTxn.Request): Verdict {
   if (v >= 4) {
     const denied = req.transactions.flatMap((tx) => tx.topics).filter((t) => !c.allowed(WRITE, TOPIC, t.name));
     return denied.length === 0 ? null : { kind: 'answer', response: errorResponse(ApiKey.AddPartitionsToTxn, req, TOPIC_DENIED) };
   }
   const results = (code: (topic: string) => number) => ({
-    ...addPartitionsToTxn.defaultAddPartitionsToTxnResponse(),
+    ...addPartitionsToTxn.defaultResponse(),
     resultsByTopicV3AndBelow: req.v3AndBelowTopics.map((t) => ({
-      ...addPartitionsToTxn.defaultAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(),
+      ...addPartitionsToTxn.defaultResponseTopicResult(),
       name: t.name,
-      resultsByPartition: t.partitions.map((p) => ({ ...addPartitionsToTxn.defaultAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(), partitionIndex: p, partitionErrorCode: code(t.name) })),
+      resultsByPartition: t.partitions.map((p) => ({ ...addPartitionsToTxn.defaultResponsePartitionResult(), partitionIndex: p, partitionErrorCode: code(t.name) })),
     })),
   });
   if (!c.allowed(WRITE, TRANSACTIONAL_ID, req.v3AndBelowTransactionalId)) return { kind: 'answer', response: results(() => TXN_DENIED) };
@@ -788,29 +788,29 @@ function checkAddPartitionsToTxn(c: AuthzContext, v: number, req: addPartitionsT
   return { kind: 'answer', response: results((t) => (denied.has(t) ? TOPIC_DENIED : ErrorCode.OPERATION_NOT_ATTEMPTED)) };
 }
 
-function checkAddOffsetsToTxn(c: AuthzContext, v: number, req: addOffsetsToTxn.AddOffsetsToTxnRequest): Verdict {
+function checkAddOffsetsToTxn(c: AuthzContext, v: number, req: addOffsetsToTxn.Request): Verdict {
   const code = !c.allowed(WRITE, TRANSACTIONAL_ID, req.transactionalId) ? TXN_DENIED : !c.allowed(READ, GROUP, req.groupId) ? GROUP_DENIED : 0;
-  return code === 0 ? null : { kind: 'answer', response: { ...addOffsetsToTxn.defaultAddOffsetsToTxnResponse(), errorCode: code } };
+  return code === 0 ? null : { kind: 'answer', response: { ...addOffsetsToTxn.defaultResponse(), errorCode: code } };
 }
 
 function checkEndTxn(c: AuthzContext, v: number, req: { transactionalId: string }): Verdict {
   return c.allowed(WRITE, TRANSACTIONAL_ID, req.transactionalId) ? null : { kind: 'answer', response: errorResponse(ApiKey.EndTxn, req, TXN_DENIED) };
 }
 
-function checkTxnOffsetCommit(c: AuthzContext, v: number, req: txnOffsetCommit.TxnOffsetCommitRequest): Verdict {
+function checkTxnOffsetCommit(c: AuthzContext, v: number, req: txnOffsetCommit.Request): Verdict {
   const whole = !c.allowed(WRITE, TRANSACTIONAL_ID, req.transactionalId) ? TXN_DENIED : !c.allowed(READ, GROUP, req.groupId) ? GROUP_DENIED : 0;
   return split({
     items: req.topics,
     decide: (t) => whole || decideTopic(c, READ)(t.name),
     withItems: (topics) => ({ ...req, topics }),
     denied: (t, code) => ({
-      ...txnOffsetCommit.defaultTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(),
+      ...txnOffsetCommit.defaultResponseTopic(),
       name: t.name,
-      partitions: t.partitions.map((p) => ({ ...txnOffsetCommit.defaultTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(), partitionIndex: p.partitionIndex, errorCode: code })),
+      partitions: t.partitions.map((p) => ({ ...txnOffsetCommit.defaultResponsePartition(), partitionIndex: p.partitionIndex, errorCode: code })),
     }),
-    empty: txnOffsetCommit.defaultTxnOffsetCommitResponse,
-    get: (r) => (r as txnOffsetCommit.TxnOffsetCommitResponse).topics,
-    set: (r, l) => ((r as txnOffsetCommit.TxnOffsetCommitResponse).topics = l),
+    empty: txnOffsetCommit.defaultResponse,
+    get: (r) => (r as txnOffsetCommit.Response).topics,
+    set: (r, l) => ((r as txnOffsetCommit.Response).topics = l),
     reqKey: (t) => t.name,
     resKey: (t) => t.name,
   });
@@ -868,97 +868,97 @@ const clusterCheck =
   (c: AuthzContext, v: number, req: never): Verdict =>
     c.allowed(op, CLUSTER, CLUSTER_NAME) ? null : { kind: 'answer', response: deny ? deny(req) : errorResponse(apiKey, req, CLUSTER_DENIED) };
 
-function checkCreatePartitions(c: AuthzContext, v: number, req: createPartitions.CreatePartitionsRequest): Verdict {
+function checkCreatePartitions(c: AuthzContext, v: number, req: createPartitions.Request): Verdict {
   return split({
     items: req.topics,
     decide: (t) => decideTopic(c, ALTER)(t.name),
     withItems: (topics) => ({ ...req, topics }),
-    denied: (t, code) => ({ ...createPartitions.defaultCreatePartitionsResponseCreatePartitionsTopicResult(), name: t.name, errorCode: code, errorMessage: msg(code) }),
-    empty: createPartitions.defaultCreatePartitionsResponse,
-    get: (r) => (r as createPartitions.CreatePartitionsResponse).results,
-    set: (r, l) => ((r as createPartitions.CreatePartitionsResponse).results = l),
+    denied: (t, code) => ({ ...createPartitions.defaultResponseTopicResult(), name: t.name, errorCode: code, errorMessage: msg(code) }),
+    empty: createPartitions.defaultResponse,
+    get: (r) => (r as createPartitions.Response).results,
+    set: (r, l) => ((r as createPartitions.Response).results = l),
     reqKey: (t) => t.name,
     resKey: (t) => t.name,
   });
 }
 
-function checkDeleteGroups(c: AuthzContext, v: number, req: deleteGroups.DeleteGroupsRequest): Verdict {
+function checkDeleteGroups(c: AuthzContext, v: number, req: deleteGroups.Request): Verdict {
   return split({
     items: req.groupsNames,
     decide: (g) => (c.allowed(DELETE, GROUP, g) ? 0 : GROUP_DENIED),
     withItems: (groupsNames) => ({ ...req, groupsNames }),
-    denied: (groupId, code) => ({ ...deleteGroups.defaultDeleteGroupsResponseDeletableGroupResult(), groupId, errorCode: code }),
-    empty: deleteGroups.defaultDeleteGroupsResponse,
-    get: (r) => (r as deleteGroups.DeleteGroupsResponse).results,
-    set: (r, l) => ((r as deleteGroups.DeleteGroupsResponse).results = l),
+    denied: (groupId, code) => ({ ...deleteGroups.defaultResponseDeletableGroupResult(), groupId, errorCode: code }),
+    empty: deleteGroups.defaultResponse,
+    get: (r) => (r as deleteGroups.Response).results,
+    set: (r, l) => ((r as deleteGroups.Response).results = l),
     reqKey: (g) => g,
     resKey: (g) => g.groupId,
   });
 }
 
-function checkOffsetDelete(c: AuthzContext, v: number, req: offsetDelete.OffsetDeleteRequest): Verdict {
-  if (!c.allowed(DELETE, GROUP, req.groupId)) return { kind: 'answer', response: { ...offsetDelete.defaultOffsetDeleteResponse(), errorCode: GROUP_DENIED } };
+function checkOffsetDelete(c: AuthzContext, v: number, req: offsetDelete.Request): Verdict {
+  if (!c.allowed(DELETE, GROUP, req.groupId)) return { kind: 'answer', response: { ...offsetDelete.defaultResponse(), errorCode: GROUP_DENIED } };
   return split({
     items: req.topics,
     decide: (t) => decideTopic(c, READ)(t.name),
     withItems: (topics) => ({ ...req, topics }),
     denied: (t, code) => ({
-      ...offsetDelete.defaultOffsetDeleteResponseOffsetDeleteResponseTopic(),
+      ...offsetDelete.defaultResponseTopic(),
       name: t.name,
-      partitions: t.partitions.map((p) => ({ ...offsetDelete.defaultOffsetDeleteResponseOffsetDeleteResponsePartition(), partitionIndex: p.partitionIndex, errorCode: code })),
+      partitions: t.partitions.map((p) => ({ ...offsetDelete.defaultResponsePartition(), partitionIndex: p.partitionIndex, errorCode: code })),
     }),
-    empty: offsetDelete.defaultOffsetDeleteResponse,
-    get: (r) => (r as offsetDelete.OffsetDeleteResponse).topics,
-    set: (r, l) => ((r as offsetDelete.OffsetDeleteResponse).topics = l),
+    empty: offsetDelete.defaultResponse,
+    get: (r) => (r as offsetDelete.Response).topics,
+    set: (r, l) => ((r as offsetDelete.Response).topics = l),
     reqKey: (t) => t.name,
     resKey: (t) => t.name,
   });
 }
 
-function checkDescribeCluster(c: AuthzContext, v: number, req: describeCluster.DescribeClusterRequest): Verdict {
+function checkDescribeCluster(c: AuthzContext, v: number, req: describeCluster.Request): Verdict {
   if (!req.includeClusterAuthorizedOperations) return null;
   const ops = c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME) ? authorizedOperations(c, CLUSTER, CLUSTER_NAME) : 0;
-  return { kind: 'forward', response: (r) => (((r as describeCluster.DescribeClusterResponse).clusterAuthorizedOperations = ops), r) };
+  return { kind: 'forward', response: (r) => (((r as describeCluster.Response).clusterAuthorizedOperations = ops), r) };
 }
 
-function checkDescribeProducers(c: AuthzContext, v: number, req: describeProducers.DescribeProducersRequest): Verdict {
+function checkDescribeProducers(c: AuthzContext, v: number, req: describeProducers.Request): Verdict {
   return split({
     items: req.topics,
     decide: (t) => decideTopic(c, READ)(t.name),
     withItems: (topics) => ({ ...req, topics }),
     denied: (t, code) => ({
-      ...describeProducers.defaultDescribeProducersResponseTopicResponse(),
+      ...describeProducers.defaultResponseTopicResponse(),
       name: t.name,
-      partitions: t.partitionIndexes.map((p) => ({ ...describeProducers.defaultDescribeProducersResponsePartitionResponse(), partitionIndex: p, errorCode: code, errorMessage: msg(code) })),
+      partitions: t.partitionIndexes.map((p) => ({ ...describeProducers.defaultResponsePartitionResponse(), partitionIndex: p, errorCode: code, errorMessage: msg(code) })),
     }),
-    empty: describeProducers.defaultDescribeProducersResponse,
-    get: (r) => (r as describeProducers.DescribeProducersResponse).topics,
-    set: (r, l) => ((r as describeProducers.DescribeProducersResponse).topics = l),
+    empty: describeProducers.defaultResponse,
+    get: (r) => (r as describeProducers.Response).topics,
+    set: (r, l) => ((r as describeProducers.Response).topics = l),
     reqKey: (t) => t.name,
     resKey: (t) => t.name,
   });
 }
 
 /** DescribeTransactions: DESCRIBE on each id; the topics of a transaction the caller may not DESCRIBE are left out. */
-function checkDescribeTransactions(c: AuthzContext, v: number, req: describeTransactions.DescribeTransactionsRequest): Verdict {
+function checkDescribeTransactions(c: AuthzContext, v: number, req: describeTransactions.Request): Verdict {
   const verdict = checkDescribeTransactionsEach(c, req);
   if (verdict?.kind === 'answer') return verdict;
   return thenResponse(verdict, (r) => {
-    const res = r as describeTransactions.DescribeTransactionsResponse;
+    const res = r as describeTransactions.Response;
     for (const st of res.transactionStates) st.topics = st.topics.filter((t) => c.allowed(DESCRIBE, TOPIC, t.topic));
     return res;
   });
 }
 
-function checkDescribeTransactionsEach(c: AuthzContext, req: describeTransactions.DescribeTransactionsRequest): Verdict {
+function checkDescribeTransactionsEach(c: AuthzContext, req: describeTransactions.Request): Verdict {
   return split({
     items: req.transactionalIds,
     decide: (id) => (c.allowed(DESCRIBE, TRANSACTIONAL_ID, id) ? 0 : TXN_DENIED),
     withItems: (transactionalIds) => ({ ...req, transactionalIds }),
-    denied: (transactionalId, code) => ({ ...describeTransactions.defaultDescribeTransactionsResponseTransactionState(), transactionalId, errorCode: code }),
-    empty: describeTransactions.defaultDescribeTransactionsResponse,
-    get: (r) => (r as describeTransactions.DescribeTransactionsResponse).transactionStates,
-    set: (r, l) => ((r as describeTransactions.DescribeTransactionsResponse).transactionStates = l),
+    denied: (transactionalId, code) => ({ ...describeTransactions.defaultResponseTransactionState(), transactionalId, errorCode: code }),
+    empty: describeTransactions.defaultResponse,
+    get: (r) => (r as describeTransactions.Response).transactionStates,
+    set: (r, l) => ((r as describeTransactions.Response).transactionStates = l),
     reqKey: (id) => id,
     resKey: (s) => s.transactionalId,
   });
@@ -968,7 +968,7 @@ function checkListTransactions(c: AuthzContext): Verdict {
   return {
     kind: 'forward',
     response: (r) => {
-      const res = r as listTransactions.ListTransactionsResponse;
+      const res = r as listTransactions.Response;
       res.transactionStates = res.transactionStates.filter((s) => c.allowed(DESCRIBE, TRANSACTIONAL_ID, s.transactionalId));
       return res;
     },
@@ -983,8 +983,8 @@ function checkListTransactions(c: AuthzContext): Verdict {
  * heartbeats do not repeat an unchanged subscription: for a caller they are off limits to, every
  * assignment drops those topics (by the ids the proxy knows for them; fetching them fails anyway).
  */
-function checkConsumerGroupHeartbeat(c: AuthzContext, v: number, req: consumerGroupHeartbeat.ConsumerGroupHeartbeatRequest): Verdict {
-  const deny = (code: number) => ({ kind: 'answer' as const, response: { ...consumerGroupHeartbeat.defaultConsumerGroupHeartbeatResponse(), errorCode: code, errorMessage: msg(code) } });
+function checkConsumerGroupHeartbeat(c: AuthzContext, v: number, req: consumerGroupHeartbeat.Request): Verdict {
+  const deny = (code: number) => ({ kind: 'answer' as const, response: { ...consumerGroupHeartbeat.defaultResponse(), errorCode: code, errorMessage: msg(code) } });
   if (!c.allowed(READ, GROUP, req.groupId)) return deny(GROUP_DENIED);
   for (const t of req.subscribedTopicNames ?? []) if (!c.allowed(DESCRIBE, TOPIC, t)) return deny(TOPIC_DENIED);
   if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== undefined && req.subscribedTopicRegex !== '' && !c.superUser) return deny(TOPIC_DENIED);
@@ -992,7 +992,7 @@ function checkConsumerGroupHeartbeat(c: AuthzContext, v: number, req: consumerGr
   return {
     kind: 'forward',
     response: (r) => {
-      const res = r as consumerGroupHeartbeat.ConsumerGroupHeartbeatResponse;
+      const res = r as consumerGroupHeartbeat.Response;
       if (res.assignment !== null) res.assignment.topicPartitions = res.assignment.topicPartitions.filter((tp) => !restrictedId(c, tp.topicId));
       return res;
     },
@@ -1005,25 +1005,25 @@ function restrictedId(c: AuthzContext, id: Buffer): boolean {
   return name !== null && c.restricted(name);
 }
 
-function checkConsumerGroupDescribe(c: AuthzContext, v: number, req: consumerGroupDescribe.ConsumerGroupDescribeRequest): Verdict {
+function checkConsumerGroupDescribe(c: AuthzContext, v: number, req: consumerGroupDescribe.Request): Verdict {
   const verdict = split({
     items: req.groupIds,
     decide: (g) => (c.allowed(DESCRIBE, GROUP, g) ? 0 : GROUP_DENIED),
     withItems: (groupIds) => ({ ...req, groupIds }),
-    denied: (groupId, code) => ({ ...consumerGroupDescribe.defaultConsumerGroupDescribeResponseDescribedGroup(), groupId, errorCode: code, errorMessage: msg(code) }),
-    empty: consumerGroupDescribe.defaultConsumerGroupDescribeResponse,
-    get: (r) => (r as consumerGroupDescribe.ConsumerGroupDescribeResponse).groups,
-    set: (r, l) => ((r as consumerGroupDescribe.ConsumerGroupDescribeResponse).groups = l),
+    denied: (groupId, code) => ({ ...consumerGroupDescribe.defaultResponseDescribedGroup(), groupId, errorCode: code, errorMessage: msg(code) }),
+    empty: consumerGroupDescribe.defaultResponse,
+    get: (r) => (r as consumerGroupDescribe.Response).groups,
+    set: (r, l) => ((r as consumerGroupDescribe.Response).groups = l),
     reqKey: (g) => g,
     resKey: (g) => g.groupId,
   });
   if (verdict?.kind === 'answer') return verdict;
   if (!req.includeAuthorizedOperations && c.open && !c.restrictsAny) return verdict;
   return thenResponse(verdict, (r) => {
-    const res = r as consumerGroupDescribe.ConsumerGroupDescribeResponse;
+    const res = r as consumerGroupDescribe.Response;
     if (req.includeAuthorizedOperations) for (const g of res.groups) if (g.errorCode === 0) g.authorizedOperations = authorizedOperations(c, GROUP, g.groupId);
-    const topicsOf = (m: consumerGroupDescribe.ConsumerGroupDescribeResponseMember) => [...m.assignment.topicPartitions, ...m.targetAssignment.topicPartitions].map((tp) => tp.topicName);
-    res.groups = hideGroupsNamingHiddenTopics(c, res.groups, topicsOf, consumerGroupDescribe.defaultConsumerGroupDescribeResponseDescribedGroup);
+    const topicsOf = (m: consumerGroupDescribe.ResponseMember) => [...m.assignment.topicPartitions, ...m.targetAssignment.topicPartitions].map((tp) => tp.topicName);
+    res.groups = hideGroupsNamingHiddenTopics(c, res.groups, topicsOf, consumerGroupDescribe.defaultResponseDescribedGroup);
     return res;
   });
 }
@@ -1055,8 +1055,8 @@ export function hideGroupsNamingHiddenTopics<M, G extends { groupId: string; err
 }
 
 /** DescribeTopicPartitions: like Metadata, undescribable topics are omitted or answered with 29. */
-function checkDescribeTopicPartitions(c: AuthzContext, v: number, req: describeTopicPartitions.DescribeTopicPartitionsRequest): Verdict {
-  type RT = describeTopicPartitions.DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic;
+function checkDescribeTopicPartitions(c: AuthzContext, v: number, req: describeTopicPartitions.Request): Verdict {
+  type RT = describeTopicPartitions.ResponseTopic;
   const decorate = (topics: RT[]) => {
     // Every topic the caller may describe, a missing one (3) too; the refused ones keep the default.
     for (const t of topics) if (t.errorCode !== TOPIC_DENIED && t.name !== null) t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
@@ -1066,7 +1066,7 @@ function checkDescribeTopicPartitions(c: AuthzContext, v: number, req: describeT
     return {
       kind: 'forward',
       response: (r) => {
-        const res = r as describeTopicPartitions.DescribeTopicPartitionsResponse;
+        const res = r as describeTopicPartitions.Response;
         res.topics = decorate(res.topics.filter((t) => t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name)));
         // The cursor names the next topic of the broker's listing: one the caller may not see ends
         // the listing here rather than leak its name.
@@ -1079,17 +1079,17 @@ function checkDescribeTopicPartitions(c: AuthzContext, v: number, req: describeT
     items: req.topics,
     decide: (t) => decideTopic(c, DESCRIBE)(t.name),
     withItems: (topics) => ({ ...req, topics }),
-    denied: (t, code) => ({ ...describeTopicPartitions.defaultDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(), name: t.name, topicId: ZERO_UUID, errorCode: code }),
+    denied: (t, code) => ({ ...describeTopicPartitions.defaultResponseTopic(), name: t.name, topicId: ZERO_UUID, errorCode: code }),
     // No cursor when the proxy answers everything itself (the codec's default is an empty one).
-    empty: () => ({ ...describeTopicPartitions.defaultDescribeTopicPartitionsResponse(), nextCursor: null }),
-    get: (r) => (r as describeTopicPartitions.DescribeTopicPartitionsResponse).topics,
-    set: (r, l) => ((r as describeTopicPartitions.DescribeTopicPartitionsResponse).topics = l),
+    empty: () => ({ ...describeTopicPartitions.defaultResponse(), nextCursor: null }),
+    get: (r) => (r as describeTopicPartitions.Response).topics,
+    set: (r, l) => ((r as describeTopicPartitions.Response).topics = l),
     reqKey: (t) => t.name,
     resKey: (t) => t.name ?? '',
   });
   if (verdict?.kind === 'answer') return verdict;
   return thenResponse(verdict, (r) => {
-    const res = r as describeTopicPartitions.DescribeTopicPartitionsResponse;
+    const res = r as describeTopicPartitions.Response;
     decorate(res.topics);
     return res;
   });
@@ -1135,22 +1135,22 @@ export const API_CHECKS: ReadonlyMap<number, CheckEntry> = new Map<number, Check
   [ApiKey.AddOffsetsToTxn, { check: checkAddOffsetsToTxn as Check }],
   [ApiKey.EndTxn, { check: checkEndTxn as Check }],
   [ApiKey.TxnOffsetCommit, { check: checkTxnOffsetCommit as Check }],
-  [ApiKey.DescribeConfigs, { check: configsCheck(DESCRIBE_CONFIGS, 'results', describeConfigs.defaultDescribeConfigsResponse, describeConfigs.defaultDescribeConfigsResponseDescribeConfigsResult) as Check }],
-  [ApiKey.AlterConfigs, { check: configsCheck(ALTER_CONFIGS, 'responses', alterConfigs.defaultAlterConfigsResponse, alterConfigs.defaultAlterConfigsResponseAlterConfigsResourceResponse) as Check }],
+  [ApiKey.DescribeConfigs, { check: configsCheck(DESCRIBE_CONFIGS, 'results', describeConfigs.defaultResponse, describeConfigs.defaultResponseResult) as Check }],
+  [ApiKey.AlterConfigs, { check: configsCheck(ALTER_CONFIGS, 'responses', alterConfigs.defaultResponse, alterConfigs.defaultResponseResourceResponse) as Check }],
   [
     ApiKey.IncrementalAlterConfigs,
-    { check: configsCheck(ALTER_CONFIGS, 'responses', incrementalAlterConfigs.defaultIncrementalAlterConfigsResponse, incrementalAlterConfigs.defaultIncrementalAlterConfigsResponseAlterConfigsResourceResponse) as Check },
+    { check: configsCheck(ALTER_CONFIGS, 'responses', incrementalAlterConfigs.defaultResponse, incrementalAlterConfigs.defaultResponseAlterConfigsResourceResponse) as Check },
   ],
   [
     ApiKey.AlterReplicaLogDirs,
     {
-      check: clusterCheck(ApiKey.AlterReplicaLogDirs, ALTER, ((req: alterReplicaLogDirs.AlterReplicaLogDirsRequest) => ({
-        ...alterReplicaLogDirs.defaultAlterReplicaLogDirsResponse(),
+      check: clusterCheck(ApiKey.AlterReplicaLogDirs, ALTER, ((req: alterReplicaLogDirs.Request) => ({
+        ...alterReplicaLogDirs.defaultResponse(),
         results: req.dirs.flatMap((d) =>
           d.topics.map((t) => ({
-            ...alterReplicaLogDirs.defaultAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(),
+            ...alterReplicaLogDirs.defaultResponseAlterReplicaLogDirTopicResult(),
             topicName: t.name,
-            partitions: t.partitions.map((p) => ({ ...alterReplicaLogDirs.defaultAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(), partitionIndex: p, errorCode: CLUSTER_DENIED })),
+            partitions: t.partitions.map((p) => ({ ...alterReplicaLogDirs.defaultResponseAlterReplicaLogDirPartitionResult(), partitionIndex: p, errorCode: CLUSTER_DENIED })),
           })),
         ),
       })) as never),
@@ -1162,13 +1162,13 @@ export const API_CHECKS: ReadonlyMap<number, CheckEntry> = new Map<number, Check
   [
     ApiKey.ElectLeaders,
     {
-      check: clusterCheck(ApiKey.ElectLeaders, ALTER, ((req: electLeaders.ElectLeadersRequest) => ({
-        ...electLeaders.defaultElectLeadersResponse(),
+      check: clusterCheck(ApiKey.ElectLeaders, ALTER, ((req: electLeaders.Request) => ({
+        ...electLeaders.defaultResponse(),
         errorCode: CLUSTER_DENIED,
         replicaElectionResults: (req.topicPartitions ?? []).map((t) => ({
-          ...electLeaders.defaultElectLeadersResponseReplicaElectionResult(),
+          ...electLeaders.defaultResponseReplicaElectionResult(),
           topic: t.topic,
-          partitionResult: t.partitions.map((p) => ({ ...electLeaders.defaultElectLeadersResponsePartitionResult(), partitionId: p, errorCode: CLUSTER_DENIED, errorMessage: msg(CLUSTER_DENIED) })),
+          partitionResult: t.partitions.map((p) => ({ ...electLeaders.defaultResponsePartitionResult(), partitionId: p, errorCode: CLUSTER_DENIED, errorMessage: msg(CLUSTER_DENIED) })),
         })),
       })) as never),
     },
@@ -1180,13 +1180,13 @@ export const API_CHECKS: ReadonlyMap<number, CheckEntry> = new Map<number, Check
   [
     ApiKey.AlterClientQuotas,
     {
-      check: clusterCheck(ApiKey.AlterClientQuotas, ALTER_CONFIGS, ((req: alterClientQuotas.AlterClientQuotasRequest) => ({
-        ...alterClientQuotas.defaultAlterClientQuotasResponse(),
+      check: clusterCheck(ApiKey.AlterClientQuotas, ALTER_CONFIGS, ((req: alterClientQuotas.Request) => ({
+        ...alterClientQuotas.defaultResponse(),
         entries: req.entries.map((e) => ({
-          ...alterClientQuotas.defaultAlterClientQuotasResponseEntryData(),
+          ...alterClientQuotas.defaultResponseEntryData(),
           errorCode: CLUSTER_DENIED,
           errorMessage: msg(CLUSTER_DENIED),
-          entity: e.entity.map((x) => ({ ...alterClientQuotas.defaultAlterClientQuotasResponseEntityData(), entityType: x.entityType, entityName: x.entityName })),
+          entity: e.entity.map((x) => ({ ...alterClientQuotas.defaultResponseEntityData(), entityType: x.entityType, entityName: x.entityName })),
         })),
       })) as never),
     },

@@ -27,8 +27,8 @@ function defaultMessage(code: number): string | null {
  * ShareGroupHeartbeat: READ on the group (30), then DESCRIBE on every subscribed topic (29, with
  * no message, as Kafka answers).
  */
-export function checkShareGroupHeartbeat(c: AuthzContext, v: number, req: shareGroupHeartbeat.ShareGroupHeartbeatRequest): Verdict {
-  const deny = (code: number): Verdict => ({ kind: 'answer', response: { ...shareGroupHeartbeat.defaultShareGroupHeartbeatResponse(), errorCode: code } });
+export function checkShareGroupHeartbeat(c: AuthzContext, v: number, req: shareGroupHeartbeat.Request): Verdict {
+  const deny = (code: number): Verdict => ({ kind: 'answer', response: { ...shareGroupHeartbeat.defaultResponse(), errorCode: code } });
   if (!c.allowed(READ, GROUP, req.groupId)) return deny(GROUP_DENIED);
   const topics = [...new Set(req.subscribedTopicNames ?? [])];
   // Every topic is decided (and audited), as Kafka's filterByAuthorized does, before the answer.
@@ -41,22 +41,22 @@ export function checkShareGroupHeartbeat(c: AuthzContext, v: number, req: shareG
  * proxy's ACLs; a group whose members are assigned a topic the caller may not DESCRIBE comes back
  * as 29 without its members.
  */
-export function checkShareGroupDescribe(c: AuthzContext, v: number, req: shareGroupDescribe.ShareGroupDescribeRequest): Verdict {
-  type G = shareGroupDescribe.ShareGroupDescribeResponseDescribedGroup;
+export function checkShareGroupDescribe(c: AuthzContext, v: number, req: shareGroupDescribe.Request): Verdict {
+  type G = shareGroupDescribe.ResponseDescribedGroup;
   const deniedAt = new Map<number, G>();
   req.groupIds.forEach((groupId, i) => {
-    if (!c.allowed(DESCRIBE, GROUP, groupId)) deniedAt.set(i, { ...shareGroupDescribe.defaultShareGroupDescribeResponseDescribedGroup(), groupId, errorCode: GROUP_DENIED });
+    if (!c.allowed(DESCRIBE, GROUP, groupId)) deniedAt.set(i, { ...shareGroupDescribe.defaultResponseDescribedGroup(), groupId, errorCode: GROUP_DENIED });
   });
-  if (deniedAt.size === req.groupIds.length) return { kind: 'answer', response: { ...shareGroupDescribe.defaultShareGroupDescribeResponse(), groups: [...deniedAt.values()] } };
+  if (deniedAt.size === req.groupIds.length) return { kind: 'answer', response: { ...shareGroupDescribe.defaultResponse(), groups: [...deniedAt.values()] } };
   if (deniedAt.size === 0 && c.open && !c.restrictsAny && !req.includeAuthorizedOperations) return null;
   return {
     kind: 'forward',
     request: deniedAt.size === 0 ? undefined : { ...req, groupIds: req.groupIds.filter((_, i) => !deniedAt.has(i)) },
     response: (r) => {
-      const res = r as shareGroupDescribe.ShareGroupDescribeResponse;
+      const res = r as shareGroupDescribe.Response;
       let groups = mergeInOrder(req.groupIds, deniedAt, res.groups, (g) => g, (g) => g.groupId);
       if (req.includeAuthorizedOperations) for (const g of groups) if (g.errorCode === 0) g.authorizedOperations = authorizedOperations(c, GROUP, g.groupId);
-      groups = hideGroupsNamingHiddenTopics(c, groups, (m: shareGroupDescribe.ShareGroupDescribeResponseMember) => m.assignment.topicPartitions.map((tp) => tp.topicName), shareGroupDescribe.defaultShareGroupDescribeResponseDescribedGroup);
+      groups = hideGroupsNamingHiddenTopics(c, groups, (m: shareGroupDescribe.ResponseMember) => m.assignment.topicPartitions.map((tp) => tp.topicName), shareGroupDescribe.defaultResponseDescribedGroup);
       res.groups = groups;
       return res;
     },
@@ -133,9 +133,9 @@ function recheckSessionTopic(c: AuthzContext, id: Buffer): number {
   return c.allowed(READ, TOPIC, name, AUDIT_IF_DENIED) ? 0 : TOPIC_DENIED;
 }
 
-function fetchPartitionError(partitionIndex: number, code: number, acknowledged: boolean): shareFetch.ShareFetchResponsePartitionData {
+function fetchPartitionError(partitionIndex: number, code: number, acknowledged: boolean): shareFetch.ResponsePartitionData {
   return {
-    ...shareFetch.defaultShareFetchResponsePartitionData(),
+    ...shareFetch.defaultResponsePartitionData(),
     partitionIndex,
     errorCode: code,
     acknowledgeErrorCode: acknowledged ? code : 0,
@@ -143,34 +143,34 @@ function fetchPartitionError(partitionIndex: number, code: number, acknowledged:
   };
 }
 
-export function checkShareFetch(c: AuthzContext, v: number, req: shareFetch.ShareFetchRequest): Verdict {
-  type RT = shareFetch.ShareFetchResponseShareFetchableTopicResponse;
-  return shareSessionCheck<shareFetch.ShareFetchRequestFetchTopic, RT>(c, req.groupId, {
+export function checkShareFetch(c: AuthzContext, v: number, req: shareFetch.Request): Verdict {
+  type RT = shareFetch.ResponseShareFetchableTopicResponse;
+  return shareSessionCheck<shareFetch.RequestFetchTopic, RT>(c, req.groupId, {
     items: req.topics,
     withItems: (topics) => ({ ...req, topics }),
     denied: (t, code) => ({
-      ...shareFetch.defaultShareFetchResponseShareFetchableTopicResponse(),
+      ...shareFetch.defaultResponseShareFetchableTopicResponse(),
       topicId: t.topicId,
       partitions: t.partitions.map((p) => fetchPartitionError(p.partitionIndex, code, p.acknowledgementBatches.length > 0)),
     }),
     revoked: (t, code) => ({ ...t, partitions: t.partitions.map((p) => fetchPartitionError(p.partitionIndex, code, p.acknowledgeErrorCode !== 0)) }),
-    get: (r) => (r as shareFetch.ShareFetchResponse).responses,
-    set: (r, l) => ((r as shareFetch.ShareFetchResponse).responses = l),
-    groupDenied: () => ({ ...shareFetch.defaultShareFetchResponse(), errorCode: GROUP_DENIED }),
+    get: (r) => (r as shareFetch.Response).responses,
+    set: (r, l) => ((r as shareFetch.Response).responses = l),
+    groupDenied: () => ({ ...shareFetch.defaultResponse(), errorCode: GROUP_DENIED }),
   });
 }
 
-export function checkShareAcknowledge(c: AuthzContext, v: number, req: shareAcknowledge.ShareAcknowledgeRequest): Verdict {
-  type RT = shareAcknowledge.ShareAcknowledgeResponseShareAcknowledgeTopicResponse;
-  const partition = (partitionIndex: number, code: number) => ({ ...shareAcknowledge.defaultShareAcknowledgeResponsePartitionData(), partitionIndex, errorCode: code });
-  return shareSessionCheck<shareAcknowledge.ShareAcknowledgeRequestAcknowledgeTopic, RT>(c, req.groupId, {
+export function checkShareAcknowledge(c: AuthzContext, v: number, req: shareAcknowledge.Request): Verdict {
+  type RT = shareAcknowledge.ResponseTopicResponse;
+  const partition = (partitionIndex: number, code: number) => ({ ...shareAcknowledge.defaultResponsePartitionData(), partitionIndex, errorCode: code });
+  return shareSessionCheck<shareAcknowledge.RequestAcknowledgeTopic, RT>(c, req.groupId, {
     items: req.topics,
     withItems: (topics) => ({ ...req, topics }),
-    denied: (t, code) => ({ ...shareAcknowledge.defaultShareAcknowledgeResponseShareAcknowledgeTopicResponse(), topicId: t.topicId, partitions: t.partitions.map((p) => partition(p.partitionIndex, code)) }),
+    denied: (t, code) => ({ ...shareAcknowledge.defaultResponseTopicResponse(), topicId: t.topicId, partitions: t.partitions.map((p) => partition(p.partitionIndex, code)) }),
     revoked: (t, code) => ({ ...t, partitions: t.partitions.map((p) => partition(p.partitionIndex, code)) }),
-    get: (r) => (r as shareAcknowledge.ShareAcknowledgeResponse).responses,
-    set: (r, l) => ((r as shareAcknowledge.ShareAcknowledgeResponse).responses = l),
-    groupDenied: () => ({ ...shareAcknowledge.defaultShareAcknowledgeResponse(), errorCode: GROUP_DENIED }),
+    get: (r) => (r as shareAcknowledge.Response).responses,
+    set: (r, l) => ((r as shareAcknowledge.Response).responses = l),
+    groupDenied: () => ({ ...shareAcknowledge.defaultResponse(), errorCode: GROUP_DENIED }),
   });
 }
 
@@ -179,14 +179,14 @@ export function checkShareAcknowledge(c: AuthzContext, v: number, req: shareAckn
  * topics comes back without those the caller may not DESCRIBE, and a named topic it may not
  * DESCRIBE gets 29 on each partition (offset and lag -1), as Kafka answers.
  */
-export function checkDescribeShareGroupOffsets(c: AuthzContext, v: number, req: describeOffsets.DescribeShareGroupOffsetsRequest): Verdict {
-  type RG = describeOffsets.DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup;
-  type RT = describeOffsets.DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic;
+export function checkDescribeShareGroupOffsets(c: AuthzContext, v: number, req: describeOffsets.Request): Verdict {
+  type RG = describeOffsets.ResponseGroup;
+  type RT = describeOffsets.ResponseTopic;
   const deniedGroups = new Map<number, RG>();
   const deniedTopics = new Map<number, RT[]>();
   const groups = req.groups.flatMap((g, i) => {
     if (!c.allowed(DESCRIBE, GROUP, g.groupId)) {
-      deniedGroups.set(i, { ...describeOffsets.defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(), groupId: g.groupId, errorCode: GROUP_DENIED });
+      deniedGroups.set(i, { ...describeOffsets.defaultResponseGroup(), groupId: g.groupId, errorCode: GROUP_DENIED });
       return [];
     }
     if (g.topics === null) return [g];
@@ -194,11 +194,11 @@ export function checkDescribeShareGroupOffsets(c: AuthzContext, v: number, req: 
     const topics = g.topics.filter((t) => {
       if (c.allowed(DESCRIBE, TOPIC, t.topicName)) return true;
       refused.push({
-        ...describeOffsets.defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(),
+        ...describeOffsets.defaultResponseTopic(),
         topicName: t.topicName,
         topicId: ZERO_UUID,
         partitions: t.partitions.map((p) => ({
-          ...describeOffsets.defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition(),
+          ...describeOffsets.defaultResponsePartition(),
           partitionIndex: p,
           startOffset: -1n,
           lag: -1n,
@@ -211,7 +211,7 @@ export function checkDescribeShareGroupOffsets(c: AuthzContext, v: number, req: 
     deniedTopics.set(i, refused);
     return [{ ...g, topics }];
   });
-  const finish = (res: describeOffsets.DescribeShareGroupOffsetsResponse) => {
+  const finish = (res: describeOffsets.Response) => {
     const byId = new Map<string, RG[]>();
     for (const g of res.groups) byId.set(g.groupId, [...(byId.get(g.groupId) ?? []), g]);
     const out: RG[] = [];
@@ -231,8 +231,8 @@ export function checkDescribeShareGroupOffsets(c: AuthzContext, v: number, req: 
     res.groups = out;
     return res;
   };
-  if (groups.length === 0) return { kind: 'answer', response: finish(describeOffsets.defaultDescribeShareGroupOffsetsResponse()) };
-  return { kind: 'forward', request: { ...req, groups }, response: (r) => finish(r as describeOffsets.DescribeShareGroupOffsetsResponse) };
+  if (groups.length === 0) return { kind: 'answer', response: finish(describeOffsets.defaultResponse()) };
+  return { kind: 'forward', request: { ...req, groups }, response: (r) => finish(r as describeOffsets.Response) };
 }
 
 /**
@@ -258,22 +258,22 @@ function offsetsChange<Q extends { topicName: string }, R extends { topicName: s
 }
 
 /** AlterShareGroupOffsets: READ on the group, READ on each topic (29 on each of its partitions). */
-export function checkAlterShareGroupOffsets(c: AuthzContext, v: number, req: alterOffsets.AlterShareGroupOffsetsRequest): Verdict {
+export function checkAlterShareGroupOffsets(c: AuthzContext, v: number, req: alterOffsets.Request): Verdict {
   return offsetsChange(c, READ, req, {
-    empty: alterOffsets.defaultAlterShareGroupOffsetsResponse,
+    empty: alterOffsets.defaultResponse,
     denied: (t) => ({
-      ...alterOffsets.defaultAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(),
+      ...alterOffsets.defaultResponseTopic(),
       topicName: t.topicName,
       topicId: ZERO_UUID,
-      partitions: t.partitions.map((p) => ({ ...alterOffsets.defaultAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition(), partitionIndex: p.partitionIndex, errorCode: TOPIC_DENIED, errorMessage: defaultMessage(TOPIC_DENIED) })),
+      partitions: t.partitions.map((p) => ({ ...alterOffsets.defaultResponsePartition(), partitionIndex: p.partitionIndex, errorCode: TOPIC_DENIED, errorMessage: defaultMessage(TOPIC_DENIED) })),
     }),
   });
 }
 
 /** DeleteShareGroupOffsets: DELETE on the group, READ on each topic (29 on the topic). */
-export function checkDeleteShareGroupOffsets(c: AuthzContext, v: number, req: deleteOffsets.DeleteShareGroupOffsetsRequest): Verdict {
+export function checkDeleteShareGroupOffsets(c: AuthzContext, v: number, req: deleteOffsets.Request): Verdict {
   return offsetsChange(c, DELETE, req, {
-    empty: deleteOffsets.defaultDeleteShareGroupOffsetsResponse,
-    denied: (t) => ({ ...deleteOffsets.defaultDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(), topicName: t.topicName, topicId: ZERO_UUID, errorCode: TOPIC_DENIED, errorMessage: defaultMessage(TOPIC_DENIED) }),
+    empty: deleteOffsets.defaultResponse,
+    denied: (t) => ({ ...deleteOffsets.defaultResponseTopic(), topicName: t.topicName, topicId: ZERO_UUID, errorCode: TOPIC_DENIED, errorMessage: defaultMessage(TOPIC_DENIED) }),
   });
 }

@@ -1,8 +1,8 @@
 import { ApiKey, API_SPECS } from '../protocol/generated/index.js';
-import type { FetchRequest } from '../protocol/generated/fetch.js';
-import type { ProduceRequest } from '../protocol/generated/produce.js';
-import type { JoinGroupRequest } from '../protocol/generated/join-group.js';
-import type { InitProducerIdRequest } from '../protocol/generated/init-producer-id.js';
+import type * as fetch from '../protocol/generated/fetch.js';
+import type * as produce from '../protocol/generated/produce.js';
+import type * as joinGroup from '../protocol/generated/join-group.js';
+import type * as initProducerId from '../protocol/generated/init-producer-id.js';
 import { API_CHECKS } from '../acl/checks.js';
 
 /**
@@ -55,11 +55,11 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   // acks=all waits in the broker's purgatory until the in-sync followers have the records.
   // v12 is v11 plus KIP-890's implicit AddPartitionsToTxn (transaction.version 2); v13 names
   // topics by id, which the proxy's produce path does not resolve yet.
-  [ApiKey.Produce, { minVersion: 3, maxVersion: 12, rewrite: { kind: 'nodeEndpoints', fromVersion: 10 }, parks: (r) => (r as ProduceRequest).acks === -1, holdMs: timeoutOf }],
+  [ApiKey.Produce, { minVersion: 3, maxVersion: 12, rewrite: { kind: 'nodeEndpoints', fromVersion: 10 }, parks: (r) => (r as produce.Request).acks === -1, holdMs: timeoutOf }],
   // Every Fetch, long poll or not, gets a connection of its own: its response may be as large as
   // fetch.max.bytes, and only a connection that serves one client can stop being read while that
   // client does not take its responses (back-pressure to the broker instead of the proxy's heap).
-  [ApiKey.Fetch, { rewrite: { kind: 'nodeEndpoints', fromVersion: 16 }, parks: always, holdMs: (r) => Math.max(0, (r as FetchRequest).maxWaitMs) }],
+  [ApiKey.Fetch, { rewrite: { kind: 'nodeEndpoints', fromVersion: 16 }, parks: always, holdMs: (r) => Math.max(0, (r as fetch.Request).maxWaitMs) }],
   // v10+ may wait for remote (tiered) storage up to its TimeoutMs.
   [ApiKey.ListOffsets, { parks: waitsForTimeout, holdMs: timeoutOf }],
   [ApiKey.Metadata, { rewrite: { kind: 'metadata', fromVersion: 0 } }],
@@ -67,7 +67,7 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   [ApiKey.OffsetCommit, { parks: always }],
   [ApiKey.OffsetFetch, {}],
   [ApiKey.FindCoordinator, { rewrite: { kind: 'findCoordinator', fromVersion: 0 } }],
-  [ApiKey.JoinGroup, { parks: always, holdMs: (r) => Math.max(0, (r as JoinGroupRequest).rebalanceTimeoutMs, (r as JoinGroupRequest).sessionTimeoutMs) }],
+  [ApiKey.JoinGroup, { parks: always, holdMs: (r) => Math.max(0, (r as joinGroup.Request).rebalanceTimeoutMs, (r as joinGroup.Request).sessionTimeoutMs) }],
   [ApiKey.Heartbeat, {}],
   // Kafka 4's group coordinator writes a departure to __consumer_offsets before answering.
   [ApiKey.LeaveGroup, { parks: always }],
@@ -86,7 +86,7 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   [ApiKey.DeleteTopics, { parks: waitsForTimeout, holdMs: timeoutOf }],
   [ApiKey.DeleteRecords, { parks: waitsForTimeout, holdMs: timeoutOf }],
   // The transaction coordinator answers once __transaction_state has replicated its write.
-  [ApiKey.InitProducerId, { parks: (r) => (r as InitProducerIdRequest).transactionalId !== null }],
+  [ApiKey.InitProducerId, { parks: (r) => (r as initProducerId.Request).transactionalId !== null }],
   [ApiKey.OffsetForLeaderEpoch, {}],
   [ApiKey.AddPartitionsToTxn, { parks: always }],
   [ApiKey.AddOffsetsToTxn, { parks: always }],

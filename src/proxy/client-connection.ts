@@ -8,8 +8,8 @@ import { decodeRequestHeader, type RequestHeader } from '../protocol/headers.js'
 import { API_SPECS, ApiKey } from '../protocol/generated/index.js';
 import { WardenError, DecodeError } from '../protocol/errors.js';
 import { validateRecordBatches } from '../protocol/record-batch.js';
-import type { ProduceRequest } from '../protocol/generated/produce.js';
-import type { ApiVersionsRequest } from '../protocol/generated/api-versions.js';
+import type * as produce from '../protocol/generated/produce.js';
+import type * as apiVersions from '../protocol/generated/api-versions.js';
 import { API_POLICY, proxyVersionRange, type ApiPolicy } from './api-table.js';
 import { rewriteResponse, type AddressBook } from './rewrite.js';
 import { apiVersionsResponse } from './api-versions.js';
@@ -26,17 +26,17 @@ import { AuthError } from '../auth/errors.js';
 import { LoginRateLimitedError, RATE_LIMITED_MESSAGE, type FailedLoginLimiter } from '../auth/login-guard.js';
 import type { PrincipalMapper } from '../auth/principal.js';
 import { verifiedPeerCertificate, verifiedSubjectDn } from '../auth/tls-identity.js';
-import type { SaslHandshakeRequest } from '../protocol/generated/sasl-handshake.js';
-import type { SaslAuthenticateRequest } from '../protocol/generated/sasl-authenticate.js';
+import type * as saslHandshake from '../protocol/generated/sasl-handshake.js';
+import type * as saslAuthenticate from '../protocol/generated/sasl-authenticate.js';
 import { ErrorCode } from '../protocol/generated/error-codes.js';
 import type { TLSSocket } from 'node:tls';
 import type { CredentialStore } from '../auth/credentials.js';
 import { describeScram, alterScram } from '../auth/scram-admin.js';
-import type { DescribeUserScramCredentialsRequest } from '../protocol/generated/describe-user-scram-credentials.js';
-import type { AlterUserScramCredentialsRequest } from '../protocol/generated/alter-user-scram-credentials.js';
-import type { DescribeAclsRequest } from '../protocol/generated/describe-acls.js';
-import type { CreateAclsRequest } from '../protocol/generated/create-acls.js';
-import type { DeleteAclsRequest } from '../protocol/generated/delete-acls.js';
+import type * as describeUserScramCredentials from '../protocol/generated/describe-user-scram-credentials.js';
+import type * as alterUserScramCredentials from '../protocol/generated/alter-user-scram-credentials.js';
+import type * as describeAcls from '../protocol/generated/describe-acls.js';
+import type * as createAcls from '../protocol/generated/create-acls.js';
+import type * as deleteAcls from '../protocol/generated/delete-acls.js';
 import { sizePrefixed } from '../protocol/writer.js';
 import type { AclManager } from '../acl/manager.js';
 import { API_CHECKS, type AuthzContext, type Verdict } from '../acl/checks.js';
@@ -315,7 +315,7 @@ export class ClientConnection implements MemoryWaiter {
     const spec = API_SPECS.get(apiKey)!;
     const r = this.bodyReader(frame, header);
     const body = spec.decodeRequest(r, apiVersion);
-    if (apiKey === ApiKey.Produce) validateProduce(body as ProduceRequest);
+    if (apiKey === ApiKey.Produce) validateProduce(body as produce.Request);
     if (policy.local) {
       this.answerAdmin(header, body);
       return;
@@ -444,7 +444,7 @@ export class ClientConnection implements MemoryWaiter {
   private answerHandshake(header: RequestHeader, frame: Buffer): void {
     const sasl = this.sasl!;
     const r = this.bodyReader(frame, header);
-    const req = API_SPECS.get(ApiKey.SaslHandshake)!.decodeRequest(r, header.apiVersion) as SaslHandshakeRequest;
+    const req = API_SPECS.get(ApiKey.SaslHandshake)!.decodeRequest(r, header.apiVersion) as saslHandshake.Request;
     const result = sasl.handshake(header.apiVersion, req.mechanism);
     if (sasl.state === 'reauthenticating') {
       // KIP-368: the re-authentication must finish within the authentication timeout, under the
@@ -463,7 +463,7 @@ export class ClientConnection implements MemoryWaiter {
 
   private answerAuthenticate(header: RequestHeader, frame: Buffer): void {
     const r = this.bodyReader(frame, header);
-    const req = API_SPECS.get(ApiKey.SaslAuthenticate)!.decodeRequest(r, header.apiVersion) as SaslAuthenticateRequest;
+    const req = API_SPECS.get(ApiKey.SaslAuthenticate)!.decodeRequest(r, header.apiVersion) as saslAuthenticate.Request;
     const slot = this.newSlot();
     const respond = (errorCode: number, errorMessage: string | null, authBytes: Buffer, sessionLifetimeMs: bigint) =>
       this.complete(slot, responsePacket(ApiKey.SaslAuthenticate, header.apiVersion, header.correlationId, { errorCode, errorMessage, authBytes, sessionLifetimeMs }));
@@ -554,9 +554,9 @@ export class ClientConnection implements MemoryWaiter {
     if (header.apiKey === ApiKey.DescribeAcls || header.apiKey === ApiKey.CreateAcls || header.apiKey === ApiKey.DeleteAcls) {
       response = this.answerAcls(header.apiKey, body, clusterAllows);
     } else if (header.apiKey === ApiKey.DescribeUserScramCredentials) {
-      response = describeScram(body as DescribeUserScramCredentialsRequest, sec.credentials, clusterAllows(Operation.DESCRIBE));
+      response = describeScram(body as describeUserScramCredentials.Request, sec.credentials, clusterAllows(Operation.DESCRIBE));
     } else if (header.apiKey === ApiKey.AlterUserScramCredentials) {
-      const req = body as AlterUserScramCredentialsRequest;
+      const req = body as alterUserScramCredentials.Request;
       const { response: r, changed } = alterScram(req, sec.credentials, clusterAllows(Operation.ALTER));
       response = r;
       if (changed.length > 0) {
@@ -582,16 +582,16 @@ export class ClientConnection implements MemoryWaiter {
     switch (apiKey) {
       case ApiKey.DescribeAcls:
         if (acl === null) return { throttleTimeMs: 0, ...disabled, resources: [] };
-        return acl.describeAcls(body as DescribeAclsRequest, clusterAllows(Operation.DESCRIBE));
+        return acl.describeAcls(body as describeAcls.Request, clusterAllows(Operation.DESCRIBE));
       case ApiKey.CreateAcls: {
-        const req = body as CreateAclsRequest;
+        const req = body as createAcls.Request;
         if (acl === null) return { throttleTimeMs: 0, results: req.creations.map(() => ({ ...disabled })), _tagged: undefined };
         const { response, created } = acl.createAcls(req, clusterAllows(Operation.ALTER), principal);
         if (created.length > 0) this.recordChange('acls-created', created.map(describeAcl));
         return response;
       }
       default: {
-        const req = body as DeleteAclsRequest;
+        const req = body as deleteAcls.Request;
         if (acl === null) return { throttleTimeMs: 0, filterResults: req.filters.map(() => ({ ...disabled, matchingAcls: [] })), _tagged: undefined };
         const { response, deleted } = acl.deleteAcls(req, clusterAllows(Operation.ALTER), principal);
         if (deleted.length > 0) this.recordChange('acls-deleted', deleted.map(describeAcl));
@@ -675,10 +675,10 @@ export class ClientConnection implements MemoryWaiter {
 
   private answerApiVersions(header: RequestHeader, frame: Buffer): void {
     const range = proxyVersionRange(ApiKey.ApiVersions)!;
-    let request: ApiVersionsRequest | null = null;
+    let request: apiVersions.Request | null = null;
     if (header.apiVersion >= range[0] && header.apiVersion <= range[1]) {
       const r = this.bodyReader(frame, header);
-      request = API_SPECS.get(ApiKey.ApiVersions)!.decodeRequest(r, header.apiVersion) as ApiVersionsRequest;
+      request = API_SPECS.get(ApiKey.ApiVersions)!.decodeRequest(r, header.apiVersion) as apiVersions.Request;
     }
     const { body, bodyVersion } = apiVersionsResponse(header.apiVersion, request, this.ctx.cluster.versionsOf(this.nodeId), this.ctx.security.acl !== null);
     const slot = this.newSlot();
@@ -688,9 +688,9 @@ export class ClientConnection implements MemoryWaiter {
   private forward(packet: Buffer, header: RequestHeader, policy: ApiPolicy, body: unknown, transform?: (response: unknown) => unknown): void {
     const lane = this.lane!;
     const parks = policy.parks?.(body) ?? false;
-    const acksZero = header.apiKey === ApiKey.Produce && (body as ProduceRequest).acks === 0;
+    const acksZero = header.apiKey === ApiKey.Produce && (body as produce.Request).acks === 0;
     // acks=0 goes upstream as acks=1 and its answer stays here (see acks-zero.ts).
-    if (acksZero) rewriteAcks(packet, header, body as ProduceRequest, ACKS_ZERO_AS);
+    if (acksZero) rewriteAcks(packet, header, body as produce.Request, ACKS_ZERO_AS);
     const slot = this.newSlot(acksZero);
     const apiKey = header.apiKey;
     const apiVersion = header.apiVersion;
@@ -921,7 +921,7 @@ function requestPacket(frame: Buffer, header: RequestHeader, body: unknown): Buf
 }
 
 /** Validates every record set of a Produce request; throws RecordBatchError or DecodeError. */
-function validateProduce(req: ProduceRequest): void {
+function validateProduce(req: produce.Request): void {
   for (const t of req.topicData) {
     for (const p of t.partitionData) {
       if (p.records === null) throw new ClientProtocolError('WARDEN_ERR_RECORD_BATCH', 'produce partition has null records');

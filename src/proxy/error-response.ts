@@ -21,85 +21,85 @@ export function errorResponse(apiKey: number, request: unknown, errorCode: numbe
   const message = ERRORS.get(errorCode)?.message ?? null;
   switch (apiKey) {
     case ApiKey.Produce: {
-      const req = request as produce.ProduceRequest;
-      const res = produce.defaultProduceResponse();
+      const req = request as produce.Request;
+      const res = produce.defaultResponse();
       res.responses = req.topicData.map((t) => ({
-        ...produce.defaultProduceResponseTopicProduceResponse(),
+        ...produce.defaultResponseTopicProduceResponse(),
         name: t.name,
-        partitionResponses: t.partitionData.map((p) => ({ ...produce.defaultProduceResponsePartitionProduceResponse(), index: p.index, errorCode, baseOffset: -1n })),
+        partitionResponses: t.partitionData.map((p) => ({ ...produce.defaultResponsePartitionProduceResponse(), index: p.index, errorCode, baseOffset: -1n })),
       }));
       return res;
     }
     case ApiKey.Fetch: {
-      const req = request as fetch.FetchRequest;
-      const res = fetch.defaultFetchResponse();
+      const req = request as fetch.Request;
+      const res = fetch.defaultResponse();
       res.errorCode = errorCode;
       res.responses = req.topics.map((t) => ({
-        ...fetch.defaultFetchResponseFetchableTopicResponse(),
+        ...fetch.defaultResponseFetchableTopicResponse(),
         topic: t.topic,
         topicId: t.topicId,
         // Kafka sends empty records (MemoryRecords.EMPTY) with an error, never null: librdkafka rejects a null record set.
-        partitions: t.partitions.map((p) => ({ ...fetch.defaultFetchResponsePartitionData(), partitionIndex: p.partition, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: Buffer.alloc(0) })),
+        partitions: t.partitions.map((p) => ({ ...fetch.defaultResponsePartitionData(), partitionIndex: p.partition, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: Buffer.alloc(0) })),
       }));
       return res;
     }
     case ApiKey.ListOffsets: {
-      const req = request as listOffsets.ListOffsetsRequest;
-      const res = listOffsets.defaultListOffsetsResponse();
+      const req = request as listOffsets.Request;
+      const res = listOffsets.defaultResponse();
       res.topics = req.topics.map((t) => ({
-        ...listOffsets.defaultListOffsetsResponseListOffsetsTopicResponse(),
+        ...listOffsets.defaultResponseTopicResponse(),
         name: t.name,
-        partitions: t.partitions.map((p) => ({ ...listOffsets.defaultListOffsetsResponseListOffsetsPartitionResponse(), partitionIndex: p.partitionIndex, errorCode })),
+        partitions: t.partitions.map((p) => ({ ...listOffsets.defaultResponsePartitionResponse(), partitionIndex: p.partitionIndex, errorCode })),
       }));
       return res;
     }
     case ApiKey.Metadata: {
-      const req = request as metadata.MetadataRequest;
-      const res = metadata.defaultMetadataResponse();
-      res.topics = (req.topics ?? []).map((t) => ({ ...metadata.defaultMetadataResponseMetadataResponseTopic(), name: t.name, topicId: t.topicId, errorCode }));
+      const req = request as metadata.Request;
+      const res = metadata.defaultResponse();
+      res.topics = (req.topics ?? []).map((t) => ({ ...metadata.defaultResponseTopic(), name: t.name, topicId: t.topicId, errorCode }));
       return res;
     }
     case ApiKey.OffsetCommit: {
-      const req = request as offsetCommit.OffsetCommitRequest;
-      const res = offsetCommit.defaultOffsetCommitResponse();
+      const req = request as offsetCommit.Request;
+      const res = offsetCommit.defaultResponse();
       res.topics = req.topics.map((t) => ({
-        ...offsetCommit.defaultOffsetCommitResponseOffsetCommitResponseTopic(),
+        ...offsetCommit.defaultResponseTopic(),
         name: t.name,
-        partitions: t.partitions.map((p) => ({ ...offsetCommit.defaultOffsetCommitResponseOffsetCommitResponsePartition(), partitionIndex: p.partitionIndex, errorCode })),
+        partitions: t.partitions.map((p) => ({ ...offsetCommit.defaultResponsePartition(), partitionIndex: p.partitionIndex, errorCode })),
       }));
       return res;
     }
     case ApiKey.OffsetFetch: {
-      const req = request as offsetFetch.OffsetFetchRequest;
-      const res = offsetFetch.defaultOffsetFetchResponse();
+      const req = request as offsetFetch.Request;
+      const res = offsetFetch.defaultResponse();
       res.errorCode = errorCode;
-      res.groups = req.groups.map((g) => ({ ...offsetFetch.defaultOffsetFetchResponseOffsetFetchResponseGroup(), groupId: g.groupId, errorCode }));
+      res.groups = req.groups.map((g) => ({ ...offsetFetch.defaultResponseGroup(), groupId: g.groupId, errorCode }));
       return res;
     }
     case ApiKey.FindCoordinator: {
-      const req = request as findCoordinator.FindCoordinatorRequest;
-      const res = findCoordinator.defaultFindCoordinatorResponse();
+      const req = request as findCoordinator.Request;
+      const res = findCoordinator.defaultResponse();
       Object.assign(res, { errorCode, errorMessage: message, nodeId: -1, host: '', port: -1 });
-      res.coordinators = req.coordinatorKeys.map((key) => ({ ...findCoordinator.defaultFindCoordinatorResponseCoordinator(), key, nodeId: -1, host: '', port: -1, errorCode, errorMessage: message }));
+      res.coordinators = req.coordinatorKeys.map((key) => ({ ...findCoordinator.defaultResponseCoordinator(), key, nodeId: -1, host: '', port: -1, errorCode, errorMessage: message }));
       return res;
     }
     case ApiKey.DescribeGroups: {
-      const req = request as describeGroups.DescribeGroupsRequest;
-      const res = describeGroups.defaultDescribeGroupsResponse();
-      res.groups = req.groups.map((groupId) => ({ ...describeGroups.defaultDescribeGroupsResponseDescribedGroup(), groupId, errorCode }));
+      const req = request as describeGroups.Request;
+      const res = describeGroups.defaultResponse();
+      res.groups = req.groups.map((groupId) => ({ ...describeGroups.defaultResponseDescribedGroup(), groupId, errorCode }));
       return res;
     }
     case ApiKey.CreateTopics: {
-      const req = request as createTopics.CreateTopicsRequest;
-      const res = createTopics.defaultCreateTopicsResponse();
-      res.topics = req.topics.map((t) => ({ ...createTopics.defaultCreateTopicsResponseCreatableTopicResult(), name: t.name, errorCode, errorMessage: message }));
+      const req = request as createTopics.Request;
+      const res = createTopics.defaultResponse();
+      res.topics = req.topics.map((t) => ({ ...createTopics.defaultResponseCreatableTopicResult(), name: t.name, errorCode, errorMessage: message }));
       return res;
     }
     case ApiKey.DeleteTopics: {
-      const req = request as deleteTopics.DeleteTopicsRequest;
-      const res = deleteTopics.defaultDeleteTopicsResponse();
+      const req = request as deleteTopics.Request;
+      const res = deleteTopics.defaultResponse();
       const names = req.topics.length > 0 ? req.topics.map((t) => ({ name: t.name, topicId: t.topicId })) : req.topicNames.map((name) => ({ name, topicId: Buffer.alloc(16) }));
-      res.responses = names.map((n) => ({ ...deleteTopics.defaultDeleteTopicsResponseDeletableTopicResult(), ...n, errorCode, errorMessage: message }));
+      res.responses = names.map((n) => ({ ...deleteTopics.defaultResponseDeletableTopicResult(), ...n, errorCode, errorMessage: message }));
       return res;
     }
     default: {
