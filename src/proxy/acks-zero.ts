@@ -1,7 +1,7 @@
 import type { RequestHeader } from '../protocol/headers.js';
 import { responseHeaderLength } from '../protocol/headers.js';
 import { Reader } from '../protocol/reader.js';
-import { API_SPECS, ApiKey } from '../protocol/generated/index.js';
+import { apiSpec, ApiKey } from '../protocol/generated/index.js';
 import type * as produce from '../protocol/generated/produce.js';
 import { WardenError } from '../protocol/errors.js';
 
@@ -45,7 +45,7 @@ function transactionalIdSize(version: number, id: string | null): number {
 export function produceError(packet: Buffer, version: number): number {
   const frame = packet.subarray(4);
   const r = new Reader(frame, responseHeaderLength(ApiKey.Produce, version, frame));
-  const res = API_SPECS.get(ApiKey.Produce)!.decodeResponse(r, version) as produce.Response;
+  const res = apiSpec(ApiKey.Produce).decodeResponse(r, version);
   for (const t of res.responses) for (const p of t.partitionResponses) if (p.errorCode !== 0) return p.errorCode;
   return 0;
 }
