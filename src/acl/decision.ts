@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Authorizer, Decision } from './authorizer.js';
 import type { ProtectedTopics } from './protected-topics.js';
-import { AUDITED, type AuditFlags, type AuthzContext } from './checks.js';
+import { AUDITED, type AuditFlags, type AuthzContext } from './checks/context.js';
 import { Operation, ResourceType, operationName, resourceTypeName, type OperationCode, type ResourceTypeCode } from './model.js';
 import { authorizationEvent, type AuditEvent, type RequestInfo } from '../audit/event.js';
 import { ApiKey } from '../protocol/generated/index.js';

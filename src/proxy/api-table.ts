@@ -1,5 +1,5 @@
 import { ApiKey, API_SPECS, REQUEST_TIMEOUT_MS, TRANSACTIONAL_ID, requestTrait, type ApiKeyCode, type RequestOf } from '../protocol/generated/index.js';
-import { API_CHECKS } from '../acl/checks.js';
+import { API_CHECKS } from '../acl/checks/index.js';
 
 /**
  * What the proxy does with each API a client may send. One table, failing closed: an API key that

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { Authorizer } from '../../src/acl/authorizer.js';
 import pino from 'pino';
-import { API_CHECKS, authorizedOperations, type AuthzContext, type Verdict } from '../../src/acl/checks.js';
+import { API_CHECKS, authorizedOperations, type AuthzContext, type Verdict } from '../../src/acl/checks/index.js';
 import { ConnectionDecisions } from '../../src/acl/decision.js';
 import { ProtectedTopics } from '../../src/acl/protected-topics.js';
 import { Operation, PatternType, Permission, ResourceType, type AclBinding, type OperationCode } from '../../src/acl/model.js';

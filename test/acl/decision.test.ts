@@ -9,7 +9,7 @@ import { ApiKey } from '../../src/protocol/generated/index.js';
 import * as createTopicsCodec from '../../src/protocol/generated/create-topics.js';
 import * as deleteTopicsCodec from '../../src/protocol/generated/delete-topics.js';
 import * as fetch from '../../src/protocol/generated/fetch.js';
-import type { Verdict } from '../../src/acl/checks.js';
+import type { Verdict } from '../../src/acl/checks/index.js';
 import { allow, auditTrail, decisionsFor, runCheck, runWith, type AuditedEvent } from '../helpers/authz.js';
 
 
