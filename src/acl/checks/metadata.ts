@@ -65,45 +65,7 @@ export function checkMetadata(c: AuthzContext, v: number, req: metadata.Request)
   return {
     kind: 'forward',
     request: forwarded,
-    response: (res) => {
-      const m = res;
-      for (const t of m.topics) if (t.name !== null && t.errorCode === 0) c.learnTopic(t.topicId, t.name);
-      let topics: metadata.ResponseTopic[];
-      if (all) topics = m.topics.filter((t) => t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name, AUDIT_IF_ALLOWED));
-      else {
-        const present = new Map<string, metadata.ResponseTopic>();
-        for (const t of m.topics) if (t.name !== null) present.set(t.name, t);
-        topics = [];
-        req.topics!.forEach((t, i) => {
-          const d = denied.get(i);
-          if (d !== undefined) return void topics.push(d);
-          const name = names[i];
-          if (name === null) {
-            // An id only the broker knew (no authorizer): authorized by the name it answers with.
-            const got = m.topics.find((x) => x.topicId.equals(t.topicId));
-            if (got === undefined) return;
-            if (got.name !== null && !c.allowed(DESCRIBE, TOPIC, got.name)) topics.push({ ...metadata.defaultResponseTopic(), name: null, topicId: t.topicId, errorCode: TOPIC_DENIED });
-            else topics.push(got);
-            return;
-          }
-          const got = present.get(name);
-          if (got !== undefined) return void topics.push(got);
-          // Asked for as part of all topics and not there: missing. Without CREATE that is 29.
-          if (askAll) topics.push({ ...metadata.defaultResponseTopic(), name, errorCode: noCreate.has(name) ? TOPIC_DENIED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
-        });
-      }
-      for (const t of topics) {
-        // Refused for want of CREATE: as Kafka's unauthorizedForCreateTopicMetadata, with the default
-        // bitfield (never the upstream super user's).
-        if (t.name !== null && noCreate.has(t.name) && t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) Object.assign(t, { errorCode: TOPIC_DENIED, topicAuthorizedOperations: NO_OPERATIONS });
-        // As Kafka (KafkaApis.handleTopicMetadataRequest): every topic the caller may describe gets
-        // its bitfield, a missing one (3) too; the refused ones (29) keep the default.
-        if (req.includeTopicAuthorizedOperations && t.name !== null && t.errorCode !== TOPIC_DENIED) t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
-      }
-      m.topics = topics;
-      if (clusterOps !== null) m.clusterAuthorizedOperations = clusterOps;
-      return m;
-    },
+    response: (res) => metadataAnswer(c, req, { all, denied, names, askAll, noCreate, clusterOps }, res),
   };
 }
 
@@ -149,4 +111,60 @@ export function checkDescribeCluster(c: AuthzContext, v: number, req: describeCl
   if (!req.includeClusterAuthorizedOperations) return null;
   const ops = c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME) ? authorizedOperations(c, CLUSTER, CLUSTER_NAME) : 0;
   return { kind: 'forward', response: (r) => ((r.clusterAuthorizedOperations = ops), r) };
+}
+
+/** What checkMetadata decided before the request went upstream, for reading the answer. */
+interface MetadataPlan {
+  /** An all-topics request. */
+  all: boolean;
+  /** The answers for denied request topics, by position. */
+  denied: ReadonlyMap<number, metadata.ResponseTopic>;
+  /** The name each request topic stands for, by position (null: an id the proxy had not learned). */
+  names: ReadonlyArray<string | null>;
+  /** Sent as all-topics instead of the named ones (so as not to auto-create them). */
+  askAll: boolean;
+  /** Topics the caller may not create. */
+  noCreate: ReadonlySet<string>;
+  clusterOps: number | null;
+}
+
+/** The broker's Metadata answer as the caller may see it, in request order for named topics. */
+function metadataAnswer(c: AuthzContext, req: metadata.Request, plan: MetadataPlan, m: metadata.Response): metadata.Response {
+  const { all, denied, names, askAll, noCreate, clusterOps } = plan;
+  for (const t of m.topics) if (t.name !== null && t.errorCode === 0) c.learnTopic(t.topicId, t.name);
+  let topics: metadata.ResponseTopic[];
+  if (all) topics = m.topics.filter((t) => t.name !== null && c.allowed(DESCRIBE, TOPIC, t.name, AUDIT_IF_ALLOWED));
+  else {
+    const present = new Map<string, metadata.ResponseTopic>();
+    for (const t of m.topics) if (t.name !== null) present.set(t.name, t);
+    topics = [];
+    req.topics!.forEach((t, i) => {
+      const d = denied.get(i);
+      if (d !== undefined) return void topics.push(d);
+      const name = names[i];
+      if (name === null) {
+        // An id only the broker knew (no authorizer): authorized by the name it answers with.
+        const got = m.topics.find((x) => x.topicId.equals(t.topicId));
+        if (got === undefined) return;
+        if (got.name !== null && !c.allowed(DESCRIBE, TOPIC, got.name)) topics.push({ ...metadata.defaultResponseTopic(), name: null, topicId: t.topicId, errorCode: TOPIC_DENIED });
+        else topics.push(got);
+        return;
+      }
+      const got = present.get(name);
+      if (got !== undefined) return void topics.push(got);
+      // Asked for as part of all topics and not there: missing. Without CREATE that is 29.
+      if (askAll) topics.push({ ...metadata.defaultResponseTopic(), name, errorCode: noCreate.has(name) ? TOPIC_DENIED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+    });
+  }
+  for (const t of topics) {
+    // Refused for want of CREATE: as Kafka's unauthorizedForCreateTopicMetadata, with the default
+    // bitfield (never the upstream super user's).
+    if (t.name !== null && noCreate.has(t.name) && t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) Object.assign(t, { errorCode: TOPIC_DENIED, topicAuthorizedOperations: NO_OPERATIONS });
+    // As Kafka (KafkaApis.handleTopicMetadataRequest): every topic the caller may describe gets
+    // its bitfield, a missing one (3) too; the refused ones (29) keep the default.
+    if (req.includeTopicAuthorizedOperations && t.name !== null && t.errorCode !== TOPIC_DENIED) t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
+  }
+  m.topics = topics;
+  if (clusterOps !== null) m.clusterAuthorizedOperations = clusterOps;
+  return m;
 }

@@ -40,20 +40,7 @@ export function checkFetch(c: AuthzContext, v: number, req: fetch.Request): Verd
   const replicaId = v >= 15 ? req.replicaState.replicaId : req.replicaId;
   const byId = v >= 13;
   const nameOf = (t: { topic: string; topicId: Buffer }) => (byId ? c.topicName(t.topicId) : t.topic);
-  if (replicaId >= 0) {
-    // A follower fetch: broker-to-broker traffic needs CLUSTER_ACTION; Kafka answers every
-    // partition with 29 otherwise. With it every partition may be read, in a fetch session, but
-    // the proxy's own topics.
-    if (!c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME)) {
-      const res = errorResponseOf(ApiKey.Fetch, req, TOPIC_DENIED);
-      res.errorCode = 0;
-      return { kind: 'answer', response: res };
-    }
-    return sessionFetch(c, v, req, (t) => {
-      const name = nameOf(t);
-      return name === null || !c.restricted(name) || c.allowed(READ, TOPIC, name) ? 0 : TOPIC_DENIED;
-    });
-  }
+  if (replicaId >= 0) return followerFetch(c, v, req, nameOf);
   if (c.open) {
     // No authorizer: only the proxy's own topics are refused, and fetch sessions stay. A refused
     // topic never reaches the broker, so it never enters a session; an id the proxy has not learned
@@ -97,6 +84,22 @@ export function checkFetch(c: AuthzContext, v: number, req: fetch.Request): Verd
     return { kind: 'forward', request: { ...base, sessionId: 0, sessionEpoch: -1, forgottenTopicsData: [] }, response: out?.response };
   }
   return out;
+}
+
+/** A follower's fetch (replica id set). */
+function followerFetch(c: AuthzContext, v: number, req: fetch.Request, nameOf: (t: { topic: string; topicId: Buffer }) => string | null): VerdictFor<'Fetch'> {
+  // A follower fetch: broker-to-broker traffic needs CLUSTER_ACTION; Kafka answers every
+  // partition with 29 otherwise. With it every partition may be read, in a fetch session, but
+  // the proxy's own topics.
+  if (!c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME)) {
+    const res = errorResponseOf(ApiKey.Fetch, req, TOPIC_DENIED);
+    res.errorCode = 0;
+    return { kind: 'answer', response: res };
+  }
+  return sessionFetch(c, v, req, (t) => {
+    const name = nameOf(t);
+    return name === null || !c.restricted(name) || c.allowed(READ, TOPIC, name) ? 0 : TOPIC_DENIED;
+  });
 }
 
 /**
