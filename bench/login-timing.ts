@@ -16,7 +16,7 @@ import { serveProxy } from '../test/helpers/serve.js';
 import { RawClient } from '../test/helpers/raw-client.js';
 import { ScramClient } from '../test/helpers/scram-client.js';
 import { ApiKey } from '../src/protocol/generated/index.js';
-import type { SaslAuthenticateResponse } from '../src/protocol/generated/sasl-authenticate.js';
+import type * as saslAuthenticate from '../src/protocol/generated/sasl-authenticate.js';
 import { median, writeSection } from './common.js';
 
 const ATTEMPTS = Number(process.env.ATTEMPTS ?? 200);
@@ -42,17 +42,17 @@ async function attempt(mechanism: 'PLAIN' | 'SCRAM-SHA-512', user: string): Prom
     await c.request(ApiKey.SaslHandshake, 1, { mechanism });
     if (mechanism === 'PLAIN') {
       const t0 = performance.now();
-      const r = await c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: Buffer.from(`\0${user}\0wrong-password`) });
+      const r = await c.request<saslAuthenticate.Response>(ApiKey.SaslAuthenticate, 1, { authBytes: Buffer.from(`\0${user}\0wrong-password`) });
       if (r.errorCode !== 58) throw new Error(`expected a failure, got ${r.errorCode}`);
       return performance.now() - t0;
     }
     const sc = new ScramClient(mechanism, user, 'wrong-password');
     const t0 = performance.now();
-    const first = await c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.first() });
+    const first = await c.request<saslAuthenticate.Response>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.first() });
     const t1 = performance.now();
     const final = sc.final(first.authBytes); // the client's PBKDF2, not timed
     const t2 = performance.now();
-    const r = await c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: final });
+    const r = await c.request<saslAuthenticate.Response>(ApiKey.SaslAuthenticate, 1, { authBytes: final });
     if (r.errorCode !== 58) throw new Error(`expected a failure, got ${r.errorCode}`);
     return t1 - t0 + (performance.now() - t2);
   } finally {

@@ -11,7 +11,7 @@ import { API_SPECS, ApiKey } from '../src/protocol/generated/index.js';
 import { responseHeaderLength } from '../src/protocol/headers.js';
 import { RawClient } from '../test/helpers/raw-client.js';
 import { FrameReader } from '../src/protocol/frame-reader.js';
-import type { SaslAuthenticateResponse } from '../src/protocol/generated/sasl-authenticate.js';
+import type * as saslAuthenticate from '../src/protocol/generated/sasl-authenticate.js';
 
 const [addr, user, password, caFile, seconds, concurrency] = process.argv.slice(2);
 const [host, port] = addr!.split(':');
@@ -32,7 +32,7 @@ function login(): Promise<void> {
       if (step === 1) s.write(packet(ApiKey.SaslHandshake, 1, 2, { mechanism: 'SCRAM-SHA-512' }));
       else if (step === 2) s.write(packet(ApiKey.SaslAuthenticate, 1, 3, { authBytes: Buffer.from(`n,,${bare}`) }));
       else {
-        const res = API_SPECS.get(ApiKey.SaslAuthenticate)!.decodeResponse(new Reader(f, responseHeaderLength(ApiKey.SaslAuthenticate, 1, f)), 1) as SaslAuthenticateResponse;
+        const res = API_SPECS.get(ApiKey.SaslAuthenticate)!.decodeResponse(new Reader(f, responseHeaderLength(ApiKey.SaslAuthenticate, 1, f)), 1) as saslAuthenticate.Response;
         if (res.errorCode !== 0) return reject(new Error(`auth error ${res.errorCode}`));
         if (step === 4) {
           s.end();

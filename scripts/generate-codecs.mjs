@@ -110,6 +110,11 @@ class Gen {
   constructor(spec, allStructsOut) {
     this.spec = spec;
     this.msg = spec.name; // e.g. ProduceRequest
+    // The module already says which API it is, so names inside it start at the side:
+    // produce.Request, produce.RequestTopicProduceData, metadata.ResponseTopic.
+    this.side = spec.type === 'request' ? 'Request' : 'Response';
+    this.api = this.msg.slice(0, this.msg.length - this.side.length);
+    this.names = new Map(); // generated name -> spec type name, to catch two types sharing one
     this.valid = parseRange(spec.validVersions);
     this.flex = parseRange(spec.flexibleVersions);
     this.common = new Map((spec.commonStructs ?? []).map((s) => [s.name, s]));
@@ -119,7 +124,12 @@ class Gen {
   }
 
   structName(typeName) {
-    return `${this.msg}${typeName}`;
+    const rest = stripPrefix(typeName, this.msg) ?? stripPrefix(typeName, this.api) ?? typeName;
+    const name = `${this.side}${rest}`;
+    const owner = this.names.get(name);
+    if (owner !== undefined && owner !== typeName) throw new Error(`${this.msg}: ${owner} and ${typeName} would both be named ${name}`);
+    this.names.set(name, typeName);
+    return name;
   }
 
   /** Collects every struct reachable from the message, naming nested types after the message. */
@@ -391,9 +401,15 @@ class Gen {
   }
 
   generate() {
-    this.collect(this.msg, this.spec.fields);
+    this.collect(this.side, this.spec.fields);
     return this.structs.map((s) => this.genStruct(s)).join('\n');
   }
+}
+
+/** `name` without `prefix` when the prefix ends at a word boundary (FetchableTopic keeps Fetch). */
+function stripPrefix(name, prefix) {
+  if (!name.startsWith(prefix) || name === prefix) return undefined;
+  return /[A-Z]/.test(name[prefix.length]) ? name.slice(prefix.length) : undefined;
 }
 
 function indent(text, n) {
@@ -402,6 +418,22 @@ function indent(text, n) {
     .split('\n')
     .map((l) => (l.length ? pad + l : l))
     .join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Traits: top-level request fields the proxy reads on every API that has them.
+
+const TRAITS = [
+  { table: 'REQUEST_TIMEOUT_MS', field: 'timeoutMs', ts: 'number', about: "The request's TimeoutMs: how long the broker may wait (for the controller, the followers, remote storage) before it answers." },
+  { table: 'GROUP_ID', field: 'groupId', ts: 'string | null', about: 'The consumer or share group the request is about.' },
+  { table: 'TRANSACTIONAL_ID', field: 'transactionalId', ts: 'string | null', about: 'The transactional id the request acts for (null for none).' },
+];
+
+function requestTraits(gen) {
+  // Only fields the latest version still has: OffsetFetch v8+ moved GroupId into a list.
+  const latest = gen.valid[1];
+  const names = new Set(gen.spec.fields.filter((f) => inRange(parseRange(f.versions), latest)).map((f) => camel(f.name)));
+  return TRAITS.filter((t) => names.has(t.field)).map((t) => t.table);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -455,6 +487,7 @@ for (const [key, { request, response }] of [...byKey.entries()].sort((a, b) => a
     responseFlexible: parseRange(response.flexibleVersions)?.[0] ?? -1,
     listeners: request.listeners ?? [],
     unstableLatest: request.latestVersionUnstable === true,
+    traits: requestTraits(reqGen),
   });
   schemas[key] = { request: reqGen.schema(), response: resGen.schema() };
 }
@@ -487,14 +520,61 @@ for (const [key, { request, response }] of [...byKey.entries()].sort((a, b) => a
   L.push(`  readonly defaultResponse: () => unknown;`);
   L.push(`}`);
   L.push('');
-  L.push(`export const API_SPECS: ReadonlyMap<number, ApiSpec> = new Map<number, ApiSpec>([`);
+  L.push(`/** Each API key's request and response types. */`);
+  L.push(`export interface ApiMessages {`);
+  for (const a of apis) L.push(`  ${a.key}: { request: ${camel(a.name)}.Request; response: ${camel(a.name)}.Response };`);
+  L.push(`}`);
+  L.push(`export type ApiKeyCode = keyof ApiMessages;`);
+  L.push(`export type RequestOf<K extends ApiKeyCode> = ApiMessages[K]['request'];`);
+  L.push(`export type ResponseOf<K extends ApiKeyCode> = ApiMessages[K]['response'];`);
+  L.push('');
+  L.push(`/** An API's spec with its codecs typed for its messages. */`);
+  L.push(`export interface MessageSpec<K extends ApiKeyCode> extends ApiSpec {`);
+  L.push(`  readonly key: K;`);
+  L.push(`  readonly decodeRequest: (r: Reader, v: number) => RequestOf<K>;`);
+  L.push(`  readonly encodeRequest: (w: Writer, v: number, m: RequestOf<K>) => void;`);
+  L.push(`  readonly decodeResponse: (r: Reader, v: number) => ResponseOf<K>;`);
+  L.push(`  readonly encodeResponse: (w: Writer, v: number, m: ResponseOf<K>) => void;`);
+  L.push(`  readonly defaultRequest: () => RequestOf<K>;`);
+  L.push(`  readonly defaultResponse: () => ResponseOf<K>;`);
+  L.push(`}`);
+  L.push('');
+  L.push(`const MESSAGE_SPECS: { readonly [K in ApiKeyCode]: MessageSpec<K> } = {`);
   for (const a of apis) {
     const m = camel(a.name);
     L.push(
-      `  [${a.key}, { key: ${a.key}, name: '${a.name}', minVersion: ${a.minVersion}, maxVersion: ${a.maxVersion}, requestFlexible: ${a.requestFlexible}, responseFlexible: ${a.responseFlexible}, listeners: ${JSON.stringify(a.listeners)}, unstableLatest: ${a.unstableLatest}, decodeRequest: ${m}.decode${a.name}Request, encodeRequest: ${m}.encode${a.name}Request as ApiSpec['encodeRequest'], decodeResponse: ${m}.decode${a.name}Response, encodeResponse: ${m}.encode${a.name}Response as ApiSpec['encodeResponse'], defaultResponse: ${m}.default${a.name}Response }],`,
+      `  ${a.key}: { key: ${a.key}, name: '${a.name}', minVersion: ${a.minVersion}, maxVersion: ${a.maxVersion}, requestFlexible: ${a.requestFlexible}, responseFlexible: ${a.responseFlexible}, listeners: ${JSON.stringify(a.listeners)}, unstableLatest: ${a.unstableLatest}, decodeRequest: ${m}.decodeRequest, encodeRequest: ${m}.encodeRequest, decodeResponse: ${m}.decodeResponse, encodeResponse: ${m}.encodeResponse, defaultRequest: ${m}.defaultRequest, defaultResponse: ${m}.defaultResponse },`,
     );
   }
-  L.push(`]);`);
+  L.push(`};`);
+  L.push('');
+  L.push(`/** Whether \`n\` is an API key this codec knows. */`);
+  L.push(`export function isApiKey(n: number): n is ApiKeyCode {`);
+  L.push(`  return Object.hasOwn(MESSAGE_SPECS, n);`);
+  L.push(`}`);
+  L.push('');
+  L.push(`/** The typed spec of an API. */`);
+  L.push(`export function apiSpec<K extends ApiKeyCode>(key: K): MessageSpec<K> {`);
+  L.push(`  return MESSAGE_SPECS[key];`);
+  L.push(`}`);
+  L.push('');
+  L.push(`/** Every API's spec by key, for code that holds a key as a plain number. */`);
+  L.push(`export const API_SPECS: ReadonlyMap<number, ApiSpec> = new Map<number, ApiSpec>(Object.values(MESSAGE_SPECS).map((s) => [s.key, s]));`);
+  L.push('');
+  L.push(`/** A field read the same way on every API whose request has it. */`);
+  L.push(`export type RequestTrait<T> = { readonly [K in ApiKeyCode]?: (r: RequestOf<K>) => T };`);
+  L.push('');
+  for (const t of TRAITS) {
+    L.push(`/** ${t.about} */`);
+    L.push(`export const ${t.table}: RequestTrait<${t.ts}> = {`);
+    for (const a of apis) if (a.traits.includes(t.table)) L.push(`  ${a.key}: (r) => r.${t.field},`);
+    L.push(`};`);
+    L.push('');
+  }
+  L.push(`/** The value of a trait for a request of \`key\`, or undefined when its API has no such field. */`);
+  L.push(`export function requestTrait<K extends ApiKeyCode, T>(trait: RequestTrait<T>, key: K, request: RequestOf<K>): T | undefined {`);
+  L.push(`  return trait[key]?.(request);`);
+  L.push(`}`);
   L.push('');
   L.push(`/** Api key constants by name. */`);
   L.push(`export const ApiKey = {`);

@@ -8,7 +8,7 @@ import { KAFKA_VERSION, type KafkaCluster } from '../../src/cli/kafka-cluster.js
 import { UpstreamConnection } from '../../src/proxy/upstream.js';
 import { request } from '../../src/proxy/cluster.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { ListOffsetsResponse } from '../../src/protocol/generated/list-offsets.js';
+import type * as listOffsets from '../../src/protocol/generated/list-offsets.js';
 import { cpuSeconds } from '../common.js';
 import { directTarget, fetchProxies, startBroker, startKafkaProxy, startKroxylicious, startProxy, wardenTargets, type ExternalProxy, type Target, type TargetName } from './targets.js';
 import { PARTITIONS, TOPICS, WORKLOADS, fillConsumeTopic, type Measured, type Sizes, type WorkloadName } from './workloads.js';
@@ -140,7 +140,7 @@ export async function endOffset(cluster: KafkaCluster, topic: string): Promise<n
   try {
     const partitions = Array.from({ length: PARTITIONS[topic as keyof typeof PARTITIONS] }, (_, i) => ({ partitionIndex: i, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }));
     const body = { replicaId: -1, isolationLevel: 0, topics: [{ name: topic, partitions }], timeoutMs: 10_000 };
-    const r = await request<ListOffsetsResponse>(conn, ApiKey.ListOffsets, 4, body, 10_000);
+    const r = await request<listOffsets.Response>(conn, ApiKey.ListOffsets, 4, body, 10_000);
     let sum = 0;
     for (const p of r.topics[0]!.partitions) {
       if (p.errorCode !== 0) throw new Error(`ListOffsets ${topic}/${p.partitionIndex}: error ${p.errorCode}`);

@@ -1,36 +1,61 @@
 import type { Logger } from 'pino';
 import type { Authorizer, Decision } from './authorizer.js';
 import type { ProtectedTopics } from './protected-topics.js';
-import { AUDITED, type AuditFlags, type AuthzContext } from './checks.js';
-import { Operation, ResourceType, operationName, resourceTypeName, type OperationCode, type ResourceTypeCode } from './model.js';
-import { authorizationEvent, type AuditEvent, type RequestInfo } from '../audit/event.js';
+import { AUDITED, type AuditFlags, type AuthzContext } from './checks/context.js';
+import { Operation, ResourceType, operationName, resourceTypeName, type AclBinding, type OperationCode, type ResourceTypeCode } from './model.js';
 import { ApiKey } from '../protocol/generated/index.js';
 import { ZERO_UUID } from '../protocol/constants.js';
 import type { RequestHeader } from '../protocol/headers.js';
 
-/** What the decisions of a connection record to (the audit trail: AuditLog). */
-export interface AuditRecorder {
-  /** Whether an allowed decision is recorded under the configured policy (denials always are). */
-  recordsAllowed(operation: OperationCode, firstUseOfTopic: boolean): boolean;
-  /** Stores an event; false when it could not be stored under failClosed. */
-  record(event: AuditEvent): boolean;
+/** One authorization decision, as the audit trail records it. */
+export interface AuthorizationRecord {
+  granted: boolean;
+  operation: OperationCode;
+  resourceType: ResourceTypeCode;
+  resourceName: string;
+  /** The ACL that decided, if one did. */
+  acl: AclBinding | null;
+  superUser: boolean;
+  /** Denied because the proxy keeps its own state in the topic. */
+  protectedTopic: boolean;
 }
 
-export interface DecisionDeps {
+/**
+ * What the decisions of a connection record to (the audit trail: AuditLog implements it). `R`
+ * is who asked what (the audit's request info), which the connection supplies and acl/ only
+ * passes on, so that acl/ needs nothing from audit/.
+ */
+export interface AuditRecorder<R> {
+  /** Whether an allowed decision is recorded under the configured policy (denials always are). */
+  recordsAllowed(operation: OperationCode, firstUseOfTopic: boolean): boolean;
+  /** Records a decision; false when it could not be stored under failClosed. */
+  recordAuthorization(clusterId: string, request: R, decision: AuthorizationRecord): boolean;
+}
+
+/** A decision's record, bound to the connection it was made on (see ConnectionDecisions.create). */
+interface DecisionSink {
+  recordsAllowed(operation: OperationCode, firstUseOfTopic: boolean): boolean;
+  record(header: RequestHeader | null, decision: AuthorizationRecord): boolean;
+}
+
+export interface DecisionDeps<R> extends BaseDeps {
+  audit: AuditRecorder<R> | null;
+  /** Who asks what, for the audit records of decisions made for a request. */
+  requestInfo(header: RequestHeader | null): R;
+}
+
+interface BaseDeps {
   /** The ACLs; null without an acl section (nothing is authorized but the protected topics). */
   authorizer: Authorizer | null;
   protectedTopics: ProtectedTopics;
   principal: string;
   /** The client's address as ACL host entries name it. */
   host: string;
-  audit: AuditRecorder | null;
   metrics: { authorization(operation: string, resourceType: string, allowed: boolean): void };
   log: Logger;
   clusterId: () => string;
   /** Topic names by topic id (hex), shared by every connection (ClusterView.topicNames). */
   topicNames: Map<string, string>;
-  /** Who asks what, for the audit events of decisions made for a request. */
-  requestInfo(header: RequestHeader | null): RequestInfo;
 }
 
 const PROTECTED: Decision = Object.freeze({ allowed: false, reason: 'protectedTopic', acl: null });
@@ -51,21 +76,31 @@ const PROTECTED: Decision = Object.freeze({ allowed: false, reason: 'protectedTo
  * made for, not whatever the connection handles by then.
  */
 export class ConnectionDecisions {
-  private readonly d: DecisionDeps;
+  private readonly d: BaseDeps;
+  private readonly audit: DecisionSink | null;
   /** `operation:topic` pairs whose first allowed Produce (WRITE) or Fetch (READ) was recorded. */
   private readonly firstUse = new Set<string>();
 
-  private constructor(deps: DecisionDeps) {
+  private constructor(deps: BaseDeps, audit: DecisionSink | null) {
     this.d = deps;
+    this.audit = audit;
   }
 
   /**
    * The decisions of a connection, or null when nothing would be decided: no authorizer and no
    * topic off limits to this principal (requests then pass as with no authorization at all).
    */
-  static create(deps: DecisionDeps): ConnectionDecisions | null {
+  static create<R>(deps: DecisionDeps<R>): ConnectionDecisions | null {
     if (deps.authorizer === null && !deps.protectedTopics.restrictsAny(deps.principal)) return null;
-    return new ConnectionDecisions(deps);
+    const { audit } = deps;
+    const sink: DecisionSink | null =
+      audit === null
+        ? null
+        : {
+            recordsAllowed: (operation, first) => audit.recordsAllowed(operation, first),
+            record: (header, decision) => audit.recordAuthorization(deps.clusterId(), deps.requestInfo(header), decision),
+          };
+    return new ConnectionDecisions(deps, sink);
   }
 
   /** The context the checks of one request use (its decisions name that request). */
@@ -75,7 +110,8 @@ export class ConnectionDecisions {
 
   /** @internal the one decision path (see the class comment); checks reach it through AuthzContext.allowed. */
   decide(operation: OperationCode, type: ResourceTypeCode, name: string, flags: AuditFlags, header: RequestHeader | null): boolean {
-    const { authorizer, principal, host, log, audit } = this.d;
+    const { authorizer, principal, host, log } = this.d;
+    const audit = this.audit;
     const protectedTopic = type === ResourceType.TOPIC && this.d.protectedTopics.restricts(principal, name);
     let d: Decision;
     if (protectedTopic) d = PROTECTED;
@@ -95,8 +131,7 @@ export class ConnectionDecisions {
       }
       if (!audit.recordsAllowed(operation, first)) return true;
     }
-    const event = authorizationEvent(this.d.clusterId(), this.d.requestInfo(header), { granted: d.allowed, operation, resourceType: type, resourceName: name, acl: d.acl, superUser: d.reason === 'superUser', protectedTopic });
-    const recorded = audit.record(event);
+    const recorded = audit.record(header, { granted: d.allowed, operation, resourceType: type, resourceName: name, acl: d.acl, superUser: d.reason === 'superUser', protectedTopic });
     if (!d.allowed) return false;
     // failClosed: what cannot be audited is not done.
     if (!recorded) return false;
@@ -108,10 +143,10 @@ export class ConnectionDecisions {
 /** The AuthzContext of one request: every decision goes to its connection's decide(). */
 class RequestAuthz implements AuthzContext {
   private readonly decisions: ConnectionDecisions;
-  private readonly d: DecisionDeps;
+  private readonly d: BaseDeps;
   private readonly header: RequestHeader | null;
 
-  constructor(decisions: ConnectionDecisions, deps: DecisionDeps, header: RequestHeader | null) {
+  constructor(decisions: ConnectionDecisions, deps: BaseDeps, header: RequestHeader | null) {
     this.decisions = decisions;
     this.d = deps;
     this.header = header;

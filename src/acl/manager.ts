@@ -5,9 +5,9 @@ import { readAclFile, writeAclFile } from './store.js';
 import { filterMatches, invalidBinding, type AclFilter } from './filter.js';
 import { Operation, PatternType, Permission, ResourceType, describeAcl, type AclBinding, type OperationCode, type PatternTypeCode, type PermissionCode, type ResourceTypeCode } from './model.js';
 import { ErrorCode, ERRORS } from '../protocol/generated/error-codes.js';
-import type { DescribeAclsRequest, DescribeAclsResponse } from '../protocol/generated/describe-acls.js';
-import type { CreateAclsRequest, CreateAclsResponse } from '../protocol/generated/create-acls.js';
-import type { DeleteAclsRequest, DeleteAclsResponse, DeleteAclsResponseDeleteAclsMatchingAcl } from '../protocol/generated/delete-acls.js';
+import type * as describeAcls from '../protocol/generated/describe-acls.js';
+import type * as createAcls from '../protocol/generated/create-acls.js';
+import type * as deleteAcls from '../protocol/generated/delete-acls.js';
 
 export interface AclSettings {
   superUsers: string[];
@@ -79,8 +79,8 @@ export class AclManager {
   }
 
   /** DescribeAcls; `authorized`: the caller may DESCRIBE the cluster (decided and audited by the caller). */
-  describeAcls(req: DescribeAclsRequest, authorized: boolean): DescribeAclsResponse {
-    const res: DescribeAclsResponse = { throttleTimeMs: 0, errorCode: 0, errorMessage: null, resources: [], _tagged: undefined };
+  describeAcls(req: describeAcls.Request, authorized: boolean): describeAcls.Response {
+    const res: describeAcls.Response = { throttleTimeMs: 0, errorCode: 0, errorMessage: null, resources: [], _tagged: undefined };
     if (!authorized) {
       res.errorCode = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
       res.errorMessage = msg(res.errorCode);
@@ -101,7 +101,7 @@ export class AclManager {
       res.errorMessage = bad;
       return res;
     }
-    const byResource = new Map<string, DescribeAclsResponse['resources'][number]>();
+    const byResource = new Map<string, describeAcls.Response['resources'][number]>();
     for (const a of this.authorizer.all()) {
       if (!filterMatches(filter, a)) continue;
       const k = `${a.resourceType}\u0000${a.patternType}\u0000${a.resourceName}`;
@@ -117,8 +117,8 @@ export class AclManager {
   }
 
   /** CreateAcls; `authorized`: the caller may ALTER the cluster. */
-  createAcls(req: CreateAclsRequest, authorized: boolean, principal: string): { response: CreateAclsResponse; created: AclBinding[] } {
-    const response: CreateAclsResponse = { throttleTimeMs: 0, results: [], _tagged: undefined };
+  createAcls(req: createAcls.Request, authorized: boolean, principal: string): { response: createAcls.Response; created: AclBinding[] } {
+    const response: createAcls.Response = { throttleTimeMs: 0, results: [], _tagged: undefined };
     if (!authorized) {
       response.results = req.creations.map(() => ({ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: msg(ErrorCode.CLUSTER_AUTHORIZATION_FAILED), _tagged: undefined }));
       return { response, created: [] };
@@ -159,8 +159,8 @@ export class AclManager {
   }
 
   /** DeleteAcls; `authorized`: the caller may ALTER the cluster. */
-  deleteAcls(req: DeleteAclsRequest, authorized: boolean, principal: string): { response: DeleteAclsResponse; deleted: AclBinding[] } {
-    const response: DeleteAclsResponse = { throttleTimeMs: 0, filterResults: [], _tagged: undefined };
+  deleteAcls(req: deleteAcls.Request, authorized: boolean, principal: string): { response: deleteAcls.Response; deleted: AclBinding[] } {
+    const response: deleteAcls.Response = { throttleTimeMs: 0, filterResults: [], _tagged: undefined };
     const denied = !authorized;
     const filters = req.filters.map((f) => ({
       resourceType: f.resourceTypeFilter,
@@ -177,7 +177,7 @@ export class AclManager {
       if (denied) return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: msg(ErrorCode.CLUSTER_AUTHORIZATION_FAILED), matchingAcls: [], _tagged: undefined };
       const bad = invalidFilter(f);
       if (bad !== null) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: bad, matchingAcls: [], _tagged: undefined };
-      const matching: DeleteAclsResponseDeleteAclsMatchingAcl[] = [];
+      const matching: deleteAcls.ResponseMatchingAcl[] = [];
       for (const a of all) {
         if (!filterMatches(f, a)) continue;
         removed.add(a);

@@ -5,7 +5,8 @@ import { chainLine, type ChainState } from './chain.js';
 import { FileSink, StreamSink, type DeliverySink } from './sinks.js';
 import { KafkaSink } from './kafka-sink.js';
 import { Spool } from './spool.js';
-import type { AuditEvent } from './event.js';
+import { authorizationEvent, type AuditEvent, type RequestInfo } from './event.js';
+import type { AuditRecorder, AuthorizationRecord } from '../acl/decision.js';
 import type { ClusterView } from '../proxy/cluster.js';
 import { Operation, type OperationCode } from '../acl/model.js';
 
@@ -64,7 +65,7 @@ interface Direct {
  * return false (the caller refuses the request that needed the event) and dropOldest drops the
  * oldest undelivered events, counted and logged.
  */
-export class AuditLog {
+export class AuditLog implements AuditRecorder<RequestInfo> {
   config: AuditConfig;
   private readonly log: Logger;
   private readonly direct: Direct[] = [];
@@ -130,6 +131,11 @@ export class AuditLog {
       default:
         return DEFAULT_RECORDED_OPS.has(operation) || firstUseOfTopic;
     }
+  }
+
+  /** Records an authorization decision made for `request` (the acl/ decision path's recorder). */
+  recordAuthorization(clusterId: string, request: RequestInfo, decision: AuthorizationRecord): boolean {
+    return this.record(authorizationEvent(clusterId, request, decision));
   }
 
   /**

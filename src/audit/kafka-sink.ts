@@ -4,8 +4,8 @@ import { encodeRecordBatch } from '../protocol/record-batch.js';
 import { partitionForKey } from '../protocol/murmur2.js';
 import { ERRORS } from '../protocol/generated/error-codes.js';
 import { ZERO_UUID } from '../protocol/constants.js';
-import type { MetadataResponse } from '../protocol/generated/metadata.js';
-import type { ProduceResponse } from '../protocol/generated/produce.js';
+import type * as metadata from '../protocol/generated/metadata.js';
+import type * as produce from '../protocol/generated/produce.js';
 import { request, type ClusterView } from '../proxy/cluster.js';
 import { UpstreamConnection, UpstreamError, type UpstreamAddress } from '../proxy/upstream.js';
 import type { DeliverySink } from './sinks.js';
@@ -65,7 +65,7 @@ export class KafkaSink implements DeliverySink {
     const targets: UpstreamAddress[] = nodes.length > 0 ? nodes.map((n) => ({ host: n.host, port: n.port })) : [];
     if (targets.length === 0) throw new UpstreamError('WARDEN_ERR_UPSTREAM_CLOSED', 'no upstream broker known yet');
     const v = this.version(ApiKey.Metadata, 1, 12);
-    const md = await request<MetadataResponse>(
+    const md = await request<metadata.Response>(
       this.conn(targets[0]!),
       ApiKey.Metadata,
       v,
@@ -105,7 +105,7 @@ export class KafkaSink implements DeliverySink {
       for (const [partition, records] of byPartition) {
         const leader = layout.leaders.get(partition);
         if (leader === undefined) throw new UpstreamError('WARDEN_ERR_AUDIT_TOPIC', `audit topic ${this.opts.topic} partition ${partition} has no leader`);
-        const res = await request<ProduceResponse>(
+        const res = await request<produce.Response>(
           this.conn(leader),
           ApiKey.Produce,
           v,

@@ -1,6 +1,6 @@
 import { ErrorCode } from '../protocol/generated/error-codes.js';
-import type { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from '../protocol/generated/describe-user-scram-credentials.js';
-import type { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from '../protocol/generated/alter-user-scram-credentials.js';
+import type * as describeUserScramCredentials from '../protocol/generated/describe-user-scram-credentials.js';
+import type * as alterUserScramCredentials from '../protocol/generated/alter-user-scram-credentials.js';
 import { credentialFromSalted, MIN_ITERATIONS, MAX_ITERATIONS, type ScramMechanism } from './scram.js';
 import type { CredentialStore } from './credentials.js';
 
@@ -13,8 +13,8 @@ const CODE_BY_MECHANISM: Record<ScramMechanism, number> = { 'SCRAM-SHA-256': 1, 
  * answers it: all users for a null list, RESOURCE_NOT_FOUND for unknown ones, DUPLICATE_RESOURCE
  * for a name asked twice, CLUSTER_AUTHORIZATION_FAILED when the caller may not describe.
  */
-export function describeScram(req: DescribeUserScramCredentialsRequest, store: CredentialStore, authorized: boolean): DescribeUserScramCredentialsResponse {
-  const res: DescribeUserScramCredentialsResponse = { throttleTimeMs: 0, errorCode: 0, errorMessage: null, results: [], _tagged: undefined };
+export function describeScram(req: describeUserScramCredentials.Request, store: CredentialStore, authorized: boolean): describeUserScramCredentials.Response {
+  const res: describeUserScramCredentials.Response = { throttleTimeMs: 0, errorCode: 0, errorMessage: null, results: [], _tagged: undefined };
   if (!authorized) {
     res.errorCode = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
     res.errorMessage = 'Cluster authorization failed.';
@@ -51,9 +51,9 @@ export function describeScram(req: DescribeUserScramCredentialsRequest, store: C
  * salted password (never the password); the proxy keeps only StoredKey and ServerKey derived from
  * it. Errors per user as Kafka reports them.
  */
-export function alterScram(req: AlterUserScramCredentialsRequest, store: CredentialStore, authorized: boolean): { response: AlterUserScramCredentialsResponse; changed: string[] } {
+export function alterScram(req: alterUserScramCredentials.Request, store: CredentialStore, authorized: boolean): { response: alterUserScramCredentials.Response; changed: string[] } {
   const users = [...new Set([...req.deletions.map((d) => d.name), ...req.upsertions.map((u) => u.name)])];
-  const response: AlterUserScramCredentialsResponse = { throttleTimeMs: 0, results: [], _tagged: undefined };
+  const response: alterUserScramCredentials.Response = { throttleTimeMs: 0, results: [], _tagged: undefined };
   const result = (user: string, errorCode: number, errorMessage: string | null) => response.results.push({ user, errorCode, errorMessage, _tagged: undefined });
   if (!authorized) {
     for (const u of users) result(u, ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'Cluster authorization failed.');

@@ -11,8 +11,8 @@ import { PROJECT_ROOT } from './mock-cluster.js';
 import { UpstreamConnection } from '../proxy/upstream.js';
 import { request } from '../proxy/cluster.js';
 import { ApiKey } from '../protocol/generated/index.js';
-import type { MetadataResponse } from '../protocol/generated/metadata.js';
-import type { CreateTopicsResponse } from '../protocol/generated/create-topics.js';
+import type * as metadata from '../protocol/generated/metadata.js';
+import type * as createTopics from '../protocol/generated/create-topics.js';
 
 export const KAFKA_VERSION = process.env.KAFKA_VERSION ?? '4.4.0';
 /** How long a node may take from launch to serving metadata with every broker in it. */
@@ -234,7 +234,7 @@ export class KafkaCluster {
         timeoutMs: 30_000,
         validateOnly: false,
       };
-      const r = await request<CreateTopicsResponse>(conn, ApiKey.CreateTopics, 5, body, 35_000);
+      const r = await request<createTopics.Response>(conn, ApiKey.CreateTopics, 5, body, 35_000);
       const TOPIC_ALREADY_EXISTS = 36;
       const failed = r.topics.filter((t) => t.errorCode !== 0 && t.errorCode !== TOPIC_ALREADY_EXISTS);
       if (failed.length) throw new Error(`creating topics failed: ${failed.map((t) => `${t.name}: ${t.errorCode} ${t.errorMessage ?? ''}`).join('; ')}`);
@@ -307,7 +307,7 @@ export function runJava(libs: string, mainClass: string, args: string[], timeout
 async function brokerIds(port: number): Promise<number[]> {
   const conn = new UpstreamConnection({ host: '127.0.0.1', port }, silentLog, 1000);
   try {
-    const r = await request<MetadataResponse>(conn, ApiKey.Metadata, 1, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }, 2000);
+    const r = await request<metadata.Response>(conn, ApiKey.Metadata, 1, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }, 2000);
     return r.brokers.map((b) => b.nodeId);
   } finally {
     conn.close();

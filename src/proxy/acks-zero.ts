@@ -1,8 +1,8 @@
 import type { RequestHeader } from '../protocol/headers.js';
 import { responseHeaderLength } from '../protocol/headers.js';
 import { Reader } from '../protocol/reader.js';
-import { API_SPECS, ApiKey } from '../protocol/generated/index.js';
-import type { ProduceRequest, ProduceResponse } from '../protocol/generated/produce.js';
+import { apiSpec, ApiKey } from '../protocol/generated/index.js';
+import type * as produce from '../protocol/generated/produce.js';
 import { WardenError } from '../protocol/errors.js';
 
 /**
@@ -19,7 +19,7 @@ import { WardenError } from '../protocol/errors.js';
 export const ACKS_ZERO_AS = 1;
 
 /** Rewrites the acks field of a Produce request packet (4-byte size + frame) in place. */
-export function rewriteAcks(packet: Buffer, header: RequestHeader, request: ProduceRequest, acks: number): void {
+export function rewriteAcks(packet: Buffer, header: RequestHeader, request: produce.Request, acks: number): void {
   const at = 4 + header.bodyOffset + transactionalIdSize(header.apiVersion, request.transactionalId);
   if (at + 2 > packet.length || packet.readInt16BE(at) !== request.acks) {
     throw new WardenError('WARDEN_ERR_INTERNAL', 'produce acks field not where the request places it');
@@ -45,7 +45,7 @@ function transactionalIdSize(version: number, id: string | null): number {
 export function produceError(packet: Buffer, version: number): number {
   const frame = packet.subarray(4);
   const r = new Reader(frame, responseHeaderLength(ApiKey.Produce, version, frame));
-  const res = API_SPECS.get(ApiKey.Produce)!.decodeResponse(r, version) as ProduceResponse;
+  const res = apiSpec(ApiKey.Produce).decodeResponse(r, version);
   for (const t of res.responses) for (const p of t.partitionResponses) if (p.errorCode !== 0) return p.errorCode;
   return 0;
 }

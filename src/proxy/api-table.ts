@@ -1,9 +1,5 @@
-import { ApiKey, API_SPECS } from '../protocol/generated/index.js';
-import type { FetchRequest } from '../protocol/generated/fetch.js';
-import type { ProduceRequest } from '../protocol/generated/produce.js';
-import type { JoinGroupRequest } from '../protocol/generated/join-group.js';
-import type { InitProducerIdRequest } from '../protocol/generated/init-producer-id.js';
-import { API_CHECKS } from '../acl/checks.js';
+import { ApiKey, API_SPECS, REQUEST_TIMEOUT_MS, TRANSACTIONAL_ID, requestTrait, type ApiKeyCode, type RequestOf } from '../protocol/generated/index.js';
+import { API_CHECKS } from '../acl/checks/index.js';
 
 /**
  * What the proxy does with each API a client may send. One table, failing closed: an API key that
@@ -23,7 +19,7 @@ export type ResponseRewrite =
   /** Broker configs that carry addresses, URLs, paths to secrets or secrets (withheld-configs.ts). */
   | 'describeConfigs';
 
-export interface ApiPolicy {
+export interface ApiPolicyOf<K extends ApiKeyCode> {
   /** Answered by the proxy itself, never forwarded. */
   readonly local?: boolean;
   /** The response carries broker addresses from this version on and must be rewritten. */
@@ -40,99 +36,115 @@ export interface ApiPolicy {
    * clients: a Kafka broker reads a connection's next request only after answering the current
    * one, so every client behind it would wait as long, up to the request's own timeout.
    */
-  readonly parks?: (request: unknown) => boolean;
+  readonly parks?: (request: RequestOf<K>) => boolean;
   /** How long the broker may hold the request by its own fields, on top of the request timeout. */
-  readonly holdMs?: (request: unknown) => number;
+  readonly holdMs?: (request: RequestOf<K>) => number;
 }
 
+/**
+ * A policy as the connection looks it up, by a key held as a plain number with the body decoded
+ * for that key. The functions are methods so that each entry's typed functions fit (TypeScript
+ * compares method parameters both ways); `policy` below is where an entry's types are checked.
+ */
+export interface ApiPolicy extends Omit<ApiPolicyOf<ApiKeyCode>, 'parks' | 'holdMs'> {
+  parks?(request: unknown): boolean;
+  holdMs?(request: unknown): number;
+}
+
+const policy = <K extends ApiKeyCode>(key: K, p: ApiPolicyOf<K> = {}): [number, ApiPolicy] => [key, p];
 const always = () => true;
-/** The request's TimeoutMs field: how long the broker may wait (for the controller, the followers). */
-const timeoutOf = (r: unknown) => Math.max(0, (r as { timeoutMs: number }).timeoutMs);
-const waitsForTimeout = (r: unknown) => timeoutOf(r) > 0;
+/** The request's TimeoutMs (a generated trait): how long the broker may wait (for the controller, the followers). */
+const timeoutOf =
+  <K extends ApiKeyCode>(key: K) =>
+  (r: RequestOf<K>) =>
+    Math.max(0, requestTrait(REQUEST_TIMEOUT_MS, key, r) ?? 0);
+/** An API whose broker holds a request up to its TimeoutMs, when that is set. */
+const timed = <K extends ApiKeyCode>(key: K, p: ApiPolicyOf<K> = {}): [number, ApiPolicy] =>
+  policy(key, { ...p, parks: (r) => timeoutOf(key)(r) > 0, holdMs: timeoutOf(key) });
 
 export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPolicy>([
   // Produce v0-2 carry magic 0/1 message sets, which Kafka 4 no longer accepts; we validate v2 batches only.
   // acks=all waits in the broker's purgatory until the in-sync followers have the records.
   // v12 is v11 plus KIP-890's implicit AddPartitionsToTxn (transaction.version 2); v13 names
   // topics by id, which the proxy's produce path does not resolve yet.
-  [ApiKey.Produce, { minVersion: 3, maxVersion: 12, rewrite: { kind: 'nodeEndpoints', fromVersion: 10 }, parks: (r) => (r as ProduceRequest).acks === -1, holdMs: timeoutOf }],
+  policy(ApiKey.Produce, { minVersion: 3, maxVersion: 12, rewrite: { kind: 'nodeEndpoints', fromVersion: 10 }, parks: (r) => r.acks === -1, holdMs: timeoutOf(ApiKey.Produce) }),
   // Every Fetch, long poll or not, gets a connection of its own: its response may be as large as
   // fetch.max.bytes, and only a connection that serves one client can stop being read while that
   // client does not take its responses (back-pressure to the broker instead of the proxy's heap).
-  [ApiKey.Fetch, { rewrite: { kind: 'nodeEndpoints', fromVersion: 16 }, parks: always, holdMs: (r) => Math.max(0, (r as FetchRequest).maxWaitMs) }],
+  policy(ApiKey.Fetch, { rewrite: { kind: 'nodeEndpoints', fromVersion: 16 }, parks: always, holdMs: (r) => Math.max(0, r.maxWaitMs) }),
   // v10+ may wait for remote (tiered) storage up to its TimeoutMs.
-  [ApiKey.ListOffsets, { parks: waitsForTimeout, holdMs: timeoutOf }],
-  [ApiKey.Metadata, { rewrite: { kind: 'metadata', fromVersion: 0 } }],
+  timed(ApiKey.ListOffsets),
+  policy(ApiKey.Metadata, { rewrite: { kind: 'metadata', fromVersion: 0 } }),
   // Offsets are appended to __consumer_offsets, answered once the followers have them.
-  [ApiKey.OffsetCommit, { parks: always }],
-  [ApiKey.OffsetFetch, {}],
-  [ApiKey.FindCoordinator, { rewrite: { kind: 'findCoordinator', fromVersion: 0 } }],
-  [ApiKey.JoinGroup, { parks: always, holdMs: (r) => Math.max(0, (r as JoinGroupRequest).rebalanceTimeoutMs, (r as JoinGroupRequest).sessionTimeoutMs) }],
-  [ApiKey.Heartbeat, {}],
+  policy(ApiKey.OffsetCommit, { parks: always }),
+  policy(ApiKey.OffsetFetch),
+  policy(ApiKey.FindCoordinator, { rewrite: { kind: 'findCoordinator', fromVersion: 0 } }),
+  policy(ApiKey.JoinGroup, { parks: always, holdMs: (r) => Math.max(0, r.rebalanceTimeoutMs, r.sessionTimeoutMs) }),
+  policy(ApiKey.Heartbeat),
   // Kafka 4's group coordinator writes a departure to __consumer_offsets before answering.
-  [ApiKey.LeaveGroup, { parks: always }],
-  [ApiKey.SyncGroup, { parks: always }],
-  [ApiKey.DescribeGroups, {}],
-  [ApiKey.ListGroups, {}],
-  [ApiKey.ApiVersions, { local: true }],
+  policy(ApiKey.LeaveGroup, { parks: always }),
+  policy(ApiKey.SyncGroup, { parks: always }),
+  policy(ApiKey.DescribeGroups),
+  policy(ApiKey.ListGroups),
+  policy(ApiKey.ApiVersions, { local: true }),
   // SASL is terminated at the proxy (v0 handshakes too: their tokens follow as raw frames).
-  [ApiKey.SaslHandshake, { local: true }],
-  [ApiKey.SaslAuthenticate, { local: true }],
+  policy(ApiKey.SaslHandshake, { local: true }),
+  policy(ApiKey.SaslAuthenticate, { local: true }),
   // SCRAM users live in the proxy's credential store, so the proxy answers these itself.
-  [ApiKey.DescribeUserScramCredentials, { local: true }],
-  [ApiKey.AlterUserScramCredentials, { local: true }],
+  policy(ApiKey.DescribeUserScramCredentials, { local: true }),
+  policy(ApiKey.AlterUserScramCredentials, { local: true }),
   // These wait up to their TimeoutMs for the controller (topics) or the followers (records).
-  [ApiKey.CreateTopics, { parks: waitsForTimeout, holdMs: timeoutOf }],
-  [ApiKey.DeleteTopics, { parks: waitsForTimeout, holdMs: timeoutOf }],
-  [ApiKey.DeleteRecords, { parks: waitsForTimeout, holdMs: timeoutOf }],
+  timed(ApiKey.CreateTopics),
+  timed(ApiKey.DeleteTopics),
+  timed(ApiKey.DeleteRecords),
   // The transaction coordinator answers once __transaction_state has replicated its write.
-  [ApiKey.InitProducerId, { parks: (r) => (r as InitProducerIdRequest).transactionalId !== null }],
-  [ApiKey.OffsetForLeaderEpoch, {}],
-  [ApiKey.AddPartitionsToTxn, { parks: always }],
-  [ApiKey.AddOffsetsToTxn, { parks: always }],
-  [ApiKey.EndTxn, { parks: always }],
+  policy(ApiKey.InitProducerId, { parks: (r) => requestTrait(TRANSACTIONAL_ID, ApiKey.InitProducerId, r) !== null }),
+  policy(ApiKey.OffsetForLeaderEpoch),
+  policy(ApiKey.AddPartitionsToTxn, { parks: always }),
+  policy(ApiKey.AddOffsetsToTxn, { parks: always }),
+  policy(ApiKey.EndTxn, { parks: always }),
   // v5 is v4 plus KIP-890's implicit AddOffsetsToTxn; v6 names topics by id (KIP-1319).
-  [ApiKey.TxnOffsetCommit, { maxVersion: 5, parks: always }],
+  policy(ApiKey.TxnOffsetCommit, { maxVersion: 5, parks: always }),
   // ACLs live in the proxy's own store: it answers the ACL admin APIs itself.
-  [ApiKey.DescribeAcls, { local: true }],
-  [ApiKey.CreateAcls, { local: true }],
-  [ApiKey.DeleteAcls, { local: true }],
-  [ApiKey.DescribeConfigs, { rewrite: { kind: 'describeConfigs', fromVersion: 0 } }],
-  [ApiKey.AlterConfigs, {}],
-  [ApiKey.AlterReplicaLogDirs, {}],
-  [ApiKey.DescribeLogDirs, {}],
-  [ApiKey.CreatePartitions, { parks: waitsForTimeout, holdMs: timeoutOf }],
+  policy(ApiKey.DescribeAcls, { local: true }),
+  policy(ApiKey.CreateAcls, { local: true }),
+  policy(ApiKey.DeleteAcls, { local: true }),
+  policy(ApiKey.DescribeConfigs, { rewrite: { kind: 'describeConfigs', fromVersion: 0 } }),
+  policy(ApiKey.AlterConfigs),
+  policy(ApiKey.AlterReplicaLogDirs),
+  policy(ApiKey.DescribeLogDirs),
+  timed(ApiKey.CreatePartitions),
   // Tombstones for the group's offsets and metadata, replicated before the answer.
-  [ApiKey.DeleteGroups, { parks: always }],
-  [ApiKey.ElectLeaders, { parks: waitsForTimeout, holdMs: timeoutOf }],
-  [ApiKey.IncrementalAlterConfigs, {}],
-  [ApiKey.AlterPartitionReassignments, {}],
-  [ApiKey.ListPartitionReassignments, {}],
-  [ApiKey.OffsetDelete, { parks: always }],
-  [ApiKey.DescribeClientQuotas, {}],
-  [ApiKey.AlterClientQuotas, {}],
-  [ApiKey.UpdateFeatures, {}],
-  [ApiKey.DescribeCluster, { rewrite: { kind: 'describeCluster', fromVersion: 0 } }],
-  [ApiKey.DescribeProducers, {}],
-  [ApiKey.DescribeTransactions, {}],
-  [ApiKey.ListTransactions, {}],
+  policy(ApiKey.DeleteGroups, { parks: always }),
+  timed(ApiKey.ElectLeaders),
+  policy(ApiKey.IncrementalAlterConfigs),
+  policy(ApiKey.AlterPartitionReassignments),
+  policy(ApiKey.ListPartitionReassignments),
+  policy(ApiKey.OffsetDelete, { parks: always }),
+  policy(ApiKey.DescribeClientQuotas),
+  policy(ApiKey.AlterClientQuotas),
+  policy(ApiKey.UpdateFeatures),
+  policy(ApiKey.DescribeCluster, { rewrite: { kind: 'describeCluster', fromVersion: 0 } }),
+  policy(ApiKey.DescribeProducers),
+  policy(ApiKey.DescribeTransactions),
+  policy(ApiKey.ListTransactions),
   // KIP-848: a heartbeat that changes the member or the assignment is written to the log first.
-  [ApiKey.ConsumerGroupHeartbeat, { parks: always }],
-  [ApiKey.ConsumerGroupDescribe, {}],
-  [ApiKey.GetTelemetrySubscriptions, {}],
-  [ApiKey.PushTelemetry, {}],
-  [ApiKey.ListClientMetricsResources, {}],
-  [ApiKey.DescribeTopicPartitions, {}],
-  [ApiKey.ShareGroupHeartbeat, { parks: always }],
-  [ApiKey.ShareGroupDescribe, {}],
-  [ApiKey.ShareFetch, { rewrite: { kind: 'nodeEndpoints', fromVersion: 0 }, parks: always }],
+  policy(ApiKey.ConsumerGroupHeartbeat, { parks: always }),
+  policy(ApiKey.ConsumerGroupDescribe),
+  policy(ApiKey.GetTelemetrySubscriptions),
+  policy(ApiKey.PushTelemetry),
+  policy(ApiKey.ListClientMetricsResources),
+  policy(ApiKey.DescribeTopicPartitions),
+  policy(ApiKey.ShareGroupHeartbeat, { parks: always }),
+  policy(ApiKey.ShareGroupDescribe),
+  policy(ApiKey.ShareFetch, { rewrite: { kind: 'nodeEndpoints', fromVersion: 0 }, parks: always }),
   // Acknowledgements are persisted in the share-group state topic before the answer.
-  [ApiKey.ShareAcknowledge, { rewrite: { kind: 'nodeEndpoints', fromVersion: 0 }, parks: always }],
+  policy(ApiKey.ShareAcknowledge, { rewrite: { kind: 'nodeEndpoints', fromVersion: 0 }, parks: always }),
   // The group coordinator asks the share coordinator (another broker) before it answers; changes
   // are written to the share-group state topic and replicated first.
-  [ApiKey.DescribeShareGroupOffsets, { parks: always }],
-  [ApiKey.AlterShareGroupOffsets, { parks: always }],
-  [ApiKey.DeleteShareGroupOffsets, { parks: always }],
+  policy(ApiKey.DescribeShareGroupOffsets, { parks: always }),
+  policy(ApiKey.AlterShareGroupOffsets, { parks: always }),
+  policy(ApiKey.DeleteShareGroupOffsets, { parks: always }),
 ]);
 
 /**

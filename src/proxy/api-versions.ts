@@ -1,7 +1,6 @@
 import { ApiKey } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/error-codes.js';
-import type { ApiVersionsRequest, ApiVersionsResponse, ApiVersionsResponseApiVersion } from '../protocol/generated/api-versions.js';
-import { defaultApiVersionsResponse } from '../protocol/generated/api-versions.js';
+import * as apiVersions from '../protocol/generated/api-versions.js';
 import { API_POLICY, proxyVersionRange } from './api-table.js';
 import type { BrokerVersions } from './cluster.js';
 
@@ -14,8 +13,8 @@ const SOFTWARE_RE = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
  * range. An API the broker lacks, or that the proxy refuses (with ACLs on: one with no
  * authorization check), is left out.
  */
-export function supportedVersions(broker: BrokerVersions | null, aclEnforced = false): ApiVersionsResponseApiVersion[] {
-  const out: ApiVersionsResponseApiVersion[] = [];
+export function supportedVersions(broker: BrokerVersions | null, aclEnforced = false): apiVersions.ResponseApiVersion[] {
+  const out: apiVersions.ResponseApiVersion[] = [];
   for (const [key, policy] of API_POLICY) {
     const ours = proxyVersionRange(key, aclEnforced);
     if (ours === null) continue;
@@ -53,7 +52,7 @@ const TRANSACTION_VERSION = 'transaction.version';
  * is reported at 1 at most, supported and finalized, so that clients keep to the transaction
  * protocol Kafka's brokers still serve for older clients.
  */
-export function servableFeatures(v3: Pick<ApiVersionsResponse, 'supportedFeatures' | 'finalizedFeatures'>, offered: ApiVersionsResponseApiVersion[]): Pick<ApiVersionsResponse, 'supportedFeatures' | 'finalizedFeatures'> {
+export function servableFeatures(v3: Pick<apiVersions.Response, 'supportedFeatures' | 'finalizedFeatures'>, offered: apiVersions.ResponseApiVersion[]): Pick<apiVersions.Response, 'supportedFeatures' | 'finalizedFeatures'> {
   const max = new Map(offered.map((k) => [k.apiKey, k.maxVersion]));
   if (TRANSACTION_V2_NEEDS.every(([key, version]) => (max.get(key) ?? -1) >= version)) return v3;
   return {
@@ -72,8 +71,8 @@ export function apiVersionsMax(): number {
  * version is unsupported (the body was not decoded); the answer is then UNSUPPORTED_VERSION in a
  * v0 body whose list carries the ApiVersions range, as Kafka answers.
  */
-export function apiVersionsResponse(version: number, request: ApiVersionsRequest | null, broker: BrokerVersions | null, aclEnforced = false): { body: ApiVersionsResponse; bodyVersion: number } {
-  const body = defaultApiVersionsResponse();
+export function apiVersionsResponse(version: number, request: apiVersions.Request | null, broker: BrokerVersions | null, aclEnforced = false): { body: apiVersions.Response; bodyVersion: number } {
+  const body = apiVersions.defaultResponse();
   if (request === null) {
     body.errorCode = ErrorCode.UNSUPPORTED_VERSION;
     body.apiKeys = [{ apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: apiVersionsMax(), _tagged: undefined }];

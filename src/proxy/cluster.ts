@@ -4,8 +4,8 @@ import { Reader } from '../protocol/reader.js';
 import { API_SPECS, ApiKey } from '../protocol/generated/index.js';
 import { encodeRequestHeader, responseHeaderLength } from '../protocol/headers.js';
 import { ZERO_UUID } from '../protocol/constants.js';
-import type { ApiVersionsResponse } from '../protocol/generated/api-versions.js';
-import type { MetadataResponse } from '../protocol/generated/metadata.js';
+import type * as apiVersions from '../protocol/generated/api-versions.js';
+import type * as metadata from '../protocol/generated/metadata.js';
 import { UpstreamConnection, UpstreamError, type UpstreamAddress } from './upstream.js';
 import { BrokerMap, type UpstreamNode } from './broker-map.js';
 
@@ -78,7 +78,7 @@ export type VersionRanges = Map<number, [number, number]>;
 export interface BrokerVersions {
   ranges: VersionRanges;
   /** The broker's full ApiVersions v3 response when it supports v3 (features), else null. */
-  v3: ApiVersionsResponse | null;
+  v3: apiVersions.Response | null;
 }
 
 /**
@@ -181,13 +181,13 @@ export class ClusterView {
   }
 
   private async apiVersions(conn: UpstreamConnection, timeoutMs: () => number = () => this.requestTimeoutMs): Promise<BrokerVersions> {
-    const v0 = await request<ApiVersionsResponse>(conn, ApiKey.ApiVersions, 0, {}, timeoutMs());
+    const v0 = await request<apiVersions.Response>(conn, ApiKey.ApiVersions, 0, {}, timeoutMs());
     if (v0.errorCode !== 0) throw new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', `ApiVersions failed with error ${v0.errorCode}`);
     const ranges: VersionRanges = new Map(v0.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
-    let v3: ApiVersionsResponse | null = null;
+    let v3: apiVersions.Response | null = null;
     const av = ranges.get(ApiKey.ApiVersions);
     if (av && av[1] >= 3) {
-      v3 = await request<ApiVersionsResponse>(
+      v3 = await request<apiVersions.Response>(
         conn,
         ApiKey.ApiVersions,
         3,
@@ -217,7 +217,7 @@ export class ClusterView {
     if (!mr) throw new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', 'upstream does not support Metadata');
     const mv = Math.min(mr[1], 12);
     if (mv < 1) throw new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', 'upstream supports only Metadata v0');
-    const md = await request<MetadataResponse>(
+    const md = await request<metadata.Response>(
       conn,
       ApiKey.Metadata,
       mv,

@@ -2,10 +2,10 @@ import { Reader } from '../protocol/reader.js';
 import { sizePrefixed } from '../protocol/writer.js';
 import { API_SPECS } from '../protocol/generated/index.js';
 import { responseHeaderLength } from '../protocol/headers.js';
-import type { MetadataResponse } from '../protocol/generated/metadata.js';
-import type { FindCoordinatorResponse } from '../protocol/generated/find-coordinator.js';
-import type { DescribeClusterResponse } from '../protocol/generated/describe-cluster.js';
-import type { DescribeConfigsResponse } from '../protocol/generated/describe-configs.js';
+import type * as metadata from '../protocol/generated/metadata.js';
+import type * as findCoordinator from '../protocol/generated/find-coordinator.js';
+import type * as describeCluster from '../protocol/generated/describe-cluster.js';
+import type * as describeConfigs from '../protocol/generated/describe-configs.js';
 import type { ResponseRewrite } from './api-table.js';
 import type { UpstreamNode } from './broker-map.js';
 import { isWithheldBrokerConfig } from './withheld-configs.js';
@@ -69,7 +69,7 @@ export function rewriteResponse(
   }
   switch (kind) {
     case 'metadata': {
-      const m = body as unknown as MetadataResponse;
+      const m = body as unknown as metadata.Response;
       // A Metadata response lists every live broker (a DescribeCluster may list fenced ones too).
       book.learn(
         m.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
@@ -86,7 +86,7 @@ export function rewriteResponse(
       break;
     }
     case 'describeCluster': {
-      const m = body as unknown as DescribeClusterResponse;
+      const m = body as unknown as describeCluster.Response;
       book.learn(m.brokers.map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack })));
       for (const b of m.brokers) {
         const n = { nodeId: b.brokerId, host: b.host, port: b.port };
@@ -99,7 +99,7 @@ export function rewriteResponse(
       break;
     }
     case 'findCoordinator': {
-      const m = body as unknown as FindCoordinatorResponse;
+      const m = body as unknown as findCoordinator.Response;
       if (apiVersion < 4) {
         if (m.errorCode === 0) changed = rewriteNode(book, m) || changed;
       } else {
@@ -108,7 +108,7 @@ export function rewriteResponse(
       break;
     }
     case 'describeConfigs': {
-      const m = body as unknown as DescribeConfigsResponse;
+      const m = body as unknown as describeConfigs.Response;
       for (const r of m.results) {
         if (r.resourceType !== 4) continue; // BROKER
         for (const c of r.configs) {

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { Authorizer } from '../../src/acl/authorizer.js';
 import pino from 'pino';
-import { API_CHECKS, authorizedOperations, type AuthzContext, type Verdict } from '../../src/acl/checks.js';
+import { API_CHECKS, authorizedOperations, type AuthzContext, type Verdict } from '../../src/acl/checks/index.js';
 import { ConnectionDecisions } from '../../src/acl/decision.js';
 import { ProtectedTopics } from '../../src/acl/protected-topics.js';
 import { Operation, PatternType, Permission, ResourceType, type AclBinding, type OperationCode } from '../../src/acl/model.js';
@@ -11,18 +11,18 @@ import { ApiKey, API_SPECS } from '../../src/protocol/generated/index.js';
 import { proxyVersionRange } from '../../src/proxy/api-table.js';
 import { Writer } from '../../src/protocol/writer.js';
 import { encodeRecordBatch } from '../../src/protocol/record-batch.js';
-import { defaultProduceRequest } from '../../src/protocol/generated/produce.js';
-import { defaultFetchRequest } from '../../src/protocol/generated/fetch.js';
-import { defaultListOffsetsRequest } from '../../src/protocol/generated/list-offsets.js';
-import { defaultCreateTopicsRequest } from '../../src/protocol/generated/create-topics.js';
-import { defaultJoinGroupRequest } from '../../src/protocol/generated/join-group.js';
+import * as produceCodec from '../../src/protocol/generated/produce.js';
+import * as fetch from '../../src/protocol/generated/fetch.js';
+import * as listOffsets from '../../src/protocol/generated/list-offsets.js';
+import * as createTopics from '../../src/protocol/generated/create-topics.js';
+import * as joinGroup from '../../src/protocol/generated/join-group.js';
 
 const DEFAULTS: Record<number, () => object> = {
-  [ApiKey.Produce]: defaultProduceRequest,
-  [ApiKey.Fetch]: defaultFetchRequest,
-  [ApiKey.ListOffsets]: defaultListOffsetsRequest,
-  [ApiKey.CreateTopics]: defaultCreateTopicsRequest,
-  [ApiKey.JoinGroup]: defaultJoinGroupRequest,
+  [ApiKey.Produce]: produceCodec.defaultRequest,
+  [ApiKey.Fetch]: fetch.defaultRequest,
+  [ApiKey.ListOffsets]: listOffsets.defaultRequest,
+  [ApiKey.CreateTopics]: createTopics.defaultRequest,
+  [ApiKey.JoinGroup]: joinGroup.defaultRequest,
 };
 const sampleRequest = (apiKey: number, _version: number) => DEFAULTS[apiKey]!();
 

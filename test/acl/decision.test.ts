@@ -6,10 +6,10 @@ import t from 'tap';
 import { Authorizer } from '../../src/acl/authorizer.js';
 import { CLUSTER_NAME, Operation, ResourceType } from '../../src/acl/model.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import { defaultCreateTopicsRequest, defaultCreateTopicsRequestCreatableTopic } from '../../src/protocol/generated/create-topics.js';
-import { defaultDeleteTopicsRequest } from '../../src/protocol/generated/delete-topics.js';
-import { defaultFetchRequest } from '../../src/protocol/generated/fetch.js';
-import type { Verdict } from '../../src/acl/checks.js';
+import * as createTopicsCodec from '../../src/protocol/generated/create-topics.js';
+import * as deleteTopicsCodec from '../../src/protocol/generated/delete-topics.js';
+import * as fetch from '../../src/protocol/generated/fetch.js';
+import type { Verdict } from '../../src/acl/checks/index.js';
 import { allow, auditTrail, decisionsFor, runCheck, runWith, type AuditedEvent } from '../helpers/authz.js';
 
 
@@ -26,11 +26,11 @@ const authorizer = () => {
   return a;
 };
 
-const createTopics = (name: string) => ({ ...defaultCreateTopicsRequest(), topics: [{ ...defaultCreateTopicsRequestCreatableTopic(), name, numPartitions: 1, replicationFactor: 1 }] });
-const deleteTopics = (name: string) => ({ ...defaultDeleteTopicsRequest(), topicNames: [name] });
+const createTopics = (name: string) => ({ ...createTopicsCodec.defaultRequest(), topics: [{ ...createTopicsCodec.defaultRequestCreatableTopic(), name, numPartitions: 1, replicationFactor: 1 }] });
+const deleteTopics = (name: string) => ({ ...deleteTopicsCodec.defaultRequest(), topicNames: [name] });
 const offsetForLeaderEpoch = (topic: string) => ({ replicaId: -1, topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }] });
 const followerFetch = (topic: string) => ({
-  ...defaultFetchRequest(),
+  ...fetch.defaultRequest(),
   replicaId: 2,
   topics: [{ topic, topicId: Buffer.alloc(16), partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1000 }] }],
 });

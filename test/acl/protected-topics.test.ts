@@ -5,7 +5,7 @@
 import t from 'tap';
 import { Authorizer } from '../../src/acl/authorizer.js';
 import { ProtectedTopics } from '../../src/acl/protected-topics.js';
-import { API_CHECKS, authorizedOperations, type Verdict } from '../../src/acl/checks.js';
+import { API_CHECKS, authorizedOperations, type Verdict } from '../../src/acl/checks/index.js';
 import { CLUSTER_NAME, Operation, ResourceType } from '../../src/acl/model.js';
 import { API_POLICY, proxyVersionRange } from '../../src/proxy/api-table.js';
 import { ApiKey, API_SPECS } from '../../src/protocol/generated/index.js';

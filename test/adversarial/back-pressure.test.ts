@@ -8,7 +8,7 @@ import { RawClient, recordBatch } from '../helpers/raw-client.js';
 import { freePortBlock } from '../helpers/ports.js';
 import { serveProxy } from '../helpers/serve.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { ProduceResponse } from '../../src/protocol/generated/produce.js';
+import type * as produce from '../../src/protocol/generated/produce.js';
 
 const MiB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -35,13 +35,13 @@ const nodeOf = (id: number) => `127.0.0.1:${base + 10 + id}`;
 const filler = await RawClient.connect(nodeOf(3));
 const big = await recordBatch(Array.from({ length: 4 }, () => Buffer.alloc(512 * 1024, 0x61)));
 for (let i = 0; i < 2; i++) {
-  const r = await filler.request<ProduceResponse>(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 10_000, topicData: [{ name: 'big', partitionData: [{ index: 0, records: big }] }] }, 30_000);
+  const r = await filler.request<produce.Response>(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 10_000, topicData: [{ name: 'big', partitionData: [{ index: 0, records: big }] }] }, 30_000);
   if (r.responses[0]!.partitionResponses[0]!.errorCode !== 0) throw new Error('filling the topic failed');
 }
 filler.close();
 
 const small = await recordBatch(Array.from({ length: 16 }, () => Buffer.alloc(1024, 0x62)));
-const steadyProduce = (c: RawClient) => c.request<ProduceResponse>(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 10_000, topicData: [{ name: 'steady', partitionData: [{ index: 0, records: small }] }] }, 30_000);
+const steadyProduce = (c: RawClient) => c.request<produce.Response>(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 10_000, topicData: [{ name: 'steady', partitionData: [{ index: 0, records: small }] }] }, 30_000);
 
 /** Produce round trips one client completes in `ms`. */
 async function throughput(c: RawClient, ms: number): Promise<number> {

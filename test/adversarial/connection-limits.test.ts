@@ -6,7 +6,7 @@ import net from 'node:net';
 import { startHarness } from '../helpers/proxy.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { ApiVersionsResponse } from '../../src/protocol/generated/api-versions.js';
+import type * as apiVersions from '../../src/protocol/generated/api-versions.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -88,7 +88,7 @@ t.test('connections.max.idle.ms closes idle connections, authenticated or not, a
   let closedAfter = -1;
   silent.socket.on('close', () => (closedAfter = Date.now() - started));
   while (Date.now() - started < 1800) {
-    await busy.request<ApiVersionsResponse>(ApiKey.ApiVersions, 0, {});
+    await busy.request<apiVersions.Response>(ApiKey.ApiVersions, 0, {});
     await sleep(200);
   }
   t.ok(closedAfter >= 550 && closedAfter < 1500, `the silent connection closed after ${closedAfter} ms`);

@@ -8,15 +8,15 @@ import { RawClient } from '../helpers/raw-client.js';
 import { scramExchange } from '../helpers/scram-client.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
 import { CredentialStore } from '../../src/auth/credentials.js';
-import type { SaslHandshakeResponse } from '../../src/protocol/generated/sasl-handshake.js';
-import type { MetadataResponse } from '../../src/protocol/generated/metadata.js';
-import type { ProduceResponse } from '../../src/protocol/generated/produce.js';
+import type * as saslHandshake from '../../src/protocol/generated/sasl-handshake.js';
+import type * as metadataCodec from '../../src/protocol/generated/metadata.js';
+import type * as produce from '../../src/protocol/generated/produce.js';
 import { recordBatch } from '../helpers/raw-client.js';
 
 const LIFETIME = 1200;
 const AUTH_TIMEOUT = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const metadata = (c: RawClient) => c.request<MetadataResponse>(ApiKey.Metadata, 1, { topics: null }, 5000);
+const metadata = (c: RawClient) => c.request<metadataCodec.Response>(ApiKey.Metadata, 1, { topics: null }, 5000);
 
 const h = await startSecureHarness({ auth: { maxReauthMs: LIFETIME, authenticationTimeoutMs: AUTH_TIMEOUT, failedAuthenticationDelayMs: 50 } });
 t.teardown(() => h.stop());
@@ -26,11 +26,11 @@ t.test('a handshake after expiry that never finishes does not keep the connectio
   t.equal((await scramExchange(c, 'bob', USERS.bob)).errorCode, 0);
   t.equal((await metadata(c)).brokers.length, 3, 'served while the session is valid');
   await sleep(LIFETIME + 100);
-  const hs = await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' }, 5000);
+  const hs = await c.request<saslHandshake.Response>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' }, 5000);
   t.equal(hs.errorCode, 0, 'the re-authentication starts');
   const records = await recordBatch([Buffer.from('smuggled')]);
   const produced = await c
-    .request<ProduceResponse>(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: 'secure', partitionData: [{ index: 0, records }] }] }, 5000)
+    .request<produce.Response>(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: 'secure', partitionData: [{ index: 0, records }] }] }, 5000)
     .catch(() => null);
   if (produced !== null) {
     t.equal(produced.responses[0]!.partitionResponses[0]!.errorCode, 34, 'a Produce during the re-authentication gets ILLEGAL_SASL_STATE, as from Kafka');
@@ -45,7 +45,7 @@ t.test('a re-authentication must finish within the authentication timeout', asyn
   t.equal((await scramExchange(c, 'bob', USERS.bob)).errorCode, 0);
   await sleep(1050); // re-authentication is allowed once a second
   const started = Date.now();
-  t.equal((await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' }, 5000)).errorCode, 0);
+  t.equal((await c.request<saslHandshake.Response>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' }, 5000)).errorCode, 0);
   await c.closed;
   const took = Date.now() - started;
   t.ok(took >= AUTH_TIMEOUT - 50 && took < AUTH_TIMEOUT + 3000, `closed after ${took} ms, about the authentication timeout`);

@@ -9,8 +9,8 @@ import { startHarness } from '../helpers/proxy.js';
 import { makeCa, makeLeaf, makePki } from '../helpers/certs.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { ApiVersionsResponse } from '../../src/protocol/generated/api-versions.js';
-import type { CreateAclsResponse } from '../../src/protocol/generated/create-acls.js';
+import type * as apiVersions from '../../src/protocol/generated/api-versions.js';
+import type * as createAcls from '../../src/protocol/generated/create-acls.js';
 
 const pki = await makePki();
 const dir = mkdtempSync(join(tmpdir(), 'warden-rogue-'));
@@ -52,9 +52,9 @@ async function attempt(port: number, cert: { cert: string; key: string } | null)
   }
   const out = { apiVersions: false, createAcls: null as number | null };
   try {
-    await c.request<ApiVersionsResponse>(ApiKey.ApiVersions, 3, { clientSoftwareName: 'rogue', clientSoftwareVersion: '1' }, 5000);
+    await c.request<apiVersions.Response>(ApiKey.ApiVersions, 3, { clientSoftwareName: 'rogue', clientSoftwareVersion: '1' }, 5000);
     out.apiVersions = true;
-    const r = await c.request<CreateAclsResponse>(ApiKey.CreateAcls, 3, { creations: [{ resourceType: 2, resourceName: '*', resourcePatternType: 3, principal: 'User:mallory', host: '*', operation: 2, permissionType: 3 }] }, 5000);
+    const r = await c.request<createAcls.Response>(ApiKey.CreateAcls, 3, { creations: [{ resourceType: 2, resourceName: '*', resourcePatternType: 3, principal: 'User:mallory', host: '*', operation: 2, permissionType: 3 }] }, 5000);
     out.createAcls = r.results[0]!.errorCode;
   } catch {
     // closed

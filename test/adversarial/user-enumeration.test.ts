@@ -7,8 +7,8 @@ import { startSecureHarness, USERS } from '../helpers/secure.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { ScramClient } from '../helpers/scram-client.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { SaslHandshakeResponse } from '../../src/protocol/generated/sasl-handshake.js';
-import type { SaslAuthenticateResponse } from '../../src/protocol/generated/sasl-authenticate.js';
+import type * as saslHandshake from '../../src/protocol/generated/sasl-handshake.js';
+import type * as saslAuthenticate from '../../src/protocol/generated/sasl-authenticate.js';
 import { RATE_LIMITED_MESSAGE } from '../../src/auth/login-guard.js';
 
 // Two proxies: one without a failed-login budget for the comparisons, one with a small budget.
@@ -20,19 +20,19 @@ t.teardown(() => limited.stop());
 
 async function scramFirst(user: string, mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512') {
   const c = await RawClient.connect(h.saslPlaintext);
-  const hs = await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism });
+  const hs = await c.request<saslHandshake.Response>(ApiKey.SaslHandshake, 1, { mechanism });
   const sc = new ScramClient(mechanism, user, 'not-the-password');
-  const first = await c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 2, { authBytes: sc.first() });
+  const first = await c.request<saslAuthenticate.Response>(ApiKey.SaslAuthenticate, 2, { authBytes: sc.first() });
   const m = /^r=[^,]+,s=([^,]+),i=(\d+)$/.exec(first.authBytes.toString())!;
-  const final = await c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 2, { authBytes: sc.final(first.authBytes) });
+  const final = await c.request<saslAuthenticate.Response>(ApiKey.SaslAuthenticate, 2, { authBytes: sc.final(first.authBytes) });
   c.close();
   return { mechanisms: hs.mechanisms, salt: Buffer.from(m[1]!, 'base64'), iterations: Number(m[2]), errorCode: final.errorCode, errorMessage: final.errorMessage };
 }
 
 async function plain(user: string, password: string, on = h) {
   const c = await RawClient.connectTls(on.saslSsl, { ca: readFileSync(on.pki.caFile), servername: 'localhost' });
-  await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' });
-  const r = await c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 2, { authBytes: Buffer.from(`\0${user}\0${password}`) });
+  await c.request<saslHandshake.Response>(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' });
+  const r = await c.request<saslAuthenticate.Response>(ApiKey.SaslAuthenticate, 2, { authBytes: Buffer.from(`\0${user}\0${password}`) });
   c.close();
   return { errorCode: r.errorCode, errorMessage: r.errorMessage };
 }

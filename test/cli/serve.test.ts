@@ -11,7 +11,7 @@ import { MockCluster, PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { freePortBlock } from '../helpers/ports.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { FetchResponse } from '../../src/protocol/generated/fetch.js';
+import type * as fetch from '../../src/protocol/generated/fetch.js';
 
 const CLI = join(PROJECT_ROOT, 'src', 'cli', 'main.ts');
 
@@ -44,7 +44,7 @@ t.test('SIGTERM drains in-flight requests, then exits 0', async (t) => {
   t.teardown(() => p.child.kill('SIGKILL'));
   await until(() => p.lines.some((l) => l.msg === 'proxy started'));
   const c = await RawClient.connect(`127.0.0.1:${base + 11}`);
-  const inflight = c.request<FetchResponse>(ApiKey.Fetch, 4, {
+  const inflight = c.request<fetch.Response>(ApiKey.Fetch, 4, {
     replicaId: -1,
     maxWaitMs: 1500,
     minBytes: 1,

@@ -10,7 +10,7 @@ import { loginScram } from './scram-client.js';
 import { RawClient } from './raw-client.js';
 import { makePki } from './certs.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { MetadataResponse } from '../../src/protocol/generated/metadata.js';
+import type * as metadataCodec from '../../src/protocol/generated/metadata.js';
 import { metadata } from './requests.js';
 
 export interface ProbeResult {
@@ -58,7 +58,7 @@ export async function adminSetup(t: { teardown(fn: () => unknown): void }, kafka
       // The proxy's address for the broker, as its Metadata advertises it on this listener.
       const boot = await loginScram(proxy.saslPlaintext, via, USERS[via]);
       try {
-        const md = await boot.request<MetadataResponse>(ApiKey.Metadata, 12, metadata([]));
+        const md = await boot.request<metadataCodec.Response>(ApiKey.Metadata, 12, metadata([]));
         const b = md.brokers.find((x) => x.nodeId === nodeId);
         if (!b) throw new Error(`the proxy's metadata has no broker ${nodeId}`);
         return await loginScram(`${b.host}:${b.port}`, via, USERS[via]);

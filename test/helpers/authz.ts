@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { ConnectionDecisions } from '../../src/acl/decision.js';
 import { ProtectedTopics } from '../../src/acl/protected-topics.js';
-import { API_CHECKS, type AuthzContext, type Verdict } from '../../src/acl/checks.js';
+import { API_CHECKS, type AuthzContext, type Verdict } from '../../src/acl/checks/index.js';
 import type { Authorizer } from '../../src/acl/authorizer.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { PatternType, Permission, type AclBinding, type OperationCode } from '../../src/acl/model.js';

@@ -43,25 +43,25 @@ export function decodeResponse(apiKey: number, version: number, packet: Buffer):
 export const PRODUCE = 0;
 
 /** A Produce request for one partition of `topic`. */
-export function produceRequest(topic: string, acks: number, transactionalId: string | null): produce.ProduceRequest {
+export function produceRequest(topic: string, acks: number, transactionalId: string | null): produce.Request {
   return {
-    ...produce.defaultProduceRequest(),
+    ...produce.defaultRequest(),
     transactionalId,
     acks,
     timeoutMs: 1000,
-    topicData: [{ ...produce.defaultProduceRequestTopicProduceData(), name: topic, partitionData: [{ ...produce.defaultProduceRequestPartitionProduceData(), index: 0, records: null }] }],
+    topicData: [{ ...produce.defaultRequestTopicProduceData(), name: topic, partitionData: [{ ...produce.defaultRequestPartitionProduceData(), index: 0, records: null }] }],
   };
 }
 
 /** A Produce response with one partition per error code given. */
-export function produceResponse(topic: string, errorCodes: number[]): produce.ProduceResponse {
+export function produceResponse(topic: string, errorCodes: number[]): produce.Response {
   return {
-    ...produce.defaultProduceResponse(),
+    ...produce.defaultResponse(),
     responses: [
       {
-        ...produce.defaultProduceResponseTopicProduceResponse(),
+        ...produce.defaultResponseTopicProduceResponse(),
         name: topic,
-        partitionResponses: errorCodes.map((errorCode, index) => ({ ...produce.defaultProduceResponsePartitionProduceResponse(), index, errorCode })),
+        partitionResponses: errorCodes.map((errorCode, index) => ({ ...produce.defaultResponsePartitionProduceResponse(), index, errorCode })),
       },
     ],
   };

@@ -26,108 +26,108 @@ import * as metadataC from '../../src/protocol/generated/metadata.js';
 
 const TOPIC_CONFIG = 2;
 
-export const produce = (topic: string, acks = -1): produceC.ProduceRequest => ({
-  ...produceC.defaultProduceRequest(),
+export const produce = (topic: string, acks = -1): produceC.Request => ({
+  ...produceC.defaultRequest(),
   acks,
   timeoutMs: 1000,
-  topicData: [{ ...produceC.defaultProduceRequestTopicProduceData(), name: topic, partitionData: [{ ...produceC.defaultProduceRequestPartitionProduceData(), index: 0, records: Buffer.alloc(0) }] }],
+  topicData: [{ ...produceC.defaultRequestTopicProduceData(), name: topic, partitionData: [{ ...produceC.defaultRequestPartitionProduceData(), index: 0, records: Buffer.alloc(0) }] }],
 });
 
-const fetchPartition = () => ({ ...fetchC.defaultFetchRequestFetchPartition(), partition: 0, partitionMaxBytes: 1000 });
-export const fetchByName = (topic: string) => ({ ...fetchC.defaultFetchRequest(), replicaId: -1, topics: [{ ...fetchC.defaultFetchRequestFetchTopic(), topic, partitions: [fetchPartition()] }] });
-export const fetchById = (topicId: Buffer) => ({ ...fetchC.defaultFetchRequest(), replicaId: -1, topics: [{ ...fetchC.defaultFetchRequestFetchTopic(), topicId, partitions: [fetchPartition()] }] });
+const fetchPartition = () => ({ ...fetchC.defaultRequestPartition(), partition: 0, partitionMaxBytes: 1000 });
+export const fetchByName = (topic: string) => ({ ...fetchC.defaultRequest(), replicaId: -1, topics: [{ ...fetchC.defaultRequestTopic(), topic, partitions: [fetchPartition()] }] });
+export const fetchById = (topicId: Buffer) => ({ ...fetchC.defaultRequest(), replicaId: -1, topics: [{ ...fetchC.defaultRequestTopic(), topicId, partitions: [fetchPartition()] }] });
 
 export const listOffsets = (topic: string) => ({
-  ...listOffsetsC.defaultListOffsetsRequest(),
-  topics: [{ ...listOffsetsC.defaultListOffsetsRequestListOffsetsTopic(), name: topic, partitions: [{ ...listOffsetsC.defaultListOffsetsRequestListOffsetsPartition(), partitionIndex: 0 }] }],
+  ...listOffsetsC.defaultRequest(),
+  topics: [{ ...listOffsetsC.defaultRequestTopic(), name: topic, partitions: [{ ...listOffsetsC.defaultRequestPartition(), partitionIndex: 0 }] }],
 });
 
 export const offsetForLeaderEpoch = (topic: string) => ({
-  ...epochC.defaultOffsetForLeaderEpochRequest(),
+  ...epochC.defaultRequest(),
   replicaId: -1,
-  topics: [{ ...epochC.defaultOffsetForLeaderEpochRequestOffsetForLeaderTopic(), topic, partitions: [{ ...epochC.defaultOffsetForLeaderEpochRequestOffsetForLeaderPartition(), partition: 0 }] }],
+  topics: [{ ...epochC.defaultRequestOffsetForLeaderTopic(), topic, partitions: [{ ...epochC.defaultRequestOffsetForLeaderPartition(), partition: 0 }] }],
 });
 
-export const deleteTopicsByName = (topic: string) => ({ ...deleteTopicsC.defaultDeleteTopicsRequest(), topicNames: [topic] });
-export const deleteTopicsById = (topicId: Buffer) => ({ ...deleteTopicsC.defaultDeleteTopicsRequest(), topics: [{ ...deleteTopicsC.defaultDeleteTopicsRequestDeleteTopicState(), name: null, topicId }] });
+export const deleteTopicsByName = (topic: string) => ({ ...deleteTopicsC.defaultRequest(), topicNames: [topic] });
+export const deleteTopicsById = (topicId: Buffer) => ({ ...deleteTopicsC.defaultRequest(), topics: [{ ...deleteTopicsC.defaultRequestDeleteTopicState(), name: null, topicId }] });
 
-export const createPartitions = (topic: string) => ({ ...createPartitionsC.defaultCreatePartitionsRequest(), topics: [{ ...createPartitionsC.defaultCreatePartitionsRequestCreatePartitionsTopic(), name: topic, count: 6, assignments: null }] });
+export const createPartitions = (topic: string) => ({ ...createPartitionsC.defaultRequest(), topics: [{ ...createPartitionsC.defaultRequestTopic(), name: topic, count: 6, assignments: null }] });
 
 export const deleteRecords = (topic: string) => ({
-  ...deleteRecordsC.defaultDeleteRecordsRequest(),
-  topics: [{ ...deleteRecordsC.defaultDeleteRecordsRequestDeleteRecordsTopic(), name: topic, partitions: [{ ...deleteRecordsC.defaultDeleteRecordsRequestDeleteRecordsPartition(), partitionIndex: 0, offset: 1n }] }],
+  ...deleteRecordsC.defaultRequest(),
+  topics: [{ ...deleteRecordsC.defaultRequestTopic(), name: topic, partitions: [{ ...deleteRecordsC.defaultRequestPartition(), partitionIndex: 0, offset: 1n }] }],
 });
 
-export const alterConfigs = (topic: string) => ({ ...alterConfigsC.defaultAlterConfigsRequest(), resources: [{ ...alterConfigsC.defaultAlterConfigsRequestAlterConfigsResource(), resourceType: TOPIC_CONFIG, resourceName: topic }] });
+export const alterConfigs = (topic: string) => ({ ...alterConfigsC.defaultRequest(), resources: [{ ...alterConfigsC.defaultRequestResource(), resourceType: TOPIC_CONFIG, resourceName: topic }] });
 export const incrementalAlterConfigs = (topic: string) => ({
-  ...incrementalC.defaultIncrementalAlterConfigsRequest(),
-  resources: [{ ...incrementalC.defaultIncrementalAlterConfigsRequestAlterConfigsResource(), resourceType: TOPIC_CONFIG, resourceName: topic }],
+  ...incrementalC.defaultRequest(),
+  resources: [{ ...incrementalC.defaultRequestAlterConfigsResource(), resourceType: TOPIC_CONFIG, resourceName: topic }],
 });
 export const describeConfigs = (topic: string) => ({
-  ...describeConfigsC.defaultDescribeConfigsRequest(),
-  resources: [{ ...describeConfigsC.defaultDescribeConfigsRequestDescribeConfigsResource(), resourceType: TOPIC_CONFIG, resourceName: topic, configurationKeys: null }],
+  ...describeConfigsC.defaultRequest(),
+  resources: [{ ...describeConfigsC.defaultRequestResource(), resourceType: TOPIC_CONFIG, resourceName: topic, configurationKeys: null }],
 });
 
 export const createTopics = (topic: string) => ({
-  ...createTopicsC.defaultCreateTopicsRequest(),
-  topics: [{ ...createTopicsC.defaultCreateTopicsRequestCreatableTopic(), name: topic, numPartitions: 1, replicationFactor: 1 }],
+  ...createTopicsC.defaultRequest(),
+  topics: [{ ...createTopicsC.defaultRequestCreatableTopic(), name: topic, numPartitions: 1, replicationFactor: 1 }],
 });
 
 export const offsetCommit = (topic: string) => ({
-  ...offsetCommitC.defaultOffsetCommitRequest(),
+  ...offsetCommitC.defaultRequest(),
   groupId: 'g',
-  topics: [{ ...offsetCommitC.defaultOffsetCommitRequestOffsetCommitRequestTopic(), name: topic, partitions: [{ ...offsetCommitC.defaultOffsetCommitRequestOffsetCommitRequestPartition(), partitionIndex: 0 }] }],
+  topics: [{ ...offsetCommitC.defaultRequestTopic(), name: topic, partitions: [{ ...offsetCommitC.defaultRequestPartition(), partitionIndex: 0 }] }],
 });
-export const offsetFetch = (topic: string) => ({ ...offsetFetchC.defaultOffsetFetchRequest(), groupId: 'g', topics: [{ ...offsetFetchC.defaultOffsetFetchRequestOffsetFetchRequestTopic(), name: topic, partitionIndexes: [0] }] });
+export const offsetFetch = (topic: string) => ({ ...offsetFetchC.defaultRequest(), groupId: 'g', topics: [{ ...offsetFetchC.defaultRequestTopic(), name: topic, partitionIndexes: [0] }] });
 export const offsetDelete = (topic: string) => ({
-  ...offsetDeleteC.defaultOffsetDeleteRequest(),
+  ...offsetDeleteC.defaultRequest(),
   groupId: 'g',
-  topics: [{ ...offsetDeleteC.defaultOffsetDeleteRequestOffsetDeleteRequestTopic(), name: topic, partitions: [{ ...offsetDeleteC.defaultOffsetDeleteRequestOffsetDeleteRequestPartition(), partitionIndex: 0 }] }],
+  topics: [{ ...offsetDeleteC.defaultRequestTopic(), name: topic, partitions: [{ ...offsetDeleteC.defaultRequestPartition(), partitionIndex: 0 }] }],
 });
 export const txnOffsetCommit = (topic: string) => ({
-  ...txnOffsetCommitC.defaultTxnOffsetCommitRequest(),
+  ...txnOffsetCommitC.defaultRequest(),
   transactionalId: 'tx',
   groupId: 'g',
-  topics: [{ ...txnOffsetCommitC.defaultTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(), name: topic, partitions: [{ ...txnOffsetCommitC.defaultTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(), partitionIndex: 0 }] }],
+  topics: [{ ...txnOffsetCommitC.defaultRequestTopic(), name: topic, partitions: [{ ...txnOffsetCommitC.defaultRequestPartition(), partitionIndex: 0 }] }],
 });
 export const addPartitionsToTxn = (topic: string) => ({
-  ...addPartitionsC.defaultAddPartitionsToTxnRequest(),
+  ...addPartitionsC.defaultRequest(),
   v3AndBelowTransactionalId: 'tx',
-  v3AndBelowTopics: [{ ...addPartitionsC.defaultAddPartitionsToTxnRequestAddPartitionsToTxnTopic(), name: topic, partitions: [0] }],
+  v3AndBelowTopics: [{ ...addPartitionsC.defaultRequestTopic(), name: topic, partitions: [0] }],
 });
 export const addPartitionsToTxnV4 = (topic: string) => ({
-  ...addPartitionsC.defaultAddPartitionsToTxnRequest(),
+  ...addPartitionsC.defaultRequest(),
   transactions: [
     {
-      ...addPartitionsC.defaultAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(),
+      ...addPartitionsC.defaultRequestTransaction(),
       transactionalId: 'tx',
-      topics: [{ ...addPartitionsC.defaultAddPartitionsToTxnRequestAddPartitionsToTxnTopic(), name: topic, partitions: [0] }],
+      topics: [{ ...addPartitionsC.defaultRequestTopic(), name: topic, partitions: [0] }],
     },
   ],
 });
-export const describeProducers = (topic: string) => ({ ...describeProducersC.defaultDescribeProducersRequest(), topics: [{ ...describeProducersC.defaultDescribeProducersRequestTopicRequest(), name: topic, partitionIndexes: [0] }] });
-export const describeTopicPartitions = (topic: string) => ({ ...dtpC.defaultDescribeTopicPartitionsRequest(), cursor: null, topics: [{ ...dtpC.defaultDescribeTopicPartitionsRequestTopicRequest(), name: topic }] });
-export const consumerGroupHeartbeat = (topic: string) => ({ ...cghC.defaultConsumerGroupHeartbeatRequest(), groupId: 'g', memberId: 'm', subscribedTopicNames: [topic] });
+export const describeProducers = (topic: string) => ({ ...describeProducersC.defaultRequest(), topics: [{ ...describeProducersC.defaultRequestTopicRequest(), name: topic, partitionIndexes: [0] }] });
+export const describeTopicPartitions = (topic: string) => ({ ...dtpC.defaultRequest(), cursor: null, topics: [{ ...dtpC.defaultRequestTopicRequest(), name: topic }] });
+export const consumerGroupHeartbeat = (topic: string) => ({ ...cghC.defaultRequest(), groupId: 'g', memberId: 'm', subscribedTopicNames: [topic] });
 
-export const shareGroupHeartbeat = (topic: string) => ({ ...sghC.defaultShareGroupHeartbeatRequest(), groupId: 'g', memberId: 'm', subscribedTopicNames: [topic] });
+export const shareGroupHeartbeat = (topic: string) => ({ ...sghC.defaultRequest(), groupId: 'g', memberId: 'm', subscribedTopicNames: [topic] });
 export const shareFetch = (topicIds: Buffer[]) => ({
-  ...shareFetchC.defaultShareFetchRequest(),
+  ...shareFetchC.defaultRequest(),
   groupId: 'g',
   memberId: 'm',
   shareSessionEpoch: 2,
-  topics: topicIds.map((topicId) => ({ ...shareFetchC.defaultShareFetchRequestFetchTopic(), topicId, partitions: [{ ...shareFetchC.defaultShareFetchRequestFetchPartition(), partitionIndex: 0 }] })),
+  topics: topicIds.map((topicId) => ({ ...shareFetchC.defaultRequestFetchTopic(), topicId, partitions: [{ ...shareFetchC.defaultRequestFetchPartition(), partitionIndex: 0 }] })),
 });
 export const shareAcknowledge = (topicIds: Buffer[]) => ({
-  ...shareAckC.defaultShareAcknowledgeRequest(),
+  ...shareAckC.defaultRequest(),
   groupId: 'g',
   memberId: 'm',
   shareSessionEpoch: 2,
-  topics: topicIds.map((topicId) => ({ ...shareAckC.defaultShareAcknowledgeRequestAcknowledgeTopic(), topicId, partitions: [{ ...shareAckC.defaultShareAcknowledgeRequestAcknowledgePartition(), partitionIndex: 0 }] })),
+  topics: topicIds.map((topicId) => ({ ...shareAckC.defaultRequestAcknowledgeTopic(), topicId, partitions: [{ ...shareAckC.defaultRequestAcknowledgePartition(), partitionIndex: 0 }] })),
 });
 
 /** `topics`: null for all topics. */
 export const metadata = (topics: Array<{ name: string | null; topicId: Buffer }> | null, allowAutoTopicCreation = false) => ({
-  ...metadataC.defaultMetadataRequest(),
+  ...metadataC.defaultRequest(),
   topics,
   allowAutoTopicCreation,
   includeTopicAuthorizedOperations: false,

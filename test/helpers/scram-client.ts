@@ -1,8 +1,8 @@
 // The client side of SCRAM (RFC 5802), for tests that drive SaslAuthenticate themselves.
 import { RawClient } from './raw-client.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { SaslHandshakeResponse } from '../../src/protocol/generated/sasl-handshake.js';
-import type { SaslAuthenticateResponse } from '../../src/protocol/generated/sasl-authenticate.js';
+import type * as saslHandshake from '../../src/protocol/generated/sasl-handshake.js';
+import type * as saslAuthenticate from '../../src/protocol/generated/sasl-authenticate.js';
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 
 export class ScramClient {
@@ -41,13 +41,13 @@ export class ScramClient {
  * login, or a KIP-368 re-authentication): resolves with the last SaslAuthenticate response (the
  * first one when it already failed); throws when the handshake is refused.
  */
-export async function scramExchange(c: RawClient, user: string, password: string): Promise<SaslAuthenticateResponse> {
-  const hs = await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' });
+export async function scramExchange(c: RawClient, user: string, password: string): Promise<saslAuthenticate.Response> {
+  const hs = await c.request<saslHandshake.Response>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' });
   if (hs.errorCode !== 0) throw new Error(`handshake error ${hs.errorCode}`);
   const sc = new ScramClient('SCRAM-SHA-256', user, password);
-  const r1 = await c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.first() });
+  const r1 = await c.request<saslAuthenticate.Response>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.first() });
   if (r1.errorCode !== 0) return r1;
-  return c.request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.final(r1.authBytes) });
+  return c.request<saslAuthenticate.Response>(ApiKey.SaslAuthenticate, 1, { authBytes: sc.final(r1.authBytes) });
 }
 
 /** A raw connection logged in with SCRAM-SHA-256 (for tests that need exact requests after login). */

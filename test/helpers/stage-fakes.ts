@@ -18,6 +18,8 @@ import { readRequest, type ClientRequest } from '../../src/proxy/stages/request.
 import { ClientIdentity, ConnectionRecorder } from '../../src/proxy/stages/client-identity.js';
 import type { ListenerSecurity } from '../../src/proxy/client-context.js';
 import type { SaslMechanism } from '../../src/auth/session.js';
+import { authorizationEvent, type RequestInfo } from '../../src/audit/event.js';
+import type { AuthorizationRecord } from '../../src/acl/decision.js';
 
 /** A request packet (4-byte size, header, body) as a client sends it. */
 export function packetOf(apiKey: number, version: number, body: unknown, correlationId = 7, clientId: string | null = 'test'): Buffer {
@@ -127,6 +129,10 @@ export class FakeAudit {
   }
   recordsAllowed(): boolean {
     return true;
+  }
+  /** As AuditLog builds the event of a decision. */
+  recordAuthorization(clusterId: string, request: RequestInfo, decision: AuthorizationRecord): boolean {
+    return this.record(authorizationEvent(clusterId, request, decision));
   }
 }
 

@@ -13,10 +13,10 @@ import { startSecureHarness, USERS, type SecureHarness } from '../helpers/secure
 import { kcat } from '../helpers/kcat.js';
 import { loginScram } from '../helpers/scram-client.js';
 import { RawClient, recordBatch } from '../helpers/raw-client.js';
-import type { DescribeUserScramCredentialsResponse } from '../../src/protocol/generated/describe-user-scram-credentials.js';
-import type { CreateAclsResponse } from '../../src/protocol/generated/create-acls.js';
+import type * as describeUserScramCredentials from '../../src/protocol/generated/describe-user-scram-credentials.js';
+import type * as createAcls from '../../src/protocol/generated/create-acls.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { ProduceResponse } from '../../src/protocol/generated/produce.js';
+import type * as produce from '../../src/protocol/generated/produce.js';
 import { makePki } from '../helpers/certs.js';
 
 const INITIAL = `acls:
@@ -70,7 +70,7 @@ t.test('one Produce naming an allowed and a denied topic: split, forwarded in pa
   const c = await loginScram(`127.0.0.1:${h.base + 71}`, 'bob', USERS.bob);
   t.teardown(() => c.close());
   const batch = await recordBatch([Buffer.from('mixed')]);
-  const res = await c.request<ProduceResponse>(ApiKey.Produce, 7, {
+  const res = await c.request<produce.Response>(ApiKey.Produce, 7, {
     transactionalId: null,
     acks: -1,
     timeoutMs: 5000,
@@ -291,18 +291,18 @@ t.test('a denied acks=0 Produce closes the connection; SCRAM admin follows CLUST
 
   const bob = await loginScram(h.saslPlaintext, 'bob', USERS.bob);
   t.teardown(() => bob.close());
-  const describe = () => bob.request<DescribeUserScramCredentialsResponse>(ApiKey.DescribeUserScramCredentials, 0, { users: null });
+  const describe = () => bob.request<describeUserScramCredentials.Response>(ApiKey.DescribeUserScramCredentials, 0, { users: null });
   t.equal((await describe()).errorCode, 31, 'bob may not describe credentials');
   const alice = await loginScram(h.saslPlaintext, 'alice', USERS.alice);
   t.teardown(() => alice.close());
-  const created = await alice.request<CreateAclsResponse>(ApiKey.CreateAcls, 3, {
+  const created = await alice.request<createAcls.Response>(ApiKey.CreateAcls, 3, {
     creations: [{ resourceType: 4, resourceName: 'kafka-cluster', resourcePatternType: 3, principal: 'User:bob', host: '*', operation: 8, permissionType: 3 }],
   });
   t.same(created.results.map((r) => r.errorCode), [0], 'alice grants bob DESCRIBE on the cluster');
   const after = await describe();
   t.equal(after.errorCode, 0, 'now bob may, on the same connection');
   t.same(after.results.map((r) => r.user).sort(), ['alice', 'bob']);
-  const bad = await alice.request<CreateAclsResponse>(ApiKey.CreateAcls, 3, {
+  const bad = await alice.request<createAcls.Response>(ApiKey.CreateAcls, 3, {
     creations: [{ resourceType: 4, resourceName: 'other-cluster', resourcePatternType: 3, principal: 'User:bob', host: '*', operation: 8, permissionType: 3 }],
   });
   t.equal(bad.results[0]!.errorCode, 42, 'an invalid binding is refused with INVALID_REQUEST');

@@ -12,8 +12,8 @@ import { RawClient, recordBatch } from '../helpers/raw-client.js';
 import { freePortBlock } from '../helpers/ports.js';
 import { kcat } from '../helpers/kcat.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { ProduceResponse } from '../../src/protocol/generated/produce.js';
-import type { MetadataResponse } from '../../src/protocol/generated/metadata.js';
+import type * as produce from '../../src/protocol/generated/produce.js';
+import type * as metadata from '../../src/protocol/generated/metadata.js';
 import { verifyLines } from '../../src/audit/chain.js';
 
 interface Decision {
@@ -36,7 +36,7 @@ async function ready(addr: string): Promise<void> {
   for (;;) {
     try {
       const c = await RawClient.connect(addr);
-      const md = await c.request<MetadataResponse>(ApiKey.Metadata, 1, { topics: null });
+      const md = await c.request<metadata.Response>(ApiKey.Metadata, 1, { topics: null });
       c.close();
       if (md.brokers.length === 3) return;
     } catch {
@@ -99,7 +99,7 @@ t.test('kill -9 mid-stream loses no audited decision', async (t) => {
         const topic = topics[i++ % topics.length]!;
         const correlationId = c.nextCorrelationId;
         return c
-          .request<ProduceResponse>(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }] })
+          .request<produce.Response>(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }] })
           .then((r) => decisions.push({ clientId: c.clientId, correlationId, topic, granted: r.responses[0]!.partitionResponses[0]!.errorCode === 0 }));
       });
       await Promise.allSettled(inFlight);

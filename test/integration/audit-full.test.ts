@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { startHarness } from '../helpers/proxy.js';
 import { RawClient, recordBatch } from '../helpers/raw-client.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { ProduceResponse } from '../../src/protocol/generated/produce.js';
-import type { OffsetForLeaderEpochResponse } from '../../src/protocol/generated/offset-for-leader-epoch.js';
+import type * as produceCodec from '../../src/protocol/generated/produce.js';
+import type * as offsetForLeaderEpoch from '../../src/protocol/generated/offset-for-leader-epoch.js';
 import { MODERN_LIB, MODERN_MOCK } from '../helpers/kcat.js';
 
 t.test('a full spool refuses what it cannot audit, and recovers', async (t) => {
@@ -33,7 +33,7 @@ t.test('a full spool refuses what it cannot audit, and recovers', async (t) => {
   t.teardown(() => c.close());
   const batch = await recordBatch([Buffer.from('v')]);
   const produce = async (topic: string) =>
-    (await c.request<ProduceResponse>(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }] })).responses[0]!.partitionResponses[0]!.errorCode;
+    (await c.request<produceCodec.Response>(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }] })).responses[0]!.partitionResponses[0]!.errorCode;
   const codes: number[] = [];
   for (let i = 0; i < 30; i++) codes.push(await produce(`t${i}`));
   const firstRefused = codes.indexOf(29);
@@ -69,7 +69,7 @@ t.test('a cluster-level grant is refused too when it cannot be audited (OffsetFo
   const c = await RawClient.connect(`127.0.0.1:${h.base + 11}`);
   t.teardown(() => c.close());
   const epoch = async () =>
-    (await c.request<OffsetForLeaderEpochResponse>(ApiKey.OffsetForLeaderEpoch, 2, { replicaId: -1, topics: [{ topic: 'orders', partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }] })).topics[0]!.partitions[0]!.errorCode;
+    (await c.request<offsetForLeaderEpoch.Response>(ApiKey.OffsetForLeaderEpoch, 2, { replicaId: -1, topics: [{ topic: 'orders', partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }] })).topics[0]!.partitions[0]!.errorCode;
   const codes: number[] = [];
   for (let i = 0; i < 30; i++) codes.push(await epoch());
   const firstRefused = codes.indexOf(29);

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { startSecureHarness } from '../helpers/secure.js';
 import { RawClient, recordBatch } from '../helpers/raw-client.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { SaslHandshakeResponse } from '../../src/protocol/generated/sasl-handshake.js';
-import type { MetadataResponse } from '../../src/protocol/generated/metadata.js';
+import type * as saslHandshake from '../../src/protocol/generated/sasl-handshake.js';
+import type * as metadata from '../../src/protocol/generated/metadata.js';
 import { scramExchange } from '../helpers/scram-client.js';
 
 t.test('refused before or instead of authentication', async (t) => {
@@ -52,7 +52,7 @@ t.test('refused before or instead of authentication', async (t) => {
 
   // An unknown mechanism: UNSUPPORTED_SASL_MECHANISM with the enabled list, then close.
   const mech = await RawClient.connect(h.saslPlaintext);
-  const hs = await mech.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: 'GSSAPI' });
+  const hs = await mech.request<saslHandshake.Response>(ApiKey.SaslHandshake, 1, { mechanism: 'GSSAPI' });
   t.equal(hs.errorCode, 33);
   t.same(hs.mechanisms, ['SCRAM-SHA-256']);
   await mech.closed;
@@ -65,13 +65,13 @@ t.test('refused before or instead of authentication', async (t) => {
 
   // SASL on a listener without it: ILLEGAL_SASL_STATE, then close.
   const noSasl = await RawClient.connect(h.bootstrap);
-  const ill = await noSasl.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' });
+  const ill = await noSasl.request<saslHandshake.Response>(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' });
   t.equal(ill.errorCode, 34, 'ILLEGAL_SASL_STATE');
   await noSasl.closed;
 
   // The process is unaffected.
   const ok = await RawClient.connect(h.bootstrap);
-  const md = await ok.request<MetadataResponse>(ApiKey.Metadata, 1, { topics: null });
+  const md = await ok.request<metadata.Response>(ApiKey.Metadata, 1, { topics: null });
   t.equal(md.brokers.length, 3, 'the proxy still serves');
   ok.close();
 });
@@ -80,9 +80,9 @@ t.test('a request other than SaslAuthenticate during AUTHENTICATE gets its own I
   const h = await startSecureHarness();
   t.teardown(() => h.stop());
   const c = await RawClient.connect(h.saslPlaintext);
-  const hs = await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' });
+  const hs = await c.request<saslHandshake.Response>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' });
   t.equal(hs.errorCode, 0);
-  const md = await c.request<MetadataResponse>(ApiKey.Metadata, 1, { topics: [{ name: 'secure' }] });
+  const md = await c.request<metadata.Response>(ApiKey.Metadata, 1, { topics: [{ name: 'secure' }] });
   t.same(md.topics.map((x) => [x.name, x.errorCode]), [['secure', 34]], 'Metadata answered with ILLEGAL_SASL_STATE on the topic it named');
   t.same(md.brokers, [], 'and nothing else');
   await c.closed;

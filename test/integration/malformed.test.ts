@@ -5,8 +5,8 @@ import fc from 'fast-check';
 import { startHarness } from '../helpers/proxy.js';
 import { RawClient, recordBatch } from '../helpers/raw-client.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { MetadataResponse } from '../../src/protocol/generated/metadata.js';
-import type { ProduceResponse } from '../../src/protocol/generated/produce.js';
+import type * as metadata from '../../src/protocol/generated/metadata.js';
+import type * as produce from '../../src/protocol/generated/produce.js';
 
 const sized = (payload: Buffer) => {
   const b = Buffer.alloc(4 + payload.length);
@@ -24,7 +24,7 @@ const header = (apiKey: number, version: number, cid = 1) => {
 };
 const metadataOk = async (addr: string) => {
   const c = await RawClient.connect(addr);
-  const m = await c.request<MetadataResponse>(ApiKey.Metadata, 1, { topics: null });
+  const m = await c.request<metadata.Response>(ApiKey.Metadata, 1, { topics: null });
   c.close();
   return m.brokers.length;
 };
@@ -69,13 +69,13 @@ t.test('malformed frames close only their connection', async (t) => {
     t.match(String(line?.code), code, `${name}: closed with ${String(line?.code)}`);
   }
   t.notOk(bystander.isClosed, 'the bystander connection stayed open');
-  const md = await bystander.request<MetadataResponse>(ApiKey.Metadata, 1, { topics: null });
+  const md = await bystander.request<metadata.Response>(ApiKey.Metadata, 1, { topics: null });
   t.equal(md.brokers.length, 3, 'and is still served');
   // A valid produce with a correct CRC goes through (sent to the partition leader's port).
   const leader = md.topics.find((x) => x.name === 't1')!.partitions[0]!.leaderId;
   const direct = await RawClient.connect(`127.0.0.1:${h.base + 10 + leader}`);
   t.teardown(() => direct.close());
-  const ok = await direct.request<ProduceResponse>(ApiKey.Produce, 7, {
+  const ok = await direct.request<produce.Response>(ApiKey.Produce, 7, {
     transactionalId: null,
     acks: 1,
     timeoutMs: 1000,

@@ -6,9 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { startHarness, type Harness } from '../helpers/proxy.js';
 import { RawClient, recordBatch } from '../helpers/raw-client.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { MetadataResponse } from '../../src/protocol/generated/metadata.js';
-import type { ProduceResponse } from '../../src/protocol/generated/produce.js';
-import type { FetchResponse } from '../../src/protocol/generated/fetch.js';
+import type * as metadata from '../../src/protocol/generated/metadata.js';
+import type * as produce from '../../src/protocol/generated/produce.js';
+import type * as fetchCodec from '../../src/protocol/generated/fetch.js';
 
 /** Established TCP connections from this machine to a port (the proxy's upstream connections). */
 function establishedTo(port: number): number {
@@ -18,7 +18,7 @@ function establishedTo(port: number): number {
 
 async function leaders(h: Harness, topic: string): Promise<Map<number, number>> {
   const c = await RawClient.connect(h.bootstrap);
-  const md = await c.request<MetadataResponse>(ApiKey.Metadata, 1, { topics: [{ name: topic }] });
+  const md = await c.request<metadata.Response>(ApiKey.Metadata, 1, { topics: [{ name: topic }] });
   c.close();
   return new Map(md.topics[0]!.partitions.map((p) => [p.partitionIndex, p.leaderId]));
 }
@@ -40,7 +40,7 @@ async function idleProducers(h: Harness, count: number, topic: string): Promise<
         const partition = (i + j) % 3;
         const c = await RawClient.connect(`127.0.0.1:${h.base + 10 + lead.get(partition)!}`);
         await c.request(ApiKey.ApiVersions, 0, {});
-        const r = await c.request<ProduceResponse>(ApiKey.Produce, 7, produceBody(topic, partition, records));
+        const r = await c.request<produce.Response>(ApiKey.Produce, 7, produceBody(topic, partition, records));
         if (r.responses[0]!.partitionResponses[0]!.errorCode !== 0) throw new Error('produce failed');
         return c;
       }),
@@ -91,7 +91,7 @@ t.test('each client keeps its order on a shared connection', async (t) => {
     clients.map(async (c, ci) => {
       const batches = await Promise.all(Array.from({ length: 40 }, (_, i) => recordBatch([Buffer.from(`c${ci}-${i}`)])));
       // All 40 requests are written at once (pipelined) and answered through one upstream connection.
-      const responses = await Promise.all(batches.map((b) => c.request<ProduceResponse>(ApiKey.Produce, 7, produceBody('ordered', 0, b))));
+      const responses = await Promise.all(batches.map((b) => c.request<produce.Response>(ApiKey.Produce, 7, produceBody('ordered', 0, b))));
       return responses.map((r) => r.responses[0]!.partitionResponses[0]!.baseOffset);
     }),
   );
@@ -110,7 +110,7 @@ t.test('a parked fetch never delays another client on the same broker', async (t
   const producer = await RawClient.connect(node);
   const events: string[] = [];
   const fetch = consumer
-    .request<FetchResponse>(ApiKey.Fetch, 4, {
+    .request<fetchCodec.Response>(ApiKey.Fetch, 4, {
       replicaId: -1,
       maxWaitMs: 3000,
       minBytes: 1,
@@ -121,7 +121,7 @@ t.test('a parked fetch never delays another client on the same broker', async (t
     .then(() => events.push('fetch answered'));
   await new Promise((r) => setTimeout(r, 200));
   for (let i = 0; i < 3; i++) {
-    await producer.request<ProduceResponse>(ApiKey.Produce, 7, produceBody('busy', 0, await recordBatch([Buffer.from(`p${i}`)])));
+    await producer.request<produce.Response>(ApiKey.Produce, 7, produceBody('busy', 0, await recordBatch([Buffer.from(`p${i}`)])));
     events.push(`produce ${i} answered`);
   }
   await fetch;
@@ -168,7 +168,7 @@ t.test('an upstream failure fails the affected client quickly', async (t) => {
   for (let p = 0; p < 3; p++) await h.cluster.command(`leader f ${p} ${p + 1}`);
   const victim = await RawClient.connect(`127.0.0.1:${h.base + 11}`);
   const other = await RawClient.connect(`127.0.0.1:${h.base + 12}`);
-  const parked = victim.request<FetchResponse>(ApiKey.Fetch, 4, {
+  const parked = victim.request<fetchCodec.Response>(ApiKey.Fetch, 4, {
     replicaId: -1,
     maxWaitMs: 20_000,
     minBytes: 1,
@@ -186,11 +186,11 @@ t.test('an upstream failure fails the affected client quickly', async (t) => {
   await victim.closed;
   t.ok(Date.now() - started < 10_000, `client closed after ${Date.now() - started} ms, not after the 20 s long poll`);
   t.match(h.logs.find((l) => l.msg === 'client connection closed' && l.reason === 'upstream_failed'), { node: 1 }, 'with a logged reason');
-  const md = await other.request<MetadataResponse>(ApiKey.Metadata, 1, { topics: null });
+  const md = await other.request<metadata.Response>(ApiKey.Metadata, 1, { topics: null });
   t.ok(md.brokers.length >= 2, 'a client of another broker is unaffected');
   await h.cluster.command('up 1');
   const again = await RawClient.connect(`127.0.0.1:${h.base + 11}`);
-  const r = await again.request<ProduceResponse>(ApiKey.Produce, 7, produceBody('f', 0, await recordBatch([Buffer.from('back')])));
+  const r = await again.request<produce.Response>(ApiKey.Produce, 7, produceBody('f', 0, await recordBatch([Buffer.from('back')])));
   t.equal(r.responses[0]!.partitionResponses[0]!.errorCode, 0, 'the broker is used again once it is back');
   again.close();
   other.close();

@@ -15,8 +15,8 @@ import { auditTopicEvents, until } from '../helpers/audit-topic.js';
 import { loginScram } from '../helpers/scram-client.js';
 import { RawClient, recordBatch } from '../helpers/raw-client.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { ProduceResponse } from '../../src/protocol/generated/produce.js';
-import type { FetchResponse } from '../../src/protocol/generated/fetch.js';
+import type * as produce from '../../src/protocol/generated/produce.js';
+import type * as fetch from '../../src/protocol/generated/fetch.js';
 
 const AUDIT = '_kafka_warden_audit';
 
@@ -76,9 +76,9 @@ t.test('a super user cannot see, read or write the audit topic; the named princi
   t.teardown(() => alice.close());
   await h.cluster.command(`leader ${AUDIT} 0 1`);
   const batch = await recordBatch([Buffer.from('forged')]);
-  const res = await alice.request<ProduceResponse>(ApiKey.Produce, 7, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: AUDIT, partitionData: [{ index: 0, records: batch }] }] });
+  const res = await alice.request<produce.Response>(ApiKey.Produce, 7, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: AUDIT, partitionData: [{ index: 0, records: batch }] }] });
   t.equal(res.responses[0]!.partitionResponses[0]!.errorCode, 29, 'a raw Produce: TOPIC_AUTHORIZATION_FAILED');
-  const fetched = await alice.request<FetchResponse>(ApiKey.Fetch, 11, {
+  const fetched = await alice.request<fetch.Response>(ApiKey.Fetch, 11, {
     replicaId: -1,
     maxWaitMs: 0,
     minBytes: 0,
@@ -145,7 +145,7 @@ t.test('without an acl section the audit topic is off limits all the same', asyn
   await h.cluster.command(`leader ${AUDIT} 0 1`);
   const raw = await RawClient.connect(`127.0.0.1:${h.base + 11}`);
   t.teardown(() => raw.close());
-  const res = await raw.request<ProduceResponse>(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: AUDIT, partitionData: [{ index: 0, records: batch }] }] });
+  const res = await raw.request<produce.Response>(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: AUDIT, partitionData: [{ index: 0, records: batch }] }] });
   t.equal(res.responses[0]!.partitionResponses[0]!.errorCode, 29, 'a raw Produce to its leader: 29');
   const events = await until(
     () => direct(h),

@@ -6,12 +6,12 @@ import { startSecureHarness, USERS } from '../helpers/secure.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { scramExchange } from '../helpers/scram-client.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { SaslHandshakeResponse } from '../../src/protocol/generated/sasl-handshake.js';
-import type { MetadataResponse } from '../../src/protocol/generated/metadata.js';
+import type * as saslHandshake from '../../src/protocol/generated/sasl-handshake.js';
+import type * as metadataCodec from '../../src/protocol/generated/metadata.js';
 
 const LIFETIME = 1500;
 
-const metadata = (c: RawClient) => c.request<MetadataResponse>(ApiKey.Metadata, 1, { topics: null });
+const metadata = (c: RawClient) => c.request<metadataCodec.Response>(ApiKey.Metadata, 1, { topics: null });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 t.test('KIP-368 session lifetime and re-authentication', async (t) => {
@@ -48,7 +48,7 @@ t.test('without a session lifetime, a second handshake is an illegal SASL state'
   const c = await RawClient.connect(h.saslPlaintext);
   const done = await scramExchange(c, 'bob', USERS.bob);
   t.equal(done.sessionLifetimeMs, 0n, 'no lifetime');
-  const hs = await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' });
+  const hs = await c.request<saslHandshake.Response>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' });
   t.equal(hs.errorCode, 34, 'ILLEGAL_SASL_STATE');
   await c.closed;
 });

@@ -8,18 +8,18 @@ import { startSecureHarness, USERS } from '../helpers/secure.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { ScramClient, scramExchange } from '../helpers/scram-client.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { SaslHandshakeResponse } from '../../src/protocol/generated/sasl-handshake.js';
-import type { MetadataResponse } from '../../src/protocol/generated/metadata.js';
+import type * as saslHandshake from '../../src/protocol/generated/sasl-handshake.js';
+import type * as metadataCodec from '../../src/protocol/generated/metadata.js';
 
 t.test('SaslHandshake v0 and raw SASL tokens', async (t) => {
   const h = await startSecureHarness({ auth: { maxReauthMs: 60_000 } });
   t.teardown(() => h.stop());
   const handshake = async (t: Test, c: RawClient, mechanism: string) => {
-    const hs = await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 0, { mechanism });
+    const hs = await c.request<saslHandshake.Response>(ApiKey.SaslHandshake, 0, { mechanism });
     t.equal(hs.errorCode, 0, `${mechanism}: v0 handshake accepted`);
     t.same(hs.mechanisms, ['SCRAM-SHA-256'], 'with the enabled mechanisms');
   };
-  const metadata = (c: RawClient) => c.request<MetadataResponse>(ApiKey.Metadata, 1, { topics: null }, 5000);
+  const metadata = (c: RawClient) => c.request<metadataCodec.Response>(ApiKey.Metadata, 1, { topics: null }, 5000);
 
   await t.test('SCRAM-SHA-256: two raw rounds, then Kafka requests', async (t) => {
     const c = await RawClient.connect(h.saslPlaintext);
@@ -33,7 +33,7 @@ t.test('SaslHandshake v0 and raw SASL tokens', async (t) => {
     t.ok(h.logs.some((l) => l.msg === 'authentication succeeded' && l.principal === 'User:bob' && l.saslHandshakeVersion === 0), 'logged with the handshake version');
 
     // KIP-368 re-authentication needs SaslHandshake v1 (the lifetime travels in SaslAuthenticate).
-    const again = await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 0, { mechanism: 'SCRAM-SHA-256' });
+    const again = await c.request<saslHandshake.Response>(ApiKey.SaslHandshake, 0, { mechanism: 'SCRAM-SHA-256' });
     t.equal(again.errorCode, 34, 'a v0 handshake after authentication is ILLEGAL_SASL_STATE');
     await c.closed;
     t.pass('and the connection closes');
@@ -69,7 +69,7 @@ t.test('SaslHandshake v0 and raw SASL tokens', async (t) => {
     const size = Buffer.alloc(4);
     size.writeInt32BE(final.length, 0);
     const serverFinal = c.nextRawFrame();
-    const md = c.request<MetadataResponse>(ApiKey.Metadata, 1, { topics: null }, 5000, Buffer.concat([size, final]));
+    const md = c.request<metadataCodec.Response>(ApiKey.Metadata, 1, { topics: null }, 5000, Buffer.concat([size, final]));
     t.match((await serverFinal).toString(), /^v=/, 'server-final first');
     t.equal((await md).brokers.length, 3, 'then the Metadata answer');
     c.close();
@@ -96,11 +96,11 @@ t.test('v0 sessions expire; re-authentication after a v0 login works with v1', a
   const h = await startSecureHarness({ auth: { maxReauthMs: 1500 } });
   t.teardown(() => h.stop());
   const login = async (c: RawClient) => {
-    t.equal((await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 0, { mechanism: 'SCRAM-SHA-256' })).errorCode, 0);
+    t.equal((await c.request<saslHandshake.Response>(ApiKey.SaslHandshake, 0, { mechanism: 'SCRAM-SHA-256' })).errorCode, 0);
     const sc = new ScramClient('SCRAM-SHA-256', 'bob', USERS.bob);
     await c.rawToken(sc.final(await c.rawToken(sc.first())));
   };
-  const metadata = (c: RawClient) => c.request<MetadataResponse>(ApiKey.Metadata, 1, { topics: null }, 5000);
+  const metadata = (c: RawClient) => c.request<metadataCodec.Response>(ApiKey.Metadata, 1, { topics: null }, 5000);
 
   const c = await RawClient.connect(h.saslPlaintext);
   await login(c);
@@ -122,11 +122,11 @@ t.test('PLAIN over SaslHandshake v0 answers success with an empty frame', async 
   const h = await startSecureHarness();
   t.teardown(() => h.stop());
   const c = await RawClient.connectTls(h.saslSsl, { ca: readFileSync(h.pki.caFile), servername: 'localhost' });
-  const hs = await c.request<SaslHandshakeResponse>(ApiKey.SaslHandshake, 0, { mechanism: 'PLAIN' });
+  const hs = await c.request<saslHandshake.Response>(ApiKey.SaslHandshake, 0, { mechanism: 'PLAIN' });
   t.equal(hs.errorCode, 0);
   const reply = await c.rawToken(Buffer.from(`\0alice\0${USERS.alice}`));
   t.equal(reply.length, 0, 'an empty token (the int32 0 kafka-python waits for)');
-  const md = await c.request<MetadataResponse>(ApiKey.Metadata, 1, { topics: null }, 5000);
+  const md = await c.request<metadataCodec.Response>(ApiKey.Metadata, 1, { topics: null }, 5000);
   t.equal(md.brokers.length, 3, 'authenticated');
   c.close();
 });

@@ -8,8 +8,8 @@ import { startSecureHarness, USERS } from '../helpers/secure.js';
 import { loginScram as loginAs } from '../helpers/scram-client.js';
 import { kcat } from '../helpers/kcat.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { DescribeUserScramCredentialsResponse } from '../../src/protocol/generated/describe-user-scram-credentials.js';
-import type { AlterUserScramCredentialsResponse } from '../../src/protocol/generated/alter-user-scram-credentials.js';
+import type * as describeUserScramCredentials from '../../src/protocol/generated/describe-user-scram-credentials.js';
+import type * as alterUserScramCredentials from '../../src/protocol/generated/alter-user-scram-credentials.js';
 import { CredentialStore } from '../../src/auth/credentials.js';
 
 
@@ -23,18 +23,18 @@ t.test('SCRAM admin APIs for super users', async (t) => {
     plainUser.close();
   });
 
-  const all = await admin.request<DescribeUserScramCredentialsResponse>(ApiKey.DescribeUserScramCredentials, 0, { users: null });
+  const all = await admin.request<describeUserScramCredentials.Response>(ApiKey.DescribeUserScramCredentials, 0, { users: null });
   t.equal(all.errorCode, 0);
   t.same(all.results.map((r) => [r.user, r.credentialInfos.map((c) => [c.mechanism, c.iterations])]), [['alice', [[2, 4096], [1, 4096]]], ['bob', [[1, 4096]]]], 'all users with mechanisms and iterations');
-  const some = await admin.request<DescribeUserScramCredentialsResponse>(ApiKey.DescribeUserScramCredentials, 0, { users: [{ name: 'bob' }, { name: 'ghost' }] });
+  const some = await admin.request<describeUserScramCredentials.Response>(ApiKey.DescribeUserScramCredentials, 0, { users: [{ name: 'bob' }, { name: 'ghost' }] });
   t.same(some.results.map((r) => [r.user, r.errorCode]), [['bob', 0], ['ghost', 91]], 'RESOURCE_NOT_FOUND for an unknown user');
-  const denied = await plainUser.request<DescribeUserScramCredentialsResponse>(ApiKey.DescribeUserScramCredentials, 0, { users: null });
+  const denied = await plainUser.request<describeUserScramCredentials.Response>(ApiKey.DescribeUserScramCredentials, 0, { users: null });
   t.equal(denied.errorCode, 31, 'CLUSTER_AUTHORIZATION_FAILED for a non-super user');
 
   // Create erin as Kafka's AdminClient does: salt + PBKDF2 salted password.
   const salt = randomBytes(16);
   const saltedPassword = pbkdf2Sync('erin-pw', salt, 8192, 32, 'sha256');
-  const alter = await admin.request<AlterUserScramCredentialsResponse>(ApiKey.AlterUserScramCredentials, 0, {
+  const alter = await admin.request<alterUserScramCredentials.Response>(ApiKey.AlterUserScramCredentials, 0, {
     deletions: [{ name: 'bob', mechanism: 1 }],
     upsertions: [{ name: 'erin', mechanism: 1, iterations: 8192, salt, saltedPassword }, { name: 'weak', mechanism: 1, iterations: 10, salt, saltedPassword }],
   });
@@ -44,7 +44,7 @@ t.test('SCRAM admin APIs for super users', async (t) => {
   t.equal(stored.lookup('bob', 'SCRAM-SHA-256'), undefined, 'bob deleted from the file');
   const login = await kcat(['-b', h.saslPlaintext, '-L', '-X', 'security.protocol=SASL_PLAINTEXT', '-X', 'sasl.mechanisms=SCRAM-SHA-256', '-X', 'sasl.username=erin', '-X', 'sasl.password=erin-pw'], { timeoutMs: 15_000 });
   t.equal(login.code, 0, 'erin logs in with kcat at once');
-  const deniedAlter = await plainUser.request<AlterUserScramCredentialsResponse>(ApiKey.AlterUserScramCredentials, 0, { deletions: [{ name: 'alice', mechanism: 2 }], upsertions: [] });
+  const deniedAlter = await plainUser.request<alterUserScramCredentials.Response>(ApiKey.AlterUserScramCredentials, 0, { deletions: [{ name: 'alice', mechanism: 2 }], upsertions: [] });
   t.same(deniedAlter.results.map((r) => [r.user, r.errorCode]), [['alice', 31]], 'a non-super user may not alter');
   t.ok(new CredentialStore(h.credentialsFile).lookup('alice', 'SCRAM-SHA-512'), 'alice untouched');
 });

@@ -11,10 +11,10 @@ import { startKafka } from '../helpers/kafka.js';
 import { adminSetup, answer, type ProbeResult } from '../helpers/admin-probe.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { MetadataResponse } from '../../src/protocol/generated/metadata.js';
-import type { ProduceResponse } from '../../src/protocol/generated/produce.js';
-import type { CreateTopicsResponse } from '../../src/protocol/generated/create-topics.js';
-import type { OffsetForLeaderEpochResponse } from '../../src/protocol/generated/offset-for-leader-epoch.js';
+import type * as metadataCodec from '../../src/protocol/generated/metadata.js';
+import type * as produceCodec from '../../src/protocol/generated/produce.js';
+import type * as createTopics from '../../src/protocol/generated/create-topics.js';
+import type * as offsetForLeaderEpochCodec from '../../src/protocol/generated/offset-for-leader-epoch.js';
 import { encodeRecordBatch } from '../../src/protocol/record-batch.js';
 import { metadata, offsetForLeaderEpoch, produce } from '../helpers/requests.js';
 
@@ -31,11 +31,11 @@ const TOPIC = 'le';
 const PREFERRED = 1;
 
 /** A broker's view of the topic's partitions, straight from a running node. */
-async function partitions(): Promise<MetadataResponse['topics'][number]['partitions']> {
+async function partitions(): Promise<metadataCodec.Response['topics'][number]['partitions']> {
   const node = kafka.nodes.find((n) => n.process)!;
   const c = await RawClient.connect(`127.0.0.1:${node.ports.PLAINTEXT}`);
   try {
-    const md = await c.request<MetadataResponse>(ApiKey.Metadata, 12, metadata([{ name: TOPIC, topicId: Buffer.alloc(16) }]));
+    const md = await c.request<metadataCodec.Response>(ApiKey.Metadata, 12, metadata([{ name: TOPIC, topicId: Buffer.alloc(16) }]));
     return [...md.topics[0]!.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex);
   } finally {
     c.close();
@@ -63,7 +63,7 @@ async function produceTo(leader: number, partition: number, count: number, from:
     req.topicData[0]!.partitionData[0]!.records = encodeRecordBatch(Array.from({ length: count }, (_, i) => ({ key: null, value: Buffer.from(`record-${from + i}`) })));
     const end = Date.now() + 15_000;
     for (;;) {
-      const r = await c.request<ProduceResponse>(ApiKey.Produce, 9, req);
+      const r = await c.request<produceCodec.Response>(ApiKey.Produce, 9, req);
       const code = r.responses[0]!.partitionResponses[0]!.errorCode;
       if (code === 0) return;
       if (code !== 6 || Date.now() > end) throw new Error(`produce to ${TOPIC}-${partition} on ${leader}: error ${code}`);
@@ -92,7 +92,7 @@ async function epochEnds(via: 'direct' | 'bob' | 'alice', leaders: number[], epo
     try {
       const req = offsetForLeaderEpoch(TOPIC);
       req.topics[0]!.partitions = [{ ...req.topics[0]!.partitions[0]!, partition, currentLeaderEpoch: -1, leaderEpoch: epoch }];
-      const r = await c.request<OffsetForLeaderEpochResponse>(ApiKey.OffsetForLeaderEpoch, 4, req);
+      const r = await c.request<offsetForLeaderEpochCodec.Response>(ApiKey.OffsetForLeaderEpoch, 4, req);
       const p = r.topics[0]!.partitions[0]!;
       out.push({ partition: p.partition, errorCode: p.errorCode, leaderEpoch: p.leaderEpoch, endOffset: Number(p.endOffset) });
     } finally {
@@ -110,7 +110,7 @@ async function requestsOf(api: string): Promise<number> {
 // The topic, with broker 1 the preferred leader of both partitions.
 {
   const c = await RawClient.connect(kafka.brokers[0]!);
-  const r = await c.request<CreateTopicsResponse>(ApiKey.CreateTopics, 5, {
+  const r = await c.request<createTopics.Response>(ApiKey.CreateTopics, 5, {
     topics: [{ name: TOPIC, numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [1, 2, 3] }, { partitionIndex: 1, brokerIds: [1, 3, 2] }], configs: [] }],
     timeoutMs: 30_000,
     validateOnly: false,

@@ -7,8 +7,8 @@ import t from 'tap';
 import { startKafka, kafkaTool } from '../helpers/kafka.js';
 import { adminSetup, answer, pick, type ProbeResult } from '../helpers/admin-probe.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { MetadataResponse } from '../../src/protocol/generated/metadata.js';
-import type { ProduceResponse } from '../../src/protocol/generated/produce.js';
+import type * as metadataCodec from '../../src/protocol/generated/metadata.js';
+import type * as produceCodec from '../../src/protocol/generated/produce.js';
 import { encodeRecordBatch } from '../../src/protocol/record-batch.js';
 import { metadata, produce } from '../helpers/requests.js';
 
@@ -235,7 +235,7 @@ t.test('the largest record the broker takes: through the proxy as directly', asy
     throw new Error(`no batch of exactly ${size} bytes`);
   };
   const direct = await setup.raw('direct', 1);
-  const md = await direct.request<MetadataResponse>(ApiKey.Metadata, 12, metadata([{ name: 'big', topicId: Buffer.alloc(16) }]));
+  const md = await direct.request<metadataCodec.Response>(ApiKey.Metadata, 12, metadata([{ name: 'big', topicId: Buffer.alloc(16) }]));
   const leader = md.topics[0]!.partitions.find((p) => p.partitionIndex === 1)!.leaderId;
   direct.close();
   const codes: Record<string, number[]> = {};
@@ -247,7 +247,7 @@ t.test('the largest record the broker takes: through the proxy as directly', asy
       req.timeoutMs = 10_000;
       req.topicData[0]!.partitionData[0]!.index = 1;
       req.topicData[0]!.partitionData[0]!.records = batchOf(size);
-      const r = await c.request<ProduceResponse>(ApiKey.Produce, 9, req);
+      const r = await c.request<produceCodec.Response>(ApiKey.Produce, 9, req);
       codes[via].push(r.responses[0]!.partitionResponses[0]!.errorCode);
     }
     c.close();

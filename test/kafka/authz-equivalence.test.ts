@@ -23,13 +23,13 @@ import { makeCredential } from '../../src/auth/scram.js';
 import { writeAclFile } from '../../src/acl/store.js';
 import { ApiKey, API_SPECS } from '../../src/protocol/generated/index.js';
 import { describeAcl } from '../../src/acl/model.js';
-import type { ApiVersionsResponse } from '../../src/protocol/generated/api-versions.js';
-import type { CreateAclsResponse } from '../../src/protocol/generated/create-acls.js';
-import type { DescribeAclsResponse } from '../../src/protocol/generated/describe-acls.js';
-import type { FindCoordinatorResponse } from '../../src/protocol/generated/find-coordinator.js';
-import type { InitProducerIdResponse } from '../../src/protocol/generated/init-producer-id.js';
-import type { OffsetCommitResponse } from '../../src/protocol/generated/offset-commit.js';
-import type { MetadataResponse } from '../../src/protocol/generated/metadata.js';
+import type * as apiVersions from '../../src/protocol/generated/api-versions.js';
+import type * as createAcls from '../../src/protocol/generated/create-acls.js';
+import type * as describeAcls from '../../src/protocol/generated/describe-acls.js';
+import type * as findCoordinator from '../../src/protocol/generated/find-coordinator.js';
+import type * as initProducerId from '../../src/protocol/generated/init-producer-id.js';
+import type * as offsetCommit from '../../src/protocol/generated/offset-commit.js';
+import type * as metadata from '../../src/protocol/generated/metadata.js';
 import {
   Rand,
   TOPICS,
@@ -93,18 +93,18 @@ setRecords(await recordBatch([Buffer.from('equivalence')]));
 async function commitOffsets(groupId: string): Promise<void> {
   await until(
     `offset commit for ${groupId}`,
-    () => admin.request<OffsetCommitResponse>(ApiKey.OffsetCommit, 8, { groupId, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }] }),
+    () => admin.request<offsetCommit.Response>(ApiKey.OffsetCommit, 8, { groupId, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }] }),
     (r) => r.topics.every((x) => x.partitions.every((p) => p.errorCode === 0)),
   );
 }
 
 async function initTxn(transactionalId: string): Promise<CaseContext> {
-  const r = await until('InitProducerId', () => admin.request<InitProducerIdResponse>(ApiKey.InitProducerId, 4, { transactionalId, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 }), (x) => x.errorCode === 0);
+  const r = await until('InitProducerId', () => admin.request<initProducerId.Response>(ApiKey.InitProducerId, 4, { transactionalId, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 }), (x) => x.errorCode === 0);
   return { producerId: r.producerId, producerEpoch: r.producerEpoch };
 }
 
-await until('group coordinator', () => admin.request<FindCoordinatorResponse>(ApiKey.FindCoordinator, 4, { key: '', keyType: 0, coordinatorKeys: ['grp-a'] }), (r) => r.coordinators.every((c) => c.errorCode === 0));
-await until('transaction coordinator', () => admin.request<FindCoordinatorResponse>(ApiKey.FindCoordinator, 4, { key: '', keyType: 1, coordinatorKeys: ['tx-a'] }), (r) => r.coordinators.every((c) => c.errorCode === 0));
+await until('group coordinator', () => admin.request<findCoordinator.Response>(ApiKey.FindCoordinator, 4, { key: '', keyType: 0, coordinatorKeys: ['grp-a'] }), (r) => r.coordinators.every((c) => c.errorCode === 0));
+await until('transaction coordinator', () => admin.request<findCoordinator.Response>(ApiKey.FindCoordinator, 4, { key: '', keyType: 1, coordinatorKeys: ['tx-a'] }), (r) => r.coordinators.every((c) => c.errorCode === 0));
 for (const g of [...GROUPS, ...DELETABLE_GROUPS]) await commitOffsets(g);
 for (const id of TXN_IDS) await initTxn(id);
 
@@ -115,7 +115,7 @@ async function setup(c: Case): Promise<CaseContext> {
     await kafka.createTopics(Object.fromEntries(DELETABLE_TOPICS.map((n) => [n, 1])));
     await until(
       'deletable topics in metadata',
-      () => admin.request<MetadataResponse>(ApiKey.Metadata, 12, { topics: DELETABLE_TOPICS.map((name) => ({ name, topicId: ZERO_ID })), allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }),
+      () => admin.request<metadata.Response>(ApiKey.Metadata, 12, { topics: DELETABLE_TOPICS.map((name) => ({ name, topicId: ZERO_ID })), allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }),
       (r) => r.topics.every((x) => x.errorCode === 0 && x.partitions.length > 0 && x.partitions.every((p) => p.leaderId >= 0)),
     );
     return none;
@@ -140,16 +140,16 @@ async function setup(c: Case): Promise<CaseContext> {
 
 const rand = new Rand(SEED);
 const acls = generateAcls(rand, USERS.filter((u) => u !== 'admin'));
-const created = await admin.request<CreateAclsResponse>(ApiKey.CreateAcls, 3, {
+const created = await admin.request<createAcls.Response>(ApiKey.CreateAcls, 3, {
   creations: acls.map((a) => ({ resourceType: a.resourceType, resourceName: a.resourceName, resourcePatternType: a.patternType, principal: a.principal, host: a.host, operation: a.operation, permissionType: a.permission })),
 });
 const refused = created.results.filter((r) => r.errorCode !== 0);
 // (No assertion out here: tap would take the file for done before the cases run.)
 if (refused.length) throw new Error(`the broker refused ACLs: ${JSON.stringify(refused)}`);
 const describeAll = { resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 };
-const aclCount = (r: DescribeAclsResponse) => r.resources.reduce((n, x) => n + x.acls.length, 0);
+const aclCount = (r: describeAcls.Response) => r.resources.reduce((n, x) => n + x.acls.length, 0);
 // The broker applies ACLs when it replays the metadata log: wait until it has them all.
-await until('the broker applying the ACLs', () => admin.request<DescribeAclsResponse>(ApiKey.DescribeAcls, 3, describeAll), (r) => aclCount(r) === acls.length);
+await until('the broker applying the ACLs', () => admin.request<describeAcls.Response>(ApiKey.DescribeAcls, 3, describeAll), (r) => aclCount(r) === acls.length);
 t.comment(`${acls.length} ACLs:\n${acls.map(describeAcl).join('\n')}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'warden-equivalence-'));
@@ -195,7 +195,7 @@ t.teardown(() => {
 });
 
 async function versions(p: Path): Promise<Map<number, [number, number]>> {
-  const r = await (await p.conn('admin')).request<ApiVersionsResponse>(ApiKey.ApiVersions, 3, { clientSoftwareName: 'equivalence', clientSoftwareVersion: '1' });
+  const r = await (await p.conn('admin')).request<apiVersions.Response>(ApiKey.ApiVersions, 3, { clientSoftwareName: 'equivalence', clientSoftwareVersion: '1' });
   return new Map(r.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
 }
 const brokerVersions = await versions(direct);
@@ -303,7 +303,7 @@ t.test(`${cases.length} requests, straight to Kafka and through the proxy (seed 
     if (c.api === ApiKey.CreateAcls && (d as { results?: Array<{ errorCode: number }> }).results?.[0]?.errorCode === 0) {
       // The broker applies a new ACL when it replays the metadata log; later cases list it.
       brokerAcls++;
-      await until('the broker applying a created ACL', () => admin.request<DescribeAclsResponse>(ApiKey.DescribeAcls, 3, describeAll), (r) => aclCount(r) === brokerAcls);
+      await until('the broker applying a created ACL', () => admin.request<describeAcls.Response>(ApiKey.DescribeAcls, 3, describeAll), (r) => aclCount(r) === brokerAcls);
     }
     // A transaction a case left open (or committing) would make the next one's answer depend on
     // timing (CONCURRENT_TRANSACTIONS): end them all before going on.

@@ -11,8 +11,8 @@ import { startSecureProxyOn, USERS, type SecureProxy } from '../helpers/secure.j
 import { RawClient } from '../helpers/raw-client.js';
 import { metadata } from '../helpers/requests.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type { MetadataResponse } from '../../src/protocol/generated/metadata.js';
-import type { FindCoordinatorResponse } from '../../src/protocol/generated/find-coordinator.js';
+import type * as metadataCodec from '../../src/protocol/generated/metadata.js';
+import type * as findCoordinator from '../../src/protocol/generated/find-coordinator.js';
 
 const TOPIC = 'faults';
 const PARTITIONS = 3;
@@ -183,10 +183,10 @@ async function verify(t: Test, label: string, producing = true): Promise<void> {
   for (const id of [1, 2, 3]) {
     const c = await RawClient.connect(`127.0.0.1:${base + 10 + id}`);
     try {
-      const md = await c.request<MetadataResponse>(ApiKey.Metadata, 12, metadata([{ name: TOPIC, topicId: Buffer.alloc(16) }]), 10_000);
+      const md = await c.request<metadataCodec.Response>(ApiKey.Metadata, 12, metadata([{ name: TOPIC, topicId: Buffer.alloc(16) }]), 10_000);
       t.equal(md.topics[0]?.errorCode, 0, `${label}: broker port ${id} answers Metadata`);
       t.same(md.brokers.map((b) => [b.host, b.port]).sort(), [1, 2, 3].map((n) => ['127.0.0.1', base + 10 + n]), `${label}: Metadata lists the proxy's addresses only`);
-      const fc = await c.request<FindCoordinatorResponse>(ApiKey.FindCoordinator, 4, { key: '', keyType: 0, coordinatorKeys: ['faults-java', 'faults-kcat'] }, 10_000);
+      const fc = await c.request<findCoordinator.Response>(ApiKey.FindCoordinator, 4, { key: '', keyType: 0, coordinatorKeys: ['faults-java', 'faults-kcat'] }, 10_000);
       for (const co of fc.coordinators) {
         t.same([co.errorCode, co.host, co.port], [0, '127.0.0.1', base + 10 + co.nodeId], `${label}: FindCoordinator ${co.key} names the proxy`);
       }

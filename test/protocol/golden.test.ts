@@ -8,7 +8,7 @@ import { Reader } from '../../src/protocol/reader.js';
 import { Writer } from '../../src/protocol/writer.js';
 import { API_SPECS, ApiKey } from '../../src/protocol/generated/index.js';
 import { decodeRequestHeader, encodeRequestHeader, responseHeaderLength } from '../../src/protocol/headers.js';
-import type { ApiVersionsResponse } from '../../src/protocol/generated/api-versions.js';
+import type * as apiVersions from '../../src/protocol/generated/api-versions.js';
 
 import type { Golden } from '../helpers/golden.js';
 const golden = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'golden.json'), 'utf8')) as Golden[];
@@ -81,7 +81,7 @@ for (const g of golden) {
     (g.direction === 'request' ? spec.encodeRequest : spec.encodeResponse)(w, bodyVersion, body as never);
     t.equal(w.finish().toString('hex'), bytes.subarray(0, r.pos).toString('hex'), 're-encoded bytes are identical');
     if (g.apiKey === ApiKey.ApiVersions && g.direction === 'response' && bodyVersion === g.version) {
-      t.ok((body as ApiVersionsResponse).apiKeys.length > 5, 'a real ApiVersions list');
+      t.ok((body as apiVersions.Response).apiKeys.length > 5, 'a real ApiVersions list');
     }
   });
 }

@@ -8,7 +8,7 @@ import { ApiKey, API_SPECS } from '../../src/protocol/generated/index.js';
 import { Writer } from '../../src/protocol/writer.js';
 import { supportedVersions, apiVersionsResponse, apiVersionsMax, servableFeatures } from '../../src/proxy/api-versions.js';
 import { API_POLICY } from '../../src/proxy/api-table.js';
-import type { ApiVersionsResponse } from '../../src/protocol/generated/api-versions.js';
+import type * as apiVersions from '../../src/protocol/generated/api-versions.js';
 import type { BrokerVersions } from '../../src/proxy/cluster.js';
 
 t.test('supportedVersions intersects broker and proxy ranges', async (t) => {
@@ -68,12 +68,12 @@ t.test('through the proxy in front of a real broker', async (t) => {
   const h = await startHarness({ cluster: { brokers: 1 } });
   t.teardown(() => h.stop());
   const c = await RawClient.connect(h.bootstrap);
-  const v0 = await c.request<ApiVersionsResponse>(ApiKey.ApiVersions, 0, {});
+  const v0 = await c.request<apiVersions.Response>(ApiKey.ApiVersions, 0, {});
   const ranges = new Map(v0.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
   t.same(ranges.get(ApiKey.Produce), [3, 7], 'Produce 3-7: the legacy broker speaks 0-7, the proxy 3+');
   t.same(ranges.get(ApiKey.Metadata)![1], h.proxy.cluster.versionsOf(null)!.ranges.get(ApiKey.Metadata)![1], 'Metadata capped at the broker');
   t.notOk(ranges.has(ApiKey.LeaderAndIsr));
-  const v3 = await c.request<ApiVersionsResponse>(ApiKey.ApiVersions, 3, { clientSoftwareName: 'warden-test', clientSoftwareVersion: '1.0' });
+  const v3 = await c.request<apiVersions.Response>(ApiKey.ApiVersions, 3, { clientSoftwareName: 'warden-test', clientSoftwareVersion: '1.0' });
   t.equal(v3.errorCode, 0);
   // An ApiVersions version beyond ours: UNSUPPORTED_VERSION in a v0 body, header v0.
   const w = new Writer();
@@ -149,7 +149,7 @@ t.test('transaction.version is reported at 1 at most where transactions V2 canno
     finalizedFeaturesEpoch: 12n,
     finalizedFeatures: [feature('transaction.version', 2), feature('metadata.version', 29), feature('group.version', 1)],
     zkMigrationReady: false,
-  } satisfies ApiVersionsResponse;
+  } satisfies apiVersions.Response;
   const { body } = apiVersionsResponse(3, { clientSoftwareName: 'apache-kafka-java', clientSoftwareVersion: '4.4.0', _tagged: undefined }, { ranges, v3 } as unknown as BrokerVersions);
   const produceMax = body.apiKeys.find((k) => k.apiKey === ApiKey.Produce)!.maxVersion;
   t.equal(produceMax, 11, 'Produce up to v11 offered');

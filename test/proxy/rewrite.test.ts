@@ -8,11 +8,11 @@ import { Reader } from '../../src/protocol/reader.js';
 import { API_SPECS, ApiKey } from '../../src/protocol/generated/index.js';
 import { encodeResponseHeader, responseHeaderLength } from '../../src/protocol/headers.js';
 import { rewriteResponse, type AddressBook } from '../../src/proxy/rewrite.js';
-import { defaultMetadataResponse } from '../../src/protocol/generated/metadata.js';
-import { defaultFindCoordinatorResponse } from '../../src/protocol/generated/find-coordinator.js';
-import { defaultDescribeClusterResponse } from '../../src/protocol/generated/describe-cluster.js';
-import { defaultProduceResponse } from '../../src/protocol/generated/produce.js';
-import { defaultFetchResponse } from '../../src/protocol/generated/fetch.js';
+import * as metadata from '../../src/protocol/generated/metadata.js';
+import * as findCoordinator from '../../src/protocol/generated/find-coordinator.js';
+import * as describeCluster from '../../src/protocol/generated/describe-cluster.js';
+import * as produce from '../../src/protocol/generated/produce.js';
+import * as fetch from '../../src/protocol/generated/fetch.js';
 import type { UpstreamNode } from '../../src/proxy/broker-map.js';
 import type { ResponseRewrite } from '../../src/proxy/api-table.js';
 
@@ -48,7 +48,7 @@ function rewrite(kind: ResponseRewrite, apiKey: number, version: number, body: u
 
 t.test('Metadata brokers, every version', async (t) => {
   for (let v = 0; v <= 12; v++) {
-    const m = defaultMetadataResponse();
+    const m = metadata.defaultResponse();
     m.brokers = [
       { nodeId: 1, ...UPSTREAM, rack: null, _tagged: undefined },
       { nodeId: 2, host: UPSTREAM.host, port: 9093, rack: 'r1', _tagged: undefined },
@@ -61,13 +61,13 @@ t.test('Metadata brokers, every version', async (t) => {
 
 t.test('FindCoordinator v0-3 top level and v4+ coordinators', async (t) => {
   for (let v = 0; v <= 3; v++) {
-    const m = defaultFindCoordinatorResponse();
+    const m = findCoordinator.defaultResponse();
     Object.assign(m, { nodeId: 3, ...UPSTREAM });
     const out = rewrite('findCoordinator', ApiKey.FindCoordinator, v, m);
     t.same([out.host, out.port], ['proxy.example', 19103], `v${v}`);
   }
   for (let v = 4; v <= 6; v++) {
-    const m = defaultFindCoordinatorResponse();
+    const m = findCoordinator.defaultResponse();
     m.coordinators = [
       { key: 'g1', nodeId: 1, ...UPSTREAM, errorCode: 0, errorMessage: null, _tagged: undefined },
       { key: 'g2', nodeId: 2, ...UPSTREAM, errorCode: 0, errorMessage: null, _tagged: undefined },
@@ -79,7 +79,7 @@ t.test('FindCoordinator v0-3 top level and v4+ coordinators', async (t) => {
 
 t.test('DescribeCluster brokers', async (t) => {
   for (let v = 0; v <= 1; v++) {
-    const m = defaultDescribeClusterResponse();
+    const m = describeCluster.defaultResponse();
     m.brokers = [{ brokerId: 2, ...UPSTREAM, rack: null, _tagged: undefined }];
     const out = rewrite('describeCluster', ApiKey.DescribeCluster, v, m) as unknown as typeof m;
     t.same([out.brokers[0]!.host, out.brokers[0]!.port], ['proxy.example', 19102], `v${v}`);
@@ -88,13 +88,13 @@ t.test('DescribeCluster brokers', async (t) => {
 
 t.test('KIP-951 NodeEndpoints of Produce v10+ and Fetch v16+', async (t) => {
   for (let v = 10; v <= 11; v++) {
-    const m = defaultProduceResponse();
+    const m = produce.defaultResponse();
     m.nodeEndpoints = [{ nodeId: 2, ...UPSTREAM, rack: null, _tagged: undefined }];
     const out = rewrite('nodeEndpoints', ApiKey.Produce, v, m) as unknown as typeof m;
     t.same([out.nodeEndpoints[0]!.host, out.nodeEndpoints[0]!.port], ['proxy.example', 19102], `Produce v${v}`);
   }
   for (let v = 16; v <= 17; v++) {
-    const m = defaultFetchResponse();
+    const m = fetch.defaultResponse();
     m.nodeEndpoints = [{ nodeId: 3, ...UPSTREAM, rack: 'x', _tagged: undefined }];
     const out = rewrite('nodeEndpoints', ApiKey.Fetch, v, m) as unknown as typeof m;
     t.same([out.nodeEndpoints[0]!.host, out.nodeEndpoints[0]!.port, out.nodeEndpoints[0]!.rack], ['proxy.example', 19103, 'x'], `Fetch v${v}`);
@@ -102,26 +102,26 @@ t.test('KIP-951 NodeEndpoints of Produce v10+ and Fetch v16+', async (t) => {
 });
 
 t.test('responses without addresses are not touched', async (t) => {
-  const m = defaultProduceResponse();
+  const m = produce.defaultResponse();
   t.equal(rewriteResponse('nodeEndpoints', ApiKey.Produce, 10, packet(ApiKey.Produce, 10, m), book), null, 'no NodeEndpoints: original bytes');
 });
 
 t.test('a node the proxy has no port for is never sent to its upstream address', async (t) => {
-  const m = defaultMetadataResponse();
+  const m = metadata.defaultResponse();
   m.brokers = [{ nodeId: 99, ...UPSTREAM, rack: null, _tagged: undefined }];
   const out = rewrite('metadata', ApiKey.Metadata, 1, m) as unknown as typeof m;
   t.same([out.brokers[0]!.host, out.brokers[0]!.port], ['proxy.example', 0], 'port 0: unreachable rather than a bypass');
 });
 
 t.test('a Metadata controller id naming no broker becomes a live broker (as KRaft brokers answer)', async (t) => {
-  const body = { ...defaultMetadataResponse(), controllerId: 0, brokers: [3, 2].map((nodeId) => ({ nodeId, host: UPSTREAM.host, port: UPSTREAM.port, rack: null })) };
+  const body = { ...metadata.defaultResponse(), controllerId: 0, brokers: [3, 2].map((nodeId) => ({ nodeId, host: UPSTREAM.host, port: UPSTREAM.port, rack: null })) };
   t.equal(rewrite('metadata', ApiKey.Metadata, 9, body).controllerId, 2, 'mock cluster controller 0 -> lowest live broker 2');
   const fine = { ...body, controllerId: 3 };
   t.equal(rewrite('metadata', ApiKey.Metadata, 9, fine).controllerId, 3, 'a real controller id is kept');
 });
 
 t.test('DescribeConfigs: broker configs that hold broker addresses are withheld', async (t) => {
-  const { defaultDescribeConfigsResponse } = await import('../../src/protocol/generated/describe-configs.js');
+  const { defaultResponse: defaultDescribeConfigsResponse } = await import('../../src/protocol/generated/describe-configs.js');
   const cfg = (name: string, value: string) => ({ name, value, readOnly: true, isDefault: false, configSource: 4, isSensitive: false, synonyms: [{ name, value, source: 4 }], configType: 2, documentation: null });
   const body = {
     ...defaultDescribeConfigsResponse(),
@@ -141,7 +141,7 @@ t.test('DescribeConfigs: broker configs that hold broker addresses are withheld'
 });
 
 t.test('DescribeConfigs: a broker answering every family of withheld config, v0 to v4', async (t) => {
-  const { defaultDescribeConfigsResponse } = await import('../../src/protocol/generated/describe-configs.js');
+  const { defaultResponse: defaultDescribeConfigsResponse } = await import('../../src/protocol/generated/describe-configs.js');
   const cfg = (name: string, value: string, synonyms: Array<[string, string]> = [[name, value]]) => ({
     name,
     value,

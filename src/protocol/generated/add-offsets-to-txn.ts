@@ -5,7 +5,7 @@ import { Writer } from '../writer.js';
 
 export const API_KEY = 25;
 
-export interface AddOffsetsToTxnRequest {
+export interface Request {
   /** The transactional id corresponding to the transaction. (versions 0+) */
   transactionalId: string;
   /** Current producer id in use by the transactional id. (versions 0+) */
@@ -18,7 +18,7 @@ export interface AddOffsetsToTxnRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAddOffsetsToTxnRequest(): AddOffsetsToTxnRequest {
+export function defaultRequest(): Request {
   return {
     transactionalId: "",
     producerId: 0n,
@@ -28,7 +28,7 @@ export function defaultAddOffsetsToTxnRequest(): AddOffsetsToTxnRequest {
   };
 }
 
-export function isDefaultAddOffsetsToTxnRequest(o: AddOffsetsToTxnRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.transactionalId === "") &&
     (o.producerId === 0n) &&
     (o.producerEpoch === 0) &&
@@ -36,9 +36,9 @@ export function isDefaultAddOffsetsToTxnRequest(o: AddOffsetsToTxnRequest): bool
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAddOffsetsToTxnRequest(r: Reader, v: number): AddOffsetsToTxnRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 3;
-  const o = defaultAddOffsetsToTxnRequest();
+  const o = defaultRequest();
   o.transactionalId = (flex ? r.compactString() : r.string());
   o.producerId = r.int64();
   o.producerEpoch = r.int16();
@@ -47,7 +47,7 @@ export function decodeAddOffsetsToTxnRequest(r: Reader, v: number): AddOffsetsTo
   return o;
 }
 
-export function encodeAddOffsetsToTxnRequest(w: Writer, v: number, o: AddOffsetsToTxnRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 3;
   if (flex) w.compactString(o.transactionalId ?? ''); else w.string(o.transactionalId ?? '');
   w.int64(o.producerId);
@@ -56,7 +56,7 @@ export function encodeAddOffsetsToTxnRequest(w: Writer, v: number, o: AddOffsets
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AddOffsetsToTxnResponse {
+export interface Response {
   /** Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The response error code, or 0 if there was no error. (versions 0+) */
@@ -65,7 +65,7 @@ export interface AddOffsetsToTxnResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAddOffsetsToTxnResponse(): AddOffsetsToTxnResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -73,22 +73,22 @@ export function defaultAddOffsetsToTxnResponse(): AddOffsetsToTxnResponse {
   };
 }
 
-export function isDefaultAddOffsetsToTxnResponse(o: AddOffsetsToTxnResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAddOffsetsToTxnResponse(r: Reader, v: number): AddOffsetsToTxnResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 3;
-  const o = defaultAddOffsetsToTxnResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeAddOffsetsToTxnResponse(w: Writer, v: number, o: AddOffsetsToTxnResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 3;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);

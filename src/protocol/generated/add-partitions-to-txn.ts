@@ -6,9 +6,9 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 24;
 
-export interface AddPartitionsToTxnRequest {
+export interface Request {
   /** List of transactions to add partitions to. (versions 4+) */
-  transactions: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction[];
+  transactions: RequestTransaction[];
   /** The transactional id corresponding to the transaction. (versions 0-3) */
   v3AndBelowTransactionalId: string;
   /** Current producer id in use by the transactional id. (versions 0-3) */
@@ -16,12 +16,12 @@ export interface AddPartitionsToTxnRequest {
   /** Current epoch associated with the producer id. (versions 0-3) */
   v3AndBelowProducerEpoch: number;
   /** The partitions to add to the transaction. (versions 0-3) */
-  v3AndBelowTopics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[];
+  v3AndBelowTopics: RequestTopic[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAddPartitionsToTxnRequest(): AddPartitionsToTxnRequest {
+export function defaultRequest(): Request {
   return {
     transactions: [],
     v3AndBelowTransactionalId: "",
@@ -32,7 +32,7 @@ export function defaultAddPartitionsToTxnRequest(): AddPartitionsToTxnRequest {
   };
 }
 
-export function isDefaultAddPartitionsToTxnRequest(o: AddPartitionsToTxnRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.transactions !== null && o.transactions.length === 0) &&
     (o.v3AndBelowTransactionalId === "") &&
     (o.v3AndBelowProducerId === 0n) &&
@@ -41,16 +41,16 @@ export function isDefaultAddPartitionsToTxnRequest(o: AddPartitionsToTxnRequest)
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAddPartitionsToTxnRequest(r: Reader, v: number): AddPartitionsToTxnRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 3;
-  const o = defaultAddPartitionsToTxnRequest();
+  const o = defaultRequest();
   if (v >= 4) {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Transactions is null');
     if (n < 0) o.transactions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTransaction(r, v);
       o.transactions = a;
     }
   }
@@ -63,7 +63,7 @@ export function decodeAddPartitionsToTxnRequest(r: Reader, v: number): AddPartit
     if (n < 0) o.v3AndBelowTopics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopic(r, v);
       o.v3AndBelowTopics = a;
     }
   }
@@ -71,12 +71,12 @@ export function decodeAddPartitionsToTxnRequest(r: Reader, v: number): AddPartit
   return o;
 }
 
-export function encodeAddPartitionsToTxnRequest(w: Writer, v: number, o: AddPartitionsToTxnRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 3;
   if (v >= 4) {
     const a = o.transactions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTransaction(w, v, e); }
   }
   if (v <= 3) if (flex) w.compactString(o.v3AndBelowTransactionalId ?? ''); else w.string(o.v3AndBelowTransactionalId ?? '');
   if (v <= 3) w.int64(o.v3AndBelowProducerId);
@@ -84,12 +84,12 @@ export function encodeAddPartitionsToTxnRequest(w: Writer, v: number, o: AddPart
   if (v <= 3) {
     const a = o.v3AndBelowTopics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopic(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AddPartitionsToTxnRequestAddPartitionsToTxnTransaction {
+export interface RequestTransaction {
   /** The transactional id corresponding to the transaction. (versions 4+) */
   transactionalId: string;
   /** Current producer id in use by the transactional id. (versions 4+) */
@@ -99,12 +99,12 @@ export interface AddPartitionsToTxnRequestAddPartitionsToTxnTransaction {
   /** Boolean to signify if we want to check if the partition is in the transaction rather than add it. (versions 4+) */
   verifyOnly: boolean;
   /** The partitions to add to the transaction. (versions 4+) */
-  topics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[];
+  topics: RequestTopic[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(): AddPartitionsToTxnRequestAddPartitionsToTxnTransaction {
+export function defaultRequestTransaction(): RequestTransaction {
   return {
     transactionalId: "",
     producerId: 0n,
@@ -115,7 +115,7 @@ export function defaultAddPartitionsToTxnRequestAddPartitionsToTxnTransaction():
   };
 }
 
-export function isDefaultAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(o: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction): boolean {
+export function isDefaultRequestTransaction(o: RequestTransaction): boolean {
   return (o.transactionalId === "") &&
     (o.producerId === 0n) &&
     (o.producerEpoch === 0) &&
@@ -124,9 +124,9 @@ export function isDefaultAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(r: Reader, v: number): AddPartitionsToTxnRequestAddPartitionsToTxnTransaction {
+export function decodeRequestTransaction(r: Reader, v: number): RequestTransaction {
   const flex = v >= 3;
-  const o = defaultAddPartitionsToTxnRequestAddPartitionsToTxnTransaction();
+  const o = defaultRequestTransaction();
   if (v >= 4) o.transactionalId = (flex ? r.compactString() : r.string());
   if (v >= 4) o.producerId = r.int64();
   if (v >= 4) o.producerEpoch = r.int16();
@@ -137,7 +137,7 @@ export function decodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(r: 
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopic(r, v);
       o.topics = a;
     }
   }
@@ -145,7 +145,7 @@ export function decodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(r: 
   return o;
 }
 
-export function encodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(w: Writer, v: number, o: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction): void {
+export function encodeRequestTransaction(w: Writer, v: number, o: RequestTransaction): void {
   const flex = v >= 3;
   if (v >= 4) if (flex) w.compactString(o.transactionalId ?? ''); else w.string(o.transactionalId ?? '');
   if (v >= 4) w.int64(o.producerId);
@@ -154,12 +154,12 @@ export function encodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(w: 
   if (v >= 4) {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopic(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
+export interface RequestTopic {
   /** The name of the topic. (versions 0+) */
   name: string;
   /** The partition indexes to add to the transaction (versions 0+) */
@@ -168,7 +168,7 @@ export interface AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAddPartitionsToTxnRequestAddPartitionsToTxnTopic(): AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
+export function defaultRequestTopic(): RequestTopic {
   return {
     name: "",
     partitions: [],
@@ -176,15 +176,15 @@ export function defaultAddPartitionsToTxnRequestAddPartitionsToTxnTopic(): AddPa
   };
 }
 
-export function isDefaultAddPartitionsToTxnRequestAddPartitionsToTxnTopic(o: AddPartitionsToTxnRequestAddPartitionsToTxnTopic): boolean {
+export function isDefaultRequestTopic(o: RequestTopic): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r: Reader, v: number): AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
+export function decodeRequestTopic(r: Reader, v: number): RequestTopic {
   const flex = v >= 3;
-  const o = defaultAddPartitionsToTxnRequestAddPartitionsToTxnTopic();
+  const o = defaultRequestTopic();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(4) : r.arrayLength(4);
@@ -200,7 +200,7 @@ export function decodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r: Reader
   return o;
 }
 
-export function encodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w: Writer, v: number, o: AddPartitionsToTxnRequestAddPartitionsToTxnTopic): void {
+export function encodeRequestTopic(w: Writer, v: number, o: RequestTopic): void {
   const flex = v >= 3;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
@@ -211,20 +211,20 @@ export function encodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w: Writer
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AddPartitionsToTxnResponse {
+export interface Response {
   /** Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The response top level error code. (versions 4+) */
   errorCode: number;
   /** Results categorized by transactional ID. (versions 4+) */
-  resultsByTransaction: AddPartitionsToTxnResponseAddPartitionsToTxnResult[];
+  resultsByTransaction: ResponseResult[];
   /** The results for each topic. (versions 0-3) */
-  resultsByTopicV3AndBelow: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[];
+  resultsByTopicV3AndBelow: ResponseTopicResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAddPartitionsToTxnResponse(): AddPartitionsToTxnResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -234,7 +234,7 @@ export function defaultAddPartitionsToTxnResponse(): AddPartitionsToTxnResponse 
   };
 }
 
-export function isDefaultAddPartitionsToTxnResponse(o: AddPartitionsToTxnResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.resultsByTransaction !== null && o.resultsByTransaction.length === 0) &&
@@ -242,9 +242,9 @@ export function isDefaultAddPartitionsToTxnResponse(o: AddPartitionsToTxnRespons
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAddPartitionsToTxnResponse(r: Reader, v: number): AddPartitionsToTxnResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 3;
-  const o = defaultAddPartitionsToTxnResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   if (v >= 4) o.errorCode = r.int16();
   if (v >= 4) {
@@ -253,7 +253,7 @@ export function decodeAddPartitionsToTxnResponse(r: Reader, v: number): AddParti
     if (n < 0) o.resultsByTransaction = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAddPartitionsToTxnResponseAddPartitionsToTxnResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseResult(r, v);
       o.resultsByTransaction = a;
     }
   }
@@ -263,7 +263,7 @@ export function decodeAddPartitionsToTxnResponse(r: Reader, v: number): AddParti
     if (n < 0) o.resultsByTopicV3AndBelow = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopicResult(r, v);
       o.resultsByTopicV3AndBelow = a;
     }
   }
@@ -271,33 +271,33 @@ export function decodeAddPartitionsToTxnResponse(r: Reader, v: number): AddParti
   return o;
 }
 
-export function encodeAddPartitionsToTxnResponse(w: Writer, v: number, o: AddPartitionsToTxnResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 3;
   w.int32(o.throttleTimeMs);
   if (v >= 4) w.int16(o.errorCode);
   if (v >= 4) {
     const a = o.resultsByTransaction ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAddPartitionsToTxnResponseAddPartitionsToTxnResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseResult(w, v, e); }
   }
   if (v <= 3) {
     const a = o.resultsByTopicV3AndBelow ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopicResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AddPartitionsToTxnResponseAddPartitionsToTxnResult {
+export interface ResponseResult {
   /** The transactional id corresponding to the transaction. (versions 4+) */
   transactionalId: string;
   /** The results for each topic. (versions 4+) */
-  topicResults: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[];
+  topicResults: ResponseTopicResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAddPartitionsToTxnResponseAddPartitionsToTxnResult(): AddPartitionsToTxnResponseAddPartitionsToTxnResult {
+export function defaultResponseResult(): ResponseResult {
   return {
     transactionalId: "",
     topicResults: [],
@@ -305,15 +305,15 @@ export function defaultAddPartitionsToTxnResponseAddPartitionsToTxnResult(): Add
   };
 }
 
-export function isDefaultAddPartitionsToTxnResponseAddPartitionsToTxnResult(o: AddPartitionsToTxnResponseAddPartitionsToTxnResult): boolean {
+export function isDefaultResponseResult(o: ResponseResult): boolean {
   return (o.transactionalId === "") &&
     (o.topicResults !== null && o.topicResults.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAddPartitionsToTxnResponseAddPartitionsToTxnResult(r: Reader, v: number): AddPartitionsToTxnResponseAddPartitionsToTxnResult {
+export function decodeResponseResult(r: Reader, v: number): ResponseResult {
   const flex = v >= 3;
-  const o = defaultAddPartitionsToTxnResponseAddPartitionsToTxnResult();
+  const o = defaultResponseResult();
   if (v >= 4) o.transactionalId = (flex ? r.compactString() : r.string());
   if (v >= 4) {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -321,7 +321,7 @@ export function decodeAddPartitionsToTxnResponseAddPartitionsToTxnResult(r: Read
     if (n < 0) o.topicResults = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopicResult(r, v);
       o.topicResults = a;
     }
   }
@@ -329,27 +329,27 @@ export function decodeAddPartitionsToTxnResponseAddPartitionsToTxnResult(r: Read
   return o;
 }
 
-export function encodeAddPartitionsToTxnResponseAddPartitionsToTxnResult(w: Writer, v: number, o: AddPartitionsToTxnResponseAddPartitionsToTxnResult): void {
+export function encodeResponseResult(w: Writer, v: number, o: ResponseResult): void {
   const flex = v >= 3;
   if (v >= 4) if (flex) w.compactString(o.transactionalId ?? ''); else w.string(o.transactionalId ?? '');
   if (v >= 4) {
     const a = o.topicResults ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopicResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult {
+export interface ResponseTopicResult {
   /** The topic name. (versions 0+) */
   name: string;
   /** The results for each partition (versions 0+) */
-  resultsByPartition: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[];
+  resultsByPartition: ResponsePartitionResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(): AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult {
+export function defaultResponseTopicResult(): ResponseTopicResult {
   return {
     name: "",
     resultsByPartition: [],
@@ -357,15 +357,15 @@ export function defaultAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult()
   };
 }
 
-export function isDefaultAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(o: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult): boolean {
+export function isDefaultResponseTopicResult(o: ResponseTopicResult): boolean {
   return (o.name === "") &&
     (o.resultsByPartition !== null && o.resultsByPartition.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r: Reader, v: number): AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult {
+export function decodeResponseTopicResult(r: Reader, v: number): ResponseTopicResult {
   const flex = v >= 3;
-  const o = defaultAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult();
+  const o = defaultResponseTopicResult();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -373,7 +373,7 @@ export function decodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r:
     if (n < 0) o.resultsByPartition = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionResult(r, v);
       o.resultsByPartition = a;
     }
   }
@@ -381,18 +381,18 @@ export function decodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r:
   return o;
 }
 
-export function encodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w: Writer, v: number, o: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult): void {
+export function encodeResponseTopicResult(w: Writer, v: number, o: ResponseTopicResult): void {
   const flex = v >= 3;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
     const a = o.resultsByPartition ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult {
+export interface ResponsePartitionResult {
   /** The partition indexes. (versions 0+) */
   partitionIndex: number;
   /** The response error code. (versions 0+) */
@@ -401,7 +401,7 @@ export interface AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(): AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult {
+export function defaultResponsePartitionResult(): ResponsePartitionResult {
   return {
     partitionIndex: 0,
     partitionErrorCode: 0,
@@ -409,22 +409,22 @@ export function defaultAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResu
   };
 }
 
-export function isDefaultAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(o: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult): boolean {
+export function isDefaultResponsePartitionResult(o: ResponsePartitionResult): boolean {
   return (o.partitionIndex === 0) &&
     (o.partitionErrorCode === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(r: Reader, v: number): AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult {
+export function decodeResponsePartitionResult(r: Reader, v: number): ResponsePartitionResult {
   const flex = v >= 3;
-  const o = defaultAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult();
+  const o = defaultResponsePartitionResult();
   o.partitionIndex = r.int32();
   o.partitionErrorCode = r.int16();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(w: Writer, v: number, o: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult): void {
+export function encodeResponsePartitionResult(w: Writer, v: number, o: ResponsePartitionResult): void {
   const flex = v >= 3;
   w.int32(o.partitionIndex);
   w.int16(o.partitionErrorCode);

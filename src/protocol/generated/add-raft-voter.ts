@@ -7,7 +7,7 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 80;
 
-export interface AddRaftVoterRequest {
+export interface Request {
   clusterId: string | null;
   timeoutMs: number;
   /** The replica id of the voter getting added to the topic partition (versions 0+) */
@@ -15,12 +15,12 @@ export interface AddRaftVoterRequest {
   /** The directory id of the voter getting added to the topic partition (versions 0+) */
   voterDirectoryId: Buffer;
   /** The endpoints that can be used to communicate with the voter (versions 0+) */
-  listeners: AddRaftVoterRequestListener[];
+  listeners: RequestListener[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAddRaftVoterRequest(): AddRaftVoterRequest {
+export function defaultRequest(): Request {
   return {
     clusterId: "",
     timeoutMs: 0,
@@ -31,7 +31,7 @@ export function defaultAddRaftVoterRequest(): AddRaftVoterRequest {
   };
 }
 
-export function isDefaultAddRaftVoterRequest(o: AddRaftVoterRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.clusterId === "") &&
     (o.timeoutMs === 0) &&
     (o.voterId === 0) &&
@@ -40,9 +40,9 @@ export function isDefaultAddRaftVoterRequest(o: AddRaftVoterRequest): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAddRaftVoterRequest(r: Reader, v: number): AddRaftVoterRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultAddRaftVoterRequest();
+  const o = defaultRequest();
   o.clusterId = (flex ? r.compactNullableString() : r.nullableString());
   o.timeoutMs = r.int32();
   o.voterId = r.int32();
@@ -53,7 +53,7 @@ export function decodeAddRaftVoterRequest(r: Reader, v: number): AddRaftVoterReq
     if (n < 0) o.listeners = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAddRaftVoterRequestListener(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestListener(r, v);
       o.listeners = a;
     }
   }
@@ -61,7 +61,7 @@ export function decodeAddRaftVoterRequest(r: Reader, v: number): AddRaftVoterReq
   return o;
 }
 
-export function encodeAddRaftVoterRequest(w: Writer, v: number, o: AddRaftVoterRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   if (flex) w.compactNullableString(o.clusterId); else w.nullableString(o.clusterId);
   w.int32(o.timeoutMs);
@@ -70,12 +70,12 @@ export function encodeAddRaftVoterRequest(w: Writer, v: number, o: AddRaftVoterR
   {
     const a = o.listeners ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAddRaftVoterRequestListener(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestListener(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AddRaftVoterRequestListener {
+export interface RequestListener {
   /** The name of the endpoint (versions 0+) */
   name: string;
   /** The hostname (versions 0+) */
@@ -86,7 +86,7 @@ export interface AddRaftVoterRequestListener {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAddRaftVoterRequestListener(): AddRaftVoterRequestListener {
+export function defaultRequestListener(): RequestListener {
   return {
     name: "",
     host: "",
@@ -95,16 +95,16 @@ export function defaultAddRaftVoterRequestListener(): AddRaftVoterRequestListene
   };
 }
 
-export function isDefaultAddRaftVoterRequestListener(o: AddRaftVoterRequestListener): boolean {
+export function isDefaultRequestListener(o: RequestListener): boolean {
   return (o.name === "") &&
     (o.host === "") &&
     (o.port === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAddRaftVoterRequestListener(r: Reader, v: number): AddRaftVoterRequestListener {
+export function decodeRequestListener(r: Reader, v: number): RequestListener {
   const flex = true;
-  const o = defaultAddRaftVoterRequestListener();
+  const o = defaultRequestListener();
   o.name = (flex ? r.compactString() : r.string());
   o.host = (flex ? r.compactString() : r.string());
   o.port = r.uint16();
@@ -112,7 +112,7 @@ export function decodeAddRaftVoterRequestListener(r: Reader, v: number): AddRaft
   return o;
 }
 
-export function encodeAddRaftVoterRequestListener(w: Writer, v: number, o: AddRaftVoterRequestListener): void {
+export function encodeRequestListener(w: Writer, v: number, o: RequestListener): void {
   const flex = true;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (flex) w.compactString(o.host ?? ''); else w.string(o.host ?? '');
@@ -120,7 +120,7 @@ export function encodeAddRaftVoterRequestListener(w: Writer, v: number, o: AddRa
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AddRaftVoterResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error (versions 0+) */
@@ -131,7 +131,7 @@ export interface AddRaftVoterResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAddRaftVoterResponse(): AddRaftVoterResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -140,16 +140,16 @@ export function defaultAddRaftVoterResponse(): AddRaftVoterResponse {
   };
 }
 
-export function isDefaultAddRaftVoterResponse(o: AddRaftVoterResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAddRaftVoterResponse(r: Reader, v: number): AddRaftVoterResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultAddRaftVoterResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -157,7 +157,7 @@ export function decodeAddRaftVoterResponse(r: Reader, v: number): AddRaftVoterRe
   return o;
 }
 
-export function encodeAddRaftVoterResponse(w: Writer, v: number, o: AddRaftVoterResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);

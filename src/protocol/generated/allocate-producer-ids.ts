@@ -5,7 +5,7 @@ import { Writer } from '../writer.js';
 
 export const API_KEY = 67;
 
-export interface AllocateProducerIdsRequest {
+export interface Request {
   /** The ID of the requesting broker (versions 0+) */
   brokerId: number;
   /** The epoch of the requesting broker (versions 0+) */
@@ -14,7 +14,7 @@ export interface AllocateProducerIdsRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAllocateProducerIdsRequest(): AllocateProducerIdsRequest {
+export function defaultRequest(): Request {
   return {
     brokerId: 0,
     brokerEpoch: -1n,
@@ -22,29 +22,29 @@ export function defaultAllocateProducerIdsRequest(): AllocateProducerIdsRequest 
   };
 }
 
-export function isDefaultAllocateProducerIdsRequest(o: AllocateProducerIdsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.brokerId === 0) &&
     (o.brokerEpoch === -1n) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAllocateProducerIdsRequest(r: Reader, v: number): AllocateProducerIdsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultAllocateProducerIdsRequest();
+  const o = defaultRequest();
   o.brokerId = r.int32();
   o.brokerEpoch = r.int64();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeAllocateProducerIdsRequest(w: Writer, v: number, o: AllocateProducerIdsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   w.int32(o.brokerId);
   w.int64(o.brokerEpoch);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AllocateProducerIdsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The top level response error code (versions 0+) */
@@ -57,7 +57,7 @@ export interface AllocateProducerIdsResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAllocateProducerIdsResponse(): AllocateProducerIdsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -67,7 +67,7 @@ export function defaultAllocateProducerIdsResponse(): AllocateProducerIdsRespons
   };
 }
 
-export function isDefaultAllocateProducerIdsResponse(o: AllocateProducerIdsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.producerIdStart === 0n) &&
@@ -75,9 +75,9 @@ export function isDefaultAllocateProducerIdsResponse(o: AllocateProducerIdsRespo
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAllocateProducerIdsResponse(r: Reader, v: number): AllocateProducerIdsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultAllocateProducerIdsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.producerIdStart = r.int64();
@@ -86,7 +86,7 @@ export function decodeAllocateProducerIdsResponse(r: Reader, v: number): Allocat
   return o;
 }
 
-export function encodeAllocateProducerIdsResponse(w: Writer, v: number, o: AllocateProducerIdsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);

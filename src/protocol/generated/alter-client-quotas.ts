@@ -6,16 +6,16 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 49;
 
-export interface AlterClientQuotasRequest {
+export interface Request {
   /** The quota configuration entries to alter. (versions 0+) */
-  entries: AlterClientQuotasRequestEntryData[];
+  entries: RequestEntryData[];
   /** Whether the alteration should be validated, but not performed. (versions 0+) */
   validateOnly: boolean;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterClientQuotasRequest(): AlterClientQuotasRequest {
+export function defaultRequest(): Request {
   return {
     entries: [],
     validateOnly: false,
@@ -23,22 +23,22 @@ export function defaultAlterClientQuotasRequest(): AlterClientQuotasRequest {
   };
 }
 
-export function isDefaultAlterClientQuotasRequest(o: AlterClientQuotasRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.entries !== null && o.entries.length === 0) &&
     (o.validateOnly === false) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterClientQuotasRequest(r: Reader, v: number): AlterClientQuotasRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 1;
-  const o = defaultAlterClientQuotasRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Entries is null');
     if (n < 0) o.entries = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterClientQuotasRequestEntryData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestEntryData(r, v);
       o.entries = a;
     }
   }
@@ -47,27 +47,27 @@ export function decodeAlterClientQuotasRequest(r: Reader, v: number): AlterClien
   return o;
 }
 
-export function encodeAlterClientQuotasRequest(w: Writer, v: number, o: AlterClientQuotasRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 1;
   {
     const a = o.entries ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterClientQuotasRequestEntryData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestEntryData(w, v, e); }
   }
   w.bool(o.validateOnly);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterClientQuotasRequestEntryData {
+export interface RequestEntryData {
   /** The quota entity to alter. (versions 0+) */
-  entity: AlterClientQuotasRequestEntityData[];
+  entity: RequestEntityData[];
   /** An individual quota configuration entry to alter. (versions 0+) */
-  ops: AlterClientQuotasRequestOpData[];
+  ops: RequestOpData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterClientQuotasRequestEntryData(): AlterClientQuotasRequestEntryData {
+export function defaultRequestEntryData(): RequestEntryData {
   return {
     entity: [],
     ops: [],
@@ -75,22 +75,22 @@ export function defaultAlterClientQuotasRequestEntryData(): AlterClientQuotasReq
   };
 }
 
-export function isDefaultAlterClientQuotasRequestEntryData(o: AlterClientQuotasRequestEntryData): boolean {
+export function isDefaultRequestEntryData(o: RequestEntryData): boolean {
   return (o.entity !== null && o.entity.length === 0) &&
     (o.ops !== null && o.ops.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterClientQuotasRequestEntryData(r: Reader, v: number): AlterClientQuotasRequestEntryData {
+export function decodeRequestEntryData(r: Reader, v: number): RequestEntryData {
   const flex = v >= 1;
-  const o = defaultAlterClientQuotasRequestEntryData();
+  const o = defaultRequestEntryData();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Entity is null');
     if (n < 0) o.entity = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterClientQuotasRequestEntityData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestEntityData(r, v);
       o.entity = a;
     }
   }
@@ -100,7 +100,7 @@ export function decodeAlterClientQuotasRequestEntryData(r: Reader, v: number): A
     if (n < 0) o.ops = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterClientQuotasRequestOpData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestOpData(r, v);
       o.ops = a;
     }
   }
@@ -108,22 +108,22 @@ export function decodeAlterClientQuotasRequestEntryData(r: Reader, v: number): A
   return o;
 }
 
-export function encodeAlterClientQuotasRequestEntryData(w: Writer, v: number, o: AlterClientQuotasRequestEntryData): void {
+export function encodeRequestEntryData(w: Writer, v: number, o: RequestEntryData): void {
   const flex = v >= 1;
   {
     const a = o.entity ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterClientQuotasRequestEntityData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestEntityData(w, v, e); }
   }
   {
     const a = o.ops ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterClientQuotasRequestOpData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestOpData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterClientQuotasRequestEntityData {
+export interface RequestEntityData {
   /** The entity type. (versions 0+) */
   entityType: string;
   /** The name of the entity, or null if the default. (versions 0+, nullable 0+) */
@@ -132,7 +132,7 @@ export interface AlterClientQuotasRequestEntityData {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterClientQuotasRequestEntityData(): AlterClientQuotasRequestEntityData {
+export function defaultRequestEntityData(): RequestEntityData {
   return {
     entityType: "",
     entityName: "",
@@ -140,29 +140,29 @@ export function defaultAlterClientQuotasRequestEntityData(): AlterClientQuotasRe
   };
 }
 
-export function isDefaultAlterClientQuotasRequestEntityData(o: AlterClientQuotasRequestEntityData): boolean {
+export function isDefaultRequestEntityData(o: RequestEntityData): boolean {
   return (o.entityType === "") &&
     (o.entityName === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterClientQuotasRequestEntityData(r: Reader, v: number): AlterClientQuotasRequestEntityData {
+export function decodeRequestEntityData(r: Reader, v: number): RequestEntityData {
   const flex = v >= 1;
-  const o = defaultAlterClientQuotasRequestEntityData();
+  const o = defaultRequestEntityData();
   o.entityType = (flex ? r.compactString() : r.string());
   o.entityName = (flex ? r.compactNullableString() : r.nullableString());
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeAlterClientQuotasRequestEntityData(w: Writer, v: number, o: AlterClientQuotasRequestEntityData): void {
+export function encodeRequestEntityData(w: Writer, v: number, o: RequestEntityData): void {
   const flex = v >= 1;
   if (flex) w.compactString(o.entityType ?? ''); else w.string(o.entityType ?? '');
   if (flex) w.compactNullableString(o.entityName); else w.nullableString(o.entityName);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterClientQuotasRequestOpData {
+export interface RequestOpData {
   /** The quota configuration key. (versions 0+) */
   key: string;
   /** The value to set, otherwise ignored if the value is to be removed. (versions 0+) */
@@ -173,7 +173,7 @@ export interface AlterClientQuotasRequestOpData {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterClientQuotasRequestOpData(): AlterClientQuotasRequestOpData {
+export function defaultRequestOpData(): RequestOpData {
   return {
     key: "",
     value: 0,
@@ -182,16 +182,16 @@ export function defaultAlterClientQuotasRequestOpData(): AlterClientQuotasReques
   };
 }
 
-export function isDefaultAlterClientQuotasRequestOpData(o: AlterClientQuotasRequestOpData): boolean {
+export function isDefaultRequestOpData(o: RequestOpData): boolean {
   return (o.key === "") &&
     (o.value === 0) &&
     (o.remove === false) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterClientQuotasRequestOpData(r: Reader, v: number): AlterClientQuotasRequestOpData {
+export function decodeRequestOpData(r: Reader, v: number): RequestOpData {
   const flex = v >= 1;
-  const o = defaultAlterClientQuotasRequestOpData();
+  const o = defaultRequestOpData();
   o.key = (flex ? r.compactString() : r.string());
   o.value = r.float64();
   o.remove = r.bool();
@@ -199,7 +199,7 @@ export function decodeAlterClientQuotasRequestOpData(r: Reader, v: number): Alte
   return o;
 }
 
-export function encodeAlterClientQuotasRequestOpData(w: Writer, v: number, o: AlterClientQuotasRequestOpData): void {
+export function encodeRequestOpData(w: Writer, v: number, o: RequestOpData): void {
   const flex = v >= 1;
   if (flex) w.compactString(o.key ?? ''); else w.string(o.key ?? '');
   w.float64(o.value);
@@ -207,16 +207,16 @@ export function encodeAlterClientQuotasRequestOpData(w: Writer, v: number, o: Al
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterClientQuotasResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The quota configuration entries to alter. (versions 0+) */
-  entries: AlterClientQuotasResponseEntryData[];
+  entries: ResponseEntryData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterClientQuotasResponse(): AlterClientQuotasResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     entries: [],
@@ -224,15 +224,15 @@ export function defaultAlterClientQuotasResponse(): AlterClientQuotasResponse {
   };
 }
 
-export function isDefaultAlterClientQuotasResponse(o: AlterClientQuotasResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.entries !== null && o.entries.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterClientQuotasResponse(r: Reader, v: number): AlterClientQuotasResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 1;
-  const o = defaultAlterClientQuotasResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -240,7 +240,7 @@ export function decodeAlterClientQuotasResponse(r: Reader, v: number): AlterClie
     if (n < 0) o.entries = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterClientQuotasResponseEntryData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseEntryData(r, v);
       o.entries = a;
     }
   }
@@ -248,29 +248,29 @@ export function decodeAlterClientQuotasResponse(r: Reader, v: number): AlterClie
   return o;
 }
 
-export function encodeAlterClientQuotasResponse(w: Writer, v: number, o: AlterClientQuotasResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 1;
   w.int32(o.throttleTimeMs);
   {
     const a = o.entries ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterClientQuotasResponseEntryData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseEntryData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterClientQuotasResponseEntryData {
+export interface ResponseEntryData {
   /** The error code, or `0` if the quota alteration succeeded. (versions 0+) */
   errorCode: number;
   /** The error message, or `null` if the quota alteration succeeded. (versions 0+, nullable 0+) */
   errorMessage: string | null;
   /** The quota entity to alter. (versions 0+) */
-  entity: AlterClientQuotasResponseEntityData[];
+  entity: ResponseEntityData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterClientQuotasResponseEntryData(): AlterClientQuotasResponseEntryData {
+export function defaultResponseEntryData(): ResponseEntryData {
   return {
     errorCode: 0,
     errorMessage: "",
@@ -279,16 +279,16 @@ export function defaultAlterClientQuotasResponseEntryData(): AlterClientQuotasRe
   };
 }
 
-export function isDefaultAlterClientQuotasResponseEntryData(o: AlterClientQuotasResponseEntryData): boolean {
+export function isDefaultResponseEntryData(o: ResponseEntryData): boolean {
   return (o.errorCode === 0) &&
     (o.errorMessage === "") &&
     (o.entity !== null && o.entity.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterClientQuotasResponseEntryData(r: Reader, v: number): AlterClientQuotasResponseEntryData {
+export function decodeResponseEntryData(r: Reader, v: number): ResponseEntryData {
   const flex = v >= 1;
-  const o = defaultAlterClientQuotasResponseEntryData();
+  const o = defaultResponseEntryData();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
   {
@@ -297,7 +297,7 @@ export function decodeAlterClientQuotasResponseEntryData(r: Reader, v: number): 
     if (n < 0) o.entity = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterClientQuotasResponseEntityData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseEntityData(r, v);
       o.entity = a;
     }
   }
@@ -305,19 +305,19 @@ export function decodeAlterClientQuotasResponseEntryData(r: Reader, v: number): 
   return o;
 }
 
-export function encodeAlterClientQuotasResponseEntryData(w: Writer, v: number, o: AlterClientQuotasResponseEntryData): void {
+export function encodeResponseEntryData(w: Writer, v: number, o: ResponseEntryData): void {
   const flex = v >= 1;
   w.int16(o.errorCode);
   if (flex) w.compactNullableString(o.errorMessage); else w.nullableString(o.errorMessage);
   {
     const a = o.entity ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterClientQuotasResponseEntityData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseEntityData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterClientQuotasResponseEntityData {
+export interface ResponseEntityData {
   /** The entity type. (versions 0+) */
   entityType: string;
   /** The name of the entity, or null if the default. (versions 0+, nullable 0+) */
@@ -326,7 +326,7 @@ export interface AlterClientQuotasResponseEntityData {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterClientQuotasResponseEntityData(): AlterClientQuotasResponseEntityData {
+export function defaultResponseEntityData(): ResponseEntityData {
   return {
     entityType: "",
     entityName: "",
@@ -334,22 +334,22 @@ export function defaultAlterClientQuotasResponseEntityData(): AlterClientQuotasR
   };
 }
 
-export function isDefaultAlterClientQuotasResponseEntityData(o: AlterClientQuotasResponseEntityData): boolean {
+export function isDefaultResponseEntityData(o: ResponseEntityData): boolean {
   return (o.entityType === "") &&
     (o.entityName === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterClientQuotasResponseEntityData(r: Reader, v: number): AlterClientQuotasResponseEntityData {
+export function decodeResponseEntityData(r: Reader, v: number): ResponseEntityData {
   const flex = v >= 1;
-  const o = defaultAlterClientQuotasResponseEntityData();
+  const o = defaultResponseEntityData();
   o.entityType = (flex ? r.compactString() : r.string());
   o.entityName = (flex ? r.compactNullableString() : r.nullableString());
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeAlterClientQuotasResponseEntityData(w: Writer, v: number, o: AlterClientQuotasResponseEntityData): void {
+export function encodeResponseEntityData(w: Writer, v: number, o: ResponseEntityData): void {
   const flex = v >= 1;
   if (flex) w.compactString(o.entityType ?? ''); else w.string(o.entityType ?? '');
   if (flex) w.compactNullableString(o.entityName); else w.nullableString(o.entityName);

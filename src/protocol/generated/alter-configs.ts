@@ -6,16 +6,16 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 33;
 
-export interface AlterConfigsRequest {
+export interface Request {
   /** The updates for each resource. (versions 0+) */
-  resources: AlterConfigsRequestAlterConfigsResource[];
+  resources: RequestResource[];
   /** True if we should validate the request, but not change the configurations. (versions 0+) */
   validateOnly: boolean;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterConfigsRequest(): AlterConfigsRequest {
+export function defaultRequest(): Request {
   return {
     resources: [],
     validateOnly: false,
@@ -23,22 +23,22 @@ export function defaultAlterConfigsRequest(): AlterConfigsRequest {
   };
 }
 
-export function isDefaultAlterConfigsRequest(o: AlterConfigsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.resources !== null && o.resources.length === 0) &&
     (o.validateOnly === false) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterConfigsRequest(r: Reader, v: number): AlterConfigsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 2;
-  const o = defaultAlterConfigsRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Resources is null');
     if (n < 0) o.resources = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterConfigsRequestAlterConfigsResource(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestResource(r, v);
       o.resources = a;
     }
   }
@@ -47,29 +47,29 @@ export function decodeAlterConfigsRequest(r: Reader, v: number): AlterConfigsReq
   return o;
 }
 
-export function encodeAlterConfigsRequest(w: Writer, v: number, o: AlterConfigsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 2;
   {
     const a = o.resources ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterConfigsRequestAlterConfigsResource(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestResource(w, v, e); }
   }
   w.bool(o.validateOnly);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterConfigsRequestAlterConfigsResource {
+export interface RequestResource {
   /** The resource type. (versions 0+) */
   resourceType: number;
   /** The resource name. (versions 0+) */
   resourceName: string;
   /** The configurations. (versions 0+) */
-  configs: AlterConfigsRequestAlterableConfig[];
+  configs: RequestAlterableConfig[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterConfigsRequestAlterConfigsResource(): AlterConfigsRequestAlterConfigsResource {
+export function defaultRequestResource(): RequestResource {
   return {
     resourceType: 0,
     resourceName: "",
@@ -78,16 +78,16 @@ export function defaultAlterConfigsRequestAlterConfigsResource(): AlterConfigsRe
   };
 }
 
-export function isDefaultAlterConfigsRequestAlterConfigsResource(o: AlterConfigsRequestAlterConfigsResource): boolean {
+export function isDefaultRequestResource(o: RequestResource): boolean {
   return (o.resourceType === 0) &&
     (o.resourceName === "") &&
     (o.configs !== null && o.configs.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterConfigsRequestAlterConfigsResource(r: Reader, v: number): AlterConfigsRequestAlterConfigsResource {
+export function decodeRequestResource(r: Reader, v: number): RequestResource {
   const flex = v >= 2;
-  const o = defaultAlterConfigsRequestAlterConfigsResource();
+  const o = defaultRequestResource();
   o.resourceType = r.int8();
   o.resourceName = (flex ? r.compactString() : r.string());
   {
@@ -96,7 +96,7 @@ export function decodeAlterConfigsRequestAlterConfigsResource(r: Reader, v: numb
     if (n < 0) o.configs = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterConfigsRequestAlterableConfig(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestAlterableConfig(r, v);
       o.configs = a;
     }
   }
@@ -104,19 +104,19 @@ export function decodeAlterConfigsRequestAlterConfigsResource(r: Reader, v: numb
   return o;
 }
 
-export function encodeAlterConfigsRequestAlterConfigsResource(w: Writer, v: number, o: AlterConfigsRequestAlterConfigsResource): void {
+export function encodeRequestResource(w: Writer, v: number, o: RequestResource): void {
   const flex = v >= 2;
   w.int8(o.resourceType);
   if (flex) w.compactString(o.resourceName ?? ''); else w.string(o.resourceName ?? '');
   {
     const a = o.configs ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterConfigsRequestAlterableConfig(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestAlterableConfig(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterConfigsRequestAlterableConfig {
+export interface RequestAlterableConfig {
   /** The configuration key name. (versions 0+) */
   name: string;
   /** The value to set for the configuration key. (versions 0+, nullable 0+) */
@@ -125,7 +125,7 @@ export interface AlterConfigsRequestAlterableConfig {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterConfigsRequestAlterableConfig(): AlterConfigsRequestAlterableConfig {
+export function defaultRequestAlterableConfig(): RequestAlterableConfig {
   return {
     name: "",
     value: "",
@@ -133,38 +133,38 @@ export function defaultAlterConfigsRequestAlterableConfig(): AlterConfigsRequest
   };
 }
 
-export function isDefaultAlterConfigsRequestAlterableConfig(o: AlterConfigsRequestAlterableConfig): boolean {
+export function isDefaultRequestAlterableConfig(o: RequestAlterableConfig): boolean {
   return (o.name === "") &&
     (o.value === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterConfigsRequestAlterableConfig(r: Reader, v: number): AlterConfigsRequestAlterableConfig {
+export function decodeRequestAlterableConfig(r: Reader, v: number): RequestAlterableConfig {
   const flex = v >= 2;
-  const o = defaultAlterConfigsRequestAlterableConfig();
+  const o = defaultRequestAlterableConfig();
   o.name = (flex ? r.compactString() : r.string());
   o.value = (flex ? r.compactNullableString() : r.nullableString());
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeAlterConfigsRequestAlterableConfig(w: Writer, v: number, o: AlterConfigsRequestAlterableConfig): void {
+export function encodeRequestAlterableConfig(w: Writer, v: number, o: RequestAlterableConfig): void {
   const flex = v >= 2;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (flex) w.compactNullableString(o.value); else w.nullableString(o.value);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterConfigsResponse {
+export interface Response {
   /** Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The responses for each resource. (versions 0+) */
-  responses: AlterConfigsResponseAlterConfigsResourceResponse[];
+  responses: ResponseResourceResponse[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterConfigsResponse(): AlterConfigsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     responses: [],
@@ -172,15 +172,15 @@ export function defaultAlterConfigsResponse(): AlterConfigsResponse {
   };
 }
 
-export function isDefaultAlterConfigsResponse(o: AlterConfigsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.responses !== null && o.responses.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterConfigsResponse(r: Reader, v: number): AlterConfigsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 2;
-  const o = defaultAlterConfigsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -188,7 +188,7 @@ export function decodeAlterConfigsResponse(r: Reader, v: number): AlterConfigsRe
     if (n < 0) o.responses = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterConfigsResponseAlterConfigsResourceResponse(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseResourceResponse(r, v);
       o.responses = a;
     }
   }
@@ -196,18 +196,18 @@ export function decodeAlterConfigsResponse(r: Reader, v: number): AlterConfigsRe
   return o;
 }
 
-export function encodeAlterConfigsResponse(w: Writer, v: number, o: AlterConfigsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 2;
   w.int32(o.throttleTimeMs);
   {
     const a = o.responses ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterConfigsResponseAlterConfigsResourceResponse(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseResourceResponse(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterConfigsResponseAlterConfigsResourceResponse {
+export interface ResponseResourceResponse {
   /** The resource error code. (versions 0+) */
   errorCode: number;
   /** The resource error message, or null if there was no error. (versions 0+, nullable 0+) */
@@ -220,7 +220,7 @@ export interface AlterConfigsResponseAlterConfigsResourceResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterConfigsResponseAlterConfigsResourceResponse(): AlterConfigsResponseAlterConfigsResourceResponse {
+export function defaultResponseResourceResponse(): ResponseResourceResponse {
   return {
     errorCode: 0,
     errorMessage: "",
@@ -230,7 +230,7 @@ export function defaultAlterConfigsResponseAlterConfigsResourceResponse(): Alter
   };
 }
 
-export function isDefaultAlterConfigsResponseAlterConfigsResourceResponse(o: AlterConfigsResponseAlterConfigsResourceResponse): boolean {
+export function isDefaultResponseResourceResponse(o: ResponseResourceResponse): boolean {
   return (o.errorCode === 0) &&
     (o.errorMessage === "") &&
     (o.resourceType === 0) &&
@@ -238,9 +238,9 @@ export function isDefaultAlterConfigsResponseAlterConfigsResourceResponse(o: Alt
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterConfigsResponseAlterConfigsResourceResponse(r: Reader, v: number): AlterConfigsResponseAlterConfigsResourceResponse {
+export function decodeResponseResourceResponse(r: Reader, v: number): ResponseResourceResponse {
   const flex = v >= 2;
-  const o = defaultAlterConfigsResponseAlterConfigsResourceResponse();
+  const o = defaultResponseResourceResponse();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
   o.resourceType = r.int8();
@@ -249,7 +249,7 @@ export function decodeAlterConfigsResponseAlterConfigsResourceResponse(r: Reader
   return o;
 }
 
-export function encodeAlterConfigsResponseAlterConfigsResourceResponse(w: Writer, v: number, o: AlterConfigsResponseAlterConfigsResourceResponse): void {
+export function encodeResponseResourceResponse(w: Writer, v: number, o: ResponseResourceResponse): void {
   const flex = v >= 2;
   w.int16(o.errorCode);
   if (flex) w.compactNullableString(o.errorMessage); else w.nullableString(o.errorMessage);

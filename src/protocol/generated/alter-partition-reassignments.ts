@@ -6,16 +6,16 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 45;
 
-export interface AlterPartitionReassignmentsRequest {
+export interface Request {
   /** The time in ms to wait for the request to complete. (versions 0+) */
   timeoutMs: number;
   /** The topics to reassign. (versions 0+) */
-  topics: AlterPartitionReassignmentsRequestReassignableTopic[];
+  topics: RequestReassignableTopic[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterPartitionReassignmentsRequest(): AlterPartitionReassignmentsRequest {
+export function defaultRequest(): Request {
   return {
     timeoutMs: 60000,
     topics: [],
@@ -23,15 +23,15 @@ export function defaultAlterPartitionReassignmentsRequest(): AlterPartitionReass
   };
 }
 
-export function isDefaultAlterPartitionReassignmentsRequest(o: AlterPartitionReassignmentsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.timeoutMs === 60000) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterPartitionReassignmentsRequest(r: Reader, v: number): AlterPartitionReassignmentsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultAlterPartitionReassignmentsRequest();
+  const o = defaultRequest();
   o.timeoutMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -39,7 +39,7 @@ export function decodeAlterPartitionReassignmentsRequest(r: Reader, v: number): 
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterPartitionReassignmentsRequestReassignableTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestReassignableTopic(r, v);
       o.topics = a;
     }
   }
@@ -47,27 +47,27 @@ export function decodeAlterPartitionReassignmentsRequest(r: Reader, v: number): 
   return o;
 }
 
-export function encodeAlterPartitionReassignmentsRequest(w: Writer, v: number, o: AlterPartitionReassignmentsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   w.int32(o.timeoutMs);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterPartitionReassignmentsRequestReassignableTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestReassignableTopic(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterPartitionReassignmentsRequestReassignableTopic {
+export interface RequestReassignableTopic {
   /** The topic name. (versions 0+) */
   name: string;
   /** The partitions to reassign. (versions 0+) */
-  partitions: AlterPartitionReassignmentsRequestReassignablePartition[];
+  partitions: RequestReassignablePartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterPartitionReassignmentsRequestReassignableTopic(): AlterPartitionReassignmentsRequestReassignableTopic {
+export function defaultRequestReassignableTopic(): RequestReassignableTopic {
   return {
     name: "",
     partitions: [],
@@ -75,15 +75,15 @@ export function defaultAlterPartitionReassignmentsRequestReassignableTopic(): Al
   };
 }
 
-export function isDefaultAlterPartitionReassignmentsRequestReassignableTopic(o: AlterPartitionReassignmentsRequestReassignableTopic): boolean {
+export function isDefaultRequestReassignableTopic(o: RequestReassignableTopic): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterPartitionReassignmentsRequestReassignableTopic(r: Reader, v: number): AlterPartitionReassignmentsRequestReassignableTopic {
+export function decodeRequestReassignableTopic(r: Reader, v: number): RequestReassignableTopic {
   const flex = true;
-  const o = defaultAlterPartitionReassignmentsRequestReassignableTopic();
+  const o = defaultRequestReassignableTopic();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -91,7 +91,7 @@ export function decodeAlterPartitionReassignmentsRequestReassignableTopic(r: Rea
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterPartitionReassignmentsRequestReassignablePartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestReassignablePartition(r, v);
       o.partitions = a;
     }
   }
@@ -99,18 +99,18 @@ export function decodeAlterPartitionReassignmentsRequestReassignableTopic(r: Rea
   return o;
 }
 
-export function encodeAlterPartitionReassignmentsRequestReassignableTopic(w: Writer, v: number, o: AlterPartitionReassignmentsRequestReassignableTopic): void {
+export function encodeRequestReassignableTopic(w: Writer, v: number, o: RequestReassignableTopic): void {
   const flex = true;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterPartitionReassignmentsRequestReassignablePartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestReassignablePartition(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterPartitionReassignmentsRequestReassignablePartition {
+export interface RequestReassignablePartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The replicas to place the partitions on, or null to cancel a pending reassignment for this partition. (versions 0+, nullable 0+) */
@@ -119,7 +119,7 @@ export interface AlterPartitionReassignmentsRequestReassignablePartition {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterPartitionReassignmentsRequestReassignablePartition(): AlterPartitionReassignmentsRequestReassignablePartition {
+export function defaultRequestReassignablePartition(): RequestReassignablePartition {
   return {
     partitionIndex: 0,
     replicas: null,
@@ -127,15 +127,15 @@ export function defaultAlterPartitionReassignmentsRequestReassignablePartition()
   };
 }
 
-export function isDefaultAlterPartitionReassignmentsRequestReassignablePartition(o: AlterPartitionReassignmentsRequestReassignablePartition): boolean {
+export function isDefaultRequestReassignablePartition(o: RequestReassignablePartition): boolean {
   return (o.partitionIndex === 0) &&
     (o.replicas === null) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterPartitionReassignmentsRequestReassignablePartition(r: Reader, v: number): AlterPartitionReassignmentsRequestReassignablePartition {
+export function decodeRequestReassignablePartition(r: Reader, v: number): RequestReassignablePartition {
   const flex = true;
-  const o = defaultAlterPartitionReassignmentsRequestReassignablePartition();
+  const o = defaultRequestReassignablePartition();
   o.partitionIndex = r.int32();
   {
     const n = flex ? r.compactArrayLength(4) : r.arrayLength(4);
@@ -150,7 +150,7 @@ export function decodeAlterPartitionReassignmentsRequestReassignablePartition(r:
   return o;
 }
 
-export function encodeAlterPartitionReassignmentsRequestReassignablePartition(w: Writer, v: number, o: AlterPartitionReassignmentsRequestReassignablePartition): void {
+export function encodeRequestReassignablePartition(w: Writer, v: number, o: RequestReassignablePartition): void {
   const flex = true;
   w.int32(o.partitionIndex);
   {
@@ -161,7 +161,7 @@ export function encodeAlterPartitionReassignmentsRequestReassignablePartition(w:
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterPartitionReassignmentsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The top-level error code, or 0 if there was no error. (versions 0+) */
@@ -169,12 +169,12 @@ export interface AlterPartitionReassignmentsResponse {
   /** The top-level error message, or null if there was no error. (versions 0+, nullable 0+) */
   errorMessage: string | null;
   /** The responses to topics to reassign. (versions 0+) */
-  responses: AlterPartitionReassignmentsResponseReassignableTopicResponse[];
+  responses: ResponseReassignableTopicResponse[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterPartitionReassignmentsResponse(): AlterPartitionReassignmentsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -184,7 +184,7 @@ export function defaultAlterPartitionReassignmentsResponse(): AlterPartitionReas
   };
 }
 
-export function isDefaultAlterPartitionReassignmentsResponse(o: AlterPartitionReassignmentsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === "") &&
@@ -192,9 +192,9 @@ export function isDefaultAlterPartitionReassignmentsResponse(o: AlterPartitionRe
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterPartitionReassignmentsResponse(r: Reader, v: number): AlterPartitionReassignmentsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultAlterPartitionReassignmentsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -204,7 +204,7 @@ export function decodeAlterPartitionReassignmentsResponse(r: Reader, v: number):
     if (n < 0) o.responses = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterPartitionReassignmentsResponseReassignableTopicResponse(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseReassignableTopicResponse(r, v);
       o.responses = a;
     }
   }
@@ -212,7 +212,7 @@ export function decodeAlterPartitionReassignmentsResponse(r: Reader, v: number):
   return o;
 }
 
-export function encodeAlterPartitionReassignmentsResponse(w: Writer, v: number, o: AlterPartitionReassignmentsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
@@ -220,21 +220,21 @@ export function encodeAlterPartitionReassignmentsResponse(w: Writer, v: number, 
   {
     const a = o.responses ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterPartitionReassignmentsResponseReassignableTopicResponse(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseReassignableTopicResponse(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterPartitionReassignmentsResponseReassignableTopicResponse {
+export interface ResponseReassignableTopicResponse {
   /** The topic name (versions 0+) */
   name: string;
   /** The responses to partitions to reassign (versions 0+) */
-  partitions: AlterPartitionReassignmentsResponseReassignablePartitionResponse[];
+  partitions: ResponseReassignablePartitionResponse[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterPartitionReassignmentsResponseReassignableTopicResponse(): AlterPartitionReassignmentsResponseReassignableTopicResponse {
+export function defaultResponseReassignableTopicResponse(): ResponseReassignableTopicResponse {
   return {
     name: "",
     partitions: [],
@@ -242,15 +242,15 @@ export function defaultAlterPartitionReassignmentsResponseReassignableTopicRespo
   };
 }
 
-export function isDefaultAlterPartitionReassignmentsResponseReassignableTopicResponse(o: AlterPartitionReassignmentsResponseReassignableTopicResponse): boolean {
+export function isDefaultResponseReassignableTopicResponse(o: ResponseReassignableTopicResponse): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterPartitionReassignmentsResponseReassignableTopicResponse(r: Reader, v: number): AlterPartitionReassignmentsResponseReassignableTopicResponse {
+export function decodeResponseReassignableTopicResponse(r: Reader, v: number): ResponseReassignableTopicResponse {
   const flex = true;
-  const o = defaultAlterPartitionReassignmentsResponseReassignableTopicResponse();
+  const o = defaultResponseReassignableTopicResponse();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -258,7 +258,7 @@ export function decodeAlterPartitionReassignmentsResponseReassignableTopicRespon
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterPartitionReassignmentsResponseReassignablePartitionResponse(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseReassignablePartitionResponse(r, v);
       o.partitions = a;
     }
   }
@@ -266,18 +266,18 @@ export function decodeAlterPartitionReassignmentsResponseReassignableTopicRespon
   return o;
 }
 
-export function encodeAlterPartitionReassignmentsResponseReassignableTopicResponse(w: Writer, v: number, o: AlterPartitionReassignmentsResponseReassignableTopicResponse): void {
+export function encodeResponseReassignableTopicResponse(w: Writer, v: number, o: ResponseReassignableTopicResponse): void {
   const flex = true;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterPartitionReassignmentsResponseReassignablePartitionResponse(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseReassignablePartitionResponse(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterPartitionReassignmentsResponseReassignablePartitionResponse {
+export interface ResponseReassignablePartitionResponse {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The error code for this partition, or 0 if there was no error. (versions 0+) */
@@ -288,7 +288,7 @@ export interface AlterPartitionReassignmentsResponseReassignablePartitionRespons
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterPartitionReassignmentsResponseReassignablePartitionResponse(): AlterPartitionReassignmentsResponseReassignablePartitionResponse {
+export function defaultResponseReassignablePartitionResponse(): ResponseReassignablePartitionResponse {
   return {
     partitionIndex: 0,
     errorCode: 0,
@@ -297,16 +297,16 @@ export function defaultAlterPartitionReassignmentsResponseReassignablePartitionR
   };
 }
 
-export function isDefaultAlterPartitionReassignmentsResponseReassignablePartitionResponse(o: AlterPartitionReassignmentsResponseReassignablePartitionResponse): boolean {
+export function isDefaultResponseReassignablePartitionResponse(o: ResponseReassignablePartitionResponse): boolean {
   return (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterPartitionReassignmentsResponseReassignablePartitionResponse(r: Reader, v: number): AlterPartitionReassignmentsResponseReassignablePartitionResponse {
+export function decodeResponseReassignablePartitionResponse(r: Reader, v: number): ResponseReassignablePartitionResponse {
   const flex = true;
-  const o = defaultAlterPartitionReassignmentsResponseReassignablePartitionResponse();
+  const o = defaultResponseReassignablePartitionResponse();
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -314,7 +314,7 @@ export function decodeAlterPartitionReassignmentsResponseReassignablePartitionRe
   return o;
 }
 
-export function encodeAlterPartitionReassignmentsResponseReassignablePartitionResponse(w: Writer, v: number, o: AlterPartitionReassignmentsResponseReassignablePartitionResponse): void {
+export function encodeResponseReassignablePartitionResponse(w: Writer, v: number, o: ResponseReassignablePartitionResponse): void {
   const flex = true;
   w.int32(o.partitionIndex);
   w.int16(o.errorCode);

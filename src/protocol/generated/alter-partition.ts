@@ -7,17 +7,17 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 56;
 
-export interface AlterPartitionRequest {
+export interface Request {
   /** The ID of the requesting broker (versions 0+) */
   brokerId: number;
   /** The epoch of the requesting broker (versions 0+) */
   brokerEpoch: bigint;
-  topics: AlterPartitionRequestTopicData[];
+  topics: RequestTopicData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterPartitionRequest(): AlterPartitionRequest {
+export function defaultRequest(): Request {
   return {
     brokerId: 0,
     brokerEpoch: -1n,
@@ -26,16 +26,16 @@ export function defaultAlterPartitionRequest(): AlterPartitionRequest {
   };
 }
 
-export function isDefaultAlterPartitionRequest(o: AlterPartitionRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.brokerId === 0) &&
     (o.brokerEpoch === -1n) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterPartitionRequest(r: Reader, v: number): AlterPartitionRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultAlterPartitionRequest();
+  const o = defaultRequest();
   o.brokerId = r.int32();
   o.brokerEpoch = r.int64();
   {
@@ -44,7 +44,7 @@ export function decodeAlterPartitionRequest(r: Reader, v: number): AlterPartitio
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterPartitionRequestTopicData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopicData(r, v);
       o.topics = a;
     }
   }
@@ -52,29 +52,29 @@ export function decodeAlterPartitionRequest(r: Reader, v: number): AlterPartitio
   return o;
 }
 
-export function encodeAlterPartitionRequest(w: Writer, v: number, o: AlterPartitionRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   w.int32(o.brokerId);
   w.int64(o.brokerEpoch);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterPartitionRequestTopicData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopicData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterPartitionRequestTopicData {
+export interface RequestTopicData {
   /** The name of the topic to alter ISRs for (versions 0-1) */
   topicName: string;
   /** The ID of the topic to alter ISRs for (versions 2+) */
   topicId: Buffer;
-  partitions: AlterPartitionRequestPartitionData[];
+  partitions: RequestPartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterPartitionRequestTopicData(): AlterPartitionRequestTopicData {
+export function defaultRequestTopicData(): RequestTopicData {
   return {
     topicName: "",
     topicId: ZERO_UUID,
@@ -83,16 +83,16 @@ export function defaultAlterPartitionRequestTopicData(): AlterPartitionRequestTo
   };
 }
 
-export function isDefaultAlterPartitionRequestTopicData(o: AlterPartitionRequestTopicData): boolean {
+export function isDefaultRequestTopicData(o: RequestTopicData): boolean {
   return (o.topicName === "") &&
     (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterPartitionRequestTopicData(r: Reader, v: number): AlterPartitionRequestTopicData {
+export function decodeRequestTopicData(r: Reader, v: number): RequestTopicData {
   const flex = true;
-  const o = defaultAlterPartitionRequestTopicData();
+  const o = defaultRequestTopicData();
   if (v <= 1) o.topicName = (flex ? r.compactString() : r.string());
   if (v >= 2) o.topicId = r.uuid();
   {
@@ -101,7 +101,7 @@ export function decodeAlterPartitionRequestTopicData(r: Reader, v: number): Alte
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterPartitionRequestPartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -109,26 +109,26 @@ export function decodeAlterPartitionRequestTopicData(r: Reader, v: number): Alte
   return o;
 }
 
-export function encodeAlterPartitionRequestTopicData(w: Writer, v: number, o: AlterPartitionRequestTopicData): void {
+export function encodeRequestTopicData(w: Writer, v: number, o: RequestTopicData): void {
   const flex = true;
   if (v <= 1) if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   if (v >= 2) w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterPartitionRequestPartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterPartitionRequestPartitionData {
+export interface RequestPartitionData {
   /** The partition index (versions 0+) */
   partitionIndex: number;
   /** The leader epoch of this partition (versions 0+) */
   leaderEpoch: number;
   /** The ISR for this partition. Deprecated since version 3. (versions 0-2) */
   newIsr: number[];
-  newIsrWithEpochs: AlterPartitionRequestBrokerState[];
+  newIsrWithEpochs: RequestBrokerState[];
   /** 1 if the partition is recovering from an unclean leader election; 0 otherwise. (versions 1+) */
   leaderRecoveryState: number;
   /** The expected epoch of the partition which is being updated. For legacy cluster this is the ZkVersion in the LeaderAndIsr request. (versions 0+) */
@@ -137,7 +137,7 @@ export interface AlterPartitionRequestPartitionData {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterPartitionRequestPartitionData(): AlterPartitionRequestPartitionData {
+export function defaultRequestPartitionData(): RequestPartitionData {
   return {
     partitionIndex: 0,
     leaderEpoch: 0,
@@ -149,7 +149,7 @@ export function defaultAlterPartitionRequestPartitionData(): AlterPartitionReque
   };
 }
 
-export function isDefaultAlterPartitionRequestPartitionData(o: AlterPartitionRequestPartitionData): boolean {
+export function isDefaultRequestPartitionData(o: RequestPartitionData): boolean {
   return (o.partitionIndex === 0) &&
     (o.leaderEpoch === 0) &&
     (o.newIsr !== null && o.newIsr.length === 0) &&
@@ -159,9 +159,9 @@ export function isDefaultAlterPartitionRequestPartitionData(o: AlterPartitionReq
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterPartitionRequestPartitionData(r: Reader, v: number): AlterPartitionRequestPartitionData {
+export function decodeRequestPartitionData(r: Reader, v: number): RequestPartitionData {
   const flex = true;
-  const o = defaultAlterPartitionRequestPartitionData();
+  const o = defaultRequestPartitionData();
   o.partitionIndex = r.int32();
   o.leaderEpoch = r.int32();
   if (v <= 2) {
@@ -180,7 +180,7 @@ export function decodeAlterPartitionRequestPartitionData(r: Reader, v: number): 
     if (n < 0) o.newIsrWithEpochs = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterPartitionRequestBrokerState(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestBrokerState(r, v);
       o.newIsrWithEpochs = a;
     }
   }
@@ -190,7 +190,7 @@ export function decodeAlterPartitionRequestPartitionData(r: Reader, v: number): 
   return o;
 }
 
-export function encodeAlterPartitionRequestPartitionData(w: Writer, v: number, o: AlterPartitionRequestPartitionData): void {
+export function encodeRequestPartitionData(w: Writer, v: number, o: RequestPartitionData): void {
   const flex = true;
   w.int32(o.partitionIndex);
   w.int32(o.leaderEpoch);
@@ -202,14 +202,14 @@ export function encodeAlterPartitionRequestPartitionData(w: Writer, v: number, o
   if (v >= 3) {
     const a = o.newIsrWithEpochs ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterPartitionRequestBrokerState(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestBrokerState(w, v, e); }
   }
   if (v >= 1) w.int8(o.leaderRecoveryState);
   w.int32(o.partitionEpoch);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterPartitionRequestBrokerState {
+export interface RequestBrokerState {
   /** The ID of the broker. (versions 3+) */
   brokerId: number;
   /** The epoch of the broker. It will be -1 if the epoch check is not supported. (versions 3+) */
@@ -218,7 +218,7 @@ export interface AlterPartitionRequestBrokerState {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterPartitionRequestBrokerState(): AlterPartitionRequestBrokerState {
+export function defaultRequestBrokerState(): RequestBrokerState {
   return {
     brokerId: 0,
     brokerEpoch: -1n,
@@ -226,39 +226,39 @@ export function defaultAlterPartitionRequestBrokerState(): AlterPartitionRequest
   };
 }
 
-export function isDefaultAlterPartitionRequestBrokerState(o: AlterPartitionRequestBrokerState): boolean {
+export function isDefaultRequestBrokerState(o: RequestBrokerState): boolean {
   return (o.brokerId === 0) &&
     (o.brokerEpoch === -1n) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterPartitionRequestBrokerState(r: Reader, v: number): AlterPartitionRequestBrokerState {
+export function decodeRequestBrokerState(r: Reader, v: number): RequestBrokerState {
   const flex = true;
-  const o = defaultAlterPartitionRequestBrokerState();
+  const o = defaultRequestBrokerState();
   if (v >= 3) o.brokerId = r.int32();
   if (v >= 3) o.brokerEpoch = r.int64();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeAlterPartitionRequestBrokerState(w: Writer, v: number, o: AlterPartitionRequestBrokerState): void {
+export function encodeRequestBrokerState(w: Writer, v: number, o: RequestBrokerState): void {
   const flex = true;
   if (v >= 3) w.int32(o.brokerId);
   if (v >= 3) w.int64(o.brokerEpoch);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterPartitionResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The top level response error code (versions 0+) */
   errorCode: number;
-  topics: AlterPartitionResponseTopicData[];
+  topics: ResponseTopicData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterPartitionResponse(): AlterPartitionResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -267,16 +267,16 @@ export function defaultAlterPartitionResponse(): AlterPartitionResponse {
   };
 }
 
-export function isDefaultAlterPartitionResponse(o: AlterPartitionResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterPartitionResponse(r: Reader, v: number): AlterPartitionResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultAlterPartitionResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   {
@@ -285,7 +285,7 @@ export function decodeAlterPartitionResponse(r: Reader, v: number): AlterPartiti
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterPartitionResponseTopicData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopicData(r, v);
       o.topics = a;
     }
   }
@@ -293,29 +293,29 @@ export function decodeAlterPartitionResponse(r: Reader, v: number): AlterPartiti
   return o;
 }
 
-export function encodeAlterPartitionResponse(w: Writer, v: number, o: AlterPartitionResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterPartitionResponseTopicData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopicData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterPartitionResponseTopicData {
+export interface ResponseTopicData {
   /** The name of the topic (versions 0-1) */
   topicName: string;
   /** The ID of the topic (versions 2+) */
   topicId: Buffer;
-  partitions: AlterPartitionResponsePartitionData[];
+  partitions: ResponsePartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterPartitionResponseTopicData(): AlterPartitionResponseTopicData {
+export function defaultResponseTopicData(): ResponseTopicData {
   return {
     topicName: "",
     topicId: ZERO_UUID,
@@ -324,16 +324,16 @@ export function defaultAlterPartitionResponseTopicData(): AlterPartitionResponse
   };
 }
 
-export function isDefaultAlterPartitionResponseTopicData(o: AlterPartitionResponseTopicData): boolean {
+export function isDefaultResponseTopicData(o: ResponseTopicData): boolean {
   return (o.topicName === "") &&
     (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterPartitionResponseTopicData(r: Reader, v: number): AlterPartitionResponseTopicData {
+export function decodeResponseTopicData(r: Reader, v: number): ResponseTopicData {
   const flex = true;
-  const o = defaultAlterPartitionResponseTopicData();
+  const o = defaultResponseTopicData();
   if (v <= 1) o.topicName = (flex ? r.compactString() : r.string());
   if (v >= 2) o.topicId = r.uuid();
   {
@@ -342,7 +342,7 @@ export function decodeAlterPartitionResponseTopicData(r: Reader, v: number): Alt
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterPartitionResponsePartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -350,19 +350,19 @@ export function decodeAlterPartitionResponseTopicData(r: Reader, v: number): Alt
   return o;
 }
 
-export function encodeAlterPartitionResponseTopicData(w: Writer, v: number, o: AlterPartitionResponseTopicData): void {
+export function encodeResponseTopicData(w: Writer, v: number, o: ResponseTopicData): void {
   const flex = true;
   if (v <= 1) if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   if (v >= 2) w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterPartitionResponsePartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterPartitionResponsePartitionData {
+export interface ResponsePartitionData {
   /** The partition index (versions 0+) */
   partitionIndex: number;
   /** The partition level error code (versions 0+) */
@@ -381,7 +381,7 @@ export interface AlterPartitionResponsePartitionData {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterPartitionResponsePartitionData(): AlterPartitionResponsePartitionData {
+export function defaultResponsePartitionData(): ResponsePartitionData {
   return {
     partitionIndex: 0,
     errorCode: 0,
@@ -394,7 +394,7 @@ export function defaultAlterPartitionResponsePartitionData(): AlterPartitionResp
   };
 }
 
-export function isDefaultAlterPartitionResponsePartitionData(o: AlterPartitionResponsePartitionData): boolean {
+export function isDefaultResponsePartitionData(o: ResponsePartitionData): boolean {
   return (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o.leaderId === 0) &&
@@ -405,9 +405,9 @@ export function isDefaultAlterPartitionResponsePartitionData(o: AlterPartitionRe
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterPartitionResponsePartitionData(r: Reader, v: number): AlterPartitionResponsePartitionData {
+export function decodeResponsePartitionData(r: Reader, v: number): ResponsePartitionData {
   const flex = true;
-  const o = defaultAlterPartitionResponsePartitionData();
+  const o = defaultResponsePartitionData();
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
   o.leaderId = r.int32();
@@ -428,7 +428,7 @@ export function decodeAlterPartitionResponsePartitionData(r: Reader, v: number):
   return o;
 }
 
-export function encodeAlterPartitionResponsePartitionData(w: Writer, v: number, o: AlterPartitionResponsePartitionData): void {
+export function encodeResponsePartitionData(w: Writer, v: number, o: ResponsePartitionData): void {
   const flex = true;
   w.int32(o.partitionIndex);
   w.int16(o.errorCode);

@@ -6,35 +6,35 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 34;
 
-export interface AlterReplicaLogDirsRequest {
+export interface Request {
   /** The alterations to make for each directory. (versions 0+) */
-  dirs: AlterReplicaLogDirsRequestAlterReplicaLogDir[];
+  dirs: RequestAlterReplicaLogDir[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterReplicaLogDirsRequest(): AlterReplicaLogDirsRequest {
+export function defaultRequest(): Request {
   return {
     dirs: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultAlterReplicaLogDirsRequest(o: AlterReplicaLogDirsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.dirs !== null && o.dirs.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterReplicaLogDirsRequest(r: Reader, v: number): AlterReplicaLogDirsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 2;
-  const o = defaultAlterReplicaLogDirsRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Dirs is null');
     if (n < 0) o.dirs = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterReplicaLogDirsRequestAlterReplicaLogDir(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestAlterReplicaLogDir(r, v);
       o.dirs = a;
     }
   }
@@ -42,26 +42,26 @@ export function decodeAlterReplicaLogDirsRequest(r: Reader, v: number): AlterRep
   return o;
 }
 
-export function encodeAlterReplicaLogDirsRequest(w: Writer, v: number, o: AlterReplicaLogDirsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 2;
   {
     const a = o.dirs ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterReplicaLogDirsRequestAlterReplicaLogDir(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestAlterReplicaLogDir(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterReplicaLogDirsRequestAlterReplicaLogDir {
+export interface RequestAlterReplicaLogDir {
   /** The absolute directory path. (versions 0+) */
   path: string;
   /** The topics to add to the directory. (versions 0+) */
-  topics: AlterReplicaLogDirsRequestAlterReplicaLogDirTopic[];
+  topics: RequestAlterReplicaLogDirTopic[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterReplicaLogDirsRequestAlterReplicaLogDir(): AlterReplicaLogDirsRequestAlterReplicaLogDir {
+export function defaultRequestAlterReplicaLogDir(): RequestAlterReplicaLogDir {
   return {
     path: "",
     topics: [],
@@ -69,15 +69,15 @@ export function defaultAlterReplicaLogDirsRequestAlterReplicaLogDir(): AlterRepl
   };
 }
 
-export function isDefaultAlterReplicaLogDirsRequestAlterReplicaLogDir(o: AlterReplicaLogDirsRequestAlterReplicaLogDir): boolean {
+export function isDefaultRequestAlterReplicaLogDir(o: RequestAlterReplicaLogDir): boolean {
   return (o.path === "") &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterReplicaLogDirsRequestAlterReplicaLogDir(r: Reader, v: number): AlterReplicaLogDirsRequestAlterReplicaLogDir {
+export function decodeRequestAlterReplicaLogDir(r: Reader, v: number): RequestAlterReplicaLogDir {
   const flex = v >= 2;
-  const o = defaultAlterReplicaLogDirsRequestAlterReplicaLogDir();
+  const o = defaultRequestAlterReplicaLogDir();
   o.path = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -85,7 +85,7 @@ export function decodeAlterReplicaLogDirsRequestAlterReplicaLogDir(r: Reader, v:
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestAlterReplicaLogDirTopic(r, v);
       o.topics = a;
     }
   }
@@ -93,18 +93,18 @@ export function decodeAlterReplicaLogDirsRequestAlterReplicaLogDir(r: Reader, v:
   return o;
 }
 
-export function encodeAlterReplicaLogDirsRequestAlterReplicaLogDir(w: Writer, v: number, o: AlterReplicaLogDirsRequestAlterReplicaLogDir): void {
+export function encodeRequestAlterReplicaLogDir(w: Writer, v: number, o: RequestAlterReplicaLogDir): void {
   const flex = v >= 2;
   if (flex) w.compactString(o.path ?? ''); else w.string(o.path ?? '');
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestAlterReplicaLogDirTopic(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterReplicaLogDirsRequestAlterReplicaLogDirTopic {
+export interface RequestAlterReplicaLogDirTopic {
   /** The topic name. (versions 0+) */
   name: string;
   /** The partition indexes. (versions 0+) */
@@ -113,7 +113,7 @@ export interface AlterReplicaLogDirsRequestAlterReplicaLogDirTopic {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(): AlterReplicaLogDirsRequestAlterReplicaLogDirTopic {
+export function defaultRequestAlterReplicaLogDirTopic(): RequestAlterReplicaLogDirTopic {
   return {
     name: "",
     partitions: [],
@@ -121,15 +121,15 @@ export function defaultAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(): Alte
   };
 }
 
-export function isDefaultAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(o: AlterReplicaLogDirsRequestAlterReplicaLogDirTopic): boolean {
+export function isDefaultRequestAlterReplicaLogDirTopic(o: RequestAlterReplicaLogDirTopic): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(r: Reader, v: number): AlterReplicaLogDirsRequestAlterReplicaLogDirTopic {
+export function decodeRequestAlterReplicaLogDirTopic(r: Reader, v: number): RequestAlterReplicaLogDirTopic {
   const flex = v >= 2;
-  const o = defaultAlterReplicaLogDirsRequestAlterReplicaLogDirTopic();
+  const o = defaultRequestAlterReplicaLogDirTopic();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(4) : r.arrayLength(4);
@@ -145,7 +145,7 @@ export function decodeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(r: Reade
   return o;
 }
 
-export function encodeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(w: Writer, v: number, o: AlterReplicaLogDirsRequestAlterReplicaLogDirTopic): void {
+export function encodeRequestAlterReplicaLogDirTopic(w: Writer, v: number, o: RequestAlterReplicaLogDirTopic): void {
   const flex = v >= 2;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
@@ -156,16 +156,16 @@ export function encodeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(w: Write
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterReplicaLogDirsResponse {
+export interface Response {
   /** Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The results for each topic. (versions 0+) */
-  results: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult[];
+  results: ResponseAlterReplicaLogDirTopicResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterReplicaLogDirsResponse(): AlterReplicaLogDirsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     results: [],
@@ -173,15 +173,15 @@ export function defaultAlterReplicaLogDirsResponse(): AlterReplicaLogDirsRespons
   };
 }
 
-export function isDefaultAlterReplicaLogDirsResponse(o: AlterReplicaLogDirsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.results !== null && o.results.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterReplicaLogDirsResponse(r: Reader, v: number): AlterReplicaLogDirsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 2;
-  const o = defaultAlterReplicaLogDirsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -189,7 +189,7 @@ export function decodeAlterReplicaLogDirsResponse(r: Reader, v: number): AlterRe
     if (n < 0) o.results = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseAlterReplicaLogDirTopicResult(r, v);
       o.results = a;
     }
   }
@@ -197,27 +197,27 @@ export function decodeAlterReplicaLogDirsResponse(r: Reader, v: number): AlterRe
   return o;
 }
 
-export function encodeAlterReplicaLogDirsResponse(w: Writer, v: number, o: AlterReplicaLogDirsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 2;
   w.int32(o.throttleTimeMs);
   {
     const a = o.results ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseAlterReplicaLogDirTopicResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult {
+export interface ResponseAlterReplicaLogDirTopicResult {
   /** The name of the topic. (versions 0+) */
   topicName: string;
   /** The results for each partition. (versions 0+) */
-  partitions: AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult[];
+  partitions: ResponseAlterReplicaLogDirPartitionResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(): AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult {
+export function defaultResponseAlterReplicaLogDirTopicResult(): ResponseAlterReplicaLogDirTopicResult {
   return {
     topicName: "",
     partitions: [],
@@ -225,15 +225,15 @@ export function defaultAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(
   };
 }
 
-export function isDefaultAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(o: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult): boolean {
+export function isDefaultResponseAlterReplicaLogDirTopicResult(o: ResponseAlterReplicaLogDirTopicResult): boolean {
   return (o.topicName === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(r: Reader, v: number): AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult {
+export function decodeResponseAlterReplicaLogDirTopicResult(r: Reader, v: number): ResponseAlterReplicaLogDirTopicResult {
   const flex = v >= 2;
-  const o = defaultAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult();
+  const o = defaultResponseAlterReplicaLogDirTopicResult();
   o.topicName = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -241,7 +241,7 @@ export function decodeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(r
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseAlterReplicaLogDirPartitionResult(r, v);
       o.partitions = a;
     }
   }
@@ -249,18 +249,18 @@ export function decodeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(r
   return o;
 }
 
-export function encodeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(w: Writer, v: number, o: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult): void {
+export function encodeResponseAlterReplicaLogDirTopicResult(w: Writer, v: number, o: ResponseAlterReplicaLogDirTopicResult): void {
   const flex = v >= 2;
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseAlterReplicaLogDirPartitionResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult {
+export interface ResponseAlterReplicaLogDirPartitionResult {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -269,7 +269,7 @@ export interface AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(): AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult {
+export function defaultResponseAlterReplicaLogDirPartitionResult(): ResponseAlterReplicaLogDirPartitionResult {
   return {
     partitionIndex: 0,
     errorCode: 0,
@@ -277,22 +277,22 @@ export function defaultAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionRes
   };
 }
 
-export function isDefaultAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(o: AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult): boolean {
+export function isDefaultResponseAlterReplicaLogDirPartitionResult(o: ResponseAlterReplicaLogDirPartitionResult): boolean {
   return (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(r: Reader, v: number): AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult {
+export function decodeResponseAlterReplicaLogDirPartitionResult(r: Reader, v: number): ResponseAlterReplicaLogDirPartitionResult {
   const flex = v >= 2;
-  const o = defaultAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult();
+  const o = defaultResponseAlterReplicaLogDirPartitionResult();
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(w: Writer, v: number, o: AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult): void {
+export function encodeResponseAlterReplicaLogDirPartitionResult(w: Writer, v: number, o: ResponseAlterReplicaLogDirPartitionResult): void {
   const flex = v >= 2;
   w.int32(o.partitionIndex);
   w.int16(o.errorCode);

@@ -7,16 +7,16 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 91;
 
-export interface AlterShareGroupOffsetsRequest {
+export interface Request {
   /** The group identifier. (versions 0+) */
   groupId: string;
   /** The topics to alter offsets for. (versions 0+) */
-  topics: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic[];
+  topics: RequestTopic[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterShareGroupOffsetsRequest(): AlterShareGroupOffsetsRequest {
+export function defaultRequest(): Request {
   return {
     groupId: "",
     topics: [],
@@ -24,15 +24,15 @@ export function defaultAlterShareGroupOffsetsRequest(): AlterShareGroupOffsetsRe
   };
 }
 
-export function isDefaultAlterShareGroupOffsetsRequest(o: AlterShareGroupOffsetsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groupId === "") &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterShareGroupOffsetsRequest(r: Reader, v: number): AlterShareGroupOffsetsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultAlterShareGroupOffsetsRequest();
+  const o = defaultRequest();
   o.groupId = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -40,7 +40,7 @@ export function decodeAlterShareGroupOffsetsRequest(r: Reader, v: number): Alter
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopic(r, v);
       o.topics = a;
     }
   }
@@ -48,27 +48,27 @@ export function decodeAlterShareGroupOffsetsRequest(r: Reader, v: number): Alter
   return o;
 }
 
-export function encodeAlterShareGroupOffsetsRequest(w: Writer, v: number, o: AlterShareGroupOffsetsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopic(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic {
+export interface RequestTopic {
   /** The topic name. (versions 0+) */
   topicName: string;
   /** Each partition to alter offsets for. (versions 0+) */
-  partitions: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition[];
+  partitions: RequestPartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(): AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic {
+export function defaultRequestTopic(): RequestTopic {
   return {
     topicName: "",
     partitions: [],
@@ -76,15 +76,15 @@ export function defaultAlterShareGroupOffsetsRequestAlterShareGroupOffsetsReques
   };
 }
 
-export function isDefaultAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(o: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic): boolean {
+export function isDefaultRequestTopic(o: RequestTopic): boolean {
   return (o.topicName === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(r: Reader, v: number): AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic {
+export function decodeRequestTopic(r: Reader, v: number): RequestTopic {
   const flex = true;
-  const o = defaultAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic();
+  const o = defaultRequestTopic();
   o.topicName = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -92,7 +92,7 @@ export function decodeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequest
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartition(r, v);
       o.partitions = a;
     }
   }
@@ -100,18 +100,18 @@ export function decodeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequest
   return o;
 }
 
-export function encodeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(w: Writer, v: number, o: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic): void {
+export function encodeRequestTopic(w: Writer, v: number, o: RequestTopic): void {
   const flex = true;
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartition(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition {
+export interface RequestPartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The share-partition start offset. (versions 0+) */
@@ -120,7 +120,7 @@ export interface AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestParti
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition(): AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition {
+export function defaultRequestPartition(): RequestPartition {
   return {
     partitionIndex: 0,
     startOffset: 0n,
@@ -128,29 +128,29 @@ export function defaultAlterShareGroupOffsetsRequestAlterShareGroupOffsetsReques
   };
 }
 
-export function isDefaultAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition(o: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition): boolean {
+export function isDefaultRequestPartition(o: RequestPartition): boolean {
   return (o.partitionIndex === 0) &&
     (o.startOffset === 0n) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition(r: Reader, v: number): AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition {
+export function decodeRequestPartition(r: Reader, v: number): RequestPartition {
   const flex = true;
-  const o = defaultAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition();
+  const o = defaultRequestPartition();
   o.partitionIndex = r.int32();
   o.startOffset = r.int64();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition(w: Writer, v: number, o: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition): void {
+export function encodeRequestPartition(w: Writer, v: number, o: RequestPartition): void {
   const flex = true;
   w.int32(o.partitionIndex);
   w.int64(o.startOffset);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterShareGroupOffsetsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The top-level error code, or 0 if there was no error. (versions 0+) */
@@ -158,12 +158,12 @@ export interface AlterShareGroupOffsetsResponse {
   /** The top-level error message, or null if there was no error. (versions 0+, nullable 0+) */
   errorMessage: string | null;
   /** The results for each topic. (versions 0+) */
-  responses: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic[];
+  responses: ResponseTopic[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterShareGroupOffsetsResponse(): AlterShareGroupOffsetsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -173,7 +173,7 @@ export function defaultAlterShareGroupOffsetsResponse(): AlterShareGroupOffsetsR
   };
 }
 
-export function isDefaultAlterShareGroupOffsetsResponse(o: AlterShareGroupOffsetsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === null) &&
@@ -181,9 +181,9 @@ export function isDefaultAlterShareGroupOffsetsResponse(o: AlterShareGroupOffset
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterShareGroupOffsetsResponse(r: Reader, v: number): AlterShareGroupOffsetsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultAlterShareGroupOffsetsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -193,7 +193,7 @@ export function decodeAlterShareGroupOffsetsResponse(r: Reader, v: number): Alte
     if (n < 0) o.responses = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopic(r, v);
       o.responses = a;
     }
   }
@@ -201,7 +201,7 @@ export function decodeAlterShareGroupOffsetsResponse(r: Reader, v: number): Alte
   return o;
 }
 
-export function encodeAlterShareGroupOffsetsResponse(w: Writer, v: number, o: AlterShareGroupOffsetsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
@@ -209,22 +209,22 @@ export function encodeAlterShareGroupOffsetsResponse(w: Writer, v: number, o: Al
   {
     const a = o.responses ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopic(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic {
+export interface ResponseTopic {
   /** The topic name. (versions 0+) */
   topicName: string;
   /** The unique topic ID. (versions 0+) */
   topicId: Buffer;
-  partitions: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition[];
+  partitions: ResponsePartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(): AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic {
+export function defaultResponseTopic(): ResponseTopic {
   return {
     topicName: "",
     topicId: ZERO_UUID,
@@ -233,16 +233,16 @@ export function defaultAlterShareGroupOffsetsResponseAlterShareGroupOffsetsRespo
   };
 }
 
-export function isDefaultAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(o: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic): boolean {
+export function isDefaultResponseTopic(o: ResponseTopic): boolean {
   return (o.topicName === "") &&
     (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(r: Reader, v: number): AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic {
+export function decodeResponseTopic(r: Reader, v: number): ResponseTopic {
   const flex = true;
-  const o = defaultAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic();
+  const o = defaultResponseTopic();
   o.topicName = (flex ? r.compactString() : r.string());
   o.topicId = r.uuid();
   {
@@ -251,7 +251,7 @@ export function decodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsRespon
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartition(r, v);
       o.partitions = a;
     }
   }
@@ -259,19 +259,19 @@ export function decodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsRespon
   return o;
 }
 
-export function encodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(w: Writer, v: number, o: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic): void {
+export function encodeResponseTopic(w: Writer, v: number, o: ResponseTopic): void {
   const flex = true;
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartition(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition {
+export interface ResponsePartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -282,7 +282,7 @@ export interface AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePar
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition(): AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition {
+export function defaultResponsePartition(): ResponsePartition {
   return {
     partitionIndex: 0,
     errorCode: 0,
@@ -291,16 +291,16 @@ export function defaultAlterShareGroupOffsetsResponseAlterShareGroupOffsetsRespo
   };
 }
 
-export function isDefaultAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition(o: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition): boolean {
+export function isDefaultResponsePartition(o: ResponsePartition): boolean {
   return (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === null) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition(r: Reader, v: number): AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition {
+export function decodeResponsePartition(r: Reader, v: number): ResponsePartition {
   const flex = true;
-  const o = defaultAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition();
+  const o = defaultResponsePartition();
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -308,7 +308,7 @@ export function decodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsRespon
   return o;
 }
 
-export function encodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition(w: Writer, v: number, o: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition): void {
+export function encodeResponsePartition(w: Writer, v: number, o: ResponsePartition): void {
   const flex = true;
   w.int32(o.partitionIndex);
   w.int16(o.errorCode);

@@ -7,16 +7,16 @@ import { EMPTY_BYTES } from '../constants.js';
 
 export const API_KEY = 51;
 
-export interface AlterUserScramCredentialsRequest {
+export interface Request {
   /** The SCRAM credentials to remove. (versions 0+) */
-  deletions: AlterUserScramCredentialsRequestScramCredentialDeletion[];
+  deletions: RequestScramCredentialDeletion[];
   /** The SCRAM credentials to update/insert. (versions 0+) */
-  upsertions: AlterUserScramCredentialsRequestScramCredentialUpsertion[];
+  upsertions: RequestScramCredentialUpsertion[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterUserScramCredentialsRequest(): AlterUserScramCredentialsRequest {
+export function defaultRequest(): Request {
   return {
     deletions: [],
     upsertions: [],
@@ -24,22 +24,22 @@ export function defaultAlterUserScramCredentialsRequest(): AlterUserScramCredent
   };
 }
 
-export function isDefaultAlterUserScramCredentialsRequest(o: AlterUserScramCredentialsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.deletions !== null && o.deletions.length === 0) &&
     (o.upsertions !== null && o.upsertions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterUserScramCredentialsRequest(r: Reader, v: number): AlterUserScramCredentialsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultAlterUserScramCredentialsRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Deletions is null');
     if (n < 0) o.deletions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterUserScramCredentialsRequestScramCredentialDeletion(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestScramCredentialDeletion(r, v);
       o.deletions = a;
     }
   }
@@ -49,7 +49,7 @@ export function decodeAlterUserScramCredentialsRequest(r: Reader, v: number): Al
     if (n < 0) o.upsertions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterUserScramCredentialsRequestScramCredentialUpsertion(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestScramCredentialUpsertion(r, v);
       o.upsertions = a;
     }
   }
@@ -57,22 +57,22 @@ export function decodeAlterUserScramCredentialsRequest(r: Reader, v: number): Al
   return o;
 }
 
-export function encodeAlterUserScramCredentialsRequest(w: Writer, v: number, o: AlterUserScramCredentialsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   {
     const a = o.deletions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterUserScramCredentialsRequestScramCredentialDeletion(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestScramCredentialDeletion(w, v, e); }
   }
   {
     const a = o.upsertions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterUserScramCredentialsRequestScramCredentialUpsertion(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestScramCredentialUpsertion(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterUserScramCredentialsRequestScramCredentialDeletion {
+export interface RequestScramCredentialDeletion {
   /** The user name. (versions 0+) */
   name: string;
   /** The SCRAM mechanism. (versions 0+) */
@@ -81,7 +81,7 @@ export interface AlterUserScramCredentialsRequestScramCredentialDeletion {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterUserScramCredentialsRequestScramCredentialDeletion(): AlterUserScramCredentialsRequestScramCredentialDeletion {
+export function defaultRequestScramCredentialDeletion(): RequestScramCredentialDeletion {
   return {
     name: "",
     mechanism: 0,
@@ -89,29 +89,29 @@ export function defaultAlterUserScramCredentialsRequestScramCredentialDeletion()
   };
 }
 
-export function isDefaultAlterUserScramCredentialsRequestScramCredentialDeletion(o: AlterUserScramCredentialsRequestScramCredentialDeletion): boolean {
+export function isDefaultRequestScramCredentialDeletion(o: RequestScramCredentialDeletion): boolean {
   return (o.name === "") &&
     (o.mechanism === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterUserScramCredentialsRequestScramCredentialDeletion(r: Reader, v: number): AlterUserScramCredentialsRequestScramCredentialDeletion {
+export function decodeRequestScramCredentialDeletion(r: Reader, v: number): RequestScramCredentialDeletion {
   const flex = true;
-  const o = defaultAlterUserScramCredentialsRequestScramCredentialDeletion();
+  const o = defaultRequestScramCredentialDeletion();
   o.name = (flex ? r.compactString() : r.string());
   o.mechanism = r.int8();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeAlterUserScramCredentialsRequestScramCredentialDeletion(w: Writer, v: number, o: AlterUserScramCredentialsRequestScramCredentialDeletion): void {
+export function encodeRequestScramCredentialDeletion(w: Writer, v: number, o: RequestScramCredentialDeletion): void {
   const flex = true;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   w.int8(o.mechanism);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterUserScramCredentialsRequestScramCredentialUpsertion {
+export interface RequestScramCredentialUpsertion {
   /** The user name. (versions 0+) */
   name: string;
   /** The SCRAM mechanism. (versions 0+) */
@@ -126,7 +126,7 @@ export interface AlterUserScramCredentialsRequestScramCredentialUpsertion {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterUserScramCredentialsRequestScramCredentialUpsertion(): AlterUserScramCredentialsRequestScramCredentialUpsertion {
+export function defaultRequestScramCredentialUpsertion(): RequestScramCredentialUpsertion {
   return {
     name: "",
     mechanism: 0,
@@ -137,7 +137,7 @@ export function defaultAlterUserScramCredentialsRequestScramCredentialUpsertion(
   };
 }
 
-export function isDefaultAlterUserScramCredentialsRequestScramCredentialUpsertion(o: AlterUserScramCredentialsRequestScramCredentialUpsertion): boolean {
+export function isDefaultRequestScramCredentialUpsertion(o: RequestScramCredentialUpsertion): boolean {
   return (o.name === "") &&
     (o.mechanism === 0) &&
     (o.iterations === 0) &&
@@ -146,9 +146,9 @@ export function isDefaultAlterUserScramCredentialsRequestScramCredentialUpsertio
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterUserScramCredentialsRequestScramCredentialUpsertion(r: Reader, v: number): AlterUserScramCredentialsRequestScramCredentialUpsertion {
+export function decodeRequestScramCredentialUpsertion(r: Reader, v: number): RequestScramCredentialUpsertion {
   const flex = true;
-  const o = defaultAlterUserScramCredentialsRequestScramCredentialUpsertion();
+  const o = defaultRequestScramCredentialUpsertion();
   o.name = (flex ? r.compactString() : r.string());
   o.mechanism = r.int8();
   o.iterations = r.int32();
@@ -158,7 +158,7 @@ export function decodeAlterUserScramCredentialsRequestScramCredentialUpsertion(r
   return o;
 }
 
-export function encodeAlterUserScramCredentialsRequestScramCredentialUpsertion(w: Writer, v: number, o: AlterUserScramCredentialsRequestScramCredentialUpsertion): void {
+export function encodeRequestScramCredentialUpsertion(w: Writer, v: number, o: RequestScramCredentialUpsertion): void {
   const flex = true;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   w.int8(o.mechanism);
@@ -168,16 +168,16 @@ export function encodeAlterUserScramCredentialsRequestScramCredentialUpsertion(w
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterUserScramCredentialsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The results for deletions and alterations, one per affected user. (versions 0+) */
-  results: AlterUserScramCredentialsResponseAlterUserScramCredentialsResult[];
+  results: ResponseResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterUserScramCredentialsResponse(): AlterUserScramCredentialsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     results: [],
@@ -185,15 +185,15 @@ export function defaultAlterUserScramCredentialsResponse(): AlterUserScramCreden
   };
 }
 
-export function isDefaultAlterUserScramCredentialsResponse(o: AlterUserScramCredentialsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.results !== null && o.results.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterUserScramCredentialsResponse(r: Reader, v: number): AlterUserScramCredentialsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultAlterUserScramCredentialsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -201,7 +201,7 @@ export function decodeAlterUserScramCredentialsResponse(r: Reader, v: number): A
     if (n < 0) o.results = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseResult(r, v);
       o.results = a;
     }
   }
@@ -209,18 +209,18 @@ export function decodeAlterUserScramCredentialsResponse(r: Reader, v: number): A
   return o;
 }
 
-export function encodeAlterUserScramCredentialsResponse(w: Writer, v: number, o: AlterUserScramCredentialsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   {
     const a = o.results ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AlterUserScramCredentialsResponseAlterUserScramCredentialsResult {
+export interface ResponseResult {
   /** The user name. (versions 0+) */
   user: string;
   /** The error code. (versions 0+) */
@@ -231,7 +231,7 @@ export interface AlterUserScramCredentialsResponseAlterUserScramCredentialsResul
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(): AlterUserScramCredentialsResponseAlterUserScramCredentialsResult {
+export function defaultResponseResult(): ResponseResult {
   return {
     user: "",
     errorCode: 0,
@@ -240,16 +240,16 @@ export function defaultAlterUserScramCredentialsResponseAlterUserScramCredential
   };
 }
 
-export function isDefaultAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(o: AlterUserScramCredentialsResponseAlterUserScramCredentialsResult): boolean {
+export function isDefaultResponseResult(o: ResponseResult): boolean {
   return (o.user === "") &&
     (o.errorCode === 0) &&
     (o.errorMessage === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(r: Reader, v: number): AlterUserScramCredentialsResponseAlterUserScramCredentialsResult {
+export function decodeResponseResult(r: Reader, v: number): ResponseResult {
   const flex = true;
-  const o = defaultAlterUserScramCredentialsResponseAlterUserScramCredentialsResult();
+  const o = defaultResponseResult();
   o.user = (flex ? r.compactString() : r.string());
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -257,7 +257,7 @@ export function decodeAlterUserScramCredentialsResponseAlterUserScramCredentials
   return o;
 }
 
-export function encodeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(w: Writer, v: number, o: AlterUserScramCredentialsResponseAlterUserScramCredentialsResult): void {
+export function encodeResponseResult(w: Writer, v: number, o: ResponseResult): void {
   const flex = true;
   if (flex) w.compactString(o.user ?? ''); else w.string(o.user ?? '');
   w.int16(o.errorCode);

@@ -6,7 +6,7 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 18;
 
-export interface ApiVersionsRequest {
+export interface Request {
   /** The name of the client. (versions 3+) */
   clientSoftwareName: string;
   /** The version of the client. (versions 3+) */
@@ -15,7 +15,7 @@ export interface ApiVersionsRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultApiVersionsRequest(): ApiVersionsRequest {
+export function defaultRequest(): Request {
   return {
     clientSoftwareName: "",
     clientSoftwareVersion: "",
@@ -23,48 +23,48 @@ export function defaultApiVersionsRequest(): ApiVersionsRequest {
   };
 }
 
-export function isDefaultApiVersionsRequest(o: ApiVersionsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.clientSoftwareName === "") &&
     (o.clientSoftwareVersion === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeApiVersionsRequest(r: Reader, v: number): ApiVersionsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 3;
-  const o = defaultApiVersionsRequest();
+  const o = defaultRequest();
   if (v >= 3) o.clientSoftwareName = (flex ? r.compactString() : r.string());
   if (v >= 3) o.clientSoftwareVersion = (flex ? r.compactString() : r.string());
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeApiVersionsRequest(w: Writer, v: number, o: ApiVersionsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 3;
   if (v >= 3) if (flex) w.compactString(o.clientSoftwareName ?? ''); else w.string(o.clientSoftwareName ?? '');
   if (v >= 3) if (flex) w.compactString(o.clientSoftwareVersion ?? ''); else w.string(o.clientSoftwareVersion ?? '');
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ApiVersionsResponse {
+export interface Response {
   /** The top-level error code. (versions 0+) */
   errorCode: number;
   /** The APIs supported by the broker. (versions 0+) */
-  apiKeys: ApiVersionsResponseApiVersion[];
+  apiKeys: ResponseApiVersion[];
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 1+) */
   throttleTimeMs: number;
   /** Features supported by the broker. Note: in v0-v3, features with MinSupportedVersion = 0 are omitted. (versions 3+, tag 0) */
-  supportedFeatures: ApiVersionsResponseSupportedFeatureKey[];
+  supportedFeatures: ResponseSupportedFeatureKey[];
   /** The monotonically increasing epoch for the finalized features information. Valid values are >= 0. A value of -1 is special and represents unknown epoch. (versions 3+, tag 1) */
   finalizedFeaturesEpoch: bigint;
   /** List of cluster-wide finalized features. The information is valid only if FinalizedFeaturesEpoch >= 0. (versions 3+, tag 2) */
-  finalizedFeatures: ApiVersionsResponseFinalizedFeatureKey[];
+  finalizedFeatures: ResponseFinalizedFeatureKey[];
   /** Set by a KRaft controller if the required configurations for ZK migration are present (versions 3+, tag 3) */
   zkMigrationReady: boolean;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultApiVersionsResponse(): ApiVersionsResponse {
+export function defaultResponse(): Response {
   return {
     errorCode: 0,
     apiKeys: [],
@@ -77,7 +77,7 @@ export function defaultApiVersionsResponse(): ApiVersionsResponse {
   };
 }
 
-export function isDefaultApiVersionsResponse(o: ApiVersionsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.errorCode === 0) &&
     (o.apiKeys !== null && o.apiKeys.length === 0) &&
     (o.throttleTimeMs === 0) &&
@@ -88,9 +88,9 @@ export function isDefaultApiVersionsResponse(o: ApiVersionsResponse): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeApiVersionsResponse(r: Reader, v: number): ApiVersionsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 3;
-  const o = defaultApiVersionsResponse();
+  const o = defaultResponse();
   o.errorCode = r.int16();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -98,7 +98,7 @@ export function decodeApiVersionsResponse(r: Reader, v: number): ApiVersionsResp
     if (n < 0) o.apiKeys = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeApiVersionsResponseApiVersion(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseApiVersion(r, v);
       o.apiKeys = a;
     }
   }
@@ -113,7 +113,7 @@ export function decodeApiVersionsResponse(r: Reader, v: number): ApiVersionsResp
           if (n < 0) o.supportedFeatures = null as never;
           else {
             const a = new Array(n);
-            for (let i = 0; i < n; i++) a[i] = decodeApiVersionsResponseSupportedFeatureKey(r, v);
+            for (let i = 0; i < n; i++) a[i] = decodeResponseSupportedFeatureKey(r, v);
             o.supportedFeatures = a;
           }
         }
@@ -130,7 +130,7 @@ export function decodeApiVersionsResponse(r: Reader, v: number): ApiVersionsResp
           if (n < 0) o.finalizedFeatures = null as never;
           else {
             const a = new Array(n);
-            for (let i = 0; i < n; i++) a[i] = decodeApiVersionsResponseFinalizedFeatureKey(r, v);
+            for (let i = 0; i < n; i++) a[i] = decodeResponseFinalizedFeatureKey(r, v);
             o.finalizedFeatures = a;
           }
         }
@@ -146,13 +146,13 @@ export function decodeApiVersionsResponse(r: Reader, v: number): ApiVersionsResp
   return o;
 }
 
-export function encodeApiVersionsResponse(w: Writer, v: number, o: ApiVersionsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 3;
   w.int16(o.errorCode);
   {
     const a = o.apiKeys ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeApiVersionsResponseApiVersion(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseApiVersion(w, v, e); }
   }
   if (v >= 1) w.int32(o.throttleTimeMs);
   if (flex) {
@@ -163,7 +163,7 @@ export function encodeApiVersionsResponse(w: Writer, v: number, o: ApiVersionsRe
         {
           const a = o.supportedFeatures ?? [];
           if (true) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-          if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeApiVersionsResponseSupportedFeatureKey(w, v, e); }
+          if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseSupportedFeatureKey(w, v, e); }
         }
         known.push({ tag: 0, data: w.finish() });
       }
@@ -181,7 +181,7 @@ export function encodeApiVersionsResponse(w: Writer, v: number, o: ApiVersionsRe
         {
           const a = o.finalizedFeatures ?? [];
           if (true) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-          if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeApiVersionsResponseFinalizedFeatureKey(w, v, e); }
+          if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseFinalizedFeatureKey(w, v, e); }
         }
         known.push({ tag: 2, data: w.finish() });
       }
@@ -197,7 +197,7 @@ export function encodeApiVersionsResponse(w: Writer, v: number, o: ApiVersionsRe
   }
 }
 
-export interface ApiVersionsResponseApiVersion {
+export interface ResponseApiVersion {
   /** The API index. (versions 0+) */
   apiKey: number;
   /** The minimum supported version, inclusive. (versions 0+) */
@@ -208,7 +208,7 @@ export interface ApiVersionsResponseApiVersion {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultApiVersionsResponseApiVersion(): ApiVersionsResponseApiVersion {
+export function defaultResponseApiVersion(): ResponseApiVersion {
   return {
     apiKey: 0,
     minVersion: 0,
@@ -217,16 +217,16 @@ export function defaultApiVersionsResponseApiVersion(): ApiVersionsResponseApiVe
   };
 }
 
-export function isDefaultApiVersionsResponseApiVersion(o: ApiVersionsResponseApiVersion): boolean {
+export function isDefaultResponseApiVersion(o: ResponseApiVersion): boolean {
   return (o.apiKey === 0) &&
     (o.minVersion === 0) &&
     (o.maxVersion === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeApiVersionsResponseApiVersion(r: Reader, v: number): ApiVersionsResponseApiVersion {
+export function decodeResponseApiVersion(r: Reader, v: number): ResponseApiVersion {
   const flex = v >= 3;
-  const o = defaultApiVersionsResponseApiVersion();
+  const o = defaultResponseApiVersion();
   o.apiKey = r.int16();
   o.minVersion = r.int16();
   o.maxVersion = r.int16();
@@ -234,7 +234,7 @@ export function decodeApiVersionsResponseApiVersion(r: Reader, v: number): ApiVe
   return o;
 }
 
-export function encodeApiVersionsResponseApiVersion(w: Writer, v: number, o: ApiVersionsResponseApiVersion): void {
+export function encodeResponseApiVersion(w: Writer, v: number, o: ResponseApiVersion): void {
   const flex = v >= 3;
   w.int16(o.apiKey);
   w.int16(o.minVersion);
@@ -242,7 +242,7 @@ export function encodeApiVersionsResponseApiVersion(w: Writer, v: number, o: Api
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ApiVersionsResponseSupportedFeatureKey {
+export interface ResponseSupportedFeatureKey {
   /** The name of the feature. (versions 3+) */
   name: string;
   /** The minimum supported version for the feature. (versions 3+) */
@@ -253,7 +253,7 @@ export interface ApiVersionsResponseSupportedFeatureKey {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultApiVersionsResponseSupportedFeatureKey(): ApiVersionsResponseSupportedFeatureKey {
+export function defaultResponseSupportedFeatureKey(): ResponseSupportedFeatureKey {
   return {
     name: "",
     minVersion: 0,
@@ -262,16 +262,16 @@ export function defaultApiVersionsResponseSupportedFeatureKey(): ApiVersionsResp
   };
 }
 
-export function isDefaultApiVersionsResponseSupportedFeatureKey(o: ApiVersionsResponseSupportedFeatureKey): boolean {
+export function isDefaultResponseSupportedFeatureKey(o: ResponseSupportedFeatureKey): boolean {
   return (o.name === "") &&
     (o.minVersion === 0) &&
     (o.maxVersion === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeApiVersionsResponseSupportedFeatureKey(r: Reader, v: number): ApiVersionsResponseSupportedFeatureKey {
+export function decodeResponseSupportedFeatureKey(r: Reader, v: number): ResponseSupportedFeatureKey {
   const flex = v >= 3;
-  const o = defaultApiVersionsResponseSupportedFeatureKey();
+  const o = defaultResponseSupportedFeatureKey();
   if (v >= 3) o.name = (flex ? r.compactString() : r.string());
   if (v >= 3) o.minVersion = r.int16();
   if (v >= 3) o.maxVersion = r.int16();
@@ -279,7 +279,7 @@ export function decodeApiVersionsResponseSupportedFeatureKey(r: Reader, v: numbe
   return o;
 }
 
-export function encodeApiVersionsResponseSupportedFeatureKey(w: Writer, v: number, o: ApiVersionsResponseSupportedFeatureKey): void {
+export function encodeResponseSupportedFeatureKey(w: Writer, v: number, o: ResponseSupportedFeatureKey): void {
   const flex = v >= 3;
   if (v >= 3) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (v >= 3) w.int16(o.minVersion);
@@ -287,7 +287,7 @@ export function encodeApiVersionsResponseSupportedFeatureKey(w: Writer, v: numbe
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ApiVersionsResponseFinalizedFeatureKey {
+export interface ResponseFinalizedFeatureKey {
   /** The name of the feature. (versions 3+) */
   name: string;
   /** The cluster-wide finalized max version level for the feature. (versions 3+) */
@@ -298,7 +298,7 @@ export interface ApiVersionsResponseFinalizedFeatureKey {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultApiVersionsResponseFinalizedFeatureKey(): ApiVersionsResponseFinalizedFeatureKey {
+export function defaultResponseFinalizedFeatureKey(): ResponseFinalizedFeatureKey {
   return {
     name: "",
     maxVersionLevel: 0,
@@ -307,16 +307,16 @@ export function defaultApiVersionsResponseFinalizedFeatureKey(): ApiVersionsResp
   };
 }
 
-export function isDefaultApiVersionsResponseFinalizedFeatureKey(o: ApiVersionsResponseFinalizedFeatureKey): boolean {
+export function isDefaultResponseFinalizedFeatureKey(o: ResponseFinalizedFeatureKey): boolean {
   return (o.name === "") &&
     (o.maxVersionLevel === 0) &&
     (o.minVersionLevel === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeApiVersionsResponseFinalizedFeatureKey(r: Reader, v: number): ApiVersionsResponseFinalizedFeatureKey {
+export function decodeResponseFinalizedFeatureKey(r: Reader, v: number): ResponseFinalizedFeatureKey {
   const flex = v >= 3;
-  const o = defaultApiVersionsResponseFinalizedFeatureKey();
+  const o = defaultResponseFinalizedFeatureKey();
   if (v >= 3) o.name = (flex ? r.compactString() : r.string());
   if (v >= 3) o.maxVersionLevel = r.int16();
   if (v >= 3) o.minVersionLevel = r.int16();
@@ -324,7 +324,7 @@ export function decodeApiVersionsResponseFinalizedFeatureKey(r: Reader, v: numbe
   return o;
 }
 
-export function encodeApiVersionsResponseFinalizedFeatureKey(w: Writer, v: number, o: ApiVersionsResponseFinalizedFeatureKey): void {
+export function encodeResponseFinalizedFeatureKey(w: Writer, v: number, o: ResponseFinalizedFeatureKey): void {
   const flex = v >= 3;
   if (v >= 3) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (v >= 3) w.int16(o.maxVersionLevel);

@@ -7,17 +7,17 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 73;
 
-export interface AssignReplicasToDirsRequest {
+export interface Request {
   /** The ID of the requesting broker (versions 0+) */
   brokerId: number;
   /** The epoch of the requesting broker (versions 0+) */
   brokerEpoch: bigint;
-  directories: AssignReplicasToDirsRequestDirectoryData[];
+  directories: RequestDirectoryData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAssignReplicasToDirsRequest(): AssignReplicasToDirsRequest {
+export function defaultRequest(): Request {
   return {
     brokerId: 0,
     brokerEpoch: -1n,
@@ -26,16 +26,16 @@ export function defaultAssignReplicasToDirsRequest(): AssignReplicasToDirsReques
   };
 }
 
-export function isDefaultAssignReplicasToDirsRequest(o: AssignReplicasToDirsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.brokerId === 0) &&
     (o.brokerEpoch === -1n) &&
     (o.directories !== null && o.directories.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAssignReplicasToDirsRequest(r: Reader, v: number): AssignReplicasToDirsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultAssignReplicasToDirsRequest();
+  const o = defaultRequest();
   o.brokerId = r.int32();
   o.brokerEpoch = r.int64();
   {
@@ -44,7 +44,7 @@ export function decodeAssignReplicasToDirsRequest(r: Reader, v: number): AssignR
     if (n < 0) o.directories = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAssignReplicasToDirsRequestDirectoryData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestDirectoryData(r, v);
       o.directories = a;
     }
   }
@@ -52,27 +52,27 @@ export function decodeAssignReplicasToDirsRequest(r: Reader, v: number): AssignR
   return o;
 }
 
-export function encodeAssignReplicasToDirsRequest(w: Writer, v: number, o: AssignReplicasToDirsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   w.int32(o.brokerId);
   w.int64(o.brokerEpoch);
   {
     const a = o.directories ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAssignReplicasToDirsRequestDirectoryData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestDirectoryData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AssignReplicasToDirsRequestDirectoryData {
+export interface RequestDirectoryData {
   /** The ID of the directory (versions 0+) */
   id: Buffer;
-  topics: AssignReplicasToDirsRequestTopicData[];
+  topics: RequestTopicData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAssignReplicasToDirsRequestDirectoryData(): AssignReplicasToDirsRequestDirectoryData {
+export function defaultRequestDirectoryData(): RequestDirectoryData {
   return {
     id: ZERO_UUID,
     topics: [],
@@ -80,15 +80,15 @@ export function defaultAssignReplicasToDirsRequestDirectoryData(): AssignReplica
   };
 }
 
-export function isDefaultAssignReplicasToDirsRequestDirectoryData(o: AssignReplicasToDirsRequestDirectoryData): boolean {
+export function isDefaultRequestDirectoryData(o: RequestDirectoryData): boolean {
   return (o.id.equals(ZERO_UUID)) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAssignReplicasToDirsRequestDirectoryData(r: Reader, v: number): AssignReplicasToDirsRequestDirectoryData {
+export function decodeRequestDirectoryData(r: Reader, v: number): RequestDirectoryData {
   const flex = true;
-  const o = defaultAssignReplicasToDirsRequestDirectoryData();
+  const o = defaultRequestDirectoryData();
   o.id = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -96,7 +96,7 @@ export function decodeAssignReplicasToDirsRequestDirectoryData(r: Reader, v: num
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAssignReplicasToDirsRequestTopicData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopicData(r, v);
       o.topics = a;
     }
   }
@@ -104,26 +104,26 @@ export function decodeAssignReplicasToDirsRequestDirectoryData(r: Reader, v: num
   return o;
 }
 
-export function encodeAssignReplicasToDirsRequestDirectoryData(w: Writer, v: number, o: AssignReplicasToDirsRequestDirectoryData): void {
+export function encodeRequestDirectoryData(w: Writer, v: number, o: RequestDirectoryData): void {
   const flex = true;
   w.uuid(o.id);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAssignReplicasToDirsRequestTopicData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopicData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AssignReplicasToDirsRequestTopicData {
+export interface RequestTopicData {
   /** The ID of the assigned topic (versions 0+) */
   topicId: Buffer;
-  partitions: AssignReplicasToDirsRequestPartitionData[];
+  partitions: RequestPartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAssignReplicasToDirsRequestTopicData(): AssignReplicasToDirsRequestTopicData {
+export function defaultRequestTopicData(): RequestTopicData {
   return {
     topicId: ZERO_UUID,
     partitions: [],
@@ -131,15 +131,15 @@ export function defaultAssignReplicasToDirsRequestTopicData(): AssignReplicasToD
   };
 }
 
-export function isDefaultAssignReplicasToDirsRequestTopicData(o: AssignReplicasToDirsRequestTopicData): boolean {
+export function isDefaultRequestTopicData(o: RequestTopicData): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAssignReplicasToDirsRequestTopicData(r: Reader, v: number): AssignReplicasToDirsRequestTopicData {
+export function decodeRequestTopicData(r: Reader, v: number): RequestTopicData {
   const flex = true;
-  const o = defaultAssignReplicasToDirsRequestTopicData();
+  const o = defaultRequestTopicData();
   o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -147,7 +147,7 @@ export function decodeAssignReplicasToDirsRequestTopicData(r: Reader, v: number)
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAssignReplicasToDirsRequestPartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -155,61 +155,61 @@ export function decodeAssignReplicasToDirsRequestTopicData(r: Reader, v: number)
   return o;
 }
 
-export function encodeAssignReplicasToDirsRequestTopicData(w: Writer, v: number, o: AssignReplicasToDirsRequestTopicData): void {
+export function encodeRequestTopicData(w: Writer, v: number, o: RequestTopicData): void {
   const flex = true;
   w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAssignReplicasToDirsRequestPartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AssignReplicasToDirsRequestPartitionData {
+export interface RequestPartitionData {
   /** The partition index (versions 0+) */
   partitionIndex: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAssignReplicasToDirsRequestPartitionData(): AssignReplicasToDirsRequestPartitionData {
+export function defaultRequestPartitionData(): RequestPartitionData {
   return {
     partitionIndex: 0,
     _tagged: undefined,
   };
 }
 
-export function isDefaultAssignReplicasToDirsRequestPartitionData(o: AssignReplicasToDirsRequestPartitionData): boolean {
+export function isDefaultRequestPartitionData(o: RequestPartitionData): boolean {
   return (o.partitionIndex === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAssignReplicasToDirsRequestPartitionData(r: Reader, v: number): AssignReplicasToDirsRequestPartitionData {
+export function decodeRequestPartitionData(r: Reader, v: number): RequestPartitionData {
   const flex = true;
-  const o = defaultAssignReplicasToDirsRequestPartitionData();
+  const o = defaultRequestPartitionData();
   o.partitionIndex = r.int32();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeAssignReplicasToDirsRequestPartitionData(w: Writer, v: number, o: AssignReplicasToDirsRequestPartitionData): void {
+export function encodeRequestPartitionData(w: Writer, v: number, o: RequestPartitionData): void {
   const flex = true;
   w.int32(o.partitionIndex);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AssignReplicasToDirsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The top level response error code (versions 0+) */
   errorCode: number;
-  directories: AssignReplicasToDirsResponseDirectoryData[];
+  directories: ResponseDirectoryData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAssignReplicasToDirsResponse(): AssignReplicasToDirsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -218,16 +218,16 @@ export function defaultAssignReplicasToDirsResponse(): AssignReplicasToDirsRespo
   };
 }
 
-export function isDefaultAssignReplicasToDirsResponse(o: AssignReplicasToDirsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.directories !== null && o.directories.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAssignReplicasToDirsResponse(r: Reader, v: number): AssignReplicasToDirsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultAssignReplicasToDirsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   {
@@ -236,7 +236,7 @@ export function decodeAssignReplicasToDirsResponse(r: Reader, v: number): Assign
     if (n < 0) o.directories = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAssignReplicasToDirsResponseDirectoryData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseDirectoryData(r, v);
       o.directories = a;
     }
   }
@@ -244,27 +244,27 @@ export function decodeAssignReplicasToDirsResponse(r: Reader, v: number): Assign
   return o;
 }
 
-export function encodeAssignReplicasToDirsResponse(w: Writer, v: number, o: AssignReplicasToDirsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
   {
     const a = o.directories ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAssignReplicasToDirsResponseDirectoryData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseDirectoryData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AssignReplicasToDirsResponseDirectoryData {
+export interface ResponseDirectoryData {
   /** The ID of the directory (versions 0+) */
   id: Buffer;
-  topics: AssignReplicasToDirsResponseTopicData[];
+  topics: ResponseTopicData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAssignReplicasToDirsResponseDirectoryData(): AssignReplicasToDirsResponseDirectoryData {
+export function defaultResponseDirectoryData(): ResponseDirectoryData {
   return {
     id: ZERO_UUID,
     topics: [],
@@ -272,15 +272,15 @@ export function defaultAssignReplicasToDirsResponseDirectoryData(): AssignReplic
   };
 }
 
-export function isDefaultAssignReplicasToDirsResponseDirectoryData(o: AssignReplicasToDirsResponseDirectoryData): boolean {
+export function isDefaultResponseDirectoryData(o: ResponseDirectoryData): boolean {
   return (o.id.equals(ZERO_UUID)) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAssignReplicasToDirsResponseDirectoryData(r: Reader, v: number): AssignReplicasToDirsResponseDirectoryData {
+export function decodeResponseDirectoryData(r: Reader, v: number): ResponseDirectoryData {
   const flex = true;
-  const o = defaultAssignReplicasToDirsResponseDirectoryData();
+  const o = defaultResponseDirectoryData();
   o.id = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -288,7 +288,7 @@ export function decodeAssignReplicasToDirsResponseDirectoryData(r: Reader, v: nu
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAssignReplicasToDirsResponseTopicData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopicData(r, v);
       o.topics = a;
     }
   }
@@ -296,26 +296,26 @@ export function decodeAssignReplicasToDirsResponseDirectoryData(r: Reader, v: nu
   return o;
 }
 
-export function encodeAssignReplicasToDirsResponseDirectoryData(w: Writer, v: number, o: AssignReplicasToDirsResponseDirectoryData): void {
+export function encodeResponseDirectoryData(w: Writer, v: number, o: ResponseDirectoryData): void {
   const flex = true;
   w.uuid(o.id);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAssignReplicasToDirsResponseTopicData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopicData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AssignReplicasToDirsResponseTopicData {
+export interface ResponseTopicData {
   /** The ID of the assigned topic (versions 0+) */
   topicId: Buffer;
-  partitions: AssignReplicasToDirsResponsePartitionData[];
+  partitions: ResponsePartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAssignReplicasToDirsResponseTopicData(): AssignReplicasToDirsResponseTopicData {
+export function defaultResponseTopicData(): ResponseTopicData {
   return {
     topicId: ZERO_UUID,
     partitions: [],
@@ -323,15 +323,15 @@ export function defaultAssignReplicasToDirsResponseTopicData(): AssignReplicasTo
   };
 }
 
-export function isDefaultAssignReplicasToDirsResponseTopicData(o: AssignReplicasToDirsResponseTopicData): boolean {
+export function isDefaultResponseTopicData(o: ResponseTopicData): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAssignReplicasToDirsResponseTopicData(r: Reader, v: number): AssignReplicasToDirsResponseTopicData {
+export function decodeResponseTopicData(r: Reader, v: number): ResponseTopicData {
   const flex = true;
-  const o = defaultAssignReplicasToDirsResponseTopicData();
+  const o = defaultResponseTopicData();
   o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -339,7 +339,7 @@ export function decodeAssignReplicasToDirsResponseTopicData(r: Reader, v: number
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAssignReplicasToDirsResponsePartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -347,18 +347,18 @@ export function decodeAssignReplicasToDirsResponseTopicData(r: Reader, v: number
   return o;
 }
 
-export function encodeAssignReplicasToDirsResponseTopicData(w: Writer, v: number, o: AssignReplicasToDirsResponseTopicData): void {
+export function encodeResponseTopicData(w: Writer, v: number, o: ResponseTopicData): void {
   const flex = true;
   w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeAssignReplicasToDirsResponsePartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface AssignReplicasToDirsResponsePartitionData {
+export interface ResponsePartitionData {
   /** The partition index (versions 0+) */
   partitionIndex: number;
   /** The partition level error code (versions 0+) */
@@ -367,7 +367,7 @@ export interface AssignReplicasToDirsResponsePartitionData {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultAssignReplicasToDirsResponsePartitionData(): AssignReplicasToDirsResponsePartitionData {
+export function defaultResponsePartitionData(): ResponsePartitionData {
   return {
     partitionIndex: 0,
     errorCode: 0,
@@ -375,22 +375,22 @@ export function defaultAssignReplicasToDirsResponsePartitionData(): AssignReplic
   };
 }
 
-export function isDefaultAssignReplicasToDirsResponsePartitionData(o: AssignReplicasToDirsResponsePartitionData): boolean {
+export function isDefaultResponsePartitionData(o: ResponsePartitionData): boolean {
   return (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeAssignReplicasToDirsResponsePartitionData(r: Reader, v: number): AssignReplicasToDirsResponsePartitionData {
+export function decodeResponsePartitionData(r: Reader, v: number): ResponsePartitionData {
   const flex = true;
-  const o = defaultAssignReplicasToDirsResponsePartitionData();
+  const o = defaultResponsePartitionData();
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeAssignReplicasToDirsResponsePartitionData(w: Writer, v: number, o: AssignReplicasToDirsResponsePartitionData): void {
+export function encodeResponsePartitionData(w: Writer, v: number, o: ResponsePartitionData): void {
   const flex = true;
   w.int32(o.partitionIndex);
   w.int16(o.errorCode);

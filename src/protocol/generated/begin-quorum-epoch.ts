@@ -7,18 +7,18 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 53;
 
-export interface BeginQuorumEpochRequest {
+export interface Request {
   clusterId: string | null;
   /** The replica id of the voter receiving the request (versions 1+) */
   voterId: number;
-  topics: BeginQuorumEpochRequestTopicData[];
+  topics: RequestTopicData[];
   /** Endpoints for the leader (versions 1+) */
-  leaderEndpoints: BeginQuorumEpochRequestLeaderEndpoint[];
+  leaderEndpoints: RequestLeaderEndpoint[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultBeginQuorumEpochRequest(): BeginQuorumEpochRequest {
+export function defaultRequest(): Request {
   return {
     clusterId: null,
     voterId: -1,
@@ -28,7 +28,7 @@ export function defaultBeginQuorumEpochRequest(): BeginQuorumEpochRequest {
   };
 }
 
-export function isDefaultBeginQuorumEpochRequest(o: BeginQuorumEpochRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.clusterId === null) &&
     (o.voterId === -1) &&
     (o.topics !== null && o.topics.length === 0) &&
@@ -36,9 +36,9 @@ export function isDefaultBeginQuorumEpochRequest(o: BeginQuorumEpochRequest): bo
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeBeginQuorumEpochRequest(r: Reader, v: number): BeginQuorumEpochRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 1;
-  const o = defaultBeginQuorumEpochRequest();
+  const o = defaultRequest();
   o.clusterId = (flex ? r.compactNullableString() : r.nullableString());
   if (v >= 1) o.voterId = r.int32();
   {
@@ -47,7 +47,7 @@ export function decodeBeginQuorumEpochRequest(r: Reader, v: number): BeginQuorum
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeBeginQuorumEpochRequestTopicData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopicData(r, v);
       o.topics = a;
     }
   }
@@ -57,7 +57,7 @@ export function decodeBeginQuorumEpochRequest(r: Reader, v: number): BeginQuorum
     if (n < 0) o.leaderEndpoints = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeBeginQuorumEpochRequestLeaderEndpoint(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestLeaderEndpoint(r, v);
       o.leaderEndpoints = a;
     }
   }
@@ -65,32 +65,32 @@ export function decodeBeginQuorumEpochRequest(r: Reader, v: number): BeginQuorum
   return o;
 }
 
-export function encodeBeginQuorumEpochRequest(w: Writer, v: number, o: BeginQuorumEpochRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 1;
   if (flex) w.compactNullableString(o.clusterId); else w.nullableString(o.clusterId);
   if (v >= 1) w.int32(o.voterId);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeBeginQuorumEpochRequestTopicData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopicData(w, v, e); }
   }
   if (v >= 1) {
     const a = o.leaderEndpoints ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeBeginQuorumEpochRequestLeaderEndpoint(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestLeaderEndpoint(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface BeginQuorumEpochRequestTopicData {
+export interface RequestTopicData {
   /** The topic name (versions 0+) */
   topicName: string;
-  partitions: BeginQuorumEpochRequestPartitionData[];
+  partitions: RequestPartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultBeginQuorumEpochRequestTopicData(): BeginQuorumEpochRequestTopicData {
+export function defaultRequestTopicData(): RequestTopicData {
   return {
     topicName: "",
     partitions: [],
@@ -98,15 +98,15 @@ export function defaultBeginQuorumEpochRequestTopicData(): BeginQuorumEpochReque
   };
 }
 
-export function isDefaultBeginQuorumEpochRequestTopicData(o: BeginQuorumEpochRequestTopicData): boolean {
+export function isDefaultRequestTopicData(o: RequestTopicData): boolean {
   return (o.topicName === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeBeginQuorumEpochRequestTopicData(r: Reader, v: number): BeginQuorumEpochRequestTopicData {
+export function decodeRequestTopicData(r: Reader, v: number): RequestTopicData {
   const flex = v >= 1;
-  const o = defaultBeginQuorumEpochRequestTopicData();
+  const o = defaultRequestTopicData();
   o.topicName = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -114,7 +114,7 @@ export function decodeBeginQuorumEpochRequestTopicData(r: Reader, v: number): Be
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeBeginQuorumEpochRequestPartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -122,18 +122,18 @@ export function decodeBeginQuorumEpochRequestTopicData(r: Reader, v: number): Be
   return o;
 }
 
-export function encodeBeginQuorumEpochRequestTopicData(w: Writer, v: number, o: BeginQuorumEpochRequestTopicData): void {
+export function encodeRequestTopicData(w: Writer, v: number, o: RequestTopicData): void {
   const flex = v >= 1;
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeBeginQuorumEpochRequestPartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface BeginQuorumEpochRequestPartitionData {
+export interface RequestPartitionData {
   /** The partition index (versions 0+) */
   partitionIndex: number;
   /** The directory id of the receiving replica (versions 1+) */
@@ -146,7 +146,7 @@ export interface BeginQuorumEpochRequestPartitionData {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultBeginQuorumEpochRequestPartitionData(): BeginQuorumEpochRequestPartitionData {
+export function defaultRequestPartitionData(): RequestPartitionData {
   return {
     partitionIndex: 0,
     voterDirectoryId: ZERO_UUID,
@@ -156,7 +156,7 @@ export function defaultBeginQuorumEpochRequestPartitionData(): BeginQuorumEpochR
   };
 }
 
-export function isDefaultBeginQuorumEpochRequestPartitionData(o: BeginQuorumEpochRequestPartitionData): boolean {
+export function isDefaultRequestPartitionData(o: RequestPartitionData): boolean {
   return (o.partitionIndex === 0) &&
     (o.voterDirectoryId.equals(ZERO_UUID)) &&
     (o.leaderId === 0) &&
@@ -164,9 +164,9 @@ export function isDefaultBeginQuorumEpochRequestPartitionData(o: BeginQuorumEpoc
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeBeginQuorumEpochRequestPartitionData(r: Reader, v: number): BeginQuorumEpochRequestPartitionData {
+export function decodeRequestPartitionData(r: Reader, v: number): RequestPartitionData {
   const flex = v >= 1;
-  const o = defaultBeginQuorumEpochRequestPartitionData();
+  const o = defaultRequestPartitionData();
   o.partitionIndex = r.int32();
   if (v >= 1) o.voterDirectoryId = r.uuid();
   o.leaderId = r.int32();
@@ -175,7 +175,7 @@ export function decodeBeginQuorumEpochRequestPartitionData(r: Reader, v: number)
   return o;
 }
 
-export function encodeBeginQuorumEpochRequestPartitionData(w: Writer, v: number, o: BeginQuorumEpochRequestPartitionData): void {
+export function encodeRequestPartitionData(w: Writer, v: number, o: RequestPartitionData): void {
   const flex = v >= 1;
   w.int32(o.partitionIndex);
   if (v >= 1) w.uuid(o.voterDirectoryId);
@@ -184,7 +184,7 @@ export function encodeBeginQuorumEpochRequestPartitionData(w: Writer, v: number,
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface BeginQuorumEpochRequestLeaderEndpoint {
+export interface RequestLeaderEndpoint {
   /** The name of the endpoint (versions 1+) */
   name: string;
   /** The node's hostname (versions 1+) */
@@ -195,7 +195,7 @@ export interface BeginQuorumEpochRequestLeaderEndpoint {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultBeginQuorumEpochRequestLeaderEndpoint(): BeginQuorumEpochRequestLeaderEndpoint {
+export function defaultRequestLeaderEndpoint(): RequestLeaderEndpoint {
   return {
     name: "",
     host: "",
@@ -204,16 +204,16 @@ export function defaultBeginQuorumEpochRequestLeaderEndpoint(): BeginQuorumEpoch
   };
 }
 
-export function isDefaultBeginQuorumEpochRequestLeaderEndpoint(o: BeginQuorumEpochRequestLeaderEndpoint): boolean {
+export function isDefaultRequestLeaderEndpoint(o: RequestLeaderEndpoint): boolean {
   return (o.name === "") &&
     (o.host === "") &&
     (o.port === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeBeginQuorumEpochRequestLeaderEndpoint(r: Reader, v: number): BeginQuorumEpochRequestLeaderEndpoint {
+export function decodeRequestLeaderEndpoint(r: Reader, v: number): RequestLeaderEndpoint {
   const flex = v >= 1;
-  const o = defaultBeginQuorumEpochRequestLeaderEndpoint();
+  const o = defaultRequestLeaderEndpoint();
   if (v >= 1) o.name = (flex ? r.compactString() : r.string());
   if (v >= 1) o.host = (flex ? r.compactString() : r.string());
   if (v >= 1) o.port = r.uint16();
@@ -221,7 +221,7 @@ export function decodeBeginQuorumEpochRequestLeaderEndpoint(r: Reader, v: number
   return o;
 }
 
-export function encodeBeginQuorumEpochRequestLeaderEndpoint(w: Writer, v: number, o: BeginQuorumEpochRequestLeaderEndpoint): void {
+export function encodeRequestLeaderEndpoint(w: Writer, v: number, o: RequestLeaderEndpoint): void {
   const flex = v >= 1;
   if (v >= 1) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (v >= 1) if (flex) w.compactString(o.host ?? ''); else w.string(o.host ?? '');
@@ -229,17 +229,17 @@ export function encodeBeginQuorumEpochRequestLeaderEndpoint(w: Writer, v: number
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface BeginQuorumEpochResponse {
+export interface Response {
   /** The top level error code. (versions 0+) */
   errorCode: number;
-  topics: BeginQuorumEpochResponseTopicData[];
+  topics: ResponseTopicData[];
   /** Endpoints for all leaders enumerated in PartitionData (versions 1+, tag 0) */
-  nodeEndpoints: BeginQuorumEpochResponseNodeEndpoint[];
+  nodeEndpoints: ResponseNodeEndpoint[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultBeginQuorumEpochResponse(): BeginQuorumEpochResponse {
+export function defaultResponse(): Response {
   return {
     errorCode: 0,
     topics: [],
@@ -248,16 +248,16 @@ export function defaultBeginQuorumEpochResponse(): BeginQuorumEpochResponse {
   };
 }
 
-export function isDefaultBeginQuorumEpochResponse(o: BeginQuorumEpochResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.errorCode === 0) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o.nodeEndpoints !== null && o.nodeEndpoints.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeBeginQuorumEpochResponse(r: Reader, v: number): BeginQuorumEpochResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 1;
-  const o = defaultBeginQuorumEpochResponse();
+  const o = defaultResponse();
   o.errorCode = r.int16();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -265,7 +265,7 @@ export function decodeBeginQuorumEpochResponse(r: Reader, v: number): BeginQuoru
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeBeginQuorumEpochResponseTopicData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopicData(r, v);
       o.topics = a;
     }
   }
@@ -279,7 +279,7 @@ export function decodeBeginQuorumEpochResponse(r: Reader, v: number): BeginQuoru
           if (n < 0) o.nodeEndpoints = null as never;
           else {
             const a = new Array(n);
-            for (let i = 0; i < n; i++) a[i] = decodeBeginQuorumEpochResponseNodeEndpoint(r, v);
+            for (let i = 0; i < n; i++) a[i] = decodeResponseNodeEndpoint(r, v);
             o.nodeEndpoints = a;
           }
         }
@@ -291,13 +291,13 @@ export function decodeBeginQuorumEpochResponse(r: Reader, v: number): BeginQuoru
   return o;
 }
 
-export function encodeBeginQuorumEpochResponse(w: Writer, v: number, o: BeginQuorumEpochResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 1;
   w.int16(o.errorCode);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeBeginQuorumEpochResponseTopicData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopicData(w, v, e); }
   }
   if (flex) {
     const known: TaggedField[] = [];
@@ -307,7 +307,7 @@ export function encodeBeginQuorumEpochResponse(w: Writer, v: number, o: BeginQuo
         {
           const a = o.nodeEndpoints ?? [];
           if (true) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-          if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeBeginQuorumEpochResponseNodeEndpoint(w, v, e); }
+          if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseNodeEndpoint(w, v, e); }
         }
         known.push({ tag: 0, data: w.finish() });
       }
@@ -316,15 +316,15 @@ export function encodeBeginQuorumEpochResponse(w: Writer, v: number, o: BeginQuo
   }
 }
 
-export interface BeginQuorumEpochResponseTopicData {
+export interface ResponseTopicData {
   /** The topic name. (versions 0+) */
   topicName: string;
-  partitions: BeginQuorumEpochResponsePartitionData[];
+  partitions: ResponsePartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultBeginQuorumEpochResponseTopicData(): BeginQuorumEpochResponseTopicData {
+export function defaultResponseTopicData(): ResponseTopicData {
   return {
     topicName: "",
     partitions: [],
@@ -332,15 +332,15 @@ export function defaultBeginQuorumEpochResponseTopicData(): BeginQuorumEpochResp
   };
 }
 
-export function isDefaultBeginQuorumEpochResponseTopicData(o: BeginQuorumEpochResponseTopicData): boolean {
+export function isDefaultResponseTopicData(o: ResponseTopicData): boolean {
   return (o.topicName === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeBeginQuorumEpochResponseTopicData(r: Reader, v: number): BeginQuorumEpochResponseTopicData {
+export function decodeResponseTopicData(r: Reader, v: number): ResponseTopicData {
   const flex = v >= 1;
-  const o = defaultBeginQuorumEpochResponseTopicData();
+  const o = defaultResponseTopicData();
   o.topicName = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -348,7 +348,7 @@ export function decodeBeginQuorumEpochResponseTopicData(r: Reader, v: number): B
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeBeginQuorumEpochResponsePartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -356,18 +356,18 @@ export function decodeBeginQuorumEpochResponseTopicData(r: Reader, v: number): B
   return o;
 }
 
-export function encodeBeginQuorumEpochResponseTopicData(w: Writer, v: number, o: BeginQuorumEpochResponseTopicData): void {
+export function encodeResponseTopicData(w: Writer, v: number, o: ResponseTopicData): void {
   const flex = v >= 1;
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeBeginQuorumEpochResponsePartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface BeginQuorumEpochResponsePartitionData {
+export interface ResponsePartitionData {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   errorCode: number;
@@ -379,7 +379,7 @@ export interface BeginQuorumEpochResponsePartitionData {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultBeginQuorumEpochResponsePartitionData(): BeginQuorumEpochResponsePartitionData {
+export function defaultResponsePartitionData(): ResponsePartitionData {
   return {
     partitionIndex: 0,
     errorCode: 0,
@@ -389,7 +389,7 @@ export function defaultBeginQuorumEpochResponsePartitionData(): BeginQuorumEpoch
   };
 }
 
-export function isDefaultBeginQuorumEpochResponsePartitionData(o: BeginQuorumEpochResponsePartitionData): boolean {
+export function isDefaultResponsePartitionData(o: ResponsePartitionData): boolean {
   return (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o.leaderId === 0) &&
@@ -397,9 +397,9 @@ export function isDefaultBeginQuorumEpochResponsePartitionData(o: BeginQuorumEpo
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeBeginQuorumEpochResponsePartitionData(r: Reader, v: number): BeginQuorumEpochResponsePartitionData {
+export function decodeResponsePartitionData(r: Reader, v: number): ResponsePartitionData {
   const flex = v >= 1;
-  const o = defaultBeginQuorumEpochResponsePartitionData();
+  const o = defaultResponsePartitionData();
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
   o.leaderId = r.int32();
@@ -408,7 +408,7 @@ export function decodeBeginQuorumEpochResponsePartitionData(r: Reader, v: number
   return o;
 }
 
-export function encodeBeginQuorumEpochResponsePartitionData(w: Writer, v: number, o: BeginQuorumEpochResponsePartitionData): void {
+export function encodeResponsePartitionData(w: Writer, v: number, o: ResponsePartitionData): void {
   const flex = v >= 1;
   w.int32(o.partitionIndex);
   w.int16(o.errorCode);
@@ -417,7 +417,7 @@ export function encodeBeginQuorumEpochResponsePartitionData(w: Writer, v: number
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface BeginQuorumEpochResponseNodeEndpoint {
+export interface ResponseNodeEndpoint {
   /** The ID of the associated node (versions 1+) */
   nodeId: number;
   /** The node's hostname (versions 1+) */
@@ -428,7 +428,7 @@ export interface BeginQuorumEpochResponseNodeEndpoint {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultBeginQuorumEpochResponseNodeEndpoint(): BeginQuorumEpochResponseNodeEndpoint {
+export function defaultResponseNodeEndpoint(): ResponseNodeEndpoint {
   return {
     nodeId: 0,
     host: "",
@@ -437,16 +437,16 @@ export function defaultBeginQuorumEpochResponseNodeEndpoint(): BeginQuorumEpochR
   };
 }
 
-export function isDefaultBeginQuorumEpochResponseNodeEndpoint(o: BeginQuorumEpochResponseNodeEndpoint): boolean {
+export function isDefaultResponseNodeEndpoint(o: ResponseNodeEndpoint): boolean {
   return (o.nodeId === 0) &&
     (o.host === "") &&
     (o.port === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeBeginQuorumEpochResponseNodeEndpoint(r: Reader, v: number): BeginQuorumEpochResponseNodeEndpoint {
+export function decodeResponseNodeEndpoint(r: Reader, v: number): ResponseNodeEndpoint {
   const flex = v >= 1;
-  const o = defaultBeginQuorumEpochResponseNodeEndpoint();
+  const o = defaultResponseNodeEndpoint();
   if (v >= 1) o.nodeId = r.int32();
   if (v >= 1) o.host = (flex ? r.compactString() : r.string());
   if (v >= 1) o.port = r.uint16();
@@ -454,7 +454,7 @@ export function decodeBeginQuorumEpochResponseNodeEndpoint(r: Reader, v: number)
   return o;
 }
 
-export function encodeBeginQuorumEpochResponseNodeEndpoint(w: Writer, v: number, o: BeginQuorumEpochResponseNodeEndpoint): void {
+export function encodeResponseNodeEndpoint(w: Writer, v: number, o: ResponseNodeEndpoint): void {
   const flex = v >= 1;
   if (v >= 1) w.int32(o.nodeId);
   if (v >= 1) if (flex) w.compactString(o.host ?? ''); else w.string(o.host ?? '');

@@ -6,7 +6,7 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 63;
 
-export interface BrokerHeartbeatRequest {
+export interface Request {
   /** The broker ID. (versions 0+) */
   brokerId: number;
   /** The broker epoch. (versions 0+) */
@@ -23,7 +23,7 @@ export interface BrokerHeartbeatRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultBrokerHeartbeatRequest(): BrokerHeartbeatRequest {
+export function defaultRequest(): Request {
   return {
     brokerId: 0,
     brokerEpoch: -1n,
@@ -35,7 +35,7 @@ export function defaultBrokerHeartbeatRequest(): BrokerHeartbeatRequest {
   };
 }
 
-export function isDefaultBrokerHeartbeatRequest(o: BrokerHeartbeatRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.brokerId === 0) &&
     (o.brokerEpoch === -1n) &&
     (o.currentMetadataOffset === 0n) &&
@@ -45,9 +45,9 @@ export function isDefaultBrokerHeartbeatRequest(o: BrokerHeartbeatRequest): bool
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeBrokerHeartbeatRequest(r: Reader, v: number): BrokerHeartbeatRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultBrokerHeartbeatRequest();
+  const o = defaultRequest();
   o.brokerId = r.int32();
   o.brokerEpoch = r.int64();
   o.currentMetadataOffset = r.int64();
@@ -75,7 +75,7 @@ export function decodeBrokerHeartbeatRequest(r: Reader, v: number): BrokerHeartb
   return o;
 }
 
-export function encodeBrokerHeartbeatRequest(w: Writer, v: number, o: BrokerHeartbeatRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   w.int32(o.brokerId);
   w.int64(o.brokerEpoch);
@@ -99,7 +99,7 @@ export function encodeBrokerHeartbeatRequest(w: Writer, v: number, o: BrokerHear
   }
 }
 
-export interface BrokerHeartbeatResponse {
+export interface Response {
   /** Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -114,7 +114,7 @@ export interface BrokerHeartbeatResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultBrokerHeartbeatResponse(): BrokerHeartbeatResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -125,7 +125,7 @@ export function defaultBrokerHeartbeatResponse(): BrokerHeartbeatResponse {
   };
 }
 
-export function isDefaultBrokerHeartbeatResponse(o: BrokerHeartbeatResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.isCaughtUp === false) &&
@@ -134,9 +134,9 @@ export function isDefaultBrokerHeartbeatResponse(o: BrokerHeartbeatResponse): bo
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeBrokerHeartbeatResponse(r: Reader, v: number): BrokerHeartbeatResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultBrokerHeartbeatResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.isCaughtUp = r.bool();
@@ -146,7 +146,7 @@ export function decodeBrokerHeartbeatResponse(r: Reader, v: number): BrokerHeart
   return o;
 }
 
-export function encodeBrokerHeartbeatResponse(w: Writer, v: number, o: BrokerHeartbeatResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);

@@ -7,7 +7,7 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 62;
 
-export interface BrokerRegistrationRequest {
+export interface Request {
   /** The broker ID. (versions 0+) */
   brokerId: number;
   /** The cluster id of the broker process. (versions 0+) */
@@ -15,9 +15,9 @@ export interface BrokerRegistrationRequest {
   /** The incarnation id of the broker process. (versions 0+) */
   incarnationId: Buffer;
   /** The listeners of this broker (versions 0+) */
-  listeners: BrokerRegistrationRequestListener[];
+  listeners: RequestListener[];
   /** The features on this broker. Note: in v0-v3, features with MinSupportedVersion = 0 are omitted. (versions 0+) */
-  features: BrokerRegistrationRequestFeature[];
+  features: RequestFeature[];
   /** The rack which this broker is in. (versions 0+, nullable 0+) */
   rack: string | null;
   /** If the required configurations for ZK migration are present, this value is set to true (versions 1+) */
@@ -30,7 +30,7 @@ export interface BrokerRegistrationRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultBrokerRegistrationRequest(): BrokerRegistrationRequest {
+export function defaultRequest(): Request {
   return {
     brokerId: 0,
     clusterId: "",
@@ -45,7 +45,7 @@ export function defaultBrokerRegistrationRequest(): BrokerRegistrationRequest {
   };
 }
 
-export function isDefaultBrokerRegistrationRequest(o: BrokerRegistrationRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.brokerId === 0) &&
     (o.clusterId === "") &&
     (o.incarnationId.equals(ZERO_UUID)) &&
@@ -58,9 +58,9 @@ export function isDefaultBrokerRegistrationRequest(o: BrokerRegistrationRequest)
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeBrokerRegistrationRequest(r: Reader, v: number): BrokerRegistrationRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultBrokerRegistrationRequest();
+  const o = defaultRequest();
   o.brokerId = r.int32();
   o.clusterId = (flex ? r.compactString() : r.string());
   o.incarnationId = r.uuid();
@@ -70,7 +70,7 @@ export function decodeBrokerRegistrationRequest(r: Reader, v: number): BrokerReg
     if (n < 0) o.listeners = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeBrokerRegistrationRequestListener(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestListener(r, v);
       o.listeners = a;
     }
   }
@@ -80,7 +80,7 @@ export function decodeBrokerRegistrationRequest(r: Reader, v: number): BrokerReg
     if (n < 0) o.features = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeBrokerRegistrationRequestFeature(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestFeature(r, v);
       o.features = a;
     }
   }
@@ -101,7 +101,7 @@ export function decodeBrokerRegistrationRequest(r: Reader, v: number): BrokerReg
   return o;
 }
 
-export function encodeBrokerRegistrationRequest(w: Writer, v: number, o: BrokerRegistrationRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   w.int32(o.brokerId);
   if (flex) w.compactString(o.clusterId ?? ''); else w.string(o.clusterId ?? '');
@@ -109,12 +109,12 @@ export function encodeBrokerRegistrationRequest(w: Writer, v: number, o: BrokerR
   {
     const a = o.listeners ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeBrokerRegistrationRequestListener(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestListener(w, v, e); }
   }
   {
     const a = o.features ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeBrokerRegistrationRequestFeature(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestFeature(w, v, e); }
   }
   if (flex) w.compactNullableString(o.rack); else w.nullableString(o.rack);
   if (v >= 1) w.bool(o.isMigratingZkBroker);
@@ -127,7 +127,7 @@ export function encodeBrokerRegistrationRequest(w: Writer, v: number, o: BrokerR
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface BrokerRegistrationRequestListener {
+export interface RequestListener {
   /** The name of the endpoint. (versions 0+) */
   name: string;
   /** The hostname. (versions 0+) */
@@ -140,7 +140,7 @@ export interface BrokerRegistrationRequestListener {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultBrokerRegistrationRequestListener(): BrokerRegistrationRequestListener {
+export function defaultRequestListener(): RequestListener {
   return {
     name: "",
     host: "",
@@ -150,7 +150,7 @@ export function defaultBrokerRegistrationRequestListener(): BrokerRegistrationRe
   };
 }
 
-export function isDefaultBrokerRegistrationRequestListener(o: BrokerRegistrationRequestListener): boolean {
+export function isDefaultRequestListener(o: RequestListener): boolean {
   return (o.name === "") &&
     (o.host === "") &&
     (o.port === 0) &&
@@ -158,9 +158,9 @@ export function isDefaultBrokerRegistrationRequestListener(o: BrokerRegistration
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeBrokerRegistrationRequestListener(r: Reader, v: number): BrokerRegistrationRequestListener {
+export function decodeRequestListener(r: Reader, v: number): RequestListener {
   const flex = true;
-  const o = defaultBrokerRegistrationRequestListener();
+  const o = defaultRequestListener();
   o.name = (flex ? r.compactString() : r.string());
   o.host = (flex ? r.compactString() : r.string());
   o.port = r.uint16();
@@ -169,7 +169,7 @@ export function decodeBrokerRegistrationRequestListener(r: Reader, v: number): B
   return o;
 }
 
-export function encodeBrokerRegistrationRequestListener(w: Writer, v: number, o: BrokerRegistrationRequestListener): void {
+export function encodeRequestListener(w: Writer, v: number, o: RequestListener): void {
   const flex = true;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (flex) w.compactString(o.host ?? ''); else w.string(o.host ?? '');
@@ -178,7 +178,7 @@ export function encodeBrokerRegistrationRequestListener(w: Writer, v: number, o:
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface BrokerRegistrationRequestFeature {
+export interface RequestFeature {
   /** The feature name. (versions 0+) */
   name: string;
   /** The minimum supported feature level. (versions 0+) */
@@ -189,7 +189,7 @@ export interface BrokerRegistrationRequestFeature {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultBrokerRegistrationRequestFeature(): BrokerRegistrationRequestFeature {
+export function defaultRequestFeature(): RequestFeature {
   return {
     name: "",
     minSupportedVersion: 0,
@@ -198,16 +198,16 @@ export function defaultBrokerRegistrationRequestFeature(): BrokerRegistrationReq
   };
 }
 
-export function isDefaultBrokerRegistrationRequestFeature(o: BrokerRegistrationRequestFeature): boolean {
+export function isDefaultRequestFeature(o: RequestFeature): boolean {
   return (o.name === "") &&
     (o.minSupportedVersion === 0) &&
     (o.maxSupportedVersion === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeBrokerRegistrationRequestFeature(r: Reader, v: number): BrokerRegistrationRequestFeature {
+export function decodeRequestFeature(r: Reader, v: number): RequestFeature {
   const flex = true;
-  const o = defaultBrokerRegistrationRequestFeature();
+  const o = defaultRequestFeature();
   o.name = (flex ? r.compactString() : r.string());
   o.minSupportedVersion = r.int16();
   o.maxSupportedVersion = r.int16();
@@ -215,7 +215,7 @@ export function decodeBrokerRegistrationRequestFeature(r: Reader, v: number): Br
   return o;
 }
 
-export function encodeBrokerRegistrationRequestFeature(w: Writer, v: number, o: BrokerRegistrationRequestFeature): void {
+export function encodeRequestFeature(w: Writer, v: number, o: RequestFeature): void {
   const flex = true;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   w.int16(o.minSupportedVersion);
@@ -223,7 +223,7 @@ export function encodeBrokerRegistrationRequestFeature(w: Writer, v: number, o: 
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface BrokerRegistrationResponse {
+export interface Response {
   /** Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -234,7 +234,7 @@ export interface BrokerRegistrationResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultBrokerRegistrationResponse(): BrokerRegistrationResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -243,16 +243,16 @@ export function defaultBrokerRegistrationResponse(): BrokerRegistrationResponse 
   };
 }
 
-export function isDefaultBrokerRegistrationResponse(o: BrokerRegistrationResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.brokerEpoch === -1n) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeBrokerRegistrationResponse(r: Reader, v: number): BrokerRegistrationResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultBrokerRegistrationResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.brokerEpoch = r.int64();
@@ -260,7 +260,7 @@ export function decodeBrokerRegistrationResponse(r: Reader, v: number): BrokerRe
   return o;
 }
 
-export function encodeBrokerRegistrationResponse(w: Writer, v: number, o: BrokerRegistrationResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);

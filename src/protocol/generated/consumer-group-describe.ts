@@ -7,7 +7,7 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 69;
 
-export interface ConsumerGroupDescribeRequest {
+export interface Request {
   /** The ids of the groups to describe (versions 0+) */
   groupIds: string[];
   /** Whether to include authorized operations. (versions 0+) */
@@ -16,7 +16,7 @@ export interface ConsumerGroupDescribeRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultConsumerGroupDescribeRequest(): ConsumerGroupDescribeRequest {
+export function defaultRequest(): Request {
   return {
     groupIds: [],
     includeAuthorizedOperations: false,
@@ -24,15 +24,15 @@ export function defaultConsumerGroupDescribeRequest(): ConsumerGroupDescribeRequ
   };
 }
 
-export function isDefaultConsumerGroupDescribeRequest(o: ConsumerGroupDescribeRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groupIds !== null && o.groupIds.length === 0) &&
     (o.includeAuthorizedOperations === false) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeConsumerGroupDescribeRequest(r: Reader, v: number): ConsumerGroupDescribeRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultConsumerGroupDescribeRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(2);
     if (n < 0) throw new DecodeError('non-nullable array GroupIds is null');
@@ -48,7 +48,7 @@ export function decodeConsumerGroupDescribeRequest(r: Reader, v: number): Consum
   return o;
 }
 
-export function encodeConsumerGroupDescribeRequest(w: Writer, v: number, o: ConsumerGroupDescribeRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   {
     const a = o.groupIds ?? [];
@@ -59,16 +59,16 @@ export function encodeConsumerGroupDescribeRequest(w: Writer, v: number, o: Cons
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ConsumerGroupDescribeResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** Each described group. (versions 0+) */
-  groups: ConsumerGroupDescribeResponseDescribedGroup[];
+  groups: ResponseDescribedGroup[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultConsumerGroupDescribeResponse(): ConsumerGroupDescribeResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     groups: [],
@@ -76,15 +76,15 @@ export function defaultConsumerGroupDescribeResponse(): ConsumerGroupDescribeRes
   };
 }
 
-export function isDefaultConsumerGroupDescribeResponse(o: ConsumerGroupDescribeResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.groups !== null && o.groups.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeConsumerGroupDescribeResponse(r: Reader, v: number): ConsumerGroupDescribeResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultConsumerGroupDescribeResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -92,7 +92,7 @@ export function decodeConsumerGroupDescribeResponse(r: Reader, v: number): Consu
     if (n < 0) o.groups = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeConsumerGroupDescribeResponseDescribedGroup(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseDescribedGroup(r, v);
       o.groups = a;
     }
   }
@@ -100,18 +100,18 @@ export function decodeConsumerGroupDescribeResponse(r: Reader, v: number): Consu
   return o;
 }
 
-export function encodeConsumerGroupDescribeResponse(w: Writer, v: number, o: ConsumerGroupDescribeResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   {
     const a = o.groups ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeConsumerGroupDescribeResponseDescribedGroup(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseDescribedGroup(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ConsumerGroupDescribeResponseDescribedGroup {
+export interface ResponseDescribedGroup {
   /** The describe error, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The top-level error message, or null if there was no error. (versions 0+, nullable 0+) */
@@ -127,14 +127,14 @@ export interface ConsumerGroupDescribeResponseDescribedGroup {
   /** The selected assignor. (versions 0+) */
   assignorName: string;
   /** The members. (versions 0+) */
-  members: ConsumerGroupDescribeResponseMember[];
+  members: ResponseMember[];
   /** 32-bit bitfield to represent authorized operations for this group. (versions 0+) */
   authorizedOperations: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultConsumerGroupDescribeResponseDescribedGroup(): ConsumerGroupDescribeResponseDescribedGroup {
+export function defaultResponseDescribedGroup(): ResponseDescribedGroup {
   return {
     errorCode: 0,
     errorMessage: null,
@@ -149,7 +149,7 @@ export function defaultConsumerGroupDescribeResponseDescribedGroup(): ConsumerGr
   };
 }
 
-export function isDefaultConsumerGroupDescribeResponseDescribedGroup(o: ConsumerGroupDescribeResponseDescribedGroup): boolean {
+export function isDefaultResponseDescribedGroup(o: ResponseDescribedGroup): boolean {
   return (o.errorCode === 0) &&
     (o.errorMessage === null) &&
     (o.groupId === "") &&
@@ -162,9 +162,9 @@ export function isDefaultConsumerGroupDescribeResponseDescribedGroup(o: Consumer
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeConsumerGroupDescribeResponseDescribedGroup(r: Reader, v: number): ConsumerGroupDescribeResponseDescribedGroup {
+export function decodeResponseDescribedGroup(r: Reader, v: number): ResponseDescribedGroup {
   const flex = true;
-  const o = defaultConsumerGroupDescribeResponseDescribedGroup();
+  const o = defaultResponseDescribedGroup();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
   o.groupId = (flex ? r.compactString() : r.string());
@@ -178,7 +178,7 @@ export function decodeConsumerGroupDescribeResponseDescribedGroup(r: Reader, v: 
     if (n < 0) o.members = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeConsumerGroupDescribeResponseMember(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseMember(r, v);
       o.members = a;
     }
   }
@@ -187,7 +187,7 @@ export function decodeConsumerGroupDescribeResponseDescribedGroup(r: Reader, v: 
   return o;
 }
 
-export function encodeConsumerGroupDescribeResponseDescribedGroup(w: Writer, v: number, o: ConsumerGroupDescribeResponseDescribedGroup): void {
+export function encodeResponseDescribedGroup(w: Writer, v: number, o: ResponseDescribedGroup): void {
   const flex = true;
   w.int16(o.errorCode);
   if (flex) w.compactNullableString(o.errorMessage); else w.nullableString(o.errorMessage);
@@ -199,13 +199,13 @@ export function encodeConsumerGroupDescribeResponseDescribedGroup(w: Writer, v: 
   {
     const a = o.members ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeConsumerGroupDescribeResponseMember(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseMember(w, v, e); }
   }
   w.int32(o.authorizedOperations);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ConsumerGroupDescribeResponseMember {
+export interface ResponseMember {
   /** The member ID. (versions 0+) */
   memberId: string;
   /** The member instance ID. (versions 0+, nullable 0+) */
@@ -223,14 +223,14 @@ export interface ConsumerGroupDescribeResponseMember {
   /** the subscribed topic regex otherwise or null of not provided. (versions 0+, nullable 0+) */
   subscribedTopicRegex: string | null;
   /** The current assignment. (versions 0+) */
-  assignment: ConsumerGroupDescribeResponseAssignment;
+  assignment: ResponseAssignment;
   /** The target assignment. (versions 0+) */
-  targetAssignment: ConsumerGroupDescribeResponseAssignment;
+  targetAssignment: ResponseAssignment;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultConsumerGroupDescribeResponseMember(): ConsumerGroupDescribeResponseMember {
+export function defaultResponseMember(): ResponseMember {
   return {
     memberId: "",
     instanceId: null,
@@ -240,13 +240,13 @@ export function defaultConsumerGroupDescribeResponseMember(): ConsumerGroupDescr
     clientHost: "",
     subscribedTopicNames: [],
     subscribedTopicRegex: null,
-    assignment: defaultConsumerGroupDescribeResponseAssignment(),
-    targetAssignment: defaultConsumerGroupDescribeResponseAssignment(),
+    assignment: defaultResponseAssignment(),
+    targetAssignment: defaultResponseAssignment(),
     _tagged: undefined,
   };
 }
 
-export function isDefaultConsumerGroupDescribeResponseMember(o: ConsumerGroupDescribeResponseMember): boolean {
+export function isDefaultResponseMember(o: ResponseMember): boolean {
   return (o.memberId === "") &&
     (o.instanceId === null) &&
     (o.rackId === null) &&
@@ -255,14 +255,14 @@ export function isDefaultConsumerGroupDescribeResponseMember(o: ConsumerGroupDes
     (o.clientHost === "") &&
     (o.subscribedTopicNames !== null && o.subscribedTopicNames.length === 0) &&
     (o.subscribedTopicRegex === null) &&
-    (o.assignment === null || isDefaultConsumerGroupDescribeResponseAssignment(o.assignment)) &&
-    (o.targetAssignment === null || isDefaultConsumerGroupDescribeResponseAssignment(o.targetAssignment)) &&
+    (o.assignment === null || isDefaultResponseAssignment(o.assignment)) &&
+    (o.targetAssignment === null || isDefaultResponseAssignment(o.targetAssignment)) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeConsumerGroupDescribeResponseMember(r: Reader, v: number): ConsumerGroupDescribeResponseMember {
+export function decodeResponseMember(r: Reader, v: number): ResponseMember {
   const flex = true;
-  const o = defaultConsumerGroupDescribeResponseMember();
+  const o = defaultResponseMember();
   o.memberId = (flex ? r.compactString() : r.string());
   o.instanceId = (flex ? r.compactNullableString() : r.nullableString());
   o.rackId = (flex ? r.compactNullableString() : r.nullableString());
@@ -280,13 +280,13 @@ export function decodeConsumerGroupDescribeResponseMember(r: Reader, v: number):
     }
   }
   o.subscribedTopicRegex = (flex ? r.compactNullableString() : r.nullableString());
-  o.assignment = decodeConsumerGroupDescribeResponseAssignment(r, v);
-  o.targetAssignment = decodeConsumerGroupDescribeResponseAssignment(r, v);
+  o.assignment = decodeResponseAssignment(r, v);
+  o.targetAssignment = decodeResponseAssignment(r, v);
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeConsumerGroupDescribeResponseMember(w: Writer, v: number, o: ConsumerGroupDescribeResponseMember): void {
+export function encodeResponseMember(w: Writer, v: number, o: ResponseMember): void {
   const flex = true;
   if (flex) w.compactString(o.memberId ?? ''); else w.string(o.memberId ?? '');
   if (flex) w.compactNullableString(o.instanceId); else w.nullableString(o.instanceId);
@@ -300,40 +300,40 @@ export function encodeConsumerGroupDescribeResponseMember(w: Writer, v: number, 
     if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; if (flex) w.compactString(e ?? ''); else w.string(e ?? ''); }
   }
   if (flex) w.compactNullableString(o.subscribedTopicRegex); else w.nullableString(o.subscribedTopicRegex);
-  encodeConsumerGroupDescribeResponseAssignment(w, v, o.assignment);
-  encodeConsumerGroupDescribeResponseAssignment(w, v, o.targetAssignment);
+  encodeResponseAssignment(w, v, o.assignment);
+  encodeResponseAssignment(w, v, o.targetAssignment);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ConsumerGroupDescribeResponseAssignment {
+export interface ResponseAssignment {
   /** The assigned topic-partitions to the member. (versions 0+) */
-  topicPartitions: ConsumerGroupDescribeResponseTopicPartitions[];
+  topicPartitions: ResponseTopicPartitions[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultConsumerGroupDescribeResponseAssignment(): ConsumerGroupDescribeResponseAssignment {
+export function defaultResponseAssignment(): ResponseAssignment {
   return {
     topicPartitions: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultConsumerGroupDescribeResponseAssignment(o: ConsumerGroupDescribeResponseAssignment): boolean {
+export function isDefaultResponseAssignment(o: ResponseAssignment): boolean {
   return (o.topicPartitions !== null && o.topicPartitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeConsumerGroupDescribeResponseAssignment(r: Reader, v: number): ConsumerGroupDescribeResponseAssignment {
+export function decodeResponseAssignment(r: Reader, v: number): ResponseAssignment {
   const flex = true;
-  const o = defaultConsumerGroupDescribeResponseAssignment();
+  const o = defaultResponseAssignment();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array TopicPartitions is null');
     if (n < 0) o.topicPartitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeConsumerGroupDescribeResponseTopicPartitions(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopicPartitions(r, v);
       o.topicPartitions = a;
     }
   }
@@ -341,17 +341,17 @@ export function decodeConsumerGroupDescribeResponseAssignment(r: Reader, v: numb
   return o;
 }
 
-export function encodeConsumerGroupDescribeResponseAssignment(w: Writer, v: number, o: ConsumerGroupDescribeResponseAssignment): void {
+export function encodeResponseAssignment(w: Writer, v: number, o: ResponseAssignment): void {
   const flex = true;
   {
     const a = o.topicPartitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeConsumerGroupDescribeResponseTopicPartitions(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopicPartitions(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ConsumerGroupDescribeResponseTopicPartitions {
+export interface ResponseTopicPartitions {
   /** The topic ID. (versions 0+) */
   topicId: Buffer;
   /** The topic name. (versions 0+) */
@@ -362,7 +362,7 @@ export interface ConsumerGroupDescribeResponseTopicPartitions {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultConsumerGroupDescribeResponseTopicPartitions(): ConsumerGroupDescribeResponseTopicPartitions {
+export function defaultResponseTopicPartitions(): ResponseTopicPartitions {
   return {
     topicId: ZERO_UUID,
     topicName: "",
@@ -371,16 +371,16 @@ export function defaultConsumerGroupDescribeResponseTopicPartitions(): ConsumerG
   };
 }
 
-export function isDefaultConsumerGroupDescribeResponseTopicPartitions(o: ConsumerGroupDescribeResponseTopicPartitions): boolean {
+export function isDefaultResponseTopicPartitions(o: ResponseTopicPartitions): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.topicName === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeConsumerGroupDescribeResponseTopicPartitions(r: Reader, v: number): ConsumerGroupDescribeResponseTopicPartitions {
+export function decodeResponseTopicPartitions(r: Reader, v: number): ResponseTopicPartitions {
   const flex = true;
-  const o = defaultConsumerGroupDescribeResponseTopicPartitions();
+  const o = defaultResponseTopicPartitions();
   o.topicId = r.uuid();
   o.topicName = (flex ? r.compactString() : r.string());
   {
@@ -397,7 +397,7 @@ export function decodeConsumerGroupDescribeResponseTopicPartitions(r: Reader, v:
   return o;
 }
 
-export function encodeConsumerGroupDescribeResponseTopicPartitions(w: Writer, v: number, o: ConsumerGroupDescribeResponseTopicPartitions): void {
+export function encodeResponseTopicPartitions(w: Writer, v: number, o: ResponseTopicPartitions): void {
   const flex = true;
   w.uuid(o.topicId);
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');

@@ -6,7 +6,7 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 7;
 
-export interface ControlledShutdownRequest {
+export interface Request {
   /** The id of the broker for which controlled shutdown has been requested. (versions 0+) */
   brokerId: number;
   /** The broker epoch. (versions 2+) */
@@ -15,7 +15,7 @@ export interface ControlledShutdownRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultControlledShutdownRequest(): ControlledShutdownRequest {
+export function defaultRequest(): Request {
   return {
     brokerId: 0,
     brokerEpoch: -1n,
@@ -23,38 +23,38 @@ export function defaultControlledShutdownRequest(): ControlledShutdownRequest {
   };
 }
 
-export function isDefaultControlledShutdownRequest(o: ControlledShutdownRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.brokerId === 0) &&
     (o.brokerEpoch === -1n) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeControlledShutdownRequest(r: Reader, v: number): ControlledShutdownRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 3;
-  const o = defaultControlledShutdownRequest();
+  const o = defaultRequest();
   o.brokerId = r.int32();
   if (v >= 2) o.brokerEpoch = r.int64();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeControlledShutdownRequest(w: Writer, v: number, o: ControlledShutdownRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 3;
   w.int32(o.brokerId);
   if (v >= 2) w.int64(o.brokerEpoch);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ControlledShutdownResponse {
+export interface Response {
   /** The top-level error code. (versions 0+) */
   errorCode: number;
   /** The partitions that the broker still leads. (versions 0+) */
-  remainingPartitions: ControlledShutdownResponseRemainingPartition[];
+  remainingPartitions: ResponseRemainingPartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultControlledShutdownResponse(): ControlledShutdownResponse {
+export function defaultResponse(): Response {
   return {
     errorCode: 0,
     remainingPartitions: [],
@@ -62,15 +62,15 @@ export function defaultControlledShutdownResponse(): ControlledShutdownResponse 
   };
 }
 
-export function isDefaultControlledShutdownResponse(o: ControlledShutdownResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.errorCode === 0) &&
     (o.remainingPartitions !== null && o.remainingPartitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeControlledShutdownResponse(r: Reader, v: number): ControlledShutdownResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 3;
-  const o = defaultControlledShutdownResponse();
+  const o = defaultResponse();
   o.errorCode = r.int16();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -78,7 +78,7 @@ export function decodeControlledShutdownResponse(r: Reader, v: number): Controll
     if (n < 0) o.remainingPartitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeControlledShutdownResponseRemainingPartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseRemainingPartition(r, v);
       o.remainingPartitions = a;
     }
   }
@@ -86,18 +86,18 @@ export function decodeControlledShutdownResponse(r: Reader, v: number): Controll
   return o;
 }
 
-export function encodeControlledShutdownResponse(w: Writer, v: number, o: ControlledShutdownResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 3;
   w.int16(o.errorCode);
   {
     const a = o.remainingPartitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeControlledShutdownResponseRemainingPartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseRemainingPartition(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ControlledShutdownResponseRemainingPartition {
+export interface ResponseRemainingPartition {
   /** The name of the topic. (versions 0+) */
   topicName: string;
   /** The index of the partition. (versions 0+) */
@@ -106,7 +106,7 @@ export interface ControlledShutdownResponseRemainingPartition {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultControlledShutdownResponseRemainingPartition(): ControlledShutdownResponseRemainingPartition {
+export function defaultResponseRemainingPartition(): ResponseRemainingPartition {
   return {
     topicName: "",
     partitionIndex: 0,
@@ -114,22 +114,22 @@ export function defaultControlledShutdownResponseRemainingPartition(): Controlle
   };
 }
 
-export function isDefaultControlledShutdownResponseRemainingPartition(o: ControlledShutdownResponseRemainingPartition): boolean {
+export function isDefaultResponseRemainingPartition(o: ResponseRemainingPartition): boolean {
   return (o.topicName === "") &&
     (o.partitionIndex === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeControlledShutdownResponseRemainingPartition(r: Reader, v: number): ControlledShutdownResponseRemainingPartition {
+export function decodeResponseRemainingPartition(r: Reader, v: number): ResponseRemainingPartition {
   const flex = v >= 3;
-  const o = defaultControlledShutdownResponseRemainingPartition();
+  const o = defaultResponseRemainingPartition();
   o.topicName = (flex ? r.compactString() : r.string());
   o.partitionIndex = r.int32();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeControlledShutdownResponseRemainingPartition(w: Writer, v: number, o: ControlledShutdownResponseRemainingPartition): void {
+export function encodeResponseRemainingPartition(w: Writer, v: number, o: ResponseRemainingPartition): void {
   const flex = v >= 3;
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   w.int32(o.partitionIndex);

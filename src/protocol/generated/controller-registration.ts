@@ -7,7 +7,7 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 70;
 
-export interface ControllerRegistrationRequest {
+export interface Request {
   /** The ID of the controller to register. (versions 0+) */
   controllerId: number;
   /** The controller incarnation ID, which is unique to each process run. (versions 0+) */
@@ -15,14 +15,14 @@ export interface ControllerRegistrationRequest {
   /** Set if the required configurations for ZK migration are present. (versions 0+) */
   zkMigrationReady: boolean;
   /** The listeners of this controller (versions 0+) */
-  listeners: ControllerRegistrationRequestListener[];
+  listeners: RequestListener[];
   /** The features on this controller (versions 0+) */
-  features: ControllerRegistrationRequestFeature[];
+  features: RequestFeature[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultControllerRegistrationRequest(): ControllerRegistrationRequest {
+export function defaultRequest(): Request {
   return {
     controllerId: 0,
     incarnationId: ZERO_UUID,
@@ -33,7 +33,7 @@ export function defaultControllerRegistrationRequest(): ControllerRegistrationRe
   };
 }
 
-export function isDefaultControllerRegistrationRequest(o: ControllerRegistrationRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.controllerId === 0) &&
     (o.incarnationId.equals(ZERO_UUID)) &&
     (o.zkMigrationReady === false) &&
@@ -42,9 +42,9 @@ export function isDefaultControllerRegistrationRequest(o: ControllerRegistration
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeControllerRegistrationRequest(r: Reader, v: number): ControllerRegistrationRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultControllerRegistrationRequest();
+  const o = defaultRequest();
   o.controllerId = r.int32();
   o.incarnationId = r.uuid();
   o.zkMigrationReady = r.bool();
@@ -54,7 +54,7 @@ export function decodeControllerRegistrationRequest(r: Reader, v: number): Contr
     if (n < 0) o.listeners = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeControllerRegistrationRequestListener(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestListener(r, v);
       o.listeners = a;
     }
   }
@@ -64,7 +64,7 @@ export function decodeControllerRegistrationRequest(r: Reader, v: number): Contr
     if (n < 0) o.features = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeControllerRegistrationRequestFeature(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestFeature(r, v);
       o.features = a;
     }
   }
@@ -72,7 +72,7 @@ export function decodeControllerRegistrationRequest(r: Reader, v: number): Contr
   return o;
 }
 
-export function encodeControllerRegistrationRequest(w: Writer, v: number, o: ControllerRegistrationRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   w.int32(o.controllerId);
   w.uuid(o.incarnationId);
@@ -80,17 +80,17 @@ export function encodeControllerRegistrationRequest(w: Writer, v: number, o: Con
   {
     const a = o.listeners ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeControllerRegistrationRequestListener(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestListener(w, v, e); }
   }
   {
     const a = o.features ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeControllerRegistrationRequestFeature(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestFeature(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ControllerRegistrationRequestListener {
+export interface RequestListener {
   /** The name of the endpoint. (versions 0+) */
   name: string;
   /** The hostname. (versions 0+) */
@@ -103,7 +103,7 @@ export interface ControllerRegistrationRequestListener {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultControllerRegistrationRequestListener(): ControllerRegistrationRequestListener {
+export function defaultRequestListener(): RequestListener {
   return {
     name: "",
     host: "",
@@ -113,7 +113,7 @@ export function defaultControllerRegistrationRequestListener(): ControllerRegist
   };
 }
 
-export function isDefaultControllerRegistrationRequestListener(o: ControllerRegistrationRequestListener): boolean {
+export function isDefaultRequestListener(o: RequestListener): boolean {
   return (o.name === "") &&
     (o.host === "") &&
     (o.port === 0) &&
@@ -121,9 +121,9 @@ export function isDefaultControllerRegistrationRequestListener(o: ControllerRegi
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeControllerRegistrationRequestListener(r: Reader, v: number): ControllerRegistrationRequestListener {
+export function decodeRequestListener(r: Reader, v: number): RequestListener {
   const flex = true;
-  const o = defaultControllerRegistrationRequestListener();
+  const o = defaultRequestListener();
   o.name = (flex ? r.compactString() : r.string());
   o.host = (flex ? r.compactString() : r.string());
   o.port = r.uint16();
@@ -132,7 +132,7 @@ export function decodeControllerRegistrationRequestListener(r: Reader, v: number
   return o;
 }
 
-export function encodeControllerRegistrationRequestListener(w: Writer, v: number, o: ControllerRegistrationRequestListener): void {
+export function encodeRequestListener(w: Writer, v: number, o: RequestListener): void {
   const flex = true;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (flex) w.compactString(o.host ?? ''); else w.string(o.host ?? '');
@@ -141,7 +141,7 @@ export function encodeControllerRegistrationRequestListener(w: Writer, v: number
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ControllerRegistrationRequestFeature {
+export interface RequestFeature {
   /** The feature name. (versions 0+) */
   name: string;
   /** The minimum supported feature level. (versions 0+) */
@@ -152,7 +152,7 @@ export interface ControllerRegistrationRequestFeature {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultControllerRegistrationRequestFeature(): ControllerRegistrationRequestFeature {
+export function defaultRequestFeature(): RequestFeature {
   return {
     name: "",
     minSupportedVersion: 0,
@@ -161,16 +161,16 @@ export function defaultControllerRegistrationRequestFeature(): ControllerRegistr
   };
 }
 
-export function isDefaultControllerRegistrationRequestFeature(o: ControllerRegistrationRequestFeature): boolean {
+export function isDefaultRequestFeature(o: RequestFeature): boolean {
   return (o.name === "") &&
     (o.minSupportedVersion === 0) &&
     (o.maxSupportedVersion === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeControllerRegistrationRequestFeature(r: Reader, v: number): ControllerRegistrationRequestFeature {
+export function decodeRequestFeature(r: Reader, v: number): RequestFeature {
   const flex = true;
-  const o = defaultControllerRegistrationRequestFeature();
+  const o = defaultRequestFeature();
   o.name = (flex ? r.compactString() : r.string());
   o.minSupportedVersion = r.int16();
   o.maxSupportedVersion = r.int16();
@@ -178,7 +178,7 @@ export function decodeControllerRegistrationRequestFeature(r: Reader, v: number)
   return o;
 }
 
-export function encodeControllerRegistrationRequestFeature(w: Writer, v: number, o: ControllerRegistrationRequestFeature): void {
+export function encodeRequestFeature(w: Writer, v: number, o: RequestFeature): void {
   const flex = true;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   w.int16(o.minSupportedVersion);
@@ -186,7 +186,7 @@ export function encodeControllerRegistrationRequestFeature(w: Writer, v: number,
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ControllerRegistrationResponse {
+export interface Response {
   /** Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The response error code. (versions 0+) */
@@ -197,7 +197,7 @@ export interface ControllerRegistrationResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultControllerRegistrationResponse(): ControllerRegistrationResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -206,16 +206,16 @@ export function defaultControllerRegistrationResponse(): ControllerRegistrationR
   };
 }
 
-export function isDefaultControllerRegistrationResponse(o: ControllerRegistrationResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeControllerRegistrationResponse(r: Reader, v: number): ControllerRegistrationResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultControllerRegistrationResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -223,7 +223,7 @@ export function decodeControllerRegistrationResponse(r: Reader, v: number): Cont
   return o;
 }
 
-export function encodeControllerRegistrationResponse(w: Writer, v: number, o: ControllerRegistrationResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);

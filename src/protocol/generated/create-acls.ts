@@ -6,35 +6,35 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 30;
 
-export interface CreateAclsRequest {
+export interface Request {
   /** The ACLs that we want to create. (versions 0+) */
-  creations: CreateAclsRequestAclCreation[];
+  creations: RequestAclCreation[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultCreateAclsRequest(): CreateAclsRequest {
+export function defaultRequest(): Request {
   return {
     creations: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultCreateAclsRequest(o: CreateAclsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.creations !== null && o.creations.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeCreateAclsRequest(r: Reader, v: number): CreateAclsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 2;
-  const o = defaultCreateAclsRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Creations is null');
     if (n < 0) o.creations = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeCreateAclsRequestAclCreation(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestAclCreation(r, v);
       o.creations = a;
     }
   }
@@ -42,17 +42,17 @@ export function decodeCreateAclsRequest(r: Reader, v: number): CreateAclsRequest
   return o;
 }
 
-export function encodeCreateAclsRequest(w: Writer, v: number, o: CreateAclsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 2;
   {
     const a = o.creations ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeCreateAclsRequestAclCreation(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestAclCreation(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface CreateAclsRequestAclCreation {
+export interface RequestAclCreation {
   /** The type of the resource. (versions 0+) */
   resourceType: number;
   /** The resource name for the ACL. (versions 0+) */
@@ -71,7 +71,7 @@ export interface CreateAclsRequestAclCreation {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultCreateAclsRequestAclCreation(): CreateAclsRequestAclCreation {
+export function defaultRequestAclCreation(): RequestAclCreation {
   return {
     resourceType: 0,
     resourceName: "",
@@ -84,7 +84,7 @@ export function defaultCreateAclsRequestAclCreation(): CreateAclsRequestAclCreat
   };
 }
 
-export function isDefaultCreateAclsRequestAclCreation(o: CreateAclsRequestAclCreation): boolean {
+export function isDefaultRequestAclCreation(o: RequestAclCreation): boolean {
   return (o.resourceType === 0) &&
     (o.resourceName === "") &&
     (o.resourcePatternType === 3) &&
@@ -95,9 +95,9 @@ export function isDefaultCreateAclsRequestAclCreation(o: CreateAclsRequestAclCre
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeCreateAclsRequestAclCreation(r: Reader, v: number): CreateAclsRequestAclCreation {
+export function decodeRequestAclCreation(r: Reader, v: number): RequestAclCreation {
   const flex = v >= 2;
-  const o = defaultCreateAclsRequestAclCreation();
+  const o = defaultRequestAclCreation();
   o.resourceType = r.int8();
   o.resourceName = (flex ? r.compactString() : r.string());
   if (v >= 1) o.resourcePatternType = r.int8();
@@ -109,7 +109,7 @@ export function decodeCreateAclsRequestAclCreation(r: Reader, v: number): Create
   return o;
 }
 
-export function encodeCreateAclsRequestAclCreation(w: Writer, v: number, o: CreateAclsRequestAclCreation): void {
+export function encodeRequestAclCreation(w: Writer, v: number, o: RequestAclCreation): void {
   const flex = v >= 2;
   w.int8(o.resourceType);
   if (flex) w.compactString(o.resourceName ?? ''); else w.string(o.resourceName ?? '');
@@ -121,16 +121,16 @@ export function encodeCreateAclsRequestAclCreation(w: Writer, v: number, o: Crea
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface CreateAclsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The results for each ACL creation. (versions 0+) */
-  results: CreateAclsResponseAclCreationResult[];
+  results: ResponseAclCreationResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultCreateAclsResponse(): CreateAclsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     results: [],
@@ -138,15 +138,15 @@ export function defaultCreateAclsResponse(): CreateAclsResponse {
   };
 }
 
-export function isDefaultCreateAclsResponse(o: CreateAclsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.results !== null && o.results.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeCreateAclsResponse(r: Reader, v: number): CreateAclsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 2;
-  const o = defaultCreateAclsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -154,7 +154,7 @@ export function decodeCreateAclsResponse(r: Reader, v: number): CreateAclsRespon
     if (n < 0) o.results = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeCreateAclsResponseAclCreationResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseAclCreationResult(r, v);
       o.results = a;
     }
   }
@@ -162,18 +162,18 @@ export function decodeCreateAclsResponse(r: Reader, v: number): CreateAclsRespon
   return o;
 }
 
-export function encodeCreateAclsResponse(w: Writer, v: number, o: CreateAclsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 2;
   w.int32(o.throttleTimeMs);
   {
     const a = o.results ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeCreateAclsResponseAclCreationResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseAclCreationResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface CreateAclsResponseAclCreationResult {
+export interface ResponseAclCreationResult {
   /** The result error, or zero if there was no error. (versions 0+) */
   errorCode: number;
   /** The result message, or null if there was no error. (versions 0+, nullable 0+) */
@@ -182,7 +182,7 @@ export interface CreateAclsResponseAclCreationResult {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultCreateAclsResponseAclCreationResult(): CreateAclsResponseAclCreationResult {
+export function defaultResponseAclCreationResult(): ResponseAclCreationResult {
   return {
     errorCode: 0,
     errorMessage: "",
@@ -190,22 +190,22 @@ export function defaultCreateAclsResponseAclCreationResult(): CreateAclsResponse
   };
 }
 
-export function isDefaultCreateAclsResponseAclCreationResult(o: CreateAclsResponseAclCreationResult): boolean {
+export function isDefaultResponseAclCreationResult(o: ResponseAclCreationResult): boolean {
   return (o.errorCode === 0) &&
     (o.errorMessage === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeCreateAclsResponseAclCreationResult(r: Reader, v: number): CreateAclsResponseAclCreationResult {
+export function decodeResponseAclCreationResult(r: Reader, v: number): ResponseAclCreationResult {
   const flex = v >= 2;
-  const o = defaultCreateAclsResponseAclCreationResult();
+  const o = defaultResponseAclCreationResult();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeCreateAclsResponseAclCreationResult(w: Writer, v: number, o: CreateAclsResponseAclCreationResult): void {
+export function encodeResponseAclCreationResult(w: Writer, v: number, o: ResponseAclCreationResult): void {
   const flex = v >= 2;
   w.int16(o.errorCode);
   if (flex) w.compactNullableString(o.errorMessage); else w.nullableString(o.errorMessage);

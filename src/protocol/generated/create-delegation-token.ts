@@ -7,20 +7,20 @@ import { EMPTY_BYTES } from '../constants.js';
 
 export const API_KEY = 38;
 
-export interface CreateDelegationTokenRequest {
+export interface Request {
   /** The principal type of the owner of the token. If it's null it defaults to the token request principal. (versions 3+, nullable 3+) */
   ownerPrincipalType: string | null;
   /** The principal name of the owner of the token. If it's null it defaults to the token request principal. (versions 3+, nullable 3+) */
   ownerPrincipalName: string | null;
   /** A list of those who are allowed to renew this token before it expires. (versions 0+) */
-  renewers: CreateDelegationTokenRequestCreatableRenewers[];
+  renewers: RequestCreatableRenewers[];
   /** The maximum lifetime of the token in milliseconds, or -1 to use the server side default. (versions 0+) */
   maxLifetimeMs: bigint;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultCreateDelegationTokenRequest(): CreateDelegationTokenRequest {
+export function defaultRequest(): Request {
   return {
     ownerPrincipalType: "",
     ownerPrincipalName: "",
@@ -30,7 +30,7 @@ export function defaultCreateDelegationTokenRequest(): CreateDelegationTokenRequ
   };
 }
 
-export function isDefaultCreateDelegationTokenRequest(o: CreateDelegationTokenRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.ownerPrincipalType === "") &&
     (o.ownerPrincipalName === "") &&
     (o.renewers !== null && o.renewers.length === 0) &&
@@ -38,9 +38,9 @@ export function isDefaultCreateDelegationTokenRequest(o: CreateDelegationTokenRe
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeCreateDelegationTokenRequest(r: Reader, v: number): CreateDelegationTokenRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 2;
-  const o = defaultCreateDelegationTokenRequest();
+  const o = defaultRequest();
   if (v >= 3) o.ownerPrincipalType = (flex ? r.compactNullableString() : r.nullableString());
   if (v >= 3) o.ownerPrincipalName = (flex ? r.compactNullableString() : r.nullableString());
   {
@@ -49,7 +49,7 @@ export function decodeCreateDelegationTokenRequest(r: Reader, v: number): Create
     if (n < 0) o.renewers = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeCreateDelegationTokenRequestCreatableRenewers(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestCreatableRenewers(r, v);
       o.renewers = a;
     }
   }
@@ -58,20 +58,20 @@ export function decodeCreateDelegationTokenRequest(r: Reader, v: number): Create
   return o;
 }
 
-export function encodeCreateDelegationTokenRequest(w: Writer, v: number, o: CreateDelegationTokenRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 2;
   if (v >= 3) if (flex) w.compactNullableString(o.ownerPrincipalType); else w.nullableString(o.ownerPrincipalType);
   if (v >= 3) if (flex) w.compactNullableString(o.ownerPrincipalName); else w.nullableString(o.ownerPrincipalName);
   {
     const a = o.renewers ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeCreateDelegationTokenRequestCreatableRenewers(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestCreatableRenewers(w, v, e); }
   }
   w.int64(o.maxLifetimeMs);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface CreateDelegationTokenRequestCreatableRenewers {
+export interface RequestCreatableRenewers {
   /** The type of the Kafka principal. (versions 0+) */
   principalType: string;
   /** The name of the Kafka principal. (versions 0+) */
@@ -80,7 +80,7 @@ export interface CreateDelegationTokenRequestCreatableRenewers {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultCreateDelegationTokenRequestCreatableRenewers(): CreateDelegationTokenRequestCreatableRenewers {
+export function defaultRequestCreatableRenewers(): RequestCreatableRenewers {
   return {
     principalType: "",
     principalName: "",
@@ -88,29 +88,29 @@ export function defaultCreateDelegationTokenRequestCreatableRenewers(): CreateDe
   };
 }
 
-export function isDefaultCreateDelegationTokenRequestCreatableRenewers(o: CreateDelegationTokenRequestCreatableRenewers): boolean {
+export function isDefaultRequestCreatableRenewers(o: RequestCreatableRenewers): boolean {
   return (o.principalType === "") &&
     (o.principalName === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeCreateDelegationTokenRequestCreatableRenewers(r: Reader, v: number): CreateDelegationTokenRequestCreatableRenewers {
+export function decodeRequestCreatableRenewers(r: Reader, v: number): RequestCreatableRenewers {
   const flex = v >= 2;
-  const o = defaultCreateDelegationTokenRequestCreatableRenewers();
+  const o = defaultRequestCreatableRenewers();
   o.principalType = (flex ? r.compactString() : r.string());
   o.principalName = (flex ? r.compactString() : r.string());
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeCreateDelegationTokenRequestCreatableRenewers(w: Writer, v: number, o: CreateDelegationTokenRequestCreatableRenewers): void {
+export function encodeRequestCreatableRenewers(w: Writer, v: number, o: RequestCreatableRenewers): void {
   const flex = v >= 2;
   if (flex) w.compactString(o.principalType ?? ''); else w.string(o.principalType ?? '');
   if (flex) w.compactString(o.principalName ?? ''); else w.string(o.principalName ?? '');
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface CreateDelegationTokenResponse {
+export interface Response {
   /** The top-level error, or zero if there was no error. (versions 0+) */
   errorCode: number;
   /** The principal type of the token owner. (versions 0+) */
@@ -137,7 +137,7 @@ export interface CreateDelegationTokenResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultCreateDelegationTokenResponse(): CreateDelegationTokenResponse {
+export function defaultResponse(): Response {
   return {
     errorCode: 0,
     principalType: "",
@@ -154,7 +154,7 @@ export function defaultCreateDelegationTokenResponse(): CreateDelegationTokenRes
   };
 }
 
-export function isDefaultCreateDelegationTokenResponse(o: CreateDelegationTokenResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.errorCode === 0) &&
     (o.principalType === "") &&
     (o.principalName === "") &&
@@ -169,9 +169,9 @@ export function isDefaultCreateDelegationTokenResponse(o: CreateDelegationTokenR
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeCreateDelegationTokenResponse(r: Reader, v: number): CreateDelegationTokenResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 2;
-  const o = defaultCreateDelegationTokenResponse();
+  const o = defaultResponse();
   o.errorCode = r.int16();
   o.principalType = (flex ? r.compactString() : r.string());
   o.principalName = (flex ? r.compactString() : r.string());
@@ -187,7 +187,7 @@ export function decodeCreateDelegationTokenResponse(r: Reader, v: number): Creat
   return o;
 }
 
-export function encodeCreateDelegationTokenResponse(w: Writer, v: number, o: CreateDelegationTokenResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 2;
   w.int16(o.errorCode);
   if (flex) w.compactString(o.principalType ?? ''); else w.string(o.principalType ?? '');

@@ -6,9 +6,9 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 37;
 
-export interface CreatePartitionsRequest {
+export interface Request {
   /** Each topic that we want to create new partitions inside. (versions 0+) */
-  topics: CreatePartitionsRequestCreatePartitionsTopic[];
+  topics: RequestTopic[];
   /** The time in ms to wait for the partitions to be created. (versions 0+) */
   timeoutMs: number;
   /** If true, then validate the request, but don't actually increase the number of partitions. (versions 0+) */
@@ -17,7 +17,7 @@ export interface CreatePartitionsRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultCreatePartitionsRequest(): CreatePartitionsRequest {
+export function defaultRequest(): Request {
   return {
     topics: [],
     timeoutMs: 0,
@@ -26,23 +26,23 @@ export function defaultCreatePartitionsRequest(): CreatePartitionsRequest {
   };
 }
 
-export function isDefaultCreatePartitionsRequest(o: CreatePartitionsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.topics !== null && o.topics.length === 0) &&
     (o.timeoutMs === 0) &&
     (o.validateOnly === false) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeCreatePartitionsRequest(r: Reader, v: number): CreatePartitionsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 2;
-  const o = defaultCreatePartitionsRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Topics is null');
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeCreatePartitionsRequestCreatePartitionsTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopic(r, v);
       o.topics = a;
     }
   }
@@ -52,30 +52,30 @@ export function decodeCreatePartitionsRequest(r: Reader, v: number): CreateParti
   return o;
 }
 
-export function encodeCreatePartitionsRequest(w: Writer, v: number, o: CreatePartitionsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 2;
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeCreatePartitionsRequestCreatePartitionsTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopic(w, v, e); }
   }
   w.int32(o.timeoutMs);
   w.bool(o.validateOnly);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface CreatePartitionsRequestCreatePartitionsTopic {
+export interface RequestTopic {
   /** The topic name. (versions 0+) */
   name: string;
   /** The new partition count. (versions 0+) */
   count: number;
   /** The new partition assignments. (versions 0+, nullable 0+) */
-  assignments: CreatePartitionsRequestCreatePartitionsAssignment[] | null;
+  assignments: RequestAssignment[] | null;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultCreatePartitionsRequestCreatePartitionsTopic(): CreatePartitionsRequestCreatePartitionsTopic {
+export function defaultRequestTopic(): RequestTopic {
   return {
     name: "",
     count: 0,
@@ -84,16 +84,16 @@ export function defaultCreatePartitionsRequestCreatePartitionsTopic(): CreatePar
   };
 }
 
-export function isDefaultCreatePartitionsRequestCreatePartitionsTopic(o: CreatePartitionsRequestCreatePartitionsTopic): boolean {
+export function isDefaultRequestTopic(o: RequestTopic): boolean {
   return (o.name === "") &&
     (o.count === 0) &&
     (o.assignments !== null && o.assignments.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeCreatePartitionsRequestCreatePartitionsTopic(r: Reader, v: number): CreatePartitionsRequestCreatePartitionsTopic {
+export function decodeRequestTopic(r: Reader, v: number): RequestTopic {
   const flex = v >= 2;
-  const o = defaultCreatePartitionsRequestCreatePartitionsTopic();
+  const o = defaultRequestTopic();
   o.name = (flex ? r.compactString() : r.string());
   o.count = r.int32();
   {
@@ -101,7 +101,7 @@ export function decodeCreatePartitionsRequestCreatePartitionsTopic(r: Reader, v:
     if (n < 0) o.assignments = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeCreatePartitionsRequestCreatePartitionsAssignment(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestAssignment(r, v);
       o.assignments = a;
     }
   }
@@ -109,40 +109,40 @@ export function decodeCreatePartitionsRequestCreatePartitionsTopic(r: Reader, v:
   return o;
 }
 
-export function encodeCreatePartitionsRequestCreatePartitionsTopic(w: Writer, v: number, o: CreatePartitionsRequestCreatePartitionsTopic): void {
+export function encodeRequestTopic(w: Writer, v: number, o: RequestTopic): void {
   const flex = v >= 2;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   w.int32(o.count);
   {
     const a = (true ? o.assignments : o.assignments ?? []);
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeCreatePartitionsRequestCreatePartitionsAssignment(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestAssignment(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface CreatePartitionsRequestCreatePartitionsAssignment {
+export interface RequestAssignment {
   /** The assigned broker IDs. (versions 0+) */
   brokerIds: number[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultCreatePartitionsRequestCreatePartitionsAssignment(): CreatePartitionsRequestCreatePartitionsAssignment {
+export function defaultRequestAssignment(): RequestAssignment {
   return {
     brokerIds: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultCreatePartitionsRequestCreatePartitionsAssignment(o: CreatePartitionsRequestCreatePartitionsAssignment): boolean {
+export function isDefaultRequestAssignment(o: RequestAssignment): boolean {
   return (o.brokerIds !== null && o.brokerIds.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeCreatePartitionsRequestCreatePartitionsAssignment(r: Reader, v: number): CreatePartitionsRequestCreatePartitionsAssignment {
+export function decodeRequestAssignment(r: Reader, v: number): RequestAssignment {
   const flex = v >= 2;
-  const o = defaultCreatePartitionsRequestCreatePartitionsAssignment();
+  const o = defaultRequestAssignment();
   {
     const n = flex ? r.compactArrayLength(4) : r.arrayLength(4);
     if (n < 0) throw new DecodeError('non-nullable array BrokerIds is null');
@@ -157,7 +157,7 @@ export function decodeCreatePartitionsRequestCreatePartitionsAssignment(r: Reade
   return o;
 }
 
-export function encodeCreatePartitionsRequestCreatePartitionsAssignment(w: Writer, v: number, o: CreatePartitionsRequestCreatePartitionsAssignment): void {
+export function encodeRequestAssignment(w: Writer, v: number, o: RequestAssignment): void {
   const flex = v >= 2;
   {
     const a = o.brokerIds ?? [];
@@ -167,16 +167,16 @@ export function encodeCreatePartitionsRequestCreatePartitionsAssignment(w: Write
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface CreatePartitionsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The partition creation results for each topic. (versions 0+) */
-  results: CreatePartitionsResponseCreatePartitionsTopicResult[];
+  results: ResponseTopicResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultCreatePartitionsResponse(): CreatePartitionsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     results: [],
@@ -184,15 +184,15 @@ export function defaultCreatePartitionsResponse(): CreatePartitionsResponse {
   };
 }
 
-export function isDefaultCreatePartitionsResponse(o: CreatePartitionsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.results !== null && o.results.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeCreatePartitionsResponse(r: Reader, v: number): CreatePartitionsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 2;
-  const o = defaultCreatePartitionsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -200,7 +200,7 @@ export function decodeCreatePartitionsResponse(r: Reader, v: number): CreatePart
     if (n < 0) o.results = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeCreatePartitionsResponseCreatePartitionsTopicResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopicResult(r, v);
       o.results = a;
     }
   }
@@ -208,18 +208,18 @@ export function decodeCreatePartitionsResponse(r: Reader, v: number): CreatePart
   return o;
 }
 
-export function encodeCreatePartitionsResponse(w: Writer, v: number, o: CreatePartitionsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 2;
   w.int32(o.throttleTimeMs);
   {
     const a = o.results ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeCreatePartitionsResponseCreatePartitionsTopicResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopicResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface CreatePartitionsResponseCreatePartitionsTopicResult {
+export interface ResponseTopicResult {
   /** The topic name. (versions 0+) */
   name: string;
   /** The result error, or zero if there was no error. (versions 0+) */
@@ -230,7 +230,7 @@ export interface CreatePartitionsResponseCreatePartitionsTopicResult {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultCreatePartitionsResponseCreatePartitionsTopicResult(): CreatePartitionsResponseCreatePartitionsTopicResult {
+export function defaultResponseTopicResult(): ResponseTopicResult {
   return {
     name: "",
     errorCode: 0,
@@ -239,16 +239,16 @@ export function defaultCreatePartitionsResponseCreatePartitionsTopicResult(): Cr
   };
 }
 
-export function isDefaultCreatePartitionsResponseCreatePartitionsTopicResult(o: CreatePartitionsResponseCreatePartitionsTopicResult): boolean {
+export function isDefaultResponseTopicResult(o: ResponseTopicResult): boolean {
   return (o.name === "") &&
     (o.errorCode === 0) &&
     (o.errorMessage === null) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeCreatePartitionsResponseCreatePartitionsTopicResult(r: Reader, v: number): CreatePartitionsResponseCreatePartitionsTopicResult {
+export function decodeResponseTopicResult(r: Reader, v: number): ResponseTopicResult {
   const flex = v >= 2;
-  const o = defaultCreatePartitionsResponseCreatePartitionsTopicResult();
+  const o = defaultResponseTopicResult();
   o.name = (flex ? r.compactString() : r.string());
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -256,7 +256,7 @@ export function decodeCreatePartitionsResponseCreatePartitionsTopicResult(r: Rea
   return o;
 }
 
-export function encodeCreatePartitionsResponseCreatePartitionsTopicResult(w: Writer, v: number, o: CreatePartitionsResponseCreatePartitionsTopicResult): void {
+export function encodeResponseTopicResult(w: Writer, v: number, o: ResponseTopicResult): void {
   const flex = v >= 2;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   w.int16(o.errorCode);

@@ -7,9 +7,9 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 19;
 
-export interface CreateTopicsRequest {
+export interface Request {
   /** The topics to create. (versions 0+) */
-  topics: CreateTopicsRequestCreatableTopic[];
+  topics: RequestCreatableTopic[];
   /** How long to wait in milliseconds before timing out the request. (versions 0+) */
   timeoutMs: number;
   /** If true, check that the topics can be created as specified, but don't create anything. (versions 1+) */
@@ -18,7 +18,7 @@ export interface CreateTopicsRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultCreateTopicsRequest(): CreateTopicsRequest {
+export function defaultRequest(): Request {
   return {
     topics: [],
     timeoutMs: 60000,
@@ -27,23 +27,23 @@ export function defaultCreateTopicsRequest(): CreateTopicsRequest {
   };
 }
 
-export function isDefaultCreateTopicsRequest(o: CreateTopicsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.topics !== null && o.topics.length === 0) &&
     (o.timeoutMs === 60000) &&
     (o.validateOnly === false) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeCreateTopicsRequest(r: Reader, v: number): CreateTopicsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 5;
-  const o = defaultCreateTopicsRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Topics is null');
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeCreateTopicsRequestCreatableTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestCreatableTopic(r, v);
       o.topics = a;
     }
   }
@@ -53,19 +53,19 @@ export function decodeCreateTopicsRequest(r: Reader, v: number): CreateTopicsReq
   return o;
 }
 
-export function encodeCreateTopicsRequest(w: Writer, v: number, o: CreateTopicsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 5;
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeCreateTopicsRequestCreatableTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestCreatableTopic(w, v, e); }
   }
   w.int32(o.timeoutMs);
   if (v >= 1) w.bool(o.validateOnly);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface CreateTopicsRequestCreatableTopic {
+export interface RequestCreatableTopic {
   /** The topic name. (versions 0+) */
   name: string;
   /** The number of partitions to create in the topic, or -1 if we are either specifying a manual partition assignment or using the default partitions. (versions 0+) */
@@ -73,14 +73,14 @@ export interface CreateTopicsRequestCreatableTopic {
   /** The number of replicas to create for each partition in the topic, or -1 if we are either specifying a manual partition assignment or using the default replication factor. (versions 0+) */
   replicationFactor: number;
   /** The manual partition assignment, or the empty array if we are using automatic assignment. (versions 0+) */
-  assignments: CreateTopicsRequestCreatableReplicaAssignment[];
+  assignments: RequestCreatableReplicaAssignment[];
   /** The custom topic configurations to set. (versions 0+) */
-  configs: CreateTopicsRequestCreatableTopicConfig[];
+  configs: RequestCreatableTopicConfig[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultCreateTopicsRequestCreatableTopic(): CreateTopicsRequestCreatableTopic {
+export function defaultRequestCreatableTopic(): RequestCreatableTopic {
   return {
     name: "",
     numPartitions: 0,
@@ -91,7 +91,7 @@ export function defaultCreateTopicsRequestCreatableTopic(): CreateTopicsRequestC
   };
 }
 
-export function isDefaultCreateTopicsRequestCreatableTopic(o: CreateTopicsRequestCreatableTopic): boolean {
+export function isDefaultRequestCreatableTopic(o: RequestCreatableTopic): boolean {
   return (o.name === "") &&
     (o.numPartitions === 0) &&
     (o.replicationFactor === 0) &&
@@ -100,9 +100,9 @@ export function isDefaultCreateTopicsRequestCreatableTopic(o: CreateTopicsReques
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeCreateTopicsRequestCreatableTopic(r: Reader, v: number): CreateTopicsRequestCreatableTopic {
+export function decodeRequestCreatableTopic(r: Reader, v: number): RequestCreatableTopic {
   const flex = v >= 5;
-  const o = defaultCreateTopicsRequestCreatableTopic();
+  const o = defaultRequestCreatableTopic();
   o.name = (flex ? r.compactString() : r.string());
   o.numPartitions = r.int32();
   o.replicationFactor = r.int16();
@@ -112,7 +112,7 @@ export function decodeCreateTopicsRequestCreatableTopic(r: Reader, v: number): C
     if (n < 0) o.assignments = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeCreateTopicsRequestCreatableReplicaAssignment(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestCreatableReplicaAssignment(r, v);
       o.assignments = a;
     }
   }
@@ -122,7 +122,7 @@ export function decodeCreateTopicsRequestCreatableTopic(r: Reader, v: number): C
     if (n < 0) o.configs = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeCreateTopicsRequestCreatableTopicConfig(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestCreatableTopicConfig(r, v);
       o.configs = a;
     }
   }
@@ -130,7 +130,7 @@ export function decodeCreateTopicsRequestCreatableTopic(r: Reader, v: number): C
   return o;
 }
 
-export function encodeCreateTopicsRequestCreatableTopic(w: Writer, v: number, o: CreateTopicsRequestCreatableTopic): void {
+export function encodeRequestCreatableTopic(w: Writer, v: number, o: RequestCreatableTopic): void {
   const flex = v >= 5;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   w.int32(o.numPartitions);
@@ -138,17 +138,17 @@ export function encodeCreateTopicsRequestCreatableTopic(w: Writer, v: number, o:
   {
     const a = o.assignments ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeCreateTopicsRequestCreatableReplicaAssignment(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestCreatableReplicaAssignment(w, v, e); }
   }
   {
     const a = o.configs ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeCreateTopicsRequestCreatableTopicConfig(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestCreatableTopicConfig(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface CreateTopicsRequestCreatableReplicaAssignment {
+export interface RequestCreatableReplicaAssignment {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The brokers to place the partition on. (versions 0+) */
@@ -157,7 +157,7 @@ export interface CreateTopicsRequestCreatableReplicaAssignment {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultCreateTopicsRequestCreatableReplicaAssignment(): CreateTopicsRequestCreatableReplicaAssignment {
+export function defaultRequestCreatableReplicaAssignment(): RequestCreatableReplicaAssignment {
   return {
     partitionIndex: 0,
     brokerIds: [],
@@ -165,15 +165,15 @@ export function defaultCreateTopicsRequestCreatableReplicaAssignment(): CreateTo
   };
 }
 
-export function isDefaultCreateTopicsRequestCreatableReplicaAssignment(o: CreateTopicsRequestCreatableReplicaAssignment): boolean {
+export function isDefaultRequestCreatableReplicaAssignment(o: RequestCreatableReplicaAssignment): boolean {
   return (o.partitionIndex === 0) &&
     (o.brokerIds !== null && o.brokerIds.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeCreateTopicsRequestCreatableReplicaAssignment(r: Reader, v: number): CreateTopicsRequestCreatableReplicaAssignment {
+export function decodeRequestCreatableReplicaAssignment(r: Reader, v: number): RequestCreatableReplicaAssignment {
   const flex = v >= 5;
-  const o = defaultCreateTopicsRequestCreatableReplicaAssignment();
+  const o = defaultRequestCreatableReplicaAssignment();
   o.partitionIndex = r.int32();
   {
     const n = flex ? r.compactArrayLength(4) : r.arrayLength(4);
@@ -189,7 +189,7 @@ export function decodeCreateTopicsRequestCreatableReplicaAssignment(r: Reader, v
   return o;
 }
 
-export function encodeCreateTopicsRequestCreatableReplicaAssignment(w: Writer, v: number, o: CreateTopicsRequestCreatableReplicaAssignment): void {
+export function encodeRequestCreatableReplicaAssignment(w: Writer, v: number, o: RequestCreatableReplicaAssignment): void {
   const flex = v >= 5;
   w.int32(o.partitionIndex);
   {
@@ -200,7 +200,7 @@ export function encodeCreateTopicsRequestCreatableReplicaAssignment(w: Writer, v
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface CreateTopicsRequestCreatableTopicConfig {
+export interface RequestCreatableTopicConfig {
   /** The configuration name. (versions 0+) */
   name: string;
   /** The configuration value. (versions 0+, nullable 0+) */
@@ -209,7 +209,7 @@ export interface CreateTopicsRequestCreatableTopicConfig {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultCreateTopicsRequestCreatableTopicConfig(): CreateTopicsRequestCreatableTopicConfig {
+export function defaultRequestCreatableTopicConfig(): RequestCreatableTopicConfig {
   return {
     name: "",
     value: "",
@@ -217,38 +217,38 @@ export function defaultCreateTopicsRequestCreatableTopicConfig(): CreateTopicsRe
   };
 }
 
-export function isDefaultCreateTopicsRequestCreatableTopicConfig(o: CreateTopicsRequestCreatableTopicConfig): boolean {
+export function isDefaultRequestCreatableTopicConfig(o: RequestCreatableTopicConfig): boolean {
   return (o.name === "") &&
     (o.value === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeCreateTopicsRequestCreatableTopicConfig(r: Reader, v: number): CreateTopicsRequestCreatableTopicConfig {
+export function decodeRequestCreatableTopicConfig(r: Reader, v: number): RequestCreatableTopicConfig {
   const flex = v >= 5;
-  const o = defaultCreateTopicsRequestCreatableTopicConfig();
+  const o = defaultRequestCreatableTopicConfig();
   o.name = (flex ? r.compactString() : r.string());
   o.value = (flex ? r.compactNullableString() : r.nullableString());
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeCreateTopicsRequestCreatableTopicConfig(w: Writer, v: number, o: CreateTopicsRequestCreatableTopicConfig): void {
+export function encodeRequestCreatableTopicConfig(w: Writer, v: number, o: RequestCreatableTopicConfig): void {
   const flex = v >= 5;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (flex) w.compactNullableString(o.value); else w.nullableString(o.value);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface CreateTopicsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 2+) */
   throttleTimeMs: number;
   /** Results for each topic we tried to create. (versions 0+) */
-  topics: CreateTopicsResponseCreatableTopicResult[];
+  topics: ResponseCreatableTopicResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultCreateTopicsResponse(): CreateTopicsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     topics: [],
@@ -256,15 +256,15 @@ export function defaultCreateTopicsResponse(): CreateTopicsResponse {
   };
 }
 
-export function isDefaultCreateTopicsResponse(o: CreateTopicsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeCreateTopicsResponse(r: Reader, v: number): CreateTopicsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 5;
-  const o = defaultCreateTopicsResponse();
+  const o = defaultResponse();
   if (v >= 2) o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -272,7 +272,7 @@ export function decodeCreateTopicsResponse(r: Reader, v: number): CreateTopicsRe
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeCreateTopicsResponseCreatableTopicResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseCreatableTopicResult(r, v);
       o.topics = a;
     }
   }
@@ -280,18 +280,18 @@ export function decodeCreateTopicsResponse(r: Reader, v: number): CreateTopicsRe
   return o;
 }
 
-export function encodeCreateTopicsResponse(w: Writer, v: number, o: CreateTopicsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 5;
   if (v >= 2) w.int32(o.throttleTimeMs);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeCreateTopicsResponseCreatableTopicResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseCreatableTopicResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface CreateTopicsResponseCreatableTopicResult {
+export interface ResponseCreatableTopicResult {
   /** The topic name. (versions 0+) */
   name: string;
   /** The unique topic ID (versions 7+) */
@@ -307,12 +307,12 @@ export interface CreateTopicsResponseCreatableTopicResult {
   /** Replication factor of the topic. (versions 5+) */
   replicationFactor: number;
   /** Configuration of the topic. (versions 5+, nullable 5+) */
-  configs: CreateTopicsResponseCreatableTopicConfigs[] | null;
+  configs: ResponseCreatableTopicConfigs[] | null;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultCreateTopicsResponseCreatableTopicResult(): CreateTopicsResponseCreatableTopicResult {
+export function defaultResponseCreatableTopicResult(): ResponseCreatableTopicResult {
   return {
     name: "",
     topicId: ZERO_UUID,
@@ -326,7 +326,7 @@ export function defaultCreateTopicsResponseCreatableTopicResult(): CreateTopicsR
   };
 }
 
-export function isDefaultCreateTopicsResponseCreatableTopicResult(o: CreateTopicsResponseCreatableTopicResult): boolean {
+export function isDefaultResponseCreatableTopicResult(o: ResponseCreatableTopicResult): boolean {
   return (o.name === "") &&
     (o.topicId.equals(ZERO_UUID)) &&
     (o.errorCode === 0) &&
@@ -338,9 +338,9 @@ export function isDefaultCreateTopicsResponseCreatableTopicResult(o: CreateTopic
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeCreateTopicsResponseCreatableTopicResult(r: Reader, v: number): CreateTopicsResponseCreatableTopicResult {
+export function decodeResponseCreatableTopicResult(r: Reader, v: number): ResponseCreatableTopicResult {
   const flex = v >= 5;
-  const o = defaultCreateTopicsResponseCreatableTopicResult();
+  const o = defaultResponseCreatableTopicResult();
   o.name = (flex ? r.compactString() : r.string());
   if (v >= 7) o.topicId = r.uuid();
   o.errorCode = r.int16();
@@ -352,7 +352,7 @@ export function decodeCreateTopicsResponseCreatableTopicResult(r: Reader, v: num
     if (n < 0) o.configs = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeCreateTopicsResponseCreatableTopicConfigs(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseCreatableTopicConfigs(r, v);
       o.configs = a;
     }
   }
@@ -369,7 +369,7 @@ export function decodeCreateTopicsResponseCreatableTopicResult(r: Reader, v: num
   return o;
 }
 
-export function encodeCreateTopicsResponseCreatableTopicResult(w: Writer, v: number, o: CreateTopicsResponseCreatableTopicResult): void {
+export function encodeResponseCreatableTopicResult(w: Writer, v: number, o: ResponseCreatableTopicResult): void {
   const flex = v >= 5;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (v >= 7) w.uuid(o.topicId);
@@ -380,7 +380,7 @@ export function encodeCreateTopicsResponseCreatableTopicResult(w: Writer, v: num
   if (v >= 5) {
     const a = (true ? o.configs : o.configs ?? []);
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeCreateTopicsResponseCreatableTopicConfigs(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseCreatableTopicConfigs(w, v, e); }
   }
   if (flex) {
     const known: TaggedField[] = [];
@@ -395,7 +395,7 @@ export function encodeCreateTopicsResponseCreatableTopicResult(w: Writer, v: num
   }
 }
 
-export interface CreateTopicsResponseCreatableTopicConfigs {
+export interface ResponseCreatableTopicConfigs {
   /** The configuration name. (versions 5+) */
   name: string;
   /** The configuration value. (versions 5+, nullable 5+) */
@@ -410,7 +410,7 @@ export interface CreateTopicsResponseCreatableTopicConfigs {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultCreateTopicsResponseCreatableTopicConfigs(): CreateTopicsResponseCreatableTopicConfigs {
+export function defaultResponseCreatableTopicConfigs(): ResponseCreatableTopicConfigs {
   return {
     name: "",
     value: "",
@@ -421,7 +421,7 @@ export function defaultCreateTopicsResponseCreatableTopicConfigs(): CreateTopics
   };
 }
 
-export function isDefaultCreateTopicsResponseCreatableTopicConfigs(o: CreateTopicsResponseCreatableTopicConfigs): boolean {
+export function isDefaultResponseCreatableTopicConfigs(o: ResponseCreatableTopicConfigs): boolean {
   return (o.name === "") &&
     (o.value === "") &&
     (o.readOnly === false) &&
@@ -430,9 +430,9 @@ export function isDefaultCreateTopicsResponseCreatableTopicConfigs(o: CreateTopi
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeCreateTopicsResponseCreatableTopicConfigs(r: Reader, v: number): CreateTopicsResponseCreatableTopicConfigs {
+export function decodeResponseCreatableTopicConfigs(r: Reader, v: number): ResponseCreatableTopicConfigs {
   const flex = v >= 5;
-  const o = defaultCreateTopicsResponseCreatableTopicConfigs();
+  const o = defaultResponseCreatableTopicConfigs();
   if (v >= 5) o.name = (flex ? r.compactString() : r.string());
   if (v >= 5) o.value = (flex ? r.compactNullableString() : r.nullableString());
   if (v >= 5) o.readOnly = r.bool();
@@ -442,7 +442,7 @@ export function decodeCreateTopicsResponseCreatableTopicConfigs(r: Reader, v: nu
   return o;
 }
 
-export function encodeCreateTopicsResponseCreatableTopicConfigs(w: Writer, v: number, o: CreateTopicsResponseCreatableTopicConfigs): void {
+export function encodeResponseCreatableTopicConfigs(w: Writer, v: number, o: ResponseCreatableTopicConfigs): void {
   const flex = v >= 5;
   if (v >= 5) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (v >= 5) if (flex) w.compactNullableString(o.value); else w.nullableString(o.value);

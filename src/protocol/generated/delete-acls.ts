@@ -6,35 +6,35 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 31;
 
-export interface DeleteAclsRequest {
+export interface Request {
   /** The filters to use when deleting ACLs. (versions 0+) */
-  filters: DeleteAclsRequestDeleteAclsFilter[];
+  filters: RequestFilter[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteAclsRequest(): DeleteAclsRequest {
+export function defaultRequest(): Request {
   return {
     filters: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultDeleteAclsRequest(o: DeleteAclsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.filters !== null && o.filters.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteAclsRequest(r: Reader, v: number): DeleteAclsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 2;
-  const o = defaultDeleteAclsRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Filters is null');
     if (n < 0) o.filters = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteAclsRequestDeleteAclsFilter(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestFilter(r, v);
       o.filters = a;
     }
   }
@@ -42,17 +42,17 @@ export function decodeDeleteAclsRequest(r: Reader, v: number): DeleteAclsRequest
   return o;
 }
 
-export function encodeDeleteAclsRequest(w: Writer, v: number, o: DeleteAclsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 2;
   {
     const a = o.filters ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDeleteAclsRequestDeleteAclsFilter(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestFilter(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteAclsRequestDeleteAclsFilter {
+export interface RequestFilter {
   /** The resource type. (versions 0+) */
   resourceTypeFilter: number;
   /** The resource name. (versions 0+, nullable 0+) */
@@ -71,7 +71,7 @@ export interface DeleteAclsRequestDeleteAclsFilter {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteAclsRequestDeleteAclsFilter(): DeleteAclsRequestDeleteAclsFilter {
+export function defaultRequestFilter(): RequestFilter {
   return {
     resourceTypeFilter: 0,
     resourceNameFilter: "",
@@ -84,7 +84,7 @@ export function defaultDeleteAclsRequestDeleteAclsFilter(): DeleteAclsRequestDel
   };
 }
 
-export function isDefaultDeleteAclsRequestDeleteAclsFilter(o: DeleteAclsRequestDeleteAclsFilter): boolean {
+export function isDefaultRequestFilter(o: RequestFilter): boolean {
   return (o.resourceTypeFilter === 0) &&
     (o.resourceNameFilter === "") &&
     (o.patternTypeFilter === 3) &&
@@ -95,9 +95,9 @@ export function isDefaultDeleteAclsRequestDeleteAclsFilter(o: DeleteAclsRequestD
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteAclsRequestDeleteAclsFilter(r: Reader, v: number): DeleteAclsRequestDeleteAclsFilter {
+export function decodeRequestFilter(r: Reader, v: number): RequestFilter {
   const flex = v >= 2;
-  const o = defaultDeleteAclsRequestDeleteAclsFilter();
+  const o = defaultRequestFilter();
   o.resourceTypeFilter = r.int8();
   o.resourceNameFilter = (flex ? r.compactNullableString() : r.nullableString());
   if (v >= 1) o.patternTypeFilter = r.int8();
@@ -109,7 +109,7 @@ export function decodeDeleteAclsRequestDeleteAclsFilter(r: Reader, v: number): D
   return o;
 }
 
-export function encodeDeleteAclsRequestDeleteAclsFilter(w: Writer, v: number, o: DeleteAclsRequestDeleteAclsFilter): void {
+export function encodeRequestFilter(w: Writer, v: number, o: RequestFilter): void {
   const flex = v >= 2;
   w.int8(o.resourceTypeFilter);
   if (flex) w.compactNullableString(o.resourceNameFilter); else w.nullableString(o.resourceNameFilter);
@@ -121,16 +121,16 @@ export function encodeDeleteAclsRequestDeleteAclsFilter(w: Writer, v: number, o:
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteAclsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The results for each filter. (versions 0+) */
-  filterResults: DeleteAclsResponseDeleteAclsFilterResult[];
+  filterResults: ResponseFilterResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteAclsResponse(): DeleteAclsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     filterResults: [],
@@ -138,15 +138,15 @@ export function defaultDeleteAclsResponse(): DeleteAclsResponse {
   };
 }
 
-export function isDefaultDeleteAclsResponse(o: DeleteAclsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.filterResults !== null && o.filterResults.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteAclsResponse(r: Reader, v: number): DeleteAclsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 2;
-  const o = defaultDeleteAclsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -154,7 +154,7 @@ export function decodeDeleteAclsResponse(r: Reader, v: number): DeleteAclsRespon
     if (n < 0) o.filterResults = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteAclsResponseDeleteAclsFilterResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseFilterResult(r, v);
       o.filterResults = a;
     }
   }
@@ -162,29 +162,29 @@ export function decodeDeleteAclsResponse(r: Reader, v: number): DeleteAclsRespon
   return o;
 }
 
-export function encodeDeleteAclsResponse(w: Writer, v: number, o: DeleteAclsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 2;
   w.int32(o.throttleTimeMs);
   {
     const a = o.filterResults ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDeleteAclsResponseDeleteAclsFilterResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseFilterResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteAclsResponseDeleteAclsFilterResult {
+export interface ResponseFilterResult {
   /** The error code, or 0 if the filter succeeded. (versions 0+) */
   errorCode: number;
   /** The error message, or null if the filter succeeded. (versions 0+, nullable 0+) */
   errorMessage: string | null;
   /** The ACLs which matched this filter. (versions 0+) */
-  matchingAcls: DeleteAclsResponseDeleteAclsMatchingAcl[];
+  matchingAcls: ResponseMatchingAcl[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteAclsResponseDeleteAclsFilterResult(): DeleteAclsResponseDeleteAclsFilterResult {
+export function defaultResponseFilterResult(): ResponseFilterResult {
   return {
     errorCode: 0,
     errorMessage: "",
@@ -193,16 +193,16 @@ export function defaultDeleteAclsResponseDeleteAclsFilterResult(): DeleteAclsRes
   };
 }
 
-export function isDefaultDeleteAclsResponseDeleteAclsFilterResult(o: DeleteAclsResponseDeleteAclsFilterResult): boolean {
+export function isDefaultResponseFilterResult(o: ResponseFilterResult): boolean {
   return (o.errorCode === 0) &&
     (o.errorMessage === "") &&
     (o.matchingAcls !== null && o.matchingAcls.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteAclsResponseDeleteAclsFilterResult(r: Reader, v: number): DeleteAclsResponseDeleteAclsFilterResult {
+export function decodeResponseFilterResult(r: Reader, v: number): ResponseFilterResult {
   const flex = v >= 2;
-  const o = defaultDeleteAclsResponseDeleteAclsFilterResult();
+  const o = defaultResponseFilterResult();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
   {
@@ -211,7 +211,7 @@ export function decodeDeleteAclsResponseDeleteAclsFilterResult(r: Reader, v: num
     if (n < 0) o.matchingAcls = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteAclsResponseDeleteAclsMatchingAcl(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseMatchingAcl(r, v);
       o.matchingAcls = a;
     }
   }
@@ -219,19 +219,19 @@ export function decodeDeleteAclsResponseDeleteAclsFilterResult(r: Reader, v: num
   return o;
 }
 
-export function encodeDeleteAclsResponseDeleteAclsFilterResult(w: Writer, v: number, o: DeleteAclsResponseDeleteAclsFilterResult): void {
+export function encodeResponseFilterResult(w: Writer, v: number, o: ResponseFilterResult): void {
   const flex = v >= 2;
   w.int16(o.errorCode);
   if (flex) w.compactNullableString(o.errorMessage); else w.nullableString(o.errorMessage);
   {
     const a = o.matchingAcls ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDeleteAclsResponseDeleteAclsMatchingAcl(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseMatchingAcl(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteAclsResponseDeleteAclsMatchingAcl {
+export interface ResponseMatchingAcl {
   /** The deletion error code, or 0 if the deletion succeeded. (versions 0+) */
   errorCode: number;
   /** The deletion error message, or null if the deletion succeeded. (versions 0+, nullable 0+) */
@@ -254,7 +254,7 @@ export interface DeleteAclsResponseDeleteAclsMatchingAcl {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteAclsResponseDeleteAclsMatchingAcl(): DeleteAclsResponseDeleteAclsMatchingAcl {
+export function defaultResponseMatchingAcl(): ResponseMatchingAcl {
   return {
     errorCode: 0,
     errorMessage: "",
@@ -269,7 +269,7 @@ export function defaultDeleteAclsResponseDeleteAclsMatchingAcl(): DeleteAclsResp
   };
 }
 
-export function isDefaultDeleteAclsResponseDeleteAclsMatchingAcl(o: DeleteAclsResponseDeleteAclsMatchingAcl): boolean {
+export function isDefaultResponseMatchingAcl(o: ResponseMatchingAcl): boolean {
   return (o.errorCode === 0) &&
     (o.errorMessage === "") &&
     (o.resourceType === 0) &&
@@ -282,9 +282,9 @@ export function isDefaultDeleteAclsResponseDeleteAclsMatchingAcl(o: DeleteAclsRe
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteAclsResponseDeleteAclsMatchingAcl(r: Reader, v: number): DeleteAclsResponseDeleteAclsMatchingAcl {
+export function decodeResponseMatchingAcl(r: Reader, v: number): ResponseMatchingAcl {
   const flex = v >= 2;
-  const o = defaultDeleteAclsResponseDeleteAclsMatchingAcl();
+  const o = defaultResponseMatchingAcl();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
   o.resourceType = r.int8();
@@ -298,7 +298,7 @@ export function decodeDeleteAclsResponseDeleteAclsMatchingAcl(r: Reader, v: numb
   return o;
 }
 
-export function encodeDeleteAclsResponseDeleteAclsMatchingAcl(w: Writer, v: number, o: DeleteAclsResponseDeleteAclsMatchingAcl): void {
+export function encodeResponseMatchingAcl(w: Writer, v: number, o: ResponseMatchingAcl): void {
   const flex = v >= 2;
   w.int16(o.errorCode);
   if (flex) w.compactNullableString(o.errorMessage); else w.nullableString(o.errorMessage);

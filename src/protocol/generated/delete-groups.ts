@@ -6,28 +6,28 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 42;
 
-export interface DeleteGroupsRequest {
+export interface Request {
   /** The group names to delete. (versions 0+) */
   groupsNames: string[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteGroupsRequest(): DeleteGroupsRequest {
+export function defaultRequest(): Request {
   return {
     groupsNames: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultDeleteGroupsRequest(o: DeleteGroupsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groupsNames !== null && o.groupsNames.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteGroupsRequest(r: Reader, v: number): DeleteGroupsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 2;
-  const o = defaultDeleteGroupsRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(2);
     if (n < 0) throw new DecodeError('non-nullable array GroupsNames is null');
@@ -42,7 +42,7 @@ export function decodeDeleteGroupsRequest(r: Reader, v: number): DeleteGroupsReq
   return o;
 }
 
-export function encodeDeleteGroupsRequest(w: Writer, v: number, o: DeleteGroupsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 2;
   {
     const a = o.groupsNames ?? [];
@@ -52,16 +52,16 @@ export function encodeDeleteGroupsRequest(w: Writer, v: number, o: DeleteGroupsR
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteGroupsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The deletion results (versions 0+) */
-  results: DeleteGroupsResponseDeletableGroupResult[];
+  results: ResponseDeletableGroupResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteGroupsResponse(): DeleteGroupsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     results: [],
@@ -69,15 +69,15 @@ export function defaultDeleteGroupsResponse(): DeleteGroupsResponse {
   };
 }
 
-export function isDefaultDeleteGroupsResponse(o: DeleteGroupsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.results !== null && o.results.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteGroupsResponse(r: Reader, v: number): DeleteGroupsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 2;
-  const o = defaultDeleteGroupsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -85,7 +85,7 @@ export function decodeDeleteGroupsResponse(r: Reader, v: number): DeleteGroupsRe
     if (n < 0) o.results = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteGroupsResponseDeletableGroupResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseDeletableGroupResult(r, v);
       o.results = a;
     }
   }
@@ -93,18 +93,18 @@ export function decodeDeleteGroupsResponse(r: Reader, v: number): DeleteGroupsRe
   return o;
 }
 
-export function encodeDeleteGroupsResponse(w: Writer, v: number, o: DeleteGroupsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 2;
   w.int32(o.throttleTimeMs);
   {
     const a = o.results ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDeleteGroupsResponseDeletableGroupResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseDeletableGroupResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteGroupsResponseDeletableGroupResult {
+export interface ResponseDeletableGroupResult {
   /** The group id (versions 0+) */
   groupId: string;
   /** The deletion error, or 0 if the deletion succeeded. (versions 0+) */
@@ -113,7 +113,7 @@ export interface DeleteGroupsResponseDeletableGroupResult {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteGroupsResponseDeletableGroupResult(): DeleteGroupsResponseDeletableGroupResult {
+export function defaultResponseDeletableGroupResult(): ResponseDeletableGroupResult {
   return {
     groupId: "",
     errorCode: 0,
@@ -121,22 +121,22 @@ export function defaultDeleteGroupsResponseDeletableGroupResult(): DeleteGroupsR
   };
 }
 
-export function isDefaultDeleteGroupsResponseDeletableGroupResult(o: DeleteGroupsResponseDeletableGroupResult): boolean {
+export function isDefaultResponseDeletableGroupResult(o: ResponseDeletableGroupResult): boolean {
   return (o.groupId === "") &&
     (o.errorCode === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteGroupsResponseDeletableGroupResult(r: Reader, v: number): DeleteGroupsResponseDeletableGroupResult {
+export function decodeResponseDeletableGroupResult(r: Reader, v: number): ResponseDeletableGroupResult {
   const flex = v >= 2;
-  const o = defaultDeleteGroupsResponseDeletableGroupResult();
+  const o = defaultResponseDeletableGroupResult();
   o.groupId = (flex ? r.compactString() : r.string());
   o.errorCode = r.int16();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeDeleteGroupsResponseDeletableGroupResult(w: Writer, v: number, o: DeleteGroupsResponseDeletableGroupResult): void {
+export function encodeResponseDeletableGroupResult(w: Writer, v: number, o: ResponseDeletableGroupResult): void {
   const flex = v >= 2;
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   w.int16(o.errorCode);

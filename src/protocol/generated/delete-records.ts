@@ -6,16 +6,16 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 21;
 
-export interface DeleteRecordsRequest {
+export interface Request {
   /** Each topic that we want to delete records from. (versions 0+) */
-  topics: DeleteRecordsRequestDeleteRecordsTopic[];
+  topics: RequestTopic[];
   /** How long to wait for the deletion to complete, in milliseconds. (versions 0+) */
   timeoutMs: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteRecordsRequest(): DeleteRecordsRequest {
+export function defaultRequest(): Request {
   return {
     topics: [],
     timeoutMs: 0,
@@ -23,22 +23,22 @@ export function defaultDeleteRecordsRequest(): DeleteRecordsRequest {
   };
 }
 
-export function isDefaultDeleteRecordsRequest(o: DeleteRecordsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.topics !== null && o.topics.length === 0) &&
     (o.timeoutMs === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteRecordsRequest(r: Reader, v: number): DeleteRecordsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 2;
-  const o = defaultDeleteRecordsRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Topics is null');
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteRecordsRequestDeleteRecordsTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopic(r, v);
       o.topics = a;
     }
   }
@@ -47,27 +47,27 @@ export function decodeDeleteRecordsRequest(r: Reader, v: number): DeleteRecordsR
   return o;
 }
 
-export function encodeDeleteRecordsRequest(w: Writer, v: number, o: DeleteRecordsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 2;
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDeleteRecordsRequestDeleteRecordsTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopic(w, v, e); }
   }
   w.int32(o.timeoutMs);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteRecordsRequestDeleteRecordsTopic {
+export interface RequestTopic {
   /** The topic name. (versions 0+) */
   name: string;
   /** Each partition that we want to delete records from. (versions 0+) */
-  partitions: DeleteRecordsRequestDeleteRecordsPartition[];
+  partitions: RequestPartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteRecordsRequestDeleteRecordsTopic(): DeleteRecordsRequestDeleteRecordsTopic {
+export function defaultRequestTopic(): RequestTopic {
   return {
     name: "",
     partitions: [],
@@ -75,15 +75,15 @@ export function defaultDeleteRecordsRequestDeleteRecordsTopic(): DeleteRecordsRe
   };
 }
 
-export function isDefaultDeleteRecordsRequestDeleteRecordsTopic(o: DeleteRecordsRequestDeleteRecordsTopic): boolean {
+export function isDefaultRequestTopic(o: RequestTopic): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteRecordsRequestDeleteRecordsTopic(r: Reader, v: number): DeleteRecordsRequestDeleteRecordsTopic {
+export function decodeRequestTopic(r: Reader, v: number): RequestTopic {
   const flex = v >= 2;
-  const o = defaultDeleteRecordsRequestDeleteRecordsTopic();
+  const o = defaultRequestTopic();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -91,7 +91,7 @@ export function decodeDeleteRecordsRequestDeleteRecordsTopic(r: Reader, v: numbe
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteRecordsRequestDeleteRecordsPartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartition(r, v);
       o.partitions = a;
     }
   }
@@ -99,18 +99,18 @@ export function decodeDeleteRecordsRequestDeleteRecordsTopic(r: Reader, v: numbe
   return o;
 }
 
-export function encodeDeleteRecordsRequestDeleteRecordsTopic(w: Writer, v: number, o: DeleteRecordsRequestDeleteRecordsTopic): void {
+export function encodeRequestTopic(w: Writer, v: number, o: RequestTopic): void {
   const flex = v >= 2;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDeleteRecordsRequestDeleteRecordsPartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartition(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteRecordsRequestDeleteRecordsPartition {
+export interface RequestPartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The deletion offset. (versions 0+) */
@@ -119,7 +119,7 @@ export interface DeleteRecordsRequestDeleteRecordsPartition {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteRecordsRequestDeleteRecordsPartition(): DeleteRecordsRequestDeleteRecordsPartition {
+export function defaultRequestPartition(): RequestPartition {
   return {
     partitionIndex: 0,
     offset: 0n,
@@ -127,38 +127,38 @@ export function defaultDeleteRecordsRequestDeleteRecordsPartition(): DeleteRecor
   };
 }
 
-export function isDefaultDeleteRecordsRequestDeleteRecordsPartition(o: DeleteRecordsRequestDeleteRecordsPartition): boolean {
+export function isDefaultRequestPartition(o: RequestPartition): boolean {
   return (o.partitionIndex === 0) &&
     (o.offset === 0n) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteRecordsRequestDeleteRecordsPartition(r: Reader, v: number): DeleteRecordsRequestDeleteRecordsPartition {
+export function decodeRequestPartition(r: Reader, v: number): RequestPartition {
   const flex = v >= 2;
-  const o = defaultDeleteRecordsRequestDeleteRecordsPartition();
+  const o = defaultRequestPartition();
   o.partitionIndex = r.int32();
   o.offset = r.int64();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeDeleteRecordsRequestDeleteRecordsPartition(w: Writer, v: number, o: DeleteRecordsRequestDeleteRecordsPartition): void {
+export function encodeRequestPartition(w: Writer, v: number, o: RequestPartition): void {
   const flex = v >= 2;
   w.int32(o.partitionIndex);
   w.int64(o.offset);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteRecordsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** Each topic that we wanted to delete records from. (versions 0+) */
-  topics: DeleteRecordsResponseDeleteRecordsTopicResult[];
+  topics: ResponseTopicResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteRecordsResponse(): DeleteRecordsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     topics: [],
@@ -166,15 +166,15 @@ export function defaultDeleteRecordsResponse(): DeleteRecordsResponse {
   };
 }
 
-export function isDefaultDeleteRecordsResponse(o: DeleteRecordsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteRecordsResponse(r: Reader, v: number): DeleteRecordsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 2;
-  const o = defaultDeleteRecordsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -182,7 +182,7 @@ export function decodeDeleteRecordsResponse(r: Reader, v: number): DeleteRecords
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteRecordsResponseDeleteRecordsTopicResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopicResult(r, v);
       o.topics = a;
     }
   }
@@ -190,27 +190,27 @@ export function decodeDeleteRecordsResponse(r: Reader, v: number): DeleteRecords
   return o;
 }
 
-export function encodeDeleteRecordsResponse(w: Writer, v: number, o: DeleteRecordsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 2;
   w.int32(o.throttleTimeMs);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDeleteRecordsResponseDeleteRecordsTopicResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopicResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteRecordsResponseDeleteRecordsTopicResult {
+export interface ResponseTopicResult {
   /** The topic name. (versions 0+) */
   name: string;
   /** Each partition that we wanted to delete records from. (versions 0+) */
-  partitions: DeleteRecordsResponseDeleteRecordsPartitionResult[];
+  partitions: ResponsePartitionResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteRecordsResponseDeleteRecordsTopicResult(): DeleteRecordsResponseDeleteRecordsTopicResult {
+export function defaultResponseTopicResult(): ResponseTopicResult {
   return {
     name: "",
     partitions: [],
@@ -218,15 +218,15 @@ export function defaultDeleteRecordsResponseDeleteRecordsTopicResult(): DeleteRe
   };
 }
 
-export function isDefaultDeleteRecordsResponseDeleteRecordsTopicResult(o: DeleteRecordsResponseDeleteRecordsTopicResult): boolean {
+export function isDefaultResponseTopicResult(o: ResponseTopicResult): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteRecordsResponseDeleteRecordsTopicResult(r: Reader, v: number): DeleteRecordsResponseDeleteRecordsTopicResult {
+export function decodeResponseTopicResult(r: Reader, v: number): ResponseTopicResult {
   const flex = v >= 2;
-  const o = defaultDeleteRecordsResponseDeleteRecordsTopicResult();
+  const o = defaultResponseTopicResult();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -234,7 +234,7 @@ export function decodeDeleteRecordsResponseDeleteRecordsTopicResult(r: Reader, v
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteRecordsResponseDeleteRecordsPartitionResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionResult(r, v);
       o.partitions = a;
     }
   }
@@ -242,18 +242,18 @@ export function decodeDeleteRecordsResponseDeleteRecordsTopicResult(r: Reader, v
   return o;
 }
 
-export function encodeDeleteRecordsResponseDeleteRecordsTopicResult(w: Writer, v: number, o: DeleteRecordsResponseDeleteRecordsTopicResult): void {
+export function encodeResponseTopicResult(w: Writer, v: number, o: ResponseTopicResult): void {
   const flex = v >= 2;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDeleteRecordsResponseDeleteRecordsPartitionResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteRecordsResponseDeleteRecordsPartitionResult {
+export interface ResponsePartitionResult {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The partition low water mark. (versions 0+) */
@@ -264,7 +264,7 @@ export interface DeleteRecordsResponseDeleteRecordsPartitionResult {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteRecordsResponseDeleteRecordsPartitionResult(): DeleteRecordsResponseDeleteRecordsPartitionResult {
+export function defaultResponsePartitionResult(): ResponsePartitionResult {
   return {
     partitionIndex: 0,
     lowWatermark: 0n,
@@ -273,16 +273,16 @@ export function defaultDeleteRecordsResponseDeleteRecordsPartitionResult(): Dele
   };
 }
 
-export function isDefaultDeleteRecordsResponseDeleteRecordsPartitionResult(o: DeleteRecordsResponseDeleteRecordsPartitionResult): boolean {
+export function isDefaultResponsePartitionResult(o: ResponsePartitionResult): boolean {
   return (o.partitionIndex === 0) &&
     (o.lowWatermark === 0n) &&
     (o.errorCode === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteRecordsResponseDeleteRecordsPartitionResult(r: Reader, v: number): DeleteRecordsResponseDeleteRecordsPartitionResult {
+export function decodeResponsePartitionResult(r: Reader, v: number): ResponsePartitionResult {
   const flex = v >= 2;
-  const o = defaultDeleteRecordsResponseDeleteRecordsPartitionResult();
+  const o = defaultResponsePartitionResult();
   o.partitionIndex = r.int32();
   o.lowWatermark = r.int64();
   o.errorCode = r.int16();
@@ -290,7 +290,7 @@ export function decodeDeleteRecordsResponseDeleteRecordsPartitionResult(r: Reade
   return o;
 }
 
-export function encodeDeleteRecordsResponseDeleteRecordsPartitionResult(w: Writer, v: number, o: DeleteRecordsResponseDeleteRecordsPartitionResult): void {
+export function encodeResponsePartitionResult(w: Writer, v: number, o: ResponsePartitionResult): void {
   const flex = v >= 2;
   w.int32(o.partitionIndex);
   w.int64(o.lowWatermark);

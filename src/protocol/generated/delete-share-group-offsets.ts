@@ -7,16 +7,16 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 92;
 
-export interface DeleteShareGroupOffsetsRequest {
+export interface Request {
   /** The group identifier. (versions 0+) */
   groupId: string;
   /** The topics to delete offsets for. (versions 0+) */
-  topics: DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic[];
+  topics: RequestTopic[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteShareGroupOffsetsRequest(): DeleteShareGroupOffsetsRequest {
+export function defaultRequest(): Request {
   return {
     groupId: "",
     topics: [],
@@ -24,15 +24,15 @@ export function defaultDeleteShareGroupOffsetsRequest(): DeleteShareGroupOffsets
   };
 }
 
-export function isDefaultDeleteShareGroupOffsetsRequest(o: DeleteShareGroupOffsetsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groupId === "") &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteShareGroupOffsetsRequest(r: Reader, v: number): DeleteShareGroupOffsetsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultDeleteShareGroupOffsetsRequest();
+  const o = defaultRequest();
   o.groupId = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -40,7 +40,7 @@ export function decodeDeleteShareGroupOffsetsRequest(r: Reader, v: number): Dele
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopic(r, v);
       o.topics = a;
     }
   }
@@ -48,51 +48,51 @@ export function decodeDeleteShareGroupOffsetsRequest(r: Reader, v: number): Dele
   return o;
 }
 
-export function encodeDeleteShareGroupOffsetsRequest(w: Writer, v: number, o: DeleteShareGroupOffsetsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopic(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic {
+export interface RequestTopic {
   /** The topic name. (versions 0+) */
   topicName: string;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(): DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic {
+export function defaultRequestTopic(): RequestTopic {
   return {
     topicName: "",
     _tagged: undefined,
   };
 }
 
-export function isDefaultDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(o: DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic): boolean {
+export function isDefaultRequestTopic(o: RequestTopic): boolean {
   return (o.topicName === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(r: Reader, v: number): DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic {
+export function decodeRequestTopic(r: Reader, v: number): RequestTopic {
   const flex = true;
-  const o = defaultDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic();
+  const o = defaultRequestTopic();
   o.topicName = (flex ? r.compactString() : r.string());
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(w: Writer, v: number, o: DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic): void {
+export function encodeRequestTopic(w: Writer, v: number, o: RequestTopic): void {
   const flex = true;
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteShareGroupOffsetsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The top-level error code, or 0 if there was no error. (versions 0+) */
@@ -100,12 +100,12 @@ export interface DeleteShareGroupOffsetsResponse {
   /** The top-level error message, or null if there was no error. (versions 0+, nullable 0+) */
   errorMessage: string | null;
   /** The results for each topic. (versions 0+) */
-  responses: DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic[];
+  responses: ResponseTopic[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteShareGroupOffsetsResponse(): DeleteShareGroupOffsetsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -115,7 +115,7 @@ export function defaultDeleteShareGroupOffsetsResponse(): DeleteShareGroupOffset
   };
 }
 
-export function isDefaultDeleteShareGroupOffsetsResponse(o: DeleteShareGroupOffsetsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === null) &&
@@ -123,9 +123,9 @@ export function isDefaultDeleteShareGroupOffsetsResponse(o: DeleteShareGroupOffs
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteShareGroupOffsetsResponse(r: Reader, v: number): DeleteShareGroupOffsetsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultDeleteShareGroupOffsetsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -135,7 +135,7 @@ export function decodeDeleteShareGroupOffsetsResponse(r: Reader, v: number): Del
     if (n < 0) o.responses = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopic(r, v);
       o.responses = a;
     }
   }
@@ -143,7 +143,7 @@ export function decodeDeleteShareGroupOffsetsResponse(r: Reader, v: number): Del
   return o;
 }
 
-export function encodeDeleteShareGroupOffsetsResponse(w: Writer, v: number, o: DeleteShareGroupOffsetsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
@@ -151,12 +151,12 @@ export function encodeDeleteShareGroupOffsetsResponse(w: Writer, v: number, o: D
   {
     const a = o.responses ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopic(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic {
+export interface ResponseTopic {
   /** The topic name. (versions 0+) */
   topicName: string;
   /** The unique topic ID. (versions 0+) */
@@ -169,7 +169,7 @@ export interface DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseT
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(): DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic {
+export function defaultResponseTopic(): ResponseTopic {
   return {
     topicName: "",
     topicId: ZERO_UUID,
@@ -179,7 +179,7 @@ export function defaultDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsRes
   };
 }
 
-export function isDefaultDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(o: DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic): boolean {
+export function isDefaultResponseTopic(o: ResponseTopic): boolean {
   return (o.topicName === "") &&
     (o.topicId.equals(ZERO_UUID)) &&
     (o.errorCode === 0) &&
@@ -187,9 +187,9 @@ export function isDefaultDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsR
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(r: Reader, v: number): DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic {
+export function decodeResponseTopic(r: Reader, v: number): ResponseTopic {
   const flex = true;
-  const o = defaultDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic();
+  const o = defaultResponseTopic();
   o.topicName = (flex ? r.compactString() : r.string());
   o.topicId = r.uuid();
   o.errorCode = r.int16();
@@ -198,7 +198,7 @@ export function decodeDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResp
   return o;
 }
 
-export function encodeDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(w: Writer, v: number, o: DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic): void {
+export function encodeResponseTopic(w: Writer, v: number, o: ResponseTopic): void {
   const flex = true;
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   w.uuid(o.topicId);

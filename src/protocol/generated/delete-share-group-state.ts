@@ -7,16 +7,16 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 86;
 
-export interface DeleteShareGroupStateRequest {
+export interface Request {
   /** The group identifier. (versions 0+) */
   groupId: string;
   /** The data for the topics. (versions 0+) */
-  topics: DeleteShareGroupStateRequestDeleteStateData[];
+  topics: RequestDeleteStateData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteShareGroupStateRequest(): DeleteShareGroupStateRequest {
+export function defaultRequest(): Request {
   return {
     groupId: "",
     topics: [],
@@ -24,15 +24,15 @@ export function defaultDeleteShareGroupStateRequest(): DeleteShareGroupStateRequ
   };
 }
 
-export function isDefaultDeleteShareGroupStateRequest(o: DeleteShareGroupStateRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groupId === "") &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteShareGroupStateRequest(r: Reader, v: number): DeleteShareGroupStateRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultDeleteShareGroupStateRequest();
+  const o = defaultRequest();
   o.groupId = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -40,7 +40,7 @@ export function decodeDeleteShareGroupStateRequest(r: Reader, v: number): Delete
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteShareGroupStateRequestDeleteStateData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestDeleteStateData(r, v);
       o.topics = a;
     }
   }
@@ -48,27 +48,27 @@ export function decodeDeleteShareGroupStateRequest(r: Reader, v: number): Delete
   return o;
 }
 
-export function encodeDeleteShareGroupStateRequest(w: Writer, v: number, o: DeleteShareGroupStateRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDeleteShareGroupStateRequestDeleteStateData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestDeleteStateData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteShareGroupStateRequestDeleteStateData {
+export interface RequestDeleteStateData {
   /** The topic identifier. (versions 0+) */
   topicId: Buffer;
   /** The data for the partitions. (versions 0+) */
-  partitions: DeleteShareGroupStateRequestPartitionData[];
+  partitions: RequestPartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteShareGroupStateRequestDeleteStateData(): DeleteShareGroupStateRequestDeleteStateData {
+export function defaultRequestDeleteStateData(): RequestDeleteStateData {
   return {
     topicId: ZERO_UUID,
     partitions: [],
@@ -76,15 +76,15 @@ export function defaultDeleteShareGroupStateRequestDeleteStateData(): DeleteShar
   };
 }
 
-export function isDefaultDeleteShareGroupStateRequestDeleteStateData(o: DeleteShareGroupStateRequestDeleteStateData): boolean {
+export function isDefaultRequestDeleteStateData(o: RequestDeleteStateData): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteShareGroupStateRequestDeleteStateData(r: Reader, v: number): DeleteShareGroupStateRequestDeleteStateData {
+export function decodeRequestDeleteStateData(r: Reader, v: number): RequestDeleteStateData {
   const flex = true;
-  const o = defaultDeleteShareGroupStateRequestDeleteStateData();
+  const o = defaultRequestDeleteStateData();
   o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -92,7 +92,7 @@ export function decodeDeleteShareGroupStateRequestDeleteStateData(r: Reader, v: 
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteShareGroupStateRequestPartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -100,79 +100,79 @@ export function decodeDeleteShareGroupStateRequestDeleteStateData(r: Reader, v: 
   return o;
 }
 
-export function encodeDeleteShareGroupStateRequestDeleteStateData(w: Writer, v: number, o: DeleteShareGroupStateRequestDeleteStateData): void {
+export function encodeRequestDeleteStateData(w: Writer, v: number, o: RequestDeleteStateData): void {
   const flex = true;
   w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDeleteShareGroupStateRequestPartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteShareGroupStateRequestPartitionData {
+export interface RequestPartitionData {
   /** The partition index. (versions 0+) */
   partition: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteShareGroupStateRequestPartitionData(): DeleteShareGroupStateRequestPartitionData {
+export function defaultRequestPartitionData(): RequestPartitionData {
   return {
     partition: 0,
     _tagged: undefined,
   };
 }
 
-export function isDefaultDeleteShareGroupStateRequestPartitionData(o: DeleteShareGroupStateRequestPartitionData): boolean {
+export function isDefaultRequestPartitionData(o: RequestPartitionData): boolean {
   return (o.partition === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteShareGroupStateRequestPartitionData(r: Reader, v: number): DeleteShareGroupStateRequestPartitionData {
+export function decodeRequestPartitionData(r: Reader, v: number): RequestPartitionData {
   const flex = true;
-  const o = defaultDeleteShareGroupStateRequestPartitionData();
+  const o = defaultRequestPartitionData();
   o.partition = r.int32();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeDeleteShareGroupStateRequestPartitionData(w: Writer, v: number, o: DeleteShareGroupStateRequestPartitionData): void {
+export function encodeRequestPartitionData(w: Writer, v: number, o: RequestPartitionData): void {
   const flex = true;
   w.int32(o.partition);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteShareGroupStateResponse {
+export interface Response {
   /** The delete results (versions 0+) */
-  results: DeleteShareGroupStateResponseDeleteStateResult[];
+  results: ResponseDeleteStateResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteShareGroupStateResponse(): DeleteShareGroupStateResponse {
+export function defaultResponse(): Response {
   return {
     results: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultDeleteShareGroupStateResponse(o: DeleteShareGroupStateResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.results !== null && o.results.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteShareGroupStateResponse(r: Reader, v: number): DeleteShareGroupStateResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultDeleteShareGroupStateResponse();
+  const o = defaultResponse();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Results is null');
     if (n < 0) o.results = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteShareGroupStateResponseDeleteStateResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseDeleteStateResult(r, v);
       o.results = a;
     }
   }
@@ -180,26 +180,26 @@ export function decodeDeleteShareGroupStateResponse(r: Reader, v: number): Delet
   return o;
 }
 
-export function encodeDeleteShareGroupStateResponse(w: Writer, v: number, o: DeleteShareGroupStateResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   {
     const a = o.results ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDeleteShareGroupStateResponseDeleteStateResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseDeleteStateResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteShareGroupStateResponseDeleteStateResult {
+export interface ResponseDeleteStateResult {
   /** The topic identifier (versions 0+) */
   topicId: Buffer;
   /** The results for the partitions. (versions 0+) */
-  partitions: DeleteShareGroupStateResponsePartitionResult[];
+  partitions: ResponsePartitionResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteShareGroupStateResponseDeleteStateResult(): DeleteShareGroupStateResponseDeleteStateResult {
+export function defaultResponseDeleteStateResult(): ResponseDeleteStateResult {
   return {
     topicId: ZERO_UUID,
     partitions: [],
@@ -207,15 +207,15 @@ export function defaultDeleteShareGroupStateResponseDeleteStateResult(): DeleteS
   };
 }
 
-export function isDefaultDeleteShareGroupStateResponseDeleteStateResult(o: DeleteShareGroupStateResponseDeleteStateResult): boolean {
+export function isDefaultResponseDeleteStateResult(o: ResponseDeleteStateResult): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteShareGroupStateResponseDeleteStateResult(r: Reader, v: number): DeleteShareGroupStateResponseDeleteStateResult {
+export function decodeResponseDeleteStateResult(r: Reader, v: number): ResponseDeleteStateResult {
   const flex = true;
-  const o = defaultDeleteShareGroupStateResponseDeleteStateResult();
+  const o = defaultResponseDeleteStateResult();
   o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -223,7 +223,7 @@ export function decodeDeleteShareGroupStateResponseDeleteStateResult(r: Reader, 
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteShareGroupStateResponsePartitionResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionResult(r, v);
       o.partitions = a;
     }
   }
@@ -231,18 +231,18 @@ export function decodeDeleteShareGroupStateResponseDeleteStateResult(r: Reader, 
   return o;
 }
 
-export function encodeDeleteShareGroupStateResponseDeleteStateResult(w: Writer, v: number, o: DeleteShareGroupStateResponseDeleteStateResult): void {
+export function encodeResponseDeleteStateResult(w: Writer, v: number, o: ResponseDeleteStateResult): void {
   const flex = true;
   w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDeleteShareGroupStateResponsePartitionResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteShareGroupStateResponsePartitionResult {
+export interface ResponsePartitionResult {
   /** The partition index. (versions 0+) */
   partition: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -253,7 +253,7 @@ export interface DeleteShareGroupStateResponsePartitionResult {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteShareGroupStateResponsePartitionResult(): DeleteShareGroupStateResponsePartitionResult {
+export function defaultResponsePartitionResult(): ResponsePartitionResult {
   return {
     partition: 0,
     errorCode: 0,
@@ -262,16 +262,16 @@ export function defaultDeleteShareGroupStateResponsePartitionResult(): DeleteSha
   };
 }
 
-export function isDefaultDeleteShareGroupStateResponsePartitionResult(o: DeleteShareGroupStateResponsePartitionResult): boolean {
+export function isDefaultResponsePartitionResult(o: ResponsePartitionResult): boolean {
   return (o.partition === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === null) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteShareGroupStateResponsePartitionResult(r: Reader, v: number): DeleteShareGroupStateResponsePartitionResult {
+export function decodeResponsePartitionResult(r: Reader, v: number): ResponsePartitionResult {
   const flex = true;
-  const o = defaultDeleteShareGroupStateResponsePartitionResult();
+  const o = defaultResponsePartitionResult();
   o.partition = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -279,7 +279,7 @@ export function decodeDeleteShareGroupStateResponsePartitionResult(r: Reader, v:
   return o;
 }
 
-export function encodeDeleteShareGroupStateResponsePartitionResult(w: Writer, v: number, o: DeleteShareGroupStateResponsePartitionResult): void {
+export function encodeResponsePartitionResult(w: Writer, v: number, o: ResponsePartitionResult): void {
   const flex = true;
   w.int32(o.partition);
   w.int16(o.errorCode);

@@ -7,9 +7,9 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 20;
 
-export interface DeleteTopicsRequest {
+export interface Request {
   /** The name or topic ID of the topic (versions 6+) */
-  topics: DeleteTopicsRequestDeleteTopicState[];
+  topics: RequestDeleteTopicState[];
   /** The names of the topics to delete (versions 0-5) */
   topicNames: string[];
   /** The length of time in milliseconds to wait for the deletions to complete. (versions 0+) */
@@ -18,7 +18,7 @@ export interface DeleteTopicsRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteTopicsRequest(): DeleteTopicsRequest {
+export function defaultRequest(): Request {
   return {
     topics: [],
     topicNames: [],
@@ -27,23 +27,23 @@ export function defaultDeleteTopicsRequest(): DeleteTopicsRequest {
   };
 }
 
-export function isDefaultDeleteTopicsRequest(o: DeleteTopicsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.topics !== null && o.topics.length === 0) &&
     (o.topicNames !== null && o.topicNames.length === 0) &&
     (o.timeoutMs === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteTopicsRequest(r: Reader, v: number): DeleteTopicsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 4;
-  const o = defaultDeleteTopicsRequest();
+  const o = defaultRequest();
   if (v >= 6) {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Topics is null');
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteTopicsRequestDeleteTopicState(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestDeleteTopicState(r, v);
       o.topics = a;
     }
   }
@@ -62,12 +62,12 @@ export function decodeDeleteTopicsRequest(r: Reader, v: number): DeleteTopicsReq
   return o;
 }
 
-export function encodeDeleteTopicsRequest(w: Writer, v: number, o: DeleteTopicsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 4;
   if (v >= 6) {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDeleteTopicsRequestDeleteTopicState(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestDeleteTopicState(w, v, e); }
   }
   if (v <= 5) {
     const a = o.topicNames ?? [];
@@ -78,7 +78,7 @@ export function encodeDeleteTopicsRequest(w: Writer, v: number, o: DeleteTopicsR
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteTopicsRequestDeleteTopicState {
+export interface RequestDeleteTopicState {
   /** The topic name (versions 6+, nullable 6+) */
   name: string | null;
   /** The unique topic ID (versions 6+) */
@@ -87,7 +87,7 @@ export interface DeleteTopicsRequestDeleteTopicState {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteTopicsRequestDeleteTopicState(): DeleteTopicsRequestDeleteTopicState {
+export function defaultRequestDeleteTopicState(): RequestDeleteTopicState {
   return {
     name: null,
     topicId: ZERO_UUID,
@@ -95,38 +95,38 @@ export function defaultDeleteTopicsRequestDeleteTopicState(): DeleteTopicsReques
   };
 }
 
-export function isDefaultDeleteTopicsRequestDeleteTopicState(o: DeleteTopicsRequestDeleteTopicState): boolean {
+export function isDefaultRequestDeleteTopicState(o: RequestDeleteTopicState): boolean {
   return (o.name === null) &&
     (o.topicId.equals(ZERO_UUID)) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteTopicsRequestDeleteTopicState(r: Reader, v: number): DeleteTopicsRequestDeleteTopicState {
+export function decodeRequestDeleteTopicState(r: Reader, v: number): RequestDeleteTopicState {
   const flex = v >= 4;
-  const o = defaultDeleteTopicsRequestDeleteTopicState();
+  const o = defaultRequestDeleteTopicState();
   if (v >= 6) o.name = (flex ? r.compactNullableString() : r.nullableString());
   if (v >= 6) o.topicId = r.uuid();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeDeleteTopicsRequestDeleteTopicState(w: Writer, v: number, o: DeleteTopicsRequestDeleteTopicState): void {
+export function encodeRequestDeleteTopicState(w: Writer, v: number, o: RequestDeleteTopicState): void {
   const flex = v >= 4;
   if (v >= 6) if (flex) w.compactNullableString(o.name); else w.nullableString(o.name);
   if (v >= 6) w.uuid(o.topicId);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteTopicsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 1+) */
   throttleTimeMs: number;
   /** The results for each topic we tried to delete. (versions 0+) */
-  responses: DeleteTopicsResponseDeletableTopicResult[];
+  responses: ResponseDeletableTopicResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteTopicsResponse(): DeleteTopicsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     responses: [],
@@ -134,15 +134,15 @@ export function defaultDeleteTopicsResponse(): DeleteTopicsResponse {
   };
 }
 
-export function isDefaultDeleteTopicsResponse(o: DeleteTopicsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.responses !== null && o.responses.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteTopicsResponse(r: Reader, v: number): DeleteTopicsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 4;
-  const o = defaultDeleteTopicsResponse();
+  const o = defaultResponse();
   if (v >= 1) o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -150,7 +150,7 @@ export function decodeDeleteTopicsResponse(r: Reader, v: number): DeleteTopicsRe
     if (n < 0) o.responses = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteTopicsResponseDeletableTopicResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseDeletableTopicResult(r, v);
       o.responses = a;
     }
   }
@@ -158,18 +158,18 @@ export function decodeDeleteTopicsResponse(r: Reader, v: number): DeleteTopicsRe
   return o;
 }
 
-export function encodeDeleteTopicsResponse(w: Writer, v: number, o: DeleteTopicsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 4;
   if (v >= 1) w.int32(o.throttleTimeMs);
   {
     const a = o.responses ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDeleteTopicsResponseDeletableTopicResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseDeletableTopicResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DeleteTopicsResponseDeletableTopicResult {
+export interface ResponseDeletableTopicResult {
   /** The topic name (versions 0+, nullable 6+) */
   name: string | null;
   /** the unique topic ID (versions 6+) */
@@ -182,7 +182,7 @@ export interface DeleteTopicsResponseDeletableTopicResult {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDeleteTopicsResponseDeletableTopicResult(): DeleteTopicsResponseDeletableTopicResult {
+export function defaultResponseDeletableTopicResult(): ResponseDeletableTopicResult {
   return {
     name: "",
     topicId: ZERO_UUID,
@@ -192,7 +192,7 @@ export function defaultDeleteTopicsResponseDeletableTopicResult(): DeleteTopicsR
   };
 }
 
-export function isDefaultDeleteTopicsResponseDeletableTopicResult(o: DeleteTopicsResponseDeletableTopicResult): boolean {
+export function isDefaultResponseDeletableTopicResult(o: ResponseDeletableTopicResult): boolean {
   return (o.name === "") &&
     (o.topicId.equals(ZERO_UUID)) &&
     (o.errorCode === 0) &&
@@ -200,9 +200,9 @@ export function isDefaultDeleteTopicsResponseDeletableTopicResult(o: DeleteTopic
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDeleteTopicsResponseDeletableTopicResult(r: Reader, v: number): DeleteTopicsResponseDeletableTopicResult {
+export function decodeResponseDeletableTopicResult(r: Reader, v: number): ResponseDeletableTopicResult {
   const flex = v >= 4;
-  const o = defaultDeleteTopicsResponseDeletableTopicResult();
+  const o = defaultResponseDeletableTopicResult();
   o.name = (v >= 6 ? (flex ? r.compactNullableString() : r.nullableString()) : (flex ? r.compactString() : r.string()));
   if (v >= 6) o.topicId = r.uuid();
   o.errorCode = r.int16();
@@ -211,7 +211,7 @@ export function decodeDeleteTopicsResponseDeletableTopicResult(r: Reader, v: num
   return o;
 }
 
-export function encodeDeleteTopicsResponseDeletableTopicResult(w: Writer, v: number, o: DeleteTopicsResponseDeletableTopicResult): void {
+export function encodeResponseDeletableTopicResult(w: Writer, v: number, o: ResponseDeletableTopicResult): void {
   const flex = v >= 4;
   if (v >= 6) { if (flex) w.compactNullableString(o.name); else w.nullableString(o.name); } else { if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? ''); }
   if (v >= 6) w.uuid(o.topicId);

@@ -6,7 +6,7 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 29;
 
-export interface DescribeAclsRequest {
+export interface Request {
   /** The resource type. (versions 0+) */
   resourceTypeFilter: number;
   /** The resource name, or null to match any resource name. (versions 0+, nullable 0+) */
@@ -25,7 +25,7 @@ export interface DescribeAclsRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeAclsRequest(): DescribeAclsRequest {
+export function defaultRequest(): Request {
   return {
     resourceTypeFilter: 0,
     resourceNameFilter: "",
@@ -38,7 +38,7 @@ export function defaultDescribeAclsRequest(): DescribeAclsRequest {
   };
 }
 
-export function isDefaultDescribeAclsRequest(o: DescribeAclsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.resourceTypeFilter === 0) &&
     (o.resourceNameFilter === "") &&
     (o.patternTypeFilter === 3) &&
@@ -49,9 +49,9 @@ export function isDefaultDescribeAclsRequest(o: DescribeAclsRequest): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeAclsRequest(r: Reader, v: number): DescribeAclsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 2;
-  const o = defaultDescribeAclsRequest();
+  const o = defaultRequest();
   o.resourceTypeFilter = r.int8();
   o.resourceNameFilter = (flex ? r.compactNullableString() : r.nullableString());
   if (v >= 1) o.patternTypeFilter = r.int8();
@@ -63,7 +63,7 @@ export function decodeDescribeAclsRequest(r: Reader, v: number): DescribeAclsReq
   return o;
 }
 
-export function encodeDescribeAclsRequest(w: Writer, v: number, o: DescribeAclsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 2;
   w.int8(o.resourceTypeFilter);
   if (flex) w.compactNullableString(o.resourceNameFilter); else w.nullableString(o.resourceNameFilter);
@@ -75,7 +75,7 @@ export function encodeDescribeAclsRequest(w: Writer, v: number, o: DescribeAclsR
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeAclsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -83,12 +83,12 @@ export interface DescribeAclsResponse {
   /** The error message, or null if there was no error. (versions 0+, nullable 0+) */
   errorMessage: string | null;
   /** Each Resource that is referenced in an ACL. (versions 0+) */
-  resources: DescribeAclsResponseDescribeAclsResource[];
+  resources: ResponseResource[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeAclsResponse(): DescribeAclsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -98,7 +98,7 @@ export function defaultDescribeAclsResponse(): DescribeAclsResponse {
   };
 }
 
-export function isDefaultDescribeAclsResponse(o: DescribeAclsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === "") &&
@@ -106,9 +106,9 @@ export function isDefaultDescribeAclsResponse(o: DescribeAclsResponse): boolean 
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeAclsResponse(r: Reader, v: number): DescribeAclsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 2;
-  const o = defaultDescribeAclsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -118,7 +118,7 @@ export function decodeDescribeAclsResponse(r: Reader, v: number): DescribeAclsRe
     if (n < 0) o.resources = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeAclsResponseDescribeAclsResource(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseResource(r, v);
       o.resources = a;
     }
   }
@@ -126,7 +126,7 @@ export function decodeDescribeAclsResponse(r: Reader, v: number): DescribeAclsRe
   return o;
 }
 
-export function encodeDescribeAclsResponse(w: Writer, v: number, o: DescribeAclsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 2;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
@@ -134,12 +134,12 @@ export function encodeDescribeAclsResponse(w: Writer, v: number, o: DescribeAcls
   {
     const a = o.resources ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeAclsResponseDescribeAclsResource(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseResource(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeAclsResponseDescribeAclsResource {
+export interface ResponseResource {
   /** The resource type. (versions 0+) */
   resourceType: number;
   /** The resource name. (versions 0+) */
@@ -147,12 +147,12 @@ export interface DescribeAclsResponseDescribeAclsResource {
   /** The resource pattern type. (versions 1+) */
   patternType: number;
   /** The ACLs. (versions 0+) */
-  acls: DescribeAclsResponseAclDescription[];
+  acls: ResponseAclDescription[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeAclsResponseDescribeAclsResource(): DescribeAclsResponseDescribeAclsResource {
+export function defaultResponseResource(): ResponseResource {
   return {
     resourceType: 0,
     resourceName: "",
@@ -162,7 +162,7 @@ export function defaultDescribeAclsResponseDescribeAclsResource(): DescribeAclsR
   };
 }
 
-export function isDefaultDescribeAclsResponseDescribeAclsResource(o: DescribeAclsResponseDescribeAclsResource): boolean {
+export function isDefaultResponseResource(o: ResponseResource): boolean {
   return (o.resourceType === 0) &&
     (o.resourceName === "") &&
     (o.patternType === 3) &&
@@ -170,9 +170,9 @@ export function isDefaultDescribeAclsResponseDescribeAclsResource(o: DescribeAcl
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeAclsResponseDescribeAclsResource(r: Reader, v: number): DescribeAclsResponseDescribeAclsResource {
+export function decodeResponseResource(r: Reader, v: number): ResponseResource {
   const flex = v >= 2;
-  const o = defaultDescribeAclsResponseDescribeAclsResource();
+  const o = defaultResponseResource();
   o.resourceType = r.int8();
   o.resourceName = (flex ? r.compactString() : r.string());
   if (v >= 1) o.patternType = r.int8();
@@ -182,7 +182,7 @@ export function decodeDescribeAclsResponseDescribeAclsResource(r: Reader, v: num
     if (n < 0) o.acls = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeAclsResponseAclDescription(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseAclDescription(r, v);
       o.acls = a;
     }
   }
@@ -190,7 +190,7 @@ export function decodeDescribeAclsResponseDescribeAclsResource(r: Reader, v: num
   return o;
 }
 
-export function encodeDescribeAclsResponseDescribeAclsResource(w: Writer, v: number, o: DescribeAclsResponseDescribeAclsResource): void {
+export function encodeResponseResource(w: Writer, v: number, o: ResponseResource): void {
   const flex = v >= 2;
   w.int8(o.resourceType);
   if (flex) w.compactString(o.resourceName ?? ''); else w.string(o.resourceName ?? '');
@@ -198,12 +198,12 @@ export function encodeDescribeAclsResponseDescribeAclsResource(w: Writer, v: num
   {
     const a = o.acls ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeAclsResponseAclDescription(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseAclDescription(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeAclsResponseAclDescription {
+export interface ResponseAclDescription {
   /** The ACL principal. (versions 0+) */
   principal: string;
   /** The ACL host. (versions 0+) */
@@ -216,7 +216,7 @@ export interface DescribeAclsResponseAclDescription {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeAclsResponseAclDescription(): DescribeAclsResponseAclDescription {
+export function defaultResponseAclDescription(): ResponseAclDescription {
   return {
     principal: "",
     host: "",
@@ -226,7 +226,7 @@ export function defaultDescribeAclsResponseAclDescription(): DescribeAclsRespons
   };
 }
 
-export function isDefaultDescribeAclsResponseAclDescription(o: DescribeAclsResponseAclDescription): boolean {
+export function isDefaultResponseAclDescription(o: ResponseAclDescription): boolean {
   return (o.principal === "") &&
     (o.host === "") &&
     (o.operation === 0) &&
@@ -234,9 +234,9 @@ export function isDefaultDescribeAclsResponseAclDescription(o: DescribeAclsRespo
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeAclsResponseAclDescription(r: Reader, v: number): DescribeAclsResponseAclDescription {
+export function decodeResponseAclDescription(r: Reader, v: number): ResponseAclDescription {
   const flex = v >= 2;
-  const o = defaultDescribeAclsResponseAclDescription();
+  const o = defaultResponseAclDescription();
   o.principal = (flex ? r.compactString() : r.string());
   o.host = (flex ? r.compactString() : r.string());
   o.operation = r.int8();
@@ -245,7 +245,7 @@ export function decodeDescribeAclsResponseAclDescription(r: Reader, v: number): 
   return o;
 }
 
-export function encodeDescribeAclsResponseAclDescription(w: Writer, v: number, o: DescribeAclsResponseAclDescription): void {
+export function encodeResponseAclDescription(w: Writer, v: number, o: ResponseAclDescription): void {
   const flex = v >= 2;
   if (flex) w.compactString(o.principal ?? ''); else w.string(o.principal ?? '');
   if (flex) w.compactString(o.host ?? ''); else w.string(o.host ?? '');

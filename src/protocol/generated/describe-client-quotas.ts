@@ -6,16 +6,16 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 48;
 
-export interface DescribeClientQuotasRequest {
+export interface Request {
   /** Filter components to apply to quota entities. (versions 0+) */
-  components: DescribeClientQuotasRequestComponentData[];
+  components: RequestComponentData[];
   /** Whether the match is strict, i.e. should exclude entities with unspecified entity types. (versions 0+) */
   strict: boolean;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeClientQuotasRequest(): DescribeClientQuotasRequest {
+export function defaultRequest(): Request {
   return {
     components: [],
     strict: false,
@@ -23,22 +23,22 @@ export function defaultDescribeClientQuotasRequest(): DescribeClientQuotasReques
   };
 }
 
-export function isDefaultDescribeClientQuotasRequest(o: DescribeClientQuotasRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.components !== null && o.components.length === 0) &&
     (o.strict === false) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeClientQuotasRequest(r: Reader, v: number): DescribeClientQuotasRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 1;
-  const o = defaultDescribeClientQuotasRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Components is null');
     if (n < 0) o.components = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeClientQuotasRequestComponentData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestComponentData(r, v);
       o.components = a;
     }
   }
@@ -47,18 +47,18 @@ export function decodeDescribeClientQuotasRequest(r: Reader, v: number): Describ
   return o;
 }
 
-export function encodeDescribeClientQuotasRequest(w: Writer, v: number, o: DescribeClientQuotasRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 1;
   {
     const a = o.components ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeClientQuotasRequestComponentData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestComponentData(w, v, e); }
   }
   w.bool(o.strict);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeClientQuotasRequestComponentData {
+export interface RequestComponentData {
   /** The entity type that the filter component applies to. (versions 0+) */
   entityType: string;
   /** How to match the entity {0 = exact name, 1 = default name, 2 = any specified name}. (versions 0+) */
@@ -69,7 +69,7 @@ export interface DescribeClientQuotasRequestComponentData {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeClientQuotasRequestComponentData(): DescribeClientQuotasRequestComponentData {
+export function defaultRequestComponentData(): RequestComponentData {
   return {
     entityType: "",
     matchType: 0,
@@ -78,16 +78,16 @@ export function defaultDescribeClientQuotasRequestComponentData(): DescribeClien
   };
 }
 
-export function isDefaultDescribeClientQuotasRequestComponentData(o: DescribeClientQuotasRequestComponentData): boolean {
+export function isDefaultRequestComponentData(o: RequestComponentData): boolean {
   return (o.entityType === "") &&
     (o.matchType === 0) &&
     (o.match === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeClientQuotasRequestComponentData(r: Reader, v: number): DescribeClientQuotasRequestComponentData {
+export function decodeRequestComponentData(r: Reader, v: number): RequestComponentData {
   const flex = v >= 1;
-  const o = defaultDescribeClientQuotasRequestComponentData();
+  const o = defaultRequestComponentData();
   o.entityType = (flex ? r.compactString() : r.string());
   o.matchType = r.int8();
   o.match = (flex ? r.compactNullableString() : r.nullableString());
@@ -95,7 +95,7 @@ export function decodeDescribeClientQuotasRequestComponentData(r: Reader, v: num
   return o;
 }
 
-export function encodeDescribeClientQuotasRequestComponentData(w: Writer, v: number, o: DescribeClientQuotasRequestComponentData): void {
+export function encodeRequestComponentData(w: Writer, v: number, o: RequestComponentData): void {
   const flex = v >= 1;
   if (flex) w.compactString(o.entityType ?? ''); else w.string(o.entityType ?? '');
   w.int8(o.matchType);
@@ -103,7 +103,7 @@ export function encodeDescribeClientQuotasRequestComponentData(w: Writer, v: num
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeClientQuotasResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The error code, or `0` if the quota description succeeded. (versions 0+) */
@@ -111,12 +111,12 @@ export interface DescribeClientQuotasResponse {
   /** The error message, or `null` if the quota description succeeded. (versions 0+, nullable 0+) */
   errorMessage: string | null;
   /** A result entry. (versions 0+, nullable 0+) */
-  entries: DescribeClientQuotasResponseEntryData[] | null;
+  entries: ResponseEntryData[] | null;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeClientQuotasResponse(): DescribeClientQuotasResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -126,7 +126,7 @@ export function defaultDescribeClientQuotasResponse(): DescribeClientQuotasRespo
   };
 }
 
-export function isDefaultDescribeClientQuotasResponse(o: DescribeClientQuotasResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === "") &&
@@ -134,9 +134,9 @@ export function isDefaultDescribeClientQuotasResponse(o: DescribeClientQuotasRes
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeClientQuotasResponse(r: Reader, v: number): DescribeClientQuotasResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 1;
-  const o = defaultDescribeClientQuotasResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -145,7 +145,7 @@ export function decodeDescribeClientQuotasResponse(r: Reader, v: number): Descri
     if (n < 0) o.entries = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeClientQuotasResponseEntryData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseEntryData(r, v);
       o.entries = a;
     }
   }
@@ -153,7 +153,7 @@ export function decodeDescribeClientQuotasResponse(r: Reader, v: number): Descri
   return o;
 }
 
-export function encodeDescribeClientQuotasResponse(w: Writer, v: number, o: DescribeClientQuotasResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 1;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
@@ -161,21 +161,21 @@ export function encodeDescribeClientQuotasResponse(w: Writer, v: number, o: Desc
   {
     const a = (true ? o.entries : o.entries ?? []);
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeClientQuotasResponseEntryData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseEntryData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeClientQuotasResponseEntryData {
+export interface ResponseEntryData {
   /** The quota entity description. (versions 0+) */
-  entity: DescribeClientQuotasResponseEntityData[];
+  entity: ResponseEntityData[];
   /** The quota values for the entity. (versions 0+) */
-  values: DescribeClientQuotasResponseValueData[];
+  values: ResponseValueData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeClientQuotasResponseEntryData(): DescribeClientQuotasResponseEntryData {
+export function defaultResponseEntryData(): ResponseEntryData {
   return {
     entity: [],
     values: [],
@@ -183,22 +183,22 @@ export function defaultDescribeClientQuotasResponseEntryData(): DescribeClientQu
   };
 }
 
-export function isDefaultDescribeClientQuotasResponseEntryData(o: DescribeClientQuotasResponseEntryData): boolean {
+export function isDefaultResponseEntryData(o: ResponseEntryData): boolean {
   return (o.entity !== null && o.entity.length === 0) &&
     (o.values !== null && o.values.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeClientQuotasResponseEntryData(r: Reader, v: number): DescribeClientQuotasResponseEntryData {
+export function decodeResponseEntryData(r: Reader, v: number): ResponseEntryData {
   const flex = v >= 1;
-  const o = defaultDescribeClientQuotasResponseEntryData();
+  const o = defaultResponseEntryData();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Entity is null');
     if (n < 0) o.entity = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeClientQuotasResponseEntityData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseEntityData(r, v);
       o.entity = a;
     }
   }
@@ -208,7 +208,7 @@ export function decodeDescribeClientQuotasResponseEntryData(r: Reader, v: number
     if (n < 0) o.values = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeClientQuotasResponseValueData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseValueData(r, v);
       o.values = a;
     }
   }
@@ -216,22 +216,22 @@ export function decodeDescribeClientQuotasResponseEntryData(r: Reader, v: number
   return o;
 }
 
-export function encodeDescribeClientQuotasResponseEntryData(w: Writer, v: number, o: DescribeClientQuotasResponseEntryData): void {
+export function encodeResponseEntryData(w: Writer, v: number, o: ResponseEntryData): void {
   const flex = v >= 1;
   {
     const a = o.entity ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeClientQuotasResponseEntityData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseEntityData(w, v, e); }
   }
   {
     const a = o.values ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeClientQuotasResponseValueData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseValueData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeClientQuotasResponseEntityData {
+export interface ResponseEntityData {
   /** The entity type. (versions 0+) */
   entityType: string;
   /** The entity name, or null if the default. (versions 0+, nullable 0+) */
@@ -240,7 +240,7 @@ export interface DescribeClientQuotasResponseEntityData {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeClientQuotasResponseEntityData(): DescribeClientQuotasResponseEntityData {
+export function defaultResponseEntityData(): ResponseEntityData {
   return {
     entityType: "",
     entityName: "",
@@ -248,29 +248,29 @@ export function defaultDescribeClientQuotasResponseEntityData(): DescribeClientQ
   };
 }
 
-export function isDefaultDescribeClientQuotasResponseEntityData(o: DescribeClientQuotasResponseEntityData): boolean {
+export function isDefaultResponseEntityData(o: ResponseEntityData): boolean {
   return (o.entityType === "") &&
     (o.entityName === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeClientQuotasResponseEntityData(r: Reader, v: number): DescribeClientQuotasResponseEntityData {
+export function decodeResponseEntityData(r: Reader, v: number): ResponseEntityData {
   const flex = v >= 1;
-  const o = defaultDescribeClientQuotasResponseEntityData();
+  const o = defaultResponseEntityData();
   o.entityType = (flex ? r.compactString() : r.string());
   o.entityName = (flex ? r.compactNullableString() : r.nullableString());
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeDescribeClientQuotasResponseEntityData(w: Writer, v: number, o: DescribeClientQuotasResponseEntityData): void {
+export function encodeResponseEntityData(w: Writer, v: number, o: ResponseEntityData): void {
   const flex = v >= 1;
   if (flex) w.compactString(o.entityType ?? ''); else w.string(o.entityType ?? '');
   if (flex) w.compactNullableString(o.entityName); else w.nullableString(o.entityName);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeClientQuotasResponseValueData {
+export interface ResponseValueData {
   /** The quota configuration key. (versions 0+) */
   key: string;
   /** The quota configuration value. (versions 0+) */
@@ -279,7 +279,7 @@ export interface DescribeClientQuotasResponseValueData {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeClientQuotasResponseValueData(): DescribeClientQuotasResponseValueData {
+export function defaultResponseValueData(): ResponseValueData {
   return {
     key: "",
     value: 0,
@@ -287,22 +287,22 @@ export function defaultDescribeClientQuotasResponseValueData(): DescribeClientQu
   };
 }
 
-export function isDefaultDescribeClientQuotasResponseValueData(o: DescribeClientQuotasResponseValueData): boolean {
+export function isDefaultResponseValueData(o: ResponseValueData): boolean {
   return (o.key === "") &&
     (o.value === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeClientQuotasResponseValueData(r: Reader, v: number): DescribeClientQuotasResponseValueData {
+export function decodeResponseValueData(r: Reader, v: number): ResponseValueData {
   const flex = v >= 1;
-  const o = defaultDescribeClientQuotasResponseValueData();
+  const o = defaultResponseValueData();
   o.key = (flex ? r.compactString() : r.string());
   o.value = r.float64();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeDescribeClientQuotasResponseValueData(w: Writer, v: number, o: DescribeClientQuotasResponseValueData): void {
+export function encodeResponseValueData(w: Writer, v: number, o: ResponseValueData): void {
   const flex = v >= 1;
   if (flex) w.compactString(o.key ?? ''); else w.string(o.key ?? '');
   w.float64(o.value);

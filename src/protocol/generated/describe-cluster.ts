@@ -6,7 +6,7 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 60;
 
-export interface DescribeClusterRequest {
+export interface Request {
   /** Whether to include cluster authorized operations. (versions 0+) */
   includeClusterAuthorizedOperations: boolean;
   /** The endpoint type to describe. 1=brokers, 2=controllers. (versions 1+) */
@@ -15,7 +15,7 @@ export interface DescribeClusterRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeClusterRequest(): DescribeClusterRequest {
+export function defaultRequest(): Request {
   return {
     includeClusterAuthorizedOperations: false,
     endpointType: 1,
@@ -23,29 +23,29 @@ export function defaultDescribeClusterRequest(): DescribeClusterRequest {
   };
 }
 
-export function isDefaultDescribeClusterRequest(o: DescribeClusterRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.includeClusterAuthorizedOperations === false) &&
     (o.endpointType === 1) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeClusterRequest(r: Reader, v: number): DescribeClusterRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultDescribeClusterRequest();
+  const o = defaultRequest();
   o.includeClusterAuthorizedOperations = r.bool();
   if (v >= 1) o.endpointType = r.int8();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeDescribeClusterRequest(w: Writer, v: number, o: DescribeClusterRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   w.bool(o.includeClusterAuthorizedOperations);
   if (v >= 1) w.int8(o.endpointType);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeClusterResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The top-level error code, or 0 if there was no error (versions 0+) */
@@ -59,14 +59,14 @@ export interface DescribeClusterResponse {
   /** The ID of the controller broker. (versions 0+) */
   controllerId: number;
   /** Each broker in the response. (versions 0+) */
-  brokers: DescribeClusterResponseDescribeClusterBroker[];
+  brokers: ResponseBroker[];
   /** 32-bit bitfield to represent authorized operations for this cluster. (versions 0+) */
   clusterAuthorizedOperations: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeClusterResponse(): DescribeClusterResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -80,7 +80,7 @@ export function defaultDescribeClusterResponse(): DescribeClusterResponse {
   };
 }
 
-export function isDefaultDescribeClusterResponse(o: DescribeClusterResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === null) &&
@@ -92,9 +92,9 @@ export function isDefaultDescribeClusterResponse(o: DescribeClusterResponse): bo
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeClusterResponse(r: Reader, v: number): DescribeClusterResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultDescribeClusterResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -107,7 +107,7 @@ export function decodeDescribeClusterResponse(r: Reader, v: number): DescribeClu
     if (n < 0) o.brokers = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeClusterResponseDescribeClusterBroker(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseBroker(r, v);
       o.brokers = a;
     }
   }
@@ -116,7 +116,7 @@ export function decodeDescribeClusterResponse(r: Reader, v: number): DescribeClu
   return o;
 }
 
-export function encodeDescribeClusterResponse(w: Writer, v: number, o: DescribeClusterResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
@@ -127,13 +127,13 @@ export function encodeDescribeClusterResponse(w: Writer, v: number, o: DescribeC
   {
     const a = o.brokers ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeClusterResponseDescribeClusterBroker(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseBroker(w, v, e); }
   }
   w.int32(o.clusterAuthorizedOperations);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeClusterResponseDescribeClusterBroker {
+export interface ResponseBroker {
   /** The broker ID. (versions 0+) */
   brokerId: number;
   /** The broker hostname. (versions 0+) */
@@ -146,7 +146,7 @@ export interface DescribeClusterResponseDescribeClusterBroker {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeClusterResponseDescribeClusterBroker(): DescribeClusterResponseDescribeClusterBroker {
+export function defaultResponseBroker(): ResponseBroker {
   return {
     brokerId: 0,
     host: "",
@@ -156,7 +156,7 @@ export function defaultDescribeClusterResponseDescribeClusterBroker(): DescribeC
   };
 }
 
-export function isDefaultDescribeClusterResponseDescribeClusterBroker(o: DescribeClusterResponseDescribeClusterBroker): boolean {
+export function isDefaultResponseBroker(o: ResponseBroker): boolean {
   return (o.brokerId === 0) &&
     (o.host === "") &&
     (o.port === 0) &&
@@ -164,9 +164,9 @@ export function isDefaultDescribeClusterResponseDescribeClusterBroker(o: Describ
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeClusterResponseDescribeClusterBroker(r: Reader, v: number): DescribeClusterResponseDescribeClusterBroker {
+export function decodeResponseBroker(r: Reader, v: number): ResponseBroker {
   const flex = true;
-  const o = defaultDescribeClusterResponseDescribeClusterBroker();
+  const o = defaultResponseBroker();
   o.brokerId = r.int32();
   o.host = (flex ? r.compactString() : r.string());
   o.port = r.int32();
@@ -175,7 +175,7 @@ export function decodeDescribeClusterResponseDescribeClusterBroker(r: Reader, v:
   return o;
 }
 
-export function encodeDescribeClusterResponseDescribeClusterBroker(w: Writer, v: number, o: DescribeClusterResponseDescribeClusterBroker): void {
+export function encodeResponseBroker(w: Writer, v: number, o: ResponseBroker): void {
   const flex = true;
   w.int32(o.brokerId);
   if (flex) w.compactString(o.host ?? ''); else w.string(o.host ?? '');

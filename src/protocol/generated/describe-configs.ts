@@ -6,9 +6,9 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 32;
 
-export interface DescribeConfigsRequest {
+export interface Request {
   /** The resources whose configurations we want to describe. (versions 0+) */
-  resources: DescribeConfigsRequestDescribeConfigsResource[];
+  resources: RequestResource[];
   /** True if we should include all synonyms. (versions 1+) */
   includeSynonyms: boolean;
   /** True if we should include configuration documentation. (versions 3+) */
@@ -17,7 +17,7 @@ export interface DescribeConfigsRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeConfigsRequest(): DescribeConfigsRequest {
+export function defaultRequest(): Request {
   return {
     resources: [],
     includeSynonyms: false,
@@ -26,23 +26,23 @@ export function defaultDescribeConfigsRequest(): DescribeConfigsRequest {
   };
 }
 
-export function isDefaultDescribeConfigsRequest(o: DescribeConfigsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.resources !== null && o.resources.length === 0) &&
     (o.includeSynonyms === false) &&
     (o.includeDocumentation === false) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeConfigsRequest(r: Reader, v: number): DescribeConfigsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 4;
-  const o = defaultDescribeConfigsRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Resources is null');
     if (n < 0) o.resources = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeConfigsRequestDescribeConfigsResource(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestResource(r, v);
       o.resources = a;
     }
   }
@@ -52,19 +52,19 @@ export function decodeDescribeConfigsRequest(r: Reader, v: number): DescribeConf
   return o;
 }
 
-export function encodeDescribeConfigsRequest(w: Writer, v: number, o: DescribeConfigsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 4;
   {
     const a = o.resources ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeConfigsRequestDescribeConfigsResource(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestResource(w, v, e); }
   }
   if (v >= 1) w.bool(o.includeSynonyms);
   if (v >= 3) w.bool(o.includeDocumentation);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeConfigsRequestDescribeConfigsResource {
+export interface RequestResource {
   /** The resource type. (versions 0+) */
   resourceType: number;
   /** The resource name. (versions 0+) */
@@ -75,7 +75,7 @@ export interface DescribeConfigsRequestDescribeConfigsResource {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeConfigsRequestDescribeConfigsResource(): DescribeConfigsRequestDescribeConfigsResource {
+export function defaultRequestResource(): RequestResource {
   return {
     resourceType: 0,
     resourceName: "",
@@ -84,16 +84,16 @@ export function defaultDescribeConfigsRequestDescribeConfigsResource(): Describe
   };
 }
 
-export function isDefaultDescribeConfigsRequestDescribeConfigsResource(o: DescribeConfigsRequestDescribeConfigsResource): boolean {
+export function isDefaultRequestResource(o: RequestResource): boolean {
   return (o.resourceType === 0) &&
     (o.resourceName === "") &&
     (o.configurationKeys !== null && o.configurationKeys.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeConfigsRequestDescribeConfigsResource(r: Reader, v: number): DescribeConfigsRequestDescribeConfigsResource {
+export function decodeRequestResource(r: Reader, v: number): RequestResource {
   const flex = v >= 4;
-  const o = defaultDescribeConfigsRequestDescribeConfigsResource();
+  const o = defaultRequestResource();
   o.resourceType = r.int8();
   o.resourceName = (flex ? r.compactString() : r.string());
   {
@@ -109,7 +109,7 @@ export function decodeDescribeConfigsRequestDescribeConfigsResource(r: Reader, v
   return o;
 }
 
-export function encodeDescribeConfigsRequestDescribeConfigsResource(w: Writer, v: number, o: DescribeConfigsRequestDescribeConfigsResource): void {
+export function encodeRequestResource(w: Writer, v: number, o: RequestResource): void {
   const flex = v >= 4;
   w.int8(o.resourceType);
   if (flex) w.compactString(o.resourceName ?? ''); else w.string(o.resourceName ?? '');
@@ -121,16 +121,16 @@ export function encodeDescribeConfigsRequestDescribeConfigsResource(w: Writer, v
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeConfigsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The results for each resource. (versions 0+) */
-  results: DescribeConfigsResponseDescribeConfigsResult[];
+  results: ResponseResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeConfigsResponse(): DescribeConfigsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     results: [],
@@ -138,15 +138,15 @@ export function defaultDescribeConfigsResponse(): DescribeConfigsResponse {
   };
 }
 
-export function isDefaultDescribeConfigsResponse(o: DescribeConfigsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.results !== null && o.results.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeConfigsResponse(r: Reader, v: number): DescribeConfigsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 4;
-  const o = defaultDescribeConfigsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -154,7 +154,7 @@ export function decodeDescribeConfigsResponse(r: Reader, v: number): DescribeCon
     if (n < 0) o.results = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeConfigsResponseDescribeConfigsResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseResult(r, v);
       o.results = a;
     }
   }
@@ -162,18 +162,18 @@ export function decodeDescribeConfigsResponse(r: Reader, v: number): DescribeCon
   return o;
 }
 
-export function encodeDescribeConfigsResponse(w: Writer, v: number, o: DescribeConfigsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 4;
   w.int32(o.throttleTimeMs);
   {
     const a = o.results ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeConfigsResponseDescribeConfigsResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeConfigsResponseDescribeConfigsResult {
+export interface ResponseResult {
   /** The error code, or 0 if we were able to successfully describe the configurations. (versions 0+) */
   errorCode: number;
   /** The error message, or null if we were able to successfully describe the configurations. (versions 0+, nullable 0+) */
@@ -183,12 +183,12 @@ export interface DescribeConfigsResponseDescribeConfigsResult {
   /** The resource name. (versions 0+) */
   resourceName: string;
   /** Each listed configuration. (versions 0+) */
-  configs: DescribeConfigsResponseDescribeConfigsResourceResult[];
+  configs: ResponseResourceResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeConfigsResponseDescribeConfigsResult(): DescribeConfigsResponseDescribeConfigsResult {
+export function defaultResponseResult(): ResponseResult {
   return {
     errorCode: 0,
     errorMessage: "",
@@ -199,7 +199,7 @@ export function defaultDescribeConfigsResponseDescribeConfigsResult(): DescribeC
   };
 }
 
-export function isDefaultDescribeConfigsResponseDescribeConfigsResult(o: DescribeConfigsResponseDescribeConfigsResult): boolean {
+export function isDefaultResponseResult(o: ResponseResult): boolean {
   return (o.errorCode === 0) &&
     (o.errorMessage === "") &&
     (o.resourceType === 0) &&
@@ -208,9 +208,9 @@ export function isDefaultDescribeConfigsResponseDescribeConfigsResult(o: Describ
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeConfigsResponseDescribeConfigsResult(r: Reader, v: number): DescribeConfigsResponseDescribeConfigsResult {
+export function decodeResponseResult(r: Reader, v: number): ResponseResult {
   const flex = v >= 4;
-  const o = defaultDescribeConfigsResponseDescribeConfigsResult();
+  const o = defaultResponseResult();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
   o.resourceType = r.int8();
@@ -221,7 +221,7 @@ export function decodeDescribeConfigsResponseDescribeConfigsResult(r: Reader, v:
     if (n < 0) o.configs = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeConfigsResponseDescribeConfigsResourceResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseResourceResult(r, v);
       o.configs = a;
     }
   }
@@ -229,7 +229,7 @@ export function decodeDescribeConfigsResponseDescribeConfigsResult(r: Reader, v:
   return o;
 }
 
-export function encodeDescribeConfigsResponseDescribeConfigsResult(w: Writer, v: number, o: DescribeConfigsResponseDescribeConfigsResult): void {
+export function encodeResponseResult(w: Writer, v: number, o: ResponseResult): void {
   const flex = v >= 4;
   w.int16(o.errorCode);
   if (flex) w.compactNullableString(o.errorMessage); else w.nullableString(o.errorMessage);
@@ -238,12 +238,12 @@ export function encodeDescribeConfigsResponseDescribeConfigsResult(w: Writer, v:
   {
     const a = o.configs ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeConfigsResponseDescribeConfigsResourceResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseResourceResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeConfigsResponseDescribeConfigsResourceResult {
+export interface ResponseResourceResult {
   /** The configuration name. (versions 0+) */
   name: string;
   /** The configuration value. (versions 0+, nullable 0+) */
@@ -257,7 +257,7 @@ export interface DescribeConfigsResponseDescribeConfigsResourceResult {
   /** True if this configuration is sensitive. (versions 0+) */
   isSensitive: boolean;
   /** The synonyms for this configuration key. (versions 1+) */
-  synonyms: DescribeConfigsResponseDescribeConfigsSynonym[];
+  synonyms: ResponseSynonym[];
   /** The configuration data type. Type can be one of the following values - BOOLEAN, STRING, INT, SHORT, LONG, DOUBLE, LIST, CLASS, PASSWORD (versions 3+) */
   configType: number;
   /** The configuration documentation. (versions 3+, nullable 0+) */
@@ -266,7 +266,7 @@ export interface DescribeConfigsResponseDescribeConfigsResourceResult {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeConfigsResponseDescribeConfigsResourceResult(): DescribeConfigsResponseDescribeConfigsResourceResult {
+export function defaultResponseResourceResult(): ResponseResourceResult {
   return {
     name: "",
     value: "",
@@ -281,7 +281,7 @@ export function defaultDescribeConfigsResponseDescribeConfigsResourceResult(): D
   };
 }
 
-export function isDefaultDescribeConfigsResponseDescribeConfigsResourceResult(o: DescribeConfigsResponseDescribeConfigsResourceResult): boolean {
+export function isDefaultResponseResourceResult(o: ResponseResourceResult): boolean {
   return (o.name === "") &&
     (o.value === "") &&
     (o.readOnly === false) &&
@@ -294,9 +294,9 @@ export function isDefaultDescribeConfigsResponseDescribeConfigsResourceResult(o:
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeConfigsResponseDescribeConfigsResourceResult(r: Reader, v: number): DescribeConfigsResponseDescribeConfigsResourceResult {
+export function decodeResponseResourceResult(r: Reader, v: number): ResponseResourceResult {
   const flex = v >= 4;
-  const o = defaultDescribeConfigsResponseDescribeConfigsResourceResult();
+  const o = defaultResponseResourceResult();
   o.name = (flex ? r.compactString() : r.string());
   o.value = (flex ? r.compactNullableString() : r.nullableString());
   o.readOnly = r.bool();
@@ -309,7 +309,7 @@ export function decodeDescribeConfigsResponseDescribeConfigsResourceResult(r: Re
     if (n < 0) o.synonyms = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeConfigsResponseDescribeConfigsSynonym(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseSynonym(r, v);
       o.synonyms = a;
     }
   }
@@ -319,7 +319,7 @@ export function decodeDescribeConfigsResponseDescribeConfigsResourceResult(r: Re
   return o;
 }
 
-export function encodeDescribeConfigsResponseDescribeConfigsResourceResult(w: Writer, v: number, o: DescribeConfigsResponseDescribeConfigsResourceResult): void {
+export function encodeResponseResourceResult(w: Writer, v: number, o: ResponseResourceResult): void {
   const flex = v >= 4;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (flex) w.compactNullableString(o.value); else w.nullableString(o.value);
@@ -330,14 +330,14 @@ export function encodeDescribeConfigsResponseDescribeConfigsResourceResult(w: Wr
   if (v >= 1) {
     const a = o.synonyms ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeConfigsResponseDescribeConfigsSynonym(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseSynonym(w, v, e); }
   }
   if (v >= 3) w.int8(o.configType);
   if (v >= 3) if (flex) w.compactNullableString(o.documentation); else w.nullableString(o.documentation);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeConfigsResponseDescribeConfigsSynonym {
+export interface ResponseSynonym {
   /** The synonym name. (versions 1+) */
   name: string;
   /** The synonym value. (versions 1+, nullable 0+) */
@@ -348,7 +348,7 @@ export interface DescribeConfigsResponseDescribeConfigsSynonym {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeConfigsResponseDescribeConfigsSynonym(): DescribeConfigsResponseDescribeConfigsSynonym {
+export function defaultResponseSynonym(): ResponseSynonym {
   return {
     name: "",
     value: "",
@@ -357,16 +357,16 @@ export function defaultDescribeConfigsResponseDescribeConfigsSynonym(): Describe
   };
 }
 
-export function isDefaultDescribeConfigsResponseDescribeConfigsSynonym(o: DescribeConfigsResponseDescribeConfigsSynonym): boolean {
+export function isDefaultResponseSynonym(o: ResponseSynonym): boolean {
   return (o.name === "") &&
     (o.value === "") &&
     (o.source === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeConfigsResponseDescribeConfigsSynonym(r: Reader, v: number): DescribeConfigsResponseDescribeConfigsSynonym {
+export function decodeResponseSynonym(r: Reader, v: number): ResponseSynonym {
   const flex = v >= 4;
-  const o = defaultDescribeConfigsResponseDescribeConfigsSynonym();
+  const o = defaultResponseSynonym();
   if (v >= 1) o.name = (flex ? r.compactString() : r.string());
   if (v >= 1) o.value = (flex ? r.compactNullableString() : r.nullableString());
   if (v >= 1) o.source = r.int8();
@@ -374,7 +374,7 @@ export function decodeDescribeConfigsResponseDescribeConfigsSynonym(r: Reader, v
   return o;
 }
 
-export function encodeDescribeConfigsResponseDescribeConfigsSynonym(w: Writer, v: number, o: DescribeConfigsResponseDescribeConfigsSynonym): void {
+export function encodeResponseSynonym(w: Writer, v: number, o: ResponseSynonym): void {
   const flex = v >= 4;
   if (v >= 1) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (v >= 1) if (flex) w.compactNullableString(o.value); else w.nullableString(o.value);

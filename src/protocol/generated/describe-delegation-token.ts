@@ -7,34 +7,34 @@ import { EMPTY_BYTES } from '../constants.js';
 
 export const API_KEY = 41;
 
-export interface DescribeDelegationTokenRequest {
+export interface Request {
   /** Each owner that we want to describe delegation tokens for, or null to describe all tokens. (versions 0+, nullable 0+) */
-  owners: DescribeDelegationTokenRequestDescribeDelegationTokenOwner[] | null;
+  owners: RequestOwner[] | null;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeDelegationTokenRequest(): DescribeDelegationTokenRequest {
+export function defaultRequest(): Request {
   return {
     owners: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultDescribeDelegationTokenRequest(o: DescribeDelegationTokenRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.owners !== null && o.owners.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeDelegationTokenRequest(r: Reader, v: number): DescribeDelegationTokenRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 2;
-  const o = defaultDescribeDelegationTokenRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) o.owners = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestOwner(r, v);
       o.owners = a;
     }
   }
@@ -42,17 +42,17 @@ export function decodeDescribeDelegationTokenRequest(r: Reader, v: number): Desc
   return o;
 }
 
-export function encodeDescribeDelegationTokenRequest(w: Writer, v: number, o: DescribeDelegationTokenRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 2;
   {
     const a = (true ? o.owners : o.owners ?? []);
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestOwner(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeDelegationTokenRequestDescribeDelegationTokenOwner {
+export interface RequestOwner {
   /** The owner principal type. (versions 0+) */
   principalType: string;
   /** The owner principal name. (versions 0+) */
@@ -61,7 +61,7 @@ export interface DescribeDelegationTokenRequestDescribeDelegationTokenOwner {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeDelegationTokenRequestDescribeDelegationTokenOwner(): DescribeDelegationTokenRequestDescribeDelegationTokenOwner {
+export function defaultRequestOwner(): RequestOwner {
   return {
     principalType: "",
     principalName: "",
@@ -69,40 +69,40 @@ export function defaultDescribeDelegationTokenRequestDescribeDelegationTokenOwne
   };
 }
 
-export function isDefaultDescribeDelegationTokenRequestDescribeDelegationTokenOwner(o: DescribeDelegationTokenRequestDescribeDelegationTokenOwner): boolean {
+export function isDefaultRequestOwner(o: RequestOwner): boolean {
   return (o.principalType === "") &&
     (o.principalName === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(r: Reader, v: number): DescribeDelegationTokenRequestDescribeDelegationTokenOwner {
+export function decodeRequestOwner(r: Reader, v: number): RequestOwner {
   const flex = v >= 2;
-  const o = defaultDescribeDelegationTokenRequestDescribeDelegationTokenOwner();
+  const o = defaultRequestOwner();
   o.principalType = (flex ? r.compactString() : r.string());
   o.principalName = (flex ? r.compactString() : r.string());
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(w: Writer, v: number, o: DescribeDelegationTokenRequestDescribeDelegationTokenOwner): void {
+export function encodeRequestOwner(w: Writer, v: number, o: RequestOwner): void {
   const flex = v >= 2;
   if (flex) w.compactString(o.principalType ?? ''); else w.string(o.principalType ?? '');
   if (flex) w.compactString(o.principalName ?? ''); else w.string(o.principalName ?? '');
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeDelegationTokenResponse {
+export interface Response {
   /** The error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The tokens. (versions 0+) */
-  tokens: DescribeDelegationTokenResponseDescribedDelegationToken[];
+  tokens: ResponseDescribedDelegationToken[];
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeDelegationTokenResponse(): DescribeDelegationTokenResponse {
+export function defaultResponse(): Response {
   return {
     errorCode: 0,
     tokens: [],
@@ -111,16 +111,16 @@ export function defaultDescribeDelegationTokenResponse(): DescribeDelegationToke
   };
 }
 
-export function isDefaultDescribeDelegationTokenResponse(o: DescribeDelegationTokenResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.errorCode === 0) &&
     (o.tokens !== null && o.tokens.length === 0) &&
     (o.throttleTimeMs === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeDelegationTokenResponse(r: Reader, v: number): DescribeDelegationTokenResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 2;
-  const o = defaultDescribeDelegationTokenResponse();
+  const o = defaultResponse();
   o.errorCode = r.int16();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -128,7 +128,7 @@ export function decodeDescribeDelegationTokenResponse(r: Reader, v: number): Des
     if (n < 0) o.tokens = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeDelegationTokenResponseDescribedDelegationToken(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseDescribedDelegationToken(r, v);
       o.tokens = a;
     }
   }
@@ -137,19 +137,19 @@ export function decodeDescribeDelegationTokenResponse(r: Reader, v: number): Des
   return o;
 }
 
-export function encodeDescribeDelegationTokenResponse(w: Writer, v: number, o: DescribeDelegationTokenResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 2;
   w.int16(o.errorCode);
   {
     const a = o.tokens ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeDelegationTokenResponseDescribedDelegationToken(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseDescribedDelegationToken(w, v, e); }
   }
   w.int32(o.throttleTimeMs);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeDelegationTokenResponseDescribedDelegationToken {
+export interface ResponseDescribedDelegationToken {
   /** The token principal type. (versions 0+) */
   principalType: string;
   /** The token principal name. (versions 0+) */
@@ -169,12 +169,12 @@ export interface DescribeDelegationTokenResponseDescribedDelegationToken {
   /** The token HMAC. (versions 0+) */
   hmac: Buffer;
   /** Those who are able to renew this token before it expires. (versions 0+) */
-  renewers: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer[];
+  renewers: ResponseDescribedDelegationTokenRenewer[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeDelegationTokenResponseDescribedDelegationToken(): DescribeDelegationTokenResponseDescribedDelegationToken {
+export function defaultResponseDescribedDelegationToken(): ResponseDescribedDelegationToken {
   return {
     principalType: "",
     principalName: "",
@@ -190,7 +190,7 @@ export function defaultDescribeDelegationTokenResponseDescribedDelegationToken()
   };
 }
 
-export function isDefaultDescribeDelegationTokenResponseDescribedDelegationToken(o: DescribeDelegationTokenResponseDescribedDelegationToken): boolean {
+export function isDefaultResponseDescribedDelegationToken(o: ResponseDescribedDelegationToken): boolean {
   return (o.principalType === "") &&
     (o.principalName === "") &&
     (o.tokenRequesterPrincipalType === "") &&
@@ -204,9 +204,9 @@ export function isDefaultDescribeDelegationTokenResponseDescribedDelegationToken
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeDelegationTokenResponseDescribedDelegationToken(r: Reader, v: number): DescribeDelegationTokenResponseDescribedDelegationToken {
+export function decodeResponseDescribedDelegationToken(r: Reader, v: number): ResponseDescribedDelegationToken {
   const flex = v >= 2;
-  const o = defaultDescribeDelegationTokenResponseDescribedDelegationToken();
+  const o = defaultResponseDescribedDelegationToken();
   o.principalType = (flex ? r.compactString() : r.string());
   o.principalName = (flex ? r.compactString() : r.string());
   if (v >= 3) o.tokenRequesterPrincipalType = (flex ? r.compactString() : r.string());
@@ -222,7 +222,7 @@ export function decodeDescribeDelegationTokenResponseDescribedDelegationToken(r:
     if (n < 0) o.renewers = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseDescribedDelegationTokenRenewer(r, v);
       o.renewers = a;
     }
   }
@@ -230,7 +230,7 @@ export function decodeDescribeDelegationTokenResponseDescribedDelegationToken(r:
   return o;
 }
 
-export function encodeDescribeDelegationTokenResponseDescribedDelegationToken(w: Writer, v: number, o: DescribeDelegationTokenResponseDescribedDelegationToken): void {
+export function encodeResponseDescribedDelegationToken(w: Writer, v: number, o: ResponseDescribedDelegationToken): void {
   const flex = v >= 2;
   if (flex) w.compactString(o.principalType ?? ''); else w.string(o.principalType ?? '');
   if (flex) w.compactString(o.principalName ?? ''); else w.string(o.principalName ?? '');
@@ -244,12 +244,12 @@ export function encodeDescribeDelegationTokenResponseDescribedDelegationToken(w:
   {
     const a = o.renewers ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseDescribedDelegationTokenRenewer(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeDelegationTokenResponseDescribedDelegationTokenRenewer {
+export interface ResponseDescribedDelegationTokenRenewer {
   /** The renewer principal type (versions 0+) */
   principalType: string;
   /** The renewer principal name (versions 0+) */
@@ -258,7 +258,7 @@ export interface DescribeDelegationTokenResponseDescribedDelegationTokenRenewer 
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(): DescribeDelegationTokenResponseDescribedDelegationTokenRenewer {
+export function defaultResponseDescribedDelegationTokenRenewer(): ResponseDescribedDelegationTokenRenewer {
   return {
     principalType: "",
     principalName: "",
@@ -266,22 +266,22 @@ export function defaultDescribeDelegationTokenResponseDescribedDelegationTokenRe
   };
 }
 
-export function isDefaultDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(o: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer): boolean {
+export function isDefaultResponseDescribedDelegationTokenRenewer(o: ResponseDescribedDelegationTokenRenewer): boolean {
   return (o.principalType === "") &&
     (o.principalName === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(r: Reader, v: number): DescribeDelegationTokenResponseDescribedDelegationTokenRenewer {
+export function decodeResponseDescribedDelegationTokenRenewer(r: Reader, v: number): ResponseDescribedDelegationTokenRenewer {
   const flex = v >= 2;
-  const o = defaultDescribeDelegationTokenResponseDescribedDelegationTokenRenewer();
+  const o = defaultResponseDescribedDelegationTokenRenewer();
   o.principalType = (flex ? r.compactString() : r.string());
   o.principalName = (flex ? r.compactString() : r.string());
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(w: Writer, v: number, o: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer): void {
+export function encodeResponseDescribedDelegationTokenRenewer(w: Writer, v: number, o: ResponseDescribedDelegationTokenRenewer): void {
   const flex = v >= 2;
   if (flex) w.compactString(o.principalType ?? ''); else w.string(o.principalType ?? '');
   if (flex) w.compactString(o.principalName ?? ''); else w.string(o.principalName ?? '');

@@ -7,7 +7,7 @@ import { EMPTY_BYTES } from '../constants.js';
 
 export const API_KEY = 15;
 
-export interface DescribeGroupsRequest {
+export interface Request {
   /** The names of the groups to describe (versions 0+) */
   groups: string[];
   /** Whether to include authorized operations. (versions 3+) */
@@ -16,7 +16,7 @@ export interface DescribeGroupsRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeGroupsRequest(): DescribeGroupsRequest {
+export function defaultRequest(): Request {
   return {
     groups: [],
     includeAuthorizedOperations: false,
@@ -24,15 +24,15 @@ export function defaultDescribeGroupsRequest(): DescribeGroupsRequest {
   };
 }
 
-export function isDefaultDescribeGroupsRequest(o: DescribeGroupsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groups !== null && o.groups.length === 0) &&
     (o.includeAuthorizedOperations === false) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeGroupsRequest(r: Reader, v: number): DescribeGroupsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 5;
-  const o = defaultDescribeGroupsRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(2);
     if (n < 0) throw new DecodeError('non-nullable array Groups is null');
@@ -48,7 +48,7 @@ export function decodeDescribeGroupsRequest(r: Reader, v: number): DescribeGroup
   return o;
 }
 
-export function encodeDescribeGroupsRequest(w: Writer, v: number, o: DescribeGroupsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 5;
   {
     const a = o.groups ?? [];
@@ -59,16 +59,16 @@ export function encodeDescribeGroupsRequest(w: Writer, v: number, o: DescribeGro
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeGroupsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 1+) */
   throttleTimeMs: number;
   /** Each described group. (versions 0+) */
-  groups: DescribeGroupsResponseDescribedGroup[];
+  groups: ResponseDescribedGroup[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeGroupsResponse(): DescribeGroupsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     groups: [],
@@ -76,15 +76,15 @@ export function defaultDescribeGroupsResponse(): DescribeGroupsResponse {
   };
 }
 
-export function isDefaultDescribeGroupsResponse(o: DescribeGroupsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.groups !== null && o.groups.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeGroupsResponse(r: Reader, v: number): DescribeGroupsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 5;
-  const o = defaultDescribeGroupsResponse();
+  const o = defaultResponse();
   if (v >= 1) o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -92,7 +92,7 @@ export function decodeDescribeGroupsResponse(r: Reader, v: number): DescribeGrou
     if (n < 0) o.groups = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeGroupsResponseDescribedGroup(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseDescribedGroup(r, v);
       o.groups = a;
     }
   }
@@ -100,18 +100,18 @@ export function decodeDescribeGroupsResponse(r: Reader, v: number): DescribeGrou
   return o;
 }
 
-export function encodeDescribeGroupsResponse(w: Writer, v: number, o: DescribeGroupsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 5;
   if (v >= 1) w.int32(o.throttleTimeMs);
   {
     const a = o.groups ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeGroupsResponseDescribedGroup(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseDescribedGroup(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeGroupsResponseDescribedGroup {
+export interface ResponseDescribedGroup {
   /** The describe error, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The group ID string. (versions 0+) */
@@ -123,14 +123,14 @@ export interface DescribeGroupsResponseDescribedGroup {
   /** The group protocol data, or the empty string. (versions 0+) */
   protocolData: string;
   /** The group members. (versions 0+) */
-  members: DescribeGroupsResponseDescribedGroupMember[];
+  members: ResponseDescribedGroupMember[];
   /** 32-bit bitfield to represent authorized operations for this group. (versions 3+) */
   authorizedOperations: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeGroupsResponseDescribedGroup(): DescribeGroupsResponseDescribedGroup {
+export function defaultResponseDescribedGroup(): ResponseDescribedGroup {
   return {
     errorCode: 0,
     groupId: "",
@@ -143,7 +143,7 @@ export function defaultDescribeGroupsResponseDescribedGroup(): DescribeGroupsRes
   };
 }
 
-export function isDefaultDescribeGroupsResponseDescribedGroup(o: DescribeGroupsResponseDescribedGroup): boolean {
+export function isDefaultResponseDescribedGroup(o: ResponseDescribedGroup): boolean {
   return (o.errorCode === 0) &&
     (o.groupId === "") &&
     (o.groupState === "") &&
@@ -154,9 +154,9 @@ export function isDefaultDescribeGroupsResponseDescribedGroup(o: DescribeGroupsR
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeGroupsResponseDescribedGroup(r: Reader, v: number): DescribeGroupsResponseDescribedGroup {
+export function decodeResponseDescribedGroup(r: Reader, v: number): ResponseDescribedGroup {
   const flex = v >= 5;
-  const o = defaultDescribeGroupsResponseDescribedGroup();
+  const o = defaultResponseDescribedGroup();
   o.errorCode = r.int16();
   o.groupId = (flex ? r.compactString() : r.string());
   o.groupState = (flex ? r.compactString() : r.string());
@@ -168,7 +168,7 @@ export function decodeDescribeGroupsResponseDescribedGroup(r: Reader, v: number)
     if (n < 0) o.members = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeGroupsResponseDescribedGroupMember(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseDescribedGroupMember(r, v);
       o.members = a;
     }
   }
@@ -177,7 +177,7 @@ export function decodeDescribeGroupsResponseDescribedGroup(r: Reader, v: number)
   return o;
 }
 
-export function encodeDescribeGroupsResponseDescribedGroup(w: Writer, v: number, o: DescribeGroupsResponseDescribedGroup): void {
+export function encodeResponseDescribedGroup(w: Writer, v: number, o: ResponseDescribedGroup): void {
   const flex = v >= 5;
   w.int16(o.errorCode);
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
@@ -187,13 +187,13 @@ export function encodeDescribeGroupsResponseDescribedGroup(w: Writer, v: number,
   {
     const a = o.members ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeGroupsResponseDescribedGroupMember(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseDescribedGroupMember(w, v, e); }
   }
   if (v >= 3) w.int32(o.authorizedOperations);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeGroupsResponseDescribedGroupMember {
+export interface ResponseDescribedGroupMember {
   /** The member ID assigned by the group coordinator. (versions 0+) */
   memberId: string;
   /** The unique identifier of the consumer instance provided by end user. (versions 4+, nullable 4+) */
@@ -210,7 +210,7 @@ export interface DescribeGroupsResponseDescribedGroupMember {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeGroupsResponseDescribedGroupMember(): DescribeGroupsResponseDescribedGroupMember {
+export function defaultResponseDescribedGroupMember(): ResponseDescribedGroupMember {
   return {
     memberId: "",
     groupInstanceId: null,
@@ -222,7 +222,7 @@ export function defaultDescribeGroupsResponseDescribedGroupMember(): DescribeGro
   };
 }
 
-export function isDefaultDescribeGroupsResponseDescribedGroupMember(o: DescribeGroupsResponseDescribedGroupMember): boolean {
+export function isDefaultResponseDescribedGroupMember(o: ResponseDescribedGroupMember): boolean {
   return (o.memberId === "") &&
     (o.groupInstanceId === null) &&
     (o.clientId === "") &&
@@ -232,9 +232,9 @@ export function isDefaultDescribeGroupsResponseDescribedGroupMember(o: DescribeG
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeGroupsResponseDescribedGroupMember(r: Reader, v: number): DescribeGroupsResponseDescribedGroupMember {
+export function decodeResponseDescribedGroupMember(r: Reader, v: number): ResponseDescribedGroupMember {
   const flex = v >= 5;
-  const o = defaultDescribeGroupsResponseDescribedGroupMember();
+  const o = defaultResponseDescribedGroupMember();
   o.memberId = (flex ? r.compactString() : r.string());
   if (v >= 4) o.groupInstanceId = (flex ? r.compactNullableString() : r.nullableString());
   o.clientId = (flex ? r.compactString() : r.string());
@@ -245,7 +245,7 @@ export function decodeDescribeGroupsResponseDescribedGroupMember(r: Reader, v: n
   return o;
 }
 
-export function encodeDescribeGroupsResponseDescribedGroupMember(w: Writer, v: number, o: DescribeGroupsResponseDescribedGroupMember): void {
+export function encodeResponseDescribedGroupMember(w: Writer, v: number, o: ResponseDescribedGroupMember): void {
   const flex = v >= 5;
   if (flex) w.compactString(o.memberId ?? ''); else w.string(o.memberId ?? '');
   if (v >= 4) if (flex) w.compactNullableString(o.groupInstanceId); else w.nullableString(o.groupInstanceId);

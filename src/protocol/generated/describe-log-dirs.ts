@@ -6,34 +6,34 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 35;
 
-export interface DescribeLogDirsRequest {
+export interface Request {
   /** Each topic that we want to describe log directories for, or null for all topics. (versions 0+, nullable 0+) */
-  topics: DescribeLogDirsRequestDescribableLogDirTopic[] | null;
+  topics: RequestDescribableLogDirTopic[] | null;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeLogDirsRequest(): DescribeLogDirsRequest {
+export function defaultRequest(): Request {
   return {
     topics: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultDescribeLogDirsRequest(o: DescribeLogDirsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeLogDirsRequest(r: Reader, v: number): DescribeLogDirsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 2;
-  const o = defaultDescribeLogDirsRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeLogDirsRequestDescribableLogDirTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestDescribableLogDirTopic(r, v);
       o.topics = a;
     }
   }
@@ -41,17 +41,17 @@ export function decodeDescribeLogDirsRequest(r: Reader, v: number): DescribeLogD
   return o;
 }
 
-export function encodeDescribeLogDirsRequest(w: Writer, v: number, o: DescribeLogDirsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 2;
   {
     const a = (true ? o.topics : o.topics ?? []);
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeLogDirsRequestDescribableLogDirTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestDescribableLogDirTopic(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeLogDirsRequestDescribableLogDirTopic {
+export interface RequestDescribableLogDirTopic {
   /** The topic name (versions 0+) */
   topic: string;
   /** The partition indexes. (versions 0+) */
@@ -60,7 +60,7 @@ export interface DescribeLogDirsRequestDescribableLogDirTopic {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeLogDirsRequestDescribableLogDirTopic(): DescribeLogDirsRequestDescribableLogDirTopic {
+export function defaultRequestDescribableLogDirTopic(): RequestDescribableLogDirTopic {
   return {
     topic: "",
     partitions: [],
@@ -68,15 +68,15 @@ export function defaultDescribeLogDirsRequestDescribableLogDirTopic(): DescribeL
   };
 }
 
-export function isDefaultDescribeLogDirsRequestDescribableLogDirTopic(o: DescribeLogDirsRequestDescribableLogDirTopic): boolean {
+export function isDefaultRequestDescribableLogDirTopic(o: RequestDescribableLogDirTopic): boolean {
   return (o.topic === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeLogDirsRequestDescribableLogDirTopic(r: Reader, v: number): DescribeLogDirsRequestDescribableLogDirTopic {
+export function decodeRequestDescribableLogDirTopic(r: Reader, v: number): RequestDescribableLogDirTopic {
   const flex = v >= 2;
-  const o = defaultDescribeLogDirsRequestDescribableLogDirTopic();
+  const o = defaultRequestDescribableLogDirTopic();
   o.topic = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(4) : r.arrayLength(4);
@@ -92,7 +92,7 @@ export function decodeDescribeLogDirsRequestDescribableLogDirTopic(r: Reader, v:
   return o;
 }
 
-export function encodeDescribeLogDirsRequestDescribableLogDirTopic(w: Writer, v: number, o: DescribeLogDirsRequestDescribableLogDirTopic): void {
+export function encodeRequestDescribableLogDirTopic(w: Writer, v: number, o: RequestDescribableLogDirTopic): void {
   const flex = v >= 2;
   if (flex) w.compactString(o.topic ?? ''); else w.string(o.topic ?? '');
   {
@@ -103,18 +103,18 @@ export function encodeDescribeLogDirsRequestDescribableLogDirTopic(w: Writer, v:
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeLogDirsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error. (versions 3+) */
   errorCode: number;
   /** The log directories. (versions 0+) */
-  results: DescribeLogDirsResponseDescribeLogDirsResult[];
+  results: ResponseResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeLogDirsResponse(): DescribeLogDirsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -123,16 +123,16 @@ export function defaultDescribeLogDirsResponse(): DescribeLogDirsResponse {
   };
 }
 
-export function isDefaultDescribeLogDirsResponse(o: DescribeLogDirsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.results !== null && o.results.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeLogDirsResponse(r: Reader, v: number): DescribeLogDirsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 2;
-  const o = defaultDescribeLogDirsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   if (v >= 3) o.errorCode = r.int16();
   {
@@ -141,7 +141,7 @@ export function decodeDescribeLogDirsResponse(r: Reader, v: number): DescribeLog
     if (n < 0) o.results = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeLogDirsResponseDescribeLogDirsResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseResult(r, v);
       o.results = a;
     }
   }
@@ -149,25 +149,25 @@ export function decodeDescribeLogDirsResponse(r: Reader, v: number): DescribeLog
   return o;
 }
 
-export function encodeDescribeLogDirsResponse(w: Writer, v: number, o: DescribeLogDirsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 2;
   w.int32(o.throttleTimeMs);
   if (v >= 3) w.int16(o.errorCode);
   {
     const a = o.results ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeLogDirsResponseDescribeLogDirsResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeLogDirsResponseDescribeLogDirsResult {
+export interface ResponseResult {
   /** The error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The absolute log directory path. (versions 0+) */
   logDir: string;
   /** Each topic. (versions 0+) */
-  topics: DescribeLogDirsResponseDescribeLogDirsTopic[];
+  topics: ResponseTopic[];
   /** The total size in bytes of the volume the log directory is in. (versions 4+) */
   totalBytes: bigint;
   /** The usable size in bytes of the volume the log directory is in. (versions 4+) */
@@ -176,7 +176,7 @@ export interface DescribeLogDirsResponseDescribeLogDirsResult {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeLogDirsResponseDescribeLogDirsResult(): DescribeLogDirsResponseDescribeLogDirsResult {
+export function defaultResponseResult(): ResponseResult {
   return {
     errorCode: 0,
     logDir: "",
@@ -187,7 +187,7 @@ export function defaultDescribeLogDirsResponseDescribeLogDirsResult(): DescribeL
   };
 }
 
-export function isDefaultDescribeLogDirsResponseDescribeLogDirsResult(o: DescribeLogDirsResponseDescribeLogDirsResult): boolean {
+export function isDefaultResponseResult(o: ResponseResult): boolean {
   return (o.errorCode === 0) &&
     (o.logDir === "") &&
     (o.topics !== null && o.topics.length === 0) &&
@@ -196,9 +196,9 @@ export function isDefaultDescribeLogDirsResponseDescribeLogDirsResult(o: Describ
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeLogDirsResponseDescribeLogDirsResult(r: Reader, v: number): DescribeLogDirsResponseDescribeLogDirsResult {
+export function decodeResponseResult(r: Reader, v: number): ResponseResult {
   const flex = v >= 2;
-  const o = defaultDescribeLogDirsResponseDescribeLogDirsResult();
+  const o = defaultResponseResult();
   o.errorCode = r.int16();
   o.logDir = (flex ? r.compactString() : r.string());
   {
@@ -207,7 +207,7 @@ export function decodeDescribeLogDirsResponseDescribeLogDirsResult(r: Reader, v:
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeLogDirsResponseDescribeLogDirsTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopic(r, v);
       o.topics = a;
     }
   }
@@ -217,29 +217,29 @@ export function decodeDescribeLogDirsResponseDescribeLogDirsResult(r: Reader, v:
   return o;
 }
 
-export function encodeDescribeLogDirsResponseDescribeLogDirsResult(w: Writer, v: number, o: DescribeLogDirsResponseDescribeLogDirsResult): void {
+export function encodeResponseResult(w: Writer, v: number, o: ResponseResult): void {
   const flex = v >= 2;
   w.int16(o.errorCode);
   if (flex) w.compactString(o.logDir ?? ''); else w.string(o.logDir ?? '');
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeLogDirsResponseDescribeLogDirsTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopic(w, v, e); }
   }
   if (v >= 4) w.int64(o.totalBytes);
   if (v >= 4) w.int64(o.usableBytes);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeLogDirsResponseDescribeLogDirsTopic {
+export interface ResponseTopic {
   /** The topic name. (versions 0+) */
   name: string;
-  partitions: DescribeLogDirsResponseDescribeLogDirsPartition[];
+  partitions: ResponsePartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeLogDirsResponseDescribeLogDirsTopic(): DescribeLogDirsResponseDescribeLogDirsTopic {
+export function defaultResponseTopic(): ResponseTopic {
   return {
     name: "",
     partitions: [],
@@ -247,15 +247,15 @@ export function defaultDescribeLogDirsResponseDescribeLogDirsTopic(): DescribeLo
   };
 }
 
-export function isDefaultDescribeLogDirsResponseDescribeLogDirsTopic(o: DescribeLogDirsResponseDescribeLogDirsTopic): boolean {
+export function isDefaultResponseTopic(o: ResponseTopic): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeLogDirsResponseDescribeLogDirsTopic(r: Reader, v: number): DescribeLogDirsResponseDescribeLogDirsTopic {
+export function decodeResponseTopic(r: Reader, v: number): ResponseTopic {
   const flex = v >= 2;
-  const o = defaultDescribeLogDirsResponseDescribeLogDirsTopic();
+  const o = defaultResponseTopic();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -263,7 +263,7 @@ export function decodeDescribeLogDirsResponseDescribeLogDirsTopic(r: Reader, v: 
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeLogDirsResponseDescribeLogDirsPartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartition(r, v);
       o.partitions = a;
     }
   }
@@ -271,18 +271,18 @@ export function decodeDescribeLogDirsResponseDescribeLogDirsTopic(r: Reader, v: 
   return o;
 }
 
-export function encodeDescribeLogDirsResponseDescribeLogDirsTopic(w: Writer, v: number, o: DescribeLogDirsResponseDescribeLogDirsTopic): void {
+export function encodeResponseTopic(w: Writer, v: number, o: ResponseTopic): void {
   const flex = v >= 2;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeLogDirsResponseDescribeLogDirsPartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartition(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeLogDirsResponseDescribeLogDirsPartition {
+export interface ResponsePartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The size of the log segments in this partition in bytes. (versions 0+) */
@@ -295,7 +295,7 @@ export interface DescribeLogDirsResponseDescribeLogDirsPartition {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeLogDirsResponseDescribeLogDirsPartition(): DescribeLogDirsResponseDescribeLogDirsPartition {
+export function defaultResponsePartition(): ResponsePartition {
   return {
     partitionIndex: 0,
     partitionSize: 0n,
@@ -305,7 +305,7 @@ export function defaultDescribeLogDirsResponseDescribeLogDirsPartition(): Descri
   };
 }
 
-export function isDefaultDescribeLogDirsResponseDescribeLogDirsPartition(o: DescribeLogDirsResponseDescribeLogDirsPartition): boolean {
+export function isDefaultResponsePartition(o: ResponsePartition): boolean {
   return (o.partitionIndex === 0) &&
     (o.partitionSize === 0n) &&
     (o.offsetLag === 0n) &&
@@ -313,9 +313,9 @@ export function isDefaultDescribeLogDirsResponseDescribeLogDirsPartition(o: Desc
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeLogDirsResponseDescribeLogDirsPartition(r: Reader, v: number): DescribeLogDirsResponseDescribeLogDirsPartition {
+export function decodeResponsePartition(r: Reader, v: number): ResponsePartition {
   const flex = v >= 2;
-  const o = defaultDescribeLogDirsResponseDescribeLogDirsPartition();
+  const o = defaultResponsePartition();
   o.partitionIndex = r.int32();
   o.partitionSize = r.int64();
   o.offsetLag = r.int64();
@@ -324,7 +324,7 @@ export function decodeDescribeLogDirsResponseDescribeLogDirsPartition(r: Reader,
   return o;
 }
 
-export function encodeDescribeLogDirsResponseDescribeLogDirsPartition(w: Writer, v: number, o: DescribeLogDirsResponseDescribeLogDirsPartition): void {
+export function encodeResponsePartition(w: Writer, v: number, o: ResponsePartition): void {
   const flex = v >= 2;
   w.int32(o.partitionIndex);
   w.int64(o.partitionSize);

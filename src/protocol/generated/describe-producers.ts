@@ -6,34 +6,34 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 61;
 
-export interface DescribeProducersRequest {
-  topics: DescribeProducersRequestTopicRequest[];
+export interface Request {
+  topics: RequestTopicRequest[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeProducersRequest(): DescribeProducersRequest {
+export function defaultRequest(): Request {
   return {
     topics: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultDescribeProducersRequest(o: DescribeProducersRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeProducersRequest(r: Reader, v: number): DescribeProducersRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultDescribeProducersRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Topics is null');
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeProducersRequestTopicRequest(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopicRequest(r, v);
       o.topics = a;
     }
   }
@@ -41,17 +41,17 @@ export function decodeDescribeProducersRequest(r: Reader, v: number): DescribePr
   return o;
 }
 
-export function encodeDescribeProducersRequest(w: Writer, v: number, o: DescribeProducersRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeProducersRequestTopicRequest(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopicRequest(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeProducersRequestTopicRequest {
+export interface RequestTopicRequest {
   /** The topic name. (versions 0+) */
   name: string;
   /** The indexes of the partitions to list producers for. (versions 0+) */
@@ -60,7 +60,7 @@ export interface DescribeProducersRequestTopicRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeProducersRequestTopicRequest(): DescribeProducersRequestTopicRequest {
+export function defaultRequestTopicRequest(): RequestTopicRequest {
   return {
     name: "",
     partitionIndexes: [],
@@ -68,15 +68,15 @@ export function defaultDescribeProducersRequestTopicRequest(): DescribeProducers
   };
 }
 
-export function isDefaultDescribeProducersRequestTopicRequest(o: DescribeProducersRequestTopicRequest): boolean {
+export function isDefaultRequestTopicRequest(o: RequestTopicRequest): boolean {
   return (o.name === "") &&
     (o.partitionIndexes !== null && o.partitionIndexes.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeProducersRequestTopicRequest(r: Reader, v: number): DescribeProducersRequestTopicRequest {
+export function decodeRequestTopicRequest(r: Reader, v: number): RequestTopicRequest {
   const flex = true;
-  const o = defaultDescribeProducersRequestTopicRequest();
+  const o = defaultRequestTopicRequest();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(4) : r.arrayLength(4);
@@ -92,7 +92,7 @@ export function decodeDescribeProducersRequestTopicRequest(r: Reader, v: number)
   return o;
 }
 
-export function encodeDescribeProducersRequestTopicRequest(w: Writer, v: number, o: DescribeProducersRequestTopicRequest): void {
+export function encodeRequestTopicRequest(w: Writer, v: number, o: RequestTopicRequest): void {
   const flex = true;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
@@ -103,16 +103,16 @@ export function encodeDescribeProducersRequestTopicRequest(w: Writer, v: number,
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeProducersResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** Each topic in the response. (versions 0+) */
-  topics: DescribeProducersResponseTopicResponse[];
+  topics: ResponseTopicResponse[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeProducersResponse(): DescribeProducersResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     topics: [],
@@ -120,15 +120,15 @@ export function defaultDescribeProducersResponse(): DescribeProducersResponse {
   };
 }
 
-export function isDefaultDescribeProducersResponse(o: DescribeProducersResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeProducersResponse(r: Reader, v: number): DescribeProducersResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultDescribeProducersResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -136,7 +136,7 @@ export function decodeDescribeProducersResponse(r: Reader, v: number): DescribeP
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeProducersResponseTopicResponse(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopicResponse(r, v);
       o.topics = a;
     }
   }
@@ -144,27 +144,27 @@ export function decodeDescribeProducersResponse(r: Reader, v: number): DescribeP
   return o;
 }
 
-export function encodeDescribeProducersResponse(w: Writer, v: number, o: DescribeProducersResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeProducersResponseTopicResponse(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopicResponse(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeProducersResponseTopicResponse {
+export interface ResponseTopicResponse {
   /** The topic name (versions 0+) */
   name: string;
   /** Each partition in the response. (versions 0+) */
-  partitions: DescribeProducersResponsePartitionResponse[];
+  partitions: ResponsePartitionResponse[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeProducersResponseTopicResponse(): DescribeProducersResponseTopicResponse {
+export function defaultResponseTopicResponse(): ResponseTopicResponse {
   return {
     name: "",
     partitions: [],
@@ -172,15 +172,15 @@ export function defaultDescribeProducersResponseTopicResponse(): DescribeProduce
   };
 }
 
-export function isDefaultDescribeProducersResponseTopicResponse(o: DescribeProducersResponseTopicResponse): boolean {
+export function isDefaultResponseTopicResponse(o: ResponseTopicResponse): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeProducersResponseTopicResponse(r: Reader, v: number): DescribeProducersResponseTopicResponse {
+export function decodeResponseTopicResponse(r: Reader, v: number): ResponseTopicResponse {
   const flex = true;
-  const o = defaultDescribeProducersResponseTopicResponse();
+  const o = defaultResponseTopicResponse();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -188,7 +188,7 @@ export function decodeDescribeProducersResponseTopicResponse(r: Reader, v: numbe
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeProducersResponsePartitionResponse(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionResponse(r, v);
       o.partitions = a;
     }
   }
@@ -196,30 +196,30 @@ export function decodeDescribeProducersResponseTopicResponse(r: Reader, v: numbe
   return o;
 }
 
-export function encodeDescribeProducersResponseTopicResponse(w: Writer, v: number, o: DescribeProducersResponseTopicResponse): void {
+export function encodeResponseTopicResponse(w: Writer, v: number, o: ResponseTopicResponse): void {
   const flex = true;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeProducersResponsePartitionResponse(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionResponse(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeProducersResponsePartitionResponse {
+export interface ResponsePartitionResponse {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The partition error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The partition error message, which may be null if no additional details are available (versions 0+, nullable 0+) */
   errorMessage: string | null;
-  activeProducers: DescribeProducersResponseProducerState[];
+  activeProducers: ResponseProducerState[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeProducersResponsePartitionResponse(): DescribeProducersResponsePartitionResponse {
+export function defaultResponsePartitionResponse(): ResponsePartitionResponse {
   return {
     partitionIndex: 0,
     errorCode: 0,
@@ -229,7 +229,7 @@ export function defaultDescribeProducersResponsePartitionResponse(): DescribePro
   };
 }
 
-export function isDefaultDescribeProducersResponsePartitionResponse(o: DescribeProducersResponsePartitionResponse): boolean {
+export function isDefaultResponsePartitionResponse(o: ResponsePartitionResponse): boolean {
   return (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === null) &&
@@ -237,9 +237,9 @@ export function isDefaultDescribeProducersResponsePartitionResponse(o: DescribeP
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeProducersResponsePartitionResponse(r: Reader, v: number): DescribeProducersResponsePartitionResponse {
+export function decodeResponsePartitionResponse(r: Reader, v: number): ResponsePartitionResponse {
   const flex = true;
-  const o = defaultDescribeProducersResponsePartitionResponse();
+  const o = defaultResponsePartitionResponse();
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -249,7 +249,7 @@ export function decodeDescribeProducersResponsePartitionResponse(r: Reader, v: n
     if (n < 0) o.activeProducers = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeProducersResponseProducerState(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseProducerState(r, v);
       o.activeProducers = a;
     }
   }
@@ -257,7 +257,7 @@ export function decodeDescribeProducersResponsePartitionResponse(r: Reader, v: n
   return o;
 }
 
-export function encodeDescribeProducersResponsePartitionResponse(w: Writer, v: number, o: DescribeProducersResponsePartitionResponse): void {
+export function encodeResponsePartitionResponse(w: Writer, v: number, o: ResponsePartitionResponse): void {
   const flex = true;
   w.int32(o.partitionIndex);
   w.int16(o.errorCode);
@@ -265,12 +265,12 @@ export function encodeDescribeProducersResponsePartitionResponse(w: Writer, v: n
   {
     const a = o.activeProducers ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeProducersResponseProducerState(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseProducerState(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeProducersResponseProducerState {
+export interface ResponseProducerState {
   producerId: bigint;
   producerEpoch: number;
   lastSequence: number;
@@ -281,7 +281,7 @@ export interface DescribeProducersResponseProducerState {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeProducersResponseProducerState(): DescribeProducersResponseProducerState {
+export function defaultResponseProducerState(): ResponseProducerState {
   return {
     producerId: 0n,
     producerEpoch: 0,
@@ -293,7 +293,7 @@ export function defaultDescribeProducersResponseProducerState(): DescribeProduce
   };
 }
 
-export function isDefaultDescribeProducersResponseProducerState(o: DescribeProducersResponseProducerState): boolean {
+export function isDefaultResponseProducerState(o: ResponseProducerState): boolean {
   return (o.producerId === 0n) &&
     (o.producerEpoch === 0) &&
     (o.lastSequence === -1) &&
@@ -303,9 +303,9 @@ export function isDefaultDescribeProducersResponseProducerState(o: DescribeProdu
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeProducersResponseProducerState(r: Reader, v: number): DescribeProducersResponseProducerState {
+export function decodeResponseProducerState(r: Reader, v: number): ResponseProducerState {
   const flex = true;
-  const o = defaultDescribeProducersResponseProducerState();
+  const o = defaultResponseProducerState();
   o.producerId = r.int64();
   o.producerEpoch = r.int32();
   o.lastSequence = r.int32();
@@ -316,7 +316,7 @@ export function decodeDescribeProducersResponseProducerState(r: Reader, v: numbe
   return o;
 }
 
-export function encodeDescribeProducersResponseProducerState(w: Writer, v: number, o: DescribeProducersResponseProducerState): void {
+export function encodeResponseProducerState(w: Writer, v: number, o: ResponseProducerState): void {
   const flex = true;
   w.int64(o.producerId);
   w.int32(o.producerEpoch);

@@ -7,34 +7,34 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 55;
 
-export interface DescribeQuorumRequest {
-  topics: DescribeQuorumRequestTopicData[];
+export interface Request {
+  topics: RequestTopicData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeQuorumRequest(): DescribeQuorumRequest {
+export function defaultRequest(): Request {
   return {
     topics: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultDescribeQuorumRequest(o: DescribeQuorumRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeQuorumRequest(r: Reader, v: number): DescribeQuorumRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultDescribeQuorumRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Topics is null');
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeQuorumRequestTopicData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopicData(r, v);
       o.topics = a;
     }
   }
@@ -42,25 +42,25 @@ export function decodeDescribeQuorumRequest(r: Reader, v: number): DescribeQuoru
   return o;
 }
 
-export function encodeDescribeQuorumRequest(w: Writer, v: number, o: DescribeQuorumRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeQuorumRequestTopicData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopicData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeQuorumRequestTopicData {
+export interface RequestTopicData {
   /** The topic name. (versions 0+) */
   topicName: string;
-  partitions: DescribeQuorumRequestPartitionData[];
+  partitions: RequestPartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeQuorumRequestTopicData(): DescribeQuorumRequestTopicData {
+export function defaultRequestTopicData(): RequestTopicData {
   return {
     topicName: "",
     partitions: [],
@@ -68,15 +68,15 @@ export function defaultDescribeQuorumRequestTopicData(): DescribeQuorumRequestTo
   };
 }
 
-export function isDefaultDescribeQuorumRequestTopicData(o: DescribeQuorumRequestTopicData): boolean {
+export function isDefaultRequestTopicData(o: RequestTopicData): boolean {
   return (o.topicName === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeQuorumRequestTopicData(r: Reader, v: number): DescribeQuorumRequestTopicData {
+export function decodeRequestTopicData(r: Reader, v: number): RequestTopicData {
   const flex = true;
-  const o = defaultDescribeQuorumRequestTopicData();
+  const o = defaultRequestTopicData();
   o.topicName = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -84,7 +84,7 @@ export function decodeDescribeQuorumRequestTopicData(r: Reader, v: number): Desc
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeQuorumRequestPartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -92,62 +92,62 @@ export function decodeDescribeQuorumRequestTopicData(r: Reader, v: number): Desc
   return o;
 }
 
-export function encodeDescribeQuorumRequestTopicData(w: Writer, v: number, o: DescribeQuorumRequestTopicData): void {
+export function encodeRequestTopicData(w: Writer, v: number, o: RequestTopicData): void {
   const flex = true;
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeQuorumRequestPartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeQuorumRequestPartitionData {
+export interface RequestPartitionData {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeQuorumRequestPartitionData(): DescribeQuorumRequestPartitionData {
+export function defaultRequestPartitionData(): RequestPartitionData {
   return {
     partitionIndex: 0,
     _tagged: undefined,
   };
 }
 
-export function isDefaultDescribeQuorumRequestPartitionData(o: DescribeQuorumRequestPartitionData): boolean {
+export function isDefaultRequestPartitionData(o: RequestPartitionData): boolean {
   return (o.partitionIndex === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeQuorumRequestPartitionData(r: Reader, v: number): DescribeQuorumRequestPartitionData {
+export function decodeRequestPartitionData(r: Reader, v: number): RequestPartitionData {
   const flex = true;
-  const o = defaultDescribeQuorumRequestPartitionData();
+  const o = defaultRequestPartitionData();
   o.partitionIndex = r.int32();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeDescribeQuorumRequestPartitionData(w: Writer, v: number, o: DescribeQuorumRequestPartitionData): void {
+export function encodeRequestPartitionData(w: Writer, v: number, o: RequestPartitionData): void {
   const flex = true;
   w.int32(o.partitionIndex);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeQuorumResponse {
+export interface Response {
   /** The top level error code. (versions 0+) */
   errorCode: number;
   /** The error message, or null if there was no error. (versions 2+, nullable 2+) */
   errorMessage: string | null;
-  topics: DescribeQuorumResponseTopicData[];
-  nodes: DescribeQuorumResponseNode[];
+  topics: ResponseTopicData[];
+  nodes: ResponseNode[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeQuorumResponse(): DescribeQuorumResponse {
+export function defaultResponse(): Response {
   return {
     errorCode: 0,
     errorMessage: "",
@@ -157,7 +157,7 @@ export function defaultDescribeQuorumResponse(): DescribeQuorumResponse {
   };
 }
 
-export function isDefaultDescribeQuorumResponse(o: DescribeQuorumResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.errorCode === 0) &&
     (o.errorMessage === "") &&
     (o.topics !== null && o.topics.length === 0) &&
@@ -165,9 +165,9 @@ export function isDefaultDescribeQuorumResponse(o: DescribeQuorumResponse): bool
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeQuorumResponse(r: Reader, v: number): DescribeQuorumResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultDescribeQuorumResponse();
+  const o = defaultResponse();
   o.errorCode = r.int16();
   if (v >= 2) o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
   {
@@ -176,7 +176,7 @@ export function decodeDescribeQuorumResponse(r: Reader, v: number): DescribeQuor
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeQuorumResponseTopicData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopicData(r, v);
       o.topics = a;
     }
   }
@@ -186,7 +186,7 @@ export function decodeDescribeQuorumResponse(r: Reader, v: number): DescribeQuor
     if (n < 0) o.nodes = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeQuorumResponseNode(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseNode(r, v);
       o.nodes = a;
     }
   }
@@ -194,32 +194,32 @@ export function decodeDescribeQuorumResponse(r: Reader, v: number): DescribeQuor
   return o;
 }
 
-export function encodeDescribeQuorumResponse(w: Writer, v: number, o: DescribeQuorumResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int16(o.errorCode);
   if (v >= 2) if (flex) w.compactNullableString(o.errorMessage); else w.nullableString(o.errorMessage);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeQuorumResponseTopicData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopicData(w, v, e); }
   }
   if (v >= 2) {
     const a = o.nodes ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeQuorumResponseNode(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseNode(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeQuorumResponseTopicData {
+export interface ResponseTopicData {
   /** The topic name. (versions 0+) */
   topicName: string;
-  partitions: DescribeQuorumResponsePartitionData[];
+  partitions: ResponsePartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeQuorumResponseTopicData(): DescribeQuorumResponseTopicData {
+export function defaultResponseTopicData(): ResponseTopicData {
   return {
     topicName: "",
     partitions: [],
@@ -227,15 +227,15 @@ export function defaultDescribeQuorumResponseTopicData(): DescribeQuorumResponse
   };
 }
 
-export function isDefaultDescribeQuorumResponseTopicData(o: DescribeQuorumResponseTopicData): boolean {
+export function isDefaultResponseTopicData(o: ResponseTopicData): boolean {
   return (o.topicName === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeQuorumResponseTopicData(r: Reader, v: number): DescribeQuorumResponseTopicData {
+export function decodeResponseTopicData(r: Reader, v: number): ResponseTopicData {
   const flex = true;
-  const o = defaultDescribeQuorumResponseTopicData();
+  const o = defaultResponseTopicData();
   o.topicName = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -243,7 +243,7 @@ export function decodeDescribeQuorumResponseTopicData(r: Reader, v: number): Des
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeQuorumResponsePartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -251,18 +251,18 @@ export function decodeDescribeQuorumResponseTopicData(r: Reader, v: number): Des
   return o;
 }
 
-export function encodeDescribeQuorumResponseTopicData(w: Writer, v: number, o: DescribeQuorumResponseTopicData): void {
+export function encodeResponseTopicData(w: Writer, v: number, o: ResponseTopicData): void {
   const flex = true;
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeQuorumResponsePartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeQuorumResponsePartitionData {
+export interface ResponsePartitionData {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   errorCode: number;
@@ -273,13 +273,13 @@ export interface DescribeQuorumResponsePartitionData {
   /** The latest known leader epoch (versions 0+) */
   leaderEpoch: number;
   highWatermark: bigint;
-  currentVoters: DescribeQuorumResponseReplicaState[];
-  observers: DescribeQuorumResponseReplicaState[];
+  currentVoters: ResponseReplicaState[];
+  observers: ResponseReplicaState[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeQuorumResponsePartitionData(): DescribeQuorumResponsePartitionData {
+export function defaultResponsePartitionData(): ResponsePartitionData {
   return {
     partitionIndex: 0,
     errorCode: 0,
@@ -293,7 +293,7 @@ export function defaultDescribeQuorumResponsePartitionData(): DescribeQuorumResp
   };
 }
 
-export function isDefaultDescribeQuorumResponsePartitionData(o: DescribeQuorumResponsePartitionData): boolean {
+export function isDefaultResponsePartitionData(o: ResponsePartitionData): boolean {
   return (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === "") &&
@@ -305,9 +305,9 @@ export function isDefaultDescribeQuorumResponsePartitionData(o: DescribeQuorumRe
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeQuorumResponsePartitionData(r: Reader, v: number): DescribeQuorumResponsePartitionData {
+export function decodeResponsePartitionData(r: Reader, v: number): ResponsePartitionData {
   const flex = true;
-  const o = defaultDescribeQuorumResponsePartitionData();
+  const o = defaultResponsePartitionData();
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
   if (v >= 2) o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -320,7 +320,7 @@ export function decodeDescribeQuorumResponsePartitionData(r: Reader, v: number):
     if (n < 0) o.currentVoters = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeQuorumResponseReplicaState(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseReplicaState(r, v);
       o.currentVoters = a;
     }
   }
@@ -330,7 +330,7 @@ export function decodeDescribeQuorumResponsePartitionData(r: Reader, v: number):
     if (n < 0) o.observers = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeQuorumResponseReplicaState(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseReplicaState(r, v);
       o.observers = a;
     }
   }
@@ -338,7 +338,7 @@ export function decodeDescribeQuorumResponsePartitionData(r: Reader, v: number):
   return o;
 }
 
-export function encodeDescribeQuorumResponsePartitionData(w: Writer, v: number, o: DescribeQuorumResponsePartitionData): void {
+export function encodeResponsePartitionData(w: Writer, v: number, o: ResponsePartitionData): void {
   const flex = true;
   w.int32(o.partitionIndex);
   w.int16(o.errorCode);
@@ -349,17 +349,17 @@ export function encodeDescribeQuorumResponsePartitionData(w: Writer, v: number, 
   {
     const a = o.currentVoters ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeQuorumResponseReplicaState(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseReplicaState(w, v, e); }
   }
   {
     const a = o.observers ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeQuorumResponseReplicaState(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseReplicaState(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeQuorumResponseReplicaState {
+export interface ResponseReplicaState {
   replicaId: number;
   replicaDirectoryId: Buffer;
   /** The last known log end offset of the follower or -1 if it is unknown (versions 0+) */
@@ -372,7 +372,7 @@ export interface DescribeQuorumResponseReplicaState {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeQuorumResponseReplicaState(): DescribeQuorumResponseReplicaState {
+export function defaultResponseReplicaState(): ResponseReplicaState {
   return {
     replicaId: 0,
     replicaDirectoryId: ZERO_UUID,
@@ -383,7 +383,7 @@ export function defaultDescribeQuorumResponseReplicaState(): DescribeQuorumRespo
   };
 }
 
-export function isDefaultDescribeQuorumResponseReplicaState(o: DescribeQuorumResponseReplicaState): boolean {
+export function isDefaultResponseReplicaState(o: ResponseReplicaState): boolean {
   return (o.replicaId === 0) &&
     (o.replicaDirectoryId.equals(ZERO_UUID)) &&
     (o.logEndOffset === 0n) &&
@@ -392,9 +392,9 @@ export function isDefaultDescribeQuorumResponseReplicaState(o: DescribeQuorumRes
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeQuorumResponseReplicaState(r: Reader, v: number): DescribeQuorumResponseReplicaState {
+export function decodeResponseReplicaState(r: Reader, v: number): ResponseReplicaState {
   const flex = true;
-  const o = defaultDescribeQuorumResponseReplicaState();
+  const o = defaultResponseReplicaState();
   o.replicaId = r.int32();
   if (v >= 2) o.replicaDirectoryId = r.uuid();
   o.logEndOffset = r.int64();
@@ -404,7 +404,7 @@ export function decodeDescribeQuorumResponseReplicaState(r: Reader, v: number): 
   return o;
 }
 
-export function encodeDescribeQuorumResponseReplicaState(w: Writer, v: number, o: DescribeQuorumResponseReplicaState): void {
+export function encodeResponseReplicaState(w: Writer, v: number, o: ResponseReplicaState): void {
   const flex = true;
   w.int32(o.replicaId);
   if (v >= 2) w.uuid(o.replicaDirectoryId);
@@ -414,16 +414,16 @@ export function encodeDescribeQuorumResponseReplicaState(w: Writer, v: number, o
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeQuorumResponseNode {
+export interface ResponseNode {
   /** The ID of the associated node (versions 2+) */
   nodeId: number;
   /** The listeners of this controller (versions 2+) */
-  listeners: DescribeQuorumResponseListener[];
+  listeners: ResponseListener[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeQuorumResponseNode(): DescribeQuorumResponseNode {
+export function defaultResponseNode(): ResponseNode {
   return {
     nodeId: 0,
     listeners: [],
@@ -431,15 +431,15 @@ export function defaultDescribeQuorumResponseNode(): DescribeQuorumResponseNode 
   };
 }
 
-export function isDefaultDescribeQuorumResponseNode(o: DescribeQuorumResponseNode): boolean {
+export function isDefaultResponseNode(o: ResponseNode): boolean {
   return (o.nodeId === 0) &&
     (o.listeners !== null && o.listeners.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeQuorumResponseNode(r: Reader, v: number): DescribeQuorumResponseNode {
+export function decodeResponseNode(r: Reader, v: number): ResponseNode {
   const flex = true;
-  const o = defaultDescribeQuorumResponseNode();
+  const o = defaultResponseNode();
   if (v >= 2) o.nodeId = r.int32();
   if (v >= 2) {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -447,7 +447,7 @@ export function decodeDescribeQuorumResponseNode(r: Reader, v: number): Describe
     if (n < 0) o.listeners = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeQuorumResponseListener(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseListener(r, v);
       o.listeners = a;
     }
   }
@@ -455,18 +455,18 @@ export function decodeDescribeQuorumResponseNode(r: Reader, v: number): Describe
   return o;
 }
 
-export function encodeDescribeQuorumResponseNode(w: Writer, v: number, o: DescribeQuorumResponseNode): void {
+export function encodeResponseNode(w: Writer, v: number, o: ResponseNode): void {
   const flex = true;
   if (v >= 2) w.int32(o.nodeId);
   if (v >= 2) {
     const a = o.listeners ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeQuorumResponseListener(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseListener(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeQuorumResponseListener {
+export interface ResponseListener {
   /** The name of the endpoint (versions 2+) */
   name: string;
   /** The hostname (versions 2+) */
@@ -477,7 +477,7 @@ export interface DescribeQuorumResponseListener {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeQuorumResponseListener(): DescribeQuorumResponseListener {
+export function defaultResponseListener(): ResponseListener {
   return {
     name: "",
     host: "",
@@ -486,16 +486,16 @@ export function defaultDescribeQuorumResponseListener(): DescribeQuorumResponseL
   };
 }
 
-export function isDefaultDescribeQuorumResponseListener(o: DescribeQuorumResponseListener): boolean {
+export function isDefaultResponseListener(o: ResponseListener): boolean {
   return (o.name === "") &&
     (o.host === "") &&
     (o.port === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeQuorumResponseListener(r: Reader, v: number): DescribeQuorumResponseListener {
+export function decodeResponseListener(r: Reader, v: number): ResponseListener {
   const flex = true;
-  const o = defaultDescribeQuorumResponseListener();
+  const o = defaultResponseListener();
   if (v >= 2) o.name = (flex ? r.compactString() : r.string());
   if (v >= 2) o.host = (flex ? r.compactString() : r.string());
   if (v >= 2) o.port = r.uint16();
@@ -503,7 +503,7 @@ export function decodeDescribeQuorumResponseListener(r: Reader, v: number): Desc
   return o;
 }
 
-export function encodeDescribeQuorumResponseListener(w: Writer, v: number, o: DescribeQuorumResponseListener): void {
+export function encodeResponseListener(w: Writer, v: number, o: ResponseListener): void {
   const flex = true;
   if (v >= 2) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (v >= 2) if (flex) w.compactString(o.host ?? ''); else w.string(o.host ?? '');

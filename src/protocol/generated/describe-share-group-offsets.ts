@@ -7,35 +7,35 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 90;
 
-export interface DescribeShareGroupOffsetsRequest {
+export interface Request {
   /** The groups to describe offsets for. (versions 0+) */
-  groups: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup[];
+  groups: RequestGroup[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeShareGroupOffsetsRequest(): DescribeShareGroupOffsetsRequest {
+export function defaultRequest(): Request {
   return {
     groups: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultDescribeShareGroupOffsetsRequest(o: DescribeShareGroupOffsetsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groups !== null && o.groups.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeShareGroupOffsetsRequest(r: Reader, v: number): DescribeShareGroupOffsetsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultDescribeShareGroupOffsetsRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Groups is null');
     if (n < 0) o.groups = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestGroup(r, v);
       o.groups = a;
     }
   }
@@ -43,26 +43,26 @@ export function decodeDescribeShareGroupOffsetsRequest(r: Reader, v: number): De
   return o;
 }
 
-export function encodeDescribeShareGroupOffsetsRequest(w: Writer, v: number, o: DescribeShareGroupOffsetsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   {
     const a = o.groups ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestGroup(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup {
+export interface RequestGroup {
   /** The group identifier. (versions 0+) */
   groupId: string;
   /** The topics to describe offsets for, or null for all topic-partitions. (versions 0+, nullable 0+) */
-  topics: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic[] | null;
+  topics: RequestTopic[] | null;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup(): DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup {
+export function defaultRequestGroup(): RequestGroup {
   return {
     groupId: "",
     topics: [],
@@ -70,22 +70,22 @@ export function defaultDescribeShareGroupOffsetsRequestDescribeShareGroupOffsets
   };
 }
 
-export function isDefaultDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup(o: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup): boolean {
+export function isDefaultRequestGroup(o: RequestGroup): boolean {
   return (o.groupId === "") &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup(r: Reader, v: number): DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup {
+export function decodeRequestGroup(r: Reader, v: number): RequestGroup {
   const flex = true;
-  const o = defaultDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup();
+  const o = defaultRequestGroup();
   o.groupId = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopic(r, v);
       o.topics = a;
     }
   }
@@ -93,18 +93,18 @@ export function decodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsR
   return o;
 }
 
-export function encodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup(w: Writer, v: number, o: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup): void {
+export function encodeRequestGroup(w: Writer, v: number, o: RequestGroup): void {
   const flex = true;
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   {
     const a = (true ? o.topics : o.topics ?? []);
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopic(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic {
+export interface RequestTopic {
   /** The topic name. (versions 0+) */
   topicName: string;
   /** The partitions. (versions 0+) */
@@ -113,7 +113,7 @@ export interface DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsReques
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic(): DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic {
+export function defaultRequestTopic(): RequestTopic {
   return {
     topicName: "",
     partitions: [],
@@ -121,15 +121,15 @@ export function defaultDescribeShareGroupOffsetsRequestDescribeShareGroupOffsets
   };
 }
 
-export function isDefaultDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic(o: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic): boolean {
+export function isDefaultRequestTopic(o: RequestTopic): boolean {
   return (o.topicName === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic(r: Reader, v: number): DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic {
+export function decodeRequestTopic(r: Reader, v: number): RequestTopic {
   const flex = true;
-  const o = defaultDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic();
+  const o = defaultRequestTopic();
   o.topicName = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(4) : r.arrayLength(4);
@@ -145,7 +145,7 @@ export function decodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsR
   return o;
 }
 
-export function encodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic(w: Writer, v: number, o: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic): void {
+export function encodeRequestTopic(w: Writer, v: number, o: RequestTopic): void {
   const flex = true;
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   {
@@ -156,16 +156,16 @@ export function encodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsR
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeShareGroupOffsetsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The results for each group. (versions 0+) */
-  groups: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup[];
+  groups: ResponseGroup[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeShareGroupOffsetsResponse(): DescribeShareGroupOffsetsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     groups: [],
@@ -173,15 +173,15 @@ export function defaultDescribeShareGroupOffsetsResponse(): DescribeShareGroupOf
   };
 }
 
-export function isDefaultDescribeShareGroupOffsetsResponse(o: DescribeShareGroupOffsetsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.groups !== null && o.groups.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeShareGroupOffsetsResponse(r: Reader, v: number): DescribeShareGroupOffsetsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultDescribeShareGroupOffsetsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -189,7 +189,7 @@ export function decodeDescribeShareGroupOffsetsResponse(r: Reader, v: number): D
     if (n < 0) o.groups = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseGroup(r, v);
       o.groups = a;
     }
   }
@@ -197,22 +197,22 @@ export function decodeDescribeShareGroupOffsetsResponse(r: Reader, v: number): D
   return o;
 }
 
-export function encodeDescribeShareGroupOffsetsResponse(w: Writer, v: number, o: DescribeShareGroupOffsetsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   {
     const a = o.groups ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseGroup(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup {
+export interface ResponseGroup {
   /** The group identifier. (versions 0+) */
   groupId: string;
   /** The results for each topic. (versions 0+) */
-  topics: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic[];
+  topics: ResponseTopic[];
   /** The group-level error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The group-level error message, or null if there was no error. (versions 0+, nullable 0+) */
@@ -221,7 +221,7 @@ export interface DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsRespo
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup {
+export function defaultResponseGroup(): ResponseGroup {
   return {
     groupId: "",
     topics: [],
@@ -231,7 +231,7 @@ export function defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffset
   };
 }
 
-export function isDefaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(o: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup): boolean {
+export function isDefaultResponseGroup(o: ResponseGroup): boolean {
   return (o.groupId === "") &&
     (o.topics !== null && o.topics.length === 0) &&
     (o.errorCode === 0) &&
@@ -239,9 +239,9 @@ export function isDefaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffs
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(r: Reader, v: number): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup {
+export function decodeResponseGroup(r: Reader, v: number): ResponseGroup {
   const flex = true;
-  const o = defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup();
+  const o = defaultResponseGroup();
   o.groupId = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -249,7 +249,7 @@ export function decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsets
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopic(r, v);
       o.topics = a;
     }
   }
@@ -259,30 +259,30 @@ export function decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsets
   return o;
 }
 
-export function encodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(w: Writer, v: number, o: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup): void {
+export function encodeResponseGroup(w: Writer, v: number, o: ResponseGroup): void {
   const flex = true;
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopic(w, v, e); }
   }
   w.int16(o.errorCode);
   if (flex) w.compactNullableString(o.errorMessage); else w.nullableString(o.errorMessage);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic {
+export interface ResponseTopic {
   /** The topic name. (versions 0+) */
   topicName: string;
   /** The unique topic ID. (versions 0+) */
   topicId: Buffer;
-  partitions: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition[];
+  partitions: ResponsePartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic {
+export function defaultResponseTopic(): ResponseTopic {
   return {
     topicName: "",
     topicId: ZERO_UUID,
@@ -291,16 +291,16 @@ export function defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffset
   };
 }
 
-export function isDefaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(o: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic): boolean {
+export function isDefaultResponseTopic(o: ResponseTopic): boolean {
   return (o.topicName === "") &&
     (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(r: Reader, v: number): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic {
+export function decodeResponseTopic(r: Reader, v: number): ResponseTopic {
   const flex = true;
-  const o = defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic();
+  const o = defaultResponseTopic();
   o.topicName = (flex ? r.compactString() : r.string());
   o.topicId = r.uuid();
   {
@@ -309,7 +309,7 @@ export function decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsets
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartition(r, v);
       o.partitions = a;
     }
   }
@@ -317,19 +317,19 @@ export function decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsets
   return o;
 }
 
-export function encodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(w: Writer, v: number, o: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic): void {
+export function encodeResponseTopic(w: Writer, v: number, o: ResponseTopic): void {
   const flex = true;
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartition(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition {
+export interface ResponsePartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The share-partition start offset. (versions 0+) */
@@ -346,7 +346,7 @@ export interface DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsRespo
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition(): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition {
+export function defaultResponsePartition(): ResponsePartition {
   return {
     partitionIndex: 0,
     startOffset: 0n,
@@ -358,7 +358,7 @@ export function defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffset
   };
 }
 
-export function isDefaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition(o: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition): boolean {
+export function isDefaultResponsePartition(o: ResponsePartition): boolean {
   return (o.partitionIndex === 0) &&
     (o.startOffset === 0n) &&
     (o.leaderEpoch === 0) &&
@@ -368,9 +368,9 @@ export function isDefaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffs
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition(r: Reader, v: number): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition {
+export function decodeResponsePartition(r: Reader, v: number): ResponsePartition {
   const flex = true;
-  const o = defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition();
+  const o = defaultResponsePartition();
   o.partitionIndex = r.int32();
   o.startOffset = r.int64();
   o.leaderEpoch = r.int32();
@@ -381,7 +381,7 @@ export function decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsets
   return o;
 }
 
-export function encodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition(w: Writer, v: number, o: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition): void {
+export function encodeResponsePartition(w: Writer, v: number, o: ResponsePartition): void {
   const flex = true;
   w.int32(o.partitionIndex);
   w.int64(o.startOffset);

@@ -7,98 +7,98 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 75;
 
-export interface DescribeTopicPartitionsRequest {
+export interface Request {
   /** The topics to fetch details for. (versions 0+) */
-  topics: DescribeTopicPartitionsRequestTopicRequest[];
+  topics: RequestTopicRequest[];
   /** The maximum number of partitions included in the response. (versions 0+) */
   responsePartitionLimit: number;
   /** The first topic and partition index to fetch details for. (versions 0+, nullable 0+) */
-  cursor: DescribeTopicPartitionsRequestCursor | null;
+  cursor: RequestCursor | null;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeTopicPartitionsRequest(): DescribeTopicPartitionsRequest {
+export function defaultRequest(): Request {
   return {
     topics: [],
     responsePartitionLimit: 2000,
-    cursor: defaultDescribeTopicPartitionsRequestCursor(),
+    cursor: defaultRequestCursor(),
     _tagged: undefined,
   };
 }
 
-export function isDefaultDescribeTopicPartitionsRequest(o: DescribeTopicPartitionsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.topics !== null && o.topics.length === 0) &&
     (o.responsePartitionLimit === 2000) &&
-    (o.cursor === null || isDefaultDescribeTopicPartitionsRequestCursor(o.cursor)) &&
+    (o.cursor === null || isDefaultRequestCursor(o.cursor)) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeTopicPartitionsRequest(r: Reader, v: number): DescribeTopicPartitionsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultDescribeTopicPartitionsRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Topics is null');
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeTopicPartitionsRequestTopicRequest(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopicRequest(r, v);
       o.topics = a;
     }
   }
   o.responsePartitionLimit = r.int32();
-  o.cursor = (true && r.int8() < 0 ? null : decodeDescribeTopicPartitionsRequestCursor(r, v));
+  o.cursor = (true && r.int8() < 0 ? null : decodeRequestCursor(r, v));
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeDescribeTopicPartitionsRequest(w: Writer, v: number, o: DescribeTopicPartitionsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeTopicPartitionsRequestTopicRequest(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopicRequest(w, v, e); }
   }
   w.int32(o.responsePartitionLimit);
-  if (true) { if (o.cursor === null) w.int8(-1); else { w.int8(1); encodeDescribeTopicPartitionsRequestCursor(w, v, o.cursor); } } else encodeDescribeTopicPartitionsRequestCursor(w, v, o.cursor ?? defaultDescribeTopicPartitionsRequestCursor());
+  if (true) { if (o.cursor === null) w.int8(-1); else { w.int8(1); encodeRequestCursor(w, v, o.cursor); } } else encodeRequestCursor(w, v, o.cursor ?? defaultRequestCursor());
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeTopicPartitionsRequestTopicRequest {
+export interface RequestTopicRequest {
   /** The topic name (versions 0+) */
   name: string;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeTopicPartitionsRequestTopicRequest(): DescribeTopicPartitionsRequestTopicRequest {
+export function defaultRequestTopicRequest(): RequestTopicRequest {
   return {
     name: "",
     _tagged: undefined,
   };
 }
 
-export function isDefaultDescribeTopicPartitionsRequestTopicRequest(o: DescribeTopicPartitionsRequestTopicRequest): boolean {
+export function isDefaultRequestTopicRequest(o: RequestTopicRequest): boolean {
   return (o.name === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeTopicPartitionsRequestTopicRequest(r: Reader, v: number): DescribeTopicPartitionsRequestTopicRequest {
+export function decodeRequestTopicRequest(r: Reader, v: number): RequestTopicRequest {
   const flex = true;
-  const o = defaultDescribeTopicPartitionsRequestTopicRequest();
+  const o = defaultRequestTopicRequest();
   o.name = (flex ? r.compactString() : r.string());
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeDescribeTopicPartitionsRequestTopicRequest(w: Writer, v: number, o: DescribeTopicPartitionsRequestTopicRequest): void {
+export function encodeRequestTopicRequest(w: Writer, v: number, o: RequestTopicRequest): void {
   const flex = true;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeTopicPartitionsRequestCursor {
+export interface RequestCursor {
   /** The name for the first topic to process (versions 0+) */
   topicName: string;
   /** The partition index to start with (versions 0+) */
@@ -107,7 +107,7 @@ export interface DescribeTopicPartitionsRequestCursor {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeTopicPartitionsRequestCursor(): DescribeTopicPartitionsRequestCursor {
+export function defaultRequestCursor(): RequestCursor {
   return {
     topicName: "",
     partitionIndex: 0,
@@ -115,58 +115,58 @@ export function defaultDescribeTopicPartitionsRequestCursor(): DescribeTopicPart
   };
 }
 
-export function isDefaultDescribeTopicPartitionsRequestCursor(o: DescribeTopicPartitionsRequestCursor): boolean {
+export function isDefaultRequestCursor(o: RequestCursor): boolean {
   return (o.topicName === "") &&
     (o.partitionIndex === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeTopicPartitionsRequestCursor(r: Reader, v: number): DescribeTopicPartitionsRequestCursor {
+export function decodeRequestCursor(r: Reader, v: number): RequestCursor {
   const flex = true;
-  const o = defaultDescribeTopicPartitionsRequestCursor();
+  const o = defaultRequestCursor();
   o.topicName = (flex ? r.compactString() : r.string());
   o.partitionIndex = r.int32();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeDescribeTopicPartitionsRequestCursor(w: Writer, v: number, o: DescribeTopicPartitionsRequestCursor): void {
+export function encodeRequestCursor(w: Writer, v: number, o: RequestCursor): void {
   const flex = true;
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   w.int32(o.partitionIndex);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeTopicPartitionsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** Each topic in the response. (versions 0+) */
-  topics: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic[];
+  topics: ResponseTopic[];
   /** The next topic and partition index to fetch details for. (versions 0+, nullable 0+) */
-  nextCursor: DescribeTopicPartitionsResponseCursor | null;
+  nextCursor: ResponseCursor | null;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeTopicPartitionsResponse(): DescribeTopicPartitionsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     topics: [],
-    nextCursor: defaultDescribeTopicPartitionsResponseCursor(),
+    nextCursor: defaultResponseCursor(),
     _tagged: undefined,
   };
 }
 
-export function isDefaultDescribeTopicPartitionsResponse(o: DescribeTopicPartitionsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.topics !== null && o.topics.length === 0) &&
-    (o.nextCursor === null || isDefaultDescribeTopicPartitionsResponseCursor(o.nextCursor)) &&
+    (o.nextCursor === null || isDefaultResponseCursor(o.nextCursor)) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeTopicPartitionsResponse(r: Reader, v: number): DescribeTopicPartitionsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultDescribeTopicPartitionsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -174,28 +174,28 @@ export function decodeDescribeTopicPartitionsResponse(r: Reader, v: number): Des
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopic(r, v);
       o.topics = a;
     }
   }
-  o.nextCursor = (true && r.int8() < 0 ? null : decodeDescribeTopicPartitionsResponseCursor(r, v));
+  o.nextCursor = (true && r.int8() < 0 ? null : decodeResponseCursor(r, v));
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeDescribeTopicPartitionsResponse(w: Writer, v: number, o: DescribeTopicPartitionsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopic(w, v, e); }
   }
-  if (true) { if (o.nextCursor === null) w.int8(-1); else { w.int8(1); encodeDescribeTopicPartitionsResponseCursor(w, v, o.nextCursor); } } else encodeDescribeTopicPartitionsResponseCursor(w, v, o.nextCursor ?? defaultDescribeTopicPartitionsResponseCursor());
+  if (true) { if (o.nextCursor === null) w.int8(-1); else { w.int8(1); encodeResponseCursor(w, v, o.nextCursor); } } else encodeResponseCursor(w, v, o.nextCursor ?? defaultResponseCursor());
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic {
+export interface ResponseTopic {
   /** The topic error, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The topic name. (versions 0+, nullable 0+) */
@@ -205,14 +205,14 @@ export interface DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseT
   /** True if the topic is internal. (versions 0+) */
   isInternal: boolean;
   /** Each partition in the topic. (versions 0+) */
-  partitions: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition[];
+  partitions: ResponsePartition[];
   /** 32-bit bitfield to represent authorized operations for this topic. (versions 0+) */
   topicAuthorizedOperations: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic {
+export function defaultResponseTopic(): ResponseTopic {
   return {
     errorCode: 0,
     name: "",
@@ -224,7 +224,7 @@ export function defaultDescribeTopicPartitionsResponseDescribeTopicPartitionsRes
   };
 }
 
-export function isDefaultDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(o: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic): boolean {
+export function isDefaultResponseTopic(o: ResponseTopic): boolean {
   return (o.errorCode === 0) &&
     (o.name === "") &&
     (o.topicId.equals(ZERO_UUID)) &&
@@ -234,9 +234,9 @@ export function isDefaultDescribeTopicPartitionsResponseDescribeTopicPartitionsR
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(r: Reader, v: number): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic {
+export function decodeResponseTopic(r: Reader, v: number): ResponseTopic {
   const flex = true;
-  const o = defaultDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic();
+  const o = defaultResponseTopic();
   o.errorCode = r.int16();
   o.name = (flex ? r.compactNullableString() : r.nullableString());
   o.topicId = r.uuid();
@@ -247,7 +247,7 @@ export function decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResp
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartition(r, v);
       o.partitions = a;
     }
   }
@@ -256,7 +256,7 @@ export function decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResp
   return o;
 }
 
-export function encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(w: Writer, v: number, o: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic): void {
+export function encodeResponseTopic(w: Writer, v: number, o: ResponseTopic): void {
   const flex = true;
   w.int16(o.errorCode);
   if (flex) w.compactNullableString(o.name); else w.nullableString(o.name);
@@ -265,13 +265,13 @@ export function encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResp
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartition(w, v, e); }
   }
   w.int32(o.topicAuthorizedOperations);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition {
+export interface ResponsePartition {
   /** The partition error, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The partition index. (versions 0+) */
@@ -294,7 +294,7 @@ export interface DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseP
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition {
+export function defaultResponsePartition(): ResponsePartition {
   return {
     errorCode: 0,
     partitionIndex: 0,
@@ -309,7 +309,7 @@ export function defaultDescribeTopicPartitionsResponseDescribeTopicPartitionsRes
   };
 }
 
-export function isDefaultDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(o: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition): boolean {
+export function isDefaultResponsePartition(o: ResponsePartition): boolean {
   return (o.errorCode === 0) &&
     (o.partitionIndex === 0) &&
     (o.leaderId === 0) &&
@@ -322,9 +322,9 @@ export function isDefaultDescribeTopicPartitionsResponseDescribeTopicPartitionsR
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(r: Reader, v: number): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition {
+export function decodeResponsePartition(r: Reader, v: number): ResponsePartition {
   const flex = true;
-  const o = defaultDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition();
+  const o = defaultResponsePartition();
   o.errorCode = r.int16();
   o.partitionIndex = r.int32();
   o.leaderId = r.int32();
@@ -381,7 +381,7 @@ export function decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResp
   return o;
 }
 
-export function encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(w: Writer, v: number, o: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition): void {
+export function encodeResponsePartition(w: Writer, v: number, o: ResponsePartition): void {
   const flex = true;
   w.int16(o.errorCode);
   w.int32(o.partitionIndex);
@@ -415,7 +415,7 @@ export function encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResp
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeTopicPartitionsResponseCursor {
+export interface ResponseCursor {
   /** The name for the first topic to process (versions 0+) */
   topicName: string;
   /** The partition index to start with (versions 0+) */
@@ -424,7 +424,7 @@ export interface DescribeTopicPartitionsResponseCursor {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeTopicPartitionsResponseCursor(): DescribeTopicPartitionsResponseCursor {
+export function defaultResponseCursor(): ResponseCursor {
   return {
     topicName: "",
     partitionIndex: 0,
@@ -432,22 +432,22 @@ export function defaultDescribeTopicPartitionsResponseCursor(): DescribeTopicPar
   };
 }
 
-export function isDefaultDescribeTopicPartitionsResponseCursor(o: DescribeTopicPartitionsResponseCursor): boolean {
+export function isDefaultResponseCursor(o: ResponseCursor): boolean {
   return (o.topicName === "") &&
     (o.partitionIndex === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeTopicPartitionsResponseCursor(r: Reader, v: number): DescribeTopicPartitionsResponseCursor {
+export function decodeResponseCursor(r: Reader, v: number): ResponseCursor {
   const flex = true;
-  const o = defaultDescribeTopicPartitionsResponseCursor();
+  const o = defaultResponseCursor();
   o.topicName = (flex ? r.compactString() : r.string());
   o.partitionIndex = r.int32();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeDescribeTopicPartitionsResponseCursor(w: Writer, v: number, o: DescribeTopicPartitionsResponseCursor): void {
+export function encodeResponseCursor(w: Writer, v: number, o: ResponseCursor): void {
   const flex = true;
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   w.int32(o.partitionIndex);

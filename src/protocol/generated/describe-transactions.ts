@@ -6,28 +6,28 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 65;
 
-export interface DescribeTransactionsRequest {
+export interface Request {
   /** Array of transactionalIds to include in describe results. If empty, then no results will be returned. (versions 0+) */
   transactionalIds: string[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeTransactionsRequest(): DescribeTransactionsRequest {
+export function defaultRequest(): Request {
   return {
     transactionalIds: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultDescribeTransactionsRequest(o: DescribeTransactionsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.transactionalIds !== null && o.transactionalIds.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeTransactionsRequest(r: Reader, v: number): DescribeTransactionsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultDescribeTransactionsRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(2);
     if (n < 0) throw new DecodeError('non-nullable array TransactionalIds is null');
@@ -42,7 +42,7 @@ export function decodeDescribeTransactionsRequest(r: Reader, v: number): Describ
   return o;
 }
 
-export function encodeDescribeTransactionsRequest(w: Writer, v: number, o: DescribeTransactionsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   {
     const a = o.transactionalIds ?? [];
@@ -52,15 +52,15 @@ export function encodeDescribeTransactionsRequest(w: Writer, v: number, o: Descr
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeTransactionsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
-  transactionStates: DescribeTransactionsResponseTransactionState[];
+  transactionStates: ResponseTransactionState[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeTransactionsResponse(): DescribeTransactionsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     transactionStates: [],
@@ -68,15 +68,15 @@ export function defaultDescribeTransactionsResponse(): DescribeTransactionsRespo
   };
 }
 
-export function isDefaultDescribeTransactionsResponse(o: DescribeTransactionsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.transactionStates !== null && o.transactionStates.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeTransactionsResponse(r: Reader, v: number): DescribeTransactionsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultDescribeTransactionsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -84,7 +84,7 @@ export function decodeDescribeTransactionsResponse(r: Reader, v: number): Descri
     if (n < 0) o.transactionStates = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeTransactionsResponseTransactionState(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTransactionState(r, v);
       o.transactionStates = a;
     }
   }
@@ -92,18 +92,18 @@ export function decodeDescribeTransactionsResponse(r: Reader, v: number): Descri
   return o;
 }
 
-export function encodeDescribeTransactionsResponse(w: Writer, v: number, o: DescribeTransactionsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   {
     const a = o.transactionStates ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeTransactionsResponseTransactionState(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTransactionState(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeTransactionsResponseTransactionState {
+export interface ResponseTransactionState {
   errorCode: number;
   transactionalId: string;
   transactionState: string;
@@ -112,12 +112,12 @@ export interface DescribeTransactionsResponseTransactionState {
   producerId: bigint;
   producerEpoch: number;
   /** The set of partitions included in the current transaction (if active). When a transaction is preparing to commit or abort, this will include only partitions which do not have markers. (versions 0+) */
-  topics: DescribeTransactionsResponseTopicData[];
+  topics: ResponseTopicData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeTransactionsResponseTransactionState(): DescribeTransactionsResponseTransactionState {
+export function defaultResponseTransactionState(): ResponseTransactionState {
   return {
     errorCode: 0,
     transactionalId: "",
@@ -131,7 +131,7 @@ export function defaultDescribeTransactionsResponseTransactionState(): DescribeT
   };
 }
 
-export function isDefaultDescribeTransactionsResponseTransactionState(o: DescribeTransactionsResponseTransactionState): boolean {
+export function isDefaultResponseTransactionState(o: ResponseTransactionState): boolean {
   return (o.errorCode === 0) &&
     (o.transactionalId === "") &&
     (o.transactionState === "") &&
@@ -143,9 +143,9 @@ export function isDefaultDescribeTransactionsResponseTransactionState(o: Describ
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeTransactionsResponseTransactionState(r: Reader, v: number): DescribeTransactionsResponseTransactionState {
+export function decodeResponseTransactionState(r: Reader, v: number): ResponseTransactionState {
   const flex = true;
-  const o = defaultDescribeTransactionsResponseTransactionState();
+  const o = defaultResponseTransactionState();
   o.errorCode = r.int16();
   o.transactionalId = (flex ? r.compactString() : r.string());
   o.transactionState = (flex ? r.compactString() : r.string());
@@ -159,7 +159,7 @@ export function decodeDescribeTransactionsResponseTransactionState(r: Reader, v:
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeTransactionsResponseTopicData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopicData(r, v);
       o.topics = a;
     }
   }
@@ -167,7 +167,7 @@ export function decodeDescribeTransactionsResponseTransactionState(r: Reader, v:
   return o;
 }
 
-export function encodeDescribeTransactionsResponseTransactionState(w: Writer, v: number, o: DescribeTransactionsResponseTransactionState): void {
+export function encodeResponseTransactionState(w: Writer, v: number, o: ResponseTransactionState): void {
   const flex = true;
   w.int16(o.errorCode);
   if (flex) w.compactString(o.transactionalId ?? ''); else w.string(o.transactionalId ?? '');
@@ -179,19 +179,19 @@ export function encodeDescribeTransactionsResponseTransactionState(w: Writer, v:
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeTransactionsResponseTopicData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopicData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeTransactionsResponseTopicData {
+export interface ResponseTopicData {
   topic: string;
   partitions: number[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeTransactionsResponseTopicData(): DescribeTransactionsResponseTopicData {
+export function defaultResponseTopicData(): ResponseTopicData {
   return {
     topic: "",
     partitions: [],
@@ -199,15 +199,15 @@ export function defaultDescribeTransactionsResponseTopicData(): DescribeTransact
   };
 }
 
-export function isDefaultDescribeTransactionsResponseTopicData(o: DescribeTransactionsResponseTopicData): boolean {
+export function isDefaultResponseTopicData(o: ResponseTopicData): boolean {
   return (o.topic === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeTransactionsResponseTopicData(r: Reader, v: number): DescribeTransactionsResponseTopicData {
+export function decodeResponseTopicData(r: Reader, v: number): ResponseTopicData {
   const flex = true;
-  const o = defaultDescribeTransactionsResponseTopicData();
+  const o = defaultResponseTopicData();
   o.topic = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(4) : r.arrayLength(4);
@@ -223,7 +223,7 @@ export function decodeDescribeTransactionsResponseTopicData(r: Reader, v: number
   return o;
 }
 
-export function encodeDescribeTransactionsResponseTopicData(w: Writer, v: number, o: DescribeTransactionsResponseTopicData): void {
+export function encodeResponseTopicData(w: Writer, v: number, o: ResponseTopicData): void {
   const flex = true;
   if (flex) w.compactString(o.topic ?? ''); else w.string(o.topic ?? '');
   {

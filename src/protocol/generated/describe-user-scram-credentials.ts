@@ -6,34 +6,34 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 50;
 
-export interface DescribeUserScramCredentialsRequest {
+export interface Request {
   /** The users to describe, or null/empty to describe all users. (versions 0+, nullable 0+) */
-  users: DescribeUserScramCredentialsRequestUserName[] | null;
+  users: RequestUserName[] | null;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeUserScramCredentialsRequest(): DescribeUserScramCredentialsRequest {
+export function defaultRequest(): Request {
   return {
     users: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultDescribeUserScramCredentialsRequest(o: DescribeUserScramCredentialsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.users !== null && o.users.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeUserScramCredentialsRequest(r: Reader, v: number): DescribeUserScramCredentialsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultDescribeUserScramCredentialsRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) o.users = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeUserScramCredentialsRequestUserName(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestUserName(r, v);
       o.users = a;
     }
   }
@@ -41,50 +41,50 @@ export function decodeDescribeUserScramCredentialsRequest(r: Reader, v: number):
   return o;
 }
 
-export function encodeDescribeUserScramCredentialsRequest(w: Writer, v: number, o: DescribeUserScramCredentialsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   {
     const a = (true ? o.users : o.users ?? []);
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeUserScramCredentialsRequestUserName(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestUserName(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeUserScramCredentialsRequestUserName {
+export interface RequestUserName {
   /** The user name. (versions 0+) */
   name: string;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeUserScramCredentialsRequestUserName(): DescribeUserScramCredentialsRequestUserName {
+export function defaultRequestUserName(): RequestUserName {
   return {
     name: "",
     _tagged: undefined,
   };
 }
 
-export function isDefaultDescribeUserScramCredentialsRequestUserName(o: DescribeUserScramCredentialsRequestUserName): boolean {
+export function isDefaultRequestUserName(o: RequestUserName): boolean {
   return (o.name === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeUserScramCredentialsRequestUserName(r: Reader, v: number): DescribeUserScramCredentialsRequestUserName {
+export function decodeRequestUserName(r: Reader, v: number): RequestUserName {
   const flex = true;
-  const o = defaultDescribeUserScramCredentialsRequestUserName();
+  const o = defaultRequestUserName();
   o.name = (flex ? r.compactString() : r.string());
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeDescribeUserScramCredentialsRequestUserName(w: Writer, v: number, o: DescribeUserScramCredentialsRequestUserName): void {
+export function encodeRequestUserName(w: Writer, v: number, o: RequestUserName): void {
   const flex = true;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeUserScramCredentialsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The message-level error code, 0 except for user authorization or infrastructure issues. (versions 0+) */
@@ -92,12 +92,12 @@ export interface DescribeUserScramCredentialsResponse {
   /** The message-level error message, if any. (versions 0+, nullable 0+) */
   errorMessage: string | null;
   /** The results for descriptions, one per user. (versions 0+) */
-  results: DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult[];
+  results: ResponseResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeUserScramCredentialsResponse(): DescribeUserScramCredentialsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -107,7 +107,7 @@ export function defaultDescribeUserScramCredentialsResponse(): DescribeUserScram
   };
 }
 
-export function isDefaultDescribeUserScramCredentialsResponse(o: DescribeUserScramCredentialsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === "") &&
@@ -115,9 +115,9 @@ export function isDefaultDescribeUserScramCredentialsResponse(o: DescribeUserScr
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeUserScramCredentialsResponse(r: Reader, v: number): DescribeUserScramCredentialsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultDescribeUserScramCredentialsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -127,7 +127,7 @@ export function decodeDescribeUserScramCredentialsResponse(r: Reader, v: number)
     if (n < 0) o.results = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseResult(r, v);
       o.results = a;
     }
   }
@@ -135,7 +135,7 @@ export function decodeDescribeUserScramCredentialsResponse(r: Reader, v: number)
   return o;
 }
 
-export function encodeDescribeUserScramCredentialsResponse(w: Writer, v: number, o: DescribeUserScramCredentialsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
@@ -143,12 +143,12 @@ export function encodeDescribeUserScramCredentialsResponse(w: Writer, v: number,
   {
     const a = o.results ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult {
+export interface ResponseResult {
   /** The user name. (versions 0+) */
   user: string;
   /** The user-level error code. (versions 0+) */
@@ -156,12 +156,12 @@ export interface DescribeUserScramCredentialsResponseDescribeUserScramCredential
   /** The user-level error message, if any. (versions 0+, nullable 0+) */
   errorMessage: string | null;
   /** The mechanism and related information associated with the user's SCRAM credentials. (versions 0+) */
-  credentialInfos: DescribeUserScramCredentialsResponseCredentialInfo[];
+  credentialInfos: ResponseCredentialInfo[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(): DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult {
+export function defaultResponseResult(): ResponseResult {
   return {
     user: "",
     errorCode: 0,
@@ -171,7 +171,7 @@ export function defaultDescribeUserScramCredentialsResponseDescribeUserScramCred
   };
 }
 
-export function isDefaultDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(o: DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult): boolean {
+export function isDefaultResponseResult(o: ResponseResult): boolean {
   return (o.user === "") &&
     (o.errorCode === 0) &&
     (o.errorMessage === "") &&
@@ -179,9 +179,9 @@ export function isDefaultDescribeUserScramCredentialsResponseDescribeUserScramCr
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(r: Reader, v: number): DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult {
+export function decodeResponseResult(r: Reader, v: number): ResponseResult {
   const flex = true;
-  const o = defaultDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult();
+  const o = defaultResponseResult();
   o.user = (flex ? r.compactString() : r.string());
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -191,7 +191,7 @@ export function decodeDescribeUserScramCredentialsResponseDescribeUserScramCrede
     if (n < 0) o.credentialInfos = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeUserScramCredentialsResponseCredentialInfo(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseCredentialInfo(r, v);
       o.credentialInfos = a;
     }
   }
@@ -199,7 +199,7 @@ export function decodeDescribeUserScramCredentialsResponseDescribeUserScramCrede
   return o;
 }
 
-export function encodeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(w: Writer, v: number, o: DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult): void {
+export function encodeResponseResult(w: Writer, v: number, o: ResponseResult): void {
   const flex = true;
   if (flex) w.compactString(o.user ?? ''); else w.string(o.user ?? '');
   w.int16(o.errorCode);
@@ -207,12 +207,12 @@ export function encodeDescribeUserScramCredentialsResponseDescribeUserScramCrede
   {
     const a = o.credentialInfos ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeDescribeUserScramCredentialsResponseCredentialInfo(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseCredentialInfo(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface DescribeUserScramCredentialsResponseCredentialInfo {
+export interface ResponseCredentialInfo {
   /** The SCRAM mechanism. (versions 0+) */
   mechanism: number;
   /** The number of iterations used in the SCRAM credential. (versions 0+) */
@@ -221,7 +221,7 @@ export interface DescribeUserScramCredentialsResponseCredentialInfo {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultDescribeUserScramCredentialsResponseCredentialInfo(): DescribeUserScramCredentialsResponseCredentialInfo {
+export function defaultResponseCredentialInfo(): ResponseCredentialInfo {
   return {
     mechanism: 0,
     iterations: 0,
@@ -229,22 +229,22 @@ export function defaultDescribeUserScramCredentialsResponseCredentialInfo(): Des
   };
 }
 
-export function isDefaultDescribeUserScramCredentialsResponseCredentialInfo(o: DescribeUserScramCredentialsResponseCredentialInfo): boolean {
+export function isDefaultResponseCredentialInfo(o: ResponseCredentialInfo): boolean {
   return (o.mechanism === 0) &&
     (o.iterations === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeDescribeUserScramCredentialsResponseCredentialInfo(r: Reader, v: number): DescribeUserScramCredentialsResponseCredentialInfo {
+export function decodeResponseCredentialInfo(r: Reader, v: number): ResponseCredentialInfo {
   const flex = true;
-  const o = defaultDescribeUserScramCredentialsResponseCredentialInfo();
+  const o = defaultResponseCredentialInfo();
   o.mechanism = r.int8();
   o.iterations = r.int32();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeDescribeUserScramCredentialsResponseCredentialInfo(w: Writer, v: number, o: DescribeUserScramCredentialsResponseCredentialInfo): void {
+export function encodeResponseCredentialInfo(w: Writer, v: number, o: ResponseCredentialInfo): void {
   const flex = true;
   w.int8(o.mechanism);
   w.int32(o.iterations);

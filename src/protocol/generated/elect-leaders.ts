@@ -6,18 +6,18 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 43;
 
-export interface ElectLeadersRequest {
+export interface Request {
   /** Type of elections to conduct for the partition. A value of '0' elects the preferred replica. A value of '1' elects the first live replica if there are no in-sync replica. (versions 1+) */
   electionType: number;
   /** The topic partitions to elect leaders. (versions 0+, nullable 0+) */
-  topicPartitions: ElectLeadersRequestTopicPartitions[] | null;
+  topicPartitions: RequestTopicPartitions[] | null;
   /** The time in ms to wait for the election to complete. (versions 0+) */
   timeoutMs: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultElectLeadersRequest(): ElectLeadersRequest {
+export function defaultRequest(): Request {
   return {
     electionType: 0,
     topicPartitions: [],
@@ -26,23 +26,23 @@ export function defaultElectLeadersRequest(): ElectLeadersRequest {
   };
 }
 
-export function isDefaultElectLeadersRequest(o: ElectLeadersRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.electionType === 0) &&
     (o.topicPartitions !== null && o.topicPartitions.length === 0) &&
     (o.timeoutMs === 60000) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeElectLeadersRequest(r: Reader, v: number): ElectLeadersRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 2;
-  const o = defaultElectLeadersRequest();
+  const o = defaultRequest();
   if (v >= 1) o.electionType = r.int8();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) o.topicPartitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeElectLeadersRequestTopicPartitions(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopicPartitions(r, v);
       o.topicPartitions = a;
     }
   }
@@ -51,19 +51,19 @@ export function decodeElectLeadersRequest(r: Reader, v: number): ElectLeadersReq
   return o;
 }
 
-export function encodeElectLeadersRequest(w: Writer, v: number, o: ElectLeadersRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 2;
   if (v >= 1) w.int8(o.electionType);
   {
     const a = (true ? o.topicPartitions : o.topicPartitions ?? []);
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeElectLeadersRequestTopicPartitions(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopicPartitions(w, v, e); }
   }
   w.int32(o.timeoutMs);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ElectLeadersRequestTopicPartitions {
+export interface RequestTopicPartitions {
   /** The name of a topic. (versions 0+) */
   topic: string;
   /** The partitions of this topic whose leader should be elected. (versions 0+) */
@@ -72,7 +72,7 @@ export interface ElectLeadersRequestTopicPartitions {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultElectLeadersRequestTopicPartitions(): ElectLeadersRequestTopicPartitions {
+export function defaultRequestTopicPartitions(): RequestTopicPartitions {
   return {
     topic: "",
     partitions: [],
@@ -80,15 +80,15 @@ export function defaultElectLeadersRequestTopicPartitions(): ElectLeadersRequest
   };
 }
 
-export function isDefaultElectLeadersRequestTopicPartitions(o: ElectLeadersRequestTopicPartitions): boolean {
+export function isDefaultRequestTopicPartitions(o: RequestTopicPartitions): boolean {
   return (o.topic === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeElectLeadersRequestTopicPartitions(r: Reader, v: number): ElectLeadersRequestTopicPartitions {
+export function decodeRequestTopicPartitions(r: Reader, v: number): RequestTopicPartitions {
   const flex = v >= 2;
-  const o = defaultElectLeadersRequestTopicPartitions();
+  const o = defaultRequestTopicPartitions();
   o.topic = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(4) : r.arrayLength(4);
@@ -104,7 +104,7 @@ export function decodeElectLeadersRequestTopicPartitions(r: Reader, v: number): 
   return o;
 }
 
-export function encodeElectLeadersRequestTopicPartitions(w: Writer, v: number, o: ElectLeadersRequestTopicPartitions): void {
+export function encodeRequestTopicPartitions(w: Writer, v: number, o: RequestTopicPartitions): void {
   const flex = v >= 2;
   if (flex) w.compactString(o.topic ?? ''); else w.string(o.topic ?? '');
   {
@@ -115,18 +115,18 @@ export function encodeElectLeadersRequestTopicPartitions(w: Writer, v: number, o
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ElectLeadersResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The top level response error code. (versions 1+) */
   errorCode: number;
   /** The election results, or an empty array if the requester did not have permission and the request asks for all partitions. (versions 0+) */
-  replicaElectionResults: ElectLeadersResponseReplicaElectionResult[];
+  replicaElectionResults: ResponseReplicaElectionResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultElectLeadersResponse(): ElectLeadersResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -135,16 +135,16 @@ export function defaultElectLeadersResponse(): ElectLeadersResponse {
   };
 }
 
-export function isDefaultElectLeadersResponse(o: ElectLeadersResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.replicaElectionResults !== null && o.replicaElectionResults.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeElectLeadersResponse(r: Reader, v: number): ElectLeadersResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 2;
-  const o = defaultElectLeadersResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   if (v >= 1) o.errorCode = r.int16();
   {
@@ -153,7 +153,7 @@ export function decodeElectLeadersResponse(r: Reader, v: number): ElectLeadersRe
     if (n < 0) o.replicaElectionResults = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeElectLeadersResponseReplicaElectionResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseReplicaElectionResult(r, v);
       o.replicaElectionResults = a;
     }
   }
@@ -161,28 +161,28 @@ export function decodeElectLeadersResponse(r: Reader, v: number): ElectLeadersRe
   return o;
 }
 
-export function encodeElectLeadersResponse(w: Writer, v: number, o: ElectLeadersResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 2;
   w.int32(o.throttleTimeMs);
   if (v >= 1) w.int16(o.errorCode);
   {
     const a = o.replicaElectionResults ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeElectLeadersResponseReplicaElectionResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseReplicaElectionResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ElectLeadersResponseReplicaElectionResult {
+export interface ResponseReplicaElectionResult {
   /** The topic name (versions 0+) */
   topic: string;
   /** The results for each partition (versions 0+) */
-  partitionResult: ElectLeadersResponsePartitionResult[];
+  partitionResult: ResponsePartitionResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultElectLeadersResponseReplicaElectionResult(): ElectLeadersResponseReplicaElectionResult {
+export function defaultResponseReplicaElectionResult(): ResponseReplicaElectionResult {
   return {
     topic: "",
     partitionResult: [],
@@ -190,15 +190,15 @@ export function defaultElectLeadersResponseReplicaElectionResult(): ElectLeaders
   };
 }
 
-export function isDefaultElectLeadersResponseReplicaElectionResult(o: ElectLeadersResponseReplicaElectionResult): boolean {
+export function isDefaultResponseReplicaElectionResult(o: ResponseReplicaElectionResult): boolean {
   return (o.topic === "") &&
     (o.partitionResult !== null && o.partitionResult.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeElectLeadersResponseReplicaElectionResult(r: Reader, v: number): ElectLeadersResponseReplicaElectionResult {
+export function decodeResponseReplicaElectionResult(r: Reader, v: number): ResponseReplicaElectionResult {
   const flex = v >= 2;
-  const o = defaultElectLeadersResponseReplicaElectionResult();
+  const o = defaultResponseReplicaElectionResult();
   o.topic = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -206,7 +206,7 @@ export function decodeElectLeadersResponseReplicaElectionResult(r: Reader, v: nu
     if (n < 0) o.partitionResult = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeElectLeadersResponsePartitionResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionResult(r, v);
       o.partitionResult = a;
     }
   }
@@ -214,18 +214,18 @@ export function decodeElectLeadersResponseReplicaElectionResult(r: Reader, v: nu
   return o;
 }
 
-export function encodeElectLeadersResponseReplicaElectionResult(w: Writer, v: number, o: ElectLeadersResponseReplicaElectionResult): void {
+export function encodeResponseReplicaElectionResult(w: Writer, v: number, o: ResponseReplicaElectionResult): void {
   const flex = v >= 2;
   if (flex) w.compactString(o.topic ?? ''); else w.string(o.topic ?? '');
   {
     const a = o.partitionResult ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeElectLeadersResponsePartitionResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ElectLeadersResponsePartitionResult {
+export interface ResponsePartitionResult {
   /** The partition id (versions 0+) */
   partitionId: number;
   /** The result error, or zero if there was no error. (versions 0+) */
@@ -236,7 +236,7 @@ export interface ElectLeadersResponsePartitionResult {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultElectLeadersResponsePartitionResult(): ElectLeadersResponsePartitionResult {
+export function defaultResponsePartitionResult(): ResponsePartitionResult {
   return {
     partitionId: 0,
     errorCode: 0,
@@ -245,16 +245,16 @@ export function defaultElectLeadersResponsePartitionResult(): ElectLeadersRespon
   };
 }
 
-export function isDefaultElectLeadersResponsePartitionResult(o: ElectLeadersResponsePartitionResult): boolean {
+export function isDefaultResponsePartitionResult(o: ResponsePartitionResult): boolean {
   return (o.partitionId === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeElectLeadersResponsePartitionResult(r: Reader, v: number): ElectLeadersResponsePartitionResult {
+export function decodeResponsePartitionResult(r: Reader, v: number): ResponsePartitionResult {
   const flex = v >= 2;
-  const o = defaultElectLeadersResponsePartitionResult();
+  const o = defaultResponsePartitionResult();
   o.partitionId = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -262,7 +262,7 @@ export function decodeElectLeadersResponsePartitionResult(r: Reader, v: number):
   return o;
 }
 
-export function encodeElectLeadersResponsePartitionResult(w: Writer, v: number, o: ElectLeadersResponsePartitionResult): void {
+export function encodeResponsePartitionResult(w: Writer, v: number, o: ResponsePartitionResult): void {
   const flex = v >= 2;
   w.int32(o.partitionId);
   w.int16(o.errorCode);

@@ -7,16 +7,16 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 54;
 
-export interface EndQuorumEpochRequest {
+export interface Request {
   clusterId: string | null;
-  topics: EndQuorumEpochRequestTopicData[];
+  topics: RequestTopicData[];
   /** Endpoints for the leader (versions 1+) */
-  leaderEndpoints: EndQuorumEpochRequestLeaderEndpoint[];
+  leaderEndpoints: RequestLeaderEndpoint[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultEndQuorumEpochRequest(): EndQuorumEpochRequest {
+export function defaultRequest(): Request {
   return {
     clusterId: null,
     topics: [],
@@ -25,16 +25,16 @@ export function defaultEndQuorumEpochRequest(): EndQuorumEpochRequest {
   };
 }
 
-export function isDefaultEndQuorumEpochRequest(o: EndQuorumEpochRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.clusterId === null) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o.leaderEndpoints !== null && o.leaderEndpoints.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeEndQuorumEpochRequest(r: Reader, v: number): EndQuorumEpochRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 1;
-  const o = defaultEndQuorumEpochRequest();
+  const o = defaultRequest();
   o.clusterId = (flex ? r.compactNullableString() : r.nullableString());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -42,7 +42,7 @@ export function decodeEndQuorumEpochRequest(r: Reader, v: number): EndQuorumEpoc
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeEndQuorumEpochRequestTopicData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopicData(r, v);
       o.topics = a;
     }
   }
@@ -52,7 +52,7 @@ export function decodeEndQuorumEpochRequest(r: Reader, v: number): EndQuorumEpoc
     if (n < 0) o.leaderEndpoints = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeEndQuorumEpochRequestLeaderEndpoint(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestLeaderEndpoint(r, v);
       o.leaderEndpoints = a;
     }
   }
@@ -60,31 +60,31 @@ export function decodeEndQuorumEpochRequest(r: Reader, v: number): EndQuorumEpoc
   return o;
 }
 
-export function encodeEndQuorumEpochRequest(w: Writer, v: number, o: EndQuorumEpochRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 1;
   if (flex) w.compactNullableString(o.clusterId); else w.nullableString(o.clusterId);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeEndQuorumEpochRequestTopicData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopicData(w, v, e); }
   }
   if (v >= 1) {
     const a = o.leaderEndpoints ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeEndQuorumEpochRequestLeaderEndpoint(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestLeaderEndpoint(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface EndQuorumEpochRequestTopicData {
+export interface RequestTopicData {
   /** The topic name. (versions 0+) */
   topicName: string;
-  partitions: EndQuorumEpochRequestPartitionData[];
+  partitions: RequestPartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultEndQuorumEpochRequestTopicData(): EndQuorumEpochRequestTopicData {
+export function defaultRequestTopicData(): RequestTopicData {
   return {
     topicName: "",
     partitions: [],
@@ -92,15 +92,15 @@ export function defaultEndQuorumEpochRequestTopicData(): EndQuorumEpochRequestTo
   };
 }
 
-export function isDefaultEndQuorumEpochRequestTopicData(o: EndQuorumEpochRequestTopicData): boolean {
+export function isDefaultRequestTopicData(o: RequestTopicData): boolean {
   return (o.topicName === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeEndQuorumEpochRequestTopicData(r: Reader, v: number): EndQuorumEpochRequestTopicData {
+export function decodeRequestTopicData(r: Reader, v: number): RequestTopicData {
   const flex = v >= 1;
-  const o = defaultEndQuorumEpochRequestTopicData();
+  const o = defaultRequestTopicData();
   o.topicName = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -108,7 +108,7 @@ export function decodeEndQuorumEpochRequestTopicData(r: Reader, v: number): EndQ
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeEndQuorumEpochRequestPartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -116,18 +116,18 @@ export function decodeEndQuorumEpochRequestTopicData(r: Reader, v: number): EndQ
   return o;
 }
 
-export function encodeEndQuorumEpochRequestTopicData(w: Writer, v: number, o: EndQuorumEpochRequestTopicData): void {
+export function encodeRequestTopicData(w: Writer, v: number, o: RequestTopicData): void {
   const flex = v >= 1;
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeEndQuorumEpochRequestPartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface EndQuorumEpochRequestPartitionData {
+export interface RequestPartitionData {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The current leader ID that is resigning (versions 0+) */
@@ -137,12 +137,12 @@ export interface EndQuorumEpochRequestPartitionData {
   /** A sorted list of preferred successors to start the election (versions 0) */
   preferredSuccessors: number[];
   /** A sorted list of preferred candidates to start the election (versions 1+) */
-  preferredCandidates: EndQuorumEpochRequestReplicaInfo[];
+  preferredCandidates: RequestReplicaInfo[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultEndQuorumEpochRequestPartitionData(): EndQuorumEpochRequestPartitionData {
+export function defaultRequestPartitionData(): RequestPartitionData {
   return {
     partitionIndex: 0,
     leaderId: 0,
@@ -153,7 +153,7 @@ export function defaultEndQuorumEpochRequestPartitionData(): EndQuorumEpochReque
   };
 }
 
-export function isDefaultEndQuorumEpochRequestPartitionData(o: EndQuorumEpochRequestPartitionData): boolean {
+export function isDefaultRequestPartitionData(o: RequestPartitionData): boolean {
   return (o.partitionIndex === 0) &&
     (o.leaderId === 0) &&
     (o.leaderEpoch === 0) &&
@@ -162,9 +162,9 @@ export function isDefaultEndQuorumEpochRequestPartitionData(o: EndQuorumEpochReq
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeEndQuorumEpochRequestPartitionData(r: Reader, v: number): EndQuorumEpochRequestPartitionData {
+export function decodeRequestPartitionData(r: Reader, v: number): RequestPartitionData {
   const flex = v >= 1;
-  const o = defaultEndQuorumEpochRequestPartitionData();
+  const o = defaultRequestPartitionData();
   o.partitionIndex = r.int32();
   o.leaderId = r.int32();
   o.leaderEpoch = r.int32();
@@ -184,7 +184,7 @@ export function decodeEndQuorumEpochRequestPartitionData(r: Reader, v: number): 
     if (n < 0) o.preferredCandidates = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeEndQuorumEpochRequestReplicaInfo(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestReplicaInfo(r, v);
       o.preferredCandidates = a;
     }
   }
@@ -192,7 +192,7 @@ export function decodeEndQuorumEpochRequestPartitionData(r: Reader, v: number): 
   return o;
 }
 
-export function encodeEndQuorumEpochRequestPartitionData(w: Writer, v: number, o: EndQuorumEpochRequestPartitionData): void {
+export function encodeRequestPartitionData(w: Writer, v: number, o: RequestPartitionData): void {
   const flex = v >= 1;
   w.int32(o.partitionIndex);
   w.int32(o.leaderId);
@@ -205,19 +205,19 @@ export function encodeEndQuorumEpochRequestPartitionData(w: Writer, v: number, o
   if (v >= 1) {
     const a = o.preferredCandidates ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeEndQuorumEpochRequestReplicaInfo(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestReplicaInfo(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface EndQuorumEpochRequestReplicaInfo {
+export interface RequestReplicaInfo {
   candidateId: number;
   candidateDirectoryId: Buffer;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultEndQuorumEpochRequestReplicaInfo(): EndQuorumEpochRequestReplicaInfo {
+export function defaultRequestReplicaInfo(): RequestReplicaInfo {
   return {
     candidateId: 0,
     candidateDirectoryId: ZERO_UUID,
@@ -225,29 +225,29 @@ export function defaultEndQuorumEpochRequestReplicaInfo(): EndQuorumEpochRequest
   };
 }
 
-export function isDefaultEndQuorumEpochRequestReplicaInfo(o: EndQuorumEpochRequestReplicaInfo): boolean {
+export function isDefaultRequestReplicaInfo(o: RequestReplicaInfo): boolean {
   return (o.candidateId === 0) &&
     (o.candidateDirectoryId.equals(ZERO_UUID)) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeEndQuorumEpochRequestReplicaInfo(r: Reader, v: number): EndQuorumEpochRequestReplicaInfo {
+export function decodeRequestReplicaInfo(r: Reader, v: number): RequestReplicaInfo {
   const flex = v >= 1;
-  const o = defaultEndQuorumEpochRequestReplicaInfo();
+  const o = defaultRequestReplicaInfo();
   if (v >= 1) o.candidateId = r.int32();
   if (v >= 1) o.candidateDirectoryId = r.uuid();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeEndQuorumEpochRequestReplicaInfo(w: Writer, v: number, o: EndQuorumEpochRequestReplicaInfo): void {
+export function encodeRequestReplicaInfo(w: Writer, v: number, o: RequestReplicaInfo): void {
   const flex = v >= 1;
   if (v >= 1) w.int32(o.candidateId);
   if (v >= 1) w.uuid(o.candidateDirectoryId);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface EndQuorumEpochRequestLeaderEndpoint {
+export interface RequestLeaderEndpoint {
   /** The name of the endpoint (versions 1+) */
   name: string;
   /** The node's hostname (versions 1+) */
@@ -258,7 +258,7 @@ export interface EndQuorumEpochRequestLeaderEndpoint {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultEndQuorumEpochRequestLeaderEndpoint(): EndQuorumEpochRequestLeaderEndpoint {
+export function defaultRequestLeaderEndpoint(): RequestLeaderEndpoint {
   return {
     name: "",
     host: "",
@@ -267,16 +267,16 @@ export function defaultEndQuorumEpochRequestLeaderEndpoint(): EndQuorumEpochRequ
   };
 }
 
-export function isDefaultEndQuorumEpochRequestLeaderEndpoint(o: EndQuorumEpochRequestLeaderEndpoint): boolean {
+export function isDefaultRequestLeaderEndpoint(o: RequestLeaderEndpoint): boolean {
   return (o.name === "") &&
     (o.host === "") &&
     (o.port === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeEndQuorumEpochRequestLeaderEndpoint(r: Reader, v: number): EndQuorumEpochRequestLeaderEndpoint {
+export function decodeRequestLeaderEndpoint(r: Reader, v: number): RequestLeaderEndpoint {
   const flex = v >= 1;
-  const o = defaultEndQuorumEpochRequestLeaderEndpoint();
+  const o = defaultRequestLeaderEndpoint();
   if (v >= 1) o.name = (flex ? r.compactString() : r.string());
   if (v >= 1) o.host = (flex ? r.compactString() : r.string());
   if (v >= 1) o.port = r.uint16();
@@ -284,7 +284,7 @@ export function decodeEndQuorumEpochRequestLeaderEndpoint(r: Reader, v: number):
   return o;
 }
 
-export function encodeEndQuorumEpochRequestLeaderEndpoint(w: Writer, v: number, o: EndQuorumEpochRequestLeaderEndpoint): void {
+export function encodeRequestLeaderEndpoint(w: Writer, v: number, o: RequestLeaderEndpoint): void {
   const flex = v >= 1;
   if (v >= 1) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (v >= 1) if (flex) w.compactString(o.host ?? ''); else w.string(o.host ?? '');
@@ -292,17 +292,17 @@ export function encodeEndQuorumEpochRequestLeaderEndpoint(w: Writer, v: number, 
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface EndQuorumEpochResponse {
+export interface Response {
   /** The top level error code. (versions 0+) */
   errorCode: number;
-  topics: EndQuorumEpochResponseTopicData[];
+  topics: ResponseTopicData[];
   /** Endpoints for all leaders enumerated in PartitionData (versions 1+, tag 0) */
-  nodeEndpoints: EndQuorumEpochResponseNodeEndpoint[];
+  nodeEndpoints: ResponseNodeEndpoint[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultEndQuorumEpochResponse(): EndQuorumEpochResponse {
+export function defaultResponse(): Response {
   return {
     errorCode: 0,
     topics: [],
@@ -311,16 +311,16 @@ export function defaultEndQuorumEpochResponse(): EndQuorumEpochResponse {
   };
 }
 
-export function isDefaultEndQuorumEpochResponse(o: EndQuorumEpochResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.errorCode === 0) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o.nodeEndpoints !== null && o.nodeEndpoints.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeEndQuorumEpochResponse(r: Reader, v: number): EndQuorumEpochResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 1;
-  const o = defaultEndQuorumEpochResponse();
+  const o = defaultResponse();
   o.errorCode = r.int16();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -328,7 +328,7 @@ export function decodeEndQuorumEpochResponse(r: Reader, v: number): EndQuorumEpo
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeEndQuorumEpochResponseTopicData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopicData(r, v);
       o.topics = a;
     }
   }
@@ -342,7 +342,7 @@ export function decodeEndQuorumEpochResponse(r: Reader, v: number): EndQuorumEpo
           if (n < 0) o.nodeEndpoints = null as never;
           else {
             const a = new Array(n);
-            for (let i = 0; i < n; i++) a[i] = decodeEndQuorumEpochResponseNodeEndpoint(r, v);
+            for (let i = 0; i < n; i++) a[i] = decodeResponseNodeEndpoint(r, v);
             o.nodeEndpoints = a;
           }
         }
@@ -354,13 +354,13 @@ export function decodeEndQuorumEpochResponse(r: Reader, v: number): EndQuorumEpo
   return o;
 }
 
-export function encodeEndQuorumEpochResponse(w: Writer, v: number, o: EndQuorumEpochResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 1;
   w.int16(o.errorCode);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeEndQuorumEpochResponseTopicData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopicData(w, v, e); }
   }
   if (flex) {
     const known: TaggedField[] = [];
@@ -370,7 +370,7 @@ export function encodeEndQuorumEpochResponse(w: Writer, v: number, o: EndQuorumE
         {
           const a = o.nodeEndpoints ?? [];
           if (true) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-          if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeEndQuorumEpochResponseNodeEndpoint(w, v, e); }
+          if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseNodeEndpoint(w, v, e); }
         }
         known.push({ tag: 0, data: w.finish() });
       }
@@ -379,15 +379,15 @@ export function encodeEndQuorumEpochResponse(w: Writer, v: number, o: EndQuorumE
   }
 }
 
-export interface EndQuorumEpochResponseTopicData {
+export interface ResponseTopicData {
   /** The topic name. (versions 0+) */
   topicName: string;
-  partitions: EndQuorumEpochResponsePartitionData[];
+  partitions: ResponsePartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultEndQuorumEpochResponseTopicData(): EndQuorumEpochResponseTopicData {
+export function defaultResponseTopicData(): ResponseTopicData {
   return {
     topicName: "",
     partitions: [],
@@ -395,15 +395,15 @@ export function defaultEndQuorumEpochResponseTopicData(): EndQuorumEpochResponse
   };
 }
 
-export function isDefaultEndQuorumEpochResponseTopicData(o: EndQuorumEpochResponseTopicData): boolean {
+export function isDefaultResponseTopicData(o: ResponseTopicData): boolean {
   return (o.topicName === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeEndQuorumEpochResponseTopicData(r: Reader, v: number): EndQuorumEpochResponseTopicData {
+export function decodeResponseTopicData(r: Reader, v: number): ResponseTopicData {
   const flex = v >= 1;
-  const o = defaultEndQuorumEpochResponseTopicData();
+  const o = defaultResponseTopicData();
   o.topicName = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -411,7 +411,7 @@ export function decodeEndQuorumEpochResponseTopicData(r: Reader, v: number): End
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeEndQuorumEpochResponsePartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -419,18 +419,18 @@ export function decodeEndQuorumEpochResponseTopicData(r: Reader, v: number): End
   return o;
 }
 
-export function encodeEndQuorumEpochResponseTopicData(w: Writer, v: number, o: EndQuorumEpochResponseTopicData): void {
+export function encodeResponseTopicData(w: Writer, v: number, o: ResponseTopicData): void {
   const flex = v >= 1;
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeEndQuorumEpochResponsePartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface EndQuorumEpochResponsePartitionData {
+export interface ResponsePartitionData {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   errorCode: number;
@@ -442,7 +442,7 @@ export interface EndQuorumEpochResponsePartitionData {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultEndQuorumEpochResponsePartitionData(): EndQuorumEpochResponsePartitionData {
+export function defaultResponsePartitionData(): ResponsePartitionData {
   return {
     partitionIndex: 0,
     errorCode: 0,
@@ -452,7 +452,7 @@ export function defaultEndQuorumEpochResponsePartitionData(): EndQuorumEpochResp
   };
 }
 
-export function isDefaultEndQuorumEpochResponsePartitionData(o: EndQuorumEpochResponsePartitionData): boolean {
+export function isDefaultResponsePartitionData(o: ResponsePartitionData): boolean {
   return (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o.leaderId === 0) &&
@@ -460,9 +460,9 @@ export function isDefaultEndQuorumEpochResponsePartitionData(o: EndQuorumEpochRe
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeEndQuorumEpochResponsePartitionData(r: Reader, v: number): EndQuorumEpochResponsePartitionData {
+export function decodeResponsePartitionData(r: Reader, v: number): ResponsePartitionData {
   const flex = v >= 1;
-  const o = defaultEndQuorumEpochResponsePartitionData();
+  const o = defaultResponsePartitionData();
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
   o.leaderId = r.int32();
@@ -471,7 +471,7 @@ export function decodeEndQuorumEpochResponsePartitionData(r: Reader, v: number):
   return o;
 }
 
-export function encodeEndQuorumEpochResponsePartitionData(w: Writer, v: number, o: EndQuorumEpochResponsePartitionData): void {
+export function encodeResponsePartitionData(w: Writer, v: number, o: ResponsePartitionData): void {
   const flex = v >= 1;
   w.int32(o.partitionIndex);
   w.int16(o.errorCode);
@@ -480,7 +480,7 @@ export function encodeEndQuorumEpochResponsePartitionData(w: Writer, v: number, 
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface EndQuorumEpochResponseNodeEndpoint {
+export interface ResponseNodeEndpoint {
   /** The ID of the associated node (versions 1+) */
   nodeId: number;
   /** The node's hostname (versions 1+) */
@@ -491,7 +491,7 @@ export interface EndQuorumEpochResponseNodeEndpoint {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultEndQuorumEpochResponseNodeEndpoint(): EndQuorumEpochResponseNodeEndpoint {
+export function defaultResponseNodeEndpoint(): ResponseNodeEndpoint {
   return {
     nodeId: 0,
     host: "",
@@ -500,16 +500,16 @@ export function defaultEndQuorumEpochResponseNodeEndpoint(): EndQuorumEpochRespo
   };
 }
 
-export function isDefaultEndQuorumEpochResponseNodeEndpoint(o: EndQuorumEpochResponseNodeEndpoint): boolean {
+export function isDefaultResponseNodeEndpoint(o: ResponseNodeEndpoint): boolean {
   return (o.nodeId === 0) &&
     (o.host === "") &&
     (o.port === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeEndQuorumEpochResponseNodeEndpoint(r: Reader, v: number): EndQuorumEpochResponseNodeEndpoint {
+export function decodeResponseNodeEndpoint(r: Reader, v: number): ResponseNodeEndpoint {
   const flex = v >= 1;
-  const o = defaultEndQuorumEpochResponseNodeEndpoint();
+  const o = defaultResponseNodeEndpoint();
   if (v >= 1) o.nodeId = r.int32();
   if (v >= 1) o.host = (flex ? r.compactString() : r.string());
   if (v >= 1) o.port = r.uint16();
@@ -517,7 +517,7 @@ export function decodeEndQuorumEpochResponseNodeEndpoint(r: Reader, v: number): 
   return o;
 }
 
-export function encodeEndQuorumEpochResponseNodeEndpoint(w: Writer, v: number, o: EndQuorumEpochResponseNodeEndpoint): void {
+export function encodeResponseNodeEndpoint(w: Writer, v: number, o: ResponseNodeEndpoint): void {
   const flex = v >= 1;
   if (v >= 1) w.int32(o.nodeId);
   if (v >= 1) if (flex) w.compactString(o.host ?? ''); else w.string(o.host ?? '');

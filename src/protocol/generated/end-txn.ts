@@ -5,7 +5,7 @@ import { Writer } from '../writer.js';
 
 export const API_KEY = 26;
 
-export interface EndTxnRequest {
+export interface Request {
   /** The ID of the transaction to end. (versions 0+) */
   transactionalId: string;
   /** The producer ID. (versions 0+) */
@@ -18,7 +18,7 @@ export interface EndTxnRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultEndTxnRequest(): EndTxnRequest {
+export function defaultRequest(): Request {
   return {
     transactionalId: "",
     producerId: 0n,
@@ -28,7 +28,7 @@ export function defaultEndTxnRequest(): EndTxnRequest {
   };
 }
 
-export function isDefaultEndTxnRequest(o: EndTxnRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.transactionalId === "") &&
     (o.producerId === 0n) &&
     (o.producerEpoch === 0) &&
@@ -36,9 +36,9 @@ export function isDefaultEndTxnRequest(o: EndTxnRequest): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeEndTxnRequest(r: Reader, v: number): EndTxnRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 3;
-  const o = defaultEndTxnRequest();
+  const o = defaultRequest();
   o.transactionalId = (flex ? r.compactString() : r.string());
   o.producerId = r.int64();
   o.producerEpoch = r.int16();
@@ -47,7 +47,7 @@ export function decodeEndTxnRequest(r: Reader, v: number): EndTxnRequest {
   return o;
 }
 
-export function encodeEndTxnRequest(w: Writer, v: number, o: EndTxnRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 3;
   if (flex) w.compactString(o.transactionalId ?? ''); else w.string(o.transactionalId ?? '');
   w.int64(o.producerId);
@@ -56,7 +56,7 @@ export function encodeEndTxnRequest(w: Writer, v: number, o: EndTxnRequest): voi
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface EndTxnResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -69,7 +69,7 @@ export interface EndTxnResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultEndTxnResponse(): EndTxnResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -79,7 +79,7 @@ export function defaultEndTxnResponse(): EndTxnResponse {
   };
 }
 
-export function isDefaultEndTxnResponse(o: EndTxnResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.producerId === -1n) &&
@@ -87,9 +87,9 @@ export function isDefaultEndTxnResponse(o: EndTxnResponse): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeEndTxnResponse(r: Reader, v: number): EndTxnResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 3;
-  const o = defaultEndTxnResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   if (v >= 5) o.producerId = r.int64();
@@ -98,7 +98,7 @@ export function decodeEndTxnResponse(r: Reader, v: number): EndTxnResponse {
   return o;
 }
 
-export function encodeEndTxnResponse(w: Writer, v: number, o: EndTxnResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 3;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);

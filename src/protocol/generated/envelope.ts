@@ -6,7 +6,7 @@ import { EMPTY_BYTES } from '../constants.js';
 
 export const API_KEY = 58;
 
-export interface EnvelopeRequest {
+export interface Request {
   /** The embedded request header and data. (versions 0+) */
   requestData: Buffer;
   /** Value of the initial client principal when the request is redirected by a broker. (versions 0+, nullable 0+) */
@@ -17,7 +17,7 @@ export interface EnvelopeRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultEnvelopeRequest(): EnvelopeRequest {
+export function defaultRequest(): Request {
   return {
     requestData: EMPTY_BYTES,
     requestPrincipal: null,
@@ -26,16 +26,16 @@ export function defaultEnvelopeRequest(): EnvelopeRequest {
   };
 }
 
-export function isDefaultEnvelopeRequest(o: EnvelopeRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.requestData !== null && o.requestData.length === 0) &&
     (o.requestPrincipal === null) &&
     (o.clientHostAddress !== null && o.clientHostAddress.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeEnvelopeRequest(r: Reader, v: number): EnvelopeRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultEnvelopeRequest();
+  const o = defaultRequest();
   o.requestData = (flex ? r.compactBytes() : r.bytes());
   o.requestPrincipal = (flex ? r.compactNullableBytes() : r.nullableBytes());
   o.clientHostAddress = (flex ? r.compactBytes() : r.bytes());
@@ -43,7 +43,7 @@ export function decodeEnvelopeRequest(r: Reader, v: number): EnvelopeRequest {
   return o;
 }
 
-export function encodeEnvelopeRequest(w: Writer, v: number, o: EnvelopeRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   if (flex) w.compactBytes(o.requestData ?? EMPTY_BYTES); else w.bytes(o.requestData ?? EMPTY_BYTES);
   if (flex) w.compactNullableBytes(o.requestPrincipal); else w.nullableBytes(o.requestPrincipal);
@@ -51,7 +51,7 @@ export function encodeEnvelopeRequest(w: Writer, v: number, o: EnvelopeRequest):
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface EnvelopeResponse {
+export interface Response {
   /** The embedded response header and data. (versions 0+, nullable 0+) */
   responseData: Buffer | null;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -60,7 +60,7 @@ export interface EnvelopeResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultEnvelopeResponse(): EnvelopeResponse {
+export function defaultResponse(): Response {
   return {
     responseData: null,
     errorCode: 0,
@@ -68,22 +68,22 @@ export function defaultEnvelopeResponse(): EnvelopeResponse {
   };
 }
 
-export function isDefaultEnvelopeResponse(o: EnvelopeResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.responseData === null) &&
     (o.errorCode === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeEnvelopeResponse(r: Reader, v: number): EnvelopeResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultEnvelopeResponse();
+  const o = defaultResponse();
   o.responseData = (flex ? r.compactNullableBytes() : r.nullableBytes());
   o.errorCode = r.int16();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeEnvelopeResponse(w: Writer, v: number, o: EnvelopeResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   if (flex) w.compactNullableBytes(o.responseData); else w.nullableBytes(o.responseData);
   w.int16(o.errorCode);

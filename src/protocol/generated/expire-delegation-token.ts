@@ -6,7 +6,7 @@ import { EMPTY_BYTES } from '../constants.js';
 
 export const API_KEY = 40;
 
-export interface ExpireDelegationTokenRequest {
+export interface Request {
   /** The HMAC of the delegation token to be expired. (versions 0+) */
   hmac: Buffer;
   /** The expiry time period in milliseconds. (versions 0+) */
@@ -15,7 +15,7 @@ export interface ExpireDelegationTokenRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultExpireDelegationTokenRequest(): ExpireDelegationTokenRequest {
+export function defaultRequest(): Request {
   return {
     hmac: EMPTY_BYTES,
     expiryTimePeriodMs: 0n,
@@ -23,29 +23,29 @@ export function defaultExpireDelegationTokenRequest(): ExpireDelegationTokenRequ
   };
 }
 
-export function isDefaultExpireDelegationTokenRequest(o: ExpireDelegationTokenRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.hmac !== null && o.hmac.length === 0) &&
     (o.expiryTimePeriodMs === 0n) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeExpireDelegationTokenRequest(r: Reader, v: number): ExpireDelegationTokenRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 2;
-  const o = defaultExpireDelegationTokenRequest();
+  const o = defaultRequest();
   o.hmac = (flex ? r.compactBytes() : r.bytes());
   o.expiryTimePeriodMs = r.int64();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeExpireDelegationTokenRequest(w: Writer, v: number, o: ExpireDelegationTokenRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 2;
   if (flex) w.compactBytes(o.hmac ?? EMPTY_BYTES); else w.bytes(o.hmac ?? EMPTY_BYTES);
   w.int64(o.expiryTimePeriodMs);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ExpireDelegationTokenResponse {
+export interface Response {
   /** The error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The timestamp in milliseconds at which this token expires. (versions 0+) */
@@ -56,7 +56,7 @@ export interface ExpireDelegationTokenResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultExpireDelegationTokenResponse(): ExpireDelegationTokenResponse {
+export function defaultResponse(): Response {
   return {
     errorCode: 0,
     expiryTimestampMs: 0n,
@@ -65,16 +65,16 @@ export function defaultExpireDelegationTokenResponse(): ExpireDelegationTokenRes
   };
 }
 
-export function isDefaultExpireDelegationTokenResponse(o: ExpireDelegationTokenResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.errorCode === 0) &&
     (o.expiryTimestampMs === 0n) &&
     (o.throttleTimeMs === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeExpireDelegationTokenResponse(r: Reader, v: number): ExpireDelegationTokenResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 2;
-  const o = defaultExpireDelegationTokenResponse();
+  const o = defaultResponse();
   o.errorCode = r.int16();
   o.expiryTimestampMs = r.int64();
   o.throttleTimeMs = r.int32();
@@ -82,7 +82,7 @@ export function decodeExpireDelegationTokenResponse(r: Reader, v: number): Expir
   return o;
 }
 
-export function encodeExpireDelegationTokenResponse(w: Writer, v: number, o: ExpireDelegationTokenResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 2;
   w.int16(o.errorCode);
   w.int64(o.expiryTimestampMs);

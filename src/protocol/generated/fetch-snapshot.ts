@@ -7,7 +7,7 @@ import { ZERO_UUID, EMPTY_BYTES } from '../constants.js';
 
 export const API_KEY = 59;
 
-export interface FetchSnapshotRequest {
+export interface Request {
   /** The clusterId if known, this is used to validate metadata fetches prior to broker registration (versions 0+, nullable 0+, tag 0) */
   clusterId: string | null;
   /** The broker ID of the follower (versions 0+) */
@@ -15,12 +15,12 @@ export interface FetchSnapshotRequest {
   /** The maximum bytes to fetch from all of the snapshots (versions 0+) */
   maxBytes: number;
   /** The topics to fetch (versions 0+) */
-  topics: FetchSnapshotRequestTopicSnapshot[];
+  topics: RequestTopicSnapshot[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchSnapshotRequest(): FetchSnapshotRequest {
+export function defaultRequest(): Request {
   return {
     clusterId: null,
     replicaId: -1,
@@ -30,7 +30,7 @@ export function defaultFetchSnapshotRequest(): FetchSnapshotRequest {
   };
 }
 
-export function isDefaultFetchSnapshotRequest(o: FetchSnapshotRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.clusterId === null) &&
     (o.replicaId === -1) &&
     (o.maxBytes === 2147483647) &&
@@ -38,9 +38,9 @@ export function isDefaultFetchSnapshotRequest(o: FetchSnapshotRequest): boolean 
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchSnapshotRequest(r: Reader, v: number): FetchSnapshotRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultFetchSnapshotRequest();
+  const o = defaultRequest();
   o.replicaId = r.int32();
   o.maxBytes = r.int32();
   {
@@ -49,7 +49,7 @@ export function decodeFetchSnapshotRequest(r: Reader, v: number): FetchSnapshotR
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeFetchSnapshotRequestTopicSnapshot(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopicSnapshot(r, v);
       o.topics = a;
     }
   }
@@ -66,14 +66,14 @@ export function decodeFetchSnapshotRequest(r: Reader, v: number): FetchSnapshotR
   return o;
 }
 
-export function encodeFetchSnapshotRequest(w: Writer, v: number, o: FetchSnapshotRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   w.int32(o.replicaId);
   w.int32(o.maxBytes);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeFetchSnapshotRequestTopicSnapshot(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopicSnapshot(w, v, e); }
   }
   if (flex) {
     const known: TaggedField[] = [];
@@ -88,16 +88,16 @@ export function encodeFetchSnapshotRequest(w: Writer, v: number, o: FetchSnapsho
   }
 }
 
-export interface FetchSnapshotRequestTopicSnapshot {
+export interface RequestTopicSnapshot {
   /** The name of the topic to fetch (versions 0+) */
   name: string;
   /** The partitions to fetch (versions 0+) */
-  partitions: FetchSnapshotRequestPartitionSnapshot[];
+  partitions: RequestPartitionSnapshot[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchSnapshotRequestTopicSnapshot(): FetchSnapshotRequestTopicSnapshot {
+export function defaultRequestTopicSnapshot(): RequestTopicSnapshot {
   return {
     name: "",
     partitions: [],
@@ -105,15 +105,15 @@ export function defaultFetchSnapshotRequestTopicSnapshot(): FetchSnapshotRequest
   };
 }
 
-export function isDefaultFetchSnapshotRequestTopicSnapshot(o: FetchSnapshotRequestTopicSnapshot): boolean {
+export function isDefaultRequestTopicSnapshot(o: RequestTopicSnapshot): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchSnapshotRequestTopicSnapshot(r: Reader, v: number): FetchSnapshotRequestTopicSnapshot {
+export function decodeRequestTopicSnapshot(r: Reader, v: number): RequestTopicSnapshot {
   const flex = true;
-  const o = defaultFetchSnapshotRequestTopicSnapshot();
+  const o = defaultRequestTopicSnapshot();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -121,7 +121,7 @@ export function decodeFetchSnapshotRequestTopicSnapshot(r: Reader, v: number): F
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeFetchSnapshotRequestPartitionSnapshot(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartitionSnapshot(r, v);
       o.partitions = a;
     }
   }
@@ -129,24 +129,24 @@ export function decodeFetchSnapshotRequestTopicSnapshot(r: Reader, v: number): F
   return o;
 }
 
-export function encodeFetchSnapshotRequestTopicSnapshot(w: Writer, v: number, o: FetchSnapshotRequestTopicSnapshot): void {
+export function encodeRequestTopicSnapshot(w: Writer, v: number, o: RequestTopicSnapshot): void {
   const flex = true;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeFetchSnapshotRequestPartitionSnapshot(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartitionSnapshot(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface FetchSnapshotRequestPartitionSnapshot {
+export interface RequestPartitionSnapshot {
   /** The partition index (versions 0+) */
   partition: number;
   /** The current leader epoch of the partition, -1 for unknown leader epoch (versions 0+) */
   currentLeaderEpoch: number;
   /** The snapshot endOffset and epoch to fetch (versions 0+) */
-  snapshotId: FetchSnapshotRequestSnapshotId;
+  snapshotId: RequestSnapshotId;
   /** The byte position within the snapshot to start fetching from (versions 0+) */
   position: bigint;
   /** The directory id of the follower fetching (versions 1+, tag 0) */
@@ -155,32 +155,32 @@ export interface FetchSnapshotRequestPartitionSnapshot {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchSnapshotRequestPartitionSnapshot(): FetchSnapshotRequestPartitionSnapshot {
+export function defaultRequestPartitionSnapshot(): RequestPartitionSnapshot {
   return {
     partition: 0,
     currentLeaderEpoch: 0,
-    snapshotId: defaultFetchSnapshotRequestSnapshotId(),
+    snapshotId: defaultRequestSnapshotId(),
     position: 0n,
     replicaDirectoryId: ZERO_UUID,
     _tagged: undefined,
   };
 }
 
-export function isDefaultFetchSnapshotRequestPartitionSnapshot(o: FetchSnapshotRequestPartitionSnapshot): boolean {
+export function isDefaultRequestPartitionSnapshot(o: RequestPartitionSnapshot): boolean {
   return (o.partition === 0) &&
     (o.currentLeaderEpoch === 0) &&
-    (o.snapshotId === null || isDefaultFetchSnapshotRequestSnapshotId(o.snapshotId)) &&
+    (o.snapshotId === null || isDefaultRequestSnapshotId(o.snapshotId)) &&
     (o.position === 0n) &&
     (o.replicaDirectoryId.equals(ZERO_UUID)) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchSnapshotRequestPartitionSnapshot(r: Reader, v: number): FetchSnapshotRequestPartitionSnapshot {
+export function decodeRequestPartitionSnapshot(r: Reader, v: number): RequestPartitionSnapshot {
   const flex = true;
-  const o = defaultFetchSnapshotRequestPartitionSnapshot();
+  const o = defaultRequestPartitionSnapshot();
   o.partition = r.int32();
   o.currentLeaderEpoch = r.int32();
-  o.snapshotId = decodeFetchSnapshotRequestSnapshotId(r, v);
+  o.snapshotId = decodeRequestSnapshotId(r, v);
   o.position = r.int64();
   if (flex) o._tagged = r.taggedFields((tag, r) => {
     switch (tag) {
@@ -195,11 +195,11 @@ export function decodeFetchSnapshotRequestPartitionSnapshot(r: Reader, v: number
   return o;
 }
 
-export function encodeFetchSnapshotRequestPartitionSnapshot(w: Writer, v: number, o: FetchSnapshotRequestPartitionSnapshot): void {
+export function encodeRequestPartitionSnapshot(w: Writer, v: number, o: RequestPartitionSnapshot): void {
   const flex = true;
   w.int32(o.partition);
   w.int32(o.currentLeaderEpoch);
-  encodeFetchSnapshotRequestSnapshotId(w, v, o.snapshotId);
+  encodeRequestSnapshotId(w, v, o.snapshotId);
   w.int64(o.position);
   if (flex) {
     const known: TaggedField[] = [];
@@ -214,14 +214,14 @@ export function encodeFetchSnapshotRequestPartitionSnapshot(w: Writer, v: number
   }
 }
 
-export interface FetchSnapshotRequestSnapshotId {
+export interface RequestSnapshotId {
   endOffset: bigint;
   epoch: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchSnapshotRequestSnapshotId(): FetchSnapshotRequestSnapshotId {
+export function defaultRequestSnapshotId(): RequestSnapshotId {
   return {
     endOffset: 0n,
     epoch: 0,
@@ -229,42 +229,42 @@ export function defaultFetchSnapshotRequestSnapshotId(): FetchSnapshotRequestSna
   };
 }
 
-export function isDefaultFetchSnapshotRequestSnapshotId(o: FetchSnapshotRequestSnapshotId): boolean {
+export function isDefaultRequestSnapshotId(o: RequestSnapshotId): boolean {
   return (o.endOffset === 0n) &&
     (o.epoch === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchSnapshotRequestSnapshotId(r: Reader, v: number): FetchSnapshotRequestSnapshotId {
+export function decodeRequestSnapshotId(r: Reader, v: number): RequestSnapshotId {
   const flex = true;
-  const o = defaultFetchSnapshotRequestSnapshotId();
+  const o = defaultRequestSnapshotId();
   o.endOffset = r.int64();
   o.epoch = r.int32();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeFetchSnapshotRequestSnapshotId(w: Writer, v: number, o: FetchSnapshotRequestSnapshotId): void {
+export function encodeRequestSnapshotId(w: Writer, v: number, o: RequestSnapshotId): void {
   const flex = true;
   w.int64(o.endOffset);
   w.int32(o.epoch);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface FetchSnapshotResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The top level response error code. (versions 0+) */
   errorCode: number;
   /** The topics to fetch. (versions 0+) */
-  topics: FetchSnapshotResponseTopicSnapshot[];
+  topics: ResponseTopicSnapshot[];
   /** Endpoints for all current-leaders enumerated in PartitionSnapshot (versions 1+, tag 0) */
-  nodeEndpoints: FetchSnapshotResponseNodeEndpoint[];
+  nodeEndpoints: ResponseNodeEndpoint[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchSnapshotResponse(): FetchSnapshotResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -274,7 +274,7 @@ export function defaultFetchSnapshotResponse(): FetchSnapshotResponse {
   };
 }
 
-export function isDefaultFetchSnapshotResponse(o: FetchSnapshotResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.topics !== null && o.topics.length === 0) &&
@@ -282,9 +282,9 @@ export function isDefaultFetchSnapshotResponse(o: FetchSnapshotResponse): boolea
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchSnapshotResponse(r: Reader, v: number): FetchSnapshotResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultFetchSnapshotResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   {
@@ -293,7 +293,7 @@ export function decodeFetchSnapshotResponse(r: Reader, v: number): FetchSnapshot
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeFetchSnapshotResponseTopicSnapshot(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopicSnapshot(r, v);
       o.topics = a;
     }
   }
@@ -307,7 +307,7 @@ export function decodeFetchSnapshotResponse(r: Reader, v: number): FetchSnapshot
           if (n < 0) o.nodeEndpoints = null as never;
           else {
             const a = new Array(n);
-            for (let i = 0; i < n; i++) a[i] = decodeFetchSnapshotResponseNodeEndpoint(r, v);
+            for (let i = 0; i < n; i++) a[i] = decodeResponseNodeEndpoint(r, v);
             o.nodeEndpoints = a;
           }
         }
@@ -319,14 +319,14 @@ export function decodeFetchSnapshotResponse(r: Reader, v: number): FetchSnapshot
   return o;
 }
 
-export function encodeFetchSnapshotResponse(w: Writer, v: number, o: FetchSnapshotResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeFetchSnapshotResponseTopicSnapshot(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopicSnapshot(w, v, e); }
   }
   if (flex) {
     const known: TaggedField[] = [];
@@ -336,7 +336,7 @@ export function encodeFetchSnapshotResponse(w: Writer, v: number, o: FetchSnapsh
         {
           const a = o.nodeEndpoints ?? [];
           if (true) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-          if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeFetchSnapshotResponseNodeEndpoint(w, v, e); }
+          if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseNodeEndpoint(w, v, e); }
         }
         known.push({ tag: 0, data: w.finish() });
       }
@@ -345,16 +345,16 @@ export function encodeFetchSnapshotResponse(w: Writer, v: number, o: FetchSnapsh
   }
 }
 
-export interface FetchSnapshotResponseTopicSnapshot {
+export interface ResponseTopicSnapshot {
   /** The name of the topic to fetch. (versions 0+) */
   name: string;
   /** The partitions to fetch. (versions 0+) */
-  partitions: FetchSnapshotResponsePartitionSnapshot[];
+  partitions: ResponsePartitionSnapshot[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchSnapshotResponseTopicSnapshot(): FetchSnapshotResponseTopicSnapshot {
+export function defaultResponseTopicSnapshot(): ResponseTopicSnapshot {
   return {
     name: "",
     partitions: [],
@@ -362,15 +362,15 @@ export function defaultFetchSnapshotResponseTopicSnapshot(): FetchSnapshotRespon
   };
 }
 
-export function isDefaultFetchSnapshotResponseTopicSnapshot(o: FetchSnapshotResponseTopicSnapshot): boolean {
+export function isDefaultResponseTopicSnapshot(o: ResponseTopicSnapshot): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchSnapshotResponseTopicSnapshot(r: Reader, v: number): FetchSnapshotResponseTopicSnapshot {
+export function decodeResponseTopicSnapshot(r: Reader, v: number): ResponseTopicSnapshot {
   const flex = true;
-  const o = defaultFetchSnapshotResponseTopicSnapshot();
+  const o = defaultResponseTopicSnapshot();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -378,7 +378,7 @@ export function decodeFetchSnapshotResponseTopicSnapshot(r: Reader, v: number): 
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeFetchSnapshotResponsePartitionSnapshot(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionSnapshot(r, v);
       o.partitions = a;
     }
   }
@@ -386,25 +386,25 @@ export function decodeFetchSnapshotResponseTopicSnapshot(r: Reader, v: number): 
   return o;
 }
 
-export function encodeFetchSnapshotResponseTopicSnapshot(w: Writer, v: number, o: FetchSnapshotResponseTopicSnapshot): void {
+export function encodeResponseTopicSnapshot(w: Writer, v: number, o: ResponseTopicSnapshot): void {
   const flex = true;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeFetchSnapshotResponsePartitionSnapshot(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionSnapshot(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface FetchSnapshotResponsePartitionSnapshot {
+export interface ResponsePartitionSnapshot {
   /** The partition index. (versions 0+) */
   index: number;
   /** The error code, or 0 if there was no fetch error. (versions 0+) */
   errorCode: number;
   /** The snapshot endOffset and epoch fetched (versions 0+) */
-  snapshotId: FetchSnapshotResponseSnapshotId;
-  currentLeader: FetchSnapshotResponseLeaderIdAndEpoch;
+  snapshotId: ResponseSnapshotId;
+  currentLeader: ResponseLeaderIdAndEpoch;
   /** The total size of the snapshot. (versions 0+) */
   size: bigint;
   /** The starting byte position within the snapshot included in the Bytes field. (versions 0+) */
@@ -415,12 +415,12 @@ export interface FetchSnapshotResponsePartitionSnapshot {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchSnapshotResponsePartitionSnapshot(): FetchSnapshotResponsePartitionSnapshot {
+export function defaultResponsePartitionSnapshot(): ResponsePartitionSnapshot {
   return {
     index: 0,
     errorCode: 0,
-    snapshotId: defaultFetchSnapshotResponseSnapshotId(),
-    currentLeader: defaultFetchSnapshotResponseLeaderIdAndEpoch(),
+    snapshotId: defaultResponseSnapshotId(),
+    currentLeader: defaultResponseLeaderIdAndEpoch(),
     size: 0n,
     position: 0n,
     unalignedRecords: EMPTY_BYTES,
@@ -428,23 +428,23 @@ export function defaultFetchSnapshotResponsePartitionSnapshot(): FetchSnapshotRe
   };
 }
 
-export function isDefaultFetchSnapshotResponsePartitionSnapshot(o: FetchSnapshotResponsePartitionSnapshot): boolean {
+export function isDefaultResponsePartitionSnapshot(o: ResponsePartitionSnapshot): boolean {
   return (o.index === 0) &&
     (o.errorCode === 0) &&
-    (o.snapshotId === null || isDefaultFetchSnapshotResponseSnapshotId(o.snapshotId)) &&
-    (o.currentLeader === null || isDefaultFetchSnapshotResponseLeaderIdAndEpoch(o.currentLeader)) &&
+    (o.snapshotId === null || isDefaultResponseSnapshotId(o.snapshotId)) &&
+    (o.currentLeader === null || isDefaultResponseLeaderIdAndEpoch(o.currentLeader)) &&
     (o.size === 0n) &&
     (o.position === 0n) &&
     (o.unalignedRecords !== null && o.unalignedRecords.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchSnapshotResponsePartitionSnapshot(r: Reader, v: number): FetchSnapshotResponsePartitionSnapshot {
+export function decodeResponsePartitionSnapshot(r: Reader, v: number): ResponsePartitionSnapshot {
   const flex = true;
-  const o = defaultFetchSnapshotResponsePartitionSnapshot();
+  const o = defaultResponsePartitionSnapshot();
   o.index = r.int32();
   o.errorCode = r.int16();
-  o.snapshotId = decodeFetchSnapshotResponseSnapshotId(r, v);
+  o.snapshotId = decodeResponseSnapshotId(r, v);
   o.size = r.int64();
   o.position = r.int64();
   o.unalignedRecords = (flex ? r.compactBytes() : r.bytes());
@@ -452,7 +452,7 @@ export function decodeFetchSnapshotResponsePartitionSnapshot(r: Reader, v: numbe
     switch (tag) {
       case 0:
         if (!(true)) return false;
-        o.currentLeader = decodeFetchSnapshotResponseLeaderIdAndEpoch(r, v);
+        o.currentLeader = decodeResponseLeaderIdAndEpoch(r, v);
         return true;
       default:
         return false;
@@ -461,20 +461,20 @@ export function decodeFetchSnapshotResponsePartitionSnapshot(r: Reader, v: numbe
   return o;
 }
 
-export function encodeFetchSnapshotResponsePartitionSnapshot(w: Writer, v: number, o: FetchSnapshotResponsePartitionSnapshot): void {
+export function encodeResponsePartitionSnapshot(w: Writer, v: number, o: ResponsePartitionSnapshot): void {
   const flex = true;
   w.int32(o.index);
   w.int16(o.errorCode);
-  encodeFetchSnapshotResponseSnapshotId(w, v, o.snapshotId);
+  encodeResponseSnapshotId(w, v, o.snapshotId);
   w.int64(o.size);
   w.int64(o.position);
   if (flex) w.compactBytes(o.unalignedRecords ?? EMPTY_BYTES); else w.bytes(o.unalignedRecords ?? EMPTY_BYTES);
   if (flex) {
     const known: TaggedField[] = [];
-    if ((true) && !(o.currentLeader === null || isDefaultFetchSnapshotResponseLeaderIdAndEpoch(o.currentLeader))) {
+    if ((true) && !(o.currentLeader === null || isDefaultResponseLeaderIdAndEpoch(o.currentLeader))) {
       {
         const w = new Writer(64);
-        encodeFetchSnapshotResponseLeaderIdAndEpoch(w, v, o.currentLeader);
+        encodeResponseLeaderIdAndEpoch(w, v, o.currentLeader);
         known.push({ tag: 0, data: w.finish() });
       }
     }
@@ -482,14 +482,14 @@ export function encodeFetchSnapshotResponsePartitionSnapshot(w: Writer, v: numbe
   }
 }
 
-export interface FetchSnapshotResponseSnapshotId {
+export interface ResponseSnapshotId {
   endOffset: bigint;
   epoch: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchSnapshotResponseSnapshotId(): FetchSnapshotResponseSnapshotId {
+export function defaultResponseSnapshotId(): ResponseSnapshotId {
   return {
     endOffset: 0n,
     epoch: 0,
@@ -497,29 +497,29 @@ export function defaultFetchSnapshotResponseSnapshotId(): FetchSnapshotResponseS
   };
 }
 
-export function isDefaultFetchSnapshotResponseSnapshotId(o: FetchSnapshotResponseSnapshotId): boolean {
+export function isDefaultResponseSnapshotId(o: ResponseSnapshotId): boolean {
   return (o.endOffset === 0n) &&
     (o.epoch === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchSnapshotResponseSnapshotId(r: Reader, v: number): FetchSnapshotResponseSnapshotId {
+export function decodeResponseSnapshotId(r: Reader, v: number): ResponseSnapshotId {
   const flex = true;
-  const o = defaultFetchSnapshotResponseSnapshotId();
+  const o = defaultResponseSnapshotId();
   o.endOffset = r.int64();
   o.epoch = r.int32();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeFetchSnapshotResponseSnapshotId(w: Writer, v: number, o: FetchSnapshotResponseSnapshotId): void {
+export function encodeResponseSnapshotId(w: Writer, v: number, o: ResponseSnapshotId): void {
   const flex = true;
   w.int64(o.endOffset);
   w.int32(o.epoch);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface FetchSnapshotResponseLeaderIdAndEpoch {
+export interface ResponseLeaderIdAndEpoch {
   /** The ID of the current leader or -1 if the leader is unknown. (versions 0+) */
   leaderId: number;
   /** The latest known leader epoch (versions 0+) */
@@ -528,7 +528,7 @@ export interface FetchSnapshotResponseLeaderIdAndEpoch {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchSnapshotResponseLeaderIdAndEpoch(): FetchSnapshotResponseLeaderIdAndEpoch {
+export function defaultResponseLeaderIdAndEpoch(): ResponseLeaderIdAndEpoch {
   return {
     leaderId: 0,
     leaderEpoch: 0,
@@ -536,29 +536,29 @@ export function defaultFetchSnapshotResponseLeaderIdAndEpoch(): FetchSnapshotRes
   };
 }
 
-export function isDefaultFetchSnapshotResponseLeaderIdAndEpoch(o: FetchSnapshotResponseLeaderIdAndEpoch): boolean {
+export function isDefaultResponseLeaderIdAndEpoch(o: ResponseLeaderIdAndEpoch): boolean {
   return (o.leaderId === 0) &&
     (o.leaderEpoch === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchSnapshotResponseLeaderIdAndEpoch(r: Reader, v: number): FetchSnapshotResponseLeaderIdAndEpoch {
+export function decodeResponseLeaderIdAndEpoch(r: Reader, v: number): ResponseLeaderIdAndEpoch {
   const flex = true;
-  const o = defaultFetchSnapshotResponseLeaderIdAndEpoch();
+  const o = defaultResponseLeaderIdAndEpoch();
   o.leaderId = r.int32();
   o.leaderEpoch = r.int32();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeFetchSnapshotResponseLeaderIdAndEpoch(w: Writer, v: number, o: FetchSnapshotResponseLeaderIdAndEpoch): void {
+export function encodeResponseLeaderIdAndEpoch(w: Writer, v: number, o: ResponseLeaderIdAndEpoch): void {
   const flex = true;
   w.int32(o.leaderId);
   w.int32(o.leaderEpoch);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface FetchSnapshotResponseNodeEndpoint {
+export interface ResponseNodeEndpoint {
   /** The ID of the associated node (versions 1+) */
   nodeId: number;
   /** The node's hostname (versions 1+) */
@@ -569,7 +569,7 @@ export interface FetchSnapshotResponseNodeEndpoint {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchSnapshotResponseNodeEndpoint(): FetchSnapshotResponseNodeEndpoint {
+export function defaultResponseNodeEndpoint(): ResponseNodeEndpoint {
   return {
     nodeId: 0,
     host: "",
@@ -578,16 +578,16 @@ export function defaultFetchSnapshotResponseNodeEndpoint(): FetchSnapshotRespons
   };
 }
 
-export function isDefaultFetchSnapshotResponseNodeEndpoint(o: FetchSnapshotResponseNodeEndpoint): boolean {
+export function isDefaultResponseNodeEndpoint(o: ResponseNodeEndpoint): boolean {
   return (o.nodeId === 0) &&
     (o.host === "") &&
     (o.port === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchSnapshotResponseNodeEndpoint(r: Reader, v: number): FetchSnapshotResponseNodeEndpoint {
+export function decodeResponseNodeEndpoint(r: Reader, v: number): ResponseNodeEndpoint {
   const flex = true;
-  const o = defaultFetchSnapshotResponseNodeEndpoint();
+  const o = defaultResponseNodeEndpoint();
   if (v >= 1) o.nodeId = r.int32();
   if (v >= 1) o.host = (flex ? r.compactString() : r.string());
   if (v >= 1) o.port = r.uint16();
@@ -595,7 +595,7 @@ export function decodeFetchSnapshotResponseNodeEndpoint(r: Reader, v: number): F
   return o;
 }
 
-export function encodeFetchSnapshotResponseNodeEndpoint(w: Writer, v: number, o: FetchSnapshotResponseNodeEndpoint): void {
+export function encodeResponseNodeEndpoint(w: Writer, v: number, o: ResponseNodeEndpoint): void {
   const flex = true;
   if (v >= 1) w.int32(o.nodeId);
   if (v >= 1) if (flex) w.compactString(o.host ?? ''); else w.string(o.host ?? '');

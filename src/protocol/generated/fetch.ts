@@ -7,12 +7,12 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 1;
 
-export interface FetchRequest {
+export interface Request {
   /** The clusterId if known. This is used to validate metadata fetches prior to broker registration. (versions 12+, nullable 12+, tag 0) */
   clusterId: string | null;
   /** The broker ID of the follower, of -1 if this request is from a consumer. (versions 0-14) */
   replicaId: number;
-  replicaState: FetchRequestReplicaState;
+  replicaState: RequestReplicaState;
   /** The maximum time in milliseconds to wait for the response. (versions 0+) */
   maxWaitMs: number;
   /** The minimum bytes to accumulate in the response. (versions 0+) */
@@ -26,20 +26,20 @@ export interface FetchRequest {
   /** The fetch session epoch, which is used for ordering requests in a session. (versions 7+) */
   sessionEpoch: number;
   /** The topics to fetch. (versions 0+) */
-  topics: FetchRequestFetchTopic[];
+  topics: RequestTopic[];
   /** In an incremental fetch request, the partitions to remove. (versions 7+) */
-  forgottenTopicsData: FetchRequestForgottenTopic[];
+  forgottenTopicsData: RequestForgottenTopic[];
   /** Rack ID of the consumer making this request (versions 11+) */
   rackId: string;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchRequest(): FetchRequest {
+export function defaultRequest(): Request {
   return {
     clusterId: null,
     replicaId: -1,
-    replicaState: defaultFetchRequestReplicaState(),
+    replicaState: defaultRequestReplicaState(),
     maxWaitMs: 0,
     minBytes: 0,
     maxBytes: 2147483647,
@@ -53,10 +53,10 @@ export function defaultFetchRequest(): FetchRequest {
   };
 }
 
-export function isDefaultFetchRequest(o: FetchRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.clusterId === null) &&
     (o.replicaId === -1) &&
-    (o.replicaState === null || isDefaultFetchRequestReplicaState(o.replicaState)) &&
+    (o.replicaState === null || isDefaultRequestReplicaState(o.replicaState)) &&
     (o.maxWaitMs === 0) &&
     (o.minBytes === 0) &&
     (o.maxBytes === 2147483647) &&
@@ -69,9 +69,9 @@ export function isDefaultFetchRequest(o: FetchRequest): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchRequest(r: Reader, v: number): FetchRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 12;
-  const o = defaultFetchRequest();
+  const o = defaultRequest();
   if (v <= 14) o.replicaId = r.int32();
   o.maxWaitMs = r.int32();
   o.minBytes = r.int32();
@@ -85,7 +85,7 @@ export function decodeFetchRequest(r: Reader, v: number): FetchRequest {
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeFetchRequestFetchTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopic(r, v);
       o.topics = a;
     }
   }
@@ -95,7 +95,7 @@ export function decodeFetchRequest(r: Reader, v: number): FetchRequest {
     if (n < 0) o.forgottenTopicsData = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeFetchRequestForgottenTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestForgottenTopic(r, v);
       o.forgottenTopicsData = a;
     }
   }
@@ -108,7 +108,7 @@ export function decodeFetchRequest(r: Reader, v: number): FetchRequest {
         return true;
       case 1:
         if (!(v >= 15)) return false;
-        o.replicaState = decodeFetchRequestReplicaState(r, v);
+        o.replicaState = decodeRequestReplicaState(r, v);
         return true;
       default:
         return false;
@@ -117,7 +117,7 @@ export function decodeFetchRequest(r: Reader, v: number): FetchRequest {
   return o;
 }
 
-export function encodeFetchRequest(w: Writer, v: number, o: FetchRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 12;
   if (v <= 14) w.int32(o.replicaId);
   w.int32(o.maxWaitMs);
@@ -129,12 +129,12 @@ export function encodeFetchRequest(w: Writer, v: number, o: FetchRequest): void 
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeFetchRequestFetchTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopic(w, v, e); }
   }
   if (v >= 7) {
     const a = o.forgottenTopicsData ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeFetchRequestForgottenTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestForgottenTopic(w, v, e); }
   }
   if (v >= 11) if (flex) w.compactString(o.rackId ?? ''); else w.string(o.rackId ?? '');
   if (flex) {
@@ -146,10 +146,10 @@ export function encodeFetchRequest(w: Writer, v: number, o: FetchRequest): void 
         known.push({ tag: 0, data: w.finish() });
       }
     }
-    if ((v >= 15) && !(o.replicaState === null || isDefaultFetchRequestReplicaState(o.replicaState))) {
+    if ((v >= 15) && !(o.replicaState === null || isDefaultRequestReplicaState(o.replicaState))) {
       {
         const w = new Writer(64);
-        encodeFetchRequestReplicaState(w, v, o.replicaState);
+        encodeRequestReplicaState(w, v, o.replicaState);
         known.push({ tag: 1, data: w.finish() });
       }
     }
@@ -157,7 +157,7 @@ export function encodeFetchRequest(w: Writer, v: number, o: FetchRequest): void 
   }
 }
 
-export interface FetchRequestReplicaState {
+export interface RequestReplicaState {
   /** The replica ID of the follower, or -1 if this request is from a consumer. (versions 15+) */
   replicaId: number;
   /** The epoch of this follower, or -1 if not available. (versions 15+) */
@@ -166,7 +166,7 @@ export interface FetchRequestReplicaState {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchRequestReplicaState(): FetchRequestReplicaState {
+export function defaultRequestReplicaState(): RequestReplicaState {
   return {
     replicaId: -1,
     replicaEpoch: -1n,
@@ -174,40 +174,40 @@ export function defaultFetchRequestReplicaState(): FetchRequestReplicaState {
   };
 }
 
-export function isDefaultFetchRequestReplicaState(o: FetchRequestReplicaState): boolean {
+export function isDefaultRequestReplicaState(o: RequestReplicaState): boolean {
   return (o.replicaId === -1) &&
     (o.replicaEpoch === -1n) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchRequestReplicaState(r: Reader, v: number): FetchRequestReplicaState {
+export function decodeRequestReplicaState(r: Reader, v: number): RequestReplicaState {
   const flex = v >= 12;
-  const o = defaultFetchRequestReplicaState();
+  const o = defaultRequestReplicaState();
   if (v >= 15) o.replicaId = r.int32();
   if (v >= 15) o.replicaEpoch = r.int64();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeFetchRequestReplicaState(w: Writer, v: number, o: FetchRequestReplicaState): void {
+export function encodeRequestReplicaState(w: Writer, v: number, o: RequestReplicaState): void {
   const flex = v >= 12;
   if (v >= 15) w.int32(o.replicaId);
   if (v >= 15) w.int64(o.replicaEpoch);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface FetchRequestFetchTopic {
+export interface RequestTopic {
   /** The name of the topic to fetch. (versions 0-12) */
   topic: string;
   /** The unique topic ID (versions 13+) */
   topicId: Buffer;
   /** The partitions to fetch. (versions 0+) */
-  partitions: FetchRequestFetchPartition[];
+  partitions: RequestPartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchRequestFetchTopic(): FetchRequestFetchTopic {
+export function defaultRequestTopic(): RequestTopic {
   return {
     topic: "",
     topicId: ZERO_UUID,
@@ -216,16 +216,16 @@ export function defaultFetchRequestFetchTopic(): FetchRequestFetchTopic {
   };
 }
 
-export function isDefaultFetchRequestFetchTopic(o: FetchRequestFetchTopic): boolean {
+export function isDefaultRequestTopic(o: RequestTopic): boolean {
   return (o.topic === "") &&
     (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchRequestFetchTopic(r: Reader, v: number): FetchRequestFetchTopic {
+export function decodeRequestTopic(r: Reader, v: number): RequestTopic {
   const flex = v >= 12;
-  const o = defaultFetchRequestFetchTopic();
+  const o = defaultRequestTopic();
   if (v <= 12) o.topic = (flex ? r.compactString() : r.string());
   if (v >= 13) o.topicId = r.uuid();
   {
@@ -234,7 +234,7 @@ export function decodeFetchRequestFetchTopic(r: Reader, v: number): FetchRequest
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeFetchRequestFetchPartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartition(r, v);
       o.partitions = a;
     }
   }
@@ -242,19 +242,19 @@ export function decodeFetchRequestFetchTopic(r: Reader, v: number): FetchRequest
   return o;
 }
 
-export function encodeFetchRequestFetchTopic(w: Writer, v: number, o: FetchRequestFetchTopic): void {
+export function encodeRequestTopic(w: Writer, v: number, o: RequestTopic): void {
   const flex = v >= 12;
   if (v <= 12) if (flex) w.compactString(o.topic ?? ''); else w.string(o.topic ?? '');
   if (v >= 13) w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeFetchRequestFetchPartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartition(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface FetchRequestFetchPartition {
+export interface RequestPartition {
   /** The partition index. (versions 0+) */
   partition: number;
   /** The current leader epoch of the partition. (versions 9+) */
@@ -273,7 +273,7 @@ export interface FetchRequestFetchPartition {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchRequestFetchPartition(): FetchRequestFetchPartition {
+export function defaultRequestPartition(): RequestPartition {
   return {
     partition: 0,
     currentLeaderEpoch: -1,
@@ -286,7 +286,7 @@ export function defaultFetchRequestFetchPartition(): FetchRequestFetchPartition 
   };
 }
 
-export function isDefaultFetchRequestFetchPartition(o: FetchRequestFetchPartition): boolean {
+export function isDefaultRequestPartition(o: RequestPartition): boolean {
   return (o.partition === 0) &&
     (o.currentLeaderEpoch === -1) &&
     (o.fetchOffset === 0n) &&
@@ -297,9 +297,9 @@ export function isDefaultFetchRequestFetchPartition(o: FetchRequestFetchPartitio
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchRequestFetchPartition(r: Reader, v: number): FetchRequestFetchPartition {
+export function decodeRequestPartition(r: Reader, v: number): RequestPartition {
   const flex = v >= 12;
-  const o = defaultFetchRequestFetchPartition();
+  const o = defaultRequestPartition();
   o.partition = r.int32();
   if (v >= 9) o.currentLeaderEpoch = r.int32();
   o.fetchOffset = r.int64();
@@ -319,7 +319,7 @@ export function decodeFetchRequestFetchPartition(r: Reader, v: number): FetchReq
   return o;
 }
 
-export function encodeFetchRequestFetchPartition(w: Writer, v: number, o: FetchRequestFetchPartition): void {
+export function encodeRequestPartition(w: Writer, v: number, o: RequestPartition): void {
   const flex = v >= 12;
   w.int32(o.partition);
   if (v >= 9) w.int32(o.currentLeaderEpoch);
@@ -340,7 +340,7 @@ export function encodeFetchRequestFetchPartition(w: Writer, v: number, o: FetchR
   }
 }
 
-export interface FetchRequestForgottenTopic {
+export interface RequestForgottenTopic {
   /** The topic name. (versions 7-12) */
   topic: string;
   /** The unique topic ID (versions 13+) */
@@ -351,7 +351,7 @@ export interface FetchRequestForgottenTopic {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchRequestForgottenTopic(): FetchRequestForgottenTopic {
+export function defaultRequestForgottenTopic(): RequestForgottenTopic {
   return {
     topic: "",
     topicId: ZERO_UUID,
@@ -360,16 +360,16 @@ export function defaultFetchRequestForgottenTopic(): FetchRequestForgottenTopic 
   };
 }
 
-export function isDefaultFetchRequestForgottenTopic(o: FetchRequestForgottenTopic): boolean {
+export function isDefaultRequestForgottenTopic(o: RequestForgottenTopic): boolean {
   return (o.topic === "") &&
     (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchRequestForgottenTopic(r: Reader, v: number): FetchRequestForgottenTopic {
+export function decodeRequestForgottenTopic(r: Reader, v: number): RequestForgottenTopic {
   const flex = v >= 12;
-  const o = defaultFetchRequestForgottenTopic();
+  const o = defaultRequestForgottenTopic();
   if (v >= 7 && v <= 12) o.topic = (flex ? r.compactString() : r.string());
   if (v >= 13) o.topicId = r.uuid();
   if (v >= 7) {
@@ -386,7 +386,7 @@ export function decodeFetchRequestForgottenTopic(r: Reader, v: number): FetchReq
   return o;
 }
 
-export function encodeFetchRequestForgottenTopic(w: Writer, v: number, o: FetchRequestForgottenTopic): void {
+export function encodeRequestForgottenTopic(w: Writer, v: number, o: RequestForgottenTopic): void {
   const flex = v >= 12;
   if (v >= 7 && v <= 12) if (flex) w.compactString(o.topic ?? ''); else w.string(o.topic ?? '');
   if (v >= 13) w.uuid(o.topicId);
@@ -398,7 +398,7 @@ export function encodeFetchRequestForgottenTopic(w: Writer, v: number, o: FetchR
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface FetchResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 1+) */
   throttleTimeMs: number;
   /** The top level response error code. (versions 7+) */
@@ -406,14 +406,14 @@ export interface FetchResponse {
   /** The fetch session ID, or 0 if this is not part of a fetch session. (versions 7+) */
   sessionId: number;
   /** The response topics. (versions 0+) */
-  responses: FetchResponseFetchableTopicResponse[];
+  responses: ResponseFetchableTopicResponse[];
   /** Endpoints for all current-leaders enumerated in PartitionData, with errors NOT_LEADER_OR_FOLLOWER & FENCED_LEADER_EPOCH. (versions 16+, tag 0) */
-  nodeEndpoints: FetchResponseNodeEndpoint[];
+  nodeEndpoints: ResponseNodeEndpoint[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchResponse(): FetchResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -424,7 +424,7 @@ export function defaultFetchResponse(): FetchResponse {
   };
 }
 
-export function isDefaultFetchResponse(o: FetchResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.sessionId === 0) &&
@@ -433,9 +433,9 @@ export function isDefaultFetchResponse(o: FetchResponse): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchResponse(r: Reader, v: number): FetchResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 12;
-  const o = defaultFetchResponse();
+  const o = defaultResponse();
   if (v >= 1) o.throttleTimeMs = r.int32();
   if (v >= 7) o.errorCode = r.int16();
   if (v >= 7) o.sessionId = r.int32();
@@ -445,7 +445,7 @@ export function decodeFetchResponse(r: Reader, v: number): FetchResponse {
     if (n < 0) o.responses = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeFetchResponseFetchableTopicResponse(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseFetchableTopicResponse(r, v);
       o.responses = a;
     }
   }
@@ -459,7 +459,7 @@ export function decodeFetchResponse(r: Reader, v: number): FetchResponse {
           if (n < 0) o.nodeEndpoints = null as never;
           else {
             const a = new Array(n);
-            for (let i = 0; i < n; i++) a[i] = decodeFetchResponseNodeEndpoint(r, v);
+            for (let i = 0; i < n; i++) a[i] = decodeResponseNodeEndpoint(r, v);
             o.nodeEndpoints = a;
           }
         }
@@ -471,7 +471,7 @@ export function decodeFetchResponse(r: Reader, v: number): FetchResponse {
   return o;
 }
 
-export function encodeFetchResponse(w: Writer, v: number, o: FetchResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 12;
   if (v >= 1) w.int32(o.throttleTimeMs);
   if (v >= 7) w.int16(o.errorCode);
@@ -479,7 +479,7 @@ export function encodeFetchResponse(w: Writer, v: number, o: FetchResponse): voi
   {
     const a = o.responses ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeFetchResponseFetchableTopicResponse(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseFetchableTopicResponse(w, v, e); }
   }
   if (flex) {
     const known: TaggedField[] = [];
@@ -489,7 +489,7 @@ export function encodeFetchResponse(w: Writer, v: number, o: FetchResponse): voi
         {
           const a = o.nodeEndpoints ?? [];
           if (true) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-          if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeFetchResponseNodeEndpoint(w, v, e); }
+          if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseNodeEndpoint(w, v, e); }
         }
         known.push({ tag: 0, data: w.finish() });
       }
@@ -498,18 +498,18 @@ export function encodeFetchResponse(w: Writer, v: number, o: FetchResponse): voi
   }
 }
 
-export interface FetchResponseFetchableTopicResponse {
+export interface ResponseFetchableTopicResponse {
   /** The topic name. (versions 0-12) */
   topic: string;
   /** The unique topic ID (versions 13+) */
   topicId: Buffer;
   /** The topic partitions. (versions 0+) */
-  partitions: FetchResponsePartitionData[];
+  partitions: ResponsePartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchResponseFetchableTopicResponse(): FetchResponseFetchableTopicResponse {
+export function defaultResponseFetchableTopicResponse(): ResponseFetchableTopicResponse {
   return {
     topic: "",
     topicId: ZERO_UUID,
@@ -518,16 +518,16 @@ export function defaultFetchResponseFetchableTopicResponse(): FetchResponseFetch
   };
 }
 
-export function isDefaultFetchResponseFetchableTopicResponse(o: FetchResponseFetchableTopicResponse): boolean {
+export function isDefaultResponseFetchableTopicResponse(o: ResponseFetchableTopicResponse): boolean {
   return (o.topic === "") &&
     (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchResponseFetchableTopicResponse(r: Reader, v: number): FetchResponseFetchableTopicResponse {
+export function decodeResponseFetchableTopicResponse(r: Reader, v: number): ResponseFetchableTopicResponse {
   const flex = v >= 12;
-  const o = defaultFetchResponseFetchableTopicResponse();
+  const o = defaultResponseFetchableTopicResponse();
   if (v <= 12) o.topic = (flex ? r.compactString() : r.string());
   if (v >= 13) o.topicId = r.uuid();
   {
@@ -536,7 +536,7 @@ export function decodeFetchResponseFetchableTopicResponse(r: Reader, v: number):
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeFetchResponsePartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -544,19 +544,19 @@ export function decodeFetchResponseFetchableTopicResponse(r: Reader, v: number):
   return o;
 }
 
-export function encodeFetchResponseFetchableTopicResponse(w: Writer, v: number, o: FetchResponseFetchableTopicResponse): void {
+export function encodeResponseFetchableTopicResponse(w: Writer, v: number, o: ResponseFetchableTopicResponse): void {
   const flex = v >= 12;
   if (v <= 12) if (flex) w.compactString(o.topic ?? ''); else w.string(o.topic ?? '');
   if (v >= 13) w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeFetchResponsePartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface FetchResponsePartitionData {
+export interface ResponsePartitionData {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The error code, or 0 if there was no fetch error. (versions 0+) */
@@ -568,12 +568,12 @@ export interface FetchResponsePartitionData {
   /** The current log start offset. (versions 5+) */
   logStartOffset: bigint;
   /** In case divergence is detected based on the `LastFetchedEpoch` and `FetchOffset` in the request, this field indicates the largest epoch and its end offset such that subsequent records are known to diverge (versions 12+, tag 0) */
-  divergingEpoch: FetchResponseEpochEndOffset;
-  currentLeader: FetchResponseLeaderIdAndEpoch;
+  divergingEpoch: ResponseEpochEndOffset;
+  currentLeader: ResponseLeaderIdAndEpoch;
   /** In the case of fetching an offset less than the LogStartOffset, this is the end offset and epoch that should be used in the FetchSnapshot request. (versions 12+, tag 2) */
-  snapshotId: FetchResponseSnapshotId;
+  snapshotId: ResponseSnapshotId;
   /** The aborted transactions. (versions 4+, nullable 4+) */
-  abortedTransactions: FetchResponseAbortedTransaction[] | null;
+  abortedTransactions: ResponseAbortedTransaction[] | null;
   /** The preferred read replica for the consumer to use on its next fetch request (versions 11+) */
   preferredReadReplica: number;
   /** The record data. (versions 0+, nullable 0+) */
@@ -582,16 +582,16 @@ export interface FetchResponsePartitionData {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchResponsePartitionData(): FetchResponsePartitionData {
+export function defaultResponsePartitionData(): ResponsePartitionData {
   return {
     partitionIndex: 0,
     errorCode: 0,
     highWatermark: 0n,
     lastStableOffset: -1n,
     logStartOffset: -1n,
-    divergingEpoch: defaultFetchResponseEpochEndOffset(),
-    currentLeader: defaultFetchResponseLeaderIdAndEpoch(),
-    snapshotId: defaultFetchResponseSnapshotId(),
+    divergingEpoch: defaultResponseEpochEndOffset(),
+    currentLeader: defaultResponseLeaderIdAndEpoch(),
+    snapshotId: defaultResponseSnapshotId(),
     abortedTransactions: [],
     preferredReadReplica: -1,
     records: null,
@@ -599,24 +599,24 @@ export function defaultFetchResponsePartitionData(): FetchResponsePartitionData 
   };
 }
 
-export function isDefaultFetchResponsePartitionData(o: FetchResponsePartitionData): boolean {
+export function isDefaultResponsePartitionData(o: ResponsePartitionData): boolean {
   return (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o.highWatermark === 0n) &&
     (o.lastStableOffset === -1n) &&
     (o.logStartOffset === -1n) &&
-    (o.divergingEpoch === null || isDefaultFetchResponseEpochEndOffset(o.divergingEpoch)) &&
-    (o.currentLeader === null || isDefaultFetchResponseLeaderIdAndEpoch(o.currentLeader)) &&
-    (o.snapshotId === null || isDefaultFetchResponseSnapshotId(o.snapshotId)) &&
+    (o.divergingEpoch === null || isDefaultResponseEpochEndOffset(o.divergingEpoch)) &&
+    (o.currentLeader === null || isDefaultResponseLeaderIdAndEpoch(o.currentLeader)) &&
+    (o.snapshotId === null || isDefaultResponseSnapshotId(o.snapshotId)) &&
     (o.abortedTransactions !== null && o.abortedTransactions.length === 0) &&
     (o.preferredReadReplica === -1) &&
     (o.records === null) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchResponsePartitionData(r: Reader, v: number): FetchResponsePartitionData {
+export function decodeResponsePartitionData(r: Reader, v: number): ResponsePartitionData {
   const flex = v >= 12;
-  const o = defaultFetchResponsePartitionData();
+  const o = defaultResponsePartitionData();
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
   o.highWatermark = r.int64();
@@ -627,7 +627,7 @@ export function decodeFetchResponsePartitionData(r: Reader, v: number): FetchRes
     if (n < 0) o.abortedTransactions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeFetchResponseAbortedTransaction(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseAbortedTransaction(r, v);
       o.abortedTransactions = a;
     }
   }
@@ -637,15 +637,15 @@ export function decodeFetchResponsePartitionData(r: Reader, v: number): FetchRes
     switch (tag) {
       case 0:
         if (!(v >= 12)) return false;
-        o.divergingEpoch = decodeFetchResponseEpochEndOffset(r, v);
+        o.divergingEpoch = decodeResponseEpochEndOffset(r, v);
         return true;
       case 1:
         if (!(v >= 12)) return false;
-        o.currentLeader = decodeFetchResponseLeaderIdAndEpoch(r, v);
+        o.currentLeader = decodeResponseLeaderIdAndEpoch(r, v);
         return true;
       case 2:
         if (!(v >= 12)) return false;
-        o.snapshotId = decodeFetchResponseSnapshotId(r, v);
+        o.snapshotId = decodeResponseSnapshotId(r, v);
         return true;
       default:
         return false;
@@ -654,7 +654,7 @@ export function decodeFetchResponsePartitionData(r: Reader, v: number): FetchRes
   return o;
 }
 
-export function encodeFetchResponsePartitionData(w: Writer, v: number, o: FetchResponsePartitionData): void {
+export function encodeResponsePartitionData(w: Writer, v: number, o: ResponsePartitionData): void {
   const flex = v >= 12;
   w.int32(o.partitionIndex);
   w.int16(o.errorCode);
@@ -664,30 +664,30 @@ export function encodeFetchResponsePartitionData(w: Writer, v: number, o: FetchR
   if (v >= 4) {
     const a = (true ? o.abortedTransactions : o.abortedTransactions ?? []);
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeFetchResponseAbortedTransaction(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseAbortedTransaction(w, v, e); }
   }
   if (v >= 11) w.int32(o.preferredReadReplica);
   if (flex) w.compactNullableBytes(o.records); else w.nullableBytes(o.records);
   if (flex) {
     const known: TaggedField[] = [];
-    if ((v >= 12) && !(o.divergingEpoch === null || isDefaultFetchResponseEpochEndOffset(o.divergingEpoch))) {
+    if ((v >= 12) && !(o.divergingEpoch === null || isDefaultResponseEpochEndOffset(o.divergingEpoch))) {
       {
         const w = new Writer(64);
-        encodeFetchResponseEpochEndOffset(w, v, o.divergingEpoch);
+        encodeResponseEpochEndOffset(w, v, o.divergingEpoch);
         known.push({ tag: 0, data: w.finish() });
       }
     }
-    if ((v >= 12) && !(o.currentLeader === null || isDefaultFetchResponseLeaderIdAndEpoch(o.currentLeader))) {
+    if ((v >= 12) && !(o.currentLeader === null || isDefaultResponseLeaderIdAndEpoch(o.currentLeader))) {
       {
         const w = new Writer(64);
-        encodeFetchResponseLeaderIdAndEpoch(w, v, o.currentLeader);
+        encodeResponseLeaderIdAndEpoch(w, v, o.currentLeader);
         known.push({ tag: 1, data: w.finish() });
       }
     }
-    if ((v >= 12) && !(o.snapshotId === null || isDefaultFetchResponseSnapshotId(o.snapshotId))) {
+    if ((v >= 12) && !(o.snapshotId === null || isDefaultResponseSnapshotId(o.snapshotId))) {
       {
         const w = new Writer(64);
-        encodeFetchResponseSnapshotId(w, v, o.snapshotId);
+        encodeResponseSnapshotId(w, v, o.snapshotId);
         known.push({ tag: 2, data: w.finish() });
       }
     }
@@ -695,14 +695,14 @@ export function encodeFetchResponsePartitionData(w: Writer, v: number, o: FetchR
   }
 }
 
-export interface FetchResponseEpochEndOffset {
+export interface ResponseEpochEndOffset {
   epoch: number;
   endOffset: bigint;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchResponseEpochEndOffset(): FetchResponseEpochEndOffset {
+export function defaultResponseEpochEndOffset(): ResponseEpochEndOffset {
   return {
     epoch: -1,
     endOffset: -1n,
@@ -710,29 +710,29 @@ export function defaultFetchResponseEpochEndOffset(): FetchResponseEpochEndOffse
   };
 }
 
-export function isDefaultFetchResponseEpochEndOffset(o: FetchResponseEpochEndOffset): boolean {
+export function isDefaultResponseEpochEndOffset(o: ResponseEpochEndOffset): boolean {
   return (o.epoch === -1) &&
     (o.endOffset === -1n) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchResponseEpochEndOffset(r: Reader, v: number): FetchResponseEpochEndOffset {
+export function decodeResponseEpochEndOffset(r: Reader, v: number): ResponseEpochEndOffset {
   const flex = v >= 12;
-  const o = defaultFetchResponseEpochEndOffset();
+  const o = defaultResponseEpochEndOffset();
   if (v >= 12) o.epoch = r.int32();
   if (v >= 12) o.endOffset = r.int64();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeFetchResponseEpochEndOffset(w: Writer, v: number, o: FetchResponseEpochEndOffset): void {
+export function encodeResponseEpochEndOffset(w: Writer, v: number, o: ResponseEpochEndOffset): void {
   const flex = v >= 12;
   if (v >= 12) w.int32(o.epoch);
   if (v >= 12) w.int64(o.endOffset);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface FetchResponseLeaderIdAndEpoch {
+export interface ResponseLeaderIdAndEpoch {
   /** The ID of the current leader or -1 if the leader is unknown. (versions 12+) */
   leaderId: number;
   /** The latest known leader epoch (versions 12+) */
@@ -741,7 +741,7 @@ export interface FetchResponseLeaderIdAndEpoch {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchResponseLeaderIdAndEpoch(): FetchResponseLeaderIdAndEpoch {
+export function defaultResponseLeaderIdAndEpoch(): ResponseLeaderIdAndEpoch {
   return {
     leaderId: -1,
     leaderEpoch: -1,
@@ -749,36 +749,36 @@ export function defaultFetchResponseLeaderIdAndEpoch(): FetchResponseLeaderIdAnd
   };
 }
 
-export function isDefaultFetchResponseLeaderIdAndEpoch(o: FetchResponseLeaderIdAndEpoch): boolean {
+export function isDefaultResponseLeaderIdAndEpoch(o: ResponseLeaderIdAndEpoch): boolean {
   return (o.leaderId === -1) &&
     (o.leaderEpoch === -1) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchResponseLeaderIdAndEpoch(r: Reader, v: number): FetchResponseLeaderIdAndEpoch {
+export function decodeResponseLeaderIdAndEpoch(r: Reader, v: number): ResponseLeaderIdAndEpoch {
   const flex = v >= 12;
-  const o = defaultFetchResponseLeaderIdAndEpoch();
+  const o = defaultResponseLeaderIdAndEpoch();
   if (v >= 12) o.leaderId = r.int32();
   if (v >= 12) o.leaderEpoch = r.int32();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeFetchResponseLeaderIdAndEpoch(w: Writer, v: number, o: FetchResponseLeaderIdAndEpoch): void {
+export function encodeResponseLeaderIdAndEpoch(w: Writer, v: number, o: ResponseLeaderIdAndEpoch): void {
   const flex = v >= 12;
   if (v >= 12) w.int32(o.leaderId);
   if (v >= 12) w.int32(o.leaderEpoch);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface FetchResponseSnapshotId {
+export interface ResponseSnapshotId {
   endOffset: bigint;
   epoch: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchResponseSnapshotId(): FetchResponseSnapshotId {
+export function defaultResponseSnapshotId(): ResponseSnapshotId {
   return {
     endOffset: -1n,
     epoch: -1,
@@ -786,29 +786,29 @@ export function defaultFetchResponseSnapshotId(): FetchResponseSnapshotId {
   };
 }
 
-export function isDefaultFetchResponseSnapshotId(o: FetchResponseSnapshotId): boolean {
+export function isDefaultResponseSnapshotId(o: ResponseSnapshotId): boolean {
   return (o.endOffset === -1n) &&
     (o.epoch === -1) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchResponseSnapshotId(r: Reader, v: number): FetchResponseSnapshotId {
+export function decodeResponseSnapshotId(r: Reader, v: number): ResponseSnapshotId {
   const flex = v >= 12;
-  const o = defaultFetchResponseSnapshotId();
+  const o = defaultResponseSnapshotId();
   o.endOffset = r.int64();
   o.epoch = r.int32();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeFetchResponseSnapshotId(w: Writer, v: number, o: FetchResponseSnapshotId): void {
+export function encodeResponseSnapshotId(w: Writer, v: number, o: ResponseSnapshotId): void {
   const flex = v >= 12;
   w.int64(o.endOffset);
   w.int32(o.epoch);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface FetchResponseAbortedTransaction {
+export interface ResponseAbortedTransaction {
   /** The producer id associated with the aborted transaction. (versions 4+) */
   producerId: bigint;
   /** The first offset in the aborted transaction. (versions 4+) */
@@ -817,7 +817,7 @@ export interface FetchResponseAbortedTransaction {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchResponseAbortedTransaction(): FetchResponseAbortedTransaction {
+export function defaultResponseAbortedTransaction(): ResponseAbortedTransaction {
   return {
     producerId: 0n,
     firstOffset: 0n,
@@ -825,29 +825,29 @@ export function defaultFetchResponseAbortedTransaction(): FetchResponseAbortedTr
   };
 }
 
-export function isDefaultFetchResponseAbortedTransaction(o: FetchResponseAbortedTransaction): boolean {
+export function isDefaultResponseAbortedTransaction(o: ResponseAbortedTransaction): boolean {
   return (o.producerId === 0n) &&
     (o.firstOffset === 0n) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchResponseAbortedTransaction(r: Reader, v: number): FetchResponseAbortedTransaction {
+export function decodeResponseAbortedTransaction(r: Reader, v: number): ResponseAbortedTransaction {
   const flex = v >= 12;
-  const o = defaultFetchResponseAbortedTransaction();
+  const o = defaultResponseAbortedTransaction();
   if (v >= 4) o.producerId = r.int64();
   if (v >= 4) o.firstOffset = r.int64();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeFetchResponseAbortedTransaction(w: Writer, v: number, o: FetchResponseAbortedTransaction): void {
+export function encodeResponseAbortedTransaction(w: Writer, v: number, o: ResponseAbortedTransaction): void {
   const flex = v >= 12;
   if (v >= 4) w.int64(o.producerId);
   if (v >= 4) w.int64(o.firstOffset);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface FetchResponseNodeEndpoint {
+export interface ResponseNodeEndpoint {
   /** The ID of the associated node. (versions 16+) */
   nodeId: number;
   /** The node's hostname. (versions 16+) */
@@ -860,7 +860,7 @@ export interface FetchResponseNodeEndpoint {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFetchResponseNodeEndpoint(): FetchResponseNodeEndpoint {
+export function defaultResponseNodeEndpoint(): ResponseNodeEndpoint {
   return {
     nodeId: 0,
     host: "",
@@ -870,7 +870,7 @@ export function defaultFetchResponseNodeEndpoint(): FetchResponseNodeEndpoint {
   };
 }
 
-export function isDefaultFetchResponseNodeEndpoint(o: FetchResponseNodeEndpoint): boolean {
+export function isDefaultResponseNodeEndpoint(o: ResponseNodeEndpoint): boolean {
   return (o.nodeId === 0) &&
     (o.host === "") &&
     (o.port === 0) &&
@@ -878,9 +878,9 @@ export function isDefaultFetchResponseNodeEndpoint(o: FetchResponseNodeEndpoint)
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFetchResponseNodeEndpoint(r: Reader, v: number): FetchResponseNodeEndpoint {
+export function decodeResponseNodeEndpoint(r: Reader, v: number): ResponseNodeEndpoint {
   const flex = v >= 12;
-  const o = defaultFetchResponseNodeEndpoint();
+  const o = defaultResponseNodeEndpoint();
   if (v >= 16) o.nodeId = r.int32();
   if (v >= 16) o.host = (flex ? r.compactString() : r.string());
   if (v >= 16) o.port = r.int32();
@@ -889,7 +889,7 @@ export function decodeFetchResponseNodeEndpoint(r: Reader, v: number): FetchResp
   return o;
 }
 
-export function encodeFetchResponseNodeEndpoint(w: Writer, v: number, o: FetchResponseNodeEndpoint): void {
+export function encodeResponseNodeEndpoint(w: Writer, v: number, o: ResponseNodeEndpoint): void {
   const flex = v >= 12;
   if (v >= 16) w.int32(o.nodeId);
   if (v >= 16) if (flex) w.compactString(o.host ?? ''); else w.string(o.host ?? '');

@@ -6,7 +6,7 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 10;
 
-export interface FindCoordinatorRequest {
+export interface Request {
   /** The coordinator key. (versions 0-3) */
   key: string;
   /** The coordinator key type. (Group, transaction, etc.) (versions 1+) */
@@ -17,7 +17,7 @@ export interface FindCoordinatorRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFindCoordinatorRequest(): FindCoordinatorRequest {
+export function defaultRequest(): Request {
   return {
     key: "",
     keyType: 0,
@@ -26,16 +26,16 @@ export function defaultFindCoordinatorRequest(): FindCoordinatorRequest {
   };
 }
 
-export function isDefaultFindCoordinatorRequest(o: FindCoordinatorRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.key === "") &&
     (o.keyType === 0) &&
     (o.coordinatorKeys !== null && o.coordinatorKeys.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFindCoordinatorRequest(r: Reader, v: number): FindCoordinatorRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 3;
-  const o = defaultFindCoordinatorRequest();
+  const o = defaultRequest();
   if (v <= 3) o.key = (flex ? r.compactString() : r.string());
   if (v >= 1) o.keyType = r.int8();
   if (v >= 4) {
@@ -52,7 +52,7 @@ export function decodeFindCoordinatorRequest(r: Reader, v: number): FindCoordina
   return o;
 }
 
-export function encodeFindCoordinatorRequest(w: Writer, v: number, o: FindCoordinatorRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 3;
   if (v <= 3) if (flex) w.compactString(o.key ?? ''); else w.string(o.key ?? '');
   if (v >= 1) w.int8(o.keyType);
@@ -64,7 +64,7 @@ export function encodeFindCoordinatorRequest(w: Writer, v: number, o: FindCoordi
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface FindCoordinatorResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 1+) */
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error. (versions 0-3) */
@@ -78,12 +78,12 @@ export interface FindCoordinatorResponse {
   /** The port. (versions 0-3) */
   port: number;
   /** Each coordinator result in the response (versions 4+) */
-  coordinators: FindCoordinatorResponseCoordinator[];
+  coordinators: ResponseCoordinator[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFindCoordinatorResponse(): FindCoordinatorResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -96,7 +96,7 @@ export function defaultFindCoordinatorResponse(): FindCoordinatorResponse {
   };
 }
 
-export function isDefaultFindCoordinatorResponse(o: FindCoordinatorResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === "") &&
@@ -107,9 +107,9 @@ export function isDefaultFindCoordinatorResponse(o: FindCoordinatorResponse): bo
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFindCoordinatorResponse(r: Reader, v: number): FindCoordinatorResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 3;
-  const o = defaultFindCoordinatorResponse();
+  const o = defaultResponse();
   if (v >= 1) o.throttleTimeMs = r.int32();
   if (v <= 3) o.errorCode = r.int16();
   if (v >= 1 && v <= 3) o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -122,7 +122,7 @@ export function decodeFindCoordinatorResponse(r: Reader, v: number): FindCoordin
     if (n < 0) o.coordinators = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeFindCoordinatorResponseCoordinator(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseCoordinator(r, v);
       o.coordinators = a;
     }
   }
@@ -130,7 +130,7 @@ export function decodeFindCoordinatorResponse(r: Reader, v: number): FindCoordin
   return o;
 }
 
-export function encodeFindCoordinatorResponse(w: Writer, v: number, o: FindCoordinatorResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 3;
   if (v >= 1) w.int32(o.throttleTimeMs);
   if (v <= 3) w.int16(o.errorCode);
@@ -141,12 +141,12 @@ export function encodeFindCoordinatorResponse(w: Writer, v: number, o: FindCoord
   if (v >= 4) {
     const a = o.coordinators ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeFindCoordinatorResponseCoordinator(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseCoordinator(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface FindCoordinatorResponseCoordinator {
+export interface ResponseCoordinator {
   /** The coordinator key. (versions 4+) */
   key: string;
   /** The node id. (versions 4+) */
@@ -163,7 +163,7 @@ export interface FindCoordinatorResponseCoordinator {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultFindCoordinatorResponseCoordinator(): FindCoordinatorResponseCoordinator {
+export function defaultResponseCoordinator(): ResponseCoordinator {
   return {
     key: "",
     nodeId: 0,
@@ -175,7 +175,7 @@ export function defaultFindCoordinatorResponseCoordinator(): FindCoordinatorResp
   };
 }
 
-export function isDefaultFindCoordinatorResponseCoordinator(o: FindCoordinatorResponseCoordinator): boolean {
+export function isDefaultResponseCoordinator(o: ResponseCoordinator): boolean {
   return (o.key === "") &&
     (o.nodeId === 0) &&
     (o.host === "") &&
@@ -185,9 +185,9 @@ export function isDefaultFindCoordinatorResponseCoordinator(o: FindCoordinatorRe
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeFindCoordinatorResponseCoordinator(r: Reader, v: number): FindCoordinatorResponseCoordinator {
+export function decodeResponseCoordinator(r: Reader, v: number): ResponseCoordinator {
   const flex = v >= 3;
-  const o = defaultFindCoordinatorResponseCoordinator();
+  const o = defaultResponseCoordinator();
   if (v >= 4) o.key = (flex ? r.compactString() : r.string());
   if (v >= 4) o.nodeId = r.int32();
   if (v >= 4) o.host = (flex ? r.compactString() : r.string());
@@ -198,7 +198,7 @@ export function decodeFindCoordinatorResponseCoordinator(r: Reader, v: number): 
   return o;
 }
 
-export function encodeFindCoordinatorResponseCoordinator(w: Writer, v: number, o: FindCoordinatorResponseCoordinator): void {
+export function encodeResponseCoordinator(w: Writer, v: number, o: ResponseCoordinator): void {
   const flex = v >= 3;
   if (v >= 4) if (flex) w.compactString(o.key ?? ''); else w.string(o.key ?? '');
   if (v >= 4) w.int32(o.nodeId);

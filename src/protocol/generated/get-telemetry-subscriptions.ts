@@ -7,40 +7,40 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 71;
 
-export interface GetTelemetrySubscriptionsRequest {
+export interface Request {
   /** Unique id for this client instance, must be set to 0 on the first request. (versions 0+) */
   clientInstanceId: Buffer;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultGetTelemetrySubscriptionsRequest(): GetTelemetrySubscriptionsRequest {
+export function defaultRequest(): Request {
   return {
     clientInstanceId: ZERO_UUID,
     _tagged: undefined,
   };
 }
 
-export function isDefaultGetTelemetrySubscriptionsRequest(o: GetTelemetrySubscriptionsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.clientInstanceId.equals(ZERO_UUID)) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeGetTelemetrySubscriptionsRequest(r: Reader, v: number): GetTelemetrySubscriptionsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultGetTelemetrySubscriptionsRequest();
+  const o = defaultRequest();
   o.clientInstanceId = r.uuid();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeGetTelemetrySubscriptionsRequest(w: Writer, v: number, o: GetTelemetrySubscriptionsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   w.uuid(o.clientInstanceId);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface GetTelemetrySubscriptionsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -63,7 +63,7 @@ export interface GetTelemetrySubscriptionsResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultGetTelemetrySubscriptionsResponse(): GetTelemetrySubscriptionsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -78,7 +78,7 @@ export function defaultGetTelemetrySubscriptionsResponse(): GetTelemetrySubscrip
   };
 }
 
-export function isDefaultGetTelemetrySubscriptionsResponse(o: GetTelemetrySubscriptionsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.clientInstanceId.equals(ZERO_UUID)) &&
@@ -91,9 +91,9 @@ export function isDefaultGetTelemetrySubscriptionsResponse(o: GetTelemetrySubscr
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeGetTelemetrySubscriptionsResponse(r: Reader, v: number): GetTelemetrySubscriptionsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultGetTelemetrySubscriptionsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.clientInstanceId = r.uuid();
@@ -125,7 +125,7 @@ export function decodeGetTelemetrySubscriptionsResponse(r: Reader, v: number): G
   return o;
 }
 
-export function encodeGetTelemetrySubscriptionsResponse(w: Writer, v: number, o: GetTelemetrySubscriptionsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);

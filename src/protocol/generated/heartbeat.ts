@@ -5,7 +5,7 @@ import { Writer } from '../writer.js';
 
 export const API_KEY = 12;
 
-export interface HeartbeatRequest {
+export interface Request {
   /** The group id. (versions 0+) */
   groupId: string;
   /** The generation of the group. (versions 0+) */
@@ -18,7 +18,7 @@ export interface HeartbeatRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultHeartbeatRequest(): HeartbeatRequest {
+export function defaultRequest(): Request {
   return {
     groupId: "",
     generationId: 0,
@@ -28,7 +28,7 @@ export function defaultHeartbeatRequest(): HeartbeatRequest {
   };
 }
 
-export function isDefaultHeartbeatRequest(o: HeartbeatRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groupId === "") &&
     (o.generationId === 0) &&
     (o.memberId === "") &&
@@ -36,9 +36,9 @@ export function isDefaultHeartbeatRequest(o: HeartbeatRequest): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeHeartbeatRequest(r: Reader, v: number): HeartbeatRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 4;
-  const o = defaultHeartbeatRequest();
+  const o = defaultRequest();
   o.groupId = (flex ? r.compactString() : r.string());
   o.generationId = r.int32();
   o.memberId = (flex ? r.compactString() : r.string());
@@ -47,7 +47,7 @@ export function decodeHeartbeatRequest(r: Reader, v: number): HeartbeatRequest {
   return o;
 }
 
-export function encodeHeartbeatRequest(w: Writer, v: number, o: HeartbeatRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 4;
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   w.int32(o.generationId);
@@ -56,7 +56,7 @@ export function encodeHeartbeatRequest(w: Writer, v: number, o: HeartbeatRequest
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface HeartbeatResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 1+) */
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -65,7 +65,7 @@ export interface HeartbeatResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultHeartbeatResponse(): HeartbeatResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -73,22 +73,22 @@ export function defaultHeartbeatResponse(): HeartbeatResponse {
   };
 }
 
-export function isDefaultHeartbeatResponse(o: HeartbeatResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeHeartbeatResponse(r: Reader, v: number): HeartbeatResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 4;
-  const o = defaultHeartbeatResponse();
+  const o = defaultResponse();
   if (v >= 1) o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeHeartbeatResponse(w: Writer, v: number, o: HeartbeatResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 4;
   if (v >= 1) w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);

@@ -6,16 +6,16 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 44;
 
-export interface IncrementalAlterConfigsRequest {
+export interface Request {
   /** The incremental updates for each resource. (versions 0+) */
-  resources: IncrementalAlterConfigsRequestAlterConfigsResource[];
+  resources: RequestAlterConfigsResource[];
   /** True if we should validate the request, but not change the configurations. (versions 0+) */
   validateOnly: boolean;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultIncrementalAlterConfigsRequest(): IncrementalAlterConfigsRequest {
+export function defaultRequest(): Request {
   return {
     resources: [],
     validateOnly: false,
@@ -23,22 +23,22 @@ export function defaultIncrementalAlterConfigsRequest(): IncrementalAlterConfigs
   };
 }
 
-export function isDefaultIncrementalAlterConfigsRequest(o: IncrementalAlterConfigsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.resources !== null && o.resources.length === 0) &&
     (o.validateOnly === false) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeIncrementalAlterConfigsRequest(r: Reader, v: number): IncrementalAlterConfigsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 1;
-  const o = defaultIncrementalAlterConfigsRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Resources is null');
     if (n < 0) o.resources = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeIncrementalAlterConfigsRequestAlterConfigsResource(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestAlterConfigsResource(r, v);
       o.resources = a;
     }
   }
@@ -47,29 +47,29 @@ export function decodeIncrementalAlterConfigsRequest(r: Reader, v: number): Incr
   return o;
 }
 
-export function encodeIncrementalAlterConfigsRequest(w: Writer, v: number, o: IncrementalAlterConfigsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 1;
   {
     const a = o.resources ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeIncrementalAlterConfigsRequestAlterConfigsResource(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestAlterConfigsResource(w, v, e); }
   }
   w.bool(o.validateOnly);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface IncrementalAlterConfigsRequestAlterConfigsResource {
+export interface RequestAlterConfigsResource {
   /** The resource type. (versions 0+) */
   resourceType: number;
   /** The resource name. (versions 0+) */
   resourceName: string;
   /** The configurations. (versions 0+) */
-  configs: IncrementalAlterConfigsRequestAlterableConfig[];
+  configs: RequestAlterableConfig[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultIncrementalAlterConfigsRequestAlterConfigsResource(): IncrementalAlterConfigsRequestAlterConfigsResource {
+export function defaultRequestAlterConfigsResource(): RequestAlterConfigsResource {
   return {
     resourceType: 0,
     resourceName: "",
@@ -78,16 +78,16 @@ export function defaultIncrementalAlterConfigsRequestAlterConfigsResource(): Inc
   };
 }
 
-export function isDefaultIncrementalAlterConfigsRequestAlterConfigsResource(o: IncrementalAlterConfigsRequestAlterConfigsResource): boolean {
+export function isDefaultRequestAlterConfigsResource(o: RequestAlterConfigsResource): boolean {
   return (o.resourceType === 0) &&
     (o.resourceName === "") &&
     (o.configs !== null && o.configs.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeIncrementalAlterConfigsRequestAlterConfigsResource(r: Reader, v: number): IncrementalAlterConfigsRequestAlterConfigsResource {
+export function decodeRequestAlterConfigsResource(r: Reader, v: number): RequestAlterConfigsResource {
   const flex = v >= 1;
-  const o = defaultIncrementalAlterConfigsRequestAlterConfigsResource();
+  const o = defaultRequestAlterConfigsResource();
   o.resourceType = r.int8();
   o.resourceName = (flex ? r.compactString() : r.string());
   {
@@ -96,7 +96,7 @@ export function decodeIncrementalAlterConfigsRequestAlterConfigsResource(r: Read
     if (n < 0) o.configs = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeIncrementalAlterConfigsRequestAlterableConfig(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestAlterableConfig(r, v);
       o.configs = a;
     }
   }
@@ -104,19 +104,19 @@ export function decodeIncrementalAlterConfigsRequestAlterConfigsResource(r: Read
   return o;
 }
 
-export function encodeIncrementalAlterConfigsRequestAlterConfigsResource(w: Writer, v: number, o: IncrementalAlterConfigsRequestAlterConfigsResource): void {
+export function encodeRequestAlterConfigsResource(w: Writer, v: number, o: RequestAlterConfigsResource): void {
   const flex = v >= 1;
   w.int8(o.resourceType);
   if (flex) w.compactString(o.resourceName ?? ''); else w.string(o.resourceName ?? '');
   {
     const a = o.configs ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeIncrementalAlterConfigsRequestAlterableConfig(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestAlterableConfig(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface IncrementalAlterConfigsRequestAlterableConfig {
+export interface RequestAlterableConfig {
   /** The configuration key name. (versions 0+) */
   name: string;
   /** The type (Set, Delete, Append, Subtract) of operation. (versions 0+) */
@@ -127,7 +127,7 @@ export interface IncrementalAlterConfigsRequestAlterableConfig {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultIncrementalAlterConfigsRequestAlterableConfig(): IncrementalAlterConfigsRequestAlterableConfig {
+export function defaultRequestAlterableConfig(): RequestAlterableConfig {
   return {
     name: "",
     configOperation: 0,
@@ -136,16 +136,16 @@ export function defaultIncrementalAlterConfigsRequestAlterableConfig(): Incremen
   };
 }
 
-export function isDefaultIncrementalAlterConfigsRequestAlterableConfig(o: IncrementalAlterConfigsRequestAlterableConfig): boolean {
+export function isDefaultRequestAlterableConfig(o: RequestAlterableConfig): boolean {
   return (o.name === "") &&
     (o.configOperation === 0) &&
     (o.value === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeIncrementalAlterConfigsRequestAlterableConfig(r: Reader, v: number): IncrementalAlterConfigsRequestAlterableConfig {
+export function decodeRequestAlterableConfig(r: Reader, v: number): RequestAlterableConfig {
   const flex = v >= 1;
-  const o = defaultIncrementalAlterConfigsRequestAlterableConfig();
+  const o = defaultRequestAlterableConfig();
   o.name = (flex ? r.compactString() : r.string());
   o.configOperation = r.int8();
   o.value = (flex ? r.compactNullableString() : r.nullableString());
@@ -153,7 +153,7 @@ export function decodeIncrementalAlterConfigsRequestAlterableConfig(r: Reader, v
   return o;
 }
 
-export function encodeIncrementalAlterConfigsRequestAlterableConfig(w: Writer, v: number, o: IncrementalAlterConfigsRequestAlterableConfig): void {
+export function encodeRequestAlterableConfig(w: Writer, v: number, o: RequestAlterableConfig): void {
   const flex = v >= 1;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   w.int8(o.configOperation);
@@ -161,16 +161,16 @@ export function encodeIncrementalAlterConfigsRequestAlterableConfig(w: Writer, v
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface IncrementalAlterConfigsResponse {
+export interface Response {
   /** Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The responses for each resource. (versions 0+) */
-  responses: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[];
+  responses: ResponseAlterConfigsResourceResponse[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultIncrementalAlterConfigsResponse(): IncrementalAlterConfigsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     responses: [],
@@ -178,15 +178,15 @@ export function defaultIncrementalAlterConfigsResponse(): IncrementalAlterConfig
   };
 }
 
-export function isDefaultIncrementalAlterConfigsResponse(o: IncrementalAlterConfigsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.responses !== null && o.responses.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeIncrementalAlterConfigsResponse(r: Reader, v: number): IncrementalAlterConfigsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 1;
-  const o = defaultIncrementalAlterConfigsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -194,7 +194,7 @@ export function decodeIncrementalAlterConfigsResponse(r: Reader, v: number): Inc
     if (n < 0) o.responses = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseAlterConfigsResourceResponse(r, v);
       o.responses = a;
     }
   }
@@ -202,18 +202,18 @@ export function decodeIncrementalAlterConfigsResponse(r: Reader, v: number): Inc
   return o;
 }
 
-export function encodeIncrementalAlterConfigsResponse(w: Writer, v: number, o: IncrementalAlterConfigsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 1;
   w.int32(o.throttleTimeMs);
   {
     const a = o.responses ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseAlterConfigsResourceResponse(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
+export interface ResponseAlterConfigsResourceResponse {
   /** The resource error code. (versions 0+) */
   errorCode: number;
   /** The resource error message, or null if there was no error. (versions 0+, nullable 0+) */
@@ -226,7 +226,7 @@ export interface IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultIncrementalAlterConfigsResponseAlterConfigsResourceResponse(): IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
+export function defaultResponseAlterConfigsResourceResponse(): ResponseAlterConfigsResourceResponse {
   return {
     errorCode: 0,
     errorMessage: "",
@@ -236,7 +236,7 @@ export function defaultIncrementalAlterConfigsResponseAlterConfigsResourceRespon
   };
 }
 
-export function isDefaultIncrementalAlterConfigsResponseAlterConfigsResourceResponse(o: IncrementalAlterConfigsResponseAlterConfigsResourceResponse): boolean {
+export function isDefaultResponseAlterConfigsResourceResponse(o: ResponseAlterConfigsResourceResponse): boolean {
   return (o.errorCode === 0) &&
     (o.errorMessage === "") &&
     (o.resourceType === 0) &&
@@ -244,9 +244,9 @@ export function isDefaultIncrementalAlterConfigsResponseAlterConfigsResourceResp
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(r: Reader, v: number): IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
+export function decodeResponseAlterConfigsResourceResponse(r: Reader, v: number): ResponseAlterConfigsResourceResponse {
   const flex = v >= 1;
-  const o = defaultIncrementalAlterConfigsResponseAlterConfigsResourceResponse();
+  const o = defaultResponseAlterConfigsResourceResponse();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
   o.resourceType = r.int8();
@@ -255,7 +255,7 @@ export function decodeIncrementalAlterConfigsResponseAlterConfigsResourceRespons
   return o;
 }
 
-export function encodeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(w: Writer, v: number, o: IncrementalAlterConfigsResponseAlterConfigsResourceResponse): void {
+export function encodeResponseAlterConfigsResourceResponse(w: Writer, v: number, o: ResponseAlterConfigsResourceResponse): void {
   const flex = v >= 1;
   w.int16(o.errorCode);
   if (flex) w.compactNullableString(o.errorMessage); else w.nullableString(o.errorMessage);

@@ -5,7 +5,7 @@ import { Writer } from '../writer.js';
 
 export const API_KEY = 22;
 
-export interface InitProducerIdRequest {
+export interface Request {
   /** The transactional id, or null if the producer is not transactional. (versions 0+, nullable 0+) */
   transactionalId: string | null;
   /** The time in ms to wait before aborting idle transactions sent by this producer. This is only relevant if a TransactionalId has been defined. (versions 0+) */
@@ -18,7 +18,7 @@ export interface InitProducerIdRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultInitProducerIdRequest(): InitProducerIdRequest {
+export function defaultRequest(): Request {
   return {
     transactionalId: "",
     transactionTimeoutMs: 0,
@@ -28,7 +28,7 @@ export function defaultInitProducerIdRequest(): InitProducerIdRequest {
   };
 }
 
-export function isDefaultInitProducerIdRequest(o: InitProducerIdRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.transactionalId === "") &&
     (o.transactionTimeoutMs === 0) &&
     (o.producerId === -1n) &&
@@ -36,9 +36,9 @@ export function isDefaultInitProducerIdRequest(o: InitProducerIdRequest): boolea
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeInitProducerIdRequest(r: Reader, v: number): InitProducerIdRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 2;
-  const o = defaultInitProducerIdRequest();
+  const o = defaultRequest();
   o.transactionalId = (flex ? r.compactNullableString() : r.nullableString());
   o.transactionTimeoutMs = r.int32();
   if (v >= 3) o.producerId = r.int64();
@@ -47,7 +47,7 @@ export function decodeInitProducerIdRequest(r: Reader, v: number): InitProducerI
   return o;
 }
 
-export function encodeInitProducerIdRequest(w: Writer, v: number, o: InitProducerIdRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 2;
   if (flex) w.compactNullableString(o.transactionalId); else w.nullableString(o.transactionalId);
   w.int32(o.transactionTimeoutMs);
@@ -56,7 +56,7 @@ export function encodeInitProducerIdRequest(w: Writer, v: number, o: InitProduce
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface InitProducerIdResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -69,7 +69,7 @@ export interface InitProducerIdResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultInitProducerIdResponse(): InitProducerIdResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -79,7 +79,7 @@ export function defaultInitProducerIdResponse(): InitProducerIdResponse {
   };
 }
 
-export function isDefaultInitProducerIdResponse(o: InitProducerIdResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.producerId === -1n) &&
@@ -87,9 +87,9 @@ export function isDefaultInitProducerIdResponse(o: InitProducerIdResponse): bool
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeInitProducerIdResponse(r: Reader, v: number): InitProducerIdResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 2;
-  const o = defaultInitProducerIdResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.producerId = r.int64();
@@ -98,7 +98,7 @@ export function decodeInitProducerIdResponse(r: Reader, v: number): InitProducer
   return o;
 }
 
-export function encodeInitProducerIdResponse(w: Writer, v: number, o: InitProducerIdResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 2;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);

@@ -7,16 +7,16 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 83;
 
-export interface InitializeShareGroupStateRequest {
+export interface Request {
   /** The group identifier. (versions 0+) */
   groupId: string;
   /** The data for the topics. (versions 0+) */
-  topics: InitializeShareGroupStateRequestInitializeStateData[];
+  topics: RequestInitializeStateData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultInitializeShareGroupStateRequest(): InitializeShareGroupStateRequest {
+export function defaultRequest(): Request {
   return {
     groupId: "",
     topics: [],
@@ -24,15 +24,15 @@ export function defaultInitializeShareGroupStateRequest(): InitializeShareGroupS
   };
 }
 
-export function isDefaultInitializeShareGroupStateRequest(o: InitializeShareGroupStateRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groupId === "") &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeInitializeShareGroupStateRequest(r: Reader, v: number): InitializeShareGroupStateRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultInitializeShareGroupStateRequest();
+  const o = defaultRequest();
   o.groupId = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -40,7 +40,7 @@ export function decodeInitializeShareGroupStateRequest(r: Reader, v: number): In
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeInitializeShareGroupStateRequestInitializeStateData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestInitializeStateData(r, v);
       o.topics = a;
     }
   }
@@ -48,27 +48,27 @@ export function decodeInitializeShareGroupStateRequest(r: Reader, v: number): In
   return o;
 }
 
-export function encodeInitializeShareGroupStateRequest(w: Writer, v: number, o: InitializeShareGroupStateRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeInitializeShareGroupStateRequestInitializeStateData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestInitializeStateData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface InitializeShareGroupStateRequestInitializeStateData {
+export interface RequestInitializeStateData {
   /** The topic identifier. (versions 0+) */
   topicId: Buffer;
   /** The data for the partitions. (versions 0+) */
-  partitions: InitializeShareGroupStateRequestPartitionData[];
+  partitions: RequestPartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultInitializeShareGroupStateRequestInitializeStateData(): InitializeShareGroupStateRequestInitializeStateData {
+export function defaultRequestInitializeStateData(): RequestInitializeStateData {
   return {
     topicId: ZERO_UUID,
     partitions: [],
@@ -76,15 +76,15 @@ export function defaultInitializeShareGroupStateRequestInitializeStateData(): In
   };
 }
 
-export function isDefaultInitializeShareGroupStateRequestInitializeStateData(o: InitializeShareGroupStateRequestInitializeStateData): boolean {
+export function isDefaultRequestInitializeStateData(o: RequestInitializeStateData): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeInitializeShareGroupStateRequestInitializeStateData(r: Reader, v: number): InitializeShareGroupStateRequestInitializeStateData {
+export function decodeRequestInitializeStateData(r: Reader, v: number): RequestInitializeStateData {
   const flex = true;
-  const o = defaultInitializeShareGroupStateRequestInitializeStateData();
+  const o = defaultRequestInitializeStateData();
   o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -92,7 +92,7 @@ export function decodeInitializeShareGroupStateRequestInitializeStateData(r: Rea
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeInitializeShareGroupStateRequestPartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -100,18 +100,18 @@ export function decodeInitializeShareGroupStateRequestInitializeStateData(r: Rea
   return o;
 }
 
-export function encodeInitializeShareGroupStateRequestInitializeStateData(w: Writer, v: number, o: InitializeShareGroupStateRequestInitializeStateData): void {
+export function encodeRequestInitializeStateData(w: Writer, v: number, o: RequestInitializeStateData): void {
   const flex = true;
   w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeInitializeShareGroupStateRequestPartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface InitializeShareGroupStateRequestPartitionData {
+export interface RequestPartitionData {
   /** The partition index. (versions 0+) */
   partition: number;
   /** The state epoch for this share-partition. (versions 0+) */
@@ -122,7 +122,7 @@ export interface InitializeShareGroupStateRequestPartitionData {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultInitializeShareGroupStateRequestPartitionData(): InitializeShareGroupStateRequestPartitionData {
+export function defaultRequestPartitionData(): RequestPartitionData {
   return {
     partition: 0,
     stateEpoch: 0,
@@ -131,16 +131,16 @@ export function defaultInitializeShareGroupStateRequestPartitionData(): Initiali
   };
 }
 
-export function isDefaultInitializeShareGroupStateRequestPartitionData(o: InitializeShareGroupStateRequestPartitionData): boolean {
+export function isDefaultRequestPartitionData(o: RequestPartitionData): boolean {
   return (o.partition === 0) &&
     (o.stateEpoch === 0) &&
     (o.startOffset === 0n) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeInitializeShareGroupStateRequestPartitionData(r: Reader, v: number): InitializeShareGroupStateRequestPartitionData {
+export function decodeRequestPartitionData(r: Reader, v: number): RequestPartitionData {
   const flex = true;
-  const o = defaultInitializeShareGroupStateRequestPartitionData();
+  const o = defaultRequestPartitionData();
   o.partition = r.int32();
   o.stateEpoch = r.int32();
   o.startOffset = r.int64();
@@ -148,7 +148,7 @@ export function decodeInitializeShareGroupStateRequestPartitionData(r: Reader, v
   return o;
 }
 
-export function encodeInitializeShareGroupStateRequestPartitionData(w: Writer, v: number, o: InitializeShareGroupStateRequestPartitionData): void {
+export function encodeRequestPartitionData(w: Writer, v: number, o: RequestPartitionData): void {
   const flex = true;
   w.int32(o.partition);
   w.int32(o.stateEpoch);
@@ -156,35 +156,35 @@ export function encodeInitializeShareGroupStateRequestPartitionData(w: Writer, v
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface InitializeShareGroupStateResponse {
+export interface Response {
   /** The initialization results (versions 0+) */
-  results: InitializeShareGroupStateResponseInitializeStateResult[];
+  results: ResponseInitializeStateResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultInitializeShareGroupStateResponse(): InitializeShareGroupStateResponse {
+export function defaultResponse(): Response {
   return {
     results: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultInitializeShareGroupStateResponse(o: InitializeShareGroupStateResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.results !== null && o.results.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeInitializeShareGroupStateResponse(r: Reader, v: number): InitializeShareGroupStateResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultInitializeShareGroupStateResponse();
+  const o = defaultResponse();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Results is null');
     if (n < 0) o.results = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeInitializeShareGroupStateResponseInitializeStateResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseInitializeStateResult(r, v);
       o.results = a;
     }
   }
@@ -192,26 +192,26 @@ export function decodeInitializeShareGroupStateResponse(r: Reader, v: number): I
   return o;
 }
 
-export function encodeInitializeShareGroupStateResponse(w: Writer, v: number, o: InitializeShareGroupStateResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   {
     const a = o.results ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeInitializeShareGroupStateResponseInitializeStateResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseInitializeStateResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface InitializeShareGroupStateResponseInitializeStateResult {
+export interface ResponseInitializeStateResult {
   /** The topic identifier (versions 0+) */
   topicId: Buffer;
   /** The results for the partitions. (versions 0+) */
-  partitions: InitializeShareGroupStateResponsePartitionResult[];
+  partitions: ResponsePartitionResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultInitializeShareGroupStateResponseInitializeStateResult(): InitializeShareGroupStateResponseInitializeStateResult {
+export function defaultResponseInitializeStateResult(): ResponseInitializeStateResult {
   return {
     topicId: ZERO_UUID,
     partitions: [],
@@ -219,15 +219,15 @@ export function defaultInitializeShareGroupStateResponseInitializeStateResult():
   };
 }
 
-export function isDefaultInitializeShareGroupStateResponseInitializeStateResult(o: InitializeShareGroupStateResponseInitializeStateResult): boolean {
+export function isDefaultResponseInitializeStateResult(o: ResponseInitializeStateResult): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeInitializeShareGroupStateResponseInitializeStateResult(r: Reader, v: number): InitializeShareGroupStateResponseInitializeStateResult {
+export function decodeResponseInitializeStateResult(r: Reader, v: number): ResponseInitializeStateResult {
   const flex = true;
-  const o = defaultInitializeShareGroupStateResponseInitializeStateResult();
+  const o = defaultResponseInitializeStateResult();
   o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -235,7 +235,7 @@ export function decodeInitializeShareGroupStateResponseInitializeStateResult(r: 
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeInitializeShareGroupStateResponsePartitionResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionResult(r, v);
       o.partitions = a;
     }
   }
@@ -243,18 +243,18 @@ export function decodeInitializeShareGroupStateResponseInitializeStateResult(r: 
   return o;
 }
 
-export function encodeInitializeShareGroupStateResponseInitializeStateResult(w: Writer, v: number, o: InitializeShareGroupStateResponseInitializeStateResult): void {
+export function encodeResponseInitializeStateResult(w: Writer, v: number, o: ResponseInitializeStateResult): void {
   const flex = true;
   w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeInitializeShareGroupStateResponsePartitionResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface InitializeShareGroupStateResponsePartitionResult {
+export interface ResponsePartitionResult {
   /** The partition index. (versions 0+) */
   partition: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -265,7 +265,7 @@ export interface InitializeShareGroupStateResponsePartitionResult {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultInitializeShareGroupStateResponsePartitionResult(): InitializeShareGroupStateResponsePartitionResult {
+export function defaultResponsePartitionResult(): ResponsePartitionResult {
   return {
     partition: 0,
     errorCode: 0,
@@ -274,16 +274,16 @@ export function defaultInitializeShareGroupStateResponsePartitionResult(): Initi
   };
 }
 
-export function isDefaultInitializeShareGroupStateResponsePartitionResult(o: InitializeShareGroupStateResponsePartitionResult): boolean {
+export function isDefaultResponsePartitionResult(o: ResponsePartitionResult): boolean {
   return (o.partition === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === null) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeInitializeShareGroupStateResponsePartitionResult(r: Reader, v: number): InitializeShareGroupStateResponsePartitionResult {
+export function decodeResponsePartitionResult(r: Reader, v: number): ResponsePartitionResult {
   const flex = true;
-  const o = defaultInitializeShareGroupStateResponsePartitionResult();
+  const o = defaultResponsePartitionResult();
   o.partition = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -291,7 +291,7 @@ export function decodeInitializeShareGroupStateResponsePartitionResult(r: Reader
   return o;
 }
 
-export function encodeInitializeShareGroupStateResponsePartitionResult(w: Writer, v: number, o: InitializeShareGroupStateResponsePartitionResult): void {
+export function encodeResponsePartitionResult(w: Writer, v: number, o: ResponsePartitionResult): void {
   const flex = true;
   w.int32(o.partition);
   w.int16(o.errorCode);

@@ -7,7 +7,7 @@ import { EMPTY_BYTES } from '../constants.js';
 
 export const API_KEY = 11;
 
-export interface JoinGroupRequest {
+export interface Request {
   /** The group identifier. (versions 0+) */
   groupId: string;
   /** The coordinator considers the consumer dead if it receives no heartbeat after this timeout in milliseconds. (versions 0+) */
@@ -21,14 +21,14 @@ export interface JoinGroupRequest {
   /** The unique name the for class of protocols implemented by the group we want to join. (versions 0+) */
   protocolType: string;
   /** The list of protocols that the member supports. (versions 0+) */
-  protocols: JoinGroupRequestJoinGroupRequestProtocol[];
+  protocols: RequestProtocol[];
   /** The reason why the member (re-)joins the group. (versions 8+, nullable 8+) */
   reason: string | null;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultJoinGroupRequest(): JoinGroupRequest {
+export function defaultRequest(): Request {
   return {
     groupId: "",
     sessionTimeoutMs: 0,
@@ -42,7 +42,7 @@ export function defaultJoinGroupRequest(): JoinGroupRequest {
   };
 }
 
-export function isDefaultJoinGroupRequest(o: JoinGroupRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groupId === "") &&
     (o.sessionTimeoutMs === 0) &&
     (o.rebalanceTimeoutMs === -1) &&
@@ -54,9 +54,9 @@ export function isDefaultJoinGroupRequest(o: JoinGroupRequest): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeJoinGroupRequest(r: Reader, v: number): JoinGroupRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 6;
-  const o = defaultJoinGroupRequest();
+  const o = defaultRequest();
   o.groupId = (flex ? r.compactString() : r.string());
   o.sessionTimeoutMs = r.int32();
   if (v >= 1) o.rebalanceTimeoutMs = r.int32();
@@ -69,7 +69,7 @@ export function decodeJoinGroupRequest(r: Reader, v: number): JoinGroupRequest {
     if (n < 0) o.protocols = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeJoinGroupRequestJoinGroupRequestProtocol(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestProtocol(r, v);
       o.protocols = a;
     }
   }
@@ -78,7 +78,7 @@ export function decodeJoinGroupRequest(r: Reader, v: number): JoinGroupRequest {
   return o;
 }
 
-export function encodeJoinGroupRequest(w: Writer, v: number, o: JoinGroupRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 6;
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   w.int32(o.sessionTimeoutMs);
@@ -89,13 +89,13 @@ export function encodeJoinGroupRequest(w: Writer, v: number, o: JoinGroupRequest
   {
     const a = o.protocols ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeJoinGroupRequestJoinGroupRequestProtocol(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestProtocol(w, v, e); }
   }
   if (v >= 8) if (flex) w.compactNullableString(o.reason); else w.nullableString(o.reason);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface JoinGroupRequestJoinGroupRequestProtocol {
+export interface RequestProtocol {
   /** The protocol name. (versions 0+) */
   name: string;
   /** The protocol metadata. (versions 0+) */
@@ -104,7 +104,7 @@ export interface JoinGroupRequestJoinGroupRequestProtocol {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultJoinGroupRequestJoinGroupRequestProtocol(): JoinGroupRequestJoinGroupRequestProtocol {
+export function defaultRequestProtocol(): RequestProtocol {
   return {
     name: "",
     metadata: EMPTY_BYTES,
@@ -112,29 +112,29 @@ export function defaultJoinGroupRequestJoinGroupRequestProtocol(): JoinGroupRequ
   };
 }
 
-export function isDefaultJoinGroupRequestJoinGroupRequestProtocol(o: JoinGroupRequestJoinGroupRequestProtocol): boolean {
+export function isDefaultRequestProtocol(o: RequestProtocol): boolean {
   return (o.name === "") &&
     (o.metadata !== null && o.metadata.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeJoinGroupRequestJoinGroupRequestProtocol(r: Reader, v: number): JoinGroupRequestJoinGroupRequestProtocol {
+export function decodeRequestProtocol(r: Reader, v: number): RequestProtocol {
   const flex = v >= 6;
-  const o = defaultJoinGroupRequestJoinGroupRequestProtocol();
+  const o = defaultRequestProtocol();
   o.name = (flex ? r.compactString() : r.string());
   o.metadata = (flex ? r.compactBytes() : r.bytes());
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeJoinGroupRequestJoinGroupRequestProtocol(w: Writer, v: number, o: JoinGroupRequestJoinGroupRequestProtocol): void {
+export function encodeRequestProtocol(w: Writer, v: number, o: RequestProtocol): void {
   const flex = v >= 6;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (flex) w.compactBytes(o.metadata ?? EMPTY_BYTES); else w.bytes(o.metadata ?? EMPTY_BYTES);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface JoinGroupResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 2+) */
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -151,12 +151,12 @@ export interface JoinGroupResponse {
   skipAssignment: boolean;
   /** The member ID assigned by the group coordinator. (versions 0+) */
   memberId: string;
-  members: JoinGroupResponseJoinGroupResponseMember[];
+  members: ResponseMember[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultJoinGroupResponse(): JoinGroupResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -171,7 +171,7 @@ export function defaultJoinGroupResponse(): JoinGroupResponse {
   };
 }
 
-export function isDefaultJoinGroupResponse(o: JoinGroupResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.generationId === -1) &&
@@ -184,9 +184,9 @@ export function isDefaultJoinGroupResponse(o: JoinGroupResponse): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeJoinGroupResponse(r: Reader, v: number): JoinGroupResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 6;
-  const o = defaultJoinGroupResponse();
+  const o = defaultResponse();
   if (v >= 2) o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.generationId = r.int32();
@@ -201,7 +201,7 @@ export function decodeJoinGroupResponse(r: Reader, v: number): JoinGroupResponse
     if (n < 0) o.members = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeJoinGroupResponseJoinGroupResponseMember(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseMember(r, v);
       o.members = a;
     }
   }
@@ -209,7 +209,7 @@ export function decodeJoinGroupResponse(r: Reader, v: number): JoinGroupResponse
   return o;
 }
 
-export function encodeJoinGroupResponse(w: Writer, v: number, o: JoinGroupResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 6;
   if (v >= 2) w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
@@ -222,12 +222,12 @@ export function encodeJoinGroupResponse(w: Writer, v: number, o: JoinGroupRespon
   {
     const a = o.members ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeJoinGroupResponseJoinGroupResponseMember(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseMember(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface JoinGroupResponseJoinGroupResponseMember {
+export interface ResponseMember {
   /** The group member ID. (versions 0+) */
   memberId: string;
   /** The unique identifier of the consumer instance provided by end user. (versions 5+, nullable 5+) */
@@ -238,7 +238,7 @@ export interface JoinGroupResponseJoinGroupResponseMember {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultJoinGroupResponseJoinGroupResponseMember(): JoinGroupResponseJoinGroupResponseMember {
+export function defaultResponseMember(): ResponseMember {
   return {
     memberId: "",
     groupInstanceId: null,
@@ -247,16 +247,16 @@ export function defaultJoinGroupResponseJoinGroupResponseMember(): JoinGroupResp
   };
 }
 
-export function isDefaultJoinGroupResponseJoinGroupResponseMember(o: JoinGroupResponseJoinGroupResponseMember): boolean {
+export function isDefaultResponseMember(o: ResponseMember): boolean {
   return (o.memberId === "") &&
     (o.groupInstanceId === null) &&
     (o.metadata !== null && o.metadata.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeJoinGroupResponseJoinGroupResponseMember(r: Reader, v: number): JoinGroupResponseJoinGroupResponseMember {
+export function decodeResponseMember(r: Reader, v: number): ResponseMember {
   const flex = v >= 6;
-  const o = defaultJoinGroupResponseJoinGroupResponseMember();
+  const o = defaultResponseMember();
   o.memberId = (flex ? r.compactString() : r.string());
   if (v >= 5) o.groupInstanceId = (flex ? r.compactNullableString() : r.nullableString());
   o.metadata = (flex ? r.compactBytes() : r.bytes());
@@ -264,7 +264,7 @@ export function decodeJoinGroupResponseJoinGroupResponseMember(r: Reader, v: num
   return o;
 }
 
-export function encodeJoinGroupResponseJoinGroupResponseMember(w: Writer, v: number, o: JoinGroupResponseJoinGroupResponseMember): void {
+export function encodeResponseMember(w: Writer, v: number, o: ResponseMember): void {
   const flex = v >= 6;
   if (flex) w.compactString(o.memberId ?? ''); else w.string(o.memberId ?? '');
   if (v >= 5) if (flex) w.compactNullableString(o.groupInstanceId); else w.nullableString(o.groupInstanceId);

@@ -7,7 +7,7 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 4;
 
-export interface LeaderAndIsrRequest {
+export interface Request {
   /** The current controller ID. (versions 0+) */
   controllerId: number;
   /** If KRaft controller id is used during migration. See KIP-866 (versions 7+) */
@@ -19,16 +19,16 @@ export interface LeaderAndIsrRequest {
   /** The type that indicates whether all topics are included in the request (versions 5+) */
   type: number;
   /** The state of each partition, in a v0 or v1 message. (versions 0-1) */
-  ungroupedPartitionStates: LeaderAndIsrRequestLeaderAndIsrPartitionState[];
+  ungroupedPartitionStates: RequestPartitionState[];
   /** Each topic. (versions 2+) */
-  topicStates: LeaderAndIsrRequestLeaderAndIsrTopicState[];
+  topicStates: RequestTopicState[];
   /** The current live leaders. (versions 0+) */
-  liveLeaders: LeaderAndIsrRequestLeaderAndIsrLiveLeader[];
+  liveLeaders: RequestLiveLeader[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultLeaderAndIsrRequest(): LeaderAndIsrRequest {
+export function defaultRequest(): Request {
   return {
     controllerId: 0,
     isKRaftController: false,
@@ -42,7 +42,7 @@ export function defaultLeaderAndIsrRequest(): LeaderAndIsrRequest {
   };
 }
 
-export function isDefaultLeaderAndIsrRequest(o: LeaderAndIsrRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.controllerId === 0) &&
     (o.isKRaftController === false) &&
     (o.controllerEpoch === 0) &&
@@ -54,9 +54,9 @@ export function isDefaultLeaderAndIsrRequest(o: LeaderAndIsrRequest): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeLeaderAndIsrRequest(r: Reader, v: number): LeaderAndIsrRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 4;
-  const o = defaultLeaderAndIsrRequest();
+  const o = defaultRequest();
   o.controllerId = r.int32();
   if (v >= 7) o.isKRaftController = r.bool();
   o.controllerEpoch = r.int32();
@@ -68,7 +68,7 @@ export function decodeLeaderAndIsrRequest(r: Reader, v: number): LeaderAndIsrReq
     if (n < 0) o.ungroupedPartitionStates = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeLeaderAndIsrRequestLeaderAndIsrPartitionState(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartitionState(r, v);
       o.ungroupedPartitionStates = a;
     }
   }
@@ -78,7 +78,7 @@ export function decodeLeaderAndIsrRequest(r: Reader, v: number): LeaderAndIsrReq
     if (n < 0) o.topicStates = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeLeaderAndIsrRequestLeaderAndIsrTopicState(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopicState(r, v);
       o.topicStates = a;
     }
   }
@@ -88,7 +88,7 @@ export function decodeLeaderAndIsrRequest(r: Reader, v: number): LeaderAndIsrReq
     if (n < 0) o.liveLeaders = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeLeaderAndIsrRequestLeaderAndIsrLiveLeader(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestLiveLeader(r, v);
       o.liveLeaders = a;
     }
   }
@@ -96,7 +96,7 @@ export function decodeLeaderAndIsrRequest(r: Reader, v: number): LeaderAndIsrReq
   return o;
 }
 
-export function encodeLeaderAndIsrRequest(w: Writer, v: number, o: LeaderAndIsrRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 4;
   w.int32(o.controllerId);
   if (v >= 7) w.bool(o.isKRaftController);
@@ -106,22 +106,22 @@ export function encodeLeaderAndIsrRequest(w: Writer, v: number, o: LeaderAndIsrR
   if (v <= 1) {
     const a = o.ungroupedPartitionStates ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeLeaderAndIsrRequestLeaderAndIsrPartitionState(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartitionState(w, v, e); }
   }
   if (v >= 2) {
     const a = o.topicStates ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeLeaderAndIsrRequestLeaderAndIsrTopicState(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopicState(w, v, e); }
   }
   {
     const a = o.liveLeaders ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeLeaderAndIsrRequestLeaderAndIsrLiveLeader(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestLiveLeader(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface LeaderAndIsrRequestLeaderAndIsrPartitionState {
+export interface RequestPartitionState {
   /** The topic name. This is only present in v0 or v1. (versions 0-1) */
   topicName: string;
   /** The partition index. (versions 0+) */
@@ -150,7 +150,7 @@ export interface LeaderAndIsrRequestLeaderAndIsrPartitionState {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultLeaderAndIsrRequestLeaderAndIsrPartitionState(): LeaderAndIsrRequestLeaderAndIsrPartitionState {
+export function defaultRequestPartitionState(): RequestPartitionState {
   return {
     topicName: "",
     partitionIndex: 0,
@@ -168,7 +168,7 @@ export function defaultLeaderAndIsrRequestLeaderAndIsrPartitionState(): LeaderAn
   };
 }
 
-export function isDefaultLeaderAndIsrRequestLeaderAndIsrPartitionState(o: LeaderAndIsrRequestLeaderAndIsrPartitionState): boolean {
+export function isDefaultRequestPartitionState(o: RequestPartitionState): boolean {
   return (o.topicName === "") &&
     (o.partitionIndex === 0) &&
     (o.controllerEpoch === 0) &&
@@ -184,9 +184,9 @@ export function isDefaultLeaderAndIsrRequestLeaderAndIsrPartitionState(o: Leader
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeLeaderAndIsrRequestLeaderAndIsrPartitionState(r: Reader, v: number): LeaderAndIsrRequestLeaderAndIsrPartitionState {
+export function decodeRequestPartitionState(r: Reader, v: number): RequestPartitionState {
   const flex = v >= 4;
-  const o = defaultLeaderAndIsrRequestLeaderAndIsrPartitionState();
+  const o = defaultRequestPartitionState();
   if (v <= 1) o.topicName = (flex ? r.compactString() : r.string());
   o.partitionIndex = r.int32();
   o.controllerEpoch = r.int32();
@@ -239,7 +239,7 @@ export function decodeLeaderAndIsrRequestLeaderAndIsrPartitionState(r: Reader, v
   return o;
 }
 
-export function encodeLeaderAndIsrRequestLeaderAndIsrPartitionState(w: Writer, v: number, o: LeaderAndIsrRequestLeaderAndIsrPartitionState): void {
+export function encodeRequestPartitionState(w: Writer, v: number, o: RequestPartitionState): void {
   const flex = v >= 4;
   if (v <= 1) if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   w.int32(o.partitionIndex);
@@ -272,18 +272,18 @@ export function encodeLeaderAndIsrRequestLeaderAndIsrPartitionState(w: Writer, v
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface LeaderAndIsrRequestLeaderAndIsrTopicState {
+export interface RequestTopicState {
   /** The topic name. (versions 2+) */
   topicName: string;
   /** The unique topic ID. (versions 5+) */
   topicId: Buffer;
   /** The state of each partition (versions 2+) */
-  partitionStates: LeaderAndIsrRequestLeaderAndIsrPartitionState[];
+  partitionStates: RequestPartitionState[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultLeaderAndIsrRequestLeaderAndIsrTopicState(): LeaderAndIsrRequestLeaderAndIsrTopicState {
+export function defaultRequestTopicState(): RequestTopicState {
   return {
     topicName: "",
     topicId: ZERO_UUID,
@@ -292,16 +292,16 @@ export function defaultLeaderAndIsrRequestLeaderAndIsrTopicState(): LeaderAndIsr
   };
 }
 
-export function isDefaultLeaderAndIsrRequestLeaderAndIsrTopicState(o: LeaderAndIsrRequestLeaderAndIsrTopicState): boolean {
+export function isDefaultRequestTopicState(o: RequestTopicState): boolean {
   return (o.topicName === "") &&
     (o.topicId.equals(ZERO_UUID)) &&
     (o.partitionStates !== null && o.partitionStates.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeLeaderAndIsrRequestLeaderAndIsrTopicState(r: Reader, v: number): LeaderAndIsrRequestLeaderAndIsrTopicState {
+export function decodeRequestTopicState(r: Reader, v: number): RequestTopicState {
   const flex = v >= 4;
-  const o = defaultLeaderAndIsrRequestLeaderAndIsrTopicState();
+  const o = defaultRequestTopicState();
   if (v >= 2) o.topicName = (flex ? r.compactString() : r.string());
   if (v >= 5) o.topicId = r.uuid();
   if (v >= 2) {
@@ -310,7 +310,7 @@ export function decodeLeaderAndIsrRequestLeaderAndIsrTopicState(r: Reader, v: nu
     if (n < 0) o.partitionStates = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeLeaderAndIsrRequestLeaderAndIsrPartitionState(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartitionState(r, v);
       o.partitionStates = a;
     }
   }
@@ -318,19 +318,19 @@ export function decodeLeaderAndIsrRequestLeaderAndIsrTopicState(r: Reader, v: nu
   return o;
 }
 
-export function encodeLeaderAndIsrRequestLeaderAndIsrTopicState(w: Writer, v: number, o: LeaderAndIsrRequestLeaderAndIsrTopicState): void {
+export function encodeRequestTopicState(w: Writer, v: number, o: RequestTopicState): void {
   const flex = v >= 4;
   if (v >= 2) if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   if (v >= 5) w.uuid(o.topicId);
   if (v >= 2) {
     const a = o.partitionStates ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeLeaderAndIsrRequestLeaderAndIsrPartitionState(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartitionState(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface LeaderAndIsrRequestLeaderAndIsrLiveLeader {
+export interface RequestLiveLeader {
   /** The leader's broker ID. (versions 0+) */
   brokerId: number;
   /** The leader's hostname. (versions 0+) */
@@ -341,7 +341,7 @@ export interface LeaderAndIsrRequestLeaderAndIsrLiveLeader {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultLeaderAndIsrRequestLeaderAndIsrLiveLeader(): LeaderAndIsrRequestLeaderAndIsrLiveLeader {
+export function defaultRequestLiveLeader(): RequestLiveLeader {
   return {
     brokerId: 0,
     hostName: "",
@@ -350,16 +350,16 @@ export function defaultLeaderAndIsrRequestLeaderAndIsrLiveLeader(): LeaderAndIsr
   };
 }
 
-export function isDefaultLeaderAndIsrRequestLeaderAndIsrLiveLeader(o: LeaderAndIsrRequestLeaderAndIsrLiveLeader): boolean {
+export function isDefaultRequestLiveLeader(o: RequestLiveLeader): boolean {
   return (o.brokerId === 0) &&
     (o.hostName === "") &&
     (o.port === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeLeaderAndIsrRequestLeaderAndIsrLiveLeader(r: Reader, v: number): LeaderAndIsrRequestLeaderAndIsrLiveLeader {
+export function decodeRequestLiveLeader(r: Reader, v: number): RequestLiveLeader {
   const flex = v >= 4;
-  const o = defaultLeaderAndIsrRequestLeaderAndIsrLiveLeader();
+  const o = defaultRequestLiveLeader();
   o.brokerId = r.int32();
   o.hostName = (flex ? r.compactString() : r.string());
   o.port = r.int32();
@@ -367,7 +367,7 @@ export function decodeLeaderAndIsrRequestLeaderAndIsrLiveLeader(r: Reader, v: nu
   return o;
 }
 
-export function encodeLeaderAndIsrRequestLeaderAndIsrLiveLeader(w: Writer, v: number, o: LeaderAndIsrRequestLeaderAndIsrLiveLeader): void {
+export function encodeRequestLiveLeader(w: Writer, v: number, o: RequestLiveLeader): void {
   const flex = v >= 4;
   w.int32(o.brokerId);
   if (flex) w.compactString(o.hostName ?? ''); else w.string(o.hostName ?? '');
@@ -375,18 +375,18 @@ export function encodeLeaderAndIsrRequestLeaderAndIsrLiveLeader(w: Writer, v: nu
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface LeaderAndIsrResponse {
+export interface Response {
   /** The error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** Each partition in v0 to v4 message. (versions 0-4) */
-  partitionErrors: LeaderAndIsrResponseLeaderAndIsrPartitionError[];
+  partitionErrors: ResponsePartitionError[];
   /** Each topic (versions 5+) */
-  topics: LeaderAndIsrResponseLeaderAndIsrTopicError[];
+  topics: ResponseTopicError[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultLeaderAndIsrResponse(): LeaderAndIsrResponse {
+export function defaultResponse(): Response {
   return {
     errorCode: 0,
     partitionErrors: [],
@@ -395,16 +395,16 @@ export function defaultLeaderAndIsrResponse(): LeaderAndIsrResponse {
   };
 }
 
-export function isDefaultLeaderAndIsrResponse(o: LeaderAndIsrResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.errorCode === 0) &&
     (o.partitionErrors !== null && o.partitionErrors.length === 0) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeLeaderAndIsrResponse(r: Reader, v: number): LeaderAndIsrResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 4;
-  const o = defaultLeaderAndIsrResponse();
+  const o = defaultResponse();
   o.errorCode = r.int16();
   if (v <= 4) {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -412,7 +412,7 @@ export function decodeLeaderAndIsrResponse(r: Reader, v: number): LeaderAndIsrRe
     if (n < 0) o.partitionErrors = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeLeaderAndIsrResponseLeaderAndIsrPartitionError(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionError(r, v);
       o.partitionErrors = a;
     }
   }
@@ -422,7 +422,7 @@ export function decodeLeaderAndIsrResponse(r: Reader, v: number): LeaderAndIsrRe
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeLeaderAndIsrResponseLeaderAndIsrTopicError(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopicError(r, v);
       o.topics = a;
     }
   }
@@ -430,23 +430,23 @@ export function decodeLeaderAndIsrResponse(r: Reader, v: number): LeaderAndIsrRe
   return o;
 }
 
-export function encodeLeaderAndIsrResponse(w: Writer, v: number, o: LeaderAndIsrResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 4;
   w.int16(o.errorCode);
   if (v <= 4) {
     const a = o.partitionErrors ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeLeaderAndIsrResponseLeaderAndIsrPartitionError(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionError(w, v, e); }
   }
   if (v >= 5) {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeLeaderAndIsrResponseLeaderAndIsrTopicError(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopicError(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface LeaderAndIsrResponseLeaderAndIsrPartitionError {
+export interface ResponsePartitionError {
   /** The topic name. (versions 0-4) */
   topicName: string;
   /** The partition index. (versions 0+) */
@@ -457,7 +457,7 @@ export interface LeaderAndIsrResponseLeaderAndIsrPartitionError {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultLeaderAndIsrResponseLeaderAndIsrPartitionError(): LeaderAndIsrResponseLeaderAndIsrPartitionError {
+export function defaultResponsePartitionError(): ResponsePartitionError {
   return {
     topicName: "",
     partitionIndex: 0,
@@ -466,16 +466,16 @@ export function defaultLeaderAndIsrResponseLeaderAndIsrPartitionError(): LeaderA
   };
 }
 
-export function isDefaultLeaderAndIsrResponseLeaderAndIsrPartitionError(o: LeaderAndIsrResponseLeaderAndIsrPartitionError): boolean {
+export function isDefaultResponsePartitionError(o: ResponsePartitionError): boolean {
   return (o.topicName === "") &&
     (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeLeaderAndIsrResponseLeaderAndIsrPartitionError(r: Reader, v: number): LeaderAndIsrResponseLeaderAndIsrPartitionError {
+export function decodeResponsePartitionError(r: Reader, v: number): ResponsePartitionError {
   const flex = v >= 4;
-  const o = defaultLeaderAndIsrResponseLeaderAndIsrPartitionError();
+  const o = defaultResponsePartitionError();
   if (v <= 4) o.topicName = (flex ? r.compactString() : r.string());
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
@@ -483,7 +483,7 @@ export function decodeLeaderAndIsrResponseLeaderAndIsrPartitionError(r: Reader, 
   return o;
 }
 
-export function encodeLeaderAndIsrResponseLeaderAndIsrPartitionError(w: Writer, v: number, o: LeaderAndIsrResponseLeaderAndIsrPartitionError): void {
+export function encodeResponsePartitionError(w: Writer, v: number, o: ResponsePartitionError): void {
   const flex = v >= 4;
   if (v <= 4) if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   w.int32(o.partitionIndex);
@@ -491,16 +491,16 @@ export function encodeLeaderAndIsrResponseLeaderAndIsrPartitionError(w: Writer, 
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface LeaderAndIsrResponseLeaderAndIsrTopicError {
+export interface ResponseTopicError {
   /** The unique topic ID (versions 5+) */
   topicId: Buffer;
   /** Each partition. (versions 5+) */
-  partitionErrors: LeaderAndIsrResponseLeaderAndIsrPartitionError[];
+  partitionErrors: ResponsePartitionError[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultLeaderAndIsrResponseLeaderAndIsrTopicError(): LeaderAndIsrResponseLeaderAndIsrTopicError {
+export function defaultResponseTopicError(): ResponseTopicError {
   return {
     topicId: ZERO_UUID,
     partitionErrors: [],
@@ -508,15 +508,15 @@ export function defaultLeaderAndIsrResponseLeaderAndIsrTopicError(): LeaderAndIs
   };
 }
 
-export function isDefaultLeaderAndIsrResponseLeaderAndIsrTopicError(o: LeaderAndIsrResponseLeaderAndIsrTopicError): boolean {
+export function isDefaultResponseTopicError(o: ResponseTopicError): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.partitionErrors !== null && o.partitionErrors.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeLeaderAndIsrResponseLeaderAndIsrTopicError(r: Reader, v: number): LeaderAndIsrResponseLeaderAndIsrTopicError {
+export function decodeResponseTopicError(r: Reader, v: number): ResponseTopicError {
   const flex = v >= 4;
-  const o = defaultLeaderAndIsrResponseLeaderAndIsrTopicError();
+  const o = defaultResponseTopicError();
   if (v >= 5) o.topicId = r.uuid();
   if (v >= 5) {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -524,7 +524,7 @@ export function decodeLeaderAndIsrResponseLeaderAndIsrTopicError(r: Reader, v: n
     if (n < 0) o.partitionErrors = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeLeaderAndIsrResponseLeaderAndIsrPartitionError(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionError(r, v);
       o.partitionErrors = a;
     }
   }
@@ -532,13 +532,13 @@ export function decodeLeaderAndIsrResponseLeaderAndIsrTopicError(r: Reader, v: n
   return o;
 }
 
-export function encodeLeaderAndIsrResponseLeaderAndIsrTopicError(w: Writer, v: number, o: LeaderAndIsrResponseLeaderAndIsrTopicError): void {
+export function encodeResponseTopicError(w: Writer, v: number, o: ResponseTopicError): void {
   const flex = v >= 4;
   if (v >= 5) w.uuid(o.topicId);
   if (v >= 5) {
     const a = o.partitionErrors ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeLeaderAndIsrResponseLeaderAndIsrPartitionError(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionError(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }

@@ -6,18 +6,18 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 13;
 
-export interface LeaveGroupRequest {
+export interface Request {
   /** The ID of the group to leave. (versions 0+) */
   groupId: string;
   /** The member ID to remove from the group. (versions 0-2) */
   memberId: string;
   /** List of leaving member identities. (versions 3+) */
-  members: LeaveGroupRequestMemberIdentity[];
+  members: RequestMemberIdentity[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultLeaveGroupRequest(): LeaveGroupRequest {
+export function defaultRequest(): Request {
   return {
     groupId: "",
     memberId: "",
@@ -26,16 +26,16 @@ export function defaultLeaveGroupRequest(): LeaveGroupRequest {
   };
 }
 
-export function isDefaultLeaveGroupRequest(o: LeaveGroupRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groupId === "") &&
     (o.memberId === "") &&
     (o.members !== null && o.members.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeLeaveGroupRequest(r: Reader, v: number): LeaveGroupRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 4;
-  const o = defaultLeaveGroupRequest();
+  const o = defaultRequest();
   o.groupId = (flex ? r.compactString() : r.string());
   if (v <= 2) o.memberId = (flex ? r.compactString() : r.string());
   if (v >= 3) {
@@ -44,7 +44,7 @@ export function decodeLeaveGroupRequest(r: Reader, v: number): LeaveGroupRequest
     if (n < 0) o.members = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeLeaveGroupRequestMemberIdentity(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestMemberIdentity(r, v);
       o.members = a;
     }
   }
@@ -52,19 +52,19 @@ export function decodeLeaveGroupRequest(r: Reader, v: number): LeaveGroupRequest
   return o;
 }
 
-export function encodeLeaveGroupRequest(w: Writer, v: number, o: LeaveGroupRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 4;
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   if (v <= 2) if (flex) w.compactString(o.memberId ?? ''); else w.string(o.memberId ?? '');
   if (v >= 3) {
     const a = o.members ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeLeaveGroupRequestMemberIdentity(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestMemberIdentity(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface LeaveGroupRequestMemberIdentity {
+export interface RequestMemberIdentity {
   /** The member ID to remove from the group. (versions 3+) */
   memberId: string;
   /** The group instance ID to remove from the group. (versions 3+, nullable 3+) */
@@ -75,7 +75,7 @@ export interface LeaveGroupRequestMemberIdentity {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultLeaveGroupRequestMemberIdentity(): LeaveGroupRequestMemberIdentity {
+export function defaultRequestMemberIdentity(): RequestMemberIdentity {
   return {
     memberId: "",
     groupInstanceId: null,
@@ -84,16 +84,16 @@ export function defaultLeaveGroupRequestMemberIdentity(): LeaveGroupRequestMembe
   };
 }
 
-export function isDefaultLeaveGroupRequestMemberIdentity(o: LeaveGroupRequestMemberIdentity): boolean {
+export function isDefaultRequestMemberIdentity(o: RequestMemberIdentity): boolean {
   return (o.memberId === "") &&
     (o.groupInstanceId === null) &&
     (o.reason === null) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeLeaveGroupRequestMemberIdentity(r: Reader, v: number): LeaveGroupRequestMemberIdentity {
+export function decodeRequestMemberIdentity(r: Reader, v: number): RequestMemberIdentity {
   const flex = v >= 4;
-  const o = defaultLeaveGroupRequestMemberIdentity();
+  const o = defaultRequestMemberIdentity();
   if (v >= 3) o.memberId = (flex ? r.compactString() : r.string());
   if (v >= 3) o.groupInstanceId = (flex ? r.compactNullableString() : r.nullableString());
   if (v >= 5) o.reason = (flex ? r.compactNullableString() : r.nullableString());
@@ -101,7 +101,7 @@ export function decodeLeaveGroupRequestMemberIdentity(r: Reader, v: number): Lea
   return o;
 }
 
-export function encodeLeaveGroupRequestMemberIdentity(w: Writer, v: number, o: LeaveGroupRequestMemberIdentity): void {
+export function encodeRequestMemberIdentity(w: Writer, v: number, o: RequestMemberIdentity): void {
   const flex = v >= 4;
   if (v >= 3) if (flex) w.compactString(o.memberId ?? ''); else w.string(o.memberId ?? '');
   if (v >= 3) if (flex) w.compactNullableString(o.groupInstanceId); else w.nullableString(o.groupInstanceId);
@@ -109,18 +109,18 @@ export function encodeLeaveGroupRequestMemberIdentity(w: Writer, v: number, o: L
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface LeaveGroupResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 1+) */
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** List of leaving member responses. (versions 3+) */
-  members: LeaveGroupResponseMemberResponse[];
+  members: ResponseMemberResponse[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultLeaveGroupResponse(): LeaveGroupResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -129,16 +129,16 @@ export function defaultLeaveGroupResponse(): LeaveGroupResponse {
   };
 }
 
-export function isDefaultLeaveGroupResponse(o: LeaveGroupResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.members !== null && o.members.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeLeaveGroupResponse(r: Reader, v: number): LeaveGroupResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 4;
-  const o = defaultLeaveGroupResponse();
+  const o = defaultResponse();
   if (v >= 1) o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   if (v >= 3) {
@@ -147,7 +147,7 @@ export function decodeLeaveGroupResponse(r: Reader, v: number): LeaveGroupRespon
     if (n < 0) o.members = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeLeaveGroupResponseMemberResponse(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseMemberResponse(r, v);
       o.members = a;
     }
   }
@@ -155,19 +155,19 @@ export function decodeLeaveGroupResponse(r: Reader, v: number): LeaveGroupRespon
   return o;
 }
 
-export function encodeLeaveGroupResponse(w: Writer, v: number, o: LeaveGroupResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 4;
   if (v >= 1) w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
   if (v >= 3) {
     const a = o.members ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeLeaveGroupResponseMemberResponse(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseMemberResponse(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface LeaveGroupResponseMemberResponse {
+export interface ResponseMemberResponse {
   /** The member ID to remove from the group. (versions 3+) */
   memberId: string;
   /** The group instance ID to remove from the group. (versions 3+, nullable 3+) */
@@ -178,7 +178,7 @@ export interface LeaveGroupResponseMemberResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultLeaveGroupResponseMemberResponse(): LeaveGroupResponseMemberResponse {
+export function defaultResponseMemberResponse(): ResponseMemberResponse {
   return {
     memberId: "",
     groupInstanceId: "",
@@ -187,16 +187,16 @@ export function defaultLeaveGroupResponseMemberResponse(): LeaveGroupResponseMem
   };
 }
 
-export function isDefaultLeaveGroupResponseMemberResponse(o: LeaveGroupResponseMemberResponse): boolean {
+export function isDefaultResponseMemberResponse(o: ResponseMemberResponse): boolean {
   return (o.memberId === "") &&
     (o.groupInstanceId === "") &&
     (o.errorCode === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeLeaveGroupResponseMemberResponse(r: Reader, v: number): LeaveGroupResponseMemberResponse {
+export function decodeResponseMemberResponse(r: Reader, v: number): ResponseMemberResponse {
   const flex = v >= 4;
-  const o = defaultLeaveGroupResponseMemberResponse();
+  const o = defaultResponseMemberResponse();
   if (v >= 3) o.memberId = (flex ? r.compactString() : r.string());
   if (v >= 3) o.groupInstanceId = (flex ? r.compactNullableString() : r.nullableString());
   if (v >= 3) o.errorCode = r.int16();
@@ -204,7 +204,7 @@ export function decodeLeaveGroupResponseMemberResponse(r: Reader, v: number): Le
   return o;
 }
 
-export function encodeLeaveGroupResponseMemberResponse(w: Writer, v: number, o: LeaveGroupResponseMemberResponse): void {
+export function encodeResponseMemberResponse(w: Writer, v: number, o: ResponseMemberResponse): void {
   const flex = v >= 4;
   if (v >= 3) if (flex) w.compactString(o.memberId ?? ''); else w.string(o.memberId ?? '');
   if (v >= 3) if (flex) w.compactNullableString(o.groupInstanceId); else w.nullableString(o.groupInstanceId);

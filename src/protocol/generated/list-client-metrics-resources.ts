@@ -6,45 +6,45 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 74;
 
-export interface ListClientMetricsResourcesRequest {
+export interface Request {
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListClientMetricsResourcesRequest(): ListClientMetricsResourcesRequest {
+export function defaultRequest(): Request {
   return {
     _tagged: undefined,
   };
 }
 
-export function isDefaultListClientMetricsResourcesRequest(o: ListClientMetricsResourcesRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListClientMetricsResourcesRequest(r: Reader, v: number): ListClientMetricsResourcesRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultListClientMetricsResourcesRequest();
+  const o = defaultRequest();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeListClientMetricsResourcesRequest(w: Writer, v: number, o: ListClientMetricsResourcesRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ListClientMetricsResourcesResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** Each client metrics resource in the response. (versions 0+) */
-  clientMetricsResources: ListClientMetricsResourcesResponseClientMetricsResource[];
+  clientMetricsResources: ResponseClientMetricsResource[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListClientMetricsResourcesResponse(): ListClientMetricsResourcesResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -53,16 +53,16 @@ export function defaultListClientMetricsResourcesResponse(): ListClientMetricsRe
   };
 }
 
-export function isDefaultListClientMetricsResourcesResponse(o: ListClientMetricsResourcesResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.clientMetricsResources !== null && o.clientMetricsResources.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListClientMetricsResourcesResponse(r: Reader, v: number): ListClientMetricsResourcesResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultListClientMetricsResourcesResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   {
@@ -71,7 +71,7 @@ export function decodeListClientMetricsResourcesResponse(r: Reader, v: number): 
     if (n < 0) o.clientMetricsResources = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeListClientMetricsResourcesResponseClientMetricsResource(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseClientMetricsResource(r, v);
       o.clientMetricsResources = a;
     }
   }
@@ -79,46 +79,46 @@ export function decodeListClientMetricsResourcesResponse(r: Reader, v: number): 
   return o;
 }
 
-export function encodeListClientMetricsResourcesResponse(w: Writer, v: number, o: ListClientMetricsResourcesResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
   {
     const a = o.clientMetricsResources ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeListClientMetricsResourcesResponseClientMetricsResource(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseClientMetricsResource(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ListClientMetricsResourcesResponseClientMetricsResource {
+export interface ResponseClientMetricsResource {
   /** The resource name. (versions 0+) */
   name: string;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListClientMetricsResourcesResponseClientMetricsResource(): ListClientMetricsResourcesResponseClientMetricsResource {
+export function defaultResponseClientMetricsResource(): ResponseClientMetricsResource {
   return {
     name: "",
     _tagged: undefined,
   };
 }
 
-export function isDefaultListClientMetricsResourcesResponseClientMetricsResource(o: ListClientMetricsResourcesResponseClientMetricsResource): boolean {
+export function isDefaultResponseClientMetricsResource(o: ResponseClientMetricsResource): boolean {
   return (o.name === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListClientMetricsResourcesResponseClientMetricsResource(r: Reader, v: number): ListClientMetricsResourcesResponseClientMetricsResource {
+export function decodeResponseClientMetricsResource(r: Reader, v: number): ResponseClientMetricsResource {
   const flex = true;
-  const o = defaultListClientMetricsResourcesResponseClientMetricsResource();
+  const o = defaultResponseClientMetricsResource();
   o.name = (flex ? r.compactString() : r.string());
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeListClientMetricsResourcesResponseClientMetricsResource(w: Writer, v: number, o: ListClientMetricsResourcesResponseClientMetricsResource): void {
+export function encodeResponseClientMetricsResource(w: Writer, v: number, o: ResponseClientMetricsResource): void {
   const flex = true;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (flex) w.taggedFields(null, o._tagged);

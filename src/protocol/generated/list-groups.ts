@@ -6,7 +6,7 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 16;
 
-export interface ListGroupsRequest {
+export interface Request {
   /** The states of the groups we want to list. If empty, all groups are returned with their state. (versions 4+) */
   statesFilter: string[];
   /** The types of the groups we want to list. If empty, all groups are returned with their type. (versions 5+) */
@@ -15,7 +15,7 @@ export interface ListGroupsRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListGroupsRequest(): ListGroupsRequest {
+export function defaultRequest(): Request {
   return {
     statesFilter: [],
     typesFilter: [],
@@ -23,15 +23,15 @@ export function defaultListGroupsRequest(): ListGroupsRequest {
   };
 }
 
-export function isDefaultListGroupsRequest(o: ListGroupsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.statesFilter !== null && o.statesFilter.length === 0) &&
     (o.typesFilter !== null && o.typesFilter.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListGroupsRequest(r: Reader, v: number): ListGroupsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 3;
-  const o = defaultListGroupsRequest();
+  const o = defaultRequest();
   if (v >= 4) {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(2);
     if (n < 0) throw new DecodeError('non-nullable array StatesFilter is null');
@@ -56,7 +56,7 @@ export function decodeListGroupsRequest(r: Reader, v: number): ListGroupsRequest
   return o;
 }
 
-export function encodeListGroupsRequest(w: Writer, v: number, o: ListGroupsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 3;
   if (v >= 4) {
     const a = o.statesFilter ?? [];
@@ -71,18 +71,18 @@ export function encodeListGroupsRequest(w: Writer, v: number, o: ListGroupsReque
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ListGroupsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 1+) */
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** Each group in the response. (versions 0+) */
-  groups: ListGroupsResponseListedGroup[];
+  groups: ResponseListedGroup[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListGroupsResponse(): ListGroupsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -91,16 +91,16 @@ export function defaultListGroupsResponse(): ListGroupsResponse {
   };
 }
 
-export function isDefaultListGroupsResponse(o: ListGroupsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.groups !== null && o.groups.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListGroupsResponse(r: Reader, v: number): ListGroupsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 3;
-  const o = defaultListGroupsResponse();
+  const o = defaultResponse();
   if (v >= 1) o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   {
@@ -109,7 +109,7 @@ export function decodeListGroupsResponse(r: Reader, v: number): ListGroupsRespon
     if (n < 0) o.groups = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeListGroupsResponseListedGroup(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseListedGroup(r, v);
       o.groups = a;
     }
   }
@@ -117,19 +117,19 @@ export function decodeListGroupsResponse(r: Reader, v: number): ListGroupsRespon
   return o;
 }
 
-export function encodeListGroupsResponse(w: Writer, v: number, o: ListGroupsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 3;
   if (v >= 1) w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
   {
     const a = o.groups ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeListGroupsResponseListedGroup(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseListedGroup(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ListGroupsResponseListedGroup {
+export interface ResponseListedGroup {
   /** The group ID. (versions 0+) */
   groupId: string;
   /** The group protocol type. (versions 0+) */
@@ -142,7 +142,7 @@ export interface ListGroupsResponseListedGroup {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListGroupsResponseListedGroup(): ListGroupsResponseListedGroup {
+export function defaultResponseListedGroup(): ResponseListedGroup {
   return {
     groupId: "",
     protocolType: "",
@@ -152,7 +152,7 @@ export function defaultListGroupsResponseListedGroup(): ListGroupsResponseListed
   };
 }
 
-export function isDefaultListGroupsResponseListedGroup(o: ListGroupsResponseListedGroup): boolean {
+export function isDefaultResponseListedGroup(o: ResponseListedGroup): boolean {
   return (o.groupId === "") &&
     (o.protocolType === "") &&
     (o.groupState === "") &&
@@ -160,9 +160,9 @@ export function isDefaultListGroupsResponseListedGroup(o: ListGroupsResponseList
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListGroupsResponseListedGroup(r: Reader, v: number): ListGroupsResponseListedGroup {
+export function decodeResponseListedGroup(r: Reader, v: number): ResponseListedGroup {
   const flex = v >= 3;
-  const o = defaultListGroupsResponseListedGroup();
+  const o = defaultResponseListedGroup();
   o.groupId = (flex ? r.compactString() : r.string());
   o.protocolType = (flex ? r.compactString() : r.string());
   if (v >= 4) o.groupState = (flex ? r.compactString() : r.string());
@@ -171,7 +171,7 @@ export function decodeListGroupsResponseListedGroup(r: Reader, v: number): ListG
   return o;
 }
 
-export function encodeListGroupsResponseListedGroup(w: Writer, v: number, o: ListGroupsResponseListedGroup): void {
+export function encodeResponseListedGroup(w: Writer, v: number, o: ResponseListedGroup): void {
   const flex = v >= 3;
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   if (flex) w.compactString(o.protocolType ?? ''); else w.string(o.protocolType ?? '');

@@ -6,20 +6,20 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 2;
 
-export interface ListOffsetsRequest {
+export interface Request {
   /** The broker ID of the requester, or -1 if this request is being made by a normal consumer. (versions 0+) */
   replicaId: number;
   /** This setting controls the visibility of transactional records. Using READ_UNCOMMITTED (isolation_level = 0) makes all records visible. With READ_COMMITTED (isolation_level = 1), non-transactional and COMMITTED transactional records are visible. To be more concrete, READ_COMMITTED returns all data from offsets smaller than the current LSO (last stable offset), and enables the inclusion of the list of aborted transactions in the result, which allows consumers to discard ABORTED transactional records (versions 2+) */
   isolationLevel: number;
   /** Each topic in the request. (versions 0+) */
-  topics: ListOffsetsRequestListOffsetsTopic[];
+  topics: RequestTopic[];
   /** The timeout to await a response in milliseconds for requests that require reading from remote storage for topics enabled with tiered storage. (versions 10+) */
   timeoutMs: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListOffsetsRequest(): ListOffsetsRequest {
+export function defaultRequest(): Request {
   return {
     replicaId: 0,
     isolationLevel: 0,
@@ -29,7 +29,7 @@ export function defaultListOffsetsRequest(): ListOffsetsRequest {
   };
 }
 
-export function isDefaultListOffsetsRequest(o: ListOffsetsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.replicaId === 0) &&
     (o.isolationLevel === 0) &&
     (o.topics !== null && o.topics.length === 0) &&
@@ -37,9 +37,9 @@ export function isDefaultListOffsetsRequest(o: ListOffsetsRequest): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListOffsetsRequest(r: Reader, v: number): ListOffsetsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 6;
-  const o = defaultListOffsetsRequest();
+  const o = defaultRequest();
   o.replicaId = r.int32();
   if (v >= 2) o.isolationLevel = r.int8();
   {
@@ -48,7 +48,7 @@ export function decodeListOffsetsRequest(r: Reader, v: number): ListOffsetsReque
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeListOffsetsRequestListOffsetsTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopic(r, v);
       o.topics = a;
     }
   }
@@ -57,29 +57,29 @@ export function decodeListOffsetsRequest(r: Reader, v: number): ListOffsetsReque
   return o;
 }
 
-export function encodeListOffsetsRequest(w: Writer, v: number, o: ListOffsetsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 6;
   w.int32(o.replicaId);
   if (v >= 2) w.int8(o.isolationLevel);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeListOffsetsRequestListOffsetsTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopic(w, v, e); }
   }
   if (v >= 10) w.int32(o.timeoutMs);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ListOffsetsRequestListOffsetsTopic {
+export interface RequestTopic {
   /** The topic name. (versions 0+) */
   name: string;
   /** Each partition in the request. (versions 0+) */
-  partitions: ListOffsetsRequestListOffsetsPartition[];
+  partitions: RequestPartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListOffsetsRequestListOffsetsTopic(): ListOffsetsRequestListOffsetsTopic {
+export function defaultRequestTopic(): RequestTopic {
   return {
     name: "",
     partitions: [],
@@ -87,15 +87,15 @@ export function defaultListOffsetsRequestListOffsetsTopic(): ListOffsetsRequestL
   };
 }
 
-export function isDefaultListOffsetsRequestListOffsetsTopic(o: ListOffsetsRequestListOffsetsTopic): boolean {
+export function isDefaultRequestTopic(o: RequestTopic): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListOffsetsRequestListOffsetsTopic(r: Reader, v: number): ListOffsetsRequestListOffsetsTopic {
+export function decodeRequestTopic(r: Reader, v: number): RequestTopic {
   const flex = v >= 6;
-  const o = defaultListOffsetsRequestListOffsetsTopic();
+  const o = defaultRequestTopic();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -103,7 +103,7 @@ export function decodeListOffsetsRequestListOffsetsTopic(r: Reader, v: number): 
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeListOffsetsRequestListOffsetsPartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartition(r, v);
       o.partitions = a;
     }
   }
@@ -111,18 +111,18 @@ export function decodeListOffsetsRequestListOffsetsTopic(r: Reader, v: number): 
   return o;
 }
 
-export function encodeListOffsetsRequestListOffsetsTopic(w: Writer, v: number, o: ListOffsetsRequestListOffsetsTopic): void {
+export function encodeRequestTopic(w: Writer, v: number, o: RequestTopic): void {
   const flex = v >= 6;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeListOffsetsRequestListOffsetsPartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartition(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ListOffsetsRequestListOffsetsPartition {
+export interface RequestPartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The current leader epoch. (versions 4+) */
@@ -135,7 +135,7 @@ export interface ListOffsetsRequestListOffsetsPartition {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListOffsetsRequestListOffsetsPartition(): ListOffsetsRequestListOffsetsPartition {
+export function defaultRequestPartition(): RequestPartition {
   return {
     partitionIndex: 0,
     currentLeaderEpoch: -1,
@@ -145,7 +145,7 @@ export function defaultListOffsetsRequestListOffsetsPartition(): ListOffsetsRequ
   };
 }
 
-export function isDefaultListOffsetsRequestListOffsetsPartition(o: ListOffsetsRequestListOffsetsPartition): boolean {
+export function isDefaultRequestPartition(o: RequestPartition): boolean {
   return (o.partitionIndex === 0) &&
     (o.currentLeaderEpoch === -1) &&
     (o.timestamp === 0n) &&
@@ -153,9 +153,9 @@ export function isDefaultListOffsetsRequestListOffsetsPartition(o: ListOffsetsRe
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListOffsetsRequestListOffsetsPartition(r: Reader, v: number): ListOffsetsRequestListOffsetsPartition {
+export function decodeRequestPartition(r: Reader, v: number): RequestPartition {
   const flex = v >= 6;
-  const o = defaultListOffsetsRequestListOffsetsPartition();
+  const o = defaultRequestPartition();
   o.partitionIndex = r.int32();
   if (v >= 4) o.currentLeaderEpoch = r.int32();
   o.timestamp = r.int64();
@@ -164,7 +164,7 @@ export function decodeListOffsetsRequestListOffsetsPartition(r: Reader, v: numbe
   return o;
 }
 
-export function encodeListOffsetsRequestListOffsetsPartition(w: Writer, v: number, o: ListOffsetsRequestListOffsetsPartition): void {
+export function encodeRequestPartition(w: Writer, v: number, o: RequestPartition): void {
   const flex = v >= 6;
   w.int32(o.partitionIndex);
   if (v >= 4) w.int32(o.currentLeaderEpoch);
@@ -173,16 +173,16 @@ export function encodeListOffsetsRequestListOffsetsPartition(w: Writer, v: numbe
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ListOffsetsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 2+) */
   throttleTimeMs: number;
   /** Each topic in the response. (versions 0+) */
-  topics: ListOffsetsResponseListOffsetsTopicResponse[];
+  topics: ResponseTopicResponse[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListOffsetsResponse(): ListOffsetsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     topics: [],
@@ -190,15 +190,15 @@ export function defaultListOffsetsResponse(): ListOffsetsResponse {
   };
 }
 
-export function isDefaultListOffsetsResponse(o: ListOffsetsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListOffsetsResponse(r: Reader, v: number): ListOffsetsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 6;
-  const o = defaultListOffsetsResponse();
+  const o = defaultResponse();
   if (v >= 2) o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -206,7 +206,7 @@ export function decodeListOffsetsResponse(r: Reader, v: number): ListOffsetsResp
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeListOffsetsResponseListOffsetsTopicResponse(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopicResponse(r, v);
       o.topics = a;
     }
   }
@@ -214,27 +214,27 @@ export function decodeListOffsetsResponse(r: Reader, v: number): ListOffsetsResp
   return o;
 }
 
-export function encodeListOffsetsResponse(w: Writer, v: number, o: ListOffsetsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 6;
   if (v >= 2) w.int32(o.throttleTimeMs);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeListOffsetsResponseListOffsetsTopicResponse(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopicResponse(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ListOffsetsResponseListOffsetsTopicResponse {
+export interface ResponseTopicResponse {
   /** The topic name (versions 0+) */
   name: string;
   /** Each partition in the response. (versions 0+) */
-  partitions: ListOffsetsResponseListOffsetsPartitionResponse[];
+  partitions: ResponsePartitionResponse[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListOffsetsResponseListOffsetsTopicResponse(): ListOffsetsResponseListOffsetsTopicResponse {
+export function defaultResponseTopicResponse(): ResponseTopicResponse {
   return {
     name: "",
     partitions: [],
@@ -242,15 +242,15 @@ export function defaultListOffsetsResponseListOffsetsTopicResponse(): ListOffset
   };
 }
 
-export function isDefaultListOffsetsResponseListOffsetsTopicResponse(o: ListOffsetsResponseListOffsetsTopicResponse): boolean {
+export function isDefaultResponseTopicResponse(o: ResponseTopicResponse): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListOffsetsResponseListOffsetsTopicResponse(r: Reader, v: number): ListOffsetsResponseListOffsetsTopicResponse {
+export function decodeResponseTopicResponse(r: Reader, v: number): ResponseTopicResponse {
   const flex = v >= 6;
-  const o = defaultListOffsetsResponseListOffsetsTopicResponse();
+  const o = defaultResponseTopicResponse();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -258,7 +258,7 @@ export function decodeListOffsetsResponseListOffsetsTopicResponse(r: Reader, v: 
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeListOffsetsResponseListOffsetsPartitionResponse(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionResponse(r, v);
       o.partitions = a;
     }
   }
@@ -266,18 +266,18 @@ export function decodeListOffsetsResponseListOffsetsTopicResponse(r: Reader, v: 
   return o;
 }
 
-export function encodeListOffsetsResponseListOffsetsTopicResponse(w: Writer, v: number, o: ListOffsetsResponseListOffsetsTopicResponse): void {
+export function encodeResponseTopicResponse(w: Writer, v: number, o: ResponseTopicResponse): void {
   const flex = v >= 6;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeListOffsetsResponseListOffsetsPartitionResponse(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionResponse(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ListOffsetsResponseListOffsetsPartitionResponse {
+export interface ResponsePartitionResponse {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The partition error code, or 0 if there was no error. (versions 0+) */
@@ -293,7 +293,7 @@ export interface ListOffsetsResponseListOffsetsPartitionResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListOffsetsResponseListOffsetsPartitionResponse(): ListOffsetsResponseListOffsetsPartitionResponse {
+export function defaultResponsePartitionResponse(): ResponsePartitionResponse {
   return {
     partitionIndex: 0,
     errorCode: 0,
@@ -305,7 +305,7 @@ export function defaultListOffsetsResponseListOffsetsPartitionResponse(): ListOf
   };
 }
 
-export function isDefaultListOffsetsResponseListOffsetsPartitionResponse(o: ListOffsetsResponseListOffsetsPartitionResponse): boolean {
+export function isDefaultResponsePartitionResponse(o: ResponsePartitionResponse): boolean {
   return (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o.oldStyleOffsets !== null && o.oldStyleOffsets.length === 0) &&
@@ -315,9 +315,9 @@ export function isDefaultListOffsetsResponseListOffsetsPartitionResponse(o: List
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListOffsetsResponseListOffsetsPartitionResponse(r: Reader, v: number): ListOffsetsResponseListOffsetsPartitionResponse {
+export function decodeResponsePartitionResponse(r: Reader, v: number): ResponsePartitionResponse {
   const flex = v >= 6;
-  const o = defaultListOffsetsResponseListOffsetsPartitionResponse();
+  const o = defaultResponsePartitionResponse();
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
   if (v <= 0) {
@@ -337,7 +337,7 @@ export function decodeListOffsetsResponseListOffsetsPartitionResponse(r: Reader,
   return o;
 }
 
-export function encodeListOffsetsResponseListOffsetsPartitionResponse(w: Writer, v: number, o: ListOffsetsResponseListOffsetsPartitionResponse): void {
+export function encodeResponsePartitionResponse(w: Writer, v: number, o: ResponsePartitionResponse): void {
   const flex = v >= 6;
   w.int32(o.partitionIndex);
   w.int16(o.errorCode);

@@ -6,16 +6,16 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 46;
 
-export interface ListPartitionReassignmentsRequest {
+export interface Request {
   /** The time in ms to wait for the request to complete. (versions 0+) */
   timeoutMs: number;
   /** The topics to list partition reassignments for, or null to list everything. (versions 0+, nullable 0+) */
-  topics: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics[] | null;
+  topics: RequestTopics[] | null;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListPartitionReassignmentsRequest(): ListPartitionReassignmentsRequest {
+export function defaultRequest(): Request {
   return {
     timeoutMs: 60000,
     topics: null,
@@ -23,22 +23,22 @@ export function defaultListPartitionReassignmentsRequest(): ListPartitionReassig
   };
 }
 
-export function isDefaultListPartitionReassignmentsRequest(o: ListPartitionReassignmentsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.timeoutMs === 60000) &&
     (o.topics === null) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListPartitionReassignmentsRequest(r: Reader, v: number): ListPartitionReassignmentsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultListPartitionReassignmentsRequest();
+  const o = defaultRequest();
   o.timeoutMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeListPartitionReassignmentsRequestListPartitionReassignmentsTopics(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopics(r, v);
       o.topics = a;
     }
   }
@@ -46,18 +46,18 @@ export function decodeListPartitionReassignmentsRequest(r: Reader, v: number): L
   return o;
 }
 
-export function encodeListPartitionReassignmentsRequest(w: Writer, v: number, o: ListPartitionReassignmentsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   w.int32(o.timeoutMs);
   {
     const a = (true ? o.topics : o.topics ?? []);
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeListPartitionReassignmentsRequestListPartitionReassignmentsTopics(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopics(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ListPartitionReassignmentsRequestListPartitionReassignmentsTopics {
+export interface RequestTopics {
   /** The topic name (versions 0+) */
   name: string;
   /** The partitions to list partition reassignments for. (versions 0+) */
@@ -66,7 +66,7 @@ export interface ListPartitionReassignmentsRequestListPartitionReassignmentsTopi
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListPartitionReassignmentsRequestListPartitionReassignmentsTopics(): ListPartitionReassignmentsRequestListPartitionReassignmentsTopics {
+export function defaultRequestTopics(): RequestTopics {
   return {
     name: "",
     partitionIndexes: [],
@@ -74,15 +74,15 @@ export function defaultListPartitionReassignmentsRequestListPartitionReassignmen
   };
 }
 
-export function isDefaultListPartitionReassignmentsRequestListPartitionReassignmentsTopics(o: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics): boolean {
+export function isDefaultRequestTopics(o: RequestTopics): boolean {
   return (o.name === "") &&
     (o.partitionIndexes !== null && o.partitionIndexes.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListPartitionReassignmentsRequestListPartitionReassignmentsTopics(r: Reader, v: number): ListPartitionReassignmentsRequestListPartitionReassignmentsTopics {
+export function decodeRequestTopics(r: Reader, v: number): RequestTopics {
   const flex = true;
-  const o = defaultListPartitionReassignmentsRequestListPartitionReassignmentsTopics();
+  const o = defaultRequestTopics();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(4) : r.arrayLength(4);
@@ -98,7 +98,7 @@ export function decodeListPartitionReassignmentsRequestListPartitionReassignment
   return o;
 }
 
-export function encodeListPartitionReassignmentsRequestListPartitionReassignmentsTopics(w: Writer, v: number, o: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics): void {
+export function encodeRequestTopics(w: Writer, v: number, o: RequestTopics): void {
   const flex = true;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
@@ -109,7 +109,7 @@ export function encodeListPartitionReassignmentsRequestListPartitionReassignment
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ListPartitionReassignmentsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The top-level error code, or 0 if there was no error (versions 0+) */
@@ -117,12 +117,12 @@ export interface ListPartitionReassignmentsResponse {
   /** The top-level error message, or null if there was no error. (versions 0+, nullable 0+) */
   errorMessage: string | null;
   /** The ongoing reassignments for each topic. (versions 0+) */
-  topics: ListPartitionReassignmentsResponseOngoingTopicReassignment[];
+  topics: ResponseOngoingTopicReassignment[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListPartitionReassignmentsResponse(): ListPartitionReassignmentsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -132,7 +132,7 @@ export function defaultListPartitionReassignmentsResponse(): ListPartitionReassi
   };
 }
 
-export function isDefaultListPartitionReassignmentsResponse(o: ListPartitionReassignmentsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === "") &&
@@ -140,9 +140,9 @@ export function isDefaultListPartitionReassignmentsResponse(o: ListPartitionReas
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListPartitionReassignmentsResponse(r: Reader, v: number): ListPartitionReassignmentsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultListPartitionReassignmentsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -152,7 +152,7 @@ export function decodeListPartitionReassignmentsResponse(r: Reader, v: number): 
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeListPartitionReassignmentsResponseOngoingTopicReassignment(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseOngoingTopicReassignment(r, v);
       o.topics = a;
     }
   }
@@ -160,7 +160,7 @@ export function decodeListPartitionReassignmentsResponse(r: Reader, v: number): 
   return o;
 }
 
-export function encodeListPartitionReassignmentsResponse(w: Writer, v: number, o: ListPartitionReassignmentsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
@@ -168,21 +168,21 @@ export function encodeListPartitionReassignmentsResponse(w: Writer, v: number, o
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeListPartitionReassignmentsResponseOngoingTopicReassignment(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseOngoingTopicReassignment(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ListPartitionReassignmentsResponseOngoingTopicReassignment {
+export interface ResponseOngoingTopicReassignment {
   /** The topic name. (versions 0+) */
   name: string;
   /** The ongoing reassignments for each partition. (versions 0+) */
-  partitions: ListPartitionReassignmentsResponseOngoingPartitionReassignment[];
+  partitions: ResponseOngoingPartitionReassignment[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListPartitionReassignmentsResponseOngoingTopicReassignment(): ListPartitionReassignmentsResponseOngoingTopicReassignment {
+export function defaultResponseOngoingTopicReassignment(): ResponseOngoingTopicReassignment {
   return {
     name: "",
     partitions: [],
@@ -190,15 +190,15 @@ export function defaultListPartitionReassignmentsResponseOngoingTopicReassignmen
   };
 }
 
-export function isDefaultListPartitionReassignmentsResponseOngoingTopicReassignment(o: ListPartitionReassignmentsResponseOngoingTopicReassignment): boolean {
+export function isDefaultResponseOngoingTopicReassignment(o: ResponseOngoingTopicReassignment): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListPartitionReassignmentsResponseOngoingTopicReassignment(r: Reader, v: number): ListPartitionReassignmentsResponseOngoingTopicReassignment {
+export function decodeResponseOngoingTopicReassignment(r: Reader, v: number): ResponseOngoingTopicReassignment {
   const flex = true;
-  const o = defaultListPartitionReassignmentsResponseOngoingTopicReassignment();
+  const o = defaultResponseOngoingTopicReassignment();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -206,7 +206,7 @@ export function decodeListPartitionReassignmentsResponseOngoingTopicReassignment
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeListPartitionReassignmentsResponseOngoingPartitionReassignment(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseOngoingPartitionReassignment(r, v);
       o.partitions = a;
     }
   }
@@ -214,18 +214,18 @@ export function decodeListPartitionReassignmentsResponseOngoingTopicReassignment
   return o;
 }
 
-export function encodeListPartitionReassignmentsResponseOngoingTopicReassignment(w: Writer, v: number, o: ListPartitionReassignmentsResponseOngoingTopicReassignment): void {
+export function encodeResponseOngoingTopicReassignment(w: Writer, v: number, o: ResponseOngoingTopicReassignment): void {
   const flex = true;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeListPartitionReassignmentsResponseOngoingPartitionReassignment(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseOngoingPartitionReassignment(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ListPartitionReassignmentsResponseOngoingPartitionReassignment {
+export interface ResponseOngoingPartitionReassignment {
   /** The index of the partition. (versions 0+) */
   partitionIndex: number;
   /** The current replica set. (versions 0+) */
@@ -238,7 +238,7 @@ export interface ListPartitionReassignmentsResponseOngoingPartitionReassignment 
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListPartitionReassignmentsResponseOngoingPartitionReassignment(): ListPartitionReassignmentsResponseOngoingPartitionReassignment {
+export function defaultResponseOngoingPartitionReassignment(): ResponseOngoingPartitionReassignment {
   return {
     partitionIndex: 0,
     replicas: [],
@@ -248,7 +248,7 @@ export function defaultListPartitionReassignmentsResponseOngoingPartitionReassig
   };
 }
 
-export function isDefaultListPartitionReassignmentsResponseOngoingPartitionReassignment(o: ListPartitionReassignmentsResponseOngoingPartitionReassignment): boolean {
+export function isDefaultResponseOngoingPartitionReassignment(o: ResponseOngoingPartitionReassignment): boolean {
   return (o.partitionIndex === 0) &&
     (o.replicas !== null && o.replicas.length === 0) &&
     (o.addingReplicas !== null && o.addingReplicas.length === 0) &&
@@ -256,9 +256,9 @@ export function isDefaultListPartitionReassignmentsResponseOngoingPartitionReass
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListPartitionReassignmentsResponseOngoingPartitionReassignment(r: Reader, v: number): ListPartitionReassignmentsResponseOngoingPartitionReassignment {
+export function decodeResponseOngoingPartitionReassignment(r: Reader, v: number): ResponseOngoingPartitionReassignment {
   const flex = true;
-  const o = defaultListPartitionReassignmentsResponseOngoingPartitionReassignment();
+  const o = defaultResponseOngoingPartitionReassignment();
   o.partitionIndex = r.int32();
   {
     const n = flex ? r.compactArrayLength(4) : r.arrayLength(4);
@@ -294,7 +294,7 @@ export function decodeListPartitionReassignmentsResponseOngoingPartitionReassign
   return o;
 }
 
-export function encodeListPartitionReassignmentsResponseOngoingPartitionReassignment(w: Writer, v: number, o: ListPartitionReassignmentsResponseOngoingPartitionReassignment): void {
+export function encodeResponseOngoingPartitionReassignment(w: Writer, v: number, o: ResponseOngoingPartitionReassignment): void {
   const flex = true;
   w.int32(o.partitionIndex);
   {

@@ -6,7 +6,7 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 66;
 
-export interface ListTransactionsRequest {
+export interface Request {
   /** The transaction states to filter by: if empty, all transactions are returned; if non-empty, then only transactions matching one of the filtered states will be returned (versions 0+) */
   stateFilters: string[];
   /** The producerIds to filter by: if empty, all transactions will be returned; if non-empty, only transactions which match one of the filtered producerIds will be returned (versions 0+) */
@@ -17,7 +17,7 @@ export interface ListTransactionsRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListTransactionsRequest(): ListTransactionsRequest {
+export function defaultRequest(): Request {
   return {
     stateFilters: [],
     producerIdFilters: [],
@@ -26,16 +26,16 @@ export function defaultListTransactionsRequest(): ListTransactionsRequest {
   };
 }
 
-export function isDefaultListTransactionsRequest(o: ListTransactionsRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.stateFilters !== null && o.stateFilters.length === 0) &&
     (o.producerIdFilters !== null && o.producerIdFilters.length === 0) &&
     (o.durationFilter === -1n) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListTransactionsRequest(r: Reader, v: number): ListTransactionsRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultListTransactionsRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(2);
     if (n < 0) throw new DecodeError('non-nullable array StateFilters is null');
@@ -61,7 +61,7 @@ export function decodeListTransactionsRequest(r: Reader, v: number): ListTransac
   return o;
 }
 
-export function encodeListTransactionsRequest(w: Writer, v: number, o: ListTransactionsRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   {
     const a = o.stateFilters ?? [];
@@ -77,18 +77,18 @@ export function encodeListTransactionsRequest(w: Writer, v: number, o: ListTrans
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ListTransactionsResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   errorCode: number;
   /** Set of state filters provided in the request which were unknown to the transaction coordinator (versions 0+) */
   unknownStateFilters: string[];
-  transactionStates: ListTransactionsResponseTransactionState[];
+  transactionStates: ResponseTransactionState[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListTransactionsResponse(): ListTransactionsResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -98,7 +98,7 @@ export function defaultListTransactionsResponse(): ListTransactionsResponse {
   };
 }
 
-export function isDefaultListTransactionsResponse(o: ListTransactionsResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.unknownStateFilters !== null && o.unknownStateFilters.length === 0) &&
@@ -106,9 +106,9 @@ export function isDefaultListTransactionsResponse(o: ListTransactionsResponse): 
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListTransactionsResponse(r: Reader, v: number): ListTransactionsResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultListTransactionsResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   {
@@ -127,7 +127,7 @@ export function decodeListTransactionsResponse(r: Reader, v: number): ListTransa
     if (n < 0) o.transactionStates = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeListTransactionsResponseTransactionState(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTransactionState(r, v);
       o.transactionStates = a;
     }
   }
@@ -135,7 +135,7 @@ export function decodeListTransactionsResponse(r: Reader, v: number): ListTransa
   return o;
 }
 
-export function encodeListTransactionsResponse(w: Writer, v: number, o: ListTransactionsResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
@@ -147,12 +147,12 @@ export function encodeListTransactionsResponse(w: Writer, v: number, o: ListTran
   {
     const a = o.transactionStates ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeListTransactionsResponseTransactionState(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTransactionState(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ListTransactionsResponseTransactionState {
+export interface ResponseTransactionState {
   transactionalId: string;
   producerId: bigint;
   /** The current transaction state of the producer (versions 0+) */
@@ -161,7 +161,7 @@ export interface ListTransactionsResponseTransactionState {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultListTransactionsResponseTransactionState(): ListTransactionsResponseTransactionState {
+export function defaultResponseTransactionState(): ResponseTransactionState {
   return {
     transactionalId: "",
     producerId: 0n,
@@ -170,16 +170,16 @@ export function defaultListTransactionsResponseTransactionState(): ListTransacti
   };
 }
 
-export function isDefaultListTransactionsResponseTransactionState(o: ListTransactionsResponseTransactionState): boolean {
+export function isDefaultResponseTransactionState(o: ResponseTransactionState): boolean {
   return (o.transactionalId === "") &&
     (o.producerId === 0n) &&
     (o.transactionState === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeListTransactionsResponseTransactionState(r: Reader, v: number): ListTransactionsResponseTransactionState {
+export function decodeResponseTransactionState(r: Reader, v: number): ResponseTransactionState {
   const flex = true;
-  const o = defaultListTransactionsResponseTransactionState();
+  const o = defaultResponseTransactionState();
   o.transactionalId = (flex ? r.compactString() : r.string());
   o.producerId = r.int64();
   o.transactionState = (flex ? r.compactString() : r.string());
@@ -187,7 +187,7 @@ export function decodeListTransactionsResponseTransactionState(r: Reader, v: num
   return o;
 }
 
-export function encodeListTransactionsResponseTransactionState(w: Writer, v: number, o: ListTransactionsResponseTransactionState): void {
+export function encodeResponseTransactionState(w: Writer, v: number, o: ResponseTransactionState): void {
   const flex = true;
   if (flex) w.compactString(o.transactionalId ?? ''); else w.string(o.transactionalId ?? '');
   w.int64(o.producerId);

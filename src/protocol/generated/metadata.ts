@@ -7,9 +7,9 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 3;
 
-export interface MetadataRequest {
+export interface Request {
   /** The topics to fetch metadata for. (versions 0+, nullable 1+) */
-  topics: MetadataRequestMetadataRequestTopic[] | null;
+  topics: RequestTopic[] | null;
   /** If this is true, the broker may auto-create topics that we requested which do not already exist, if it is configured to do so. (versions 4+) */
   allowAutoTopicCreation: boolean;
   /** Whether to include cluster authorized operations. (versions 8-10) */
@@ -20,7 +20,7 @@ export interface MetadataRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultMetadataRequest(): MetadataRequest {
+export function defaultRequest(): Request {
   return {
     topics: [],
     allowAutoTopicCreation: true,
@@ -30,7 +30,7 @@ export function defaultMetadataRequest(): MetadataRequest {
   };
 }
 
-export function isDefaultMetadataRequest(o: MetadataRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.topics !== null && o.topics.length === 0) &&
     (o.allowAutoTopicCreation === true) &&
     (o.includeClusterAuthorizedOperations === false) &&
@@ -38,16 +38,16 @@ export function isDefaultMetadataRequest(o: MetadataRequest): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeMetadataRequest(r: Reader, v: number): MetadataRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 9;
-  const o = defaultMetadataRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0 && !(v >= 1)) throw new DecodeError('non-nullable array Topics is null');
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeMetadataRequestMetadataRequestTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopic(r, v);
       o.topics = a;
     }
   }
@@ -58,12 +58,12 @@ export function decodeMetadataRequest(r: Reader, v: number): MetadataRequest {
   return o;
 }
 
-export function encodeMetadataRequest(w: Writer, v: number, o: MetadataRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 9;
   {
     const a = (v >= 1 ? o.topics : o.topics ?? []);
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeMetadataRequestMetadataRequestTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopic(w, v, e); }
   }
   if (v >= 4) w.bool(o.allowAutoTopicCreation);
   if (v >= 8 && v <= 10) w.bool(o.includeClusterAuthorizedOperations);
@@ -71,7 +71,7 @@ export function encodeMetadataRequest(w: Writer, v: number, o: MetadataRequest):
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface MetadataRequestMetadataRequestTopic {
+export interface RequestTopic {
   /** The topic id. (versions 10+) */
   topicId: Buffer;
   /** The topic name. (versions 0+, nullable 10+) */
@@ -80,7 +80,7 @@ export interface MetadataRequestMetadataRequestTopic {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultMetadataRequestMetadataRequestTopic(): MetadataRequestMetadataRequestTopic {
+export function defaultRequestTopic(): RequestTopic {
   return {
     topicId: ZERO_UUID,
     name: "",
@@ -88,46 +88,46 @@ export function defaultMetadataRequestMetadataRequestTopic(): MetadataRequestMet
   };
 }
 
-export function isDefaultMetadataRequestMetadataRequestTopic(o: MetadataRequestMetadataRequestTopic): boolean {
+export function isDefaultRequestTopic(o: RequestTopic): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.name === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeMetadataRequestMetadataRequestTopic(r: Reader, v: number): MetadataRequestMetadataRequestTopic {
+export function decodeRequestTopic(r: Reader, v: number): RequestTopic {
   const flex = v >= 9;
-  const o = defaultMetadataRequestMetadataRequestTopic();
+  const o = defaultRequestTopic();
   if (v >= 10) o.topicId = r.uuid();
   o.name = (v >= 10 ? (flex ? r.compactNullableString() : r.nullableString()) : (flex ? r.compactString() : r.string()));
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeMetadataRequestMetadataRequestTopic(w: Writer, v: number, o: MetadataRequestMetadataRequestTopic): void {
+export function encodeRequestTopic(w: Writer, v: number, o: RequestTopic): void {
   const flex = v >= 9;
   if (v >= 10) w.uuid(o.topicId);
   if (v >= 10) { if (flex) w.compactNullableString(o.name); else w.nullableString(o.name); } else { if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? ''); }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface MetadataResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 3+) */
   throttleTimeMs: number;
   /** A list of brokers present in the cluster. (versions 0+) */
-  brokers: MetadataResponseMetadataResponseBroker[];
+  brokers: ResponseBroker[];
   /** The cluster ID that responding broker belongs to. (versions 2+, nullable 2+) */
   clusterId: string | null;
   /** The ID of the controller broker. (versions 1+) */
   controllerId: number;
   /** Each topic in the response. (versions 0+) */
-  topics: MetadataResponseMetadataResponseTopic[];
+  topics: ResponseTopic[];
   /** 32-bit bitfield to represent authorized operations for this cluster. (versions 8-10) */
   clusterAuthorizedOperations: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultMetadataResponse(): MetadataResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     brokers: [],
@@ -139,7 +139,7 @@ export function defaultMetadataResponse(): MetadataResponse {
   };
 }
 
-export function isDefaultMetadataResponse(o: MetadataResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.brokers !== null && o.brokers.length === 0) &&
     (o.clusterId === null) &&
@@ -149,9 +149,9 @@ export function isDefaultMetadataResponse(o: MetadataResponse): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeMetadataResponse(r: Reader, v: number): MetadataResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 9;
-  const o = defaultMetadataResponse();
+  const o = defaultResponse();
   if (v >= 3) o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -159,7 +159,7 @@ export function decodeMetadataResponse(r: Reader, v: number): MetadataResponse {
     if (n < 0) o.brokers = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeMetadataResponseMetadataResponseBroker(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseBroker(r, v);
       o.brokers = a;
     }
   }
@@ -171,7 +171,7 @@ export function decodeMetadataResponse(r: Reader, v: number): MetadataResponse {
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeMetadataResponseMetadataResponseTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopic(r, v);
       o.topics = a;
     }
   }
@@ -180,26 +180,26 @@ export function decodeMetadataResponse(r: Reader, v: number): MetadataResponse {
   return o;
 }
 
-export function encodeMetadataResponse(w: Writer, v: number, o: MetadataResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 9;
   if (v >= 3) w.int32(o.throttleTimeMs);
   {
     const a = o.brokers ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeMetadataResponseMetadataResponseBroker(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseBroker(w, v, e); }
   }
   if (v >= 2) if (flex) w.compactNullableString(o.clusterId); else w.nullableString(o.clusterId);
   if (v >= 1) w.int32(o.controllerId);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeMetadataResponseMetadataResponseTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopic(w, v, e); }
   }
   if (v >= 8 && v <= 10) w.int32(o.clusterAuthorizedOperations);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface MetadataResponseMetadataResponseBroker {
+export interface ResponseBroker {
   /** The broker ID. (versions 0+) */
   nodeId: number;
   /** The broker hostname. (versions 0+) */
@@ -212,7 +212,7 @@ export interface MetadataResponseMetadataResponseBroker {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultMetadataResponseMetadataResponseBroker(): MetadataResponseMetadataResponseBroker {
+export function defaultResponseBroker(): ResponseBroker {
   return {
     nodeId: 0,
     host: "",
@@ -222,7 +222,7 @@ export function defaultMetadataResponseMetadataResponseBroker(): MetadataRespons
   };
 }
 
-export function isDefaultMetadataResponseMetadataResponseBroker(o: MetadataResponseMetadataResponseBroker): boolean {
+export function isDefaultResponseBroker(o: ResponseBroker): boolean {
   return (o.nodeId === 0) &&
     (o.host === "") &&
     (o.port === 0) &&
@@ -230,9 +230,9 @@ export function isDefaultMetadataResponseMetadataResponseBroker(o: MetadataRespo
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeMetadataResponseMetadataResponseBroker(r: Reader, v: number): MetadataResponseMetadataResponseBroker {
+export function decodeResponseBroker(r: Reader, v: number): ResponseBroker {
   const flex = v >= 9;
-  const o = defaultMetadataResponseMetadataResponseBroker();
+  const o = defaultResponseBroker();
   o.nodeId = r.int32();
   o.host = (flex ? r.compactString() : r.string());
   o.port = r.int32();
@@ -241,7 +241,7 @@ export function decodeMetadataResponseMetadataResponseBroker(r: Reader, v: numbe
   return o;
 }
 
-export function encodeMetadataResponseMetadataResponseBroker(w: Writer, v: number, o: MetadataResponseMetadataResponseBroker): void {
+export function encodeResponseBroker(w: Writer, v: number, o: ResponseBroker): void {
   const flex = v >= 9;
   w.int32(o.nodeId);
   if (flex) w.compactString(o.host ?? ''); else w.string(o.host ?? '');
@@ -250,7 +250,7 @@ export function encodeMetadataResponseMetadataResponseBroker(w: Writer, v: numbe
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface MetadataResponseMetadataResponseTopic {
+export interface ResponseTopic {
   /** The topic error, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The topic name. Null for non-existing topics queried by ID. This is never null when ErrorCode is zero. One of Name and TopicId is always populated. (versions 0+, nullable 12+) */
@@ -260,14 +260,14 @@ export interface MetadataResponseMetadataResponseTopic {
   /** True if the topic is internal. (versions 1+) */
   isInternal: boolean;
   /** Each partition in the topic. (versions 0+) */
-  partitions: MetadataResponseMetadataResponsePartition[];
+  partitions: ResponsePartition[];
   /** 32-bit bitfield to represent authorized operations for this topic. (versions 8+) */
   topicAuthorizedOperations: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultMetadataResponseMetadataResponseTopic(): MetadataResponseMetadataResponseTopic {
+export function defaultResponseTopic(): ResponseTopic {
   return {
     errorCode: 0,
     name: "",
@@ -279,7 +279,7 @@ export function defaultMetadataResponseMetadataResponseTopic(): MetadataResponse
   };
 }
 
-export function isDefaultMetadataResponseMetadataResponseTopic(o: MetadataResponseMetadataResponseTopic): boolean {
+export function isDefaultResponseTopic(o: ResponseTopic): boolean {
   return (o.errorCode === 0) &&
     (o.name === "") &&
     (o.topicId.equals(ZERO_UUID)) &&
@@ -289,9 +289,9 @@ export function isDefaultMetadataResponseMetadataResponseTopic(o: MetadataRespon
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeMetadataResponseMetadataResponseTopic(r: Reader, v: number): MetadataResponseMetadataResponseTopic {
+export function decodeResponseTopic(r: Reader, v: number): ResponseTopic {
   const flex = v >= 9;
-  const o = defaultMetadataResponseMetadataResponseTopic();
+  const o = defaultResponseTopic();
   o.errorCode = r.int16();
   o.name = (v >= 12 ? (flex ? r.compactNullableString() : r.nullableString()) : (flex ? r.compactString() : r.string()));
   if (v >= 10) o.topicId = r.uuid();
@@ -302,7 +302,7 @@ export function decodeMetadataResponseMetadataResponseTopic(r: Reader, v: number
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeMetadataResponseMetadataResponsePartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartition(r, v);
       o.partitions = a;
     }
   }
@@ -311,7 +311,7 @@ export function decodeMetadataResponseMetadataResponseTopic(r: Reader, v: number
   return o;
 }
 
-export function encodeMetadataResponseMetadataResponseTopic(w: Writer, v: number, o: MetadataResponseMetadataResponseTopic): void {
+export function encodeResponseTopic(w: Writer, v: number, o: ResponseTopic): void {
   const flex = v >= 9;
   w.int16(o.errorCode);
   if (v >= 12) { if (flex) w.compactNullableString(o.name); else w.nullableString(o.name); } else { if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? ''); }
@@ -320,13 +320,13 @@ export function encodeMetadataResponseMetadataResponseTopic(w: Writer, v: number
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeMetadataResponseMetadataResponsePartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartition(w, v, e); }
   }
   if (v >= 8) w.int32(o.topicAuthorizedOperations);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface MetadataResponseMetadataResponsePartition {
+export interface ResponsePartition {
   /** The partition error, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The partition index. (versions 0+) */
@@ -345,7 +345,7 @@ export interface MetadataResponseMetadataResponsePartition {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultMetadataResponseMetadataResponsePartition(): MetadataResponseMetadataResponsePartition {
+export function defaultResponsePartition(): ResponsePartition {
   return {
     errorCode: 0,
     partitionIndex: 0,
@@ -358,7 +358,7 @@ export function defaultMetadataResponseMetadataResponsePartition(): MetadataResp
   };
 }
 
-export function isDefaultMetadataResponseMetadataResponsePartition(o: MetadataResponseMetadataResponsePartition): boolean {
+export function isDefaultResponsePartition(o: ResponsePartition): boolean {
   return (o.errorCode === 0) &&
     (o.partitionIndex === 0) &&
     (o.leaderId === 0) &&
@@ -369,9 +369,9 @@ export function isDefaultMetadataResponseMetadataResponsePartition(o: MetadataRe
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeMetadataResponseMetadataResponsePartition(r: Reader, v: number): MetadataResponseMetadataResponsePartition {
+export function decodeResponsePartition(r: Reader, v: number): ResponsePartition {
   const flex = v >= 9;
-  const o = defaultMetadataResponseMetadataResponsePartition();
+  const o = defaultResponsePartition();
   o.errorCode = r.int16();
   o.partitionIndex = r.int32();
   o.leaderId = r.int32();
@@ -410,7 +410,7 @@ export function decodeMetadataResponseMetadataResponsePartition(r: Reader, v: nu
   return o;
 }
 
-export function encodeMetadataResponseMetadataResponsePartition(w: Writer, v: number, o: MetadataResponseMetadataResponsePartition): void {
+export function encodeResponsePartition(w: Writer, v: number, o: ResponsePartition): void {
   const flex = v >= 9;
   w.int16(o.errorCode);
   w.int32(o.partitionIndex);

@@ -6,7 +6,7 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 8;
 
-export interface OffsetCommitRequest {
+export interface Request {
   /** The unique group identifier. (versions 0+) */
   groupId: string;
   /** The generation of the group if using the classic group protocol or the member epoch if using the consumer protocol. (versions 1+) */
@@ -18,12 +18,12 @@ export interface OffsetCommitRequest {
   /** The time period in ms to retain the offset. (versions 2-4) */
   retentionTimeMs: bigint;
   /** The topics to commit offsets for. (versions 0+) */
-  topics: OffsetCommitRequestOffsetCommitRequestTopic[];
+  topics: RequestTopic[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetCommitRequest(): OffsetCommitRequest {
+export function defaultRequest(): Request {
   return {
     groupId: "",
     generationIdOrMemberEpoch: -1,
@@ -35,7 +35,7 @@ export function defaultOffsetCommitRequest(): OffsetCommitRequest {
   };
 }
 
-export function isDefaultOffsetCommitRequest(o: OffsetCommitRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groupId === "") &&
     (o.generationIdOrMemberEpoch === -1) &&
     (o.memberId === "") &&
@@ -45,9 +45,9 @@ export function isDefaultOffsetCommitRequest(o: OffsetCommitRequest): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetCommitRequest(r: Reader, v: number): OffsetCommitRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 8;
-  const o = defaultOffsetCommitRequest();
+  const o = defaultRequest();
   o.groupId = (flex ? r.compactString() : r.string());
   if (v >= 1) o.generationIdOrMemberEpoch = r.int32();
   if (v >= 1) o.memberId = (flex ? r.compactString() : r.string());
@@ -59,7 +59,7 @@ export function decodeOffsetCommitRequest(r: Reader, v: number): OffsetCommitReq
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetCommitRequestOffsetCommitRequestTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopic(r, v);
       o.topics = a;
     }
   }
@@ -67,7 +67,7 @@ export function decodeOffsetCommitRequest(r: Reader, v: number): OffsetCommitReq
   return o;
 }
 
-export function encodeOffsetCommitRequest(w: Writer, v: number, o: OffsetCommitRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 8;
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   if (v >= 1) w.int32(o.generationIdOrMemberEpoch);
@@ -77,21 +77,21 @@ export function encodeOffsetCommitRequest(w: Writer, v: number, o: OffsetCommitR
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetCommitRequestOffsetCommitRequestTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopic(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface OffsetCommitRequestOffsetCommitRequestTopic {
+export interface RequestTopic {
   /** The topic name. (versions 0+) */
   name: string;
   /** Each partition to commit offsets for. (versions 0+) */
-  partitions: OffsetCommitRequestOffsetCommitRequestPartition[];
+  partitions: RequestPartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetCommitRequestOffsetCommitRequestTopic(): OffsetCommitRequestOffsetCommitRequestTopic {
+export function defaultRequestTopic(): RequestTopic {
   return {
     name: "",
     partitions: [],
@@ -99,15 +99,15 @@ export function defaultOffsetCommitRequestOffsetCommitRequestTopic(): OffsetComm
   };
 }
 
-export function isDefaultOffsetCommitRequestOffsetCommitRequestTopic(o: OffsetCommitRequestOffsetCommitRequestTopic): boolean {
+export function isDefaultRequestTopic(o: RequestTopic): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetCommitRequestOffsetCommitRequestTopic(r: Reader, v: number): OffsetCommitRequestOffsetCommitRequestTopic {
+export function decodeRequestTopic(r: Reader, v: number): RequestTopic {
   const flex = v >= 8;
-  const o = defaultOffsetCommitRequestOffsetCommitRequestTopic();
+  const o = defaultRequestTopic();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -115,7 +115,7 @@ export function decodeOffsetCommitRequestOffsetCommitRequestTopic(r: Reader, v: 
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetCommitRequestOffsetCommitRequestPartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartition(r, v);
       o.partitions = a;
     }
   }
@@ -123,18 +123,18 @@ export function decodeOffsetCommitRequestOffsetCommitRequestTopic(r: Reader, v: 
   return o;
 }
 
-export function encodeOffsetCommitRequestOffsetCommitRequestTopic(w: Writer, v: number, o: OffsetCommitRequestOffsetCommitRequestTopic): void {
+export function encodeRequestTopic(w: Writer, v: number, o: RequestTopic): void {
   const flex = v >= 8;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetCommitRequestOffsetCommitRequestPartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartition(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface OffsetCommitRequestOffsetCommitRequestPartition {
+export interface RequestPartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The message offset to be committed. (versions 0+) */
@@ -149,7 +149,7 @@ export interface OffsetCommitRequestOffsetCommitRequestPartition {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetCommitRequestOffsetCommitRequestPartition(): OffsetCommitRequestOffsetCommitRequestPartition {
+export function defaultRequestPartition(): RequestPartition {
   return {
     partitionIndex: 0,
     committedOffset: 0n,
@@ -160,7 +160,7 @@ export function defaultOffsetCommitRequestOffsetCommitRequestPartition(): Offset
   };
 }
 
-export function isDefaultOffsetCommitRequestOffsetCommitRequestPartition(o: OffsetCommitRequestOffsetCommitRequestPartition): boolean {
+export function isDefaultRequestPartition(o: RequestPartition): boolean {
   return (o.partitionIndex === 0) &&
     (o.committedOffset === 0n) &&
     (o.committedLeaderEpoch === -1) &&
@@ -169,9 +169,9 @@ export function isDefaultOffsetCommitRequestOffsetCommitRequestPartition(o: Offs
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetCommitRequestOffsetCommitRequestPartition(r: Reader, v: number): OffsetCommitRequestOffsetCommitRequestPartition {
+export function decodeRequestPartition(r: Reader, v: number): RequestPartition {
   const flex = v >= 8;
-  const o = defaultOffsetCommitRequestOffsetCommitRequestPartition();
+  const o = defaultRequestPartition();
   o.partitionIndex = r.int32();
   o.committedOffset = r.int64();
   if (v >= 6) o.committedLeaderEpoch = r.int32();
@@ -181,7 +181,7 @@ export function decodeOffsetCommitRequestOffsetCommitRequestPartition(r: Reader,
   return o;
 }
 
-export function encodeOffsetCommitRequestOffsetCommitRequestPartition(w: Writer, v: number, o: OffsetCommitRequestOffsetCommitRequestPartition): void {
+export function encodeRequestPartition(w: Writer, v: number, o: RequestPartition): void {
   const flex = v >= 8;
   w.int32(o.partitionIndex);
   w.int64(o.committedOffset);
@@ -191,16 +191,16 @@ export function encodeOffsetCommitRequestOffsetCommitRequestPartition(w: Writer,
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface OffsetCommitResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 3+) */
   throttleTimeMs: number;
   /** The responses for each topic. (versions 0+) */
-  topics: OffsetCommitResponseOffsetCommitResponseTopic[];
+  topics: ResponseTopic[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetCommitResponse(): OffsetCommitResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     topics: [],
@@ -208,15 +208,15 @@ export function defaultOffsetCommitResponse(): OffsetCommitResponse {
   };
 }
 
-export function isDefaultOffsetCommitResponse(o: OffsetCommitResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetCommitResponse(r: Reader, v: number): OffsetCommitResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 8;
-  const o = defaultOffsetCommitResponse();
+  const o = defaultResponse();
   if (v >= 3) o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -224,7 +224,7 @@ export function decodeOffsetCommitResponse(r: Reader, v: number): OffsetCommitRe
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetCommitResponseOffsetCommitResponseTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopic(r, v);
       o.topics = a;
     }
   }
@@ -232,27 +232,27 @@ export function decodeOffsetCommitResponse(r: Reader, v: number): OffsetCommitRe
   return o;
 }
 
-export function encodeOffsetCommitResponse(w: Writer, v: number, o: OffsetCommitResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 8;
   if (v >= 3) w.int32(o.throttleTimeMs);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetCommitResponseOffsetCommitResponseTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopic(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface OffsetCommitResponseOffsetCommitResponseTopic {
+export interface ResponseTopic {
   /** The topic name. (versions 0+) */
   name: string;
   /** The responses for each partition in the topic. (versions 0+) */
-  partitions: OffsetCommitResponseOffsetCommitResponsePartition[];
+  partitions: ResponsePartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetCommitResponseOffsetCommitResponseTopic(): OffsetCommitResponseOffsetCommitResponseTopic {
+export function defaultResponseTopic(): ResponseTopic {
   return {
     name: "",
     partitions: [],
@@ -260,15 +260,15 @@ export function defaultOffsetCommitResponseOffsetCommitResponseTopic(): OffsetCo
   };
 }
 
-export function isDefaultOffsetCommitResponseOffsetCommitResponseTopic(o: OffsetCommitResponseOffsetCommitResponseTopic): boolean {
+export function isDefaultResponseTopic(o: ResponseTopic): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetCommitResponseOffsetCommitResponseTopic(r: Reader, v: number): OffsetCommitResponseOffsetCommitResponseTopic {
+export function decodeResponseTopic(r: Reader, v: number): ResponseTopic {
   const flex = v >= 8;
-  const o = defaultOffsetCommitResponseOffsetCommitResponseTopic();
+  const o = defaultResponseTopic();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -276,7 +276,7 @@ export function decodeOffsetCommitResponseOffsetCommitResponseTopic(r: Reader, v
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetCommitResponseOffsetCommitResponsePartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartition(r, v);
       o.partitions = a;
     }
   }
@@ -284,18 +284,18 @@ export function decodeOffsetCommitResponseOffsetCommitResponseTopic(r: Reader, v
   return o;
 }
 
-export function encodeOffsetCommitResponseOffsetCommitResponseTopic(w: Writer, v: number, o: OffsetCommitResponseOffsetCommitResponseTopic): void {
+export function encodeResponseTopic(w: Writer, v: number, o: ResponseTopic): void {
   const flex = v >= 8;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetCommitResponseOffsetCommitResponsePartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartition(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface OffsetCommitResponseOffsetCommitResponsePartition {
+export interface ResponsePartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -304,7 +304,7 @@ export interface OffsetCommitResponseOffsetCommitResponsePartition {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetCommitResponseOffsetCommitResponsePartition(): OffsetCommitResponseOffsetCommitResponsePartition {
+export function defaultResponsePartition(): ResponsePartition {
   return {
     partitionIndex: 0,
     errorCode: 0,
@@ -312,22 +312,22 @@ export function defaultOffsetCommitResponseOffsetCommitResponsePartition(): Offs
   };
 }
 
-export function isDefaultOffsetCommitResponseOffsetCommitResponsePartition(o: OffsetCommitResponseOffsetCommitResponsePartition): boolean {
+export function isDefaultResponsePartition(o: ResponsePartition): boolean {
   return (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetCommitResponseOffsetCommitResponsePartition(r: Reader, v: number): OffsetCommitResponseOffsetCommitResponsePartition {
+export function decodeResponsePartition(r: Reader, v: number): ResponsePartition {
   const flex = v >= 8;
-  const o = defaultOffsetCommitResponseOffsetCommitResponsePartition();
+  const o = defaultResponsePartition();
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeOffsetCommitResponseOffsetCommitResponsePartition(w: Writer, v: number, o: OffsetCommitResponseOffsetCommitResponsePartition): void {
+export function encodeResponsePartition(w: Writer, v: number, o: ResponsePartition): void {
   const flex = v >= 8;
   w.int32(o.partitionIndex);
   w.int16(o.errorCode);

@@ -6,16 +6,16 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 47;
 
-export interface OffsetDeleteRequest {
+export interface Request {
   /** The unique group identifier. (versions 0+) */
   groupId: string;
   /** The topics to delete offsets for (versions 0+) */
-  topics: OffsetDeleteRequestOffsetDeleteRequestTopic[];
+  topics: RequestTopic[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetDeleteRequest(): OffsetDeleteRequest {
+export function defaultRequest(): Request {
   return {
     groupId: "",
     topics: [],
@@ -23,15 +23,15 @@ export function defaultOffsetDeleteRequest(): OffsetDeleteRequest {
   };
 }
 
-export function isDefaultOffsetDeleteRequest(o: OffsetDeleteRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groupId === "") &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetDeleteRequest(r: Reader, v: number): OffsetDeleteRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = false;
-  const o = defaultOffsetDeleteRequest();
+  const o = defaultRequest();
   o.groupId = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -39,33 +39,33 @@ export function decodeOffsetDeleteRequest(r: Reader, v: number): OffsetDeleteReq
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetDeleteRequestOffsetDeleteRequestTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopic(r, v);
       o.topics = a;
     }
   }
   return o;
 }
 
-export function encodeOffsetDeleteRequest(w: Writer, v: number, o: OffsetDeleteRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = false;
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetDeleteRequestOffsetDeleteRequestTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopic(w, v, e); }
   }
 }
 
-export interface OffsetDeleteRequestOffsetDeleteRequestTopic {
+export interface RequestTopic {
   /** The topic name. (versions 0+) */
   name: string;
   /** Each partition to delete offsets for. (versions 0+) */
-  partitions: OffsetDeleteRequestOffsetDeleteRequestPartition[];
+  partitions: RequestPartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetDeleteRequestOffsetDeleteRequestTopic(): OffsetDeleteRequestOffsetDeleteRequestTopic {
+export function defaultRequestTopic(): RequestTopic {
   return {
     name: "",
     partitions: [],
@@ -73,15 +73,15 @@ export function defaultOffsetDeleteRequestOffsetDeleteRequestTopic(): OffsetDele
   };
 }
 
-export function isDefaultOffsetDeleteRequestOffsetDeleteRequestTopic(o: OffsetDeleteRequestOffsetDeleteRequestTopic): boolean {
+export function isDefaultRequestTopic(o: RequestTopic): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetDeleteRequestOffsetDeleteRequestTopic(r: Reader, v: number): OffsetDeleteRequestOffsetDeleteRequestTopic {
+export function decodeRequestTopic(r: Reader, v: number): RequestTopic {
   const flex = false;
-  const o = defaultOffsetDeleteRequestOffsetDeleteRequestTopic();
+  const o = defaultRequestTopic();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -89,66 +89,66 @@ export function decodeOffsetDeleteRequestOffsetDeleteRequestTopic(r: Reader, v: 
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetDeleteRequestOffsetDeleteRequestPartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartition(r, v);
       o.partitions = a;
     }
   }
   return o;
 }
 
-export function encodeOffsetDeleteRequestOffsetDeleteRequestTopic(w: Writer, v: number, o: OffsetDeleteRequestOffsetDeleteRequestTopic): void {
+export function encodeRequestTopic(w: Writer, v: number, o: RequestTopic): void {
   const flex = false;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetDeleteRequestOffsetDeleteRequestPartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartition(w, v, e); }
   }
 }
 
-export interface OffsetDeleteRequestOffsetDeleteRequestPartition {
+export interface RequestPartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetDeleteRequestOffsetDeleteRequestPartition(): OffsetDeleteRequestOffsetDeleteRequestPartition {
+export function defaultRequestPartition(): RequestPartition {
   return {
     partitionIndex: 0,
     _tagged: undefined,
   };
 }
 
-export function isDefaultOffsetDeleteRequestOffsetDeleteRequestPartition(o: OffsetDeleteRequestOffsetDeleteRequestPartition): boolean {
+export function isDefaultRequestPartition(o: RequestPartition): boolean {
   return (o.partitionIndex === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetDeleteRequestOffsetDeleteRequestPartition(r: Reader, v: number): OffsetDeleteRequestOffsetDeleteRequestPartition {
+export function decodeRequestPartition(r: Reader, v: number): RequestPartition {
   const flex = false;
-  const o = defaultOffsetDeleteRequestOffsetDeleteRequestPartition();
+  const o = defaultRequestPartition();
   o.partitionIndex = r.int32();
   return o;
 }
 
-export function encodeOffsetDeleteRequestOffsetDeleteRequestPartition(w: Writer, v: number, o: OffsetDeleteRequestOffsetDeleteRequestPartition): void {
+export function encodeRequestPartition(w: Writer, v: number, o: RequestPartition): void {
   const flex = false;
   w.int32(o.partitionIndex);
 }
 
-export interface OffsetDeleteResponse {
+export interface Response {
   /** The top-level error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The responses for each topic. (versions 0+) */
-  topics: OffsetDeleteResponseOffsetDeleteResponseTopic[];
+  topics: ResponseTopic[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetDeleteResponse(): OffsetDeleteResponse {
+export function defaultResponse(): Response {
   return {
     errorCode: 0,
     throttleTimeMs: 0,
@@ -157,16 +157,16 @@ export function defaultOffsetDeleteResponse(): OffsetDeleteResponse {
   };
 }
 
-export function isDefaultOffsetDeleteResponse(o: OffsetDeleteResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.errorCode === 0) &&
     (o.throttleTimeMs === 0) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetDeleteResponse(r: Reader, v: number): OffsetDeleteResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = false;
-  const o = defaultOffsetDeleteResponse();
+  const o = defaultResponse();
   o.errorCode = r.int16();
   o.throttleTimeMs = r.int32();
   {
@@ -175,34 +175,34 @@ export function decodeOffsetDeleteResponse(r: Reader, v: number): OffsetDeleteRe
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetDeleteResponseOffsetDeleteResponseTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopic(r, v);
       o.topics = a;
     }
   }
   return o;
 }
 
-export function encodeOffsetDeleteResponse(w: Writer, v: number, o: OffsetDeleteResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = false;
   w.int16(o.errorCode);
   w.int32(o.throttleTimeMs);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetDeleteResponseOffsetDeleteResponseTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopic(w, v, e); }
   }
 }
 
-export interface OffsetDeleteResponseOffsetDeleteResponseTopic {
+export interface ResponseTopic {
   /** The topic name. (versions 0+) */
   name: string;
   /** The responses for each partition in the topic. (versions 0+) */
-  partitions: OffsetDeleteResponseOffsetDeleteResponsePartition[];
+  partitions: ResponsePartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetDeleteResponseOffsetDeleteResponseTopic(): OffsetDeleteResponseOffsetDeleteResponseTopic {
+export function defaultResponseTopic(): ResponseTopic {
   return {
     name: "",
     partitions: [],
@@ -210,15 +210,15 @@ export function defaultOffsetDeleteResponseOffsetDeleteResponseTopic(): OffsetDe
   };
 }
 
-export function isDefaultOffsetDeleteResponseOffsetDeleteResponseTopic(o: OffsetDeleteResponseOffsetDeleteResponseTopic): boolean {
+export function isDefaultResponseTopic(o: ResponseTopic): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetDeleteResponseOffsetDeleteResponseTopic(r: Reader, v: number): OffsetDeleteResponseOffsetDeleteResponseTopic {
+export function decodeResponseTopic(r: Reader, v: number): ResponseTopic {
   const flex = false;
-  const o = defaultOffsetDeleteResponseOffsetDeleteResponseTopic();
+  const o = defaultResponseTopic();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -226,24 +226,24 @@ export function decodeOffsetDeleteResponseOffsetDeleteResponseTopic(r: Reader, v
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetDeleteResponseOffsetDeleteResponsePartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartition(r, v);
       o.partitions = a;
     }
   }
   return o;
 }
 
-export function encodeOffsetDeleteResponseOffsetDeleteResponseTopic(w: Writer, v: number, o: OffsetDeleteResponseOffsetDeleteResponseTopic): void {
+export function encodeResponseTopic(w: Writer, v: number, o: ResponseTopic): void {
   const flex = false;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetDeleteResponseOffsetDeleteResponsePartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartition(w, v, e); }
   }
 }
 
-export interface OffsetDeleteResponseOffsetDeleteResponsePartition {
+export interface ResponsePartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -252,7 +252,7 @@ export interface OffsetDeleteResponseOffsetDeleteResponsePartition {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetDeleteResponseOffsetDeleteResponsePartition(): OffsetDeleteResponseOffsetDeleteResponsePartition {
+export function defaultResponsePartition(): ResponsePartition {
   return {
     partitionIndex: 0,
     errorCode: 0,
@@ -260,21 +260,21 @@ export function defaultOffsetDeleteResponseOffsetDeleteResponsePartition(): Offs
   };
 }
 
-export function isDefaultOffsetDeleteResponseOffsetDeleteResponsePartition(o: OffsetDeleteResponseOffsetDeleteResponsePartition): boolean {
+export function isDefaultResponsePartition(o: ResponsePartition): boolean {
   return (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetDeleteResponseOffsetDeleteResponsePartition(r: Reader, v: number): OffsetDeleteResponseOffsetDeleteResponsePartition {
+export function decodeResponsePartition(r: Reader, v: number): ResponsePartition {
   const flex = false;
-  const o = defaultOffsetDeleteResponseOffsetDeleteResponsePartition();
+  const o = defaultResponsePartition();
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
   return o;
 }
 
-export function encodeOffsetDeleteResponseOffsetDeleteResponsePartition(w: Writer, v: number, o: OffsetDeleteResponseOffsetDeleteResponsePartition): void {
+export function encodeResponsePartition(w: Writer, v: number, o: ResponsePartition): void {
   const flex = false;
   w.int32(o.partitionIndex);
   w.int16(o.errorCode);

@@ -6,20 +6,20 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 9;
 
-export interface OffsetFetchRequest {
+export interface Request {
   /** The group to fetch offsets for. (versions 0-7) */
   groupId: string;
   /** Each topic we would like to fetch offsets for, or null to fetch offsets for all topics. (versions 0-7, nullable 2-7) */
-  topics: OffsetFetchRequestOffsetFetchRequestTopic[] | null;
+  topics: RequestTopic[] | null;
   /** Each group we would like to fetch offsets for (versions 8+) */
-  groups: OffsetFetchRequestOffsetFetchRequestGroup[];
+  groups: RequestGroup[];
   /** Whether broker should hold on returning unstable offsets but set a retriable error code for the partitions. (versions 7+) */
   requireStable: boolean;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetFetchRequest(): OffsetFetchRequest {
+export function defaultRequest(): Request {
   return {
     groupId: "",
     topics: [],
@@ -29,7 +29,7 @@ export function defaultOffsetFetchRequest(): OffsetFetchRequest {
   };
 }
 
-export function isDefaultOffsetFetchRequest(o: OffsetFetchRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groupId === "") &&
     (o.topics !== null && o.topics.length === 0) &&
     (o.groups !== null && o.groups.length === 0) &&
@@ -37,9 +37,9 @@ export function isDefaultOffsetFetchRequest(o: OffsetFetchRequest): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetFetchRequest(r: Reader, v: number): OffsetFetchRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 6;
-  const o = defaultOffsetFetchRequest();
+  const o = defaultRequest();
   if (v <= 7) o.groupId = (flex ? r.compactString() : r.string());
   if (v <= 7) {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -47,7 +47,7 @@ export function decodeOffsetFetchRequest(r: Reader, v: number): OffsetFetchReque
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetFetchRequestOffsetFetchRequestTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopic(r, v);
       o.topics = a;
     }
   }
@@ -57,7 +57,7 @@ export function decodeOffsetFetchRequest(r: Reader, v: number): OffsetFetchReque
     if (n < 0) o.groups = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetFetchRequestOffsetFetchRequestGroup(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestGroup(r, v);
       o.groups = a;
     }
   }
@@ -66,24 +66,24 @@ export function decodeOffsetFetchRequest(r: Reader, v: number): OffsetFetchReque
   return o;
 }
 
-export function encodeOffsetFetchRequest(w: Writer, v: number, o: OffsetFetchRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 6;
   if (v <= 7) if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   if (v <= 7) {
     const a = (v >= 2 ? o.topics : o.topics ?? []);
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetFetchRequestOffsetFetchRequestTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopic(w, v, e); }
   }
   if (v >= 8) {
     const a = o.groups ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetFetchRequestOffsetFetchRequestGroup(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestGroup(w, v, e); }
   }
   if (v >= 7) w.bool(o.requireStable);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface OffsetFetchRequestOffsetFetchRequestTopic {
+export interface RequestTopic {
   /** The topic name. (versions 0-7) */
   name: string;
   /** The partition indexes we would like to fetch offsets for. (versions 0-7) */
@@ -92,7 +92,7 @@ export interface OffsetFetchRequestOffsetFetchRequestTopic {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetFetchRequestOffsetFetchRequestTopic(): OffsetFetchRequestOffsetFetchRequestTopic {
+export function defaultRequestTopic(): RequestTopic {
   return {
     name: "",
     partitionIndexes: [],
@@ -100,15 +100,15 @@ export function defaultOffsetFetchRequestOffsetFetchRequestTopic(): OffsetFetchR
   };
 }
 
-export function isDefaultOffsetFetchRequestOffsetFetchRequestTopic(o: OffsetFetchRequestOffsetFetchRequestTopic): boolean {
+export function isDefaultRequestTopic(o: RequestTopic): boolean {
   return (o.name === "") &&
     (o.partitionIndexes !== null && o.partitionIndexes.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetFetchRequestOffsetFetchRequestTopic(r: Reader, v: number): OffsetFetchRequestOffsetFetchRequestTopic {
+export function decodeRequestTopic(r: Reader, v: number): RequestTopic {
   const flex = v >= 6;
-  const o = defaultOffsetFetchRequestOffsetFetchRequestTopic();
+  const o = defaultRequestTopic();
   if (v <= 7) o.name = (flex ? r.compactString() : r.string());
   if (v <= 7) {
     const n = flex ? r.compactArrayLength(4) : r.arrayLength(4);
@@ -124,7 +124,7 @@ export function decodeOffsetFetchRequestOffsetFetchRequestTopic(r: Reader, v: nu
   return o;
 }
 
-export function encodeOffsetFetchRequestOffsetFetchRequestTopic(w: Writer, v: number, o: OffsetFetchRequestOffsetFetchRequestTopic): void {
+export function encodeRequestTopic(w: Writer, v: number, o: RequestTopic): void {
   const flex = v >= 6;
   if (v <= 7) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (v <= 7) {
@@ -135,7 +135,7 @@ export function encodeOffsetFetchRequestOffsetFetchRequestTopic(w: Writer, v: nu
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface OffsetFetchRequestOffsetFetchRequestGroup {
+export interface RequestGroup {
   /** The group ID. (versions 8+) */
   groupId: string;
   /** The member ID assigned by the group coordinator if using the new consumer protocol (KIP-848). (versions 9+, nullable 9+) */
@@ -143,12 +143,12 @@ export interface OffsetFetchRequestOffsetFetchRequestGroup {
   /** The member epoch if using the new consumer protocol (KIP-848). (versions 9+) */
   memberEpoch: number;
   /** Each topic we would like to fetch offsets for, or null to fetch offsets for all topics. (versions 8+, nullable 8+) */
-  topics: OffsetFetchRequestOffsetFetchRequestTopics[] | null;
+  topics: RequestTopics[] | null;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetFetchRequestOffsetFetchRequestGroup(): OffsetFetchRequestOffsetFetchRequestGroup {
+export function defaultRequestGroup(): RequestGroup {
   return {
     groupId: "",
     memberId: null,
@@ -158,7 +158,7 @@ export function defaultOffsetFetchRequestOffsetFetchRequestGroup(): OffsetFetchR
   };
 }
 
-export function isDefaultOffsetFetchRequestOffsetFetchRequestGroup(o: OffsetFetchRequestOffsetFetchRequestGroup): boolean {
+export function isDefaultRequestGroup(o: RequestGroup): boolean {
   return (o.groupId === "") &&
     (o.memberId === null) &&
     (o.memberEpoch === -1) &&
@@ -166,9 +166,9 @@ export function isDefaultOffsetFetchRequestOffsetFetchRequestGroup(o: OffsetFetc
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetFetchRequestOffsetFetchRequestGroup(r: Reader, v: number): OffsetFetchRequestOffsetFetchRequestGroup {
+export function decodeRequestGroup(r: Reader, v: number): RequestGroup {
   const flex = v >= 6;
-  const o = defaultOffsetFetchRequestOffsetFetchRequestGroup();
+  const o = defaultRequestGroup();
   if (v >= 8) o.groupId = (flex ? r.compactString() : r.string());
   if (v >= 9) o.memberId = (flex ? r.compactNullableString() : r.nullableString());
   if (v >= 9) o.memberEpoch = r.int32();
@@ -177,7 +177,7 @@ export function decodeOffsetFetchRequestOffsetFetchRequestGroup(r: Reader, v: nu
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetFetchRequestOffsetFetchRequestTopics(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopics(r, v);
       o.topics = a;
     }
   }
@@ -185,7 +185,7 @@ export function decodeOffsetFetchRequestOffsetFetchRequestGroup(r: Reader, v: nu
   return o;
 }
 
-export function encodeOffsetFetchRequestOffsetFetchRequestGroup(w: Writer, v: number, o: OffsetFetchRequestOffsetFetchRequestGroup): void {
+export function encodeRequestGroup(w: Writer, v: number, o: RequestGroup): void {
   const flex = v >= 6;
   if (v >= 8) if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   if (v >= 9) if (flex) w.compactNullableString(o.memberId); else w.nullableString(o.memberId);
@@ -193,12 +193,12 @@ export function encodeOffsetFetchRequestOffsetFetchRequestGroup(w: Writer, v: nu
   if (v >= 8) {
     const a = (true ? o.topics : o.topics ?? []);
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetFetchRequestOffsetFetchRequestTopics(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopics(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface OffsetFetchRequestOffsetFetchRequestTopics {
+export interface RequestTopics {
   /** The topic name. (versions 8+) */
   name: string;
   /** The partition indexes we would like to fetch offsets for. (versions 8+) */
@@ -207,7 +207,7 @@ export interface OffsetFetchRequestOffsetFetchRequestTopics {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetFetchRequestOffsetFetchRequestTopics(): OffsetFetchRequestOffsetFetchRequestTopics {
+export function defaultRequestTopics(): RequestTopics {
   return {
     name: "",
     partitionIndexes: [],
@@ -215,15 +215,15 @@ export function defaultOffsetFetchRequestOffsetFetchRequestTopics(): OffsetFetch
   };
 }
 
-export function isDefaultOffsetFetchRequestOffsetFetchRequestTopics(o: OffsetFetchRequestOffsetFetchRequestTopics): boolean {
+export function isDefaultRequestTopics(o: RequestTopics): boolean {
   return (o.name === "") &&
     (o.partitionIndexes !== null && o.partitionIndexes.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetFetchRequestOffsetFetchRequestTopics(r: Reader, v: number): OffsetFetchRequestOffsetFetchRequestTopics {
+export function decodeRequestTopics(r: Reader, v: number): RequestTopics {
   const flex = v >= 6;
-  const o = defaultOffsetFetchRequestOffsetFetchRequestTopics();
+  const o = defaultRequestTopics();
   if (v >= 8) o.name = (flex ? r.compactString() : r.string());
   if (v >= 8) {
     const n = flex ? r.compactArrayLength(4) : r.arrayLength(4);
@@ -239,7 +239,7 @@ export function decodeOffsetFetchRequestOffsetFetchRequestTopics(r: Reader, v: n
   return o;
 }
 
-export function encodeOffsetFetchRequestOffsetFetchRequestTopics(w: Writer, v: number, o: OffsetFetchRequestOffsetFetchRequestTopics): void {
+export function encodeRequestTopics(w: Writer, v: number, o: RequestTopics): void {
   const flex = v >= 6;
   if (v >= 8) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (v >= 8) {
@@ -250,20 +250,20 @@ export function encodeOffsetFetchRequestOffsetFetchRequestTopics(w: Writer, v: n
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface OffsetFetchResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 3+) */
   throttleTimeMs: number;
   /** The responses per topic. (versions 0-7) */
-  topics: OffsetFetchResponseOffsetFetchResponseTopic[];
+  topics: ResponseTopic[];
   /** The top-level error code, or 0 if there was no error. (versions 2-7) */
   errorCode: number;
   /** The responses per group id. (versions 8+) */
-  groups: OffsetFetchResponseOffsetFetchResponseGroup[];
+  groups: ResponseGroup[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetFetchResponse(): OffsetFetchResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     topics: [],
@@ -273,7 +273,7 @@ export function defaultOffsetFetchResponse(): OffsetFetchResponse {
   };
 }
 
-export function isDefaultOffsetFetchResponse(o: OffsetFetchResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o.errorCode === 0) &&
@@ -281,9 +281,9 @@ export function isDefaultOffsetFetchResponse(o: OffsetFetchResponse): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetFetchResponse(r: Reader, v: number): OffsetFetchResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 6;
-  const o = defaultOffsetFetchResponse();
+  const o = defaultResponse();
   if (v >= 3) o.throttleTimeMs = r.int32();
   if (v <= 7) {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -291,7 +291,7 @@ export function decodeOffsetFetchResponse(r: Reader, v: number): OffsetFetchResp
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetFetchResponseOffsetFetchResponseTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopic(r, v);
       o.topics = a;
     }
   }
@@ -302,7 +302,7 @@ export function decodeOffsetFetchResponse(r: Reader, v: number): OffsetFetchResp
     if (n < 0) o.groups = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetFetchResponseOffsetFetchResponseGroup(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseGroup(r, v);
       o.groups = a;
     }
   }
@@ -310,33 +310,33 @@ export function decodeOffsetFetchResponse(r: Reader, v: number): OffsetFetchResp
   return o;
 }
 
-export function encodeOffsetFetchResponse(w: Writer, v: number, o: OffsetFetchResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 6;
   if (v >= 3) w.int32(o.throttleTimeMs);
   if (v <= 7) {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetFetchResponseOffsetFetchResponseTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopic(w, v, e); }
   }
   if (v >= 2 && v <= 7) w.int16(o.errorCode);
   if (v >= 8) {
     const a = o.groups ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetFetchResponseOffsetFetchResponseGroup(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseGroup(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface OffsetFetchResponseOffsetFetchResponseTopic {
+export interface ResponseTopic {
   /** The topic name. (versions 0-7) */
   name: string;
   /** The responses per partition (versions 0-7) */
-  partitions: OffsetFetchResponseOffsetFetchResponsePartition[];
+  partitions: ResponsePartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetFetchResponseOffsetFetchResponseTopic(): OffsetFetchResponseOffsetFetchResponseTopic {
+export function defaultResponseTopic(): ResponseTopic {
   return {
     name: "",
     partitions: [],
@@ -344,15 +344,15 @@ export function defaultOffsetFetchResponseOffsetFetchResponseTopic(): OffsetFetc
   };
 }
 
-export function isDefaultOffsetFetchResponseOffsetFetchResponseTopic(o: OffsetFetchResponseOffsetFetchResponseTopic): boolean {
+export function isDefaultResponseTopic(o: ResponseTopic): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetFetchResponseOffsetFetchResponseTopic(r: Reader, v: number): OffsetFetchResponseOffsetFetchResponseTopic {
+export function decodeResponseTopic(r: Reader, v: number): ResponseTopic {
   const flex = v >= 6;
-  const o = defaultOffsetFetchResponseOffsetFetchResponseTopic();
+  const o = defaultResponseTopic();
   if (v <= 7) o.name = (flex ? r.compactString() : r.string());
   if (v <= 7) {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -360,7 +360,7 @@ export function decodeOffsetFetchResponseOffsetFetchResponseTopic(r: Reader, v: 
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetFetchResponseOffsetFetchResponsePartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartition(r, v);
       o.partitions = a;
     }
   }
@@ -368,18 +368,18 @@ export function decodeOffsetFetchResponseOffsetFetchResponseTopic(r: Reader, v: 
   return o;
 }
 
-export function encodeOffsetFetchResponseOffsetFetchResponseTopic(w: Writer, v: number, o: OffsetFetchResponseOffsetFetchResponseTopic): void {
+export function encodeResponseTopic(w: Writer, v: number, o: ResponseTopic): void {
   const flex = v >= 6;
   if (v <= 7) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (v <= 7) {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetFetchResponseOffsetFetchResponsePartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartition(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface OffsetFetchResponseOffsetFetchResponsePartition {
+export interface ResponsePartition {
   /** The partition index. (versions 0-7) */
   partitionIndex: number;
   /** The committed message offset. (versions 0-7) */
@@ -394,7 +394,7 @@ export interface OffsetFetchResponseOffsetFetchResponsePartition {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetFetchResponseOffsetFetchResponsePartition(): OffsetFetchResponseOffsetFetchResponsePartition {
+export function defaultResponsePartition(): ResponsePartition {
   return {
     partitionIndex: 0,
     committedOffset: 0n,
@@ -405,7 +405,7 @@ export function defaultOffsetFetchResponseOffsetFetchResponsePartition(): Offset
   };
 }
 
-export function isDefaultOffsetFetchResponseOffsetFetchResponsePartition(o: OffsetFetchResponseOffsetFetchResponsePartition): boolean {
+export function isDefaultResponsePartition(o: ResponsePartition): boolean {
   return (o.partitionIndex === 0) &&
     (o.committedOffset === 0n) &&
     (o.committedLeaderEpoch === -1) &&
@@ -414,9 +414,9 @@ export function isDefaultOffsetFetchResponseOffsetFetchResponsePartition(o: Offs
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetFetchResponseOffsetFetchResponsePartition(r: Reader, v: number): OffsetFetchResponseOffsetFetchResponsePartition {
+export function decodeResponsePartition(r: Reader, v: number): ResponsePartition {
   const flex = v >= 6;
-  const o = defaultOffsetFetchResponseOffsetFetchResponsePartition();
+  const o = defaultResponsePartition();
   if (v <= 7) o.partitionIndex = r.int32();
   if (v <= 7) o.committedOffset = r.int64();
   if (v >= 5 && v <= 7) o.committedLeaderEpoch = r.int32();
@@ -426,7 +426,7 @@ export function decodeOffsetFetchResponseOffsetFetchResponsePartition(r: Reader,
   return o;
 }
 
-export function encodeOffsetFetchResponseOffsetFetchResponsePartition(w: Writer, v: number, o: OffsetFetchResponseOffsetFetchResponsePartition): void {
+export function encodeResponsePartition(w: Writer, v: number, o: ResponsePartition): void {
   const flex = v >= 6;
   if (v <= 7) w.int32(o.partitionIndex);
   if (v <= 7) w.int64(o.committedOffset);
@@ -436,18 +436,18 @@ export function encodeOffsetFetchResponseOffsetFetchResponsePartition(w: Writer,
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface OffsetFetchResponseOffsetFetchResponseGroup {
+export interface ResponseGroup {
   /** The group ID. (versions 8+) */
   groupId: string;
   /** The responses per topic. (versions 8+) */
-  topics: OffsetFetchResponseOffsetFetchResponseTopics[];
+  topics: ResponseTopics[];
   /** The group-level error code, or 0 if there was no error. (versions 8+) */
   errorCode: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetFetchResponseOffsetFetchResponseGroup(): OffsetFetchResponseOffsetFetchResponseGroup {
+export function defaultResponseGroup(): ResponseGroup {
   return {
     groupId: "",
     topics: [],
@@ -456,16 +456,16 @@ export function defaultOffsetFetchResponseOffsetFetchResponseGroup(): OffsetFetc
   };
 }
 
-export function isDefaultOffsetFetchResponseOffsetFetchResponseGroup(o: OffsetFetchResponseOffsetFetchResponseGroup): boolean {
+export function isDefaultResponseGroup(o: ResponseGroup): boolean {
   return (o.groupId === "") &&
     (o.topics !== null && o.topics.length === 0) &&
     (o.errorCode === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetFetchResponseOffsetFetchResponseGroup(r: Reader, v: number): OffsetFetchResponseOffsetFetchResponseGroup {
+export function decodeResponseGroup(r: Reader, v: number): ResponseGroup {
   const flex = v >= 6;
-  const o = defaultOffsetFetchResponseOffsetFetchResponseGroup();
+  const o = defaultResponseGroup();
   if (v >= 8) o.groupId = (flex ? r.compactString() : r.string());
   if (v >= 8) {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -473,7 +473,7 @@ export function decodeOffsetFetchResponseOffsetFetchResponseGroup(r: Reader, v: 
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetFetchResponseOffsetFetchResponseTopics(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopics(r, v);
       o.topics = a;
     }
   }
@@ -482,28 +482,28 @@ export function decodeOffsetFetchResponseOffsetFetchResponseGroup(r: Reader, v: 
   return o;
 }
 
-export function encodeOffsetFetchResponseOffsetFetchResponseGroup(w: Writer, v: number, o: OffsetFetchResponseOffsetFetchResponseGroup): void {
+export function encodeResponseGroup(w: Writer, v: number, o: ResponseGroup): void {
   const flex = v >= 6;
   if (v >= 8) if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   if (v >= 8) {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetFetchResponseOffsetFetchResponseTopics(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopics(w, v, e); }
   }
   if (v >= 8) w.int16(o.errorCode);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface OffsetFetchResponseOffsetFetchResponseTopics {
+export interface ResponseTopics {
   /** The topic name. (versions 8+) */
   name: string;
   /** The responses per partition (versions 8+) */
-  partitions: OffsetFetchResponseOffsetFetchResponsePartitions[];
+  partitions: ResponsePartitions[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetFetchResponseOffsetFetchResponseTopics(): OffsetFetchResponseOffsetFetchResponseTopics {
+export function defaultResponseTopics(): ResponseTopics {
   return {
     name: "",
     partitions: [],
@@ -511,15 +511,15 @@ export function defaultOffsetFetchResponseOffsetFetchResponseTopics(): OffsetFet
   };
 }
 
-export function isDefaultOffsetFetchResponseOffsetFetchResponseTopics(o: OffsetFetchResponseOffsetFetchResponseTopics): boolean {
+export function isDefaultResponseTopics(o: ResponseTopics): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetFetchResponseOffsetFetchResponseTopics(r: Reader, v: number): OffsetFetchResponseOffsetFetchResponseTopics {
+export function decodeResponseTopics(r: Reader, v: number): ResponseTopics {
   const flex = v >= 6;
-  const o = defaultOffsetFetchResponseOffsetFetchResponseTopics();
+  const o = defaultResponseTopics();
   if (v >= 8) o.name = (flex ? r.compactString() : r.string());
   if (v >= 8) {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -527,7 +527,7 @@ export function decodeOffsetFetchResponseOffsetFetchResponseTopics(r: Reader, v:
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetFetchResponseOffsetFetchResponsePartitions(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitions(r, v);
       o.partitions = a;
     }
   }
@@ -535,18 +535,18 @@ export function decodeOffsetFetchResponseOffsetFetchResponseTopics(r: Reader, v:
   return o;
 }
 
-export function encodeOffsetFetchResponseOffsetFetchResponseTopics(w: Writer, v: number, o: OffsetFetchResponseOffsetFetchResponseTopics): void {
+export function encodeResponseTopics(w: Writer, v: number, o: ResponseTopics): void {
   const flex = v >= 6;
   if (v >= 8) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (v >= 8) {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetFetchResponseOffsetFetchResponsePartitions(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitions(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface OffsetFetchResponseOffsetFetchResponsePartitions {
+export interface ResponsePartitions {
   /** The partition index. (versions 8+) */
   partitionIndex: number;
   /** The committed message offset. (versions 8+) */
@@ -561,7 +561,7 @@ export interface OffsetFetchResponseOffsetFetchResponsePartitions {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetFetchResponseOffsetFetchResponsePartitions(): OffsetFetchResponseOffsetFetchResponsePartitions {
+export function defaultResponsePartitions(): ResponsePartitions {
   return {
     partitionIndex: 0,
     committedOffset: 0n,
@@ -572,7 +572,7 @@ export function defaultOffsetFetchResponseOffsetFetchResponsePartitions(): Offse
   };
 }
 
-export function isDefaultOffsetFetchResponseOffsetFetchResponsePartitions(o: OffsetFetchResponseOffsetFetchResponsePartitions): boolean {
+export function isDefaultResponsePartitions(o: ResponsePartitions): boolean {
   return (o.partitionIndex === 0) &&
     (o.committedOffset === 0n) &&
     (o.committedLeaderEpoch === -1) &&
@@ -581,9 +581,9 @@ export function isDefaultOffsetFetchResponseOffsetFetchResponsePartitions(o: Off
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetFetchResponseOffsetFetchResponsePartitions(r: Reader, v: number): OffsetFetchResponseOffsetFetchResponsePartitions {
+export function decodeResponsePartitions(r: Reader, v: number): ResponsePartitions {
   const flex = v >= 6;
-  const o = defaultOffsetFetchResponseOffsetFetchResponsePartitions();
+  const o = defaultResponsePartitions();
   if (v >= 8) o.partitionIndex = r.int32();
   if (v >= 8) o.committedOffset = r.int64();
   if (v >= 8) o.committedLeaderEpoch = r.int32();
@@ -593,7 +593,7 @@ export function decodeOffsetFetchResponseOffsetFetchResponsePartitions(r: Reader
   return o;
 }
 
-export function encodeOffsetFetchResponseOffsetFetchResponsePartitions(w: Writer, v: number, o: OffsetFetchResponseOffsetFetchResponsePartitions): void {
+export function encodeResponsePartitions(w: Writer, v: number, o: ResponsePartitions): void {
   const flex = v >= 6;
   if (v >= 8) w.int32(o.partitionIndex);
   if (v >= 8) w.int64(o.committedOffset);

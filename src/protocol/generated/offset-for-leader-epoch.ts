@@ -6,16 +6,16 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 23;
 
-export interface OffsetForLeaderEpochRequest {
+export interface Request {
   /** The broker ID of the follower, of -1 if this request is from a consumer. (versions 3+) */
   replicaId: number;
   /** Each topic to get offsets for. (versions 0+) */
-  topics: OffsetForLeaderEpochRequestOffsetForLeaderTopic[];
+  topics: RequestOffsetForLeaderTopic[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetForLeaderEpochRequest(): OffsetForLeaderEpochRequest {
+export function defaultRequest(): Request {
   return {
     replicaId: -2,
     topics: [],
@@ -23,15 +23,15 @@ export function defaultOffsetForLeaderEpochRequest(): OffsetForLeaderEpochReques
   };
 }
 
-export function isDefaultOffsetForLeaderEpochRequest(o: OffsetForLeaderEpochRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.replicaId === -2) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetForLeaderEpochRequest(r: Reader, v: number): OffsetForLeaderEpochRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 4;
-  const o = defaultOffsetForLeaderEpochRequest();
+  const o = defaultRequest();
   if (v >= 3) o.replicaId = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -39,7 +39,7 @@ export function decodeOffsetForLeaderEpochRequest(r: Reader, v: number): OffsetF
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetForLeaderEpochRequestOffsetForLeaderTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestOffsetForLeaderTopic(r, v);
       o.topics = a;
     }
   }
@@ -47,27 +47,27 @@ export function decodeOffsetForLeaderEpochRequest(r: Reader, v: number): OffsetF
   return o;
 }
 
-export function encodeOffsetForLeaderEpochRequest(w: Writer, v: number, o: OffsetForLeaderEpochRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 4;
   if (v >= 3) w.int32(o.replicaId);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetForLeaderEpochRequestOffsetForLeaderTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestOffsetForLeaderTopic(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface OffsetForLeaderEpochRequestOffsetForLeaderTopic {
+export interface RequestOffsetForLeaderTopic {
   /** The topic name. (versions 0+) */
   topic: string;
   /** Each partition to get offsets for. (versions 0+) */
-  partitions: OffsetForLeaderEpochRequestOffsetForLeaderPartition[];
+  partitions: RequestOffsetForLeaderPartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetForLeaderEpochRequestOffsetForLeaderTopic(): OffsetForLeaderEpochRequestOffsetForLeaderTopic {
+export function defaultRequestOffsetForLeaderTopic(): RequestOffsetForLeaderTopic {
   return {
     topic: "",
     partitions: [],
@@ -75,15 +75,15 @@ export function defaultOffsetForLeaderEpochRequestOffsetForLeaderTopic(): Offset
   };
 }
 
-export function isDefaultOffsetForLeaderEpochRequestOffsetForLeaderTopic(o: OffsetForLeaderEpochRequestOffsetForLeaderTopic): boolean {
+export function isDefaultRequestOffsetForLeaderTopic(o: RequestOffsetForLeaderTopic): boolean {
   return (o.topic === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetForLeaderEpochRequestOffsetForLeaderTopic(r: Reader, v: number): OffsetForLeaderEpochRequestOffsetForLeaderTopic {
+export function decodeRequestOffsetForLeaderTopic(r: Reader, v: number): RequestOffsetForLeaderTopic {
   const flex = v >= 4;
-  const o = defaultOffsetForLeaderEpochRequestOffsetForLeaderTopic();
+  const o = defaultRequestOffsetForLeaderTopic();
   o.topic = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -91,7 +91,7 @@ export function decodeOffsetForLeaderEpochRequestOffsetForLeaderTopic(r: Reader,
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetForLeaderEpochRequestOffsetForLeaderPartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestOffsetForLeaderPartition(r, v);
       o.partitions = a;
     }
   }
@@ -99,18 +99,18 @@ export function decodeOffsetForLeaderEpochRequestOffsetForLeaderTopic(r: Reader,
   return o;
 }
 
-export function encodeOffsetForLeaderEpochRequestOffsetForLeaderTopic(w: Writer, v: number, o: OffsetForLeaderEpochRequestOffsetForLeaderTopic): void {
+export function encodeRequestOffsetForLeaderTopic(w: Writer, v: number, o: RequestOffsetForLeaderTopic): void {
   const flex = v >= 4;
   if (flex) w.compactString(o.topic ?? ''); else w.string(o.topic ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetForLeaderEpochRequestOffsetForLeaderPartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestOffsetForLeaderPartition(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface OffsetForLeaderEpochRequestOffsetForLeaderPartition {
+export interface RequestOffsetForLeaderPartition {
   /** The partition index. (versions 0+) */
   partition: number;
   /** An epoch used to fence consumers/replicas with old metadata. If the epoch provided by the client is larger than the current epoch known to the broker, then the UNKNOWN_LEADER_EPOCH error code will be returned. If the provided epoch is smaller, then the FENCED_LEADER_EPOCH error code will be returned. (versions 2+) */
@@ -121,7 +121,7 @@ export interface OffsetForLeaderEpochRequestOffsetForLeaderPartition {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetForLeaderEpochRequestOffsetForLeaderPartition(): OffsetForLeaderEpochRequestOffsetForLeaderPartition {
+export function defaultRequestOffsetForLeaderPartition(): RequestOffsetForLeaderPartition {
   return {
     partition: 0,
     currentLeaderEpoch: -1,
@@ -130,16 +130,16 @@ export function defaultOffsetForLeaderEpochRequestOffsetForLeaderPartition(): Of
   };
 }
 
-export function isDefaultOffsetForLeaderEpochRequestOffsetForLeaderPartition(o: OffsetForLeaderEpochRequestOffsetForLeaderPartition): boolean {
+export function isDefaultRequestOffsetForLeaderPartition(o: RequestOffsetForLeaderPartition): boolean {
   return (o.partition === 0) &&
     (o.currentLeaderEpoch === -1) &&
     (o.leaderEpoch === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetForLeaderEpochRequestOffsetForLeaderPartition(r: Reader, v: number): OffsetForLeaderEpochRequestOffsetForLeaderPartition {
+export function decodeRequestOffsetForLeaderPartition(r: Reader, v: number): RequestOffsetForLeaderPartition {
   const flex = v >= 4;
-  const o = defaultOffsetForLeaderEpochRequestOffsetForLeaderPartition();
+  const o = defaultRequestOffsetForLeaderPartition();
   o.partition = r.int32();
   if (v >= 2) o.currentLeaderEpoch = r.int32();
   o.leaderEpoch = r.int32();
@@ -147,7 +147,7 @@ export function decodeOffsetForLeaderEpochRequestOffsetForLeaderPartition(r: Rea
   return o;
 }
 
-export function encodeOffsetForLeaderEpochRequestOffsetForLeaderPartition(w: Writer, v: number, o: OffsetForLeaderEpochRequestOffsetForLeaderPartition): void {
+export function encodeRequestOffsetForLeaderPartition(w: Writer, v: number, o: RequestOffsetForLeaderPartition): void {
   const flex = v >= 4;
   w.int32(o.partition);
   if (v >= 2) w.int32(o.currentLeaderEpoch);
@@ -155,16 +155,16 @@ export function encodeOffsetForLeaderEpochRequestOffsetForLeaderPartition(w: Wri
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface OffsetForLeaderEpochResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 2+) */
   throttleTimeMs: number;
   /** Each topic we fetched offsets for. (versions 0+) */
-  topics: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult[];
+  topics: ResponseOffsetForLeaderTopicResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetForLeaderEpochResponse(): OffsetForLeaderEpochResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     topics: [],
@@ -172,15 +172,15 @@ export function defaultOffsetForLeaderEpochResponse(): OffsetForLeaderEpochRespo
   };
 }
 
-export function isDefaultOffsetForLeaderEpochResponse(o: OffsetForLeaderEpochResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetForLeaderEpochResponse(r: Reader, v: number): OffsetForLeaderEpochResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 4;
-  const o = defaultOffsetForLeaderEpochResponse();
+  const o = defaultResponse();
   if (v >= 2) o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -188,7 +188,7 @@ export function decodeOffsetForLeaderEpochResponse(r: Reader, v: number): Offset
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseOffsetForLeaderTopicResult(r, v);
       o.topics = a;
     }
   }
@@ -196,27 +196,27 @@ export function decodeOffsetForLeaderEpochResponse(r: Reader, v: number): Offset
   return o;
 }
 
-export function encodeOffsetForLeaderEpochResponse(w: Writer, v: number, o: OffsetForLeaderEpochResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 4;
   if (v >= 2) w.int32(o.throttleTimeMs);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseOffsetForLeaderTopicResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface OffsetForLeaderEpochResponseOffsetForLeaderTopicResult {
+export interface ResponseOffsetForLeaderTopicResult {
   /** The topic name. (versions 0+) */
   topic: string;
   /** Each partition in the topic we fetched offsets for. (versions 0+) */
-  partitions: OffsetForLeaderEpochResponseEpochEndOffset[];
+  partitions: ResponseEpochEndOffset[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(): OffsetForLeaderEpochResponseOffsetForLeaderTopicResult {
+export function defaultResponseOffsetForLeaderTopicResult(): ResponseOffsetForLeaderTopicResult {
   return {
     topic: "",
     partitions: [],
@@ -224,15 +224,15 @@ export function defaultOffsetForLeaderEpochResponseOffsetForLeaderTopicResult():
   };
 }
 
-export function isDefaultOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(o: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult): boolean {
+export function isDefaultResponseOffsetForLeaderTopicResult(o: ResponseOffsetForLeaderTopicResult): boolean {
   return (o.topic === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(r: Reader, v: number): OffsetForLeaderEpochResponseOffsetForLeaderTopicResult {
+export function decodeResponseOffsetForLeaderTopicResult(r: Reader, v: number): ResponseOffsetForLeaderTopicResult {
   const flex = v >= 4;
-  const o = defaultOffsetForLeaderEpochResponseOffsetForLeaderTopicResult();
+  const o = defaultResponseOffsetForLeaderTopicResult();
   o.topic = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -240,7 +240,7 @@ export function decodeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(r: 
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeOffsetForLeaderEpochResponseEpochEndOffset(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseEpochEndOffset(r, v);
       o.partitions = a;
     }
   }
@@ -248,18 +248,18 @@ export function decodeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(r: 
   return o;
 }
 
-export function encodeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(w: Writer, v: number, o: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult): void {
+export function encodeResponseOffsetForLeaderTopicResult(w: Writer, v: number, o: ResponseOffsetForLeaderTopicResult): void {
   const flex = v >= 4;
   if (flex) w.compactString(o.topic ?? ''); else w.string(o.topic ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeOffsetForLeaderEpochResponseEpochEndOffset(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseEpochEndOffset(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface OffsetForLeaderEpochResponseEpochEndOffset {
+export interface ResponseEpochEndOffset {
   /** The error code 0, or if there was no error. (versions 0+) */
   errorCode: number;
   /** The partition index. (versions 0+) */
@@ -272,7 +272,7 @@ export interface OffsetForLeaderEpochResponseEpochEndOffset {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultOffsetForLeaderEpochResponseEpochEndOffset(): OffsetForLeaderEpochResponseEpochEndOffset {
+export function defaultResponseEpochEndOffset(): ResponseEpochEndOffset {
   return {
     errorCode: 0,
     partition: 0,
@@ -282,7 +282,7 @@ export function defaultOffsetForLeaderEpochResponseEpochEndOffset(): OffsetForLe
   };
 }
 
-export function isDefaultOffsetForLeaderEpochResponseEpochEndOffset(o: OffsetForLeaderEpochResponseEpochEndOffset): boolean {
+export function isDefaultResponseEpochEndOffset(o: ResponseEpochEndOffset): boolean {
   return (o.errorCode === 0) &&
     (o.partition === 0) &&
     (o.leaderEpoch === -1) &&
@@ -290,9 +290,9 @@ export function isDefaultOffsetForLeaderEpochResponseEpochEndOffset(o: OffsetFor
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeOffsetForLeaderEpochResponseEpochEndOffset(r: Reader, v: number): OffsetForLeaderEpochResponseEpochEndOffset {
+export function decodeResponseEpochEndOffset(r: Reader, v: number): ResponseEpochEndOffset {
   const flex = v >= 4;
-  const o = defaultOffsetForLeaderEpochResponseEpochEndOffset();
+  const o = defaultResponseEpochEndOffset();
   o.errorCode = r.int16();
   o.partition = r.int32();
   if (v >= 1) o.leaderEpoch = r.int32();
@@ -301,7 +301,7 @@ export function decodeOffsetForLeaderEpochResponseEpochEndOffset(r: Reader, v: n
   return o;
 }
 
-export function encodeOffsetForLeaderEpochResponseEpochEndOffset(w: Writer, v: number, o: OffsetForLeaderEpochResponseEpochEndOffset): void {
+export function encodeResponseEpochEndOffset(w: Writer, v: number, o: ResponseEpochEndOffset): void {
   const flex = v >= 4;
   w.int16(o.errorCode);
   w.int32(o.partition);

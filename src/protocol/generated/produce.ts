@@ -7,7 +7,7 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 0;
 
-export interface ProduceRequest {
+export interface Request {
   /** The transactional ID, or null if the producer is not transactional. (versions 3+, nullable 3+) */
   transactionalId: string | null;
   /** The number of acknowledgments the producer requires the leader to have received before considering a request complete. Allowed values: 0 for no acknowledgments, 1 for only the leader and -1 for the full ISR. (versions 0+) */
@@ -15,12 +15,12 @@ export interface ProduceRequest {
   /** The timeout to await a response in milliseconds. (versions 0+) */
   timeoutMs: number;
   /** Each topic to produce to. (versions 0+) */
-  topicData: ProduceRequestTopicProduceData[];
+  topicData: RequestTopicProduceData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultProduceRequest(): ProduceRequest {
+export function defaultRequest(): Request {
   return {
     transactionalId: null,
     acks: 0,
@@ -30,7 +30,7 @@ export function defaultProduceRequest(): ProduceRequest {
   };
 }
 
-export function isDefaultProduceRequest(o: ProduceRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.transactionalId === null) &&
     (o.acks === 0) &&
     (o.timeoutMs === 0) &&
@@ -38,9 +38,9 @@ export function isDefaultProduceRequest(o: ProduceRequest): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeProduceRequest(r: Reader, v: number): ProduceRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 9;
-  const o = defaultProduceRequest();
+  const o = defaultRequest();
   o.transactionalId = (flex ? r.compactNullableString() : r.nullableString());
   o.acks = r.int16();
   o.timeoutMs = r.int32();
@@ -50,7 +50,7 @@ export function decodeProduceRequest(r: Reader, v: number): ProduceRequest {
     if (n < 0) o.topicData = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeProduceRequestTopicProduceData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopicProduceData(r, v);
       o.topicData = a;
     }
   }
@@ -58,7 +58,7 @@ export function decodeProduceRequest(r: Reader, v: number): ProduceRequest {
   return o;
 }
 
-export function encodeProduceRequest(w: Writer, v: number, o: ProduceRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 9;
   if (flex) w.compactNullableString(o.transactionalId); else w.nullableString(o.transactionalId);
   w.int16(o.acks);
@@ -66,23 +66,23 @@ export function encodeProduceRequest(w: Writer, v: number, o: ProduceRequest): v
   {
     const a = o.topicData ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeProduceRequestTopicProduceData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopicProduceData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ProduceRequestTopicProduceData {
+export interface RequestTopicProduceData {
   /** The topic name. (versions 0-12) */
   name: string;
   /** The unique topic ID (versions 13+) */
   topicId: Buffer;
   /** Each partition to produce to. (versions 0+) */
-  partitionData: ProduceRequestPartitionProduceData[];
+  partitionData: RequestPartitionProduceData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultProduceRequestTopicProduceData(): ProduceRequestTopicProduceData {
+export function defaultRequestTopicProduceData(): RequestTopicProduceData {
   return {
     name: "",
     topicId: ZERO_UUID,
@@ -91,16 +91,16 @@ export function defaultProduceRequestTopicProduceData(): ProduceRequestTopicProd
   };
 }
 
-export function isDefaultProduceRequestTopicProduceData(o: ProduceRequestTopicProduceData): boolean {
+export function isDefaultRequestTopicProduceData(o: RequestTopicProduceData): boolean {
   return (o.name === "") &&
     (o.topicId.equals(ZERO_UUID)) &&
     (o.partitionData !== null && o.partitionData.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeProduceRequestTopicProduceData(r: Reader, v: number): ProduceRequestTopicProduceData {
+export function decodeRequestTopicProduceData(r: Reader, v: number): RequestTopicProduceData {
   const flex = v >= 9;
-  const o = defaultProduceRequestTopicProduceData();
+  const o = defaultRequestTopicProduceData();
   if (v <= 12) o.name = (flex ? r.compactString() : r.string());
   if (v >= 13) o.topicId = r.uuid();
   {
@@ -109,7 +109,7 @@ export function decodeProduceRequestTopicProduceData(r: Reader, v: number): Prod
     if (n < 0) o.partitionData = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeProduceRequestPartitionProduceData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartitionProduceData(r, v);
       o.partitionData = a;
     }
   }
@@ -117,19 +117,19 @@ export function decodeProduceRequestTopicProduceData(r: Reader, v: number): Prod
   return o;
 }
 
-export function encodeProduceRequestTopicProduceData(w: Writer, v: number, o: ProduceRequestTopicProduceData): void {
+export function encodeRequestTopicProduceData(w: Writer, v: number, o: RequestTopicProduceData): void {
   const flex = v >= 9;
   if (v <= 12) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (v >= 13) w.uuid(o.topicId);
   {
     const a = o.partitionData ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeProduceRequestPartitionProduceData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartitionProduceData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ProduceRequestPartitionProduceData {
+export interface RequestPartitionProduceData {
   /** The partition index. (versions 0+) */
   index: number;
   /** The record data to be produced. (versions 0+, nullable 0+) */
@@ -138,7 +138,7 @@ export interface ProduceRequestPartitionProduceData {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultProduceRequestPartitionProduceData(): ProduceRequestPartitionProduceData {
+export function defaultRequestPartitionProduceData(): RequestPartitionProduceData {
   return {
     index: 0,
     records: null,
@@ -146,40 +146,40 @@ export function defaultProduceRequestPartitionProduceData(): ProduceRequestParti
   };
 }
 
-export function isDefaultProduceRequestPartitionProduceData(o: ProduceRequestPartitionProduceData): boolean {
+export function isDefaultRequestPartitionProduceData(o: RequestPartitionProduceData): boolean {
   return (o.index === 0) &&
     (o.records === null) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeProduceRequestPartitionProduceData(r: Reader, v: number): ProduceRequestPartitionProduceData {
+export function decodeRequestPartitionProduceData(r: Reader, v: number): RequestPartitionProduceData {
   const flex = v >= 9;
-  const o = defaultProduceRequestPartitionProduceData();
+  const o = defaultRequestPartitionProduceData();
   o.index = r.int32();
   o.records = (flex ? r.compactNullableBytes() : r.nullableBytes());
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeProduceRequestPartitionProduceData(w: Writer, v: number, o: ProduceRequestPartitionProduceData): void {
+export function encodeRequestPartitionProduceData(w: Writer, v: number, o: RequestPartitionProduceData): void {
   const flex = v >= 9;
   w.int32(o.index);
   if (flex) w.compactNullableBytes(o.records); else w.nullableBytes(o.records);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ProduceResponse {
+export interface Response {
   /** Each produce response. (versions 0+) */
-  responses: ProduceResponseTopicProduceResponse[];
+  responses: ResponseTopicProduceResponse[];
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 1+) */
   throttleTimeMs: number;
   /** Endpoints for all current-leaders enumerated in PartitionProduceResponses, with errors NOT_LEADER_OR_FOLLOWER. (versions 10+, tag 0) */
-  nodeEndpoints: ProduceResponseNodeEndpoint[];
+  nodeEndpoints: ResponseNodeEndpoint[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultProduceResponse(): ProduceResponse {
+export function defaultResponse(): Response {
   return {
     responses: [],
     throttleTimeMs: 0,
@@ -188,23 +188,23 @@ export function defaultProduceResponse(): ProduceResponse {
   };
 }
 
-export function isDefaultProduceResponse(o: ProduceResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.responses !== null && o.responses.length === 0) &&
     (o.throttleTimeMs === 0) &&
     (o.nodeEndpoints !== null && o.nodeEndpoints.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeProduceResponse(r: Reader, v: number): ProduceResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 9;
-  const o = defaultProduceResponse();
+  const o = defaultResponse();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Responses is null');
     if (n < 0) o.responses = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeProduceResponseTopicProduceResponse(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopicProduceResponse(r, v);
       o.responses = a;
     }
   }
@@ -219,7 +219,7 @@ export function decodeProduceResponse(r: Reader, v: number): ProduceResponse {
           if (n < 0) o.nodeEndpoints = null as never;
           else {
             const a = new Array(n);
-            for (let i = 0; i < n; i++) a[i] = decodeProduceResponseNodeEndpoint(r, v);
+            for (let i = 0; i < n; i++) a[i] = decodeResponseNodeEndpoint(r, v);
             o.nodeEndpoints = a;
           }
         }
@@ -231,12 +231,12 @@ export function decodeProduceResponse(r: Reader, v: number): ProduceResponse {
   return o;
 }
 
-export function encodeProduceResponse(w: Writer, v: number, o: ProduceResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 9;
   {
     const a = o.responses ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeProduceResponseTopicProduceResponse(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopicProduceResponse(w, v, e); }
   }
   w.int32(o.throttleTimeMs);
   if (flex) {
@@ -247,7 +247,7 @@ export function encodeProduceResponse(w: Writer, v: number, o: ProduceResponse):
         {
           const a = o.nodeEndpoints ?? [];
           if (true) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-          if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeProduceResponseNodeEndpoint(w, v, e); }
+          if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseNodeEndpoint(w, v, e); }
         }
         known.push({ tag: 0, data: w.finish() });
       }
@@ -256,18 +256,18 @@ export function encodeProduceResponse(w: Writer, v: number, o: ProduceResponse):
   }
 }
 
-export interface ProduceResponseTopicProduceResponse {
+export interface ResponseTopicProduceResponse {
   /** The topic name. (versions 0-12) */
   name: string;
   /** The unique topic ID (versions 13+) */
   topicId: Buffer;
   /** Each partition that we produced to within the topic. (versions 0+) */
-  partitionResponses: ProduceResponsePartitionProduceResponse[];
+  partitionResponses: ResponsePartitionProduceResponse[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultProduceResponseTopicProduceResponse(): ProduceResponseTopicProduceResponse {
+export function defaultResponseTopicProduceResponse(): ResponseTopicProduceResponse {
   return {
     name: "",
     topicId: ZERO_UUID,
@@ -276,16 +276,16 @@ export function defaultProduceResponseTopicProduceResponse(): ProduceResponseTop
   };
 }
 
-export function isDefaultProduceResponseTopicProduceResponse(o: ProduceResponseTopicProduceResponse): boolean {
+export function isDefaultResponseTopicProduceResponse(o: ResponseTopicProduceResponse): boolean {
   return (o.name === "") &&
     (o.topicId.equals(ZERO_UUID)) &&
     (o.partitionResponses !== null && o.partitionResponses.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeProduceResponseTopicProduceResponse(r: Reader, v: number): ProduceResponseTopicProduceResponse {
+export function decodeResponseTopicProduceResponse(r: Reader, v: number): ResponseTopicProduceResponse {
   const flex = v >= 9;
-  const o = defaultProduceResponseTopicProduceResponse();
+  const o = defaultResponseTopicProduceResponse();
   if (v <= 12) o.name = (flex ? r.compactString() : r.string());
   if (v >= 13) o.topicId = r.uuid();
   {
@@ -294,7 +294,7 @@ export function decodeProduceResponseTopicProduceResponse(r: Reader, v: number):
     if (n < 0) o.partitionResponses = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeProduceResponsePartitionProduceResponse(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionProduceResponse(r, v);
       o.partitionResponses = a;
     }
   }
@@ -302,19 +302,19 @@ export function decodeProduceResponseTopicProduceResponse(r: Reader, v: number):
   return o;
 }
 
-export function encodeProduceResponseTopicProduceResponse(w: Writer, v: number, o: ProduceResponseTopicProduceResponse): void {
+export function encodeResponseTopicProduceResponse(w: Writer, v: number, o: ResponseTopicProduceResponse): void {
   const flex = v >= 9;
   if (v <= 12) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (v >= 13) w.uuid(o.topicId);
   {
     const a = o.partitionResponses ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeProduceResponsePartitionProduceResponse(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionProduceResponse(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ProduceResponsePartitionProduceResponse {
+export interface ResponsePartitionProduceResponse {
   /** The partition index. (versions 0+) */
   index: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -326,16 +326,16 @@ export interface ProduceResponsePartitionProduceResponse {
   /** The log start offset. (versions 5+) */
   logStartOffset: bigint;
   /** The batch indices of records that caused the batch to be dropped. (versions 8+) */
-  recordErrors: ProduceResponseBatchIndexAndErrorMessage[];
+  recordErrors: ResponseBatchIndexAndErrorMessage[];
   /** The global error message summarizing the common root cause of the records that caused the batch to be dropped. (versions 8+, nullable 8+) */
   errorMessage: string | null;
   /** The leader broker that the producer should use for future requests. (versions 10+, tag 0) */
-  currentLeader: ProduceResponseLeaderIdAndEpoch;
+  currentLeader: ResponseLeaderIdAndEpoch;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultProduceResponsePartitionProduceResponse(): ProduceResponsePartitionProduceResponse {
+export function defaultResponsePartitionProduceResponse(): ResponsePartitionProduceResponse {
   return {
     index: 0,
     errorCode: 0,
@@ -344,12 +344,12 @@ export function defaultProduceResponsePartitionProduceResponse(): ProduceRespons
     logStartOffset: -1n,
     recordErrors: [],
     errorMessage: null,
-    currentLeader: defaultProduceResponseLeaderIdAndEpoch(),
+    currentLeader: defaultResponseLeaderIdAndEpoch(),
     _tagged: undefined,
   };
 }
 
-export function isDefaultProduceResponsePartitionProduceResponse(o: ProduceResponsePartitionProduceResponse): boolean {
+export function isDefaultResponsePartitionProduceResponse(o: ResponsePartitionProduceResponse): boolean {
   return (o.index === 0) &&
     (o.errorCode === 0) &&
     (o.baseOffset === 0n) &&
@@ -357,13 +357,13 @@ export function isDefaultProduceResponsePartitionProduceResponse(o: ProduceRespo
     (o.logStartOffset === -1n) &&
     (o.recordErrors !== null && o.recordErrors.length === 0) &&
     (o.errorMessage === null) &&
-    (o.currentLeader === null || isDefaultProduceResponseLeaderIdAndEpoch(o.currentLeader)) &&
+    (o.currentLeader === null || isDefaultResponseLeaderIdAndEpoch(o.currentLeader)) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeProduceResponsePartitionProduceResponse(r: Reader, v: number): ProduceResponsePartitionProduceResponse {
+export function decodeResponsePartitionProduceResponse(r: Reader, v: number): ResponsePartitionProduceResponse {
   const flex = v >= 9;
-  const o = defaultProduceResponsePartitionProduceResponse();
+  const o = defaultResponsePartitionProduceResponse();
   o.index = r.int32();
   o.errorCode = r.int16();
   o.baseOffset = r.int64();
@@ -375,7 +375,7 @@ export function decodeProduceResponsePartitionProduceResponse(r: Reader, v: numb
     if (n < 0) o.recordErrors = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeProduceResponseBatchIndexAndErrorMessage(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseBatchIndexAndErrorMessage(r, v);
       o.recordErrors = a;
     }
   }
@@ -384,7 +384,7 @@ export function decodeProduceResponsePartitionProduceResponse(r: Reader, v: numb
     switch (tag) {
       case 0:
         if (!(v >= 10)) return false;
-        o.currentLeader = decodeProduceResponseLeaderIdAndEpoch(r, v);
+        o.currentLeader = decodeResponseLeaderIdAndEpoch(r, v);
         return true;
       default:
         return false;
@@ -393,7 +393,7 @@ export function decodeProduceResponsePartitionProduceResponse(r: Reader, v: numb
   return o;
 }
 
-export function encodeProduceResponsePartitionProduceResponse(w: Writer, v: number, o: ProduceResponsePartitionProduceResponse): void {
+export function encodeResponsePartitionProduceResponse(w: Writer, v: number, o: ResponsePartitionProduceResponse): void {
   const flex = v >= 9;
   w.int32(o.index);
   w.int16(o.errorCode);
@@ -403,15 +403,15 @@ export function encodeProduceResponsePartitionProduceResponse(w: Writer, v: numb
   if (v >= 8) {
     const a = o.recordErrors ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeProduceResponseBatchIndexAndErrorMessage(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseBatchIndexAndErrorMessage(w, v, e); }
   }
   if (v >= 8) if (flex) w.compactNullableString(o.errorMessage); else w.nullableString(o.errorMessage);
   if (flex) {
     const known: TaggedField[] = [];
-    if ((v >= 10) && !(o.currentLeader === null || isDefaultProduceResponseLeaderIdAndEpoch(o.currentLeader))) {
+    if ((v >= 10) && !(o.currentLeader === null || isDefaultResponseLeaderIdAndEpoch(o.currentLeader))) {
       {
         const w = new Writer(64);
-        encodeProduceResponseLeaderIdAndEpoch(w, v, o.currentLeader);
+        encodeResponseLeaderIdAndEpoch(w, v, o.currentLeader);
         known.push({ tag: 0, data: w.finish() });
       }
     }
@@ -419,7 +419,7 @@ export function encodeProduceResponsePartitionProduceResponse(w: Writer, v: numb
   }
 }
 
-export interface ProduceResponseBatchIndexAndErrorMessage {
+export interface ResponseBatchIndexAndErrorMessage {
   /** The batch index of the record that caused the batch to be dropped. (versions 8+) */
   batchIndex: number;
   /** The error message of the record that caused the batch to be dropped. (versions 8+, nullable 8+) */
@@ -428,7 +428,7 @@ export interface ProduceResponseBatchIndexAndErrorMessage {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultProduceResponseBatchIndexAndErrorMessage(): ProduceResponseBatchIndexAndErrorMessage {
+export function defaultResponseBatchIndexAndErrorMessage(): ResponseBatchIndexAndErrorMessage {
   return {
     batchIndex: 0,
     batchIndexErrorMessage: null,
@@ -436,29 +436,29 @@ export function defaultProduceResponseBatchIndexAndErrorMessage(): ProduceRespon
   };
 }
 
-export function isDefaultProduceResponseBatchIndexAndErrorMessage(o: ProduceResponseBatchIndexAndErrorMessage): boolean {
+export function isDefaultResponseBatchIndexAndErrorMessage(o: ResponseBatchIndexAndErrorMessage): boolean {
   return (o.batchIndex === 0) &&
     (o.batchIndexErrorMessage === null) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeProduceResponseBatchIndexAndErrorMessage(r: Reader, v: number): ProduceResponseBatchIndexAndErrorMessage {
+export function decodeResponseBatchIndexAndErrorMessage(r: Reader, v: number): ResponseBatchIndexAndErrorMessage {
   const flex = v >= 9;
-  const o = defaultProduceResponseBatchIndexAndErrorMessage();
+  const o = defaultResponseBatchIndexAndErrorMessage();
   if (v >= 8) o.batchIndex = r.int32();
   if (v >= 8) o.batchIndexErrorMessage = (flex ? r.compactNullableString() : r.nullableString());
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeProduceResponseBatchIndexAndErrorMessage(w: Writer, v: number, o: ProduceResponseBatchIndexAndErrorMessage): void {
+export function encodeResponseBatchIndexAndErrorMessage(w: Writer, v: number, o: ResponseBatchIndexAndErrorMessage): void {
   const flex = v >= 9;
   if (v >= 8) w.int32(o.batchIndex);
   if (v >= 8) if (flex) w.compactNullableString(o.batchIndexErrorMessage); else w.nullableString(o.batchIndexErrorMessage);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ProduceResponseLeaderIdAndEpoch {
+export interface ResponseLeaderIdAndEpoch {
   /** The ID of the current leader or -1 if the leader is unknown. (versions 10+) */
   leaderId: number;
   /** The latest known leader epoch. (versions 10+) */
@@ -467,7 +467,7 @@ export interface ProduceResponseLeaderIdAndEpoch {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultProduceResponseLeaderIdAndEpoch(): ProduceResponseLeaderIdAndEpoch {
+export function defaultResponseLeaderIdAndEpoch(): ResponseLeaderIdAndEpoch {
   return {
     leaderId: -1,
     leaderEpoch: -1,
@@ -475,29 +475,29 @@ export function defaultProduceResponseLeaderIdAndEpoch(): ProduceResponseLeaderI
   };
 }
 
-export function isDefaultProduceResponseLeaderIdAndEpoch(o: ProduceResponseLeaderIdAndEpoch): boolean {
+export function isDefaultResponseLeaderIdAndEpoch(o: ResponseLeaderIdAndEpoch): boolean {
   return (o.leaderId === -1) &&
     (o.leaderEpoch === -1) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeProduceResponseLeaderIdAndEpoch(r: Reader, v: number): ProduceResponseLeaderIdAndEpoch {
+export function decodeResponseLeaderIdAndEpoch(r: Reader, v: number): ResponseLeaderIdAndEpoch {
   const flex = v >= 9;
-  const o = defaultProduceResponseLeaderIdAndEpoch();
+  const o = defaultResponseLeaderIdAndEpoch();
   if (v >= 10) o.leaderId = r.int32();
   if (v >= 10) o.leaderEpoch = r.int32();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeProduceResponseLeaderIdAndEpoch(w: Writer, v: number, o: ProduceResponseLeaderIdAndEpoch): void {
+export function encodeResponseLeaderIdAndEpoch(w: Writer, v: number, o: ResponseLeaderIdAndEpoch): void {
   const flex = v >= 9;
   if (v >= 10) w.int32(o.leaderId);
   if (v >= 10) w.int32(o.leaderEpoch);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ProduceResponseNodeEndpoint {
+export interface ResponseNodeEndpoint {
   /** The ID of the associated node. (versions 10+) */
   nodeId: number;
   /** The node's hostname. (versions 10+) */
@@ -510,7 +510,7 @@ export interface ProduceResponseNodeEndpoint {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultProduceResponseNodeEndpoint(): ProduceResponseNodeEndpoint {
+export function defaultResponseNodeEndpoint(): ResponseNodeEndpoint {
   return {
     nodeId: 0,
     host: "",
@@ -520,7 +520,7 @@ export function defaultProduceResponseNodeEndpoint(): ProduceResponseNodeEndpoin
   };
 }
 
-export function isDefaultProduceResponseNodeEndpoint(o: ProduceResponseNodeEndpoint): boolean {
+export function isDefaultResponseNodeEndpoint(o: ResponseNodeEndpoint): boolean {
   return (o.nodeId === 0) &&
     (o.host === "") &&
     (o.port === 0) &&
@@ -528,9 +528,9 @@ export function isDefaultProduceResponseNodeEndpoint(o: ProduceResponseNodeEndpo
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeProduceResponseNodeEndpoint(r: Reader, v: number): ProduceResponseNodeEndpoint {
+export function decodeResponseNodeEndpoint(r: Reader, v: number): ResponseNodeEndpoint {
   const flex = v >= 9;
-  const o = defaultProduceResponseNodeEndpoint();
+  const o = defaultResponseNodeEndpoint();
   if (v >= 10) o.nodeId = r.int32();
   if (v >= 10) o.host = (flex ? r.compactString() : r.string());
   if (v >= 10) o.port = r.int32();
@@ -539,7 +539,7 @@ export function decodeProduceResponseNodeEndpoint(r: Reader, v: number): Produce
   return o;
 }
 
-export function encodeProduceResponseNodeEndpoint(w: Writer, v: number, o: ProduceResponseNodeEndpoint): void {
+export function encodeResponseNodeEndpoint(w: Writer, v: number, o: ResponseNodeEndpoint): void {
   const flex = v >= 9;
   if (v >= 10) w.int32(o.nodeId);
   if (v >= 10) if (flex) w.compactString(o.host ?? ''); else w.string(o.host ?? '');

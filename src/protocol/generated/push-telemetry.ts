@@ -6,7 +6,7 @@ import { ZERO_UUID, EMPTY_BYTES } from '../constants.js';
 
 export const API_KEY = 72;
 
-export interface PushTelemetryRequest {
+export interface Request {
   /** Unique id for this client instance. (versions 0+) */
   clientInstanceId: Buffer;
   /** Unique identifier for the current subscription. (versions 0+) */
@@ -21,7 +21,7 @@ export interface PushTelemetryRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultPushTelemetryRequest(): PushTelemetryRequest {
+export function defaultRequest(): Request {
   return {
     clientInstanceId: ZERO_UUID,
     subscriptionId: 0,
@@ -32,7 +32,7 @@ export function defaultPushTelemetryRequest(): PushTelemetryRequest {
   };
 }
 
-export function isDefaultPushTelemetryRequest(o: PushTelemetryRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.clientInstanceId.equals(ZERO_UUID)) &&
     (o.subscriptionId === 0) &&
     (o.terminating === false) &&
@@ -41,9 +41,9 @@ export function isDefaultPushTelemetryRequest(o: PushTelemetryRequest): boolean 
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodePushTelemetryRequest(r: Reader, v: number): PushTelemetryRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultPushTelemetryRequest();
+  const o = defaultRequest();
   o.clientInstanceId = r.uuid();
   o.subscriptionId = r.int32();
   o.terminating = r.bool();
@@ -53,7 +53,7 @@ export function decodePushTelemetryRequest(r: Reader, v: number): PushTelemetryR
   return o;
 }
 
-export function encodePushTelemetryRequest(w: Writer, v: number, o: PushTelemetryRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   w.uuid(o.clientInstanceId);
   w.int32(o.subscriptionId);
@@ -63,7 +63,7 @@ export function encodePushTelemetryRequest(w: Writer, v: number, o: PushTelemetr
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface PushTelemetryResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -72,7 +72,7 @@ export interface PushTelemetryResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultPushTelemetryResponse(): PushTelemetryResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -80,22 +80,22 @@ export function defaultPushTelemetryResponse(): PushTelemetryResponse {
   };
 }
 
-export function isDefaultPushTelemetryResponse(o: PushTelemetryResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodePushTelemetryResponse(r: Reader, v: number): PushTelemetryResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultPushTelemetryResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodePushTelemetryResponse(w: Writer, v: number, o: PushTelemetryResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);

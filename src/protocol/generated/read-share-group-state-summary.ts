@@ -7,16 +7,16 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 87;
 
-export interface ReadShareGroupStateSummaryRequest {
+export interface Request {
   /** The group identifier. (versions 0+) */
   groupId: string;
   /** The data for the topics. (versions 0+) */
-  topics: ReadShareGroupStateSummaryRequestReadStateSummaryData[];
+  topics: RequestReadStateSummaryData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultReadShareGroupStateSummaryRequest(): ReadShareGroupStateSummaryRequest {
+export function defaultRequest(): Request {
   return {
     groupId: "",
     topics: [],
@@ -24,15 +24,15 @@ export function defaultReadShareGroupStateSummaryRequest(): ReadShareGroupStateS
   };
 }
 
-export function isDefaultReadShareGroupStateSummaryRequest(o: ReadShareGroupStateSummaryRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groupId === "") &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeReadShareGroupStateSummaryRequest(r: Reader, v: number): ReadShareGroupStateSummaryRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultReadShareGroupStateSummaryRequest();
+  const o = defaultRequest();
   o.groupId = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -40,7 +40,7 @@ export function decodeReadShareGroupStateSummaryRequest(r: Reader, v: number): R
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeReadShareGroupStateSummaryRequestReadStateSummaryData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestReadStateSummaryData(r, v);
       o.topics = a;
     }
   }
@@ -48,27 +48,27 @@ export function decodeReadShareGroupStateSummaryRequest(r: Reader, v: number): R
   return o;
 }
 
-export function encodeReadShareGroupStateSummaryRequest(w: Writer, v: number, o: ReadShareGroupStateSummaryRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeReadShareGroupStateSummaryRequestReadStateSummaryData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestReadStateSummaryData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ReadShareGroupStateSummaryRequestReadStateSummaryData {
+export interface RequestReadStateSummaryData {
   /** The topic identifier. (versions 0+) */
   topicId: Buffer;
   /** The data for the partitions. (versions 0+) */
-  partitions: ReadShareGroupStateSummaryRequestPartitionData[];
+  partitions: RequestPartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultReadShareGroupStateSummaryRequestReadStateSummaryData(): ReadShareGroupStateSummaryRequestReadStateSummaryData {
+export function defaultRequestReadStateSummaryData(): RequestReadStateSummaryData {
   return {
     topicId: ZERO_UUID,
     partitions: [],
@@ -76,15 +76,15 @@ export function defaultReadShareGroupStateSummaryRequestReadStateSummaryData(): 
   };
 }
 
-export function isDefaultReadShareGroupStateSummaryRequestReadStateSummaryData(o: ReadShareGroupStateSummaryRequestReadStateSummaryData): boolean {
+export function isDefaultRequestReadStateSummaryData(o: RequestReadStateSummaryData): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeReadShareGroupStateSummaryRequestReadStateSummaryData(r: Reader, v: number): ReadShareGroupStateSummaryRequestReadStateSummaryData {
+export function decodeRequestReadStateSummaryData(r: Reader, v: number): RequestReadStateSummaryData {
   const flex = true;
-  const o = defaultReadShareGroupStateSummaryRequestReadStateSummaryData();
+  const o = defaultRequestReadStateSummaryData();
   o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -92,7 +92,7 @@ export function decodeReadShareGroupStateSummaryRequestReadStateSummaryData(r: R
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeReadShareGroupStateSummaryRequestPartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -100,18 +100,18 @@ export function decodeReadShareGroupStateSummaryRequestReadStateSummaryData(r: R
   return o;
 }
 
-export function encodeReadShareGroupStateSummaryRequestReadStateSummaryData(w: Writer, v: number, o: ReadShareGroupStateSummaryRequestReadStateSummaryData): void {
+export function encodeRequestReadStateSummaryData(w: Writer, v: number, o: RequestReadStateSummaryData): void {
   const flex = true;
   w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeReadShareGroupStateSummaryRequestPartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ReadShareGroupStateSummaryRequestPartitionData {
+export interface RequestPartitionData {
   /** The partition index. (versions 0+) */
   partition: number;
   /** The leader epoch of the share-partition. (versions 0+) */
@@ -120,7 +120,7 @@ export interface ReadShareGroupStateSummaryRequestPartitionData {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultReadShareGroupStateSummaryRequestPartitionData(): ReadShareGroupStateSummaryRequestPartitionData {
+export function defaultRequestPartitionData(): RequestPartitionData {
   return {
     partition: 0,
     leaderEpoch: 0,
@@ -128,57 +128,57 @@ export function defaultReadShareGroupStateSummaryRequestPartitionData(): ReadSha
   };
 }
 
-export function isDefaultReadShareGroupStateSummaryRequestPartitionData(o: ReadShareGroupStateSummaryRequestPartitionData): boolean {
+export function isDefaultRequestPartitionData(o: RequestPartitionData): boolean {
   return (o.partition === 0) &&
     (o.leaderEpoch === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeReadShareGroupStateSummaryRequestPartitionData(r: Reader, v: number): ReadShareGroupStateSummaryRequestPartitionData {
+export function decodeRequestPartitionData(r: Reader, v: number): RequestPartitionData {
   const flex = true;
-  const o = defaultReadShareGroupStateSummaryRequestPartitionData();
+  const o = defaultRequestPartitionData();
   o.partition = r.int32();
   o.leaderEpoch = r.int32();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeReadShareGroupStateSummaryRequestPartitionData(w: Writer, v: number, o: ReadShareGroupStateSummaryRequestPartitionData): void {
+export function encodeRequestPartitionData(w: Writer, v: number, o: RequestPartitionData): void {
   const flex = true;
   w.int32(o.partition);
   w.int32(o.leaderEpoch);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ReadShareGroupStateSummaryResponse {
+export interface Response {
   /** The read results (versions 0+) */
-  results: ReadShareGroupStateSummaryResponseReadStateSummaryResult[];
+  results: ResponseReadStateSummaryResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultReadShareGroupStateSummaryResponse(): ReadShareGroupStateSummaryResponse {
+export function defaultResponse(): Response {
   return {
     results: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultReadShareGroupStateSummaryResponse(o: ReadShareGroupStateSummaryResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.results !== null && o.results.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeReadShareGroupStateSummaryResponse(r: Reader, v: number): ReadShareGroupStateSummaryResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultReadShareGroupStateSummaryResponse();
+  const o = defaultResponse();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Results is null');
     if (n < 0) o.results = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeReadShareGroupStateSummaryResponseReadStateSummaryResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseReadStateSummaryResult(r, v);
       o.results = a;
     }
   }
@@ -186,26 +186,26 @@ export function decodeReadShareGroupStateSummaryResponse(r: Reader, v: number): 
   return o;
 }
 
-export function encodeReadShareGroupStateSummaryResponse(w: Writer, v: number, o: ReadShareGroupStateSummaryResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   {
     const a = o.results ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeReadShareGroupStateSummaryResponseReadStateSummaryResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseReadStateSummaryResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ReadShareGroupStateSummaryResponseReadStateSummaryResult {
+export interface ResponseReadStateSummaryResult {
   /** The topic identifier (versions 0+) */
   topicId: Buffer;
   /** The results for the partitions. (versions 0+) */
-  partitions: ReadShareGroupStateSummaryResponsePartitionResult[];
+  partitions: ResponsePartitionResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultReadShareGroupStateSummaryResponseReadStateSummaryResult(): ReadShareGroupStateSummaryResponseReadStateSummaryResult {
+export function defaultResponseReadStateSummaryResult(): ResponseReadStateSummaryResult {
   return {
     topicId: ZERO_UUID,
     partitions: [],
@@ -213,15 +213,15 @@ export function defaultReadShareGroupStateSummaryResponseReadStateSummaryResult(
   };
 }
 
-export function isDefaultReadShareGroupStateSummaryResponseReadStateSummaryResult(o: ReadShareGroupStateSummaryResponseReadStateSummaryResult): boolean {
+export function isDefaultResponseReadStateSummaryResult(o: ResponseReadStateSummaryResult): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeReadShareGroupStateSummaryResponseReadStateSummaryResult(r: Reader, v: number): ReadShareGroupStateSummaryResponseReadStateSummaryResult {
+export function decodeResponseReadStateSummaryResult(r: Reader, v: number): ResponseReadStateSummaryResult {
   const flex = true;
-  const o = defaultReadShareGroupStateSummaryResponseReadStateSummaryResult();
+  const o = defaultResponseReadStateSummaryResult();
   o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -229,7 +229,7 @@ export function decodeReadShareGroupStateSummaryResponseReadStateSummaryResult(r
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeReadShareGroupStateSummaryResponsePartitionResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionResult(r, v);
       o.partitions = a;
     }
   }
@@ -237,18 +237,18 @@ export function decodeReadShareGroupStateSummaryResponseReadStateSummaryResult(r
   return o;
 }
 
-export function encodeReadShareGroupStateSummaryResponseReadStateSummaryResult(w: Writer, v: number, o: ReadShareGroupStateSummaryResponseReadStateSummaryResult): void {
+export function encodeResponseReadStateSummaryResult(w: Writer, v: number, o: ResponseReadStateSummaryResult): void {
   const flex = true;
   w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeReadShareGroupStateSummaryResponsePartitionResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ReadShareGroupStateSummaryResponsePartitionResult {
+export interface ResponsePartitionResult {
   /** The partition index. (versions 0+) */
   partition: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -263,7 +263,7 @@ export interface ReadShareGroupStateSummaryResponsePartitionResult {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultReadShareGroupStateSummaryResponsePartitionResult(): ReadShareGroupStateSummaryResponsePartitionResult {
+export function defaultResponsePartitionResult(): ResponsePartitionResult {
   return {
     partition: 0,
     errorCode: 0,
@@ -274,7 +274,7 @@ export function defaultReadShareGroupStateSummaryResponsePartitionResult(): Read
   };
 }
 
-export function isDefaultReadShareGroupStateSummaryResponsePartitionResult(o: ReadShareGroupStateSummaryResponsePartitionResult): boolean {
+export function isDefaultResponsePartitionResult(o: ResponsePartitionResult): boolean {
   return (o.partition === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === null) &&
@@ -283,9 +283,9 @@ export function isDefaultReadShareGroupStateSummaryResponsePartitionResult(o: Re
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeReadShareGroupStateSummaryResponsePartitionResult(r: Reader, v: number): ReadShareGroupStateSummaryResponsePartitionResult {
+export function decodeResponsePartitionResult(r: Reader, v: number): ResponsePartitionResult {
   const flex = true;
-  const o = defaultReadShareGroupStateSummaryResponsePartitionResult();
+  const o = defaultResponsePartitionResult();
   o.partition = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -295,7 +295,7 @@ export function decodeReadShareGroupStateSummaryResponsePartitionResult(r: Reade
   return o;
 }
 
-export function encodeReadShareGroupStateSummaryResponsePartitionResult(w: Writer, v: number, o: ReadShareGroupStateSummaryResponsePartitionResult): void {
+export function encodeResponsePartitionResult(w: Writer, v: number, o: ResponsePartitionResult): void {
   const flex = true;
   w.int32(o.partition);
   w.int16(o.errorCode);

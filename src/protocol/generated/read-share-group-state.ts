@@ -7,16 +7,16 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 84;
 
-export interface ReadShareGroupStateRequest {
+export interface Request {
   /** The group identifier. (versions 0+) */
   groupId: string;
   /** The data for the topics. (versions 0+) */
-  topics: ReadShareGroupStateRequestReadStateData[];
+  topics: RequestReadStateData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultReadShareGroupStateRequest(): ReadShareGroupStateRequest {
+export function defaultRequest(): Request {
   return {
     groupId: "",
     topics: [],
@@ -24,15 +24,15 @@ export function defaultReadShareGroupStateRequest(): ReadShareGroupStateRequest 
   };
 }
 
-export function isDefaultReadShareGroupStateRequest(o: ReadShareGroupStateRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groupId === "") &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeReadShareGroupStateRequest(r: Reader, v: number): ReadShareGroupStateRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultReadShareGroupStateRequest();
+  const o = defaultRequest();
   o.groupId = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -40,7 +40,7 @@ export function decodeReadShareGroupStateRequest(r: Reader, v: number): ReadShar
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeReadShareGroupStateRequestReadStateData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestReadStateData(r, v);
       o.topics = a;
     }
   }
@@ -48,27 +48,27 @@ export function decodeReadShareGroupStateRequest(r: Reader, v: number): ReadShar
   return o;
 }
 
-export function encodeReadShareGroupStateRequest(w: Writer, v: number, o: ReadShareGroupStateRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeReadShareGroupStateRequestReadStateData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestReadStateData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ReadShareGroupStateRequestReadStateData {
+export interface RequestReadStateData {
   /** The topic identifier. (versions 0+) */
   topicId: Buffer;
   /** The data for the partitions. (versions 0+) */
-  partitions: ReadShareGroupStateRequestPartitionData[];
+  partitions: RequestPartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultReadShareGroupStateRequestReadStateData(): ReadShareGroupStateRequestReadStateData {
+export function defaultRequestReadStateData(): RequestReadStateData {
   return {
     topicId: ZERO_UUID,
     partitions: [],
@@ -76,15 +76,15 @@ export function defaultReadShareGroupStateRequestReadStateData(): ReadShareGroup
   };
 }
 
-export function isDefaultReadShareGroupStateRequestReadStateData(o: ReadShareGroupStateRequestReadStateData): boolean {
+export function isDefaultRequestReadStateData(o: RequestReadStateData): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeReadShareGroupStateRequestReadStateData(r: Reader, v: number): ReadShareGroupStateRequestReadStateData {
+export function decodeRequestReadStateData(r: Reader, v: number): RequestReadStateData {
   const flex = true;
-  const o = defaultReadShareGroupStateRequestReadStateData();
+  const o = defaultRequestReadStateData();
   o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -92,7 +92,7 @@ export function decodeReadShareGroupStateRequestReadStateData(r: Reader, v: numb
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeReadShareGroupStateRequestPartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -100,18 +100,18 @@ export function decodeReadShareGroupStateRequestReadStateData(r: Reader, v: numb
   return o;
 }
 
-export function encodeReadShareGroupStateRequestReadStateData(w: Writer, v: number, o: ReadShareGroupStateRequestReadStateData): void {
+export function encodeRequestReadStateData(w: Writer, v: number, o: RequestReadStateData): void {
   const flex = true;
   w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeReadShareGroupStateRequestPartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ReadShareGroupStateRequestPartitionData {
+export interface RequestPartitionData {
   /** The partition index. (versions 0+) */
   partition: number;
   /** The leader epoch of the share-partition. (versions 0+) */
@@ -120,7 +120,7 @@ export interface ReadShareGroupStateRequestPartitionData {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultReadShareGroupStateRequestPartitionData(): ReadShareGroupStateRequestPartitionData {
+export function defaultRequestPartitionData(): RequestPartitionData {
   return {
     partition: 0,
     leaderEpoch: 0,
@@ -128,57 +128,57 @@ export function defaultReadShareGroupStateRequestPartitionData(): ReadShareGroup
   };
 }
 
-export function isDefaultReadShareGroupStateRequestPartitionData(o: ReadShareGroupStateRequestPartitionData): boolean {
+export function isDefaultRequestPartitionData(o: RequestPartitionData): boolean {
   return (o.partition === 0) &&
     (o.leaderEpoch === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeReadShareGroupStateRequestPartitionData(r: Reader, v: number): ReadShareGroupStateRequestPartitionData {
+export function decodeRequestPartitionData(r: Reader, v: number): RequestPartitionData {
   const flex = true;
-  const o = defaultReadShareGroupStateRequestPartitionData();
+  const o = defaultRequestPartitionData();
   o.partition = r.int32();
   o.leaderEpoch = r.int32();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeReadShareGroupStateRequestPartitionData(w: Writer, v: number, o: ReadShareGroupStateRequestPartitionData): void {
+export function encodeRequestPartitionData(w: Writer, v: number, o: RequestPartitionData): void {
   const flex = true;
   w.int32(o.partition);
   w.int32(o.leaderEpoch);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ReadShareGroupStateResponse {
+export interface Response {
   /** The read results (versions 0+) */
-  results: ReadShareGroupStateResponseReadStateResult[];
+  results: ResponseReadStateResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultReadShareGroupStateResponse(): ReadShareGroupStateResponse {
+export function defaultResponse(): Response {
   return {
     results: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultReadShareGroupStateResponse(o: ReadShareGroupStateResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.results !== null && o.results.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeReadShareGroupStateResponse(r: Reader, v: number): ReadShareGroupStateResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultReadShareGroupStateResponse();
+  const o = defaultResponse();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Results is null');
     if (n < 0) o.results = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeReadShareGroupStateResponseReadStateResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseReadStateResult(r, v);
       o.results = a;
     }
   }
@@ -186,26 +186,26 @@ export function decodeReadShareGroupStateResponse(r: Reader, v: number): ReadSha
   return o;
 }
 
-export function encodeReadShareGroupStateResponse(w: Writer, v: number, o: ReadShareGroupStateResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   {
     const a = o.results ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeReadShareGroupStateResponseReadStateResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseReadStateResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ReadShareGroupStateResponseReadStateResult {
+export interface ResponseReadStateResult {
   /** The topic identifier (versions 0+) */
   topicId: Buffer;
   /** The results for the partitions. (versions 0+) */
-  partitions: ReadShareGroupStateResponsePartitionResult[];
+  partitions: ResponsePartitionResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultReadShareGroupStateResponseReadStateResult(): ReadShareGroupStateResponseReadStateResult {
+export function defaultResponseReadStateResult(): ResponseReadStateResult {
   return {
     topicId: ZERO_UUID,
     partitions: [],
@@ -213,15 +213,15 @@ export function defaultReadShareGroupStateResponseReadStateResult(): ReadShareGr
   };
 }
 
-export function isDefaultReadShareGroupStateResponseReadStateResult(o: ReadShareGroupStateResponseReadStateResult): boolean {
+export function isDefaultResponseReadStateResult(o: ResponseReadStateResult): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeReadShareGroupStateResponseReadStateResult(r: Reader, v: number): ReadShareGroupStateResponseReadStateResult {
+export function decodeResponseReadStateResult(r: Reader, v: number): ResponseReadStateResult {
   const flex = true;
-  const o = defaultReadShareGroupStateResponseReadStateResult();
+  const o = defaultResponseReadStateResult();
   o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -229,7 +229,7 @@ export function decodeReadShareGroupStateResponseReadStateResult(r: Reader, v: n
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeReadShareGroupStateResponsePartitionResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionResult(r, v);
       o.partitions = a;
     }
   }
@@ -237,18 +237,18 @@ export function decodeReadShareGroupStateResponseReadStateResult(r: Reader, v: n
   return o;
 }
 
-export function encodeReadShareGroupStateResponseReadStateResult(w: Writer, v: number, o: ReadShareGroupStateResponseReadStateResult): void {
+export function encodeResponseReadStateResult(w: Writer, v: number, o: ResponseReadStateResult): void {
   const flex = true;
   w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeReadShareGroupStateResponsePartitionResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ReadShareGroupStateResponsePartitionResult {
+export interface ResponsePartitionResult {
   /** The partition index. (versions 0+) */
   partition: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -259,12 +259,12 @@ export interface ReadShareGroupStateResponsePartitionResult {
   stateEpoch: number;
   /** The share-partition start offset, which can be -1 if it is not yet initialized. (versions 0+) */
   startOffset: bigint;
-  stateBatches: ReadShareGroupStateResponseStateBatch[];
+  stateBatches: ResponseStateBatch[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultReadShareGroupStateResponsePartitionResult(): ReadShareGroupStateResponsePartitionResult {
+export function defaultResponsePartitionResult(): ResponsePartitionResult {
   return {
     partition: 0,
     errorCode: 0,
@@ -276,7 +276,7 @@ export function defaultReadShareGroupStateResponsePartitionResult(): ReadShareGr
   };
 }
 
-export function isDefaultReadShareGroupStateResponsePartitionResult(o: ReadShareGroupStateResponsePartitionResult): boolean {
+export function isDefaultResponsePartitionResult(o: ResponsePartitionResult): boolean {
   return (o.partition === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === null) &&
@@ -286,9 +286,9 @@ export function isDefaultReadShareGroupStateResponsePartitionResult(o: ReadShare
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeReadShareGroupStateResponsePartitionResult(r: Reader, v: number): ReadShareGroupStateResponsePartitionResult {
+export function decodeResponsePartitionResult(r: Reader, v: number): ResponsePartitionResult {
   const flex = true;
-  const o = defaultReadShareGroupStateResponsePartitionResult();
+  const o = defaultResponsePartitionResult();
   o.partition = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -300,7 +300,7 @@ export function decodeReadShareGroupStateResponsePartitionResult(r: Reader, v: n
     if (n < 0) o.stateBatches = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeReadShareGroupStateResponseStateBatch(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseStateBatch(r, v);
       o.stateBatches = a;
     }
   }
@@ -308,7 +308,7 @@ export function decodeReadShareGroupStateResponsePartitionResult(r: Reader, v: n
   return o;
 }
 
-export function encodeReadShareGroupStateResponsePartitionResult(w: Writer, v: number, o: ReadShareGroupStateResponsePartitionResult): void {
+export function encodeResponsePartitionResult(w: Writer, v: number, o: ResponsePartitionResult): void {
   const flex = true;
   w.int32(o.partition);
   w.int16(o.errorCode);
@@ -318,12 +318,12 @@ export function encodeReadShareGroupStateResponsePartitionResult(w: Writer, v: n
   {
     const a = o.stateBatches ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeReadShareGroupStateResponseStateBatch(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseStateBatch(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ReadShareGroupStateResponseStateBatch {
+export interface ResponseStateBatch {
   /** The base offset of this state batch. (versions 0+) */
   firstOffset: bigint;
   /** The last offset of this state batch. (versions 0+) */
@@ -336,7 +336,7 @@ export interface ReadShareGroupStateResponseStateBatch {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultReadShareGroupStateResponseStateBatch(): ReadShareGroupStateResponseStateBatch {
+export function defaultResponseStateBatch(): ResponseStateBatch {
   return {
     firstOffset: 0n,
     lastOffset: 0n,
@@ -346,7 +346,7 @@ export function defaultReadShareGroupStateResponseStateBatch(): ReadShareGroupSt
   };
 }
 
-export function isDefaultReadShareGroupStateResponseStateBatch(o: ReadShareGroupStateResponseStateBatch): boolean {
+export function isDefaultResponseStateBatch(o: ResponseStateBatch): boolean {
   return (o.firstOffset === 0n) &&
     (o.lastOffset === 0n) &&
     (o.deliveryState === 0) &&
@@ -354,9 +354,9 @@ export function isDefaultReadShareGroupStateResponseStateBatch(o: ReadShareGroup
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeReadShareGroupStateResponseStateBatch(r: Reader, v: number): ReadShareGroupStateResponseStateBatch {
+export function decodeResponseStateBatch(r: Reader, v: number): ResponseStateBatch {
   const flex = true;
-  const o = defaultReadShareGroupStateResponseStateBatch();
+  const o = defaultResponseStateBatch();
   o.firstOffset = r.int64();
   o.lastOffset = r.int64();
   o.deliveryState = r.int8();
@@ -365,7 +365,7 @@ export function decodeReadShareGroupStateResponseStateBatch(r: Reader, v: number
   return o;
 }
 
-export function encodeReadShareGroupStateResponseStateBatch(w: Writer, v: number, o: ReadShareGroupStateResponseStateBatch): void {
+export function encodeResponseStateBatch(w: Writer, v: number, o: ResponseStateBatch): void {
   const flex = true;
   w.int64(o.firstOffset);
   w.int64(o.lastOffset);

@@ -6,7 +6,7 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 81;
 
-export interface RemoveRaftVoterRequest {
+export interface Request {
   clusterId: string | null;
   /** The replica id of the voter getting removed from the topic partition (versions 0+) */
   voterId: number;
@@ -16,7 +16,7 @@ export interface RemoveRaftVoterRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultRemoveRaftVoterRequest(): RemoveRaftVoterRequest {
+export function defaultRequest(): Request {
   return {
     clusterId: "",
     voterId: 0,
@@ -25,16 +25,16 @@ export function defaultRemoveRaftVoterRequest(): RemoveRaftVoterRequest {
   };
 }
 
-export function isDefaultRemoveRaftVoterRequest(o: RemoveRaftVoterRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.clusterId === "") &&
     (o.voterId === 0) &&
     (o.voterDirectoryId.equals(ZERO_UUID)) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeRemoveRaftVoterRequest(r: Reader, v: number): RemoveRaftVoterRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultRemoveRaftVoterRequest();
+  const o = defaultRequest();
   o.clusterId = (flex ? r.compactNullableString() : r.nullableString());
   o.voterId = r.int32();
   o.voterDirectoryId = r.uuid();
@@ -42,7 +42,7 @@ export function decodeRemoveRaftVoterRequest(r: Reader, v: number): RemoveRaftVo
   return o;
 }
 
-export function encodeRemoveRaftVoterRequest(w: Writer, v: number, o: RemoveRaftVoterRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   if (flex) w.compactNullableString(o.clusterId); else w.nullableString(o.clusterId);
   w.int32(o.voterId);
@@ -50,7 +50,7 @@ export function encodeRemoveRaftVoterRequest(w: Writer, v: number, o: RemoveRaft
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface RemoveRaftVoterResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error (versions 0+) */
@@ -61,7 +61,7 @@ export interface RemoveRaftVoterResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultRemoveRaftVoterResponse(): RemoveRaftVoterResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -70,16 +70,16 @@ export function defaultRemoveRaftVoterResponse(): RemoveRaftVoterResponse {
   };
 }
 
-export function isDefaultRemoveRaftVoterResponse(o: RemoveRaftVoterResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeRemoveRaftVoterResponse(r: Reader, v: number): RemoveRaftVoterResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultRemoveRaftVoterResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -87,7 +87,7 @@ export function decodeRemoveRaftVoterResponse(r: Reader, v: number): RemoveRaftV
   return o;
 }
 
-export function encodeRemoveRaftVoterResponse(w: Writer, v: number, o: RemoveRaftVoterResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);

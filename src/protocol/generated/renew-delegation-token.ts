@@ -6,7 +6,7 @@ import { EMPTY_BYTES } from '../constants.js';
 
 export const API_KEY = 39;
 
-export interface RenewDelegationTokenRequest {
+export interface Request {
   /** The HMAC of the delegation token to be renewed. (versions 0+) */
   hmac: Buffer;
   /** The renewal time period in milliseconds. (versions 0+) */
@@ -15,7 +15,7 @@ export interface RenewDelegationTokenRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultRenewDelegationTokenRequest(): RenewDelegationTokenRequest {
+export function defaultRequest(): Request {
   return {
     hmac: EMPTY_BYTES,
     renewPeriodMs: 0n,
@@ -23,29 +23,29 @@ export function defaultRenewDelegationTokenRequest(): RenewDelegationTokenReques
   };
 }
 
-export function isDefaultRenewDelegationTokenRequest(o: RenewDelegationTokenRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.hmac !== null && o.hmac.length === 0) &&
     (o.renewPeriodMs === 0n) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeRenewDelegationTokenRequest(r: Reader, v: number): RenewDelegationTokenRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 2;
-  const o = defaultRenewDelegationTokenRequest();
+  const o = defaultRequest();
   o.hmac = (flex ? r.compactBytes() : r.bytes());
   o.renewPeriodMs = r.int64();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeRenewDelegationTokenRequest(w: Writer, v: number, o: RenewDelegationTokenRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 2;
   if (flex) w.compactBytes(o.hmac ?? EMPTY_BYTES); else w.bytes(o.hmac ?? EMPTY_BYTES);
   w.int64(o.renewPeriodMs);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface RenewDelegationTokenResponse {
+export interface Response {
   /** The error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The timestamp in milliseconds at which this token expires. (versions 0+) */
@@ -56,7 +56,7 @@ export interface RenewDelegationTokenResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultRenewDelegationTokenResponse(): RenewDelegationTokenResponse {
+export function defaultResponse(): Response {
   return {
     errorCode: 0,
     expiryTimestampMs: 0n,
@@ -65,16 +65,16 @@ export function defaultRenewDelegationTokenResponse(): RenewDelegationTokenRespo
   };
 }
 
-export function isDefaultRenewDelegationTokenResponse(o: RenewDelegationTokenResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.errorCode === 0) &&
     (o.expiryTimestampMs === 0n) &&
     (o.throttleTimeMs === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeRenewDelegationTokenResponse(r: Reader, v: number): RenewDelegationTokenResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 2;
-  const o = defaultRenewDelegationTokenResponse();
+  const o = defaultResponse();
   o.errorCode = r.int16();
   o.expiryTimestampMs = r.int64();
   o.throttleTimeMs = r.int32();
@@ -82,7 +82,7 @@ export function decodeRenewDelegationTokenResponse(r: Reader, v: number): RenewD
   return o;
 }
 
-export function encodeRenewDelegationTokenResponse(w: Writer, v: number, o: RenewDelegationTokenResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 2;
   w.int16(o.errorCode);
   w.int64(o.expiryTimestampMs);

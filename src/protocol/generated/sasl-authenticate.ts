@@ -6,40 +6,40 @@ import { EMPTY_BYTES } from '../constants.js';
 
 export const API_KEY = 36;
 
-export interface SaslAuthenticateRequest {
+export interface Request {
   /** The SASL authentication bytes from the client, as defined by the SASL mechanism. (versions 0+) */
   authBytes: Buffer;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultSaslAuthenticateRequest(): SaslAuthenticateRequest {
+export function defaultRequest(): Request {
   return {
     authBytes: EMPTY_BYTES,
     _tagged: undefined,
   };
 }
 
-export function isDefaultSaslAuthenticateRequest(o: SaslAuthenticateRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.authBytes !== null && o.authBytes.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeSaslAuthenticateRequest(r: Reader, v: number): SaslAuthenticateRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 2;
-  const o = defaultSaslAuthenticateRequest();
+  const o = defaultRequest();
   o.authBytes = (flex ? r.compactBytes() : r.bytes());
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeSaslAuthenticateRequest(w: Writer, v: number, o: SaslAuthenticateRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 2;
   if (flex) w.compactBytes(o.authBytes ?? EMPTY_BYTES); else w.bytes(o.authBytes ?? EMPTY_BYTES);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface SaslAuthenticateResponse {
+export interface Response {
   /** The error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The error message, or null if there was no error. (versions 0+, nullable 0+) */
@@ -52,7 +52,7 @@ export interface SaslAuthenticateResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultSaslAuthenticateResponse(): SaslAuthenticateResponse {
+export function defaultResponse(): Response {
   return {
     errorCode: 0,
     errorMessage: "",
@@ -62,7 +62,7 @@ export function defaultSaslAuthenticateResponse(): SaslAuthenticateResponse {
   };
 }
 
-export function isDefaultSaslAuthenticateResponse(o: SaslAuthenticateResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.errorCode === 0) &&
     (o.errorMessage === "") &&
     (o.authBytes !== null && o.authBytes.length === 0) &&
@@ -70,9 +70,9 @@ export function isDefaultSaslAuthenticateResponse(o: SaslAuthenticateResponse): 
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeSaslAuthenticateResponse(r: Reader, v: number): SaslAuthenticateResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 2;
-  const o = defaultSaslAuthenticateResponse();
+  const o = defaultResponse();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
   o.authBytes = (flex ? r.compactBytes() : r.bytes());
@@ -81,7 +81,7 @@ export function decodeSaslAuthenticateResponse(r: Reader, v: number): SaslAuthen
   return o;
 }
 
-export function encodeSaslAuthenticateResponse(w: Writer, v: number, o: SaslAuthenticateResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 2;
   w.int16(o.errorCode);
   if (flex) w.compactNullableString(o.errorMessage); else w.nullableString(o.errorMessage);

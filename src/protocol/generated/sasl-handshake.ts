@@ -6,38 +6,38 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 17;
 
-export interface SaslHandshakeRequest {
+export interface Request {
   /** The SASL mechanism chosen by the client. (versions 0+) */
   mechanism: string;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultSaslHandshakeRequest(): SaslHandshakeRequest {
+export function defaultRequest(): Request {
   return {
     mechanism: "",
     _tagged: undefined,
   };
 }
 
-export function isDefaultSaslHandshakeRequest(o: SaslHandshakeRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.mechanism === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeSaslHandshakeRequest(r: Reader, v: number): SaslHandshakeRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = false;
-  const o = defaultSaslHandshakeRequest();
+  const o = defaultRequest();
   o.mechanism = (flex ? r.compactString() : r.string());
   return o;
 }
 
-export function encodeSaslHandshakeRequest(w: Writer, v: number, o: SaslHandshakeRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = false;
   if (flex) w.compactString(o.mechanism ?? ''); else w.string(o.mechanism ?? '');
 }
 
-export interface SaslHandshakeResponse {
+export interface Response {
   /** The error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The mechanisms enabled in the server. (versions 0+) */
@@ -46,7 +46,7 @@ export interface SaslHandshakeResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultSaslHandshakeResponse(): SaslHandshakeResponse {
+export function defaultResponse(): Response {
   return {
     errorCode: 0,
     mechanisms: [],
@@ -54,15 +54,15 @@ export function defaultSaslHandshakeResponse(): SaslHandshakeResponse {
   };
 }
 
-export function isDefaultSaslHandshakeResponse(o: SaslHandshakeResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.errorCode === 0) &&
     (o.mechanisms !== null && o.mechanisms.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeSaslHandshakeResponse(r: Reader, v: number): SaslHandshakeResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = false;
-  const o = defaultSaslHandshakeResponse();
+  const o = defaultResponse();
   o.errorCode = r.int16();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(2);
@@ -77,7 +77,7 @@ export function decodeSaslHandshakeResponse(r: Reader, v: number): SaslHandshake
   return o;
 }
 
-export function encodeSaslHandshakeResponse(w: Writer, v: number, o: SaslHandshakeResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = false;
   w.int16(o.errorCode);
   {

@@ -7,7 +7,7 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 79;
 
-export interface ShareAcknowledgeRequest {
+export interface Request {
   /** The group identifier. (versions 0+, nullable 0+) */
   groupId: string | null;
   /** The member ID. (versions 0+, nullable 0+) */
@@ -17,12 +17,12 @@ export interface ShareAcknowledgeRequest {
   /** Whether Renew type acknowledgements present in AcknowledgementBatches. (versions 2+) */
   isRenewAck: boolean;
   /** The topics containing records to acknowledge. (versions 0+) */
-  topics: ShareAcknowledgeRequestAcknowledgeTopic[];
+  topics: RequestAcknowledgeTopic[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareAcknowledgeRequest(): ShareAcknowledgeRequest {
+export function defaultRequest(): Request {
   return {
     groupId: null,
     memberId: "",
@@ -33,7 +33,7 @@ export function defaultShareAcknowledgeRequest(): ShareAcknowledgeRequest {
   };
 }
 
-export function isDefaultShareAcknowledgeRequest(o: ShareAcknowledgeRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groupId === null) &&
     (o.memberId === "") &&
     (o.shareSessionEpoch === 0) &&
@@ -42,9 +42,9 @@ export function isDefaultShareAcknowledgeRequest(o: ShareAcknowledgeRequest): bo
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareAcknowledgeRequest(r: Reader, v: number): ShareAcknowledgeRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultShareAcknowledgeRequest();
+  const o = defaultRequest();
   o.groupId = (flex ? r.compactNullableString() : r.nullableString());
   o.memberId = (flex ? r.compactNullableString() : r.nullableString());
   o.shareSessionEpoch = r.int32();
@@ -55,7 +55,7 @@ export function decodeShareAcknowledgeRequest(r: Reader, v: number): ShareAcknow
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeShareAcknowledgeRequestAcknowledgeTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestAcknowledgeTopic(r, v);
       o.topics = a;
     }
   }
@@ -63,7 +63,7 @@ export function decodeShareAcknowledgeRequest(r: Reader, v: number): ShareAcknow
   return o;
 }
 
-export function encodeShareAcknowledgeRequest(w: Writer, v: number, o: ShareAcknowledgeRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   if (flex) w.compactNullableString(o.groupId); else w.nullableString(o.groupId);
   if (flex) w.compactNullableString(o.memberId); else w.nullableString(o.memberId);
@@ -72,21 +72,21 @@ export function encodeShareAcknowledgeRequest(w: Writer, v: number, o: ShareAckn
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeShareAcknowledgeRequestAcknowledgeTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestAcknowledgeTopic(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareAcknowledgeRequestAcknowledgeTopic {
+export interface RequestAcknowledgeTopic {
   /** The unique topic ID. (versions 0+) */
   topicId: Buffer;
   /** The partitions containing records to acknowledge. (versions 0+) */
-  partitions: ShareAcknowledgeRequestAcknowledgePartition[];
+  partitions: RequestAcknowledgePartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareAcknowledgeRequestAcknowledgeTopic(): ShareAcknowledgeRequestAcknowledgeTopic {
+export function defaultRequestAcknowledgeTopic(): RequestAcknowledgeTopic {
   return {
     topicId: ZERO_UUID,
     partitions: [],
@@ -94,15 +94,15 @@ export function defaultShareAcknowledgeRequestAcknowledgeTopic(): ShareAcknowled
   };
 }
 
-export function isDefaultShareAcknowledgeRequestAcknowledgeTopic(o: ShareAcknowledgeRequestAcknowledgeTopic): boolean {
+export function isDefaultRequestAcknowledgeTopic(o: RequestAcknowledgeTopic): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareAcknowledgeRequestAcknowledgeTopic(r: Reader, v: number): ShareAcknowledgeRequestAcknowledgeTopic {
+export function decodeRequestAcknowledgeTopic(r: Reader, v: number): RequestAcknowledgeTopic {
   const flex = true;
-  const o = defaultShareAcknowledgeRequestAcknowledgeTopic();
+  const o = defaultRequestAcknowledgeTopic();
   o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -110,7 +110,7 @@ export function decodeShareAcknowledgeRequestAcknowledgeTopic(r: Reader, v: numb
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeShareAcknowledgeRequestAcknowledgePartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestAcknowledgePartition(r, v);
       o.partitions = a;
     }
   }
@@ -118,27 +118,27 @@ export function decodeShareAcknowledgeRequestAcknowledgeTopic(r: Reader, v: numb
   return o;
 }
 
-export function encodeShareAcknowledgeRequestAcknowledgeTopic(w: Writer, v: number, o: ShareAcknowledgeRequestAcknowledgeTopic): void {
+export function encodeRequestAcknowledgeTopic(w: Writer, v: number, o: RequestAcknowledgeTopic): void {
   const flex = true;
   w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeShareAcknowledgeRequestAcknowledgePartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestAcknowledgePartition(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareAcknowledgeRequestAcknowledgePartition {
+export interface RequestAcknowledgePartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** Record batches to acknowledge. (versions 0+) */
-  acknowledgementBatches: ShareAcknowledgeRequestAcknowledgementBatch[];
+  acknowledgementBatches: RequestAcknowledgementBatch[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareAcknowledgeRequestAcknowledgePartition(): ShareAcknowledgeRequestAcknowledgePartition {
+export function defaultRequestAcknowledgePartition(): RequestAcknowledgePartition {
   return {
     partitionIndex: 0,
     acknowledgementBatches: [],
@@ -146,15 +146,15 @@ export function defaultShareAcknowledgeRequestAcknowledgePartition(): ShareAckno
   };
 }
 
-export function isDefaultShareAcknowledgeRequestAcknowledgePartition(o: ShareAcknowledgeRequestAcknowledgePartition): boolean {
+export function isDefaultRequestAcknowledgePartition(o: RequestAcknowledgePartition): boolean {
   return (o.partitionIndex === 0) &&
     (o.acknowledgementBatches !== null && o.acknowledgementBatches.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareAcknowledgeRequestAcknowledgePartition(r: Reader, v: number): ShareAcknowledgeRequestAcknowledgePartition {
+export function decodeRequestAcknowledgePartition(r: Reader, v: number): RequestAcknowledgePartition {
   const flex = true;
-  const o = defaultShareAcknowledgeRequestAcknowledgePartition();
+  const o = defaultRequestAcknowledgePartition();
   o.partitionIndex = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -162,7 +162,7 @@ export function decodeShareAcknowledgeRequestAcknowledgePartition(r: Reader, v: 
     if (n < 0) o.acknowledgementBatches = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeShareAcknowledgeRequestAcknowledgementBatch(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestAcknowledgementBatch(r, v);
       o.acknowledgementBatches = a;
     }
   }
@@ -170,18 +170,18 @@ export function decodeShareAcknowledgeRequestAcknowledgePartition(r: Reader, v: 
   return o;
 }
 
-export function encodeShareAcknowledgeRequestAcknowledgePartition(w: Writer, v: number, o: ShareAcknowledgeRequestAcknowledgePartition): void {
+export function encodeRequestAcknowledgePartition(w: Writer, v: number, o: RequestAcknowledgePartition): void {
   const flex = true;
   w.int32(o.partitionIndex);
   {
     const a = o.acknowledgementBatches ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeShareAcknowledgeRequestAcknowledgementBatch(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestAcknowledgementBatch(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareAcknowledgeRequestAcknowledgementBatch {
+export interface RequestAcknowledgementBatch {
   /** First offset of batch of records to acknowledge. (versions 0+) */
   firstOffset: bigint;
   /** Last offset (inclusive) of batch of records to acknowledge. (versions 0+) */
@@ -192,7 +192,7 @@ export interface ShareAcknowledgeRequestAcknowledgementBatch {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareAcknowledgeRequestAcknowledgementBatch(): ShareAcknowledgeRequestAcknowledgementBatch {
+export function defaultRequestAcknowledgementBatch(): RequestAcknowledgementBatch {
   return {
     firstOffset: 0n,
     lastOffset: 0n,
@@ -201,16 +201,16 @@ export function defaultShareAcknowledgeRequestAcknowledgementBatch(): ShareAckno
   };
 }
 
-export function isDefaultShareAcknowledgeRequestAcknowledgementBatch(o: ShareAcknowledgeRequestAcknowledgementBatch): boolean {
+export function isDefaultRequestAcknowledgementBatch(o: RequestAcknowledgementBatch): boolean {
   return (o.firstOffset === 0n) &&
     (o.lastOffset === 0n) &&
     (o.acknowledgeTypes !== null && o.acknowledgeTypes.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareAcknowledgeRequestAcknowledgementBatch(r: Reader, v: number): ShareAcknowledgeRequestAcknowledgementBatch {
+export function decodeRequestAcknowledgementBatch(r: Reader, v: number): RequestAcknowledgementBatch {
   const flex = true;
-  const o = defaultShareAcknowledgeRequestAcknowledgementBatch();
+  const o = defaultRequestAcknowledgementBatch();
   o.firstOffset = r.int64();
   o.lastOffset = r.int64();
   {
@@ -227,7 +227,7 @@ export function decodeShareAcknowledgeRequestAcknowledgementBatch(r: Reader, v: 
   return o;
 }
 
-export function encodeShareAcknowledgeRequestAcknowledgementBatch(w: Writer, v: number, o: ShareAcknowledgeRequestAcknowledgementBatch): void {
+export function encodeRequestAcknowledgementBatch(w: Writer, v: number, o: RequestAcknowledgementBatch): void {
   const flex = true;
   w.int64(o.firstOffset);
   w.int64(o.lastOffset);
@@ -239,7 +239,7 @@ export function encodeShareAcknowledgeRequestAcknowledgementBatch(w: Writer, v: 
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareAcknowledgeResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The top level response error code. (versions 0+) */
@@ -249,14 +249,14 @@ export interface ShareAcknowledgeResponse {
   /** The time in milliseconds for which the acquired records are locked. (versions 2+) */
   acquisitionLockTimeoutMs: number;
   /** The response topics. (versions 0+) */
-  responses: ShareAcknowledgeResponseShareAcknowledgeTopicResponse[];
+  responses: ResponseTopicResponse[];
   /** Endpoints for all current leaders enumerated in PartitionData with error NOT_LEADER_OR_FOLLOWER. (versions 0+) */
-  nodeEndpoints: ShareAcknowledgeResponseNodeEndpoint[];
+  nodeEndpoints: ResponseNodeEndpoint[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareAcknowledgeResponse(): ShareAcknowledgeResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -268,7 +268,7 @@ export function defaultShareAcknowledgeResponse(): ShareAcknowledgeResponse {
   };
 }
 
-export function isDefaultShareAcknowledgeResponse(o: ShareAcknowledgeResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === null) &&
@@ -278,9 +278,9 @@ export function isDefaultShareAcknowledgeResponse(o: ShareAcknowledgeResponse): 
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareAcknowledgeResponse(r: Reader, v: number): ShareAcknowledgeResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultShareAcknowledgeResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -291,7 +291,7 @@ export function decodeShareAcknowledgeResponse(r: Reader, v: number): ShareAckno
     if (n < 0) o.responses = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeShareAcknowledgeResponseShareAcknowledgeTopicResponse(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopicResponse(r, v);
       o.responses = a;
     }
   }
@@ -301,7 +301,7 @@ export function decodeShareAcknowledgeResponse(r: Reader, v: number): ShareAckno
     if (n < 0) o.nodeEndpoints = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeShareAcknowledgeResponseNodeEndpoint(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseNodeEndpoint(r, v);
       o.nodeEndpoints = a;
     }
   }
@@ -309,7 +309,7 @@ export function decodeShareAcknowledgeResponse(r: Reader, v: number): ShareAckno
   return o;
 }
 
-export function encodeShareAcknowledgeResponse(w: Writer, v: number, o: ShareAcknowledgeResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
@@ -318,26 +318,26 @@ export function encodeShareAcknowledgeResponse(w: Writer, v: number, o: ShareAck
   {
     const a = o.responses ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeShareAcknowledgeResponseShareAcknowledgeTopicResponse(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopicResponse(w, v, e); }
   }
   {
     const a = o.nodeEndpoints ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeShareAcknowledgeResponseNodeEndpoint(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseNodeEndpoint(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareAcknowledgeResponseShareAcknowledgeTopicResponse {
+export interface ResponseTopicResponse {
   /** The unique topic ID. (versions 0+) */
   topicId: Buffer;
   /** The topic partitions. (versions 0+) */
-  partitions: ShareAcknowledgeResponsePartitionData[];
+  partitions: ResponsePartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareAcknowledgeResponseShareAcknowledgeTopicResponse(): ShareAcknowledgeResponseShareAcknowledgeTopicResponse {
+export function defaultResponseTopicResponse(): ResponseTopicResponse {
   return {
     topicId: ZERO_UUID,
     partitions: [],
@@ -345,15 +345,15 @@ export function defaultShareAcknowledgeResponseShareAcknowledgeTopicResponse(): 
   };
 }
 
-export function isDefaultShareAcknowledgeResponseShareAcknowledgeTopicResponse(o: ShareAcknowledgeResponseShareAcknowledgeTopicResponse): boolean {
+export function isDefaultResponseTopicResponse(o: ResponseTopicResponse): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareAcknowledgeResponseShareAcknowledgeTopicResponse(r: Reader, v: number): ShareAcknowledgeResponseShareAcknowledgeTopicResponse {
+export function decodeResponseTopicResponse(r: Reader, v: number): ResponseTopicResponse {
   const flex = true;
-  const o = defaultShareAcknowledgeResponseShareAcknowledgeTopicResponse();
+  const o = defaultResponseTopicResponse();
   o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -361,7 +361,7 @@ export function decodeShareAcknowledgeResponseShareAcknowledgeTopicResponse(r: R
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeShareAcknowledgeResponsePartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -369,18 +369,18 @@ export function decodeShareAcknowledgeResponseShareAcknowledgeTopicResponse(r: R
   return o;
 }
 
-export function encodeShareAcknowledgeResponseShareAcknowledgeTopicResponse(w: Writer, v: number, o: ShareAcknowledgeResponseShareAcknowledgeTopicResponse): void {
+export function encodeResponseTopicResponse(w: Writer, v: number, o: ResponseTopicResponse): void {
   const flex = true;
   w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeShareAcknowledgeResponsePartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareAcknowledgeResponsePartitionData {
+export interface ResponsePartitionData {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -388,50 +388,50 @@ export interface ShareAcknowledgeResponsePartitionData {
   /** The error message, or null if there was no error. (versions 0+, nullable 0+) */
   errorMessage: string | null;
   /** The current leader of the partition. (versions 0+) */
-  currentLeader: ShareAcknowledgeResponseLeaderIdAndEpoch;
+  currentLeader: ResponseLeaderIdAndEpoch;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareAcknowledgeResponsePartitionData(): ShareAcknowledgeResponsePartitionData {
+export function defaultResponsePartitionData(): ResponsePartitionData {
   return {
     partitionIndex: 0,
     errorCode: 0,
     errorMessage: null,
-    currentLeader: defaultShareAcknowledgeResponseLeaderIdAndEpoch(),
+    currentLeader: defaultResponseLeaderIdAndEpoch(),
     _tagged: undefined,
   };
 }
 
-export function isDefaultShareAcknowledgeResponsePartitionData(o: ShareAcknowledgeResponsePartitionData): boolean {
+export function isDefaultResponsePartitionData(o: ResponsePartitionData): boolean {
   return (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === null) &&
-    (o.currentLeader === null || isDefaultShareAcknowledgeResponseLeaderIdAndEpoch(o.currentLeader)) &&
+    (o.currentLeader === null || isDefaultResponseLeaderIdAndEpoch(o.currentLeader)) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareAcknowledgeResponsePartitionData(r: Reader, v: number): ShareAcknowledgeResponsePartitionData {
+export function decodeResponsePartitionData(r: Reader, v: number): ResponsePartitionData {
   const flex = true;
-  const o = defaultShareAcknowledgeResponsePartitionData();
+  const o = defaultResponsePartitionData();
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
-  o.currentLeader = decodeShareAcknowledgeResponseLeaderIdAndEpoch(r, v);
+  o.currentLeader = decodeResponseLeaderIdAndEpoch(r, v);
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeShareAcknowledgeResponsePartitionData(w: Writer, v: number, o: ShareAcknowledgeResponsePartitionData): void {
+export function encodeResponsePartitionData(w: Writer, v: number, o: ResponsePartitionData): void {
   const flex = true;
   w.int32(o.partitionIndex);
   w.int16(o.errorCode);
   if (flex) w.compactNullableString(o.errorMessage); else w.nullableString(o.errorMessage);
-  encodeShareAcknowledgeResponseLeaderIdAndEpoch(w, v, o.currentLeader);
+  encodeResponseLeaderIdAndEpoch(w, v, o.currentLeader);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareAcknowledgeResponseLeaderIdAndEpoch {
+export interface ResponseLeaderIdAndEpoch {
   /** The ID of the current leader or -1 if the leader is unknown. (versions 0+) */
   leaderId: number;
   /** The latest known leader epoch. (versions 0+) */
@@ -440,7 +440,7 @@ export interface ShareAcknowledgeResponseLeaderIdAndEpoch {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareAcknowledgeResponseLeaderIdAndEpoch(): ShareAcknowledgeResponseLeaderIdAndEpoch {
+export function defaultResponseLeaderIdAndEpoch(): ResponseLeaderIdAndEpoch {
   return {
     leaderId: 0,
     leaderEpoch: 0,
@@ -448,29 +448,29 @@ export function defaultShareAcknowledgeResponseLeaderIdAndEpoch(): ShareAcknowle
   };
 }
 
-export function isDefaultShareAcknowledgeResponseLeaderIdAndEpoch(o: ShareAcknowledgeResponseLeaderIdAndEpoch): boolean {
+export function isDefaultResponseLeaderIdAndEpoch(o: ResponseLeaderIdAndEpoch): boolean {
   return (o.leaderId === 0) &&
     (o.leaderEpoch === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareAcknowledgeResponseLeaderIdAndEpoch(r: Reader, v: number): ShareAcknowledgeResponseLeaderIdAndEpoch {
+export function decodeResponseLeaderIdAndEpoch(r: Reader, v: number): ResponseLeaderIdAndEpoch {
   const flex = true;
-  const o = defaultShareAcknowledgeResponseLeaderIdAndEpoch();
+  const o = defaultResponseLeaderIdAndEpoch();
   o.leaderId = r.int32();
   o.leaderEpoch = r.int32();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeShareAcknowledgeResponseLeaderIdAndEpoch(w: Writer, v: number, o: ShareAcknowledgeResponseLeaderIdAndEpoch): void {
+export function encodeResponseLeaderIdAndEpoch(w: Writer, v: number, o: ResponseLeaderIdAndEpoch): void {
   const flex = true;
   w.int32(o.leaderId);
   w.int32(o.leaderEpoch);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareAcknowledgeResponseNodeEndpoint {
+export interface ResponseNodeEndpoint {
   /** The ID of the associated node. (versions 0+) */
   nodeId: number;
   /** The node's hostname. (versions 0+) */
@@ -483,7 +483,7 @@ export interface ShareAcknowledgeResponseNodeEndpoint {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareAcknowledgeResponseNodeEndpoint(): ShareAcknowledgeResponseNodeEndpoint {
+export function defaultResponseNodeEndpoint(): ResponseNodeEndpoint {
   return {
     nodeId: 0,
     host: "",
@@ -493,7 +493,7 @@ export function defaultShareAcknowledgeResponseNodeEndpoint(): ShareAcknowledgeR
   };
 }
 
-export function isDefaultShareAcknowledgeResponseNodeEndpoint(o: ShareAcknowledgeResponseNodeEndpoint): boolean {
+export function isDefaultResponseNodeEndpoint(o: ResponseNodeEndpoint): boolean {
   return (o.nodeId === 0) &&
     (o.host === "") &&
     (o.port === 0) &&
@@ -501,9 +501,9 @@ export function isDefaultShareAcknowledgeResponseNodeEndpoint(o: ShareAcknowledg
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareAcknowledgeResponseNodeEndpoint(r: Reader, v: number): ShareAcknowledgeResponseNodeEndpoint {
+export function decodeResponseNodeEndpoint(r: Reader, v: number): ResponseNodeEndpoint {
   const flex = true;
-  const o = defaultShareAcknowledgeResponseNodeEndpoint();
+  const o = defaultResponseNodeEndpoint();
   o.nodeId = r.int32();
   o.host = (flex ? r.compactString() : r.string());
   o.port = r.int32();
@@ -512,7 +512,7 @@ export function decodeShareAcknowledgeResponseNodeEndpoint(r: Reader, v: number)
   return o;
 }
 
-export function encodeShareAcknowledgeResponseNodeEndpoint(w: Writer, v: number, o: ShareAcknowledgeResponseNodeEndpoint): void {
+export function encodeResponseNodeEndpoint(w: Writer, v: number, o: ResponseNodeEndpoint): void {
   const flex = true;
   w.int32(o.nodeId);
   if (flex) w.compactString(o.host ?? ''); else w.string(o.host ?? '');

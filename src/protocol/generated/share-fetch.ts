@@ -7,7 +7,7 @@ import { ZERO_UUID, EMPTY_BYTES } from '../constants.js';
 
 export const API_KEY = 78;
 
-export interface ShareFetchRequest {
+export interface Request {
   /** The group identifier. (versions 0+, nullable 0+) */
   groupId: string | null;
   /** The member ID. (versions 0+, nullable 0+) */
@@ -29,14 +29,14 @@ export interface ShareFetchRequest {
   /** Whether Renew type acknowledgements present in AcknowledgementBatches. (versions 2+) */
   isRenewAck: boolean;
   /** The topics to fetch. (versions 0+) */
-  topics: ShareFetchRequestFetchTopic[];
+  topics: RequestFetchTopic[];
   /** The partitions to remove from this share session. (versions 0+) */
-  forgottenTopicsData: ShareFetchRequestForgottenTopic[];
+  forgottenTopicsData: RequestForgottenTopic[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareFetchRequest(): ShareFetchRequest {
+export function defaultRequest(): Request {
   return {
     groupId: null,
     memberId: "",
@@ -54,7 +54,7 @@ export function defaultShareFetchRequest(): ShareFetchRequest {
   };
 }
 
-export function isDefaultShareFetchRequest(o: ShareFetchRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groupId === null) &&
     (o.memberId === "") &&
     (o.shareSessionEpoch === 0) &&
@@ -70,9 +70,9 @@ export function isDefaultShareFetchRequest(o: ShareFetchRequest): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareFetchRequest(r: Reader, v: number): ShareFetchRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultShareFetchRequest();
+  const o = defaultRequest();
   o.groupId = (flex ? r.compactNullableString() : r.nullableString());
   o.memberId = (flex ? r.compactNullableString() : r.nullableString());
   o.shareSessionEpoch = r.int32();
@@ -89,7 +89,7 @@ export function decodeShareFetchRequest(r: Reader, v: number): ShareFetchRequest
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeShareFetchRequestFetchTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestFetchTopic(r, v);
       o.topics = a;
     }
   }
@@ -99,7 +99,7 @@ export function decodeShareFetchRequest(r: Reader, v: number): ShareFetchRequest
     if (n < 0) o.forgottenTopicsData = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeShareFetchRequestForgottenTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestForgottenTopic(r, v);
       o.forgottenTopicsData = a;
     }
   }
@@ -107,7 +107,7 @@ export function decodeShareFetchRequest(r: Reader, v: number): ShareFetchRequest
   return o;
 }
 
-export function encodeShareFetchRequest(w: Writer, v: number, o: ShareFetchRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   if (flex) w.compactNullableString(o.groupId); else w.nullableString(o.groupId);
   if (flex) w.compactNullableString(o.memberId); else w.nullableString(o.memberId);
@@ -122,26 +122,26 @@ export function encodeShareFetchRequest(w: Writer, v: number, o: ShareFetchReque
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeShareFetchRequestFetchTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestFetchTopic(w, v, e); }
   }
   {
     const a = o.forgottenTopicsData ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeShareFetchRequestForgottenTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestForgottenTopic(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareFetchRequestFetchTopic {
+export interface RequestFetchTopic {
   /** The unique topic ID. (versions 0+) */
   topicId: Buffer;
   /** The partitions to fetch. (versions 0+) */
-  partitions: ShareFetchRequestFetchPartition[];
+  partitions: RequestFetchPartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareFetchRequestFetchTopic(): ShareFetchRequestFetchTopic {
+export function defaultRequestFetchTopic(): RequestFetchTopic {
   return {
     topicId: ZERO_UUID,
     partitions: [],
@@ -149,15 +149,15 @@ export function defaultShareFetchRequestFetchTopic(): ShareFetchRequestFetchTopi
   };
 }
 
-export function isDefaultShareFetchRequestFetchTopic(o: ShareFetchRequestFetchTopic): boolean {
+export function isDefaultRequestFetchTopic(o: RequestFetchTopic): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareFetchRequestFetchTopic(r: Reader, v: number): ShareFetchRequestFetchTopic {
+export function decodeRequestFetchTopic(r: Reader, v: number): RequestFetchTopic {
   const flex = true;
-  const o = defaultShareFetchRequestFetchTopic();
+  const o = defaultRequestFetchTopic();
   o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -165,7 +165,7 @@ export function decodeShareFetchRequestFetchTopic(r: Reader, v: number): ShareFe
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeShareFetchRequestFetchPartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestFetchPartition(r, v);
       o.partitions = a;
     }
   }
@@ -173,29 +173,29 @@ export function decodeShareFetchRequestFetchTopic(r: Reader, v: number): ShareFe
   return o;
 }
 
-export function encodeShareFetchRequestFetchTopic(w: Writer, v: number, o: ShareFetchRequestFetchTopic): void {
+export function encodeRequestFetchTopic(w: Writer, v: number, o: RequestFetchTopic): void {
   const flex = true;
   w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeShareFetchRequestFetchPartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestFetchPartition(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareFetchRequestFetchPartition {
+export interface RequestFetchPartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The maximum bytes to fetch from this partition. 0 when only acknowledgement with no fetching is required. See KIP-74 for cases where this limit may not be honored. (versions 0) */
   partitionMaxBytes: number;
   /** Record batches to acknowledge. (versions 0+) */
-  acknowledgementBatches: ShareFetchRequestAcknowledgementBatch[];
+  acknowledgementBatches: RequestAcknowledgementBatch[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareFetchRequestFetchPartition(): ShareFetchRequestFetchPartition {
+export function defaultRequestFetchPartition(): RequestFetchPartition {
   return {
     partitionIndex: 0,
     partitionMaxBytes: 0,
@@ -204,16 +204,16 @@ export function defaultShareFetchRequestFetchPartition(): ShareFetchRequestFetch
   };
 }
 
-export function isDefaultShareFetchRequestFetchPartition(o: ShareFetchRequestFetchPartition): boolean {
+export function isDefaultRequestFetchPartition(o: RequestFetchPartition): boolean {
   return (o.partitionIndex === 0) &&
     (o.partitionMaxBytes === 0) &&
     (o.acknowledgementBatches !== null && o.acknowledgementBatches.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareFetchRequestFetchPartition(r: Reader, v: number): ShareFetchRequestFetchPartition {
+export function decodeRequestFetchPartition(r: Reader, v: number): RequestFetchPartition {
   const flex = true;
-  const o = defaultShareFetchRequestFetchPartition();
+  const o = defaultRequestFetchPartition();
   o.partitionIndex = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -221,7 +221,7 @@ export function decodeShareFetchRequestFetchPartition(r: Reader, v: number): Sha
     if (n < 0) o.acknowledgementBatches = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeShareFetchRequestAcknowledgementBatch(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestAcknowledgementBatch(r, v);
       o.acknowledgementBatches = a;
     }
   }
@@ -229,18 +229,18 @@ export function decodeShareFetchRequestFetchPartition(r: Reader, v: number): Sha
   return o;
 }
 
-export function encodeShareFetchRequestFetchPartition(w: Writer, v: number, o: ShareFetchRequestFetchPartition): void {
+export function encodeRequestFetchPartition(w: Writer, v: number, o: RequestFetchPartition): void {
   const flex = true;
   w.int32(o.partitionIndex);
   {
     const a = o.acknowledgementBatches ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeShareFetchRequestAcknowledgementBatch(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestAcknowledgementBatch(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareFetchRequestAcknowledgementBatch {
+export interface RequestAcknowledgementBatch {
   /** First offset of batch of records to acknowledge. (versions 0+) */
   firstOffset: bigint;
   /** Last offset (inclusive) of batch of records to acknowledge. (versions 0+) */
@@ -251,7 +251,7 @@ export interface ShareFetchRequestAcknowledgementBatch {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareFetchRequestAcknowledgementBatch(): ShareFetchRequestAcknowledgementBatch {
+export function defaultRequestAcknowledgementBatch(): RequestAcknowledgementBatch {
   return {
     firstOffset: 0n,
     lastOffset: 0n,
@@ -260,16 +260,16 @@ export function defaultShareFetchRequestAcknowledgementBatch(): ShareFetchReques
   };
 }
 
-export function isDefaultShareFetchRequestAcknowledgementBatch(o: ShareFetchRequestAcknowledgementBatch): boolean {
+export function isDefaultRequestAcknowledgementBatch(o: RequestAcknowledgementBatch): boolean {
   return (o.firstOffset === 0n) &&
     (o.lastOffset === 0n) &&
     (o.acknowledgeTypes !== null && o.acknowledgeTypes.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareFetchRequestAcknowledgementBatch(r: Reader, v: number): ShareFetchRequestAcknowledgementBatch {
+export function decodeRequestAcknowledgementBatch(r: Reader, v: number): RequestAcknowledgementBatch {
   const flex = true;
-  const o = defaultShareFetchRequestAcknowledgementBatch();
+  const o = defaultRequestAcknowledgementBatch();
   o.firstOffset = r.int64();
   o.lastOffset = r.int64();
   {
@@ -286,7 +286,7 @@ export function decodeShareFetchRequestAcknowledgementBatch(r: Reader, v: number
   return o;
 }
 
-export function encodeShareFetchRequestAcknowledgementBatch(w: Writer, v: number, o: ShareFetchRequestAcknowledgementBatch): void {
+export function encodeRequestAcknowledgementBatch(w: Writer, v: number, o: RequestAcknowledgementBatch): void {
   const flex = true;
   w.int64(o.firstOffset);
   w.int64(o.lastOffset);
@@ -298,7 +298,7 @@ export function encodeShareFetchRequestAcknowledgementBatch(w: Writer, v: number
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareFetchRequestForgottenTopic {
+export interface RequestForgottenTopic {
   /** The unique topic ID. (versions 0+) */
   topicId: Buffer;
   /** The partitions indexes to forget. (versions 0+) */
@@ -307,7 +307,7 @@ export interface ShareFetchRequestForgottenTopic {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareFetchRequestForgottenTopic(): ShareFetchRequestForgottenTopic {
+export function defaultRequestForgottenTopic(): RequestForgottenTopic {
   return {
     topicId: ZERO_UUID,
     partitions: [],
@@ -315,15 +315,15 @@ export function defaultShareFetchRequestForgottenTopic(): ShareFetchRequestForgo
   };
 }
 
-export function isDefaultShareFetchRequestForgottenTopic(o: ShareFetchRequestForgottenTopic): boolean {
+export function isDefaultRequestForgottenTopic(o: RequestForgottenTopic): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareFetchRequestForgottenTopic(r: Reader, v: number): ShareFetchRequestForgottenTopic {
+export function decodeRequestForgottenTopic(r: Reader, v: number): RequestForgottenTopic {
   const flex = true;
-  const o = defaultShareFetchRequestForgottenTopic();
+  const o = defaultRequestForgottenTopic();
   o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(4) : r.arrayLength(4);
@@ -339,7 +339,7 @@ export function decodeShareFetchRequestForgottenTopic(r: Reader, v: number): Sha
   return o;
 }
 
-export function encodeShareFetchRequestForgottenTopic(w: Writer, v: number, o: ShareFetchRequestForgottenTopic): void {
+export function encodeRequestForgottenTopic(w: Writer, v: number, o: RequestForgottenTopic): void {
   const flex = true;
   w.uuid(o.topicId);
   {
@@ -350,7 +350,7 @@ export function encodeShareFetchRequestForgottenTopic(w: Writer, v: number, o: S
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareFetchResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The top-level response error code. (versions 0+) */
@@ -360,14 +360,14 @@ export interface ShareFetchResponse {
   /** The time in milliseconds for which the acquired records are locked. (versions 1+) */
   acquisitionLockTimeoutMs: number;
   /** The response topics. (versions 0+) */
-  responses: ShareFetchResponseShareFetchableTopicResponse[];
+  responses: ResponseShareFetchableTopicResponse[];
   /** Endpoints for all current leaders enumerated in PartitionData with error NOT_LEADER_OR_FOLLOWER. (versions 0+) */
-  nodeEndpoints: ShareFetchResponseNodeEndpoint[];
+  nodeEndpoints: ResponseNodeEndpoint[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareFetchResponse(): ShareFetchResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -379,7 +379,7 @@ export function defaultShareFetchResponse(): ShareFetchResponse {
   };
 }
 
-export function isDefaultShareFetchResponse(o: ShareFetchResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === null) &&
@@ -389,9 +389,9 @@ export function isDefaultShareFetchResponse(o: ShareFetchResponse): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareFetchResponse(r: Reader, v: number): ShareFetchResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultShareFetchResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -402,7 +402,7 @@ export function decodeShareFetchResponse(r: Reader, v: number): ShareFetchRespon
     if (n < 0) o.responses = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeShareFetchResponseShareFetchableTopicResponse(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseShareFetchableTopicResponse(r, v);
       o.responses = a;
     }
   }
@@ -412,7 +412,7 @@ export function decodeShareFetchResponse(r: Reader, v: number): ShareFetchRespon
     if (n < 0) o.nodeEndpoints = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeShareFetchResponseNodeEndpoint(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseNodeEndpoint(r, v);
       o.nodeEndpoints = a;
     }
   }
@@ -420,7 +420,7 @@ export function decodeShareFetchResponse(r: Reader, v: number): ShareFetchRespon
   return o;
 }
 
-export function encodeShareFetchResponse(w: Writer, v: number, o: ShareFetchResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
@@ -429,26 +429,26 @@ export function encodeShareFetchResponse(w: Writer, v: number, o: ShareFetchResp
   {
     const a = o.responses ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeShareFetchResponseShareFetchableTopicResponse(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseShareFetchableTopicResponse(w, v, e); }
   }
   {
     const a = o.nodeEndpoints ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeShareFetchResponseNodeEndpoint(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseNodeEndpoint(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareFetchResponseShareFetchableTopicResponse {
+export interface ResponseShareFetchableTopicResponse {
   /** The unique topic ID. (versions 0+) */
   topicId: Buffer;
   /** The topic partitions. (versions 0+) */
-  partitions: ShareFetchResponsePartitionData[];
+  partitions: ResponsePartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareFetchResponseShareFetchableTopicResponse(): ShareFetchResponseShareFetchableTopicResponse {
+export function defaultResponseShareFetchableTopicResponse(): ResponseShareFetchableTopicResponse {
   return {
     topicId: ZERO_UUID,
     partitions: [],
@@ -456,15 +456,15 @@ export function defaultShareFetchResponseShareFetchableTopicResponse(): ShareFet
   };
 }
 
-export function isDefaultShareFetchResponseShareFetchableTopicResponse(o: ShareFetchResponseShareFetchableTopicResponse): boolean {
+export function isDefaultResponseShareFetchableTopicResponse(o: ResponseShareFetchableTopicResponse): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareFetchResponseShareFetchableTopicResponse(r: Reader, v: number): ShareFetchResponseShareFetchableTopicResponse {
+export function decodeResponseShareFetchableTopicResponse(r: Reader, v: number): ResponseShareFetchableTopicResponse {
   const flex = true;
-  const o = defaultShareFetchResponseShareFetchableTopicResponse();
+  const o = defaultResponseShareFetchableTopicResponse();
   o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -472,7 +472,7 @@ export function decodeShareFetchResponseShareFetchableTopicResponse(r: Reader, v
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeShareFetchResponsePartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -480,18 +480,18 @@ export function decodeShareFetchResponseShareFetchableTopicResponse(r: Reader, v
   return o;
 }
 
-export function encodeShareFetchResponseShareFetchableTopicResponse(w: Writer, v: number, o: ShareFetchResponseShareFetchableTopicResponse): void {
+export function encodeResponseShareFetchableTopicResponse(w: Writer, v: number, o: ResponseShareFetchableTopicResponse): void {
   const flex = true;
   w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeShareFetchResponsePartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareFetchResponsePartitionData {
+export interface ResponsePartitionData {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The fetch error code, or 0 if there was no fetch error. (versions 0+) */
@@ -503,50 +503,50 @@ export interface ShareFetchResponsePartitionData {
   /** The acknowledge error message, or null if there was no acknowledge error. (versions 0+, nullable 0+) */
   acknowledgeErrorMessage: string | null;
   /** The current leader of the partition. (versions 0+) */
-  currentLeader: ShareFetchResponseLeaderIdAndEpoch;
+  currentLeader: ResponseLeaderIdAndEpoch;
   /** The record data. (versions 0+, nullable 0) */
   records: Buffer | null;
   /** The acquired records. (versions 0+) */
-  acquiredRecords: ShareFetchResponseAcquiredRecords[];
+  acquiredRecords: ResponseAcquiredRecords[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareFetchResponsePartitionData(): ShareFetchResponsePartitionData {
+export function defaultResponsePartitionData(): ResponsePartitionData {
   return {
     partitionIndex: 0,
     errorCode: 0,
     errorMessage: null,
     acknowledgeErrorCode: 0,
     acknowledgeErrorMessage: null,
-    currentLeader: defaultShareFetchResponseLeaderIdAndEpoch(),
+    currentLeader: defaultResponseLeaderIdAndEpoch(),
     records: null,
     acquiredRecords: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultShareFetchResponsePartitionData(o: ShareFetchResponsePartitionData): boolean {
+export function isDefaultResponsePartitionData(o: ResponsePartitionData): boolean {
   return (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === null) &&
     (o.acknowledgeErrorCode === 0) &&
     (o.acknowledgeErrorMessage === null) &&
-    (o.currentLeader === null || isDefaultShareFetchResponseLeaderIdAndEpoch(o.currentLeader)) &&
+    (o.currentLeader === null || isDefaultResponseLeaderIdAndEpoch(o.currentLeader)) &&
     (o.records === null) &&
     (o.acquiredRecords !== null && o.acquiredRecords.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareFetchResponsePartitionData(r: Reader, v: number): ShareFetchResponsePartitionData {
+export function decodeResponsePartitionData(r: Reader, v: number): ResponsePartitionData {
   const flex = true;
-  const o = defaultShareFetchResponsePartitionData();
+  const o = defaultResponsePartitionData();
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
   o.acknowledgeErrorCode = r.int16();
   o.acknowledgeErrorMessage = (flex ? r.compactNullableString() : r.nullableString());
-  o.currentLeader = decodeShareFetchResponseLeaderIdAndEpoch(r, v);
+  o.currentLeader = decodeResponseLeaderIdAndEpoch(r, v);
   o.records = (flex ? r.compactBytes() : r.bytes());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -554,7 +554,7 @@ export function decodeShareFetchResponsePartitionData(r: Reader, v: number): Sha
     if (n < 0) o.acquiredRecords = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeShareFetchResponseAcquiredRecords(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseAcquiredRecords(r, v);
       o.acquiredRecords = a;
     }
   }
@@ -562,24 +562,24 @@ export function decodeShareFetchResponsePartitionData(r: Reader, v: number): Sha
   return o;
 }
 
-export function encodeShareFetchResponsePartitionData(w: Writer, v: number, o: ShareFetchResponsePartitionData): void {
+export function encodeResponsePartitionData(w: Writer, v: number, o: ResponsePartitionData): void {
   const flex = true;
   w.int32(o.partitionIndex);
   w.int16(o.errorCode);
   if (flex) w.compactNullableString(o.errorMessage); else w.nullableString(o.errorMessage);
   w.int16(o.acknowledgeErrorCode);
   if (flex) w.compactNullableString(o.acknowledgeErrorMessage); else w.nullableString(o.acknowledgeErrorMessage);
-  encodeShareFetchResponseLeaderIdAndEpoch(w, v, o.currentLeader);
+  encodeResponseLeaderIdAndEpoch(w, v, o.currentLeader);
   if (flex) w.compactBytes(o.records ?? EMPTY_BYTES); else w.bytes(o.records ?? EMPTY_BYTES);
   {
     const a = o.acquiredRecords ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeShareFetchResponseAcquiredRecords(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseAcquiredRecords(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareFetchResponseLeaderIdAndEpoch {
+export interface ResponseLeaderIdAndEpoch {
   /** The ID of the current leader or -1 if the leader is unknown. (versions 0+) */
   leaderId: number;
   /** The latest known leader epoch. (versions 0+) */
@@ -588,7 +588,7 @@ export interface ShareFetchResponseLeaderIdAndEpoch {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareFetchResponseLeaderIdAndEpoch(): ShareFetchResponseLeaderIdAndEpoch {
+export function defaultResponseLeaderIdAndEpoch(): ResponseLeaderIdAndEpoch {
   return {
     leaderId: 0,
     leaderEpoch: 0,
@@ -596,29 +596,29 @@ export function defaultShareFetchResponseLeaderIdAndEpoch(): ShareFetchResponseL
   };
 }
 
-export function isDefaultShareFetchResponseLeaderIdAndEpoch(o: ShareFetchResponseLeaderIdAndEpoch): boolean {
+export function isDefaultResponseLeaderIdAndEpoch(o: ResponseLeaderIdAndEpoch): boolean {
   return (o.leaderId === 0) &&
     (o.leaderEpoch === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareFetchResponseLeaderIdAndEpoch(r: Reader, v: number): ShareFetchResponseLeaderIdAndEpoch {
+export function decodeResponseLeaderIdAndEpoch(r: Reader, v: number): ResponseLeaderIdAndEpoch {
   const flex = true;
-  const o = defaultShareFetchResponseLeaderIdAndEpoch();
+  const o = defaultResponseLeaderIdAndEpoch();
   o.leaderId = r.int32();
   o.leaderEpoch = r.int32();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeShareFetchResponseLeaderIdAndEpoch(w: Writer, v: number, o: ShareFetchResponseLeaderIdAndEpoch): void {
+export function encodeResponseLeaderIdAndEpoch(w: Writer, v: number, o: ResponseLeaderIdAndEpoch): void {
   const flex = true;
   w.int32(o.leaderId);
   w.int32(o.leaderEpoch);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareFetchResponseAcquiredRecords {
+export interface ResponseAcquiredRecords {
   /** The earliest offset in this batch of acquired records. (versions 0+) */
   firstOffset: bigint;
   /** The last offset of this batch of acquired records. (versions 0+) */
@@ -629,7 +629,7 @@ export interface ShareFetchResponseAcquiredRecords {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareFetchResponseAcquiredRecords(): ShareFetchResponseAcquiredRecords {
+export function defaultResponseAcquiredRecords(): ResponseAcquiredRecords {
   return {
     firstOffset: 0n,
     lastOffset: 0n,
@@ -638,16 +638,16 @@ export function defaultShareFetchResponseAcquiredRecords(): ShareFetchResponseAc
   };
 }
 
-export function isDefaultShareFetchResponseAcquiredRecords(o: ShareFetchResponseAcquiredRecords): boolean {
+export function isDefaultResponseAcquiredRecords(o: ResponseAcquiredRecords): boolean {
   return (o.firstOffset === 0n) &&
     (o.lastOffset === 0n) &&
     (o.deliveryCount === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareFetchResponseAcquiredRecords(r: Reader, v: number): ShareFetchResponseAcquiredRecords {
+export function decodeResponseAcquiredRecords(r: Reader, v: number): ResponseAcquiredRecords {
   const flex = true;
-  const o = defaultShareFetchResponseAcquiredRecords();
+  const o = defaultResponseAcquiredRecords();
   o.firstOffset = r.int64();
   o.lastOffset = r.int64();
   o.deliveryCount = r.int16();
@@ -655,7 +655,7 @@ export function decodeShareFetchResponseAcquiredRecords(r: Reader, v: number): S
   return o;
 }
 
-export function encodeShareFetchResponseAcquiredRecords(w: Writer, v: number, o: ShareFetchResponseAcquiredRecords): void {
+export function encodeResponseAcquiredRecords(w: Writer, v: number, o: ResponseAcquiredRecords): void {
   const flex = true;
   w.int64(o.firstOffset);
   w.int64(o.lastOffset);
@@ -663,7 +663,7 @@ export function encodeShareFetchResponseAcquiredRecords(w: Writer, v: number, o:
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareFetchResponseNodeEndpoint {
+export interface ResponseNodeEndpoint {
   /** The ID of the associated node. (versions 0+) */
   nodeId: number;
   /** The node's hostname. (versions 0+) */
@@ -676,7 +676,7 @@ export interface ShareFetchResponseNodeEndpoint {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareFetchResponseNodeEndpoint(): ShareFetchResponseNodeEndpoint {
+export function defaultResponseNodeEndpoint(): ResponseNodeEndpoint {
   return {
     nodeId: 0,
     host: "",
@@ -686,7 +686,7 @@ export function defaultShareFetchResponseNodeEndpoint(): ShareFetchResponseNodeE
   };
 }
 
-export function isDefaultShareFetchResponseNodeEndpoint(o: ShareFetchResponseNodeEndpoint): boolean {
+export function isDefaultResponseNodeEndpoint(o: ResponseNodeEndpoint): boolean {
   return (o.nodeId === 0) &&
     (o.host === "") &&
     (o.port === 0) &&
@@ -694,9 +694,9 @@ export function isDefaultShareFetchResponseNodeEndpoint(o: ShareFetchResponseNod
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareFetchResponseNodeEndpoint(r: Reader, v: number): ShareFetchResponseNodeEndpoint {
+export function decodeResponseNodeEndpoint(r: Reader, v: number): ResponseNodeEndpoint {
   const flex = true;
-  const o = defaultShareFetchResponseNodeEndpoint();
+  const o = defaultResponseNodeEndpoint();
   o.nodeId = r.int32();
   o.host = (flex ? r.compactString() : r.string());
   o.port = r.int32();
@@ -705,7 +705,7 @@ export function decodeShareFetchResponseNodeEndpoint(r: Reader, v: number): Shar
   return o;
 }
 
-export function encodeShareFetchResponseNodeEndpoint(w: Writer, v: number, o: ShareFetchResponseNodeEndpoint): void {
+export function encodeResponseNodeEndpoint(w: Writer, v: number, o: ResponseNodeEndpoint): void {
   const flex = true;
   w.int32(o.nodeId);
   if (flex) w.compactString(o.host ?? ''); else w.string(o.host ?? '');

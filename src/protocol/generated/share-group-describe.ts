@@ -7,7 +7,7 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 77;
 
-export interface ShareGroupDescribeRequest {
+export interface Request {
   /** The ids of the groups to describe. (versions 0+) */
   groupIds: string[];
   /** Whether to include authorized operations. (versions 0+) */
@@ -16,7 +16,7 @@ export interface ShareGroupDescribeRequest {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareGroupDescribeRequest(): ShareGroupDescribeRequest {
+export function defaultRequest(): Request {
   return {
     groupIds: [],
     includeAuthorizedOperations: false,
@@ -24,15 +24,15 @@ export function defaultShareGroupDescribeRequest(): ShareGroupDescribeRequest {
   };
 }
 
-export function isDefaultShareGroupDescribeRequest(o: ShareGroupDescribeRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groupIds !== null && o.groupIds.length === 0) &&
     (o.includeAuthorizedOperations === false) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareGroupDescribeRequest(r: Reader, v: number): ShareGroupDescribeRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultShareGroupDescribeRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(2);
     if (n < 0) throw new DecodeError('non-nullable array GroupIds is null');
@@ -48,7 +48,7 @@ export function decodeShareGroupDescribeRequest(r: Reader, v: number): ShareGrou
   return o;
 }
 
-export function encodeShareGroupDescribeRequest(w: Writer, v: number, o: ShareGroupDescribeRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   {
     const a = o.groupIds ?? [];
@@ -59,16 +59,16 @@ export function encodeShareGroupDescribeRequest(w: Writer, v: number, o: ShareGr
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareGroupDescribeResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** Each described group. (versions 0+) */
-  groups: ShareGroupDescribeResponseDescribedGroup[];
+  groups: ResponseDescribedGroup[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareGroupDescribeResponse(): ShareGroupDescribeResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     groups: [],
@@ -76,15 +76,15 @@ export function defaultShareGroupDescribeResponse(): ShareGroupDescribeResponse 
   };
 }
 
-export function isDefaultShareGroupDescribeResponse(o: ShareGroupDescribeResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.groups !== null && o.groups.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareGroupDescribeResponse(r: Reader, v: number): ShareGroupDescribeResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultShareGroupDescribeResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -92,7 +92,7 @@ export function decodeShareGroupDescribeResponse(r: Reader, v: number): ShareGro
     if (n < 0) o.groups = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeShareGroupDescribeResponseDescribedGroup(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseDescribedGroup(r, v);
       o.groups = a;
     }
   }
@@ -100,18 +100,18 @@ export function decodeShareGroupDescribeResponse(r: Reader, v: number): ShareGro
   return o;
 }
 
-export function encodeShareGroupDescribeResponse(w: Writer, v: number, o: ShareGroupDescribeResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   {
     const a = o.groups ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeShareGroupDescribeResponseDescribedGroup(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseDescribedGroup(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareGroupDescribeResponseDescribedGroup {
+export interface ResponseDescribedGroup {
   /** The describe error, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The top-level error message, or null if there was no error. (versions 0+, nullable 0+) */
@@ -127,14 +127,14 @@ export interface ShareGroupDescribeResponseDescribedGroup {
   /** The selected assignor. (versions 0+) */
   assignorName: string;
   /** The members. (versions 0+) */
-  members: ShareGroupDescribeResponseMember[];
+  members: ResponseMember[];
   /** 32-bit bitfield to represent authorized operations for this group. (versions 0+) */
   authorizedOperations: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareGroupDescribeResponseDescribedGroup(): ShareGroupDescribeResponseDescribedGroup {
+export function defaultResponseDescribedGroup(): ResponseDescribedGroup {
   return {
     errorCode: 0,
     errorMessage: null,
@@ -149,7 +149,7 @@ export function defaultShareGroupDescribeResponseDescribedGroup(): ShareGroupDes
   };
 }
 
-export function isDefaultShareGroupDescribeResponseDescribedGroup(o: ShareGroupDescribeResponseDescribedGroup): boolean {
+export function isDefaultResponseDescribedGroup(o: ResponseDescribedGroup): boolean {
   return (o.errorCode === 0) &&
     (o.errorMessage === null) &&
     (o.groupId === "") &&
@@ -162,9 +162,9 @@ export function isDefaultShareGroupDescribeResponseDescribedGroup(o: ShareGroupD
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareGroupDescribeResponseDescribedGroup(r: Reader, v: number): ShareGroupDescribeResponseDescribedGroup {
+export function decodeResponseDescribedGroup(r: Reader, v: number): ResponseDescribedGroup {
   const flex = true;
-  const o = defaultShareGroupDescribeResponseDescribedGroup();
+  const o = defaultResponseDescribedGroup();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
   o.groupId = (flex ? r.compactString() : r.string());
@@ -178,7 +178,7 @@ export function decodeShareGroupDescribeResponseDescribedGroup(r: Reader, v: num
     if (n < 0) o.members = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeShareGroupDescribeResponseMember(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseMember(r, v);
       o.members = a;
     }
   }
@@ -187,7 +187,7 @@ export function decodeShareGroupDescribeResponseDescribedGroup(r: Reader, v: num
   return o;
 }
 
-export function encodeShareGroupDescribeResponseDescribedGroup(w: Writer, v: number, o: ShareGroupDescribeResponseDescribedGroup): void {
+export function encodeResponseDescribedGroup(w: Writer, v: number, o: ResponseDescribedGroup): void {
   const flex = true;
   w.int16(o.errorCode);
   if (flex) w.compactNullableString(o.errorMessage); else w.nullableString(o.errorMessage);
@@ -199,13 +199,13 @@ export function encodeShareGroupDescribeResponseDescribedGroup(w: Writer, v: num
   {
     const a = o.members ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeShareGroupDescribeResponseMember(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseMember(w, v, e); }
   }
   w.int32(o.authorizedOperations);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareGroupDescribeResponseMember {
+export interface ResponseMember {
   /** The member ID. (versions 0+) */
   memberId: string;
   /** The member rack ID. (versions 0+, nullable 0+) */
@@ -219,12 +219,12 @@ export interface ShareGroupDescribeResponseMember {
   /** The subscribed topic names. (versions 0+) */
   subscribedTopicNames: string[];
   /** The current assignment. (versions 0+) */
-  assignment: ShareGroupDescribeResponseAssignment;
+  assignment: ResponseAssignment;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareGroupDescribeResponseMember(): ShareGroupDescribeResponseMember {
+export function defaultResponseMember(): ResponseMember {
   return {
     memberId: "",
     rackId: null,
@@ -232,25 +232,25 @@ export function defaultShareGroupDescribeResponseMember(): ShareGroupDescribeRes
     clientId: "",
     clientHost: "",
     subscribedTopicNames: [],
-    assignment: defaultShareGroupDescribeResponseAssignment(),
+    assignment: defaultResponseAssignment(),
     _tagged: undefined,
   };
 }
 
-export function isDefaultShareGroupDescribeResponseMember(o: ShareGroupDescribeResponseMember): boolean {
+export function isDefaultResponseMember(o: ResponseMember): boolean {
   return (o.memberId === "") &&
     (o.rackId === null) &&
     (o.memberEpoch === 0) &&
     (o.clientId === "") &&
     (o.clientHost === "") &&
     (o.subscribedTopicNames !== null && o.subscribedTopicNames.length === 0) &&
-    (o.assignment === null || isDefaultShareGroupDescribeResponseAssignment(o.assignment)) &&
+    (o.assignment === null || isDefaultResponseAssignment(o.assignment)) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareGroupDescribeResponseMember(r: Reader, v: number): ShareGroupDescribeResponseMember {
+export function decodeResponseMember(r: Reader, v: number): ResponseMember {
   const flex = true;
-  const o = defaultShareGroupDescribeResponseMember();
+  const o = defaultResponseMember();
   o.memberId = (flex ? r.compactString() : r.string());
   o.rackId = (flex ? r.compactNullableString() : r.nullableString());
   o.memberEpoch = r.int32();
@@ -266,12 +266,12 @@ export function decodeShareGroupDescribeResponseMember(r: Reader, v: number): Sh
       o.subscribedTopicNames = a;
     }
   }
-  o.assignment = decodeShareGroupDescribeResponseAssignment(r, v);
+  o.assignment = decodeResponseAssignment(r, v);
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeShareGroupDescribeResponseMember(w: Writer, v: number, o: ShareGroupDescribeResponseMember): void {
+export function encodeResponseMember(w: Writer, v: number, o: ResponseMember): void {
   const flex = true;
   if (flex) w.compactString(o.memberId ?? ''); else w.string(o.memberId ?? '');
   if (flex) w.compactNullableString(o.rackId); else w.nullableString(o.rackId);
@@ -283,39 +283,39 @@ export function encodeShareGroupDescribeResponseMember(w: Writer, v: number, o: 
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
     if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; if (flex) w.compactString(e ?? ''); else w.string(e ?? ''); }
   }
-  encodeShareGroupDescribeResponseAssignment(w, v, o.assignment);
+  encodeResponseAssignment(w, v, o.assignment);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareGroupDescribeResponseAssignment {
+export interface ResponseAssignment {
   /** The assigned topic-partitions to the member. (versions 0+) */
-  topicPartitions: ShareGroupDescribeResponseTopicPartitions[];
+  topicPartitions: ResponseTopicPartitions[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareGroupDescribeResponseAssignment(): ShareGroupDescribeResponseAssignment {
+export function defaultResponseAssignment(): ResponseAssignment {
   return {
     topicPartitions: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultShareGroupDescribeResponseAssignment(o: ShareGroupDescribeResponseAssignment): boolean {
+export function isDefaultResponseAssignment(o: ResponseAssignment): boolean {
   return (o.topicPartitions !== null && o.topicPartitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareGroupDescribeResponseAssignment(r: Reader, v: number): ShareGroupDescribeResponseAssignment {
+export function decodeResponseAssignment(r: Reader, v: number): ResponseAssignment {
   const flex = true;
-  const o = defaultShareGroupDescribeResponseAssignment();
+  const o = defaultResponseAssignment();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array TopicPartitions is null');
     if (n < 0) o.topicPartitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeShareGroupDescribeResponseTopicPartitions(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopicPartitions(r, v);
       o.topicPartitions = a;
     }
   }
@@ -323,17 +323,17 @@ export function decodeShareGroupDescribeResponseAssignment(r: Reader, v: number)
   return o;
 }
 
-export function encodeShareGroupDescribeResponseAssignment(w: Writer, v: number, o: ShareGroupDescribeResponseAssignment): void {
+export function encodeResponseAssignment(w: Writer, v: number, o: ResponseAssignment): void {
   const flex = true;
   {
     const a = o.topicPartitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeShareGroupDescribeResponseTopicPartitions(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopicPartitions(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface ShareGroupDescribeResponseTopicPartitions {
+export interface ResponseTopicPartitions {
   /** The topic ID. (versions 0+) */
   topicId: Buffer;
   /** The topic name. (versions 0+) */
@@ -344,7 +344,7 @@ export interface ShareGroupDescribeResponseTopicPartitions {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultShareGroupDescribeResponseTopicPartitions(): ShareGroupDescribeResponseTopicPartitions {
+export function defaultResponseTopicPartitions(): ResponseTopicPartitions {
   return {
     topicId: ZERO_UUID,
     topicName: "",
@@ -353,16 +353,16 @@ export function defaultShareGroupDescribeResponseTopicPartitions(): ShareGroupDe
   };
 }
 
-export function isDefaultShareGroupDescribeResponseTopicPartitions(o: ShareGroupDescribeResponseTopicPartitions): boolean {
+export function isDefaultResponseTopicPartitions(o: ResponseTopicPartitions): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.topicName === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeShareGroupDescribeResponseTopicPartitions(r: Reader, v: number): ShareGroupDescribeResponseTopicPartitions {
+export function decodeResponseTopicPartitions(r: Reader, v: number): ResponseTopicPartitions {
   const flex = true;
-  const o = defaultShareGroupDescribeResponseTopicPartitions();
+  const o = defaultResponseTopicPartitions();
   o.topicId = r.uuid();
   o.topicName = (flex ? r.compactString() : r.string());
   {
@@ -379,7 +379,7 @@ export function decodeShareGroupDescribeResponseTopicPartitions(r: Reader, v: nu
   return o;
 }
 
-export function encodeShareGroupDescribeResponseTopicPartitions(w: Writer, v: number, o: ShareGroupDescribeResponseTopicPartitions): void {
+export function encodeResponseTopicPartitions(w: Writer, v: number, o: ResponseTopicPartitions): void {
   const flex = true;
   w.uuid(o.topicId);
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');

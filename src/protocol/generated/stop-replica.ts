@@ -6,7 +6,7 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 5;
 
-export interface StopReplicaRequest {
+export interface Request {
   /** The controller id. (versions 0+) */
   controllerId: number;
   /** If KRaft controller id is used during migration. See KIP-866 (versions 4+) */
@@ -18,16 +18,16 @@ export interface StopReplicaRequest {
   /** Whether these partitions should be deleted. (versions 0-2) */
   deletePartitions: boolean;
   /** The partitions to stop. (versions 0) */
-  ungroupedPartitions: StopReplicaRequestStopReplicaPartitionV0[];
+  ungroupedPartitions: RequestPartitionV0[];
   /** The topics to stop. (versions 1-2) */
-  topics: StopReplicaRequestStopReplicaTopicV1[];
+  topics: RequestTopicV1[];
   /** Each topic. (versions 3+) */
-  topicStates: StopReplicaRequestStopReplicaTopicState[];
+  topicStates: RequestTopicState[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultStopReplicaRequest(): StopReplicaRequest {
+export function defaultRequest(): Request {
   return {
     controllerId: 0,
     isKRaftController: false,
@@ -41,7 +41,7 @@ export function defaultStopReplicaRequest(): StopReplicaRequest {
   };
 }
 
-export function isDefaultStopReplicaRequest(o: StopReplicaRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.controllerId === 0) &&
     (o.isKRaftController === false) &&
     (o.controllerEpoch === 0) &&
@@ -53,9 +53,9 @@ export function isDefaultStopReplicaRequest(o: StopReplicaRequest): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeStopReplicaRequest(r: Reader, v: number): StopReplicaRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 2;
-  const o = defaultStopReplicaRequest();
+  const o = defaultRequest();
   o.controllerId = r.int32();
   if (v >= 4) o.isKRaftController = r.bool();
   o.controllerEpoch = r.int32();
@@ -67,7 +67,7 @@ export function decodeStopReplicaRequest(r: Reader, v: number): StopReplicaReque
     if (n < 0) o.ungroupedPartitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeStopReplicaRequestStopReplicaPartitionV0(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartitionV0(r, v);
       o.ungroupedPartitions = a;
     }
   }
@@ -77,7 +77,7 @@ export function decodeStopReplicaRequest(r: Reader, v: number): StopReplicaReque
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeStopReplicaRequestStopReplicaTopicV1(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopicV1(r, v);
       o.topics = a;
     }
   }
@@ -87,7 +87,7 @@ export function decodeStopReplicaRequest(r: Reader, v: number): StopReplicaReque
     if (n < 0) o.topicStates = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeStopReplicaRequestStopReplicaTopicState(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopicState(r, v);
       o.topicStates = a;
     }
   }
@@ -95,7 +95,7 @@ export function decodeStopReplicaRequest(r: Reader, v: number): StopReplicaReque
   return o;
 }
 
-export function encodeStopReplicaRequest(w: Writer, v: number, o: StopReplicaRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 2;
   w.int32(o.controllerId);
   if (v >= 4) w.bool(o.isKRaftController);
@@ -105,22 +105,22 @@ export function encodeStopReplicaRequest(w: Writer, v: number, o: StopReplicaReq
   if (v <= 0) {
     const a = o.ungroupedPartitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeStopReplicaRequestStopReplicaPartitionV0(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartitionV0(w, v, e); }
   }
   if (v >= 1 && v <= 2) {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeStopReplicaRequestStopReplicaTopicV1(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopicV1(w, v, e); }
   }
   if (v >= 3) {
     const a = o.topicStates ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeStopReplicaRequestStopReplicaTopicState(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopicState(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface StopReplicaRequestStopReplicaPartitionV0 {
+export interface RequestPartitionV0 {
   /** The topic name. (versions 0) */
   topicName: string;
   /** The partition index. (versions 0) */
@@ -129,7 +129,7 @@ export interface StopReplicaRequestStopReplicaPartitionV0 {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultStopReplicaRequestStopReplicaPartitionV0(): StopReplicaRequestStopReplicaPartitionV0 {
+export function defaultRequestPartitionV0(): RequestPartitionV0 {
   return {
     topicName: "",
     partitionIndex: 0,
@@ -137,29 +137,29 @@ export function defaultStopReplicaRequestStopReplicaPartitionV0(): StopReplicaRe
   };
 }
 
-export function isDefaultStopReplicaRequestStopReplicaPartitionV0(o: StopReplicaRequestStopReplicaPartitionV0): boolean {
+export function isDefaultRequestPartitionV0(o: RequestPartitionV0): boolean {
   return (o.topicName === "") &&
     (o.partitionIndex === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeStopReplicaRequestStopReplicaPartitionV0(r: Reader, v: number): StopReplicaRequestStopReplicaPartitionV0 {
+export function decodeRequestPartitionV0(r: Reader, v: number): RequestPartitionV0 {
   const flex = v >= 2;
-  const o = defaultStopReplicaRequestStopReplicaPartitionV0();
+  const o = defaultRequestPartitionV0();
   if (v <= 0) o.topicName = (flex ? r.compactString() : r.string());
   if (v <= 0) o.partitionIndex = r.int32();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeStopReplicaRequestStopReplicaPartitionV0(w: Writer, v: number, o: StopReplicaRequestStopReplicaPartitionV0): void {
+export function encodeRequestPartitionV0(w: Writer, v: number, o: RequestPartitionV0): void {
   const flex = v >= 2;
   if (v <= 0) if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   if (v <= 0) w.int32(o.partitionIndex);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface StopReplicaRequestStopReplicaTopicV1 {
+export interface RequestTopicV1 {
   /** The topic name. (versions 1-2) */
   name: string;
   /** The partition indexes. (versions 1-2) */
@@ -168,7 +168,7 @@ export interface StopReplicaRequestStopReplicaTopicV1 {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultStopReplicaRequestStopReplicaTopicV1(): StopReplicaRequestStopReplicaTopicV1 {
+export function defaultRequestTopicV1(): RequestTopicV1 {
   return {
     name: "",
     partitionIndexes: [],
@@ -176,15 +176,15 @@ export function defaultStopReplicaRequestStopReplicaTopicV1(): StopReplicaReques
   };
 }
 
-export function isDefaultStopReplicaRequestStopReplicaTopicV1(o: StopReplicaRequestStopReplicaTopicV1): boolean {
+export function isDefaultRequestTopicV1(o: RequestTopicV1): boolean {
   return (o.name === "") &&
     (o.partitionIndexes !== null && o.partitionIndexes.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeStopReplicaRequestStopReplicaTopicV1(r: Reader, v: number): StopReplicaRequestStopReplicaTopicV1 {
+export function decodeRequestTopicV1(r: Reader, v: number): RequestTopicV1 {
   const flex = v >= 2;
-  const o = defaultStopReplicaRequestStopReplicaTopicV1();
+  const o = defaultRequestTopicV1();
   if (v >= 1 && v <= 2) o.name = (flex ? r.compactString() : r.string());
   if (v >= 1 && v <= 2) {
     const n = flex ? r.compactArrayLength(4) : r.arrayLength(4);
@@ -200,7 +200,7 @@ export function decodeStopReplicaRequestStopReplicaTopicV1(r: Reader, v: number)
   return o;
 }
 
-export function encodeStopReplicaRequestStopReplicaTopicV1(w: Writer, v: number, o: StopReplicaRequestStopReplicaTopicV1): void {
+export function encodeRequestTopicV1(w: Writer, v: number, o: RequestTopicV1): void {
   const flex = v >= 2;
   if (v >= 1 && v <= 2) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (v >= 1 && v <= 2) {
@@ -211,16 +211,16 @@ export function encodeStopReplicaRequestStopReplicaTopicV1(w: Writer, v: number,
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface StopReplicaRequestStopReplicaTopicState {
+export interface RequestTopicState {
   /** The topic name. (versions 3+) */
   topicName: string;
   /** The state of each partition (versions 3+) */
-  partitionStates: StopReplicaRequestStopReplicaPartitionState[];
+  partitionStates: RequestPartitionState[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultStopReplicaRequestStopReplicaTopicState(): StopReplicaRequestStopReplicaTopicState {
+export function defaultRequestTopicState(): RequestTopicState {
   return {
     topicName: "",
     partitionStates: [],
@@ -228,15 +228,15 @@ export function defaultStopReplicaRequestStopReplicaTopicState(): StopReplicaReq
   };
 }
 
-export function isDefaultStopReplicaRequestStopReplicaTopicState(o: StopReplicaRequestStopReplicaTopicState): boolean {
+export function isDefaultRequestTopicState(o: RequestTopicState): boolean {
   return (o.topicName === "") &&
     (o.partitionStates !== null && o.partitionStates.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeStopReplicaRequestStopReplicaTopicState(r: Reader, v: number): StopReplicaRequestStopReplicaTopicState {
+export function decodeRequestTopicState(r: Reader, v: number): RequestTopicState {
   const flex = v >= 2;
-  const o = defaultStopReplicaRequestStopReplicaTopicState();
+  const o = defaultRequestTopicState();
   if (v >= 3) o.topicName = (flex ? r.compactString() : r.string());
   if (v >= 3) {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -244,7 +244,7 @@ export function decodeStopReplicaRequestStopReplicaTopicState(r: Reader, v: numb
     if (n < 0) o.partitionStates = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeStopReplicaRequestStopReplicaPartitionState(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartitionState(r, v);
       o.partitionStates = a;
     }
   }
@@ -252,18 +252,18 @@ export function decodeStopReplicaRequestStopReplicaTopicState(r: Reader, v: numb
   return o;
 }
 
-export function encodeStopReplicaRequestStopReplicaTopicState(w: Writer, v: number, o: StopReplicaRequestStopReplicaTopicState): void {
+export function encodeRequestTopicState(w: Writer, v: number, o: RequestTopicState): void {
   const flex = v >= 2;
   if (v >= 3) if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   if (v >= 3) {
     const a = o.partitionStates ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeStopReplicaRequestStopReplicaPartitionState(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartitionState(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface StopReplicaRequestStopReplicaPartitionState {
+export interface RequestPartitionState {
   /** The partition index. (versions 3+) */
   partitionIndex: number;
   /** The leader epoch. (versions 3+) */
@@ -274,7 +274,7 @@ export interface StopReplicaRequestStopReplicaPartitionState {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultStopReplicaRequestStopReplicaPartitionState(): StopReplicaRequestStopReplicaPartitionState {
+export function defaultRequestPartitionState(): RequestPartitionState {
   return {
     partitionIndex: 0,
     leaderEpoch: -1,
@@ -283,16 +283,16 @@ export function defaultStopReplicaRequestStopReplicaPartitionState(): StopReplic
   };
 }
 
-export function isDefaultStopReplicaRequestStopReplicaPartitionState(o: StopReplicaRequestStopReplicaPartitionState): boolean {
+export function isDefaultRequestPartitionState(o: RequestPartitionState): boolean {
   return (o.partitionIndex === 0) &&
     (o.leaderEpoch === -1) &&
     (o.deletePartition === false) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeStopReplicaRequestStopReplicaPartitionState(r: Reader, v: number): StopReplicaRequestStopReplicaPartitionState {
+export function decodeRequestPartitionState(r: Reader, v: number): RequestPartitionState {
   const flex = v >= 2;
-  const o = defaultStopReplicaRequestStopReplicaPartitionState();
+  const o = defaultRequestPartitionState();
   if (v >= 3) o.partitionIndex = r.int32();
   if (v >= 3) o.leaderEpoch = r.int32();
   if (v >= 3) o.deletePartition = r.bool();
@@ -300,7 +300,7 @@ export function decodeStopReplicaRequestStopReplicaPartitionState(r: Reader, v: 
   return o;
 }
 
-export function encodeStopReplicaRequestStopReplicaPartitionState(w: Writer, v: number, o: StopReplicaRequestStopReplicaPartitionState): void {
+export function encodeRequestPartitionState(w: Writer, v: number, o: RequestPartitionState): void {
   const flex = v >= 2;
   if (v >= 3) w.int32(o.partitionIndex);
   if (v >= 3) w.int32(o.leaderEpoch);
@@ -308,16 +308,16 @@ export function encodeStopReplicaRequestStopReplicaPartitionState(w: Writer, v: 
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface StopReplicaResponse {
+export interface Response {
   /** The top-level error code, or 0 if there was no top-level error. (versions 0+) */
   errorCode: number;
   /** The responses for each partition. (versions 0+) */
-  partitionErrors: StopReplicaResponseStopReplicaPartitionError[];
+  partitionErrors: ResponsePartitionError[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultStopReplicaResponse(): StopReplicaResponse {
+export function defaultResponse(): Response {
   return {
     errorCode: 0,
     partitionErrors: [],
@@ -325,15 +325,15 @@ export function defaultStopReplicaResponse(): StopReplicaResponse {
   };
 }
 
-export function isDefaultStopReplicaResponse(o: StopReplicaResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.errorCode === 0) &&
     (o.partitionErrors !== null && o.partitionErrors.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeStopReplicaResponse(r: Reader, v: number): StopReplicaResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 2;
-  const o = defaultStopReplicaResponse();
+  const o = defaultResponse();
   o.errorCode = r.int16();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -341,7 +341,7 @@ export function decodeStopReplicaResponse(r: Reader, v: number): StopReplicaResp
     if (n < 0) o.partitionErrors = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeStopReplicaResponseStopReplicaPartitionError(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionError(r, v);
       o.partitionErrors = a;
     }
   }
@@ -349,18 +349,18 @@ export function decodeStopReplicaResponse(r: Reader, v: number): StopReplicaResp
   return o;
 }
 
-export function encodeStopReplicaResponse(w: Writer, v: number, o: StopReplicaResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 2;
   w.int16(o.errorCode);
   {
     const a = o.partitionErrors ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeStopReplicaResponseStopReplicaPartitionError(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionError(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface StopReplicaResponseStopReplicaPartitionError {
+export interface ResponsePartitionError {
   /** The topic name. (versions 0+) */
   topicName: string;
   /** The partition index. (versions 0+) */
@@ -371,7 +371,7 @@ export interface StopReplicaResponseStopReplicaPartitionError {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultStopReplicaResponseStopReplicaPartitionError(): StopReplicaResponseStopReplicaPartitionError {
+export function defaultResponsePartitionError(): ResponsePartitionError {
   return {
     topicName: "",
     partitionIndex: 0,
@@ -380,16 +380,16 @@ export function defaultStopReplicaResponseStopReplicaPartitionError(): StopRepli
   };
 }
 
-export function isDefaultStopReplicaResponseStopReplicaPartitionError(o: StopReplicaResponseStopReplicaPartitionError): boolean {
+export function isDefaultResponsePartitionError(o: ResponsePartitionError): boolean {
   return (o.topicName === "") &&
     (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeStopReplicaResponseStopReplicaPartitionError(r: Reader, v: number): StopReplicaResponseStopReplicaPartitionError {
+export function decodeResponsePartitionError(r: Reader, v: number): ResponsePartitionError {
   const flex = v >= 2;
-  const o = defaultStopReplicaResponseStopReplicaPartitionError();
+  const o = defaultResponsePartitionError();
   o.topicName = (flex ? r.compactString() : r.string());
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
@@ -397,7 +397,7 @@ export function decodeStopReplicaResponseStopReplicaPartitionError(r: Reader, v:
   return o;
 }
 
-export function encodeStopReplicaResponseStopReplicaPartitionError(w: Writer, v: number, o: StopReplicaResponseStopReplicaPartitionError): void {
+export function encodeResponsePartitionError(w: Writer, v: number, o: ResponsePartitionError): void {
   const flex = v >= 2;
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   w.int32(o.partitionIndex);

@@ -7,7 +7,7 @@ import { EMPTY_BYTES } from '../constants.js';
 
 export const API_KEY = 14;
 
-export interface SyncGroupRequest {
+export interface Request {
   /** The unique group identifier. (versions 0+) */
   groupId: string;
   /** The generation of the group. (versions 0+) */
@@ -21,12 +21,12 @@ export interface SyncGroupRequest {
   /** The group protocol name. (versions 5+, nullable 5+) */
   protocolName: string | null;
   /** Each assignment. (versions 0+) */
-  assignments: SyncGroupRequestSyncGroupRequestAssignment[];
+  assignments: RequestAssignment[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultSyncGroupRequest(): SyncGroupRequest {
+export function defaultRequest(): Request {
   return {
     groupId: "",
     generationId: 0,
@@ -39,7 +39,7 @@ export function defaultSyncGroupRequest(): SyncGroupRequest {
   };
 }
 
-export function isDefaultSyncGroupRequest(o: SyncGroupRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groupId === "") &&
     (o.generationId === 0) &&
     (o.memberId === "") &&
@@ -50,9 +50,9 @@ export function isDefaultSyncGroupRequest(o: SyncGroupRequest): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeSyncGroupRequest(r: Reader, v: number): SyncGroupRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 4;
-  const o = defaultSyncGroupRequest();
+  const o = defaultRequest();
   o.groupId = (flex ? r.compactString() : r.string());
   o.generationId = r.int32();
   o.memberId = (flex ? r.compactString() : r.string());
@@ -65,7 +65,7 @@ export function decodeSyncGroupRequest(r: Reader, v: number): SyncGroupRequest {
     if (n < 0) o.assignments = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeSyncGroupRequestSyncGroupRequestAssignment(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestAssignment(r, v);
       o.assignments = a;
     }
   }
@@ -73,7 +73,7 @@ export function decodeSyncGroupRequest(r: Reader, v: number): SyncGroupRequest {
   return o;
 }
 
-export function encodeSyncGroupRequest(w: Writer, v: number, o: SyncGroupRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 4;
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   w.int32(o.generationId);
@@ -84,12 +84,12 @@ export function encodeSyncGroupRequest(w: Writer, v: number, o: SyncGroupRequest
   {
     const a = o.assignments ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeSyncGroupRequestSyncGroupRequestAssignment(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestAssignment(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface SyncGroupRequestSyncGroupRequestAssignment {
+export interface RequestAssignment {
   /** The ID of the member to assign. (versions 0+) */
   memberId: string;
   /** The member assignment. (versions 0+) */
@@ -98,7 +98,7 @@ export interface SyncGroupRequestSyncGroupRequestAssignment {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultSyncGroupRequestSyncGroupRequestAssignment(): SyncGroupRequestSyncGroupRequestAssignment {
+export function defaultRequestAssignment(): RequestAssignment {
   return {
     memberId: "",
     assignment: EMPTY_BYTES,
@@ -106,29 +106,29 @@ export function defaultSyncGroupRequestSyncGroupRequestAssignment(): SyncGroupRe
   };
 }
 
-export function isDefaultSyncGroupRequestSyncGroupRequestAssignment(o: SyncGroupRequestSyncGroupRequestAssignment): boolean {
+export function isDefaultRequestAssignment(o: RequestAssignment): boolean {
   return (o.memberId === "") &&
     (o.assignment !== null && o.assignment.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeSyncGroupRequestSyncGroupRequestAssignment(r: Reader, v: number): SyncGroupRequestSyncGroupRequestAssignment {
+export function decodeRequestAssignment(r: Reader, v: number): RequestAssignment {
   const flex = v >= 4;
-  const o = defaultSyncGroupRequestSyncGroupRequestAssignment();
+  const o = defaultRequestAssignment();
   o.memberId = (flex ? r.compactString() : r.string());
   o.assignment = (flex ? r.compactBytes() : r.bytes());
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeSyncGroupRequestSyncGroupRequestAssignment(w: Writer, v: number, o: SyncGroupRequestSyncGroupRequestAssignment): void {
+export function encodeRequestAssignment(w: Writer, v: number, o: RequestAssignment): void {
   const flex = v >= 4;
   if (flex) w.compactString(o.memberId ?? ''); else w.string(o.memberId ?? '');
   if (flex) w.compactBytes(o.assignment ?? EMPTY_BYTES); else w.bytes(o.assignment ?? EMPTY_BYTES);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface SyncGroupResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 1+) */
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -143,7 +143,7 @@ export interface SyncGroupResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultSyncGroupResponse(): SyncGroupResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -154,7 +154,7 @@ export function defaultSyncGroupResponse(): SyncGroupResponse {
   };
 }
 
-export function isDefaultSyncGroupResponse(o: SyncGroupResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.protocolType === null) &&
@@ -163,9 +163,9 @@ export function isDefaultSyncGroupResponse(o: SyncGroupResponse): boolean {
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeSyncGroupResponse(r: Reader, v: number): SyncGroupResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 4;
-  const o = defaultSyncGroupResponse();
+  const o = defaultResponse();
   if (v >= 1) o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   if (v >= 5) o.protocolType = (flex ? r.compactNullableString() : r.nullableString());
@@ -175,7 +175,7 @@ export function decodeSyncGroupResponse(r: Reader, v: number): SyncGroupResponse
   return o;
 }
 
-export function encodeSyncGroupResponse(w: Writer, v: number, o: SyncGroupResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 4;
   if (v >= 1) w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);

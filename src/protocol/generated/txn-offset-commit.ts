@@ -7,7 +7,7 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 28;
 
-export interface TxnOffsetCommitRequest {
+export interface Request {
   /** The ID of the transaction. (versions 0+) */
   transactionalId: string;
   /** The ID of the group. (versions 0+) */
@@ -23,12 +23,12 @@ export interface TxnOffsetCommitRequest {
   /** The unique identifier of the consumer instance provided by end user. (versions 3+, nullable 3+) */
   groupInstanceId: string | null;
   /** Each topic that we want to commit offsets for. (versions 0+) */
-  topics: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[];
+  topics: RequestTopic[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultTxnOffsetCommitRequest(): TxnOffsetCommitRequest {
+export function defaultRequest(): Request {
   return {
     transactionalId: "",
     groupId: "",
@@ -42,7 +42,7 @@ export function defaultTxnOffsetCommitRequest(): TxnOffsetCommitRequest {
   };
 }
 
-export function isDefaultTxnOffsetCommitRequest(o: TxnOffsetCommitRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.transactionalId === "") &&
     (o.groupId === "") &&
     (o.producerId === 0n) &&
@@ -54,9 +54,9 @@ export function isDefaultTxnOffsetCommitRequest(o: TxnOffsetCommitRequest): bool
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeTxnOffsetCommitRequest(r: Reader, v: number): TxnOffsetCommitRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 3;
-  const o = defaultTxnOffsetCommitRequest();
+  const o = defaultRequest();
   o.transactionalId = (flex ? r.compactString() : r.string());
   o.groupId = (flex ? r.compactString() : r.string());
   o.producerId = r.int64();
@@ -70,7 +70,7 @@ export function decodeTxnOffsetCommitRequest(r: Reader, v: number): TxnOffsetCom
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopic(r, v);
       o.topics = a;
     }
   }
@@ -78,7 +78,7 @@ export function decodeTxnOffsetCommitRequest(r: Reader, v: number): TxnOffsetCom
   return o;
 }
 
-export function encodeTxnOffsetCommitRequest(w: Writer, v: number, o: TxnOffsetCommitRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 3;
   if (flex) w.compactString(o.transactionalId ?? ''); else w.string(o.transactionalId ?? '');
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
@@ -90,23 +90,23 @@ export function encodeTxnOffsetCommitRequest(w: Writer, v: number, o: TxnOffsetC
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopic(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
+export interface RequestTopic {
   /** The topic name. (versions 0-5) */
   name: string;
   /** The topic ID. (versions 6+) */
   topicId: Buffer;
   /** The partitions inside the topic that we want to commit offsets for. (versions 0+) */
-  partitions: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[];
+  partitions: RequestPartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(): TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
+export function defaultRequestTopic(): RequestTopic {
   return {
     name: "",
     topicId: ZERO_UUID,
@@ -115,16 +115,16 @@ export function defaultTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(): TxnO
   };
 }
 
-export function isDefaultTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(o: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic): boolean {
+export function isDefaultRequestTopic(o: RequestTopic): boolean {
   return (o.name === "") &&
     (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r: Reader, v: number): TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
+export function decodeRequestTopic(r: Reader, v: number): RequestTopic {
   const flex = v >= 3;
-  const o = defaultTxnOffsetCommitRequestTxnOffsetCommitRequestTopic();
+  const o = defaultRequestTopic();
   if (v <= 5) o.name = (flex ? r.compactString() : r.string());
   if (v >= 6) o.topicId = r.uuid();
   {
@@ -133,7 +133,7 @@ export function decodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r: Reade
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartition(r, v);
       o.partitions = a;
     }
   }
@@ -141,19 +141,19 @@ export function decodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r: Reade
   return o;
 }
 
-export function encodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(w: Writer, v: number, o: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic): void {
+export function encodeRequestTopic(w: Writer, v: number, o: RequestTopic): void {
   const flex = v >= 3;
   if (v <= 5) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (v >= 6) w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartition(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
+export interface RequestPartition {
   /** The index of the partition within the topic. (versions 0+) */
   partitionIndex: number;
   /** The message offset to be committed. (versions 0+) */
@@ -166,7 +166,7 @@ export interface TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(): TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
+export function defaultRequestPartition(): RequestPartition {
   return {
     partitionIndex: 0,
     committedOffset: 0n,
@@ -176,7 +176,7 @@ export function defaultTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(): 
   };
 }
 
-export function isDefaultTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(o: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition): boolean {
+export function isDefaultRequestPartition(o: RequestPartition): boolean {
   return (o.partitionIndex === 0) &&
     (o.committedOffset === 0n) &&
     (o.committedLeaderEpoch === -1) &&
@@ -184,9 +184,9 @@ export function isDefaultTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(o
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(r: Reader, v: number): TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
+export function decodeRequestPartition(r: Reader, v: number): RequestPartition {
   const flex = v >= 3;
-  const o = defaultTxnOffsetCommitRequestTxnOffsetCommitRequestPartition();
+  const o = defaultRequestPartition();
   o.partitionIndex = r.int32();
   o.committedOffset = r.int64();
   if (v >= 2) o.committedLeaderEpoch = r.int32();
@@ -195,7 +195,7 @@ export function decodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(r: R
   return o;
 }
 
-export function encodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(w: Writer, v: number, o: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition): void {
+export function encodeRequestPartition(w: Writer, v: number, o: RequestPartition): void {
   const flex = v >= 3;
   w.int32(o.partitionIndex);
   w.int64(o.committedOffset);
@@ -204,16 +204,16 @@ export function encodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(w: W
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface TxnOffsetCommitResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The responses for each topic. (versions 0+) */
-  topics: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic[];
+  topics: ResponseTopic[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultTxnOffsetCommitResponse(): TxnOffsetCommitResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     topics: [],
@@ -221,15 +221,15 @@ export function defaultTxnOffsetCommitResponse(): TxnOffsetCommitResponse {
   };
 }
 
-export function isDefaultTxnOffsetCommitResponse(o: TxnOffsetCommitResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeTxnOffsetCommitResponse(r: Reader, v: number): TxnOffsetCommitResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 3;
-  const o = defaultTxnOffsetCommitResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -237,7 +237,7 @@ export function decodeTxnOffsetCommitResponse(r: Reader, v: number): TxnOffsetCo
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopic(r, v);
       o.topics = a;
     }
   }
@@ -245,29 +245,29 @@ export function decodeTxnOffsetCommitResponse(r: Reader, v: number): TxnOffsetCo
   return o;
 }
 
-export function encodeTxnOffsetCommitResponse(w: Writer, v: number, o: TxnOffsetCommitResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 3;
   w.int32(o.throttleTimeMs);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopic(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
+export interface ResponseTopic {
   /** The topic name. (versions 0-5) */
   name: string;
   /** The topic ID. (versions 6+) */
   topicId: Buffer;
   /** The responses for each partition in the topic. (versions 0+) */
-  partitions: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[];
+  partitions: ResponsePartition[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(): TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
+export function defaultResponseTopic(): ResponseTopic {
   return {
     name: "",
     topicId: ZERO_UUID,
@@ -276,16 +276,16 @@ export function defaultTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(): Tx
   };
 }
 
-export function isDefaultTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(o: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic): boolean {
+export function isDefaultResponseTopic(o: ResponseTopic): boolean {
   return (o.name === "") &&
     (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r: Reader, v: number): TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
+export function decodeResponseTopic(r: Reader, v: number): ResponseTopic {
   const flex = v >= 3;
-  const o = defaultTxnOffsetCommitResponseTxnOffsetCommitResponseTopic();
+  const o = defaultResponseTopic();
   if (v <= 5) o.name = (flex ? r.compactString() : r.string());
   if (v >= 6) o.topicId = r.uuid();
   {
@@ -294,7 +294,7 @@ export function decodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r: Rea
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartition(r, v);
       o.partitions = a;
     }
   }
@@ -302,19 +302,19 @@ export function decodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r: Rea
   return o;
 }
 
-export function encodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(w: Writer, v: number, o: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic): void {
+export function encodeResponseTopic(w: Writer, v: number, o: ResponseTopic): void {
   const flex = v >= 3;
   if (v <= 5) if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (v >= 6) w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartition(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface TxnOffsetCommitResponseTxnOffsetCommitResponsePartition {
+export interface ResponsePartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -323,7 +323,7 @@ export interface TxnOffsetCommitResponseTxnOffsetCommitResponsePartition {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(): TxnOffsetCommitResponseTxnOffsetCommitResponsePartition {
+export function defaultResponsePartition(): ResponsePartition {
   return {
     partitionIndex: 0,
     errorCode: 0,
@@ -331,22 +331,22 @@ export function defaultTxnOffsetCommitResponseTxnOffsetCommitResponsePartition()
   };
 }
 
-export function isDefaultTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(o: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition): boolean {
+export function isDefaultResponsePartition(o: ResponsePartition): boolean {
   return (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(r: Reader, v: number): TxnOffsetCommitResponseTxnOffsetCommitResponsePartition {
+export function decodeResponsePartition(r: Reader, v: number): ResponsePartition {
   const flex = v >= 3;
-  const o = defaultTxnOffsetCommitResponseTxnOffsetCommitResponsePartition();
+  const o = defaultResponsePartition();
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(w: Writer, v: number, o: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition): void {
+export function encodeResponsePartition(w: Writer, v: number, o: ResponsePartition): void {
   const flex = v >= 3;
   w.int32(o.partitionIndex);
   w.int16(o.errorCode);

@@ -5,40 +5,40 @@ import { Writer } from '../writer.js';
 
 export const API_KEY = 64;
 
-export interface UnregisterBrokerRequest {
+export interface Request {
   /** The broker ID to unregister. (versions 0+) */
   brokerId: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultUnregisterBrokerRequest(): UnregisterBrokerRequest {
+export function defaultRequest(): Request {
   return {
     brokerId: 0,
     _tagged: undefined,
   };
 }
 
-export function isDefaultUnregisterBrokerRequest(o: UnregisterBrokerRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.brokerId === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeUnregisterBrokerRequest(r: Reader, v: number): UnregisterBrokerRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultUnregisterBrokerRequest();
+  const o = defaultRequest();
   o.brokerId = r.int32();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeUnregisterBrokerRequest(w: Writer, v: number, o: UnregisterBrokerRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   w.int32(o.brokerId);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface UnregisterBrokerResponse {
+export interface Response {
   /** Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -49,7 +49,7 @@ export interface UnregisterBrokerResponse {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultUnregisterBrokerResponse(): UnregisterBrokerResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -58,16 +58,16 @@ export function defaultUnregisterBrokerResponse(): UnregisterBrokerResponse {
   };
 }
 
-export function isDefaultUnregisterBrokerResponse(o: UnregisterBrokerResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeUnregisterBrokerResponse(r: Reader, v: number): UnregisterBrokerResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultUnregisterBrokerResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -75,7 +75,7 @@ export function decodeUnregisterBrokerResponse(r: Reader, v: number): Unregister
   return o;
 }
 
-export function encodeUnregisterBrokerResponse(w: Writer, v: number, o: UnregisterBrokerResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);

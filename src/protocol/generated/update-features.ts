@@ -6,18 +6,18 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 57;
 
-export interface UpdateFeaturesRequest {
+export interface Request {
   /** How long to wait in milliseconds before timing out the request. (versions 0+) */
   timeoutMs: number;
   /** The list of updates to finalized features. (versions 0+) */
-  featureUpdates: UpdateFeaturesRequestFeatureUpdateKey[];
+  featureUpdates: RequestFeatureUpdateKey[];
   /** True if we should validate the request, but not perform the upgrade or downgrade. (versions 1+) */
   validateOnly: boolean;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultUpdateFeaturesRequest(): UpdateFeaturesRequest {
+export function defaultRequest(): Request {
   return {
     timeoutMs: 60000,
     featureUpdates: [],
@@ -26,16 +26,16 @@ export function defaultUpdateFeaturesRequest(): UpdateFeaturesRequest {
   };
 }
 
-export function isDefaultUpdateFeaturesRequest(o: UpdateFeaturesRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.timeoutMs === 60000) &&
     (o.featureUpdates !== null && o.featureUpdates.length === 0) &&
     (o.validateOnly === false) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeUpdateFeaturesRequest(r: Reader, v: number): UpdateFeaturesRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultUpdateFeaturesRequest();
+  const o = defaultRequest();
   o.timeoutMs = r.int32();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -43,7 +43,7 @@ export function decodeUpdateFeaturesRequest(r: Reader, v: number): UpdateFeature
     if (n < 0) o.featureUpdates = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeUpdateFeaturesRequestFeatureUpdateKey(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestFeatureUpdateKey(r, v);
       o.featureUpdates = a;
     }
   }
@@ -52,19 +52,19 @@ export function decodeUpdateFeaturesRequest(r: Reader, v: number): UpdateFeature
   return o;
 }
 
-export function encodeUpdateFeaturesRequest(w: Writer, v: number, o: UpdateFeaturesRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   w.int32(o.timeoutMs);
   {
     const a = o.featureUpdates ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeUpdateFeaturesRequestFeatureUpdateKey(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestFeatureUpdateKey(w, v, e); }
   }
   if (v >= 1) w.bool(o.validateOnly);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface UpdateFeaturesRequestFeatureUpdateKey {
+export interface RequestFeatureUpdateKey {
   /** The name of the finalized feature to be updated. (versions 0+) */
   feature: string;
   /** The new maximum version level for the finalized feature. A value >= 1 is valid. A value < 1, is special, and can be used to request the deletion of the finalized feature. (versions 0+) */
@@ -77,7 +77,7 @@ export interface UpdateFeaturesRequestFeatureUpdateKey {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultUpdateFeaturesRequestFeatureUpdateKey(): UpdateFeaturesRequestFeatureUpdateKey {
+export function defaultRequestFeatureUpdateKey(): RequestFeatureUpdateKey {
   return {
     feature: "",
     maxVersionLevel: 0,
@@ -87,7 +87,7 @@ export function defaultUpdateFeaturesRequestFeatureUpdateKey(): UpdateFeaturesRe
   };
 }
 
-export function isDefaultUpdateFeaturesRequestFeatureUpdateKey(o: UpdateFeaturesRequestFeatureUpdateKey): boolean {
+export function isDefaultRequestFeatureUpdateKey(o: RequestFeatureUpdateKey): boolean {
   return (o.feature === "") &&
     (o.maxVersionLevel === 0) &&
     (o.allowDowngrade === false) &&
@@ -95,9 +95,9 @@ export function isDefaultUpdateFeaturesRequestFeatureUpdateKey(o: UpdateFeatures
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeUpdateFeaturesRequestFeatureUpdateKey(r: Reader, v: number): UpdateFeaturesRequestFeatureUpdateKey {
+export function decodeRequestFeatureUpdateKey(r: Reader, v: number): RequestFeatureUpdateKey {
   const flex = true;
-  const o = defaultUpdateFeaturesRequestFeatureUpdateKey();
+  const o = defaultRequestFeatureUpdateKey();
   o.feature = (flex ? r.compactString() : r.string());
   o.maxVersionLevel = r.int16();
   if (v <= 0) o.allowDowngrade = r.bool();
@@ -106,7 +106,7 @@ export function decodeUpdateFeaturesRequestFeatureUpdateKey(r: Reader, v: number
   return o;
 }
 
-export function encodeUpdateFeaturesRequestFeatureUpdateKey(w: Writer, v: number, o: UpdateFeaturesRequestFeatureUpdateKey): void {
+export function encodeRequestFeatureUpdateKey(w: Writer, v: number, o: RequestFeatureUpdateKey): void {
   const flex = true;
   if (flex) w.compactString(o.feature ?? ''); else w.string(o.feature ?? '');
   w.int16(o.maxVersionLevel);
@@ -115,7 +115,7 @@ export function encodeUpdateFeaturesRequestFeatureUpdateKey(w: Writer, v: number
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface UpdateFeaturesResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The top-level error code, or `0` if there was no top-level error. (versions 0+) */
@@ -123,12 +123,12 @@ export interface UpdateFeaturesResponse {
   /** The top-level error message, or `null` if there was no top-level error. (versions 0+, nullable 0+) */
   errorMessage: string | null;
   /** Results for each feature update. (versions 0-1) */
-  results: UpdateFeaturesResponseUpdatableFeatureResult[];
+  results: ResponseUpdatableFeatureResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultUpdateFeaturesResponse(): UpdateFeaturesResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -138,7 +138,7 @@ export function defaultUpdateFeaturesResponse(): UpdateFeaturesResponse {
   };
 }
 
-export function isDefaultUpdateFeaturesResponse(o: UpdateFeaturesResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === "") &&
@@ -146,9 +146,9 @@ export function isDefaultUpdateFeaturesResponse(o: UpdateFeaturesResponse): bool
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeUpdateFeaturesResponse(r: Reader, v: number): UpdateFeaturesResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultUpdateFeaturesResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -158,7 +158,7 @@ export function decodeUpdateFeaturesResponse(r: Reader, v: number): UpdateFeatur
     if (n < 0) o.results = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeUpdateFeaturesResponseUpdatableFeatureResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseUpdatableFeatureResult(r, v);
       o.results = a;
     }
   }
@@ -166,7 +166,7 @@ export function decodeUpdateFeaturesResponse(r: Reader, v: number): UpdateFeatur
   return o;
 }
 
-export function encodeUpdateFeaturesResponse(w: Writer, v: number, o: UpdateFeaturesResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
@@ -174,12 +174,12 @@ export function encodeUpdateFeaturesResponse(w: Writer, v: number, o: UpdateFeat
   if (v <= 1) {
     const a = o.results ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeUpdateFeaturesResponseUpdatableFeatureResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseUpdatableFeatureResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface UpdateFeaturesResponseUpdatableFeatureResult {
+export interface ResponseUpdatableFeatureResult {
   /** The name of the finalized feature. (versions 0+) */
   feature: string;
   /** The feature update error code or `0` if the feature update succeeded. (versions 0+) */
@@ -190,7 +190,7 @@ export interface UpdateFeaturesResponseUpdatableFeatureResult {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultUpdateFeaturesResponseUpdatableFeatureResult(): UpdateFeaturesResponseUpdatableFeatureResult {
+export function defaultResponseUpdatableFeatureResult(): ResponseUpdatableFeatureResult {
   return {
     feature: "",
     errorCode: 0,
@@ -199,16 +199,16 @@ export function defaultUpdateFeaturesResponseUpdatableFeatureResult(): UpdateFea
   };
 }
 
-export function isDefaultUpdateFeaturesResponseUpdatableFeatureResult(o: UpdateFeaturesResponseUpdatableFeatureResult): boolean {
+export function isDefaultResponseUpdatableFeatureResult(o: ResponseUpdatableFeatureResult): boolean {
   return (o.feature === "") &&
     (o.errorCode === 0) &&
     (o.errorMessage === "") &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeUpdateFeaturesResponseUpdatableFeatureResult(r: Reader, v: number): UpdateFeaturesResponseUpdatableFeatureResult {
+export function decodeResponseUpdatableFeatureResult(r: Reader, v: number): ResponseUpdatableFeatureResult {
   const flex = true;
-  const o = defaultUpdateFeaturesResponseUpdatableFeatureResult();
+  const o = defaultResponseUpdatableFeatureResult();
   o.feature = (flex ? r.compactString() : r.string());
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -216,7 +216,7 @@ export function decodeUpdateFeaturesResponseUpdatableFeatureResult(r: Reader, v:
   return o;
 }
 
-export function encodeUpdateFeaturesResponseUpdatableFeatureResult(w: Writer, v: number, o: UpdateFeaturesResponseUpdatableFeatureResult): void {
+export function encodeResponseUpdatableFeatureResult(w: Writer, v: number, o: ResponseUpdatableFeatureResult): void {
   const flex = true;
   if (flex) w.compactString(o.feature ?? ''); else w.string(o.feature ?? '');
   w.int16(o.errorCode);

@@ -7,7 +7,7 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 6;
 
-export interface UpdateMetadataRequest {
+export interface Request {
   /** The controller id. (versions 0+) */
   controllerId: number;
   /** If KRaft controller id is used during migration. See KIP-866 (versions 8+) */
@@ -19,15 +19,15 @@ export interface UpdateMetadataRequest {
   /** The broker epoch. (versions 5+) */
   brokerEpoch: bigint;
   /** In older versions of this RPC, each partition that we would like to update. (versions 0-4) */
-  ungroupedPartitionStates: UpdateMetadataRequestUpdateMetadataPartitionState[];
+  ungroupedPartitionStates: RequestPartitionState[];
   /** In newer versions of this RPC, each topic that we would like to update. (versions 5+) */
-  topicStates: UpdateMetadataRequestUpdateMetadataTopicState[];
-  liveBrokers: UpdateMetadataRequestUpdateMetadataBroker[];
+  topicStates: RequestTopicState[];
+  liveBrokers: RequestBroker[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultUpdateMetadataRequest(): UpdateMetadataRequest {
+export function defaultRequest(): Request {
   return {
     controllerId: 0,
     isKRaftController: false,
@@ -41,7 +41,7 @@ export function defaultUpdateMetadataRequest(): UpdateMetadataRequest {
   };
 }
 
-export function isDefaultUpdateMetadataRequest(o: UpdateMetadataRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.controllerId === 0) &&
     (o.isKRaftController === false) &&
     (o.type === 0) &&
@@ -53,9 +53,9 @@ export function isDefaultUpdateMetadataRequest(o: UpdateMetadataRequest): boolea
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeUpdateMetadataRequest(r: Reader, v: number): UpdateMetadataRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 6;
-  const o = defaultUpdateMetadataRequest();
+  const o = defaultRequest();
   o.controllerId = r.int32();
   if (v >= 8) o.isKRaftController = r.bool();
   o.controllerEpoch = r.int32();
@@ -66,7 +66,7 @@ export function decodeUpdateMetadataRequest(r: Reader, v: number): UpdateMetadat
     if (n < 0) o.ungroupedPartitionStates = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeUpdateMetadataRequestUpdateMetadataPartitionState(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartitionState(r, v);
       o.ungroupedPartitionStates = a;
     }
   }
@@ -76,7 +76,7 @@ export function decodeUpdateMetadataRequest(r: Reader, v: number): UpdateMetadat
     if (n < 0) o.topicStates = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeUpdateMetadataRequestUpdateMetadataTopicState(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopicState(r, v);
       o.topicStates = a;
     }
   }
@@ -86,7 +86,7 @@ export function decodeUpdateMetadataRequest(r: Reader, v: number): UpdateMetadat
     if (n < 0) o.liveBrokers = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeUpdateMetadataRequestUpdateMetadataBroker(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestBroker(r, v);
       o.liveBrokers = a;
     }
   }
@@ -103,7 +103,7 @@ export function decodeUpdateMetadataRequest(r: Reader, v: number): UpdateMetadat
   return o;
 }
 
-export function encodeUpdateMetadataRequest(w: Writer, v: number, o: UpdateMetadataRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 6;
   w.int32(o.controllerId);
   if (v >= 8) w.bool(o.isKRaftController);
@@ -112,17 +112,17 @@ export function encodeUpdateMetadataRequest(w: Writer, v: number, o: UpdateMetad
   if (v <= 4) {
     const a = o.ungroupedPartitionStates ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeUpdateMetadataRequestUpdateMetadataPartitionState(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartitionState(w, v, e); }
   }
   if (v >= 5) {
     const a = o.topicStates ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeUpdateMetadataRequestUpdateMetadataTopicState(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopicState(w, v, e); }
   }
   {
     const a = o.liveBrokers ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeUpdateMetadataRequestUpdateMetadataBroker(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestBroker(w, v, e); }
   }
   if (flex) {
     const known: TaggedField[] = [];
@@ -137,7 +137,7 @@ export function encodeUpdateMetadataRequest(w: Writer, v: number, o: UpdateMetad
   }
 }
 
-export interface UpdateMetadataRequestUpdateMetadataPartitionState {
+export interface RequestPartitionState {
   /** In older versions of this RPC, the topic name. (versions 0-4) */
   topicName: string;
   /** The partition index. (versions 0+) */
@@ -160,7 +160,7 @@ export interface UpdateMetadataRequestUpdateMetadataPartitionState {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultUpdateMetadataRequestUpdateMetadataPartitionState(): UpdateMetadataRequestUpdateMetadataPartitionState {
+export function defaultRequestPartitionState(): RequestPartitionState {
   return {
     topicName: "",
     partitionIndex: 0,
@@ -175,7 +175,7 @@ export function defaultUpdateMetadataRequestUpdateMetadataPartitionState(): Upda
   };
 }
 
-export function isDefaultUpdateMetadataRequestUpdateMetadataPartitionState(o: UpdateMetadataRequestUpdateMetadataPartitionState): boolean {
+export function isDefaultRequestPartitionState(o: RequestPartitionState): boolean {
   return (o.topicName === "") &&
     (o.partitionIndex === 0) &&
     (o.controllerEpoch === 0) &&
@@ -188,9 +188,9 @@ export function isDefaultUpdateMetadataRequestUpdateMetadataPartitionState(o: Up
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeUpdateMetadataRequestUpdateMetadataPartitionState(r: Reader, v: number): UpdateMetadataRequestUpdateMetadataPartitionState {
+export function decodeRequestPartitionState(r: Reader, v: number): RequestPartitionState {
   const flex = v >= 6;
-  const o = defaultUpdateMetadataRequestUpdateMetadataPartitionState();
+  const o = defaultRequestPartitionState();
   if (v <= 4) o.topicName = (flex ? r.compactString() : r.string());
   o.partitionIndex = r.int32();
   o.controllerEpoch = r.int32();
@@ -231,7 +231,7 @@ export function decodeUpdateMetadataRequestUpdateMetadataPartitionState(r: Reade
   return o;
 }
 
-export function encodeUpdateMetadataRequestUpdateMetadataPartitionState(w: Writer, v: number, o: UpdateMetadataRequestUpdateMetadataPartitionState): void {
+export function encodeRequestPartitionState(w: Writer, v: number, o: RequestPartitionState): void {
   const flex = v >= 6;
   if (v <= 4) if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   w.int32(o.partitionIndex);
@@ -257,18 +257,18 @@ export function encodeUpdateMetadataRequestUpdateMetadataPartitionState(w: Write
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface UpdateMetadataRequestUpdateMetadataTopicState {
+export interface RequestTopicState {
   /** The topic name. (versions 5+) */
   topicName: string;
   /** The topic id. (versions 7+) */
   topicId: Buffer;
   /** The partition that we would like to update. (versions 5+) */
-  partitionStates: UpdateMetadataRequestUpdateMetadataPartitionState[];
+  partitionStates: RequestPartitionState[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultUpdateMetadataRequestUpdateMetadataTopicState(): UpdateMetadataRequestUpdateMetadataTopicState {
+export function defaultRequestTopicState(): RequestTopicState {
   return {
     topicName: "",
     topicId: ZERO_UUID,
@@ -277,16 +277,16 @@ export function defaultUpdateMetadataRequestUpdateMetadataTopicState(): UpdateMe
   };
 }
 
-export function isDefaultUpdateMetadataRequestUpdateMetadataTopicState(o: UpdateMetadataRequestUpdateMetadataTopicState): boolean {
+export function isDefaultRequestTopicState(o: RequestTopicState): boolean {
   return (o.topicName === "") &&
     (o.topicId.equals(ZERO_UUID)) &&
     (o.partitionStates !== null && o.partitionStates.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeUpdateMetadataRequestUpdateMetadataTopicState(r: Reader, v: number): UpdateMetadataRequestUpdateMetadataTopicState {
+export function decodeRequestTopicState(r: Reader, v: number): RequestTopicState {
   const flex = v >= 6;
-  const o = defaultUpdateMetadataRequestUpdateMetadataTopicState();
+  const o = defaultRequestTopicState();
   if (v >= 5) o.topicName = (flex ? r.compactString() : r.string());
   if (v >= 7) o.topicId = r.uuid();
   if (v >= 5) {
@@ -295,7 +295,7 @@ export function decodeUpdateMetadataRequestUpdateMetadataTopicState(r: Reader, v
     if (n < 0) o.partitionStates = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeUpdateMetadataRequestUpdateMetadataPartitionState(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartitionState(r, v);
       o.partitionStates = a;
     }
   }
@@ -303,19 +303,19 @@ export function decodeUpdateMetadataRequestUpdateMetadataTopicState(r: Reader, v
   return o;
 }
 
-export function encodeUpdateMetadataRequestUpdateMetadataTopicState(w: Writer, v: number, o: UpdateMetadataRequestUpdateMetadataTopicState): void {
+export function encodeRequestTopicState(w: Writer, v: number, o: RequestTopicState): void {
   const flex = v >= 6;
   if (v >= 5) if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   if (v >= 7) w.uuid(o.topicId);
   if (v >= 5) {
     const a = o.partitionStates ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeUpdateMetadataRequestUpdateMetadataPartitionState(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartitionState(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface UpdateMetadataRequestUpdateMetadataBroker {
+export interface RequestBroker {
   /** The broker id. (versions 0+) */
   id: number;
   /** The broker hostname. (versions 0) */
@@ -323,14 +323,14 @@ export interface UpdateMetadataRequestUpdateMetadataBroker {
   /** The broker port. (versions 0) */
   v0Port: number;
   /** The broker endpoints. (versions 1+) */
-  endpoints: UpdateMetadataRequestUpdateMetadataEndpoint[];
+  endpoints: RequestEndpoint[];
   /** The rack which this broker belongs to. (versions 2+, nullable 0+) */
   rack: string | null;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultUpdateMetadataRequestUpdateMetadataBroker(): UpdateMetadataRequestUpdateMetadataBroker {
+export function defaultRequestBroker(): RequestBroker {
   return {
     id: 0,
     v0Host: "",
@@ -341,7 +341,7 @@ export function defaultUpdateMetadataRequestUpdateMetadataBroker(): UpdateMetada
   };
 }
 
-export function isDefaultUpdateMetadataRequestUpdateMetadataBroker(o: UpdateMetadataRequestUpdateMetadataBroker): boolean {
+export function isDefaultRequestBroker(o: RequestBroker): boolean {
   return (o.id === 0) &&
     (o.v0Host === "") &&
     (o.v0Port === 0) &&
@@ -350,9 +350,9 @@ export function isDefaultUpdateMetadataRequestUpdateMetadataBroker(o: UpdateMeta
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeUpdateMetadataRequestUpdateMetadataBroker(r: Reader, v: number): UpdateMetadataRequestUpdateMetadataBroker {
+export function decodeRequestBroker(r: Reader, v: number): RequestBroker {
   const flex = v >= 6;
-  const o = defaultUpdateMetadataRequestUpdateMetadataBroker();
+  const o = defaultRequestBroker();
   o.id = r.int32();
   if (v <= 0) o.v0Host = (flex ? r.compactString() : r.string());
   if (v <= 0) o.v0Port = r.int32();
@@ -362,7 +362,7 @@ export function decodeUpdateMetadataRequestUpdateMetadataBroker(r: Reader, v: nu
     if (n < 0) o.endpoints = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeUpdateMetadataRequestUpdateMetadataEndpoint(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestEndpoint(r, v);
       o.endpoints = a;
     }
   }
@@ -371,7 +371,7 @@ export function decodeUpdateMetadataRequestUpdateMetadataBroker(r: Reader, v: nu
   return o;
 }
 
-export function encodeUpdateMetadataRequestUpdateMetadataBroker(w: Writer, v: number, o: UpdateMetadataRequestUpdateMetadataBroker): void {
+export function encodeRequestBroker(w: Writer, v: number, o: RequestBroker): void {
   const flex = v >= 6;
   w.int32(o.id);
   if (v <= 0) if (flex) w.compactString(o.v0Host ?? ''); else w.string(o.v0Host ?? '');
@@ -379,13 +379,13 @@ export function encodeUpdateMetadataRequestUpdateMetadataBroker(w: Writer, v: nu
   if (v >= 1) {
     const a = o.endpoints ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeUpdateMetadataRequestUpdateMetadataEndpoint(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestEndpoint(w, v, e); }
   }
   if (v >= 2) if (flex) w.compactNullableString(o.rack); else w.nullableString(o.rack);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface UpdateMetadataRequestUpdateMetadataEndpoint {
+export interface RequestEndpoint {
   /** The port of this endpoint (versions 1+) */
   port: number;
   /** The hostname of this endpoint (versions 1+) */
@@ -398,7 +398,7 @@ export interface UpdateMetadataRequestUpdateMetadataEndpoint {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultUpdateMetadataRequestUpdateMetadataEndpoint(): UpdateMetadataRequestUpdateMetadataEndpoint {
+export function defaultRequestEndpoint(): RequestEndpoint {
   return {
     port: 0,
     host: "",
@@ -408,7 +408,7 @@ export function defaultUpdateMetadataRequestUpdateMetadataEndpoint(): UpdateMeta
   };
 }
 
-export function isDefaultUpdateMetadataRequestUpdateMetadataEndpoint(o: UpdateMetadataRequestUpdateMetadataEndpoint): boolean {
+export function isDefaultRequestEndpoint(o: RequestEndpoint): boolean {
   return (o.port === 0) &&
     (o.host === "") &&
     (o.listener === "") &&
@@ -416,9 +416,9 @@ export function isDefaultUpdateMetadataRequestUpdateMetadataEndpoint(o: UpdateMe
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeUpdateMetadataRequestUpdateMetadataEndpoint(r: Reader, v: number): UpdateMetadataRequestUpdateMetadataEndpoint {
+export function decodeRequestEndpoint(r: Reader, v: number): RequestEndpoint {
   const flex = v >= 6;
-  const o = defaultUpdateMetadataRequestUpdateMetadataEndpoint();
+  const o = defaultRequestEndpoint();
   if (v >= 1) o.port = r.int32();
   if (v >= 1) o.host = (flex ? r.compactString() : r.string());
   if (v >= 3) o.listener = (flex ? r.compactString() : r.string());
@@ -427,7 +427,7 @@ export function decodeUpdateMetadataRequestUpdateMetadataEndpoint(r: Reader, v: 
   return o;
 }
 
-export function encodeUpdateMetadataRequestUpdateMetadataEndpoint(w: Writer, v: number, o: UpdateMetadataRequestUpdateMetadataEndpoint): void {
+export function encodeRequestEndpoint(w: Writer, v: number, o: RequestEndpoint): void {
   const flex = v >= 6;
   if (v >= 1) w.int32(o.port);
   if (v >= 1) if (flex) w.compactString(o.host ?? ''); else w.string(o.host ?? '');
@@ -436,34 +436,34 @@ export function encodeUpdateMetadataRequestUpdateMetadataEndpoint(w: Writer, v: 
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface UpdateMetadataResponse {
+export interface Response {
   /** The error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultUpdateMetadataResponse(): UpdateMetadataResponse {
+export function defaultResponse(): Response {
   return {
     errorCode: 0,
     _tagged: undefined,
   };
 }
 
-export function isDefaultUpdateMetadataResponse(o: UpdateMetadataResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.errorCode === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeUpdateMetadataResponse(r: Reader, v: number): UpdateMetadataResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 6;
-  const o = defaultUpdateMetadataResponse();
+  const o = defaultResponse();
   o.errorCode = r.int16();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeUpdateMetadataResponse(w: Writer, v: number, o: UpdateMetadataResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 6;
   w.int16(o.errorCode);
   if (flex) w.taggedFields(null, o._tagged);

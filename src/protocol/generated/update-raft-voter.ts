@@ -7,7 +7,7 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 82;
 
-export interface UpdateRaftVoterRequest {
+export interface Request {
   clusterId: string | null;
   /** The current leader epoch of the partition, -1 for unknown leader epoch (versions 0+) */
   currentLeaderEpoch: number;
@@ -16,38 +16,38 @@ export interface UpdateRaftVoterRequest {
   /** The directory id of the voter getting updated in the topic partition (versions 0+) */
   voterDirectoryId: Buffer;
   /** The endpoint that can be used to communicate with the leader (versions 0+) */
-  listeners: UpdateRaftVoterRequestListener[];
+  listeners: RequestListener[];
   /** The range of versions of the protocol that the replica supports (versions 0+) */
-  kRaftVersionFeature: UpdateRaftVoterRequestKRaftVersionFeature;
+  kRaftVersionFeature: RequestKRaftVersionFeature;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultUpdateRaftVoterRequest(): UpdateRaftVoterRequest {
+export function defaultRequest(): Request {
   return {
     clusterId: "",
     currentLeaderEpoch: 0,
     voterId: 0,
     voterDirectoryId: ZERO_UUID,
     listeners: [],
-    kRaftVersionFeature: defaultUpdateRaftVoterRequestKRaftVersionFeature(),
+    kRaftVersionFeature: defaultRequestKRaftVersionFeature(),
     _tagged: undefined,
   };
 }
 
-export function isDefaultUpdateRaftVoterRequest(o: UpdateRaftVoterRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.clusterId === "") &&
     (o.currentLeaderEpoch === 0) &&
     (o.voterId === 0) &&
     (o.voterDirectoryId.equals(ZERO_UUID)) &&
     (o.listeners !== null && o.listeners.length === 0) &&
-    (o.kRaftVersionFeature === null || isDefaultUpdateRaftVoterRequestKRaftVersionFeature(o.kRaftVersionFeature)) &&
+    (o.kRaftVersionFeature === null || isDefaultRequestKRaftVersionFeature(o.kRaftVersionFeature)) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeUpdateRaftVoterRequest(r: Reader, v: number): UpdateRaftVoterRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultUpdateRaftVoterRequest();
+  const o = defaultRequest();
   o.clusterId = (flex ? r.compactNullableString() : r.nullableString());
   o.currentLeaderEpoch = r.int32();
   o.voterId = r.int32();
@@ -58,16 +58,16 @@ export function decodeUpdateRaftVoterRequest(r: Reader, v: number): UpdateRaftVo
     if (n < 0) o.listeners = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeUpdateRaftVoterRequestListener(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestListener(r, v);
       o.listeners = a;
     }
   }
-  o.kRaftVersionFeature = decodeUpdateRaftVoterRequestKRaftVersionFeature(r, v);
+  o.kRaftVersionFeature = decodeRequestKRaftVersionFeature(r, v);
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeUpdateRaftVoterRequest(w: Writer, v: number, o: UpdateRaftVoterRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   if (flex) w.compactNullableString(o.clusterId); else w.nullableString(o.clusterId);
   w.int32(o.currentLeaderEpoch);
@@ -76,13 +76,13 @@ export function encodeUpdateRaftVoterRequest(w: Writer, v: number, o: UpdateRaft
   {
     const a = o.listeners ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeUpdateRaftVoterRequestListener(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestListener(w, v, e); }
   }
-  encodeUpdateRaftVoterRequestKRaftVersionFeature(w, v, o.kRaftVersionFeature);
+  encodeRequestKRaftVersionFeature(w, v, o.kRaftVersionFeature);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface UpdateRaftVoterRequestListener {
+export interface RequestListener {
   /** The name of the endpoint (versions 0+) */
   name: string;
   /** The hostname (versions 0+) */
@@ -93,7 +93,7 @@ export interface UpdateRaftVoterRequestListener {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultUpdateRaftVoterRequestListener(): UpdateRaftVoterRequestListener {
+export function defaultRequestListener(): RequestListener {
   return {
     name: "",
     host: "",
@@ -102,16 +102,16 @@ export function defaultUpdateRaftVoterRequestListener(): UpdateRaftVoterRequestL
   };
 }
 
-export function isDefaultUpdateRaftVoterRequestListener(o: UpdateRaftVoterRequestListener): boolean {
+export function isDefaultRequestListener(o: RequestListener): boolean {
   return (o.name === "") &&
     (o.host === "") &&
     (o.port === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeUpdateRaftVoterRequestListener(r: Reader, v: number): UpdateRaftVoterRequestListener {
+export function decodeRequestListener(r: Reader, v: number): RequestListener {
   const flex = true;
-  const o = defaultUpdateRaftVoterRequestListener();
+  const o = defaultRequestListener();
   o.name = (flex ? r.compactString() : r.string());
   o.host = (flex ? r.compactString() : r.string());
   o.port = r.uint16();
@@ -119,7 +119,7 @@ export function decodeUpdateRaftVoterRequestListener(r: Reader, v: number): Upda
   return o;
 }
 
-export function encodeUpdateRaftVoterRequestListener(w: Writer, v: number, o: UpdateRaftVoterRequestListener): void {
+export function encodeRequestListener(w: Writer, v: number, o: RequestListener): void {
   const flex = true;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   if (flex) w.compactString(o.host ?? ''); else w.string(o.host ?? '');
@@ -127,7 +127,7 @@ export function encodeUpdateRaftVoterRequestListener(w: Writer, v: number, o: Up
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface UpdateRaftVoterRequestKRaftVersionFeature {
+export interface RequestKRaftVersionFeature {
   /** The minimum supported KRaft protocol version (versions 0+) */
   minSupportedVersion: number;
   /** The maximum supported KRaft protocol version (versions 0+) */
@@ -136,7 +136,7 @@ export interface UpdateRaftVoterRequestKRaftVersionFeature {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultUpdateRaftVoterRequestKRaftVersionFeature(): UpdateRaftVoterRequestKRaftVersionFeature {
+export function defaultRequestKRaftVersionFeature(): RequestKRaftVersionFeature {
   return {
     minSupportedVersion: 0,
     maxSupportedVersion: 0,
@@ -144,64 +144,64 @@ export function defaultUpdateRaftVoterRequestKRaftVersionFeature(): UpdateRaftVo
   };
 }
 
-export function isDefaultUpdateRaftVoterRequestKRaftVersionFeature(o: UpdateRaftVoterRequestKRaftVersionFeature): boolean {
+export function isDefaultRequestKRaftVersionFeature(o: RequestKRaftVersionFeature): boolean {
   return (o.minSupportedVersion === 0) &&
     (o.maxSupportedVersion === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeUpdateRaftVoterRequestKRaftVersionFeature(r: Reader, v: number): UpdateRaftVoterRequestKRaftVersionFeature {
+export function decodeRequestKRaftVersionFeature(r: Reader, v: number): RequestKRaftVersionFeature {
   const flex = true;
-  const o = defaultUpdateRaftVoterRequestKRaftVersionFeature();
+  const o = defaultRequestKRaftVersionFeature();
   o.minSupportedVersion = r.int16();
   o.maxSupportedVersion = r.int16();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeUpdateRaftVoterRequestKRaftVersionFeature(w: Writer, v: number, o: UpdateRaftVoterRequestKRaftVersionFeature): void {
+export function encodeRequestKRaftVersionFeature(w: Writer, v: number, o: RequestKRaftVersionFeature): void {
   const flex = true;
   w.int16(o.minSupportedVersion);
   w.int16(o.maxSupportedVersion);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface UpdateRaftVoterResponse {
+export interface Response {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error (versions 0+) */
   errorCode: number;
-  currentLeader: UpdateRaftVoterResponseCurrentLeader;
+  currentLeader: ResponseCurrentLeader;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultUpdateRaftVoterResponse(): UpdateRaftVoterResponse {
+export function defaultResponse(): Response {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
-    currentLeader: defaultUpdateRaftVoterResponseCurrentLeader(),
+    currentLeader: defaultResponseCurrentLeader(),
     _tagged: undefined,
   };
 }
 
-export function isDefaultUpdateRaftVoterResponse(o: UpdateRaftVoterResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.throttleTimeMs === 0) &&
     (o.errorCode === 0) &&
-    (o.currentLeader === null || isDefaultUpdateRaftVoterResponseCurrentLeader(o.currentLeader)) &&
+    (o.currentLeader === null || isDefaultResponseCurrentLeader(o.currentLeader)) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeUpdateRaftVoterResponse(r: Reader, v: number): UpdateRaftVoterResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultUpdateRaftVoterResponse();
+  const o = defaultResponse();
   o.throttleTimeMs = r.int32();
   o.errorCode = r.int16();
   if (flex) o._tagged = r.taggedFields((tag, r) => {
     switch (tag) {
       case 0:
         if (!(true)) return false;
-        o.currentLeader = decodeUpdateRaftVoterResponseCurrentLeader(r, v);
+        o.currentLeader = decodeResponseCurrentLeader(r, v);
         return true;
       default:
         return false;
@@ -210,16 +210,16 @@ export function decodeUpdateRaftVoterResponse(r: Reader, v: number): UpdateRaftV
   return o;
 }
 
-export function encodeUpdateRaftVoterResponse(w: Writer, v: number, o: UpdateRaftVoterResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int32(o.throttleTimeMs);
   w.int16(o.errorCode);
   if (flex) {
     const known: TaggedField[] = [];
-    if ((true) && !(o.currentLeader === null || isDefaultUpdateRaftVoterResponseCurrentLeader(o.currentLeader))) {
+    if ((true) && !(o.currentLeader === null || isDefaultResponseCurrentLeader(o.currentLeader))) {
       {
         const w = new Writer(64);
-        encodeUpdateRaftVoterResponseCurrentLeader(w, v, o.currentLeader);
+        encodeResponseCurrentLeader(w, v, o.currentLeader);
         known.push({ tag: 0, data: w.finish() });
       }
     }
@@ -227,7 +227,7 @@ export function encodeUpdateRaftVoterResponse(w: Writer, v: number, o: UpdateRaf
   }
 }
 
-export interface UpdateRaftVoterResponseCurrentLeader {
+export interface ResponseCurrentLeader {
   /** The replica id of the current leader or -1 if the leader is unknown (versions 0+) */
   leaderId: number;
   /** The latest known leader epoch (versions 0+) */
@@ -240,7 +240,7 @@ export interface UpdateRaftVoterResponseCurrentLeader {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultUpdateRaftVoterResponseCurrentLeader(): UpdateRaftVoterResponseCurrentLeader {
+export function defaultResponseCurrentLeader(): ResponseCurrentLeader {
   return {
     leaderId: -1,
     leaderEpoch: -1,
@@ -250,7 +250,7 @@ export function defaultUpdateRaftVoterResponseCurrentLeader(): UpdateRaftVoterRe
   };
 }
 
-export function isDefaultUpdateRaftVoterResponseCurrentLeader(o: UpdateRaftVoterResponseCurrentLeader): boolean {
+export function isDefaultResponseCurrentLeader(o: ResponseCurrentLeader): boolean {
   return (o.leaderId === -1) &&
     (o.leaderEpoch === -1) &&
     (o.host === "") &&
@@ -258,9 +258,9 @@ export function isDefaultUpdateRaftVoterResponseCurrentLeader(o: UpdateRaftVoter
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeUpdateRaftVoterResponseCurrentLeader(r: Reader, v: number): UpdateRaftVoterResponseCurrentLeader {
+export function decodeResponseCurrentLeader(r: Reader, v: number): ResponseCurrentLeader {
   const flex = true;
-  const o = defaultUpdateRaftVoterResponseCurrentLeader();
+  const o = defaultResponseCurrentLeader();
   o.leaderId = r.int32();
   o.leaderEpoch = r.int32();
   o.host = (flex ? r.compactString() : r.string());
@@ -269,7 +269,7 @@ export function decodeUpdateRaftVoterResponseCurrentLeader(r: Reader, v: number)
   return o;
 }
 
-export function encodeUpdateRaftVoterResponseCurrentLeader(w: Writer, v: number, o: UpdateRaftVoterResponseCurrentLeader): void {
+export function encodeResponseCurrentLeader(w: Writer, v: number, o: ResponseCurrentLeader): void {
   const flex = true;
   w.int32(o.leaderId);
   w.int32(o.leaderEpoch);

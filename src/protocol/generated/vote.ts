@@ -7,16 +7,16 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 52;
 
-export interface VoteRequest {
+export interface Request {
   clusterId: string | null;
   /** The replica id of the voter receiving the request (versions 1+) */
   voterId: number;
-  topics: VoteRequestTopicData[];
+  topics: RequestTopicData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultVoteRequest(): VoteRequest {
+export function defaultRequest(): Request {
   return {
     clusterId: null,
     voterId: -1,
@@ -25,16 +25,16 @@ export function defaultVoteRequest(): VoteRequest {
   };
 }
 
-export function isDefaultVoteRequest(o: VoteRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.clusterId === null) &&
     (o.voterId === -1) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeVoteRequest(r: Reader, v: number): VoteRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultVoteRequest();
+  const o = defaultRequest();
   o.clusterId = (flex ? r.compactNullableString() : r.nullableString());
   if (v >= 1) o.voterId = r.int32();
   {
@@ -43,7 +43,7 @@ export function decodeVoteRequest(r: Reader, v: number): VoteRequest {
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeVoteRequestTopicData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestTopicData(r, v);
       o.topics = a;
     }
   }
@@ -51,27 +51,27 @@ export function decodeVoteRequest(r: Reader, v: number): VoteRequest {
   return o;
 }
 
-export function encodeVoteRequest(w: Writer, v: number, o: VoteRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   if (flex) w.compactNullableString(o.clusterId); else w.nullableString(o.clusterId);
   if (v >= 1) w.int32(o.voterId);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeVoteRequestTopicData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestTopicData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface VoteRequestTopicData {
+export interface RequestTopicData {
   /** The topic name. (versions 0+) */
   topicName: string;
-  partitions: VoteRequestPartitionData[];
+  partitions: RequestPartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultVoteRequestTopicData(): VoteRequestTopicData {
+export function defaultRequestTopicData(): RequestTopicData {
   return {
     topicName: "",
     partitions: [],
@@ -79,15 +79,15 @@ export function defaultVoteRequestTopicData(): VoteRequestTopicData {
   };
 }
 
-export function isDefaultVoteRequestTopicData(o: VoteRequestTopicData): boolean {
+export function isDefaultRequestTopicData(o: RequestTopicData): boolean {
   return (o.topicName === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeVoteRequestTopicData(r: Reader, v: number): VoteRequestTopicData {
+export function decodeRequestTopicData(r: Reader, v: number): RequestTopicData {
   const flex = true;
-  const o = defaultVoteRequestTopicData();
+  const o = defaultRequestTopicData();
   o.topicName = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -95,7 +95,7 @@ export function decodeVoteRequestTopicData(r: Reader, v: number): VoteRequestTop
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeVoteRequestPartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -103,18 +103,18 @@ export function decodeVoteRequestTopicData(r: Reader, v: number): VoteRequestTop
   return o;
 }
 
-export function encodeVoteRequestTopicData(w: Writer, v: number, o: VoteRequestTopicData): void {
+export function encodeRequestTopicData(w: Writer, v: number, o: RequestTopicData): void {
   const flex = true;
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeVoteRequestPartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface VoteRequestPartitionData {
+export interface RequestPartitionData {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The bumped epoch of the candidate sending the request (versions 0+) */
@@ -133,7 +133,7 @@ export interface VoteRequestPartitionData {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultVoteRequestPartitionData(): VoteRequestPartitionData {
+export function defaultRequestPartitionData(): RequestPartitionData {
   return {
     partitionIndex: 0,
     candidateEpoch: 0,
@@ -146,7 +146,7 @@ export function defaultVoteRequestPartitionData(): VoteRequestPartitionData {
   };
 }
 
-export function isDefaultVoteRequestPartitionData(o: VoteRequestPartitionData): boolean {
+export function isDefaultRequestPartitionData(o: RequestPartitionData): boolean {
   return (o.partitionIndex === 0) &&
     (o.candidateEpoch === 0) &&
     (o.candidateId === 0) &&
@@ -157,9 +157,9 @@ export function isDefaultVoteRequestPartitionData(o: VoteRequestPartitionData): 
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeVoteRequestPartitionData(r: Reader, v: number): VoteRequestPartitionData {
+export function decodeRequestPartitionData(r: Reader, v: number): RequestPartitionData {
   const flex = true;
-  const o = defaultVoteRequestPartitionData();
+  const o = defaultRequestPartitionData();
   o.partitionIndex = r.int32();
   o.candidateEpoch = r.int32();
   o.candidateId = r.int32();
@@ -171,7 +171,7 @@ export function decodeVoteRequestPartitionData(r: Reader, v: number): VoteReques
   return o;
 }
 
-export function encodeVoteRequestPartitionData(w: Writer, v: number, o: VoteRequestPartitionData): void {
+export function encodeRequestPartitionData(w: Writer, v: number, o: RequestPartitionData): void {
   const flex = true;
   w.int32(o.partitionIndex);
   w.int32(o.candidateEpoch);
@@ -183,17 +183,17 @@ export function encodeVoteRequestPartitionData(w: Writer, v: number, o: VoteRequ
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface VoteResponse {
+export interface Response {
   /** The top level error code. (versions 0+) */
   errorCode: number;
-  topics: VoteResponseTopicData[];
+  topics: ResponseTopicData[];
   /** Endpoints for all current-leaders enumerated in PartitionData (versions 1+, tag 0) */
-  nodeEndpoints: VoteResponseNodeEndpoint[];
+  nodeEndpoints: ResponseNodeEndpoint[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultVoteResponse(): VoteResponse {
+export function defaultResponse(): Response {
   return {
     errorCode: 0,
     topics: [],
@@ -202,16 +202,16 @@ export function defaultVoteResponse(): VoteResponse {
   };
 }
 
-export function isDefaultVoteResponse(o: VoteResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.errorCode === 0) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o.nodeEndpoints !== null && o.nodeEndpoints.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeVoteResponse(r: Reader, v: number): VoteResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultVoteResponse();
+  const o = defaultResponse();
   o.errorCode = r.int16();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -219,7 +219,7 @@ export function decodeVoteResponse(r: Reader, v: number): VoteResponse {
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeVoteResponseTopicData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseTopicData(r, v);
       o.topics = a;
     }
   }
@@ -233,7 +233,7 @@ export function decodeVoteResponse(r: Reader, v: number): VoteResponse {
           if (n < 0) o.nodeEndpoints = null as never;
           else {
             const a = new Array(n);
-            for (let i = 0; i < n; i++) a[i] = decodeVoteResponseNodeEndpoint(r, v);
+            for (let i = 0; i < n; i++) a[i] = decodeResponseNodeEndpoint(r, v);
             o.nodeEndpoints = a;
           }
         }
@@ -245,13 +245,13 @@ export function decodeVoteResponse(r: Reader, v: number): VoteResponse {
   return o;
 }
 
-export function encodeVoteResponse(w: Writer, v: number, o: VoteResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   w.int16(o.errorCode);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeVoteResponseTopicData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseTopicData(w, v, e); }
   }
   if (flex) {
     const known: TaggedField[] = [];
@@ -261,7 +261,7 @@ export function encodeVoteResponse(w: Writer, v: number, o: VoteResponse): void 
         {
           const a = o.nodeEndpoints ?? [];
           if (true) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-          if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeVoteResponseNodeEndpoint(w, v, e); }
+          if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseNodeEndpoint(w, v, e); }
         }
         known.push({ tag: 0, data: w.finish() });
       }
@@ -270,15 +270,15 @@ export function encodeVoteResponse(w: Writer, v: number, o: VoteResponse): void 
   }
 }
 
-export interface VoteResponseTopicData {
+export interface ResponseTopicData {
   /** The topic name. (versions 0+) */
   topicName: string;
-  partitions: VoteResponsePartitionData[];
+  partitions: ResponsePartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultVoteResponseTopicData(): VoteResponseTopicData {
+export function defaultResponseTopicData(): ResponseTopicData {
   return {
     topicName: "",
     partitions: [],
@@ -286,15 +286,15 @@ export function defaultVoteResponseTopicData(): VoteResponseTopicData {
   };
 }
 
-export function isDefaultVoteResponseTopicData(o: VoteResponseTopicData): boolean {
+export function isDefaultResponseTopicData(o: ResponseTopicData): boolean {
   return (o.topicName === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeVoteResponseTopicData(r: Reader, v: number): VoteResponseTopicData {
+export function decodeResponseTopicData(r: Reader, v: number): ResponseTopicData {
   const flex = true;
-  const o = defaultVoteResponseTopicData();
+  const o = defaultResponseTopicData();
   o.topicName = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -302,7 +302,7 @@ export function decodeVoteResponseTopicData(r: Reader, v: number): VoteResponseT
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeVoteResponsePartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -310,18 +310,18 @@ export function decodeVoteResponseTopicData(r: Reader, v: number): VoteResponseT
   return o;
 }
 
-export function encodeVoteResponseTopicData(w: Writer, v: number, o: VoteResponseTopicData): void {
+export function encodeResponseTopicData(w: Writer, v: number, o: ResponseTopicData): void {
   const flex = true;
   if (flex) w.compactString(o.topicName ?? ''); else w.string(o.topicName ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeVoteResponsePartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface VoteResponsePartitionData {
+export interface ResponsePartitionData {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   errorCode: number;
@@ -335,7 +335,7 @@ export interface VoteResponsePartitionData {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultVoteResponsePartitionData(): VoteResponsePartitionData {
+export function defaultResponsePartitionData(): ResponsePartitionData {
   return {
     partitionIndex: 0,
     errorCode: 0,
@@ -346,7 +346,7 @@ export function defaultVoteResponsePartitionData(): VoteResponsePartitionData {
   };
 }
 
-export function isDefaultVoteResponsePartitionData(o: VoteResponsePartitionData): boolean {
+export function isDefaultResponsePartitionData(o: ResponsePartitionData): boolean {
   return (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o.leaderId === 0) &&
@@ -355,9 +355,9 @@ export function isDefaultVoteResponsePartitionData(o: VoteResponsePartitionData)
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeVoteResponsePartitionData(r: Reader, v: number): VoteResponsePartitionData {
+export function decodeResponsePartitionData(r: Reader, v: number): ResponsePartitionData {
   const flex = true;
-  const o = defaultVoteResponsePartitionData();
+  const o = defaultResponsePartitionData();
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
   o.leaderId = r.int32();
@@ -367,7 +367,7 @@ export function decodeVoteResponsePartitionData(r: Reader, v: number): VoteRespo
   return o;
 }
 
-export function encodeVoteResponsePartitionData(w: Writer, v: number, o: VoteResponsePartitionData): void {
+export function encodeResponsePartitionData(w: Writer, v: number, o: ResponsePartitionData): void {
   const flex = true;
   w.int32(o.partitionIndex);
   w.int16(o.errorCode);
@@ -377,7 +377,7 @@ export function encodeVoteResponsePartitionData(w: Writer, v: number, o: VoteRes
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface VoteResponseNodeEndpoint {
+export interface ResponseNodeEndpoint {
   /** The ID of the associated node (versions 1+) */
   nodeId: number;
   /** The node's hostname (versions 1+) */
@@ -388,7 +388,7 @@ export interface VoteResponseNodeEndpoint {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultVoteResponseNodeEndpoint(): VoteResponseNodeEndpoint {
+export function defaultResponseNodeEndpoint(): ResponseNodeEndpoint {
   return {
     nodeId: 0,
     host: "",
@@ -397,16 +397,16 @@ export function defaultVoteResponseNodeEndpoint(): VoteResponseNodeEndpoint {
   };
 }
 
-export function isDefaultVoteResponseNodeEndpoint(o: VoteResponseNodeEndpoint): boolean {
+export function isDefaultResponseNodeEndpoint(o: ResponseNodeEndpoint): boolean {
   return (o.nodeId === 0) &&
     (o.host === "") &&
     (o.port === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeVoteResponseNodeEndpoint(r: Reader, v: number): VoteResponseNodeEndpoint {
+export function decodeResponseNodeEndpoint(r: Reader, v: number): ResponseNodeEndpoint {
   const flex = true;
-  const o = defaultVoteResponseNodeEndpoint();
+  const o = defaultResponseNodeEndpoint();
   if (v >= 1) o.nodeId = r.int32();
   if (v >= 1) o.host = (flex ? r.compactString() : r.string());
   if (v >= 1) o.port = r.uint16();
@@ -414,7 +414,7 @@ export function decodeVoteResponseNodeEndpoint(r: Reader, v: number): VoteRespon
   return o;
 }
 
-export function encodeVoteResponseNodeEndpoint(w: Writer, v: number, o: VoteResponseNodeEndpoint): void {
+export function encodeResponseNodeEndpoint(w: Writer, v: number, o: ResponseNodeEndpoint): void {
   const flex = true;
   if (v >= 1) w.int32(o.nodeId);
   if (v >= 1) if (flex) w.compactString(o.host ?? ''); else w.string(o.host ?? '');

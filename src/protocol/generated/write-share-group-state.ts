@@ -7,16 +7,16 @@ import { ZERO_UUID } from '../constants.js';
 
 export const API_KEY = 85;
 
-export interface WriteShareGroupStateRequest {
+export interface Request {
   /** The group identifier. (versions 0+) */
   groupId: string;
   /** The data for the topics. (versions 0+) */
-  topics: WriteShareGroupStateRequestWriteStateData[];
+  topics: RequestWriteStateData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultWriteShareGroupStateRequest(): WriteShareGroupStateRequest {
+export function defaultRequest(): Request {
   return {
     groupId: "",
     topics: [],
@@ -24,15 +24,15 @@ export function defaultWriteShareGroupStateRequest(): WriteShareGroupStateReques
   };
 }
 
-export function isDefaultWriteShareGroupStateRequest(o: WriteShareGroupStateRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.groupId === "") &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeWriteShareGroupStateRequest(r: Reader, v: number): WriteShareGroupStateRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = true;
-  const o = defaultWriteShareGroupStateRequest();
+  const o = defaultRequest();
   o.groupId = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -40,7 +40,7 @@ export function decodeWriteShareGroupStateRequest(r: Reader, v: number): WriteSh
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeWriteShareGroupStateRequestWriteStateData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestWriteStateData(r, v);
       o.topics = a;
     }
   }
@@ -48,27 +48,27 @@ export function decodeWriteShareGroupStateRequest(r: Reader, v: number): WriteSh
   return o;
 }
 
-export function encodeWriteShareGroupStateRequest(w: Writer, v: number, o: WriteShareGroupStateRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = true;
   if (flex) w.compactString(o.groupId ?? ''); else w.string(o.groupId ?? '');
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeWriteShareGroupStateRequestWriteStateData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestWriteStateData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface WriteShareGroupStateRequestWriteStateData {
+export interface RequestWriteStateData {
   /** The topic identifier. (versions 0+) */
   topicId: Buffer;
   /** The data for the partitions. (versions 0+) */
-  partitions: WriteShareGroupStateRequestPartitionData[];
+  partitions: RequestPartitionData[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultWriteShareGroupStateRequestWriteStateData(): WriteShareGroupStateRequestWriteStateData {
+export function defaultRequestWriteStateData(): RequestWriteStateData {
   return {
     topicId: ZERO_UUID,
     partitions: [],
@@ -76,15 +76,15 @@ export function defaultWriteShareGroupStateRequestWriteStateData(): WriteShareGr
   };
 }
 
-export function isDefaultWriteShareGroupStateRequestWriteStateData(o: WriteShareGroupStateRequestWriteStateData): boolean {
+export function isDefaultRequestWriteStateData(o: RequestWriteStateData): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeWriteShareGroupStateRequestWriteStateData(r: Reader, v: number): WriteShareGroupStateRequestWriteStateData {
+export function decodeRequestWriteStateData(r: Reader, v: number): RequestWriteStateData {
   const flex = true;
-  const o = defaultWriteShareGroupStateRequestWriteStateData();
+  const o = defaultRequestWriteStateData();
   o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -92,7 +92,7 @@ export function decodeWriteShareGroupStateRequestWriteStateData(r: Reader, v: nu
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeWriteShareGroupStateRequestPartitionData(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestPartitionData(r, v);
       o.partitions = a;
     }
   }
@@ -100,18 +100,18 @@ export function decodeWriteShareGroupStateRequestWriteStateData(r: Reader, v: nu
   return o;
 }
 
-export function encodeWriteShareGroupStateRequestWriteStateData(w: Writer, v: number, o: WriteShareGroupStateRequestWriteStateData): void {
+export function encodeRequestWriteStateData(w: Writer, v: number, o: RequestWriteStateData): void {
   const flex = true;
   w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeWriteShareGroupStateRequestPartitionData(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestPartitionData(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface WriteShareGroupStateRequestPartitionData {
+export interface RequestPartitionData {
   /** The partition index. (versions 0+) */
   partition: number;
   /** The state epoch for this share-partition. (versions 0+) */
@@ -120,12 +120,12 @@ export interface WriteShareGroupStateRequestPartitionData {
   leaderEpoch: number;
   /** The share-partition start offset, or -1 if the start offset is not being written. (versions 0+) */
   startOffset: bigint;
-  stateBatches: WriteShareGroupStateRequestStateBatch[];
+  stateBatches: RequestStateBatch[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultWriteShareGroupStateRequestPartitionData(): WriteShareGroupStateRequestPartitionData {
+export function defaultRequestPartitionData(): RequestPartitionData {
   return {
     partition: 0,
     stateEpoch: 0,
@@ -136,7 +136,7 @@ export function defaultWriteShareGroupStateRequestPartitionData(): WriteShareGro
   };
 }
 
-export function isDefaultWriteShareGroupStateRequestPartitionData(o: WriteShareGroupStateRequestPartitionData): boolean {
+export function isDefaultRequestPartitionData(o: RequestPartitionData): boolean {
   return (o.partition === 0) &&
     (o.stateEpoch === 0) &&
     (o.leaderEpoch === 0) &&
@@ -145,9 +145,9 @@ export function isDefaultWriteShareGroupStateRequestPartitionData(o: WriteShareG
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeWriteShareGroupStateRequestPartitionData(r: Reader, v: number): WriteShareGroupStateRequestPartitionData {
+export function decodeRequestPartitionData(r: Reader, v: number): RequestPartitionData {
   const flex = true;
-  const o = defaultWriteShareGroupStateRequestPartitionData();
+  const o = defaultRequestPartitionData();
   o.partition = r.int32();
   o.stateEpoch = r.int32();
   o.leaderEpoch = r.int32();
@@ -158,7 +158,7 @@ export function decodeWriteShareGroupStateRequestPartitionData(r: Reader, v: num
     if (n < 0) o.stateBatches = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeWriteShareGroupStateRequestStateBatch(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestStateBatch(r, v);
       o.stateBatches = a;
     }
   }
@@ -166,7 +166,7 @@ export function decodeWriteShareGroupStateRequestPartitionData(r: Reader, v: num
   return o;
 }
 
-export function encodeWriteShareGroupStateRequestPartitionData(w: Writer, v: number, o: WriteShareGroupStateRequestPartitionData): void {
+export function encodeRequestPartitionData(w: Writer, v: number, o: RequestPartitionData): void {
   const flex = true;
   w.int32(o.partition);
   w.int32(o.stateEpoch);
@@ -175,12 +175,12 @@ export function encodeWriteShareGroupStateRequestPartitionData(w: Writer, v: num
   {
     const a = o.stateBatches ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeWriteShareGroupStateRequestStateBatch(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestStateBatch(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface WriteShareGroupStateRequestStateBatch {
+export interface RequestStateBatch {
   /** The base offset of this state batch. (versions 0+) */
   firstOffset: bigint;
   /** The last offset of this state batch. (versions 0+) */
@@ -193,7 +193,7 @@ export interface WriteShareGroupStateRequestStateBatch {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultWriteShareGroupStateRequestStateBatch(): WriteShareGroupStateRequestStateBatch {
+export function defaultRequestStateBatch(): RequestStateBatch {
   return {
     firstOffset: 0n,
     lastOffset: 0n,
@@ -203,7 +203,7 @@ export function defaultWriteShareGroupStateRequestStateBatch(): WriteShareGroupS
   };
 }
 
-export function isDefaultWriteShareGroupStateRequestStateBatch(o: WriteShareGroupStateRequestStateBatch): boolean {
+export function isDefaultRequestStateBatch(o: RequestStateBatch): boolean {
   return (o.firstOffset === 0n) &&
     (o.lastOffset === 0n) &&
     (o.deliveryState === 0) &&
@@ -211,9 +211,9 @@ export function isDefaultWriteShareGroupStateRequestStateBatch(o: WriteShareGrou
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeWriteShareGroupStateRequestStateBatch(r: Reader, v: number): WriteShareGroupStateRequestStateBatch {
+export function decodeRequestStateBatch(r: Reader, v: number): RequestStateBatch {
   const flex = true;
-  const o = defaultWriteShareGroupStateRequestStateBatch();
+  const o = defaultRequestStateBatch();
   o.firstOffset = r.int64();
   o.lastOffset = r.int64();
   o.deliveryState = r.int8();
@@ -222,7 +222,7 @@ export function decodeWriteShareGroupStateRequestStateBatch(r: Reader, v: number
   return o;
 }
 
-export function encodeWriteShareGroupStateRequestStateBatch(w: Writer, v: number, o: WriteShareGroupStateRequestStateBatch): void {
+export function encodeRequestStateBatch(w: Writer, v: number, o: RequestStateBatch): void {
   const flex = true;
   w.int64(o.firstOffset);
   w.int64(o.lastOffset);
@@ -231,35 +231,35 @@ export function encodeWriteShareGroupStateRequestStateBatch(w: Writer, v: number
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface WriteShareGroupStateResponse {
+export interface Response {
   /** The write results (versions 0+) */
-  results: WriteShareGroupStateResponseWriteStateResult[];
+  results: ResponseWriteStateResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultWriteShareGroupStateResponse(): WriteShareGroupStateResponse {
+export function defaultResponse(): Response {
   return {
     results: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultWriteShareGroupStateResponse(o: WriteShareGroupStateResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.results !== null && o.results.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeWriteShareGroupStateResponse(r: Reader, v: number): WriteShareGroupStateResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = true;
-  const o = defaultWriteShareGroupStateResponse();
+  const o = defaultResponse();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Results is null');
     if (n < 0) o.results = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeWriteShareGroupStateResponseWriteStateResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseWriteStateResult(r, v);
       o.results = a;
     }
   }
@@ -267,26 +267,26 @@ export function decodeWriteShareGroupStateResponse(r: Reader, v: number): WriteS
   return o;
 }
 
-export function encodeWriteShareGroupStateResponse(w: Writer, v: number, o: WriteShareGroupStateResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = true;
   {
     const a = o.results ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeWriteShareGroupStateResponseWriteStateResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseWriteStateResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface WriteShareGroupStateResponseWriteStateResult {
+export interface ResponseWriteStateResult {
   /** The topic identifier (versions 0+) */
   topicId: Buffer;
   /** The results for the partitions. (versions 0+) */
-  partitions: WriteShareGroupStateResponsePartitionResult[];
+  partitions: ResponsePartitionResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultWriteShareGroupStateResponseWriteStateResult(): WriteShareGroupStateResponseWriteStateResult {
+export function defaultResponseWriteStateResult(): ResponseWriteStateResult {
   return {
     topicId: ZERO_UUID,
     partitions: [],
@@ -294,15 +294,15 @@ export function defaultWriteShareGroupStateResponseWriteStateResult(): WriteShar
   };
 }
 
-export function isDefaultWriteShareGroupStateResponseWriteStateResult(o: WriteShareGroupStateResponseWriteStateResult): boolean {
+export function isDefaultResponseWriteStateResult(o: ResponseWriteStateResult): boolean {
   return (o.topicId.equals(ZERO_UUID)) &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeWriteShareGroupStateResponseWriteStateResult(r: Reader, v: number): WriteShareGroupStateResponseWriteStateResult {
+export function decodeResponseWriteStateResult(r: Reader, v: number): ResponseWriteStateResult {
   const flex = true;
-  const o = defaultWriteShareGroupStateResponseWriteStateResult();
+  const o = defaultResponseWriteStateResult();
   o.topicId = r.uuid();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -310,7 +310,7 @@ export function decodeWriteShareGroupStateResponseWriteStateResult(r: Reader, v:
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeWriteShareGroupStateResponsePartitionResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponsePartitionResult(r, v);
       o.partitions = a;
     }
   }
@@ -318,18 +318,18 @@ export function decodeWriteShareGroupStateResponseWriteStateResult(r: Reader, v:
   return o;
 }
 
-export function encodeWriteShareGroupStateResponseWriteStateResult(w: Writer, v: number, o: WriteShareGroupStateResponseWriteStateResult): void {
+export function encodeResponseWriteStateResult(w: Writer, v: number, o: ResponseWriteStateResult): void {
   const flex = true;
   w.uuid(o.topicId);
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeWriteShareGroupStateResponsePartitionResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponsePartitionResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface WriteShareGroupStateResponsePartitionResult {
+export interface ResponsePartitionResult {
   /** The partition index. (versions 0+) */
   partition: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -340,7 +340,7 @@ export interface WriteShareGroupStateResponsePartitionResult {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultWriteShareGroupStateResponsePartitionResult(): WriteShareGroupStateResponsePartitionResult {
+export function defaultResponsePartitionResult(): ResponsePartitionResult {
   return {
     partition: 0,
     errorCode: 0,
@@ -349,16 +349,16 @@ export function defaultWriteShareGroupStateResponsePartitionResult(): WriteShare
   };
 }
 
-export function isDefaultWriteShareGroupStateResponsePartitionResult(o: WriteShareGroupStateResponsePartitionResult): boolean {
+export function isDefaultResponsePartitionResult(o: ResponsePartitionResult): boolean {
   return (o.partition === 0) &&
     (o.errorCode === 0) &&
     (o.errorMessage === null) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeWriteShareGroupStateResponsePartitionResult(r: Reader, v: number): WriteShareGroupStateResponsePartitionResult {
+export function decodeResponsePartitionResult(r: Reader, v: number): ResponsePartitionResult {
   const flex = true;
-  const o = defaultWriteShareGroupStateResponsePartitionResult();
+  const o = defaultResponsePartitionResult();
   o.partition = r.int32();
   o.errorCode = r.int16();
   o.errorMessage = (flex ? r.compactNullableString() : r.nullableString());
@@ -366,7 +366,7 @@ export function decodeWriteShareGroupStateResponsePartitionResult(r: Reader, v: 
   return o;
 }
 
-export function encodeWriteShareGroupStateResponsePartitionResult(w: Writer, v: number, o: WriteShareGroupStateResponsePartitionResult): void {
+export function encodeResponsePartitionResult(w: Writer, v: number, o: ResponsePartitionResult): void {
   const flex = true;
   w.int32(o.partition);
   w.int16(o.errorCode);

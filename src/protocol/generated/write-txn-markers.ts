@@ -6,35 +6,35 @@ import { DecodeError } from '../errors.js';
 
 export const API_KEY = 27;
 
-export interface WriteTxnMarkersRequest {
+export interface Request {
   /** The transaction markers to be written. (versions 0+) */
-  markers: WriteTxnMarkersRequestWritableTxnMarker[];
+  markers: RequestWritableTxnMarker[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultWriteTxnMarkersRequest(): WriteTxnMarkersRequest {
+export function defaultRequest(): Request {
   return {
     markers: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultWriteTxnMarkersRequest(o: WriteTxnMarkersRequest): boolean {
+export function isDefaultRequest(o: Request): boolean {
   return (o.markers !== null && o.markers.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeWriteTxnMarkersRequest(r: Reader, v: number): WriteTxnMarkersRequest {
+export function decodeRequest(r: Reader, v: number): Request {
   const flex = v >= 1;
-  const o = defaultWriteTxnMarkersRequest();
+  const o = defaultRequest();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Markers is null');
     if (n < 0) o.markers = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeWriteTxnMarkersRequestWritableTxnMarker(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestWritableTxnMarker(r, v);
       o.markers = a;
     }
   }
@@ -42,17 +42,17 @@ export function decodeWriteTxnMarkersRequest(r: Reader, v: number): WriteTxnMark
   return o;
 }
 
-export function encodeWriteTxnMarkersRequest(w: Writer, v: number, o: WriteTxnMarkersRequest): void {
+export function encodeRequest(w: Writer, v: number, o: Request): void {
   const flex = v >= 1;
   {
     const a = o.markers ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeWriteTxnMarkersRequestWritableTxnMarker(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestWritableTxnMarker(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface WriteTxnMarkersRequestWritableTxnMarker {
+export interface RequestWritableTxnMarker {
   /** The current producer ID. (versions 0+) */
   producerId: bigint;
   /** The current epoch associated with the producer ID. (versions 0+) */
@@ -60,14 +60,14 @@ export interface WriteTxnMarkersRequestWritableTxnMarker {
   /** The result of the transaction to write to the partitions (false = ABORT, true = COMMIT). (versions 0+) */
   transactionResult: boolean;
   /** Each topic that we want to write transaction marker(s) for. (versions 0+) */
-  topics: WriteTxnMarkersRequestWritableTxnMarkerTopic[];
+  topics: RequestWritableTxnMarkerTopic[];
   /** Epoch associated with the transaction state partition hosted by this transaction coordinator (versions 0+) */
   coordinatorEpoch: number;
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultWriteTxnMarkersRequestWritableTxnMarker(): WriteTxnMarkersRequestWritableTxnMarker {
+export function defaultRequestWritableTxnMarker(): RequestWritableTxnMarker {
   return {
     producerId: 0n,
     producerEpoch: 0,
@@ -78,7 +78,7 @@ export function defaultWriteTxnMarkersRequestWritableTxnMarker(): WriteTxnMarker
   };
 }
 
-export function isDefaultWriteTxnMarkersRequestWritableTxnMarker(o: WriteTxnMarkersRequestWritableTxnMarker): boolean {
+export function isDefaultRequestWritableTxnMarker(o: RequestWritableTxnMarker): boolean {
   return (o.producerId === 0n) &&
     (o.producerEpoch === 0) &&
     (o.transactionResult === false) &&
@@ -87,9 +87,9 @@ export function isDefaultWriteTxnMarkersRequestWritableTxnMarker(o: WriteTxnMark
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeWriteTxnMarkersRequestWritableTxnMarker(r: Reader, v: number): WriteTxnMarkersRequestWritableTxnMarker {
+export function decodeRequestWritableTxnMarker(r: Reader, v: number): RequestWritableTxnMarker {
   const flex = v >= 1;
-  const o = defaultWriteTxnMarkersRequestWritableTxnMarker();
+  const o = defaultRequestWritableTxnMarker();
   o.producerId = r.int64();
   o.producerEpoch = r.int16();
   o.transactionResult = r.bool();
@@ -99,7 +99,7 @@ export function decodeWriteTxnMarkersRequestWritableTxnMarker(r: Reader, v: numb
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeWriteTxnMarkersRequestWritableTxnMarkerTopic(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeRequestWritableTxnMarkerTopic(r, v);
       o.topics = a;
     }
   }
@@ -108,7 +108,7 @@ export function decodeWriteTxnMarkersRequestWritableTxnMarker(r: Reader, v: numb
   return o;
 }
 
-export function encodeWriteTxnMarkersRequestWritableTxnMarker(w: Writer, v: number, o: WriteTxnMarkersRequestWritableTxnMarker): void {
+export function encodeRequestWritableTxnMarker(w: Writer, v: number, o: RequestWritableTxnMarker): void {
   const flex = v >= 1;
   w.int64(o.producerId);
   w.int16(o.producerEpoch);
@@ -116,13 +116,13 @@ export function encodeWriteTxnMarkersRequestWritableTxnMarker(w: Writer, v: numb
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeWriteTxnMarkersRequestWritableTxnMarkerTopic(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeRequestWritableTxnMarkerTopic(w, v, e); }
   }
   w.int32(o.coordinatorEpoch);
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface WriteTxnMarkersRequestWritableTxnMarkerTopic {
+export interface RequestWritableTxnMarkerTopic {
   /** The topic name. (versions 0+) */
   name: string;
   /** The indexes of the partitions to write transaction markers for. (versions 0+) */
@@ -131,7 +131,7 @@ export interface WriteTxnMarkersRequestWritableTxnMarkerTopic {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultWriteTxnMarkersRequestWritableTxnMarkerTopic(): WriteTxnMarkersRequestWritableTxnMarkerTopic {
+export function defaultRequestWritableTxnMarkerTopic(): RequestWritableTxnMarkerTopic {
   return {
     name: "",
     partitionIndexes: [],
@@ -139,15 +139,15 @@ export function defaultWriteTxnMarkersRequestWritableTxnMarkerTopic(): WriteTxnM
   };
 }
 
-export function isDefaultWriteTxnMarkersRequestWritableTxnMarkerTopic(o: WriteTxnMarkersRequestWritableTxnMarkerTopic): boolean {
+export function isDefaultRequestWritableTxnMarkerTopic(o: RequestWritableTxnMarkerTopic): boolean {
   return (o.name === "") &&
     (o.partitionIndexes !== null && o.partitionIndexes.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeWriteTxnMarkersRequestWritableTxnMarkerTopic(r: Reader, v: number): WriteTxnMarkersRequestWritableTxnMarkerTopic {
+export function decodeRequestWritableTxnMarkerTopic(r: Reader, v: number): RequestWritableTxnMarkerTopic {
   const flex = v >= 1;
-  const o = defaultWriteTxnMarkersRequestWritableTxnMarkerTopic();
+  const o = defaultRequestWritableTxnMarkerTopic();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(4) : r.arrayLength(4);
@@ -163,7 +163,7 @@ export function decodeWriteTxnMarkersRequestWritableTxnMarkerTopic(r: Reader, v:
   return o;
 }
 
-export function encodeWriteTxnMarkersRequestWritableTxnMarkerTopic(w: Writer, v: number, o: WriteTxnMarkersRequestWritableTxnMarkerTopic): void {
+export function encodeRequestWritableTxnMarkerTopic(w: Writer, v: number, o: RequestWritableTxnMarkerTopic): void {
   const flex = v >= 1;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
@@ -174,35 +174,35 @@ export function encodeWriteTxnMarkersRequestWritableTxnMarkerTopic(w: Writer, v:
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface WriteTxnMarkersResponse {
+export interface Response {
   /** The results for writing makers. (versions 0+) */
-  markers: WriteTxnMarkersResponseWritableTxnMarkerResult[];
+  markers: ResponseWritableTxnMarkerResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultWriteTxnMarkersResponse(): WriteTxnMarkersResponse {
+export function defaultResponse(): Response {
   return {
     markers: [],
     _tagged: undefined,
   };
 }
 
-export function isDefaultWriteTxnMarkersResponse(o: WriteTxnMarkersResponse): boolean {
+export function isDefaultResponse(o: Response): boolean {
   return (o.markers !== null && o.markers.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeWriteTxnMarkersResponse(r: Reader, v: number): WriteTxnMarkersResponse {
+export function decodeResponse(r: Reader, v: number): Response {
   const flex = v >= 1;
-  const o = defaultWriteTxnMarkersResponse();
+  const o = defaultResponse();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
     if (n < 0) throw new DecodeError('non-nullable array Markers is null');
     if (n < 0) o.markers = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeWriteTxnMarkersResponseWritableTxnMarkerResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseWritableTxnMarkerResult(r, v);
       o.markers = a;
     }
   }
@@ -210,26 +210,26 @@ export function decodeWriteTxnMarkersResponse(r: Reader, v: number): WriteTxnMar
   return o;
 }
 
-export function encodeWriteTxnMarkersResponse(w: Writer, v: number, o: WriteTxnMarkersResponse): void {
+export function encodeResponse(w: Writer, v: number, o: Response): void {
   const flex = v >= 1;
   {
     const a = o.markers ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeWriteTxnMarkersResponseWritableTxnMarkerResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseWritableTxnMarkerResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface WriteTxnMarkersResponseWritableTxnMarkerResult {
+export interface ResponseWritableTxnMarkerResult {
   /** The current producer ID in use by the transactional ID. (versions 0+) */
   producerId: bigint;
   /** The results by topic. (versions 0+) */
-  topics: WriteTxnMarkersResponseWritableTxnMarkerTopicResult[];
+  topics: ResponseWritableTxnMarkerTopicResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultWriteTxnMarkersResponseWritableTxnMarkerResult(): WriteTxnMarkersResponseWritableTxnMarkerResult {
+export function defaultResponseWritableTxnMarkerResult(): ResponseWritableTxnMarkerResult {
   return {
     producerId: 0n,
     topics: [],
@@ -237,15 +237,15 @@ export function defaultWriteTxnMarkersResponseWritableTxnMarkerResult(): WriteTx
   };
 }
 
-export function isDefaultWriteTxnMarkersResponseWritableTxnMarkerResult(o: WriteTxnMarkersResponseWritableTxnMarkerResult): boolean {
+export function isDefaultResponseWritableTxnMarkerResult(o: ResponseWritableTxnMarkerResult): boolean {
   return (o.producerId === 0n) &&
     (o.topics !== null && o.topics.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeWriteTxnMarkersResponseWritableTxnMarkerResult(r: Reader, v: number): WriteTxnMarkersResponseWritableTxnMarkerResult {
+export function decodeResponseWritableTxnMarkerResult(r: Reader, v: number): ResponseWritableTxnMarkerResult {
   const flex = v >= 1;
-  const o = defaultWriteTxnMarkersResponseWritableTxnMarkerResult();
+  const o = defaultResponseWritableTxnMarkerResult();
   o.producerId = r.int64();
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -253,7 +253,7 @@ export function decodeWriteTxnMarkersResponseWritableTxnMarkerResult(r: Reader, 
     if (n < 0) o.topics = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseWritableTxnMarkerTopicResult(r, v);
       o.topics = a;
     }
   }
@@ -261,27 +261,27 @@ export function decodeWriteTxnMarkersResponseWritableTxnMarkerResult(r: Reader, 
   return o;
 }
 
-export function encodeWriteTxnMarkersResponseWritableTxnMarkerResult(w: Writer, v: number, o: WriteTxnMarkersResponseWritableTxnMarkerResult): void {
+export function encodeResponseWritableTxnMarkerResult(w: Writer, v: number, o: ResponseWritableTxnMarkerResult): void {
   const flex = v >= 1;
   w.int64(o.producerId);
   {
     const a = o.topics ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseWritableTxnMarkerTopicResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface WriteTxnMarkersResponseWritableTxnMarkerTopicResult {
+export interface ResponseWritableTxnMarkerTopicResult {
   /** The topic name. (versions 0+) */
   name: string;
   /** The results by partition. (versions 0+) */
-  partitions: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult[];
+  partitions: ResponseWritableTxnMarkerPartitionResult[];
   /** Tagged fields this codec does not know, kept for re-encoding. */
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultWriteTxnMarkersResponseWritableTxnMarkerTopicResult(): WriteTxnMarkersResponseWritableTxnMarkerTopicResult {
+export function defaultResponseWritableTxnMarkerTopicResult(): ResponseWritableTxnMarkerTopicResult {
   return {
     name: "",
     partitions: [],
@@ -289,15 +289,15 @@ export function defaultWriteTxnMarkersResponseWritableTxnMarkerTopicResult(): Wr
   };
 }
 
-export function isDefaultWriteTxnMarkersResponseWritableTxnMarkerTopicResult(o: WriteTxnMarkersResponseWritableTxnMarkerTopicResult): boolean {
+export function isDefaultResponseWritableTxnMarkerTopicResult(o: ResponseWritableTxnMarkerTopicResult): boolean {
   return (o.name === "") &&
     (o.partitions !== null && o.partitions.length === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(r: Reader, v: number): WriteTxnMarkersResponseWritableTxnMarkerTopicResult {
+export function decodeResponseWritableTxnMarkerTopicResult(r: Reader, v: number): ResponseWritableTxnMarkerTopicResult {
   const flex = v >= 1;
-  const o = defaultWriteTxnMarkersResponseWritableTxnMarkerTopicResult();
+  const o = defaultResponseWritableTxnMarkerTopicResult();
   o.name = (flex ? r.compactString() : r.string());
   {
     const n = flex ? r.compactArrayLength(1) : r.arrayLength(1);
@@ -305,7 +305,7 @@ export function decodeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(r: Rea
     if (n < 0) o.partitions = null as never;
     else {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(r, v);
+      for (let i = 0; i < n; i++) a[i] = decodeResponseWritableTxnMarkerPartitionResult(r, v);
       o.partitions = a;
     }
   }
@@ -313,18 +313,18 @@ export function decodeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(r: Rea
   return o;
 }
 
-export function encodeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(w: Writer, v: number, o: WriteTxnMarkersResponseWritableTxnMarkerTopicResult): void {
+export function encodeResponseWritableTxnMarkerTopicResult(w: Writer, v: number, o: ResponseWritableTxnMarkerTopicResult): void {
   const flex = v >= 1;
   if (flex) w.compactString(o.name ?? ''); else w.string(o.name ?? '');
   {
     const a = o.partitions ?? [];
     if (flex) w.compactArrayLength(a === null ? null : a.length); else w.arrayLength(a === null ? null : a.length);
-    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(w, v, e); }
+    if (a !== null) for (let i = 0; i < a.length; i++) { const e = a[i]!; encodeResponseWritableTxnMarkerPartitionResult(w, v, e); }
   }
   if (flex) w.taggedFields(null, o._tagged);
 }
 
-export interface WriteTxnMarkersResponseWritableTxnMarkerPartitionResult {
+export interface ResponseWritableTxnMarkerPartitionResult {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -333,7 +333,7 @@ export interface WriteTxnMarkersResponseWritableTxnMarkerPartitionResult {
   _tagged?: TaggedField[] | undefined;
 }
 
-export function defaultWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(): WriteTxnMarkersResponseWritableTxnMarkerPartitionResult {
+export function defaultResponseWritableTxnMarkerPartitionResult(): ResponseWritableTxnMarkerPartitionResult {
   return {
     partitionIndex: 0,
     errorCode: 0,
@@ -341,22 +341,22 @@ export function defaultWriteTxnMarkersResponseWritableTxnMarkerPartitionResult()
   };
 }
 
-export function isDefaultWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(o: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult): boolean {
+export function isDefaultResponseWritableTxnMarkerPartitionResult(o: ResponseWritableTxnMarkerPartitionResult): boolean {
   return (o.partitionIndex === 0) &&
     (o.errorCode === 0) &&
     (o._tagged === undefined || o._tagged.length === 0);
 }
 
-export function decodeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(r: Reader, v: number): WriteTxnMarkersResponseWritableTxnMarkerPartitionResult {
+export function decodeResponseWritableTxnMarkerPartitionResult(r: Reader, v: number): ResponseWritableTxnMarkerPartitionResult {
   const flex = v >= 1;
-  const o = defaultWriteTxnMarkersResponseWritableTxnMarkerPartitionResult();
+  const o = defaultResponseWritableTxnMarkerPartitionResult();
   o.partitionIndex = r.int32();
   o.errorCode = r.int16();
   if (flex) o._tagged = r.taggedFields(null);
   return o;
 }
 
-export function encodeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(w: Writer, v: number, o: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult): void {
+export function encodeResponseWritableTxnMarkerPartitionResult(w: Writer, v: number, o: ResponseWritableTxnMarkerPartitionResult): void {
   const flex = v >= 1;
   w.int32(o.partitionIndex);
   w.int16(o.errorCode);

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
-import { API_CHECKS, type AuthzContext, type Verdict } from '../../acl/checks.js';
+import { checkFor, type AuthzContext, type VerdictOf } from '../../acl/checks/index.js';
+import type { ApiKeyCode } from '../../protocol/generated/index.js';
 import { ConnectionDecisions } from '../../acl/decision.js';
 import type { RequestHeader } from '../../protocol/headers.js';
 import type { ClientContext } from '../client-context.js';
 import type { ClientIdentity, ConnectionRecorder } from './client-identity.js';
 import type { ClientRequest } from './request.js';
-import { FORWARD, answer, close, forward, type Outcome, type Stage } from './stage.js';
+import { FORWARD, answer, close, type Outcome, type Stage } from './stage.js';
 
 /** What the authorization of a connection is built from (audit and metrics are injected here). */
 export type AuthorizerDeps = Pick<ClientContext, 'security' | 'audit' | 'metrics' | 'clusterId' | 'cluster'> & { readonly log: Logger };
@@ -64,11 +65,15 @@ export class AuthorizationStage implements Stage {
   onRequest(req: ClientRequest): Outcome {
     const authz = this.authorizer.forRequest(req.header);
     if (authz === null) return FORWARD;
-    return outcomeOf(API_CHECKS.get(req.apiKey)!.check(authz, req.apiVersion, req.body as never), this.authorizer.principal);
+    const entry = checkFor(req.apiKey);
+    // readRequest refuses, with ACLs on, every API without a check; without them a missing check
+    // would let a request past the proxy's own topics unchecked, so it fails closed here too.
+    if (entry === undefined) return close('internal_error', { detail: `api key ${req.apiKey} has no authorization check` });
+    return outcomeOf(req, entry.check(authz, req.apiVersion, req.body), this.authorizer.principal);
   }
 }
 
-function outcomeOf(verdict: Verdict, principal: string | null): Outcome {
+function outcomeOf<K extends ApiKeyCode>(req: ClientRequest<K>, verdict: VerdictOf<K>, principal: string | null): Outcome {
   if (verdict === null) return FORWARD;
   switch (verdict.kind) {
     case 'close':
@@ -76,6 +81,7 @@ function outcomeOf(verdict: Verdict, principal: string | null): Outcome {
     case 'answer':
       return answer(verdict.response);
     case 'forward':
-      return forward(verdict.request, verdict.response);
+      if (verdict.request !== undefined) req.replaceBody(verdict.request);
+      return { kind: 'forward', response: verdict.response };
   }
 }

@@ -91,7 +91,6 @@ export class RequestChain {
     for (const stage of this.stages) {
       const o = stage.onRequest(req);
       if (o.kind !== 'forward') return this.apply(o, req, req.apiKey);
-      if (o.request !== undefined) req.replaceBody(o.request);
       if (o.response !== undefined) steps.push(o.response);
     }
     this.sink.send(req, composeSteps(steps));

@@ -1,12 +1,10 @@
 import type { Logger } from 'pino';
 import { ApiKey } from '../../protocol/generated/index.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
-import type { ApiVersionsRequest } from '../../protocol/generated/api-versions.js';
-import type { DescribeUserScramCredentialsRequest } from '../../protocol/generated/describe-user-scram-credentials.js';
-import type { AlterUserScramCredentialsRequest } from '../../protocol/generated/alter-user-scram-credentials.js';
-import type { DescribeAclsRequest } from '../../protocol/generated/describe-acls.js';
-import type { CreateAclsRequest } from '../../protocol/generated/create-acls.js';
-import type { DeleteAclsRequest } from '../../protocol/generated/delete-acls.js';
+import type * as alterUserScramCredentials from '../../protocol/generated/alter-user-scram-credentials.js';
+import type * as describeAcls from '../../protocol/generated/describe-acls.js';
+import type * as createAcls from '../../protocol/generated/create-acls.js';
+import type * as deleteAcls from '../../protocol/generated/delete-acls.js';
 import { describeScram, alterScram } from '../../auth/scram-admin.js';
 import { CLUSTER_NAME, Operation, ResourceType, describeAcl } from '../../acl/model.js';
 import { apiVersionsResponse } from '../api-versions.js';
@@ -44,16 +42,16 @@ export class LocalApiStage implements Stage {
   ) {}
 
   onRequest(req: ClientRequest): Outcome {
-    if (req.apiKey === ApiKey.ApiVersions) return this.apiVersions(req);
+    if (req.is(ApiKey.ApiVersions)) return this.apiVersions(req);
     if (!req.policy.local) return FORWARD;
     return answer(this.admin(req));
   }
 
   /** Any version gets an answer (KIP-511): one the proxy cannot read gets UNSUPPORTED_VERSION at v0. */
-  private apiVersions(req: ClientRequest): Outcome {
+  private apiVersions(req: ClientRequest<typeof ApiKey.ApiVersions>): Outcome {
     const range = proxyVersionRange(ApiKey.ApiVersions)!;
     const readable = req.apiVersion >= range[0] && req.apiVersion <= range[1];
-    const request = readable ? (req.body as ApiVersionsRequest) : null;
+    const request = readable ? req.body : null;
     const { body, bodyVersion } = apiVersionsResponse(req.apiVersion, request, this.brokerVersions(), this.security.acl !== null);
     return { kind: 'answer', body, version: bodyVersion, headerVersion: 0 };
   }
@@ -61,29 +59,21 @@ export class LocalApiStage implements Stage {
   private admin(req: ClientRequest): unknown {
     // Decided (and audited) like any other check; without ACLs nobody may use them.
     const clusterAllows = (op: ClusterOperation) => this.security.acl !== null && this.authorizer.principal !== null && (this.authorizer.forRequest(req.header)?.allowed(op, ResourceType.CLUSTER, CLUSTER_NAME) ?? false);
-    switch (req.apiKey) {
-      case ApiKey.DescribeAcls:
-        return this.describeAcls(req.body as DescribeAclsRequest, clusterAllows);
-      case ApiKey.CreateAcls:
-        return this.createAcls(req.body as CreateAclsRequest, clusterAllows);
-      case ApiKey.DeleteAcls:
-        return this.deleteAcls(req.body as DeleteAclsRequest, clusterAllows);
-      case ApiKey.DescribeUserScramCredentials:
-        return describeScram(req.body as DescribeUserScramCredentialsRequest, this.security.credentials, clusterAllows(Operation.DESCRIBE));
-      case ApiKey.AlterUserScramCredentials:
-        return this.alterScram(req.body as AlterUserScramCredentialsRequest, clusterAllows);
-      default:
-        throw new ClientProtocolError('WARDEN_ERR_API_REFUSED', `api key ${req.apiKey} has no local handler`);
-    }
+    if (req.is(ApiKey.DescribeAcls)) return this.describeAcls(req.body, clusterAllows);
+    if (req.is(ApiKey.CreateAcls)) return this.createAcls(req.body, clusterAllows);
+    if (req.is(ApiKey.DeleteAcls)) return this.deleteAcls(req.body, clusterAllows);
+    if (req.is(ApiKey.DescribeUserScramCredentials)) return describeScram(req.body, this.security.credentials, clusterAllows(Operation.DESCRIBE));
+    if (req.is(ApiKey.AlterUserScramCredentials)) return this.alterScram(req.body, clusterAllows);
+    throw new ClientProtocolError('WARDEN_ERR_API_REFUSED', `api key ${req.apiKey} has no local handler`);
   }
 
-  private describeAcls(req: DescribeAclsRequest, clusterAllows: (op: ClusterOperation) => boolean): unknown {
+  private describeAcls(req: describeAcls.Request, clusterAllows: (op: ClusterOperation) => boolean): unknown {
     const acl = this.security.acl;
     if (acl === null) return { throttleTimeMs: 0, ...SECURITY_DISABLED, resources: [] };
     return acl.describeAcls(req, clusterAllows(Operation.DESCRIBE));
   }
 
-  private createAcls(req: CreateAclsRequest, clusterAllows: (op: ClusterOperation) => boolean): unknown {
+  private createAcls(req: createAcls.Request, clusterAllows: (op: ClusterOperation) => boolean): unknown {
     const acl = this.security.acl;
     if (acl === null) return { throttleTimeMs: 0, results: req.creations.map(() => ({ ...SECURITY_DISABLED })), _tagged: undefined };
     const { response, created } = acl.createAcls(req, clusterAllows(Operation.ALTER), this.principal);
@@ -91,7 +81,7 @@ export class LocalApiStage implements Stage {
     return response;
   }
 
-  private deleteAcls(req: DeleteAclsRequest, clusterAllows: (op: ClusterOperation) => boolean): unknown {
+  private deleteAcls(req: deleteAcls.Request, clusterAllows: (op: ClusterOperation) => boolean): unknown {
     const acl = this.security.acl;
     if (acl === null) return { throttleTimeMs: 0, filterResults: req.filters.map(() => ({ ...SECURITY_DISABLED, matchingAcls: [] })), _tagged: undefined };
     const { response, deleted } = acl.deleteAcls(req, clusterAllows(Operation.ALTER), this.principal);
@@ -99,7 +89,7 @@ export class LocalApiStage implements Stage {
     return response;
   }
 
-  private alterScram(req: AlterUserScramCredentialsRequest, clusterAllows: (op: ClusterOperation) => boolean): unknown {
+  private alterScram(req: alterUserScramCredentials.Request, clusterAllows: (op: ClusterOperation) => boolean): unknown {
     const { response, changed } = alterScram(req, this.security.credentials, clusterAllows(Operation.ALTER));
     if (changed.length === 0) return response;
     this.log.info({ principal: this.authorizer.principal, users: changed }, 'SCRAM credentials altered');

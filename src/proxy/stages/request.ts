@@ -1,10 +1,10 @@
 import { Reader } from '../../protocol/reader.js';
 import { decodeRequestHeader, type RequestHeader } from '../../protocol/headers.js';
-import { API_SPECS, ApiKey, type ApiSpec } from '../../protocol/generated/index.js';
+import { ApiKey, apiSpec, isApiKey, type ApiKeyCode, type MessageSpec, type RequestOf } from '../../protocol/generated/index.js';
 import { WardenError, DecodeError } from '../../protocol/errors.js';
 import { validateRecordBatches } from '../../protocol/record-batch.js';
 import { sizePrefixed } from '../../protocol/writer.js';
-import type { ProduceRequest } from '../../protocol/generated/produce.js';
+import type * as produce from '../../protocol/generated/produce.js';
 import { API_POLICY, proxyVersionRange, type ApiPolicy } from '../api-table.js';
 import type { ClusterView } from '../cluster.js';
 
@@ -28,17 +28,17 @@ export interface VersionGate {
  * `body`). A stage that forwards a different body (the allowed part of a request) replaces it;
  * the upstream packet is then re-encoded from it.
  */
-export class ClientRequest {
+export class ClientRequest<K extends ApiKeyCode = ApiKeyCode> {
   readonly packet: Buffer;
   readonly header: RequestHeader;
   readonly policy: ApiPolicy;
-  readonly spec: ApiSpec;
+  readonly spec: MessageSpec<K>;
   private readonly budget: number;
-  private decoded: unknown = undefined;
+  private decoded: RequestOf<K> | undefined = undefined;
   private bodyEnd = -1;
   private replaced = false;
 
-  constructor(packet: Buffer, header: RequestHeader, policy: ApiPolicy, spec: ApiSpec, elementBudget: number) {
+  constructor(packet: Buffer, header: RequestHeader, policy: ApiPolicy, spec: MessageSpec<K>, elementBudget: number) {
     this.packet = packet;
     this.header = header;
     this.policy = policy;
@@ -46,8 +46,13 @@ export class ClientRequest {
     this.budget = elementBudget;
   }
 
-  get apiKey(): number {
-    return this.header.apiKey;
+  get apiKey(): K {
+    return this.spec.key;
+  }
+
+  /** Narrows the request to one API, so that its body has that API's type. */
+  is<T extends K>(key: T): this is ClientRequest<T> {
+    return this.spec.key === key;
   }
 
   get apiVersion(): number {
@@ -60,19 +65,19 @@ export class ClientRequest {
   }
 
   /** The decoded body; throws DecodeError (or RecordBatchError for a Produce) on a malformed one. */
-  get body(): unknown {
-    if (this.decoded === undefined) {
-      const r = new Reader(this.frame, this.header.bodyOffset);
-      r.elementBudget = this.budget;
-      this.decoded = this.spec.decodeRequest(r, this.apiVersion);
-      this.bodyEnd = r.pos;
-      if (this.apiKey === ApiKey.Produce) validateProduce(this.decoded as ProduceRequest);
-    }
-    return this.decoded;
+  get body(): RequestOf<K> {
+    if (this.decoded !== undefined) return this.decoded;
+    const r = new Reader(this.frame, this.header.bodyOffset);
+    r.elementBudget = this.budget;
+    const body = this.spec.decodeRequest(r, this.apiVersion);
+    VALIDATORS[this.spec.key]?.(body);
+    this.decoded = body;
+    this.bodyEnd = r.pos;
+    return body;
   }
 
   /** Forward `body` instead of what the client sent (the allowed part of a request). */
-  replaceBody(body: unknown): void {
+  replaceBody(body: RequestOf<K>): void {
     this.decoded = body;
     this.replaced = true;
   }
@@ -93,7 +98,7 @@ export class ClientRequest {
     if (this.replaced) {
       return sizePrefixed(this.frame.length + 64, (w) => {
         w.raw(this.frame.subarray(0, this.header.bodyOffset));
-        this.spec.encodeRequest(w, this.apiVersion, body as never);
+        this.spec.encodeRequest(w, this.apiVersion, body);
       });
     }
     if (this.trailingBytes === 0) return this.packet;
@@ -118,8 +123,7 @@ export function readRequest(packet: Buffer, gate: VersionGate, elementBudget: nu
   const apiVersion = frame.readInt16BE(2);
   const policy = API_POLICY.get(apiKey);
   const range = proxyVersionRange(apiKey, gate.aclEnforced);
-  const spec = API_SPECS.get(apiKey);
-  if (policy === undefined || range === null || spec === undefined) {
+  if (policy === undefined || range === null || !isApiKey(apiKey)) {
     throw new ClientProtocolError('WARDEN_ERR_API_REFUSED', `api key ${apiKey} is not served by this proxy`);
   }
   if (apiKey !== ApiKey.ApiVersions) {
@@ -130,11 +134,16 @@ export function readRequest(packet: Buffer, gate: VersionGate, elementBudget: nu
       throw new ClientProtocolError('WARDEN_ERR_UNSUPPORTED_VERSION', `api key ${apiKey} version ${apiVersion} is not supported`);
     }
   }
-  return new ClientRequest(packet, decodeRequestHeader(frame, elementBudget), policy, spec, elementBudget);
+  return new ClientRequest(packet, decodeRequestHeader(frame, elementBudget), policy, apiSpec(apiKey), elementBudget);
 }
 
+/** What decoding alone does not check, per API: Produce record batches. */
+const VALIDATORS: { readonly [K in ApiKeyCode]?: (request: RequestOf<K>) => void } = {
+  [ApiKey.Produce]: validateProduce,
+};
+
 /** Validates every record set of a Produce request; throws RecordBatchError or DecodeError. */
-function validateProduce(req: ProduceRequest): void {
+function validateProduce(req: produce.Request): void {
   for (const t of req.topicData) {
     for (const p of t.partitionData) {
       if (p.records === null) throw new ClientProtocolError('WARDEN_ERR_RECORD_BATCH', 'produce partition has null records');

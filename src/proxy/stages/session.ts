@@ -5,10 +5,8 @@ import { AuthError } from '../../auth/errors.js';
 import { LoginRateLimitedError, RATE_LIMITED_MESSAGE } from '../../auth/login-guard.js';
 import { ApiKey } from '../../protocol/generated/index.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
-import { errorResponse } from '../error-response.js';
+import { errorResponse } from '../../protocol/error-response.js';
 import { sizePrefixed } from '../../protocol/writer.js';
-import type { SaslHandshakeRequest } from '../../protocol/generated/sasl-handshake.js';
-import type { SaslAuthenticateRequest } from '../../protocol/generated/sasl-authenticate.js';
 import type { CloseReason } from '../../close-reason.js';
 import { LogLimiter } from '../../log-limiter.js';
 import { proxyVersionRange } from '../api-table.js';
@@ -103,8 +101,8 @@ export class SessionStage implements Stage, FrameGate {
     const sasl = this.sasl;
     const saslRequest = req.apiKey === ApiKey.SaslHandshake || req.apiKey === ApiKey.SaslAuthenticate;
     if (sasl === null) return saslRequest ? this.illegalSaslState(req, 'SASL is not enabled on this listener') : FORWARD;
-    if (req.apiKey === ApiKey.SaslHandshake) return this.handshake(sasl, req);
-    if (req.apiKey === ApiKey.SaslAuthenticate) {
+    if (req.is(ApiKey.SaslHandshake)) return this.handshake(sasl, req);
+    if (req.is(ApiKey.SaslAuthenticate)) {
       return sasl.exchanging ? this.authenticate(req) : this.illegalSaslState(req, 'SaslAuthenticate without a SaslHandshake');
     }
     if (sasl.authenticated) return sasl.expired() ? close('session_expired', { principal: this.id.principal }) : FORWARD;
@@ -142,8 +140,8 @@ export class SessionStage implements Stage, FrameGate {
     this.authTimer.unref();
   }
 
-  private handshake(sasl: SaslSession, req: ClientRequest): Outcome {
-    const { mechanism } = req.body as SaslHandshakeRequest;
+  private handshake(sasl: SaslSession, req: ClientRequest<typeof ApiKey.SaslHandshake>): Outcome {
+    const { mechanism } = req.body;
     const result = sasl.handshake(req.apiVersion, mechanism);
     // KIP-368: a re-authentication must finish within the authentication timeout, under the
     // pre-authentication frame limit; until then nothing of this client is forwarded.
@@ -155,8 +153,8 @@ export class SessionStage implements Stage, FrameGate {
     return answer(response, THEN_DRAIN);
   }
 
-  private authenticate(req: ClientRequest): Outcome {
-    const { authBytes } = req.body as SaslAuthenticateRequest;
+  private authenticate(req: ClientRequest<typeof ApiKey.SaslAuthenticate>): Outcome {
+    const { authBytes } = req.body;
     return this.step(authBytes, {
       succeeded: (response, lifetimeMs) => answer({ errorCode: 0, errorMessage: null, authBytes: response, sessionLifetimeMs: BigInt(lifetimeMs) }),
       failed: (message, then) => answer({ errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: message, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0n }, then),

@@ -14,8 +14,8 @@ export interface AfterAnswer {
 
 /**
  * What a stage decides for a request:
- * - forward: pass it on to the next stage, optionally with a new body (`request`, the allowed part)
- *   and a step for its response;
+ * - forward: pass it on to the next stage, optionally with a step for its response (a stage that
+ *   forwards a different body, the allowed part of a request, sets it with request.replaceBody);
  * - answer: the proxy answers it itself with a response body (encoded at the request's version
  *   unless `version` says otherwise) or with a ready packet, then optionally drains;
  * - drop: the request gets no answer at all and the connection goes on;
@@ -24,7 +24,9 @@ export interface AfterAnswer {
  *   order, and the request keeps its place among the answers.
  */
 export type Outcome =
-  | { readonly kind: 'forward'; readonly request?: unknown; readonly response?: ResponseStep }
+  // `response` is a method so that a step typed for one API's response fits (method parameters
+  // are compared both ways): the chain applies it to the response of the request it was made for.
+  | { readonly kind: 'forward'; response?(response: unknown): unknown }
   | { readonly kind: 'answer'; readonly body: unknown; readonly version?: number; readonly headerVersion?: number; readonly then?: AfterAnswer }
   | { readonly kind: 'answer-packet'; readonly packet: Buffer; readonly then?: AfterAnswer }
   | { readonly kind: 'drop' }
@@ -47,7 +49,7 @@ export interface Stage {
 export const FORWARD: Outcome = Object.freeze({ kind: 'forward' });
 export const DROP: Outcome = Object.freeze({ kind: 'drop' });
 
-export const forward = (request?: unknown, response?: ResponseStep): Outcome => ({ kind: 'forward', request, response });
+export const forward = (response?: ResponseStep): Outcome => ({ kind: 'forward', response });
 export const answer = (body: unknown, then?: AfterAnswer): LocalOutcome => ({ kind: 'answer', body, then });
 export const answerPacket = (packet: Buffer, then?: AfterAnswer): LocalOutcome => ({ kind: 'answer-packet', packet, then });
 export const close = (reason: CloseReason, fields?: Record<string, unknown>): LocalOutcome => ({ kind: 'close', reason, fields });

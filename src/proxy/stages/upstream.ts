@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { ApiKey } from '../../protocol/generated/index.js';
 import { framePool } from '../../protocol/buffer-pool.js';
-import type { ProduceRequest } from '../../protocol/generated/produce.js';
 import { ACKS_ZERO_AS, produceError, rewriteAcks } from '../acks-zero.js';
 import { rewriteResponse, type AddressBook } from '../rewrite.js';
 import { Lane, type UpstreamPools } from '../pool.js';
@@ -61,8 +60,8 @@ export class UpstreamStage implements UpstreamSink {
     const packet = req.upstreamPacket();
     if (req.trailingBytes > 0) this.log.debug({ apiKey: req.apiKey, apiVersion: req.apiVersion, trailingBytes: req.trailingBytes }, 'trailing request bytes dropped');
     const { policy, header } = req;
-    const acksZero = req.apiKey === ApiKey.Produce && (body as ProduceRequest).acks === 0;
-    if (acksZero) rewriteAcks(packet, header, body as ProduceRequest, ACKS_ZERO_AS);
+    const acksZero = req.is(ApiKey.Produce) && req.body.acks === 0;
+    if (acksZero && req.is(ApiKey.Produce)) rewriteAcks(packet, header, req.body, ACKS_ZERO_AS);
     const slot = this.port.reserve(req.apiKey, acksZero);
     const size = packet.length;
     this.bytes.holdRequest(size);

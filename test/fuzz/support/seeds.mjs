@@ -24,7 +24,7 @@ const golden = JSON.parse(readFileSync(join(here, '..', '..', 'fixtures', 'golde
 /** The default request of an API (the generated modules export one per message). */
 function defaultRequest(spec) {
   const ns = Object.values(generated).find((m) => m !== null && typeof m === 'object' && m.API_KEY === spec.key);
-  return ns[`default${spec.name}Request`]();
+  return ns.defaultRequest();
 }
 
 function encoded(encode, version, value) {

@@ -16,8 +16,8 @@ import { Writer } from '../../../dist/protocol/writer.js';
 import { validateRecordBatches } from '../../../dist/protocol/record-batch.js';
 import { fillZeroCrcs } from './record-batch.mjs';
 import { API_POLICY, proxyVersionRange } from '../../../dist/proxy/api-table.js';
-import { API_CHECKS } from '../../../dist/acl/checks.js';
-import { errorResponse } from '../../../dist/proxy/error-response.js';
+import { API_CHECKS } from '../../../dist/acl/checks/index.js';
+import { errorResponse } from '../../../dist/protocol/error-response.js';
 import { responsePacket } from '../../../dist/proxy/responses.js';
 
 /**

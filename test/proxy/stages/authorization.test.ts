@@ -59,9 +59,10 @@ t.test('a request denied in full is answered here; the denial is audited and cou
 
 t.test('a request allowed in part forwards the allowed part, and merges the denied part into the response', async (t) => {
   const { stage } = stageOf(withAcls(), 'User:bob');
-  const o = stage.onRequest(requestOf(ApiKey.Produce, 9, produce(['orders', 'secret'])));
+  const req = requestOf(ApiKey.Produce, 9, produce(['orders', 'secret']));
+  const o = stage.onRequest(req);
   if (o.kind !== 'forward') throw new Error(o.kind);
-  t.same((o.request as { topicData: Array<{ name: string }> }).topicData.map((x) => x.name), ['orders']);
+  t.same((req.body as { topicData: Array<{ name: string }> }).topicData.map((x) => x.name), ['orders'], 'the request now carries the allowed part');
   const merged = o.response!({ throttleTimeMs: 0, responses: [{ name: 'orders', partitionResponses: [{ index: 0, errorCode: 0 }] }] }) as { responses: Array<{ name: string; partitionResponses: Array<{ errorCode: number }> }> };
   t.same(
     merged.responses.map((r) => [r.name, r.partitionResponses[0]!.errorCode]).sort(),

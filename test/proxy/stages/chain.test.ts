@@ -41,7 +41,7 @@ t.test('a request every stage forwards reaches the sink, with response steps nea
     order.push(name);
     return r;
   };
-  const { chain, sink, port } = chainOf([stage('one', () => forward(undefined, step('one')), seen), stage('two', () => FORWARD, seen), stage('three', () => forward(undefined, step('three')), seen)]);
+  const { chain, sink, port } = chainOf([stage('one', () => forward(step('one')), seen), stage('two', () => FORWARD, seen), stage('three', () => forward(step('three')), seen)]);
   chain.handle(metadataPacket());
   t.same(seen, ['one', 'two', 'three']);
   t.equal(sink.sent.length, 1);
@@ -53,7 +53,12 @@ t.test('a request every stage forwards reaches the sink, with response steps nea
 });
 
 t.test('a stage that forwards a new body replaces the request the sink sends', async (t) => {
-  const { chain, sink } = chainOf([stage('filter', () => forward(metadata(topics('a'))))]);
+  const { chain, sink } = chainOf([
+    stage('filter', (req) => {
+      if (req.is(ApiKey.Metadata)) req.replaceBody(metadata(topics('a')));
+      return FORWARD;
+    }),
+  ]);
   chain.handle(metadataPacket());
   const req = sink.sent[0]!.req;
   t.same((req.body as { topics: Array<{ name: string }> }).topics.map((x) => x.name), ['a']);

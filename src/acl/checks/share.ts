@@ -2,17 +2,20 @@
 // ShareGroupDescribe, ShareFetch, ShareAcknowledge and the share-group offsets APIs, read from its
 // handlers (handleShareGroupHeartbeat, handleShareFetchRequest, ...). Without an authorizer the
 // same checks enforce only the proxy's own topics (AuthzContext.allowed allows everything else).
-import { ZERO_UUID } from '../protocol/constants.js';
-import { ErrorCode, ERRORS } from '../protocol/generated/error-codes.js';
-import * as shareGroupHeartbeat from '../protocol/generated/share-group-heartbeat.js';
-import * as shareGroupDescribe from '../protocol/generated/share-group-describe.js';
-import * as shareFetch from '../protocol/generated/share-fetch.js';
-import * as shareAcknowledge from '../protocol/generated/share-acknowledge.js';
-import * as describeOffsets from '../protocol/generated/describe-share-group-offsets.js';
-import * as alterOffsets from '../protocol/generated/alter-share-group-offsets.js';
-import * as deleteOffsets from '../protocol/generated/delete-share-group-offsets.js';
-import { Operation, ResourceType, type OperationCode } from './model.js';
-import { AUDIT_IF_DENIED, authorizedOperations, hideGroupsNamingHiddenTopics, mergeInOrder, type AuthzContext, type Verdict } from './checks.js';
+import { ZERO_UUID } from '../../protocol/constants.js';
+import { ErrorCode, ERRORS } from '../../protocol/generated/error-codes.js';
+import * as shareGroupHeartbeat from '../../protocol/generated/share-group-heartbeat.js';
+import * as shareGroupDescribe from '../../protocol/generated/share-group-describe.js';
+import * as shareFetch from '../../protocol/generated/share-fetch.js';
+import * as shareAcknowledge from '../../protocol/generated/share-acknowledge.js';
+import * as describeOffsets from '../../protocol/generated/describe-share-group-offsets.js';
+import * as alterOffsets from '../../protocol/generated/alter-share-group-offsets.js';
+import * as deleteOffsets from '../../protocol/generated/delete-share-group-offsets.js';
+import { Operation, ResourceType, type OperationCode } from '../model.js';
+import { ApiKey, type ApiKeyCode, type RequestOf, type ResponseOf } from '../../protocol/generated/index.js';
+import { AUDIT_IF_DENIED, authorizedOperations, type AuthzContext, type VerdictFor, type VerdictOf } from './context.js';
+import { hideGroupsNamingHiddenTopics } from './groups.js';
+import { mergeInOrder, split } from './split.js';
 
 const { TOPIC, GROUP } = ResourceType;
 const { READ, DESCRIBE, DELETE } = Operation;
@@ -27,8 +30,8 @@ function defaultMessage(code: number): string | null {
  * ShareGroupHeartbeat: READ on the group (30), then DESCRIBE on every subscribed topic (29, with
  * no message, as Kafka answers).
  */
-export function checkShareGroupHeartbeat(c: AuthzContext, v: number, req: shareGroupHeartbeat.ShareGroupHeartbeatRequest): Verdict {
-  const deny = (code: number): Verdict => ({ kind: 'answer', response: { ...shareGroupHeartbeat.defaultShareGroupHeartbeatResponse(), errorCode: code } });
+export function checkShareGroupHeartbeat(c: AuthzContext, v: number, req: shareGroupHeartbeat.Request): VerdictFor<'ShareGroupHeartbeat'> {
+  const deny = (code: number): VerdictFor<'ShareGroupHeartbeat'> => ({ kind: 'answer', response: { ...shareGroupHeartbeat.defaultResponse(), errorCode: code } });
   if (!c.allowed(READ, GROUP, req.groupId)) return deny(GROUP_DENIED);
   const topics = [...new Set(req.subscribedTopicNames ?? [])];
   // Every topic is decided (and audited), as Kafka's filterByAuthorized does, before the answer.
@@ -41,22 +44,21 @@ export function checkShareGroupHeartbeat(c: AuthzContext, v: number, req: shareG
  * proxy's ACLs; a group whose members are assigned a topic the caller may not DESCRIBE comes back
  * as 29 without its members.
  */
-export function checkShareGroupDescribe(c: AuthzContext, v: number, req: shareGroupDescribe.ShareGroupDescribeRequest): Verdict {
-  type G = shareGroupDescribe.ShareGroupDescribeResponseDescribedGroup;
+export function checkShareGroupDescribe(c: AuthzContext, v: number, req: shareGroupDescribe.Request): VerdictFor<'ShareGroupDescribe'> {
+  type G = shareGroupDescribe.ResponseDescribedGroup;
   const deniedAt = new Map<number, G>();
   req.groupIds.forEach((groupId, i) => {
-    if (!c.allowed(DESCRIBE, GROUP, groupId)) deniedAt.set(i, { ...shareGroupDescribe.defaultShareGroupDescribeResponseDescribedGroup(), groupId, errorCode: GROUP_DENIED });
+    if (!c.allowed(DESCRIBE, GROUP, groupId)) deniedAt.set(i, { ...shareGroupDescribe.defaultResponseDescribedGroup(), groupId, errorCode: GROUP_DENIED });
   });
-  if (deniedAt.size === req.groupIds.length) return { kind: 'answer', response: { ...shareGroupDescribe.defaultShareGroupDescribeResponse(), groups: [...deniedAt.values()] } };
+  if (deniedAt.size === req.groupIds.length) return { kind: 'answer', response: { ...shareGroupDescribe.defaultResponse(), groups: [...deniedAt.values()] } };
   if (deniedAt.size === 0 && c.open && !c.restrictsAny && !req.includeAuthorizedOperations) return null;
   return {
     kind: 'forward',
     request: deniedAt.size === 0 ? undefined : { ...req, groupIds: req.groupIds.filter((_, i) => !deniedAt.has(i)) },
-    response: (r) => {
-      const res = r as shareGroupDescribe.ShareGroupDescribeResponse;
+    response: (res) => {
       let groups = mergeInOrder(req.groupIds, deniedAt, res.groups, (g) => g, (g) => g.groupId);
       if (req.includeAuthorizedOperations) for (const g of groups) if (g.errorCode === 0) g.authorizedOperations = authorizedOperations(c, GROUP, g.groupId);
-      groups = hideGroupsNamingHiddenTopics(c, groups, (m: shareGroupDescribe.ShareGroupDescribeResponseMember) => m.assignment.topicPartitions.map((tp) => tp.topicName), shareGroupDescribe.defaultShareGroupDescribeResponseDescribedGroup);
+      groups = hideGroupsNamingHiddenTopics(c, groups, (m: shareGroupDescribe.ResponseMember) => m.assignment.topicPartitions.map((tp) => tp.topicName), shareGroupDescribe.defaultResponseDescribedGroup);
       res.groups = groups;
       return res;
     },
@@ -74,16 +76,16 @@ function decideShareTopic(c: AuthzContext, id: Buffer): number {
   return c.allowed(READ, TOPIC, name) ? 0 : TOPIC_DENIED;
 }
 
-interface ShareSessionShape<Q, R> {
+interface ShareSessionShape<K extends ApiKeyCode, Q, R> {
   items: readonly Q[];
-  withItems: (items: Q[]) => unknown;
+  withItems: (items: Q[]) => RequestOf<K>;
   /** The response entry for a refused request topic, its partitions failing with `code`. */
   denied: (q: Q, code: number) => R;
   /** A response entry for a topic of the session the caller may no longer read. */
   revoked: (r: R, code: number) => R;
-  get: (r: unknown) => R[];
-  set: (r: unknown, items: R[]) => void;
-  groupDenied: () => unknown;
+  /** The response's entry list (replaced in place). */
+  list: (r: ResponseOf<K>) => R[];
+  groupDenied: () => ResponseOf<K>;
 }
 
 /**
@@ -97,7 +99,7 @@ interface ShareSessionShape<Q, R> {
  * records. Those records were acquired for the member all the same; the broker releases them when
  * their acquisition lock times out.
  */
-function shareSessionCheck<Q extends { topicId: Buffer }, R extends { topicId: Buffer }>(c: AuthzContext, groupId: string | null, shape: ShareSessionShape<Q, R>): Verdict {
+function shareSessionCheck<K extends ApiKeyCode, Q extends { topicId: Buffer }, R extends { topicId: Buffer }>(key: K, c: AuthzContext, groupId: string | null, shape: ShareSessionShape<K, Q, R>): VerdictOf<K> {
   if (groupId === null) return null; // the broker answers INVALID_REQUEST before it looks at anything
   if (!c.allowed(READ, GROUP, groupId)) return { kind: 'answer', response: shape.groupDenied() };
   const named = new Set<string>();
@@ -115,12 +117,14 @@ function shareSessionCheck<Q extends { topicId: Buffer }, R extends { topicId: B
     kind: 'forward',
     request: denied.length === 0 ? undefined : shape.withItems(kept),
     response: (r) => {
-      const entries = shape.get(r).map((x) => {
+      const list = shape.list(r);
+      const entries = list.map((x) => {
         if (named.has(x.topicId.toString('hex'))) return x;
         const code = recheckSessionTopic(c, x.topicId);
         return code === 0 ? x : shape.revoked(x, code);
       });
-      shape.set(r, [...entries, ...denied]);
+      list.length = 0;
+      for (const x of [...entries, ...denied]) list.push(x);
       return r;
     },
   };
@@ -133,9 +137,9 @@ function recheckSessionTopic(c: AuthzContext, id: Buffer): number {
   return c.allowed(READ, TOPIC, name, AUDIT_IF_DENIED) ? 0 : TOPIC_DENIED;
 }
 
-function fetchPartitionError(partitionIndex: number, code: number, acknowledged: boolean): shareFetch.ShareFetchResponsePartitionData {
+function fetchPartitionError(partitionIndex: number, code: number, acknowledged: boolean): shareFetch.ResponsePartitionData {
   return {
-    ...shareFetch.defaultShareFetchResponsePartitionData(),
+    ...shareFetch.defaultResponsePartitionData(),
     partitionIndex,
     errorCode: code,
     acknowledgeErrorCode: acknowledged ? code : 0,
@@ -143,34 +147,32 @@ function fetchPartitionError(partitionIndex: number, code: number, acknowledged:
   };
 }
 
-export function checkShareFetch(c: AuthzContext, v: number, req: shareFetch.ShareFetchRequest): Verdict {
-  type RT = shareFetch.ShareFetchResponseShareFetchableTopicResponse;
-  return shareSessionCheck<shareFetch.ShareFetchRequestFetchTopic, RT>(c, req.groupId, {
+export function checkShareFetch(c: AuthzContext, v: number, req: shareFetch.Request): VerdictFor<'ShareFetch'> {
+  type RT = shareFetch.ResponseShareFetchableTopicResponse;
+  return shareSessionCheck<typeof ApiKey.ShareFetch, shareFetch.RequestFetchTopic, RT>(ApiKey.ShareFetch, c, req.groupId, {
     items: req.topics,
     withItems: (topics) => ({ ...req, topics }),
     denied: (t, code) => ({
-      ...shareFetch.defaultShareFetchResponseShareFetchableTopicResponse(),
+      ...shareFetch.defaultResponseShareFetchableTopicResponse(),
       topicId: t.topicId,
       partitions: t.partitions.map((p) => fetchPartitionError(p.partitionIndex, code, p.acknowledgementBatches.length > 0)),
     }),
     revoked: (t, code) => ({ ...t, partitions: t.partitions.map((p) => fetchPartitionError(p.partitionIndex, code, p.acknowledgeErrorCode !== 0)) }),
-    get: (r) => (r as shareFetch.ShareFetchResponse).responses,
-    set: (r, l) => ((r as shareFetch.ShareFetchResponse).responses = l),
-    groupDenied: () => ({ ...shareFetch.defaultShareFetchResponse(), errorCode: GROUP_DENIED }),
+    list: (r) => r.responses,
+    groupDenied: () => ({ ...shareFetch.defaultResponse(), errorCode: GROUP_DENIED }),
   });
 }
 
-export function checkShareAcknowledge(c: AuthzContext, v: number, req: shareAcknowledge.ShareAcknowledgeRequest): Verdict {
-  type RT = shareAcknowledge.ShareAcknowledgeResponseShareAcknowledgeTopicResponse;
-  const partition = (partitionIndex: number, code: number) => ({ ...shareAcknowledge.defaultShareAcknowledgeResponsePartitionData(), partitionIndex, errorCode: code });
-  return shareSessionCheck<shareAcknowledge.ShareAcknowledgeRequestAcknowledgeTopic, RT>(c, req.groupId, {
+export function checkShareAcknowledge(c: AuthzContext, v: number, req: shareAcknowledge.Request): VerdictFor<'ShareAcknowledge'> {
+  type RT = shareAcknowledge.ResponseTopicResponse;
+  const partition = (partitionIndex: number, code: number) => ({ ...shareAcknowledge.defaultResponsePartitionData(), partitionIndex, errorCode: code });
+  return shareSessionCheck<typeof ApiKey.ShareAcknowledge, shareAcknowledge.RequestAcknowledgeTopic, RT>(ApiKey.ShareAcknowledge, c, req.groupId, {
     items: req.topics,
     withItems: (topics) => ({ ...req, topics }),
-    denied: (t, code) => ({ ...shareAcknowledge.defaultShareAcknowledgeResponseShareAcknowledgeTopicResponse(), topicId: t.topicId, partitions: t.partitions.map((p) => partition(p.partitionIndex, code)) }),
+    denied: (t, code) => ({ ...shareAcknowledge.defaultResponseTopicResponse(), topicId: t.topicId, partitions: t.partitions.map((p) => partition(p.partitionIndex, code)) }),
     revoked: (t, code) => ({ ...t, partitions: t.partitions.map((p) => partition(p.partitionIndex, code)) }),
-    get: (r) => (r as shareAcknowledge.ShareAcknowledgeResponse).responses,
-    set: (r, l) => ((r as shareAcknowledge.ShareAcknowledgeResponse).responses = l),
-    groupDenied: () => ({ ...shareAcknowledge.defaultShareAcknowledgeResponse(), errorCode: GROUP_DENIED }),
+    list: (r) => r.responses,
+    groupDenied: () => ({ ...shareAcknowledge.defaultResponse(), errorCode: GROUP_DENIED }),
   });
 }
 
@@ -179,14 +181,14 @@ export function checkShareAcknowledge(c: AuthzContext, v: number, req: shareAckn
  * topics comes back without those the caller may not DESCRIBE, and a named topic it may not
  * DESCRIBE gets 29 on each partition (offset and lag -1), as Kafka answers.
  */
-export function checkDescribeShareGroupOffsets(c: AuthzContext, v: number, req: describeOffsets.DescribeShareGroupOffsetsRequest): Verdict {
-  type RG = describeOffsets.DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup;
-  type RT = describeOffsets.DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic;
+export function checkDescribeShareGroupOffsets(c: AuthzContext, v: number, req: describeOffsets.Request): VerdictFor<'DescribeShareGroupOffsets'> {
+  type RG = describeOffsets.ResponseGroup;
+  type RT = describeOffsets.ResponseTopic;
   const deniedGroups = new Map<number, RG>();
   const deniedTopics = new Map<number, RT[]>();
   const groups = req.groups.flatMap((g, i) => {
     if (!c.allowed(DESCRIBE, GROUP, g.groupId)) {
-      deniedGroups.set(i, { ...describeOffsets.defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(), groupId: g.groupId, errorCode: GROUP_DENIED });
+      deniedGroups.set(i, { ...describeOffsets.defaultResponseGroup(), groupId: g.groupId, errorCode: GROUP_DENIED });
       return [];
     }
     if (g.topics === null) return [g];
@@ -194,11 +196,11 @@ export function checkDescribeShareGroupOffsets(c: AuthzContext, v: number, req: 
     const topics = g.topics.filter((t) => {
       if (c.allowed(DESCRIBE, TOPIC, t.topicName)) return true;
       refused.push({
-        ...describeOffsets.defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(),
+        ...describeOffsets.defaultResponseTopic(),
         topicName: t.topicName,
         topicId: ZERO_UUID,
         partitions: t.partitions.map((p) => ({
-          ...describeOffsets.defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition(),
+          ...describeOffsets.defaultResponsePartition(),
           partitionIndex: p,
           startOffset: -1n,
           lag: -1n,
@@ -211,7 +213,7 @@ export function checkDescribeShareGroupOffsets(c: AuthzContext, v: number, req: 
     deniedTopics.set(i, refused);
     return [{ ...g, topics }];
   });
-  const finish = (res: describeOffsets.DescribeShareGroupOffsetsResponse) => {
+  const finish = (res: describeOffsets.Response) => {
     const byId = new Map<string, RG[]>();
     for (const g of res.groups) byId.set(g.groupId, [...(byId.get(g.groupId) ?? []), g]);
     const out: RG[] = [];
@@ -231,8 +233,8 @@ export function checkDescribeShareGroupOffsets(c: AuthzContext, v: number, req: 
     res.groups = out;
     return res;
   };
-  if (groups.length === 0) return { kind: 'answer', response: finish(describeOffsets.defaultDescribeShareGroupOffsetsResponse()) };
-  return { kind: 'forward', request: { ...req, groups }, response: (r) => finish(r as describeOffsets.DescribeShareGroupOffsetsResponse) };
+  if (groups.length === 0) return { kind: 'answer', response: finish(describeOffsets.defaultResponse()) };
+  return { kind: 'forward', request: { ...req, groups }, response: finish };
 }
 
 /**
@@ -240,40 +242,47 @@ export function checkDescribeShareGroupOffsets(c: AuthzContext, v: number, req: 
  * and its default message), then READ on each topic; a refused topic is not forwarded and comes
  * back with 29 (its id left zero: the caller may not learn it).
  */
-function offsetsChange<Q extends { topicName: string }, R extends { topicName: string }>(
+function offsetsChange<K extends typeof ApiKey.AlterShareGroupOffsets | typeof ApiKey.DeleteShareGroupOffsets, Q extends { topicName: string }, R extends { topicName: string }>(
+  key: K,
   c: AuthzContext,
   groupOp: OperationCode,
   req: { groupId: string; topics: Q[] },
-  shape: { empty: () => { errorCode: number; errorMessage: string | null; responses: R[] }; denied: (q: Q) => R },
-): Verdict {
+  shape: { withTopics: (topics: Q[]) => RequestOf<K>; empty: () => ResponseOf<K>; list: (r: ResponseOf<K>) => R[]; denied: (q: Q) => R },
+): VerdictOf<K> {
   if (!c.allowed(groupOp, GROUP, req.groupId)) return { kind: 'answer', response: { ...shape.empty(), errorCode: GROUP_DENIED, errorMessage: defaultMessage(GROUP_DENIED) } };
-  const deniedAt = new Map<number, R>();
-  req.topics.forEach((t, i) => {
-    if (!c.allowed(READ, TOPIC, t.topicName)) deniedAt.set(i, shape.denied(t));
+  return split(key, {
+    items: req.topics,
+    decide: (t) => (c.allowed(READ, TOPIC, t.topicName) ? 0 : TOPIC_DENIED),
+    withItems: shape.withTopics,
+    denied: (t) => shape.denied(t),
+    empty: shape.empty,
+    list: shape.list,
+    reqKey: (t) => t.topicName,
+    resKey: (t) => t.topicName,
   });
-  if (deniedAt.size === 0) return null;
-  const merge = (res: { responses: R[] }) => ((res.responses = mergeInOrder(req.topics, deniedAt, res.responses, (t) => t.topicName, (t) => t.topicName)), res);
-  if (deniedAt.size === req.topics.length) return { kind: 'answer', response: merge(shape.empty()) };
-  return { kind: 'forward', request: { ...req, topics: req.topics.filter((_, i) => !deniedAt.has(i)) }, response: (r) => merge(r as { responses: R[] }) };
 }
 
 /** AlterShareGroupOffsets: READ on the group, READ on each topic (29 on each of its partitions). */
-export function checkAlterShareGroupOffsets(c: AuthzContext, v: number, req: alterOffsets.AlterShareGroupOffsetsRequest): Verdict {
-  return offsetsChange(c, READ, req, {
-    empty: alterOffsets.defaultAlterShareGroupOffsetsResponse,
+export function checkAlterShareGroupOffsets(c: AuthzContext, v: number, req: alterOffsets.Request): VerdictFor<'AlterShareGroupOffsets'> {
+  return offsetsChange(ApiKey.AlterShareGroupOffsets, c, READ, req, {
+    withTopics: (topics) => ({ ...req, topics }),
+    empty: alterOffsets.defaultResponse,
+    list: (r) => r.responses,
     denied: (t) => ({
-      ...alterOffsets.defaultAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(),
+      ...alterOffsets.defaultResponseTopic(),
       topicName: t.topicName,
       topicId: ZERO_UUID,
-      partitions: t.partitions.map((p) => ({ ...alterOffsets.defaultAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition(), partitionIndex: p.partitionIndex, errorCode: TOPIC_DENIED, errorMessage: defaultMessage(TOPIC_DENIED) })),
+      partitions: t.partitions.map((p) => ({ ...alterOffsets.defaultResponsePartition(), partitionIndex: p.partitionIndex, errorCode: TOPIC_DENIED, errorMessage: defaultMessage(TOPIC_DENIED) })),
     }),
   });
 }
 
 /** DeleteShareGroupOffsets: DELETE on the group, READ on each topic (29 on the topic). */
-export function checkDeleteShareGroupOffsets(c: AuthzContext, v: number, req: deleteOffsets.DeleteShareGroupOffsetsRequest): Verdict {
-  return offsetsChange(c, DELETE, req, {
-    empty: deleteOffsets.defaultDeleteShareGroupOffsetsResponse,
-    denied: (t) => ({ ...deleteOffsets.defaultDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(), topicName: t.topicName, topicId: ZERO_UUID, errorCode: TOPIC_DENIED, errorMessage: defaultMessage(TOPIC_DENIED) }),
+export function checkDeleteShareGroupOffsets(c: AuthzContext, v: number, req: deleteOffsets.Request): VerdictFor<'DeleteShareGroupOffsets'> {
+  return offsetsChange(ApiKey.DeleteShareGroupOffsets, c, DELETE, req, {
+    withTopics: (topics) => ({ ...req, topics }),
+    empty: deleteOffsets.defaultResponse,
+    list: (r) => r.responses,
+    denied: (t) => ({ ...deleteOffsets.defaultResponseTopic(), topicName: t.topicName, topicId: ZERO_UUID, errorCode: TOPIC_DENIED, errorMessage: defaultMessage(TOPIC_DENIED) }),
   });
 }

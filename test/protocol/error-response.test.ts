@@ -7,7 +7,7 @@ import { API_SPECS, ApiKey } from '../../src/protocol/generated/index.js';
 import { SCHEMAS } from '../../src/protocol/generated/schema.js';
 import { Writer } from '../../src/protocol/writer.js';
 import { Reader } from '../../src/protocol/reader.js';
-import { errorResponse } from '../../src/proxy/error-response.js';
+import { errorResponse } from '../../src/protocol/error-response.js';
 import { API_POLICY, proxyVersionRange } from '../../src/proxy/api-table.js';
 import { messageArb, parseRange } from '../helpers/samples.js';
 
