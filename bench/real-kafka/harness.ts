@@ -11,7 +11,7 @@ import { ApiKey } from '../../src/protocol/generated/index.js';
 import type { ListOffsetsResponse } from '../../src/protocol/generated/list-offsets.js';
 import { cpuSeconds } from '../common.js';
 import { directTarget, fetchProxies, startBroker, startKafkaProxy, startKroxylicious, startProxy, wardenTargets, type ExternalProxy, type Target, type TargetName } from './targets.js';
-import { PARTITIONS, TOPICS, WORKLOADS, fillConsumeTopic, type Measured, type Sizes, type WorkloadName } from './workloads.js';
+import { PARTITIONS, WORKLOADS, fillConsumeTopic, type Measured, type Sizes, type WorkloadName } from './workloads.js';
 
 export interface BenchOptions extends Sizes {
   rounds: number;

@@ -144,7 +144,7 @@ export class KafkaCluster {
       await cluster.waitReady();
     } catch (e) {
       await cluster.stop({ keep: true });
-      throw new Error(`${(e as Error).message} (logs in ${dir})`);
+      throw new Error(`${(e as Error).message} (logs in ${dir})`, { cause: e });
     }
     return cluster;
   }
