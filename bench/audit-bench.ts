@@ -31,7 +31,7 @@ async function perEvent(sinks: AuditConfig['sinks']): Promise<number> {
     };
     // The stream sink writes into a sink that discards, so delivery costs little.
     const devnull = new Writable({ write: (_c, _e, cb) => cb() });
-    const audit = new AuditLog(cfg, { log: pino({ level: 'silent' }), cluster: null, connectTimeoutMs: 1000, stdout: devnull });
+    const audit = new AuditLog(cfg, { log: pino({ level: 'silent' }), upstream: null, stdout: devnull });
     audit.start();
     const req = { principal: 'User:alice', clientAddress: '127.0.0.1', listener: 'plain', methodName: 'kafka.Produce', correlationId: 1, clientId: 'bench' };
     const t0 = process.hrtime.bigint();

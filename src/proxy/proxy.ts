@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { ClusterView } from './cluster.js';
+import { ClusterClient } from './cluster-client.js';
 import { UpstreamPools } from './pool.js';
 import { MemoryBudget } from './memory-budget.js';
 import { ConnectionGate } from './connection-gate.js';
@@ -95,7 +96,7 @@ export class Proxy {
     this.metrics = new Metrics({ principalBytes: config.metrics.principalBytes });
     this.memory = new MemoryBudget(config.limits.maxBufferedBytes);
     this.gate = new ConnectionGate(config.limits);
-    this.audit = config.audit === undefined ? null : new AuditLog(config.audit, { log, cluster: this.cluster, connectTimeoutMs: config.upstream.connectTimeoutMs });
+    this.audit = config.audit === undefined ? null : new AuditLog(config.audit, { log, upstream: (auditLog) => new ClusterClient(this.cluster, auditLog, config.upstream.connectTimeoutMs) });
     this.protectedTopics = ProtectedTopics.fromConfig(config);
     // Their ids too, learned at every refresh: a request naming one by id is refused before any
     // client could have learned the id through the proxy.
