@@ -6,7 +6,7 @@ import { loadavg } from 'node:os';
 import pino from 'pino';
 import { KAFKA_VERSION, type KafkaCluster } from '../../src/cli/kafka-cluster.js';
 import { UpstreamConnection } from '../../src/proxy/upstream.js';
-import { request } from '../../src/proxy/cluster.js';
+import { request } from '../../src/proxy/upstream-request.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
 import type { ListOffsetsResponse } from '../../src/protocol/generated/list-offsets.js';
 import { cpuSeconds } from '../common.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import pino from 'pino';
 import { PROJECT_ROOT } from './mock-cluster.js';
 import { UpstreamConnection } from '../proxy/upstream.js';
-import { request } from '../proxy/cluster.js';
+import { request } from '../proxy/upstream-request.js';
 import { ApiKey } from '../protocol/generated/index.js';
 import type { MetadataResponse } from '../protocol/generated/metadata.js';
 import type { CreateTopicsResponse } from '../protocol/generated/create-topics.js';

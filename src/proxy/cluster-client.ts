@@ -4,7 +4,8 @@ import { ZERO_UUID } from '../protocol/constants.js';
 import type { MetadataRequest, MetadataResponse } from '../protocol/generated/metadata.js';
 import type { ProduceRequest, ProduceResponse } from '../protocol/generated/produce.js';
 import type { BrokerAddress, UpstreamClient } from '../audit/upstream-client.js';
-import { request, type ClusterView } from './cluster.js';
+import type { ClusterView } from './cluster.js';
+import { request } from './upstream-request.js';
 import { UpstreamConnection } from './upstream.js';
 
 /**
