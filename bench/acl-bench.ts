@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { Authorizer } from '../src/acl/authorizer.js';
 import { Operation as Op, Permission as P, PatternType as Pt, ResourceType as R, type AclBinding } from '../src/acl/model.js';
-import { PROJECT_ROOT } from '../src/cli/mock-cluster.js';
+import { PROJECT_ROOT } from '../src/demo/mock-cluster.js';
 
 const N = 100_000;
 const acls: AclBinding[] = [];

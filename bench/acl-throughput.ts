@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir, cpus } from 'node:os';
-import { MockCluster } from '../src/cli/mock-cluster.js';
+import { MockCluster } from '../src/demo/mock-cluster.js';
 import { writeAclFile } from '../src/acl/store.js';
 import { Operation, PatternType, Permission, ResourceType, type AclBinding } from '../src/acl/model.js';
 import { run, median, startProxy, writeSection } from './common.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { tmpdir, cpus } from 'node:os';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { MockCluster } from '../src/cli/mock-cluster.js';
+import { MockCluster } from '../src/demo/mock-cluster.js';
 import { AuditLog, type AuditConfig } from '../src/audit/audit-log.js';
 import { authorizationEvent } from '../src/audit/event.js';
 import { Operation, ResourceType } from '../src/acl/model.js';

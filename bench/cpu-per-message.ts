@@ -17,7 +17,7 @@
 //   node --import tsx bench/cpu-per-message.ts     (ROUNDS=3 MESSAGES=1000000 RATE=200000)
 //   RATE=max node --import tsx bench/cpu-per-message.ts
 import { cpus } from 'node:os';
-import { MockCluster } from '../src/cli/mock-cluster.js';
+import { MockCluster } from '../src/demo/mock-cluster.js';
 import { run, median, startProxy, cpuSeconds, writeSection, type ProxyHandle } from './common.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);

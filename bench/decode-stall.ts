@@ -7,7 +7,7 @@
 //
 //   npx tsx bench/decode-stall.ts            (ROUNDS=3 SECONDS=5 by default)
 import { cpus } from 'node:os';
-import { MockCluster } from '../src/cli/mock-cluster.js';
+import { MockCluster } from '../src/demo/mock-cluster.js';
 import { freePortBlock } from '../test/helpers/ports.js';
 import { serveProxy } from '../test/helpers/serve.js';
 import { measureStall, emptyTopicsProduce } from '../test/helpers/stall.js';

@@ -8,7 +8,7 @@
 import { cpus, tmpdir } from 'node:os';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { MockCluster } from '../src/cli/mock-cluster.js';
+import { MockCluster } from '../src/demo/mock-cluster.js';
 import { CredentialStore } from '../src/auth/credentials.js';
 import { makeCredential } from '../src/auth/scram.js';
 import { freePortBlock } from '../test/helpers/ports.js';

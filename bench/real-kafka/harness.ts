@@ -4,7 +4,7 @@
 // samples each proxy's and the broker's CPU time around every run.
 import { loadavg } from 'node:os';
 import pino from 'pino';
-import { KAFKA_VERSION, type KafkaCluster } from '../../src/cli/kafka-cluster.js';
+import { KAFKA_VERSION, type KafkaCluster } from '../../src/demo/kafka-cluster.js';
 import { UpstreamConnection } from '../../src/proxy/upstream.js';
 import { request } from '../../src/proxy/upstream-request.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
