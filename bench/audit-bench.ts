@@ -3,7 +3,7 @@
 // (allowed: none) and full (allowed: all: an event for every Produce), three `serve` processes in
 // front of the same mock cluster, alternating rounds. Writes "## Audit" in bench/BENCHMARKS.md.
 //
-//   npx tsx bench/audit-bench.ts            (ROUNDS=5 MESSAGES=200000 by default)
+//   npm run bench -- audit            (ROUNDS=5 MESSAGES=200000 by default)
 import { writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir, cpus } from 'node:os';
@@ -89,7 +89,7 @@ async function main() {
     '## Audit',
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}.`,
-    `Command: \`ROUNDS=${ROUNDS} MESSAGES=${MESSAGES} npx tsx bench/audit-bench.ts\``,
+    `Command: \`ROUNDS=${ROUNDS} MESSAGES=${MESSAGES} npm run bench -- audit\``,
     '',
     `Cost of recording one authorization event (JSON serialization, SHA-256 chain link, write(2) before returning), median of 5 runs of ${EVENTS.toLocaleString('en-US')}:`,
     '',
