@@ -1,13 +1,13 @@
 // Decision time of the authorizer with 100,000 ACLs: uncached (index walk) and cached (LRU hit).
 // Medians of several batches; writes its section of bench/BENCHMARKS.md.
 //
-//   node --import tsx bench/acl-bench.ts
+//   npm run bench -- acl
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { Authorizer } from '../src/acl/authorizer.js';
 import { Operation as Op, Permission as P, PatternType as Pt, ResourceType as R, type AclBinding } from '../src/acl/model.js';
-import { PROJECT_ROOT } from '../src/cli/mock-cluster.js';
+import { PROJECT_ROOT } from '../src/demo/mock-cluster.js';
 
 const N = 100_000;
 const acls: AclBinding[] = [];
@@ -52,7 +52,7 @@ const cached = measure((q) => a.authorize(q.p, '10.1.1.1', q.op as never, q.type
 const section = [
   '## ACL decisions (issue 4)',
   '',
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), Node ${process.version}. Command: \`node --import tsx bench/acl-bench.ts\`.`,
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), Node ${process.version}. Command: \`npm run bench -- acl\`.`,
   `${N.toLocaleString('en-US')} ACLs (literal and prefixed, allow and deny, 2,000 principals); 10,000 distinct queries (half for resources an ACL covers), median of 12 batches.`,
   '',
   '| decision | time per decision | target |',

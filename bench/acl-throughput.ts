@@ -3,11 +3,11 @@
 // client allowed by a few of them, the rest for other principals and topics), measured in
 // alternating rounds. Writes the "## ACLs on vs off" section of bench/BENCHMARKS.md.
 //
-//   npx tsx bench/acl-throughput.ts            (ROUNDS=5 MESSAGES=200000 by default)
+//   npm run bench -- acl-throughput            (ROUNDS=5 MESSAGES=200000 by default)
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir, cpus } from 'node:os';
-import { MockCluster } from '../src/cli/mock-cluster.js';
+import { MockCluster } from '../src/demo/mock-cluster.js';
 import { writeAclFile } from '../src/acl/store.js';
 import { Operation, PatternType, Permission, ResourceType, type AclBinding } from '../src/acl/model.js';
 import { run, median, startProxy, writeSection } from './common.js';
@@ -72,7 +72,7 @@ async function main() {
     '## ACLs on vs off',
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}.`,
-    `Command: \`ROUNDS=${ROUNDS} MESSAGES=${MESSAGES} CONSUME_MESSAGES=${CONSUME_MESSAGES} npx tsx bench/acl-throughput.ts\``,
+    `Command: \`ROUNDS=${ROUNDS} MESSAGES=${MESSAGES} CONSUME_MESSAGES=${CONSUME_MESSAGES} npm run bench -- acl-throughput\``,
     '',
     `Two proxies (PLAINTEXT, pooled) in front of the same mock cluster: one without an acl section, one with ${(OTHER_ACLS + 3).toLocaleString('en-US')} ACLs`,
     `of which 3 allow the client (User:ANONYMOUS): WRITE and READ on topics prefixed \`bench\`, READ on its group. Every Produce and Fetch`,

@@ -3,13 +3,13 @@
 // (allowed: none) and full (allowed: all: an event for every Produce), three `serve` processes in
 // front of the same mock cluster, alternating rounds. Writes "## Audit" in bench/BENCHMARKS.md.
 //
-//   npx tsx bench/audit-bench.ts            (ROUNDS=5 MESSAGES=200000 by default)
+//   npm run bench -- audit            (ROUNDS=5 MESSAGES=200000 by default)
 import { writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir, cpus } from 'node:os';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { MockCluster } from '../src/cli/mock-cluster.js';
+import { MockCluster } from '../src/demo/mock-cluster.js';
 import { AuditLog, type AuditConfig } from '../src/audit/audit-log.js';
 import { authorizationEvent } from '../src/audit/event.js';
 import { Operation, ResourceType } from '../src/acl/model.js';
@@ -31,7 +31,7 @@ async function perEvent(sinks: AuditConfig['sinks']): Promise<number> {
     };
     // The stream sink writes into a sink that discards, so delivery costs little.
     const devnull = new Writable({ write: (_c, _e, cb) => cb() });
-    const audit = new AuditLog(cfg, { log: pino({ level: 'silent' }), cluster: null, connectTimeoutMs: 1000, stdout: devnull });
+    const audit = new AuditLog(cfg, { log: pino({ level: 'silent' }), upstream: null, stdout: devnull });
     audit.start();
     const req = { principal: 'User:alice', clientAddress: '127.0.0.1', listener: 'plain', methodName: 'kafka.Produce', correlationId: 1, clientId: 'bench' };
     const t0 = process.hrtime.bigint();
@@ -89,7 +89,7 @@ async function main() {
     '## Audit',
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}.`,
-    `Command: \`ROUNDS=${ROUNDS} MESSAGES=${MESSAGES} npx tsx bench/audit-bench.ts\``,
+    `Command: \`ROUNDS=${ROUNDS} MESSAGES=${MESSAGES} npm run bench -- audit\``,
     '',
     `Cost of recording one authorization event (JSON serialization, SHA-256 chain link, write(2) before returning), median of 5 runs of ${EVENTS.toLocaleString('en-US')}:`,
     '',

@@ -14,10 +14,10 @@
 // Two proxies run side by side: one reading sockets into its shared buffer (the default) and one
 // with WARDEN_STATIC_READS=0 (a Buffer and a stream event per read, Node's default).
 //
-//   node --import tsx bench/cpu-per-message.ts     (ROUNDS=3 MESSAGES=1000000 RATE=200000)
-//   RATE=max node --import tsx bench/cpu-per-message.ts
+//   npm run bench -- cpu-per-message     (ROUNDS=3 MESSAGES=1000000 RATE=200000)
+//   RATE=max npm run bench -- cpu-per-message
 import { cpus } from 'node:os';
-import { MockCluster } from '../src/cli/mock-cluster.js';
+import { MockCluster } from '../src/demo/mock-cluster.js';
 import { run, median, startProxy, cpuSeconds, writeSection, type ProxyHandle } from './common.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -71,7 +71,7 @@ async function main() {
     heading,
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}.`,
-    `Command: \`ROUNDS=${ROUNDS} MESSAGES=${MESSAGES} RATE=${RATE} node --import tsx bench/cpu-per-message.ts\``,
+    `Command: \`ROUNDS=${ROUNDS} MESSAGES=${MESSAGES} RATE=${RATE} npm run bench -- cpu-per-message\``,
     '',
     `Produce of ${MESSAGES.toLocaleString('en-US')} messages of 1 KiB ${offered} (librdkafka 2.0.2, linger 5 ms, acks=1) through each proxy;`,
     'each process\'s CPU time (user + system, all threads) divided by the messages, PLAINTEXT / SASL_SSL (SCRAM-SHA-512, TLS 1.3); medians of the rounds (order alternating).',

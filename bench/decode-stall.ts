@@ -5,9 +5,9 @@
 // with it effectively off (the code before the budget). One `serve` process per setting in front
 // of the same mock cluster, alternating rounds. Writes "## Decoding cost" in bench/BENCHMARKS.md.
 //
-//   npx tsx bench/decode-stall.ts            (ROUNDS=3 SECONDS=5 by default)
+//   npm run bench -- decode-stall            (ROUNDS=3 SECONDS=5 by default)
 import { cpus } from 'node:os';
-import { MockCluster } from '../src/cli/mock-cluster.js';
+import { MockCluster } from '../src/demo/mock-cluster.js';
 import { freePortBlock } from '../test/helpers/ports.js';
 import { serveProxy } from '../test/helpers/serve.js';
 import { measureStall, emptyTopicsProduce } from '../test/helpers/stall.js';
@@ -58,7 +58,7 @@ const label: Record<string, string> = {
 const lines = [
   '## Decoding cost: another client\'s round trip while one sends the worst frames (issue 10)',
   '',
-  `\`npx tsx bench/decode-stall.ts\` (ROUNDS=${ROUNDS}, SECONDS=${SECONDS}), ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores shared by prober, attacker, proxy and mock.`,
+  `\`npm run bench -- decode-stall\` (ROUNDS=${ROUNDS}, SECONDS=${SECONDS}), ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores shared by prober, attacker, proxy and mock.`,
   'A prober sends ApiVersions v0 every 5 ms on its own connection while an attacker sends the frame, waits for the answer (or the close), and sends it again. Medians over rounds of each run\'s p50 / p99 / max, in ms.',
   '',
   '| proxy | attacker | prober p50 | prober p99 | prober max | attacker frames/s |',

@@ -4,11 +4,11 @@
 // Users have 8192-iteration credentials, so a stand-in with Kafka's minimum (4096) would show.
 // Writes "## Login timing" in bench/BENCHMARKS.md.
 //
-//   npx tsx bench/login-timing.ts            (ATTEMPTS=200 by default)
+//   npm run bench -- login-timing            (ATTEMPTS=200 by default)
 import { cpus, tmpdir } from 'node:os';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { MockCluster } from '../src/cli/mock-cluster.js';
+import { MockCluster } from '../src/demo/mock-cluster.js';
 import { CredentialStore } from '../src/auth/credentials.js';
 import { makeCredential } from '../src/auth/scram.js';
 import { freePortBlock } from '../test/helpers/ports.js';
@@ -81,7 +81,7 @@ writeSection(
   [
     heading,
     '',
-    `\`npx tsx bench/login-timing.ts\` (ATTEMPTS=${ATTEMPTS}), ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores. Users hold 8192-iteration SCRAM-SHA-512 credentials; failed-authentication delay 0 so that only the work shows. Median time from the SaslAuthenticate request(s) to the failure (SCRAM: both rounds, without the client's own PBKDF2), alternating attempts, fresh connection each.`,
+    `\`npm run bench -- login-timing\` (ATTEMPTS=${ATTEMPTS}), ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores. Users hold 8192-iteration SCRAM-SHA-512 credentials; failed-authentication delay 0 so that only the work shows. Median time from the SaslAuthenticate request(s) to the failure (SCRAM: both rounds, without the client's own PBKDF2), alternating attempts, fresh connection each.`,
     '',
     '| mechanism | known user, wrong password (ms) | unknown user (ms) | unknown / known |',
     '|---|---:|---:|---:|',

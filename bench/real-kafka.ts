@@ -3,8 +3,8 @@
 // Kafka's own perf tools and our librdkafka driver, in one run. Medians over interleaved rounds,
 // ratios to direct, added latency, each proxy's CPU per message; writes bench/BENCHMARKS.md.
 //
-//   npm run bench -- real-kafka        (same as: npx tsx bench/real-kafka.ts)
-//   ROUNDS=5 RECORDS=300000 CONSUME_RECORDS=300000 LAT_RATE=1000 LAT_COUNT=5000 TARGETS=direct,warden npx tsx bench/real-kafka.ts
+//   npm run bench -- real-kafka
+//   ROUNDS=5 RECORDS=300000 CONSUME_RECORDS=300000 LAT_RATE=1000 LAT_COUNT=5000 TARGETS=direct,warden npm run bench -- real-kafka
 import { writeSection } from './common.js';
 import { runBench } from './real-kafka/harness.js';
 import { BEFORE_AFTER_HEADING, HEADING, report } from './real-kafka/report.js';

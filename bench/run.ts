@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
-import { MockCluster, PROJECT_ROOT } from '../src/cli/mock-cluster.js';
+import { MockCluster, PROJECT_ROOT } from '../src/demo/mock-cluster.js';
 import { run, median, startProxy, writeSection, type ProxyHandle } from './common.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);

@@ -4,7 +4,7 @@
 // SSL_write each (librdkafka writes one record per message segment: ~1 KiB records for 1 KiB
 // messages). Reports the server's CPU time per record and per KiB, median of ROUNDS runs.
 //
-//   node --import tsx bench/tls-records.ts            (ROUNDS=3, 64 MiB per run)
+//   npm run bench -- tls-records            (ROUNDS=3, 64 MiB per run)
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
@@ -81,7 +81,7 @@ async function main() {
     [
       '## TLS records: what Node.js costs per record (issue 3)',
       '',
-      `Measured ${new Date().toISOString().slice(0, 10)}. Command: \`ROUNDS=${ROUNDS} node --import tsx bench/tls-records.ts\`.`,
+      `Measured ${new Date().toISOString().slice(0, 10)}. Command: \`ROUNDS=${ROUNDS} npm run bench -- tls-records\`.`,
       `A TLS 1.3 server (AES-256-GCM) that only counts what it receives; a client in another process writes ${BYTES / 1048576} MiB`,
       'in records of one size (one write each). Server CPU time (user + system, from the first byte to the end), median of the rounds.',
       '',

@@ -11,7 +11,7 @@ import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { MockCluster, PROJECT_ROOT } from '../src/cli/mock-cluster.js';
+import { MockCluster, PROJECT_ROOT } from '../src/demo/mock-cluster.js';
 import { FrameReader } from '../src/protocol/frame-reader.js';
 import { kcat, MODERN_MOCK } from '../test/helpers/kcat.js';
 import { startHarness } from '../test/helpers/proxy.js';

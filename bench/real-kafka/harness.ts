@@ -4,14 +4,14 @@
 // samples each proxy's and the broker's CPU time around every run.
 import { loadavg } from 'node:os';
 import pino from 'pino';
-import { KAFKA_VERSION, type KafkaCluster } from '../../src/cli/kafka-cluster.js';
+import { KAFKA_VERSION, type KafkaCluster } from '../../src/demo/kafka-cluster.js';
 import { UpstreamConnection } from '../../src/proxy/upstream.js';
-import { request } from '../../src/proxy/cluster.js';
+import { request } from '../../src/proxy/upstream-request.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
 import type * as listOffsets from '../../src/protocol/generated/list-offsets.js';
 import { cpuSeconds } from '../common.js';
 import { directTarget, fetchProxies, startBroker, startKafkaProxy, startKroxylicious, startProxy, wardenTargets, type ExternalProxy, type Target, type TargetName } from './targets.js';
-import { PARTITIONS, TOPICS, WORKLOADS, fillConsumeTopic, type Measured, type Sizes, type WorkloadName } from './workloads.js';
+import { PARTITIONS, WORKLOADS, fillConsumeTopic, type Measured, type Sizes, type WorkloadName } from './workloads.js';
 
 export interface BenchOptions extends Sizes {
   rounds: number;

@@ -6,8 +6,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { KafkaCluster } from '../../src/cli/kafka-cluster.js';
-import { PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
+import { KafkaCluster } from '../../src/demo/kafka-cluster.js';
+import { PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 import { freePortBlock } from '../../test/helpers/ports.js';
 import { startProxy, type ProxyHandle } from '../common.js';
 

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { ensureKafkaJars, javaBinary } from '../../src/cli/kafka-cluster.js';
+import { ensureKafkaJars, javaBinary } from '../../src/demo/kafka-cluster.js';
 import { run } from '../common.js';
 import { BENCH_JVM, type Target } from './targets.js';
 

@@ -7,7 +7,7 @@ import { KafkaSink } from './kafka-sink.js';
 import { Spool } from './spool.js';
 import { authorizationEvent, type AuditEvent, type RequestInfo } from './event.js';
 import type { AuditRecorder, AuthorizationRecord } from '../acl/decision.js';
-import type { ClusterView } from '../proxy/cluster.js';
+import type { OpenUpstream } from './upstream-client.js';
 import { Operation, type OperationCode } from '../acl/model.js';
 
 export type SinkConfig =
@@ -29,6 +29,13 @@ export interface AuditConfig {
  * follower fetch reads any partition, OffsetForLeaderEpoch answers for every topic).
  */
 const DEFAULT_RECORDED_OPS = new Set<OperationCode>([Operation.CREATE, Operation.DELETE, Operation.ALTER, Operation.ALTER_CONFIGS, Operation.CLUSTER_ACTION]);
+
+export interface AuditDeps {
+  log: Logger;
+  /** Where the kafka sinks write; null when there is none (tests of the other sinks). */
+  upstream: OpenUpstream | null;
+  stdout?: Writable;
+}
 
 export interface AuditStats {
   emitted: number;
@@ -76,7 +83,7 @@ export class AuditLog implements AuditRecorder<RequestInfo> {
   private readonly onFull: 'failClosed' | 'dropOldest';
   readonly stats = { emitted: 0, refused: 0, dropped: 0 };
 
-  constructor(config: AuditConfig, deps: { log: Logger; cluster: ClusterView | null; connectTimeoutMs: number; stdout?: Writable }) {
+  constructor(config: AuditConfig, deps: AuditDeps) {
     this.config = config;
     this.log = deps.log.child({ component: 'audit' });
     this.onFull = config.spool?.onFull ?? 'failClosed';
@@ -86,11 +93,8 @@ export class AuditLog implements AuditRecorder<RequestInfo> {
         this.direct.push({ sink: new FileSink(s), chain: { seq: 0, hash: '' } });
         return;
       }
-      const sink: DeliverySink =
-        s.type === 'stdout'
-          ? new StreamSink(deps.stdout ?? process.stdout)
-          : new KafkaSink({ topic: s.topic, timeoutMs: s.timeoutMs, connectTimeoutMs: deps.connectTimeoutMs }, deps.cluster!, this.log);
       if (spool === undefined) throw new Error(`audit sink ${i} (${s.type}) needs audit.spool`);
+      const sink = this.deliverySink(s, deps);
       const dir = join(spool.dir, `${i}-${s.type}`);
       this.spooled.push({
         sink,
@@ -104,6 +108,12 @@ export class AuditLog implements AuditRecorder<RequestInfo> {
         backoffMs: 100,
       });
     });
+  }
+
+  private deliverySink(s: Exclude<SinkConfig, { type: 'file' }>, deps: AuditDeps): DeliverySink {
+    if (s.type === 'stdout') return new StreamSink(deps.stdout ?? process.stdout);
+    if (deps.upstream === null) throw new Error(`audit sink kafka:${s.topic} needs the upstream cluster`);
+    return new KafkaSink({ topic: s.topic, timeoutMs: s.timeoutMs }, deps.upstream(this.log));
   }
 
   /** Opens files and spools, resumes every chain, and starts delivering what a previous run left. */

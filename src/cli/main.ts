@@ -6,7 +6,7 @@ import { dump as dumpYaml } from 'js-yaml';
 import { WardenError } from '../protocol/errors.js';
 import { createLogger } from '../log.js';
 import { Proxy } from '../proxy/proxy.js';
-import { runDemo } from './demo.js';
+import { runDemo } from '../demo/demo.js';
 import { scramCommand } from './scram.js';
 import { auditCommand } from './audit.js';
 

@@ -2,7 +2,7 @@ import { ApiKey } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/error-codes.js';
 import * as apiVersions from '../protocol/generated/api-versions.js';
 import { API_POLICY, proxyVersionRange } from './api-table.js';
-import type { BrokerVersions } from './cluster.js';
+import type { BrokerVersions } from './upstream-request.js';
 
 /** Software names and versions a v3+ client may report (KIP-511). */
 const SOFTWARE_RE = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;

@@ -1,15 +1,10 @@
 import type { Logger } from 'pino';
-import { sizePrefixed } from '../protocol/writer.js';
-import { Reader } from '../protocol/reader.js';
-import { API_SPECS, ApiKey } from '../protocol/generated/index.js';
-import { encodeRequestHeader, responseHeaderLength } from '../protocol/headers.js';
+import { ApiKey } from '../protocol/generated/index.js';
 import { ZERO_UUID } from '../protocol/constants.js';
-import type * as apiVersions from '../protocol/generated/api-versions.js';
 import type * as metadata from '../protocol/generated/metadata.js';
 import { UpstreamConnection, UpstreamError, type UpstreamAddress } from './upstream.js';
+import { fetchApiVersions, request, type BrokerVersions } from './upstream-request.js';
 import { BrokerMap, type UpstreamNode } from './broker-map.js';
-
-const CLIENT_ID = 'kafka-warden';
 
 /**
  * Readiness follows the upstream cluster within this bound: a probe (started when an upstream
@@ -28,58 +23,6 @@ const UNREACHABLE_RETRY_MS = 1000;
  * broker.session.timeout.ms, 9 s by default), and a client pinned to it would only be closed.
  */
 export const BOOTSTRAP_AVOID_MS = 10_000;
-
-/**
- * Sends one request on a connection and decodes its response. A response not there within
- * `timeoutMs` fails the connection (and with it the request): nothing else watches the deadline of
- * connections outside the pools.
- */
-export function request<T>(
-  conn: UpstreamConnection,
-  apiKey: number,
-  version: number,
-  body: unknown,
-  timeoutMs: number,
-): Promise<T> {
-  const spec = API_SPECS.get(apiKey)!;
-  const packet = sizePrefixed(128, (w) => {
-    encodeRequestHeader(w, apiKey, version, 0, CLIENT_ID);
-    spec.encodeRequest(w, version, body as never);
-  });
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => conn.fail(new UpstreamError('WARDEN_ERR_UPSTREAM_TIMEOUT', `no response from ${conn.address.host}:${conn.address.port} within ${timeoutMs} ms`)), Math.max(1, timeoutMs));
-    timer.unref();
-    conn.send(packet, {
-      clientCorrelationId: 0,
-      deadline: Date.now() + timeoutMs,
-      onResponse(p) {
-        clearTimeout(timer);
-        try {
-          const frame = p.subarray(4);
-          const r = new Reader(frame, responseHeaderLength(apiKey, version, frame));
-          // Trailing bytes in a response are tolerated, as Kafka clients do (see rewrite.ts).
-          resolve(spec.decodeResponse(r, version) as T);
-        } catch (e) {
-          reject(e as Error);
-        }
-      },
-      onError(e) {
-        clearTimeout(timer);
-        reject(e);
-      },
-    });
-  });
-}
-
-/** The version ranges one broker supports, by api key. */
-export type VersionRanges = Map<number, [number, number]>;
-
-/** Broker ranges plus what an ApiVersions v3+ response carries beyond them. */
-export interface BrokerVersions {
-  ranges: VersionRanges;
-  /** The broker's full ApiVersions v3 response when it supports v3 (features), else null. */
-  v3: apiVersions.Response | null;
-}
 
 /**
  * What the proxy knows of the upstream cluster: its brokers (refreshed with Metadata) and each
@@ -180,28 +123,9 @@ export class ClusterView {
     }
   }
 
-  private async apiVersions(conn: UpstreamConnection, timeoutMs: () => number = () => this.requestTimeoutMs): Promise<BrokerVersions> {
-    const v0 = await request<apiVersions.Response>(conn, ApiKey.ApiVersions, 0, {}, timeoutMs());
-    if (v0.errorCode !== 0) throw new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', `ApiVersions failed with error ${v0.errorCode}`);
-    const ranges: VersionRanges = new Map(v0.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
-    let v3: apiVersions.Response | null = null;
-    const av = ranges.get(ApiKey.ApiVersions);
-    if (av && av[1] >= 3) {
-      v3 = await request<apiVersions.Response>(
-        conn,
-        ApiKey.ApiVersions,
-        3,
-        { clientSoftwareName: CLIENT_ID, clientSoftwareVersion: '0.1.0' },
-        timeoutMs(),
-      );
-      if (v3.errorCode !== 0) v3 = null;
-    }
-    return { ranges, v3 };
-  }
-
   private async fetchVersions(n: UpstreamNode): Promise<void> {
     try {
-      const v = await this.withConnection({ host: n.host, port: n.port }, (c) => this.apiVersions(c));
+      const v = await this.withConnection({ host: n.host, port: n.port }, (c) => fetchApiVersions(c, () => this.requestTimeoutMs));
       this.versions.set(n.nodeId, v);
     } catch (e) {
       this.log.warn({ nodeId: n.nodeId, reason: (e as Error).message }, 'upstream broker ApiVersions failed');
@@ -211,7 +135,7 @@ export class ClusterView {
   /** Learns the cluster on one connection: ApiVersions, then Metadata, both by `deadline`. */
   private async learnOn(conn: UpstreamConnection, deadline: number): Promise<void> {
     const left = () => Math.max(1, deadline - Date.now());
-    const versions = await this.apiVersions(conn, left);
+    const versions = await fetchApiVersions(conn, left);
     this.bootstrapVersions ??= versions;
     const mr = versions.ranges.get(ApiKey.Metadata);
     if (!mr) throw new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', 'upstream does not support Metadata');

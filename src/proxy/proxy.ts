@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { ClusterView } from './cluster.js';
+import { ClusterClient } from './cluster-client.js';
+import { applyLiveConfig, type LiveParts } from './live-config.js';
+import { registerGauges } from './gauges.js';
 import { UpstreamPools } from './pool.js';
 import { MemoryBudget } from './memory-budget.js';
 import { ConnectionGate } from './connection-gate.js';
@@ -95,7 +98,7 @@ export class Proxy {
     this.metrics = new Metrics({ principalBytes: config.metrics.principalBytes });
     this.memory = new MemoryBudget(config.limits.maxBufferedBytes);
     this.gate = new ConnectionGate(config.limits);
-    this.audit = config.audit === undefined ? null : new AuditLog(config.audit, { log, cluster: this.cluster, connectTimeoutMs: config.upstream.connectTimeoutMs });
+    this.audit = config.audit === undefined ? null : new AuditLog(config.audit, { log, upstream: (auditLog) => new ClusterClient(this.cluster, auditLog, config.upstream.connectTimeoutMs) });
     this.protectedTopics = ProtectedTopics.fromConfig(config);
     // Their ids too, learned at every refresh: a request naming one by id is refused before any
     // client could have learned the id through the proxy.
@@ -109,50 +112,51 @@ export class Proxy {
       config.acl === undefined
         ? null
         : new AclManager({ superUsers: config.acl.superUsers, allowEveryoneIfNoAclFound: config.acl.allowEveryoneIfNoAclFound, file: config.acl.file ?? null }, log);
-    this.listeners = config.listeners.map(
-      (lc) =>
-        new Listener(lc, {
-          log,
-          context: () => ({
-            security: this.securityOf(lc),
-            cluster: this.cluster,
-            pools: this.pools,
-            log: this.log,
-            maxFrameBytes: this.config.limits.maxFrameBytes,
-            maxInFlight: this.config.limits.maxInFlightPerClient,
-            maxRequestElements: this.config.limits.maxRequestElements,
-            maxBufferedBytes: this.config.limits.maxBufferedBytesPerClient,
-            memory: this.memory,
-            requestTimeoutMs: config.upstream.requestTimeoutMs,
-            audit: this.audit,
-            clusterId: this.clusterId,
-            metrics: this.metrics,
-          }),
-          onTlsFailure: (client, reason) => {
-            this.metrics.authentications.inc({ mechanism: 'SSL', outcome: 'failure' });
-            this.audit?.record(
-              authenticationEvent(this.clusterId(), { success: false, principal: null, mechanism: 'SSL', identifier: null, clientAddress: client.replace(/^::ffff:/, ''), listener: lc.name, tlsSubject: null, message: `TLS handshake failed: ${reason}` }),
-            );
-          },
-          onCertificateReload: (ok, message) => {
-            this.metrics.reloads.inc({ what: 'certificates', outcome: ok ? 'success' : 'failure' });
-            this.audit?.record(reloadEvent(this.clusterId(), { what: `certificates of listener ${lc.name}`, file: lc.tls?.certFile ?? null, ok, message }));
-          },
-          gate: this.gate,
-          onRefused: (reason, ip) => {
-            this.metrics.connectionsRefused.inc({ listener: lc.name, reason });
-            this.refusalLog.log(this.log, `${lc.name}:${reason}`, { listener: lc.name, reason, client: ip }, 'connection refused by the connection limits');
-          },
-          learn: (nodes, complete) => this.cluster.brokers.update(nodes, complete),
-          handshakeTimeoutMs: () => this.config.auth.authenticationTimeoutMs,
-          track: (c) => {
-            this.clients.add(c);
-            c.onClose(() => this.clients.delete(c));
-          },
-        }),
-    );
+    this.listeners = config.listeners.map((lc) => this.listener(lc));
     this.cluster.brokers.onNode((n) => {
       for (const l of this.listeners) void l.openNode(n.nodeId);
+    });
+  }
+
+  private listener(lc: ListenerConfig): Listener {
+    return new Listener(lc, {
+      log: this.log,
+      context: () => ({
+        security: this.securityOf(lc),
+        cluster: this.cluster,
+        pools: this.pools,
+        log: this.log,
+        maxFrameBytes: this.config.limits.maxFrameBytes,
+        maxInFlight: this.config.limits.maxInFlightPerClient,
+        maxRequestElements: this.config.limits.maxRequestElements,
+        maxBufferedBytes: this.config.limits.maxBufferedBytesPerClient,
+        memory: this.memory,
+        requestTimeoutMs: this.config.upstream.requestTimeoutMs,
+        audit: this.audit,
+        clusterId: this.clusterId,
+        metrics: this.metrics,
+      }),
+      onTlsFailure: (client, reason) => {
+        this.metrics.authentications.inc({ mechanism: 'SSL', outcome: 'failure' });
+        this.audit?.record(
+          authenticationEvent(this.clusterId(), { success: false, principal: null, mechanism: 'SSL', identifier: null, clientAddress: client.replace(/^::ffff:/, ''), listener: lc.name, tlsSubject: null, message: `TLS handshake failed: ${reason}` }),
+        );
+      },
+      onCertificateReload: (ok, message) => {
+        this.metrics.reloads.inc({ what: 'certificates', outcome: ok ? 'success' : 'failure' });
+        this.audit?.record(reloadEvent(this.clusterId(), { what: `certificates of listener ${lc.name}`, file: lc.tls?.certFile ?? null, ok, message }));
+      },
+      gate: this.gate,
+      onRefused: (reason, ip) => {
+        this.metrics.connectionsRefused.inc({ listener: lc.name, reason });
+        this.refusalLog.log(this.log, `${lc.name}:${reason}`, { listener: lc.name, reason, client: ip }, 'connection refused by the connection limits');
+      },
+      learn: (nodes, complete) => this.cluster.brokers.update(nodes, complete),
+      handshakeTimeoutMs: () => this.config.auth.authenticationTimeoutMs,
+      track: (c) => {
+        this.clients.add(c);
+        c.onClose(() => this.clients.delete(c));
+      },
     });
   }
 
@@ -167,74 +171,20 @@ export class Proxy {
    * running as it was and is reported as needing a restart.
    */
   applyConfig(next: Config): { restartRequired: string[]; applied: string[] } {
-    const prev = this.config;
-    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-    const restart: string[] = [];
-    const applied: string[] = [];
-    for (const key of ['upstream', 'management', 'metrics', 'protectedTopics'] as const) if (!same(prev[key], next[key])) restart.push(key);
-    if (prev.auth.credentialsFile !== next.auth.credentialsFile) restart.push('auth.credentialsFile');
-    // Listeners: the same names in the same order; only TLS settings change live.
-    const listenersSame = prev.listeners.length === next.listeners.length && prev.listeners.every((l, i) => l.name === next.listeners[i]!.name);
-    if (!listenersSame) restart.push('listeners');
-    else {
-      next.listeners.forEach((nl, i) => {
-        const pl = prev.listeners[i]!;
-        if (!same({ ...pl, tls: undefined }, { ...nl, tls: undefined }) || (pl.tls === undefined) !== (nl.tls === undefined)) restart.push(`listeners[${i}]`);
-        else if (nl.tls !== undefined && !same(pl.tls, nl.tls)) {
-          if (this.listeners[i]!.updateTls(nl.tls)) applied.push(`listeners[${i}].tls`);
-          else restart.push(`listeners[${i}].tls (refused: does not load)`);
-        }
-      });
-    }
-    let acl = next.acl;
-    if ((prev.acl === undefined) !== (next.acl === undefined) || prev.acl?.file !== next.acl?.file) {
-      restart.push('acl');
-      acl = prev.acl;
-    } else if (this.acl !== null && next.acl !== undefined && !same(prev.acl, next.acl)) {
-      this.acl.authorizer.configure({ superUsers: next.acl.superUsers, allowEveryoneIfNoAclFound: next.acl.allowEveryoneIfNoAclFound });
-      applied.push('acl');
-    }
-    let audit = next.audit;
-    if ((prev.audit === undefined) !== (next.audit === undefined) || !same(prev.audit?.spool, next.audit?.spool) || !same(prev.audit?.sinks, next.audit?.sinks)) {
-      if (!same(prev.audit, next.audit)) restart.push('audit');
-      audit = prev.audit;
-    } else if (this.audit !== null && next.audit !== undefined && prev.audit!.allowed !== next.audit.allowed) {
-      this.audit.setAllowedPolicy(next.audit.allowed);
-      applied.push('audit.allowed');
-    }
-    if (prev.auth.principalMappingRules !== next.auth.principalMappingRules) {
-      this.mapper = new PrincipalMapper(next.auth.principalMappingRules);
-      applied.push('auth.principalMappingRules');
-    }
-    if (!same(prev.auth.failedLogins, next.auth.failedLogins)) {
-      this.failedLogins.configure(next.auth.failedLogins);
-      applied.push('auth.failedLogins');
-    }
-    if (!same(prev.auth.plainVerification, next.auth.plainVerification)) {
-      this.plainHashing.concurrency = next.auth.plainVerification.concurrency;
-      this.plainHashing.queue = next.auth.plainVerification.queue;
-      applied.push('auth.plainVerification');
-    }
-    if (prev.auth.unknownUserSecret !== next.auth.unknownUserSecret) restart.push('auth.unknownUserSecret');
-    if (prev.logging.level !== next.logging.level) {
-      this.log.level = next.logging.level;
-      applied.push('logging.level');
-    }
-    for (const key of ['limits', 'shutdown'] as const) if (!same(prev[key], next[key])) applied.push(key);
-    this.memory.limit = next.limits.maxBufferedBytes;
-    this.gate.configure(next.limits);
-    this.config = {
-      ...next,
-      upstream: prev.upstream,
-      management: prev.management,
-      metrics: prev.metrics,
-      protectedTopics: prev.protectedTopics,
-      listeners: listenersSame ? this.listeners.map((l) => l.config) : prev.listeners,
-      auth: { ...next.auth, credentialsFile: prev.auth.credentialsFile, unknownUserSecret: prev.auth.unknownUserSecret },
-      acl,
-      audit,
+    const live: LiveParts = {
+      listeners: this.listeners,
+      acl: this.acl,
+      audit: this.audit,
+      failedLogins: this.failedLogins,
+      plainHashing: this.plainHashing,
+      memory: this.memory,
+      gate: this.gate,
+      log: this.log,
+      setMapper: (mapper) => (this.mapper = mapper),
     };
-    return { restartRequired: restart, applied };
+    const { config, restartRequired, applied } = applyLiveConfig(live, this.config, next);
+    this.config = config;
+    return { restartRequired, applied };
   }
 
   /**
@@ -316,33 +266,8 @@ export class Proxy {
     return { ready: reasons.length === 0, reasons };
   }
 
-  private registerGauges(): void {
-    const m = this.metrics;
-    m.gauge('kafka_warden_upstream_connections', 'Open upstream connections, per broker', ['broker'], () => this.pools.all().map((p) => [{ broker: `${p.address.host}:${p.address.port}` }, p.connectionCount]));
-    m.gauge('kafka_warden_upstream_in_flight_requests', 'Requests sent upstream and not yet answered, per broker', ['broker'], () => this.pools.all().map((p) => [{ broker: `${p.address.host}:${p.address.port}` }, p.inFlight]));
-    m.gauge('kafka_warden_upstream_waiting_requests', 'Client requests waiting for an upstream connection, per broker', ['broker'], () => this.pools.all().map((p) => [{ broker: `${p.address.host}:${p.address.port}` }, p.waiting]));
-    m.gauge('kafka_warden_buffered_bytes', 'Bytes of requests and responses clients hold in the proxy (limits.maxBufferedBytes)', [], () => [[{}, this.memory.used]]);
-    m.gauge('kafka_warden_connections_admitted', 'TCP connections admitted by the connection limits and still open (TLS handshakes included)', [], () => [[{}, this.gate.open]]);
-    m.gauge('kafka_warden_upstream_up', '1 when the upstream cluster answered the last metadata refresh', [], () => [[{}, this.cluster.reachable ? 1 : 0]]);
-    m.gauge('kafka_warden_ready', '1 when every listener is bound and the upstream cluster is reachable', [], () => [[{}, this.ready ? 1 : 0]]);
-    m.gauge('kafka_warden_tls_certificate_expiry_seconds', 'Seconds until the certificate a listener serves expires', ['listener'], () =>
-      this.listeners.flatMap((l) => {
-        const at = l.certificateExpiry();
-        return at === null ? [] : [[{ listener: l.config.name }, Math.round((at.getTime() - Date.now()) / 1000)] as [{ listener: string }, number]];
-      }),
-    );
-    const audit = this.audit;
-    if (audit !== null) {
-      m.counter('kafka_warden_audit_events_total', 'Audit events recorded', [], () => [[{}, audit.stats.emitted]]);
-      m.counter('kafka_warden_audit_events_dropped_total', 'Audit events dropped (dropOldest, or a failed file write)', [], () => [[{}, audit.stats.dropped]]);
-      m.counter('kafka_warden_audit_events_refused_total', 'Audit events that could not be stored under failClosed (their requests were refused)', [], () => [[{}, audit.stats.refused]]);
-      m.gauge('kafka_warden_audit_spooled_events', 'Audit events stored and not yet delivered, per spooled sink', ['sink'], () => Object.entries(audit.pending()).map(([sink, n]) => [{ sink }, n]));
-      m.gauge('kafka_warden_audit_sink_lag_seconds', 'Age of the oldest undelivered audit event, per spooled sink', ['sink'], () => Object.entries(audit.lagSeconds()).map(([sink, n]) => [{ sink }, n]));
-    }
-  }
-
   async start(): Promise<void> {
-    this.registerGauges();
+    registerGauges(this.metrics, this);
     if (this.config.management !== undefined) {
       this.management = new ManagementServer(this.metrics, () => this.readiness(), this.log);
       this.managementPort = await this.management.start(this.config.management.host, this.config.management.port);

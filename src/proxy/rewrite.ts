@@ -67,68 +67,7 @@ export function rewriteResponse(
     body = transform(body) as Record<string, unknown>;
     changed = true;
   }
-  switch (kind) {
-    case 'metadata': {
-      const m = body as unknown as metadata.Response;
-      // A Metadata response lists every live broker (a DescribeCluster may list fenced ones too).
-      book.learn(
-        m.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
-        true,
-      );
-      for (const b of m.brokers) changed = rewriteNode(book, b) || changed;
-      // A controller id that names none of the brokers (librdkafka's mock cluster says 0) leaves
-      // clients that send admin requests to "the controller" (kafkajs) with nowhere to go. KRaft
-      // brokers answer a random live broker here; the proxy answers the lowest-numbered one.
-      if (apiVersion >= 1 && m.controllerId >= 0 && m.brokers.length > 0 && !m.brokers.some((b) => b.nodeId === m.controllerId)) {
-        m.controllerId = Math.min(...m.brokers.map((b) => b.nodeId));
-        changed = true;
-      }
-      break;
-    }
-    case 'describeCluster': {
-      const m = body as unknown as describeCluster.Response;
-      book.learn(m.brokers.map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack })));
-      for (const b of m.brokers) {
-        const n = { nodeId: b.brokerId, host: b.host, port: b.port };
-        if (rewriteNode(book, n)) {
-          b.host = n.host;
-          b.port = n.port;
-          changed = true;
-        }
-      }
-      break;
-    }
-    case 'findCoordinator': {
-      const m = body as unknown as findCoordinator.Response;
-      if (apiVersion < 4) {
-        if (m.errorCode === 0) changed = rewriteNode(book, m) || changed;
-      } else {
-        for (const c of m.coordinators) if (c.errorCode === 0) changed = rewriteNode(book, c) || changed;
-      }
-      break;
-    }
-    case 'describeConfigs': {
-      const m = body as unknown as describeConfigs.Response;
-      for (const r of m.results) {
-        if (r.resourceType !== 4) continue; // BROKER
-        for (const c of r.configs) {
-          // Addresses (a client that read them would learn how to reach the brokers around the
-          // proxy), URLs, paths to secrets and secrets: see withheld-configs.ts.
-          if ((c.value === null && c.synonyms.every((x) => x.value === null)) || !isWithheldBrokerConfig(c)) continue;
-          c.value = null;
-          c.isSensitive = true;
-          for (const syn of c.synonyms) syn.value = null;
-          changed = true;
-        }
-      }
-      break;
-    }
-    case 'nodeEndpoints': {
-      const eps = (body as { nodeEndpoints?: NodeAddress[] }).nodeEndpoints;
-      if (eps && eps.length > 0) for (const e of eps) changed = rewriteNode(book, e) || changed;
-      break;
-    }
-  }
+  if (kind !== null) changed = REWRITES[kind](body, apiVersion, book) || changed;
   if (!changed) return null;
   return sizePrefixed(packet.length + 64, (w) => {
     w.raw(frame.subarray(0, headerLen));
@@ -136,3 +75,74 @@ export function rewriteResponse(
   });
 }
 
+/** Each kind rewrites its response in place and says whether anything changed. */
+const REWRITES: Record<ResponseRewrite, (body: unknown, apiVersion: number, book: AddressBook) => boolean> = {
+  metadata: (body, v, book) => rewriteMetadata(body as metadata.Response, v, book),
+  describeCluster: (body, _v, book) => rewriteDescribeCluster(body as describeCluster.Response, book),
+  findCoordinator: (body, v, book) => rewriteFindCoordinator(body as findCoordinator.Response, v, book),
+  describeConfigs: (body) => withholdBrokerConfigs(body as describeConfigs.Response),
+  nodeEndpoints: (body, _v, book) => rewriteNodeEndpoints(body as { nodeEndpoints?: NodeAddress[] }, book),
+};
+
+function rewriteMetadata(m: metadata.Response, apiVersion: number, book: AddressBook): boolean {
+  let changed = false;
+  // A Metadata response lists every live broker (a DescribeCluster may list fenced ones too).
+  book.learn(
+    m.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+    true,
+  );
+  for (const b of m.brokers) changed = rewriteNode(book, b) || changed;
+  // A controller id that names none of the brokers (librdkafka's mock cluster says 0) leaves
+  // clients that send admin requests to "the controller" (kafkajs) with nowhere to go. KRaft
+  // brokers answer a random live broker here; the proxy answers the lowest-numbered one.
+  if (apiVersion >= 1 && m.controllerId >= 0 && m.brokers.length > 0 && !m.brokers.some((b) => b.nodeId === m.controllerId)) {
+    m.controllerId = Math.min(...m.brokers.map((b) => b.nodeId));
+    changed = true;
+  }
+  return changed;
+}
+
+function rewriteDescribeCluster(m: describeCluster.Response, book: AddressBook): boolean {
+  let changed = false;
+  book.learn(m.brokers.map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack })));
+  for (const b of m.brokers) {
+    const n = { nodeId: b.brokerId, host: b.host, port: b.port };
+    if (rewriteNode(book, n)) {
+      b.host = n.host;
+      b.port = n.port;
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+function rewriteFindCoordinator(m: findCoordinator.Response, apiVersion: number, book: AddressBook): boolean {
+  if (apiVersion < 4) return m.errorCode === 0 && rewriteNode(book, m);
+  let changed = false;
+  for (const c of m.coordinators) if (c.errorCode === 0) changed = rewriteNode(book, c) || changed;
+  return changed;
+}
+
+function withholdBrokerConfigs(m: describeConfigs.Response): boolean {
+  let changed = false;
+  for (const r of m.results) {
+    if (r.resourceType !== 4) continue; // BROKER
+    for (const c of r.configs) {
+      // Addresses (a client that read them would learn how to reach the brokers around the
+      // proxy), URLs, paths to secrets and secrets: see withheld-configs.ts.
+      if ((c.value === null && c.synonyms.every((x) => x.value === null)) || !isWithheldBrokerConfig(c)) continue;
+      c.value = null;
+      c.isSensitive = true;
+      for (const syn of c.synonyms) syn.value = null;
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+function rewriteNodeEndpoints(body: { nodeEndpoints?: NodeAddress[] }, book: AddressBook): boolean {
+  let changed = false;
+  const eps = body.nodeEndpoints;
+  if (eps && eps.length > 0) for (const e of eps) changed = rewriteNode(book, e) || changed;
+  return changed;
+}

@@ -11,7 +11,7 @@ import { API_POLICY, proxyVersionRange } from '../../src/proxy/api-table.js';
 import { ApiKey, API_SPECS } from '../../src/protocol/generated/index.js';
 import { parseConfig } from '../../src/config/load.js';
 import * as g from '../helpers/requests.js';
-import { allow, auditTrail, decisionsFor, runCheck, runWith, type ContextOptions } from '../helpers/authz.js';
+import { allow, auditTrail, decisionsFor, runCheck, type ContextOptions } from '../helpers/authz.js';
 
 const AUDIT = '_kafka_warden_audit';
 const AUDIT_ID = Buffer.alloc(16, 0xaa);

@@ -3,7 +3,7 @@
 // client sharing the proxy keeps producing.
 import t from 'tap';
 import net from 'node:net';
-import { MockCluster } from '../../src/cli/mock-cluster.js';
+import { MockCluster } from '../../src/demo/mock-cluster.js';
 import { RawClient, recordBatch } from '../helpers/raw-client.js';
 import { freePortBlock } from '../helpers/ports.js';
 import { serveProxy } from '../helpers/serve.js';

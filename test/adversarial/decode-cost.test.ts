@@ -2,7 +2,7 @@
 // element budget bounds what one request may cost to decode (before authentication far more
 // tightly). Timing bounds here are loose; bench/decode-stall.ts has the figures.
 import t from 'tap';
-import { MockCluster } from '../../src/cli/mock-cluster.js';
+import { MockCluster } from '../../src/demo/mock-cluster.js';
 import { freePortBlock } from '../helpers/ports.js';
 import { serveProxy } from '../helpers/serve.js';
 import { measureStall, emptyTopicsProduce } from '../helpers/stall.js';

@@ -55,7 +55,7 @@ const waitFor = async (cond: () => boolean, ms = 5000) => {
 t.test('every kind of event, in both sinks, chained and valid CloudEvents', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'warden-audit-'));
   const out = new FlakyStream();
-  const audit = new AuditLog(config(dir), { log, cluster: null, connectTimeoutMs: 1000, stdout: out });
+  const audit = new AuditLog(config(dir), { log, upstream: null, stdout: out });
   audit.start();
   const acl = { resourceType: ResourceType.TOPIC, resourceName: 'app-', patternType: PatternType.PREFIXED, principal: 'User:alice', host: '*', operation: Operation.WRITE, permission: Permission.ALLOW } as const;
   const events = [
@@ -92,7 +92,7 @@ t.test('a sink that is down: events wait in the spool, then arrive in order, als
   const dir = mkdtempSync(join(tmpdir(), 'warden-audit-'));
   const out = new FlakyStream();
   out.up = false;
-  let audit = new AuditLog(config(dir), { log, cluster: null, connectTimeoutMs: 1000, stdout: out });
+  let audit = new AuditLog(config(dir), { log, upstream: null, stdout: out });
   audit.start();
   const ids: string[] = [];
   for (let i = 0; i < 20; i++) {
@@ -106,7 +106,7 @@ t.test('a sink that is down: events wait in the spool, then arrive in order, als
   await audit.stop(100);
   // A restart (the old process's stalled write never completes); the sink is back.
   const out2 = new FlakyStream();
-  audit = new AuditLog(config(dir), { log, cluster: null, connectTimeoutMs: 1000, stdout: out2 });
+  audit = new AuditLog(config(dir), { log, upstream: null, stdout: out2 });
   audit.start();
   for (let i = 20; i < 25; i++) {
     const e = lifecycleEvent('c1', { action: 'start', version: String(i), pid: i });
@@ -125,7 +125,7 @@ t.test('a full spool: failClosed refuses to record, dropOldest drops and counts'
     const dir = mkdtempSync(join(tmpdir(), 'warden-audit-'));
     const out = new FlakyStream();
     out.up = false;
-    const audit = new AuditLog(config(dir, { maxBytes: 8192, onFull }), { log, cluster: null, connectTimeoutMs: 1000, stdout: out });
+    const audit = new AuditLog(config(dir, { maxBytes: 8192, onFull }), { log, upstream: null, stdout: out });
     audit.start();
     let refused = 0;
     for (let i = 0; i < 100; i++) if (!audit.record(authorizationEvent('c1', req, { granted: false, operation: Operation.READ, resourceType: ResourceType.TOPIC, resourceName: `t${i}`, acl: null, superUser: false }))) refused++;
@@ -143,14 +143,14 @@ t.test('a full spool: failClosed refuses to record, dropOldest drops and counts'
 t.test('the file sink resumes after a crash that tore its last line', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'warden-audit-'));
   const cfg: AuditConfig = { ...config(dir), sinks: [config(dir).sinks[0]!] };
-  let audit = new AuditLog(cfg, { log, cluster: null, connectTimeoutMs: 1000 });
+  let audit = new AuditLog(cfg, { log, upstream: null });
   audit.start();
   for (let i = 0; i < 3; i++) audit.record(lifecycleEvent('c1', { action: 'start', version: String(i), pid: i }));
   await audit.stop();
   const file = join(dir, 'audit.jsonl');
   const { appendFileSync } = await import('node:fs');
   appendFileSync(file, '{"specversion":"1.0","id":"torn'); // killed mid-write
-  audit = new AuditLog(cfg, { log, cluster: null, connectTimeoutMs: 1000 });
+  audit = new AuditLog(cfg, { log, upstream: null });
   audit.start();
   audit.record(lifecycleEvent('c1', { action: 'start', version: 'after', pid: 9 }));
   await audit.stop();
@@ -164,7 +164,7 @@ t.test('the file sink rotates by size and the chain runs on across files', async
   const dir = mkdtempSync(join(tmpdir(), 'warden-audit-'));
   const path = join(dir, 'audit.jsonl');
   const cfg: AuditConfig = { ...config(dir), sinks: [{ type: 'file', path, maxBytes: 4000, maxFiles: 2, fsync: 'always', fsyncIntervalMs: 1000 }] };
-  const audit = new AuditLog(cfg, { log, cluster: null, connectTimeoutMs: 1000 });
+  const audit = new AuditLog(cfg, { log, upstream: null });
   audit.start();
   for (let i = 0; i < 25; i++) audit.record(lifecycleEvent('c1', { action: 'start', version: String(i), pid: i }));
   await audit.stop();

@@ -4,7 +4,7 @@ import t from 'tap';
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { tlsRefusal, verifiedPeerCertificate, verifiedSubjectDn } from '../../src/auth/tls-identity.js';
-import { makeCa } from '../../src/cli/pki.js';
+import { makeCa } from '../../src/demo/pki.js';
 
 interface FakeTls {
   authorized: boolean;

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
+import { PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 import { CredentialStore } from '../../src/auth/credentials.js';
 import { ScramServer } from '../../src/auth/scram.js';
 

@@ -7,7 +7,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
-import { MockCluster, PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
+import { MockCluster, PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { freePortBlock } from '../helpers/ports.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';

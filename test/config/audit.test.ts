@@ -68,7 +68,7 @@ t.test('an audit log of file sinks only, without a spool, records to its file an
   const dir = mkdtempSync(join(tmpdir(), 'warden-audit-nospool-'));
   const path = join(dir, 'audit.jsonl');
   const config = parseConfig(withAudit({ sinks: [{ type: 'file', path, fsync: 'never' }] }));
-  const audit = new AuditLog(config.audit!, { log: pino({ level: 'silent' }), cluster: null, connectTimeoutMs: 1000 });
+  const audit = new AuditLog(config.audit!, { log: pino({ level: 'silent' }), upstream: null });
   audit.start();
   for (const action of ['start', 'stop'] as const) t.equal(audit.record(lifecycleEvent('c1', { action, version: 'test', pid: 1 })), true, `${action} recorded`);
   await audit.stop();

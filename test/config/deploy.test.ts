@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { parseConfig } from '../../src/config/load.js';
-import { PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
+import { PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 
 t.test('the Kubernetes example', async (t) => {
   const docs = loadAll(readFileSync(join(PROJECT_ROOT, 'deploy', 'kubernetes', 'kafka-warden.yaml'), 'utf8')) as Array<Record<string, any>>;

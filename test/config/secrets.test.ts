@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { resolveSecrets, redactConfig, scrub } from '../../src/config/secrets.js';
 import { parseConfigWithSecrets, ConfigError } from '../../src/config/load.js';
-import { PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
+import { PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 import { makePki } from '../helpers/certs.js';
 import { startHarness } from '../helpers/proxy.js';
 import { kcat } from '../helpers/kcat.js';

@@ -41,7 +41,7 @@ export function auditTrail(opts: { allowed?: 'default' | 'all' | 'none'; full?: 
   const dir = mkdtempSync(join(tmpdir(), 'warden-authz-'));
   const audit = new AuditLog(
     { allowed: opts.allowed ?? 'default', spool: { dir, maxBytes: opts.full ? 1 : 1 << 20, segmentBytes: 1 << 16, onFull: 'failClosed', fsync: false }, sinks: [{ type: 'stdout' }] },
-    { log: pino({ level: 'silent' }), cluster: null, connectTimeoutMs: 1000, stdout: out },
+    { log: pino({ level: 'silent' }), upstream: null, stdout: out },
   );
   audit.start();
   return {

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { makeCa, makeLeaf } from '../../src/cli/pki.js';
+import { makeCa, makeLeaf } from '../../src/demo/pki.js';
 
 export { makeCa, makeLeaf };
 

@@ -3,7 +3,7 @@
 // Debian's python3-kafka is installed for it, not for any other Python on the PATH.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
+import { PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 import { runJsonClient } from './json-client.js';
 
 export const SYSTEM_PYTHON = '/usr/bin/python3';

@@ -4,8 +4,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { KafkaCluster, ensureKafkaJars, javaBinary, type KafkaClusterOptions } from '../../src/cli/kafka-cluster.js';
-import { PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
+import { KafkaCluster, ensureKafkaJars, javaBinary, type KafkaClusterOptions } from '../../src/demo/kafka-cluster.js';
+import { PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 
 export { KafkaCluster };
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
+import { PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 
 /** librdkafka 2.15.1 built by scripts/build-modern-librdkafka.sh, when present. */
 export const MODERN_LIB = join(PROJECT_ROOT, '.cache', 'librdkafka-2.15.1', 'lib');

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
+import { PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 
 const local = join(PROJECT_ROOT, '.cache', 'bin', 'promtool');
 export const PROMTOOL = existsSync(local) ? local : 'promtool';

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { createLogger } from '../../src/log.js';
 import { parseConfig } from '../../src/config/load.js';
 import { Proxy } from '../../src/proxy/proxy.js';
-import { MockCluster, type MockClusterOptions } from '../../src/cli/mock-cluster.js';
+import { MockCluster, type MockClusterOptions } from '../../src/demo/mock-cluster.js';
 import { freePortBlock } from './ports.js';
 
 export interface ProxyHarness {

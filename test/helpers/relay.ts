@@ -12,7 +12,6 @@ export class Relay {
   }
 
   static start(listenPort: number, target: { host: string; port: number }): Promise<Relay> {
-    let relay!: Relay;
     const server = net.createServer((client) => {
       const upstream = net.connect(target);
       relay.sockets.add(client).add(upstream);
@@ -28,7 +27,7 @@ export class Relay {
       client.on('close', end).on('error', end);
       upstream.on('close', end).on('error', end);
     });
-    relay = new Relay(server);
+    const relay = new Relay(server);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host: '127.0.0.1', port: listenPort }, () => resolve(relay));

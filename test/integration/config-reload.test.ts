@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { MockCluster, PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
+import { MockCluster, PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 import { freePortBlock } from '../helpers/ports.js';
 import { kcat } from '../helpers/kcat.js';
 

@@ -3,7 +3,7 @@
 // nothing to report, and readiness follows the upstream cluster down and back up.
 import t from 'tap';
 import { writeFileSync, readFileSync } from 'node:fs';
-import { PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
+import { PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 import { join } from 'node:path';
 import { startSecureHarness, USERS, type SecureHarness } from '../helpers/secure.js';
 import { kcat } from '../helpers/kcat.js';

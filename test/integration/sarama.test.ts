@@ -10,7 +10,7 @@
 import t from 'tap';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
+import { PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 import { MODERN_LIB, MODERN_MOCK, haveModern } from '../helpers/kcat.js';
 import { startSecureHarness, USERS } from '../helpers/secure.js';
 import { runJsonClient } from '../helpers/json-client.js';

@@ -5,7 +5,7 @@
 // Leader changes (OffsetForLeaderEpoch, ElectLeaders) are in admin-apis-leader.test.ts.
 import t from 'tap';
 import { startKafka, kafkaTool } from '../helpers/kafka.js';
-import { adminSetup, answer, pick, type ProbeResult } from '../helpers/admin-probe.js';
+import { adminSetup, answer, type ProbeResult } from '../helpers/admin-probe.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
 import type * as metadataCodec from '../../src/protocol/generated/metadata.js';
 import type * as produceCodec from '../../src/protocol/generated/produce.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startKafka, kafkaTool, clientProperties, jaas, startJavaClient, type LongJavaClient } from '../helpers/kafka.js';
 import { startSecureProxyOn, USERS } from '../helpers/secure.js';
-import { freePort } from '../../src/cli/kafka-cluster.js';
+import { freePort } from '../../src/demo/kafka-cluster.js';
 
 const GROUP = 'warden-connect';
 const COUNT = 3000;

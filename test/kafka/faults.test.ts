@@ -6,7 +6,7 @@
 // left waiting on a dead upstream connection, and no upstream address reached any client.
 import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
-import { startKafka, clientProperties, jaas, javaClient, startJavaClient, type LongJavaClient } from '../helpers/kafka.js';
+import { startKafka, clientProperties, jaas, javaClient, startJavaClient } from '../helpers/kafka.js';
 import { startSecureProxyOn, USERS, type SecureProxy } from '../helpers/secure.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { metadata } from '../helpers/requests.js';

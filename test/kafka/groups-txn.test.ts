@@ -8,7 +8,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startKafka, javaClient, JAVA_CLIENTS } from '../helpers/kafka.js';
-import { ensureKafkaJars, javaBinary } from '../../src/cli/kafka-cluster.js';
+import { ensureKafkaJars, javaBinary } from '../../src/demo/kafka-cluster.js';
 import { startSecureProxyOn, type SecureProxy } from '../helpers/secure.js';
 import { GROUPS_ACLS, probeArgs, parseLines, type ProbeLine } from '../helpers/groups-probe.js';
 

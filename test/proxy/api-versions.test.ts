@@ -9,7 +9,7 @@ import { Writer } from '../../src/protocol/writer.js';
 import { supportedVersions, apiVersionsResponse, apiVersionsMax, servableFeatures } from '../../src/proxy/api-versions.js';
 import { API_POLICY } from '../../src/proxy/api-table.js';
 import type * as apiVersions from '../../src/protocol/generated/api-versions.js';
-import type { BrokerVersions } from '../../src/proxy/cluster.js';
+import type { BrokerVersions } from '../../src/proxy/upstream-request.js';
 
 t.test('supportedVersions intersects broker and proxy ranges', async (t) => {
   const broker: BrokerVersions = {

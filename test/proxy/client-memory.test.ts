@@ -7,8 +7,7 @@ function memoryOf(limit: number, total = 1 << 30) {
   const budget = new MemoryBudget(total);
   const changes: boolean[] = [];
   const upstream: boolean[] = [];
-  let mem: ClientMemory;
-  mem = new ClientMemory(limit, budget, () => changes.push(mem.readsPaused), (stop) => (upstream.push(stop), stop));
+  const mem: ClientMemory = new ClientMemory(limit, budget, () => changes.push(mem.readsPaused), (stop) => (upstream.push(stop), stop));
   return { mem, budget, changes, upstream };
 }
 

@@ -8,7 +8,7 @@ import * as fetch from '../../protocol/generated/fetch.js';
 import * as listOffsets from '../../protocol/generated/list-offsets.js';
 import * as offsetForLeaderEpoch from '../../protocol/generated/offset-for-leader-epoch.js';
 import { CLUSTER_NAME } from '../model.js';
-import { AUDIT_IF_ALLOWED, INTERNAL_TOPICS, ADMIN_CLIENT_ID, decideTopic, hex, TOPIC, CLUSTER, TRANSACTIONAL_ID, READ, WRITE, DESCRIBE, CLUSTER_ACTION, TOPIC_DENIED, TXN_DENIED, type AuthzContext, type VerdictFor, type Verdict } from './context.js';
+import { AUDIT_IF_ALLOWED, INTERNAL_TOPICS, ADMIN_CLIENT_ID, decideTopic, hex, TOPIC, CLUSTER, TRANSACTIONAL_ID, READ, WRITE, DESCRIBE, CLUSTER_ACTION, TOPIC_DENIED, TXN_DENIED, type AuthzContext, type VerdictFor } from './context.js';
 import { split } from './split.js';
 
 export function checkProduce(c: AuthzContext, v: number, req: produce.Request): VerdictFor<'Produce'> {

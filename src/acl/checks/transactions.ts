@@ -10,7 +10,7 @@ import * as addOffsetsToTxn from '../../protocol/generated/add-offsets-to-txn.js
 import * as txnOffsetCommit from '../../protocol/generated/txn-offset-commit.js';
 import * as describeTransactions from '../../protocol/generated/describe-transactions.js';
 import { CLUSTER_NAME } from '../model.js';
-import { msg, AUDIT_IF_ALLOWED, AUDIT_IF_DENIED, INTERNAL_TOPICS, thenResponse, decideTopic, TOPIC, GROUP, CLUSTER, TRANSACTIONAL_ID, READ, WRITE, DESCRIBE, IDEMPOTENT_WRITE, TOPIC_DENIED, GROUP_DENIED, CLUSTER_DENIED, TXN_DENIED, type AuthzContext, type VerdictFor, type Verdict } from './context.js';
+import { msg, AUDIT_IF_ALLOWED, AUDIT_IF_DENIED, INTERNAL_TOPICS, thenResponse, decideTopic, TOPIC, GROUP, CLUSTER, TRANSACTIONAL_ID, READ, WRITE, DESCRIBE, IDEMPOTENT_WRITE, TOPIC_DENIED, GROUP_DENIED, CLUSTER_DENIED, TXN_DENIED, type AuthzContext, type VerdictFor } from './context.js';
 import { split } from './split.js';
 
 export function checkInitProducerId(c: AuthzContext, v: number, req: initProducerId.Request): VerdictFor<'InitProducerId'> {

@@ -9,7 +9,7 @@ import { describeScram, alterScram } from '../../auth/scram-admin.js';
 import { CLUSTER_NAME, Operation, ResourceType, describeAcl } from '../../acl/model.js';
 import { apiVersionsResponse } from '../api-versions.js';
 import { proxyVersionRange } from '../api-table.js';
-import type { BrokerVersions } from '../cluster.js';
+import type { BrokerVersions } from '../upstream-request.js';
 import type { ListenerSecurity } from '../client-context.js';
 import type { ConnectionRecorder } from './client-identity.js';
 import type { RequestAuthorizer } from './authorization.js';

@@ -55,7 +55,7 @@ function authz(seed) {
     restrictsAny: (seed & 1) === 1,
     clientId: seed & 2 ? '__admin_client' : 'fuzz',
     allowed: (operation, type, name) => (mix(`${operation}/${type}/${name}`) & 3) !== 0,
-    allowedOnAny: (operation, type) => ((seed >> (operation % 8)) & 1) === 1,
+    allowedOnAny: (operation, _type) => ((seed >> (operation % 8)) & 1) === 1,
     topicName: (id) => (id[0] & 1 ? `topic-${id.toString('hex', 0, 4)}` : null),
     learnTopic: () => {},
   };

@@ -18,7 +18,6 @@ import { metadata } from '../../helpers/requests.js';
 const log = pino({ level: 'silent' });
 const ANY = 1;
 const TOPIC = 2;
-const CLUSTER = 4;
 const LITERAL = 3;
 const READ = 3;
 const ALLOW = 3;

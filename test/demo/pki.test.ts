@@ -2,7 +2,7 @@
 // right use (a server certificate for localhost and 127.0.0.1, a client certificate).
 import t from 'tap';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { makeCa, makeLeaf } from '../../src/cli/pki.js';
+import { makeCa, makeLeaf } from '../../src/demo/pki.js';
 
 t.test('a CA, and server and client leaves it signed', async (t) => {
   const caPem = await makeCa('unit-ca');

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { spawn, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../src/cli/mock-cluster.js';
+import { PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 import { freePortBlock } from '../helpers/ports.js';
 import { kcat } from '../helpers/kcat.js';
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createLogger } from '../log.js';
 import { parseConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
 import { Proxy } from '../proxy/proxy.js';
 import { CredentialStore } from '../auth/credentials.js';
 import { makeCredential } from '../auth/scram.js';
@@ -22,7 +23,36 @@ export const DEMO_PASSWORD = 'demo-password';
  * with kcat. Ctrl-C stops both.
  */
 export async function runDemo(opts: { brokers: number; port: number; kafka?: boolean }): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'kafka-warden-demo-'));
+  const files = await writeDemoFiles(mkdtempSync(join(tmpdir(), 'kafka-warden-demo-')));
+  const topics = { demo: 6, secret: 1 };
+  const cluster = opts.kafka ? await startRealKafka(opts.brokers, topics) : await MockCluster.start({ brokers: opts.brokers, topics });
+  const config = demoConfig(opts.port, cluster.brokers, files);
+  const proxy = new Proxy(config, createLogger(config.logging.level));
+  await proxy.start();
+  printHowTo(opts.port, cluster, opts.kafka ? `real Apache Kafka ${KAFKA_VERSION}` : 'mock Kafka', files);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('\nstopping...\n');
+    await proxy.stop();
+    await cluster.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+interface DemoFiles {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  credentialsFile: string;
+  aclFile: string;
+}
+
+/** Throwaway certificates, the demo SCRAM user and the ACLs, in `dir`. */
+async function writeDemoFiles(dir: string): Promise<DemoFiles> {
   const ca = await makeCa();
   const server = await makeLeaf(ca, [['CN', 'localhost']], 'server');
   const file = (name: string, text: string) => {
@@ -56,51 +86,50 @@ export async function runDemo(opts: { brokers: number; port: number; kafka?: boo
     anonymous(ResourceType.TOPIC, 'demo', Operation.READ),
     anonymous(ResourceType.GROUP, '*', Operation.READ),
   ]);
+  return { caFile, certFile, keyFile, credentialsFile, aclFile };
+}
 
-  const topics = { demo: 6, secret: 1 };
-  const cluster = opts.kafka ? await startRealKafka(opts.brokers, topics) : await MockCluster.start({ brokers: opts.brokers, topics });
-  const kind = opts.kafka ? `real Apache Kafka ${KAFKA_VERSION}` : 'mock Kafka';
-  const brokers = cluster.brokers.length;
-  const securePort = opts.port + 1;
-  const config = parseConfig({
-    upstream: { bootstrap: cluster.brokers },
+function demoConfig(port: number, bootstrap: string[], f: DemoFiles): Config {
+  return parseConfig({
+    upstream: { bootstrap },
     listeners: [
-      { name: 'plain', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: opts.port, brokerPortBase: opts.port + 8, advertisedHost: '127.0.0.1' },
+      { name: 'plain', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port, brokerPortBase: port + 8, advertisedHost: '127.0.0.1' },
       {
         name: 'secure',
         securityProtocol: 'SASL_SSL',
         host: '127.0.0.1',
-        port: securePort,
-        brokerPortBase: opts.port + 108,
+        port: port + 1,
+        brokerPortBase: port + 108,
         advertisedHost: 'localhost',
-        tls: { certFile, keyFile, caFile, clientAuth: 'none' },
+        tls: { certFile: f.certFile, keyFile: f.keyFile, caFile: f.caFile, clientAuth: 'none' },
         sasl: { mechanisms: ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN'] },
       },
     ],
-    auth: { credentialsFile },
-    acl: { superUsers: [`User:${DEMO_USER}`], file: aclFile },
+    auth: { credentialsFile: f.credentialsFile },
+    acl: { superUsers: [`User:${DEMO_USER}`], file: f.aclFile },
     logging: { level: 'warn' },
   });
-  const log = createLogger(config.logging.level);
-  const proxy = new Proxy(config, log);
-  await proxy.start();
-  const bs = `127.0.0.1:${opts.port}`;
-  const secure = `localhost:${securePort}`;
-  const sasl = `-X security.protocol=SASL_SSL -X sasl.mechanisms=SCRAM-SHA-512 -X sasl.username=${DEMO_USER} -X sasl.password=${DEMO_PASSWORD} -X ssl.ca.location=${caFile}`;
+}
+
+function printHowTo(port: number, cluster: { brokers: string[]; bootstrap: string }, kind: string, f: DemoFiles): void {
+  const brokers = cluster.brokers.length;
+  const bs = `127.0.0.1:${port}`;
+  const secure = `localhost:${port + 1}`;
+  const sasl = `-X security.protocol=SASL_SSL -X sasl.mechanisms=SCRAM-SHA-512 -X sasl.username=${DEMO_USER} -X sasl.password=${DEMO_PASSWORD} -X ssl.ca.location=${f.caFile}`;
   process.stdout.write(
     [
       '',
       `kafka-warden demo: a ${brokers}-broker ${kind} cluster at ${cluster.bootstrap}`,
       `and kafka-warden in front of it:`,
-      `  PLAINTEXT on ${bs} (brokers on ports ${opts.port + 9}..${opts.port + 8 + brokers})`,
-      `  SASL_SSL  on ${secure} (brokers on ports ${opts.port + 109}..${opts.port + 108 + brokers}),`,
-      `            user "${DEMO_USER}", password "${DEMO_PASSWORD}", CA certificate ${caFile}`,
+      `  PLAINTEXT on ${bs} (brokers on ports ${port + 9}..${port + 8 + brokers})`,
+      `  SASL_SSL  on ${secure} (brokers on ports ${port + 109}..${port + 108 + brokers}),`,
+      `            user "${DEMO_USER}", password "${DEMO_PASSWORD}", CA certificate ${f.caFile}`,
       '',
       'Try:',
       `  kcat -b ${bs} -L                                  # brokers are the proxy's addresses`,
       `  echo hello | kcat -b ${bs} -t demo -P           # produce`,
       `  kcat -b ${bs} -t demo -C -e                     # consume`,
-      `  echo nope | kcat -b ${bs} -t secret -P          # denied: Topic authorization failed (ACLs in ${aclFile})`,
+      `  echo nope | kcat -b ${bs} -t secret -P          # denied: Topic authorization failed (ACLs in ${f.aclFile})`,
       `  kcat -b ${secure} ${sasl} -L`,
       `  echo secured | kcat -b ${secure} ${sasl} -t demo -P`,
       '',
@@ -108,17 +137,6 @@ export async function runDemo(opts: { brokers: number; port: number; kafka?: boo
       '',
     ].join('\n'),
   );
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write('\nstopping...\n');
-    await proxy.stop();
-    await cluster.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
 }
 
 /** Real Kafka for the demo: 1 or 3 nodes (the launcher's sizes), topics created up front. */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import pino from 'pino';
 import { PROJECT_ROOT } from './mock-cluster.js';
 import { UpstreamConnection } from '../proxy/upstream.js';
-import { request } from '../proxy/cluster.js';
+import { request } from '../proxy/upstream-request.js';
 import { ApiKey } from '../protocol/generated/index.js';
 import type * as metadata from '../protocol/generated/metadata.js';
 import type * as createTopics from '../protocol/generated/create-topics.js';
@@ -144,7 +144,7 @@ export class KafkaCluster {
       await cluster.waitReady();
     } catch (e) {
       await cluster.stop({ keep: true });
-      throw new Error(`${(e as Error).message} (logs in ${dir})`);
+      throw new Error(`${(e as Error).message} (logs in ${dir})`, { cause: e });
     }
     return cluster;
   }

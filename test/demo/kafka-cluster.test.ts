@@ -2,7 +2,7 @@
 // restart, creates topics replicated across its nodes, and leaves nothing behind when stopped.
 import t from 'tap';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { KafkaCluster } from '../../src/cli/kafka-cluster.js';
+import { KafkaCluster } from '../../src/demo/kafka-cluster.js';
 import { kafkaTool } from '../helpers/kafka.js';
 
 t.test('three nodes: ready, replicated topics, a node killed and back, stopped clean', async (t) => {
