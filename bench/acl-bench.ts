@@ -6,7 +6,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { Authorizer } from '../src/acl/authorizer.js';
-import { Operation as Op, Permission as P, PatternType as Pt, ResourceType as R, type AclBinding } from '../src/acl/model.js';
+import {
+  Operation as Op,
+  Permission as P,
+  PatternType as Pt,
+  ResourceType as R,
+  type AclBinding,
+} from '../src/acl/model.js';
 import { PROJECT_ROOT } from '../src/demo/mock-cluster.js';
 
 const N = 100_000;
@@ -33,7 +39,12 @@ const queries = Array.from({ length: 10_000 }, (_, i) => {
     const name = acl.patternType === Pt.PREFIXED ? `${acl.resourceName}orders-${i}` : acl.resourceName;
     return { p: acl.principal, name, op: acl.operation, type: acl.resourceType };
   }
-  return { p: `User:svc-${(i * 7) % 2000}`, name: `team-${(i * 13) % 500}.topic-${(i * 31) % N}`, op: Op.READ as number, type: R.TOPIC as number };
+  return {
+    p: `User:svc-${(i * 7) % 2000}`,
+    name: `team-${(i * 13) % 500}.topic-${(i * 31) % N}`,
+    op: Op.READ as number,
+    type: R.TOPIC as number,
+  };
 });
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
 function measure(fn: (q: (typeof queries)[number]) => unknown): number {
@@ -46,7 +57,9 @@ function measure(fn: (q: (typeof queries)[number]) => unknown): number {
   return median(batches.slice(3));
 }
 let allowed = 0;
-const uncached = measure((q) => (allowed += a.decide(q.p, '10.1.1.1', q.op as never, q.type as never, q.name).allowed ? 1 : 0));
+const uncached = measure(
+  (q) => (allowed += a.decide(q.p, '10.1.1.1', q.op as never, q.type as never, q.name).allowed ? 1 : 0),
+);
 for (const q of queries) a.authorize(q.p, '10.1.1.1', q.op as never, q.type as never, q.name);
 const cached = measure((q) => a.authorize(q.p, '10.1.1.1', q.op as never, q.type as never, q.name));
 const section = [

@@ -20,7 +20,12 @@ const PARTITIONS = 12;
 
 function aclFile(): string {
   const acls: AclBinding[] = [];
-  const allow = (resourceType: AclBinding['resourceType'], resourceName: string, operation: AclBinding['operation'], patternType: AclBinding['patternType'] = PatternType.LITERAL): AclBinding => ({
+  const allow = (
+    resourceType: AclBinding['resourceType'],
+    resourceName: string,
+    operation: AclBinding['operation'],
+    patternType: AclBinding['patternType'] = PatternType.LITERAL,
+  ): AclBinding => ({
     resourceType,
     resourceName,
     patternType,
@@ -34,7 +39,15 @@ function aclFile(): string {
   acls.push(allow(ResourceType.TOPIC, 'bench', Operation.READ, PatternType.PREFIXED));
   acls.push(allow(ResourceType.GROUP, 'warden-bench', Operation.READ));
   for (let i = 0; i < OTHER_ACLS; i++) {
-    acls.push({ ...allow(ResourceType.TOPIC, `team-${i % 500}-topic-${i}`, i % 2 ? Operation.READ : Operation.WRITE, i % 5 === 0 ? PatternType.PREFIXED : PatternType.LITERAL), principal: `User:app-${i % 1000}` });
+    acls.push({
+      ...allow(
+        ResourceType.TOPIC,
+        `team-${i % 500}-topic-${i}`,
+        i % 2 ? Operation.READ : Operation.WRITE,
+        i % 5 === 0 ? PatternType.PREFIXED : PatternType.LITERAL,
+      ),
+      principal: `User:app-${i % 1000}`,
+    });
   }
   const file = join(mkdtempSync(join(tmpdir(), 'warden-acl-bench-')), 'acls.yaml');
   writeAclFile(file, acls);
@@ -47,7 +60,17 @@ async function main() {
   const file = aclFile();
   const off = await startProxy(cluster.brokers);
   const on = await startProxy(cluster.brokers, { extraConfig: ['acl:', `  file: ${file}`] });
-  await run(['produce', '--brokers', cluster.bootstrap, '--topic', 'bench-cons', '--size', '1024', '--count', String(CONSUME_MESSAGES)]);
+  await run([
+    'produce',
+    '--brokers',
+    cluster.bootstrap,
+    '--topic',
+    'bench-cons',
+    '--size',
+    '1024',
+    '--count',
+    String(CONSUME_MESSAGES),
+  ]);
   const targets: Array<[string, string]> = [
     ['off', off.addr],
     ['on', on.addr],
@@ -56,12 +79,36 @@ async function main() {
   const consume: Record<string, number[]> = { off: [], on: [] };
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, addr] of round % 2 === 0 ? targets : [...targets].reverse()) {
-      const pr = await run(['produce', '--brokers', addr, '--topic', 'bench', '--size', '1024', '--count', String(MESSAGES), '--acks', '1', '--linger-ms', '5']);
+      const pr = await run([
+        'produce',
+        '--brokers',
+        addr,
+        '--topic',
+        'bench',
+        '--size',
+        '1024',
+        '--count',
+        String(MESSAGES),
+        '--acks',
+        '1',
+        '--linger-ms',
+        '5',
+      ]);
       if ((pr.errors ?? 0) > 0) throw new Error(`produce through ACLs ${name} had ${pr.errors} errors`);
       produce[name]!.push(pr.msgsPerSec!);
-      const cr = await run(['consume', '--brokers', addr, '--topic', 'bench-cons', '--count', String(CONSUME_MESSAGES)]);
+      const cr = await run([
+        'consume',
+        '--brokers',
+        addr,
+        '--topic',
+        'bench-cons',
+        '--count',
+        String(CONSUME_MESSAGES),
+      ]);
       consume[name]!.push(cr.msgsPerSec!);
-      process.stderr.write(`round ${round + 1}/${ROUNDS} ACLs ${name}: produce ${Math.round(pr.msgsPerSec!)} msg/s, consume ${Math.round(cr.msgsPerSec!)} msg/s\n`);
+      process.stderr.write(
+        `round ${round + 1}/${ROUNDS} ACLs ${name}: produce ${Math.round(pr.msgsPerSec!)} msg/s, consume ${Math.round(cr.msgsPerSec!)} msg/s\n`,
+      );
     }
   }
   await off.stop();

@@ -33,10 +33,30 @@ async function perEvent(sinks: AuditConfig['sinks']): Promise<number> {
     const devnull = new Writable({ write: (_c, _e, cb) => cb() });
     const audit = new AuditLog(cfg, { log: pino({ level: 'silent' }), upstream: null, stdout: devnull });
     audit.start();
-    const req = { principal: 'User:alice', clientAddress: '127.0.0.1', listener: 'plain', methodName: 'kafka.Produce', correlationId: 1, clientId: 'bench' };
+    const req = {
+      principal: 'User:alice',
+      clientAddress: '127.0.0.1',
+      listener: 'plain',
+      methodName: 'kafka.Produce',
+      correlationId: 1,
+      clientId: 'bench',
+    };
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < EVENTS; i++) {
-      audit.record(authorizationEvent('cluster-1', { ...req, correlationId: i }, { granted: true, operation: Operation.WRITE, resourceType: ResourceType.TOPIC, resourceName: 'bench', acl: null, superUser: false }));
+      audit.record(
+        authorizationEvent(
+          'cluster-1',
+          { ...req, correlationId: i },
+          {
+            granted: true,
+            operation: Operation.WRITE,
+            resourceType: ResourceType.TOPIC,
+            resourceName: 'bench',
+            acl: null,
+            superUser: false,
+          },
+        ),
+      );
     }
     times.push(Number(process.hrtime.bigint() - t0) / 1000 / EVENTS);
     await audit.stop(5000);
@@ -45,18 +65,30 @@ async function perEvent(sinks: AuditConfig['sinks']): Promise<number> {
 }
 
 async function main() {
-  const file = { type: 'file' as const, path: '', maxBytes: 1 << 30, maxFiles: 2, fsync: 'interval' as const, fsyncIntervalMs: 1000 };
+  const file = {
+    type: 'file' as const,
+    path: '',
+    maxBytes: 1 << 30,
+    maxFiles: 2,
+    fsync: 'interval' as const,
+    fsyncIntervalMs: 1000,
+  };
   const micro = {
     file: await perEvent([file]),
     spooled: await perEvent([{ type: 'stdout' }]),
     both: await perEvent([file, { type: 'stdout' }]),
   };
-  process.stderr.write(`per event: file ${micro.file.toFixed(2)} us, spooled ${micro.spooled.toFixed(2)} us, both ${micro.both.toFixed(2)} us\n`);
+  process.stderr.write(
+    `per event: file ${micro.file.toFixed(2)} us, spooled ${micro.spooled.toFixed(2)} us, both ${micro.both.toFixed(2)} us\n`,
+  );
 
   const cluster = await MockCluster.start({ brokers: 3, topics: { bench: 12 } });
   for (let p = 0; p < 12; p++) await cluster.command(`leader bench ${p} ${(p % 3) + 1}`);
   const dir = mkdtempSync(join(tmpdir(), 'warden-audit-e2e-'));
-  writeFileSync(join(dir, 'acls.yaml'), 'acls:\n  - { resourceType: TOPIC, resourceName: bench, principal: "User:ANONYMOUS", operation: WRITE }\n');
+  writeFileSync(
+    join(dir, 'acls.yaml'),
+    'acls:\n  - { resourceType: TOPIC, resourceName: bench, principal: "User:ANONYMOUS", operation: WRITE }\n',
+  );
   const auditSection = (name: string, allowed: string) => [
     `acl: { file: ${join(dir, 'acls.yaml')} }`,
     'audit:',
@@ -75,7 +107,21 @@ async function main() {
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? names : [...names].reverse();
     for (const name of order) {
-      const r = await run(['produce', '--brokers', proxies[name].addr, '--topic', 'bench', '--size', '1024', '--count', String(MESSAGES), '--acks', '1', '--linger-ms', '5']);
+      const r = await run([
+        'produce',
+        '--brokers',
+        proxies[name].addr,
+        '--topic',
+        'bench',
+        '--size',
+        '1024',
+        '--count',
+        String(MESSAGES),
+        '--acks',
+        '1',
+        '--linger-ms',
+        '5',
+      ]);
       produce[name]!.push(r.msgsPerSec!);
       process.stderr.write(`round ${round + 1}/${ROUNDS} audit ${name}: ${Math.round(r.msgsPerSec!)} msg/s\n`);
     }

@@ -72,7 +72,15 @@ const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf
  * Starts `kafka-warden serve`; `extraConfig` lines are appended to its YAML (e.g. an acl section);
  * `mainJs` runs another build (e.g. a copy of an older dist/, for a before/after comparison).
  */
-export async function startProxy(bootstrap: string[], opts: { poolMode?: 'pooled' | 'dedicated'; extraConfig?: string[]; env?: Record<string, string>; mainJs?: string } = {}): Promise<ProxyHandle> {
+export async function startProxy(
+  bootstrap: string[],
+  opts: {
+    poolMode?: 'pooled' | 'dedicated';
+    extraConfig?: string[];
+    env?: Record<string, string>;
+    mainJs?: string;
+  } = {},
+): Promise<ProxyHandle> {
   const base = await freePortBlock(60);
   const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
   const cfg = join(dir, 'bench.yaml');
@@ -115,10 +123,16 @@ export async function startProxy(bootstrap: string[], opts: { poolMode?: 'pooled
     ].join('\n'),
   );
   // WARDEN_PROFILE_DIR=/some/dir writes a V8 CPU profile of the proxy there when it stops.
-  const profile = process.env.WARDEN_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WARDEN_PROFILE_DIR}`] : [];
+  const profile = process.env.WARDEN_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WARDEN_PROFILE_DIR}`]
+    : [];
   // WARDEN_NODE_FLAGS="--trace-gc ..." passes extra V8/Node flags to the proxy process only.
   const flags = (process.env.WARDEN_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...flags, ...profile, opts.mainJs ?? join(PROJECT_ROOT, 'dist', 'cli', 'main.js'), 'serve', '--config', cfg], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...opts.env } });
+  const child = spawn(
+    process.execPath,
+    [...flags, ...profile, opts.mainJs ?? join(PROJECT_ROOT, 'dist', 'cli', 'main.js'), 'serve', '--config', cfg],
+    { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...opts.env } },
+  );
   const addr = `127.0.0.1:${base}`;
   // Ready when Metadata through it works.
   const deadline = Date.now() + 15_000;
@@ -134,7 +148,18 @@ export async function startProxy(bootstrap: string[], opts: { poolMode?: 'pooled
   return {
     addr,
     secure: `localhost:${base + 30}`,
-    secureArgs: ['-X', 'security.protocol=SASL_SSL', '-X', 'sasl.mechanisms=SCRAM-SHA-512', '-X', 'sasl.username=bench', '-X', 'sasl.password=bench-password', '-X', `ssl.ca.location=${caFile}`],
+    secureArgs: [
+      '-X',
+      'security.protocol=SASL_SSL',
+      '-X',
+      'sasl.mechanisms=SCRAM-SHA-512',
+      '-X',
+      'sasl.username=bench',
+      '-X',
+      'sasl.password=bench-password',
+      '-X',
+      `ssl.ca.location=${caFile}`,
+    ],
     user: 'bench',
     password: 'bench-password',
     caFile,
@@ -146,7 +171,6 @@ export async function startProxy(bootstrap: string[], opts: { poolMode?: 'pooled
       }),
   };
 }
-
 
 /** Replaces (or appends) the section of bench/BENCHMARKS.md that starts with `heading`. */
 export function writeSection(heading: string, section: string): void {

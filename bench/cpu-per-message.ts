@@ -25,7 +25,10 @@ const MESSAGES = Number(process.env.MESSAGES ?? 1_000_000);
 /** Offered messages per second, or 'max' (no limit). */
 const RATE = process.env.RATE ?? '200000';
 const rateArgs = RATE === 'max' ? [] : ['--rate', String(Number(RATE))];
-const offered = RATE === 'max' ? 'as fast as the driver can (each path at saturation)' : `at an offered ${Number(RATE).toLocaleString('en-US')} msg/s`;
+const offered =
+  RATE === 'max'
+    ? 'as fast as the driver can (each path at saturation)'
+    : `at an offered ${Number(RATE).toLocaleString('en-US')} msg/s`;
 
 type Path = 'PLAINTEXT' | 'SASL_SSL';
 type Who = 'client' | 'proxy' | 'mock';
@@ -42,15 +45,36 @@ async function main() {
   for (let r = 0; r < ROUNDS; r++) {
     const order = r % 2 === 0 ? proxies : [...proxies].reverse();
     for (const [reads, proxy] of order) {
-      for (const [path, addr, extra] of [['PLAINTEXT', proxy.addr, []], ['SASL_SSL', proxy.secure, proxy.secureArgs]] as Array<[Path, string, string[]]>) {
+      for (const [path, addr, extra] of [
+        ['PLAINTEXT', proxy.addr, []],
+        ['SASL_SSL', proxy.secure, proxy.secureArgs],
+      ] as Array<[Path, string, string[]]>) {
         const p0 = cpuSeconds(proxy.pid);
         const m0 = cpuSeconds(cluster.pid);
-        const pr = await run(['produce', '--brokers', addr, '--topic', 'bench', '--size', '1024', '--count', String(MESSAGES), '--acks', '1', '--linger-ms', '5', ...rateArgs, ...extra]);
+        const pr = await run([
+          'produce',
+          '--brokers',
+          addr,
+          '--topic',
+          'bench',
+          '--size',
+          '1024',
+          '--count',
+          String(MESSAGES),
+          '--acks',
+          '1',
+          '--linger-ms',
+          '5',
+          ...rateArgs,
+          ...extra,
+        ]);
         const perMsg = (seconds: number) => (seconds / MESSAGES) * 1e6;
         add(reads, path, 'proxy', perMsg(cpuSeconds(proxy.pid) - p0));
         add(reads, path, 'mock', perMsg(cpuSeconds(cluster.pid) - m0));
         add(reads, path, 'client', perMsg(pr.cpuSeconds!));
-        process.stderr.write(`round ${r + 1} ${reads} ${path}: ${Math.round(pr.msgsPerSec!)} msg/s (rate ${RATE}), us CPU/msg: client ${perMsg(pr.cpuSeconds!).toFixed(2)}, proxy ${cost[`${reads}|${path}|proxy`]!.at(-1)!.toFixed(2)}, mock ${cost[`${reads}|${path}|mock`]!.at(-1)!.toFixed(2)}\n`);
+        process.stderr.write(
+          `round ${r + 1} ${reads} ${path}: ${Math.round(pr.msgsPerSec!)} msg/s (rate ${RATE}), us CPU/msg: client ${perMsg(pr.cpuSeconds!).toFixed(2)}, proxy ${cost[`${reads}|${path}|proxy`]!.at(-1)!.toFixed(2)}, mock ${cost[`${reads}|${path}|mock`]!.at(-1)!.toFixed(2)}\n`,
+        );
       }
     }
   }
@@ -74,7 +98,7 @@ async function main() {
     `Command: \`ROUNDS=${ROUNDS} MESSAGES=${MESSAGES} RATE=${RATE} npm run bench -- cpu-per-message\``,
     '',
     `Produce of ${MESSAGES.toLocaleString('en-US')} messages of 1 KiB ${offered} (librdkafka 2.0.2, linger 5 ms, acks=1) through each proxy;`,
-    'each process\'s CPU time (user + system, all threads) divided by the messages, PLAINTEXT / SASL_SSL (SCRAM-SHA-512, TLS 1.3); medians of the rounds (order alternating).',
+    "each process's CPU time (user + system, all threads) divided by the messages, PLAINTEXT / SASL_SSL (SCRAM-SHA-512, TLS 1.3); medians of the rounds (order alternating).",
     'Proxy capacity: SASL_SSL throughput the proxy could carry on a core of its own, as a fraction of PLAINTEXT. Predicted: the end-to-end',
     'SASL_SSL/PLAINTEXT ratio the CPU of all three processes implies on this machine (they share its cores). Ceiling: the same if the',
     "proxy's TLS and SASL cost nothing at all (its SASL_SSL CPU replaced by its PLAINTEXT CPU); the driver's own TLS work remains.",
@@ -83,7 +107,9 @@ async function main() {
     '|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    `Per round (us CPU/msg): ${Object.entries(cost).map(([k, v]) => `${k.replaceAll('|', ' ')}: ${v.map(f).join(', ')}`).join('; ')}.`,
+    `Per round (us CPU/msg): ${Object.entries(cost)
+      .map(([k, v]) => `${k.replaceAll('|', ' ')}: ${v.map(f).join(', ')}`)
+      .join('; ')}.`,
     '',
   ].join('\n');
   writeSection(heading, section);

@@ -22,7 +22,16 @@ async function proxyWith(maxRequestElements: number) {
   const base = await freePortBlock(20);
   const p = await serveProxy({
     upstream: { bootstrap: cluster.brokers },
-    listeners: [{ name: 'plain', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: base, brokerPortBase: base + 10, advertisedHost: '127.0.0.1' }],
+    listeners: [
+      {
+        name: 'plain',
+        securityProtocol: 'PLAINTEXT',
+        host: '127.0.0.1',
+        port: base,
+        brokerPortBase: base + 10,
+        advertisedHost: '127.0.0.1',
+      },
+    ],
     limits: { maxRequestElements, maxConnectionCreationRatePerIp: 0 },
     logging: { level: 'info' },
   });
@@ -43,7 +52,11 @@ for (let round = 0; round < ROUNDS; round++) {
       row.max.push(r.max);
       row.frames.push(r.attackerFrames / SECONDS);
       rows.set(key, row);
-      console.log(setting, attack, `p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} max ${r.max.toFixed(1)} frames/s ${(r.attackerFrames / SECONDS).toFixed(0)} closed ${r.attackerClosed}`);
+      console.log(
+        setting,
+        attack,
+        `p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} max ${r.max.toFixed(1)} frames/s ${(r.attackerFrames / SECONDS).toFixed(0)} closed ${r.attackerClosed}`,
+      );
     }
   }
 }
@@ -56,10 +69,10 @@ const label: Record<string, string> = {
   huge: '1,000,000 empty topics per Produce (5.7 MiB)',
 };
 const lines = [
-  '## Decoding cost: another client\'s round trip while one sends the worst frames (issue 10)',
+  "## Decoding cost: another client's round trip while one sends the worst frames (issue 10)",
   '',
   `\`npm run bench -- decode-stall\` (ROUNDS=${ROUNDS}, SECONDS=${SECONDS}), ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores shared by prober, attacker, proxy and mock.`,
-  'A prober sends ApiVersions v0 every 5 ms on its own connection while an attacker sends the frame, waits for the answer (or the close), and sends it again. Medians over rounds of each run\'s p50 / p99 / max, in ms.',
+  "A prober sends ApiVersions v0 every 5 ms on its own connection while an attacker sends the frame, waits for the answer (or the close), and sends it again. Medians over rounds of each run's p50 / p99 / max, in ms.",
   '',
   '| proxy | attacker | prober p50 | prober p99 | prober max | attacker frames/s |',
   '|---|---|---:|---:|---:|---:|',
@@ -67,7 +80,13 @@ const lines = [
 for (const [key, row] of rows) {
   const [setting, attack] = key.split('\u0000') as [string, string];
   const name = setting === 'budget' ? `maxRequestElements ${BUDGET.toLocaleString('en')}` : 'no budget (before)';
-  lines.push(`| ${name} | ${label[attack]} | ${median(row.p50).toFixed(2)} | ${median(row.p99).toFixed(2)} | ${median(row.max).toFixed(1)} | ${median(row.frames).toFixed(0)} |`);
+  lines.push(
+    `| ${name} | ${label[attack]} | ${median(row.p50).toFixed(2)} | ${median(row.p99).toFixed(2)} | ${median(row.max).toFixed(1)} | ${median(row.frames).toFixed(0)} |`,
+  );
 }
-lines.push('', 'With the budget, a frame over it is refused at its array count (nothing decoded) and its connection closed; the attacker then pays a reconnect per frame.', '');
+lines.push(
+  '',
+  'With the budget, a frame over it is refused at its array count (nothing decoded) and its connection closed; the attacker then pays a reconnect per frame.',
+  '',
+);
 writeSection(lines[0]!, lines.join('\n'));

@@ -23,13 +23,24 @@ const ATTEMPTS = Number(process.env.ATTEMPTS ?? 200);
 const dir = mkdtempSync(join(tmpdir(), 'warden-login-bench-'));
 const credentialsFile = join(dir, 'users.yaml');
 const store = new CredentialStore(credentialsFile);
-for (const u of ['alice', 'bob', 'carol']) store.set(u, 'SCRAM-SHA-512', makeCredential('SCRAM-SHA-512', `${u}-password`, 8192));
+for (const u of ['alice', 'bob', 'carol'])
+  store.set(u, 'SCRAM-SHA-512', makeCredential('SCRAM-SHA-512', `${u}-password`, 8192));
 store.save();
 const cluster = await MockCluster.start({ brokers: 1 });
 const base = await freePortBlock(20);
 const proxy = await serveProxy({
   upstream: { bootstrap: cluster.brokers },
-  listeners: [{ name: 'sasl', securityProtocol: 'SASL_PLAINTEXT', host: '127.0.0.1', port: base, brokerPortBase: base + 10, advertisedHost: '127.0.0.1', sasl: { mechanisms: ['SCRAM-SHA-512', 'PLAIN'], allowPlainWithoutTls: true } }],
+  listeners: [
+    {
+      name: 'sasl',
+      securityProtocol: 'SASL_PLAINTEXT',
+      host: '127.0.0.1',
+      port: base,
+      brokerPortBase: base + 10,
+      advertisedHost: '127.0.0.1',
+      sasl: { mechanisms: ['SCRAM-SHA-512', 'PLAIN'], allowPlainWithoutTls: true },
+    },
+  ],
   auth: { credentialsFile, failedAuthenticationDelayMs: 0, failedLogins: { attempts: 0 } },
   limits: { maxConnectionCreationRatePerIp: 0 },
   logging: { level: 'info' },
@@ -42,7 +53,9 @@ async function attempt(mechanism: 'PLAIN' | 'SCRAM-SHA-512', user: string): Prom
     await c.request(ApiKey.SaslHandshake, 1, { mechanism });
     if (mechanism === 'PLAIN') {
       const t0 = performance.now();
-      const r = await c.request<saslAuthenticate.Response>(ApiKey.SaslAuthenticate, 1, { authBytes: Buffer.from(`\0${user}\0wrong-password`) });
+      const r = await c.request<saslAuthenticate.Response>(ApiKey.SaslAuthenticate, 1, {
+        authBytes: Buffer.from(`\0${user}\0wrong-password`),
+      });
       if (r.errorCode !== 58) throw new Error(`expected a failure, got ${r.errorCode}`);
       return performance.now() - t0;
     }

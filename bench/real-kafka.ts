@@ -25,7 +25,6 @@ const opts = {
   baselineMainJs: process.env.BASELINE,
 };
 
-
 const result = await runBench({ ...opts, log: (l) => process.stderr.write(`${l}\n`) });
 // A baseline run has a section of its own; a subset of the workloads without one is for a look
 // (a profile) and is not written.

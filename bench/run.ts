@@ -23,15 +23,36 @@ const CONSUME_MESSAGES = Number(process.env.CONSUME_MESSAGES ?? 200_000);
 
 function setupRate(proxy: ProxyHandle): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'setup-rate.ts'), proxy.secure, proxy.user, proxy.password, proxy.caFile, '3', '8'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(PROJECT_ROOT, 'bench', 'setup-rate.ts'),
+        proxy.secure,
+        proxy.user,
+        proxy.password,
+        proxy.caFile,
+        '3',
+        '8',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve((JSON.parse(out) as { setupsPerSec: number }).setupsPerSec) : reject(new Error(`setup-rate exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve((JSON.parse(out) as { setupsPerSec: number }).setupsPerSec)
+        : reject(new Error(`setup-rate exited ${code}`)),
+    );
   });
 }
 
 async function main() {
-  const cluster = await MockCluster.start({ brokers: 3, topics: { bench: PARTITIONS, lat: 1, cons: CONSUME_PARTITIONS } });
+  const cluster = await MockCluster.start({
+    brokers: 3,
+    topics: { bench: PARTITIONS, lat: 1, cons: CONSUME_PARTITIONS },
+  });
   for (let p = 0; p < PARTITIONS; p++) await cluster.command(`leader bench ${p} ${(p % 3) + 1}`);
   const proxy = await startProxy(cluster.brokers, { poolMode: POOL_MODE });
   const direct = cluster.bootstrap;
@@ -54,18 +75,59 @@ async function main() {
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? targets : [...targets].reverse();
     for (const [name, addr, extra] of order) {
-      const pr = await run(['produce', '--brokers', addr, '--topic', 'bench', '--size', '1024', '--count', String(MESSAGES), '--acks', '1', '--linger-ms', '5', ...extra]);
+      const pr = await run([
+        'produce',
+        '--brokers',
+        addr,
+        '--topic',
+        'bench',
+        '--size',
+        '1024',
+        '--count',
+        String(MESSAGES),
+        '--acks',
+        '1',
+        '--linger-ms',
+        '5',
+        ...extra,
+      ]);
       produce[name]!.push(pr.msgsPerSec!);
       produceMb[name]!.push(pr.mbPerSec!);
-      const cr = await run(['consume', '--brokers', addr, '--topic', 'cons', '--count', String(consumeCount), ...extra]);
+      const cr = await run([
+        'consume',
+        '--brokers',
+        addr,
+        '--topic',
+        'cons',
+        '--count',
+        String(consumeCount),
+        ...extra,
+      ]);
       consume[name]!.push(cr.msgsPerSec!);
-      const lr = await run(['latency', '--brokers', addr, '--topic', 'lat', '--size', '1024', '--rate', String(LAT_RATE), '--count', String(LAT_COUNT), ...extra]);
+      const lr = await run([
+        'latency',
+        '--brokers',
+        addr,
+        '--topic',
+        'lat',
+        '--size',
+        '1024',
+        '--rate',
+        String(LAT_RATE),
+        '--count',
+        String(LAT_COUNT),
+        ...extra,
+      ]);
       p50[name]!.push(lr.p50us!);
       p99[name]!.push(lr.p99us!);
-      process.stderr.write(`round ${round + 1}/${ROUNDS} ${name}: produce ${Math.round(pr.msgsPerSec!)} msg/s, consume ${Math.round(cr.msgsPerSec!)} msg/s, p50 ${lr.p50us} us, p99 ${lr.p99us} us\n`);
+      process.stderr.write(
+        `round ${round + 1}/${ROUNDS} ${name}: produce ${Math.round(pr.msgsPerSec!)} msg/s, consume ${Math.round(cr.msgsPerSec!)} msg/s, p50 ${lr.p50us} us, p99 ${lr.p99us} us\n`,
+      );
     }
     setups.push(await setupRate(proxy));
-    process.stderr.write(`round ${round + 1}/${ROUNDS} TLS+SCRAM setups: ${Math.round(setups[setups.length - 1]!)}/s\n`);
+    process.stderr.write(
+      `round ${round + 1}/${ROUNDS} TLS+SCRAM setups: ${Math.round(setups[setups.length - 1]!)}/s\n`,
+    );
   }
   await proxy.stop();
   await cluster.stop();
@@ -81,7 +143,8 @@ async function main() {
     return `| ${label} | ${f(d)} | ${f(p)} | ${f(sc)} | ${ratio(p, d)}x | ${ratio(sc, p)}x |`;
   };
   const signed = (n: number) => (n < 0 ? `-${fmt(-n)}` : `+${fmt(n)}`);
-  const lat = (label: string, x: Record<string, number[]>) => `| ${label} | ${fmt(m(x.direct!))} | ${fmt(m(x.proxy!))} | ${fmt(m(x.secure!))} | ${signed(m(x.proxy!) - m(x.direct!))} us | ${signed(m(x.secure!) - m(x.proxy!))} us |`;
+  const lat = (label: string, x: Record<string, number[]>) =>
+    `| ${label} | ${fmt(m(x.direct!))} | ${fmt(m(x.proxy!))} | ${fmt(m(x.secure!))} | ${signed(m(x.proxy!) - m(x.direct!))} us | ${signed(m(x.secure!) - m(x.proxy!))} us |`;
   const rows = [
     row('produce 1 KiB, acks=1 (msg/s)', produce),
     row('produce 1 KiB, acks=1 (MiB/s)', produceMb, 1),

@@ -32,7 +32,10 @@ function login(): Promise<void> {
       if (step === 1) s.write(packet(ApiKey.SaslHandshake, 1, 2, { mechanism: 'SCRAM-SHA-512' }));
       else if (step === 2) s.write(packet(ApiKey.SaslAuthenticate, 1, 3, { authBytes: Buffer.from(`n,,${bare}`) }));
       else {
-        const res = API_SPECS.get(ApiKey.SaslAuthenticate)!.decodeResponse(new Reader(f, responseHeaderLength(ApiKey.SaslAuthenticate, 1, f)), 1) as saslAuthenticate.Response;
+        const res = API_SPECS.get(ApiKey.SaslAuthenticate)!.decodeResponse(
+          new Reader(f, responseHeaderLength(ApiKey.SaslAuthenticate, 1, f)),
+          1,
+        ) as saslAuthenticate.Response;
         if (res.errorCode !== 0) return reject(new Error(`auth error ${res.errorCode}`));
         if (step === 4) {
           s.end();
@@ -41,7 +44,11 @@ function login(): Promise<void> {
         const sf = res.authBytes.toString();
         const [, r, salt, it] = /^r=([^,]+),s=([^,]+),i=(\d+)/.exec(sf)!;
         let salted = saltedCache.get(salt!);
-        if (!salted) saltedCache.set(salt!, (salted = pbkdf2Sync(password!, Buffer.from(salt!, 'base64'), Number(it), 64, 'sha512')));
+        if (!salted)
+          saltedCache.set(
+            salt!,
+            (salted = pbkdf2Sync(password!, Buffer.from(salt!, 'base64'), Number(it), 64, 'sha512')),
+          );
         const clientKey = createHmac('sha512', salted).update('Client Key').digest();
         const storedKey = createHash('sha512').update(clientKey).digest();
         const wp = `c=biws,r=${r}`;
@@ -73,4 +80,6 @@ await Promise.all(
   }),
 );
 const elapsed = (Date.now() - started) / 1000;
-process.stdout.write(JSON.stringify({ mode: 'setup', setups: done, errors, seconds: elapsed, setupsPerSec: done / elapsed }) + '\n');
+process.stdout.write(
+  JSON.stringify({ mode: 'setup', setups: done, errors, seconds: elapsed, setupsPerSec: done / elapsed }) + '\n',
+);

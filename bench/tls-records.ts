@@ -36,27 +36,35 @@ async function measure(mode: 'shared-buffer' | 'data-events', size: number): Pro
   const count = Math.floor(BYTES / size);
   let done!: (r: Run) => void;
   const result = new Promise<Run>((r) => (done = r));
-  const server = tls.createServer({ cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey) }, (socket: net.Socket) => {
-    let bytes = 0;
-    let t0: NodeJS.CpuUsage | null = null;
-    const take = (c: Buffer) => {
-      if (t0 === null) t0 = process.cpuUsage();
-      bytes += c.length;
-    };
-    socket.on('data', take);
-    if (mode === 'shared-buffer' && !readIntoBuffer(socket, sharedReadBuffer(), take)) throw new Error('shared-buffer reads unavailable');
-    socket.on('error', () => {});
-    socket.on('end', () => {
-      const u = process.cpuUsage(t0 ?? undefined);
-      const us = u.user + u.system;
-      if (bytes !== count * size) throw new Error(`received ${bytes} of ${count * size} bytes`);
-      done({ usPerRecord: us / count, usPerKiB: us / (bytes / 1024) });
-      socket.end();
-    });
-  });
+  const server = tls.createServer(
+    { cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey) },
+    (socket: net.Socket) => {
+      let bytes = 0;
+      let t0: NodeJS.CpuUsage | null = null;
+      const take = (c: Buffer) => {
+        if (t0 === null) t0 = process.cpuUsage();
+        bytes += c.length;
+      };
+      socket.on('data', take);
+      if (mode === 'shared-buffer' && !readIntoBuffer(socket, sharedReadBuffer(), take))
+        throw new Error('shared-buffer reads unavailable');
+      socket.on('error', () => {});
+      socket.on('end', () => {
+        const u = process.cpuUsage(t0 ?? undefined);
+        const us = u.user + u.system;
+        if (bytes !== count * size) throw new Error(`received ${bytes} of ${count * size} bytes`);
+        done({ usPerRecord: us / count, usPerKiB: us / (bytes / 1024) });
+        socket.end();
+      });
+    },
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as net.AddressInfo).port;
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'client', String(port), String(size), String(count)], { stdio: 'inherit' });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), 'client', String(port), String(size), String(count)],
+    { stdio: 'inherit' },
+  );
   const r = await result;
   await new Promise((res) => child.once('exit', res));
   server.close();
@@ -64,7 +72,8 @@ async function measure(mode: 'shared-buffer' | 'data-events', size: number): Pro
 }
 
 async function main() {
-  if (process.argv[2] === 'client') return client(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]));
+  if (process.argv[2] === 'client')
+    return client(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]));
   const rows: string[] = [];
   for (const size of [1024, 16384]) {
     for (const mode of ['data-events', 'shared-buffer'] as const) {
@@ -72,8 +81,12 @@ async function main() {
       for (let i = 0; i < ROUNDS; i++) runs.push(await measure(mode, size));
       const perRecord = median(runs.map((r) => r.usPerRecord));
       const perKiB = median(runs.map((r) => r.usPerKiB));
-      process.stderr.write(`${size} B records, ${mode}: ${perRecord.toFixed(2)} us/record, ${perKiB.toFixed(3)} us/KiB\n`);
-      rows.push(`| ${size / 1024} KiB | ${mode === 'data-events' ? "'data' events (Node's default)" : 'shared read buffer (kafka-warden)'} | ${perRecord.toFixed(2)} | ${perKiB.toFixed(3)} |`);
+      process.stderr.write(
+        `${size} B records, ${mode}: ${perRecord.toFixed(2)} us/record, ${perKiB.toFixed(3)} us/KiB\n`,
+      );
+      rows.push(
+        `| ${size / 1024} KiB | ${mode === 'data-events' ? "'data' events (Node's default)" : 'shared read buffer (kafka-warden)'} | ${perRecord.toFixed(2)} | ${perKiB.toFixed(3)} |`,
+      );
     }
   }
   writeSection(

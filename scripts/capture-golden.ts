@@ -25,7 +25,12 @@ const golden = new Map<string, Golden>();
 const PROXY_WRITTEN = new Set([18, 3, 10, 60]);
 
 /** Records frames of every connection through a relay in front of `target`. */
-function recordingRelay(target: { host: string; port: number }, source: string, responsesToo: boolean, listenPort = 0): Promise<net.Server> {
+function recordingRelay(
+  target: { host: string; port: number },
+  source: string,
+  responsesToo: boolean,
+  listenPort = 0,
+): Promise<net.Server> {
   const server = net.createServer((client) => {
     const up = net.connect(target);
     const versions = new Map<number, [number, number]>();
@@ -34,13 +39,21 @@ function recordingRelay(target: { host: string; port: number }, source: string, 
       const version = p.readInt16BE(6);
       versions.set(p.readInt32BE(8), [apiKey, version]);
       const k = `${apiKey}/${version}/request`;
-      if (!golden.has(k)) golden.set(k, { source, apiKey, version, direction: 'request', hex: p.subarray(4).toString('hex') });
+      if (!golden.has(k))
+        golden.set(k, { source, apiKey, version, direction: 'request', hex: p.subarray(4).toString('hex') });
     });
     const resReader = new FrameReader((p) => {
       const av = versions.get(p.readInt32BE(4));
       if (!av || !responsesToo || PROXY_WRITTEN.has(av[0])) return;
       const k = `${av[0]}/${av[1]}/response`;
-      if (!golden.has(k)) golden.set(k, { source, apiKey: av[0], version: av[1], direction: 'response', hex: p.subarray(4).toString('hex') });
+      if (!golden.has(k))
+        golden.set(k, {
+          source,
+          apiKey: av[0],
+          version: av[1],
+          direction: 'response',
+          hex: p.subarray(4).toString('hex'),
+        });
     });
     client.on('data', (d: Buffer) => {
       reqReader.push(d);
@@ -66,7 +79,10 @@ function recordingRelay(target: { host: string; port: number }, source: string, 
  */
 async function throughProxy(source: string, modern: boolean, drive: (bootstrap: string) => Promise<void>) {
   const relayBase = await freePortBlock(10);
-  const h = await startHarness({ cluster: { brokers: 3, topics: { golden: 3 }, ...(modern ? { binary: MODERN_MOCK } : {}) }, listener: { advertisedBrokerPortBase: relayBase } });
+  const h = await startHarness({
+    cluster: { brokers: 3, topics: { golden: 3 }, ...(modern ? { binary: MODERN_MOCK } : {}) },
+    listener: { advertisedBrokerPortBase: relayBase },
+  });
   const relays: net.Server[] = [];
   const fixed = async (port: number, target: number) => {
     relays.push(await recordingRelay({ host: '127.0.0.1', port: target }, source, true, port));
@@ -84,7 +100,11 @@ async function throughProxy(source: string, modern: boolean, drive: (bootstrap: 
 /** ApiVersions, Metadata and FindCoordinator straight from a mock broker (the proxy rewrites these). */
 async function direct(modern: boolean) {
   const source = modern ? 'mock 2.15.1 (direct)' : 'mock 2.0.2 (direct)';
-  const cluster = await MockCluster.start({ brokers: 1, topics: { golden: 1 }, ...(modern ? { binary: MODERN_MOCK } : {}) });
+  const cluster = await MockCluster.start({
+    brokers: 1,
+    topics: { golden: 1 },
+    ...(modern ? { binary: MODERN_MOCK } : {}),
+  });
   const [host, port] = cluster.brokers[0]!.split(':');
   const relay = await recordingRelay({ host: host!, port: Number(port) }, source, true);
   const at = `127.0.0.1:${(relay.address() as net.AddressInfo).port}`;
@@ -107,7 +127,23 @@ async function kcatSession(modern: boolean) {
     await kcat(['-b', bs, '-t', 'golden', '-P'], { input: 'a\nb\nc\n', modern, timeoutMs: 15_000 });
     await kcat(['-b', bs, '-t', 'golden', '-C', '-e', '-o', 'beginning'], { modern, timeoutMs: 15_000 });
     // A balanced consumer: FindCoordinator, JoinGroup, SyncGroup, OffsetFetch, OffsetCommit, Heartbeat.
-    await kcat(['-b', bs, '-G', 'golden-group', '-o', 'beginning', '-e', '-X', 'enable.auto.commit=true', '-X', 'auto.commit.interval.ms=100', 'golden'], { modern, timeoutMs: 20_000 });
+    await kcat(
+      [
+        '-b',
+        bs,
+        '-G',
+        'golden-group',
+        '-o',
+        'beginning',
+        '-e',
+        '-X',
+        'enable.auto.commit=true',
+        '-X',
+        'auto.commit.interval.ms=100',
+        'golden',
+      ],
+      { modern, timeoutMs: 20_000 },
+    );
   });
 }
 
@@ -135,6 +171,8 @@ await direct(true);
 await kcatSession(false);
 await kcatSession(true);
 await kafkajsSession();
-const out = [...golden.values()].sort((a, b) => a.apiKey - b.apiKey || a.version - b.version || a.direction.localeCompare(b.direction));
+const out = [...golden.values()].sort(
+  (a, b) => a.apiKey - b.apiKey || a.version - b.version || a.direction.localeCompare(b.direction),
+);
 writeFileSync(join(PROJECT_ROOT, 'test', 'fixtures', 'golden.json'), JSON.stringify(out, null, 1) + '\n');
 console.log(out.map((g) => `${g.apiKey}v${g.version} ${g.direction} (${g.source})`).join('\n'));

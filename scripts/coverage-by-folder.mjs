@@ -50,7 +50,10 @@ function sourceFiles(dir) {
 /** How c8 counts the lines of a file it has no coverage for: every line up to the last non-blank one. */
 function lineCount(file) {
   const text = readFileSync(file, 'utf8');
-  return text.replace(/\n+$/u, '\n').split(/(?<=\n)/u).filter((l) => l.length > 0).length;
+  return text
+    .replace(/\n+$/u, '\n')
+    .split(/(?<=\n)/u)
+    .filter((l) => l.length > 0).length;
 }
 
 export function tally(summary, files) {
@@ -84,7 +87,9 @@ function print(rows, min) {
     const r = rows.get(name);
     const mark = GUARDED.includes(name) ? (pct(r) < min ? `  < ${min}% FAIL` : `  >= ${min}%`) : '';
     const counts = `${r.covered}/${r.total}`;
-    console.log(`${name.padEnd(20)}${pct(r).toFixed(2).padStart(9)}${counts.padStart(17)}  ${r.files} (${r.unloaded})${mark}`);
+    console.log(
+      `${name.padEnd(20)}${pct(r).toFixed(2).padStart(9)}${counts.padStart(17)}  ${r.files} (${r.unloaded})${mark}`,
+    );
   }
 }
 

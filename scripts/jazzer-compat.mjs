@@ -26,7 +26,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
-const original = join(dirname(require.resolve('@jazzer.js/fuzzer/package.json')), 'prebuilds', `fuzzer-${process.platform}-${process.arch}.node`);
+const original = join(
+  dirname(require.resolve('@jazzer.js/fuzzer/package.json')),
+  'prebuilds',
+  `fuzzer-${process.platform}-${process.arch}.node`,
+);
 const PATCHED = join(root, 'build', 'jazzer', `fuzzer-${process.platform}-${process.arch}.node`);
 
 function loads(file) {
@@ -53,7 +57,14 @@ function patch(elf) {
   const sections = [];
   for (let i = 0; i < shnum; i++) {
     const o = shoff + i * shentsize;
-    sections.push({ type: b.readUInt32LE(o + 4), offset: Number(b.readBigUInt64LE(o + 0x18)), size: Number(b.readBigUInt64LE(o + 0x20)), link: b.readUInt32LE(o + 0x28), info: b.readUInt32LE(o + 0x2c), entsize: Number(b.readBigUInt64LE(o + 0x38)) });
+    sections.push({
+      type: b.readUInt32LE(o + 4),
+      offset: Number(b.readBigUInt64LE(o + 0x18)),
+      size: Number(b.readBigUInt64LE(o + 0x20)),
+      link: b.readUInt32LE(o + 0x28),
+      info: b.readUInt32LE(o + 0x2c),
+      entsize: Number(b.readBigUInt64LE(o + 0x38)),
+    });
   }
   const one = (type) => {
     const s = sections.filter((x) => x.type === type);
@@ -115,7 +126,8 @@ function patch(elf) {
     }
   }
   for (const [, v] of versions) {
-    if (v.name === 'GLIBC_2.38' || v.name === 'GLIBCXX_3.4.32') b.writeUInt16LE(b.readUInt16LE(v.aux + 4) | VER_FLG_WEAK, v.aux + 4);
+    if (v.name === 'GLIBC_2.38' || v.name === 'GLIBCXX_3.4.32')
+      b.writeUInt16LE(b.readUInt16LE(v.aux + 4) | VER_FLG_WEAK, v.aux + 4);
   }
   return { patched: b, done };
 }
@@ -127,7 +139,9 @@ if (why === null) {
 }
 if (existsSync(PATCHED) && loads(PATCHED) === null) process.exit(0);
 if (!/GLIBC_2\.38|GLIBCXX_3\.4\.32/.test(String(why.message))) {
-  console.error(`jazzer-compat: the Jazzer.js addon does not load, for a reason this patch does not address: ${why.message}`);
+  console.error(
+    `jazzer-compat: the Jazzer.js addon does not load, for a reason this patch does not address: ${why.message}`,
+  );
   process.exit(1);
 }
 const { patched, done } = patch(readFileSync(original));
@@ -138,4 +152,6 @@ if (still !== null) {
   console.error(`jazzer-compat: the patched addon still does not load: ${still.message}`);
   process.exit(1);
 }
-console.error(`jazzer-compat: wrote ${PATCHED} (${[...done].join(', ')} adapted to glibc ${process.report?.getReport?.().header?.glibcVersionRuntime ?? '?'})`);
+console.error(
+  `jazzer-compat: wrote ${PATCHED} (${[...done].join(', ')} adapted to glibc ${process.report?.getReport?.().header?.glibcVersionRuntime ?? '?'})`,
+);

@@ -37,10 +37,25 @@ t.test('the level filters', async (t) => {
 
 t.test('secrets are redacted at the top level and one level down', async (t) => {
   const { log, lines } = capture();
-  log.info({ password: 'p1', secret: 's1', token: 't1', authBytes: 'a1', user: { password: 'p2', name: 'alice' }, sasl: { authBytes: 'a2' }, config: { auth: { x: 1 }, port: 9092 } }, 'm');
+  log.info(
+    {
+      password: 'p1',
+      secret: 's1',
+      token: 't1',
+      authBytes: 'a1',
+      user: { password: 'p2', name: 'alice' },
+      sasl: { authBytes: 'a2' },
+      config: { auth: { x: 1 }, port: 9092 },
+    },
+    'm',
+  );
   await flush();
   const text = JSON.stringify(lines[0]);
   for (const s of ['p1', 's1', 't1', 'a1', 'p2', 'a2', '"x"']) t.notOk(text.includes(s), `${s} is not logged`);
-  t.match(lines[0], { password: '[redacted]', user: { password: '[redacted]', name: 'alice' }, config: { auth: '[redacted]', port: 9092 } });
+  t.match(lines[0], {
+    password: '[redacted]',
+    user: { password: '[redacted]', name: 'alice' },
+    config: { auth: '[redacted]', port: 9092 },
+  });
   t.ok(REDACT_PATHS.includes('config.auth'));
 });

@@ -10,7 +10,18 @@ import { request } from '../../src/proxy/upstream-request.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
 import type * as listOffsets from '../../src/protocol/generated/list-offsets.js';
 import { cpuSeconds } from '../common.js';
-import { directTarget, fetchProxies, startBroker, startKafkaProxy, startKroxylicious, startProxy, wardenTargets, type ExternalProxy, type Target, type TargetName } from './targets.js';
+import {
+  directTarget,
+  fetchProxies,
+  startBroker,
+  startKafkaProxy,
+  startKroxylicious,
+  startProxy,
+  wardenTargets,
+  type ExternalProxy,
+  type Target,
+  type TargetName,
+} from './targets.js';
 import { PARTITIONS, WORKLOADS, fillConsumeTopic, type Measured, type Sizes, type WorkloadName } from './workloads.js';
 
 export interface BenchOptions extends Sizes {
@@ -92,7 +103,12 @@ function describe(s: Sample): string {
   return parts.join(', ');
 }
 
-async function startTargets(cluster: KafkaCluster, opts: BenchOptions, stops: Array<() => Promise<void>>, log: (l: string) => void) {
+async function startTargets(
+  cluster: KafkaCluster,
+  opts: BenchOptions,
+  stops: Array<() => Promise<void>>,
+  log: (l: string) => void,
+) {
   const names = opts.targets;
   const targets: Target[] = [];
   const skipped: BenchResult['skipped'] = [];
@@ -104,7 +120,8 @@ async function startTargets(cluster: KafkaCluster, opts: BenchOptions, stops: Ar
     targets.push(...wardenTargets(proxy).filter((t) => names.includes(t.name)));
   }
   if (names.includes('baseline') || names.includes('baseline-sasl')) {
-    if (!opts.baselineMainJs) throw new Error('the baseline targets need baselineMainJs (BASELINE=path/to/dist/cli/main.js)');
+    if (!opts.baselineMainJs)
+      throw new Error('the baseline targets need baselineMainJs (BASELINE=path/to/dist/cli/main.js)');
     const proxy = await startProxy(cluster.brokers, { mainJs: opts.baselineMainJs });
     stops.push(() => proxy.stop());
     targets.push(...wardenTargets(proxy, 'baseline').filter((t) => names.includes(t.name)));
@@ -119,7 +136,10 @@ async function startTargets(cluster: KafkaCluster, opts: BenchOptions, stops: Ar
       }
       let p: ExternalProxy;
       try {
-        p = name === 'kroxylicious' ? await startKroxylicious(ready[name]!, upstream) : await startKafkaProxy(ready[name]!, upstream);
+        p =
+          name === 'kroxylicious'
+            ? await startKroxylicious(ready[name]!, upstream)
+            : await startKafkaProxy(ready[name]!, upstream);
       } catch (e) {
         skipped.push({ name, why: (e as Error).message });
         continue;
@@ -138,7 +158,12 @@ const silent = pino({ level: 'silent' });
 export async function endOffset(cluster: KafkaCluster, topic: string): Promise<number> {
   const conn = new UpstreamConnection({ host: '127.0.0.1', port: cluster.nodes[0]!.ports.PLAINTEXT! }, silent, 2000);
   try {
-    const partitions = Array.from({ length: PARTITIONS[topic as keyof typeof PARTITIONS] }, (_, i) => ({ partitionIndex: i, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }));
+    const partitions = Array.from({ length: PARTITIONS[topic as keyof typeof PARTITIONS] }, (_, i) => ({
+      partitionIndex: i,
+      currentLeaderEpoch: -1,
+      timestamp: -1n,
+      maxNumOffsets: 1,
+    }));
     const body = { replicaId: -1, isolationLevel: 0, topics: [{ name: topic, partitions }], timeoutMs: 10_000 };
     const r = await request<listOffsets.Response>(conn, ApiKey.ListOffsets, 4, body, 10_000);
     let sum = 0;

@@ -34,7 +34,12 @@ const signed = (n: number) => (n < 0 ? `-${fmt(-n)}` : `+${fmt(n)}`);
 export function report(r: BenchResult, opts: ReportOptions, heading = HEADING): string {
   const ts = r.targets;
   const get = (w: WorkloadName, t: TargetName) => r.samples[w]?.[t] ?? [];
-  const med = (w: WorkloadName, t: TargetName, f: (s: Sample) => number | undefined) => median(get(w, t).map((s) => f(s)!).filter((x) => x !== undefined));
+  const med = (w: WorkloadName, t: TargetName, f: (s: Sample) => number | undefined) =>
+    median(
+      get(w, t)
+        .map((s) => f(s)!)
+        .filter((x) => x !== undefined),
+    );
   const header = (cols: string[]) => [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`];
   const others = ts.filter((t) => t !== 'direct');
   // Ratios and differences are taken round by round (a target against direct in the same round,
@@ -45,7 +50,13 @@ export function report(r: BenchResult, opts: ReportOptions, heading = HEADING): 
   const tput = [
     ...header(['workload', ...ts.map((t) => TARGET_LABELS[t]), ...others.map((t) => `${t} vs direct`)]),
     ...THROUGHPUT.filter(([w]) => r.samples[w]).map(([w, label]) => {
-      const ratio = (t: TargetName) => paired(w, t, (s) => s.msgsPerSec!, (x, d) => x / d);
+      const ratio = (t: TargetName) =>
+        paired(
+          w,
+          t,
+          (s) => s.msgsPerSec!,
+          (x, d) => x / d,
+        );
       return `| ${label} | ${ts.map((t) => fmt(med(w, t, (s) => s.msgsPerSec))).join(' | ')} | ${others.map((t) => `${ratio(t).toFixed(2)}x`).join(' | ')} |`;
     }),
   ];
@@ -53,19 +64,36 @@ export function report(r: BenchResult, opts: ReportOptions, heading = HEADING): 
     ...header(['driver, percentile (us)', ...ts.map((t) => TARGET_LABELS[t]), ...others.map((t) => `${t} added`)]),
     ...LATENCY.filter(([w]) => r.samples[w]).flatMap(([w, label]) =>
       (['p50us', 'p99us'] as const).map((p) => {
-        const added = (t: TargetName) => paired(w, t, (s) => s[p]!, (x, d) => x - d);
+        const added = (t: TargetName) =>
+          paired(
+            w,
+            t,
+            (s) => s[p]!,
+            (x, d) => x - d,
+          );
         return `| ${label} ${p.slice(0, 3)} | ${ts.map((t) => fmt(med(w, t, (s) => s[p]))).join(' | ')} | ${others.map((t) => `${signed(added(t))} us`).join(' | ')} |`;
       }),
     ),
   ];
   const cpu = [
-    ...header(['workload', ...others.map((t) => `${TARGET_LABELS[t]} us/msg`), ...ts.map((t) => `broker us/msg (${t})`)]),
-    ...THROUGHPUT.filter(([w]) => r.samples[w]).map(([w, label]) => `| ${label.replace(/ \(.*\)$/, '')} | ${others.map((t) => med(w, t, (s) => s.proxyCpuUs).toFixed(2)).join(' | ')} | ${ts.map((t) => med(w, t, (s) => s.brokerCpuUs).toFixed(2)).join(' | ')} |`),
+    ...header([
+      'workload',
+      ...others.map((t) => `${TARGET_LABELS[t]} us/msg`),
+      ...ts.map((t) => `broker us/msg (${t})`),
+    ]),
+    ...THROUGHPUT.filter(([w]) => r.samples[w]).map(
+      ([w, label]) =>
+        `| ${label.replace(/ \(.*\)$/, '')} | ${others.map((t) => med(w, t, (s) => s.proxyCpuUs).toFixed(2)).join(' | ')} | ${ts.map((t) => med(w, t, (s) => s.brokerCpuUs).toFixed(2)).join(' | ')} |`,
+    ),
   ];
-  const perRound = [...THROUGHPUT, ...LATENCY].filter(([w]) => r.samples[w]).map(([w]) => {
-    const f = w.endsWith('latency') ? (s: Sample) => `${fmt(s.p50us!)}/${fmt(s.p99us!)}` : (s: Sample) => fmt(s.msgsPerSec!);
-    return `- ${w}${w.endsWith('latency') ? ' (p50/p99 us)' : ' (msg/s)'}: ${ts.map((t) => `${t} ${get(w, t).map(f).join(', ')}`).join('; ')}`;
-  });
+  const perRound = [...THROUGHPUT, ...LATENCY]
+    .filter(([w]) => r.samples[w])
+    .map(([w]) => {
+      const f = w.endsWith('latency')
+        ? (s: Sample) => `${fmt(s.p50us!)}/${fmt(s.p99us!)}`
+        : (s: Sample) => fmt(s.msgsPerSec!);
+      return `- ${w}${w.endsWith('latency') ? ' (p50/p99 us)' : ' (msg/s)'}: ${ts.map((t) => `${t} ${get(w, t).map(f).join(', ')}`).join('; ')}`;
+    });
   const cmd = `ROUNDS=${opts.rounds} RECORDS=${opts.records} CONSUME_RECORDS=${opts.consumeRecords} LAT_RATE=${opts.latRate} LAT_COUNT=${opts.latCount}${opts.targets.join(',') !== ALL_TARGETS.join(',') ? ` TARGETS=${opts.targets.join(',')}` : ''}${opts.workloads ? ` WORKLOADS=${opts.workloads.join(',')}` : ''}${opts.baselineMainJs ? ` BASELINE=${opts.baselineMainJs}` : ''} npm run bench -- real-kafka`;
   return [
     heading,
@@ -88,7 +116,9 @@ export function report(r: BenchResult, opts: ReportOptions, heading = HEADING): 
     '',
     ...tput,
     '',
-    ...(lat.length > 2 ? ['### Latency (medians of each run\'s percentile) and what each proxy adds', '', ...lat, ''] : []),
+    ...(lat.length > 2
+      ? ["### Latency (medians of each run's percentile) and what each proxy adds", '', ...lat, '']
+      : []),
     '### CPU per message: each proxy, and the broker behind it',
     '',
     ...cpu,
@@ -99,4 +129,3 @@ export function report(r: BenchResult, opts: ReportOptions, heading = HEADING): 
     '',
   ].join('\n');
 }
-

@@ -11,7 +11,8 @@ import { PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 import { freePortBlock } from '../../test/helpers/ports.js';
 import { startProxy, type ProxyHandle } from '../common.js';
 
-export type TargetName = 'direct' | 'warden' | 'warden-sasl' | 'kroxylicious' | 'kafka-proxy' | 'baseline' | 'baseline-sasl';
+export type TargetName =
+  'direct' | 'warden' | 'warden-sasl' | 'kroxylicious' | 'kafka-proxy' | 'baseline' | 'baseline-sasl';
 export const ALL_TARGETS: TargetName[] = ['direct', 'warden', 'warden-sasl', 'kroxylicious', 'kafka-proxy'];
 
 export const TARGET_LABELS: Record<TargetName, string> = {
@@ -56,7 +57,13 @@ export function wardenTargets(proxy: ProxyHandle, prefix: 'warden' | 'baseline' 
       name: `${prefix}-sasl`,
       bootstrap: proxy.secure,
       rdkafka: proxy.secureArgs.filter((a) => a !== '-X'),
-      java: { 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'SCRAM-SHA-512', 'sasl.jaas.config': jaas, 'ssl.truststore.type': 'PEM', 'ssl.truststore.location': proxy.caFile },
+      java: {
+        'security.protocol': 'SASL_SSL',
+        'sasl.mechanism': 'SCRAM-SHA-512',
+        'sasl.jaas.config': jaas,
+        'ssl.truststore.type': 'PEM',
+        'ssl.truststore.location': proxy.caFile,
+      },
       pid: proxy.pid,
     },
   ];
@@ -73,7 +80,12 @@ export interface ExternalProxy {
 export function readyProxies(): Record<string, string> {
   const status = join(PROJECT_ROOT, '.cache', 'bench-proxies', 'STATUS');
   if (!existsSync(status)) return {};
-  return Object.fromEntries(readFileSync(status, 'utf8').split('\n').filter(Boolean).map((l) => l.split('=', 2) as [string, string]));
+  return Object.fromEntries(
+    readFileSync(status, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('=', 2) as [string, string]),
+  );
 }
 
 /** Runs bench/proxies/fetch.sh (idempotent): its progress goes to stderr. */
@@ -109,7 +121,18 @@ export async function startKroxylicious(dir: string, upstream: string): Promise<
   );
   const child = spawn(
     join(KROXYLICIOUS_JAVA_HOME, 'bin', 'java'),
-    ['-Xmx1024m', '-Xms128m', ...BENCH_JVM, '--enable-native-access=ALL-UNNAMED', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', `${join(dir, 'libs')}/*:${join(dir, 'classes')}`, 'KroxyliciousMain', '-c', cfg],
+    [
+      '-Xmx1024m',
+      '-Xms128m',
+      ...BENCH_JVM,
+      '--enable-native-access=ALL-UNNAMED',
+      '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+      '-cp',
+      `${join(dir, 'libs')}/*:${join(dir, 'classes')}`,
+      'KroxyliciousMain',
+      '-c',
+      cfg,
+    ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   return external('kroxylicious', `127.0.0.1:${base}`, child);
@@ -119,7 +142,19 @@ export async function startKroxylicious(dir: string, upstream: string): Promise<
 export async function startKafkaProxy(binary: string, upstream: string): Promise<ExternalProxy> {
   const base = await freePortBlock(4);
   const local = `127.0.0.1:${base}`;
-  const child = spawn(binary, ['server', '--bootstrap-server-mapping', `${upstream},${local}`, '--http-listen-address', `127.0.0.1:${base + 1}`, '--log-level', 'warning'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(
+    binary,
+    [
+      'server',
+      '--bootstrap-server-mapping',
+      `${upstream},${local}`,
+      '--http-listen-address',
+      `127.0.0.1:${base + 1}`,
+      '--log-level',
+      'warning',
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   return external('kafka-proxy', local, child);
 }
 

@@ -14,7 +14,14 @@ import {
  * Why a decision came out as it did (for audit and metrics). `protectedTopic` is never the
  * authorizer's: the decision path (decision.ts) denies the proxy's own topics before asking it.
  */
-export type DecisionReason = 'superUser' | 'deniedByAcl' | 'allowedByAcl' | 'noMatchingAllow' | 'noAclsAllowed' | 'noAclsDenied' | 'protectedTopic';
+export type DecisionReason =
+  | 'superUser'
+  | 'deniedByAcl'
+  | 'allowedByAcl'
+  | 'noMatchingAllow'
+  | 'noAclsAllowed'
+  | 'noAclsDenied'
+  | 'protectedTopic';
 
 export interface Decision {
   allowed: boolean;
@@ -74,7 +81,10 @@ class TypeIndex {
  */
 function allowCovers(aclOp: OperationCode, op: OperationCode): boolean {
   if (aclOp === Operation.ALL || aclOp === op) return true;
-  if (op === Operation.DESCRIBE) return aclOp === Operation.READ || aclOp === Operation.WRITE || aclOp === Operation.DELETE || aclOp === Operation.ALTER;
+  if (op === Operation.DESCRIBE)
+    return (
+      aclOp === Operation.READ || aclOp === Operation.WRITE || aclOp === Operation.DELETE || aclOp === Operation.ALTER
+    );
   if (op === Operation.DESCRIBE_CONFIGS) return aclOp === Operation.ALTER_CONFIGS;
   return false;
 }
@@ -179,7 +189,13 @@ export class Authorizer {
     return this.superUsers.has(principal);
   }
 
-  authorize(principal: string, host: string, operation: OperationCode, resourceType: ResourceTypeCode, resourceName: string): Decision {
+  authorize(
+    principal: string,
+    host: string,
+    operation: OperationCode,
+    resourceType: ResourceTypeCode,
+    resourceName: string,
+  ): Decision {
     const k = `${principal}\u0000${host}\u0000${operation}\u0000${resourceType}\u0000${resourceName}`;
     const hit = this.cache.get(k);
     if (hit !== undefined) return hit;
@@ -206,7 +222,14 @@ export class Authorizer {
     const ofType = this.acls.filter((a) => a.resourceType === resourceType);
     if (ofType.length === 0) return this.allowIfNoAcl;
     const denies = ofType.filter((a) => a.permission === Permission.DENY && applies(a));
-    if (denies.some((d) => (d.patternType === PatternType.LITERAL && d.resourceName === WILDCARD) || (d.patternType === PatternType.PREFIXED && d.resourceName === ''))) return false;
+    if (
+      denies.some(
+        (d) =>
+          (d.patternType === PatternType.LITERAL && d.resourceName === WILDCARD) ||
+          (d.patternType === PatternType.PREFIXED && d.resourceName === ''),
+      )
+    )
+      return false;
     return ofType.some((a) => {
       if (a.permission !== Permission.ALLOW || !applies(a)) return false;
       return !denies.some((d) =>
@@ -218,7 +241,13 @@ export class Authorizer {
   }
 
   /** The decision without the cache (for benchmarks and tests). */
-  decide(principal: string, host: string, operation: OperationCode, resourceType: ResourceTypeCode, resourceName: string): Decision {
+  decide(
+    principal: string,
+    host: string,
+    operation: OperationCode,
+    resourceType: ResourceTypeCode,
+    resourceName: string,
+  ): Decision {
     if (this.superUsers.has(principal)) return { allowed: true, reason: 'superUser', acl: null };
     const t = this.index.get(resourceType);
     let anyCandidate = false;
@@ -246,7 +275,9 @@ export class Authorizer {
     if (deny !== null) return { allowed: false, reason: 'deniedByAcl', acl: deny };
     if (allow !== null) return { allowed: true, reason: 'allowedByAcl', acl: allow };
     if (anyCandidate) return { allowed: false, reason: 'noMatchingAllow', acl: null };
-    return this.allowIfNoAcl ? { allowed: true, reason: 'noAclsAllowed', acl: null } : { allowed: false, reason: 'noAclsDenied', acl: null };
+    return this.allowIfNoAcl
+      ? { allowed: true, reason: 'noAclsAllowed', acl: null }
+      : { allowed: false, reason: 'noAclsDenied', acl: null };
   }
 }
 

@@ -2,7 +2,15 @@ import type { Logger } from 'pino';
 import type { Authorizer, Decision } from './authorizer.js';
 import type { ProtectedTopics } from './protected-topics.js';
 import { AUDITED, type AuditFlags, type AuthzContext } from './checks/context.js';
-import { Operation, ResourceType, operationName, resourceTypeName, type AclBinding, type OperationCode, type ResourceTypeCode } from './model.js';
+import {
+  Operation,
+  ResourceType,
+  operationName,
+  resourceTypeName,
+  type AclBinding,
+  type OperationCode,
+  type ResourceTypeCode,
+} from './model.js';
 import { ApiKey } from '../protocol/generated/index.js';
 import { ZERO_UUID } from '../protocol/constants.js';
 import type { RequestHeader } from '../protocol/headers.js';
@@ -98,7 +106,8 @@ export class ConnectionDecisions {
         ? null
         : {
             recordsAllowed: (operation, first) => audit.recordsAllowed(operation, first),
-            record: (header, decision) => audit.recordAuthorization(deps.clusterId(), deps.requestInfo(header), decision),
+            record: (header, decision) =>
+              audit.recordAuthorization(deps.clusterId(), deps.requestInfo(header), decision),
           };
     return new ConnectionDecisions(deps, sink);
   }
@@ -109,7 +118,13 @@ export class ConnectionDecisions {
   }
 
   /** @internal the one decision path (see the class comment); checks reach it through AuthzContext.allowed. */
-  decide(operation: OperationCode, type: ResourceTypeCode, name: string, flags: AuditFlags, header: RequestHeader | null): boolean {
+  decide(
+    operation: OperationCode,
+    type: ResourceTypeCode,
+    name: string,
+    flags: AuditFlags,
+    header: RequestHeader | null,
+  ): boolean {
     const { authorizer, principal, host, log } = this.d;
     const audit = this.audit;
     const protectedTopic = type === ResourceType.TOPIC && this.d.protectedTopics.restricts(principal, name);
@@ -118,7 +133,16 @@ export class ConnectionDecisions {
     else if (authorizer === null) return true;
     else d = authorizer.authorize(principal, host, operation, type, name);
     if (!d.allowed && log.isLevelEnabled('debug')) {
-      log.debug({ principal, operation: operationName(operation), resourceType: resourceTypeName(type), resourceName: name, reason: d.reason }, 'authorization denied');
+      log.debug(
+        {
+          principal,
+          operation: operationName(operation),
+          resourceType: resourceTypeName(type),
+          resourceName: name,
+          reason: d.reason,
+        },
+        'authorization denied',
+      );
     }
     if (!(d.allowed ? flags.ifAllowed : flags.ifDenied)) return d.allowed;
     this.d.metrics.authorization(operationName(operation), resourceTypeName(type), d.allowed);
@@ -126,12 +150,24 @@ export class ConnectionDecisions {
     let first = false;
     if (d.allowed) {
       // The first Produce (WRITE) and Fetch (READ) of each topic on this connection.
-      if (type === ResourceType.TOPIC && ((header?.apiKey === ApiKey.Produce && operation === Operation.WRITE) || (header?.apiKey === ApiKey.Fetch && operation === Operation.READ))) {
+      if (
+        type === ResourceType.TOPIC &&
+        ((header?.apiKey === ApiKey.Produce && operation === Operation.WRITE) ||
+          (header?.apiKey === ApiKey.Fetch && operation === Operation.READ))
+      ) {
         first = !this.firstUse.has(`${operation}:${name}`);
       }
       if (!audit.recordsAllowed(operation, first)) return true;
     }
-    const recorded = audit.record(header, { granted: d.allowed, operation, resourceType: type, resourceName: name, acl: d.acl, superUser: d.reason === 'superUser', protectedTopic });
+    const recorded = audit.record(header, {
+      granted: d.allowed,
+      operation,
+      resourceType: type,
+      resourceName: name,
+      acl: d.acl,
+      superUser: d.reason === 'superUser',
+      protectedTopic,
+    });
     if (!d.allowed) return false;
     // failClosed: what cannot be audited is not done.
     if (!recorded) return false;

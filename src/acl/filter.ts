@@ -38,7 +38,11 @@ export function filterMatches(f: AclFilter, a: AclBinding): boolean {
       default:
         return false;
     }
-  } else if (f.patternType !== PatternType.ANY && f.patternType !== PatternType.MATCH && f.patternType !== a.patternType) {
+  } else if (
+    f.patternType !== PatternType.ANY &&
+    f.patternType !== PatternType.MATCH &&
+    f.patternType !== a.patternType
+  ) {
     return false;
   }
   if (f.principal !== null && f.principal !== a.principal) return false;
@@ -50,12 +54,15 @@ export function filterMatches(f: AclFilter, a: AclBinding): boolean {
 
 /** Why a binding cannot be created (Kafka's CreateAcls validation), or null when it can. */
 export function invalidBinding(a: AclBinding): string | null {
-  if (a.resourceType === ResourceType.ANY || !Object.values(ResourceType).includes(a.resourceType)) return 'invalid resource type';
-  if (a.patternType !== PatternType.LITERAL && a.patternType !== PatternType.PREFIXED) return 'pattern type must be LITERAL or PREFIXED';
+  if (a.resourceType === ResourceType.ANY || !Object.values(ResourceType).includes(a.resourceType))
+    return 'invalid resource type';
+  if (a.patternType !== PatternType.LITERAL && a.patternType !== PatternType.PREFIXED)
+    return 'pattern type must be LITERAL or PREFIXED';
   if (a.operation === Operation.ANY || !Object.values(Operation).includes(a.operation)) return 'invalid operation';
   if (a.permission !== Permission.ALLOW && a.permission !== Permission.DENY) return 'permission must be ALLOW or DENY';
   if (a.resourceName === '') return 'resource name must not be empty';
-  if (a.resourceType === ResourceType.CLUSTER && a.resourceName !== 'kafka-cluster') return 'the cluster resource is named kafka-cluster';
+  if (a.resourceType === ResourceType.CLUSTER && a.resourceName !== 'kafka-cluster')
+    return 'the cluster resource is named kafka-cluster';
   if (!/^[^:]+:.+$/.test(a.principal)) return 'principal must look like User:name';
   if (a.host === '') return 'host must not be empty';
   return null;

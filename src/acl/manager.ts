@@ -3,7 +3,18 @@ import type { Logger } from 'pino';
 import { Authorizer } from './authorizer.js';
 import { readAclFile, writeAclFile } from './store.js';
 import { filterMatches, invalidBinding, type AclFilter } from './filter.js';
-import { Operation, PatternType, Permission, ResourceType, describeAcl, type AclBinding, type OperationCode, type PatternTypeCode, type PermissionCode, type ResourceTypeCode } from './model.js';
+import {
+  Operation,
+  PatternType,
+  Permission,
+  ResourceType,
+  describeAcl,
+  type AclBinding,
+  type OperationCode,
+  type PatternTypeCode,
+  type PermissionCode,
+  type ResourceTypeCode,
+} from './model.js';
 import { ErrorCode, ERRORS } from '../protocol/generated/error-codes.js';
 import type * as describeAcls from '../protocol/generated/describe-acls.js';
 import type * as createAcls from '../protocol/generated/create-acls.js';
@@ -33,7 +44,10 @@ export class AclManager {
   private readonly reloadListeners: Array<(err: Error | null) => void> = [];
 
   constructor(settings: AclSettings, log: Logger) {
-    this.authorizer = new Authorizer({ superUsers: settings.superUsers, allowEveryoneIfNoAclFound: settings.allowEveryoneIfNoAclFound });
+    this.authorizer = new Authorizer({
+      superUsers: settings.superUsers,
+      allowEveryoneIfNoAclFound: settings.allowEveryoneIfNoAclFound,
+    });
     this.file = settings.file;
     this.log = log.child({ component: 'acl' });
     if (this.file !== null) this.authorizer.replace(readAclFile(this.file));
@@ -80,7 +94,13 @@ export class AclManager {
 
   /** DescribeAcls; `authorized`: the caller may DESCRIBE the cluster (decided and audited by the caller). */
   describeAcls(req: describeAcls.Request, authorized: boolean): describeAcls.Response {
-    const res: describeAcls.Response = { throttleTimeMs: 0, errorCode: 0, errorMessage: null, resources: [], _tagged: undefined };
+    const res: describeAcls.Response = {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      errorMessage: null,
+      resources: [],
+      _tagged: undefined,
+    };
     if (!authorized) {
       res.errorCode = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
       res.errorMessage = msg(res.errorCode);
@@ -107,20 +127,40 @@ export class AclManager {
       const k = `${a.resourceType}\u0000${a.patternType}\u0000${a.resourceName}`;
       let r = byResource.get(k);
       if (r === undefined) {
-        r = { resourceType: a.resourceType, resourceName: a.resourceName, patternType: a.patternType, acls: [], _tagged: undefined };
+        r = {
+          resourceType: a.resourceType,
+          resourceName: a.resourceName,
+          patternType: a.patternType,
+          acls: [],
+          _tagged: undefined,
+        };
         byResource.set(k, r);
         res.resources.push(r);
       }
-      r.acls.push({ principal: a.principal, host: a.host, operation: a.operation, permissionType: a.permission, _tagged: undefined });
+      r.acls.push({
+        principal: a.principal,
+        host: a.host,
+        operation: a.operation,
+        permissionType: a.permission,
+        _tagged: undefined,
+      });
     }
     return res;
   }
 
   /** CreateAcls; `authorized`: the caller may ALTER the cluster. */
-  createAcls(req: createAcls.Request, authorized: boolean, principal: string): { response: createAcls.Response; created: AclBinding[] } {
+  createAcls(
+    req: createAcls.Request,
+    authorized: boolean,
+    principal: string,
+  ): { response: createAcls.Response; created: AclBinding[] } {
     const response: createAcls.Response = { throttleTimeMs: 0, results: [], _tagged: undefined };
     if (!authorized) {
-      response.results = req.creations.map(() => ({ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: msg(ErrorCode.CLUSTER_AUTHORIZATION_FAILED), _tagged: undefined }));
+      response.results = req.creations.map(() => ({
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        errorMessage: msg(ErrorCode.CLUSTER_AUTHORIZATION_FAILED),
+        _tagged: undefined,
+      }));
       return { response, created: [] };
     }
     const valid: AclBinding[] = [];
@@ -135,20 +175,32 @@ export class AclManager {
         permission: c.permissionType as PermissionCode,
       };
       const bad = invalidBinding(a);
-      if (bad !== null) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Invalid ACL creation: ${bad}`, _tagged: undefined };
+      if (bad !== null)
+        return {
+          errorCode: ErrorCode.INVALID_REQUEST,
+          errorMessage: `Invalid ACL creation: ${bad}`,
+          _tagged: undefined,
+        };
       valid.push(a);
       return { errorCode: 0, errorMessage: null, _tagged: undefined };
     });
     let created: AclBinding[] = [];
     if (valid.length > 0) {
       const have = new Set(this.authorizer.all().map(bindingKey));
-      created = valid.filter((a, i) => !have.has(bindingKey(a)) && valid.findIndex((b) => bindingKey(b) === bindingKey(a)) === i);
+      created = valid.filter(
+        (a, i) => !have.has(bindingKey(a)) && valid.findIndex((b) => bindingKey(b) === bindingKey(a)) === i,
+      );
       if (created.length > 0) {
         try {
           this.commit([...this.authorizer.all(), ...created]);
         } catch (e) {
           this.log.error({ reason: (e as Error).message }, 'ACLs could not be persisted; the creation is refused');
-          for (const r of results) if (r.errorCode === 0) Object.assign(r, { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: 'The ACL store could not be written.' });
+          for (const r of results)
+            if (r.errorCode === 0)
+              Object.assign(r, {
+                errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
+                errorMessage: 'The ACL store could not be written.',
+              });
           created = [];
         }
       }
@@ -159,40 +211,32 @@ export class AclManager {
   }
 
   /** DeleteAcls; `authorized`: the caller may ALTER the cluster. */
-  deleteAcls(req: deleteAcls.Request, authorized: boolean, principal: string): { response: deleteAcls.Response; deleted: AclBinding[] } {
+  deleteAcls(
+    req: deleteAcls.Request,
+    authorized: boolean,
+    principal: string,
+  ): { response: deleteAcls.Response; deleted: AclBinding[] } {
     const response: deleteAcls.Response = { throttleTimeMs: 0, filterResults: [], _tagged: undefined };
     const denied = !authorized;
-    const filters = req.filters.map((f) => ({
-      resourceType: f.resourceTypeFilter,
-      resourceName: f.resourceNameFilter,
-      patternType: f.patternTypeFilter,
-      principal: f.principalFilter,
-      host: f.hostFilter,
-      operation: f.operation,
-      permission: f.permissionType,
-    }));
+    const filters = req.filters.map(filterOfRequest);
     const all = this.authorizer.all();
     const removed = new Set<AclBinding>();
     response.filterResults = filters.map((f) => {
-      if (denied) return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: msg(ErrorCode.CLUSTER_AUTHORIZATION_FAILED), matchingAcls: [], _tagged: undefined };
+      if (denied)
+        return {
+          errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+          errorMessage: msg(ErrorCode.CLUSTER_AUTHORIZATION_FAILED),
+          matchingAcls: [],
+          _tagged: undefined,
+        };
       const bad = invalidFilter(f);
-      if (bad !== null) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: bad, matchingAcls: [], _tagged: undefined };
+      if (bad !== null)
+        return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: bad, matchingAcls: [], _tagged: undefined };
       const matching: deleteAcls.ResponseMatchingAcl[] = [];
       for (const a of all) {
         if (!filterMatches(f, a)) continue;
         removed.add(a);
-        matching.push({
-          errorCode: 0,
-          errorMessage: null,
-          resourceType: a.resourceType,
-          resourceName: a.resourceName,
-          patternType: a.patternType,
-          principal: a.principal,
-          host: a.host,
-          operation: a.operation,
-          permissionType: a.permission,
-          _tagged: undefined,
-        });
+        matching.push(matchingAcl(a));
       }
       return { errorCode: 0, errorMessage: null, matchingAcls: matching, _tagged: undefined };
     });
@@ -202,7 +246,12 @@ export class AclManager {
       } catch (e) {
         this.log.error({ reason: (e as Error).message }, 'ACLs could not be persisted; the deletion is refused');
         for (const r of response.filterResults) {
-          if (r.errorCode === 0) Object.assign(r, { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: 'The ACL store could not be written.', matchingAcls: [] });
+          if (r.errorCode === 0)
+            Object.assign(r, {
+              errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
+              errorMessage: 'The ACL store could not be written.',
+              matchingAcls: [],
+            });
         }
         return { response, deleted: [] };
       }
@@ -210,6 +259,35 @@ export class AclManager {
     for (const a of removed) this.log.info({ principal, acl: describeAcl(a) }, 'ACL deleted');
     return { response, deleted: [...removed] };
   }
+}
+
+/** A DeleteAcls filter as the authorizer's filters name its fields. */
+function filterOfRequest(f: deleteAcls.RequestFilter): AclFilter {
+  return {
+    resourceType: f.resourceTypeFilter,
+    resourceName: f.resourceNameFilter,
+    patternType: f.patternTypeFilter,
+    principal: f.principalFilter,
+    host: f.hostFilter,
+    operation: f.operation,
+    permission: f.permissionType,
+  };
+}
+
+/** A deleted binding as DeleteAcls reports it. */
+function matchingAcl(a: AclBinding): deleteAcls.ResponseMatchingAcl {
+  return {
+    errorCode: 0,
+    errorMessage: null,
+    resourceType: a.resourceType,
+    resourceName: a.resourceName,
+    patternType: a.patternType,
+    principal: a.principal,
+    host: a.host,
+    operation: a.operation,
+    permissionType: a.permission,
+    _tagged: undefined,
+  };
 }
 
 /** Kafka refuses filters with UNKNOWN (0) codes. */
@@ -224,4 +302,3 @@ function invalidFilter(f: AclFilter): string | null {
 function bindingKey(a: AclBinding): string {
   return `${a.resourceType}\u0000${a.resourceName}\u0000${a.patternType}\u0000${a.principal}\u0000${a.host}\u0000${a.operation}\u0000${a.permission}`;
 }
-

@@ -2,7 +2,15 @@
  * Kafka's ACL model: the wire codes of resource types, pattern types, operations and permissions
  * (as in Kafka's AclOperation, ResourceType, PatternType, AclPermissionType), and one ACL binding.
  */
-export const ResourceType = { ANY: 1, TOPIC: 2, GROUP: 3, CLUSTER: 4, TRANSACTIONAL_ID: 5, DELEGATION_TOKEN: 6, USER: 7 } as const;
+export const ResourceType = {
+  ANY: 1,
+  TOPIC: 2,
+  GROUP: 3,
+  CLUSTER: 4,
+  TRANSACTIONAL_ID: 5,
+  DELEGATION_TOKEN: 6,
+  USER: 7,
+} as const;
 export const PatternType = { ANY: 1, MATCH: 2, LITERAL: 3, PREFIXED: 4 } as const;
 export const Operation = {
   ANY: 1,

@@ -19,9 +19,13 @@ export class ProtectedTopics {
   }
 
   /** The registry for a configuration: the audit sinks' topics and the exempt principals. */
-  static fromConfig(config: { protectedTopics?: { principals: string[] }; audit?: { sinks: ReadonlyArray<{ type: string; topic?: string }> } }): ProtectedTopics {
+  static fromConfig(config: {
+    protectedTopics?: { principals: string[] };
+    audit?: { sinks: ReadonlyArray<{ type: string; topic?: string }> };
+  }): ProtectedTopics {
     const p = new ProtectedTopics(config.protectedTopics?.principals ?? []);
-    for (const s of config.audit?.sinks ?? []) if (s.type === 'kafka' && s.topic !== undefined) p.register(s.topic, 'audit sink');
+    for (const s of config.audit?.sinks ?? [])
+      if (s.type === 'kafka' && s.topic !== undefined) p.register(s.topic, 'audit sink');
     return p;
   }
 

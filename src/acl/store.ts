@@ -2,11 +2,25 @@ import { readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { loadAll as parseYamlDocuments, dump as dumpYaml } from 'js-yaml';
 import { z } from 'zod';
-import { Operation, PatternType, Permission, ResourceType, operationName, patternTypeName, permissionName, resourceTypeName, type AclBinding } from './model.js';
+import {
+  Operation,
+  PatternType,
+  Permission,
+  ResourceType,
+  operationName,
+  patternTypeName,
+  permissionName,
+  resourceTypeName,
+  type AclBinding,
+} from './model.js';
 import { invalidBinding } from './filter.js';
 import { WardenError } from '../protocol/errors.js';
 
-const upper = (names: string[]) => z.string().transform((s) => s.toUpperCase()).pipe(z.enum(names as [string, ...string[]]));
+const upper = (names: string[]) =>
+  z
+    .string()
+    .transform((s) => s.toUpperCase())
+    .pipe(z.enum(names as [string, ...string[]]));
 
 const entrySchema = z
   .object({
@@ -21,7 +35,15 @@ const entrySchema = z
   .strict();
 
 // `acls:` with nothing under it is null: no ACLs yet, like an empty file.
-const fileSchema = z.object({ acls: z.array(entrySchema).nullable().default([]).transform((a) => a ?? []) }).strict();
+const fileSchema = z
+  .object({
+    acls: z
+      .array(entrySchema)
+      .nullable()
+      .default([])
+      .transform((a) => a ?? []),
+  })
+  .strict();
 
 /**
  * The ACL file: the bindings as `kafka-acls --list` names them, one entry each:
@@ -37,9 +59,13 @@ export function readAclFile(file: string): AclBinding[] {
     // js-yaml's load() refuses a source without a document (empty, or only comments): no ACLs yet.
     docs = parseYamlDocuments(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new WardenError('WARDEN_ERR_ACL_FILE', `ACL file ${file} is not valid YAML: ${(e as { reason?: string }).reason ?? 'parse error'}`);
+    throw new WardenError(
+      'WARDEN_ERR_ACL_FILE',
+      `ACL file ${file} is not valid YAML: ${(e as { reason?: string }).reason ?? 'parse error'}`,
+    );
   }
-  if (docs.length > 1) throw new WardenError('WARDEN_ERR_ACL_FILE', `ACL file ${file}: expected one YAML document, found ${docs.length}`);
+  if (docs.length > 1)
+    throw new WardenError('WARDEN_ERR_ACL_FILE', `ACL file ${file}: expected one YAML document, found ${docs.length}`);
   const raw = docs[0];
   const res = fileSchema.safeParse(raw ?? {});
   if (!res.success) {

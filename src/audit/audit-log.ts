@@ -11,7 +11,14 @@ import type { OpenUpstream } from './upstream-client.js';
 import { Operation, type OperationCode } from '../acl/model.js';
 
 export type SinkConfig =
-  | { type: 'file'; path: string; maxBytes: number; maxFiles: number; fsync: 'always' | 'interval' | 'never'; fsyncIntervalMs: number }
+  | {
+      type: 'file';
+      path: string;
+      maxBytes: number;
+      maxFiles: number;
+      fsync: 'always' | 'interval' | 'never';
+      fsyncIntervalMs: number;
+    }
   | { type: 'stdout' }
   | { type: 'kafka'; topic: string; batchSize: number; lingerMs: number; timeoutMs: number };
 
@@ -28,7 +35,13 @@ export interface AuditConfig {
  * CLUSTER_ACTION, the broker-to-broker grant that lets a client past every per-topic check (a
  * follower fetch reads any partition, OffsetForLeaderEpoch answers for every topic).
  */
-const DEFAULT_RECORDED_OPS = new Set<OperationCode>([Operation.CREATE, Operation.DELETE, Operation.ALTER, Operation.ALTER_CONFIGS, Operation.CLUSTER_ACTION]);
+const DEFAULT_RECORDED_OPS = new Set<OperationCode>([
+  Operation.CREATE,
+  Operation.DELETE,
+  Operation.ALTER,
+  Operation.ALTER_CONFIGS,
+  Operation.CLUSTER_ACTION,
+]);
 
 export interface AuditDeps {
   log: Logger;
@@ -121,7 +134,8 @@ export class AuditLog implements AuditRecorder<RequestInfo> {
     for (const d of this.direct) d.chain = d.sink.open();
     for (const s of this.spooled) {
       s.chain = s.spool.open();
-      if (s.spool.pendingCount > 0) this.log.info({ sink: s.sink.name, pending: s.spool.pendingCount }, 'replaying undelivered audit events');
+      if (s.spool.pendingCount > 0)
+        this.log.info({ sink: s.sink.name, pending: s.spool.pendingCount }, 'replaying undelivered audit events');
       this.schedule(s);
     }
   }
@@ -168,7 +182,10 @@ export class AuditLog implements AuditRecorder<RequestInfo> {
         d.sink.write(line);
         d.chain = state;
       } catch (e) {
-        this.log.error({ sink: d.sink.name, reason: (e as Error).message, eventId: event.id }, 'audit event could not be written');
+        this.log.error(
+          { sink: d.sink.name, reason: (e as Error).message, eventId: event.id },
+          'audit event could not be written',
+        );
         if (this.onFull === 'failClosed') ok = false;
         else this.stats.dropped++;
       }
@@ -181,7 +198,10 @@ export class AuditLog implements AuditRecorder<RequestInfo> {
         appended = s.spool.append(state.seq, line);
       } catch (e) {
         // The spool cannot be written (disk full, gone): as full, under either policy, and said.
-        this.log.error({ sink: s.sink.name, reason: (e as Error).message, eventId: event.id }, 'audit spool could not be written');
+        this.log.error(
+          { sink: s.sink.name, reason: (e as Error).message, eventId: event.id },
+          'audit spool could not be written',
+        );
         if (this.onFull === 'failClosed') ok = false;
         else this.stats.dropped++;
         continue;
@@ -221,14 +241,20 @@ export class AuditLog implements AuditRecorder<RequestInfo> {
 
   private warnFull(): void {
     if (this.stats.refused === 1 || this.stats.refused % 1000 === 0) {
-      this.log.error({ refused: this.stats.refused, pending: this.pending() }, 'audit spool full: requests that need an audit event are refused (failClosed)');
+      this.log.error(
+        { refused: this.stats.refused, pending: this.pending() },
+        'audit spool full: requests that need an audit event are refused (failClosed)',
+      );
     }
   }
 
   private warnDropped(sink: string): void {
     if (this.stats.dropped - this.droppedLogged >= 1000 || this.droppedLogged === 0) {
       this.droppedLogged = this.stats.dropped;
-      this.log.error({ sink, dropped: this.stats.dropped }, 'audit spool full: oldest undelivered events dropped (dropOldest)');
+      this.log.error(
+        { sink, dropped: this.stats.dropped },
+        'audit spool full: oldest undelivered events dropped (dropOldest)',
+      );
     }
   }
 
@@ -251,13 +277,21 @@ export class AuditLog implements AuditRecorder<RequestInfo> {
         try {
           await s.sink.deliver(batch.map((l) => l.line));
         } catch (e) {
-          if (!s.failing) this.log.warn({ sink: s.sink.name, reason: (e as Error).message, pending: s.spool.pendingCount }, 'audit sink unavailable; events stay in the spool');
+          if (!s.failing)
+            this.log.warn(
+              { sink: s.sink.name, reason: (e as Error).message, pending: s.spool.pendingCount },
+              'audit sink unavailable; events stay in the spool',
+            );
           s.failing = true;
           s.backoffMs = Math.min(s.backoffMs * 2, 5000);
           return;
         }
         s.spool.ack(batch[batch.length - 1]!.seq);
-        if (s.failing) this.log.info({ sink: s.sink.name, pending: s.spool.pendingCount }, 'audit sink available again; draining the spool');
+        if (s.failing)
+          this.log.info(
+            { sink: s.sink.name, pending: s.spool.pendingCount },
+            'audit sink available again; draining the spool',
+          );
         s.failing = false;
         s.backoffMs = 100;
       }
@@ -276,7 +310,10 @@ export class AuditLog implements AuditRecorder<RequestInfo> {
       while (s.spool.pendingCount > 0 && Date.now() < deadline) {
         // A sink may stall (a blocked pipe): never wait past the deadline for it.
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([this.pump(s), new Promise((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now()))))]);
+        await Promise.race([
+          this.pump(s),
+          new Promise((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now())))),
+        ]);
         clearTimeout(timer);
         if (s.spool.pendingCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       }

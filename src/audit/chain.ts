@@ -53,7 +53,13 @@ export function verifyLines(lines: readonly string[]): VerifyResult {
   let prev: ChainState | null = null;
   let events = 0;
   let firstSeq: number | null = null;
-  const fail = (line: number, reason: string): VerifyResult => ({ ok: false, events, firstSeq, lastSeq: prev?.seq ?? null, error: { line, reason } });
+  const fail = (line: number, reason: string): VerifyResult => ({
+    ok: false,
+    events,
+    firstSeq,
+    lastSeq: prev?.seq ?? null,
+    error: { line, reason },
+  });
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const n = i + 1;
@@ -68,18 +74,28 @@ export function verifyLines(lines: readonly string[]): VerifyResult {
       return fail(n, 'not valid JSON (edited or truncated)');
     }
     const m = SUFFIX.exec(line);
-    if (m === null || typeof parsed.chainseq !== 'number' || typeof parsed.chainprev !== 'string') return fail(n, 'no chain attributes (chainseq, chainprev, chainhash)');
+    if (m === null || typeof parsed.chainseq !== 'number' || typeof parsed.chainprev !== 'string')
+      return fail(n, 'no chain attributes (chainseq, chainprev, chainhash)');
     const body = `${line.slice(0, line.length - m[0].length)}}`;
-    if (sha256(body) !== m[1]) return fail(n, `event chainseq ${parsed.chainseq} was edited: its hash does not match its content`);
+    if (sha256(body) !== m[1])
+      return fail(n, `event chainseq ${parsed.chainseq} was edited: its hash does not match its content`);
     if (prev === null) {
-      if (parsed.chainseq === 1 && parsed.chainprev !== GENESIS.hash) return fail(n, 'the first event of the chain does not start from the genesis link');
+      if (parsed.chainseq === 1 && parsed.chainprev !== GENESIS.hash)
+        return fail(n, 'the first event of the chain does not start from the genesis link');
       firstSeq = parsed.chainseq;
     } else {
       if (parsed.chainseq !== prev.seq + 1) {
-        const gap = parsed.chainseq > prev.seq ? `${parsed.chainseq - prev.seq - 1} event(s) missing after chainseq ${prev.seq}` : `chainseq ${parsed.chainseq} after ${prev.seq}: out of order`;
+        const gap =
+          parsed.chainseq > prev.seq
+            ? `${parsed.chainseq - prev.seq - 1} event(s) missing after chainseq ${prev.seq}`
+            : `chainseq ${parsed.chainseq} after ${prev.seq}: out of order`;
         return fail(n, `broken link: ${gap}`);
       }
-      if (parsed.chainprev !== prev.hash) return fail(n, `broken link: chainprev of chainseq ${parsed.chainseq} is not the hash of line ${n - 1} (a line was replaced or reordered)`);
+      if (parsed.chainprev !== prev.hash)
+        return fail(
+          n,
+          `broken link: chainprev of chainseq ${parsed.chainseq} is not the hash of line ${n - 1} (a line was replaced or reordered)`,
+        );
     }
     prev = { seq: parsed.chainseq, hash: m[1]! };
     events++;

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Operation, ResourceType, PatternType, Permission, type AclBinding, type OperationCode, type ResourceTypeCode } from '../acl/model.js';
+import {
+  Operation,
+  ResourceType,
+  PatternType,
+  Permission,
+  type AclBinding,
+  type OperationCode,
+  type ResourceTypeCode,
+} from '../acl/model.js';
 
 /**
  * Audit events as CloudEvents 1.0 in the shape of Confluent's audit log (docs/kafka-semantics.md
@@ -89,7 +97,15 @@ function envelope(clusterId: string, type: string, subject: string, data: Record
 export function authorizationEvent(
   clusterId: string,
   req: RequestInfo,
-  d: { granted: boolean; operation: OperationCode; resourceType: ResourceTypeCode; resourceName: string; acl: AclBinding | null; superUser: boolean; protectedTopic?: boolean },
+  d: {
+    granted: boolean;
+    operation: OperationCode;
+    resourceType: ResourceTypeCode;
+    resourceName: string;
+    acl: AclBinding | null;
+    superUser: boolean;
+    protectedTopic?: boolean;
+  },
 ): AuditEvent {
   const subject = resourceCrn(clusterId, d.resourceType, d.resourceName);
   const authorizationInfo: Record<string, unknown> = {
@@ -155,7 +171,11 @@ export function authenticationEvent(
 }
 
 /** A change made through an admin API the proxy answers (ACLs, SCRAM credentials). */
-export function changeEvent(clusterId: string, req: RequestInfo, change: { kind: string; items: unknown[] }): AuditEvent {
+export function changeEvent(
+  clusterId: string,
+  req: RequestInfo,
+  change: { kind: string; items: unknown[] },
+): AuditEvent {
   return envelope(clusterId, EVENT_TYPES.change, clusterCrn(clusterId), {
     serviceName: clusterCrn(clusterId),
     methodName: req.methodName,
@@ -168,10 +188,24 @@ export function changeEvent(clusterId: string, req: RequestInfo, change: { kind:
   });
 }
 
-export function reloadEvent(clusterId: string, r: { what: string; file: string | null; ok: boolean; message: string }): AuditEvent {
-  return envelope(clusterId, EVENT_TYPES.reload, clusterCrn(clusterId), { serviceName: clusterCrn(clusterId), methodName: 'kafkawarden.Reload', ...r });
+export function reloadEvent(
+  clusterId: string,
+  r: { what: string; file: string | null; ok: boolean; message: string },
+): AuditEvent {
+  return envelope(clusterId, EVENT_TYPES.reload, clusterCrn(clusterId), {
+    serviceName: clusterCrn(clusterId),
+    methodName: 'kafkawarden.Reload',
+    ...r,
+  });
 }
 
-export function lifecycleEvent(clusterId: string, l: { action: 'start' | 'stop'; version: string; pid: number }): AuditEvent {
-  return envelope(clusterId, EVENT_TYPES.lifecycle, clusterCrn(clusterId), { serviceName: clusterCrn(clusterId), methodName: `kafkawarden.${l.action === 'start' ? 'Start' : 'Stop'}`, ...l });
+export function lifecycleEvent(
+  clusterId: string,
+  l: { action: 'start' | 'stop'; version: string; pid: number },
+): AuditEvent {
+  return envelope(clusterId, EVENT_TYPES.lifecycle, clusterCrn(clusterId), {
+    serviceName: clusterCrn(clusterId),
+    methodName: `kafkawarden.${l.action === 'start' ? 'Start' : 'Stop'}`,
+    ...l,
+  });
 }

@@ -38,7 +38,8 @@ export class KafkaSink implements DeliverySink {
     const r = this.upstream.versions(apiKey);
     if (r === undefined) return lo;
     const v = Math.min(r[1], hi);
-    if (v < Math.max(lo, r[0])) throw new WardenError('WARDEN_ERR_UPSTREAM_PROTOCOL', `upstream supports no usable version of api ${apiKey}`);
+    if (v < Math.max(lo, r[0]))
+      throw new WardenError('WARDEN_ERR_UPSTREAM_PROTOCOL', `upstream supports no usable version of api ${apiKey}`);
     return v;
   }
 
@@ -50,12 +51,20 @@ export class KafkaSink implements DeliverySink {
     const md = await this.upstream.metadata(
       targets[0]!,
       v,
-      { topics: [{ name: this.opts.topic, topicId: Buffer.alloc(16) }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false },
+      {
+        topics: [{ name: this.opts.topic, topicId: Buffer.alloc(16) }],
+        allowAutoTopicCreation: true,
+        includeClusterAuthorizedOperations: false,
+        includeTopicAuthorizedOperations: false,
+      },
       this.opts.timeoutMs,
     );
     const t = md.topics.find((x) => x.name === this.opts.topic);
     if (t === undefined || t.errorCode !== 0 || t.partitions.length === 0) {
-      throw new WardenError('WARDEN_ERR_AUDIT_TOPIC', `audit topic ${this.opts.topic}: ${t === undefined ? 'not returned' : (ERRORS.get(t.errorCode)?.name ?? t.errorCode)}`);
+      throw new WardenError(
+        'WARDEN_ERR_AUDIT_TOPIC',
+        `audit topic ${this.opts.topic}: ${t === undefined ? 'not returned' : (ERRORS.get(t.errorCode)?.name ?? t.errorCode)}`,
+      );
     }
     // The id of a topic the proxy keeps its state in: known before any client can name it by id.
     this.upstream.learnTopicId(t.topicId, this.opts.topic);
@@ -86,15 +95,34 @@ export class KafkaSink implements DeliverySink {
       const v = this.version(ApiKey.Produce, 3, 9);
       for (const [partition, records] of byPartition) {
         const leader = layout.leaders.get(partition);
-        if (leader === undefined) throw new WardenError('WARDEN_ERR_AUDIT_TOPIC', `audit topic ${this.opts.topic} partition ${partition} has no leader`);
+        if (leader === undefined)
+          throw new WardenError(
+            'WARDEN_ERR_AUDIT_TOPIC',
+            `audit topic ${this.opts.topic} partition ${partition} has no leader`,
+          );
         const res = await this.upstream.produce(
           leader,
           v,
-          { transactionalId: null, acks: -1, timeoutMs: this.opts.timeoutMs, topicData: [{ name: this.opts.topic, topicId: ZERO_UUID, partitionData: [{ index: partition, records: encodeRecordBatch(records) }] }] },
+          {
+            transactionalId: null,
+            acks: -1,
+            timeoutMs: this.opts.timeoutMs,
+            topicData: [
+              {
+                name: this.opts.topic,
+                topicId: ZERO_UUID,
+                partitionData: [{ index: partition, records: encodeRecordBatch(records) }],
+              },
+            ],
+          },
           this.opts.timeoutMs + 1000,
         );
         const code = res.responses[0]?.partitionResponses[0]?.errorCode ?? -1;
-        if (code !== 0) throw new WardenError('WARDEN_ERR_AUDIT_PRODUCE', `audit topic ${this.opts.topic} partition ${partition}: ${ERRORS.get(code)?.name ?? code}`);
+        if (code !== 0)
+          throw new WardenError(
+            'WARDEN_ERR_AUDIT_PRODUCE',
+            `audit topic ${this.opts.topic} partition ${partition}: ${ERRORS.get(code)?.name ?? code}`,
+          );
       }
     } catch (e) {
       this.layout = null; // leaders may have moved
@@ -112,4 +140,3 @@ function principalOf(line: string): string {
   const m = /"authenticationInfo":\{"principal":"((?:[^"\\]|\\.)*)"/.exec(line);
   return m === null ? '' : (JSON.parse(`"${m[1]}"`) as string);
 }
-

@@ -1,4 +1,16 @@
-import { openSync, writeSync, closeSync, fsyncSync, statSync, renameSync, unlinkSync, existsSync, readSync, mkdirSync, ftruncateSync } from 'node:fs';
+import {
+  openSync,
+  writeSync,
+  closeSync,
+  fsyncSync,
+  statSync,
+  renameSync,
+  unlinkSync,
+  existsSync,
+  readSync,
+  mkdirSync,
+  ftruncateSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { stateOf, GENESIS, type ChainState } from './chain.js';
@@ -128,7 +140,8 @@ export class FileSink {
     closeSync(this.fd!);
     const p = this.opts.path;
     if (existsSync(`${p}.${this.opts.maxFiles}`)) unlinkSync(`${p}.${this.opts.maxFiles}`);
-    for (let i = this.opts.maxFiles - 1; i >= 1; i--) if (existsSync(`${p}.${i}`)) renameSync(`${p}.${i}`, `${p}.${i + 1}`);
+    for (let i = this.opts.maxFiles - 1; i >= 1; i--)
+      if (existsSync(`${p}.${i}`)) renameSync(`${p}.${i}`, `${p}.${i + 1}`);
     renameSync(p, `${p}.1`);
     this.fd = openSync(p, 'a');
     this.size = 0;

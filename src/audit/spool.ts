@@ -1,4 +1,17 @@
-import { openSync, writeSync, closeSync, fsyncSync, readdirSync, readFileSync, writeFileSync, renameSync, unlinkSync, mkdirSync, ftruncateSync, existsSync } from 'node:fs';
+import {
+  openSync,
+  writeSync,
+  closeSync,
+  fsyncSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+  renameSync,
+  unlinkSync,
+  mkdirSync,
+  ftruncateSync,
+  existsSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { stateOf, GENESIS, type ChainState } from './chain.js';
 import { WardenError } from '../protocol/errors.js';
@@ -59,7 +72,9 @@ export class Spool {
     mkdirSync(this.opts.dir, { recursive: true });
     const cursorFile = join(this.opts.dir, 'cursor');
     this.cursor = existsSync(cursorFile) ? Number(readFileSync(cursorFile, 'utf8').trim()) || 0 : 0;
-    const names = readdirSync(this.opts.dir).filter((n) => SEGMENT_RE.test(n)).sort();
+    const names = readdirSync(this.opts.dir)
+      .filter((n) => SEGMENT_RE.test(n))
+      .sort();
     let chain: ChainState = GENESIS;
     for (const name of names) {
       const file = join(this.opts.dir, name);
@@ -76,7 +91,8 @@ export class Spool {
       for (const line of text.split('\n')) {
         if (line === '') continue;
         const st = stateOf(line);
-        if (st === null) throw new WardenError('WARDEN_ERR_AUDIT_SPOOL', `spool ${file} holds a line without chain attributes`);
+        if (st === null)
+          throw new WardenError('WARDEN_ERR_AUDIT_SPOOL', `spool ${file} holds a line without chain attributes`);
         seg.lastSeq = st.seq;
         chain = st;
         if (st.seq > this.cursor) this.push({ seq: st.seq, line });

@@ -2,7 +2,13 @@ import { readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
 import { watchFiles, type FileWatch } from '../file-watch.js';
 import { dirname, basename, join } from 'node:path';
 import { loadAll as parseYamlDocuments, dump as dumpYaml } from 'js-yaml';
-import { parseCredential, formatCredential, SCRAM_MECHANISMS, type ScramCredential, type ScramMechanism } from './scram.js';
+import {
+  parseCredential,
+  formatCredential,
+  SCRAM_MECHANISMS,
+  type ScramCredential,
+  type ScramMechanism,
+} from './scram.js';
 import { WardenError } from '../protocol/errors.js';
 import { profileOf, type CredentialProfile } from './unknown-users.js';
 
@@ -35,27 +41,53 @@ export class CredentialStore {
       // js-yaml's load() refuses a source without a document (empty, or only comments).
       docs = parseYamlDocuments(readFileSync(file, 'utf8'));
     } catch (e) {
-      throw new WardenError('WARDEN_ERR_CREDENTIALS', `credentials file ${file} cannot be read: ${(e as { code?: string; reason?: string }).code ?? (e as { reason?: string }).reason ?? 'parse error'}`);
+      throw new WardenError(
+        'WARDEN_ERR_CREDENTIALS',
+        `credentials file ${file} cannot be read: ${(e as { code?: string; reason?: string }).code ?? (e as { reason?: string }).reason ?? 'parse error'}`,
+      );
     }
-    if (docs.length > 1) throw new WardenError('WARDEN_ERR_CREDENTIALS', `credentials file ${file}: expected one YAML document, found ${docs.length}`);
+    if (docs.length > 1)
+      throw new WardenError(
+        'WARDEN_ERR_CREDENTIALS',
+        `credentials file ${file}: expected one YAML document, found ${docs.length}`,
+      );
     const users = new Map<string, Map<ScramMechanism, ScramCredential>>();
     const raw = docs[0];
     if (raw === null || raw === undefined) return users;
     const root = raw as { users?: unknown };
     // `users:` with nothing under it is null: no users yet. A list or a scalar is a mistake.
-    if (typeof root !== 'object' || Array.isArray(root) || (root.users != null && (typeof root.users !== 'object' || Array.isArray(root.users)))) {
+    if (
+      typeof root !== 'object' ||
+      Array.isArray(root) ||
+      (root.users != null && (typeof root.users !== 'object' || Array.isArray(root.users)))
+    ) {
       throw new WardenError('WARDEN_ERR_CREDENTIALS', `credentials file ${file}: expected a "users" map`);
     }
     for (const [user, mechs] of Object.entries((root.users ?? {}) as Record<string, unknown>)) {
-      if (typeof mechs !== 'object' || mechs === null) throw new WardenError('WARDEN_ERR_CREDENTIALS', `credentials file ${file}: users.${user} must map mechanisms to credentials`);
+      if (typeof mechs !== 'object' || mechs === null)
+        throw new WardenError(
+          'WARDEN_ERR_CREDENTIALS',
+          `credentials file ${file}: users.${user} must map mechanisms to credentials`,
+        );
       const m = new Map<ScramMechanism, ScramCredential>();
       for (const [mech, text] of Object.entries(mechs as Record<string, unknown>)) {
-        if (!SCRAM_MECHANISMS.includes(mech as ScramMechanism)) throw new WardenError('WARDEN_ERR_CREDENTIALS', `credentials file ${file}: users.${user}.${mech} is not a SCRAM mechanism`);
-        if (typeof text !== 'string') throw new WardenError('WARDEN_ERR_CREDENTIALS', `credentials file ${file}: users.${user}.${mech} must be a string`);
+        if (!SCRAM_MECHANISMS.includes(mech as ScramMechanism))
+          throw new WardenError(
+            'WARDEN_ERR_CREDENTIALS',
+            `credentials file ${file}: users.${user}.${mech} is not a SCRAM mechanism`,
+          );
+        if (typeof text !== 'string')
+          throw new WardenError(
+            'WARDEN_ERR_CREDENTIALS',
+            `credentials file ${file}: users.${user}.${mech} must be a string`,
+          );
         try {
           m.set(mech as ScramMechanism, parseCredential(mech as ScramMechanism, text));
         } catch (e) {
-          throw new WardenError('WARDEN_ERR_CREDENTIALS', `credentials file ${file}: users.${user}.${mech}: ${(e as Error).message}`);
+          throw new WardenError(
+            'WARDEN_ERR_CREDENTIALS',
+            `credentials file ${file}: users.${user}.${mech}: ${(e as Error).message}`,
+          );
         }
       }
       users.set(user, m);
@@ -63,7 +95,8 @@ export class CredentialStore {
     return users;
   }
 
-  lookup = (user: string, mechanism: ScramMechanism): ScramCredential | undefined => this.users.get(user)?.get(mechanism);
+  lookup = (user: string, mechanism: ScramMechanism): ScramCredential | undefined =>
+    this.users.get(user)?.get(mechanism);
 
   private cachedProfile: CredentialProfile | null = null;
 
@@ -77,7 +110,10 @@ export class CredentialStore {
   list(): Array<{ user: string; mechanisms: Array<{ mechanism: ScramMechanism; iterations: number }> }> {
     return [...this.users.entries()]
       .sort((a, b) => a[0].localeCompare(b[0]))
-      .map(([user, m]) => ({ user, mechanisms: [...m.entries()].map(([mechanism, c]) => ({ mechanism, iterations: c.iterations })) }));
+      .map(([user, m]) => ({
+        user,
+        mechanisms: [...m.entries()].map(([mechanism, c]) => ({ mechanism, iterations: c.iterations })),
+      }));
   }
 
   set(user: string, mechanism: ScramMechanism, c: ScramCredential): void {
@@ -105,7 +141,11 @@ export class CredentialStore {
       doc[user] = Object.fromEntries([...m.entries()].map(([mech, c]) => [mech, formatCredential(c)]));
     }
     const tmp = join(dirname(this.file), `.${basename(this.file)}.${process.pid}.tmp`);
-    writeFileSync(tmp, `# kafka-warden credentials: SCRAM salted hashes only, never passwords\n${dumpYaml({ users: doc }, { lineWidth: -1 })}`, { mode: 0o600 });
+    writeFileSync(
+      tmp,
+      `# kafka-warden credentials: SCRAM salted hashes only, never passwords\n${dumpYaml({ users: doc }, { lineWidth: -1 })}`,
+      { mode: 0o600 },
+    );
     renameSync(tmp, this.file);
   }
 

@@ -78,7 +78,8 @@ export class HashLimiter {
 
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency) {
-      if (this.waiting.length >= this.queue) throw new AuthError('WARDEN_ERR_AUTH_BUSY', 'too many PLAIN logins being verified; refused');
+      if (this.waiting.length >= this.queue)
+        throw new AuthError('WARDEN_ERR_AUTH_BUSY', 'too many PLAIN logins being verified; refused');
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else this.running++;
     try {

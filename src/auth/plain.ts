@@ -27,7 +27,12 @@ export function parsePlain(bytes: Buffer): { user: string; password: string } {
  * bounded by `hashing`. An unknown user costs the same PBKDF2 work as a typical user and fails the
  * same way.
  */
-export async function verifyPlain(bytes: Buffer, lookup: CredentialLookup, unknown: UnknownUsers, hashing: HashLimiter): Promise<string> {
+export async function verifyPlain(
+  bytes: Buffer,
+  lookup: CredentialLookup,
+  unknown: UnknownUsers,
+  hashing: HashLimiter,
+): Promise<string> {
   const { user, password } = parsePlain(bytes);
   let mech: ScramMechanism | null = null;
   let cred: ScramCredential | undefined;
@@ -42,7 +47,9 @@ export async function verifyPlain(bytes: Buffer, lookup: CredentialLookup, unkno
   if (!known) ({ mechanism: mech, credential: cred } = unknown.plain(user));
   const m = mech!;
   const c = cred!;
-  const salted = await hashing.run(() => pbkdf2Async(Buffer.from(password, 'utf8'), c.salt, c.iterations, KEY_LEN[m], DIGEST[m]));
+  const salted = await hashing.run(() =>
+    pbkdf2Async(Buffer.from(password, 'utf8'), c.salt, c.iterations, KEY_LEN[m], DIGEST[m]),
+  );
   const clientKey = createHmac(DIGEST[m], salted).update('Client Key').digest();
   const storedKey = createHash(DIGEST[m]).update(clientKey).digest();
   const ok = timingSafeEqual(storedKey, c.storedKey) && known;

@@ -114,12 +114,14 @@ export function subjectDn(certDer: Buffer): string {
   if (fields[0]?.tag === 0xa0) i++; // [0] version
   // serial, signature algorithm, issuer, validity, subject
   const subject = fields[i + 4];
-  if (subject === undefined || subject.tag !== 0x30) throw new WardenError('WARDEN_ERR_CERT', 'certificate has no subject');
+  if (subject === undefined || subject.tag !== 0x30)
+    throw new WardenError('WARDEN_ERR_CERT', 'certificate has no subject');
   const rdns = children(certDer, subject).map((set) =>
     children(certDer, set)
       .map((atv) => {
         const [oid, value] = children(certDer, atv);
-        if (oid === undefined || value === undefined) throw new WardenError('WARDEN_ERR_CERT', 'bad attribute in subject');
+        if (oid === undefined || value === undefined)
+          throw new WardenError('WARDEN_ERR_CERT', 'bad attribute in subject');
         const id = oidString(certDer, oid);
         const keyword = KEYWORDS[id];
         const text = keyword !== undefined ? decodeString(certDer, value) : null;
@@ -162,7 +164,8 @@ export class PrincipalMapper {
     while (RULE.lastIndex < src.length) {
       const at = RULE.lastIndex;
       const m = RULE.exec(src);
-      if (m === null || RULE.lastIndex === at) throw new WardenError('WARDEN_ERR_CONFIG', `invalid principal mapping rule at "${src.slice(at)}"`);
+      if (m === null || RULE.lastIndex === at)
+        throw new WardenError('WARDEN_ERR_CONFIG', `invalid principal mapping rule at "${src.slice(at)}"`);
       if (m[1] !== undefined) rules.push({ isDefault: true });
       else if (m[2] !== undefined) {
         // Java's replaceAll: $n group references; a backslash escapes the next character.
@@ -173,8 +176,16 @@ export class PrincipalMapper {
         } catch {
           throw new WardenError('WARDEN_ERR_CONFIG', `invalid principal mapping pattern "${m[2]}"`);
         }
-        rules.push({ isDefault: false, pattern, full: new RegExp(`^(?:${m[2]})$`), replacement, toLower: m[4] === 'L', toUpper: m[4] === 'U' });
-      } else if (m[5] !== undefined && m[5] !== '') throw new WardenError('WARDEN_ERR_CONFIG', `invalid principal mapping rule "${m[5]}"`);
+        rules.push({
+          isDefault: false,
+          pattern,
+          full: new RegExp(`^(?:${m[2]})$`),
+          replacement,
+          toLower: m[4] === 'L',
+          toUpper: m[4] === 'U',
+        });
+      } else if (m[5] !== undefined && m[5] !== '')
+        throw new WardenError('WARDEN_ERR_CONFIG', `invalid principal mapping rule "${m[5]}"`);
     }
     return rules;
   }

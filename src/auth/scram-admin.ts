@@ -13,8 +13,18 @@ const CODE_BY_MECHANISM: Record<ScramMechanism, number> = { 'SCRAM-SHA-256': 1, 
  * answers it: all users for a null list, RESOURCE_NOT_FOUND for unknown ones, DUPLICATE_RESOURCE
  * for a name asked twice, CLUSTER_AUTHORIZATION_FAILED when the caller may not describe.
  */
-export function describeScram(req: describeUserScramCredentials.Request, store: CredentialStore, authorized: boolean): describeUserScramCredentials.Response {
-  const res: describeUserScramCredentials.Response = { throttleTimeMs: 0, errorCode: 0, errorMessage: null, results: [], _tagged: undefined };
+export function describeScram(
+  req: describeUserScramCredentials.Request,
+  store: CredentialStore,
+  authorized: boolean,
+): describeUserScramCredentials.Response {
+  const res: describeUserScramCredentials.Response = {
+    throttleTimeMs: 0,
+    errorCode: 0,
+    errorMessage: null,
+    results: [],
+    _tagged: undefined,
+  };
   if (!authorized) {
     res.errorCode = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
     res.errorMessage = 'Cluster authorization failed.';
@@ -30,15 +40,31 @@ export function describeScram(req: describeUserScramCredentials.Request, store: 
     seen.add(name);
     const entry = all.find((u) => u.user === name);
     if (counts.get(name)! > 1) {
-      res.results.push({ user: name, errorCode: ErrorCode.DUPLICATE_RESOURCE, errorMessage: `Cannot describe SCRAM credentials for the same user twice in a single request: ${name}`, credentialInfos: [], _tagged: undefined });
+      res.results.push({
+        user: name,
+        errorCode: ErrorCode.DUPLICATE_RESOURCE,
+        errorMessage: `Cannot describe SCRAM credentials for the same user twice in a single request: ${name}`,
+        credentialInfos: [],
+        _tagged: undefined,
+      });
     } else if (entry === undefined) {
-      res.results.push({ user: name, errorCode: ErrorCode.RESOURCE_NOT_FOUND, errorMessage: `Attempt to describe a user credential that does not exist: ${name}`, credentialInfos: [], _tagged: undefined });
+      res.results.push({
+        user: name,
+        errorCode: ErrorCode.RESOURCE_NOT_FOUND,
+        errorMessage: `Attempt to describe a user credential that does not exist: ${name}`,
+        credentialInfos: [],
+        _tagged: undefined,
+      });
     } else {
       res.results.push({
         user: name,
         errorCode: 0,
         errorMessage: null,
-        credentialInfos: entry.mechanisms.map((m) => ({ mechanism: CODE_BY_MECHANISM[m.mechanism], iterations: m.iterations, _tagged: undefined })),
+        credentialInfos: entry.mechanisms.map((m) => ({
+          mechanism: CODE_BY_MECHANISM[m.mechanism],
+          iterations: m.iterations,
+          _tagged: undefined,
+        })),
         _tagged: undefined,
       });
     }
@@ -51,10 +77,15 @@ export function describeScram(req: describeUserScramCredentials.Request, store: 
  * salted password (never the password); the proxy keeps only StoredKey and ServerKey derived from
  * it. Errors per user as Kafka reports them.
  */
-export function alterScram(req: alterUserScramCredentials.Request, store: CredentialStore, authorized: boolean): { response: alterUserScramCredentials.Response; changed: string[] } {
+export function alterScram(
+  req: alterUserScramCredentials.Request,
+  store: CredentialStore,
+  authorized: boolean,
+): { response: alterUserScramCredentials.Response; changed: string[] } {
   const users = [...new Set([...req.deletions.map((d) => d.name), ...req.upsertions.map((u) => u.name)])];
   const response: alterUserScramCredentials.Response = { throttleTimeMs: 0, results: [], _tagged: undefined };
-  const result = (user: string, errorCode: number, errorMessage: string | null) => response.results.push({ user, errorCode, errorMessage, _tagged: undefined });
+  const result = (user: string, errorCode: number, errorMessage: string | null) =>
+    response.results.push({ user, errorCode, errorMessage, _tagged: undefined });
   if (!authorized) {
     for (const u of users) result(u, ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'Cluster authorization failed.');
     return { response, changed: [] };
@@ -63,27 +94,9 @@ export function alterScram(req: alterUserScramCredentials.Request, store: Creden
   for (const user of users) {
     const dels = req.deletions.filter((d) => d.name === user);
     const ups = req.upsertions.filter((u) => u.name === user);
-    const mechs = [...dels.map((d) => d.mechanism), ...ups.map((u) => u.mechanism)];
-    if (user === '') {
-      result(user, ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Username must not be empty');
-      continue;
-    }
-    if (mechs.some((m) => MECHANISM_BY_CODE[m] === undefined)) {
-      result(user, ErrorCode.UNSUPPORTED_SASL_MECHANISM, 'Unknown SCRAM mechanism');
-      continue;
-    }
-    if (new Set(mechs).size !== mechs.length) {
-      result(user, ErrorCode.DUPLICATE_RESOURCE, 'A user credential cannot be altered twice in the same request');
-      continue;
-    }
-    const bad = ups.find((u) => u.iterations < MIN_ITERATIONS || u.iterations > MAX_ITERATIONS || u.saltedPassword.length === 0 || u.salt.length === 0);
-    if (bad !== undefined) {
-      result(user, ErrorCode.UNACCEPTABLE_CREDENTIAL, `Iterations must be between ${MIN_ITERATIONS} and ${MAX_ITERATIONS}, with a salt and a salted password`);
-      continue;
-    }
-    const missing = dels.find((d) => store.lookup(user, MECHANISM_BY_CODE[d.mechanism]!) === undefined);
-    if (missing !== undefined) {
-      result(user, ErrorCode.RESOURCE_NOT_FOUND, 'Attempt to delete a user credential that does not exist');
+    const refusal = refusalOf(user, dels, ups, store);
+    if (refusal !== null) {
+      result(user, refusal[0], refusal[1]);
       continue;
     }
     for (const d of dels) store.remove(user, MECHANISM_BY_CODE[d.mechanism]!);
@@ -96,4 +109,35 @@ export function alterScram(req: alterUserScramCredentials.Request, store: Creden
   }
   if (changed.length > 0) store.save();
   return { response, changed };
+}
+
+/** Why Kafka would refuse one user's alterations (error code and message), or null. */
+function refusalOf(
+  user: string,
+  dels: alterUserScramCredentials.RequestScramCredentialDeletion[],
+  ups: alterUserScramCredentials.RequestScramCredentialUpsertion[],
+  store: CredentialStore,
+): [number, string] | null {
+  const mechs = [...dels.map((d) => d.mechanism), ...ups.map((u) => u.mechanism)];
+  if (user === '') return [ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Username must not be empty'];
+  if (mechs.some((m) => MECHANISM_BY_CODE[m] === undefined))
+    return [ErrorCode.UNSUPPORTED_SASL_MECHANISM, 'Unknown SCRAM mechanism'];
+  if (new Set(mechs).size !== mechs.length) {
+    return [ErrorCode.DUPLICATE_RESOURCE, 'A user credential cannot be altered twice in the same request'];
+  }
+  const unacceptable = (u: alterUserScramCredentials.RequestScramCredentialUpsertion) =>
+    u.iterations < MIN_ITERATIONS ||
+    u.iterations > MAX_ITERATIONS ||
+    u.saltedPassword.length === 0 ||
+    u.salt.length === 0;
+  if (ups.some(unacceptable)) {
+    return [
+      ErrorCode.UNACCEPTABLE_CREDENTIAL,
+      `Iterations must be between ${MIN_ITERATIONS} and ${MAX_ITERATIONS}, with a salt and a salted password`,
+    ];
+  }
+  if (dels.some((d) => store.lookup(user, MECHANISM_BY_CODE[d.mechanism]!) === undefined)) {
+    return [ErrorCode.RESOURCE_NOT_FOUND, 'Attempt to delete a user credential that does not exist'];
+  }
+  return null;
 }

@@ -21,7 +21,8 @@ export interface ScramCredential {
   serverKey: Buffer;
 }
 
-const hmac = (m: ScramMechanism, key: Buffer, data: string | Buffer) => createHmac(DIGEST[m], key).update(data).digest();
+const hmac = (m: ScramMechanism, key: Buffer, data: string | Buffer) =>
+  createHmac(DIGEST[m], key).update(data).digest();
 const hash = (m: ScramMechanism, data: Buffer) => createHash(DIGEST[m]).update(data).digest();
 
 export function saltedPassword(m: ScramMechanism, password: string, salt: Buffer, iterations: number): Buffer {
@@ -29,14 +30,27 @@ export function saltedPassword(m: ScramMechanism, password: string, salt: Buffer
 }
 
 /** Derives the stored form from a salted password (RFC 5802 section 3). */
-export function credentialFromSalted(m: ScramMechanism, salted: Buffer, salt: Buffer, iterations: number): ScramCredential {
+export function credentialFromSalted(
+  m: ScramMechanism,
+  salted: Buffer,
+  salt: Buffer,
+  iterations: number,
+): ScramCredential {
   const clientKey = hmac(m, salted, 'Client Key');
   return { salt, iterations, storedKey: hash(m, clientKey), serverKey: hmac(m, salted, 'Server Key') };
 }
 
-export function makeCredential(m: ScramMechanism, password: string, iterations = MIN_ITERATIONS, salt: Buffer = randomBytes(32)): ScramCredential {
+export function makeCredential(
+  m: ScramMechanism,
+  password: string,
+  iterations = MIN_ITERATIONS,
+  salt: Buffer = randomBytes(32),
+): ScramCredential {
   if (!Number.isInteger(iterations) || iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
-    throw new AuthError('WARDEN_ERR_SCRAM_ITERATIONS', `iterations must be between ${MIN_ITERATIONS} and ${MAX_ITERATIONS}`);
+    throw new AuthError(
+      'WARDEN_ERR_SCRAM_ITERATIONS',
+      `iterations must be between ${MIN_ITERATIONS} and ${MAX_ITERATIONS}`,
+    );
   }
   return credentialFromSalted(m, saltedPassword(m, password, salt, iterations), salt, iterations);
 }
@@ -50,17 +64,25 @@ export function parseCredential(m: ScramMechanism, text: string): ScramCredentia
   const fields = new Map<string, string>();
   for (const part of text.split(',')) {
     const i = part.indexOf('=');
-    if (i <= 0) throw new AuthError('WARDEN_ERR_CREDENTIAL_FORMAT', 'credential is not in Kafka\'s salt=,stored_key=,server_key=,iterations= form');
+    if (i <= 0)
+      throw new AuthError(
+        'WARDEN_ERR_CREDENTIAL_FORMAT',
+        "credential is not in Kafka's salt=,stored_key=,server_key=,iterations= form",
+      );
     fields.set(part.slice(0, i).trim(), part.slice(i + 1).trim());
   }
   const b64 = (k: string) => {
     const v = fields.get(k);
-    if (v === undefined || !/^[A-Za-z0-9+/]+={0,2}$/.test(v)) throw new AuthError('WARDEN_ERR_CREDENTIAL_FORMAT', `credential lacks a base64 ${k}`);
+    if (v === undefined || !/^[A-Za-z0-9+/]+={0,2}$/.test(v))
+      throw new AuthError('WARDEN_ERR_CREDENTIAL_FORMAT', `credential lacks a base64 ${k}`);
     return Buffer.from(v, 'base64');
   };
   const iterations = Number(fields.get('iterations'));
   if (!Number.isInteger(iterations) || iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
-    throw new AuthError('WARDEN_ERR_CREDENTIAL_FORMAT', `credential iterations must be between ${MIN_ITERATIONS} and ${MAX_ITERATIONS}`);
+    throw new AuthError(
+      'WARDEN_ERR_CREDENTIAL_FORMAT',
+      `credential iterations must be between ${MIN_ITERATIONS} and ${MAX_ITERATIONS}`,
+    );
   }
   const c = { salt: b64('salt'), storedKey: b64('stored_key'), serverKey: b64('server_key'), iterations };
   if (c.storedKey.length !== KEY_LEN[m] || c.serverKey.length !== KEY_LEN[m]) {
@@ -157,7 +179,8 @@ export class ScramServer {
     this.state = 'done';
     const m = /^(c=([^,]*),r=([^,]*)(?:,[^,]*)*?),p=([A-Za-z0-9+/]+={0,2})$/.exec(msg);
     if (m === null) throw AuthError.invalid('malformed SCRAM client-final message');
-    if (m[2] !== Buffer.from(this.gs2Header, 'utf8').toString('base64')) throw AuthError.invalid('SCRAM channel binding does not match');
+    if (m[2] !== Buffer.from(this.gs2Header, 'utf8').toString('base64'))
+      throw AuthError.invalid('SCRAM channel binding does not match');
     // Kafka's ScramSaslServer accepts a final nonce that ends with the server's (RFC 5802 asks for
     // equality), and librdkafka up to 2.0.x relies on it: it sends its own nonce in front of the
     // combined one. The proof still covers this exact message and our fresh nonce.

@@ -128,7 +128,9 @@ export class SaslSession {
       if (this.mechanism === 'PLAIN') {
         user = await verifyPlain(authBytes, this.opts.lookup, this.opts.unknown, this.opts.hashing);
       } else {
-        this.scram ??= new ScramServer(this.mechanism!, this.opts.lookup, (user) => this.opts.unknown.scram(this.mechanism as ScramMechanism, user));
+        this.scram ??= new ScramServer(this.mechanism!, this.opts.lookup, (user) =>
+          this.opts.unknown.scram(this.mechanism as ScramMechanism, user),
+        );
         const step = this.scram.step(authBytes);
         this.attemptedUser = this.scram.attemptedUser;
         response = step.response;

@@ -87,7 +87,12 @@ export function profileOf(users: Iterable<ReadonlyMap<ScramMechanism, ScramCrede
   const shapes = new Map<ScramMechanism, CredentialShape>();
   for (const m of SCRAM_MECHANISMS) {
     const e = counts.get(m);
-    shapes.set(m, e === undefined ? DEFAULT_SHAPE : { iterations: mode(e.iterations, MIN_ITERATIONS), saltLength: mode(e.salt, 32) });
+    shapes.set(
+      m,
+      e === undefined
+        ? DEFAULT_SHAPE
+        : { iterations: mode(e.iterations, MIN_ITERATIONS), saltLength: mode(e.salt, 32) },
+    );
   }
   const plain: ScramMechanism = total === 0 || withSha512 * 2 >= total ? 'SCRAM-SHA-512' : 'SCRAM-SHA-256';
   return { shape: (m) => shapes.get(m) ?? DEFAULT_SHAPE, plainMechanism: () => plain };

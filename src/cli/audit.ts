@@ -7,7 +7,11 @@ const USAGE = `Usage:
 `;
 
 /** `kafka-warden audit verify FILE...` */
-export function auditCommand(args: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): number {
+export function auditCommand(
+  args: string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): number {
   const [sub, ...files] = args;
   if (sub !== 'verify' || files.length === 0) {
     err(USAGE);
@@ -25,7 +29,11 @@ export function auditCommand(args: string[], out: (s: string) => void = (s) => p
     }
     const r = verifyLines(text.split('\n'));
     if (r.ok) {
-      out(r.events === 0 ? `${file}: no events\n` : `${file}: ${r.events} events, chainseq ${r.firstSeq}..${r.lastSeq}, chain intact\n`);
+      out(
+        r.events === 0
+          ? `${file}: no events\n`
+          : `${file}: ${r.events} events, chainseq ${r.firstSeq}..${r.lastSeq}, chain intact\n`,
+      );
     } else {
       err(`${file}: line ${r.error!.line}: ${r.error!.reason}\n`);
       bad++;

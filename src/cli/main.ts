@@ -62,8 +62,15 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keeps running
     }
     case 'demo': {
-      const { values } = parseArgs({ args: rest, options: { brokers: { type: 'string' }, port: { type: 'string' }, kafka: { type: 'boolean' } } });
-      await runDemo({ brokers: Number(values.brokers ?? 3), port: Number(values.port ?? 19092), kafka: values.kafka === true });
+      const { values } = parseArgs({
+        args: rest,
+        options: { brokers: { type: 'string' }, port: { type: 'string' }, kafka: { type: 'boolean' } },
+      });
+      await runDemo({
+        brokers: Number(values.brokers ?? 3),
+        port: Number(values.port ?? 19092),
+        kafka: values.kafka === true,
+      });
       return -1;
     }
     case 'scram':
@@ -78,7 +85,9 @@ async function main(argv: string[]): Promise<number> {
       }
       // Valid: print the effective configuration (defaults filled in), secrets redacted.
       const { config, secrets } = loadConfigFileWithSecrets(file);
-      process.stdout.write(`# ${file}: valid; the effective configuration${secrets.length ? `, ${secrets.length} secret value(s) redacted` : ''}:\n`);
+      process.stdout.write(
+        `# ${file}: valid; the effective configuration${secrets.length ? `, ${secrets.length} secret value(s) redacted` : ''}:\n`,
+      );
       process.stdout.write(dumpYaml(redactConfig(config, secrets), { lineWidth: -1 }));
       return 0;
     }

@@ -49,7 +49,12 @@ export async function scramCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   const { values } = parseArgs({
     args: rest,
-    options: { user: { type: 'string' }, mechanism: { type: 'string' }, iterations: { type: 'string' }, credentials: { type: 'string' } },
+    options: {
+      user: { type: 'string' },
+      mechanism: { type: 'string' },
+      iterations: { type: 'string' },
+      credentials: { type: 'string' },
+    },
   });
   if (!values.credentials || !['add', 'list', 'remove'].includes(sub ?? '')) {
     process.stderr.write(USAGE);
@@ -63,7 +68,10 @@ export async function scramCommand(args: string[]): Promise<number> {
   }
   switch (sub) {
     case 'list':
-      for (const u of store.list()) process.stdout.write(`${u.user}\t${u.mechanisms.map((m) => `${m.mechanism} (iterations ${m.iterations})`).join(', ')}\n`);
+      for (const u of store.list())
+        process.stdout.write(
+          `${u.user}\t${u.mechanisms.map((m) => `${m.mechanism} (iterations ${m.iterations})`).join(', ')}\n`,
+        );
       return 0;
     case 'add': {
       if (!values.user || mechanism === undefined) {

@@ -69,7 +69,9 @@ export function loadConfigFileWithSecrets(file: string): LoadedConfig {
   } catch (e) {
     const mark = (e as { mark?: { line: number; column: number } }).mark;
     const where = mark ? ` at line ${mark.line + 1}, column ${mark.column + 1}` : '';
-    throw new ConfigError(`configuration file ${file} is not valid YAML${where}: ${(e as { reason?: string }).reason ?? 'parse error'}`);
+    throw new ConfigError(
+      `configuration file ${file} is not valid YAML${where}: ${(e as { reason?: string }).reason ?? 'parse error'}`,
+    );
   }
   return parseConfigWithSecrets(raw, `configuration file ${file}`);
 }

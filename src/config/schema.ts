@@ -2,9 +2,7 @@ import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 
 /** host:port of an upstream broker. */
-const hostPort = z
-  .string()
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/, 'must be host:port');
+const hostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/, 'must be host:port');
 
 const port = z.number().int().min(0).max(65535);
 
@@ -46,7 +44,10 @@ export const tlsSchema = z
   .strict()
   .superRefine((t, ctx) => {
     // An unknown cipher or curve name would otherwise only fail when the listener opens.
-    for (const [key, opts] of [['ciphers', { ciphers: t.ciphers }], ['curves', { ecdhCurve: t.curves }]] as const) {
+    for (const [key, opts] of [
+      ['ciphers', { ciphers: t.ciphers }],
+      ['curves', { ecdhCurve: t.curves }],
+    ] as const) {
       try {
         createSecureContext(opts);
       } catch (e) {
@@ -54,7 +55,10 @@ export const tlsSchema = z
       }
     }
   })
-  .refine((t) => t.clientAuth === 'none' || t.caFile !== undefined, { message: 'caFile is needed to verify client certificates', path: ['caFile'] });
+  .refine((t) => t.clientAuth === 'none' || t.caFile !== undefined, {
+    message: 'caFile is needed to verify client certificates',
+    path: ['caFile'],
+  });
 
 export const saslMechanism = z.enum(['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN']);
 
@@ -90,7 +94,10 @@ export const listenerSchema = z
      * SNI routing on the one listener port: a TLS client asking for broker-<id>.<domain> reaches
      * broker <id>; any other name is a bootstrap connection. Brokers are advertised under those names.
      */
-    sni: z.object({ domain: z.string().regex(/^[A-Za-z0-9.-]+$/, 'a DNS domain') }).strict().optional(),
+    sni: z
+      .object({ domain: z.string().regex(/^[A-Za-z0-9.-]+$/, 'a DNS domain') })
+      .strict()
+      .optional(),
     /** listener.name.<l>.max.connections: this listener's connections; 0 = only the global limit. */
     maxConnections: z.number().int().nonnegative().default(0),
     /** max.connection.creation.rate of this listener: new connections per second; 0 = no limit. */
@@ -103,13 +110,35 @@ export const listenerSchema = z
   .superRefine((l, ctx) => {
     const usesTls = l.securityProtocol === 'SSL' || l.securityProtocol === 'SASL_SSL';
     const usesSasl = l.securityProtocol === 'SASL_PLAINTEXT' || l.securityProtocol === 'SASL_SSL';
-    if (usesTls && l.tls === undefined) ctx.addIssue({ code: 'custom', path: ['tls'], message: `${l.securityProtocol} needs tls (certFile, keyFile)` });
-    if (!usesTls && l.tls !== undefined) ctx.addIssue({ code: 'custom', path: ['tls'], message: `${l.securityProtocol} does not use TLS; use SSL or SASL_SSL` });
-    if (l.sni !== undefined && !usesTls) ctx.addIssue({ code: 'custom', path: ['sni'], message: 'SNI routing needs TLS (SSL or SASL_SSL)' });
-    if (usesSasl && l.sasl === undefined) ctx.addIssue({ code: 'custom', path: ['sasl'], message: `${l.securityProtocol} needs sasl.mechanisms` });
-    if (!usesSasl && l.sasl !== undefined) ctx.addIssue({ code: 'custom', path: ['sasl'], message: `${l.securityProtocol} does not use SASL; use SASL_PLAINTEXT or SASL_SSL` });
-    if (l.securityProtocol === 'SASL_PLAINTEXT' && l.sasl?.mechanisms.includes('PLAIN') && !l.sasl.allowPlainWithoutTls) {
-      ctx.addIssue({ code: 'custom', path: ['sasl', 'mechanisms'], message: 'PLAIN would send passwords in clear on a listener without TLS; set sasl.allowPlainWithoutTls: true to allow it' });
+    if (usesTls && l.tls === undefined)
+      ctx.addIssue({ code: 'custom', path: ['tls'], message: `${l.securityProtocol} needs tls (certFile, keyFile)` });
+    if (!usesTls && l.tls !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tls'],
+        message: `${l.securityProtocol} does not use TLS; use SSL or SASL_SSL`,
+      });
+    if (l.sni !== undefined && !usesTls)
+      ctx.addIssue({ code: 'custom', path: ['sni'], message: 'SNI routing needs TLS (SSL or SASL_SSL)' });
+    if (usesSasl && l.sasl === undefined)
+      ctx.addIssue({ code: 'custom', path: ['sasl'], message: `${l.securityProtocol} needs sasl.mechanisms` });
+    if (!usesSasl && l.sasl !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sasl'],
+        message: `${l.securityProtocol} does not use SASL; use SASL_PLAINTEXT or SASL_SSL`,
+      });
+    if (
+      l.securityProtocol === 'SASL_PLAINTEXT' &&
+      l.sasl?.mechanisms.includes('PLAIN') &&
+      !l.sasl.allowPlainWithoutTls
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sasl', 'mechanisms'],
+        message:
+          'PLAIN would send passwords in clear on a listener without TLS; set sasl.allowPlainWithoutTls: true to allow it',
+      });
     }
   });
 
@@ -151,12 +180,18 @@ export const configSchema = z
         unknownUserSecret: z.string().min(16).optional(),
         /** Failed logins allowed per client address: `attempts` at once, refilled over `windowMs`; 0 attempts = no limit. */
         failedLogins: z
-          .object({ attempts: z.number().int().nonnegative().default(10), windowMs: z.number().int().positive().default(60_000) })
+          .object({
+            attempts: z.number().int().nonnegative().default(10),
+            windowMs: z.number().int().positive().default(60_000),
+          })
           .strict()
           .default({ attempts: 10, windowMs: 60_000 }),
         /** PLAIN's PBKDF2 derivations: at most `concurrency` at once on libuv's pool, `queue` waiting; more fail at once. */
         plainVerification: z
-          .object({ concurrency: z.number().int().positive().max(64).default(2), queue: z.number().int().nonnegative().default(64) })
+          .object({
+            concurrency: z.number().int().positive().max(64).default(2),
+            queue: z.number().int().nonnegative().default(64),
+          })
           .strict()
           .default({ concurrency: 2, queue: 64 }),
       })
@@ -208,8 +243,16 @@ export const configSchema = z
         spool: z
           .object({
             dir: z.string().min(1),
-            maxBytes: z.number().int().positive().default(256 * 1024 * 1024),
-            segmentBytes: z.number().int().positive().default(16 * 1024 * 1024),
+            maxBytes: z
+              .number()
+              .int()
+              .positive()
+              .default(256 * 1024 * 1024),
+            segmentBytes: z
+              .number()
+              .int()
+              .positive()
+              .default(16 * 1024 * 1024),
             onFull: z.enum(['failClosed', 'dropOldest']).default('failClosed'),
             fsync: z.boolean().default(false),
           })
@@ -222,7 +265,11 @@ export const configSchema = z
                 .object({
                   type: z.literal('file'),
                   path: z.string().min(1),
-                  maxBytes: z.number().int().positive().default(100 * 1024 * 1024),
+                  maxBytes: z
+                    .number()
+                    .int()
+                    .positive()
+                    .default(100 * 1024 * 1024),
                   maxFiles: z.number().int().positive().default(10),
                   fsync: z.enum(['always', 'interval', 'never']).default('interval'),
                   fsyncIntervalMs: z.number().int().positive().default(1000),
@@ -266,14 +313,21 @@ export const configSchema = z
     metrics: z
       .object({
         /** Per-principal byte counters, for at most this many principals (the rest count as "other"). */
-        principalBytes: z.object({ maxPrincipals: z.number().int().positive().max(10_000) }).strict().optional(),
+        principalBytes: z
+          .object({ maxPrincipals: z.number().int().positive().max(10_000) })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({}),
     limits: z
       .object({
         /** socket.request.max.bytes */
-        maxFrameBytes: z.number().int().positive().default(100 * 1024 * 1024),
+        maxFrameBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(100 * 1024 * 1024),
         /** Requests a client may have outstanding before the proxy stops reading its socket. */
         maxInFlightPerClient: z.number().int().positive().default(128),
         /**
@@ -282,9 +336,17 @@ export const configSchema = z
          */
         maxRequestElements: z.number().int().positive().default(20_000),
         /** Bytes of requests and responses one client may hold in the proxy before its reads stop. */
-        maxBufferedBytesPerClient: z.number().int().positive().default(16 * 1024 * 1024),
+        maxBufferedBytesPerClient: z
+          .number()
+          .int()
+          .positive()
+          .default(16 * 1024 * 1024),
         /** The same for all clients together. */
-        maxBufferedBytes: z.number().int().positive().default(512 * 1024 * 1024),
+        maxBufferedBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(512 * 1024 * 1024),
         /** max.connections: client connections over all listeners (TLS handshakes in progress count). */
         maxConnections: z.number().int().positive().default(10_000),
         /** max.connections.per.ip */
@@ -324,16 +386,25 @@ export const configSchema = z
     c.listeners.forEach((l, i) => {
       const p = l.port;
       if (p !== 0 && seen.has(p)) {
-        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'port'], message: `port ${p} is already used by ${seen.get(p)}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['listeners', i, 'port'],
+          message: `port ${p} is already used by ${seen.get(p)}`,
+        });
       }
       seen.set(p, `listener ${l.name}`);
     });
     if (c.listeners.some((l) => l.sasl !== undefined) && c.auth.credentialsFile === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['auth', 'credentialsFile'], message: 'SASL listeners need a credentials file' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth', 'credentialsFile'],
+        message: 'SASL listeners need a credentials file',
+      });
     }
     const names = new Set<string>();
     c.listeners.forEach((l, i) => {
-      if (names.has(l.name)) ctx.addIssue({ code: 'custom', path: ['listeners', i, 'name'], message: `duplicate listener name ${l.name}` });
+      if (names.has(l.name))
+        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'name'], message: `duplicate listener name ${l.name}` });
       names.add(l.name);
     });
   });

@@ -21,7 +21,8 @@ export interface Resolved {
 
 export class SecretError extends Error {}
 
-const pathOf = (path: Array<string | number>) => path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${p}` : p), '') || '(root)';
+const pathOf = (path: Array<string | number>) =>
+  path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${p}` : p), '') || '(root)';
 
 /**
  * Replaces `${env:NAME}` and `${file:/path}` references in every string of a parsed
@@ -46,7 +47,9 @@ export function resolveSecrets(raw: unknown, env: NodeJS.ProcessEnv = process.en
           try {
             secret = readFileSync(name, 'utf8').replace(/\r?\n$/, '');
           } catch (e) {
-            throw new SecretError(`${pathOf(path)}: cannot read secret file ${name} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+            throw new SecretError(
+              `${pathOf(path)}: cannot read secret file ${name} (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+            );
           }
         }
         if (secret !== '') values.push(secret);
@@ -56,7 +59,8 @@ export function resolveSecrets(raw: unknown, env: NodeJS.ProcessEnv = process.en
       return out;
     }
     if (Array.isArray(v)) return v.map((x, i) => walk(x, [...path, i]));
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...path, k])]));
+    if (v !== null && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...path, k])]));
     return v;
   };
   return { value: walk(raw, []), uses, values };
@@ -76,7 +80,8 @@ export function redactConfig(config: unknown, uses: readonly SecretUse[]): unkno
     const refs = byPath.get(pathOf(path));
     if (refs !== undefined) return `[redacted: ${refs.join(', ')}]`;
     if (Array.isArray(v)) return v.map((x, i) => walk(x, [...path, i]));
-    if (v !== null && typeof v === 'object' && !(v instanceof Buffer)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...path, k])]));
+    if (v !== null && typeof v === 'object' && !(v instanceof Buffer))
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...path, k])]));
     return v;
   };
   return walk(config, []);

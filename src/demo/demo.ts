@@ -25,7 +25,9 @@ export const DEMO_PASSWORD = 'demo-password';
 export async function runDemo(opts: { brokers: number; port: number; kafka?: boolean }): Promise<void> {
   const files = await writeDemoFiles(mkdtempSync(join(tmpdir(), 'kafka-warden-demo-')));
   const topics = { demo: 6, secret: 1 };
-  const cluster = opts.kafka ? await startRealKafka(opts.brokers, topics) : await MockCluster.start({ brokers: opts.brokers, topics });
+  const cluster = opts.kafka
+    ? await startRealKafka(opts.brokers, topics)
+    : await MockCluster.start({ brokers: opts.brokers, topics });
   const config = demoConfig(opts.port, cluster.brokers, files);
   const proxy = new Proxy(config, createLogger(config.logging.level));
   await proxy.start();
@@ -72,7 +74,11 @@ async function writeDemoFiles(dir: string): Promise<DemoFiles> {
   // ACLs: the demo user is a super user; anonymous PLAINTEXT clients may use the topic "demo"
   // (and any consumer group), nothing else, so "secret" shows a denial.
   const aclFile = join(dir, 'acls.yaml');
-  const anonymous = (resourceType: AclBinding['resourceType'], resourceName: string, operation: AclBinding['operation']): AclBinding => ({
+  const anonymous = (
+    resourceType: AclBinding['resourceType'],
+    resourceName: string,
+    operation: AclBinding['operation'],
+  ): AclBinding => ({
     resourceType,
     resourceName,
     patternType: PatternType.LITERAL,
@@ -93,7 +99,14 @@ function demoConfig(port: number, bootstrap: string[], f: DemoFiles): Config {
   return parseConfig({
     upstream: { bootstrap },
     listeners: [
-      { name: 'plain', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port, brokerPortBase: port + 8, advertisedHost: '127.0.0.1' },
+      {
+        name: 'plain',
+        securityProtocol: 'PLAINTEXT',
+        host: '127.0.0.1',
+        port,
+        brokerPortBase: port + 8,
+        advertisedHost: '127.0.0.1',
+      },
       {
         name: 'secure',
         securityProtocol: 'SASL_SSL',

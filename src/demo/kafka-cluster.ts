@@ -2,7 +2,17 @@
 // our users' legacy clusters are), run from the jars scripts/fetch-kafka.sh gathers from Maven
 // Central. For tests, benchmarks and `kafka-warden demo --kafka`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -28,8 +38,13 @@ export function ensureKafkaJars(version = KAFKA_VERSION): string {
   const dir = kafkaLibDir(version);
   if (existsSync(join(dir, '.complete'))) return dir;
   // The script's progress goes to our stderr: the first fetch takes a minute.
-  const r = spawnSync('bash', [join(PROJECT_ROOT, 'scripts', 'fetch-kafka.sh'), version], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new Error(`fetching Apache Kafka ${version} from Maven Central failed (scripts/fetch-kafka.sh exited ${r.status ?? r.signal})`);
+  const r = spawnSync('bash', [join(PROJECT_ROOT, 'scripts', 'fetch-kafka.sh'), version], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (r.status !== 0)
+    throw new Error(
+      `fetching Apache Kafka ${version} from Maven Central failed (scripts/fetch-kafka.sh exited ${r.status ?? r.signal})`,
+    );
   return dir;
 }
 
@@ -138,7 +153,14 @@ export class KafkaCluster {
         writeFileSync(join(n.dir, 'server.properties'), cluster.properties(n));
         const scram = (opts.addScram ?? []).flatMap((s) => ['--add-scram', s]);
         // Static voters (controller.quorum.voters), so no --standalone, one node or three.
-        runJava(libs, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', join(n.dir, 'server.properties'), ...scram]);
+        runJava(libs, 'kafka.tools.StorageTool', [
+          'format',
+          '-t',
+          clusterId,
+          '-c',
+          join(n.dir, 'server.properties'),
+          ...scram,
+        ]);
       }
       for (const n of nodes) cluster.launch(n);
       await cluster.waitReady();
@@ -157,11 +179,22 @@ export class KafkaCluster {
       'process.roles': 'broker,controller',
       'node.id': n.id,
       'controller.quorum.voters': this.nodes.map((v) => `${v.id}@127.0.0.1:${v.ports.CONTROLLER}`).join(','),
-      listeners: [`PLAINTEXT://127.0.0.1:${n.ports.PLAINTEXT}`, `CONTROLLER://127.0.0.1:${n.ports.CONTROLLER}`, ...extra.map((l) => `${l.name}://127.0.0.1:${n.ports[l.name]}`)].join(','),
-      'advertised.listeners': [`PLAINTEXT://127.0.0.1:${n.ports.PLAINTEXT}`, ...extra.map((l) => `${l.name}://127.0.0.1:${n.ports[l.name]}`)].join(','),
+      listeners: [
+        `PLAINTEXT://127.0.0.1:${n.ports.PLAINTEXT}`,
+        `CONTROLLER://127.0.0.1:${n.ports.CONTROLLER}`,
+        ...extra.map((l) => `${l.name}://127.0.0.1:${n.ports[l.name]}`),
+      ].join(','),
+      'advertised.listeners': [
+        `PLAINTEXT://127.0.0.1:${n.ports.PLAINTEXT}`,
+        ...extra.map((l) => `${l.name}://127.0.0.1:${n.ports[l.name]}`),
+      ].join(','),
       'controller.listener.names': 'CONTROLLER',
       'inter.broker.listener.name': 'PLAINTEXT',
-      'listener.security.protocol.map': ['PLAINTEXT:PLAINTEXT', 'CONTROLLER:PLAINTEXT', ...extra.map((l) => `${l.name}:${l.securityProtocol}`)].join(','),
+      'listener.security.protocol.map': [
+        'PLAINTEXT:PLAINTEXT',
+        'CONTROLLER:PLAINTEXT',
+        ...extra.map((l) => `${l.name}:${l.securityProtocol}`),
+      ].join(','),
       'log.dirs': join(n.dir, 'data'),
       'num.partitions': 1,
       'default.replication.factor': rf,
@@ -185,7 +218,11 @@ export class KafkaCluster {
       'num.io.threads': 4,
       ...this.opts.config,
     };
-    return Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+    return (
+      Object.entries(props)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n') + '\n'
+    );
   }
 
   private launch(n: KafkaNode): void {
@@ -194,7 +231,17 @@ export class KafkaCluster {
     const out = openSync(n.logFile, 'a');
     const child = spawn(
       javaBinary(),
-      [`-Xmx${heap}m`, `-Xms${Math.min(heap, 128)}m`, ...jvm, `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.yaml')}`, `-Dkafka.logs.dir=${n.dir}`, '-cp', `${this.libs}/*`, 'kafka.Kafka', join(n.dir, 'server.properties')],
+      [
+        `-Xmx${heap}m`,
+        `-Xms${Math.min(heap, 128)}m`,
+        ...jvm,
+        `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.yaml')}`,
+        `-Dkafka.logs.dir=${n.dir}`,
+        '-cp',
+        `${this.libs}/*`,
+        'kafka.Kafka',
+        join(n.dir, 'server.properties'),
+      ],
       { stdio: ['ignore', out, out], detached: false },
     );
     closeSync(out);
@@ -212,7 +259,8 @@ export class KafkaCluster {
     for (const n of running) {
       for (;;) {
         if (!n.process) throw new Error(`Kafka node ${n.id} exited while starting: ${tail(n.logFile)}`);
-        if (Date.now() > end) throw new Error(`Kafka node ${n.id} did not become ready within ${timeoutMs} ms: ${tail(n.logFile)}`);
+        if (Date.now() > end)
+          throw new Error(`Kafka node ${n.id} did not become ready within ${timeoutMs} ms: ${tail(n.logFile)}`);
         const ids = await brokerIds(n.ports.PLAINTEXT!).catch(() => null);
         if (ids && running.every((r) => ids.includes(r.id))) break;
         await sleep(200);
@@ -230,14 +278,23 @@ export class KafkaCluster {
     const conn = new UpstreamConnection({ host: '127.0.0.1', port: node.ports.PLAINTEXT! }, silentLog, 2000);
     try {
       const body = {
-        topics: Object.entries(topics).map(([name, numPartitions]) => ({ name, numPartitions, replicationFactor: -1, assignments: [], configs: Object.entries(configs).map(([k, value]) => ({ name: k, value })) })),
+        topics: Object.entries(topics).map(([name, numPartitions]) => ({
+          name,
+          numPartitions,
+          replicationFactor: -1,
+          assignments: [],
+          configs: Object.entries(configs).map(([k, value]) => ({ name: k, value })),
+        })),
         timeoutMs: 30_000,
         validateOnly: false,
       };
       const r = await request<createTopics.Response>(conn, ApiKey.CreateTopics, 5, body, 35_000);
       const TOPIC_ALREADY_EXISTS = 36;
       const failed = r.topics.filter((t) => t.errorCode !== 0 && t.errorCode !== TOPIC_ALREADY_EXISTS);
-      if (failed.length) throw new Error(`creating topics failed: ${failed.map((t) => `${t.name}: ${t.errorCode} ${t.errorMessage ?? ''}`).join('; ')}`);
+      if (failed.length)
+        throw new Error(
+          `creating topics failed: ${failed.map((t) => `${t.name}: ${t.errorCode} ${t.errorMessage ?? ''}`).join('; ')}`,
+        );
     } finally {
       conn.close();
     }
@@ -298,8 +355,12 @@ export class KafkaCluster {
 
 /** Runs a Java main class from the Kafka classpath to completion; its stdout, or throws. */
 export function runJava(libs: string, mainClass: string, args: string[], timeoutMs = 60_000): string {
-  const r = spawnSync(javaBinary(), ['-Xmx256m', ...QUICK_START_JVM, '-cp', `${libs}/*`, mainClass, ...args], { encoding: 'utf8', timeout: timeoutMs });
-  if (r.status !== 0) throw new Error(`${mainClass} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr.slice(-2000)}`);
+  const r = spawnSync(javaBinary(), ['-Xmx256m', ...QUICK_START_JVM, '-cp', `${libs}/*`, mainClass, ...args], {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+  });
+  if (r.status !== 0)
+    throw new Error(`${mainClass} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr.slice(-2000)}`);
   return r.stdout;
 }
 
@@ -307,7 +368,18 @@ export function runJava(libs: string, mainClass: string, args: string[], timeout
 async function brokerIds(port: number): Promise<number[]> {
   const conn = new UpstreamConnection({ host: '127.0.0.1', port }, silentLog, 1000);
   try {
-    const r = await request<metadata.Response>(conn, ApiKey.Metadata, 1, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }, 2000);
+    const r = await request<metadata.Response>(
+      conn,
+      ApiKey.Metadata,
+      1,
+      {
+        topics: [],
+        allowAutoTopicCreation: false,
+        includeClusterAuthorizedOperations: false,
+        includeTopicAuthorizedOperations: false,
+      },
+      2000,
+    );
     return r.brokers.map((b) => b.nodeId);
   } finally {
     conn.close();

@@ -32,7 +32,11 @@ export class MockCluster {
   private readonly replies: Array<(line: string) => void> = [];
   private exited: Promise<void>;
 
-  private constructor(child: ChildProcess, bootstrap: string, lines: AsyncIterable<string> & { on: (e: 'line', f: (l: string) => void) => void }) {
+  private constructor(
+    child: ChildProcess,
+    bootstrap: string,
+    lines: AsyncIterable<string> & { on: (e: 'line', f: (l: string) => void) => void },
+  ) {
     this.child = child;
     this.bootstrap = bootstrap;
     lines.on('line', (l) => this.replies.shift()?.(l));
@@ -61,7 +65,10 @@ export class MockCluster {
     try {
       const bootstrap = await new Promise<string>((resolve, reject) => {
         // Generous: on a loaded 2-core CI machine a process start can take seconds.
-        timer = setTimeout(() => reject(new Error(`mock cluster did not start in ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`mock cluster did not start in ${START_TIMEOUT_MS / 1000} s`)),
+          START_TIMEOUT_MS,
+        );
         child.once('error', reject);
         child.once('exit', (code, signal) => reject(new Error(`mock cluster exited with ${code ?? signal}`)));
         rl.once('line', (l) => {

@@ -30,7 +30,17 @@ export async function makeLeaf(ca: Pem, subject: Array<[string, string]>, kind: 
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', serverAuth: kind === 'server', clientAuth: kind === 'client' },
-      ...(kind === 'server' ? [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }] : []),
+      ...(kind === 'server'
+        ? [
+            {
+              name: 'subjectAltName',
+              altNames: [
+                { type: 2, value: 'localhost' },
+                { type: 7, ip: '127.0.0.1' },
+              ],
+            },
+          ]
+        : []),
     ],
   } as never);
   return { cert: r.cert, key: r.private };

@@ -23,15 +23,23 @@ export class Metrics {
 
   constructor(opts: { principalBytes?: { maxPrincipals: number } } = {}) {
     const registers = [this.registry];
-    client.collectDefaultMetrics({ register: this.registry, prefix: 'kafka_warden_' });
-    // prom-client names two gauges with a counter's _total suffix, which promtool rejects; the
-    // same counts remain in kafka_warden_nodejs_active_resources{type}.
-    for (const n of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(`kafka_warden_${n}`);
-    this.connectionsActive = new client.Gauge({ name: 'kafka_warden_connections_active', help: 'Open client connections', labelNames: ['listener'], registers });
-    this.connectionsOpened = new client.Counter({ name: 'kafka_warden_connections_opened_total', help: 'Client connections accepted', labelNames: ['listener'], registers });
-    this.connectionsClosed = new client.Counter({ name: 'kafka_warden_connections_closed_total', help: 'Client connections closed, by reason', labelNames: ['listener', 'reason'], registers });
-    this.connectionsRefused = new client.Counter({ name: 'kafka_warden_connections_refused_total', help: 'Client connections refused by the connection limits, by limit', labelNames: ['listener', 'reason'], registers });
-    this.requests = new client.Counter({ name: 'kafka_warden_requests_total', help: 'Client requests received, by API', labelNames: ['api'], registers });
+    const counter = counterIn(this.registry);
+    const gauge = gaugeIn(this.registry);
+    collectProcessMetrics(this.registry);
+    this.connectionsActive = gauge('kafka_warden_connections_active', 'Open client connections', ['listener']);
+    this.connectionsOpened = counter('kafka_warden_connections_opened_total', 'Client connections accepted', [
+      'listener',
+    ]);
+    this.connectionsClosed = counter('kafka_warden_connections_closed_total', 'Client connections closed, by reason', [
+      'listener',
+      'reason',
+    ]);
+    this.connectionsRefused = counter(
+      'kafka_warden_connections_refused_total',
+      'Client connections refused by the connection limits, by limit',
+      ['listener', 'reason'],
+    );
+    this.requests = counter('kafka_warden_requests_total', 'Client requests received, by API', ['api']);
     this.requestDuration = new client.Histogram({
       name: 'kafka_warden_request_duration_seconds',
       help: 'Time from a request being read to its response being ready, by API',
@@ -41,34 +49,48 @@ export class Metrics {
     });
     // Counted for every socket read (for TLS, every record): a plain addition here, handed to
     // prom-client only when scraped (a prom-client inc() hashes and validates its labels per call).
-    this.counter('kafka_warden_client_bytes_total', 'Bytes read from (in) and written to (out) clients', ['direction'], () => [
-      [{ direction: 'in' }, this.bytesIn],
-      [{ direction: 'out' }, this.bytesOut],
-    ]);
-    this.authentications = new client.Counter({ name: 'kafka_warden_authentication_attempts_total', help: 'Authentication attempts, by mechanism and outcome', labelNames: ['mechanism', 'outcome'], registers });
-    this.authorizations = new client.Counter({
-      name: 'kafka_warden_authorization_decisions_total',
-      help: 'Authorization decisions, by operation, resource type and outcome',
-      labelNames: ['operation', 'resource_type', 'outcome'],
-      registers,
-    });
-    this.reloads = new client.Counter({ name: 'kafka_warden_config_reloads_total', help: 'Reloads of configuration, credentials, ACLs and certificates, by outcome', labelNames: ['what', 'outcome'], registers });
+    this.counter(
+      'kafka_warden_client_bytes_total',
+      'Bytes read from (in) and written to (out) clients',
+      ['direction'],
+      () => [
+        [{ direction: 'in' }, this.bytesIn],
+        [{ direction: 'out' }, this.bytesOut],
+      ],
+    );
+    this.authentications = counter(
+      'kafka_warden_authentication_attempts_total',
+      'Authentication attempts, by mechanism and outcome',
+      ['mechanism', 'outcome'],
+    );
+    this.authorizations = counter(
+      'kafka_warden_authorization_decisions_total',
+      'Authorization decisions, by operation, resource type and outcome',
+      ['operation', 'resource_type', 'outcome'],
+    );
+    this.reloads = counter(
+      'kafka_warden_config_reloads_total',
+      'Reloads of configuration, credentials, ACLs and certificates, by outcome',
+      ['what', 'outcome'],
+    );
     this.maxPrincipals = opts.principalBytes?.maxPrincipals ?? 0;
     this.principalBytes =
       opts.principalBytes === undefined
         ? null
-        : new client.Counter({
-            name: 'kafka_warden_principal_bytes_total',
-            help: `Bytes per principal (the first ${this.maxPrincipals} seen; the rest count as "other")`,
-            labelNames: ['principal', 'direction'],
-            registers,
-          });
+        : counter(
+            'kafka_warden_principal_bytes_total',
+            `Bytes per principal (the first ${this.maxPrincipals} seen; the rest count as "other")`,
+            ['principal', 'direction'],
+          );
   }
 
   /** Bytes read from and written to clients so far (kafka_warden_client_bytes_total). */
   bytesIn = 0;
   bytesOut = 0;
-  private readonly apiChildren = new Map<number, { requests: client.Counter.Internal; duration: client.Histogram.Internal<'api'> }>();
+  private readonly apiChildren = new Map<
+    number,
+    { requests: client.Counter.Internal; duration: client.Histogram.Internal<'api'> }
+  >();
   private readonly authzChildren = new Map<string, client.Counter.Internal>();
 
   /** The request counter and duration histogram of one API (children cached per API). */
@@ -86,7 +108,11 @@ export class Metrics {
     const k = `${operation}\u0000${resourceType}\u0000${allowed}`;
     let c = this.authzChildren.get(k);
     if (c === undefined) {
-      c = this.authorizations.labels({ operation, resource_type: resourceType, outcome: allowed ? 'allowed' : 'denied' });
+      c = this.authorizations.labels({
+        operation,
+        resource_type: resourceType,
+        outcome: allowed ? 'allowed' : 'denied',
+      });
       this.authzChildren.set(k, c);
     }
     c.inc();
@@ -104,7 +130,12 @@ export class Metrics {
   }
 
   /** A gauge whose values are read at scrape time. */
-  gauge<L extends string>(name: string, help: string, labelNames: L[], read: () => Iterable<[Partial<Record<L, string>>, number]>): void {
+  gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: L[],
+    read: () => Iterable<[Partial<Record<L, string>>, number]>,
+  ): void {
     new client.Gauge({
       name,
       help,
@@ -118,7 +149,12 @@ export class Metrics {
   }
 
   /** A counter that follows a monotonic total kept elsewhere (read at scrape time). */
-  counter<L extends string>(name: string, help: string, labelNames: L[], read: () => Iterable<[Partial<Record<L, string>>, number]>): void {
+  counter<L extends string>(
+    name: string,
+    help: string,
+    labelNames: L[],
+    read: () => Iterable<[Partial<Record<L, string>>, number]>,
+  ): void {
     const last = new Map<string, number>();
     new client.Counter({
       name,
@@ -140,3 +176,22 @@ export class Metrics {
     return this.registry.metrics();
   }
 }
+
+/** Node.js and process metrics, prefixed as ours. */
+function collectProcessMetrics(registry: client.Registry): void {
+  client.collectDefaultMetrics({ register: registry, prefix: 'kafka_warden_' });
+  // prom-client names two gauges with a counter's _total suffix, which promtool rejects; the
+  // same counts remain in kafka_warden_nodejs_active_resources{type}.
+  for (const n of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
+    registry.removeSingleMetric(`kafka_warden_${n}`);
+}
+
+/** Makers of counters and gauges registered in `registry`. */
+const counterIn =
+  (registry: client.Registry) =>
+  <L extends string>(name: string, help: string, labelNames: L[]) =>
+    new client.Counter<L>({ name, help, labelNames, registers: [registry] });
+const gaugeIn =
+  (registry: client.Registry) =>
+  <L extends string>(name: string, help: string, labelNames: L[]) =>
+    new client.Gauge<L>({ name, help, labelNames, registers: [registry] });

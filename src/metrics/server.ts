@@ -51,7 +51,9 @@ export class ManagementServer {
           return;
         case '/readyz': {
           const r = this.ready();
-          res.writeHead(r.ready ? 200 : 503, { 'content-type': 'text/plain' }).end(r.ready ? 'ready\n' : `not ready: ${r.reasons.join('; ')}\n`);
+          res
+            .writeHead(r.ready ? 200 : 503, { 'content-type': 'text/plain' })
+            .end(r.ready ? 'ready\n' : `not ready: ${r.reasons.join('; ')}\n`);
           return;
         }
         default:

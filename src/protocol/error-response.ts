@@ -12,7 +12,11 @@ import * as createTopics from './generated/create-topics.js';
 import * as deleteTopics from './generated/delete-topics.js';
 
 /** Builds an API's answer to a request that fails whole, for the APIs that report per resource. */
-type ErrorBuilder<K extends ApiKeyCode> = (request: RequestOf<K>, errorCode: number, message: string | null) => ResponseOf<K>;
+type ErrorBuilder<K extends ApiKeyCode> = (
+  request: RequestOf<K>,
+  errorCode: number,
+  message: string | null,
+) => ResponseOf<K>;
 
 const PER_RESOURCE: { readonly [K in ApiKeyCode]?: ErrorBuilder<K> } = {
   [ApiKey.Produce]: (req, errorCode) => {
@@ -20,7 +24,12 @@ const PER_RESOURCE: { readonly [K in ApiKeyCode]?: ErrorBuilder<K> } = {
     res.responses = req.topicData.map((t) => ({
       ...produce.defaultResponseTopicProduceResponse(),
       name: t.name,
-      partitionResponses: t.partitionData.map((p) => ({ ...produce.defaultResponsePartitionProduceResponse(), index: p.index, errorCode, baseOffset: -1n })),
+      partitionResponses: t.partitionData.map((p) => ({
+        ...produce.defaultResponsePartitionProduceResponse(),
+        index: p.index,
+        errorCode,
+        baseOffset: -1n,
+      })),
     }));
     return res;
   },
@@ -32,7 +41,15 @@ const PER_RESOURCE: { readonly [K in ApiKeyCode]?: ErrorBuilder<K> } = {
       topic: t.topic,
       topicId: t.topicId,
       // Kafka sends empty records (MemoryRecords.EMPTY) with an error, never null: librdkafka rejects a null record set.
-      partitions: t.partitions.map((p) => ({ ...fetch.defaultResponsePartitionData(), partitionIndex: p.partition, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: Buffer.alloc(0) })),
+      partitions: t.partitions.map((p) => ({
+        ...fetch.defaultResponsePartitionData(),
+        partitionIndex: p.partition,
+        errorCode,
+        highWatermark: -1n,
+        lastStableOffset: -1n,
+        logStartOffset: -1n,
+        records: Buffer.alloc(0),
+      })),
     }));
     return res;
   },
@@ -41,13 +58,22 @@ const PER_RESOURCE: { readonly [K in ApiKeyCode]?: ErrorBuilder<K> } = {
     res.topics = req.topics.map((t) => ({
       ...listOffsets.defaultResponseTopicResponse(),
       name: t.name,
-      partitions: t.partitions.map((p) => ({ ...listOffsets.defaultResponsePartitionResponse(), partitionIndex: p.partitionIndex, errorCode })),
+      partitions: t.partitions.map((p) => ({
+        ...listOffsets.defaultResponsePartitionResponse(),
+        partitionIndex: p.partitionIndex,
+        errorCode,
+      })),
     }));
     return res;
   },
   [ApiKey.Metadata]: (req, errorCode) => {
     const res = metadata.defaultResponse();
-    res.topics = (req.topics ?? []).map((t) => ({ ...metadata.defaultResponseTopic(), name: t.name, topicId: t.topicId, errorCode }));
+    res.topics = (req.topics ?? []).map((t) => ({
+      ...metadata.defaultResponseTopic(),
+      name: t.name,
+      topicId: t.topicId,
+      errorCode,
+    }));
     return res;
   },
   [ApiKey.OffsetCommit]: (req, errorCode) => {
@@ -55,7 +81,11 @@ const PER_RESOURCE: { readonly [K in ApiKeyCode]?: ErrorBuilder<K> } = {
     res.topics = req.topics.map((t) => ({
       ...offsetCommit.defaultResponseTopic(),
       name: t.name,
-      partitions: t.partitions.map((p) => ({ ...offsetCommit.defaultResponsePartition(), partitionIndex: p.partitionIndex, errorCode })),
+      partitions: t.partitions.map((p) => ({
+        ...offsetCommit.defaultResponsePartition(),
+        partitionIndex: p.partitionIndex,
+        errorCode,
+      })),
     }));
     return res;
   },
@@ -68,23 +98,48 @@ const PER_RESOURCE: { readonly [K in ApiKeyCode]?: ErrorBuilder<K> } = {
   [ApiKey.FindCoordinator]: (req, errorCode, message) => {
     const res = findCoordinator.defaultResponse();
     Object.assign(res, { errorCode, errorMessage: message, nodeId: -1, host: '', port: -1 });
-    res.coordinators = req.coordinatorKeys.map((key) => ({ ...findCoordinator.defaultResponseCoordinator(), key, nodeId: -1, host: '', port: -1, errorCode, errorMessage: message }));
+    res.coordinators = req.coordinatorKeys.map((key) => ({
+      ...findCoordinator.defaultResponseCoordinator(),
+      key,
+      nodeId: -1,
+      host: '',
+      port: -1,
+      errorCode,
+      errorMessage: message,
+    }));
     return res;
   },
   [ApiKey.DescribeGroups]: (req, errorCode) => {
     const res = describeGroups.defaultResponse();
-    res.groups = req.groups.map((groupId) => ({ ...describeGroups.defaultResponseDescribedGroup(), groupId, errorCode }));
+    res.groups = req.groups.map((groupId) => ({
+      ...describeGroups.defaultResponseDescribedGroup(),
+      groupId,
+      errorCode,
+    }));
     return res;
   },
   [ApiKey.CreateTopics]: (req, errorCode, message) => {
     const res = createTopics.defaultResponse();
-    res.topics = req.topics.map((t) => ({ ...createTopics.defaultResponseCreatableTopicResult(), name: t.name, errorCode, errorMessage: message }));
+    res.topics = req.topics.map((t) => ({
+      ...createTopics.defaultResponseCreatableTopicResult(),
+      name: t.name,
+      errorCode,
+      errorMessage: message,
+    }));
     return res;
   },
   [ApiKey.DeleteTopics]: (req, errorCode, message) => {
     const res = deleteTopics.defaultResponse();
-    const names = req.topics.length > 0 ? req.topics.map((t) => ({ name: t.name, topicId: t.topicId })) : req.topicNames.map((name) => ({ name, topicId: Buffer.alloc(16) }));
-    res.responses = names.map((n) => ({ ...deleteTopics.defaultResponseDeletableTopicResult(), ...n, errorCode, errorMessage: message }));
+    const names =
+      req.topics.length > 0
+        ? req.topics.map((t) => ({ name: t.name, topicId: t.topicId }))
+        : req.topicNames.map((name) => ({ name, topicId: Buffer.alloc(16) }));
+    res.responses = names.map((n) => ({
+      ...deleteTopics.defaultResponseDeletableTopicResult(),
+      ...n,
+      errorCode,
+      errorMessage: message,
+    }));
     return res;
   },
 };
@@ -95,7 +150,11 @@ const PER_RESOURCE: { readonly [K in ApiKeyCode]?: ErrorBuilder<K> } = {
  * that report per resource, else in the top-level error code (with its default message where the
  * response has one). Every other field keeps its default.
  */
-export function errorResponseOf<K extends ApiKeyCode>(apiKey: K, request: RequestOf<K>, errorCode: number): ResponseOf<K> {
+export function errorResponseOf<K extends ApiKeyCode>(
+  apiKey: K,
+  request: RequestOf<K>,
+  errorCode: number,
+): ResponseOf<K> {
   const message = ERRORS.get(errorCode)?.message ?? null;
   const build = PER_RESOURCE[apiKey];
   if (build !== undefined) return build(request, errorCode, message);

@@ -50,7 +50,11 @@ export class FrameReader {
    * With a pool, frames assembled across chunks are taken from it; whoever consumes such a frame
    * may give it back with pool.release() once nothing refers to it any more.
    */
-  constructor(onFrame: (frame: Buffer) => void, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES, pool: BufferPool | null = null) {
+  constructor(
+    onFrame: (frame: Buffer) => void,
+    maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
+    pool: BufferPool | null = null,
+  ) {
     this.onFrame = onFrame;
     this.maxFrameBytes = maxFrameBytes;
     this.pool = pool;

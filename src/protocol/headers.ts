@@ -78,7 +78,8 @@ export function encodeRequestHeader(
 /** Length of the response header of this api key and version, given the frame's bytes. */
 export function responseHeaderLength(apiKey: number, apiVersion: number, frame: Buffer): number {
   // Never a length beyond the frame: a header v0 is the correlation id alone, but it must be there.
-  if (frame.length < 4) throw new DecodeError(`response frame of ${frame.length} bytes is shorter than its correlation id`);
+  if (frame.length < 4)
+    throw new DecodeError(`response frame of ${frame.length} bytes is shorter than its correlation id`);
   if (responseHeaderVersion(apiKey, apiVersion) === 0) return 4;
   const r = new Reader(frame, 4);
   r.taggedFields(null);

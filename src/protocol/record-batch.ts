@@ -41,9 +41,11 @@ export function validateRecordBatches(buf: Buffer): BatchSummary {
     const left = buf.length - pos;
     if (left < BATCH_HEADER_SIZE) throw new RecordBatchError(`truncated record batch header (${left} bytes)`);
     const batchLength = buf.readInt32BE(pos + LENGTH_OFFSET);
-    if (batchLength < BATCH_HEADER_SIZE - LOG_OVERHEAD) throw new RecordBatchError(`record batch length ${batchLength} is too small`);
+    if (batchLength < BATCH_HEADER_SIZE - LOG_OVERHEAD)
+      throw new RecordBatchError(`record batch length ${batchLength} is too small`);
     const total = batchLength + LOG_OVERHEAD;
-    if (total > left) throw new RecordBatchError(`record batch length ${batchLength} exceeds the ${left - LOG_OVERHEAD} bytes left`);
+    if (total > left)
+      throw new RecordBatchError(`record batch length ${batchLength} exceeds the ${left - LOG_OVERHEAD} bytes left`);
     const magic = buf.readInt8(pos + MAGIC_OFFSET);
     if (magic !== 2) throw new RecordBatchError(`record batch magic ${magic} is not supported`);
     const expected = buf.readUInt32BE(pos + CRC_OFFSET);

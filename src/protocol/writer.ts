@@ -89,7 +89,10 @@ export class Writer {
 
   private text(v: string, compact: boolean): void {
     const len = Buffer.byteLength(v, 'utf8');
-    if (!compact && len > MAX_INT16_STRING_BYTES) throw new EncodeError(`a string of ${len} UTF-8 bytes exceeds the ${MAX_INT16_STRING_BYTES} an int16 length allows`);
+    if (!compact && len > MAX_INT16_STRING_BYTES)
+      throw new EncodeError(
+        `a string of ${len} UTF-8 bytes exceeds the ${MAX_INT16_STRING_BYTES} an int16 length allows`,
+      );
     if (compact) this.uvarint(len + 1);
     else this.int16(len);
     this.ensure(len);

@@ -1,4 +1,12 @@
-import { ApiKey, API_SPECS, REQUEST_TIMEOUT_MS, TRANSACTIONAL_ID, requestTrait, type ApiKeyCode, type RequestOf } from '../protocol/generated/index.js';
+import {
+  ApiKey,
+  API_SPECS,
+  REQUEST_TIMEOUT_MS,
+  TRANSACTIONAL_ID,
+  requestTrait,
+  type ApiKeyCode,
+  type RequestOf,
+} from '../protocol/generated/index.js';
 import { API_CHECKS } from '../acl/checks/index.js';
 
 /**
@@ -67,11 +75,21 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   // acks=all waits in the broker's purgatory until the in-sync followers have the records.
   // v12 is v11 plus KIP-890's implicit AddPartitionsToTxn (transaction.version 2); v13 names
   // topics by id, which the proxy's produce path does not resolve yet.
-  policy(ApiKey.Produce, { minVersion: 3, maxVersion: 12, rewrite: { kind: 'nodeEndpoints', fromVersion: 10 }, parks: (r) => r.acks === -1, holdMs: timeoutOf(ApiKey.Produce) }),
+  policy(ApiKey.Produce, {
+    minVersion: 3,
+    maxVersion: 12,
+    rewrite: { kind: 'nodeEndpoints', fromVersion: 10 },
+    parks: (r) => r.acks === -1,
+    holdMs: timeoutOf(ApiKey.Produce),
+  }),
   // Every Fetch, long poll or not, gets a connection of its own: its response may be as large as
   // fetch.max.bytes, and only a connection that serves one client can stop being read while that
   // client does not take its responses (back-pressure to the broker instead of the proxy's heap).
-  policy(ApiKey.Fetch, { rewrite: { kind: 'nodeEndpoints', fromVersion: 16 }, parks: always, holdMs: (r) => Math.max(0, r.maxWaitMs) }),
+  policy(ApiKey.Fetch, {
+    rewrite: { kind: 'nodeEndpoints', fromVersion: 16 },
+    parks: always,
+    holdMs: (r) => Math.max(0, r.maxWaitMs),
+  }),
   // v10+ may wait for remote (tiered) storage up to its TimeoutMs.
   timed(ApiKey.ListOffsets),
   policy(ApiKey.Metadata, { rewrite: { kind: 'metadata', fromVersion: 0 } }),

@@ -13,7 +13,10 @@ const SOFTWARE_RE = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
  * range. An API the broker lacks, or that the proxy refuses (with ACLs on: one with no
  * authorization check), is left out.
  */
-export function supportedVersions(broker: BrokerVersions | null, aclEnforced = false): apiVersions.ResponseApiVersion[] {
+export function supportedVersions(
+  broker: BrokerVersions | null,
+  aclEnforced = false,
+): apiVersions.ResponseApiVersion[] {
   const out: apiVersions.ResponseApiVersion[] = [];
   for (const [key, policy] of API_POLICY) {
     const ours = proxyVersionRange(key, aclEnforced);
@@ -52,12 +55,23 @@ const TRANSACTION_VERSION = 'transaction.version';
  * is reported at 1 at most, supported and finalized, so that clients keep to the transaction
  * protocol Kafka's brokers still serve for older clients.
  */
-export function servableFeatures(v3: Pick<apiVersions.Response, 'supportedFeatures' | 'finalizedFeatures'>, offered: apiVersions.ResponseApiVersion[]): Pick<apiVersions.Response, 'supportedFeatures' | 'finalizedFeatures'> {
+export function servableFeatures(
+  v3: Pick<apiVersions.Response, 'supportedFeatures' | 'finalizedFeatures'>,
+  offered: apiVersions.ResponseApiVersion[],
+): Pick<apiVersions.Response, 'supportedFeatures' | 'finalizedFeatures'> {
   const max = new Map(offered.map((k) => [k.apiKey, k.maxVersion]));
   if (TRANSACTION_V2_NEEDS.every(([key, version]) => (max.get(key) ?? -1) >= version)) return v3;
   return {
-    supportedFeatures: v3.supportedFeatures.map((f) => (f.name === TRANSACTION_VERSION ? { ...f, minVersion: Math.min(f.minVersion, 1), maxVersion: Math.min(f.maxVersion, 1) } : f)),
-    finalizedFeatures: v3.finalizedFeatures.map((f) => (f.name === TRANSACTION_VERSION ? { ...f, minVersionLevel: Math.min(f.minVersionLevel, 1), maxVersionLevel: Math.min(f.maxVersionLevel, 1) } : f)),
+    supportedFeatures: v3.supportedFeatures.map((f) =>
+      f.name === TRANSACTION_VERSION
+        ? { ...f, minVersion: Math.min(f.minVersion, 1), maxVersion: Math.min(f.maxVersion, 1) }
+        : f,
+    ),
+    finalizedFeatures: v3.finalizedFeatures.map((f) =>
+      f.name === TRANSACTION_VERSION
+        ? { ...f, minVersionLevel: Math.min(f.minVersionLevel, 1), maxVersionLevel: Math.min(f.maxVersionLevel, 1) }
+        : f,
+    ),
   };
 }
 
@@ -71,14 +85,22 @@ export function apiVersionsMax(): number {
  * version is unsupported (the body was not decoded); the answer is then UNSUPPORTED_VERSION in a
  * v0 body whose list carries the ApiVersions range, as Kafka answers.
  */
-export function apiVersionsResponse(version: number, request: apiVersions.Request | null, broker: BrokerVersions | null, aclEnforced = false): { body: apiVersions.Response; bodyVersion: number } {
+export function apiVersionsResponse(
+  version: number,
+  request: apiVersions.Request | null,
+  broker: BrokerVersions | null,
+  aclEnforced = false,
+): { body: apiVersions.Response; bodyVersion: number } {
   const body = apiVersions.defaultResponse();
   if (request === null) {
     body.errorCode = ErrorCode.UNSUPPORTED_VERSION;
     body.apiKeys = [{ apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: apiVersionsMax(), _tagged: undefined }];
     return { body, bodyVersion: 0 };
   }
-  if (version >= 3 && (!SOFTWARE_RE.test(request.clientSoftwareName) || !SOFTWARE_RE.test(request.clientSoftwareVersion))) {
+  if (
+    version >= 3 &&
+    (!SOFTWARE_RE.test(request.clientSoftwareName) || !SOFTWARE_RE.test(request.clientSoftwareVersion))
+  ) {
     body.errorCode = ErrorCode.INVALID_REQUEST;
     return { body, bodyVersion: version };
   }

@@ -57,7 +57,12 @@ export class ClientConnection implements ConnectionPort {
     this.lane = route.lane;
     this.log = ctx.log.child({ client: this.identity.remote, listener: ctx.listenerName, node: route.nodeId });
     this.reader = new FrameReader((p) => this.onPacket(p), ctx.maxFrameBytes, framePool);
-    this.memory = new ClientMemory(ctx.maxBufferedBytes, ctx.memory, () => this.updateFlow(), (stop) => this.lane?.pauseUpstream(stop) ?? false);
+    this.memory = new ClientMemory(
+      ctx.maxBufferedBytes,
+      ctx.memory,
+      () => this.updateFlow(),
+      (stop) => this.lane?.pauseUpstream(stop) ?? false,
+    );
     ({ chain: this.chain, session: this.session } = buildPipeline(this, ctx, this.identity, route, this.memory));
     const refused = this.session.open();
     ctx.metrics.connectionsOpened.inc({ listener: ctx.listenerName });
@@ -108,7 +113,8 @@ export class ClientConnection implements ConnectionPort {
   private onData(chunk: Buffer): void {
     this.lastActive = performance.now();
     this.ctx.metrics.bytesIn += chunk.length;
-    if (this.identity.principal !== null) this.ctx.metrics.principalTraffic(this.identity.principal, 'in', chunk.length);
+    if (this.identity.principal !== null)
+      this.ctx.metrics.principalTraffic(this.identity.principal, 'in', chunk.length);
     if (this.state !== 'open') return;
     try {
       this.reader.push(chunk);
@@ -167,7 +173,10 @@ export class ClientConnection implements ConnectionPort {
     if (this.state === 'closed') return;
     slot.packet = packet;
     this.memory.holdResponse(packet.length);
-    if (slot.apiKey >= 0) this.ctx.metrics.api(slot.apiKey, API_SPECS.get(slot.apiKey)!.name).duration.observe((performance.now() - slot.start) / 1000);
+    if (slot.apiKey >= 0)
+      this.ctx.metrics
+        .api(slot.apiKey, API_SPECS.get(slot.apiKey)!.name)
+        .duration.observe((performance.now() - slot.start) / 1000);
     this.writeReady();
     if (this.pausedForInFlight && this.outstanding < this.ctx.maxInFlight / 2) this.pausedForInFlight = false;
     this.updateFlow();
@@ -206,7 +215,8 @@ export class ClientConnection implements ConnectionPort {
   private updateFlow(): void {
     if (this.state !== 'open') return;
     // While a decision is pending, nothing more is read: held frames stay bounded.
-    if (this.pausedForInFlight || this.pausedForDrain || this.memory.readsPaused || this.held !== null) this.socket.pause();
+    if (this.pausedForInFlight || this.pausedForDrain || this.memory.readsPaused || this.held !== null)
+      this.socket.pause();
     else this.socket.resume();
   }
 
@@ -243,7 +253,10 @@ export class ClientConnection implements ConnectionPort {
   close(reason: CloseReason, fields: Record<string, unknown> = {}): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.log[routineClose(reason) ? 'debug' : 'info']({ ...fields, reason, outstanding: this.outstanding }, 'client connection closed');
+    this.log[routineClose(reason) ? 'debug' : 'info'](
+      { ...fields, reason, outstanding: this.outstanding },
+      'client connection closed',
+    );
     this.releaseResources(reason);
     this.socket.destroy();
     for (const fn of this.closeHandlers) fn();

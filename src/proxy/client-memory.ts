@@ -89,7 +89,9 @@ export class ClientMemory implements MemoryWaiter {
       this.pausedReads = over;
       this.onReadsChange();
     }
-    const stopUpstream = (this.upstreamPaused ? this.responseBytes >= limit / 2 : this.responseBytes >= limit) || (globalOver && this.responseBytes >= limit / 8);
+    const stopUpstream =
+      (this.upstreamPaused ? this.responseBytes >= limit / 2 : this.responseBytes >= limit) ||
+      (globalOver && this.responseBytes >= limit / 8);
     if (stopUpstream !== this.upstreamPaused) this.upstreamPaused = this.pauseUpstream(stopUpstream);
   }
 }

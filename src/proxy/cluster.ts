@@ -105,7 +105,9 @@ export class ClusterView {
    */
   pickBootstrapTarget(now = Date.now()): { nodeId: number | null; address: UpstreamAddress } {
     const listed = this.brokers.listedNodes();
-    const reachable = listed.filter((n) => now - (this.unconnectable.get(`${n.host}:${n.port}`) ?? -Infinity) >= BOOTSTRAP_AVOID_MS);
+    const reachable = listed.filter(
+      (n) => now - (this.unconnectable.get(`${n.host}:${n.port}`) ?? -Infinity) >= BOOTSTRAP_AVOID_MS,
+    );
     const nodes = reachable.length > 0 ? reachable : listed.length > 0 ? listed : this.brokers.all();
     if (nodes.length > 0) {
       const n = nodes[this.rr++ % nodes.length]!;
@@ -125,7 +127,9 @@ export class ClusterView {
 
   private async fetchVersions(n: UpstreamNode): Promise<void> {
     try {
-      const v = await this.withConnection({ host: n.host, port: n.port }, (c) => fetchApiVersions(c, () => this.requestTimeoutMs));
+      const v = await this.withConnection({ host: n.host, port: n.port }, (c) =>
+        fetchApiVersions(c, () => this.requestTimeoutMs),
+      );
       this.versions.set(n.nodeId, v);
     } catch (e) {
       this.log.warn({ nodeId: n.nodeId, reason: (e as Error).message }, 'upstream broker ApiVersions failed');
@@ -145,10 +149,17 @@ export class ClusterView {
       conn,
       ApiKey.Metadata,
       mv,
-      { topics: mv >= 10 ? this.watched.map((name) => ({ name, topicId: ZERO_UUID })) : [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false },
+      {
+        topics: mv >= 10 ? this.watched.map((name) => ({ name, topicId: ZERO_UUID })) : [],
+        allowAutoTopicCreation: false,
+        includeClusterAuthorizedOperations: false,
+        includeTopicAuthorizedOperations: false,
+      },
       left(),
     );
-    for (const t of md.topics) if (t.errorCode === 0 && t.name !== null && !t.topicId.equals(ZERO_UUID)) this.topicNames.set(t.topicId.toString('hex'), t.name);
+    for (const t of md.topics)
+      if (t.errorCode === 0 && t.name !== null && !t.topicId.equals(ZERO_UUID))
+        this.topicNames.set(t.topicId.toString('hex'), t.name);
     this.brokers.clusterId = md.clusterId;
     this.brokers.controllerId = md.controllerId;
     this.brokers.update(
@@ -310,18 +321,21 @@ export class ClusterView {
     }
     if (this.probeTimer !== null) return;
     this.log.debug({ reason }, 'upstream connection lost: probing the cluster');
-    this.probeTimer = setTimeout(() => {
-      this.probeTimer = null;
-      this.probing = true;
-      this.lastProbeAt = Date.now();
-      void this.refresh(true).finally(() => {
-        this.probing = false;
-        if (this.probeAgain) {
-          this.probeAgain = false;
-          this.connectionLost('lost during the last probe');
-        }
-      });
-    }, Math.max(0, this.lastProbeAt + PROBE_MIN_INTERVAL_MS - Date.now()));
+    this.probeTimer = setTimeout(
+      () => {
+        this.probeTimer = null;
+        this.probing = true;
+        this.lastProbeAt = Date.now();
+        void this.refresh(true).finally(() => {
+          this.probing = false;
+          if (this.probeAgain) {
+            this.probeAgain = false;
+            this.connectionLost('lost during the last probe');
+          }
+        });
+      },
+      Math.max(0, this.lastProbeAt + PROBE_MIN_INTERVAL_MS - Date.now()),
+    );
     this.probeTimer.unref();
   }
 
@@ -337,10 +351,13 @@ export class ClusterView {
   private schedule(): void {
     if (this.stopped || this.intervalMs === null) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.refresh().finally(() => this.schedule());
-    }, this.reachable ? this.intervalMs : Math.min(this.intervalMs, UNREACHABLE_RETRY_MS));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        void this.refresh().finally(() => this.schedule());
+      },
+      this.reachable ? this.intervalMs : Math.min(this.intervalMs, UNREACHABLE_RETRY_MS),
+    );
     this.timer.unref();
   }
 
@@ -360,4 +377,3 @@ export function parseHostPort(s: string): UpstreamAddress {
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   return { host, port: Number(s.slice(i + 1)) };
 }
-

@@ -19,7 +19,12 @@ export interface ListenerLimits {
 }
 
 /** Why a connection was refused: the metric label. */
-export type Refusal = 'max_connections' | 'listener_max_connections' | 'max_connections_per_ip' | 'listener_creation_rate' | 'ip_creation_rate';
+export type Refusal =
+  | 'max_connections'
+  | 'listener_max_connections'
+  | 'max_connections_per_ip'
+  | 'listener_creation_rate'
+  | 'ip_creation_rate';
 
 /** A token bucket refilled at `rate` per second, holding at most `rate` tokens (one second's worth). */
 class Bucket {

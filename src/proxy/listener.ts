@@ -36,7 +36,8 @@ export interface ListenerDeps {
  * which only the constructor sets. Setting it lets a reloaded deadline apply to new connections;
  * null when node keeps it elsewhere, and then the value at start stays (tls-defaults.test.ts fails).
  */
-const kHandshakeTimeout = Object.getOwnPropertySymbols(new tls.Server()).find((s) => s.description === 'handshake-timeout') ?? null;
+const kHandshakeTimeout =
+  Object.getOwnPropertySymbols(new tls.Server()).find((s) => s.description === 'handshake-timeout') ?? null;
 
 /**
  * One configured listener: a bootstrap port, where any broker answers, and one port per upstream
@@ -74,7 +75,11 @@ export class Listener implements AddressBook {
 
   addressFor(nodeId: number): { host: string; port: number | null } {
     const sni = this.config.sni;
-    if (sni !== undefined) return { host: `broker-${nodeId}.${sni.domain}`, port: this.config.advertisedBrokerPortBase ?? this.bootstrapPort };
+    if (sni !== undefined)
+      return {
+        host: `broker-${nodeId}.${sni.domain}`,
+        port: this.config.advertisedBrokerPortBase ?? this.bootstrapPort,
+      };
     const port = this.portFor(nodeId);
     if (port === null) return { host: this.config.advertisedHost, port: null };
     if (!this.servers.has(nodeId)) void this.openNode(nodeId);
@@ -203,34 +208,57 @@ export class Listener implements AddressBook {
     socket.once('close', () => this.deps.gate.release(name, ip));
   }
 
-  private serve(key: number | 'bootstrap', port: number): Promise<void> {
-    const nodeId = key === 'bootstrap' ? null : key;
-    const refused = new WeakSet<net.Socket>();
-    let server: net.Server;
-    if (this.config.tls !== undefined) {
-      this.secureContext ??= this.tlsOptions();
-      const ts = tls.createServer({ ...this.secureContext, allowHalfOpen: true, handshakeTimeout: this.deps.handshakeTimeoutMs() }, (socket) => {
+  /** A TLS server for one port: refuses unverified certificates, reports failed handshakes. */
+  private tlsServer(nodeId: number | null, refused: WeakSet<net.Socket>): tls.Server {
+    this.secureContext ??= this.tlsOptions();
+    const ts = tls.createServer(
+      { ...this.secureContext, allowHalfOpen: true, handshakeTimeout: this.deps.handshakeTimeoutMs() },
+      (socket) => {
         const refusal = tlsRefusal(socket, this.config.tls!.clientAuth);
         if (refusal !== null) {
           // Only the verification error is reported: nothing of an unverified certificate is used.
-          this.log.info({ client: `${socket.remoteAddress}:${socket.remotePort}`, node: nodeId, code: refusal, reason: 'client certificate refused' }, 'TLS handshake failed');
+          this.log.info(
+            {
+              client: `${socket.remoteAddress}:${socket.remotePort}`,
+              node: nodeId,
+              code: refusal,
+              reason: 'client certificate refused',
+            },
+            'TLS handshake failed',
+          );
           this.deps.onTlsFailure?.(socket.remoteAddress ?? '', refusal);
           socket.destroy();
           return;
         }
         socket.setNoDelay(true);
         this.onSocket(socket, nodeId);
-      });
-      if (kHandshakeTimeout !== null) ts.prependListener('connection', () => ((ts as unknown as Record<symbol, number>)[kHandshakeTimeout] = this.deps.handshakeTimeoutMs()));
-      ts.on('tlsClientError', (e: NodeJS.ErrnoException, socket) => {
-        // A connection the limits refused dies in its handshake: that was counted already.
-        if (refused.has((socket as unknown as { _parent?: net.Socket })._parent as net.Socket)) return;
-        this.log.info({ client: `${socket.remoteAddress}:${socket.remotePort}`, node: nodeId, code: e.code, reason: e.message }, 'TLS handshake failed');
-        this.deps.onTlsFailure?.(socket.remoteAddress ?? '', e.code ?? e.message);
-        // node closes the socket after a TLS error but not after ERR_TLS_HANDSHAKE_TIMEOUT.
-        socket.destroy();
-      });
-      server = ts;
+      },
+    );
+    if (kHandshakeTimeout !== null)
+      ts.prependListener(
+        'connection',
+        () => ((ts as unknown as Record<symbol, number>)[kHandshakeTimeout] = this.deps.handshakeTimeoutMs()),
+      );
+    ts.on('tlsClientError', (e: NodeJS.ErrnoException, socket) => {
+      // A connection the limits refused dies in its handshake: that was counted already.
+      if (refused.has((socket as unknown as { _parent?: net.Socket })._parent as net.Socket)) return;
+      this.log.info(
+        { client: `${socket.remoteAddress}:${socket.remotePort}`, node: nodeId, code: e.code, reason: e.message },
+        'TLS handshake failed',
+      );
+      this.deps.onTlsFailure?.(socket.remoteAddress ?? '', e.code ?? e.message);
+      // node closes the socket after a TLS error but not after ERR_TLS_HANDSHAKE_TIMEOUT.
+      socket.destroy();
+    });
+    return ts;
+  }
+
+  private serve(key: number | 'bootstrap', port: number): Promise<void> {
+    const nodeId = key === 'bootstrap' ? null : key;
+    const refused = new WeakSet<net.Socket>();
+    let server: net.Server;
+    if (this.config.tls !== undefined) {
+      server = this.tlsServer(nodeId, refused);
     } else {
       server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.onSocket(socket, nodeId));
     }

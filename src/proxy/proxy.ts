@@ -28,7 +28,11 @@ import { fileURLToPath } from 'node:url';
 
 const VERSION = (() => {
   try {
-    return (JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as {
+        version: string;
+      }
+    ).version;
   } catch {
     return 'unknown';
   }
@@ -92,13 +96,22 @@ export class Proxy {
     );
     this.credentials = new CredentialStore(config.auth.credentialsFile ?? null);
     this.mapper = new PrincipalMapper(config.auth.principalMappingRules);
-    this.unknownUsers = new UnknownUsers(unknownUserSecret(config.auth.unknownUserSecret, config.auth.credentialsFile ?? null), this.credentials.profile);
+    this.unknownUsers = new UnknownUsers(
+      unknownUserSecret(config.auth.unknownUserSecret, config.auth.credentialsFile ?? null),
+      this.credentials.profile,
+    );
     this.plainHashing = new HashLimiter(config.auth.plainVerification);
     this.failedLogins = new FailedLoginLimiter(config.auth.failedLogins);
     this.metrics = new Metrics({ principalBytes: config.metrics.principalBytes });
     this.memory = new MemoryBudget(config.limits.maxBufferedBytes);
     this.gate = new ConnectionGate(config.limits);
-    this.audit = config.audit === undefined ? null : new AuditLog(config.audit, { log, upstream: (auditLog) => new ClusterClient(this.cluster, auditLog, config.upstream.connectTimeoutMs) });
+    this.audit =
+      config.audit === undefined
+        ? null
+        : new AuditLog(config.audit, {
+            log,
+            upstream: (auditLog) => new ClusterClient(this.cluster, auditLog, config.upstream.connectTimeoutMs),
+          });
     this.protectedTopics = ProtectedTopics.fromConfig(config);
     // Their ids too, learned at every refresh: a request naming one by id is refused before any
     // client could have learned the id through the proxy.
@@ -111,45 +124,78 @@ export class Proxy {
     this.acl =
       config.acl === undefined
         ? null
-        : new AclManager({ superUsers: config.acl.superUsers, allowEveryoneIfNoAclFound: config.acl.allowEveryoneIfNoAclFound, file: config.acl.file ?? null }, log);
+        : new AclManager(
+            {
+              superUsers: config.acl.superUsers,
+              allowEveryoneIfNoAclFound: config.acl.allowEveryoneIfNoAclFound,
+              file: config.acl.file ?? null,
+            },
+            log,
+          );
     this.listeners = config.listeners.map((lc) => this.listener(lc));
     this.cluster.brokers.onNode((n) => {
       for (const l of this.listeners) void l.openNode(n.nodeId);
     });
   }
 
+  /** What the client connections of a listener get from the proxy, read afresh for each (live settings). */
+  private clientContext(lc: ListenerConfig) {
+    return {
+      security: this.securityOf(lc),
+      cluster: this.cluster,
+      pools: this.pools,
+      log: this.log,
+      maxFrameBytes: this.config.limits.maxFrameBytes,
+      maxInFlight: this.config.limits.maxInFlightPerClient,
+      maxRequestElements: this.config.limits.maxRequestElements,
+      maxBufferedBytes: this.config.limits.maxBufferedBytesPerClient,
+      memory: this.memory,
+      requestTimeoutMs: this.config.upstream.requestTimeoutMs,
+      audit: this.audit,
+      clusterId: this.clusterId,
+      metrics: this.metrics,
+    };
+  }
+
   private listener(lc: ListenerConfig): Listener {
     return new Listener(lc, {
       log: this.log,
-      context: () => ({
-        security: this.securityOf(lc),
-        cluster: this.cluster,
-        pools: this.pools,
-        log: this.log,
-        maxFrameBytes: this.config.limits.maxFrameBytes,
-        maxInFlight: this.config.limits.maxInFlightPerClient,
-        maxRequestElements: this.config.limits.maxRequestElements,
-        maxBufferedBytes: this.config.limits.maxBufferedBytesPerClient,
-        memory: this.memory,
-        requestTimeoutMs: this.config.upstream.requestTimeoutMs,
-        audit: this.audit,
-        clusterId: this.clusterId,
-        metrics: this.metrics,
-      }),
+      context: () => this.clientContext(lc),
       onTlsFailure: (client, reason) => {
         this.metrics.authentications.inc({ mechanism: 'SSL', outcome: 'failure' });
         this.audit?.record(
-          authenticationEvent(this.clusterId(), { success: false, principal: null, mechanism: 'SSL', identifier: null, clientAddress: client.replace(/^::ffff:/, ''), listener: lc.name, tlsSubject: null, message: `TLS handshake failed: ${reason}` }),
+          authenticationEvent(this.clusterId(), {
+            success: false,
+            principal: null,
+            mechanism: 'SSL',
+            identifier: null,
+            clientAddress: client.replace(/^::ffff:/, ''),
+            listener: lc.name,
+            tlsSubject: null,
+            message: `TLS handshake failed: ${reason}`,
+          }),
         );
       },
       onCertificateReload: (ok, message) => {
         this.metrics.reloads.inc({ what: 'certificates', outcome: ok ? 'success' : 'failure' });
-        this.audit?.record(reloadEvent(this.clusterId(), { what: `certificates of listener ${lc.name}`, file: lc.tls?.certFile ?? null, ok, message }));
+        this.audit?.record(
+          reloadEvent(this.clusterId(), {
+            what: `certificates of listener ${lc.name}`,
+            file: lc.tls?.certFile ?? null,
+            ok,
+            message,
+          }),
+        );
       },
       gate: this.gate,
       onRefused: (reason, ip) => {
         this.metrics.connectionsRefused.inc({ listener: lc.name, reason });
-        this.refusalLog.log(this.log, `${lc.name}:${reason}`, { listener: lc.name, reason, client: ip }, 'connection refused by the connection limits');
+        this.refusalLog.log(
+          this.log,
+          `${lc.name}:${reason}`,
+          { listener: lc.name, reason, client: ip },
+          'connection refused by the connection limits',
+        );
       },
       learn: (nodes, complete) => this.cluster.brokers.update(nodes, complete),
       handshakeTimeoutMs: () => this.config.auth.authenticationTimeoutMs,
@@ -197,14 +243,20 @@ export class Proxy {
     try {
       next = loadConfigFile(file);
     } catch (e) {
-      this.log.error({ file, reason: (e as Error).message }, 'configuration reload refused; the running configuration stays');
+      this.log.error(
+        { file, reason: (e as Error).message },
+        'configuration reload refused; the running configuration stays',
+      );
       this.recordReload('config', file, e as Error);
       return false;
     }
     try {
       this.credentials.reload();
     } catch (e) {
-      this.log.error({ reason: (e as Error).message }, 'credentials reload refused; the previous credentials stay in force');
+      this.log.error(
+        { reason: (e as Error).message },
+        'credentials reload refused; the previous credentials stay in force',
+      );
     }
     try {
       this.acl?.reload();
@@ -213,7 +265,11 @@ export class Proxy {
     }
     for (const l of this.listeners) if (l.config.tls !== undefined) l.reloadCertificates();
     const { restartRequired, applied } = this.applyConfig(next);
-    if (restartRequired.length > 0) this.log.warn({ file, settings: restartRequired }, 'configuration reloaded; these changed settings need a restart and keep their running values');
+    if (restartRequired.length > 0)
+      this.log.warn(
+        { file, settings: restartRequired },
+        'configuration reloaded; these changed settings need a restart and keep their running values',
+      );
     this.log.info({ file, applied }, 'configuration reloaded');
     this.recordReload('config', file, null);
     return true;
@@ -227,7 +283,14 @@ export class Proxy {
 
   private recordReload(what: string, file: string | null, err: Error | null): void {
     this.metrics.reloads.inc({ what, outcome: err === null ? 'success' : 'failure' });
-    this.audit?.record(reloadEvent(this.clusterId(), { what, file, ok: err === null, message: err === null ? 'reloaded' : `refused: ${err.message}` }));
+    this.audit?.record(
+      reloadEvent(this.clusterId(), {
+        what,
+        file,
+        ok: err === null,
+        message: err === null ? 'reloaded' : `refused: ${err.message}`,
+      }),
+    );
   }
 
   private securityOf(lc: ListenerConfig): ListenerSecurity {
@@ -236,7 +299,13 @@ export class Proxy {
       sasl:
         lc.sasl === undefined
           ? null
-          : { mechanisms: lc.sasl.mechanisms, lookup: this.credentials.lookup, unknown: this.unknownUsers, hashing: this.plainHashing, maxReauthMs: this.config.auth.maxReauthMs },
+          : {
+              mechanisms: lc.sasl.mechanisms,
+              lookup: this.credentials.lookup,
+              unknown: this.unknownUsers,
+              hashing: this.plainHashing,
+              maxReauthMs: this.config.auth.maxReauthMs,
+            },
       mapper: this.mapper,
       authTimeoutMs: this.config.auth.authenticationTimeoutMs,
       failedAuthDelayMs: this.config.auth.failedAuthenticationDelayMs,
@@ -261,7 +330,8 @@ export class Proxy {
   readiness(): { ready: boolean; reasons: string[] } {
     const reasons: string[] = [];
     if (this.stopping !== null) reasons.push('stopping');
-    if (!this.cluster.reachable) reasons.push(`upstream cluster unreachable${this.cluster.lastError ? ` (${this.cluster.lastError})` : ''}`);
+    if (!this.cluster.reachable)
+      reasons.push(`upstream cluster unreachable${this.cluster.lastError ? ` (${this.cluster.lastError})` : ''}`);
     for (const l of this.listeners) if (!l.listening) reasons.push(`listener ${l.config.name} not bound`);
     return { ready: reasons.length === 0, reasons };
   }
@@ -274,11 +344,14 @@ export class Proxy {
     }
     this.credentials.watch();
     if (this.acl === null) {
-      this.log.warn('no acl section: requests are not authorized (every authenticated client may do everything its protocol allows)');
+      this.log.warn(
+        'no acl section: requests are not authorized (every authenticated client may do everything its protocol allows)',
+      );
     } else {
       this.acl.watch();
       this.acl.onReload((err) => this.recordReload('acls', this.acl!.file, err));
-      if (this.acl.file === null) this.log.warn('acl.file is not set: ACLs created through the admin APIs last until the proxy stops');
+      if (this.acl.file === null)
+        this.log.warn('acl.file is not set: ACLs created through the admin APIs last until the proxy stops');
     }
     await this.cluster.start(this.config.upstream.metadataRefreshMs);
     if (!this.cluster.reachable) {
@@ -288,7 +361,10 @@ export class Proxy {
     for (const l of this.listeners) await l.start(this.cluster.brokers.all());
     this.sweepIdleConnections();
     this.audit?.record(lifecycleEvent(this.clusterId(), { action: 'start', version: VERSION, pid: process.pid }));
-    this.log.info({ listeners: this.listeners.map((l) => l.config.name), brokers: this.cluster.brokers.size }, 'proxy started');
+    this.log.info(
+      { listeners: this.listeners.map((l) => l.config.name), brokers: this.cluster.brokers.size },
+      'proxy started',
+    );
   }
 
   /**
@@ -299,7 +375,8 @@ export class Proxy {
     const run = () => {
       const idleMs = this.config.limits.connectionsMaxIdleMs;
       const now = performance.now();
-      for (const c of [...this.clients]) if (c.outstanding === 0 && now - c.lastActive >= idleMs) c.close('idle_timeout', { idleMs });
+      for (const c of [...this.clients])
+        if (c.outstanding === 0 && now - c.lastActive >= idleMs) c.close('idle_timeout', { idleMs });
       this.idleTimer = setTimeout(run, Math.max(50, Math.min(10_000, idleMs / 10)));
       this.idleTimer.unref();
     };

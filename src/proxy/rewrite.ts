@@ -95,7 +95,12 @@ function rewriteMetadata(m: metadata.Response, apiVersion: number, book: Address
   // A controller id that names none of the brokers (librdkafka's mock cluster says 0) leaves
   // clients that send admin requests to "the controller" (kafkajs) with nowhere to go. KRaft
   // brokers answer a random live broker here; the proxy answers the lowest-numbered one.
-  if (apiVersion >= 1 && m.controllerId >= 0 && m.brokers.length > 0 && !m.brokers.some((b) => b.nodeId === m.controllerId)) {
+  if (
+    apiVersion >= 1 &&
+    m.controllerId >= 0 &&
+    m.brokers.length > 0 &&
+    !m.brokers.some((b) => b.nodeId === m.controllerId)
+  ) {
     m.controllerId = Math.min(...m.brokers.map((b) => b.nodeId));
     changed = true;
   }

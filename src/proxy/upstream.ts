@@ -82,11 +82,21 @@ export class UpstreamConnection {
     // Brokers are trusted (SECURITY.md) and the bytes a response's size announces are coming: the
     // whole frame is allocated at once (up to the pool's largest class), not grown by copying.
     this.reader.upfrontBytes = BufferPool.MAX_CLASS;
-    const onread = staticReadsDisabled ? undefined : { buffer: sharedReadBuffer(), callback: (n: number, buf: Uint8Array) => this.onChunk((buf as Buffer).subarray(0, n)) };
+    const onread = staticReadsDisabled
+      ? undefined
+      : {
+          buffer: sharedReadBuffer(),
+          callback: (n: number, buf: Uint8Array) => this.onChunk((buf as Buffer).subarray(0, n)),
+        };
     this.socket = net.connect({ host: address.host, port: address.port, noDelay: true, onread });
     if (onread === undefined) this.socket.on('data', (chunk: Buffer) => this.onChunk(chunk));
     this.connectTimer = setTimeout(() => {
-      this.fail(new UpstreamError('WARDEN_ERR_UPSTREAM_CONNECT_TIMEOUT', `connecting to ${address.host}:${address.port} timed out`));
+      this.fail(
+        new UpstreamError(
+          'WARDEN_ERR_UPSTREAM_CONNECT_TIMEOUT',
+          `connecting to ${address.host}:${address.port} timed out`,
+        ),
+      );
     }, connectTimeoutMs);
     this.connectTimer.unref();
     this.socket.on('connect', () => {
@@ -96,10 +106,17 @@ export class UpstreamConnection {
       this.log.debug('upstream connected');
     });
     this.socket.on('error', (e: NodeJS.ErrnoException) => {
-      this.fail(new UpstreamError('WARDEN_ERR_UPSTREAM_IO', `upstream ${address.host}:${address.port}: ${e.code ?? e.message}`));
+      this.fail(
+        new UpstreamError('WARDEN_ERR_UPSTREAM_IO', `upstream ${address.host}:${address.port}: ${e.code ?? e.message}`),
+      );
     });
     this.socket.on('close', () => {
-      this.fail(new UpstreamError('WARDEN_ERR_UPSTREAM_CLOSED', `upstream ${address.host}:${address.port} closed the connection`));
+      this.fail(
+        new UpstreamError(
+          'WARDEN_ERR_UPSTREAM_CLOSED',
+          `upstream ${address.host}:${address.port} closed the connection`,
+        ),
+      );
     });
   }
 
@@ -213,7 +230,10 @@ export class UpstreamConnection {
     this.pending.length = 0;
     this.head = 0;
     if (pending.length > 0 || wasConnecting) {
-      this.log.warn({ code: err.code, reason: err.message, failedRequests: pending.length }, 'upstream connection failed');
+      this.log.warn(
+        { code: err.code, reason: err.message, failedRequests: pending.length },
+        'upstream connection failed',
+      );
     } else {
       this.log.debug({ code: err.code }, 'upstream connection closed');
     }

@@ -61,7 +61,11 @@ export function valueLooksLikeAddress(value: string | null): boolean {
 }
 
 /** Whether a broker config (and its synonyms) must be withheld from clients. */
-export function isWithheldBrokerConfig(c: { name: string; value: string | null; synonyms?: ReadonlyArray<{ name: string; value: string | null }> }): boolean {
+export function isWithheldBrokerConfig(c: {
+  name: string;
+  value: string | null;
+  synonyms?: ReadonlyArray<{ name: string; value: string | null }>;
+}): boolean {
   if (withheldFamily(c.name) !== null || valueLooksLikeAddress(c.value)) return true;
   return (c.synonyms ?? []).some((s) => withheldFamily(s.name) !== null || valueLooksLikeAddress(s.value));
 }

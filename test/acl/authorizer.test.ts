@@ -3,10 +3,25 @@
 // principals x hosts x operations x resources product.
 import t from 'tap';
 import { Authorizer } from '../../src/acl/authorizer.js';
-import { Operation as Op, Permission as P, PatternType as Pt, ResourceType as R, type AclBinding, type OperationCode, type ResourceTypeCode } from '../../src/acl/model.js';
+import {
+  Operation as Op,
+  Permission as P,
+  PatternType as Pt,
+  ResourceType as R,
+  type AclBinding,
+  type OperationCode,
+  type ResourceTypeCode,
+} from '../../src/acl/model.js';
 
-const acl = (resourceType: ResourceTypeCode, resourceName: string, patternType: number, principal: string, operation: OperationCode, permission: number, host = '*'): AclBinding =>
-  ({ resourceType, resourceName, patternType, principal, host, operation, permission }) as AclBinding;
+const acl = (
+  resourceType: ResourceTypeCode,
+  resourceName: string,
+  patternType: number,
+  principal: string,
+  operation: OperationCode,
+  permission: number,
+  host = '*',
+): AclBinding => ({ resourceType, resourceName, patternType, principal, host, operation, permission }) as AclBinding;
 
 const ACLS: AclBinding[] = [
   acl(R.TOPIC, 'orders', Pt.LITERAL, 'User:alice', Op.READ, P.ALLOW),
@@ -50,21 +65,59 @@ t.test('decisions as the semantics document states them', async (t) => {
   for (const [principal, host, op, type, name, expected, why] of cases) {
     t.equal(a.authorize(principal, host, op, type, name).allowed, expected, `${principal} ${op} ${name}: ${why}`);
   }
-  t.match(a.authorize('User:bob', 'h', Op.WRITE, R.TOPIC, 'orders'), { reason: 'deniedByAcl', acl: { permission: P.DENY, resourceName: 'orders' } }, 'the deciding ACL is reported');
+  t.match(
+    a.authorize('User:bob', 'h', Op.WRITE, R.TOPIC, 'orders'),
+    { reason: 'deniedByAcl', acl: { permission: P.DENY, resourceName: 'orders' } },
+    'the deciding ACL is reported',
+  );
   const open = new Authorizer({ allowEveryoneIfNoAclFound: true });
   open.replace(ACLS);
-  t.equal(open.authorize('User:x', 'h', Op.READ, R.TRANSACTIONAL_ID, 'tx').allowed, true, 'allowEveryoneIfNoAclFound: no ACLs at all allows');
-  t.equal(open.authorize('User:x', 'h', Op.READ, R.TOPIC, 'orders').allowed, false, 'but a resource with ACLs still denies');
+  t.equal(
+    open.authorize('User:x', 'h', Op.READ, R.TRANSACTIONAL_ID, 'tx').allowed,
+    true,
+    'allowEveryoneIfNoAclFound: no ACLs at all allows',
+  );
+  t.equal(
+    open.authorize('User:x', 'h', Op.READ, R.TOPIC, 'orders').allowed,
+    false,
+    'but a resource with ACLs still denies',
+  );
 });
 
 /** A naive reading of the rules: scan every ACL. */
-function reference(acls: AclBinding[], supers: string[], allowIfNone: boolean, principal: string, host: string, op: number, type: number, name: string): boolean {
+function reference(
+  acls: AclBinding[],
+  supers: string[],
+  allowIfNone: boolean,
+  principal: string,
+  host: string,
+  op: number,
+  type: number,
+  name: string,
+): boolean {
   if (supers.includes(principal)) return true;
-  const candidates = acls.filter((a) => a.resourceType === type && ((a.patternType === Pt.LITERAL && (a.resourceName === name || a.resourceName === '*')) || (a.patternType === Pt.PREFIXED && name.startsWith(a.resourceName))));
-  const applying = candidates.filter((a) => (a.principal === principal || a.principal === 'User:*') && (a.host === '*' || a.host === host));
+  const candidates = acls.filter(
+    (a) =>
+      a.resourceType === type &&
+      ((a.patternType === Pt.LITERAL && (a.resourceName === name || a.resourceName === '*')) ||
+        (a.patternType === Pt.PREFIXED && name.startsWith(a.resourceName))),
+  );
+  const applying = candidates.filter(
+    (a) => (a.principal === principal || a.principal === 'User:*') && (a.host === '*' || a.host === host),
+  );
   if (applying.some((a) => a.permission === P.DENY && (a.operation === Op.ALL || a.operation === op))) return false;
-  const implied: Record<number, number[]> = { [Op.DESCRIBE]: [Op.READ, Op.WRITE, Op.DELETE, Op.ALTER], [Op.DESCRIBE_CONFIGS]: [Op.ALTER_CONFIGS] };
-  if (applying.some((a) => a.permission === P.ALLOW && (a.operation === Op.ALL || a.operation === op || (implied[op] ?? []).includes(a.operation)))) return true;
+  const implied: Record<number, number[]> = {
+    [Op.DESCRIBE]: [Op.READ, Op.WRITE, Op.DELETE, Op.ALTER],
+    [Op.DESCRIBE_CONFIGS]: [Op.ALTER_CONFIGS],
+  };
+  if (
+    applying.some(
+      (a) =>
+        a.permission === P.ALLOW &&
+        (a.operation === Op.ALL || a.operation === op || (implied[op] ?? []).includes(a.operation)),
+    )
+  )
+    return true;
   return candidates.length === 0 && allowIfNone;
 }
 
@@ -73,18 +126,35 @@ t.test('the index agrees with a full scan over the whole matrix', async (t) => {
   const hosts = ['10.0.0.1', '10.0.0.2'];
   const ops = Object.values(Op).filter((o) => o !== Op.ANY) as OperationCode[];
   const resources: Array<[ResourceTypeCode, string]> = [
-    [R.TOPIC, 'orders'], [R.TOPIC, 'alice-events'], [R.TOPIC, 'alice-'], [R.TOPIC, 'alic'], [R.TOPIC, 'secret'], [R.TOPIC, 'local'], [R.TOPIC, 'configs'], [R.TOPIC, 'zzz'], [R.TOPIC, '*'],
-    [R.GROUP, 'alice-g'], [R.GROUP, 'g'], [R.CLUSTER, 'kafka-cluster'], [R.TRANSACTIONAL_ID, 'tx'],
+    [R.TOPIC, 'orders'],
+    [R.TOPIC, 'alice-events'],
+    [R.TOPIC, 'alice-'],
+    [R.TOPIC, 'alic'],
+    [R.TOPIC, 'secret'],
+    [R.TOPIC, 'local'],
+    [R.TOPIC, 'configs'],
+    [R.TOPIC, 'zzz'],
+    [R.TOPIC, '*'],
+    [R.GROUP, 'alice-g'],
+    [R.GROUP, 'g'],
+    [R.CLUSTER, 'kafka-cluster'],
+    [R.TRANSACTIONAL_ID, 'tx'],
   ];
   for (const allowIfNone of [false, true]) {
     const a = new Authorizer({ superUsers: ['User:admin'], allowEveryoneIfNoAclFound: allowIfNone });
     a.replace(ACLS);
     let n = 0;
     let mismatches = 0;
-    for (const p of principals) for (const h of hosts) for (const o of ops) for (const [rt, name] of resources) {
-      n++;
-      if (a.authorize(p, h, o, rt, name).allowed !== reference(ACLS, ['User:admin'], allowIfNone, p, h, o, rt, name)) mismatches++;
-    }
+    for (const p of principals)
+      for (const h of hosts)
+        for (const o of ops)
+          for (const [rt, name] of resources) {
+            n++;
+            if (
+              a.authorize(p, h, o, rt, name).allowed !== reference(ACLS, ['User:admin'], allowIfNone, p, h, o, rt, name)
+            )
+              mismatches++;
+          }
     t.equal(mismatches, 0, `${n} decisions agree (allowEveryoneIfNoAclFound=${allowIfNone})`);
   }
 });
@@ -96,7 +166,11 @@ t.test('changes apply at once and clear the cache', async (t) => {
   a.add([acl(R.TOPIC, 't', Pt.LITERAL, 'User:dan', Op.READ, P.ALLOW)]);
   t.equal(a.authorize('User:dan', 'h', Op.READ, R.TOPIC, 't').allowed, true, 'allowed right after the ACL is added');
   t.ok(a.generation > g);
-  t.equal(a.add([acl(R.TOPIC, 't', Pt.LITERAL, 'User:dan', Op.READ, P.ALLOW)]).length, 0, 'a duplicate is not added twice');
+  t.equal(
+    a.add([acl(R.TOPIC, 't', Pt.LITERAL, 'User:dan', Op.READ, P.ALLOW)]).length,
+    0,
+    'a duplicate is not added twice',
+  );
   a.remove((x) => x.principal === 'User:dan');
   t.equal(a.authorize('User:dan', 'h', Op.READ, R.TOPIC, 't').allowed, false, 'denied right after removal');
 });

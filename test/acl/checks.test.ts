@@ -6,7 +6,14 @@ import pino from 'pino';
 import { API_CHECKS, authorizedOperations, type AuthzContext, type Verdict } from '../../src/acl/checks/index.js';
 import { ConnectionDecisions } from '../../src/acl/decision.js';
 import { ProtectedTopics } from '../../src/acl/protected-topics.js';
-import { Operation, PatternType, Permission, ResourceType, type AclBinding, type OperationCode } from '../../src/acl/model.js';
+import {
+  Operation,
+  PatternType,
+  Permission,
+  ResourceType,
+  type AclBinding,
+  type OperationCode,
+} from '../../src/acl/model.js';
 import { ApiKey, API_SPECS } from '../../src/protocol/generated/index.js';
 import { proxyVersionRange } from '../../src/proxy/api-table.js';
 import { Writer } from '../../src/protocol/writer.js';
@@ -29,7 +36,15 @@ const sampleRequest = (apiKey: number, _version: number) => DEFAULTS[apiKey]!();
 const { TOPIC, GROUP, TRANSACTIONAL_ID } = ResourceType;
 const { LITERAL, PREFIXED } = PatternType;
 const { ALLOW, DENY } = Permission;
-const acl = (principal: string, operation: OperationCode, resourceType: AclBinding['resourceType'], resourceName: string, patternType: AclBinding['patternType'] = LITERAL, permission: AclBinding['permission'] = ALLOW, host = '*'): AclBinding => ({
+const acl = (
+  principal: string,
+  operation: OperationCode,
+  resourceType: AclBinding['resourceType'],
+  resourceName: string,
+  patternType: AclBinding['patternType'] = LITERAL,
+  permission: AclBinding['permission'] = ALLOW,
+  host = '*',
+): AclBinding => ({
   principal,
   operation,
   resourceType,
@@ -55,7 +70,16 @@ const ACLS: AclBinding[] = [
 
 const PRINCIPALS = ['User:admin', 'User:alice', 'User:bob', 'User:ANONYMOUS'] as const;
 const TOPICS = ['orders', 'app-x', 'app-secret', 'public', 'other'] as const;
-const TOPIC_OPS = ['READ', 'WRITE', 'CREATE', 'DELETE', 'ALTER', 'DESCRIBE', 'DESCRIBE_CONFIGS', 'ALTER_CONFIGS'] as const;
+const TOPIC_OPS = [
+  'READ',
+  'WRITE',
+  'CREATE',
+  'DELETE',
+  'ALTER',
+  'DESCRIBE',
+  'DESCRIBE_CONFIGS',
+  'ALTER_CONFIGS',
+] as const;
 const ALL_TOPIC_OPS = TOPIC_OPS.join(' ');
 
 /**
@@ -64,15 +88,33 @@ const ALL_TOPIC_OPS = TOPIC_OPS.join(' ');
  */
 const EXPECTED: Record<string, Record<string, string>> = {
   'User:admin': Object.fromEntries(TOPICS.map((n) => [n, ALL_TOPIC_OPS])), // super user, before any deny
-  'User:alice': { orders: 'READ DESCRIBE', 'app-x': 'WRITE DESCRIBE', 'app-secret': 'WRITE DESCRIBE', public: 'DESCRIBE', other: '' },
+  'User:alice': {
+    orders: 'READ DESCRIBE',
+    'app-x': 'WRITE DESCRIBE',
+    'app-secret': 'WRITE DESCRIBE',
+    public: 'DESCRIBE',
+    other: '',
+  },
   // ALL via app-; the WRITE deny on app-secret does not take DESCRIBE away (implication is for ALLOW
   // only, and the ALL allow covers DESCRIBE directly).
-  'User:bob': { orders: '', 'app-x': ALL_TOPIC_OPS, 'app-secret': 'READ CREATE DELETE ALTER DESCRIBE DESCRIBE_CONFIGS ALTER_CONFIGS', public: 'DESCRIBE', other: '' },
+  'User:bob': {
+    orders: '',
+    'app-x': ALL_TOPIC_OPS,
+    'app-secret': 'READ CREATE DELETE ALTER DESCRIBE DESCRIBE_CONFIGS ALTER_CONFIGS',
+    public: 'DESCRIBE',
+    other: '',
+  },
   'User:ANONYMOUS': { orders: '', 'app-x': '', 'app-secret': '', public: 'DESCRIBE', other: '' },
 };
 
 /** The decision path a connection uses (src/acl/decision.ts), for one principal and no audit trail. */
-function context(authorizer: Authorizer, principal: string, host = '127.0.0.1', ids = new Map<string, string>(), clientId: string | null = 'test'): AuthzContext {
+function context(
+  authorizer: Authorizer,
+  principal: string,
+  host = '127.0.0.1',
+  ids = new Map<string, string>(),
+  clientId: string | null = 'test',
+): AuthzContext {
   const decisions = ConnectionDecisions.create({
     authorizer,
     protectedTopics: new ProtectedTopics(),
@@ -83,10 +125,25 @@ function context(authorizer: Authorizer, principal: string, host = '127.0.0.1', 
     log: pino({ level: 'silent' }),
     clusterId: () => 'c',
     topicNames: ids,
-    requestInfo: () => ({ principal, clientAddress: host, listener: 'l', methodName: 'kafka.Test', correlationId: 1, clientId }),
+    requestInfo: () => ({
+      principal,
+      clientAddress: host,
+      listener: 'l',
+      methodName: 'kafka.Test',
+      correlationId: 1,
+      clientId,
+    }),
   });
   if (decisions === null) throw new Error('nothing to decide for this principal');
-  return decisions.forRequest({ apiKey: -1, apiVersion: 0, correlationId: 1, clientId, tagged: undefined, bodyOffset: 0, flexible: false });
+  return decisions.forRequest({
+    apiKey: -1,
+    apiVersion: 0,
+    correlationId: 1,
+    clientId,
+    tagged: undefined,
+    bodyOffset: 0,
+    flexible: false,
+  });
 }
 
 /** Runs a check; whatever it would send (a local answer, a rewritten request) must encode. */
@@ -99,55 +156,127 @@ function run(apiKey: number, version: number, c: AuthzContext, request: unknown)
 }
 
 /** The API that exercises each topic operation, and how to read the topic's error code from the verdict. */
-const TOPIC_API: Partial<Record<(typeof TOPIC_OPS)[number], { apiKey: number; version: number; request: (topic: string) => unknown; code: (v: Verdict) => number }>> = {
+const TOPIC_API: Partial<
+  Record<
+    (typeof TOPIC_OPS)[number],
+    { apiKey: number; version: number; request: (topic: string) => unknown; code: (v: Verdict) => number }
+  >
+> = {
   WRITE: {
     apiKey: ApiKey.Produce,
     version: 9,
-    request: (topic) => ({ ...sampleRequest(ApiKey.Produce, 9), transactionalId: null, acks: -1, topicData: [{ name: topic, partitionData: [{ index: 0, records: Buffer.alloc(0) }] }] }),
-    code: (v) => (v === null ? 0 : (v as { response: { responses: Array<{ partitionResponses: Array<{ errorCode: number }> }> } }).response.responses[0]!.partitionResponses[0]!.errorCode),
+    request: (topic) => ({
+      ...sampleRequest(ApiKey.Produce, 9),
+      transactionalId: null,
+      acks: -1,
+      topicData: [{ name: topic, partitionData: [{ index: 0, records: Buffer.alloc(0) }] }],
+    }),
+    code: (v) =>
+      v === null
+        ? 0
+        : (v as { response: { responses: Array<{ partitionResponses: Array<{ errorCode: number }> }> } }).response
+            .responses[0]!.partitionResponses[0]!.errorCode,
   },
   READ: {
     apiKey: ApiKey.Fetch,
     version: 12,
-    request: (topic) => ({ ...sampleRequest(ApiKey.Fetch, 12), replicaId: -1, topics: [{ topic, topicId: Buffer.alloc(16), partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1000 }] }] }),
-    code: (v) => (v === null ? 0 : (v as { response: { responses: Array<{ partitions: Array<{ errorCode: number }> }> } }).response.responses[0]!.partitions[0]!.errorCode),
+    request: (topic) => ({
+      ...sampleRequest(ApiKey.Fetch, 12),
+      replicaId: -1,
+      topics: [
+        {
+          topic,
+          topicId: Buffer.alloc(16),
+          partitions: [
+            {
+              partition: 0,
+              currentLeaderEpoch: -1,
+              fetchOffset: 0n,
+              lastFetchedEpoch: -1,
+              logStartOffset: -1n,
+              partitionMaxBytes: 1000,
+            },
+          ],
+        },
+      ],
+    }),
+    code: (v) =>
+      v === null
+        ? 0
+        : (v as { response: { responses: Array<{ partitions: Array<{ errorCode: number }> }> } }).response.responses[0]!
+            .partitions[0]!.errorCode,
   },
   DESCRIBE: {
     apiKey: ApiKey.ListOffsets,
     version: 5,
-    request: (topic) => ({ ...sampleRequest(ApiKey.ListOffsets, 5), topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] }] }),
-    code: (v) => (v === null ? 0 : (v as { response: { topics: Array<{ partitions: Array<{ errorCode: number }> }> } }).response.topics[0]!.partitions[0]!.errorCode),
+    request: (topic) => ({
+      ...sampleRequest(ApiKey.ListOffsets, 5),
+      topics: [
+        { name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] },
+      ],
+    }),
+    code: (v) =>
+      v === null
+        ? 0
+        : (v as { response: { topics: Array<{ partitions: Array<{ errorCode: number }> }> } }).response.topics[0]!
+            .partitions[0]!.errorCode,
   },
   DELETE: {
     apiKey: ApiKey.DeleteRecords,
     version: 2,
-    request: (topic) => ({ topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset: 1n }] }], timeoutMs: 1000 }),
-    code: (v) => (v === null ? 0 : (v as { response: { topics: Array<{ partitions: Array<{ errorCode: number }> }> } }).response.topics[0]!.partitions[0]!.errorCode),
+    request: (topic) => ({
+      topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset: 1n }] }],
+      timeoutMs: 1000,
+    }),
+    code: (v) =>
+      v === null
+        ? 0
+        : (v as { response: { topics: Array<{ partitions: Array<{ errorCode: number }> }> } }).response.topics[0]!
+            .partitions[0]!.errorCode,
   },
   ALTER: {
     apiKey: ApiKey.CreatePartitions,
     version: 3,
-    request: (topic) => ({ topics: [{ name: topic, count: 6, assignments: null }], timeoutMs: 1000, validateOnly: false }),
-    code: (v) => (v === null ? 0 : (v as { response: { results: Array<{ errorCode: number }> } }).response.results[0]!.errorCode),
+    request: (topic) => ({
+      topics: [{ name: topic, count: 6, assignments: null }],
+      timeoutMs: 1000,
+      validateOnly: false,
+    }),
+    code: (v) =>
+      v === null ? 0 : (v as { response: { results: Array<{ errorCode: number }> } }).response.results[0]!.errorCode,
   },
   CREATE: {
     apiKey: ApiKey.CreateTopics,
     version: 5,
-    request: (topic) => ({ ...sampleRequest(ApiKey.CreateTopics, 5), topics: [{ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }] }),
+    request: (topic) => ({
+      ...sampleRequest(ApiKey.CreateTopics, 5),
+      topics: [{ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+    }),
     // Allowed v5+ requests are forwarded with a response filter (configs hidden without DESCRIBE_CONFIGS).
-    code: (v) => (v === null || v.kind === 'forward' ? 0 : (v as { response: { topics: Array<{ errorCode: number }> } }).response.topics[0]!.errorCode),
+    code: (v) =>
+      v === null || v.kind === 'forward'
+        ? 0
+        : (v as { response: { topics: Array<{ errorCode: number }> } }).response.topics[0]!.errorCode,
   },
   DESCRIBE_CONFIGS: {
     apiKey: ApiKey.DescribeConfigs,
     version: 4,
-    request: (topic) => ({ resources: [{ resourceType: 2, resourceName: topic, configurationKeys: null }], includeSynonyms: false, includeDocumentation: false }),
-    code: (v) => (v === null ? 0 : (v as { response: { results: Array<{ errorCode: number }> } }).response.results[0]!.errorCode),
+    request: (topic) => ({
+      resources: [{ resourceType: 2, resourceName: topic, configurationKeys: null }],
+      includeSynonyms: false,
+      includeDocumentation: false,
+    }),
+    code: (v) =>
+      v === null ? 0 : (v as { response: { results: Array<{ errorCode: number }> } }).response.results[0]!.errorCode,
   },
   ALTER_CONFIGS: {
     apiKey: ApiKey.IncrementalAlterConfigs,
     version: 1,
     request: (topic) => ({ resources: [{ resourceType: 2, resourceName: topic, configs: [] }], validateOnly: false }),
-    code: (v) => (v === null ? 0 : (v as { response: { responses: Array<{ errorCode: number }> } }).response.responses[0]!.errorCode),
+    code: (v) =>
+      v === null
+        ? 0
+        : (v as { response: { responses: Array<{ errorCode: number }> } }).response.responses[0]!.errorCode,
   },
 };
 
@@ -161,9 +290,17 @@ t.test('decision matrix: principals x topic operations x topics, decisions and e
       const allowed = new Set(EXPECTED[p]![topic]!.split(' ').filter(Boolean));
       for (const op of TOPIC_OPS) {
         const want = allowed.has(op);
-        t.equal(a.authorize(p, '127.0.0.1', Operation[op], TOPIC, topic).allowed, want, `${p} ${op} ${topic}: ${want ? 'allowed' : 'denied'}`);
+        t.equal(
+          a.authorize(p, '127.0.0.1', Operation[op], TOPIC, topic).allowed,
+          want,
+          `${p} ${op} ${topic}: ${want ? 'allowed' : 'denied'}`,
+        );
         const api = TOPIC_API[op]!;
-        t.equal(api.code(run(api.apiKey, api.version, c, api.request(topic))), want ? 0 : 29, `${p} ${op} ${topic} through ${API_SPECS.get(api.apiKey)!.name}: error ${want ? 0 : 29}`);
+        t.equal(
+          api.code(run(api.apiKey, api.version, c, api.request(topic))),
+          want ? 0 : 29,
+          `${p} ${op} ${topic} through ${API_SPECS.get(api.apiKey)!.name}: error ${want ? 0 : 29}`,
+        );
         cases++;
       }
     }
@@ -176,9 +313,15 @@ t.test('with allowEveryoneIfNoAclFound only resources without any ACL open up', 
   a.replace(ACLS);
   for (const p of ['User:alice', 'User:bob', 'User:ANONYMOUS']) {
     t.ok(a.authorize(p, '127.0.0.1', Operation.WRITE, TOPIC, 'other').allowed, `${p} may write "other" (no ACLs)`);
-    t.notOk(a.authorize(p, '127.0.0.1', Operation.WRITE, TOPIC, 'public').allowed, `${p} may not write "public" (has ACLs, none match)`);
+    t.notOk(
+      a.authorize(p, '127.0.0.1', Operation.WRITE, TOPIC, 'public').allowed,
+      `${p} may not write "public" (has ACLs, none match)`,
+    );
   }
-  t.notOk(a.authorize('User:bob', '127.0.0.1', Operation.READ, TOPIC, 'orders').allowed, 'bob may not read orders: it has ACLs');
+  t.notOk(
+    a.authorize('User:bob', '127.0.0.1', Operation.READ, TOPIC, 'orders').allowed,
+    'bob may not read orders: it has ACLs',
+  );
 });
 
 t.test('host: an ACL for one client address applies to that address only', async (t) => {
@@ -201,79 +344,254 @@ t.test('groups (30), transactional ids (53) and the cluster (31)', async (t) => 
     ['User:ANONYMOUS', 'app-1', 30],
     ['User:admin', 'app-admins', 0],
   ];
-  for (const [p, g, want] of cases) t.equal(code(run(ApiKey.JoinGroup, 5, context(a, p), join(g))), want, `${p} joins ${g}: ${want}`);
-  const init = (txn: string | null) => ({ transactionalId: txn, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
+  for (const [p, g, want] of cases)
+    t.equal(code(run(ApiKey.JoinGroup, 5, context(a, p), join(g))), want, `${p} joins ${g}: ${want}`);
+  const init = (txn: string | null) => ({
+    transactionalId: txn,
+    transactionTimeoutMs: 60000,
+    producerId: -1n,
+    producerEpoch: -1,
+    enable2Pc: false,
+    keepPreparedTxn: false,
+  });
   t.equal(run(ApiKey.InitProducerId, 4, context(a, 'User:alice'), init('tx-alice')), null, 'alice may use tx-alice');
   t.equal(code(run(ApiKey.InitProducerId, 4, context(a, 'User:alice'), init('tx-bob'))), 53, 'but not tx-bob');
-  t.equal(run(ApiKey.InitProducerId, 4, context(a, 'User:alice'), init(null)), null, 'an idempotent producer with WRITE on some topic');
-  t.equal(code(run(ApiKey.InitProducerId, 4, context(a, 'User:ANONYMOUS'), init(null))), 31, 'CLUSTER_AUTHORIZATION_FAILED without');
+  t.equal(
+    run(ApiKey.InitProducerId, 4, context(a, 'User:alice'), init(null)),
+    null,
+    'an idempotent producer with WRITE on some topic',
+  );
+  t.equal(
+    code(run(ApiKey.InitProducerId, 4, context(a, 'User:ANONYMOUS'), init(null))),
+    31,
+    'CLUSTER_AUTHORIZATION_FAILED without',
+  );
   const logDirs = { topics: null };
-  t.equal(code(run(ApiKey.DescribeLogDirs, 4, context(a, 'User:bob'), logDirs)), 31, 'DescribeLogDirs needs DESCRIBE on the cluster');
+  t.equal(
+    code(run(ApiKey.DescribeLogDirs, 4, context(a, 'User:bob'), logDirs)),
+    31,
+    'DescribeLogDirs needs DESCRIBE on the cluster',
+  );
   t.equal(run(ApiKey.DescribeLogDirs, 4, context(a, 'User:admin'), logDirs), null);
 });
 
-t.test('a mixed Produce: denied topics answered locally, the allowed part forwarded, results merged in request order', async (t) => {
-  const a = new Authorizer();
-  a.replace(ACLS);
-  const topic = (name: string, parts: number[]) => ({ name, partitionData: parts.map((index) => ({ index, records: Buffer.alloc(0) })) });
-  const req = { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [topic('orders', [0, 1]), topic('app-a', [0]), topic('public', [2]), topic('app-b', [0])] };
-  const v = run(ApiKey.Produce, 9, context(a, 'User:alice'), req);
-  if (v === null || v.kind !== 'forward') throw new Error('expected a split');
-  t.same((v.request as typeof req).topicData.map((x) => x.name), ['app-a', 'app-b'], 'only the allowed topics go upstream');
-  const upstream = { throttleTimeMs: 0, responses: ['app-b', 'app-a'].map((name) => ({ name, partitionResponses: [{ index: 0, errorCode: 0, baseOffset: 7n, logAppendTimeMs: -1n, logStartOffset: 0n, recordErrors: [], errorMessage: null }] })) };
-  const merged = v.response!(upstream) as typeof upstream;
-  t.same(
-    merged.responses.map((r) => [r.name, r.partitionResponses.map((p) => [p.index, p.errorCode])]),
-    [
-      ['orders', [[0, 29], [1, 29]]],
-      ['app-a', [[0, 0]]],
-      ['public', [[2, 29]]],
-      ['app-b', [[0, 0]]],
-    ],
-  );
-  t.same(run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, acks: 0 }), { kind: 'close', reason: 'acks_zero_denied' }, 'a denied acks=0 produce closes the connection');
-  const txnBatch = encodeRecordBatch([{ key: null, value: Buffer.from('t') }]);
-  txnBatch[22]! |= 0x10; // the transactional attribute bit
-  const txnTopic = { name: 'app-a', partitionData: [{ index: 0, records: txnBatch }] };
-  const code53 = (v: Verdict) => (v as { response: { responses: Array<{ partitionResponses: Array<{ errorCode: number }> }> } }).response.responses[0]!.partitionResponses[0]!.errorCode;
-  t.equal(code53(run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, transactionalId: 'tx-other', topicData: [txnTopic] })), 53, 'a transactional batch without WRITE on its id: 53');
-  t.equal(code53(run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, transactionalId: null, topicData: [txnTopic] })), 53, 'a transactional batch without a transactional id: 53');
-  t.equal(run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, transactionalId: 'tx-alice', topicData: [txnTopic] }), null, 'with WRITE on tx-alice it goes through');
-  t.equal(run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, transactionalId: 'tx-other', topicData: [topic('app-a', [0])] }), null, 'the id of a request without transactional batches is not checked (as Kafka)');
-});
+t.test(
+  'a mixed Produce: denied topics answered locally, the allowed part forwarded, results merged in request order',
+  async (t) => {
+    const a = new Authorizer();
+    a.replace(ACLS);
+    const topic = (name: string, parts: number[]) => ({
+      name,
+      partitionData: parts.map((index) => ({ index, records: Buffer.alloc(0) })),
+    });
+    const req = {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 1000,
+      topicData: [topic('orders', [0, 1]), topic('app-a', [0]), topic('public', [2]), topic('app-b', [0])],
+    };
+    const v = run(ApiKey.Produce, 9, context(a, 'User:alice'), req);
+    if (v === null || v.kind !== 'forward') throw new Error('expected a split');
+    t.same(
+      (v.request as typeof req).topicData.map((x) => x.name),
+      ['app-a', 'app-b'],
+      'only the allowed topics go upstream',
+    );
+    const upstream = {
+      throttleTimeMs: 0,
+      responses: ['app-b', 'app-a'].map((name) => ({
+        name,
+        partitionResponses: [
+          {
+            index: 0,
+            errorCode: 0,
+            baseOffset: 7n,
+            logAppendTimeMs: -1n,
+            logStartOffset: 0n,
+            recordErrors: [],
+            errorMessage: null,
+          },
+        ],
+      })),
+    };
+    const merged = v.response!(upstream) as typeof upstream;
+    t.same(
+      merged.responses.map((r) => [r.name, r.partitionResponses.map((p) => [p.index, p.errorCode])]),
+      [
+        [
+          'orders',
+          [
+            [0, 29],
+            [1, 29],
+          ],
+        ],
+        ['app-a', [[0, 0]]],
+        ['public', [[2, 29]]],
+        ['app-b', [[0, 0]]],
+      ],
+    );
+    t.same(
+      run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, acks: 0 }),
+      { kind: 'close', reason: 'acks_zero_denied' },
+      'a denied acks=0 produce closes the connection',
+    );
+    const txnBatch = encodeRecordBatch([{ key: null, value: Buffer.from('t') }]);
+    txnBatch[22]! |= 0x10; // the transactional attribute bit
+    const txnTopic = { name: 'app-a', partitionData: [{ index: 0, records: txnBatch }] };
+    const code53 = (v: Verdict) =>
+      (v as { response: { responses: Array<{ partitionResponses: Array<{ errorCode: number }> }> } }).response
+        .responses[0]!.partitionResponses[0]!.errorCode;
+    t.equal(
+      code53(
+        run(ApiKey.Produce, 9, context(a, 'User:alice'), {
+          ...req,
+          transactionalId: 'tx-other',
+          topicData: [txnTopic],
+        }),
+      ),
+      53,
+      'a transactional batch without WRITE on its id: 53',
+    );
+    t.equal(
+      code53(
+        run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, transactionalId: null, topicData: [txnTopic] }),
+      ),
+      53,
+      'a transactional batch without a transactional id: 53',
+    );
+    t.equal(
+      run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, transactionalId: 'tx-alice', topicData: [txnTopic] }),
+      null,
+      'with WRITE on tx-alice it goes through',
+    );
+    t.equal(
+      run(ApiKey.Produce, 9, context(a, 'User:alice'), {
+        ...req,
+        transactionalId: 'tx-other',
+        topicData: [topic('app-a', [0])],
+      }),
+      null,
+      'the id of a request without transactional batches is not checked (as Kafka)',
+    );
+  },
+);
 
 t.test('Metadata: all-topics requests omit, named ones get 29 with a zero id, bitfields from the ACLs', async (t) => {
   const a = new Authorizer();
   a.replace(ACLS);
   const c = context(a, 'User:alice');
   const id = (n: number) => Buffer.alloc(16, n);
-  const mtopic = (name: string, n: number) => ({ errorCode: 0, name, topicId: id(n), isInternal: false, partitions: [], topicAuthorizedOperations: -2147483648 });
-  const upstream = () => ({ throttleTimeMs: 0, brokers: [], clusterId: 'c', controllerId: 1, clusterAuthorizedOperations: -2147483648, topics: [mtopic('orders', 1), mtopic('secret', 2), mtopic('app-x', 3)] });
-  const all = run(ApiKey.Metadata, 12, c, { topics: null, allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: true });
+  const mtopic = (name: string, n: number) => ({
+    errorCode: 0,
+    name,
+    topicId: id(n),
+    isInternal: false,
+    partitions: [],
+    topicAuthorizedOperations: -2147483648,
+  });
+  const upstream = () => ({
+    throttleTimeMs: 0,
+    brokers: [],
+    clusterId: 'c',
+    controllerId: 1,
+    clusterAuthorizedOperations: -2147483648,
+    topics: [mtopic('orders', 1), mtopic('secret', 2), mtopic('app-x', 3)],
+  });
+  const all = run(ApiKey.Metadata, 12, c, {
+    topics: null,
+    allowAutoTopicCreation: true,
+    includeClusterAuthorizedOperations: false,
+    includeTopicAuthorizedOperations: true,
+  });
   if (all === null || all.kind !== 'forward') throw new Error('expected a forward');
-  t.equal((all.request as { allowAutoTopicCreation: boolean }).allowAutoTopicCreation, false, 'no auto-creation without CREATE');
+  t.equal(
+    (all.request as { allowAutoTopicCreation: boolean }).allowAutoTopicCreation,
+    false,
+    'no auto-creation without CREATE',
+  );
   const res = all.response!(upstream()) as ReturnType<typeof upstream>;
-  t.same(res.topics.map((x) => x.name), ['orders', 'app-x'], 'secret is omitted');
-  t.equal(res.topics[0]!.topicAuthorizedOperations, (1 << Operation.READ) | (1 << Operation.DESCRIBE), 'orders: READ and DESCRIBE');
-  t.equal(res.topics[1]!.topicAuthorizedOperations, (1 << Operation.WRITE) | (1 << Operation.DESCRIBE), 'app-x: WRITE and DESCRIBE');
-  const named = run(ApiKey.Metadata, 12, c, { topics: [{ name: 'secret', topicId: id(0) }, { name: 'orders', topicId: id(0) }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+  t.same(
+    res.topics.map((x) => x.name),
+    ['orders', 'app-x'],
+    'secret is omitted',
+  );
+  t.equal(
+    res.topics[0]!.topicAuthorizedOperations,
+    (1 << Operation.READ) | (1 << Operation.DESCRIBE),
+    'orders: READ and DESCRIBE',
+  );
+  t.equal(
+    res.topics[1]!.topicAuthorizedOperations,
+    (1 << Operation.WRITE) | (1 << Operation.DESCRIBE),
+    'app-x: WRITE and DESCRIBE',
+  );
+  const named = run(ApiKey.Metadata, 12, c, {
+    topics: [
+      { name: 'secret', topicId: id(0) },
+      { name: 'orders', topicId: id(0) },
+    ],
+    allowAutoTopicCreation: false,
+    includeClusterAuthorizedOperations: false,
+    includeTopicAuthorizedOperations: false,
+  });
   if (named === null || named.kind !== 'forward') throw new Error('expected a forward');
-  t.same((named.request as { topics: Array<{ name: string }> }).topics.map((x) => x.name), ['orders'], 'the denied name is not sent upstream');
+  t.same(
+    (named.request as { topics: Array<{ name: string }> }).topics.map((x) => x.name),
+    ['orders'],
+    'the denied name is not sent upstream',
+  );
   const nres = named.response!({ ...upstream(), topics: [mtopic('orders', 1)] }) as ReturnType<typeof upstream>;
-  t.same(nres.topics.map((x) => [x.name, x.errorCode, x.topicId.equals(Buffer.alloc(16))]), [['secret', 29, true], ['orders', 0, false]]);
+  t.same(
+    nres.topics.map((x) => [x.name, x.errorCode, x.topicId.equals(Buffer.alloc(16))]),
+    [
+      ['secret', 29, true],
+      ['orders', 0, false],
+    ],
+  );
   t.equal(c.topicName(id(1)), 'orders', 'topic ids are learned from Metadata');
-  t.equal(authorizedOperations(context(a, 'User:bob'), GROUP, 'g'), (1 << Operation.READ) | (1 << Operation.DESCRIBE), 'bob on a group: READ and the DESCRIBE it implies');
+  t.equal(
+    authorizedOperations(context(a, 'User:bob'), GROUP, 'g'),
+    (1 << Operation.READ) | (1 << Operation.DESCRIBE),
+    'bob on a group: READ and the DESCRIBE it implies',
+  );
 });
 
 // Found by test/kafka/authz-equivalence.test.ts against Kafka 4.4's StandardAuthorizer.
 t.test('Authorized operations as Kafka computes them: missing topics get theirs, groups have configs', async (t) => {
   const a = new Authorizer();
-  a.replace([acl('User:carol', Operation.READ, TOPIC, 'pre-', PREFIXED), acl('User:carol', Operation.ALL, GROUP, 'grp-', PREFIXED)]);
+  a.replace([
+    acl('User:carol', Operation.READ, TOPIC, 'pre-', PREFIXED),
+    acl('User:carol', Operation.ALL, GROUP, 'grp-', PREFIXED),
+  ]);
   const c = context(a, 'User:carol');
-  const missing = run(ApiKey.Metadata, 12, c, { topics: [{ name: 'pre-ghost', topicId: Buffer.alloc(16) }, { name: 'other', topicId: Buffer.alloc(16) }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: true });
+  const missing = run(ApiKey.Metadata, 12, c, {
+    topics: [
+      { name: 'pre-ghost', topicId: Buffer.alloc(16) },
+      { name: 'other', topicId: Buffer.alloc(16) },
+    ],
+    allowAutoTopicCreation: false,
+    includeClusterAuthorizedOperations: false,
+    includeTopicAuthorizedOperations: true,
+  });
   if (missing === null || missing.kind !== 'forward') throw new Error('expected a forward');
   // The upstream (a super user) answers 3 for the missing topic, with its own bitfield.
-  const res = missing.response!({ throttleTimeMs: 0, brokers: [], clusterId: 'c', controllerId: 1, clusterAuthorizedOperations: -2147483648, topics: [{ errorCode: 3, name: 'pre-ghost', topicId: Buffer.alloc(16), isInternal: false, partitions: [], topicAuthorizedOperations: 3576 }] }) as { topics: Array<{ name: string; errorCode: number; topicAuthorizedOperations: number }> };
+  const res = missing.response!({
+    throttleTimeMs: 0,
+    brokers: [],
+    clusterId: 'c',
+    controllerId: 1,
+    clusterAuthorizedOperations: -2147483648,
+    topics: [
+      {
+        errorCode: 3,
+        name: 'pre-ghost',
+        topicId: Buffer.alloc(16),
+        isInternal: false,
+        partitions: [],
+        topicAuthorizedOperations: 3576,
+      },
+    ],
+  }) as { topics: Array<{ name: string; errorCode: number; topicAuthorizedOperations: number }> };
   t.same(
     res.topics.map((x) => [x.name, x.errorCode, x.topicAuthorizedOperations]),
     [
@@ -283,14 +601,56 @@ t.test('Authorized operations as Kafka computes them: missing topics get theirs,
     "a missing topic the caller may describe: 3 with the caller's bitfield, not the upstream's; a refused one keeps the default",
   );
   // Auto-creation asked for without CREATE: the missing topic is 29, with no bitfield at all.
-  const auto = run(ApiKey.Metadata, 12, c, { topics: [{ name: 'pre-ghost', topicId: Buffer.alloc(16) }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: true });
+  const auto = run(ApiKey.Metadata, 12, c, {
+    topics: [{ name: 'pre-ghost', topicId: Buffer.alloc(16) }],
+    allowAutoTopicCreation: true,
+    includeClusterAuthorizedOperations: false,
+    includeTopicAuthorizedOperations: true,
+  });
   if (auto === null || auto.kind !== 'forward') throw new Error('expected a forward');
-  const ares = auto.response!({ throttleTimeMs: 0, brokers: [], clusterId: 'c', controllerId: 1, clusterAuthorizedOperations: -2147483648, topics: [{ errorCode: 3, name: 'pre-ghost', topicId: Buffer.alloc(16), isInternal: false, partitions: [], topicAuthorizedOperations: 3576 }] }) as { topics: Array<{ errorCode: number; topicAuthorizedOperations: number }> };
-  t.same([ares.topics[0]!.errorCode, ares.topics[0]!.topicAuthorizedOperations], [29, -2147483648], "refused for want of CREATE: 29 and the default bitfield, not the upstream's");
+  const ares = auto.response!({
+    throttleTimeMs: 0,
+    brokers: [],
+    clusterId: 'c',
+    controllerId: 1,
+    clusterAuthorizedOperations: -2147483648,
+    topics: [
+      {
+        errorCode: 3,
+        name: 'pre-ghost',
+        topicId: Buffer.alloc(16),
+        isInternal: false,
+        partitions: [],
+        topicAuthorizedOperations: 3576,
+      },
+    ],
+  }) as { topics: Array<{ errorCode: number; topicAuthorizedOperations: number }> };
+  t.same(
+    [ares.topics[0]!.errorCode, ares.topics[0]!.topicAuthorizedOperations],
+    [29, -2147483648],
+    "refused for want of CREATE: 29 and the default bitfield, not the upstream's",
+  );
   // DescribeTopicPartitions: the same bitfield rule, and no cursor when the proxy answers alone.
-  const dtp = run(ApiKey.DescribeTopicPartitions, 0, c, { topics: [{ name: 'pre-ghost' }, { name: 'other' }], responsePartitionLimit: 10, cursor: null });
+  const dtp = run(ApiKey.DescribeTopicPartitions, 0, c, {
+    topics: [{ name: 'pre-ghost' }, { name: 'other' }],
+    responsePartitionLimit: 10,
+    cursor: null,
+  });
   if (dtp === null || dtp.kind !== 'forward') throw new Error('expected a forward');
-  const dres = dtp.response!({ throttleTimeMs: 0, nextCursor: null, topics: [{ errorCode: 3, name: 'pre-ghost', topicId: Buffer.alloc(16), isInternal: false, partitions: [], topicAuthorizedOperations: 3576 }] }) as { topics: Array<{ name: string; errorCode: number; topicAuthorizedOperations: number }> };
+  const dres = dtp.response!({
+    throttleTimeMs: 0,
+    nextCursor: null,
+    topics: [
+      {
+        errorCode: 3,
+        name: 'pre-ghost',
+        topicId: Buffer.alloc(16),
+        isInternal: false,
+        partitions: [],
+        topicAuthorizedOperations: 3576,
+      },
+    ],
+  }) as { topics: Array<{ name: string; errorCode: number; topicAuthorizedOperations: number }> };
   t.same(
     dres.topics.map((x) => [x.name, x.errorCode, x.topicAuthorizedOperations]),
     [
@@ -299,30 +659,90 @@ t.test('Authorized operations as Kafka computes them: missing topics get theirs,
     ],
     "DescribeTopicPartitions: a missing describable topic gets the caller's bitfield",
   );
-  const alone = run(ApiKey.DescribeTopicPartitions, 0, c, { topics: [{ name: 'other' }], responsePartitionLimit: 10, cursor: null }) as { kind: string; response: { nextCursor: unknown } };
+  const alone = run(ApiKey.DescribeTopicPartitions, 0, c, {
+    topics: [{ name: 'other' }],
+    responsePartitionLimit: 10,
+    cursor: null,
+  }) as { kind: string; response: { nextCursor: unknown } };
   t.same([alone.kind, alone.response.nextCursor], ['answer', null], 'answered by the proxy: a null cursor, as Kafka');
-  const ops = [Operation.READ, Operation.DELETE, Operation.DESCRIBE, Operation.DESCRIBE_CONFIGS, Operation.ALTER_CONFIGS].reduce((b, o) => b | (1 << o), 0);
+  const ops = [
+    Operation.READ,
+    Operation.DELETE,
+    Operation.DESCRIBE,
+    Operation.DESCRIBE_CONFIGS,
+    Operation.ALTER_CONFIGS,
+  ].reduce((b, o) => b | (1 << o), 0);
   t.equal(ops, 3400, "Kafka's bitfield of a group with ALL");
-  t.equal(authorizedOperations(c, GROUP, 'grp-a'), ops, 'ALL on a group: READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS');
+  t.equal(
+    authorizedOperations(c, GROUP, 'grp-a'),
+    ops,
+    'ALL on a group: READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS',
+  );
 });
 
 t.test('Fetch by topic id: unknown ids get UNKNOWN_TOPIC_ID, known ones are checked by name', async (t) => {
   const a = new Authorizer();
   a.replace(ACLS);
-  const ids = new Map([[Buffer.alloc(16, 1).toString('hex'), 'orders'], [Buffer.alloc(16, 2).toString('hex'), 'secret']]);
+  const ids = new Map([
+    [Buffer.alloc(16, 1).toString('hex'), 'orders'],
+    [Buffer.alloc(16, 2).toString('hex'), 'secret'],
+  ]);
   const c = context(a, 'User:alice', '127.0.0.1', ids);
-  const ft = (n: number) => ({ topic: '', topicId: Buffer.alloc(16, n), partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1000, replicaDirectoryId: Buffer.alloc(16) }] });
+  const ft = (n: number) => ({
+    topic: '',
+    topicId: Buffer.alloc(16, n),
+    partitions: [
+      {
+        partition: 0,
+        currentLeaderEpoch: -1,
+        fetchOffset: 0n,
+        lastFetchedEpoch: -1,
+        logStartOffset: -1n,
+        partitionMaxBytes: 1000,
+        replicaDirectoryId: Buffer.alloc(16),
+      },
+    ],
+  });
   const req = { ...sampleRequest(ApiKey.Fetch, 13), replicaId: -1, topics: [ft(1), ft(2), ft(3)] };
   const v = run(ApiKey.Fetch, 13, c, req);
   if (v === null || v.kind !== 'forward') throw new Error('expected a split');
-  t.same((v.request as typeof req).topics.map((x) => x.topicId[0]), [1], 'only the readable topic goes upstream');
-  const merged = v.response!({ throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [{ topic: '', topicId: Buffer.alloc(16, 1), partitions: [] }] }) as { responses: Array<{ topicId: Buffer; partitions: Array<{ errorCode: number }> }> };
-  t.same(merged.responses.map((r) => [r.topicId[0], r.partitions.map((p) => p.errorCode)]), [[1, []], [2, [29]], [3, [100]]]);
+  t.same(
+    (v.request as typeof req).topics.map((x) => x.topicId[0]),
+    [1],
+    'only the readable topic goes upstream',
+  );
+  const merged = v.response!({
+    throttleTimeMs: 0,
+    errorCode: 0,
+    sessionId: 0,
+    responses: [{ topic: '', topicId: Buffer.alloc(16, 1), partitions: [] }],
+  }) as { responses: Array<{ topicId: Buffer; partitions: Array<{ errorCode: number }> }> };
+  t.same(
+    merged.responses.map((r) => [r.topicId[0], r.partitions.map((p) => p.errorCode)]),
+    [
+      [1, []],
+      [2, [29]],
+      [3, [100]],
+    ],
+  );
   const session = run(ApiKey.Fetch, 13, c, { ...req, topics: [ft(1)], sessionId: 0, sessionEpoch: 0 });
-  t.equal(((session as { request: { sessionEpoch: number } }).request).sessionEpoch, -1, 'a fetch session is not created: every fetch names (and checks) all its partitions');
-  t.equal(run(ApiKey.Fetch, 13, c, { ...req, topics: [ft(1)], sessionId: 0, sessionEpoch: -1 }), null, 'a sessionless fetch of allowed topics goes as it is');
+  t.equal(
+    (session as { request: { sessionEpoch: number } }).request.sessionEpoch,
+    -1,
+    'a fetch session is not created: every fetch names (and checks) all its partitions',
+  );
+  t.equal(
+    run(ApiKey.Fetch, 13, c, { ...req, topics: [ft(1)], sessionId: 0, sessionEpoch: -1 }),
+    null,
+    'a sessionless fetch of allowed topics goes as it is',
+  );
   const follower = run(ApiKey.Fetch, 13, c, { ...req, replicaId: 2 });
-  t.equal((follower as { response: { responses: Array<{ partitions: Array<{ errorCode: number }> }> } }).response.responses[0]!.partitions[0]!.errorCode, 29, 'a follower fetch needs CLUSTER_ACTION (29 per partition, as Kafka)');
+  t.equal(
+    (follower as { response: { responses: Array<{ partitions: Array<{ errorCode: number }> }> } }).response
+      .responses[0]!.partitions[0]!.errorCode,
+    29,
+    'a follower fetch needs CLUSTER_ACTION (29 per partition, as Kafka)',
+  );
 });
 
 t.test('ListGroups, OffsetFetch v8 and AddPartitionsToTxn', async (t) => {
@@ -330,21 +750,121 @@ t.test('ListGroups, OffsetFetch v8 and AddPartitionsToTxn', async (t) => {
   a.replace(ACLS);
   const c = context(a, 'User:alice');
   const lg = run(ApiKey.ListGroups, 4, c, { statesFilter: [], typesFilter: [] });
-  const groups = (lg as { response: (r: unknown) => { groups: Array<{ groupId: string }> } }).response({ throttleTimeMs: 0, errorCode: 0, groups: ['app-1', 'ops', 'app-2'].map((groupId) => ({ groupId, protocolType: 'consumer', groupState: 'Stable', groupType: 'classic' })) });
-  t.same(groups.groups.map((g) => g.groupId), ['app-1', 'app-2'], 'ListGroups shows only describable groups');
-  const of = run(ApiKey.OffsetFetch, 8, c, { groupId: '', topics: null, requireStable: false, groups: [{ groupId: 'ops', memberId: null, memberEpoch: -1, topics: null }, { groupId: 'app-1', memberId: null, memberEpoch: -1, topics: [{ name: 'orders', partitionIndexes: [0] }, { name: 'secret', partitionIndexes: [0, 1] }] }] });
+  const groups = (lg as { response: (r: unknown) => { groups: Array<{ groupId: string }> } }).response({
+    throttleTimeMs: 0,
+    errorCode: 0,
+    groups: ['app-1', 'ops', 'app-2'].map((groupId) => ({
+      groupId,
+      protocolType: 'consumer',
+      groupState: 'Stable',
+      groupType: 'classic',
+    })),
+  });
+  t.same(
+    groups.groups.map((g) => g.groupId),
+    ['app-1', 'app-2'],
+    'ListGroups shows only describable groups',
+  );
+  const of = run(ApiKey.OffsetFetch, 8, c, {
+    groupId: '',
+    topics: null,
+    requireStable: false,
+    groups: [
+      { groupId: 'ops', memberId: null, memberEpoch: -1, topics: null },
+      {
+        groupId: 'app-1',
+        memberId: null,
+        memberEpoch: -1,
+        topics: [
+          { name: 'orders', partitionIndexes: [0] },
+          { name: 'secret', partitionIndexes: [0, 1] },
+        ],
+      },
+    ],
+  });
   if (of === null || of.kind !== 'forward') throw new Error('expected a split');
-  t.same((of.request as { groups: Array<{ groupId: string; topics: Array<{ name: string }> }> }).groups.map((g) => [g.groupId, g.topics.map((x) => x.name)]), [['app-1', ['orders']]]);
-  const ofRes = of.response!({ throttleTimeMs: 0, errorCode: 0, topics: [], groups: [{ groupId: 'app-1', errorCode: 0, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, metadata: '', errorCode: 0 }] }] }] }) as {
-    groups: Array<{ groupId: string; errorCode: number; topics: Array<{ name: string; partitions: Array<{ errorCode: number }> }> }>;
+  t.same(
+    (of.request as { groups: Array<{ groupId: string; topics: Array<{ name: string }> }> }).groups.map((g) => [
+      g.groupId,
+      g.topics.map((x) => x.name),
+    ]),
+    [['app-1', ['orders']]],
+  );
+  const ofRes = of.response!({
+    throttleTimeMs: 0,
+    errorCode: 0,
+    topics: [],
+    groups: [
+      {
+        groupId: 'app-1',
+        errorCode: 0,
+        topics: [
+          {
+            name: 'orders',
+            partitions: [
+              { partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, metadata: '', errorCode: 0 },
+            ],
+          },
+        ],
+      },
+    ],
+  }) as {
+    groups: Array<{
+      groupId: string;
+      errorCode: number;
+      topics: Array<{ name: string; partitions: Array<{ errorCode: number }> }>;
+    }>;
   };
-  t.same(ofRes.groups.map((g) => [g.groupId, g.errorCode, g.topics.map((x) => [x.name, x.partitions.map((p) => p.errorCode)])]), [['ops', 30, []], ['app-1', 0, [['orders', [0]], ['secret', [29, 29]]]]]);
-  const apt = run(ApiKey.AddPartitionsToTxn, 3, c, { transactions: [], v3AndBelowTransactionalId: 'tx-alice', v3AndBelowProducerId: 1n, v3AndBelowProducerEpoch: 0, v3AndBelowTopics: [{ name: 'app-1', partitions: [0] }, { name: 'orders', partitions: [0, 1] }] });
-  t.same((apt as { response: { resultsByTopicV3AndBelow: Array<{ name: string; resultsByPartition: Array<{ partitionErrorCode: number }> }> } }).response.resultsByTopicV3AndBelow.map((r) => [r.name, r.resultsByPartition.map((p) => p.partitionErrorCode)]), [['app-1', [55]], ['orders', [29, 29]]], 'a denied topic: 29, the rest OPERATION_NOT_ATTEMPTED');
+  t.same(
+    ofRes.groups.map((g) => [
+      g.groupId,
+      g.errorCode,
+      g.topics.map((x) => [x.name, x.partitions.map((p) => p.errorCode)]),
+    ]),
+    [
+      ['ops', 30, []],
+      [
+        'app-1',
+        0,
+        [
+          ['orders', [0]],
+          ['secret', [29, 29]],
+        ],
+      ],
+    ],
+  );
+  const apt = run(ApiKey.AddPartitionsToTxn, 3, c, {
+    transactions: [],
+    v3AndBelowTransactionalId: 'tx-alice',
+    v3AndBelowProducerId: 1n,
+    v3AndBelowProducerEpoch: 0,
+    v3AndBelowTopics: [
+      { name: 'app-1', partitions: [0] },
+      { name: 'orders', partitions: [0, 1] },
+    ],
+  });
+  t.same(
+    (
+      apt as {
+        response: {
+          resultsByTopicV3AndBelow: Array<{ name: string; resultsByPartition: Array<{ partitionErrorCode: number }> }>;
+        };
+      }
+    ).response.resultsByTopicV3AndBelow.map((r) => [r.name, r.resultsByPartition.map((p) => p.partitionErrorCode)]),
+    [
+      ['app-1', [55]],
+      ['orders', [29, 29]],
+    ],
+    'a denied topic: 29, the rest OPERATION_NOT_ATTEMPTED',
+  );
 });
 
 t.test('with ACLs on, an API or version without a check is not served', async (t) => {
-  t.same(proxyVersionRange(ApiKey.AddPartitionsToTxn, true)?.[1], 3, 'AddPartitionsToTxn v4+ (broker-to-broker) has no client check');
+  t.same(
+    proxyVersionRange(ApiKey.AddPartitionsToTxn, true)?.[1],
+    3,
+    'AddPartitionsToTxn v4+ (broker-to-broker) has no client check',
+  );
   t.ok((proxyVersionRange(ApiKey.AddPartitionsToTxn, false)?.[1] ?? 0) > 3, 'served without ACLs');
   t.not(proxyVersionRange(ApiKey.DescribeAcls, true), null, 'the ACL admin APIs are answered locally');
   for (const key of API_CHECKS.keys()) t.ok(API_SPECS.has(key), `check for a known api key ${key}`);
@@ -362,34 +882,154 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
   const c = context(a, 'User:alice', '127.0.0.1', ids);
 
   // Fetch sessions: never created, never used.
-  const fetchReq = (over: object) => ({ ...sampleRequest(ApiKey.Fetch, 12), replicaId: -1, topics: [{ topic: 'orders', topicId: Buffer.alloc(16), partitions: [] }], ...over });
-  const reopened = run(ApiKey.Fetch, 12, c, fetchReq({ sessionId: 5, sessionEpoch: 0 })) as { kind: string; request: { sessionId: number; sessionEpoch: number } };
-  t.same([reopened.kind, reopened.request.sessionId, reopened.request.sessionEpoch], ['forward', 0, -1], 'a new session under an old id is sent sessionless too');
-  const incremental = run(ApiKey.Fetch, 12, c, fetchReq({ sessionId: 5, sessionEpoch: 3, topics: [] })) as { kind: string; response: { errorCode: number } };
-  t.same([incremental.kind, incremental.response.errorCode], ['answer', 70], 'an incremental fetch gets FETCH_SESSION_ID_NOT_FOUND');
-  const split = run(ApiKey.Fetch, 12, c, fetchReq({ topics: [{ topic: 'orders', topicId: Buffer.alloc(16), partitions: [] }, { topic: 'secret', topicId: Buffer.alloc(16), partitions: [] }] })) as { response: (r: unknown) => { responses: Array<{ topic: string }> } };
-  const merged = split.response({ ...fetch0(), responses: ['orders', 'secret-from-a-session'].map((topic) => ({ topic, topicId: Buffer.alloc(16), partitions: [] })) });
-  t.same(merged.responses.map((r) => r.topic), ['orders', 'secret'], 'upstream results the request did not name are dropped');
+  const fetchReq = (over: object) => ({
+    ...sampleRequest(ApiKey.Fetch, 12),
+    replicaId: -1,
+    topics: [{ topic: 'orders', topicId: Buffer.alloc(16), partitions: [] }],
+    ...over,
+  });
+  const reopened = run(ApiKey.Fetch, 12, c, fetchReq({ sessionId: 5, sessionEpoch: 0 })) as {
+    kind: string;
+    request: { sessionId: number; sessionEpoch: number };
+  };
+  t.same(
+    [reopened.kind, reopened.request.sessionId, reopened.request.sessionEpoch],
+    ['forward', 0, -1],
+    'a new session under an old id is sent sessionless too',
+  );
+  const incremental = run(ApiKey.Fetch, 12, c, fetchReq({ sessionId: 5, sessionEpoch: 3, topics: [] })) as {
+    kind: string;
+    response: { errorCode: number };
+  };
+  t.same(
+    [incremental.kind, incremental.response.errorCode],
+    ['answer', 70],
+    'an incremental fetch gets FETCH_SESSION_ID_NOT_FOUND',
+  );
+  const split = run(
+    ApiKey.Fetch,
+    12,
+    c,
+    fetchReq({
+      topics: [
+        { topic: 'orders', topicId: Buffer.alloc(16), partitions: [] },
+        { topic: 'secret', topicId: Buffer.alloc(16), partitions: [] },
+      ],
+    }),
+  ) as { response: (r: unknown) => { responses: Array<{ topic: string }> } };
+  const merged = split.response({
+    ...fetch0(),
+    responses: ['orders', 'secret-from-a-session'].map((topic) => ({
+      topic,
+      topicId: Buffer.alloc(16),
+      partitions: [],
+    })),
+  });
+  t.same(
+    merged.responses.map((r) => r.topic),
+    ['orders', 'secret'],
+    'upstream results the request did not name are dropped',
+  );
 
   // Metadata by id: the id decides, the name cannot vouch for it; a denied id keeps its name hidden.
-  const md = (topics: Array<{ name: string | null; topicId: Buffer }>) => ({ topics, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: false });
-  const spoof = run(ApiKey.Metadata, 12, c, md([{ name: 'public', topicId: secretId }, { name: null, topicId: Buffer.alloc(16, 7) }, { name: null, topicId: publicId }])) as {
+  const md = (topics: Array<{ name: string | null; topicId: Buffer }>) => ({
+    topics,
+    allowAutoTopicCreation: false,
+    includeClusterAuthorizedOperations: true,
+    includeTopicAuthorizedOperations: false,
+  });
+  const spoof = run(
+    ApiKey.Metadata,
+    12,
+    c,
+    md([
+      { name: 'public', topicId: secretId },
+      { name: null, topicId: Buffer.alloc(16, 7) },
+      { name: null, topicId: publicId },
+    ]),
+  ) as {
     request: { topics: Array<{ topicId: Buffer }> };
-    response: (r: unknown) => { topics: Array<{ name: string | null; errorCode: number }>; clusterAuthorizedOperations: number };
+    response: (r: unknown) => {
+      topics: Array<{ name: string | null; errorCode: number }>;
+      clusterAuthorizedOperations: number;
+    };
   };
-  t.same(spoof.request.topics.map((x) => x.topicId[0]), [8], 'only the public id goes upstream');
-  const mres = spoof.response({ throttleTimeMs: 0, brokers: [], clusterId: null, controllerId: 1, clusterAuthorizedOperations: 123, topics: [{ errorCode: 0, name: 'public', topicId: publicId, isInternal: false, partitions: [], topicAuthorizedOperations: 0 }] });
-  t.same(mres.topics.map((x) => [x.name, x.errorCode]), [[null, 29], [null, 100], ['public', 0]], 'secret by id: 29 without its name; an unknown id: UNKNOWN_TOPIC_ID');
+  t.same(
+    spoof.request.topics.map((x) => x.topicId[0]),
+    [8],
+    'only the public id goes upstream',
+  );
+  const mres = spoof.response({
+    throttleTimeMs: 0,
+    brokers: [],
+    clusterId: null,
+    controllerId: 1,
+    clusterAuthorizedOperations: 123,
+    topics: [
+      {
+        errorCode: 0,
+        name: 'public',
+        topicId: publicId,
+        isInternal: false,
+        partitions: [],
+        topicAuthorizedOperations: 0,
+      },
+    ],
+  });
+  t.same(
+    mres.topics.map((x) => [x.name, x.errorCode]),
+    [
+      [null, 29],
+      [null, 100],
+      ['public', 0],
+    ],
+    'secret by id: 29 without its name; an unknown id: UNKNOWN_TOPIC_ID',
+  );
   t.equal(mres.clusterAuthorizedOperations, 0, 'no cluster bitfield without DESCRIBE on the cluster');
   // v1-3 always ask for auto-creation: a topic alice may describe but not create is looked up
   // through an all-topics request (which creates nothing); missing, it is 29.
-  const v3 = run(ApiKey.Metadata, 3, c, { topics: [{ name: 'public', topicId: Buffer.alloc(16) }, { name: 'orders', topicId: Buffer.alloc(16) }] }) as {
+  const v3 = run(ApiKey.Metadata, 3, c, {
+    topics: [
+      { name: 'public', topicId: Buffer.alloc(16) },
+      { name: 'orders', topicId: Buffer.alloc(16) },
+    ],
+  }) as {
     request: { topics: unknown };
     response: (r: unknown) => { topics: Array<{ name: string | null; errorCode: number }> };
   };
   t.equal(v3.request.topics, null, 'a v3 request that could auto-create is sent as all-topics');
-  const v3res = v3.response({ throttleTimeMs: 0, brokers: [], clusterId: null, controllerId: 1, topics: [{ errorCode: 0, name: 'orders', topicId: Buffer.alloc(16), isInternal: false, partitions: [], topicAuthorizedOperations: 0 }, { errorCode: 0, name: 'secret', topicId: Buffer.alloc(16), isInternal: false, partitions: [], topicAuthorizedOperations: 0 }] });
-  t.same(v3res.topics.map((x) => [x.name, x.errorCode]), [['public', 29], ['orders', 0]], 'only the named topics come back; the missing one is 29');
+  const v3res = v3.response({
+    throttleTimeMs: 0,
+    brokers: [],
+    clusterId: null,
+    controllerId: 1,
+    topics: [
+      {
+        errorCode: 0,
+        name: 'orders',
+        topicId: Buffer.alloc(16),
+        isInternal: false,
+        partitions: [],
+        topicAuthorizedOperations: 0,
+      },
+      {
+        errorCode: 0,
+        name: 'secret',
+        topicId: Buffer.alloc(16),
+        isInternal: false,
+        partitions: [],
+        topicAuthorizedOperations: 0,
+      },
+    ],
+  });
+  t.same(
+    v3res.topics.map((x) => [x.name, x.errorCode]),
+    [
+      ['public', 29],
+      ['orders', 0],
+    ],
+    'only the named topics come back; the missing one is 29',
+  );
 
   // OffsetFetch v8 with one group id twice: each occurrence is filtered on its own.
   const of = run(ApiKey.OffsetFetch, 8, c, {
@@ -408,35 +1048,135 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
     topics: [],
     groups: [
       { groupId: 'app-1', errorCode: 0, topics: [{ name: 'orders', partitions: [part] }] },
-      { groupId: 'app-1', errorCode: 0, topics: [{ name: 'orders', partitions: [part] }, { name: 'secret', partitions: [part] }] },
+      {
+        groupId: 'app-1',
+        errorCode: 0,
+        topics: [
+          { name: 'orders', partitions: [part] },
+          { name: 'secret', partitions: [part] },
+        ],
+      },
     ],
   });
-  t.same(ofRes.groups.map((g) => g.topics.map((x) => x.name)), [['orders'], ['orders']], 'the all-topics occurrence is filtered too');
+  t.same(
+    ofRes.groups.map((g) => g.topics.map((x) => x.name)),
+    [['orders'], ['orders']],
+    'the all-topics occurrence is filtered too',
+  );
 
   // DescribeTransactions hides the topics of a transaction; DescribeTopicPartitions hides a cursor.
-  const dt = run(ApiKey.DescribeTransactions, 0, c, { transactionalIds: ['tx-alice'] }) as { response: (r: unknown) => { transactionStates: Array<{ topics: Array<{ topic: string }> }> } };
-  const dtRes = dt.response({ throttleTimeMs: 0, transactionStates: [{ errorCode: 0, transactionalId: 'tx-alice', transactionState: 'Ongoing', transactionTimeoutMs: 1, transactionStartTimeMs: 0n, producerId: 1n, producerEpoch: 0, topics: ['orders', 'secret'].map((topic) => ({ topic, partitions: [0] })) }] });
-  t.same(dtRes.transactionStates[0]!.topics.map((x) => x.topic), ['orders']);
-  const dtp = run(ApiKey.DescribeTopicPartitions, 0, c, { topics: [], responsePartitionLimit: 10, cursor: null }) as { response: (r: unknown) => { nextCursor: unknown } };
-  t.equal(dtp.response({ throttleTimeMs: 0, topics: [], nextCursor: { topicName: 'secret', partitionIndex: 0 } }).nextCursor, null, 'a cursor naming a hidden topic is dropped');
+  const dt = run(ApiKey.DescribeTransactions, 0, c, { transactionalIds: ['tx-alice'] }) as {
+    response: (r: unknown) => { transactionStates: Array<{ topics: Array<{ topic: string }> }> };
+  };
+  const dtRes = dt.response({
+    throttleTimeMs: 0,
+    transactionStates: [
+      {
+        errorCode: 0,
+        transactionalId: 'tx-alice',
+        transactionState: 'Ongoing',
+        transactionTimeoutMs: 1,
+        transactionStartTimeMs: 0n,
+        producerId: 1n,
+        producerEpoch: 0,
+        topics: ['orders', 'secret'].map((topic) => ({ topic, partitions: [0] })),
+      },
+    ],
+  });
+  t.same(
+    dtRes.transactionStates[0]!.topics.map((x) => x.topic),
+    ['orders'],
+  );
+  const dtp = run(ApiKey.DescribeTopicPartitions, 0, c, { topics: [], responsePartitionLimit: 10, cursor: null }) as {
+    response: (r: unknown) => { nextCursor: unknown };
+  };
+  t.equal(
+    dtp.response({ throttleTimeMs: 0, topics: [], nextCursor: { topicName: 'secret', partitionIndex: 0 } }).nextCursor,
+    null,
+    'a cursor naming a hidden topic is dropped',
+  );
 
   // A regex subscription, CreateTopics configs, internal topics in a transaction.
-  const cgh = run(ApiKey.ConsumerGroupHeartbeat, 1, c, { groupId: 'app-1', memberId: 'm', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 1, subscribedTopicNames: null, subscribedTopicRegex: '.*', serverAssignor: null, topicPartitions: null }) as { response: { errorCode: number } };
+  const cgh = run(ApiKey.ConsumerGroupHeartbeat, 1, c, {
+    groupId: 'app-1',
+    memberId: 'm',
+    memberEpoch: 0,
+    instanceId: null,
+    rackId: null,
+    rebalanceTimeoutMs: 1,
+    subscribedTopicNames: null,
+    subscribedTopicRegex: '.*',
+    serverAssignor: null,
+    topicPartitions: null,
+  }) as { response: { errorCode: number } };
   t.equal(cgh.response.errorCode, 29, 'a regex subscription is refused to a non-super user');
-  const ct = run(ApiKey.CreateTopics, 5, context(a, 'User:bob'), { ...sampleRequest(ApiKey.CreateTopics, 5), topics: [{ name: 'app-new', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }] }) as { response: (r: unknown) => { topics: Array<{ topicConfigErrorCode: number; configs: unknown }> } };
-  const created = ct.response({ throttleTimeMs: 0, topics: [{ name: 'app-new', topicId: Buffer.alloc(16), errorCode: 0, errorMessage: null, topicConfigErrorCode: 0, numPartitions: 1, replicationFactor: 1, configs: [] }] });
-  t.same([created.topics[0]!.topicConfigErrorCode, created.topics[0]!.configs], [0, []], 'bob (ALL on app-) sees the configs');
-  const hidden = (run(ApiKey.CreateTopics, 5, context(a, 'User:alice'), { ...sampleRequest(ApiKey.CreateTopics, 5), topics: [] }) as { response: (r: unknown) => { topics: Array<{ topicConfigErrorCode: number; configs: unknown }> } }).response({
+  const ct = run(ApiKey.CreateTopics, 5, context(a, 'User:bob'), {
+    ...sampleRequest(ApiKey.CreateTopics, 5),
+    topics: [{ name: 'app-new', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+  }) as { response: (r: unknown) => { topics: Array<{ topicConfigErrorCode: number; configs: unknown }> } };
+  const created = ct.response({
     throttleTimeMs: 0,
-    topics: [{ name: 'app-new', topicId: Buffer.alloc(16), errorCode: 0, errorMessage: null, topicConfigErrorCode: 0, numPartitions: 1, replicationFactor: 1, configs: [] }],
+    topics: [
+      {
+        name: 'app-new',
+        topicId: Buffer.alloc(16),
+        errorCode: 0,
+        errorMessage: null,
+        topicConfigErrorCode: 0,
+        numPartitions: 1,
+        replicationFactor: 1,
+        configs: [],
+      },
+    ],
+  });
+  t.same(
+    [created.topics[0]!.topicConfigErrorCode, created.topics[0]!.configs],
+    [0, []],
+    'bob (ALL on app-) sees the configs',
+  );
+  const hidden = (
+    run(ApiKey.CreateTopics, 5, context(a, 'User:alice'), { ...sampleRequest(ApiKey.CreateTopics, 5), topics: [] }) as {
+      response: (r: unknown) => { topics: Array<{ topicConfigErrorCode: number; configs: unknown }> };
+    }
+  ).response({
+    throttleTimeMs: 0,
+    topics: [
+      {
+        name: 'app-new',
+        topicId: Buffer.alloc(16),
+        errorCode: 0,
+        errorMessage: null,
+        topicConfigErrorCode: 0,
+        numPartitions: 1,
+        replicationFactor: 1,
+        configs: [],
+      },
+    ],
   });
   // An empty list, not null: what Kafka 4.4 answers (test/kafka/authz-equivalence.test.ts).
-  t.same([hidden.topics[0]!.topicConfigErrorCode, hidden.topics[0]!.configs], [29, []], 'alice (no DESCRIBE_CONFIGS) does not');
+  t.same(
+    [hidden.topics[0]!.topicConfigErrorCode, hidden.topics[0]!.configs],
+    [29, []],
+    'alice (no DESCRIBE_CONFIGS) does not',
+  );
   const open = new Authorizer({ allowEveryoneIfNoAclFound: true });
-  const apt = run(ApiKey.AddPartitionsToTxn, 3, context(open, 'User:bob'), { transactions: [], v3AndBelowTransactionalId: 'x', v3AndBelowProducerId: 1n, v3AndBelowProducerEpoch: 0, v3AndBelowTopics: [{ name: '__consumer_offsets', partitions: [0] }, { name: 'mine', partitions: [0] }] }) as {
+  const apt = run(ApiKey.AddPartitionsToTxn, 3, context(open, 'User:bob'), {
+    transactions: [],
+    v3AndBelowTransactionalId: 'x',
+    v3AndBelowProducerId: 1n,
+    v3AndBelowProducerEpoch: 0,
+    v3AndBelowTopics: [
+      { name: '__consumer_offsets', partitions: [0] },
+      { name: 'mine', partitions: [0] },
+    ],
+  }) as {
     response: { resultsByTopicV3AndBelow: Array<{ resultsByPartition: Array<{ partitionErrorCode: number }> }> };
   };
-  t.same(apt.response.resultsByTopicV3AndBelow.map((r) => r.resultsByPartition[0]!.partitionErrorCode), [29, 55], 'an internal topic is never added to a transaction, even where everything is allowed');
+  t.same(
+    apt.response.resultsByTopicV3AndBelow.map((r) => r.resultsByPartition[0]!.partitionErrorCode),
+    [29, 55],
+    'an internal topic is never added to a transaction, even where everything is allowed',
+  );
 });
 
 function fetch0() {
@@ -445,23 +1185,92 @@ function fetch0() {
 
 t.test("Kafka's rules for its internal topics, whatever the ACLs allow", async (t) => {
   const open = new Authorizer({ allowEveryoneIfNoAclFound: true });
-  const code = (v: Verdict) => (v === null || v.kind === 'forward' ? 0 : v.kind === 'close' ? -1 : firstCode((v as { response: unknown }).response));
-  const produce = (topic: string, acks = -1) => ({ transactionalId: null, acks, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: 0, records: Buffer.alloc(0) }] }] });
+  const code = (v: Verdict) =>
+    v === null || v.kind === 'forward' ? 0 : v.kind === 'close' ? -1 : firstCode((v as { response: unknown }).response);
+  const produce = (topic: string, acks = -1) => ({
+    transactionalId: null,
+    acks,
+    timeoutMs: 1000,
+    topicData: [{ name: topic, partitionData: [{ index: 0, records: Buffer.alloc(0) }] }],
+  });
   for (const topic of ['__consumer_offsets', '__transaction_state', '__share_group_state']) {
-    t.equal(code(run(ApiKey.Produce, 9, context(open, 'User:bob'), produce(topic))), 17, `Produce to ${topic}: INVALID_TOPIC_EXCEPTION`);
-    t.equal(code(run(ApiKey.Produce, 9, context(open, 'User:bob', '127.0.0.1', new Map(), '__admin_client'), produce(topic))), 0, `unless the client id is __admin_client (${topic})`);
-    t.equal(code(run(ApiKey.DeleteRecords, 2, context(open, 'User:bob'), { topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset: 1n }] }], timeoutMs: 1000 })), 17, `DeleteRecords on ${topic}: 17, for any client id`);
+    t.equal(
+      code(run(ApiKey.Produce, 9, context(open, 'User:bob'), produce(topic))),
+      17,
+      `Produce to ${topic}: INVALID_TOPIC_EXCEPTION`,
+    );
+    t.equal(
+      code(run(ApiKey.Produce, 9, context(open, 'User:bob', '127.0.0.1', new Map(), '__admin_client'), produce(topic))),
+      0,
+      `unless the client id is __admin_client (${topic})`,
+    );
+    t.equal(
+      code(
+        run(ApiKey.DeleteRecords, 2, context(open, 'User:bob'), {
+          topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset: 1n }] }],
+          timeoutMs: 1000,
+        }),
+      ),
+      17,
+      `DeleteRecords on ${topic}: 17, for any client id`,
+    );
   }
-  t.equal(code(run(ApiKey.Produce, 9, context(open, 'User:bob'), produce('__consumer_offsets', 0))), -1, 'an acks=0 Produce to one closes the connection, as any produce error does');
+  t.equal(
+    code(run(ApiKey.Produce, 9, context(open, 'User:bob'), produce('__consumer_offsets', 0))),
+    -1,
+    'an acks=0 Produce to one closes the connection, as any produce error does',
+  );
   const a = new Authorizer();
   a.replace(ACLS);
-  t.equal(code(run(ApiKey.Produce, 9, context(a, 'User:alice', '127.0.0.1', new Map(), '__admin_client'), produce('__consumer_offsets'))), 29, 'authorization comes first: 29 without WRITE');
-  t.equal(code(run(ApiKey.Produce, 9, context(open, 'User:bob'), produce('__consumer_offsets_not'))), 0, 'a look-alike name is a plain topic');
-  const ct = (name: string) => ({ ...sampleRequest(ApiKey.CreateTopics, 5), topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }] });
-  t.equal(code(run(ApiKey.CreateTopics, 5, context(open, 'User:bob'), ct('__cluster_metadata'))), 42, "CreateTopics of KRaft's metadata log: INVALID_REQUEST");
+  t.equal(
+    code(
+      run(
+        ApiKey.Produce,
+        9,
+        context(a, 'User:alice', '127.0.0.1', new Map(), '__admin_client'),
+        produce('__consumer_offsets'),
+      ),
+    ),
+    29,
+    'authorization comes first: 29 without WRITE',
+  );
+  t.equal(
+    code(run(ApiKey.Produce, 9, context(open, 'User:bob'), produce('__consumer_offsets_not'))),
+    0,
+    'a look-alike name is a plain topic',
+  );
+  const ct = (name: string) => ({
+    ...sampleRequest(ApiKey.CreateTopics, 5),
+    topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+  });
+  t.equal(
+    code(run(ApiKey.CreateTopics, 5, context(open, 'User:bob'), ct('__cluster_metadata'))),
+    42,
+    "CreateTopics of KRaft's metadata log: INVALID_REQUEST",
+  );
   // Kafka's broker has no rule of its own for deleting internal topics or adding partitions: the ACLs decide.
-  t.equal(code(run(ApiKey.DeleteTopics, 4, context(open, 'User:bob'), { topics: [], topicNames: ['__consumer_offsets'], timeoutMs: 1000 })), 0, 'DeleteTopics of one: as the ACLs say');
-  t.equal(code(run(ApiKey.CreatePartitions, 3, context(open, 'User:bob'), { topics: [{ name: '__consumer_offsets', count: 60, assignments: null }], timeoutMs: 1000, validateOnly: false })), 0, 'CreatePartitions of one: as the ACLs say');
+  t.equal(
+    code(
+      run(ApiKey.DeleteTopics, 4, context(open, 'User:bob'), {
+        topics: [],
+        topicNames: ['__consumer_offsets'],
+        timeoutMs: 1000,
+      }),
+    ),
+    0,
+    'DeleteTopics of one: as the ACLs say',
+  );
+  t.equal(
+    code(
+      run(ApiKey.CreatePartitions, 3, context(open, 'User:bob'), {
+        topics: [{ name: '__consumer_offsets', count: 60, assignments: null }],
+        timeoutMs: 1000,
+        validateOnly: false,
+      }),
+    ),
+    0,
+    'CreatePartitions of one: as the ACLs say',
+  );
 });
 
 /** The first non-zero error code anywhere in a response. */

@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import pino from 'pino';
 import { AclManager } from '../../src/acl/manager.js';
 import { readAclFile } from '../../src/acl/store.js';
-import { Operation as Op, PatternType as Pt, Permission as P, ResourceType as R, type AclBinding } from '../../src/acl/model.js';
+import {
+  Operation as Op,
+  PatternType as Pt,
+  Permission as P,
+  ResourceType as R,
+  type AclBinding,
+} from '../../src/acl/model.js';
 import { until } from '../helpers/wait.js';
 
 type DescribeRequest = Parameters<AclManager['describeAcls']>[0];
@@ -18,8 +24,24 @@ type DeleteFilter = Parameters<AclManager['deleteAcls']>[0]['filters'][number];
 
 const log = pino({ level: 'silent' });
 
-const aliceReadsOrders: AclBinding = { resourceType: R.TOPIC, resourceName: 'orders', patternType: Pt.LITERAL, principal: 'User:alice', host: '*', operation: Op.READ, permission: P.ALLOW };
-const bobWritesLogs: AclBinding = { resourceType: R.TOPIC, resourceName: 'logs-', patternType: Pt.PREFIXED, principal: 'User:bob', host: '*', operation: Op.WRITE, permission: P.ALLOW };
+const aliceReadsOrders: AclBinding = {
+  resourceType: R.TOPIC,
+  resourceName: 'orders',
+  patternType: Pt.LITERAL,
+  principal: 'User:alice',
+  host: '*',
+  operation: Op.READ,
+  permission: P.ALLOW,
+};
+const bobWritesLogs: AclBinding = {
+  resourceType: R.TOPIC,
+  resourceName: 'logs-',
+  patternType: Pt.PREFIXED,
+  principal: 'User:bob',
+  host: '*',
+  operation: Op.WRITE,
+  permission: P.ALLOW,
+};
 
 function tempFile(): string {
   return join(mkdtempSync(join(tmpdir(), 'warden-acl-manager-')), 'acls.yaml');
@@ -32,11 +54,28 @@ function manager(file: string | null = tempFile(), acls: AclBinding[] = []): Acl
 }
 
 function creation(a: AclBinding): CreateRequest['creations'][number] {
-  return { resourceType: a.resourceType, resourceName: a.resourceName, resourcePatternType: a.patternType, principal: a.principal, host: a.host, operation: a.operation, permissionType: a.permission };
+  return {
+    resourceType: a.resourceType,
+    resourceName: a.resourceName,
+    resourcePatternType: a.patternType,
+    principal: a.principal,
+    host: a.host,
+    operation: a.operation,
+    permissionType: a.permission,
+  };
 }
 
 function filter(over: Partial<DeleteFilter> = {}): DeleteFilter {
-  return { resourceTypeFilter: R.ANY, resourceNameFilter: null, patternTypeFilter: Pt.ANY, principalFilter: null, hostFilter: null, operation: Op.ANY, permissionType: P.ANY, ...over };
+  return {
+    resourceTypeFilter: R.ANY,
+    resourceNameFilter: null,
+    patternTypeFilter: Pt.ANY,
+    principalFilter: null,
+    hostFilter: null,
+    operation: Op.ANY,
+    permissionType: P.ANY,
+    ...over,
+  };
 }
 
 const describe = (over: Partial<DeleteFilter> = {}): DescribeRequest => filter(over);
@@ -45,7 +84,11 @@ t.test('created ACLs are persisted, applied, and not duplicated', async (t) => {
   const file = tempFile();
   const m = manager(file);
   t.notOk(m.authorizer.authorize('User:alice', '10.0.0.1', Op.READ, R.TOPIC, 'orders').allowed);
-  const { response, created } = m.createAcls({ creations: [creation(aliceReadsOrders), creation(aliceReadsOrders), creation(bobWritesLogs)] }, true, 'User:admin');
+  const { response, created } = m.createAcls(
+    { creations: [creation(aliceReadsOrders), creation(aliceReadsOrders), creation(bobWritesLogs)] },
+    true,
+    'User:admin',
+  );
   t.same(
     response.results.map((r) => r.errorCode),
     [0, 0, 0],
@@ -57,7 +100,11 @@ t.test('created ACLs are persisted, applied, and not duplicated', async (t) => {
   t.same(again.created, [], 'an existing ACL is not created twice');
   t.equal(again.response.results[0]!.errorCode, 0);
   t.equal(m.authorizer.size, 2);
-  t.same(new AclManager({ superUsers: [], allowEveryoneIfNoAclFound: false, file }, log).authorizer.all(), [aliceReadsOrders, bobWritesLogs], 'a new manager reads the file');
+  t.same(
+    new AclManager({ superUsers: [], allowEveryoneIfNoAclFound: false, file }, log).authorizer.all(),
+    [aliceReadsOrders, bobWritesLogs],
+    'a new manager reads the file',
+  );
 });
 
 t.test('invalid creations are refused one by one', async (t) => {
@@ -98,8 +145,17 @@ t.test('describe groups matching ACLs by resource; refused without DESCRIBE; bad
   const all = m.describeAcls(describe(), true);
   t.equal(all.errorCode, 0);
   t.match(all.resources, [
-    { resourceType: R.TOPIC, resourceName: 'orders', patternType: Pt.LITERAL, acls: [{ principal: 'User:alice', operation: Op.READ }, { operation: Op.WRITE }] },
-    { resourceName: 'logs-', patternType: Pt.PREFIXED, acls: [{ principal: 'User:bob', host: '*', operation: Op.WRITE, permissionType: P.ALLOW }] },
+    {
+      resourceType: R.TOPIC,
+      resourceName: 'orders',
+      patternType: Pt.LITERAL,
+      acls: [{ principal: 'User:alice', operation: Op.READ }, { operation: Op.WRITE }],
+    },
+    {
+      resourceName: 'logs-',
+      patternType: Pt.PREFIXED,
+      acls: [{ principal: 'User:bob', host: '*', operation: Op.WRITE, permissionType: P.ALLOW }],
+    },
   ]);
   t.equal(all.resources.length, 2);
 
@@ -115,19 +171,57 @@ t.test('describe groups matching ACLs by resource; refused without DESCRIBE; bad
     'MATCH finds the prefixed pattern that applies',
   );
 
-  t.match(m.describeAcls(describe(), false), { errorCode: 31, errorMessage: 'Cluster authorization failed.', resources: [] });
-  t.match(m.describeAcls(describe({ resourceTypeFilter: 0 }), true), { errorCode: 42, errorMessage: 'invalid resource type filter' });
-  t.match(m.describeAcls(describe({ patternTypeFilter: 0 }), true), { errorCode: 42, errorMessage: 'invalid pattern type filter' });
-  t.match(m.describeAcls(describe({ operation: 0 }), true), { errorCode: 42, errorMessage: 'invalid operation filter' });
-  t.match(m.describeAcls(describe({ permissionType: 0 }), true), { errorCode: 42, errorMessage: 'invalid permission type filter' });
+  t.match(m.describeAcls(describe(), false), {
+    errorCode: 31,
+    errorMessage: 'Cluster authorization failed.',
+    resources: [],
+  });
+  t.match(m.describeAcls(describe({ resourceTypeFilter: 0 }), true), {
+    errorCode: 42,
+    errorMessage: 'invalid resource type filter',
+  });
+  t.match(m.describeAcls(describe({ patternTypeFilter: 0 }), true), {
+    errorCode: 42,
+    errorMessage: 'invalid pattern type filter',
+  });
+  t.match(m.describeAcls(describe({ operation: 0 }), true), {
+    errorCode: 42,
+    errorMessage: 'invalid operation filter',
+  });
+  t.match(m.describeAcls(describe({ permissionType: 0 }), true), {
+    errorCode: 42,
+    errorMessage: 'invalid permission type filter',
+  });
 });
 
 t.test('delete removes what each filter matches, persisted, and reports it per filter', async (t) => {
   const file = tempFile();
   const m = manager(file, [aliceReadsOrders, bobWritesLogs]);
-  const { response, deleted } = m.deleteAcls({ filters: [filter({ principalFilter: 'User:bob' }), filter({ principalFilter: 'User:nobody' }), filter({ operation: 0 })] }, true, 'User:admin');
+  const { response, deleted } = m.deleteAcls(
+    {
+      filters: [
+        filter({ principalFilter: 'User:bob' }),
+        filter({ principalFilter: 'User:nobody' }),
+        filter({ operation: 0 }),
+      ],
+    },
+    true,
+    'User:admin',
+  );
   t.match(response.filterResults, [
-    { errorCode: 0, matchingAcls: [{ errorCode: 0, resourceName: 'logs-', principal: 'User:bob', patternType: Pt.PREFIXED, operation: Op.WRITE, permissionType: P.ALLOW }] },
+    {
+      errorCode: 0,
+      matchingAcls: [
+        {
+          errorCode: 0,
+          resourceName: 'logs-',
+          principal: 'User:bob',
+          patternType: Pt.PREFIXED,
+          operation: Op.WRITE,
+          permissionType: P.ALLOW,
+        },
+      ],
+    },
     { errorCode: 0, matchingAcls: [] },
     { errorCode: 42, errorMessage: 'invalid operation filter' },
   ]);
@@ -142,7 +236,11 @@ t.test('a change that cannot be persisted is refused and not applied', async (t)
   const file = tempFile();
   const m = manager(file, [aliceReadsOrders]);
   rmSync(join(file, '..'), { recursive: true });
-  const c = m.createAcls({ creations: [creation(bobWritesLogs), creation({ ...bobWritesLogs, resourceType: R.ANY })] }, true, 'User:admin');
+  const c = m.createAcls(
+    { creations: [creation(bobWritesLogs), creation({ ...bobWritesLogs, resourceType: R.ANY })] },
+    true,
+    'User:admin',
+  );
   t.match(c.response.results, [
     { errorCode: -1, errorMessage: 'The ACL store could not be written.' },
     { errorCode: 42, errorMessage: /invalid resource type/ },
@@ -175,11 +273,17 @@ t.test('an edited file is reloaded; one that does not parse is refused and the A
   m.watch(); // a second call does not add a watcher
   t.teardown(() => m.close());
 
-  writeFileSync(file, 'acls:\n  - { resourceType: TOPIC, resourceName: logs-, patternType: PREFIXED, principal: "User:bob", operation: WRITE }\n');
+  writeFileSync(
+    file,
+    'acls:\n  - { resourceType: TOPIC, resourceName: logs-, patternType: PREFIXED, principal: "User:bob", operation: WRITE }\n',
+  );
   await until(() => events.length === 1, 5000, 'the reload');
   t.equal(events[0], null);
   t.same(m.authorizer.all(), [bobWritesLogs]);
-  t.ok(m.authorizer.authorize('User:bob', '1.2.3.4', Op.WRITE, R.TOPIC, 'logs-app').allowed, 'open decisions see the change');
+  t.ok(
+    m.authorizer.authorize('User:bob', '1.2.3.4', Op.WRITE, R.TOPIC, 'logs-app').allowed,
+    'open decisions see the change',
+  );
 
   writeFileSync(file, 'acls: [\n');
   await until(() => events.length === 2, 5000, 'the refused reload');

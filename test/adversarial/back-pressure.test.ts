@@ -23,7 +23,16 @@ t.teardown(() => cluster.stop());
 const base = await freePortBlock(20);
 const proxy = await serveProxy({
   upstream: { bootstrap: cluster.brokers },
-  listeners: [{ name: 'plain', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: base, brokerPortBase: base + 10, advertisedHost: '127.0.0.1' }],
+  listeners: [
+    {
+      name: 'plain',
+      securityProtocol: 'PLAINTEXT',
+      host: '127.0.0.1',
+      port: base,
+      brokerPortBase: base + 10,
+      advertisedHost: '127.0.0.1',
+    },
+  ],
   limits: { maxBufferedBytesPerClient: 8 * MiB },
   logging: { level: 'info' },
 });
@@ -35,13 +44,34 @@ const nodeOf = (id: number) => `127.0.0.1:${base + 10 + id}`;
 const filler = await RawClient.connect(nodeOf(3));
 const big = await recordBatch(Array.from({ length: 4 }, () => Buffer.alloc(512 * 1024, 0x61)));
 for (let i = 0; i < 2; i++) {
-  const r = await filler.request<produce.Response>(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 10_000, topicData: [{ name: 'big', partitionData: [{ index: 0, records: big }] }] }, 30_000);
+  const r = await filler.request<produce.Response>(
+    ApiKey.Produce,
+    7,
+    {
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 10_000,
+      topicData: [{ name: 'big', partitionData: [{ index: 0, records: big }] }],
+    },
+    30_000,
+  );
   if (r.responses[0]!.partitionResponses[0]!.errorCode !== 0) throw new Error('filling the topic failed');
 }
 filler.close();
 
 const small = await recordBatch(Array.from({ length: 16 }, () => Buffer.alloc(1024, 0x62)));
-const steadyProduce = (c: RawClient) => c.request<produce.Response>(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 10_000, topicData: [{ name: 'steady', partitionData: [{ index: 0, records: small }] }] }, 30_000);
+const steadyProduce = (c: RawClient) =>
+  c.request<produce.Response>(
+    ApiKey.Produce,
+    7,
+    {
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 10_000,
+      topicData: [{ name: 'steady', partitionData: [{ index: 0, records: small }] }],
+    },
+    30_000,
+  );
 
 /** Produce round trips one client completes in `ms`. */
 async function throughput(c: RawClient, ms: number): Promise<number> {
@@ -72,7 +102,21 @@ t.test('a slow reader and an acks=0 flood do not grow the proxy without bound', 
   slow.pause();
   const fetches: Buffer[] = [];
   for (let i = 0; i < 128; i++) {
-    fetches.push(RawClient.packet(ApiKey.Fetch, 4, 1000 + i, { replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 48 * MiB, isolationLevel: 0, topics: [{ topic: 'big', partitions: [{ partition: 0, fetchOffset: 0n, logStartOffset: -1n, partitionMaxBytes: 48 * MiB }] }] }));
+    fetches.push(
+      RawClient.packet(ApiKey.Fetch, 4, 1000 + i, {
+        replicaId: -1,
+        maxWaitMs: 0,
+        minBytes: 1,
+        maxBytes: 48 * MiB,
+        isolationLevel: 0,
+        topics: [
+          {
+            topic: 'big',
+            partitions: [{ partition: 0, fetchOffset: 0n, logStartOffset: -1n, partitionMaxBytes: 48 * MiB }],
+          },
+        ],
+      }),
+    );
   }
   slow.write(Buffer.concat(fetches));
 
@@ -87,17 +131,23 @@ t.test('a slow reader and an acks=0 flood do not grow the proxy without bound', 
   const flooding = (async () => {
     let cid = 5000;
     while (!stopFlood && !flood.destroyed) {
-      const p = RawClient.packet(ApiKey.Produce, 7, cid++, { transactionalId: null, acks: 0, timeoutMs: 10_000, topicData: [{ name: 'flood', partitionData: [{ index: 0, records: floodBatch }] }] });
-      sent += p.length;
-      if (!flood.write(p)) await new Promise<void>((r) => {
-        const done = () => {
-          flood.off('drain', done);
-          flood.off('close', done);
-          r();
-        };
-        flood.on('drain', done);
-        flood.on('close', done);
+      const p = RawClient.packet(ApiKey.Produce, 7, cid++, {
+        transactionalId: null,
+        acks: 0,
+        timeoutMs: 10_000,
+        topicData: [{ name: 'flood', partitionData: [{ index: 0, records: floodBatch }] }],
       });
+      sent += p.length;
+      if (!flood.write(p))
+        await new Promise<void>((r) => {
+          const done = () => {
+            flood.off('drain', done);
+            flood.off('close', done);
+            r();
+          };
+          flood.on('drain', done);
+          flood.on('close', done);
+        });
     }
   })();
 
@@ -111,8 +161,13 @@ t.test('a slow reader and an acks=0 flood do not grow the proxy without bound', 
   flood.destroy();
   await flooding;
   const growth = peak - rssBefore;
-  t.comment(`steady client: ${before} produce round trips before, ${during} during; proxy RSS +${(growth / MiB).toFixed(0)} MiB at peak; flood sent ${(sent / MiB).toFixed(0)} MiB; the slow reader's unread answers would be ${128 * 2} MiB`);
-  t.ok(growth < 120 * MiB, `proxy RSS grew ${(growth / MiB).toFixed(0)} MiB, bounded (the unread responses alone would be 256 MiB)`);
+  t.comment(
+    `steady client: ${before} produce round trips before, ${during} during; proxy RSS +${(growth / MiB).toFixed(0)} MiB at peak; flood sent ${(sent / MiB).toFixed(0)} MiB; the slow reader's unread answers would be ${128 * 2} MiB`,
+  );
+  t.ok(
+    growth < 120 * MiB,
+    `proxy RSS grew ${(growth / MiB).toFixed(0)} MiB, bounded (the unread responses alone would be 256 MiB)`,
+  );
   t.ok(during >= before * 0.2, `the steady client keeps producing (${during} vs ${before} round trips)`);
   t.notOk(proxy.child.exitCode !== null, 'the proxy is still running');
   slow.destroy();
@@ -124,20 +179,46 @@ t.test('clients that stop reading and fill the process-wide total do not stall l
   const base2 = await freePortBlock(20);
   const tight = await serveProxy({
     upstream: { bootstrap: cluster.brokers },
-    listeners: [{ name: 'plain', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: base2, brokerPortBase: base2 + 10, advertisedHost: '127.0.0.1' }],
+    listeners: [
+      {
+        name: 'plain',
+        securityProtocol: 'PLAINTEXT',
+        host: '127.0.0.1',
+        port: base2,
+        brokerPortBase: base2 + 10,
+        advertisedHost: '127.0.0.1',
+      },
+    ],
     limits: { maxBufferedBytesPerClient: 8 * MiB, maxBufferedBytes: 12 * MiB },
     management: { host: '127.0.0.1', port: base2 + 5 },
     logging: { level: 'info' },
   });
   t.teardown(() => tight.stop());
-  const buffered = async () => Number(/^kafka_warden_buffered_bytes (\d+)/m.exec(await (await fetch(`http://127.0.0.1:${base2 + 5}/metrics`)).text())?.[1] ?? NaN);
+  const buffered = async () =>
+    Number(
+      /^kafka_warden_buffered_bytes (\d+)/m.exec(
+        await (await fetch(`http://127.0.0.1:${base2 + 5}/metrics`)).text(),
+      )?.[1] ?? NaN,
+    );
   const readers: net.Socket[] = [];
   for (let r = 0; r < 4; r++) {
     const s = net.connect({ host: '127.0.0.1', port: base2 + 13 });
     await new Promise((res) => s.once('connect', res));
     s.pause();
     const fetches = Array.from({ length: 16 }, (_, i) =>
-      RawClient.packet(ApiKey.Fetch, 4, 100 + i, { replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 48 * MiB, isolationLevel: 0, topics: [{ topic: 'big', partitions: [{ partition: 0, fetchOffset: 0n, logStartOffset: -1n, partitionMaxBytes: 48 * MiB }] }] }),
+      RawClient.packet(ApiKey.Fetch, 4, 100 + i, {
+        replicaId: -1,
+        maxWaitMs: 0,
+        minBytes: 1,
+        maxBytes: 48 * MiB,
+        isolationLevel: 0,
+        topics: [
+          {
+            topic: 'big',
+            partitions: [{ partition: 0, fetchOffset: 0n, logStartOffset: -1n, partitionMaxBytes: 48 * MiB }],
+          },
+        ],
+      }),
     );
     s.write(Buffer.concat(fetches));
     readers.push(s);

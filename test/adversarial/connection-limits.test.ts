@@ -24,7 +24,14 @@ async function survives(port: number, from = '127.0.0.1', ms = 300): Promise<{ o
 t.test('total, per-listener and per-address limits', async (t) => {
   const h = await startHarness({
     cluster: { brokers: 1 },
-    config: { limits: { maxConnections: 6, maxConnectionsPerIp: 3, maxConnectionsPerIpOverrides: { '127.0.0.3': 5, '127.0.0.9': 0 }, maxConnectionCreationRatePerIp: 0 } },
+    config: {
+      limits: {
+        maxConnections: 6,
+        maxConnectionsPerIp: 3,
+        maxConnectionsPerIpOverrides: { '127.0.0.3': 5, '127.0.0.9': 0 },
+        maxConnectionCreationRatePerIp: 0,
+      },
+    },
     listener: { maxConnections: 4 },
   });
   t.teardown(() => h.stop());
@@ -55,7 +62,10 @@ t.test('total, per-listener and per-address limits', async (t) => {
 });
 
 t.test('the total over all listeners', async (t) => {
-  const h = await startHarness({ cluster: { brokers: 1 }, config: { limits: { maxConnections: 2, maxConnectionCreationRatePerIp: 0 } } });
+  const h = await startHarness({
+    cluster: { brokers: 1 },
+    config: { limits: { maxConnections: 2, maxConnectionCreationRatePerIp: 0 } },
+  });
   t.teardown(() => h.stop());
   const a = await survives(h.base, '127.0.0.1', 50);
   const b = await survives(h.base + 11, '127.0.0.1', 50);
@@ -80,7 +90,10 @@ t.test('creation rate per address, refusals logged at a bounded rate', async (t)
 });
 
 t.test('connections.max.idle.ms closes idle connections, authenticated or not, and only those', async (t) => {
-  const h = await startHarness({ cluster: { brokers: 1 }, config: { limits: { connectionsMaxIdleMs: 600, maxConnectionCreationRatePerIp: 0 } } });
+  const h = await startHarness({
+    cluster: { brokers: 1 },
+    config: { limits: { connectionsMaxIdleMs: 600, maxConnectionCreationRatePerIp: 0 } },
+  });
   t.teardown(() => h.stop());
   const silent = await survives(h.base, '127.0.0.1', 0);
   const busy = await RawClient.connect(`127.0.0.1:${h.base}`);

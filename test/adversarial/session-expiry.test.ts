@@ -18,7 +18,9 @@ const AUTH_TIMEOUT = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const metadata = (c: RawClient) => c.request<metadataCodec.Response>(ApiKey.Metadata, 1, { topics: null }, 5000);
 
-const h = await startSecureHarness({ auth: { maxReauthMs: LIFETIME, authenticationTimeoutMs: AUTH_TIMEOUT, failedAuthenticationDelayMs: 50 } });
+const h = await startSecureHarness({
+  auth: { maxReauthMs: LIFETIME, authenticationTimeoutMs: AUTH_TIMEOUT, failedAuthenticationDelayMs: 50 },
+});
 t.teardown(() => h.stop());
 
 t.test('a handshake after expiry that never finishes does not keep the connection forwarding', async (t) => {
@@ -30,10 +32,24 @@ t.test('a handshake after expiry that never finishes does not keep the connectio
   t.equal(hs.errorCode, 0, 'the re-authentication starts');
   const records = await recordBatch([Buffer.from('smuggled')]);
   const produced = await c
-    .request<produce.Response>(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: 'secure', partitionData: [{ index: 0, records }] }] }, 5000)
+    .request<produce.Response>(
+      ApiKey.Produce,
+      7,
+      {
+        transactionalId: null,
+        acks: 1,
+        timeoutMs: 5000,
+        topicData: [{ name: 'secure', partitionData: [{ index: 0, records }] }],
+      },
+      5000,
+    )
     .catch(() => null);
   if (produced !== null) {
-    t.equal(produced.responses[0]!.partitionResponses[0]!.errorCode, 34, 'a Produce during the re-authentication gets ILLEGAL_SASL_STATE, as from Kafka');
+    t.equal(
+      produced.responses[0]!.partitionResponses[0]!.errorCode,
+      34,
+      'a Produce during the re-authentication gets ILLEGAL_SASL_STATE, as from Kafka',
+    );
   } else t.pass('a Produce during the re-authentication closed the connection');
   await c.closed;
   t.pass('and the connection is closed');
@@ -45,10 +61,16 @@ t.test('a re-authentication must finish within the authentication timeout', asyn
   t.equal((await scramExchange(c, 'bob', USERS.bob)).errorCode, 0);
   await sleep(1050); // re-authentication is allowed once a second
   const started = Date.now();
-  t.equal((await c.request<saslHandshake.Response>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' }, 5000)).errorCode, 0);
+  t.equal(
+    (await c.request<saslHandshake.Response>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' }, 5000)).errorCode,
+    0,
+  );
   await c.closed;
   const took = Date.now() - started;
-  t.ok(took >= AUTH_TIMEOUT - 50 && took < AUTH_TIMEOUT + 3000, `closed after ${took} ms, about the authentication timeout`);
+  t.ok(
+    took >= AUTH_TIMEOUT - 50 && took < AUTH_TIMEOUT + 3000,
+    `closed after ${took} ms, about the authentication timeout`,
+  );
   t.ok(h.logs.some((l) => l.reason === 'reauthentication_timeout'));
 });
 

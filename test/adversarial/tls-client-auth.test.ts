@@ -16,25 +16,73 @@ const pki = await makePki();
 const dir = mkdtempSync(join(tmpdir(), 'warden-rogue-'));
 // Signed by a CA the proxy does not trust, with the subject the mapping rule turns into the super user.
 const rogueCa = await makeCa('rogue-ca');
-const impostor = await makeLeaf(rogueCa, [['OU', 'ServiceUsers'], ['CN', 'admin']], 'client');
+const impostor = await makeLeaf(
+  rogueCa,
+  [
+    ['OU', 'ServiceUsers'],
+    ['CN', 'admin'],
+  ],
+  'client',
+);
 // Self-signed (its own issuer), same subject.
 const selfCa = await makeCa('self');
-const selfSigned = await makeLeaf(selfCa, [['OU', 'ServiceUsers'], ['CN', 'admin']], 'client');
+const selfSigned = await makeLeaf(
+  selfCa,
+  [
+    ['OU', 'ServiceUsers'],
+    ['CN', 'admin'],
+  ],
+  'client',
+);
 const auditFile = join(dir, 'audit.log');
 const credentialsFile = join(dir, 'users.yaml');
 writeFileSync(credentialsFile, 'users: {}\n');
 
-const tlsFor = (clientAuth: string) => ({ certFile: pki.serverCert, keyFile: pki.serverKey, caFile: pki.caFile, clientAuth });
+const tlsFor = (clientAuth: string) => ({
+  certFile: pki.serverCert,
+  keyFile: pki.serverKey,
+  caFile: pki.caFile,
+  clientAuth,
+});
 const h = await startHarness({
   auth: { credentialsFile, principalMappingRules: 'RULE:^CN=(.*?),OU=ServiceUsers.*$/$1/L,DEFAULT' },
   config: {
     acl: { superUsers: ['User:admin'], allowEveryoneIfNoAclFound: false },
-    audit: { allowed: 'all', sinks: [{ type: 'file', path: auditFile, fsync: 'always' }], spool: { dir: join(dir, 'spool') } },
+    audit: {
+      allowed: 'all',
+      sinks: [{ type: 'file', path: auditFile, fsync: 'always' }],
+      spool: { dir: join(dir, 'spool') },
+    },
   },
   extraListeners: (base) => [
-    { name: 'requested', securityProtocol: 'SSL', host: '127.0.0.1', port: base + 20, brokerPortBase: base + 30, advertisedHost: 'localhost', tls: tlsFor('requested') },
-    { name: 'required', securityProtocol: 'SSL', host: '127.0.0.1', port: base + 40, brokerPortBase: base + 50, advertisedHost: 'localhost', tls: tlsFor('required') },
-    { name: 'saslrequested', securityProtocol: 'SASL_SSL', host: '127.0.0.1', port: base + 60, brokerPortBase: base + 70, advertisedHost: 'localhost', tls: tlsFor('requested'), sasl: { mechanisms: ['SCRAM-SHA-512'] } },
+    {
+      name: 'requested',
+      securityProtocol: 'SSL',
+      host: '127.0.0.1',
+      port: base + 20,
+      brokerPortBase: base + 30,
+      advertisedHost: 'localhost',
+      tls: tlsFor('requested'),
+    },
+    {
+      name: 'required',
+      securityProtocol: 'SSL',
+      host: '127.0.0.1',
+      port: base + 40,
+      brokerPortBase: base + 50,
+      advertisedHost: 'localhost',
+      tls: tlsFor('required'),
+    },
+    {
+      name: 'saslrequested',
+      securityProtocol: 'SASL_SSL',
+      host: '127.0.0.1',
+      port: base + 60,
+      brokerPortBase: base + 70,
+      advertisedHost: 'localhost',
+      tls: tlsFor('requested'),
+      sasl: { mechanisms: ['SCRAM-SHA-512'] },
+    },
   ],
 });
 t.teardown(() => h.stop());
@@ -43,18 +91,47 @@ const ports = { requested: h.base + 20, required: h.base + 40, saslrequested: h.
 const ca = readFileSync(pki.caFile);
 
 /** Connects with the given client certificate and tries to act; resolves with what the proxy answered. */
-async function attempt(port: number, cert: { cert: string; key: string } | null): Promise<{ apiVersions: boolean; createAcls: number | null }> {
+async function attempt(
+  port: number,
+  cert: { cert: string; key: string } | null,
+): Promise<{ apiVersions: boolean; createAcls: number | null }> {
   let c: RawClient;
   try {
-    c = await RawClient.connectTls(`localhost:${port}`, { ca, servername: 'localhost', ...(cert === null ? {} : { cert: cert.cert, key: cert.key }) });
+    c = await RawClient.connectTls(`localhost:${port}`, {
+      ca,
+      servername: 'localhost',
+      ...(cert === null ? {} : { cert: cert.cert, key: cert.key }),
+    });
   } catch {
     return { apiVersions: false, createAcls: null };
   }
   const out = { apiVersions: false, createAcls: null as number | null };
   try {
-    await c.request<apiVersions.Response>(ApiKey.ApiVersions, 3, { clientSoftwareName: 'rogue', clientSoftwareVersion: '1' }, 5000);
+    await c.request<apiVersions.Response>(
+      ApiKey.ApiVersions,
+      3,
+      { clientSoftwareName: 'rogue', clientSoftwareVersion: '1' },
+      5000,
+    );
     out.apiVersions = true;
-    const r = await c.request<createAcls.Response>(ApiKey.CreateAcls, 3, { creations: [{ resourceType: 2, resourceName: '*', resourcePatternType: 3, principal: 'User:mallory', host: '*', operation: 2, permissionType: 3 }] }, 5000);
+    const r = await c.request<createAcls.Response>(
+      ApiKey.CreateAcls,
+      3,
+      {
+        creations: [
+          {
+            resourceType: 2,
+            resourceName: '*',
+            resourcePatternType: 3,
+            principal: 'User:mallory',
+            host: '*',
+            operation: 2,
+            permissionType: 3,
+          },
+        ],
+      },
+      5000,
+    );
     out.createAcls = r.results[0]!.errorCode;
   } catch {
     // closed

@@ -11,7 +11,16 @@ function chain(n: number, from: ChainState = GENESIS): { lines: string[]; state:
   const lines: string[] = [];
   let state = from;
   for (let i = 0; i < n; i++) {
-    const r = chainLine(JSON.stringify({ specversion: '1.0', id: `id-${state.seq + 1}`, source: 'crn:///kafka=c', type: 't', data: { n: state.seq + 1, s: 'é"\\' } }), state);
+    const r = chainLine(
+      JSON.stringify({
+        specversion: '1.0',
+        id: `id-${state.seq + 1}`,
+        source: 'crn:///kafka=c',
+        type: 't',
+        data: { n: state.seq + 1, s: 'é"\\' },
+      }),
+      state,
+    );
     lines.push(r.line);
     state = r.state;
   }
@@ -40,8 +49,14 @@ t.test('tampering is found and named', async (t) => {
   const replaced = [...lines];
   replaced[4] = chain(5).lines[4]!.replace('id-5', 'id-x'); // a line from another chain
   t.equal(verifyLines(replaced).error?.line, 5);
-  t.match(verifyLines([...lines.slice(0, 2), 'garbage', ...lines.slice(2)]).error, { line: 3, reason: /not valid JSON/ });
-  t.match(verifyLines([lines[0]!, JSON.stringify({ id: 'x' }), lines[1]!]).error, { line: 2, reason: /no chain attributes/ });
+  t.match(verifyLines([...lines.slice(0, 2), 'garbage', ...lines.slice(2)]).error, {
+    line: 3,
+    reason: /not valid JSON/,
+  });
+  t.match(verifyLines([lines[0]!, JSON.stringify({ id: 'x' }), lines[1]!]).error, {
+    line: 2,
+    reason: /no chain attributes/,
+  });
 });
 
 t.test('kafka-warden audit verify FILE', async (t) => {
@@ -53,9 +68,31 @@ t.test('kafka-warden audit verify FILE', async (t) => {
   writeFileSync(bad, `${[lines[0], lines[1], lines[3], lines[4]].join('\n')}\n`);
   const out: string[] = [];
   const err: string[] = [];
-  t.equal(auditCommand(['verify', good], (s) => out.push(s), (s) => err.push(s)), 0);
+  t.equal(
+    auditCommand(
+      ['verify', good],
+      (s) => out.push(s),
+      (s) => err.push(s),
+    ),
+    0,
+  );
   t.match(out.join(''), /5 events, chainseq 1\.\.5, chain intact/);
-  t.equal(auditCommand(['verify', bad], (s) => out.push(s), (s) => err.push(s)), 1);
+  t.equal(
+    auditCommand(
+      ['verify', bad],
+      (s) => out.push(s),
+      (s) => err.push(s),
+    ),
+    1,
+  );
   t.match(err.join(''), /bad\.jsonl: line 3: broken link: 1 event\(s\) missing after chainseq 2/);
-  t.equal(auditCommand(['verify'], () => {}, () => {}), 2, 'usage error');
+  t.equal(
+    auditCommand(
+      ['verify'],
+      () => {},
+      () => {},
+    ),
+    2,
+    'usage error',
+  );
 });

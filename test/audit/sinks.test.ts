@@ -9,7 +9,14 @@ import { FileSink, StreamSink, type FileSinkOptions } from '../../src/audit/sink
 import { chainLine, GENESIS, type ChainState } from '../../src/audit/chain.js';
 
 function options(over: Partial<FileSinkOptions> = {}): FileSinkOptions {
-  return { path: join(mkdtempSync(join(tmpdir(), 'warden-sink-')), 'audit', 'audit.jsonl'), maxBytes: 1 << 20, maxFiles: 2, fsync: 'never', fsyncIntervalMs: 10, ...over };
+  return {
+    path: join(mkdtempSync(join(tmpdir(), 'warden-sink-')), 'audit', 'audit.jsonl'),
+    maxBytes: 1 << 20,
+    maxFiles: 2,
+    fsync: 'never',
+    fsyncIntervalMs: 10,
+    ...over,
+  };
 }
 
 /** `n` chained event lines after `from`. */

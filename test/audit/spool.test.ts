@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { Spool, type SpoolOptions } from '../../src/audit/spool.js';
 import { chainLine, GENESIS, type ChainState } from '../../src/audit/chain.js';
 
-const opts = (over: Partial<SpoolOptions> = {}): SpoolOptions => ({ dir: mkdtempSync(join(tmpdir(), 'warden-spool-')), maxBytes: 1 << 20, segmentBytes: 4096, onFull: 'failClosed', fsync: false, ...over });
+const opts = (over: Partial<SpoolOptions> = {}): SpoolOptions => ({
+  dir: mkdtempSync(join(tmpdir(), 'warden-spool-')),
+  maxBytes: 1 << 20,
+  segmentBytes: 4096,
+  onFull: 'failClosed',
+  fsync: false,
+  ...over,
+});
 
 function fill(s: Spool, from: ChainState, n: number): ChainState {
   let st = from;
@@ -26,7 +33,10 @@ t.test('lines come back in order, acknowledged ones never again, across a reopen
   const st = fill(s, GENESIS, 100);
   t.equal(s.pendingCount, 100);
   const first = s.peek(10);
-  t.same(first.map((l) => l.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  t.same(
+    first.map((l) => l.seq),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  );
   const segments = () => readdirSync(o.dir).filter((f) => f.endsWith('.jsonl')).length;
   const before = segments();
   s.ack(40);
@@ -34,11 +44,17 @@ t.test('lines come back in order, acknowledged ones never again, across a reopen
   t.ok(segments() < before, `delivered segments are removed (${before} -> ${segments()})`);
   s.close();
   // A crash mid-write leaves a torn line; the reopened spool cuts it off.
-  const segs = readdirSync(o.dir).filter((f) => f.endsWith('.jsonl')).sort();
+  const segs = readdirSync(o.dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort();
   appendFileSync(join(o.dir, segs[segs.length - 1]!), '{"id":"torn","chainseq":10');
   const again = new Spool(o);
   t.same(again.open(), st, 'the chain resumes from the last complete line');
-  t.same(again.peek(1000).map((l) => l.seq), Array.from({ length: 60 }, (_, i) => 41 + i), 'undelivered lines are pending again, in order');
+  t.same(
+    again.peek(1000).map((l) => l.seq),
+    Array.from({ length: 60 }, (_, i) => 41 + i),
+    'undelivered lines are pending again, in order',
+  );
   again.ack(100);
   again.close();
   const third = new Spool(o);
@@ -69,10 +85,18 @@ t.test('full: failClosed refuses, dropOldest drops the oldest and counts them', 
   t.ok(dropping.dropped > 0, `${dropping.dropped} dropped`);
   const left = dropping.peek(1000).map((l) => l.seq);
   t.equal(left[left.length - 1], 50, 'the newest line is kept');
-  t.same(left, Array.from({ length: left.length }, (_, i) => 51 - left.length + i), 'what is left is contiguous');
+  t.same(
+    left,
+    Array.from({ length: left.length }, (_, i) => 51 - left.length + i),
+    'what is left is contiguous',
+  );
   dropping.close();
   const reopened = new Spool(o);
   reopened.open();
-  t.same(reopened.peek(1000).map((l) => l.seq), left, 'dropped lines stay dropped after a reopen');
+  t.same(
+    reopened.peek(1000).map((l) => l.seq),
+    left,
+    'dropped lines stay dropped after a reopen',
+  );
   reopened.close();
 });

@@ -20,7 +20,8 @@ t.test('an empty file, comments only, and users: with no entries mean no users',
   const empty = {
     'a zero-byte file': '',
     'blank lines': '\n  \n\n',
-    'only comments': '# kafka-warden credentials: SCRAM salted hashes only, never passwords\n# add users with kafka-warden scram add\n',
+    'only comments':
+      '# kafka-warden credentials: SCRAM salted hashes only, never passwords\n# add users with kafka-warden scram add\n',
     'users: with nothing under it': 'users:\n',
     'users: and a comment': '# no one yet\nusers:  # filled by kafka-warden scram add\n',
     'users: ~': 'users: ~\n',
@@ -43,7 +44,11 @@ t.test('a store started on an empty file adds, saves and reloads a user', async 
     store.set('alice', 'SCRAM-SHA-256', makeCredential('SCRAM-SHA-256', 'alice-secret'));
     store.save();
     const again = new CredentialStore(f);
-    t.same(again.list().map((u) => u.user), ['alice'], `saved over ${JSON.stringify(text)}`);
+    t.same(
+      again.list().map((u) => u.user),
+      ['alice'],
+      `saved over ${JSON.stringify(text)}`,
+    );
     t.notMatch(readFileSync(f, 'utf8'), 'alice-secret', 'no password in the file');
     // And the reverse: removing the last user leaves a file that reads back as no users.
     again.remove('alice');
@@ -53,7 +58,9 @@ t.test('a store started on an empty file adds, saves and reloads a user', async 
 });
 
 t.test('a reload to an empty file empties the store (users were removed on purpose)', async (t) => {
-  const f = file(`users:\n  bob:\n    SCRAM-SHA-512: "${formatCredential(makeCredential('SCRAM-SHA-512', 'bob-secret'))}"\n`);
+  const f = file(
+    `users:\n  bob:\n    SCRAM-SHA-512: "${formatCredential(makeCredential('SCRAM-SHA-512', 'bob-secret'))}"\n`,
+  );
   const store = new CredentialStore(f);
   t.ok(store.lookup('bob', 'SCRAM-SHA-512'), 'bob at start');
   writeFileSync(f, 'users:\n');

@@ -1,6 +1,11 @@
 // The failed-login budget per address and the bound on PLAIN's hashing work, alone.
 import t from 'tap';
-import { FailedLoginLimiter, HashLimiter, LoginRateLimitedError, RATE_LIMITED_MESSAGE } from '../../src/auth/login-guard.js';
+import {
+  FailedLoginLimiter,
+  HashLimiter,
+  LoginRateLimitedError,
+  RATE_LIMITED_MESSAGE,
+} from '../../src/auth/login-guard.js';
 import { AuthError } from '../../src/auth/errors.js';
 
 t.test('an address may fail `attempts` times at once, then one more per windowMs / attempts', async (t) => {
@@ -71,7 +76,10 @@ t.test('HashLimiter runs at most `concurrency` at once and queues at most `queue
 
 t.test('HashLimiter frees its slot when the work fails', async (t) => {
   const h = new HashLimiter({ concurrency: 1, queue: 0 });
-  await t.rejects(h.run(() => Promise.reject(new Error('boom'))), { message: 'boom' });
+  await t.rejects(
+    h.run(() => Promise.reject(new Error('boom'))),
+    { message: 'boom' },
+  );
   t.same(h.load, { running: 0, waiting: 0 });
   t.equal(await h.run(async () => 'ok'), 'ok');
 });

@@ -26,7 +26,9 @@ function storeWith(): CredentialStore {
   return store;
 }
 
-const describe = (users: string[] | null): DescribeRequest => ({ users: users === null ? null : users.map((name) => ({ name })) });
+const describe = (users: string[] | null): DescribeRequest => ({
+  users: users === null ? null : users.map((name) => ({ name })),
+});
 
 function upsert(name: string, password: string, mechanism = SHA256, iterations = 4096) {
   const salt = Buffer.from(`salt-of-${name}`);
@@ -38,7 +40,14 @@ t.test('describe: all users for a null list, with mechanisms and iterations, no 
   const res = describeScram(describe(null), storeWith(), true);
   t.equal(res.errorCode, 0);
   t.match(res.results, [
-    { user: 'alice', errorCode: 0, credentialInfos: [{ mechanism: SHA256, iterations: 4096 }, { mechanism: SHA512, iterations: 8192 }] },
+    {
+      user: 'alice',
+      errorCode: 0,
+      credentialInfos: [
+        { mechanism: SHA256, iterations: 4096 },
+        { mechanism: SHA512, iterations: 8192 },
+      ],
+    },
     { user: 'bob', errorCode: 0, credentialInfos: [{ mechanism: SHA256, iterations: 4096 }] },
   ]);
   t.equal(res.results.length, 2);
@@ -78,7 +87,17 @@ t.test('alter: an upsertion stores a credential a client can log in with, and sa
 
 t.test('alter: deletions remove one mechanism; a user with none left is gone', async (t) => {
   const store = storeWith();
-  const { changed } = alterScram({ deletions: [{ name: 'alice', mechanism: SHA512 }, { name: 'bob', mechanism: SHA256 }], upsertions: [] }, store, true);
+  const { changed } = alterScram(
+    {
+      deletions: [
+        { name: 'alice', mechanism: SHA512 },
+        { name: 'bob', mechanism: SHA256 },
+      ],
+      upsertions: [],
+    },
+    store,
+    true,
+  );
   t.same(changed, ['alice', 'bob']);
   t.ok(store.lookup('alice', 'SCRAM-SHA-256'));
   t.notOk(store.lookup('alice', 'SCRAM-SHA-512'));
@@ -120,7 +139,11 @@ t.test('alter: per-user errors, and other users still change', async (t) => {
 
 t.test('alter: refused for every user without the permission, and nothing is saved', async (t) => {
   const store = storeWith();
-  const { response, changed } = alterScram({ deletions: [{ name: 'alice', mechanism: SHA256 }], upsertions: [upsert('zed', 'x'), upsert('alice', 'x')] }, store, false);
+  const { response, changed } = alterScram(
+    { deletions: [{ name: 'alice', mechanism: SHA256 }], upsertions: [upsert('zed', 'x'), upsert('alice', 'x')] },
+    store,
+    false,
+  );
   t.same(changed, []);
   t.same(
     response.results.map((r) => [r.user, r.errorCode]),

@@ -1,11 +1,23 @@
 import t from 'tap';
 import { createHmac, createHash } from 'node:crypto';
-import { ScramServer, credentialFromSalted, saltedPassword, makeCredential, formatCredential, parseCredential, unescapeSaslName, type ScramCredential } from '../../src/auth/scram.js';
+import {
+  ScramServer,
+  credentialFromSalted,
+  saltedPassword,
+  makeCredential,
+  formatCredential,
+  parseCredential,
+  unescapeSaslName,
+  type ScramCredential,
+} from '../../src/auth/scram.js';
 import { AuthError } from '../../src/auth/errors.js';
 import { UnknownUsers, profileOf } from '../../src/auth/unknown-users.js';
 
 const noUnknowns = new UnknownUsers(Buffer.alloc(32), profileOf([]));
-const unknownFor = (mech: 'SCRAM-SHA-256' | 'SCRAM-SHA-512', u: UnknownUsers = noUnknowns) => (user: string) => u.scram(mech, user);
+const unknownFor =
+  (mech: 'SCRAM-SHA-256' | 'SCRAM-SHA-512', u: UnknownUsers = noUnknowns) =>
+  (user: string) =>
+    u.scram(mech, user);
 
 t.test('RFC 7677 test vector (user "user", password "pencil")', async (t) => {
   const salt = Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64');
@@ -14,15 +26,33 @@ t.test('RFC 7677 test vector (user "user", password "pencil")', async (t) => {
   const cred = credentialFromSalted('SCRAM-SHA-256', salted, salt, 4096);
   t.equal(cred.storedKey.toString('base64'), 'WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=', 'StoredKey');
   t.equal(cred.serverKey.toString('base64'), 'wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=', 'ServerKey');
-  const server = new ScramServer('SCRAM-SHA-256', (u) => (u === 'user' ? cred : undefined), unknownFor('SCRAM-SHA-256'));
+  const server = new ScramServer(
+    'SCRAM-SHA-256',
+    (u) => (u === 'user' ? cred : undefined),
+    unknownFor('SCRAM-SHA-256'),
+  );
   const first = server.step(Buffer.from('n,,n=user,r=rOprNGfwEbeRWgbNEkqO'), '%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0');
-  t.equal(first.response.toString(), 'r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096', 'server-first');
-  const final = server.step(Buffer.from('c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ='));
+  t.equal(
+    first.response.toString(),
+    'r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096',
+    'server-first',
+  );
+  const final = server.step(
+    Buffer.from(
+      'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=',
+    ),
+  );
   t.equal(final.response.toString(), 'v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=', 'server-final');
   t.equal(final.user, 'user');
 });
 
-function exchange(mech: 'SCRAM-SHA-256' | 'SCRAM-SHA-512', lookup: (u: string) => ScramCredential | undefined, user: string, password: string, unknown: UnknownUsers = noUnknowns) {
+function exchange(
+  mech: 'SCRAM-SHA-256' | 'SCRAM-SHA-512',
+  lookup: (u: string) => ScramCredential | undefined,
+  user: string,
+  password: string,
+  unknown: UnknownUsers = noUnknowns,
+) {
   // A minimal client side, to drive the server with other users and passwords.
   const d = mech === 'SCRAM-SHA-256' ? 'sha256' : 'sha512';
   const server = new ScramServer(mech, (u) => lookup(u), unknownFor(mech, unknown));
@@ -48,8 +78,16 @@ t.test('SHA-512 success, wrong password and unknown user fail at the same step',
   const wrong = exchange('SCRAM-SHA-512', lookup, 'alice', 'nope', users);
   t.throws(() => wrong.result(), AuthError, 'wrong password fails in round two');
   const unknown = exchange('SCRAM-SHA-512', lookup, 'mallory', 'whatever', users);
-  t.match(unknown.sf, /^r=clientnonce123[^,]+,s=[^,]+,i=8192$/, 'unknown user gets a challenge with the iterations real users have');
-  t.equal(Buffer.from(unknown.sf.split(',s=')[1]!.split(',')[0]!, 'base64').length, cred.salt.length, 'and a salt of their length');
+  t.match(
+    unknown.sf,
+    /^r=clientnonce123[^,]+,s=[^,]+,i=8192$/,
+    'unknown user gets a challenge with the iterations real users have',
+  );
+  t.equal(
+    Buffer.from(unknown.sf.split(',s=')[1]!.split(',')[0]!, 'base64').length,
+    cred.salt.length,
+    'and a salt of their length',
+  );
   t.throws(() => unknown.result(), AuthError, 'and fails in round two');
   const again = exchange('SCRAM-SHA-512', lookup, 'mallory', 'x', users);
   t.equal(again.sf.split(',s=')[1], unknown.sf.split(',s=')[1], 'the stand-in salt is the same on every attempt');
@@ -60,19 +98,32 @@ t.test('a final nonce that ends with the server nonce is accepted, as Kafka does
   const server = new ScramServer('SCRAM-SHA-256', () => cred, unknownFor('SCRAM-SHA-256'));
   const sf = server.step(Buffer.from('n,,n=u,r=abc')).response.toString();
   const nonce = /r=([^,]+)/.exec(sf)![1]!;
-  t.throws(() => server.step(Buffer.from(`c=biws,r=xyz${nonce.slice(3)},p=AAAA`)), /nonce/, 'a nonce that does not end with ours is refused');
+  t.throws(
+    () => server.step(Buffer.from(`c=biws,r=xyz${nonce.slice(3)},p=AAAA`)),
+    /nonce/,
+    'a nonce that does not end with ours is refused',
+  );
 });
 
 t.test('malformed and refused client-first messages', async (t) => {
   const server = () => new ScramServer('SCRAM-SHA-256', () => undefined, unknownFor('SCRAM-SHA-256'));
-  for (const bad of ['y,,n=u,r=abc', 'p=tls-unique,,n=u,r=abc', 'n,,n=,r=abc', 'n,,r=abc', 'n,a=other,n=u,r=abc', 'n,,n=u=x,r=abc', 'n,,n=u,r=abc,tokenauth=true', 'garbage']) {
+  for (const bad of [
+    'y,,n=u,r=abc',
+    'p=tls-unique,,n=u,r=abc',
+    'n,,n=,r=abc',
+    'n,,r=abc',
+    'n,a=other,n=u,r=abc',
+    'n,,n=u=x,r=abc',
+    'n,,n=u,r=abc,tokenauth=true',
+    'garbage',
+  ]) {
     t.throws(() => server().step(Buffer.from(bad)), { code: 'WARDEN_ERR_AUTH_FAILED' }, bad);
   }
   t.doesNotThrow(() => server().step(Buffer.from('n,a=u,n=u,r=abc')), 'authzid equal to the user is accepted');
   t.equal(unescapeSaslName('a=2Cb=3Dc'), 'a,b=c');
 });
 
-t.test('credentials in Kafka\'s text form', async (t) => {
+t.test("credentials in Kafka's text form", async (t) => {
   const c = makeCredential('SCRAM-SHA-256', 'pw', 4096);
   const text = formatCredential(c);
   t.match(text, /^salt=[^,]+,stored_key=[^,]+,server_key=[^,]+,iterations=4096$/);

@@ -92,7 +92,11 @@ t.test('PLAIN: the right password authenticates the user', async (t) => {
   t.equal(s.attemptedUser, 'alice');
   t.equal(s.expiresAt, null, 'no expiry without connections.max.reauth.ms');
   t.notOk(s.expired(Number.MAX_SAFE_INTEGER));
-  await t.rejects(s.authenticate(plain('alice', 'alice-pw')), { code: 'WARDEN_ERR_SASL_STATE' }, 'one exchange per handshake');
+  await t.rejects(
+    s.authenticate(plain('alice', 'alice-pw')),
+    { code: 'WARDEN_ERR_SASL_STATE' },
+    'one exchange per handshake',
+  );
 });
 
 t.test('PLAIN: a wrong password fails the session and still names the user tried', async (t) => {
@@ -173,10 +177,7 @@ t.test('re-authentication: at most once a second, with the same mechanism', asyn
   const otherMech = session({ maxReauthMs: 60_000 });
   otherMech.handshake(1, 'PLAIN');
   await otherMech.authenticate(plain('alice', 'alice-pw'));
-  t.same(
-    await later(2000, () => otherMech.handshake(1, 'SCRAM-SHA-256')),
-    { errorCode: 33, close: true },
-  );
+  t.same(await later(2000, () => otherMech.handshake(1, 'SCRAM-SHA-256')), { errorCode: 33, close: true });
   t.equal(otherMech.state, 'failed');
 });
 
@@ -204,7 +205,10 @@ t.test('re-authentication as another user fails the session', async (t) => {
   await s.authenticate(plain('alice', 'alice-pw'));
   await later(2000, async () => {
     s.handshake(1, 'PLAIN');
-    await t.rejects(s.authenticate(plain('bob', 'bob-pw')), { code: 'WARDEN_ERR_AUTH_FAILED', message: 're-authentication changed the principal' });
+    await t.rejects(s.authenticate(plain('bob', 'bob-pw')), {
+      code: 'WARDEN_ERR_AUTH_FAILED',
+      message: 're-authentication changed the principal',
+    });
   });
   t.equal(s.state, 'failed');
   t.equal(s.principal, 'User:alice', 'the principal is not replaced');

@@ -20,11 +20,19 @@ t.test('verified certificates only', async (t) => {
   t.equal(verifiedPeerCertificate(verified), cert);
   t.equal(verifiedSubjectDn(verified), 'CN=alice-client');
 
-  const unverified = socket({ authorized: false, authorizationError: 'SELF_SIGNED_CERT_IN_CHAIN', getPeerX509Certificate: () => cert });
+  const unverified = socket({
+    authorized: false,
+    authorizationError: 'SELF_SIGNED_CERT_IN_CHAIN',
+    getPeerX509Certificate: () => cert,
+  });
   t.equal(verifiedPeerCertificate(unverified), null, 'presented but not verified');
   t.equal(verifiedSubjectDn(unverified), null);
 
-  t.equal(verifiedPeerCertificate(socket({ authorized: true, getPeerX509Certificate: () => undefined })), null, 'verified, no certificate');
+  t.equal(
+    verifiedPeerCertificate(socket({ authorized: true, getPeerX509Certificate: () => undefined })),
+    null,
+    'verified, no certificate',
+  );
   t.equal(verifiedPeerCertificate(socket({ authorized: true })), null, 'not a socket that can show one');
   t.equal(verifiedSubjectDn(socket({ authorized: true })), null);
 });
@@ -37,7 +45,11 @@ t.test('a verified certificate whose subject cannot be parsed gives no DN', asyn
 t.test('tlsRefusal follows clientAuth', async (t) => {
   const cert = {} as X509Certificate;
   const none = socket({ authorized: false });
-  const rogue = socket({ authorized: false, authorizationError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', getPeerX509Certificate: () => cert });
+  const rogue = socket({
+    authorized: false,
+    authorizationError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    getPeerX509Certificate: () => cert,
+  });
   const rogueNoReason = socket({ authorized: false, getPeerX509Certificate: () => cert });
   const good = socket({ authorized: true, getPeerX509Certificate: () => cert });
   const bare = socket({ authorized: false, getPeerX509Certificate: () => undefined });

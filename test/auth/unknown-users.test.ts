@@ -11,9 +11,25 @@ import { FailedLoginLimiter, HashLimiter } from '../../src/auth/login-guard.js';
 import { verifyPlain } from '../../src/auth/plain.js';
 
 const users = new Map<string, Map<ScramMechanism, ScramCredential>>([
-  ['alice', new Map<ScramMechanism, ScramCredential>([['SCRAM-SHA-512', makeCredential('SCRAM-SHA-512', 'a', 8192, randomBytes(24))], ['SCRAM-SHA-256', makeCredential('SCRAM-SHA-256', 'a', 4096, randomBytes(24))]])],
-  ['bob', new Map<ScramMechanism, ScramCredential>([['SCRAM-SHA-512', makeCredential('SCRAM-SHA-512', 'b', 8192, randomBytes(24))]])],
-  ['carol', new Map<ScramMechanism, ScramCredential>([['SCRAM-SHA-256', makeCredential('SCRAM-SHA-256', 'c', 4096, randomBytes(24))]])],
+  [
+    'alice',
+    new Map<ScramMechanism, ScramCredential>([
+      ['SCRAM-SHA-512', makeCredential('SCRAM-SHA-512', 'a', 8192, randomBytes(24))],
+      ['SCRAM-SHA-256', makeCredential('SCRAM-SHA-256', 'a', 4096, randomBytes(24))],
+    ]),
+  ],
+  [
+    'bob',
+    new Map<ScramMechanism, ScramCredential>([
+      ['SCRAM-SHA-512', makeCredential('SCRAM-SHA-512', 'b', 8192, randomBytes(24))],
+    ]),
+  ],
+  [
+    'carol',
+    new Map<ScramMechanism, ScramCredential>([
+      ['SCRAM-SHA-256', makeCredential('SCRAM-SHA-256', 'c', 4096, randomBytes(24))],
+    ]),
+  ],
 ]);
 const lookup = (u: string, m: ScramMechanism) => users.get(u)?.get(m);
 
@@ -40,7 +56,11 @@ t.test('the secret outlives a restart: it is kept beside the credentials file', 
   const kept = join(dir, '.users.yaml.unknown-user-secret');
   t.equal(statSync(kept).mode & 0o777, 0o600, 'readable by the proxy only');
   t.match(readFileSync(kept, 'utf8'), /^[0-9a-f]{64}\n$/);
-  t.same(unknownUserSecret('a configured fleet-wide secret', file), unknownUserSecret('a configured fleet-wide secret', null), 'a configured secret is the same everywhere');
+  t.same(
+    unknownUserSecret('a configured fleet-wide secret', file),
+    unknownUserSecret('a configured fleet-wide secret', null),
+    'a configured secret is the same everywhere',
+  );
 });
 
 t.test('PLAIN runs the same PBKDF2 for an unknown user as for a known one', async (t) => {
@@ -52,14 +72,21 @@ t.test('PLAIN runs the same PBKDF2 for an unknown user as for a known one', asyn
     if (c) calls.push({ iterations: c.iterations, digest: m, salt: c.salt.length });
     return c;
   };
-  const spyUnknown = { scram: u.scram.bind(u), plain: (name: string) => {
-    const p = u.plain(name);
-    calls.push({ iterations: p.credential.iterations, digest: p.mechanism, salt: p.credential.salt.length });
-    return p;
-  } } as unknown as UnknownUsers;
-  await t.rejects(verifyPlain(Buffer.from('\0bob\0wrong'), spyLookup, spyUnknown, hashing), { code: 'WARDEN_ERR_AUTH_FAILED' });
-  await t.rejects(verifyPlain(Buffer.from('\0nobody\0wrong'), spyLookup, spyUnknown, hashing), { code: 'WARDEN_ERR_AUTH_FAILED' });
-  t.same(calls[1], calls[0], 'the unknown user is hashed with the known user\'s mechanism, iterations and salt length');
+  const spyUnknown = {
+    scram: u.scram.bind(u),
+    plain: (name: string) => {
+      const p = u.plain(name);
+      calls.push({ iterations: p.credential.iterations, digest: p.mechanism, salt: p.credential.salt.length });
+      return p;
+    },
+  } as unknown as UnknownUsers;
+  await t.rejects(verifyPlain(Buffer.from('\0bob\0wrong'), spyLookup, spyUnknown, hashing), {
+    code: 'WARDEN_ERR_AUTH_FAILED',
+  });
+  await t.rejects(verifyPlain(Buffer.from('\0nobody\0wrong'), spyLookup, spyUnknown, hashing), {
+    code: 'WARDEN_ERR_AUTH_FAILED',
+  });
+  t.same(calls[1], calls[0], "the unknown user is hashed with the known user's mechanism, iterations and salt length");
 });
 
 t.test('failed logins per address: a budget that refills', async (t) => {

@@ -11,13 +11,23 @@ import { CredentialStore } from '../../src/auth/credentials.js';
 import { ScramServer } from '../../src/auth/scram.js';
 
 const cli = (args: string[], input = '') =>
-  spawnSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'scram', ...args], { cwd: PROJECT_ROOT, input, encoding: 'utf8' });
+  spawnSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'scram', ...args], {
+    cwd: PROJECT_ROOT,
+    input,
+    encoding: 'utf8',
+  });
 
 t.test('scram add, list, remove', async (t) => {
   const file = join(mkdtempSync(join(tmpdir(), 'warden-scram-')), 'users.yaml');
-  const add = cli(['add', '--user', 'carol', '--mechanism', 'SCRAM-SHA-512', '--iterations', '8192', '--credentials', file], 'carol-password\n');
+  const add = cli(
+    ['add', '--user', 'carol', '--mechanism', 'SCRAM-SHA-512', '--iterations', '8192', '--credentials', file],
+    'carol-password\n',
+  );
   t.equal(add.status, 0, add.stderr);
-  const add2 = cli(['add', '--user', 'carol', '--mechanism', 'SCRAM-SHA-256', '--credentials', file], 'carol-password\n');
+  const add2 = cli(
+    ['add', '--user', 'carol', '--mechanism', 'SCRAM-SHA-256', '--credentials', file],
+    'carol-password\n',
+  );
   t.equal(add2.status, 0);
   const text = readFileSync(file, 'utf8');
   t.notMatch(text, 'carol-password', 'the password is not stored');
@@ -28,10 +38,21 @@ t.test('scram add, list, remove', async (t) => {
   t.match(list.stdout, /carol\tSCRAM-SHA-512 \(iterations 8192\), SCRAM-SHA-256 \(iterations 4096\)/);
   t.notMatch(list.stdout, /salt|stored_key/, 'list shows no key material');
   // The stored credential verifies the password through a SCRAM exchange.
-  const srv = new ScramServer('SCRAM-SHA-512', store.lookup, () => { throw new Error('carol is a stored user'); });
+  const srv = new ScramServer('SCRAM-SHA-512', store.lookup, () => {
+    throw new Error('carol is a stored user');
+  });
   t.match(srv.step(Buffer.from('n,,n=carol,r=abc')).response.toString(), /i=8192$/);
-  t.equal(cli(['add', '--user', 'x', '--mechanism', 'SCRAM-SHA-1', '--credentials', file], 'p\n').status, 2, 'unknown mechanism');
-  t.equal(cli(['add', '--user', 'x', '--mechanism', 'SCRAM-SHA-256', '--iterations', '100', '--credentials', file], 'p\n').status, 1, 'too few iterations');
+  t.equal(
+    cli(['add', '--user', 'x', '--mechanism', 'SCRAM-SHA-1', '--credentials', file], 'p\n').status,
+    2,
+    'unknown mechanism',
+  );
+  t.equal(
+    cli(['add', '--user', 'x', '--mechanism', 'SCRAM-SHA-256', '--iterations', '100', '--credentials', file], 'p\n')
+      .status,
+    1,
+    'too few iterations',
+  );
   const rm = cli(['remove', '--user', 'carol', '--mechanism', 'SCRAM-SHA-256', '--credentials', file]);
   t.equal(rm.status, 0);
   t.equal(new CredentialStore(file).lookup('carol', 'SCRAM-SHA-256'), undefined);
@@ -41,12 +62,19 @@ t.test('scram add, list, remove', async (t) => {
 
 t.test('scram add on an empty credentials file (no users yet)', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'warden-scram-empty-'));
-  for (const [what, text] of [['a zero-byte file', ''], ['only a comment', '# users go here\n'], ['users: with no entries', 'users:\n']] as const) {
+  for (const [what, text] of [
+    ['a zero-byte file', ''],
+    ['only a comment', '# users go here\n'],
+    ['users: with no entries', 'users:\n'],
+  ] as const) {
     const file = join(dir, `${what.replace(/\W+/g, '-')}.yaml`);
     writeFileSync(file, text);
     const list = cli(['list', '--credentials', file]);
     t.same([list.status, list.stdout], [0, ''], `${what}: list shows no users`);
-    const add = cli(['add', '--user', 'dave', '--mechanism', 'SCRAM-SHA-256', '--credentials', file], 'dave-password\n');
+    const add = cli(
+      ['add', '--user', 'dave', '--mechanism', 'SCRAM-SHA-256', '--credentials', file],
+      'dave-password\n',
+    );
     t.equal(add.status, 0, `${what}: add works${add.stderr ? `: ${add.stderr}` : ''}`);
     t.ok(new CredentialStore(file).lookup('dave', 'SCRAM-SHA-256'), `${what}: dave stored`);
   }

@@ -16,7 +16,10 @@ import type * as fetch from '../../src/protocol/generated/fetch.js';
 const CLI = join(PROJECT_ROOT, 'src', 'cli', 'main.ts');
 
 function startServe(configFile: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--config', configFile], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--config', configFile], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines = collectJsonLines(child.stdout, { keepText: true });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, lines, exited };
@@ -69,7 +72,10 @@ t.test('SIGTERM drains in-flight requests, then exits 0', async (t) => {
   t.equal(res.errorCode, 0, 'the in-flight long poll was answered');
   await c.closed;
   t.equal(await p.exited, 0, 'exit code 0');
-  t.match(p.lines.find((l) => l.msg === 'proxy stopped'), { closedWithRequestsInFlight: 0 });
+  t.match(
+    p.lines.find((l) => l.msg === 'proxy stopped'),
+    { closedWithRequestsInFlight: 0 },
+  );
 });
 
 t.test('serve refuses an invalid configuration with the key path', async (t) => {

@@ -8,7 +8,9 @@ import { parseConfig } from '../../src/config/load.js';
 import { PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 
 t.test('the Kubernetes example', async (t) => {
-  const docs = loadAll(readFileSync(join(PROJECT_ROOT, 'deploy', 'kubernetes', 'kafka-warden.yaml'), 'utf8')) as Array<Record<string, any>>;
+  const docs = loadAll(readFileSync(join(PROJECT_ROOT, 'deploy', 'kubernetes', 'kafka-warden.yaml'), 'utf8')) as Array<
+    Record<string, any>
+  >;
   t.same(docs.map((d) => d.kind).sort(), ['ConfigMap', 'Deployment', 'Secret', 'Secret', 'Service', 'Service']);
   const cm = docs.find((d) => d.kind === 'ConfigMap')!;
   const config = parseConfig((await import('js-yaml')).load(cm.data['warden.yaml']));
@@ -16,8 +18,14 @@ t.test('the Kubernetes example', async (t) => {
   const container = docs.find((d) => d.kind === 'Deployment')!.spec.template.spec.containers[0];
   t.equal(container.livenessProbe.httpGet.path, '/healthz');
   t.equal(container.readinessProbe.httpGet.path, '/readyz');
-  t.equal(container.ports.find((p: { name: string }) => p.name === 'management').containerPort, config.management?.port);
-  t.equal(container.ports.find((p: { name: string }) => p.name === 'bootstrap').containerPort, config.listeners[0]!.port);
+  t.equal(
+    container.ports.find((p: { name: string }) => p.name === 'management').containerPort,
+    config.management?.port,
+  );
+  t.equal(
+    container.ports.find((p: { name: string }) => p.name === 'bootstrap').containerPort,
+    config.listeners[0]!.port,
+  );
   t.equal(docs.find((d) => d.kind === 'Deployment')!.spec.template.spec.securityContext.runAsNonRoot, true);
   const dockerfile = readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
   t.match(dockerfile, /^USER node$/m, 'the image runs as a non-root user');

@@ -19,11 +19,23 @@ const SECRET = 'pa55-Wörd-s3cret';
 t.test('references resolve from the environment and from files', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'warden-secret-'));
   writeFileSync(join(dir, 'pass'), `${SECRET}\n`);
-  const r = resolveSecrets({ a: { b: '${env:WARDEN_T_A}' }, list: ['x', 'pre-${file:' + join(dir, 'pass') + '}-post'], n: 5 }, { WARDEN_T_A: 'from-env' });
+  const r = resolveSecrets(
+    { a: { b: '${env:WARDEN_T_A}' }, list: ['x', 'pre-${file:' + join(dir, 'pass') + '}-post'], n: 5 },
+    { WARDEN_T_A: 'from-env' },
+  );
   t.same(r.value, { a: { b: 'from-env' }, list: ['x', `pre-${SECRET}-post`], n: 5 });
-  t.same(r.uses, [{ path: 'a.b', refs: ['env:WARDEN_T_A'] }, { path: 'list[1]', refs: [`file:${join(dir, 'pass')}`] }]);
-  t.throws(() => resolveSecrets({ x: { y: '${env:WARDEN_T_MISSING}' } }, {}), /x\.y: environment variable WARDEN_T_MISSING is not set/);
-  t.throws(() => resolveSecrets({ y: '${file:/nonexistent/secret}' }, {}), /y: cannot read secret file \/nonexistent\/secret \(ENOENT\)/);
+  t.same(r.uses, [
+    { path: 'a.b', refs: ['env:WARDEN_T_A'] },
+    { path: 'list[1]', refs: [`file:${join(dir, 'pass')}`] },
+  ]);
+  t.throws(
+    () => resolveSecrets({ x: { y: '${env:WARDEN_T_MISSING}' } }, {}),
+    /x\.y: environment variable WARDEN_T_MISSING is not set/,
+  );
+  t.throws(
+    () => resolveSecrets({ y: '${file:/nonexistent/secret}' }, {}),
+    /y: cannot read secret file \/nonexistent\/secret \(ENOENT\)/,
+  );
   t.same(redactConfig({ a: { b: 'from-env', c: 1 } }, r.uses), { a: { b: '[redacted: env:WARDEN_T_A]', c: 1 } });
   t.equal(scrub(`value ${SECRET} here`, [SECRET]), 'value [redacted] here');
 });
@@ -31,7 +43,13 @@ t.test('references resolve from the environment and from files', async (t) => {
 t.test('a configuration error never shows a secret value', async (t) => {
   process.env.WARDEN_T_LEVEL = SECRET;
   t.teardown(() => delete process.env.WARDEN_T_LEVEL);
-  const raw = { upstream: { bootstrap: ['h:1'] }, listeners: [{ name: 'p', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: 1, brokerPortBase: 10, advertisedHost: 'h' }], logging: { level: '${env:WARDEN_T_LEVEL}' } };
+  const raw = {
+    upstream: { bootstrap: ['h:1'] },
+    listeners: [
+      { name: 'p', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: 1, brokerPortBase: 10, advertisedHost: 'h' },
+    ],
+    logging: { level: '${env:WARDEN_T_LEVEL}' },
+  };
   try {
     parseConfigWithSecrets(raw);
     t.fail('should not parse');
@@ -55,39 +73,73 @@ t.test('check-config prints the effective configuration with secrets redacted', 
       '',
     ].join('\n'),
   );
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'check-config', file], { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, WARDEN_T_PASS: SECRET } });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'check-config', file],
+    { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, WARDEN_T_PASS: SECRET } },
+  );
   t.equal(r.status, 0, r.stderr);
   t.match(r.stdout, /1 secret value\(s\) redacted/);
   t.match(r.stdout, /keyPassphrase: '\[redacted: env:WARDEN_T_PASS\]'/);
   t.match(r.stdout, /clientAuth: none/, 'defaults are filled in');
   t.notOk(r.stdout.includes(SECRET) || r.stderr.includes(SECRET));
-  const missing = spawnSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'check-config', file], { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, WARDEN_T_PASS: '' } });
+  const missing = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'check-config', file],
+    { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, WARDEN_T_PASS: '' } },
+  );
   t.equal(missing.status, 1, 'an empty passphrase is refused by the schema');
   t.match(missing.stderr, /keyPassphrase/);
   const env = { ...process.env };
   delete env.WARDEN_T_PASS;
-  const unset = spawnSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'check-config', file], { cwd: PROJECT_ROOT, encoding: 'utf8', env });
+  const unset = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'check-config', file],
+    { cwd: PROJECT_ROOT, encoding: 'utf8', env },
+  );
   t.equal(unset.status, 1);
   t.match(unset.stderr, /listeners\[0\]\.tls\.keyPassphrase: environment variable WARDEN_T_PASS is not set/);
 });
 
-t.test('an encrypted key whose passphrase comes from ${env:...}: TLS works, no log line has the passphrase', async (t) => {
-  const pki = await makePki();
-  const encrypted = join(pki.dir, 'server-encrypted.key');
-  writeFileSync(encrypted, createPrivateKey(readFileSync(pki.serverKey)).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: SECRET }));
-  process.env.WARDEN_T_KEY_PASS = SECRET;
-  t.teardown(() => delete process.env.WARDEN_T_KEY_PASS);
-  const h = await startHarness({
-    extraListeners: (base) => [
-      { name: 'tls', securityProtocol: 'SSL', host: '127.0.0.1', port: base + 20, brokerPortBase: base + 30, advertisedHost: 'localhost', tls: { certFile: pki.serverCert, keyFile: encrypted, keyPassphrase: '${env:WARDEN_T_KEY_PASS}' } },
-    ],
-  });
-  t.teardown(() => h.stop());
-  const md = await kcat(['-L', '-b', `localhost:${h.base + 20}`, '-X', 'security.protocol=SSL', '-X', `ssl.ca.location=${pki.caFile}`], { timeoutMs: 20_000 });
-  t.equal(md.code, 0, `kcat over TLS with the decrypted key (${md.stderr.slice(0, 200)})`);
-  // A reload with a broken key file is refused (and logged) without the passphrase either.
-  writeFileSync(encrypted, 'not a key');
-  await new Promise((r) => setTimeout(r, 600));
-  t.ok(h.logs.length > 10, `${h.logs.length} log lines`);
-  t.notOk(JSON.stringify(h.logs).includes(SECRET), 'the passphrase is in no log line');
-});
+t.test(
+  'an encrypted key whose passphrase comes from ${env:...}: TLS works, no log line has the passphrase',
+  async (t) => {
+    const pki = await makePki();
+    const encrypted = join(pki.dir, 'server-encrypted.key');
+    writeFileSync(
+      encrypted,
+      createPrivateKey(readFileSync(pki.serverKey)).export({
+        type: 'pkcs8',
+        format: 'pem',
+        cipher: 'aes-256-cbc',
+        passphrase: SECRET,
+      }),
+    );
+    process.env.WARDEN_T_KEY_PASS = SECRET;
+    t.teardown(() => delete process.env.WARDEN_T_KEY_PASS);
+    const h = await startHarness({
+      extraListeners: (base) => [
+        {
+          name: 'tls',
+          securityProtocol: 'SSL',
+          host: '127.0.0.1',
+          port: base + 20,
+          brokerPortBase: base + 30,
+          advertisedHost: 'localhost',
+          tls: { certFile: pki.serverCert, keyFile: encrypted, keyPassphrase: '${env:WARDEN_T_KEY_PASS}' },
+        },
+      ],
+    });
+    t.teardown(() => h.stop());
+    const md = await kcat(
+      ['-L', '-b', `localhost:${h.base + 20}`, '-X', 'security.protocol=SSL', '-X', `ssl.ca.location=${pki.caFile}`],
+      { timeoutMs: 20_000 },
+    );
+    t.equal(md.code, 0, `kcat over TLS with the decrypted key (${md.stderr.slice(0, 200)})`);
+    // A reload with a broken key file is refused (and logged) without the passphrase either.
+    writeFileSync(encrypted, 'not a key');
+    await new Promise((r) => setTimeout(r, 600));
+    t.ok(h.logs.length > 10, `${h.logs.length} log lines`);
+    t.notOk(JSON.stringify(h.logs).includes(SECRET), 'the passphrase is in no log line');
+  },
+);

@@ -13,7 +13,13 @@ t.test('three nodes: ready, replicated topics, a node killed and back, stopped c
 
   await cluster.createTopics({ launcher: 3 });
   await cluster.createTopics({ launcher: 3 }); // already there: fine
-  const describe = await kafkaTool('kafka-topics', ['--bootstrap-server', cluster.bootstrap, '--describe', '--topic', 'launcher']);
+  const describe = await kafkaTool('kafka-topics', [
+    '--bootstrap-server',
+    cluster.bootstrap,
+    '--describe',
+    '--topic',
+    'launcher',
+  ]);
   t.equal(describe.code, 0, describe.stderr);
   t.match(describe.stdout, /PartitionCount: 3\s+ReplicationFactor: 3/, 'replicated on all three nodes');
 
@@ -27,7 +33,11 @@ t.test('three nodes: ready, replicated topics, a node killed and back, stopped c
 
   await cluster.stop();
   t.notOk(existsSync(cluster.dir), 'its folder is gone');
-  t.same(cluster.nodes.map((n) => n.process), [null, null, null], 'every node stopped');
+  t.same(
+    cluster.nodes.map((n) => n.process),
+    [null, null, null],
+    'every node stopped',
+  );
 });
 
 t.test('one node with an extra SASL listener and SCRAM users made at format time; kept on request', async (t) => {
@@ -36,11 +46,20 @@ t.test('one node with an extra SASL listener and SCRAM users made at format time
     addScram: ['SCRAM-SHA-256=[name=carol,password=carol-secret]'],
     config: {
       'sasl.enabled.mechanisms': 'SCRAM-SHA-256',
-      'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config':
+        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
     },
   });
   t.teardown(() => cluster.stop());
-  const users = await kafkaTool('kafka-configs', ['--bootstrap-server', cluster.bootstrap, '--describe', '--entity-type', 'users', '--entity-name', 'carol']);
+  const users = await kafkaTool('kafka-configs', [
+    '--bootstrap-server',
+    cluster.bootstrap,
+    '--describe',
+    '--entity-type',
+    'users',
+    '--entity-name',
+    'carol',
+  ]);
   t.equal(users.code, 0, users.stderr);
   t.match(users.stdout, /SCRAM-SHA-256=iterations=\d+/, 'the user made at format time exists');
   t.match(cluster.listener('SASL_PLAINTEXT')[0], /^127\.0\.0\.1:\d+$/);

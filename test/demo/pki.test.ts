@@ -9,7 +9,7 @@ t.test('a CA, and server and client leaves it signed', async (t) => {
   const ca = new X509Certificate(caPem.cert);
   t.ok(ca.ca, 'basicConstraints CA');
   t.equal(ca.subject, 'CN=unit-ca');
-  t.ok(ca.checkPrivateKey(createPrivateKey(caPem.key)), 'the key is the certificate\'s');
+  t.ok(ca.checkPrivateKey(createPrivateKey(caPem.key)), "the key is the certificate's");
   t.equal((await makeCa()).cert.includes('BEGIN CERTIFICATE'), true);
   t.equal(new X509Certificate((await makeCa()).cert).subject, 'CN=kafka-warden-demo-ca', 'the default name');
 
@@ -22,7 +22,14 @@ t.test('a CA, and server and client leaves it signed', async (t) => {
   t.ok(server.checkIP('127.0.0.1'));
   t.match(server.keyUsage ?? [], ['1.3.6.1.5.5.7.3.1'], 'serverAuth');
 
-  const clientPem = await makeLeaf(caPem, [['O', 'Acme'], ['CN', 'alice']], 'client');
+  const clientPem = await makeLeaf(
+    caPem,
+    [
+      ['O', 'Acme'],
+      ['CN', 'alice'],
+    ],
+    'client',
+  );
   const client = new X509Certificate(clientPem.cert);
   t.ok(client.verify(ca.publicKey));
   t.equal(client.subject, 'O=Acme\nCN=alice');

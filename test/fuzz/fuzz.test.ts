@@ -18,9 +18,14 @@ const SECONDS = Number(process.env.FUZZ_CI_SECONDS ?? 48);
 function fuzz(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
   const clean: NodeJS.ProcessEnv = {};
   // Not the test runner's loaders and coverage hooks.
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TAP') && !k.startsWith('_TAP') && k !== 'NODE_OPTIONS' && k !== 'NODE_V8_COVERAGE') clean[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (!k.startsWith('TAP') && !k.startsWith('_TAP') && k !== 'NODE_OPTIONS' && k !== 'NODE_V8_COVERAGE') clean[k] = v;
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [join(PROJECT_ROOT, 'scripts', 'fuzz.sh'), ...args], { cwd: PROJECT_ROOT, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [join(PROJECT_ROOT, 'scripts', 'fuzz.sh'), ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...clean, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -55,7 +60,18 @@ t.test('the targets accept a string that decodes longer than an int16 length all
   t.doesNotThrow(() => request(Buffer.concat([header, body])), 'request target');
   t.doesNotThrow(() => codec(Buffer.concat([selector(15, 0, REQUEST), body])), 'codec target');
   const { checkRoundTrip } = await import('./targets/common.mjs');
-  t.throws(() => checkRoundTrip('valid UTF-8', () => new Writer().string('x'.repeat(40000)), () => ({}), 0, { s: 'x'.repeat(40000) }), EncodeError, 'without U+FFFD in the value, EncodeError is a finding');
+  t.throws(
+    () =>
+      checkRoundTrip(
+        'valid UTF-8',
+        () => new Writer().string('x'.repeat(40000)),
+        () => ({}),
+        0,
+        { s: 'x'.repeat(40000) },
+      ),
+    EncodeError,
+    'without U+FFFD in the value, EncodeError is a finding',
+  );
 });
 
 t.test('a planted bug is a finding: the run fails and keeps the input', async (t) => {

@@ -33,15 +33,32 @@ export interface AdminSetup {
 }
 
 /** Starts the proxy with `acls` (YAML list entries) and no super user; stopped at the end of `t`. */
-export async function adminSetup(t: { teardown(fn: () => unknown): void }, kafka: KafkaCluster, acls: string[]): Promise<AdminSetup> {
+export async function adminSetup(
+  t: { teardown(fn: () => unknown): void },
+  kafka: KafkaCluster,
+  acls: string[],
+): Promise<AdminSetup> {
   const dir = (await makePki()).dir;
   const aclFile = join(dir, 'acls.yaml');
   writeFileSync(aclFile, `acls:\n${acls.map((a) => `  - ${a}\n`).join('')}`);
-  const proxy = await startSecureProxyOn(kafka.brokers, { acl: { superUsers: [], allowEveryoneIfNoAclFound: false, file: aclFile } });
+  const proxy = await startSecureProxyOn(kafka.brokers, {
+    acl: { superUsers: [], allowEveryoneIfNoAclFound: false, file: aclFile },
+  });
   t.teardown(() => proxy.stop());
   const props = (user: 'alice' | 'bob') =>
-    clientProperties({ 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'SCRAM-SHA-256', 'sasl.jaas.config': jaas('SCRAM-SHA-256', user, USERS[user]) });
-  const clients = ['--client', `direct=${kafka.bootstrap}`, '--client', `bob=${proxy.saslPlaintext}@${props('bob')}`, '--client', `alice=${proxy.saslPlaintext}@${props('alice')}`];
+    clientProperties({
+      'security.protocol': 'SASL_PLAINTEXT',
+      'sasl.mechanism': 'SCRAM-SHA-256',
+      'sasl.jaas.config': jaas('SCRAM-SHA-256', user, USERS[user]),
+    });
+  const clients = [
+    '--client',
+    `direct=${kafka.bootstrap}`,
+    '--client',
+    `bob=${proxy.saslPlaintext}@${props('bob')}`,
+    '--client',
+    `alice=${proxy.saslPlaintext}@${props('alice')}`,
+  ];
   return {
     proxy,
     async probe(lines, timeoutMs = 120_000) {
@@ -50,7 +67,10 @@ export async function adminSetup(t: { teardown(fn: () => unknown): void }, kafka
         .split('\n')
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as ProbeResult);
-      if (out.length !== lines.length) throw new Error(`AdminProbe answered ${out.length} of ${lines.length} lines (exit ${r.code}): ${JSON.stringify(out)}\n${r.stderr.slice(-3000)}`);
+      if (out.length !== lines.length)
+        throw new Error(
+          `AdminProbe answered ${out.length} of ${lines.length} lines (exit ${r.code}): ${JSON.stringify(out)}\n${r.stderr.slice(-3000)}`,
+        );
       return out;
     },
     async raw(via, nodeId) {

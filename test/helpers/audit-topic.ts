@@ -4,7 +4,9 @@ import { kcat } from './kcat.js';
 
 /** Every event of partition 0 of an audit topic, as the upstream cluster holds it. */
 export async function auditTopicEvents<E>(brokers: string[], topic: string): Promise<E[]> {
-  const r = await kcat(['-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-b', brokers.join(',')], { timeoutMs: 20_000 });
+  const r = await kcat(['-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-b', brokers.join(',')], {
+    timeoutMs: 20_000,
+  });
   return r.stdout
     .split('\n')
     .filter(Boolean)

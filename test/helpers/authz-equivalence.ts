@@ -74,16 +74,46 @@ export const OTHER_HOST = '10.1.2.3';
 // ---- ACLs -------------------------------------------------------------------------------------
 
 const OPS: Record<number, number[]> = {
-  [ResourceType.TOPIC]: [Operation.ALL, Operation.READ, Operation.WRITE, Operation.CREATE, Operation.DELETE, Operation.ALTER, Operation.DESCRIBE, Operation.DESCRIBE_CONFIGS, Operation.ALTER_CONFIGS],
-  [ResourceType.GROUP]: [Operation.ALL, Operation.READ, Operation.DELETE, Operation.DESCRIBE, Operation.DESCRIBE_CONFIGS, Operation.ALTER_CONFIGS],
+  [ResourceType.TOPIC]: [
+    Operation.ALL,
+    Operation.READ,
+    Operation.WRITE,
+    Operation.CREATE,
+    Operation.DELETE,
+    Operation.ALTER,
+    Operation.DESCRIBE,
+    Operation.DESCRIBE_CONFIGS,
+    Operation.ALTER_CONFIGS,
+  ],
+  [ResourceType.GROUP]: [
+    Operation.ALL,
+    Operation.READ,
+    Operation.DELETE,
+    Operation.DESCRIBE,
+    Operation.DESCRIBE_CONFIGS,
+    Operation.ALTER_CONFIGS,
+  ],
   [ResourceType.TRANSACTIONAL_ID]: [Operation.ALL, Operation.WRITE, Operation.DESCRIBE],
-  [ResourceType.CLUSTER]: [Operation.ALL, Operation.CREATE, Operation.ALTER, Operation.DESCRIBE, Operation.CLUSTER_ACTION, Operation.DESCRIBE_CONFIGS, Operation.ALTER_CONFIGS, Operation.IDEMPOTENT_WRITE],
+  [ResourceType.CLUSTER]: [
+    Operation.ALL,
+    Operation.CREATE,
+    Operation.ALTER,
+    Operation.DESCRIBE,
+    Operation.CLUSTER_ACTION,
+    Operation.DESCRIBE_CONFIGS,
+    Operation.ALTER_CONFIGS,
+    Operation.IDEMPOTENT_WRITE,
+  ],
 };
 
 function resourceName(rand: Rand, type: number): { name: string; pattern: number } {
   if (type === ResourceType.CLUSTER) return { name: CLUSTER, pattern: PatternType.LITERAL };
   const [names, prefixes] =
-    type === ResourceType.TOPIC ? [[...TOPICS, ...DELETABLE_TOPICS, 'nope'], TOPIC_PREFIXES] : type === ResourceType.GROUP ? [ALL_GROUPS, GROUP_PREFIXES] : [ALL_TXN_IDS, TXN_PREFIXES];
+    type === ResourceType.TOPIC
+      ? [[...TOPICS, ...DELETABLE_TOPICS, 'nope'], TOPIC_PREFIXES]
+      : type === ResourceType.GROUP
+        ? [ALL_GROUPS, GROUP_PREFIXES]
+        : [ALL_TXN_IDS, TXN_PREFIXES];
   const r = rand.next();
   if (r < 0.12) return { name: '*', pattern: PatternType.LITERAL };
   if (r < 0.45) return { name: rand.pick(prefixes), pattern: PatternType.PREFIXED };
@@ -98,7 +128,15 @@ function resourceName(rand: Rand, type: number): { name: string; pattern: number
 export function generateAcls(rand: Rand, users: readonly string[]): AclBinding[] {
   const out: AclBinding[] = [];
   const seen = new Set<string>();
-  const types = [ResourceType.TOPIC, ResourceType.TOPIC, ResourceType.TOPIC, ResourceType.GROUP, ResourceType.GROUP, ResourceType.TRANSACTIONAL_ID, ResourceType.CLUSTER];
+  const types = [
+    ResourceType.TOPIC,
+    ResourceType.TOPIC,
+    ResourceType.TOPIC,
+    ResourceType.GROUP,
+    ResourceType.GROUP,
+    ResourceType.TRANSACTIONAL_ID,
+    ResourceType.CLUSTER,
+  ];
   for (const user of users) {
     const n = 7 + rand.int(8);
     for (let i = 0; i < n; i++) {
@@ -163,7 +201,15 @@ export const TEMPLATES: Record<string, Template> = {
       version: 9,
       label: `Produce ${topics.join(',')}${txn ? ` (transactionalId ${txn}, plain records)` : ''}`,
       setup: null,
-      body: () => ({ transactionalId: txn, acks: -1, timeoutMs: 5000, topicData: topics.map((name) => ({ name, partitionData: partition0((index) => ({ index, records: RECORDS })) })) }),
+      body: () => ({
+        transactionalId: txn,
+        acks: -1,
+        timeoutMs: 5000,
+        topicData: topics.map((name) => ({
+          name,
+          partitionData: partition0((index) => ({ index, records: RECORDS })),
+        })),
+      }),
     };
   },
   fetch: (r) => {
@@ -183,7 +229,19 @@ export const TEMPLATES: Record<string, Template> = {
         isolationLevel: r.int(2),
         sessionId: 0,
         sessionEpoch: -1,
-        topics: topics.map((topic) => ({ topic, topicId: ZERO_ID, partitions: partition0((partition) => ({ partition, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 16, replicaDirectoryId: ZERO_ID })) })),
+        topics: topics.map((topic) => ({
+          topic,
+          topicId: ZERO_ID,
+          partitions: partition0((partition) => ({
+            partition,
+            currentLeaderEpoch: -1,
+            fetchOffset: 0n,
+            lastFetchedEpoch: -1,
+            logStartOffset: -1n,
+            partitionMaxBytes: 1 << 16,
+            replicaDirectoryId: ZERO_ID,
+          })),
+        })),
         forgottenTopicsData: [],
         rackId: '',
       }),
@@ -196,7 +254,20 @@ export const TEMPLATES: Record<string, Template> = {
       version: 7,
       label: `ListOffsets ${topics.join(',')}`,
       setup: null,
-      body: () => ({ replicaId: -1, isolationLevel: 0, timeoutMs: 5000, topics: topics.map((name) => ({ name, partitions: partition0((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp: r.pick([-1n, -2n]), maxNumOffsets: 1 })) })) }),
+      body: () => ({
+        replicaId: -1,
+        isolationLevel: 0,
+        timeoutMs: 5000,
+        topics: topics.map((name) => ({
+          name,
+          partitions: partition0((partitionIndex) => ({
+            partitionIndex,
+            currentLeaderEpoch: -1,
+            timestamp: r.pick([-1n, -2n]),
+            maxNumOffsets: 1,
+          })),
+        })),
+      }),
     };
   },
   metadataAll: (r) => {
@@ -207,7 +278,12 @@ export const TEMPLATES: Record<string, Template> = {
       version: v,
       label: `Metadata v${v} all topics${ops ? ' with authorized operations' : ''}`,
       setup: null,
-      body: () => ({ topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: ops, includeTopicAuthorizedOperations: ops }),
+      body: () => ({
+        topics: null,
+        allowAutoTopicCreation: false,
+        includeClusterAuthorizedOperations: ops,
+        includeTopicAuthorizedOperations: ops,
+      }),
     };
   },
   metadataNamed: (r) => {
@@ -220,17 +296,34 @@ export const TEMPLATES: Record<string, Template> = {
       label: `Metadata v${v} ${topics.join(',')}${auto ? ' (auto-creation asked for)' : ''}`,
       // (The broker has auto-creation off: nothing is created. 'missing-topics' marks the case.)
       setup: auto ? 'missing-topics' : null,
-      body: () => ({ topics: topics.map((name) => ({ name, topicId: ZERO_ID })), allowAutoTopicCreation: auto, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: true }),
+      body: () => ({
+        topics: topics.map((name) => ({ name, topicId: ZERO_ID })),
+        allowAutoTopicCreation: auto,
+        includeClusterAuthorizedOperations: true,
+        includeTopicAuthorizedOperations: true,
+      }),
     };
   },
   describeTopicPartitions: (r) => {
     const topics = r.some(ALL_TOPICS, 4);
-    return { api: ApiKey.DescribeTopicPartitions, version: 0, label: `DescribeTopicPartitions ${topics.join(',')}`, setup: null, body: () => ({ topics: topics.map((name) => ({ name })), responsePartitionLimit: 2000, cursor: null }) };
+    return {
+      api: ApiKey.DescribeTopicPartitions,
+      version: 0,
+      label: `DescribeTopicPartitions ${topics.join(',')}`,
+      setup: null,
+      body: () => ({ topics: topics.map((name) => ({ name })), responsePartitionLimit: 2000, cursor: null }),
+    };
   },
   findCoordinator: (r) => {
     const txn = r.chance(0.4);
     const keys = txn ? r.some(ALL_TXN_IDS, 2) : r.some(ALL_GROUPS, 2);
-    return { api: ApiKey.FindCoordinator, version: 4, label: `FindCoordinator ${txn ? 'transaction' : 'group'} ${keys.join(',')}`, setup: null, body: () => ({ key: '', keyType: txn ? 1 : 0, coordinatorKeys: keys }) };
+    return {
+      api: ApiKey.FindCoordinator,
+      version: 4,
+      label: `FindCoordinator ${txn ? 'transaction' : 'group'} ${keys.join(',')}`,
+      setup: null,
+      body: () => ({ key: '', keyType: txn ? 1 : 0, coordinatorKeys: keys }),
+    };
   },
   joinGroup: (r) => {
     const groupId = r.pick(GROUPS);
@@ -239,20 +332,59 @@ export const TEMPLATES: Record<string, Template> = {
       version: 7,
       label: `JoinGroup ${groupId}`,
       setup: null,
-      body: () => ({ groupId, sessionTimeoutMs: 30000, rebalanceTimeoutMs: 30000, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], reason: null }),
+      body: () => ({
+        groupId,
+        sessionTimeoutMs: 30000,
+        rebalanceTimeoutMs: 30000,
+        memberId: '',
+        groupInstanceId: null,
+        protocolType: 'consumer',
+        protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+        reason: null,
+      }),
     };
   },
   syncGroup: (r) => {
     const groupId = r.pick(GROUPS);
-    return { api: ApiKey.SyncGroup, version: 5, label: `SyncGroup ${groupId}`, setup: null, body: () => ({ groupId, generationId: 1, memberId: 'no-such-member', groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments: [] }) };
+    return {
+      api: ApiKey.SyncGroup,
+      version: 5,
+      label: `SyncGroup ${groupId}`,
+      setup: null,
+      body: () => ({
+        groupId,
+        generationId: 1,
+        memberId: 'no-such-member',
+        groupInstanceId: null,
+        protocolType: 'consumer',
+        protocolName: 'range',
+        assignments: [],
+      }),
+    };
   },
   heartbeat: (r) => {
     const groupId = r.pick(GROUPS);
-    return { api: ApiKey.Heartbeat, version: 4, label: `Heartbeat ${groupId}`, setup: null, body: () => ({ groupId, generationId: 1, memberId: 'no-such-member', groupInstanceId: null }) };
+    return {
+      api: ApiKey.Heartbeat,
+      version: 4,
+      label: `Heartbeat ${groupId}`,
+      setup: null,
+      body: () => ({ groupId, generationId: 1, memberId: 'no-such-member', groupInstanceId: null }),
+    };
   },
   leaveGroup: (r) => {
     const groupId = r.pick(GROUPS);
-    return { api: ApiKey.LeaveGroup, version: 4, label: `LeaveGroup ${groupId}`, setup: null, body: () => ({ groupId, memberId: '', members: [{ memberId: 'no-such-member', groupInstanceId: null, reason: null }] }) };
+    return {
+      api: ApiKey.LeaveGroup,
+      version: 4,
+      label: `LeaveGroup ${groupId}`,
+      setup: null,
+      body: () => ({
+        groupId,
+        memberId: '',
+        members: [{ memberId: 'no-such-member', groupInstanceId: null, reason: null }],
+      }),
+    };
   },
   offsetCommit: (r) => {
     // (Never grp-none: a commit would create it, and DeleteGroups cases expect it missing.)
@@ -263,7 +395,23 @@ export const TEMPLATES: Record<string, Template> = {
       version: 8,
       label: `OffsetCommit ${groupId} ${topics.join(',')}`,
       setup: null,
-      body: () => ({ groupId, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n, topics: topics.map((name) => ({ name, partitions: partition0((partitionIndex) => ({ partitionIndex, committedOffset: 0n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null })) })) }),
+      body: () => ({
+        groupId,
+        generationIdOrMemberEpoch: -1,
+        memberId: '',
+        groupInstanceId: null,
+        retentionTimeMs: -1n,
+        topics: topics.map((name) => ({
+          name,
+          partitions: partition0((partitionIndex) => ({
+            partitionIndex,
+            committedOffset: 0n,
+            committedLeaderEpoch: -1,
+            commitTimestamp: -1n,
+            committedMetadata: null,
+          })),
+        })),
+      }),
     };
   },
   offsetFetch: (r) => {
@@ -275,23 +423,63 @@ export const TEMPLATES: Record<string, Template> = {
       version: 8,
       label: `OffsetFetch ${groups.join(',')} ${all ? 'all topics' : topics.join(',')}`,
       setup: null,
-      body: () => ({ groupId: '', topics: null, requireStable: false, groups: groups.map((groupId) => ({ groupId, memberId: null, memberEpoch: -1, topics: all ? null : topics.map((name) => ({ name, partitionIndexes: [0] })) })) }),
+      body: () => ({
+        groupId: '',
+        topics: null,
+        requireStable: false,
+        groups: groups.map((groupId) => ({
+          groupId,
+          memberId: null,
+          memberEpoch: -1,
+          topics: all ? null : topics.map((name) => ({ name, partitionIndexes: [0] })),
+        })),
+      }),
     };
   },
   describeGroups: (r) => {
     const groups = r.some(ALL_GROUPS, 3);
-    return { api: ApiKey.DescribeGroups, version: 5, label: `DescribeGroups ${groups.join(',')} with authorized operations`, setup: null, body: () => ({ groups, includeAuthorizedOperations: true }) };
+    return {
+      api: ApiKey.DescribeGroups,
+      version: 5,
+      label: `DescribeGroups ${groups.join(',')} with authorized operations`,
+      setup: null,
+      body: () => ({ groups, includeAuthorizedOperations: true }),
+    };
   },
-  listGroups: () => ({ api: ApiKey.ListGroups, version: 4, label: 'ListGroups', setup: null, body: () => ({ statesFilter: [], typesFilter: [] }) }),
+  listGroups: () => ({
+    api: ApiKey.ListGroups,
+    version: 4,
+    label: 'ListGroups',
+    setup: null,
+    body: () => ({ statesFilter: [], typesFilter: [] }),
+  }),
   deleteGroups: (r) => {
     const groups = r.some([...DELETABLE_GROUPS, 'grp-none'], 3);
-    return { api: ApiKey.DeleteGroups, version: 2, label: `DeleteGroups ${groups.join(',')}`, setup: 'deletable-groups', body: () => ({ groupsNames: groups }) };
+    return {
+      api: ApiKey.DeleteGroups,
+      version: 2,
+      label: `DeleteGroups ${groups.join(',')}`,
+      setup: 'deletable-groups',
+      body: () => ({ groupsNames: groups }),
+    };
   },
   initProducerIdTxn: (r) => {
     const txn = r.pick(ALL_TXN_IDS);
-    return { api: ApiKey.InitProducerId, version: 4, label: `InitProducerId transactional ${txn}`, setup: null, body: () => ({ transactionalId: txn, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 }) };
+    return {
+      api: ApiKey.InitProducerId,
+      version: 4,
+      label: `InitProducerId transactional ${txn}`,
+      setup: null,
+      body: () => ({ transactionalId: txn, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 }),
+    };
   },
-  initProducerIdIdempotent: () => ({ api: ApiKey.InitProducerId, version: 4, label: 'InitProducerId idempotent', setup: null, body: () => ({ transactionalId: null, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 }) }),
+  initProducerIdIdempotent: () => ({
+    api: ApiKey.InitProducerId,
+    version: 4,
+    label: 'InitProducerId idempotent',
+    setup: null,
+    body: () => ({ transactionalId: null, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 }),
+  }),
   addPartitionsToTxn: (r) => {
     const txn = r.pick(TXN_IDS);
     const topics = r.some([...TOPICS, ...MISSING_TOPICS], 3);
@@ -301,13 +489,26 @@ export const TEMPLATES: Record<string, Template> = {
       label: `AddPartitionsToTxn ${txn} ${topics.join(',')}`,
       setup: 'ongoing-txn',
       txnId: txn,
-      body: (c) => ({ transactions: [], v3AndBelowTransactionalId: txn, v3AndBelowProducerId: c.producerId, v3AndBelowProducerEpoch: c.producerEpoch, v3AndBelowTopics: topics.map((name) => ({ name, partitions: [0] })) }),
+      body: (c) => ({
+        transactions: [],
+        v3AndBelowTransactionalId: txn,
+        v3AndBelowProducerId: c.producerId,
+        v3AndBelowProducerEpoch: c.producerEpoch,
+        v3AndBelowTopics: topics.map((name) => ({ name, partitions: [0] })),
+      }),
     };
   },
   addOffsetsToTxn: (r) => {
     const txn = r.pick(TXN_IDS);
     const groupId = r.pick(ALL_GROUPS);
-    return { api: ApiKey.AddOffsetsToTxn, version: 3, label: `AddOffsetsToTxn ${txn} ${groupId}`, setup: 'ongoing-txn', txnId: txn, body: (c) => ({ transactionalId: txn, producerId: c.producerId, producerEpoch: c.producerEpoch, groupId }) };
+    return {
+      api: ApiKey.AddOffsetsToTxn,
+      version: 3,
+      label: `AddOffsetsToTxn ${txn} ${groupId}`,
+      setup: 'ongoing-txn',
+      txnId: txn,
+      body: (c) => ({ transactionalId: txn, producerId: c.producerId, producerEpoch: c.producerEpoch, groupId }),
+    };
   },
   txnOffsetCommit: (r) => {
     const txn = r.pick(TXN_IDS);
@@ -319,13 +520,37 @@ export const TEMPLATES: Record<string, Template> = {
       label: `TxnOffsetCommit ${txn} ${groupId} ${topics.join(',')}`,
       setup: 'ongoing-txn',
       txnId: txn,
-      body: (c) => ({ transactionalId: txn, groupId, producerId: c.producerId, producerEpoch: c.producerEpoch, generationId: -1, memberId: '', groupInstanceId: null, topics: topics.map((name) => ({ name, partitions: partition0((partitionIndex) => ({ partitionIndex, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: null })) })) }),
+      body: (c) => ({
+        transactionalId: txn,
+        groupId,
+        producerId: c.producerId,
+        producerEpoch: c.producerEpoch,
+        generationId: -1,
+        memberId: '',
+        groupInstanceId: null,
+        topics: topics.map((name) => ({
+          name,
+          partitions: partition0((partitionIndex) => ({
+            partitionIndex,
+            committedOffset: 0n,
+            committedLeaderEpoch: -1,
+            committedMetadata: null,
+          })),
+        })),
+      }),
     };
   },
   endTxn: (r) => {
     const txn = r.pick(TXN_IDS);
     const committed = r.chance(0.5);
-    return { api: ApiKey.EndTxn, version: 3, label: `EndTxn ${committed ? 'commit' : 'abort'} ${txn}`, setup: 'ongoing-txn', txnId: txn, body: (c) => ({ transactionalId: txn, producerId: c.producerId, producerEpoch: c.producerEpoch, committed }) };
+    return {
+      api: ApiKey.EndTxn,
+      version: 3,
+      label: `EndTxn ${committed ? 'commit' : 'abort'} ${txn}`,
+      setup: 'ongoing-txn',
+      txnId: txn,
+      body: (c) => ({ transactionalId: txn, producerId: c.producerId, producerEpoch: c.producerEpoch, committed }),
+    };
   },
   createTopics: (r) => {
     const topics = r.some(ADMIN_TOPICS, 3);
@@ -334,16 +559,40 @@ export const TEMPLATES: Record<string, Template> = {
       version: 7,
       label: `CreateTopics (validate only) ${topics.join(',')}`,
       setup: 'deletable-topics',
-      body: () => ({ timeoutMs: 10000, validateOnly: true, topics: topics.map((name) => ({ name, numPartitions: 1, replicationFactor: -1, assignments: [], configs: [] })) }),
+      body: () => ({
+        timeoutMs: 10000,
+        validateOnly: true,
+        topics: topics.map((name) => ({ name, numPartitions: 1, replicationFactor: -1, assignments: [], configs: [] })),
+      }),
     };
   },
   deleteTopics: (r) => {
     const topics = r.some([...DELETABLE_TOPICS, ...MISSING_TOPICS], 3);
-    return { api: ApiKey.DeleteTopics, version: 6, label: `DeleteTopics ${topics.join(',')}`, setup: 'deletable-topics', body: () => ({ timeoutMs: 10000, topicNames: topics, topics: topics.map((name) => ({ name, topicId: ZERO_ID })) }) };
+    return {
+      api: ApiKey.DeleteTopics,
+      version: 6,
+      label: `DeleteTopics ${topics.join(',')}`,
+      setup: 'deletable-topics',
+      body: () => ({
+        timeoutMs: 10000,
+        topicNames: topics,
+        topics: topics.map((name) => ({ name, topicId: ZERO_ID })),
+      }),
+    };
   },
   createPartitions: (r) => {
     const topics = r.some(ADMIN_TOPICS, 3);
-    return { api: ApiKey.CreatePartitions, version: 3, label: `CreatePartitions (validate only) ${topics.join(',')}`, setup: 'deletable-topics', body: () => ({ timeoutMs: 10000, validateOnly: true, topics: topics.map((name) => ({ name, count: 3, assignments: null })) }) };
+    return {
+      api: ApiKey.CreatePartitions,
+      version: 3,
+      label: `CreatePartitions (validate only) ${topics.join(',')}`,
+      setup: 'deletable-topics',
+      body: () => ({
+        timeoutMs: 10000,
+        validateOnly: true,
+        topics: topics.map((name) => ({ name, count: 3, assignments: null })),
+      }),
+    };
   },
   describeConfigs: (r) => {
     const topics = someTopics(r, 2);
@@ -356,7 +605,12 @@ export const TEMPLATES: Record<string, Template> = {
       body: () => ({
         includeSynonyms: false,
         includeDocumentation: false,
-        resources: [...topics.map((resourceName) => ({ resourceType: 2, resourceName, configurationKeys: null })), ...(broker ? [{ resourceType: 4, resourceName: '1', configurationKeys: ['log.retention.ms', 'num.io.threads'] }] : [])],
+        resources: [
+          ...topics.map((resourceName) => ({ resourceType: 2, resourceName, configurationKeys: null })),
+          ...(broker
+            ? [{ resourceType: 4, resourceName: '1', configurationKeys: ['log.retention.ms', 'num.io.threads'] }]
+            : []),
+        ],
       }),
     };
   },
@@ -371,22 +625,51 @@ export const TEMPLATES: Record<string, Template> = {
       body: () => ({
         validateOnly: true,
         resources: [
-          ...topics.map((resourceName) => ({ resourceType: 2, resourceName, configs: [{ name: 'retention.ms', configOperation: 0, value: '604800000' }] })),
-          ...(broker ? [{ resourceType: 4, resourceName: '1', configs: [{ name: 'log.cleaner.threads', configOperation: 0, value: '1' }] }] : []),
+          ...topics.map((resourceName) => ({
+            resourceType: 2,
+            resourceName,
+            configs: [{ name: 'retention.ms', configOperation: 0, value: '604800000' }],
+          })),
+          ...(broker
+            ? [
+                {
+                  resourceType: 4,
+                  resourceName: '1',
+                  configs: [{ name: 'log.cleaner.threads', configOperation: 0, value: '1' }],
+                },
+              ]
+            : []),
         ],
       }),
     };
   },
   deleteRecords: (r) => {
     const topics = r.some([...TOPICS, ...MISSING_TOPICS], 3);
-    return { api: ApiKey.DeleteRecords, version: 2, label: `DeleteRecords ${topics.join(',')}`, setup: null, body: () => ({ timeoutMs: 5000, topics: topics.map((name) => ({ name, partitions: [{ partitionIndex: 0, offset: 0n }] })) }) };
+    return {
+      api: ApiKey.DeleteRecords,
+      version: 2,
+      label: `DeleteRecords ${topics.join(',')}`,
+      setup: null,
+      body: () => ({
+        timeoutMs: 5000,
+        topics: topics.map((name) => ({ name, partitions: [{ partitionIndex: 0, offset: 0n }] })),
+      }),
+    };
   },
   describeAcls: () => ({
     api: ApiKey.DescribeAcls,
     version: 3,
     label: 'DescribeAcls (every binding)',
     setup: null,
-    body: () => ({ resourceTypeFilter: ResourceType.ANY, resourceNameFilter: null, patternTypeFilter: PatternType.ANY, principalFilter: null, hostFilter: null, operation: Operation.ANY, permissionType: Permission.ANY }),
+    body: () => ({
+      resourceTypeFilter: ResourceType.ANY,
+      resourceNameFilter: null,
+      patternTypeFilter: PatternType.ANY,
+      principalFilter: null,
+      hostFilter: null,
+      operation: Operation.ANY,
+      permissionType: Permission.ANY,
+    }),
   }),
   createAcls: (r) => {
     // A binding for a principal no case logs in as, on a topic no case names: it changes nothing else.
@@ -396,19 +679,55 @@ export const TEMPLATES: Record<string, Template> = {
       version: 3,
       label: `CreateAcls User:nobody READ ${name}`,
       setup: null,
-      body: () => ({ creations: [{ resourceType: ResourceType.TOPIC, resourceName: name, resourcePatternType: PatternType.LITERAL, principal: 'User:nobody', host: '*', operation: Operation.READ, permissionType: Permission.ALLOW }] }),
+      body: () => ({
+        creations: [
+          {
+            resourceType: ResourceType.TOPIC,
+            resourceName: name,
+            resourcePatternType: PatternType.LITERAL,
+            principal: 'User:nobody',
+            host: '*',
+            operation: Operation.READ,
+            permissionType: Permission.ALLOW,
+          },
+        ],
+      }),
     };
   },
   describeProducers: (r) => {
     const topics = someTopics(r);
-    return { api: ApiKey.DescribeProducers, version: 0, label: `DescribeProducers ${topics.join(',')}`, setup: null, body: () => ({ topics: topics.map((name) => ({ name, partitionIndexes: [0] })) }) };
+    return {
+      api: ApiKey.DescribeProducers,
+      version: 0,
+      label: `DescribeProducers ${topics.join(',')}`,
+      setup: null,
+      body: () => ({ topics: topics.map((name) => ({ name, partitionIndexes: [0] })) }),
+    };
   },
   describeTransactions: (r) => {
     const ids = r.some(ALL_TXN_IDS, 3);
-    return { api: ApiKey.DescribeTransactions, version: 0, label: `DescribeTransactions ${ids.join(',')}`, setup: null, body: () => ({ transactionalIds: ids }) };
+    return {
+      api: ApiKey.DescribeTransactions,
+      version: 0,
+      label: `DescribeTransactions ${ids.join(',')}`,
+      setup: null,
+      body: () => ({ transactionalIds: ids }),
+    };
   },
-  listTransactions: () => ({ api: ApiKey.ListTransactions, version: 1, label: 'ListTransactions', setup: null, body: () => ({ stateFilters: [], producerIdFilters: [], durationFilter: -1n }) }),
-  describeCluster: () => ({ api: ApiKey.DescribeCluster, version: 1, label: 'DescribeCluster with authorized operations', setup: null, body: () => ({ includeClusterAuthorizedOperations: true, endpointType: 1 }) }),
+  listTransactions: () => ({
+    api: ApiKey.ListTransactions,
+    version: 1,
+    label: 'ListTransactions',
+    setup: null,
+    body: () => ({ stateFilters: [], producerIdFilters: [], durationFilter: -1n }),
+  }),
+  describeCluster: () => ({
+    api: ApiKey.DescribeCluster,
+    version: 1,
+    label: 'DescribeCluster with authorized operations',
+    setup: null,
+    body: () => ({ includeClusterAuthorizedOperations: true, endpointType: 1 }),
+  }),
   consumerGroupHeartbeat: (r) => {
     const groupId = r.pick(CONSUMER_GROUPS);
     const topics = r.some(TOPICS, 2);
@@ -417,7 +736,18 @@ export const TEMPLATES: Record<string, Template> = {
       version: 0,
       label: `ConsumerGroupHeartbeat join ${groupId} subscribing ${topics.join(',')}`,
       setup: null,
-      body: () => ({ groupId, memberId: `m-${r.int(1 << 30)}`, memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 30000, subscribedTopicNames: topics, subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [] }),
+      body: () => ({
+        groupId,
+        memberId: `m-${r.int(1 << 30)}`,
+        memberEpoch: 0,
+        instanceId: null,
+        rackId: null,
+        rebalanceTimeoutMs: 30000,
+        subscribedTopicNames: topics,
+        subscribedTopicRegex: null,
+        serverAssignor: null,
+        topicPartitions: [],
+      }),
     };
   },
 };
@@ -447,7 +777,25 @@ export function generateCases(rand: Rand, users: readonly string[], perUser: num
 // ---- normalisation ----------------------------------------------------------------------------
 
 /** Fields that name what an entry is about: kept, and used to sort lists. */
-const IDENTITY = new Set(['name', 'topic', 'topicName', 'groupId', 'partitionIndex', 'index', 'partition', 'partitions', 'transactionalId', 'key', 'resourceType', 'resourceName', 'patternType', 'principal', 'host', 'operation', 'permissionType']);
+const IDENTITY = new Set([
+  'name',
+  'topic',
+  'topicName',
+  'groupId',
+  'partitionIndex',
+  'index',
+  'partition',
+  'partitions',
+  'transactionalId',
+  'key',
+  'resourceType',
+  'resourceName',
+  'patternType',
+  'principal',
+  'host',
+  'operation',
+  'permissionType',
+]);
 /** Fields whose value authorization decides. */
 const DECIDED = /(^|[a-z])(errorCode|ErrorCode|AuthorizedOperations|authorizedOperations)$/;
 
@@ -459,8 +807,12 @@ const DECIDED = /(^|[a-z])(errorCode|ErrorCode|AuthorizedOperations|authorizedOp
  */
 export function normalise(v: unknown): unknown {
   if (Array.isArray(v)) {
-    const items = v.map(normalise).filter((x) => !(x !== null && typeof x === 'object' && !Array.isArray(x) && Object.keys(x).length === 0));
-    return items.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0));
+    const items = v
+      .map(normalise)
+      .filter((x) => !(x !== null && typeof x === 'object' && !Array.isArray(x) && Object.keys(x).length === 0));
+    return items.sort((a, b) =>
+      JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0,
+    );
   }
   if (v === null || typeof v !== 'object' || Buffer.isBuffer(v)) return v;
   const out: Record<string, unknown> = {};
@@ -468,7 +820,8 @@ export function normalise(v: unknown): unknown {
     // Which member a partition goes to depends on who joined first (the direct path), not on ACLs.
     if (k === 'assignment') continue;
     if (k === 'configs' && Array.isArray(x)) out.configCount = x.length;
-    else if (DECIDED.test(k) || IDENTITY.has(k)) out[k] = typeof x === 'bigint' ? String(x) : Array.isArray(x) ? normalise(x) : x;
+    else if (DECIDED.test(k) || IDENTITY.has(k))
+      out[k] = typeof x === 'bigint' ? String(x) : Array.isArray(x) ? normalise(x) : x;
     else if (x !== null && typeof x === 'object' && !Buffer.isBuffer(x)) {
       const n = normalise(x);
       if (Array.isArray(n) ? n.length > 0 : Object.keys(n as object).length > 0) out[k] = n;

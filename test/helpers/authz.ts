@@ -22,7 +22,14 @@ export interface AuditedEvent {
     methodName: string;
     request?: { correlation_id: string };
     authenticationInfo: { principal: string };
-    authorizationInfo?: { granted: boolean; operation: string; resourceType: string; resourceName: string; superUserAuthorization?: boolean; protectedTopic?: boolean };
+    authorizationInfo?: {
+      granted: boolean;
+      operation: string;
+      resourceType: string;
+      resourceName: string;
+      superUserAuthorization?: boolean;
+      protectedTopic?: boolean;
+    };
   };
 }
 
@@ -30,7 +37,10 @@ export interface AuditedEvent {
  * A real audit trail (AuditLog) with one stream sink whose lines are kept. `full`: its spool
  * takes nothing, so under failClosed every event is refused.
  */
-export function auditTrail(opts: { allowed?: 'default' | 'all' | 'none'; full?: boolean } = {}): { audit: AuditLog; events: () => Promise<AuditedEvent[]> } {
+export function auditTrail(opts: { allowed?: 'default' | 'all' | 'none'; full?: boolean } = {}): {
+  audit: AuditLog;
+  events: () => Promise<AuditedEvent[]>;
+} {
   const lines: string[] = [];
   const out = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -40,7 +50,11 @@ export function auditTrail(opts: { allowed?: 'default' | 'all' | 'none'; full?: 
   });
   const dir = mkdtempSync(join(tmpdir(), 'warden-authz-'));
   const audit = new AuditLog(
-    { allowed: opts.allowed ?? 'default', spool: { dir, maxBytes: opts.full ? 1 : 1 << 20, segmentBytes: 1 << 16, onFull: 'failClosed', fsync: false }, sinks: [{ type: 'stdout' }] },
+    {
+      allowed: opts.allowed ?? 'default',
+      spool: { dir, maxBytes: opts.full ? 1 : 1 << 20, segmentBytes: 1 << 16, onFull: 'failClosed', fsync: false },
+      sinks: [{ type: 'stdout' }],
+    },
     { log: pino({ level: 'silent' }), upstream: null, stdout: out },
   );
   audit.start();
@@ -69,7 +83,10 @@ export interface ContextOptions {
 }
 
 /** Decisions for a principal, and the header of the request the next context is for. */
-export function decisionsFor(o: ContextOptions): { decisions: ConnectionDecisions | null; header: (apiKey: number, correlationId?: number) => RequestHeader } {
+export function decisionsFor(o: ContextOptions): {
+  decisions: ConnectionDecisions | null;
+  header: (apiKey: number, correlationId?: number) => RequestHeader;
+} {
   const host = o.host ?? '127.0.0.1';
   const decisions = ConnectionDecisions.create({
     authorizer: o.authorizer,
@@ -90,7 +107,15 @@ export function decisionsFor(o: ContextOptions): { decisions: ConnectionDecision
       clientId: h?.clientId ?? null,
     }),
   });
-  const header = (apiKey: number, correlationId = o.correlationId ?? 1): RequestHeader => ({ apiKey, apiVersion: 0, correlationId, clientId: o.clientId === undefined ? 'test' : o.clientId, tagged: undefined, bodyOffset: 0, flexible: false });
+  const header = (apiKey: number, correlationId = o.correlationId ?? 1): RequestHeader => ({
+    apiKey,
+    apiVersion: 0,
+    correlationId,
+    clientId: o.clientId === undefined ? 'test' : o.clientId,
+    tagged: undefined,
+    bodyOffset: 0,
+    flexible: false,
+  });
   return { decisions, header };
 }
 
@@ -98,7 +123,13 @@ export function decisionsFor(o: ContextOptions): { decisions: ConnectionDecision
  * Runs the check of `apiKey` as a connection would, through the decision path; whatever it would
  * send (a local answer, a rewritten request) must encode.
  */
-export function runCheck(o: ContextOptions, apiKey: number, version: number, request: unknown, correlationId?: number): Verdict {
+export function runCheck(
+  o: ContextOptions,
+  apiKey: number,
+  version: number,
+  request: unknown,
+  correlationId?: number,
+): Verdict {
   const { decisions, header } = decisionsFor(o);
   if (decisions === null) throw new Error(`nothing is decided for ${o.principal}`);
   return runWith(decisions.forRequest(header(apiKey, correlationId)), apiKey, version, request);
@@ -113,7 +144,12 @@ export function runWith(c: AuthzContext, apiKey: number, version: number, reques
 }
 
 /** A literal ALLOW binding from any host. */
-export const allow = (principal: string, operation: OperationCode, resourceType: AclBinding['resourceType'], resourceName: string): AclBinding => ({
+export const allow = (
+  principal: string,
+  operation: OperationCode,
+  resourceType: AclBinding['resourceType'],
+  resourceName: string,
+): AclBinding => ({
   principal,
   operation,
   resourceType,

@@ -27,7 +27,18 @@ export async function makePki(): Promise<TestPki> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-pki-'));
   const ca = await makeCa();
   const server = await makeLeaf(ca, [['CN', 'localhost']], 'server');
-  const client = await makeLeaf(ca, [['C', 'Unknown'], ['ST', 'Unknown'], ['L', 'Unknown'], ['O', 'Unknown'], ['OU', 'ServiceUsers'], ['CN', 'writeuser']], 'client');
+  const client = await makeLeaf(
+    ca,
+    [
+      ['C', 'Unknown'],
+      ['ST', 'Unknown'],
+      ['L', 'Unknown'],
+      ['O', 'Unknown'],
+      ['OU', 'ServiceUsers'],
+      ['CN', 'writeuser'],
+    ],
+    'client',
+  );
   const otherCa = await makeCa('rogue-ca');
   const rogue = await makeLeaf(otherCa, [['CN', 'rogue']], 'client');
   const w = (name: string, text: string) => {
@@ -56,7 +67,10 @@ let serverCerts = 0;
  * certificate of a real CA names (nothing serves them; a scan without --phone-out only checks that
  * they are there). Made with openssl, as selfsigned cannot write those two extensions.
  */
-export function makeServerCert(pki: TestPki, opts: { keyType?: 'rsa' | 'ecdsa'; revocationUris?: boolean } = {}): { cert: string; key: string } {
+export function makeServerCert(
+  pki: TestPki,
+  opts: { keyType?: 'rsa' | 'ecdsa'; revocationUris?: boolean } = {},
+): { cert: string; key: string } {
   const n = ++serverCerts;
   const p = (name: string) => join(pki.dir, `server-${n}.${name}`);
   const ecdsa = opts.keyType === 'ecdsa';
@@ -66,12 +80,34 @@ export function makeServerCert(pki: TestPki, opts: { keyType?: 'rsa' | 'ecdsa'; 
     'extendedKeyUsage = serverAuth',
     'subjectAltName = DNS:localhost, IP:127.0.0.1',
     'subjectKeyIdentifier = hash',
-    ...(opts.revocationUris ? ['crlDistributionPoints = URI:http://127.0.0.1:9/kafka-warden-test-ca.crl', 'authorityInfoAccess = OCSP;URI:http://127.0.0.1:9/ocsp'] : []),
+    ...(opts.revocationUris
+      ? [
+          'crlDistributionPoints = URI:http://127.0.0.1:9/kafka-warden-test-ca.crl',
+          'authorityInfoAccess = OCSP;URI:http://127.0.0.1:9/ocsp',
+        ]
+      : []),
   ];
   writeFileSync(p('ext'), ext.join('\n') + '\n');
   const newkey = ecdsa ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', 'rsa:2048'];
-  const run = (args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
+  const run = (args: string[]) =>
+    execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
   run(['req', '-new', ...newkey, '-nodes', '-keyout', p('key'), '-subj', '/CN=localhost', '-out', p('csr')]);
-  run(['x509', '-req', '-in', p('csr'), '-CA', pki.caFile, '-CAkey', pki.caKey, '-days', '365', '-sha256', '-extfile', p('ext'), '-out', p('pem')]);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    p('csr'),
+    '-CA',
+    pki.caFile,
+    '-CAkey',
+    pki.caKey,
+    '-days',
+    '365',
+    '-sha256',
+    '-extfile',
+    p('ext'),
+    '-out',
+    p('pem'),
+  ]);
   return { cert: p('pem'), key: p('key') };
 }

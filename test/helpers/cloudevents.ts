@@ -8,8 +8,12 @@ import addFormatsModule from 'ajv-formats';
 const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
 const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule }).default ?? addFormatsModule;
 
-const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'cloudevents-1.0.schema.json'), 'utf8')) as object;
-const ajv = new (Ajv as unknown as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } })({ allErrors: true, strict: false });
+const schema = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', 'fixtures', 'cloudevents-1.0.schema.json'), 'utf8'),
+) as object;
+const ajv = new (
+  Ajv as unknown as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } }
+)({ allErrors: true, strict: false });
 (addFormats as unknown as (a: unknown) => void)(ajv);
 const validate = ajv.compile(schema);
 

@@ -3,7 +3,12 @@
 // rename of generated code changes this file alone.
 import { API_SPECS } from '../../src/protocol/generated/index.js';
 import * as produce from '../../src/protocol/generated/produce.js';
-import { decodeRequestHeader, encodeRequestHeader, responseHeaderLength, type RequestHeader } from '../../src/protocol/headers.js';
+import {
+  decodeRequestHeader,
+  encodeRequestHeader,
+  responseHeaderLength,
+  type RequestHeader,
+} from '../../src/protocol/headers.js';
 import { Reader } from '../../src/protocol/reader.js';
 import { sizePrefixed } from '../../src/protocol/writer.js';
 
@@ -14,7 +19,13 @@ function spec(apiKey: number) {
 }
 
 /** A whole request packet (size, header, body) as a client sends it. */
-export function encodeRequest(apiKey: number, version: number, correlationId: number, body: unknown, clientId: string | null = 'unit-test'): Buffer {
+export function encodeRequest(
+  apiKey: number,
+  version: number,
+  correlationId: number,
+  body: unknown,
+  clientId: string | null = 'unit-test',
+): Buffer {
   return sizePrefixed(128, (w) => {
     encodeRequestHeader(w, apiKey, version, correlationId, clientId);
     spec(apiKey).encodeRequest(w, version, body as never);
@@ -32,7 +43,11 @@ export function decodeRequest(packet: Buffer): { header: RequestHeader; body: Re
 }
 
 /** The correlation id and body of a response packet. */
-export function decodeResponse(apiKey: number, version: number, packet: Buffer): { correlationId: number; body: Record<string, unknown> } {
+export function decodeResponse(
+  apiKey: number,
+  version: number,
+  packet: Buffer,
+): { correlationId: number; body: Record<string, unknown> } {
   const frame = packet.subarray(4);
   const r = new Reader(frame, responseHeaderLength(apiKey, version, frame));
   const body = spec(apiKey).decodeResponse(r, version) as Record<string, unknown>;
@@ -49,7 +64,13 @@ export function produceRequest(topic: string, acks: number, transactionalId: str
     transactionalId,
     acks,
     timeoutMs: 1000,
-    topicData: [{ ...produce.defaultRequestTopicProduceData(), name: topic, partitionData: [{ ...produce.defaultRequestPartitionProduceData(), index: 0, records: null }] }],
+    topicData: [
+      {
+        ...produce.defaultRequestTopicProduceData(),
+        name: topic,
+        partitionData: [{ ...produce.defaultRequestPartitionProduceData(), index: 0, records: null }],
+      },
+    ],
   };
 }
 
@@ -61,7 +82,11 @@ export function produceResponse(topic: string, errorCodes: number[]): produce.Re
       {
         ...produce.defaultResponseTopicProduceResponse(),
         name: topic,
-        partitionResponses: errorCodes.map((errorCode, index) => ({ ...produce.defaultResponsePartitionProduceResponse(), index, errorCode })),
+        partitionResponses: errorCodes.map((errorCode, index) => ({
+          ...produce.defaultResponsePartitionProduceResponse(),
+          index,
+          errorCode,
+        })),
       },
     ],
   };

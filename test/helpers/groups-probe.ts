@@ -16,7 +16,14 @@ export const GROUPS_ACLS = `acls:
 
 /** GroupsProbe's arguments: bob and alice over the proxy's SASL_PLAINTEXT listener. */
 export function probeArgs(saslPlaintext: string, broker: string): string[] {
-  return [`bootstrap=${saslPlaintext}`, 'user=bob', `password=${USERS.bob}`, 'altUser=alice', `altPassword=${USERS.alice}`, `broker=${broker}`];
+  return [
+    `bootstrap=${saslPlaintext}`,
+    'user=bob',
+    `password=${USERS.bob}`,
+    'altUser=alice',
+    `altPassword=${USERS.alice}`,
+    `broker=${broker}`,
+  ];
 }
 
 export type ProbeLine = Record<string, unknown> & { probe: string; event?: string; what?: string };

@@ -23,7 +23,9 @@ export const VARIANTS: Variant[] = [
   { protocol: 'PLAINTEXT' },
   { protocol: 'SSL', clientCert: false },
   { protocol: 'SSL', clientCert: true },
-  ...(['SASL_PLAINTEXT', 'SASL_SSL'] as const).flatMap((protocol) => MECHANISMS.map((mechanism) => ({ protocol, mechanism }))),
+  ...(['SASL_PLAINTEXT', 'SASL_SSL'] as const).flatMap((protocol) =>
+    MECHANISMS.map((mechanism) => ({ protocol, mechanism })),
+  ),
 ];
 
 export function variantName(v: Variant): string {
@@ -56,7 +58,10 @@ export interface JavaSecurityOptions {
  * offering PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512. `acl` defaults to alice as the super user and
  * everything allowed where no ACL names the resource. stop() stops the proxy only.
  */
-export async function startJavaSecurityProxy(bootstrap: string[], opts: JavaSecurityOptions = {}): Promise<JavaSecurityProxy> {
+export async function startJavaSecurityProxy(
+  bootstrap: string[],
+  opts: JavaSecurityOptions = {},
+): Promise<JavaSecurityProxy> {
   const pki = await makePki();
   const credentialsFile = join(pki.dir, 'users.yaml');
   const store = new CredentialStore(credentialsFile);
@@ -71,10 +76,43 @@ export async function startJavaSecurityProxy(bootstrap: string[], opts: JavaSecu
     config: { acl: opts.acl ?? { superUsers: ['User:alice'], allowEveryoneIfNoAclFound: true }, ...opts.config },
     // Ports: listener at base + 20k, its brokers at base + 20k + 10 + node id.
     extraListeners: (base) => [
-      { name: 'sasl_ssl', securityProtocol: 'SASL_SSL', host: '127.0.0.1', port: base + 20, brokerPortBase: base + 30, advertisedHost: 'localhost', tls: { ...tls, clientAuth: 'none' }, sasl },
-      { name: 'mtls', securityProtocol: 'SSL', host: '127.0.0.1', port: base + 40, brokerPortBase: base + 50, advertisedHost: 'localhost', tls: { ...tls, clientAuth: 'required' } },
-      { name: 'sasl_plaintext', securityProtocol: 'SASL_PLAINTEXT', host: '127.0.0.1', port: base + 60, brokerPortBase: base + 70, advertisedHost: '127.0.0.1', sasl: { ...sasl, allowPlainWithoutTls: true } },
-      { name: 'ssl', securityProtocol: 'SSL', host: '127.0.0.1', port: base + 80, brokerPortBase: base + 90, advertisedHost: 'localhost', tls: { ...tls, clientAuth: 'none' } },
+      {
+        name: 'sasl_ssl',
+        securityProtocol: 'SASL_SSL',
+        host: '127.0.0.1',
+        port: base + 20,
+        brokerPortBase: base + 30,
+        advertisedHost: 'localhost',
+        tls: { ...tls, clientAuth: 'none' },
+        sasl,
+      },
+      {
+        name: 'mtls',
+        securityProtocol: 'SSL',
+        host: '127.0.0.1',
+        port: base + 40,
+        brokerPortBase: base + 50,
+        advertisedHost: 'localhost',
+        tls: { ...tls, clientAuth: 'required' },
+      },
+      {
+        name: 'sasl_plaintext',
+        securityProtocol: 'SASL_PLAINTEXT',
+        host: '127.0.0.1',
+        port: base + 60,
+        brokerPortBase: base + 70,
+        advertisedHost: '127.0.0.1',
+        sasl: { ...sasl, allowPlainWithoutTls: true },
+      },
+      {
+        name: 'ssl',
+        securityProtocol: 'SSL',
+        host: '127.0.0.1',
+        port: base + 80,
+        brokerPortBase: base + 90,
+        advertisedHost: 'localhost',
+        tls: { ...tls, clientAuth: 'none' },
+      },
     ],
   });
   const b = h.base;
@@ -82,7 +120,13 @@ export async function startJavaSecurityProxy(bootstrap: string[], opts: JavaSecu
     ...h,
     pki,
     credentialsFile,
-    addresses: { PLAINTEXT: h.bootstrap, SASL_SSL: `localhost:${b + 20}`, MTLS: `localhost:${b + 40}`, SASL_PLAINTEXT: `127.0.0.1:${b + 60}`, SSL: `localhost:${b + 80}` },
+    addresses: {
+      PLAINTEXT: h.bootstrap,
+      SASL_SSL: `localhost:${b + 20}`,
+      MTLS: `localhost:${b + 40}`,
+      SASL_PLAINTEXT: `127.0.0.1:${b + 60}`,
+      SSL: `localhost:${b + 80}`,
+    },
     certPrincipal: 'User:writeuser',
   };
 }
@@ -116,7 +160,9 @@ export function securityProps(proxy: JavaSecurityProxy, v: Variant, login: Login
     case 'SSL': {
       if (!v.clientCert) return { 'security.protocol': 'SSL', ...tls };
       const rogue = login.cert === 'rogue';
-      const keystore = rogue ? pemKeyStore(proxy.pki.rogueCert, proxy.pki.rogueKey) : pemKeyStore(proxy.pki.clientCert, proxy.pki.clientKey);
+      const keystore = rogue
+        ? pemKeyStore(proxy.pki.rogueCert, proxy.pki.rogueKey)
+        : pemKeyStore(proxy.pki.clientCert, proxy.pki.clientKey);
       return { 'security.protocol': 'SSL', ...tls, 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': keystore };
     }
     default: {
@@ -133,6 +179,11 @@ export function securityProps(proxy: JavaSecurityProxy, v: Variant, login: Login
 }
 
 /** securityProps written to a .properties file (for --command-config, --producer.config, ...), with `extra` after them. */
-export function propertiesFile(proxy: JavaSecurityProxy, v: Variant, login: Login = {}, extra: Record<string, string | number | boolean> = {}): string {
+export function propertiesFile(
+  proxy: JavaSecurityProxy,
+  v: Variant,
+  login: Login = {},
+  extra: Record<string, string | number | boolean> = {},
+): string {
   return clientProperties({ ...securityProps(proxy, v, login), ...extra });
 }

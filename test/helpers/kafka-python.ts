@@ -27,6 +27,11 @@ export interface PythonResult {
   error?: string;
 }
 
-export function kafkaPython(bootstrap: string, config: Record<string, unknown>, steps: Step[], timeoutMs = 90_000): Promise<PythonResult> {
+export function kafkaPython(
+  bootstrap: string,
+  config: Record<string, unknown>,
+  steps: Step[],
+  timeoutMs = 90_000,
+): Promise<PythonResult> {
   return runJsonClient<PythonResult>(SYSTEM_PYTHON, [SCRIPT, JSON.stringify({ bootstrap, config, steps })], timeoutMs);
 }

@@ -67,14 +67,32 @@ export interface JavaResult {
  * Runs a Java main class on the Kafka classpath (plus `classpath`), with `input` on stdin, killed
  * after `timeoutMs`. Never throws for a non-zero exit: tests assert on code and output.
  */
-export function runJavaMain(mainClass: string, args: string[], opts: { input?: string; timeoutMs?: number; classpath?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<JavaResult> {
+export function runJavaMain(
+  mainClass: string,
+  args: string[],
+  opts: { input?: string; timeoutMs?: number; classpath?: string[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<JavaResult> {
   const libs = ensureKafkaJars();
   const cp = [...(opts.classpath ?? []), `${libs}/*`].join(':');
   // C1 only and a small heap: the tools and short client programs start in about a second.
-  const child = spawn(javaBinary(), ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xshare:auto', `-Dlog4j2.configurationFile=${toolLog4j()}`, '-cp', cp, mainClass, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, ...opts.env },
-  });
+  const child = spawn(
+    javaBinary(),
+    [
+      '-Xmx256m',
+      '-XX:+UseSerialGC',
+      '-XX:TieredStopAtLevel=1',
+      '-Xshare:auto',
+      `-Dlog4j2.configurationFile=${toolLog4j()}`,
+      '-cp',
+      cp,
+      mainClass,
+      ...args,
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...opts.env },
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -91,7 +109,11 @@ export function runJavaMain(mainClass: string, args: string[], opts: { input?: s
 }
 
 /** One of Kafka's tools, e.g. kafkaTool('kafka-topics', ['--bootstrap-server', b, '--list']). */
-export function kafkaTool(name: keyof typeof TOOLS, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<JavaResult> {
+export function kafkaTool(
+  name: keyof typeof TOOLS,
+  args: string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<JavaResult> {
   return runJavaMain(TOOLS[name], args, opts);
 }
 
@@ -105,7 +127,10 @@ let log4j: string | null = null;
 function toolLog4j(): string {
   if (log4j) return log4j;
   log4j = join(tmpDir(), 'tools-log4j2.yaml');
-  writeFileSync(log4j, 'Configuration:\n  Appenders:\n    Console:\n      name: STDERR\n      target: SYSTEM_ERR\n      PatternLayout:\n        pattern: "%p %m (%c)%n"\n  Loggers:\n    Root:\n      level: WARN\n      AppenderRef:\n        - ref: STDERR\n');
+  writeFileSync(
+    log4j,
+    'Configuration:\n  Appenders:\n    Console:\n      name: STDERR\n      target: SYSTEM_ERR\n      PatternLayout:\n        pattern: "%p %m (%c)%n"\n  Loggers:\n    Root:\n      level: WARN\n      AppenderRef:\n        - ref: STDERR\n',
+  );
   return log4j;
 }
 
@@ -113,13 +138,21 @@ let propsCount = 0;
 /** Writes a Java client properties file (`--command-config`, `--producer.config`, ...). */
 export function clientProperties(props: Record<string, string | number | boolean>): string {
   const file = join(tmpDir(), `client-${++propsCount}.properties`);
-  writeFileSync(file, Object.entries(props).map(([k, v]) => `${k}=${String(v).replace(/\\/g, '\\\\')}`).join('\n') + '\n');
+  writeFileSync(
+    file,
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${String(v).replace(/\\/g, '\\\\')}`)
+      .join('\n') + '\n',
+  );
   return file;
 }
 
 /** The JAAS line for a SASL login, as Java clients take it in `sasl.jaas.config`. */
 export function jaas(mechanism: string, user: string, password: string): string {
-  const module = mechanism === 'PLAIN' ? 'org.apache.kafka.common.security.plain.PlainLoginModule' : 'org.apache.kafka.common.security.scram.ScramLoginModule';
+  const module =
+    mechanism === 'PLAIN'
+      ? 'org.apache.kafka.common.security.plain.PlainLoginModule'
+      : 'org.apache.kafka.common.security.scram.ScramLoginModule';
   return `${module} required username="${user}" password="${password}";`;
 }
 
@@ -127,7 +160,11 @@ export function jaas(mechanism: string, user: string, password: string): string 
 export const JAVA_CLIENTS = join(PROJECT_ROOT, 'build', 'java-clients');
 
 /** Runs one of our Java test programs (a class in test/clients/java). */
-export function javaClient(mainClass: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<JavaResult> {
+export function javaClient(
+  mainClass: string,
+  args: string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<JavaResult> {
   return runJavaMain(mainClass, args, { ...opts, classpath: [JAVA_CLIENTS] });
 }
 
@@ -137,7 +174,11 @@ export interface LongJavaClient {
   lines: Array<Record<string, unknown>>;
   stderr(): string;
   /** Resolves once a line matching `pred` has been printed (rejects after `timeoutMs`). */
-  waitFor(pred: (l: Record<string, unknown>) => boolean, timeoutMs: number, what: string): Promise<Record<string, unknown>>;
+  waitFor(
+    pred: (l: Record<string, unknown>) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<Record<string, unknown>>;
   /** Closes stdin (the program's signal to stop) and waits for its exit; SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<number | null>;
   /** SIGKILL, as a crash, and waits for the exit. */
@@ -152,9 +193,26 @@ export interface LongJavaClient {
  */
 export function startJavaClient(mainClass: string, args: string[], opts: { maxMs?: number } = {}): LongJavaClient {
   const libs = ensureKafkaJars();
-  const child = spawn(javaBinary(), ['-Xmx192m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xshare:auto', `-Dlog4j2.configurationFile=${toolLog4j()}`, '-cp', `${JAVA_CLIENTS}:${libs}/*`, mainClass, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(
+    javaBinary(),
+    [
+      '-Xmx192m',
+      '-XX:+UseSerialGC',
+      '-XX:TieredStopAtLevel=1',
+      '-Xshare:auto',
+      `-Dlog4j2.configurationFile=${toolLog4j()}`,
+      '-cp',
+      `${JAVA_CLIENTS}:${libs}/*`,
+      mainClass,
+      ...args,
+    ],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   const lines: Array<Record<string, unknown>> = [];
-  const waiters: Array<{ pred: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }> = [];
+  const waiters: Array<{
+    pred: (l: Record<string, unknown>) => boolean;
+    resolve: (l: Record<string, unknown>) => void;
+  }> = [];
   let partial = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => {
@@ -189,7 +247,9 @@ export function startJavaClient(mainClass: string, args: string[], opts: { maxMs
         const w = { pred, resolve: (l: Record<string, unknown>) => (clearTimeout(timer), resolve(l)) };
         const timer = setTimeout(() => {
           waiters.splice(waiters.indexOf(w), 1);
-          reject(new Error(`${mainClass} ${args[0] ?? ''}: no ${what} within ${timeoutMs} ms; stderr: ${err.slice(-1500)}`));
+          reject(
+            new Error(`${mainClass} ${args[0] ?? ''}: no ${what} within ${timeoutMs} ms; stderr: ${err.slice(-1500)}`),
+          );
         }, timeoutMs);
         waiters.push(w);
         void exited.then(() => {

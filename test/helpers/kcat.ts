@@ -15,7 +15,10 @@ export interface KcatResult {
 }
 
 /** Runs kcat with a time limit; `modern` runs it on librdkafka 2.15.1 instead of Debian's 2.0.2. */
-export function kcat(args: string[], opts: { input?: string | Buffer; timeoutMs?: number; modern?: boolean } = {}): Promise<KcatResult> {
+export function kcat(
+  args: string[],
+  opts: { input?: string | Buffer; timeoutMs?: number; modern?: boolean } = {},
+): Promise<KcatResult> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
     if (opts.modern) env.LD_LIBRARY_PATH = MODERN_LIB;

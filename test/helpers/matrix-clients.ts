@@ -69,11 +69,15 @@ export const havePythonClients = existsSync(PYENV_PYTHON);
 
 /** Versions of the Python clients, as installed. */
 export async function pythonVersions(): Promise<{ confluent: string; librdkafka: string; kafkaPython: string }> {
-  const code = 'import json, confluent_kafka, kafka; print(json.dumps({"confluent": confluent_kafka.version()[0], "librdkafka": confluent_kafka.libversion()[0], "kafkaPython": kafka.__version__}))';
+  const code =
+    'import json, confluent_kafka, kafka; print(json.dumps({"confluent": confluent_kafka.version()[0], "librdkafka": confluent_kafka.libversion()[0], "kafkaPython": kafka.__version__}))';
   return runJsonClient(PYENV_PYTHON, ['-c', code], 30_000);
 }
 
-const message = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` + ('type' in e ? ` (${String((e as { type: unknown }).type)})` : '') : String(e));
+const message = (e: unknown) =>
+  e instanceof Error
+    ? `${e.name}: ${e.message}` + ('type' in e ? ` (${String((e as { type: unknown }).type)})` : '')
+    : String(e);
 
 async function attempt<T extends object>(fn: () => Promise<T>): Promise<T | { error: string }> {
   try {
@@ -86,7 +90,10 @@ async function attempt<T extends object>(fn: () => Promise<T>): Promise<T | { er
 /** A promise that rejects after ms, for the steps kafkajs would otherwise wait on forever. */
 function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: timed out`)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: timed out`)), ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 export async function kafkajsChecks(p: Plan): Promise<CheckResults> {
@@ -94,8 +101,13 @@ export async function kafkajsChecks(p: Plan): Promise<CheckResults> {
   const cfg: KafkaConfig = {
     clientId: 'kafkajs-test',
     brokers: [p.bootstrap],
-    ssl: { ca: [readFileSync(p.tls.ca)], ...(p.tls.cert ? { cert: readFileSync(p.tls.cert), key: readFileSync(p.tls.key!) } : {}) },
-    ...(p.sasl ? { sasl: { mechanism: 'scram-sha-512' as const, username: p.sasl.user, password: p.sasl.password } } : {}),
+    ssl: {
+      ca: [readFileSync(p.tls.ca)],
+      ...(p.tls.cert ? { cert: readFileSync(p.tls.cert), key: readFileSync(p.tls.key!) } : {}),
+    },
+    ...(p.sasl
+      ? { sasl: { mechanism: 'scram-sha-512' as const, username: p.sasl.user, password: p.sasl.password } }
+      : {}),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 10_000,
     retry: { retries: 2, initialRetryTime: 200 },
@@ -127,7 +139,10 @@ export async function kafkajsChecks(p: Plan): Promise<CheckResults> {
               autoCommit: !commit ? true : false,
               eachMessage: async ({ message: msg, partition }) => {
                 got.push(msg.value!.toString());
-                if (commit) await consumer.commitOffsets([{ topic: m.topic, partition, offset: (BigInt(msg.offset) + 1n).toString() }]);
+                if (commit)
+                  await consumer.commitOffsets([
+                    { topic: m.topic, partition, offset: (BigInt(msg.offset) + 1n).toString() },
+                  ]);
                 if (got.length === m.values.length) resolve();
               },
             })
@@ -183,28 +198,60 @@ export async function kafkajsChecks(p: Plan): Promise<CheckResults> {
 export async function kcatChecks(p: Plan): Promise<CheckResults> {
   const m = p.matrix;
   const sec = ['-X', `ssl.ca.location=${p.tls.ca}`, '-X', `client.id=kcat-test`];
-  if (p.sasl) sec.push('-X', 'security.protocol=SASL_SSL', '-X', `sasl.mechanism=${p.sasl.mechanism}`, '-X', `sasl.username=${p.sasl.user}`, '-X', `sasl.password=${p.sasl.password}`);
-  else sec.push('-X', 'security.protocol=SSL', '-X', `ssl.certificate.location=${p.tls.cert}`, '-X', `ssl.key.location=${p.tls.key}`);
+  if (p.sasl)
+    sec.push(
+      '-X',
+      'security.protocol=SASL_SSL',
+      '-X',
+      `sasl.mechanism=${p.sasl.mechanism}`,
+      '-X',
+      `sasl.username=${p.sasl.user}`,
+      '-X',
+      `sasl.password=${p.sasl.password}`,
+    );
+  else
+    sec.push(
+      '-X',
+      'security.protocol=SSL',
+      '-X',
+      `ssl.certificate.location=${p.tls.cert}`,
+      '-X',
+      `ssl.key.location=${p.tls.key}`,
+    );
   const run = async (args: string[], input?: string) => {
     const r = await kcat(['-b', p.bootstrap, ...sec, ...args], { modern: true, input, timeoutMs: m.timeoutMs });
     if (r.code !== 0) throw new Error(`kcat exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     return r.stdout;
   };
   const lines = (s: string) => s.split('\n').filter(Boolean).sort();
-  const produce = (topic: string, values: string[]) => run(['-P', '-t', topic, '-X', 'acks=all', '-X', `message.timeout.ms=${m.timeoutMs - 2000}`], values.join('\n') + '\n');
+  const produce = (topic: string, values: string[]) =>
+    run(
+      ['-P', '-t', topic, '-X', 'acks=all', '-X', `message.timeout.ms=${m.timeoutMs - 2000}`],
+      values.join('\n') + '\n',
+    );
   // Not `-o beginning`: with it kcat assigns every partition from the beginning, committed offsets or not.
   const group = () => run(['-G', m.group, '-X', 'auto.offset.reset=earliest', '-e', '-q', m.topic]);
   const out: CheckResults = {};
   for (const check of m.checks) {
     if (check === 'metadata') {
       out.metadata = await attempt(async () => {
-        const md = JSON.parse(await run(['-L', '-J', '-m', String(Math.floor(m.timeoutMs / 2000))])) as { brokers: Array<{ id: number; name: string }> };
-        return { brokers: md.brokers.map((b) => ({ id: b.id, host: b.name.slice(0, b.name.lastIndexOf(':')), port: Number(b.name.slice(b.name.lastIndexOf(':') + 1)) })) };
+        const md = JSON.parse(await run(['-L', '-J', '-m', String(Math.floor(m.timeoutMs / 2000))])) as {
+          brokers: Array<{ id: number; name: string }>;
+        };
+        return {
+          brokers: md.brokers.map((b) => ({
+            id: b.id,
+            host: b.name.slice(0, b.name.lastIndexOf(':')),
+            port: Number(b.name.slice(b.name.lastIndexOf(':') + 1)),
+          })),
+        };
       });
     } else if (check === 'produce') {
       out.produce = await attempt(async () => (await produce(m.topic, m.values), { count: m.values.length }));
     } else if (check === 'consume') {
-      out.consume = await attempt(async () => ({ values: lines(await run(['-C', '-t', m.topic, '-o', 'beginning', '-e', '-q'])) }));
+      out.consume = await attempt(async () => ({
+        values: lines(await run(['-C', '-t', m.topic, '-o', 'beginning', '-e', '-q'])),
+      }));
     } else if (check === 'group') {
       out.group = await attempt(async () => {
         const values = lines(await group());

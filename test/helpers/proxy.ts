@@ -55,14 +55,23 @@ export async function startProxyOn(bootstrap: string[], opts: ProxyOptions = {})
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
       cb();
     },
   });
   const config = parseConfig({
     upstream: { bootstrap, ...opts.upstream },
     listeners: [
-      { name: 'plain', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: base, brokerPortBase: base + 10, advertisedHost: '127.0.0.1', ...opts.listener },
+      {
+        name: 'plain',
+        securityProtocol: 'PLAINTEXT',
+        host: '127.0.0.1',
+        port: base,
+        brokerPortBase: base + 10,
+        advertisedHost: '127.0.0.1',
+        ...opts.listener,
+      },
       ...(opts.extraListeners?.(base) ?? []),
     ],
     ...(opts.auth ? { auth: opts.auth } : {}),

@@ -13,7 +13,10 @@ import { encodeRecordBatch } from '../../src/protocol/record-batch.js';
 export class RawClient {
   readonly socket: net.Socket | tls.TLSSocket;
   private cid = 1;
-  private readonly waiting = new Map<number, { apiKey: number; version: number; resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<
+    number,
+    { apiKey: number; version: number; resolve: (v: unknown) => void; reject: (e: Error) => void }
+  >();
   readonly closed: Promise<void>;
   isClosed = false;
   /** The client id sent in request headers. */
@@ -57,7 +60,9 @@ export class RawClient {
   static connect(address: string): Promise<RawClient> {
     const i = address.lastIndexOf(':');
     return new Promise((resolve, reject) => {
-      const s = net.connect({ host: address.slice(0, i), port: Number(address.slice(i + 1)) }, () => resolve(new RawClient(s)));
+      const s = net.connect({ host: address.slice(0, i), port: Number(address.slice(i + 1)) }, () =>
+        resolve(new RawClient(s)),
+      );
       s.once('error', reject);
     });
   }
@@ -66,7 +71,9 @@ export class RawClient {
   static connectTls(address: string, opts: tls.ConnectionOptions): Promise<RawClient> {
     const i = address.lastIndexOf(':');
     return new Promise((resolve, reject) => {
-      const s = tls.connect({ host: address.slice(0, i), port: Number(address.slice(i + 1)), ...opts }, () => resolve(new RawClient(s)));
+      const s = tls.connect({ host: address.slice(0, i), port: Number(address.slice(i + 1)), ...opts }, () =>
+        resolve(new RawClient(s)),
+      );
       s.once('error', reject);
     });
   }
@@ -96,13 +103,16 @@ export class RawClient {
     const p = new Promise<T>((resolve, reject) => {
       // A lost answer fails the test in time instead of hanging it until the runner's limit.
       const timer = setTimeout(() => {
-        if (this.waiting.delete(cid)) reject(new Error(`no response to api ${apiKey} v${version} (correlation id ${cid}) within ${timeoutMs} ms`));
+        if (this.waiting.delete(cid))
+          reject(new Error(`no response to api ${apiKey} v${version} (correlation id ${cid}) within ${timeoutMs} ms`));
       }, timeoutMs);
       timer.unref();
-      const done = <V>(f: (v: V) => void) => (v: V) => {
-        clearTimeout(timer);
-        f(v);
-      };
+      const done =
+        <V>(f: (v: V) => void) =>
+        (v: V) => {
+          clearTimeout(timer);
+          f(v);
+        };
       this.waiting.set(cid, { apiKey, version, resolve: done(resolve as (v: unknown) => void), reject: done(reject) });
     });
     const packet = RawClient.packet(apiKey, version, cid, body, this.clientId);

@@ -30,42 +30,92 @@ export const produce = (topic: string, acks = -1): produceC.Request => ({
   ...produceC.defaultRequest(),
   acks,
   timeoutMs: 1000,
-  topicData: [{ ...produceC.defaultRequestTopicProduceData(), name: topic, partitionData: [{ ...produceC.defaultRequestPartitionProduceData(), index: 0, records: Buffer.alloc(0) }] }],
+  topicData: [
+    {
+      ...produceC.defaultRequestTopicProduceData(),
+      name: topic,
+      partitionData: [{ ...produceC.defaultRequestPartitionProduceData(), index: 0, records: Buffer.alloc(0) }],
+    },
+  ],
 });
 
 const fetchPartition = () => ({ ...fetchC.defaultRequestPartition(), partition: 0, partitionMaxBytes: 1000 });
-export const fetchByName = (topic: string) => ({ ...fetchC.defaultRequest(), replicaId: -1, topics: [{ ...fetchC.defaultRequestTopic(), topic, partitions: [fetchPartition()] }] });
-export const fetchById = (topicId: Buffer) => ({ ...fetchC.defaultRequest(), replicaId: -1, topics: [{ ...fetchC.defaultRequestTopic(), topicId, partitions: [fetchPartition()] }] });
+export const fetchByName = (topic: string) => ({
+  ...fetchC.defaultRequest(),
+  replicaId: -1,
+  topics: [{ ...fetchC.defaultRequestTopic(), topic, partitions: [fetchPartition()] }],
+});
+export const fetchById = (topicId: Buffer) => ({
+  ...fetchC.defaultRequest(),
+  replicaId: -1,
+  topics: [{ ...fetchC.defaultRequestTopic(), topicId, partitions: [fetchPartition()] }],
+});
 
 export const listOffsets = (topic: string) => ({
   ...listOffsetsC.defaultRequest(),
-  topics: [{ ...listOffsetsC.defaultRequestTopic(), name: topic, partitions: [{ ...listOffsetsC.defaultRequestPartition(), partitionIndex: 0 }] }],
+  topics: [
+    {
+      ...listOffsetsC.defaultRequestTopic(),
+      name: topic,
+      partitions: [{ ...listOffsetsC.defaultRequestPartition(), partitionIndex: 0 }],
+    },
+  ],
 });
 
 export const offsetForLeaderEpoch = (topic: string) => ({
   ...epochC.defaultRequest(),
   replicaId: -1,
-  topics: [{ ...epochC.defaultRequestOffsetForLeaderTopic(), topic, partitions: [{ ...epochC.defaultRequestOffsetForLeaderPartition(), partition: 0 }] }],
+  topics: [
+    {
+      ...epochC.defaultRequestOffsetForLeaderTopic(),
+      topic,
+      partitions: [{ ...epochC.defaultRequestOffsetForLeaderPartition(), partition: 0 }],
+    },
+  ],
 });
 
 export const deleteTopicsByName = (topic: string) => ({ ...deleteTopicsC.defaultRequest(), topicNames: [topic] });
-export const deleteTopicsById = (topicId: Buffer) => ({ ...deleteTopicsC.defaultRequest(), topics: [{ ...deleteTopicsC.defaultRequestDeleteTopicState(), name: null, topicId }] });
+export const deleteTopicsById = (topicId: Buffer) => ({
+  ...deleteTopicsC.defaultRequest(),
+  topics: [{ ...deleteTopicsC.defaultRequestDeleteTopicState(), name: null, topicId }],
+});
 
-export const createPartitions = (topic: string) => ({ ...createPartitionsC.defaultRequest(), topics: [{ ...createPartitionsC.defaultRequestTopic(), name: topic, count: 6, assignments: null }] });
+export const createPartitions = (topic: string) => ({
+  ...createPartitionsC.defaultRequest(),
+  topics: [{ ...createPartitionsC.defaultRequestTopic(), name: topic, count: 6, assignments: null }],
+});
 
 export const deleteRecords = (topic: string) => ({
   ...deleteRecordsC.defaultRequest(),
-  topics: [{ ...deleteRecordsC.defaultRequestTopic(), name: topic, partitions: [{ ...deleteRecordsC.defaultRequestPartition(), partitionIndex: 0, offset: 1n }] }],
+  topics: [
+    {
+      ...deleteRecordsC.defaultRequestTopic(),
+      name: topic,
+      partitions: [{ ...deleteRecordsC.defaultRequestPartition(), partitionIndex: 0, offset: 1n }],
+    },
+  ],
 });
 
-export const alterConfigs = (topic: string) => ({ ...alterConfigsC.defaultRequest(), resources: [{ ...alterConfigsC.defaultRequestResource(), resourceType: TOPIC_CONFIG, resourceName: topic }] });
+export const alterConfigs = (topic: string) => ({
+  ...alterConfigsC.defaultRequest(),
+  resources: [{ ...alterConfigsC.defaultRequestResource(), resourceType: TOPIC_CONFIG, resourceName: topic }],
+});
 export const incrementalAlterConfigs = (topic: string) => ({
   ...incrementalC.defaultRequest(),
-  resources: [{ ...incrementalC.defaultRequestAlterConfigsResource(), resourceType: TOPIC_CONFIG, resourceName: topic }],
+  resources: [
+    { ...incrementalC.defaultRequestAlterConfigsResource(), resourceType: TOPIC_CONFIG, resourceName: topic },
+  ],
 });
 export const describeConfigs = (topic: string) => ({
   ...describeConfigsC.defaultRequest(),
-  resources: [{ ...describeConfigsC.defaultRequestResource(), resourceType: TOPIC_CONFIG, resourceName: topic, configurationKeys: null }],
+  resources: [
+    {
+      ...describeConfigsC.defaultRequestResource(),
+      resourceType: TOPIC_CONFIG,
+      resourceName: topic,
+      configurationKeys: null,
+    },
+  ],
 });
 
 export const createTopics = (topic: string) => ({
@@ -76,19 +126,41 @@ export const createTopics = (topic: string) => ({
 export const offsetCommit = (topic: string) => ({
   ...offsetCommitC.defaultRequest(),
   groupId: 'g',
-  topics: [{ ...offsetCommitC.defaultRequestTopic(), name: topic, partitions: [{ ...offsetCommitC.defaultRequestPartition(), partitionIndex: 0 }] }],
+  topics: [
+    {
+      ...offsetCommitC.defaultRequestTopic(),
+      name: topic,
+      partitions: [{ ...offsetCommitC.defaultRequestPartition(), partitionIndex: 0 }],
+    },
+  ],
 });
-export const offsetFetch = (topic: string) => ({ ...offsetFetchC.defaultRequest(), groupId: 'g', topics: [{ ...offsetFetchC.defaultRequestTopic(), name: topic, partitionIndexes: [0] }] });
+export const offsetFetch = (topic: string) => ({
+  ...offsetFetchC.defaultRequest(),
+  groupId: 'g',
+  topics: [{ ...offsetFetchC.defaultRequestTopic(), name: topic, partitionIndexes: [0] }],
+});
 export const offsetDelete = (topic: string) => ({
   ...offsetDeleteC.defaultRequest(),
   groupId: 'g',
-  topics: [{ ...offsetDeleteC.defaultRequestTopic(), name: topic, partitions: [{ ...offsetDeleteC.defaultRequestPartition(), partitionIndex: 0 }] }],
+  topics: [
+    {
+      ...offsetDeleteC.defaultRequestTopic(),
+      name: topic,
+      partitions: [{ ...offsetDeleteC.defaultRequestPartition(), partitionIndex: 0 }],
+    },
+  ],
 });
 export const txnOffsetCommit = (topic: string) => ({
   ...txnOffsetCommitC.defaultRequest(),
   transactionalId: 'tx',
   groupId: 'g',
-  topics: [{ ...txnOffsetCommitC.defaultRequestTopic(), name: topic, partitions: [{ ...txnOffsetCommitC.defaultRequestPartition(), partitionIndex: 0 }] }],
+  topics: [
+    {
+      ...txnOffsetCommitC.defaultRequestTopic(),
+      name: topic,
+      partitions: [{ ...txnOffsetCommitC.defaultRequestPartition(), partitionIndex: 0 }],
+    },
+  ],
 });
 export const addPartitionsToTxn = (topic: string) => ({
   ...addPartitionsC.defaultRequest(),
@@ -105,28 +177,56 @@ export const addPartitionsToTxnV4 = (topic: string) => ({
     },
   ],
 });
-export const describeProducers = (topic: string) => ({ ...describeProducersC.defaultRequest(), topics: [{ ...describeProducersC.defaultRequestTopicRequest(), name: topic, partitionIndexes: [0] }] });
-export const describeTopicPartitions = (topic: string) => ({ ...dtpC.defaultRequest(), cursor: null, topics: [{ ...dtpC.defaultRequestTopicRequest(), name: topic }] });
-export const consumerGroupHeartbeat = (topic: string) => ({ ...cghC.defaultRequest(), groupId: 'g', memberId: 'm', subscribedTopicNames: [topic] });
+export const describeProducers = (topic: string) => ({
+  ...describeProducersC.defaultRequest(),
+  topics: [{ ...describeProducersC.defaultRequestTopicRequest(), name: topic, partitionIndexes: [0] }],
+});
+export const describeTopicPartitions = (topic: string) => ({
+  ...dtpC.defaultRequest(),
+  cursor: null,
+  topics: [{ ...dtpC.defaultRequestTopicRequest(), name: topic }],
+});
+export const consumerGroupHeartbeat = (topic: string) => ({
+  ...cghC.defaultRequest(),
+  groupId: 'g',
+  memberId: 'm',
+  subscribedTopicNames: [topic],
+});
 
-export const shareGroupHeartbeat = (topic: string) => ({ ...sghC.defaultRequest(), groupId: 'g', memberId: 'm', subscribedTopicNames: [topic] });
+export const shareGroupHeartbeat = (topic: string) => ({
+  ...sghC.defaultRequest(),
+  groupId: 'g',
+  memberId: 'm',
+  subscribedTopicNames: [topic],
+});
 export const shareFetch = (topicIds: Buffer[]) => ({
   ...shareFetchC.defaultRequest(),
   groupId: 'g',
   memberId: 'm',
   shareSessionEpoch: 2,
-  topics: topicIds.map((topicId) => ({ ...shareFetchC.defaultRequestFetchTopic(), topicId, partitions: [{ ...shareFetchC.defaultRequestFetchPartition(), partitionIndex: 0 }] })),
+  topics: topicIds.map((topicId) => ({
+    ...shareFetchC.defaultRequestFetchTopic(),
+    topicId,
+    partitions: [{ ...shareFetchC.defaultRequestFetchPartition(), partitionIndex: 0 }],
+  })),
 });
 export const shareAcknowledge = (topicIds: Buffer[]) => ({
   ...shareAckC.defaultRequest(),
   groupId: 'g',
   memberId: 'm',
   shareSessionEpoch: 2,
-  topics: topicIds.map((topicId) => ({ ...shareAckC.defaultRequestAcknowledgeTopic(), topicId, partitions: [{ ...shareAckC.defaultRequestAcknowledgePartition(), partitionIndex: 0 }] })),
+  topics: topicIds.map((topicId) => ({
+    ...shareAckC.defaultRequestAcknowledgeTopic(),
+    topicId,
+    partitions: [{ ...shareAckC.defaultRequestAcknowledgePartition(), partitionIndex: 0 }],
+  })),
 });
 
 /** `topics`: null for all topics. */
-export const metadata = (topics: Array<{ name: string | null; topicId: Buffer }> | null, allowAutoTopicCreation = false) => ({
+export const metadata = (
+  topics: Array<{ name: string | null; topicId: Buffer }> | null,
+  allowAutoTopicCreation = false,
+) => ({
   ...metadataC.defaultRequest(),
   topics,
   allowAutoTopicCreation,

@@ -71,7 +71,9 @@ export function messageArb(schema: MessageSchema, v: number) {
 export function sameAsSample(decoded: unknown, sample: unknown, path = '$'): string | null {
   if (sample === null || typeof sample !== 'object') {
     if (typeof sample === 'number' && typeof decoded === 'number') {
-      return Object.is(sample, decoded) || sample === decoded ? null : `${path}: ${String(decoded)} != ${String(sample)}`;
+      return Object.is(sample, decoded) || sample === decoded
+        ? null
+        : `${path}: ${String(decoded)} != ${String(sample)}`;
     }
     return decoded === sample ? null : `${path}: ${String(decoded)} != ${String(sample)}`;
   }

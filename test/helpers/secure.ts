@@ -34,7 +34,9 @@ export interface SecureOptions {
  * `acl` defaults to alice as the super user and everything else allowed where no ACL names the
  * resource, which the authentication tests need; ACL tests pass their own.
  */
-export async function startSecureHarness(opts: SecureOptions & { cluster?: Record<string, unknown> } = {}): Promise<SecureHarness> {
+export async function startSecureHarness(
+  opts: SecureOptions & { cluster?: Record<string, unknown> } = {},
+): Promise<SecureHarness> {
   const { pki, credentialsFile, proxyOptions } = await secureSetup(opts);
   const h = await startHarness({ cluster: { brokers: 3, topics: { secure: 3 }, ...opts.cluster }, ...proxyOptions });
   return { ...h, ...listeners(h, pki, credentialsFile) };
@@ -48,10 +50,18 @@ export async function startSecureProxyOn(bootstrap: string[], opts: SecureOption
 }
 
 function listeners(h: ProxyHarness, pki: TestPki, credentialsFile: string): SecureListeners {
-  return { pki, credentialsFile, saslSsl: `localhost:${h.base + 20}`, ssl: `localhost:${h.base + 40}`, saslPlaintext: `127.0.0.1:${h.base + 60}` };
+  return {
+    pki,
+    credentialsFile,
+    saslSsl: `localhost:${h.base + 20}`,
+    ssl: `localhost:${h.base + 40}`,
+    saslPlaintext: `127.0.0.1:${h.base + 60}`,
+  };
 }
 
-async function secureSetup(opts: SecureOptions): Promise<{ pki: TestPki; credentialsFile: string; proxyOptions: ProxyOptions }> {
+async function secureSetup(
+  opts: SecureOptions,
+): Promise<{ pki: TestPki; credentialsFile: string; proxyOptions: ProxyOptions }> {
   const pki = opts.pki ?? (await makePki());
   const credentialsFile = join(pki.dir, 'users.yaml');
   const store = new CredentialStore(credentialsFile);
@@ -65,9 +75,34 @@ async function secureSetup(opts: SecureOptions): Promise<{ pki: TestPki; credent
     upstream: opts.upstream,
     config: { acl: opts.acl ?? { superUsers: ['User:alice'], allowEveryoneIfNoAclFound: true }, ...opts.config },
     extraListeners: (base) => [
-      { name: 'secure', securityProtocol: 'SASL_SSL', host: '127.0.0.1', port: base + 20, brokerPortBase: base + 30, advertisedHost: 'localhost', tls: { ...tls, clientAuth: 'none' }, sasl: { mechanisms: ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN'] } },
-      { name: 'mtls', securityProtocol: 'SSL', host: '127.0.0.1', port: base + 40, brokerPortBase: base + 50, advertisedHost: 'localhost', tls: { ...tls, clientAuth: 'required' } },
-      { name: 'saslplain', securityProtocol: 'SASL_PLAINTEXT', host: '127.0.0.1', port: base + 60, brokerPortBase: base + 70, advertisedHost: '127.0.0.1', sasl: { mechanisms: ['SCRAM-SHA-256'] } },
+      {
+        name: 'secure',
+        securityProtocol: 'SASL_SSL',
+        host: '127.0.0.1',
+        port: base + 20,
+        brokerPortBase: base + 30,
+        advertisedHost: 'localhost',
+        tls: { ...tls, clientAuth: 'none' },
+        sasl: { mechanisms: ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN'] },
+      },
+      {
+        name: 'mtls',
+        securityProtocol: 'SSL',
+        host: '127.0.0.1',
+        port: base + 40,
+        brokerPortBase: base + 50,
+        advertisedHost: 'localhost',
+        tls: { ...tls, clientAuth: 'required' },
+      },
+      {
+        name: 'saslplain',
+        securityProtocol: 'SASL_PLAINTEXT',
+        host: '127.0.0.1',
+        port: base + 60,
+        brokerPortBase: base + 70,
+        advertisedHost: '127.0.0.1',
+        sasl: { mechanisms: ['SCRAM-SHA-256'] },
+      },
     ],
   };
   return { pki, credentialsFile, proxyOptions };

@@ -21,7 +21,10 @@ export async function serveProxy(config: Record<string, unknown>, startTimeoutMs
   const file = join(dir, 'warden.yaml');
   writeFileSync(file, dump(config));
   const cli = join(PROJECT_ROOT, 'src', 'cli', 'main.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--config', file], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--config', file], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines = collectJsonLines(child.stdout!, { keepText: true });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));

@@ -22,7 +22,13 @@ import { authorizationEvent, type RequestInfo } from '../../src/audit/event.js';
 import type { AuthorizationRecord } from '../../src/acl/decision.js';
 
 /** A request packet (4-byte size, header, body) as a client sends it. */
-export function packetOf(apiKey: number, version: number, body: unknown, correlationId = 7, clientId: string | null = 'test'): Buffer {
+export function packetOf(
+  apiKey: number,
+  version: number,
+  body: unknown,
+  correlationId = 7,
+  clientId: string | null = 'test',
+): Buffer {
   return sizePrefixed(256, (w) => {
     encodeRequestHeader(w, apiKey, version, correlationId, clientId);
     API_SPECS.get(apiKey)!.encodeRequest(w, version, body as never);
@@ -38,7 +44,11 @@ export function requestOf(apiKey: number, version: number, body: unknown, elemen
 }
 
 /** Decodes a response packet the proxy wrote (size, header, body) at `version`. */
-export function responseOf(packet: Buffer, apiKey: number, version: number): { correlationId: number; body: Record<string, unknown> } {
+export function responseOf(
+  packet: Buffer,
+  apiKey: number,
+  version: number,
+): { correlationId: number; body: Record<string, unknown> } {
   const frame = packet.subarray(4);
   const correlationId = frame.readInt32BE(0);
   const r = new Reader(frame, responseHeaderLength(apiKey, version, frame));
@@ -93,14 +103,32 @@ export class FakePort implements ConnectionPort {
 export const PASSWORDS: Record<string, string> = { alice: 'alice-pw', bob: 'bob-pw' };
 
 /** Listener security with SASL users alice and bob (SCRAM-SHA-256 and PLAIN), or none. */
-export function securityOf(protocol: ListenerSecurity['protocol'], opts: { mechanisms?: SaslMechanism[]; maxReauthMs?: number; failedAuthDelayMs?: number; authTimeoutMs?: number; mapper?: string } = {}): ListenerSecurity {
+export function securityOf(
+  protocol: ListenerSecurity['protocol'],
+  opts: {
+    mechanisms?: SaslMechanism[];
+    maxReauthMs?: number;
+    failedAuthDelayMs?: number;
+    authTimeoutMs?: number;
+    mapper?: string;
+  } = {},
+): ListenerSecurity {
   const creds = new Map(Object.entries(PASSWORDS).map(([u, p]) => [u, makeCredential('SCRAM-SHA-256', p)]));
-  const unknown = new UnknownUsers(Buffer.alloc(32), profileOf([...creds.values()].map((c) => new Map([['SCRAM-SHA-256', c]]))));
+  const unknown = new UnknownUsers(
+    Buffer.alloc(32),
+    profileOf([...creds.values()].map((c) => new Map([['SCRAM-SHA-256', c]]))),
+  );
   const sasl = protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL';
   return {
     protocol,
     sasl: sasl
-      ? { mechanisms: opts.mechanisms ?? ['PLAIN', 'SCRAM-SHA-256'], lookup: (u, m) => (m === 'SCRAM-SHA-256' ? creds.get(u) : undefined), unknown, hashing: new HashLimiter({ concurrency: 2, queue: 16 }), maxReauthMs: opts.maxReauthMs ?? 0 }
+      ? {
+          mechanisms: opts.mechanisms ?? ['PLAIN', 'SCRAM-SHA-256'],
+          lookup: (u, m) => (m === 'SCRAM-SHA-256' ? creds.get(u) : undefined),
+          unknown,
+          hashing: new HashLimiter({ concurrency: 2, queue: 16 }),
+          maxReauthMs: opts.maxReauthMs ?? 0,
+        }
       : null,
     mapper: new PrincipalMapper(opts.mapper ?? 'DEFAULT'),
     authTimeoutMs: opts.authTimeoutMs ?? 10_000,
@@ -112,7 +140,8 @@ export function securityOf(protocol: ListenerSecurity['protocol'], opts: { mecha
   };
 }
 
-export const identityOf = (tlsSubject: string | null = null, hasCertificate = tlsSubject !== null) => new ClientIdentity('127.0.0.1:5000', '127.0.0.1', tlsSubject, hasCertificate);
+export const identityOf = (tlsSubject: string | null = null, hasCertificate = tlsSubject !== null) =>
+  new ClientIdentity('127.0.0.1:5000', '127.0.0.1', tlsSubject, hasCertificate);
 
 export function metricsOf(): Metrics {
   return new Metrics();
@@ -137,6 +166,14 @@ export class FakeAudit {
 }
 
 /** The connection recorder, with an in-memory audit trail when given one. */
-export function recorderOf(id: ClientIdentity, metrics = metricsOf(), audit: FakeAudit | null = null): ConnectionRecorder {
-  return new ConnectionRecorder({ audit: audit as never, metrics, clusterId: () => 'cluster-1', listenerName: 'test' }, id, () => null);
+export function recorderOf(
+  id: ClientIdentity,
+  metrics = metricsOf(),
+  audit: FakeAudit | null = null,
+): ConnectionRecorder {
+  return new ConnectionRecorder(
+    { audit: audit as never, metrics, clusterId: () => 'cluster-1', listenerName: 'test' },
+    id,
+    () => null,
+  );
 }

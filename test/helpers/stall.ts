@@ -49,7 +49,8 @@ export interface StallResult {
   attackerClosed: number;
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 /**
  * Runs for `ms`: the prober sends ApiVersions every `gapMs` on its own connection; the attacker
@@ -57,7 +58,10 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
  * reconnecting when closed.
  */
 export async function measureStall(address: string, frame: Buffer | null, ms: number, gapMs = 5): Promise<StallResult> {
-  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+  const [host, port] = [
+    address.slice(0, address.lastIndexOf(':')),
+    Number(address.slice(address.lastIndexOf(':') + 1)),
+  ];
   let stop = false;
   let attackerFrames = 0;
   let attackerClosed = 0;
@@ -99,5 +103,12 @@ export async function measureStall(address: string, frame: Buffer | null, ms: nu
   await attacking;
   prober.close();
   rtts.sort((a, b) => a - b);
-  return { rtts, p50: quantile(rtts, 0.5), p99: quantile(rtts, 0.99), max: rtts[rtts.length - 1] ?? NaN, attackerFrames, attackerClosed };
+  return {
+    rtts,
+    p50: quantile(rtts, 0.5),
+    p99: quantile(rtts, 0.99),
+    max: rtts[rtts.length - 1] ?? NaN,
+    attackerFrames,
+    attackerClosed,
+  };
 }

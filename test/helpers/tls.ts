@@ -65,8 +65,20 @@ export function handshake(port: number, pki: TestPki, opts: tls.ConnectionOption
       s.destroy();
       resolve(r);
     };
-    const timer = setTimeout(() => done({ protocol: null, cipher: null, group: null, error: 'no answer in 10 s' }), 10_000);
-    s.once('secureConnect', () => done({ protocol: s.getProtocol(), cipher: s.getCipher().name, group: (s.getEphemeralKeyInfo() as tls.EphemeralKeyInfo | null)?.name ?? null, error: null }));
-    s.once('error', (e: NodeJS.ErrnoException) => done({ protocol: null, cipher: null, group: null, error: e.code ?? e.message }));
+    const timer = setTimeout(
+      () => done({ protocol: null, cipher: null, group: null, error: 'no answer in 10 s' }),
+      10_000,
+    );
+    s.once('secureConnect', () =>
+      done({
+        protocol: s.getProtocol(),
+        cipher: s.getCipher().name,
+        group: (s.getEphemeralKeyInfo() as tls.EphemeralKeyInfo | null)?.name ?? null,
+        error: null,
+      }),
+    );
+    s.once('error', (e: NodeJS.ErrnoException) =>
+      done({ protocol: null, cipher: null, group: null, error: e.code ?? e.message }),
+    );
   });
 }

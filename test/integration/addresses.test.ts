@@ -12,7 +12,7 @@ import type * as findCoordinator from '../../src/protocol/generated/find-coordin
 import type * as metadata from '../../src/protocol/generated/metadata.js';
 import type * as apiVersions from '../../src/protocol/generated/api-versions.js';
 
-t.test('addresses in responses from librdkafka 2.15.1 brokers are the proxy\'s', async (t) => {
+t.test("addresses in responses from librdkafka 2.15.1 brokers are the proxy's", async (t) => {
   t.ok(haveModern, 'librdkafka 2.15.1 is built');
   const h = await startHarness({ cluster: { brokers: 3, topics: { moved: 1 }, binary: MODERN_MOCK } });
   t.teardown(() => h.stop());
@@ -23,7 +23,10 @@ t.test('addresses in responses from librdkafka 2.15.1 brokers are the proxy\'s',
   // A client of broker 2 produces to a partition led by broker 1.
   const c = await RawClient.connect(`127.0.0.1:${proxyPort(2)}`);
   t.teardown(() => c.close());
-  const av = await c.request<apiVersions.Response>(ApiKey.ApiVersions, 3, { clientSoftwareName: 'warden-test', clientSoftwareVersion: '1.0' });
+  const av = await c.request<apiVersions.Response>(ApiKey.ApiVersions, 3, {
+    clientSoftwareName: 'warden-test',
+    clientSoftwareVersion: '1.0',
+  });
   const produceMax = av.apiKeys.find((k) => k.apiKey === ApiKey.Produce)!.maxVersion;
   const fetchMax = av.apiKeys.find((k) => k.apiKey === ApiKey.Fetch)!.maxVersion;
   t.ok(produceMax >= 10 && fetchMax >= 16, `the proxy offers Produce v${produceMax} and Fetch v${fetchMax}`);
@@ -37,7 +40,11 @@ t.test('addresses in responses from librdkafka 2.15.1 brokers are the proxy\'s',
   t.equal(pr.responses[0]!.partitionResponses[0]!.errorCode, 6, 'NOT_LEADER_OR_FOLLOWER');
   t.ok(pr.nodeEndpoints.length > 0, 'the broker sent NodeEndpoints');
   for (const e of pr.nodeEndpoints) {
-    t.same([e.host, e.port], ['127.0.0.1', proxyPort(e.nodeId)], `Produce v10 endpoint of node ${e.nodeId} is the proxy's`);
+    t.same(
+      [e.host, e.port],
+      ['127.0.0.1', proxyPort(e.nodeId)],
+      `Produce v10 endpoint of node ${e.nodeId} is the proxy's`,
+    );
   }
 
   const fr = await c.request<fetch.Response>(ApiKey.Fetch, 16, {
@@ -49,23 +56,64 @@ t.test('addresses in responses from librdkafka 2.15.1 brokers are the proxy\'s',
     isolationLevel: 0,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topicId: (await c.request<metadata.Response>(ApiKey.Metadata, 12, { topics: [{ topicId: Buffer.alloc(16), name: 'moved' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false })).topics[0]!.topicId, partitions: [{ partition: 0, replicaDirectoryId: Buffer.alloc(16), _tagged: undefined, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 10000 }] }],
+    topics: [
+      {
+        topicId: (
+          await c.request<metadata.Response>(ApiKey.Metadata, 12, {
+            topics: [{ topicId: Buffer.alloc(16), name: 'moved' }],
+            allowAutoTopicCreation: false,
+            includeTopicAuthorizedOperations: false,
+          })
+        ).topics[0]!.topicId,
+        partitions: [
+          {
+            partition: 0,
+            replicaDirectoryId: Buffer.alloc(16),
+            _tagged: undefined,
+            currentLeaderEpoch: -1,
+            fetchOffset: 0n,
+            lastFetchedEpoch: -1,
+            logStartOffset: -1n,
+            partitionMaxBytes: 10000,
+          },
+        ],
+      },
+    ],
     forgottenTopicsData: [],
     rackId: '',
   });
   t.ok(fr.nodeEndpoints.length > 0, 'the broker sent Fetch v16 NodeEndpoints');
   for (const e of fr.nodeEndpoints) {
-    t.same([e.host, e.port], ['127.0.0.1', proxyPort(e.nodeId)], `Fetch v16 endpoint of node ${e.nodeId} is the proxy's`);
+    t.same(
+      [e.host, e.port],
+      ['127.0.0.1', proxyPort(e.nodeId)],
+      `Fetch v16 endpoint of node ${e.nodeId} is the proxy's`,
+    );
     t.notOk(upstreamPorts.has(e.port), 'not an upstream port');
   }
 
   const fcMax = av.apiKeys.find((k) => k.apiKey === ApiKey.FindCoordinator)!.maxVersion;
   for (let v = 0; v <= fcMax; v++) {
-    const fc = await c.request<findCoordinator.Response>(ApiKey.FindCoordinator, v, { key: 'some-group', keyType: 0, coordinatorKeys: ['some-group'] });
-    const hostPort = v < 4 ? [fc.host, fc.port, fc.nodeId] : [fc.coordinators[0]!.host, fc.coordinators[0]!.port, fc.coordinators[0]!.nodeId];
-    t.same(hostPort.slice(0, 2), ['127.0.0.1', proxyPort(hostPort[2] as number)], `FindCoordinator v${v} names the proxy`);
+    const fc = await c.request<findCoordinator.Response>(ApiKey.FindCoordinator, v, {
+      key: 'some-group',
+      keyType: 0,
+      coordinatorKeys: ['some-group'],
+    });
+    const hostPort =
+      v < 4
+        ? [fc.host, fc.port, fc.nodeId]
+        : [fc.coordinators[0]!.host, fc.coordinators[0]!.port, fc.coordinators[0]!.nodeId];
+    t.same(
+      hostPort.slice(0, 2),
+      ['127.0.0.1', proxyPort(hostPort[2] as number)],
+      `FindCoordinator v${v} names the proxy`,
+    );
   }
 
-  const md = await c.request<metadata.Response>(ApiKey.Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
-  t.same(md.brokers.map((b) => b.port).sort(), [1, 2, 3].map(proxyPort), 'Metadata v12 brokers are the proxy\'s');
+  const md = await c.request<metadata.Response>(ApiKey.Metadata, 12, {
+    topics: null,
+    allowAutoTopicCreation: false,
+    includeTopicAuthorizedOperations: false,
+  });
+  t.same(md.brokers.map((b) => b.port).sort(), [1, 2, 3].map(proxyPort), "Metadata v12 brokers are the proxy's");
 });

@@ -24,11 +24,19 @@ interface Decision {
 }
 interface Event {
   id: string;
-  data: { methodName: string; request?: { correlation_id: string; client_id: string }; authorizationInfo?: { granted: boolean; resourceName: string } };
+  data: {
+    methodName: string;
+    request?: { correlation_id: string; client_id: string };
+    authorizationInfo?: { granted: boolean; resourceName: string };
+  };
 }
 
 function startProxy(cfg: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve', '--config', cfg], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(
+    process.execPath,
+    ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve', '--config', cfg],
+    { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
 }
 
 async function ready(addr: string): Promise<void> {
@@ -47,9 +55,21 @@ async function ready(addr: string): Promise<void> {
   }
 }
 
-const key = (clientId: string, cid: string | number, topic: string, granted: boolean) => `${clientId}/${cid}/${topic}/${granted}`;
+const key = (clientId: string, cid: string | number, topic: string, granted: boolean) =>
+  `${clientId}/${cid}/${topic}/${granted}`;
 const keysOf = (events: Event[]) =>
-  new Set(events.filter((e) => e.data.methodName === 'kafka.Produce' && e.data.request && e.data.authorizationInfo).map((e) => key(e.data.request!.client_id, e.data.request!.correlation_id, e.data.authorizationInfo!.resourceName, e.data.authorizationInfo!.granted)));
+  new Set(
+    events
+      .filter((e) => e.data.methodName === 'kafka.Produce' && e.data.request && e.data.authorizationInfo)
+      .map((e) =>
+        key(
+          e.data.request!.client_id,
+          e.data.request!.correlation_id,
+          e.data.authorizationInfo!.resourceName,
+          e.data.authorizationInfo!.granted,
+        ),
+      ),
+  );
 
 t.test('kill -9 mid-stream loses no audited decision', async (t) => {
   const cluster = await MockCluster.start({ brokers: 3, topics: { 'ok-a': 1, 'ok-b': 1, 'no-a': 1, _audit: 1 } });
@@ -61,7 +81,10 @@ t.test('kill -9 mid-stream loses no audited decision', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'warden-crash-'));
   const base = await freePortBlock(20);
   const auditFile = join(dir, 'audit.jsonl');
-  writeFileSync(join(dir, 'acls.yaml'), 'acls:\n  - { resourceType: TOPIC, resourceName: ok-, patternType: PREFIXED, principal: "User:ANONYMOUS", operation: WRITE }\n');
+  writeFileSync(
+    join(dir, 'acls.yaml'),
+    'acls:\n  - { resourceType: TOPIC, resourceName: ok-, patternType: PREFIXED, principal: "User:ANONYMOUS", operation: WRITE }\n',
+  );
   const cfg = join(dir, 'warden.yaml');
   writeFileSync(
     cfg,
@@ -99,8 +122,20 @@ t.test('kill -9 mid-stream loses no audited decision', async (t) => {
         const topic = topics[i++ % topics.length]!;
         const correlationId = c.nextCorrelationId;
         return c
-          .request<produce.Response>(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }] })
-          .then((r) => decisions.push({ clientId: c.clientId, correlationId, topic, granted: r.responses[0]!.partitionResponses[0]!.errorCode === 0 }));
+          .request<produce.Response>(ApiKey.Produce, 7, {
+            transactionalId: null,
+            acks: 1,
+            timeoutMs: 5000,
+            topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }],
+          })
+          .then((r) =>
+            decisions.push({
+              clientId: c.clientId,
+              correlationId,
+              topic,
+              granted: r.responses[0]!.partitionResponses[0]!.errorCode === 0,
+            }),
+          );
       });
       await Promise.allSettled(inFlight);
     }
@@ -115,7 +150,9 @@ t.test('kill -9 mid-stream loses no audited decision', async (t) => {
   running = false;
   await Promise.all(producers);
   const spoolDir = join(dir, 'spool', '1-kafka');
-  const spooled = readdirSync(spoolDir).filter((f) => f.endsWith('.jsonl')).flatMap((f) => readFileSync(join(spoolDir, f), 'utf8').split('\n').filter(Boolean)).length;
+  const spooled = readdirSync(spoolDir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .flatMap((f) => readFileSync(join(spoolDir, f), 'utf8').split('\n').filter(Boolean)).length;
   const cursor = existsSync(join(spoolDir, 'cursor')) ? Number(readFileSync(join(spoolDir, 'cursor'), 'utf8')) : 0;
   t.ok(spooled - cursor > decisions.length / 2, `at the kill ${spooled - cursor} events were undelivered in the spool`);
   const seen = decisions.length;
@@ -136,12 +173,24 @@ t.test('kill -9 mid-stream loses no audited decision', async (t) => {
   const end = Date.now() + 60_000;
   let missingInTopic = want;
   while (missingInTopic.length > 0 && Date.now() < end) {
-    const r = await kcat(['-C', '-t', '_audit', '-p', '0', '-o', 'beginning', '-e', '-q', '-b', cluster.brokers.join(',')], { timeoutMs: 30_000 });
-    const inTopic = keysOf(r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Event));
+    const r = await kcat(
+      ['-C', '-t', '_audit', '-p', '0', '-o', 'beginning', '-e', '-q', '-b', cluster.brokers.join(',')],
+      { timeoutMs: 30_000 },
+    );
+    const inTopic = keysOf(
+      r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Event),
+    );
     missingInTopic = want.filter((k) => !inTopic.has(k));
     if (missingInTopic.length > 0) await new Promise((r) => setTimeout(r, 500));
   }
-  t.same(missingInTopic.slice(0, 5), [], `every answered decision reached the topic after the restart (${missingInTopic.length} missing)`);
+  t.same(
+    missingInTopic.slice(0, 5),
+    [],
+    `every answered decision reached the topic after the restart (${missingInTopic.length} missing)`,
+  );
   proxy.kill('SIGTERM');
   await new Promise((r) => proxy.once('exit', r));
 });

@@ -29,7 +29,18 @@ interface Event {
   };
 }
 
-const bob = (h: SecureHarness, password: string = USERS.bob) => ['-b', h.saslPlaintext, '-X', 'security.protocol=SASL_PLAINTEXT', '-X', 'sasl.mechanisms=SCRAM-SHA-256', '-X', 'sasl.username=bob', '-X', `sasl.password=${password}`];
+const bob = (h: SecureHarness, password: string = USERS.bob) => [
+  '-b',
+  h.saslPlaintext,
+  '-X',
+  'security.protocol=SASL_PLAINTEXT',
+  '-X',
+  'sasl.mechanisms=SCRAM-SHA-256',
+  '-X',
+  'sasl.username=bob',
+  '-X',
+  `sasl.password=${password}`,
+];
 
 const topicEvents = (h: SecureHarness): Promise<Event[]> => auditTopicEvents<Event>(h.cluster.brokers, '_audit');
 
@@ -40,20 +51,45 @@ t.test('audit events from real clients, in a file and a topic', async (t) => {
     config: {
       audit: {
         spool: { dir: join(process.env.TMPDIR ?? '/tmp', `warden-audit-spool-${process.pid}-${Date.now()}`) },
-        sinks: [{ type: 'file', path: join(process.env.TMPDIR ?? '/tmp', `warden-audit-${process.pid}-${Date.now()}.jsonl`) }, { type: 'kafka', topic: '_audit', lingerMs: 10 }],
+        sinks: [
+          { type: 'file', path: join(process.env.TMPDIR ?? '/tmp', `warden-audit-${process.pid}-${Date.now()}.jsonl`) },
+          { type: 'kafka', topic: '_audit', lingerMs: 10 },
+        ],
       },
     },
   });
   t.teardown(() => h.stop());
   const audit = h.proxy.audit!;
   const filePath = (audit.config.sinks[0] as { path: string }).path;
-  const admin = new Kafka({ clientId: 'alice-admin', brokers: [h.saslPlaintext], sasl: { mechanism: 'scram-sha-256', username: 'alice', password: USERS.alice }, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+  const admin = new Kafka({
+    clientId: 'alice-admin',
+    brokers: [h.saslPlaintext],
+    sasl: { mechanism: 'scram-sha-256', username: 'alice', password: USERS.alice },
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  }).admin();
   await admin.connect();
   await admin.createAcls({
     acl: [
-      { resourceType: AclResourceTypes.TOPIC, resourceName: 'orders', resourcePatternType: ResourcePatternTypes.LITERAL, principal: 'User:bob', host: '*', operation: AclOperationTypes.WRITE, permissionType: AclPermissionTypes.ALLOW },
+      {
+        resourceType: AclResourceTypes.TOPIC,
+        resourceName: 'orders',
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+        principal: 'User:bob',
+        host: '*',
+        operation: AclOperationTypes.WRITE,
+        permissionType: AclPermissionTypes.ALLOW,
+      },
       // READ (so DESCRIBE) but not WRITE on secret: the client gets as far as the Produce.
-      { resourceType: AclResourceTypes.TOPIC, resourceName: 'secret', resourcePatternType: ResourcePatternTypes.LITERAL, principal: 'User:bob', host: '*', operation: AclOperationTypes.READ, permissionType: AclPermissionTypes.ALLOW },
+      {
+        resourceType: AclResourceTypes.TOPIC,
+        resourceName: 'secret',
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+        principal: 'User:bob',
+        host: '*',
+        operation: AclOperationTypes.READ,
+        permissionType: AclPermissionTypes.ALLOW,
+      },
     ],
   });
   await admin.disconnect();
@@ -70,29 +106,84 @@ t.test('audit events from real clients, in a file and a topic', async (t) => {
   const events = lines.map((l) => JSON.parse(l) as Event);
   for (const e of events) t.equal(cloudEventErrors(e), null, `${e.type} ${e.data.methodName}: a valid CloudEvent`);
   const find = (pred: (e: Event) => boolean) => events.find(pred);
-  t.ok(find((e) => e.data.action === 'start'), 'proxy start');
-  t.ok(find((e) => e.data.result?.status === 'SUCCESS' && e.data.authenticationInfo?.principal === 'User:bob' && e.data.authenticationInfo.metadata?.mechanism === 'SCRAM-SHA-256'), 'bob authenticated');
-  t.ok(find((e) => e.data.result?.status === 'UNAUTHENTICATED' && e.data.authenticationInfo?.metadata?.identifier === 'bob'), 'the failed login, with the attempted user');
-  t.ok(find((e) => e.data.methodName === 'kafka.CreateAcls' && e.data.authorizationInfo?.granted === true && e.data.authorizationInfo.operation === 'Alter' && e.data.authorizationInfo.resourceType === 'Cluster'), 'the allowed management operation');
-  t.match(find((e) => e.type === 'io.kafkawarden/change')?.data.change, { kind: 'acls-created', items: [/principal=User:bob.*operation=WRITE.*TOPIC:LITERAL:orders/] }, 'the ACL change');
+  t.ok(
+    find((e) => e.data.action === 'start'),
+    'proxy start',
+  );
+  t.ok(
+    find(
+      (e) =>
+        e.data.result?.status === 'SUCCESS' &&
+        e.data.authenticationInfo?.principal === 'User:bob' &&
+        e.data.authenticationInfo.metadata?.mechanism === 'SCRAM-SHA-256',
+    ),
+    'bob authenticated',
+  );
+  t.ok(
+    find(
+      (e) => e.data.result?.status === 'UNAUTHENTICATED' && e.data.authenticationInfo?.metadata?.identifier === 'bob',
+    ),
+    'the failed login, with the attempted user',
+  );
+  t.ok(
+    find(
+      (e) =>
+        e.data.methodName === 'kafka.CreateAcls' &&
+        e.data.authorizationInfo?.granted === true &&
+        e.data.authorizationInfo.operation === 'Alter' &&
+        e.data.authorizationInfo.resourceType === 'Cluster',
+    ),
+    'the allowed management operation',
+  );
+  t.match(
+    find((e) => e.type === 'io.kafkawarden/change')?.data.change,
+    { kind: 'acls-created', items: [/principal=User:bob.*operation=WRITE.*TOPIC:LITERAL:orders/] },
+    'the ACL change',
+  );
   const produces = events.filter((e) => e.data.methodName === 'kafka.Produce');
-  t.ok(produces.some((e) => e.data.authorizationInfo?.granted === true && e.data.authorizationInfo.resourceName === 'orders'), 'the first produce to orders');
-  t.ok(produces.some((e) => e.data.authorizationInfo?.granted === false && e.data.authorizationInfo.resourceName === 'secret' && e.data.authorizationInfo.operation === 'Write'), 'the denied produce to secret');
-  t.notOk(JSON.stringify(events).includes(USERS.bob) || JSON.stringify(events).includes('not-the-password'), 'no password in any event');
+  t.ok(
+    produces.some(
+      (e) => e.data.authorizationInfo?.granted === true && e.data.authorizationInfo.resourceName === 'orders',
+    ),
+    'the first produce to orders',
+  );
+  t.ok(
+    produces.some(
+      (e) =>
+        e.data.authorizationInfo?.granted === false &&
+        e.data.authorizationInfo.resourceName === 'secret' &&
+        e.data.authorizationInfo.operation === 'Write',
+    ),
+    'the denied produce to secret',
+  );
+  t.notOk(
+    JSON.stringify(events).includes(USERS.bob) || JSON.stringify(events).includes('not-the-password'),
+    'no password in any event',
+  );
 
   const inTopic = await until(
     () => topicEvents(h),
     (got) => events.every((e) => got.some((g) => g.id === e.id)),
   );
   const ids = new Set(inTopic.map((e) => e.id));
-  t.ok(events.every((e) => ids.has(e.id)), `every file event is in the topic too (${inTopic.length} there)`);
-  t.ok(verifyLines(inTopic.map((e) => JSON.stringify(e))).ok || inTopic.every((e, i) => i === 0 || e.chainseq === inTopic[i - 1]!.chainseq + 1), 'the topic holds its own chain in order');
+  t.ok(
+    events.every((e) => ids.has(e.id)),
+    `every file event is in the topic too (${inTopic.length} there)`,
+  );
+  t.ok(
+    verifyLines(inTopic.map((e) => JSON.stringify(e))).ok ||
+      inTopic.every((e, i) => i === 0 || e.chainseq === inTopic[i - 1]!.chainseq + 1),
+    'the topic holds its own chain in order',
+  );
 
   // The topic's broker goes down: events wait in the spool, then drain, none missing, in order.
   await h.cluster.command('leader _audit 0 1');
   await h.cluster.command('down 1');
   for (let i = 0; i < 5; i++) await kcat(['-L', ...bob(h, `wrong-${i}`)], { timeoutMs: 20_000 });
-  t.ok((audit.pending()['kafka:_audit'] ?? 0) > 0, `events spooled while the broker is down (${audit.pending()['kafka:_audit']})`);
+  t.ok(
+    (audit.pending()['kafka:_audit'] ?? 0) > 0,
+    `events spooled while the broker is down (${audit.pending()['kafka:_audit']})`,
+  );
   await h.cluster.command('up 1');
   const fileIds = read().map((l) => (JSON.parse(l) as Event).id);
   const after = await until(
@@ -102,7 +193,13 @@ t.test('audit events from real clients, in a file and a topic', async (t) => {
   );
   const seen = new Set<string>();
   const unique = after.filter((e) => (seen.has(e.id) ? false : (seen.add(e.id), true)));
-  t.ok(fileIds.every((id) => seen.has(id)), 'none missing after the broker returned');
-  t.ok(unique.every((e, i) => i === 0 || e.chainseq === unique[i - 1]!.chainseq + 1), 'none reordered: chainseq runs 1, 2, 3... in the topic');
+  t.ok(
+    fileIds.every((id) => seen.has(id)),
+    'none missing after the broker returned',
+  );
+  t.ok(
+    unique.every((e, i) => i === 0 || e.chainseq === unique[i - 1]!.chainseq + 1),
+    'none reordered: chainseq runs 1, 2, 3... in the topic',
+  );
   t.equal(audit.pending()['kafka:_audit'], 0, 'the spool drained');
 });

@@ -18,7 +18,15 @@ t.test('refused before or instead of authentication', async (t) => {
   // A TLS 1.0 / 1.1 client.
   for (const v of ['TLSv1', 'TLSv1.1'] as const) {
     const err = await new Promise<string>((resolve) => {
-      const s = tls.connect({ host: '127.0.0.1', port: Number(saslTlsPort), minVersion: v, maxVersion: v, ca: readFileSync(h.pki.caFile), servername: 'localhost', ciphers: 'DEFAULT:@SECLEVEL=0' });
+      const s = tls.connect({
+        host: '127.0.0.1',
+        port: Number(saslTlsPort),
+        minVersion: v,
+        maxVersion: v,
+        ca: readFileSync(h.pki.caFile),
+        servername: 'localhost',
+        ciphers: 'DEFAULT:@SECLEVEL=0',
+      });
       s.on('secureConnect', () => {
         s.destroy();
         resolve('connected');
@@ -37,10 +45,20 @@ t.test('refused before or instead of authentication', async (t) => {
   // A Produce before authentication on a SASL listener: closed after the failed-auth delay.
   const early = await RawClient.connect(h.saslPlaintext);
   const started = Date.now();
-  early.writeRaw(RawClient.packet(ApiKey.Produce, 7, 1, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: 'secure', partitionData: [{ index: 0, records: await recordBatch([Buffer.from('x')]) }] }] }));
+  early.writeRaw(
+    RawClient.packet(ApiKey.Produce, 7, 1, {
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 1000,
+      topicData: [{ name: 'secure', partitionData: [{ index: 0, records: await recordBatch([Buffer.from('x')]) }] }],
+    }),
+  );
   await early.closed;
   t.ok(Date.now() - started >= 90, 'closed after the failed-authentication delay');
-  t.ok(h.logs.some((l) => l.msg === 'client connection closed' && l.reason === 'request_before_authentication'), 'logged as a request before authentication');
+  t.ok(
+    h.logs.some((l) => l.msg === 'client connection closed' && l.reason === 'request_before_authentication'),
+    'logged as a request before authentication',
+  );
 
   // A 600 KiB frame before authentication (the limit is 512 KiB).
   const big = await RawClient.connect(h.saslPlaintext);
@@ -48,7 +66,10 @@ t.test('refused before or instead of authentication', async (t) => {
   hdr.writeInt32BE(600 * 1024);
   big.writeRaw(hdr);
   await big.closed;
-  t.ok(h.logs.some((l) => l.msg === 'client connection closed' && l.code === 'WARDEN_ERR_FRAME_TOO_LARGE'), '600 KiB frame before authentication refused');
+  t.ok(
+    h.logs.some((l) => l.msg === 'client connection closed' && l.code === 'WARDEN_ERR_FRAME_TOO_LARGE'),
+    '600 KiB frame before authentication refused',
+  );
 
   // An unknown mechanism: UNSUPPORTED_SASL_MECHANISM with the enabled list, then close.
   const mech = await RawClient.connect(h.saslPlaintext);
@@ -61,7 +82,10 @@ t.test('refused before or instead of authentication', async (t) => {
   // A connection that never authenticates is closed after the authentication timeout.
   const idle = await RawClient.connect(h.saslPlaintext);
   await idle.closed;
-  t.ok(h.logs.some((l) => l.reason === 'authentication_timeout'), 'authentication timeout');
+  t.ok(
+    h.logs.some((l) => l.reason === 'authentication_timeout'),
+    'authentication timeout',
+  );
 
   // SASL on a listener without it: ILLEGAL_SASL_STATE, then close.
   const noSasl = await RawClient.connect(h.bootstrap);
@@ -76,30 +100,44 @@ t.test('refused before or instead of authentication', async (t) => {
   ok.close();
 });
 
-t.test('a request other than SaslAuthenticate during AUTHENTICATE gets its own ILLEGAL_SASL_STATE error, then close', async (t) => {
-  const h = await startSecureHarness();
-  t.teardown(() => h.stop());
-  const c = await RawClient.connect(h.saslPlaintext);
-  const hs = await c.request<saslHandshake.Response>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' });
-  t.equal(hs.errorCode, 0);
-  const md = await c.request<metadata.Response>(ApiKey.Metadata, 1, { topics: [{ name: 'secure' }] });
-  t.same(md.topics.map((x) => [x.name, x.errorCode]), [['secure', 34]], 'Metadata answered with ILLEGAL_SASL_STATE on the topic it named');
-  t.same(md.brokers, [], 'and nothing else');
-  await c.closed;
-  t.pass('then the connection is closed');
-});
-
-t.test("a failed SCRAM login gets Kafka's text naming the mechanism, wrong password and unknown user alike", async (t) => {
-  const h = await startSecureHarness();
-  t.teardown(() => h.stop());
-  for (const user of ['bob', 'nobody']) {
+t.test(
+  'a request other than SaslAuthenticate during AUTHENTICATE gets its own ILLEGAL_SASL_STATE error, then close',
+  async (t) => {
+    const h = await startSecureHarness();
+    t.teardown(() => h.stop());
     const c = await RawClient.connect(h.saslPlaintext);
-    const r = await scramExchange(c, user, 'wrong-password');
-    t.equal(r.errorCode, 58, `${user}: SASL_AUTHENTICATION_FAILED`);
-    t.equal(r.errorMessage, 'Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256', `${user}: the message`);
+    const hs = await c.request<saslHandshake.Response>(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' });
+    t.equal(hs.errorCode, 0);
+    const md = await c.request<metadata.Response>(ApiKey.Metadata, 1, { topics: [{ name: 'secure' }] });
+    t.same(
+      md.topics.map((x) => [x.name, x.errorCode]),
+      [['secure', 34]],
+      'Metadata answered with ILLEGAL_SASL_STATE on the topic it named',
+    );
+    t.same(md.brokers, [], 'and nothing else');
     await c.closed;
-  }
-});
+    t.pass('then the connection is closed');
+  },
+);
+
+t.test(
+  "a failed SCRAM login gets Kafka's text naming the mechanism, wrong password and unknown user alike",
+  async (t) => {
+    const h = await startSecureHarness();
+    t.teardown(() => h.stop());
+    for (const user of ['bob', 'nobody']) {
+      const c = await RawClient.connect(h.saslPlaintext);
+      const r = await scramExchange(c, user, 'wrong-password');
+      t.equal(r.errorCode, 58, `${user}: SASL_AUTHENTICATION_FAILED`);
+      t.equal(
+        r.errorMessage,
+        'Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256',
+        `${user}: the message`,
+      );
+      await c.closed;
+    }
+  },
+);
 
 // Kafka answers a failed login at once and closes connection.failed.authentication.delay.ms
 // later; a close arriving with the answer made kafka-python report a lost connection instead of

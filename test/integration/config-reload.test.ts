@@ -31,7 +31,11 @@ t.test('SIGHUP and file changes: refused when broken, applied live when valid', 
     ].join('\n');
   writeFileSync(join(dir, 'acls.yaml'), 'acls: []\n');
   writeFileSync(cfg, config({ port: base, allowEveryone: false }));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve', '--config', cfg], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve', '--config', cfg],
+    { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   t.teardown(() => child.kill('SIGKILL'));
   const logs = collectJsonLines(child.stdout!);
   const waitLog = async (pred: (l: Record<string, unknown>) => boolean, ms = 15_000) => {
@@ -42,7 +46,11 @@ t.test('SIGHUP and file changes: refused when broken, applied live when valid', 
   t.ok(await waitLog((l) => l.msg === 'proxy started'), 'started');
   const bs = `127.0.0.1:${base}`;
   const produce = () => kcat(['-P', '-t', 'free', '-b', bs], { input: 'x\n', timeoutMs: 15_000 });
-  t.match((await produce()).stderr, /Topic authorization failed/, 'denied: no ACL names the topic and allowEveryoneIfNoAclFound is false');
+  t.match(
+    (await produce()).stderr,
+    /Topic authorization failed/,
+    'denied: no ACL names the topic and allowEveryoneIfNoAclFound is false',
+  );
 
   writeFileSync(cfg, 'upstream: [this is: not valid\n');
   const refused = await waitLog((l) => l.msg === 'configuration reload refused; the running configuration stays');
@@ -50,22 +58,39 @@ t.test('SIGHUP and file changes: refused when broken, applied live when valid', 
   t.match(String(refused?.reason), /not valid YAML/);
   t.equal((await kcat(['-L', '-b', bs], { timeoutMs: 15_000 })).code, 0, 'and the proxy keeps serving');
   const metrics = await (await fetch(`http://127.0.0.1:${base + 30}/metrics`)).text();
-  t.match(metrics, /kafka_warden_config_reloads_total\{what="config",outcome="failure"\} [1-9]/, 'the refusal is counted');
+  t.match(
+    metrics,
+    /kafka_warden_config_reloads_total\{what="config",outcome="failure"\} [1-9]/,
+    'the refusal is counted',
+  );
 
   writeFileSync(cfg, config({ port: base + 1, allowEveryone: true }));
   const applied = await waitLog((l) => l.msg === 'configuration reloaded');
   t.ok(applied, 'a valid file is applied');
   t.match(applied?.applied, ['acl'], 'the ACL defaults changed live');
-  t.match((await waitLog((l) => l.msg === 'configuration reloaded; these changed settings need a restart and keep their running values'))?.settings, ['listeners[0]'], 'the port change needs a restart');
+  t.match(
+    (
+      await waitLog(
+        (l) => l.msg === 'configuration reloaded; these changed settings need a restart and keep their running values',
+      )
+    )?.settings,
+    ['listeners[0]'],
+    'the port change needs a restart',
+  );
   const ok = await produce();
   t.equal(ok.code, 0, `the topic is writable now, without a restart (${ok.stderr.slice(0, 120)})`);
-  t.equal((await kcat(['-L', '-b', `127.0.0.1:${base + 1}`], { timeoutMs: 5000 })).code === 0, false, 'the new port is not opened before a restart');
+  t.equal(
+    (await kcat(['-L', '-b', `127.0.0.1:${base + 1}`], { timeoutMs: 5000 })).code === 0,
+    false,
+    'the new port is not opened before a restart',
+  );
 
   const before = logs.filter((l) => l.msg === 'configuration reloaded').length;
   child.kill('SIGHUP');
   t.ok(await waitLog((l) => l.msg === 'signal received' && l.signal === 'SIGHUP'), 'SIGHUP is received');
   const end = Date.now() + 10_000;
-  while (logs.filter((l) => l.msg === 'configuration reloaded').length <= before && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  while (logs.filter((l) => l.msg === 'configuration reloaded').length <= before && Date.now() < end)
+    await new Promise((r) => setTimeout(r, 100));
   t.ok(logs.filter((l) => l.msg === 'configuration reloaded').length > before, 'and reloads the configuration');
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));

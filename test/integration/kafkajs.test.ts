@@ -27,9 +27,16 @@ t.test('kafkajs producer and a two-member consumer group through the proxy', asy
   const logCreator = () => (entry: { namespace: string; log: { message: string } & Record<string, unknown> }) => {
     const { message, ...extra } = entry.log;
     const text = `${message} ${JSON.stringify(extra)}`;
-    if (/JoinGroup|SyncGroup|Heartbeat|rebalanc|member|error|assign/i.test(text)) klogs.push(`${new Date().toISOString()} ${entry.namespace} ${text.slice(0, 300)}`);
+    if (/JoinGroup|SyncGroup|Heartbeat|rebalanc|member|error|assign/i.test(text))
+      klogs.push(`${new Date().toISOString()} ${entry.namespace} ${text.slice(0, 300)}`);
   };
-  const kafka = new Kafka({ clientId: 'warden-test', brokers: [h.bootstrap], logLevel: logLevel.DEBUG, logCreator, retry: { retries: 5 } });
+  const kafka = new Kafka({
+    clientId: 'warden-test',
+    brokers: [h.bootstrap],
+    logLevel: logLevel.DEBUG,
+    logCreator,
+    retry: { retries: 5 },
+  });
   const consumers: Consumer[] = [];
   t.teardown(async () => {
     for (const c of consumers) await c.disconnect().catch(() => {});
@@ -45,7 +52,13 @@ t.test('kafkajs producer and a two-member consumer group through the proxy', asy
     // rebalance with these settings, 29 s with a 30 s session). With a 10 s session, a loaded
     // machine let members time out inside that window; 60 s session and rebalance timeouts have
     // held up, at the cost of about two minutes for this test.
-    const c = kafka.consumer({ groupId: 'warden-group', sessionTimeout: 60_000, rebalanceTimeout: 60_000, heartbeatInterval: 500, maxWaitTimeInMs: 200 });
+    const c = kafka.consumer({
+      groupId: 'warden-group',
+      sessionTimeout: 60_000,
+      rebalanceTimeout: 60_000,
+      heartbeatInterval: 500,
+      maxWaitTimeInMs: 200,
+    });
     consumers.push(c);
     c.on(c.events.GROUP_JOIN, (e) => {
       assignments.set(name, (e.payload.memberAssignment[TOPIC] ?? []).slice().sort());
@@ -73,11 +86,25 @@ t.test('kafkajs producer and a two-member consumer group through the proxy', asy
 
   // The second member joins: the group rebalances and the partitions are split.
   await startMember('b');
-  await waitFor(() => (assignments.get('b') ?? []).length > 0 && (assignments.get('a') ?? []).length < PARTITIONS, 'rebalance after b joins').catch((e: Error) => {
+  await waitFor(
+    () => (assignments.get('b') ?? []).length > 0 && (assignments.get('a') ?? []).length < PARTITIONS,
+    'rebalance after b joins',
+  ).catch((e: Error) => {
     // Say what the proxy saw before failing.
-    t.comment(JSON.stringify(h.logs.filter((l) => (l.level as number) >= 40 || l.msg === 'client connection closed').slice(-20)));
+    t.comment(
+      JSON.stringify(
+        h.logs.filter((l) => (l.level as number) >= 40 || l.msg === 'client connection closed').slice(-20),
+      ),
+    );
     t.comment(JSON.stringify([...assignments]));
-    for (const l of klogs.filter((x) => !/Heartbeat/.test(x) && /JoinGroup|SyncGroup|GroupCoordinator|LeaveGroup|rebalanc|re-join|Crash|Error:/i.test(x)).slice(-80)) t.comment(l.slice(0, 400));
+    for (const l of klogs
+      .filter(
+        (x) =>
+          !/Heartbeat/.test(x) &&
+          /JoinGroup|SyncGroup|GroupCoordinator|LeaveGroup|rebalanc|re-join|Crash|Error:/i.test(x),
+      )
+      .slice(-80))
+      t.comment(l.slice(0, 400));
     throw e;
   });
   const a = assignments.get('a')!;
@@ -97,6 +124,9 @@ t.test('kafkajs producer and a two-member consumer group through the proxy', asy
   const batch3 = Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value: `three-${i}` }));
   await producer.send({ topic: TOPIC, messages: batch3 });
   await waitFor(() => batch3.every((m) => received.has(m.value)), 'batch 3 consumed');
-  t.ok(batch3.every((m) => received.get(m.value)!.includes('b')), 'b consumed everything after a left');
+  t.ok(
+    batch3.every((m) => received.get(m.value)!.includes('b')),
+    'b consumed everything after a left',
+  );
   await producer.disconnect();
 });

@@ -21,7 +21,8 @@ for (const generation of ['legacy', 'modern'] as const) {
     });
     // Relays in front of the bootstrap port and each node port record what clients receive.
     const relays = [await Relay.start(relayBase, { host: '127.0.0.1', port: h.base })];
-    for (const n of [1, 2, 3]) relays.push(await Relay.start(relayBase + n, { host: '127.0.0.1', port: h.base + 10 + n }));
+    for (const n of [1, 2, 3])
+      relays.push(await Relay.start(relayBase + n, { host: '127.0.0.1', port: h.base + 10 + n }));
     t.teardown(async () => {
       for (const r of relays) await r.stop();
       await h.stop();
@@ -32,23 +33,37 @@ for (const generation of ['legacy', 'modern'] as const) {
 
     const md = await kcat(['-b', bootstrap, '-L', '-J'], { modern });
     t.equal(md.code, 0, md.stderr);
-    const meta = JSON.parse(md.stdout) as { brokers: Array<{ id: number; name: string }>; topics: Array<{ topic: string; partitions: Array<{ partition: number; leader: number }> }> };
+    const meta = JSON.parse(md.stdout) as {
+      brokers: Array<{ id: number; name: string }>;
+      topics: Array<{ topic: string; partitions: Array<{ partition: number; leader: number }> }>;
+    };
     t.same(
       meta.brokers.map((b) => b.name).sort(),
       [1, 2, 3].map((n) => `127.0.0.1:${relayBase + n}`).sort(),
       'brokers are advertised at the proxy',
     );
     const orders = meta.topics.find((x) => x.topic === 'orders')!;
-    t.same(new Set(orders.partitions.map((p) => p.leader)), new Set([1, 2, 3]), 'partitions are led by different brokers');
+    t.same(
+      new Set(orders.partitions.map((p) => p.leader)),
+      new Set([1, 2, 3]),
+      'partitions are led by different brokers',
+    );
 
     // 100,000 keyed messages (keys spread them over every partition), each with a unique payload.
     const N = 100_000;
     const lines: string[] = [];
     for (let i = 0; i < N; i++) lines.push(`m${i}:${'x'.repeat(i % 50)}`);
     const input = lines.map((l, i) => `k${i}|${l}`).join('\n') + '\n';
-    const prod = await kcat(['-b', bootstrap, '-t', 'orders', '-P', '-K', '|', '-X', 'linger.ms=5'], { input, modern, timeoutMs: 120_000 });
+    const prod = await kcat(['-b', bootstrap, '-t', 'orders', '-P', '-K', '|', '-X', 'linger.ms=5'], {
+      input,
+      modern,
+      timeoutMs: 120_000,
+    });
     t.equal(prod.code, 0, `produce: ${prod.stderr}`);
-    const cons = await kcat(['-b', bootstrap, '-t', 'orders', '-C', '-e', '-q', '-o', 'beginning', '-f', '%p|%k|%s\n'], { modern, timeoutMs: 120_000 });
+    const cons = await kcat(
+      ['-b', bootstrap, '-t', 'orders', '-C', '-e', '-q', '-o', 'beginning', '-f', '%p|%k|%s\n'],
+      { modern, timeoutMs: 120_000 },
+    );
     t.equal(cons.code, 0, `consume: ${cons.stderr}`);
     const got = cons.stdout.split('\n').filter(Boolean);
     t.equal(got.length, N, 'every message consumed once');
@@ -63,12 +78,18 @@ for (const generation of ['legacy', 'modern'] as const) {
     }
     t.equal(keysMatch, N, 'every key travels with its value');
     t.equal(seen.size, N, 'no duplicates');
-    t.ok(lines.every((l) => seen.has(l)), 'every payload verified');
+    t.ok(
+      lines.every((l) => seen.has(l)),
+      'every payload verified',
+    );
     t.equal(byPartition.size, PARTITIONS, 'messages in every partition');
 
     // acks=0: the broker sends no response and the proxy awaits none.
     const acks0 = Array.from({ length: 500 }, (_, i) => `fire-and-forget-${i}`);
-    const p0 = await kcat(['-b', bootstrap, '-t', 'fast', '-P', '-X', 'acks=0'], { input: acks0.join('\n') + '\n', modern });
+    const p0 = await kcat(['-b', bootstrap, '-t', 'fast', '-P', '-X', 'acks=0'], {
+      input: acks0.join('\n') + '\n',
+      modern,
+    });
     t.equal(p0.code, 0, `acks=0 produce: ${p0.stderr}`);
     const c0 = await kcat(['-b', bootstrap, '-t', 'fast', '-C', '-e', '-q', '-o', 'beginning'], { modern });
     t.same(new Set(c0.stdout.split('\n').filter(Boolean)), new Set(acks0), 'acks=0 messages all stored');

@@ -30,7 +30,10 @@ const metadataOk = async (addr: string) => {
 };
 
 t.test('malformed frames close only their connection', async (t) => {
-  const h = await startHarness({ cluster: { brokers: 3, topics: { t1: 1 } }, config: { limits: { maxFrameBytes: 1024 * 1024, maxInFlightPerClient: 128 } } });
+  const h = await startHarness({
+    cluster: { brokers: 3, topics: { t1: 1 } },
+    config: { limits: { maxFrameBytes: 1024 * 1024, maxInFlightPerClient: 128 } },
+  });
   t.teardown(() => h.stop());
   const bystander = await RawClient.connect(h.bootstrap);
 
@@ -55,7 +58,11 @@ t.test('malformed frames close only their connection', async (t) => {
     ['unknown api key', sized(header(999, 0)), /WARDEN_ERR_API_REFUSED/],
     ['unsupported version', sized(header(ApiKey.Metadata, 99)), /WARDEN_ERR_UNSUPPORTED_VERSION/],
     ['broker-internal api (LeaderAndIsr)', sized(header(ApiKey.LeaderAndIsr, 0)), /WARDEN_ERR_API_REFUSED/],
-    ['broker-internal api (ControlledShutdown v0)', sized(Buffer.from([0, 7, 0, 0, 0, 0, 0, 1])), /WARDEN_ERR_API_REFUSED/],
+    [
+      'broker-internal api (ControlledShutdown v0)',
+      sized(Buffer.from([0, 7, 0, 0, 0, 0, 0, 1])),
+      /WARDEN_ERR_API_REFUSED/,
+    ],
     ['impossible array count', sized(impossibleCount), /WARDEN_ERR_DECODE/],
     ['truncated body', sized(header(ApiKey.Metadata, 1)), /WARDEN_ERR_DECODE/],
     ['produce with a corrupt batch', produceBadCrc, /WARDEN_ERR_RECORD_BATCH/],
@@ -87,16 +94,41 @@ t.test('malformed frames close only their connection', async (t) => {
 
 t.test('fuzzed frames never reach the broker malformed and never crash anything', async (t) => {
   // 400 connections from one address within seconds: past the default per-address creation rate.
-  const h = await startHarness({ cluster: { brokers: 1, topics: { t1: 1 } }, config: { limits: { maxConnectionCreationRatePerIp: 0 } } });
+  const h = await startHarness({
+    cluster: { brokers: 1, topics: { t1: 1 } },
+    config: { limits: { maxConnectionCreationRatePerIp: 0 } },
+  });
   t.teardown(() => h.stop());
   const good = await recordBatch([Buffer.from('a'), Buffer.from('bb')]);
   const seeds = [
     RawClient.packet(ApiKey.Metadata, 1, 1, { topics: [{ name: 't1' }] }),
     RawClient.packet(ApiKey.Metadata, 9, 1, { topics: null, allowAutoTopicCreation: false }),
-    RawClient.packet(ApiKey.Produce, 7, 1, { transactionalId: null, acks: 1, timeoutMs: 500, topicData: [{ name: 't1', partitionData: [{ index: 0, records: good }] }] }),
-    RawClient.packet(ApiKey.Fetch, 4, 1, { replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1000, isolationLevel: 0, topics: [{ topic: 't1', partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1000 }] }] }),
-    RawClient.packet(ApiKey.ListOffsets, 1, 1, { replicaId: -1, topics: [{ name: 't1', partitions: [{ partitionIndex: 0, timestamp: -1n }] }] }),
-    RawClient.packet(ApiKey.JoinGroup, 1, 1, { groupId: 'g', sessionTimeoutMs: 6000, rebalanceTimeoutMs: 6000, memberId: '', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(4) }] }),
+    RawClient.packet(ApiKey.Produce, 7, 1, {
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 500,
+      topicData: [{ name: 't1', partitionData: [{ index: 0, records: good }] }],
+    }),
+    RawClient.packet(ApiKey.Fetch, 4, 1, {
+      replicaId: -1,
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1000,
+      isolationLevel: 0,
+      topics: [{ topic: 't1', partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1000 }] }],
+    }),
+    RawClient.packet(ApiKey.ListOffsets, 1, 1, {
+      replicaId: -1,
+      topics: [{ name: 't1', partitions: [{ partitionIndex: 0, timestamp: -1n }] }],
+    }),
+    RawClient.packet(ApiKey.JoinGroup, 1, 1, {
+      groupId: 'g',
+      sessionTimeoutMs: 6000,
+      rebalanceTimeoutMs: 6000,
+      memberId: '',
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: Buffer.alloc(4) }],
+    }),
   ];
   let sent = 0;
   // Mutations of valid requests: flipped bytes, cut or extended bodies, random counts.
@@ -128,7 +160,12 @@ t.test('fuzzed frames never reach the broker malformed and never crash anything'
   }
   t.equal(sent, 400, '400 mutated frames sent');
   t.equal(await metadataOk(h.bootstrap), 1, 'the proxy and the broker still answer');
-  const refused = h.logs.filter((l) => l.msg === 'client connection closed' && String(l.code).startsWith('WARDEN_ERR')).length;
+  const refused = h.logs.filter(
+    (l) => l.msg === 'client connection closed' && String(l.code).startsWith('WARDEN_ERR'),
+  ).length;
   t.ok(refused > 100, `${refused} frames were refused by the proxy`);
-  t.notOk(h.logs.some((l) => l.msg === 'unexpected error handling a request'), 'no frame caused an unexpected exception');
+  t.notOk(
+    h.logs.some((l) => l.msg === 'unexpected error handling a request'),
+    'no frame caused an unexpected exception',
+  );
 });

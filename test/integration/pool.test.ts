@@ -51,7 +51,11 @@ async function idleProducers(h: Harness, count: number, topic: string): Promise<
 }
 
 t.test('200 idle producers share at most maxConnectionsPerBroker upstream connections per broker', async (t) => {
-  const h = await startHarness({ cluster: { brokers: 3, topics: { idle: 3 } }, upstream: { pool: { mode: 'pooled', maxConnectionsPerBroker: 4 } }, config: { limits: { maxConnectionCreationRatePerIp: 0 } } });
+  const h = await startHarness({
+    cluster: { brokers: 3, topics: { idle: 3 } },
+    upstream: { pool: { mode: 'pooled', maxConnectionsPerBroker: 4 } },
+    config: { limits: { maxConnectionCreationRatePerIp: 0 } },
+  });
   for (let p = 0; p < 3; p++) await h.cluster.command(`leader idle ${p} ${p + 1}`);
   const clients = await idleProducers(h, 200, 'idle');
   t.teardown(async () => {
@@ -63,16 +67,26 @@ t.test('200 idle producers share at most maxConnectionsPerBroker upstream connec
   for (const b of h.cluster.brokers) {
     const port = Number(b.split(':')[1]);
     const pool = h.proxy.pools.all().find((p) => p.address.port === port)!;
-    t.ok(pool.connectionCount >= 1 && pool.connectionCount <= 4, `broker ${b}: ${pool.connectionCount} pooled connections`);
+    t.ok(
+      pool.connectionCount >= 1 && pool.connectionCount <= 4,
+      `broker ${b}: ${pool.connectionCount} pooled connections`,
+    );
     // Plus the one connection the cluster view keeps to one broker (readiness watches it).
     const watch = h.proxy.cluster.watching?.port === port ? 1 : 0;
     const os = establishedTo(port);
-    t.ok(os <= 4 + watch, `broker ${b}: ${os} established TCP connections seen by the OS${watch ? ' (one is the cluster view\'s)' : ''}`);
+    t.ok(
+      os <= 4 + watch,
+      `broker ${b}: ${os} established TCP connections seen by the OS${watch ? " (one is the cluster view's)" : ''}`,
+    );
   }
 });
 
 t.test('dedicated mode opens one upstream connection per client (for comparison)', async (t) => {
-  const h = await startHarness({ cluster: { brokers: 3, topics: { idle: 3 } }, upstream: { pool: { mode: 'dedicated', maxConnectionsPerBroker: 4 } }, config: { limits: { maxConnectionCreationRatePerIp: 0 } } });
+  const h = await startHarness({
+    cluster: { brokers: 3, topics: { idle: 3 } },
+    upstream: { pool: { mode: 'dedicated', maxConnectionsPerBroker: 4 } },
+    config: { limits: { maxConnectionCreationRatePerIp: 0 } },
+  });
   for (let p = 0; p < 3; p++) await h.cluster.command(`leader idle ${p} ${p + 1}`);
   const clients = await idleProducers(h, 30, 'idle');
   t.teardown(async () => {
@@ -84,26 +98,39 @@ t.test('dedicated mode opens one upstream connection per client (for comparison)
 });
 
 t.test('each client keeps its order on a shared connection', async (t) => {
-  const h = await startHarness({ cluster: { brokers: 1, topics: { ordered: 1 } }, upstream: { pool: { mode: 'pooled', maxConnectionsPerBroker: 1 } } });
+  const h = await startHarness({
+    cluster: { brokers: 1, topics: { ordered: 1 } },
+    upstream: { pool: { mode: 'pooled', maxConnectionsPerBroker: 1 } },
+  });
   t.teardown(() => h.stop());
   const clients = await Promise.all(Array.from({ length: 5 }, () => RawClient.connect(`127.0.0.1:${h.base + 11}`)));
   const results = await Promise.all(
     clients.map(async (c, ci) => {
-      const batches = await Promise.all(Array.from({ length: 40 }, (_, i) => recordBatch([Buffer.from(`c${ci}-${i}`)])));
+      const batches = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => recordBatch([Buffer.from(`c${ci}-${i}`)])),
+      );
       // All 40 requests are written at once (pipelined) and answered through one upstream connection.
-      const responses = await Promise.all(batches.map((b) => c.request<produce.Response>(ApiKey.Produce, 7, produceBody('ordered', 0, b))));
+      const responses = await Promise.all(
+        batches.map((b) => c.request<produce.Response>(ApiKey.Produce, 7, produceBody('ordered', 0, b))),
+      );
       return responses.map((r) => r.responses[0]!.partitionResponses[0]!.baseOffset);
     }),
   );
   for (const [ci, offsets] of results.entries()) {
-    t.ok(offsets.every((o, i) => i === 0 || o > offsets[i - 1]!), `client ${ci}: 40 responses in request order`);
+    t.ok(
+      offsets.every((o, i) => i === 0 || o > offsets[i - 1]!),
+      `client ${ci}: 40 responses in request order`,
+    );
   }
   t.equal(h.proxy.pools.all()[0]!.sharedCount, 1, 'all on one shared upstream connection');
   for (const c of clients) c.close();
 });
 
 t.test('a parked fetch never delays another client on the same broker', async (t) => {
-  const h = await startHarness({ cluster: { brokers: 1, topics: { quiet: 1, busy: 1 } }, upstream: { pool: { mode: 'pooled', maxConnectionsPerBroker: 1 } } });
+  const h = await startHarness({
+    cluster: { brokers: 1, topics: { quiet: 1, busy: 1 } },
+    upstream: { pool: { mode: 'pooled', maxConnectionsPerBroker: 1 } },
+  });
   t.teardown(() => h.stop());
   const node = `127.0.0.1:${h.base + 11}`;
   const consumer = await RawClient.connect(node);
@@ -121,11 +148,19 @@ t.test('a parked fetch never delays another client on the same broker', async (t
     .then(() => events.push('fetch answered'));
   await new Promise((r) => setTimeout(r, 200));
   for (let i = 0; i < 3; i++) {
-    await producer.request<produce.Response>(ApiKey.Produce, 7, produceBody('busy', 0, await recordBatch([Buffer.from(`p${i}`)])));
+    await producer.request<produce.Response>(
+      ApiKey.Produce,
+      7,
+      produceBody('busy', 0, await recordBatch([Buffer.from(`p${i}`)])),
+    );
     events.push(`produce ${i} answered`);
   }
   await fetch;
-  t.same(events, ['produce 0 answered', 'produce 1 answered', 'produce 2 answered', 'fetch answered'], 'produces answered while the fetch was parked');
+  t.same(
+    events,
+    ['produce 0 answered', 'produce 1 answered', 'produce 2 answered', 'fetch answered'],
+    'produces answered while the fetch was parked',
+  );
   consumer.close();
   producer.close();
 });
@@ -135,7 +170,10 @@ t.test('a request the broker holds (Produce acks=all, OffsetCommit) never delays
   // broker holds Produce acks=all until the followers have the records and OffsetCommit until
   // __consumer_offsets has replicated it; a Kafka broker reads nothing more from that connection
   // meanwhile, and the mock answers nothing more on it, so a client sharing the connection waits.
-  const h = await startHarness({ cluster: { brokers: 1, topics: { held: 1, other: 1 } }, upstream: { pool: { mode: 'pooled', maxConnectionsPerBroker: 1 } } });
+  const h = await startHarness({
+    cluster: { brokers: 1, topics: { held: 1, other: 1 } },
+    upstream: { pool: { mode: 'pooled', maxConnectionsPerBroker: 1 } },
+  });
   t.teardown(() => h.stop());
   const node = `127.0.0.1:${h.base + 11}`;
   const slow = await RawClient.connect(node);
@@ -145,8 +183,23 @@ t.test('a request the broker holds (Produce acks=all, OffsetCommit) never delays
   await fast.request(ApiKey.Produce, 7, produceBody('other', 0, await recordBatch([Buffer.from('warm')])));
   t.equal(h.proxy.pools.all()[0]!.sharedCount, 1, 'one shared upstream connection');
   const cases: Array<[string, number, () => Promise<unknown>]> = [
-    ['Produce acks=all', ApiKey.Produce, async () => slow.request(ApiKey.Produce, 7, produceBody('held', 0, await recordBatch([Buffer.from('all')]), -1))],
-    ['OffsetCommit', ApiKey.OffsetCommit, () => slow.request(ApiKey.OffsetCommit, 2, { groupId: 'held-group', generationIdOrMemberEpoch: -1, memberId: '', retentionTimeMs: -1n, topics: [{ name: 'held', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: null }] }] })],
+    [
+      'Produce acks=all',
+      ApiKey.Produce,
+      async () => slow.request(ApiKey.Produce, 7, produceBody('held', 0, await recordBatch([Buffer.from('all')]), -1)),
+    ],
+    [
+      'OffsetCommit',
+      ApiKey.OffsetCommit,
+      () =>
+        slow.request(ApiKey.OffsetCommit, 2, {
+          groupId: 'held-group',
+          generationIdOrMemberEpoch: -1,
+          memberId: '',
+          retentionTimeMs: -1n,
+          topics: [{ name: 'held', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: null }] }],
+        }),
+    ],
   ];
   for (const [name, apiKey, held] of cases) {
     await h.cluster.command(`delay 1 ${apiKey} 1500`);
@@ -156,7 +209,11 @@ t.test('a request the broker holds (Produce acks=all, OffsetCommit) never delays
     await fast.request(ApiKey.Produce, 7, produceBody('other', 0, await recordBatch([Buffer.from('x')])));
     events.push('the other client answered');
     await first;
-    t.same(events, ['the other client answered', `${name} answered`], `${name} held at the broker: the other client is answered meanwhile`);
+    t.same(
+      events,
+      ['the other client answered', `${name} answered`],
+      `${name} held at the broker: the other client is answered meanwhile`,
+    );
   }
   slow.close();
   fast.close();
@@ -185,12 +242,20 @@ t.test('an upstream failure fails the affected client quickly', async (t) => {
   await parkedFails;
   await victim.closed;
   t.ok(Date.now() - started < 10_000, `client closed after ${Date.now() - started} ms, not after the 20 s long poll`);
-  t.match(h.logs.find((l) => l.msg === 'client connection closed' && l.reason === 'upstream_failed'), { node: 1 }, 'with a logged reason');
+  t.match(
+    h.logs.find((l) => l.msg === 'client connection closed' && l.reason === 'upstream_failed'),
+    { node: 1 },
+    'with a logged reason',
+  );
   const md = await other.request<metadata.Response>(ApiKey.Metadata, 1, { topics: null });
   t.ok(md.brokers.length >= 2, 'a client of another broker is unaffected');
   await h.cluster.command('up 1');
   const again = await RawClient.connect(`127.0.0.1:${h.base + 11}`);
-  const r = await again.request<produce.Response>(ApiKey.Produce, 7, produceBody('f', 0, await recordBatch([Buffer.from('back')])));
+  const r = await again.request<produce.Response>(
+    ApiKey.Produce,
+    7,
+    produceBody('f', 0, await recordBatch([Buffer.from('back')])),
+  );
   t.equal(r.responses[0]!.partitionResponses[0]!.errorCode, 0, 'the broker is used again once it is back');
   again.close();
   other.close();

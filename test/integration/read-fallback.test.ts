@@ -12,13 +12,33 @@ t.test('kcat through PLAINTEXT and SASL_SSL with shared-buffer reads turned off'
   t.notOk(staticReadsAvailable(), 'the mechanism is off');
   const h = await startSecureHarness();
   t.teardown(() => h.stop());
-  const sasl = ['-X', 'security.protocol=SASL_SSL', '-X', `ssl.ca.location=${h.pki.caFile}`, '-X', 'sasl.mechanisms=SCRAM-SHA-512', '-X', 'sasl.username=alice', '-X', `sasl.password=${USERS.alice}`];
-  for (const [name, bootstrap, extra] of [['PLAINTEXT', h.bootstrap, []], ['SASL_SSL', h.saslSsl, sasl]] as Array<[string, string, string[]]>) {
+  const sasl = [
+    '-X',
+    'security.protocol=SASL_SSL',
+    '-X',
+    `ssl.ca.location=${h.pki.caFile}`,
+    '-X',
+    'sasl.mechanisms=SCRAM-SHA-512',
+    '-X',
+    'sasl.username=alice',
+    '-X',
+    `sasl.password=${USERS.alice}`,
+  ];
+  for (const [name, bootstrap, extra] of [
+    ['PLAINTEXT', h.bootstrap, []],
+    ['SASL_SSL', h.saslSsl, sasl],
+  ] as Array<[string, string, string[]]>) {
     // Messages of 3 KiB: requests span several socket reads (and TLS records).
     const msgs = Array.from({ length: 300 }, (_, i) => `${name}-${i}-${'x'.repeat(3000)}`);
-    const p = await kcat(['-b', bootstrap, '-t', `fallback-${name}`, '-p', '0', '-P', ...extra], { input: msgs.join('\n') + '\n', timeoutMs: 30_000 });
+    const p = await kcat(['-b', bootstrap, '-t', `fallback-${name}`, '-p', '0', '-P', ...extra], {
+      input: msgs.join('\n') + '\n',
+      timeoutMs: 30_000,
+    });
     t.equal(p.code, 0, `${name}: produce (${p.stderr.slice(0, 300)})`);
-    const c = await kcat(['-b', bootstrap, '-t', `fallback-${name}`, '-p', '0', '-C', '-e', '-q', '-o', 'beginning', ...extra], { timeoutMs: 30_000 });
+    const c = await kcat(
+      ['-b', bootstrap, '-t', `fallback-${name}`, '-p', '0', '-C', '-e', '-q', '-o', 'beginning', ...extra],
+      { timeoutMs: 30_000 },
+    );
     t.same(c.stdout.split('\n').filter(Boolean), msgs, `${name}: consumed exactly what it produced, in order`);
   }
 });

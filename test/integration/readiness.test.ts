@@ -14,7 +14,11 @@ async function readyz(h: Harness): Promise<{ status: number; body: string }> {
 }
 
 /** Polls /readyz until it answers `status` or `limitMs` pass; the last answer and when it came. */
-async function until(h: Harness, status: number, limitMs: number): Promise<{ status: number; body: string; at: number }> {
+async function until(
+  h: Harness,
+  status: number,
+  limitMs: number,
+): Promise<{ status: number; body: string; at: number }> {
   const end = Date.now() + limitMs;
   for (;;) {
     const r = await readyz(h);
@@ -38,7 +42,10 @@ t.test('with clients: not ready within 2 s of the brokers going down, ready agai
   const h = await harness(t);
   const md = await kcat(['-L', '-b', h.bootstrap, '-m', '10'], { timeoutMs: 20_000 });
   t.equal(md.code, 0, `metadata through the proxy${md.code === 0 ? '' : `: ${md.stderr}`}`);
-  t.ok(h.proxy.pools.all().some((p) => p.connectionCount > 0), 'the pools hold upstream connections');
+  t.ok(
+    h.proxy.pools.all().some((p) => p.connectionCount > 0),
+    'the pools hold upstream connections',
+  );
 
   const wentAway = Date.now();
   await downAll(h);
@@ -56,7 +63,10 @@ t.test('with clients: not ready within 2 s of the brokers going down, ready agai
 
 t.test('an idle proxy (no client ever connected) follows the cluster too', async (t) => {
   const h = await harness(t);
-  t.ok(h.proxy.pools.all().every((p) => p.connectionCount === 0), 'no upstream connection in the pools');
+  t.ok(
+    h.proxy.pools.all().every((p) => p.connectionCount === 0),
+    'no upstream connection in the pools',
+  );
   const wentAway = Date.now();
   await downAll(h);
   const down = await until(h, 503, 15_000);
@@ -68,7 +78,11 @@ t.test('an idle proxy (no client ever connected) follows the cluster too', async
 
 t.test('one broker going down leaves the proxy ready (the others answer)', async (t) => {
   const h = await harness(t);
-  t.equal((await kcat(['-L', '-b', h.bootstrap, '-m', '10'], { timeoutMs: 20_000 })).code, 0, 'metadata through the proxy');
+  t.equal(
+    (await kcat(['-L', '-b', h.bootstrap, '-m', '10'], { timeoutMs: 20_000 })).code,
+    0,
+    'metadata through the proxy',
+  );
   await h.cluster.command('down 1');
   // Long enough for any probe the lost connections start to have finished.
   await new Promise((r) => setTimeout(r, BOUND_MS));

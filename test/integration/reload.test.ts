@@ -25,7 +25,23 @@ async function until(cond: () => boolean, what: string, ms = 10_000) {
 t.test('a user added to the credentials file can log in without a restart', async (t) => {
   const h = await startSecureHarness();
   t.teardown(() => h.stop());
-  const login = () => kcat(['-b', h.saslPlaintext, '-L', '-X', 'security.protocol=SASL_PLAINTEXT', '-X', 'sasl.mechanisms=SCRAM-SHA-256', '-X', 'sasl.username=dave', '-X', 'sasl.password=dave-pw'], { timeoutMs: 15_000 });
+  const login = () =>
+    kcat(
+      [
+        '-b',
+        h.saslPlaintext,
+        '-L',
+        '-X',
+        'security.protocol=SASL_PLAINTEXT',
+        '-X',
+        'sasl.mechanisms=SCRAM-SHA-256',
+        '-X',
+        'sasl.username=dave',
+        '-X',
+        'sasl.password=dave-pw',
+      ],
+      { timeoutMs: 15_000 },
+    );
   t.not((await login()).code, 0, 'dave is unknown at first');
   const store = new CredentialStore(h.credentialsFile);
   store.set('dave', 'SCRAM-SHA-256', makeCredential('SCRAM-SHA-256', 'dave-pw'));
@@ -45,7 +61,9 @@ t.test('a certificate replaced on disk is served to new connections; old ones ke
   const port = Number(h.saslSsl.split(':')[1]);
   const connect = () =>
     new Promise<tls.TLSSocket>((resolve, reject) => {
-      const s = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: readFileSync(h.pki.caFile) }, () => resolve(s));
+      const s = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: readFileSync(h.pki.caFile) }, () =>
+        resolve(s),
+      );
       s.once('error', reject);
     });
   const fingerprint = (s: tls.TLSSocket) => s.getPeerCertificate().fingerprint256;
@@ -58,7 +76,10 @@ t.test('a certificate replaced on disk is served to new connections; old ones ke
   writeFileSync(join(h.pki.dir, 'server.pem'), leaf.cert);
   await until(() => h.logs.some((l) => l.msg === 'certificates reloaded'), 'certificate reload');
   const after = await new Promise<tls.TLSSocket>((resolve, reject) => {
-    const s = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: [readFileSync(h.pki.caFile), Buffer.from(newCa.cert)] }, () => resolve(s));
+    const s = tls.connect(
+      { host: '127.0.0.1', port, servername: 'localhost', ca: [readFileSync(h.pki.caFile), Buffer.from(newCa.cert)] },
+      () => resolve(s),
+    );
     s.once('error', reject);
   });
   t.not(fingerprint(after), oldPrint, 'a new connection gets the new certificate');

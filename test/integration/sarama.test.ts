@@ -33,12 +33,18 @@ t.test('Sarama through the proxy', async (t) => {
   const cases = ['plain', 'scram512', 'scram256', 'plainmech', 'mtls'];
   const versions = ['2.1.0', '0.11.0.0'];
   const topics = Object.fromEntries(versions.flatMap((v) => cases.map((c) => [`go-${c}-${v}`, 2])));
-  const h = await startSecureHarness({ cluster: { binary: MODERN_MOCK, env: { LD_LIBRARY_PATH: MODERN_LIB }, topics } });
+  const h = await startSecureHarness({
+    cluster: { binary: MODERN_MOCK, env: { LD_LIBRARY_PATH: MODERN_LIB }, topics },
+  });
   t.teardown(() => h.stop());
   const tls = { ca: h.pki.caFile };
   const settings: Record<string, [string, Record<string, unknown>, string | null]> = {
     plain: [h.bootstrap, {}, null],
-    scram512: [h.saslSsl, { tls, sasl: { mechanism: 'SCRAM-SHA-512', user: 'alice', password: USERS.alice } }, 'User:alice'],
+    scram512: [
+      h.saslSsl,
+      { tls, sasl: { mechanism: 'SCRAM-SHA-512', user: 'alice', password: USERS.alice } },
+      'User:alice',
+    ],
     scram256: [h.saslSsl, { tls, sasl: { mechanism: 'SCRAM-SHA-256', user: 'bob', password: USERS.bob } }, 'User:bob'],
     plainmech: [h.saslSsl, { tls, sasl: { mechanism: 'PLAIN', user: 'alice', password: USERS.alice } }, 'User:alice'],
     mtls: [h.ssl, { tls: { ...tls, cert: h.pki.clientCert, key: h.pki.clientKey } }, 'User:writeuser'],
@@ -51,23 +57,48 @@ t.test('Sarama through the proxy', async (t) => {
         const topic = `go-${name}-${version}`;
         const values = Array.from({ length: 20 }, (_, i) => `${name}-${version}-${i}`);
         const before = h.logs.length;
-        const r = await sarama({ bootstrap, version, ...extra, steps: [{ produce: { topic, values } }, { consumeGroup: { topic, group: `g-${topic}`, expect: values, timeoutMs: 30_000 } }] });
+        const r = await sarama({
+          bootstrap,
+          version,
+          ...extra,
+          steps: [
+            { produce: { topic, values } },
+            { consumeGroup: { topic, group: `g-${topic}`, expect: values, timeoutMs: 30_000 } },
+          ],
+        });
         t.equal(r.error, undefined, r.error ?? 'no error');
         t.equal(r.produced, values.length, 'produced');
         t.same(r.consumed, [...values].sort(), 'the group member consumed exactly what was produced');
         if (principal !== null && name !== 'mtls') {
           // Below 1.0 Sarama runs every mechanism over SaslHandshake v0 and raw tokens.
           const v = version === '2.1.0' ? 1 : 0;
-          t.ok(h.logs.slice(before).some((l) => l.msg === 'authentication succeeded' && l.principal === principal && l.saslHandshakeVersion === v), `authenticated as ${principal} with SaslHandshake v${v}`);
+          t.ok(
+            h.logs
+              .slice(before)
+              .some(
+                (l) =>
+                  l.msg === 'authentication succeeded' && l.principal === principal && l.saslHandshakeVersion === v,
+              ),
+            `authenticated as ${principal} with SaslHandshake v${v}`,
+          );
         } else if (principal !== null) {
-          t.ok(h.logs.slice(before).some((l) => l.msg === 'authenticated by certificate' && l.principal === principal), `authenticated as ${principal} by its certificate`);
+          t.ok(
+            h.logs.slice(before).some((l) => l.msg === 'authenticated by certificate' && l.principal === principal),
+            `authenticated as ${principal} by its certificate`,
+          );
         }
       });
     }
   }
 
   await t.test('a wrong password', async (t) => {
-    const r = await sarama({ bootstrap: h.saslSsl, version: '2.1.0', tls, sasl: { mechanism: 'SCRAM-SHA-512', user: 'alice', password: 'wrong' }, steps: [{ produce: { topic: 'go-plain-2.1.0', values: ['never'] } }] });
+    const r = await sarama({
+      bootstrap: h.saslSsl,
+      version: '2.1.0',
+      tls,
+      sasl: { mechanism: 'SCRAM-SHA-512', user: 'alice', password: 'wrong' },
+      steps: [{ produce: { topic: 'go-plain-2.1.0', values: ['never'] } }],
+    });
     t.match(r.error, /SASL|authenticat|out of available brokers/i, `refused (${r.error})`);
   });
 });

@@ -30,7 +30,12 @@ t.test('SaslHandshake v0 and raw SASL tokens', async (t) => {
     const serverFinal = await c.rawToken(sc.final(serverFirst));
     t.match(serverFinal.toString(), /^v=/, 'server-final as a raw frame');
     t.equal((await metadata(c)).brokers.length, 3, 'authenticated: requests are served');
-    t.ok(h.logs.some((l) => l.msg === 'authentication succeeded' && l.principal === 'User:bob' && l.saslHandshakeVersion === 0), 'logged with the handshake version');
+    t.ok(
+      h.logs.some(
+        (l) => l.msg === 'authentication succeeded' && l.principal === 'User:bob' && l.saslHandshakeVersion === 0,
+      ),
+      'logged with the handshake version',
+    );
 
     // KIP-368 re-authentication needs SaslHandshake v1 (the lifetime travels in SaslAuthenticate).
     const again = await c.request<saslHandshake.Response>(ApiKey.SaslHandshake, 0, { mechanism: 'SCRAM-SHA-256' });
@@ -47,7 +52,10 @@ t.test('SaslHandshake v0 and raw SASL tokens', async (t) => {
     const started = Date.now();
     await t.rejects(c.rawToken(sc.final(serverFirst)), /connection closed/, 'closed instead of answered');
     t.ok(Date.now() - started >= 90, 'after the failed-authentication delay');
-    t.ok(h.logs.some((l) => l.msg === 'authentication failed' && l.user === 'bob'), 'logged as a failed login');
+    t.ok(
+      h.logs.some((l) => l.msg === 'authentication failed' && l.user === 'bob'),
+      'logged as a failed login',
+    );
   });
 
   await t.test('an unknown user fails at the same step as a wrong password', async (t) => {
@@ -69,7 +77,13 @@ t.test('SaslHandshake v0 and raw SASL tokens', async (t) => {
     const size = Buffer.alloc(4);
     size.writeInt32BE(final.length, 0);
     const serverFinal = c.nextRawFrame();
-    const md = c.request<metadataCodec.Response>(ApiKey.Metadata, 1, { topics: null }, 5000, Buffer.concat([size, final]));
+    const md = c.request<metadataCodec.Response>(
+      ApiKey.Metadata,
+      1,
+      { topics: null },
+      5000,
+      Buffer.concat([size, final]),
+    );
     t.match((await serverFinal).toString(), /^v=/, 'server-final first');
     t.equal((await md).brokers.length, 3, 'then the Metadata answer');
     c.close();
@@ -79,13 +93,20 @@ t.test('SaslHandshake v0 and raw SASL tokens', async (t) => {
     const c = await RawClient.connect(h.saslPlaintext);
     await handshake(t, c, 'SCRAM-SHA-256');
     await t.rejects(c.rawToken(Buffer.alloc(600 * 1024, 'n')), /connection closed/);
-    t.ok(h.logs.some((l) => l.msg === 'client connection closed' && l.code === 'WARDEN_ERR_FRAME_TOO_LARGE'), 'refused as too large');
+    t.ok(
+      h.logs.some((l) => l.msg === 'client connection closed' && l.code === 'WARDEN_ERR_FRAME_TOO_LARGE'),
+      'refused as too large',
+    );
   });
 
   await t.test('a Kafka request where a token is due is taken as a token, and refused', async (t) => {
     const c = await RawClient.connect(h.saslPlaintext);
     await handshake(t, c, 'SCRAM-SHA-256');
-    await t.rejects(metadata(c), /connection closed|no response/, 'a Metadata request is not a SCRAM client-first: closed');
+    await t.rejects(
+      metadata(c),
+      /connection closed|no response/,
+      'a Metadata request is not a SCRAM client-first: closed',
+    );
     const ok = await RawClient.connect(h.bootstrap);
     t.equal((await metadata(ok)).brokers.length, 3, 'the proxy still serves');
     ok.close();
@@ -96,7 +117,10 @@ t.test('v0 sessions expire; re-authentication after a v0 login works with v1', a
   const h = await startSecureHarness({ auth: { maxReauthMs: 1500 } });
   t.teardown(() => h.stop());
   const login = async (c: RawClient) => {
-    t.equal((await c.request<saslHandshake.Response>(ApiKey.SaslHandshake, 0, { mechanism: 'SCRAM-SHA-256' })).errorCode, 0);
+    t.equal(
+      (await c.request<saslHandshake.Response>(ApiKey.SaslHandshake, 0, { mechanism: 'SCRAM-SHA-256' })).errorCode,
+      0,
+    );
     const sc = new ScramClient('SCRAM-SHA-256', 'bob', USERS.bob);
     await c.rawToken(sc.final(await c.rawToken(sc.first())));
   };
@@ -106,8 +130,17 @@ t.test('v0 sessions expire; re-authentication after a v0 login works with v1', a
   await login(c);
   t.equal((await metadata(c)).brokers.length, 3, 'logged in over v0');
   await new Promise((r) => setTimeout(r, 1100));
-  t.equal((await scramExchange(c, 'bob', USERS.bob)).errorCode, 0, 're-authenticated with SaslHandshake v1 + SaslAuthenticate');
-  t.ok(h.logs.some((l) => l.msg === 'authentication succeeded' && l.reauthentication === true && l.saslHandshakeVersion === 1), 'logged as a v1 re-authentication');
+  t.equal(
+    (await scramExchange(c, 'bob', USERS.bob)).errorCode,
+    0,
+    're-authenticated with SaslHandshake v1 + SaslAuthenticate',
+  );
+  t.ok(
+    h.logs.some(
+      (l) => l.msg === 'authentication succeeded' && l.reauthentication === true && l.saslHandshakeVersion === 1,
+    ),
+    'logged as a v1 re-authentication',
+  );
   t.equal((await metadata(c)).brokers.length, 3, 'still served');
   c.close();
 

@@ -35,7 +35,10 @@ const ALLOWED: Array<{ id: string; severity: string; finding: string; reason: st
 ];
 
 /** Runs testssl.sh; resolves with its exit code and output, killing it after `timeoutMs`. */
-function testssl(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string; timedOut: boolean }> {
+function testssl(
+  args: string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; output: string; timedOut: boolean }> {
   return new Promise((resolve) => {
     const p = spawn('testssl', args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -48,7 +51,11 @@ function testssl(args: string[], timeoutMs: number): Promise<{ code: number | nu
     }, timeoutMs);
     p.on('error', (e) => {
       clearTimeout(timer);
-      resolve({ code: null, output: `could not run testssl (${e.message}); scripts/setup.sh --tests installs Debian's testssl.sh`, timedOut });
+      resolve({
+        code: null,
+        output: `could not run testssl (${e.message}); scripts/setup.sh --tests installs Debian's testssl.sh`,
+        timedOut,
+      });
     });
     p.on('close', (code) => {
       clearTimeout(timer);
@@ -57,42 +64,70 @@ function testssl(args: string[], timeoutMs: number): Promise<{ code: number | nu
   });
 }
 
-t.test('testssl.sh finds nothing rated MEDIUM or worse on a default SASL_SSL listener', { timeout: 420_000 }, async (t) => {
-  // The server certificate names its CRL and OCSP responder like one from a real CA would;
-  // without them testssl rates the missing revocation information HIGH (cert_revocation).
-  const h = await startTlsHarness((pki) => {
-    const cert = makeServerCert(pki, { revocationUris: true });
-    return { sasl: { certFile: cert.cert, keyFile: cert.key } };
-  });
-  t.teardown(() => h.stop());
-  const jsonFile = join(mkdtempSync(join(tmpdir(), 'warden-testssl-')), 'scan.json');
-  // -p protocols, -s cipher categories, -f forward secrecy, -S server defaults and certificate,
-  // -P server preferences, -U vulnerabilities: every check that rates anything. Left out: -e (each
-  // cipher), client simulations and HTTP headers (not HTTP), which rate nothing. --add-ca makes our
-  // test CA trusted, so chain findings are about the listener; --nodns none keeps it on loopback.
-  const args = ['--quiet', '--warnings', 'off', '--color', '0', '--nodns', 'none', '--add-ca', h.pki.caFile, '-p', '-s', '-f', '-S', '-P', '-U', '--jsonfile', jsonFile, `127.0.0.1:${h.ports.sasl}`];
-  const started = Date.now();
-  const run = await testssl(args, 300_000);
-  const seconds = Math.round((Date.now() - started) / 1000);
-  t.notOk(run.timedOut, `the scan ends within 300 s (took ${seconds} s)`);
-  if (!existsSync(jsonFile)) {
-    t.fail(`testssl wrote no JSON (exit ${run.code}): ${run.output.slice(-2000)}`);
-    return;
-  }
-  const findings = JSON.parse(readFileSync(jsonFile, 'utf8')) as Finding[];
-  t.comment(`testssl: ${findings.length} findings in ${seconds} s`);
+t.test(
+  'testssl.sh finds nothing rated MEDIUM or worse on a default SASL_SSL listener',
+  { timeout: 420_000 },
+  async (t) => {
+    // The server certificate names its CRL and OCSP responder like one from a real CA would;
+    // without them testssl rates the missing revocation information HIGH (cert_revocation).
+    const h = await startTlsHarness((pki) => {
+      const cert = makeServerCert(pki, { revocationUris: true });
+      return { sasl: { certFile: cert.cert, keyFile: cert.key } };
+    });
+    t.teardown(() => h.stop());
+    const jsonFile = join(mkdtempSync(join(tmpdir(), 'warden-testssl-')), 'scan.json');
+    // -p protocols, -s cipher categories, -f forward secrecy, -S server defaults and certificate,
+    // -P server preferences, -U vulnerabilities: every check that rates anything. Left out: -e (each
+    // cipher), client simulations and HTTP headers (not HTTP), which rate nothing. --add-ca makes our
+    // test CA trusted, so chain findings are about the listener; --nodns none keeps it on loopback.
+    const args = [
+      '--quiet',
+      '--warnings',
+      'off',
+      '--color',
+      '0',
+      '--nodns',
+      'none',
+      '--add-ca',
+      h.pki.caFile,
+      '-p',
+      '-s',
+      '-f',
+      '-S',
+      '-P',
+      '-U',
+      '--jsonfile',
+      jsonFile,
+      `127.0.0.1:${h.ports.sasl}`,
+    ];
+    const started = Date.now();
+    const run = await testssl(args, 300_000);
+    const seconds = Math.round((Date.now() - started) / 1000);
+    t.notOk(run.timedOut, `the scan ends within 300 s (took ${seconds} s)`);
+    if (!existsSync(jsonFile)) {
+      t.fail(`testssl wrote no JSON (exit ${run.code}): ${run.output.slice(-2000)}`);
+      return;
+    }
+    const findings = JSON.parse(readFileSync(jsonFile, 'utf8')) as Finding[];
+    t.comment(`testssl: ${findings.length} findings in ${seconds} s`);
 
-  // The scan did reach the listener and ran its checks.
-  const get = (id: string) => findings.find((f) => f.id === id)?.finding;
-  t.equal(get('TLS1_2'), 'offered', 'TLS 1.2 found');
-  t.match(get('TLS1_3'), /^offered/, 'TLS 1.3 found');
-  t.equal(get('cert_chain_of_trust'), 'passed.', 'the certificate verified against the test CA');
-  t.equal(get('cipherlist_AVERAGE'), 'not offered', 'no CBC suites');
-  t.equal(get('secure_client_renego'), 'not vulnerable', 'client-initiated renegotiation refused');
-  t.equal(get('PFS'), 'offered', 'forward secrecy');
+    // The scan did reach the listener and ran its checks.
+    const get = (id: string) => findings.find((f) => f.id === id)?.finding;
+    t.equal(get('TLS1_2'), 'offered', 'TLS 1.2 found');
+    t.match(get('TLS1_3'), /^offered/, 'TLS 1.3 found');
+    t.equal(get('cert_chain_of_trust'), 'passed.', 'the certificate verified against the test CA');
+    t.equal(get('cipherlist_AVERAGE'), 'not offered', 'no CBC suites');
+    t.equal(get('secure_client_renego'), 'not vulnerable', 'client-initiated renegotiation refused');
+    t.equal(get('PFS'), 'offered', 'forward secrecy');
 
-  const allowed = (f: Finding) => ALLOWED.some((a) => a.id === f.id && a.severity === f.severity && a.finding === f.finding);
-  const problems = findings.filter((f) => !ACCEPTED.has(f.severity) && !allowed(f));
-  t.same(problems.map((f) => `${f.severity} ${f.id}: ${f.finding}`), [], 'no finding rated MEDIUM, HIGH or CRITICAL, and no check that failed (WARN, FATAL)');
-  for (const f of findings.filter(allowed)) t.comment(`allowed: ${f.severity} ${f.id}: ${f.finding}`);
-});
+    const allowed = (f: Finding) =>
+      ALLOWED.some((a) => a.id === f.id && a.severity === f.severity && a.finding === f.finding);
+    const problems = findings.filter((f) => !ACCEPTED.has(f.severity) && !allowed(f));
+    t.same(
+      problems.map((f) => `${f.severity} ${f.id}: ${f.finding}`),
+      [],
+      'no finding rated MEDIUM, HIGH or CRITICAL, and no check that failed (WARN, FATAL)',
+    );
+    for (const f of findings.filter(allowed)) t.comment(`allowed: ${f.severity} ${f.id}: ${f.finding}`);
+  },
+);

@@ -59,7 +59,8 @@ const kafka = await startKafka(t, {
   addScram: USERS.map((u) => `SCRAM-SHA-256=[name=${u},password=${password(u)}]`),
   config: {
     'sasl.enabled.mechanisms': 'SCRAM-SHA-256',
-    'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config':
+      'org.apache.kafka.common.security.scram.ScramLoginModule required;',
     'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
     // ANONYMOUS: the PLAINTEXT and CONTROLLER listeners (the proxy's upstream, our admin, the controller).
     'super.users': 'User:ANONYMOUS;User:admin',
@@ -80,7 +81,10 @@ async function until<T>(what: string, f: () => Promise<T>, ok: (r: T) => boolean
   for (;;) {
     const r = await f();
     if (ok(r)) return r;
-    if (Date.now() > end) throw new Error(`${what}: still ${JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`);
+    if (Date.now() > end)
+      throw new Error(
+        `${what}: still ${JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`,
+      );
     await sleep(50);
   }
 }
@@ -93,18 +97,67 @@ setRecords(await recordBatch([Buffer.from('equivalence')]));
 async function commitOffsets(groupId: string): Promise<void> {
   await until(
     `offset commit for ${groupId}`,
-    () => admin.request<offsetCommit.Response>(ApiKey.OffsetCommit, 8, { groupId, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }] }),
+    () =>
+      admin.request<offsetCommit.Response>(ApiKey.OffsetCommit, 8, {
+        groupId,
+        generationIdOrMemberEpoch: -1,
+        memberId: '',
+        groupInstanceId: null,
+        retentionTimeMs: -1n,
+        topics: [
+          {
+            name: 'orders',
+            partitions: [
+              {
+                partitionIndex: 0,
+                committedOffset: 0n,
+                committedLeaderEpoch: -1,
+                commitTimestamp: -1n,
+                committedMetadata: null,
+              },
+            ],
+          },
+        ],
+      }),
     (r) => r.topics.every((x) => x.partitions.every((p) => p.errorCode === 0)),
   );
 }
 
 async function initTxn(transactionalId: string): Promise<CaseContext> {
-  const r = await until('InitProducerId', () => admin.request<initProducerId.Response>(ApiKey.InitProducerId, 4, { transactionalId, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 }), (x) => x.errorCode === 0);
+  const r = await until(
+    'InitProducerId',
+    () =>
+      admin.request<initProducerId.Response>(ApiKey.InitProducerId, 4, {
+        transactionalId,
+        transactionTimeoutMs: 60000,
+        producerId: -1n,
+        producerEpoch: -1,
+      }),
+    (x) => x.errorCode === 0,
+  );
   return { producerId: r.producerId, producerEpoch: r.producerEpoch };
 }
 
-await until('group coordinator', () => admin.request<findCoordinator.Response>(ApiKey.FindCoordinator, 4, { key: '', keyType: 0, coordinatorKeys: ['grp-a'] }), (r) => r.coordinators.every((c) => c.errorCode === 0));
-await until('transaction coordinator', () => admin.request<findCoordinator.Response>(ApiKey.FindCoordinator, 4, { key: '', keyType: 1, coordinatorKeys: ['tx-a'] }), (r) => r.coordinators.every((c) => c.errorCode === 0));
+await until(
+  'group coordinator',
+  () =>
+    admin.request<findCoordinator.Response>(ApiKey.FindCoordinator, 4, {
+      key: '',
+      keyType: 0,
+      coordinatorKeys: ['grp-a'],
+    }),
+  (r) => r.coordinators.every((c) => c.errorCode === 0),
+);
+await until(
+  'transaction coordinator',
+  () =>
+    admin.request<findCoordinator.Response>(ApiKey.FindCoordinator, 4, {
+      key: '',
+      keyType: 1,
+      coordinatorKeys: ['tx-a'],
+    }),
+  (r) => r.coordinators.every((c) => c.errorCode === 0),
+);
 for (const g of [...GROUPS, ...DELETABLE_GROUPS]) await commitOffsets(g);
 for (const id of TXN_IDS) await initTxn(id);
 
@@ -115,8 +168,17 @@ async function setup(c: Case): Promise<CaseContext> {
     await kafka.createTopics(Object.fromEntries(DELETABLE_TOPICS.map((n) => [n, 1])));
     await until(
       'deletable topics in metadata',
-      () => admin.request<metadata.Response>(ApiKey.Metadata, 12, { topics: DELETABLE_TOPICS.map((name) => ({ name, topicId: ZERO_ID })), allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }),
-      (r) => r.topics.every((x) => x.errorCode === 0 && x.partitions.length > 0 && x.partitions.every((p) => p.leaderId >= 0)),
+      () =>
+        admin.request<metadata.Response>(ApiKey.Metadata, 12, {
+          topics: DELETABLE_TOPICS.map((name) => ({ name, topicId: ZERO_ID })),
+          allowAutoTopicCreation: false,
+          includeClusterAuthorizedOperations: false,
+          includeTopicAuthorizedOperations: false,
+        }),
+      (r) =>
+        r.topics.every(
+          (x) => x.errorCode === 0 && x.partitions.length > 0 && x.partitions.every((p) => p.leaderId >= 0),
+        ),
     );
     return none;
   }
@@ -128,9 +190,35 @@ async function setup(c: Case): Promise<CaseContext> {
     // A fresh epoch (which aborts whatever the other path left open), with a partition and the
     // groups' offsets in the transaction, so that EndTxn and TxnOffsetCommit can succeed.
     const ctx = await initTxn(c.txnId!);
-    const txn = { v3AndBelowTransactionalId: c.txnId!, v3AndBelowProducerId: ctx.producerId, v3AndBelowProducerEpoch: ctx.producerEpoch };
-    await until('AddPartitionsToTxn', () => admin.request<{ resultsByTopicV3AndBelow: Array<{ resultsByPartition: Array<{ partitionErrorCode: number }> }> }>(ApiKey.AddPartitionsToTxn, 3, { transactions: [], ...txn, v3AndBelowTopics: [{ name: 'orders', partitions: [0] }] }), (r) => r.resultsByTopicV3AndBelow.every((x) => x.resultsByPartition.every((p) => p.partitionErrorCode === 0)));
-    for (const groupId of GROUPS) await until('AddOffsetsToTxn', () => admin.request<{ errorCode: number }>(ApiKey.AddOffsetsToTxn, 3, { transactionalId: c.txnId!, producerId: ctx.producerId, producerEpoch: ctx.producerEpoch, groupId }), (r) => r.errorCode === 0);
+    const txn = {
+      v3AndBelowTransactionalId: c.txnId!,
+      v3AndBelowProducerId: ctx.producerId,
+      v3AndBelowProducerEpoch: ctx.producerEpoch,
+    };
+    await until(
+      'AddPartitionsToTxn',
+      () =>
+        admin.request<{
+          resultsByTopicV3AndBelow: Array<{ resultsByPartition: Array<{ partitionErrorCode: number }> }>;
+        }>(ApiKey.AddPartitionsToTxn, 3, {
+          transactions: [],
+          ...txn,
+          v3AndBelowTopics: [{ name: 'orders', partitions: [0] }],
+        }),
+      (r) => r.resultsByTopicV3AndBelow.every((x) => x.resultsByPartition.every((p) => p.partitionErrorCode === 0)),
+    );
+    for (const groupId of GROUPS)
+      await until(
+        'AddOffsetsToTxn',
+        () =>
+          admin.request<{ errorCode: number }>(ApiKey.AddOffsetsToTxn, 3, {
+            transactionalId: c.txnId!,
+            producerId: ctx.producerId,
+            producerEpoch: ctx.producerEpoch,
+            groupId,
+          }),
+        (r) => r.errorCode === 0,
+      );
     return ctx;
   }
   return none;
@@ -139,17 +227,40 @@ async function setup(c: Case): Promise<CaseContext> {
 // ---- the same ACLs on both sides --------------------------------------------------------------
 
 const rand = new Rand(SEED);
-const acls = generateAcls(rand, USERS.filter((u) => u !== 'admin'));
+const acls = generateAcls(
+  rand,
+  USERS.filter((u) => u !== 'admin'),
+);
 const created = await admin.request<createAcls.Response>(ApiKey.CreateAcls, 3, {
-  creations: acls.map((a) => ({ resourceType: a.resourceType, resourceName: a.resourceName, resourcePatternType: a.patternType, principal: a.principal, host: a.host, operation: a.operation, permissionType: a.permission })),
+  creations: acls.map((a) => ({
+    resourceType: a.resourceType,
+    resourceName: a.resourceName,
+    resourcePatternType: a.patternType,
+    principal: a.principal,
+    host: a.host,
+    operation: a.operation,
+    permissionType: a.permission,
+  })),
 });
 const refused = created.results.filter((r) => r.errorCode !== 0);
 // (No assertion out here: tap would take the file for done before the cases run.)
 if (refused.length) throw new Error(`the broker refused ACLs: ${JSON.stringify(refused)}`);
-const describeAll = { resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 };
+const describeAll = {
+  resourceTypeFilter: 1,
+  resourceNameFilter: null,
+  patternTypeFilter: 1,
+  principalFilter: null,
+  hostFilter: null,
+  operation: 1,
+  permissionType: 1,
+};
 const aclCount = (r: describeAcls.Response) => r.resources.reduce((n, x) => n + x.acls.length, 0);
 // The broker applies ACLs when it replays the metadata log: wait until it has them all.
-await until('the broker applying the ACLs', () => admin.request<describeAcls.Response>(ApiKey.DescribeAcls, 3, describeAll), (r) => aclCount(r) === acls.length);
+await until(
+  'the broker applying the ACLs',
+  () => admin.request<describeAcls.Response>(ApiKey.DescribeAcls, 3, describeAll),
+  (r) => aclCount(r) === acls.length,
+);
 t.comment(`${acls.length} ACLs:\n${acls.map(describeAcl).join('\n')}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'warden-equivalence-'));
@@ -164,7 +275,17 @@ store.save();
 const proxy = await startProxyOn(kafka.brokers, {
   auth: { credentialsFile },
   config: { acl: { superUsers: ['User:ANONYMOUS', 'User:admin'], allowEveryoneIfNoAclFound: false, file: aclFile } },
-  extraListeners: (base) => [{ name: 'saslplain', securityProtocol: 'SASL_PLAINTEXT', host: '127.0.0.1', port: base + 60, brokerPortBase: base + 70, advertisedHost: '127.0.0.1', sasl: { mechanisms: ['SCRAM-SHA-256'] } }],
+  extraListeners: (base) => [
+    {
+      name: 'saslplain',
+      securityProtocol: 'SASL_PLAINTEXT',
+      host: '127.0.0.1',
+      port: base + 60,
+      brokerPortBase: base + 70,
+      advertisedHost: '127.0.0.1',
+      sasl: { mechanisms: ['SCRAM-SHA-256'] },
+    },
+  ],
 });
 t.teardown(() => proxy.stop());
 
@@ -195,7 +316,12 @@ t.teardown(() => {
 });
 
 async function versions(p: Path): Promise<Map<number, [number, number]>> {
-  const r = await (await p.conn('admin')).request<apiVersions.Response>(ApiKey.ApiVersions, 3, { clientSoftwareName: 'equivalence', clientSoftwareVersion: '1' });
+  const r = await (
+    await p.conn('admin')
+  ).request<apiVersions.Response>(ApiKey.ApiVersions, 3, {
+    clientSoftwareName: 'equivalence',
+    clientSoftwareVersion: '1',
+  });
   return new Map(r.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
 }
 const brokerVersions = await versions(direct);
@@ -240,11 +366,24 @@ async function send(p: Path, c: Case, version: number, ctx: CaseContext): Promis
 function explained(c: Case, d: unknown, p: unknown): string | null {
   const rule =
     c.api === ApiKey.DeleteTopics
-      ? { list: ['responses'], accept: (k: Entry, x: Entry) => k.errorCode === 3 && x.errorCode === 29, why: 'DeleteTopics of a missing, describable topic: 3 from Kafka, 29 through the proxy (ControllerApis.deleteTopics)' }
+      ? {
+          list: ['responses'],
+          accept: (k: Entry, x: Entry) => k.errorCode === 3 && x.errorCode === 29,
+          why: 'DeleteTopics of a missing, describable topic: 3 from Kafka, 29 through the proxy (ControllerApis.deleteTopics)',
+        }
       : c.api === ApiKey.AddPartitionsToTxn
-        ? { list: ['resultsByTopicV3AndBelow', 'resultsByPartition'], accept: (k: Entry, x: Entry) => k.partitionErrorCode === 3 && x.partitionErrorCode === 55, why: 'AddPartitionsToTxn of a missing topic in a refused request: 3 from Kafka, 55 through the proxy (KafkaApis.handleAddPartitionToTxnRequest)' }
+        ? {
+            list: ['resultsByTopicV3AndBelow', 'resultsByPartition'],
+            accept: (k: Entry, x: Entry) => k.partitionErrorCode === 3 && x.partitionErrorCode === 55,
+            why: 'AddPartitionsToTxn of a missing topic in a refused request: 3 from Kafka, 55 through the proxy (KafkaApis.handleAddPartitionToTxnRequest)',
+          }
         : c.api === ApiKey.Metadata && c.setup === 'missing-topics'
-          ? { list: ['topics'], accept: (k: Entry, x: Entry) => k.errorCode === 3 && x.errorCode === 29 && x.topicAuthorizedOperations === -2147483648, why: 'auto-creation without CREATE: 29 through the proxy as from Kafka with auto.create.topics.enable=true, 3 from this broker with it off' }
+          ? {
+              list: ['topics'],
+              accept: (k: Entry, x: Entry) =>
+                k.errorCode === 3 && x.errorCode === 29 && x.topicAuthorizedOperations === -2147483648,
+              why: 'auto-creation without CREATE: 29 through the proxy as from Kafka with auto.create.topics.enable=true, 3 from this broker with it off',
+            }
           : null;
   if (rule === null) return null;
   let accepted = 0;
@@ -273,20 +412,35 @@ function explained(c: Case, d: unknown, p: unknown): string | null {
   };
   return same(d, p, rule.list) && accepted > 0 ? `known proxy difference: ${rule.why}` : null;
 }
-type Entry = Record<string, unknown> & { name?: string; partitionIndex?: number; errorCode?: number; partitionErrorCode?: number; topicAuthorizedOperations?: number };
+type Entry = Record<string, unknown> & {
+  name?: string;
+  partitionIndex?: number;
+  errorCode?: number;
+  partitionErrorCode?: number;
+  topicAuthorizedOperations?: number;
+};
 
 /** Every error code in a normalised response. */
 function errorCodes(v: unknown): number[] {
   if (Array.isArray(v)) return v.flatMap(errorCodes);
   if (v === null || typeof v !== 'object') return [];
-  return Object.entries(v as Record<string, unknown>).flatMap(([k, x]) => (/errorCode$/i.test(k) && typeof x === 'number' ? [x] : errorCodes(x)));
+  return Object.entries(v as Record<string, unknown>).flatMap(([k, x]) =>
+    /errorCode$/i.test(k) && typeof x === 'number' ? [x] : errorCodes(x),
+  );
 }
 
 // ---- the cases --------------------------------------------------------------------------------
 
 const cases = generateCases(rand, USERS, PER_USER);
 let brokerAcls = acls.length;
-const TXN_APIS = new Set<number>([ApiKey.InitProducerId, ApiKey.AddPartitionsToTxn, ApiKey.AddOffsetsToTxn, ApiKey.TxnOffsetCommit, ApiKey.EndTxn, ApiKey.Produce]);
+const TXN_APIS = new Set<number>([
+  ApiKey.InitProducerId,
+  ApiKey.AddPartitionsToTxn,
+  ApiKey.AddOffsetsToTxn,
+  ApiKey.TxnOffsetCommit,
+  ApiKey.EndTxn,
+  ApiKey.Produce,
+]);
 t.test(`${cases.length} requests, straight to Kafka and through the proxy (seed ${SEED})`, async (t) => {
   const perApi = new Map<string, number>();
   let mismatches = 0;
@@ -295,15 +449,24 @@ t.test(`${cases.length} requests, straight to Kafka and through the proxy (seed 
   for (const c of cases) {
     const version = versionFor(c);
     if (version === null) {
-      t.fail(`case ${c.index}: ${API_SPECS.get(c.api)?.name ?? c.api} is not served by both (broker ${JSON.stringify(brokerVersions.get(c.api))}, proxy ${JSON.stringify(proxyVersions.get(c.api))})`);
+      t.fail(
+        `case ${c.index}: ${API_SPECS.get(c.api)?.name ?? c.api} is not served by both (broker ${JSON.stringify(brokerVersions.get(c.api))}, proxy ${JSON.stringify(proxyVersions.get(c.api))})`,
+      );
       continue;
     }
     const d = await send(direct, c, version, await setup(c));
     const p = await send(proxied, c, version, await setup(c));
-    if (c.api === ApiKey.CreateAcls && (d as { results?: Array<{ errorCode: number }> }).results?.[0]?.errorCode === 0) {
+    if (
+      c.api === ApiKey.CreateAcls &&
+      (d as { results?: Array<{ errorCode: number }> }).results?.[0]?.errorCode === 0
+    ) {
       // The broker applies a new ACL when it replays the metadata log; later cases list it.
       brokerAcls++;
-      await until('the broker applying a created ACL', () => admin.request<describeAcls.Response>(ApiKey.DescribeAcls, 3, describeAll), (r) => aclCount(r) === brokerAcls);
+      await until(
+        'the broker applying a created ACL',
+        () => admin.request<describeAcls.Response>(ApiKey.DescribeAcls, 3, describeAll),
+        (r) => aclCount(r) === brokerAcls,
+      );
     }
     // A transaction a case left open (or committing) would make the next one's answer depend on
     // timing (CONCURRENT_TRANSACTIONS): end them all before going on.
@@ -328,7 +491,14 @@ t.test(`${cases.length} requests, straight to Kafka and through the proxy (seed 
     t.fail(`${label}\n${diffLines(d, p)}`);
   }
   t.comment(`requests per API: ${[...perApi].map(([k, n]) => `${k} ${n}`).join(', ')}`);
-  t.comment(`error codes Kafka answered (per entry): ${[...codes].sort((x, y) => x[0] - y[0]).map(([k, n]) => `${k}: ${n}`).join(', ')}`);
-  t.comment(`${cases.length - mismatches - explainedCount} equal, ${explainedCount} explained, ${mismatches} different`);
+  t.comment(
+    `error codes Kafka answered (per entry): ${[...codes]
+      .sort((x, y) => x[0] - y[0])
+      .map(([k, n]) => `${k}: ${n}`)
+      .join(', ')}`,
+  );
+  t.comment(
+    `${cases.length - mismatches - explainedCount} equal, ${explainedCount} explained, ${mismatches} different`,
+  );
   if (mismatches) t.comment(`${mismatches} differences; AUTHZ_SEED=${SEED} replays them`);
 });

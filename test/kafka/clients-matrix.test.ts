@@ -18,7 +18,18 @@ import { startKafka } from '../helpers/kafka.js';
 import { haveModern } from '../helpers/kcat.js';
 import { makePki } from '../helpers/certs.js';
 import { startSecureProxyOn } from '../helpers/secure.js';
-import { FRANZ, SARAMA, franzChecks, saramaChecks, pythonChecks, havePythonClients, kafkajsChecks, kcatChecks, type CheckResults, type Plan } from '../helpers/matrix-clients.js';
+import {
+  FRANZ,
+  SARAMA,
+  franzChecks,
+  saramaChecks,
+  pythonChecks,
+  havePythonClients,
+  kafkajsChecks,
+  kcatChecks,
+  type CheckResults,
+  type Plan,
+} from '../helpers/matrix-clients.js';
 
 const CLIENTS = {
   'franz-go': franzChecks,
@@ -34,10 +45,19 @@ type Client = keyof typeof CLIENTS;
 const ERRORS: Record<Client, { denied: RegExp; auth: RegExp }> = {
   'franz-go': { denied: /TOPIC_AUTHORIZATION_FAILED/, auth: /SASL_AUTHENTICATION_FAILED/ },
   Sarama: { denied: /The client is not authorized to access this topic/, auth: /SASL Authentication failed/ },
-  'confluent-kafka-python': { denied: /TOPIC_AUTHORIZATION_FAILED/, auth: /SASL authentication error: Authentication failed/ },
+  'confluent-kafka-python': {
+    denied: /TOPIC_AUTHORIZATION_FAILED/,
+    auth: /SASL authentication error: Authentication failed/,
+  },
   'kafka-python': { denied: /TopicAuthorizationFailedError/, auth: /SaslAuthenticationFailedError/ },
-  kafkajs: { denied: /Not authorized to access topics: \[Topic authorization failed\]/, auth: /KafkaJSSASLAuthenticationError/ },
-  'librdkafka 2.15': { denied: /Broker: Topic authorization failed/, auth: /SASL authentication error: Authentication failed/ },
+  kafkajs: {
+    denied: /Not authorized to access topics: \[Topic authorization failed\]/,
+    auth: /KafkaJSSASLAuthenticationError/,
+  },
+  'librdkafka 2.15': {
+    denied: /Broker: Topic authorization failed/,
+    auth: /SASL authentication error: Authentication failed/,
+  },
 };
 
 const PROTOCOLS = ['SASL_SSL', 'mTLS'] as const;
@@ -45,7 +65,10 @@ type Protocol = (typeof PROTOCOLS)[number];
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 const CAROL = { user: 'carol', password: 'carol-secret' };
 
-t.ok(existsSync(FRANZ) && existsSync(SARAMA) && havePythonClients && haveModern, 'the test clients are built (scripts/build-test-clients.sh, scripts/build-modern-librdkafka.sh)');
+t.ok(
+  existsSync(FRANZ) && existsSync(SARAMA) && havePythonClients && haveModern,
+  'the test clients are built (scripts/build-test-clients.sh, scripts/build-modern-librdkafka.sh)',
+);
 
 const kafka = await startKafka(t);
 const topics: Record<string, number> = { denied: 1 };
@@ -55,8 +78,13 @@ await kafka.createTopics(topics);
 // ACLs: carol and writeuser may use the mx- topics and groups, nothing else; alice is the super user.
 const aclDir = (await makePki()).dir;
 const aclFile = join(aclDir, 'acls.yaml');
-const allow = (principal: string, resourceType: string) => `  - { resourceType: ${resourceType}, resourceName: mx-, patternType: PREFIXED, principal: "${principal}", operation: ALL }`;
-writeFileSync(aclFile, ['acls:', ...['User:carol', 'User:writeuser'].flatMap((p) => [allow(p, 'TOPIC'), allow(p, 'GROUP')])].join('\n') + '\n');
+const allow = (principal: string, resourceType: string) =>
+  `  - { resourceType: ${resourceType}, resourceName: mx-, patternType: PREFIXED, principal: "${principal}", operation: ALL }`;
+writeFileSync(
+  aclFile,
+  ['acls:', ...['User:carol', 'User:writeuser'].flatMap((p) => [allow(p, 'TOPIC'), allow(p, 'GROUP')])].join('\n') +
+    '\n',
+);
 // The failed-login limit per address is raised: every client's wrong password (and its retries)
 // comes from 127.0.0.1 and must meet the authentication error, not the lockout.
 const proxy = await startSecureProxyOn(kafka.brokers, {
@@ -71,7 +99,11 @@ store.reload();
 store.set(CAROL.user, 'SCRAM-SHA-512', makeCredential('SCRAM-SHA-512', CAROL.password));
 const reloads = proxy.logs.filter((l) => l.msg === 'credentials reloaded').length;
 store.save();
-for (const end = Date.now() + 10_000; proxy.logs.filter((l) => l.msg === 'credentials reloaded').length === reloads && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+for (
+  const end = Date.now() + 10_000;
+  proxy.logs.filter((l) => l.msg === 'credentials reloaded').length === reloads && Date.now() < end;
+)
+  await new Promise((r) => setTimeout(r, 50));
 
 const nodeId = kafka.nodes[0]!.id;
 const expected: Record<Protocol, { bootstrap: string; brokers: Array<{ id: number; host: string; port: number }> }> = {
@@ -83,7 +115,10 @@ function plan(client: Client, protocol: Protocol, password = CAROL.password): Pl
   const name = `mx-${slug(client)}-${slug(protocol)}`;
   return {
     bootstrap: expected[protocol].bootstrap,
-    tls: protocol === 'mTLS' ? { ca: proxy.pki.caFile, cert: proxy.pki.clientCert, key: proxy.pki.clientKey } : { ca: proxy.pki.caFile },
+    tls:
+      protocol === 'mTLS'
+        ? { ca: proxy.pki.caFile, cert: proxy.pki.clientCert, key: proxy.pki.clientKey }
+        : { ca: proxy.pki.caFile },
     ...(protocol === 'SASL_SSL' ? { sasl: { mechanism: 'SCRAM-SHA-512' as const, user: CAROL.user, password } } : {}),
     matrix: {
       topic: name,
@@ -131,7 +166,12 @@ for (const client of Object.keys(CLIENTS) as Client[]) {
     await t.test(`${client} / ${protocol} / consumer group with commit`, async (t) => {
       t.equal(r.group?.error, undefined, r.group?.error ?? 'no error');
       t.same(r.group?.values, values, 'the member got every value');
-      if (client === 'librdkafka 2.15') t.same(r.group?.resumed, ['after-commit'], 'a new member resumed after the committed offsets: only the value produced after the commit');
+      if (client === 'librdkafka 2.15')
+        t.same(
+          r.group?.resumed,
+          ['after-commit'],
+          'a new member resumed after the committed offsets: only the value produced after the commit',
+        );
       else t.equal(r.group?.committed, values.length, "the group's committed offsets, read back, cover every value");
     });
     await t.test(`${client} / ${protocol} / denied topic`, async (t) => {
@@ -142,6 +182,10 @@ for (const client of Object.keys(CLIENTS) as Client[]) {
   await t.test(`${client} / SASL_SSL / wrong password`, async (t) => {
     const r = results.get(`${client}/wrong password`)!;
     t.equal(r.metadata?.brokers, undefined, 'no metadata without authentication');
-    t.match(r.metadata?.error ?? r.error ?? '', ERRORS[client].auth, `${client}'s authentication error: ${r.metadata?.error ?? r.error}`);
+    t.match(
+      r.metadata?.error ?? r.error ?? '',
+      ERRORS[client].auth,
+      `${client}'s authentication error: ${r.metadata?.error ?? r.error}`,
+    );
   });
 }

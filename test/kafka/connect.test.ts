@@ -10,7 +10,14 @@ import t from 'tap';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { startKafka, kafkaTool, clientProperties, jaas, startJavaClient, type LongJavaClient } from '../helpers/kafka.js';
+import {
+  startKafka,
+  kafkaTool,
+  clientProperties,
+  jaas,
+  startJavaClient,
+  type LongJavaClient,
+} from '../helpers/kafka.js';
 import { startSecureProxyOn, USERS } from '../helpers/secure.js';
 import { freePort } from '../../src/demo/kafka-cluster.js';
 
@@ -68,26 +75,40 @@ async function startWorker(): Promise<{ worker: LongJavaClient; rest: string }> 
     'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
     'exactly.once.source.support': 'enabled',
     'offset.flush.interval.ms': 500,
-    'listeners': `http://127.0.0.1:${port}`,
+    listeners: `http://127.0.0.1:${port}`,
     'plugin.discovery': 'only_scan',
     'scheduled.rebalance.max.delay.ms': 0,
   });
   const worker = startJavaClient('org.apache.kafka.connect.cli.ConnectDistributed', [props], { maxMs: 240_000 });
   const rest = `http://127.0.0.1:${port}`;
-  await waitUntil(async () => (await fetch(`${rest}/`).catch(() => null))?.ok === true, 90_000, 'the worker REST API', worker);
+  await waitUntil(
+    async () => (await fetch(`${rest}/`).catch(() => null))?.ok === true,
+    90_000,
+    'the worker REST API',
+    worker,
+  );
   return { worker, rest };
 }
 
-async function waitUntil(ok: () => Promise<boolean>, timeoutMs: number, what: string, worker?: LongJavaClient): Promise<void> {
+async function waitUntil(
+  ok: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  worker?: LongJavaClient,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await ok()) return;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`no ${what} within ${timeoutMs} ms${worker ? `; worker stderr: ${worker.stderr().slice(-3000)}` : ''}`);
+  throw new Error(
+    `no ${what} within ${timeoutMs} ms${worker ? `; worker stderr: ${worker.stderr().slice(-3000)}` : ''}`,
+  );
 }
 
-async function status(rest: string): Promise<{ connector?: { state: string }; tasks?: Array<{ state: string; trace?: string }> } | null> {
+async function status(
+  rest: string,
+): Promise<{ connector?: { state: string }; tasks?: Array<{ state: string; trace?: string }> } | null> {
   const r = await fetch(`${rest}/connectors/counter/status`).catch(() => null);
   return r?.ok ? ((await r.json()) as { connector: { state: string }; tasks: Array<{ state: string }> }) : null;
 }
@@ -105,7 +126,17 @@ async function endOffset(): Promise<number> {
 
 /** The topic's committed records, read from the broker itself once the writing is over. */
 async function committed(): Promise<string[]> {
-  const r = await kafkaTool('kafka-console-consumer', ['--bootstrap-server', kafka.bootstrap, '--topic', 'connect-out', '--from-beginning', '--isolation-level', 'read_committed', '--timeout-ms', '4000']);
+  const r = await kafkaTool('kafka-console-consumer', [
+    '--bootstrap-server',
+    kafka.bootstrap,
+    '--topic',
+    'connect-out',
+    '--from-beginning',
+    '--isolation-level',
+    'read_committed',
+    '--timeout-ms',
+    '4000',
+  ]);
   return r.stdout.split('\n').filter((l) => l.startsWith('n-'));
 }
 
@@ -115,7 +146,18 @@ t.test('a Connect cluster with exactly-once source support survives its worker b
   const created = await fetch(`${first.rest}/connectors`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'counter', config: { 'connector.class': 'CountingSource', 'tasks.max': '1', topic: 'connect-out', count: String(COUNT), batch: '20', 'pause.ms': '100', 'exactly.once.support': 'required' } }),
+    body: JSON.stringify({
+      name: 'counter',
+      config: {
+        'connector.class': 'CountingSource',
+        'tasks.max': '1',
+        topic: 'connect-out',
+        count: String(COUNT),
+        batch: '20',
+        'pause.ms': '100',
+        'exactly.once.support': 'required',
+      },
+    }),
   });
   t.equal(created.status, 201, 'the connector is created', { response: await created.text() });
   await waitUntil(() => running(first.rest), 90_000, 'running connector', first.worker);
@@ -133,9 +175,19 @@ t.test('a Connect cluster with exactly-once source support survives its worker b
   await new Promise((r) => setTimeout(r, 1000)); // the last transaction's marker
   const values = await committed();
   t.equal(values.length, COUNT, 'exactly COUNT records committed: none twice');
-  t.same(values, Array.from({ length: COUNT }, (_, i) => `n-${i}`), 'every number once, in order');
+  t.same(
+    values,
+    Array.from({ length: COUNT }, (_, i) => `n-${i}`),
+    'every number once, in order',
+  );
 
-  const topics = await kafkaTool('kafka-topics', ['--bootstrap-server', kafka.bootstrap, '--describe', '--topic', `${GROUP}-configs`]);
+  const topics = await kafkaTool('kafka-topics', [
+    '--bootstrap-server',
+    kafka.bootstrap,
+    '--describe',
+    '--topic',
+    `${GROUP}-configs`,
+  ]);
   t.match(topics.stdout, /cleanup\.policy=compact/, 'the config topic was created compacted, through the proxy');
   second.worker.child.kill('SIGTERM');
   t.equal(await second.worker.stop(20_000), 143, 'the worker stops on SIGTERM');

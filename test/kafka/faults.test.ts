@@ -26,7 +26,8 @@ t.teardown(() => proxy.stop());
 
 // Ports of the upstream brokers (clients must never see them) and of the proxy's listeners.
 const upstreamPorts = kafka.nodes.flatMap((n) => Object.values(n.ports));
-const leaks = (text: string): string[] => upstreamPorts.filter((p) => new RegExp(`:${p}(?!\\d)`).test(text)).map(String);
+const leaks = (text: string): string[] =>
+  upstreamPorts.filter((p) => new RegExp(`:${p}(?!\\d)`).test(text)).map(String);
 const saslSslNode = (id: number) => `localhost:${base + 30 + id}`;
 
 const viaProxy = clientProperties({
@@ -66,7 +67,13 @@ async function infoWhen(pred: (i: Info) => boolean, what: string): Promise<Info>
 }
 /** Waits until every partition has a leader and all three replicas in sync. */
 const fullIsr = (): Promise<Info> =>
-  infoWhen((i) => Object.keys(i.isr).length === PARTITIONS && Object.values(i.isr).every((s) => s.length === 3) && Object.values(i.leaders).every((l) => l > 0), 'every partition has 3 replicas in sync');
+  infoWhen(
+    (i) =>
+      Object.keys(i.isr).length === PARTITIONS &&
+      Object.values(i.isr).every((s) => s.length === 3) &&
+      Object.values(i.leaders).every((l) => l > 0),
+    'every partition has 3 replicas in sync',
+  );
 
 // The clients, through the proxy.
 const producer = startJavaClient('FaultClient', ['produce', viaProxy, TOPIC, '10'], { maxMs: 400_000 });
@@ -81,13 +88,49 @@ interface Kcat {
 }
 const kcats: Kcat[] = [];
 function startKcat(): Kcat {
-  const child = spawn('kcat', ['-b', proxy.saslSsl, '-X', 'security.protocol=SASL_SSL', '-X', 'sasl.mechanisms=SCRAM-SHA-512', '-X', 'sasl.username=alice', '-X', `sasl.password=${USERS.alice}`, '-X', `ssl.ca.location=${pki.caFile}`, '-X', 'auto.offset.reset=earliest', '-X', 'reconnect.backoff.max.ms=1000', '-X', 'session.timeout.ms=6000', '-q', '-u', '-f', '%k %p %o\\n', '-G', 'faults-kcat', TOPIC], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    'kcat',
+    [
+      '-b',
+      proxy.saslSsl,
+      '-X',
+      'security.protocol=SASL_SSL',
+      '-X',
+      'sasl.mechanisms=SCRAM-SHA-512',
+      '-X',
+      'sasl.username=alice',
+      '-X',
+      `sasl.password=${USERS.alice}`,
+      '-X',
+      `ssl.ca.location=${pki.caFile}`,
+      '-X',
+      'auto.offset.reset=earliest',
+      '-X',
+      'reconnect.backoff.max.ms=1000',
+      '-X',
+      'session.timeout.ms=6000',
+      '-q',
+      '-u',
+      '-f',
+      '%k %p %o\\n',
+      '-G',
+      'faults-kcat',
+      TOPIC,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const killer = setTimeout(() => child.kill('SIGKILL'), 400_000);
   const k: Kcat = {
     out: [],
     err: '',
     exited: false,
-    exit: new Promise<void>((resolve) => child.once('close', () => { k.exited = true; clearTimeout(killer); resolve(); })),
+    exit: new Promise<void>((resolve) =>
+      child.once('close', () => {
+        k.exited = true;
+        clearTimeout(killer);
+        resolve();
+      }),
+    ),
     async kill() {
       if (k.exited) return;
       child.kill('SIGTERM');
@@ -112,7 +155,8 @@ t.teardown(async () => {
   await Promise.all([producer.stop(20_000), consumer.stop(20_000), ...kcats.map((k) => k.kill())]);
 });
 
-const acks = (): Array<{ ack: string; p: number; o: number }> => producer.lines.filter((l) => typeof l.ack === 'string') as never;
+const acks = (): Array<{ ack: string; p: number; o: number }> =>
+  producer.lines.filter((l) => typeof l.ack === 'string') as never;
 /** Waits for `n` more acknowledgements than there are now: the producer makes progress. */
 async function progress(n: number, what: string): Promise<void> {
   const want = acks().length + n;
@@ -120,7 +164,8 @@ async function progress(n: number, what: string): Promise<void> {
 }
 
 /** The keys a consumer has consumed. */
-const javaGot = (): Set<string> => new Set(consumer.lines.filter((l) => typeof l.got === 'string').map((l) => l.got as string));
+const javaGot = (): Set<string> =>
+  new Set(consumer.lines.filter((l) => typeof l.got === 'string').map((l) => l.got as string));
 const kcatGot = (): Set<string> => new Set(kcats.flatMap((k) => k.out.map((l) => l.split(' ')[0]!)));
 
 async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -133,7 +178,11 @@ async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
 }
 
 interface ProxyInternals {
-  clients: Set<{ outstanding: number; closed: boolean; lane: { upstream: { closed: boolean; address: { port: number } } | null } | null }>;
+  clients: Set<{
+    outstanding: number;
+    closed: boolean;
+    lane: { upstream: { closed: boolean; address: { port: number } } | null } | null;
+  }>;
 }
 
 /** Everything that must hold after a fault. */
@@ -144,7 +193,11 @@ async function verify(t: Test, label: string, producing = true): Promise<void> {
   if (producing) await progress(100, `after ${label}`);
   lap('ISR full and producing');
   const acked = acks();
-  t.equal(producer.lines.filter((l) => 'fail' in l).length, 0, `${label}: no record failed (${JSON.stringify(producer.lines.find((l) => 'fail' in l) ?? null)})`);
+  t.equal(
+    producer.lines.filter((l) => 'fail' in l).length,
+    0,
+    `${label}: no record failed (${JSON.stringify(producer.lines.find((l) => 'fail' in l) ?? null)})`,
+  );
 
   // Every acknowledged record is in the log at its offset, no key twice: read from the brokers.
   const r = await javaClient('FaultClient', ['dump', direct, TOPIC], { timeoutMs: 90_000 });
@@ -158,7 +211,11 @@ async function verify(t: Test, label: string, producing = true): Promise<void> {
     count.set(rec.k, (count.get(rec.k) ?? 0) + 1);
   }
   const missing = acked.filter((a) => log.get(`${a.p}/${a.o}`) !== a.ack);
-  t.equal(missing.length, 0, `${label}: all ${acked.length} acknowledged records are in the log at their offsets (missing: ${JSON.stringify(missing.slice(0, 5))})`);
+  t.equal(
+    missing.length,
+    0,
+    `${label}: all ${acked.length} acknowledged records are in the log at their offsets (missing: ${JSON.stringify(missing.slice(0, 5))})`,
+  );
   const dups = [...count].filter(([, n]) => n > 1);
   t.equal(dups.length, 0, `${label}: no key twice among ${count.size} records (${JSON.stringify(dups.slice(0, 5))})`);
 
@@ -173,22 +230,50 @@ async function verify(t: Test, label: string, producing = true): Promise<void> {
   t.equal(missingFrom(javaGot), 0, `${label}: the Java consumer consumed all ${keys.length} acknowledged records`);
   lap('Java consumer caught up');
   await until(() => missingFrom(kcatGot) === 0, 60_000);
-  t.equal(missingFrom(kcatGot), 0, `${label}: the kcat consumer consumed all ${keys.length} acknowledged records (kcat stderr: ${kcatErr().slice(-2000)})`);
+  t.equal(
+    missingFrom(kcatGot),
+    0,
+    `${label}: the kcat consumer consumed all ${keys.length} acknowledged records (kcat stderr: ${kcatErr().slice(-2000)})`,
+  );
 
   lap('consumers checked');
   // No client connection waits on a dead upstream connection, and each broker port answers.
   const clients = [...(proxy.proxy as unknown as ProxyInternals).clients];
-  const stuck = clients.filter((c) => !c.closed && c.outstanding > 0 && (c.lane?.upstream == null || c.lane.upstream.closed));
-  t.equal(stuck.length, 0, `${label}: none of ${clients.length} client connections has requests outstanding on a closed upstream connection`);
+  const stuck = clients.filter(
+    (c) => !c.closed && c.outstanding > 0 && (c.lane?.upstream == null || c.lane.upstream.closed),
+  );
+  t.equal(
+    stuck.length,
+    0,
+    `${label}: none of ${clients.length} client connections has requests outstanding on a closed upstream connection`,
+  );
   for (const id of [1, 2, 3]) {
     const c = await RawClient.connect(`127.0.0.1:${base + 10 + id}`);
     try {
-      const md = await c.request<metadataCodec.Response>(ApiKey.Metadata, 12, metadata([{ name: TOPIC, topicId: Buffer.alloc(16) }]), 10_000);
+      const md = await c.request<metadataCodec.Response>(
+        ApiKey.Metadata,
+        12,
+        metadata([{ name: TOPIC, topicId: Buffer.alloc(16) }]),
+        10_000,
+      );
       t.equal(md.topics[0]?.errorCode, 0, `${label}: broker port ${id} answers Metadata`);
-      t.same(md.brokers.map((b) => [b.host, b.port]).sort(), [1, 2, 3].map((n) => ['127.0.0.1', base + 10 + n]), `${label}: Metadata lists the proxy's addresses only`);
-      const fc = await c.request<findCoordinator.Response>(ApiKey.FindCoordinator, 4, { key: '', keyType: 0, coordinatorKeys: ['faults-java', 'faults-kcat'] }, 10_000);
+      t.same(
+        md.brokers.map((b) => [b.host, b.port]).sort(),
+        [1, 2, 3].map((n) => ['127.0.0.1', base + 10 + n]),
+        `${label}: Metadata lists the proxy's addresses only`,
+      );
+      const fc = await c.request<findCoordinator.Response>(
+        ApiKey.FindCoordinator,
+        4,
+        { key: '', keyType: 0, coordinatorKeys: ['faults-java', 'faults-kcat'] },
+        10_000,
+      );
       for (const co of fc.coordinators) {
-        t.same([co.errorCode, co.host, co.port], [0, '127.0.0.1', base + 10 + co.nodeId], `${label}: FindCoordinator ${co.key} names the proxy`);
+        t.same(
+          [co.errorCode, co.host, co.port],
+          [0, '127.0.0.1', base + 10 + co.nodeId],
+          `${label}: FindCoordinator ${co.key} names the proxy`,
+        );
       }
     } finally {
       c.close();
@@ -196,10 +281,19 @@ async function verify(t: Test, label: string, producing = true): Promise<void> {
   }
 
   // No upstream address reached the clients: the brokers they know, and what they logged.
-  const known = new Set([...producer.lines, ...consumer.lines].flatMap((l) => (Array.isArray(l.nodes) ? (l.nodes as string[]) : [])));
+  const known = new Set(
+    [...producer.lines, ...consumer.lines].flatMap((l) => (Array.isArray(l.nodes) ? (l.nodes as string[]) : [])),
+  );
   const expected = new Set([1, 2, 3].map(saslSslNode));
-  t.ok(known.size > 0 && [...known].every((n) => expected.has(n)), `${label}: the Java clients know only the proxy's addresses: ${[...known].join(' ')}`);
-  t.same(leaks(producer.stderr() + consumer.stderr() + kcatErr()), [], `${label}: no upstream port in the clients' logs`);
+  t.ok(
+    known.size > 0 && [...known].every((n) => expected.has(n)),
+    `${label}: the Java clients know only the proxy's addresses: ${[...known].join(' ')}`,
+  );
+  t.same(
+    leaks(producer.stderr() + consumer.stderr() + kcatErr()),
+    [],
+    `${label}: no upstream port in the clients' logs`,
+  );
 }
 
 t.test('the clients run through the proxy', async (t) => {
@@ -214,7 +308,10 @@ t.test('kill -9 the leader of a partition being produced to', async (t) => {
   const leader = before.leaders['0']!;
   t.comment(`partition 0 led by node ${leader}; controller ${before.controller}`);
   await kafka.killNode(leader, 'SIGKILL');
-  const during = await infoWhen((i) => (i.leaders['0'] ?? -1) > 0 && i.leaders['0'] !== leader, 'partition 0 has a new leader');
+  const during = await infoWhen(
+    (i) => (i.leaders['0'] ?? -1) > 0 && i.leaders['0'] !== leader,
+    'partition 0 has a new leader',
+  );
   t.comment(`partition 0 now led by node ${during.leaders['0']}`);
   await progress(100, `with node ${leader} dead`);
   await kafka.startNode(leader);
@@ -226,7 +323,10 @@ t.test('kill the active KRaft controller', async (t) => {
   const controller = before.controller;
   t.comment(`controller is node ${controller}`);
   await kafka.killNode(controller, 'SIGKILL');
-  const during = await infoWhen((i) => i.controller > 0 && i.controller !== controller, 'another node is the controller');
+  const during = await infoWhen(
+    (i) => i.controller > 0 && i.controller !== controller,
+    'another node is the controller',
+  );
   t.comment(`node ${during.controller} is the controller now`);
   await progress(100, `with controller ${controller} dead`);
   await kafka.startNode(controller);
@@ -258,7 +358,10 @@ t.test('restart the proxy on the same ports', async (t) => {
       const [, p, o] = l.split(' ');
       if (!first.has(p!)) first.set(p!, Number(o));
     }
-    t.ok([...first.values()].every((o) => o > 0), `it resumes from committed offsets, not from the start (${JSON.stringify([...first])}, ${before} records before)`);
+    t.ok(
+      [...first.values()].every((o) => o > 0),
+      `it resumes from committed offsets, not from the start (${JSON.stringify([...first])}, ${before} records before)`,
+    );
   }
   await verify(t, 'proxy restarted');
   const code = await producer.stop();

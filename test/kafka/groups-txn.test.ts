@@ -28,20 +28,47 @@ const find = (lines: ProbeLine[], probe: string, event: string): ProbeLine => {
 };
 
 t.test('a committed, an aborted and a committed transaction: read_committed sees the committed only', async (t) => {
-  const r = await javaClient('GroupsProbe', [...probeArgs(proxy.saslPlaintext, kafka.brokers[0]!), 'run=txn'], { timeoutMs: 90_000 });
+  const r = await javaClient('GroupsProbe', [...probeArgs(proxy.saslPlaintext, kafka.brokers[0]!), 'run=txn'], {
+    timeoutMs: 90_000,
+  });
   t.equal(r.code, 0, r.stderr.slice(-2000));
   const lines = parseLines(r.stdout);
-  t.same(lines.filter((l) => l.event === 'failed'), [], 'the transactions ran');
+  t.same(
+    lines.filter((l) => l.event === 'failed'),
+    [],
+    'the transactions ran',
+  );
   const res = find(lines, 'txn', 'result');
   const five = (p: string) => [0, 1, 2, 3, 4].map((i) => `${p}-${i}`);
-  t.same(res.readCommitted, [...five('c1'), ...five('c2')], 'read_committed: both committed transactions, nothing of the aborted one');
-  t.same(res.readUncommitted, [...five('c1'), ...five('a1'), ...five('c2')], 'read_uncommitted: the aborted records too, in log order');
+  t.same(
+    res.readCommitted,
+    [...five('c1'), ...five('c2')],
+    'read_committed: both committed transactions, nothing of the aborted one',
+  );
+  t.same(
+    res.readUncommitted,
+    [...five('c1'), ...five('a1'), ...five('c2')],
+    'read_uncommitted: the aborted records too, in log order',
+  );
 });
 
 /** GroupsProbe's idem probe, streaming: progress lines as they come, "stop" on stdin ends it. */
 function idempotentProducer(bootstrap: string) {
   const cp = `${JAVA_CLIENTS}:${ensureKafkaJars()}/*`;
-  const child = spawn(javaBinary(), ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', cp, 'GroupsProbe', ...probeArgs(bootstrap, kafka.brokers[0]!), 'run=idem'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(
+    javaBinary(),
+    [
+      '-Xmx256m',
+      '-XX:+UseSerialGC',
+      '-XX:TieredStopAtLevel=1',
+      '-cp',
+      cp,
+      'GroupsProbe',
+      ...probeArgs(bootstrap, kafka.brokers[0]!),
+      'run=idem',
+    ],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   const killer = setTimeout(() => child.kill('SIGKILL'), 150_000);
   let out = '';
   let err = '';
@@ -55,7 +82,9 @@ function idempotentProducer(bootstrap: string) {
     for (const w of waiters.splice(0)) w();
   });
   child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-20_000)));
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => (clearTimeout(killer), resolve(code))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('close', (code) => (clearTimeout(killer), resolve(code))),
+  );
   const last = () => [...lines].reverse().find((l) => l.event === 'progress');
   const acked = () => Number(last()?.acked ?? 0);
   return {
@@ -100,12 +129,20 @@ t.test('an idempotent producer across a proxy restart: every acknowledged record
   t.equal(done.errorCount, 0);
   const acked = done.acked as Array<[number, number]>;
   t.equal(acked.length, done.sent, 'every record sent was acknowledged');
-  t.ok(acked.length >= whileDown + 1000, `records acknowledged after the restart (${whileDown} before it, ${acked.length} in all)`);
+  t.ok(
+    acked.length >= whileDown + 1000,
+    `records acknowledged after the restart (${whileDown} before it, ${acked.length} in all)`,
+  );
   t.ok(pendingAtRestart > 0, `the producer had records waiting while the proxy was down (${pendingAtRestart})`);
-  t.ok(ackedAtRestart - whileDown < pendingAtRestart, `and they were not acknowledged until it was back (${ackedAtRestart - whileDown} acknowledged while down)`);
+  t.ok(
+    ackedAtRestart - whileDown < pendingAtRestart,
+    `and they were not acknowledged until it was back (${ackedAtRestart - whileDown} acknowledged while down)`,
+  );
 
   // The partition as the broker has it, read straight from the broker.
-  const read = await javaClient('GroupsProbe', [`bootstrap=${kafka.brokers[0]}`, 'run=read', 'topic=grp-idem'], { timeoutMs: 90_000 });
+  const read = await javaClient('GroupsProbe', [`bootstrap=${kafka.brokers[0]}`, 'run=read', 'topic=grp-idem'], {
+    timeoutMs: 90_000,
+  });
   t.equal(read.code, 0, read.stderr.slice(-2000));
   const records = parseLines(read.stdout).find((l) => l.probe === 'read')?.records as Array<[number, number, string]>;
   t.ok(Array.isArray(records), `the partition was read (${read.stdout.slice(0, 500)})`);
@@ -117,5 +154,8 @@ t.test('an idempotent producer across a proxy restart: every acknowledged record
   const wrong = acked.filter(([i, offset]) => offsetsOf.get(`idem-${i}`)?.[0] !== offset).slice(0, 5);
   t.same(wrong, [], 'each acknowledged record is in the log at the offset it was acknowledged with');
   const order = records.map(([, , v]) => Number(v.slice('idem-'.length)));
-  t.ok(order.every((v, i) => i === 0 || v > order[i - 1]!), 'in the order sent');
+  t.ok(
+    order.every((v, i) => i === 0 || v > order[i - 1]!),
+    'in the order sent',
+  );
 });

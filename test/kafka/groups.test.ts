@@ -16,53 +16,106 @@ await kafka.createTopics({ 'grp-classic': 4, 'grp-consumer': 4, 'grp-static': 4,
 const dir = mkdtempSync(join(tmpdir(), 'warden-groups-'));
 const aclFile = join(dir, 'acls.yaml');
 writeFileSync(aclFile, GROUPS_ACLS);
-const proxy = await startSecureProxyOn(kafka.brokers, { acl: { superUsers: [], allowEveryoneIfNoAclFound: false, file: aclFile } });
+const proxy = await startSecureProxyOn(kafka.brokers, {
+  acl: { superUsers: [], allowEveryoneIfNoAclFound: false, file: aclFile },
+});
 t.teardown(() => proxy.stop());
 
 // One JVM for every probe, in order: the groups first (denied reuses their topics).
-const run = await javaClient('GroupsProbe', [...probeArgs(proxy.saslPlaintext, kafka.brokers[0]!), 'run=groups-classic,groups-consumer,static,share,denied'], { timeoutMs: 200_000 });
+const run = await javaClient(
+  'GroupsProbe',
+  [...probeArgs(proxy.saslPlaintext, kafka.brokers[0]!), 'run=groups-classic,groups-consumer,static,share,denied'],
+  { timeoutMs: 200_000 },
+);
 const lines = parseLines(run.stdout);
 const one = (probe: string, what?: string): ProbeLine => {
   const l = lines.find((x) => x.probe === probe && (what === undefined || x.what === what) && x.event !== 'progress');
   if (!l) throw new Error(`no ${probe} ${what ?? ''} line in: ${run.stdout}\n${run.stderr.slice(-3000)}`);
   return l;
 };
-const bobProps = clientProperties({ 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'SCRAM-SHA-256', 'sasl.jaas.config': jaas('SCRAM-SHA-256', 'bob', USERS.bob) });
+const bobProps = clientProperties({
+  'security.protocol': 'SASL_PLAINTEXT',
+  'sasl.mechanism': 'SCRAM-SHA-256',
+  'sasl.jaas.config': jaas('SCRAM-SHA-256', 'bob', USERS.bob),
+});
 
 t.test('the probe program ran', async (t) => {
   t.equal(run.code, 0, run.stderr.slice(-2000));
-  t.same(lines.filter((l) => l.event === 'failed'), [], 'no probe failed');
+  t.same(
+    lines.filter((l) => l.event === 'failed'),
+    [],
+    'no probe failed',
+  );
 });
 
 for (const protocol of ['classic', 'consumer'] as const) {
-  t.test(`${protocol} group protocol: two members share the partitions, every record once, commits visible`, async (t) => {
-    const r = one(`groups-${protocol}`);
-    const a = r.assignedA as number[];
-    const b = r.assignedB as number[];
-    t.ok(a.length > 0 && b.length > 0, `both members have partitions (a ${a}, b ${b})`);
-    t.same([...a, ...b].sort(), [0, 1, 2, 3], 'together they have every partition, none twice');
-    t.equal(r.groupType, protocol === 'classic' ? 'CLASSIC' : 'CONSUMER', 'the broker runs the group with the protocol asked for');
-    t.equal(r.distinct, r.produced, 'every record was consumed');
-    t.equal(r.duplicates, 0, 'none twice');
-    t.equal(r.misplaced, 0, 'each from a partition its member was assigned');
-    t.ok((r.consumedA as number) > 0 && (r.consumedB as number) > 0, `both members consumed (${r.consumedA} + ${r.consumedB})`);
-    t.same(Object.values(r.members as Record<string, number[]>).map((p) => p.length > 0), [true, true], 'Admin describes two members with partitions');
-    t.same(r.committed, r.endOffsets, 'the committed offsets (Admin.listConsumerGroupOffsets) are the end of each partition');
-    t.equal(Object.values(r.endOffsets as Record<string, number>).reduce((x, y) => x + y, 0), r.produced, 'which hold every record produced');
-  });
+  t.test(
+    `${protocol} group protocol: two members share the partitions, every record once, commits visible`,
+    async (t) => {
+      const r = one(`groups-${protocol}`);
+      const a = r.assignedA as number[];
+      const b = r.assignedB as number[];
+      t.ok(a.length > 0 && b.length > 0, `both members have partitions (a ${a}, b ${b})`);
+      t.same([...a, ...b].sort(), [0, 1, 2, 3], 'together they have every partition, none twice');
+      t.equal(
+        r.groupType,
+        protocol === 'classic' ? 'CLASSIC' : 'CONSUMER',
+        'the broker runs the group with the protocol asked for',
+      );
+      t.equal(r.distinct, r.produced, 'every record was consumed');
+      t.equal(r.duplicates, 0, 'none twice');
+      t.equal(r.misplaced, 0, 'each from a partition its member was assigned');
+      t.ok(
+        (r.consumedA as number) > 0 && (r.consumedB as number) > 0,
+        `both members consumed (${r.consumedA} + ${r.consumedB})`,
+      );
+      t.same(
+        Object.values(r.members as Record<string, number[]>).map((p) => p.length > 0),
+        [true, true],
+        'Admin describes two members with partitions',
+      );
+      t.same(
+        r.committed,
+        r.endOffsets,
+        'the committed offsets (Admin.listConsumerGroupOffsets) are the end of each partition',
+      );
+      t.equal(
+        Object.values(r.endOffsets as Record<string, number>).reduce((x, y) => x + y, 0),
+        r.produced,
+        'which hold every record produced',
+      );
+    },
+  );
 }
 
 t.test('kafka-consumer-groups --describe through the proxy shows both groups committed to the end', async (t) => {
-  const d = await kafkaTool('kafka-consumer-groups', ['--bootstrap-server', proxy.saslPlaintext, '--command-config', bobProps, '--describe', '--group', 'grp-g-classic', '--group', 'grp-g-consumer']);
+  const d = await kafkaTool('kafka-consumer-groups', [
+    '--bootstrap-server',
+    proxy.saslPlaintext,
+    '--command-config',
+    bobProps,
+    '--describe',
+    '--group',
+    'grp-g-classic',
+    '--group',
+    'grp-g-consumer',
+  ]);
   t.equal(d.code, 0, d.stderr);
   for (const protocol of ['classic', 'consumer']) {
-    const rows = d.stdout.split('\n').filter((l) => l.startsWith(`grp-g-${protocol} `)).map((l) => l.trim().split(/\s+/));
+    const rows = d.stdout
+      .split('\n')
+      .filter((l) => l.startsWith(`grp-g-${protocol} `))
+      .map((l) => l.trim().split(/\s+/));
     t.equal(rows.length, 4, `four partitions of grp-${protocol} listed:\n${d.stdout}`);
     const r = one(`groups-${protocol}`);
     for (const row of rows) {
       const [, topic, partition, current, end, lag] = row;
       t.equal(topic, `grp-${protocol}`);
-      t.equal(Number(current), (r.endOffsets as Record<string, number>)[partition!], `partition ${partition}: committed offset as Admin read it`);
+      t.equal(
+        Number(current),
+        (r.endOffsets as Record<string, number>)[partition!],
+        `partition ${partition}: committed offset as Admin read it`,
+      );
       t.equal(current, end, `partition ${partition}: committed to the log end`);
       t.equal(lag, '0');
     }
@@ -77,7 +130,11 @@ t.test('static membership: a member back within the session timeout gets its par
   t.equal(r.generationBAfter, r.generationBBefore, 'the other member saw no new generation');
   t.equal(r.bRevokedCallbacks, 0, 'nothing was revoked from the other member');
   t.equal(r.bAssignedCallbacks, 0, 'nor assigned again');
-  t.same(Object.keys(r.membersWhileAway as object), ['inst-a', 'inst-b'], 'while it was away the broker kept its static member');
+  t.same(
+    Object.keys(r.membersWhileAway as object),
+    ['inst-a', 'inst-b'],
+    'while it was away the broker kept its static member',
+  );
   t.not(r.memberIdAfter, r.memberIdBefore, 'it came back as a new member id for the same instance');
   t.same(Object.keys(r.members as object), ['inst-a', 'inst-b']);
   t.equal(r.groupState, 'STABLE');
@@ -91,14 +148,27 @@ t.test('share group: records delivered and acknowledged through the proxy', asyn
   t.same(r.commitErrors, [], 'every acknowledgement was accepted');
   t.equal(r.members, 1);
   const starts = r.startOffsets as Record<string, number>;
-  t.same(Object.keys(starts).sort(), ['grp-share-0', 'grp-share-1'], 'Admin.listShareGroupOffsets lists both partitions');
+  t.same(
+    Object.keys(starts).sort(),
+    ['grp-share-0', 'grp-share-1'],
+    'Admin.listShareGroupOffsets lists both partitions',
+  );
 
   // The broker itself is the reference for the tool's view of the group.
   const args = ['--describe', '--group', 'grp-s-1'];
-  const d = await kafkaTool('kafka-share-groups', ['--bootstrap-server', proxy.saslPlaintext, '--command-config', bobProps, ...args]);
+  const d = await kafkaTool('kafka-share-groups', [
+    '--bootstrap-server',
+    proxy.saslPlaintext,
+    '--command-config',
+    bobProps,
+    ...args,
+  ]);
   const direct = await kafkaTool('kafka-share-groups', ['--bootstrap-server', kafka.brokers[0]!, ...args]);
   t.equal(d.code, 0, d.stderr);
-  const rows = d.stdout.split('\n').filter((l) => l.startsWith('grp-s-1 ')).map((l) => l.trim().split(/\s+/));
+  const rows = d.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('grp-s-1 '))
+    .map((l) => l.trim().split(/\s+/));
   t.equal(rows.length, 2, `kafka-share-groups --describe lists both partitions:\n${d.stdout}`);
   for (const [, topic, partition, start, lag] of rows) {
     t.equal(topic, 'grp-share');

@@ -43,7 +43,10 @@ for (const w of WORKLOADS) {
 t.test('the report has a row per measure and a ratio to direct for each proxy', async (t) => {
   const md = report(result, opts);
   t.match(md, /^## Real Apache Kafka: direct vs kafka-warden vs other proxies/);
-  t.match(md, /\| kafka-producer-perf-test, 1 KiB, acks=1, linger 5 ms \(msg\/s\) \| [\d,]+ \| [\d,]+ \| [\d,]+ \| [\d.]+x \| [\d.]+x \|/);
+  t.match(
+    md,
+    /\| kafka-producer-perf-test, 1 KiB, acks=1, linger 5 ms \(msg\/s\) \| [\d,]+ \| [\d,]+ \| [\d,]+ \| [\d.]+x \| [\d.]+x \|/,
+  );
   t.match(md, /\| warden-bench consume, 1 KiB \(msg\/s\) \| [\d,]+ \| [\d,]+ \| [\d,]+ \| [\d.]+x \| [\d.]+x \|/);
   t.match(md, /\| warden-bench p99 \| [\d,]+ \| [\d,]+ \| [\d,]+ \| [+-][\d,]+ us \| [+-][\d,]+ us \|/);
   t.match(md, /TARGETS=direct,warden,warden-sasl npm run bench -- real-kafka/);

@@ -46,7 +46,22 @@ const direct = clientProperties({ 'bootstrap.servers': kafka.bootstrap, 'group.i
 /** `count` input records straight to the broker, key k<i>, value w<i mod WORDS>. */
 async function produceInput(from: number, count: number): Promise<void> {
   const lines = Array.from({ length: count }, (_, i) => `k${from + i}:w${(from + i) % WORDS}`).join('\n') + '\n';
-  const r = await kafkaTool('kafka-console-producer', ['--bootstrap-server', kafka.bootstrap, '--topic', 'streams-in', '--property', 'parse.key=true', '--property', 'key.separator=:', '--producer-property', 'acks=all'], { input: lines });
+  const r = await kafkaTool(
+    'kafka-console-producer',
+    [
+      '--bootstrap-server',
+      kafka.bootstrap,
+      '--topic',
+      'streams-in',
+      '--property',
+      'parse.key=true',
+      '--property',
+      'key.separator=:',
+      '--producer-property',
+      'acks=all',
+    ],
+    { input: lines },
+  );
   if (r.code !== 0) throw new Error(`console producer failed: ${r.stderr}`);
 }
 
@@ -72,7 +87,15 @@ const expected = (perWord: number) => Object.fromEntries(Array.from({ length: WO
 
 t.test('exactly-once counts through a crash, with only the documented Streams ACLs', async (t) => {
   await produceInput(0, 1000);
-  const first = startJavaClient('StreamsCounter', ['run', asBob, APP, join(dir, 'state-1'), 'streams-in', 'streams-out', '2']);
+  const first = startJavaClient('StreamsCounter', [
+    'run',
+    asBob,
+    APP,
+    join(dir, 'state-1'),
+    'streams-in',
+    'streams-out',
+    '2',
+  ]);
   t.teardown(() => first.kill());
   await first.waitFor((l) => l.state === 'RUNNING', 90_000, 'RUNNING');
   t.same(await countsReach(100), expected(100), 'the first batch is counted once');
@@ -82,18 +105,41 @@ t.test('exactly-once counts through a crash, with only the documented Streams AC
   await produceInput(1000, 3000);
   await new Promise((r) => setTimeout(r, 1500));
   await first.kill();
-  t.notOk(first.lines.some((l) => 'error' in l), 'no stream thread failed before the crash', { lines: first.lines });
+  t.notOk(
+    first.lines.some((l) => 'error' in l),
+    'no stream thread failed before the crash',
+    { lines: first.lines },
+  );
   const atCrash = await committedCounts();
-  t.ok(Object.values(atCrash).some((v) => v < 400), 'the crash came before the second batch was all counted', { atCrash });
+  t.ok(
+    Object.values(atCrash).some((v) => v < 400),
+    'the crash came before the second batch was all counted',
+    { atCrash },
+  );
 
   // Started again with a fresh state folder: it restores its store from the changelog (through
   // the proxy) and goes on from the last committed transaction.
-  const second = startJavaClient('StreamsCounter', ['run', asBob, APP, join(dir, 'state-2'), 'streams-in', 'streams-out']);
+  const second = startJavaClient('StreamsCounter', [
+    'run',
+    asBob,
+    APP,
+    join(dir, 'state-2'),
+    'streams-in',
+    'streams-out',
+  ]);
   t.teardown(() => second.kill());
   await second.waitFor((l) => l.state === 'RUNNING', 90_000, 'RUNNING');
-  t.same(await countsReach(400), expected(400), 'after the crash every word counts 400: nothing lost, nothing counted twice');
+  t.same(
+    await countsReach(400),
+    expected(400),
+    'after the crash every word counts 400: nothing lost, nothing counted twice',
+  );
   t.equal(await second.stop(), 0, 'it closes cleanly');
-  t.notOk(second.lines.some((l) => 'error' in l), 'no stream thread failed', { lines: second.lines, stderr: second.stderr().slice(-3000) });
+  t.notOk(
+    second.lines.some((l) => 'error' in l),
+    'no stream thread failed',
+    { lines: second.lines, stderr: second.stderr().slice(-3000) },
+  );
 
   // Its internal topics were created through the proxy, under the application id.
   const topics = await kafkaTool('kafka-topics', ['--bootstrap-server', kafka.bootstrap, '--list']);
@@ -102,10 +148,21 @@ t.test('exactly-once counts through a crash, with only the documented Streams AC
 });
 
 t.test('an application id the ACLs do not cover is refused with Kafka authorization errors', async (t) => {
-  const app = startJavaClient('StreamsCounter', ['run', asBob, 'other-app', join(dir, 'state-other'), 'streams-in', 'streams-out']);
+  const app = startJavaClient('StreamsCounter', [
+    'run',
+    asBob,
+    'other-app',
+    join(dir, 'state-other'),
+    'streams-in',
+    'streams-out',
+  ]);
   t.teardown(() => app.kill());
   const failure = await app.waitFor((l) => 'error' in l, 90_000, 'a stream thread error');
-  t.match(JSON.stringify(failure) + app.stderr(), /AuthorizationException|Not authorized/, 'the stream thread stops on an authorization error');
+  t.match(
+    JSON.stringify(failure) + app.stderr(),
+    /AuthorizationException|Not authorized/,
+    'the stream thread stops on an authorization error',
+  );
   const topics = await kafkaTool('kafka-topics', ['--bootstrap-server', kafka.bootstrap, '--list']);
   t.notMatch(topics.stdout, /other-app-/, 'no internal topic was created for it');
 });

@@ -39,14 +39,21 @@ async function start(t: Test, metrics: Metrics, ready = () => ({ ready: true, re
 
 t.test('/metrics, /healthz and /readyz', async (t) => {
   let state = { ready: false, reasons: ['listener plain not bound', 'upstream unreachable'] };
-  const port = await start(t, fakeMetrics(async () => 'kafka_warden_up 1\n'), () => state);
+  const port = await start(
+    t,
+    fakeMetrics(async () => 'kafka_warden_up 1\n'),
+    () => state,
+  );
   t.ok(port > 0, 'an ephemeral port is reported');
   const m = await get(port, '/metrics?x=1');
   t.equal(m.status, 200);
   t.equal(m.body, 'kafka_warden_up 1\n');
   t.equal(m.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
   t.match(await get(port, '/healthz'), { status: 200, body: 'ok\n' });
-  t.match(await get(port, '/readyz'), { status: 503, body: 'not ready: listener plain not bound; upstream unreachable\n' });
+  t.match(await get(port, '/readyz'), {
+    status: 503,
+    body: 'not ready: listener plain not bound; upstream unreachable\n',
+  });
   state = { ready: true, reasons: [] };
   t.match(await get(port, '/readyz'), { status: 200, body: 'ready\n' });
   t.match(await get(port, '/nope'), { status: 404 });
@@ -68,12 +75,27 @@ t.test('a collector that fails is answered with 500', async (t) => {
 });
 
 t.test('start fails when the port is taken; close is safe before and after start', async (t) => {
-  const port = await start(t, fakeMetrics(async () => ''));
-  const other = new ManagementServer(fakeMetrics(async () => ''), () => ({ ready: true, reasons: [] }), log);
+  const port = await start(
+    t,
+    fakeMetrics(async () => ''),
+  );
+  const other = new ManagementServer(
+    fakeMetrics(async () => ''),
+    () => ({ ready: true, reasons: [] }),
+    log,
+  );
   await t.rejects(other.start('127.0.0.1', port), { code: 'EADDRINUSE' });
-  const never = new ManagementServer(fakeMetrics(async () => ''), () => ({ ready: true, reasons: [] }), log);
+  const never = new ManagementServer(
+    fakeMetrics(async () => ''),
+    () => ({ ready: true, reasons: [] }),
+    log,
+  );
   await never.close();
-  const s = new ManagementServer(fakeMetrics(async () => ''), () => ({ ready: true, reasons: [] }), log);
+  const s = new ManagementServer(
+    fakeMetrics(async () => ''),
+    () => ({ ready: true, reasons: [] }),
+    log,
+  );
   const p = await s.start('127.0.0.1', 0);
   await s.close();
   await t.rejects(get(p, '/healthz'), { code: 'ECONNREFUSED' }, 'closed');

@@ -1,7 +1,15 @@
 // The wire layer's errors: stable codes to tell them apart, names for logs, and the fields that
 // describe a refused frame.
 import t from 'tap';
-import { DecodeBudgetError, DecodeError, EncodeError, FrameTooLargeError, RecordBatchError, UnsupportedApiError, WardenError } from '../../src/protocol/errors.js';
+import {
+  DecodeBudgetError,
+  DecodeError,
+  EncodeError,
+  FrameTooLargeError,
+  RecordBatchError,
+  UnsupportedApiError,
+  WardenError,
+} from '../../src/protocol/errors.js';
 
 t.test('every error carries its code and its class name', async (t) => {
   const cases: Array<[WardenError, string, string]> = [

@@ -15,7 +15,10 @@ t.test('a stream split at every byte offset yields the same frames', async (t) =
     const r = new FrameReader((p) => got.push(Buffer.from(p)));
     r.push(stream.subarray(0, cut));
     r.push(stream.subarray(cut));
-    if (got.length !== payloads.length || got.some((g, i) => !g.subarray(4).equals(payloads[i]!) || g.readInt32BE(0) !== payloads[i]!.length)) {
+    if (
+      got.length !== payloads.length ||
+      got.some((g, i) => !g.subarray(4).equals(payloads[i]!) || g.readInt32BE(0) !== payloads[i]!.length)
+    ) {
       t.fail(`split at ${cut}`);
       return;
     }
@@ -25,19 +28,23 @@ t.test('a stream split at every byte offset yields the same frames', async (t) =
 
 t.test('byte-at-a-time and random chunking (property)', async (t) => {
   fc.assert(
-    fc.property(fc.array(fc.integer({ min: 0, max: 600 }), { maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1 }), (sizes, chunking) => {
-      const { stream, payloads } = frames(sizes);
-      const got: Buffer[] = [];
-      const r = new FrameReader((p) => got.push(Buffer.from(p.subarray(4))));
-      let pos = 0;
-      let i = 0;
-      while (pos < stream.length) {
-        const n = chunking[i++ % chunking.length]!;
-        r.push(stream.subarray(pos, pos + n));
-        pos += n;
-      }
-      return got.length === payloads.length && got.every((g, j) => g.equals(payloads[j]!)) && r.buffered === 0;
-    }),
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 600 }), { maxLength: 12 }),
+      fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1 }),
+      (sizes, chunking) => {
+        const { stream, payloads } = frames(sizes);
+        const got: Buffer[] = [];
+        const r = new FrameReader((p) => got.push(Buffer.from(p.subarray(4))));
+        let pos = 0;
+        let i = 0;
+        while (pos < stream.length) {
+          const n = chunking[i++ % chunking.length]!;
+          r.push(stream.subarray(pos, pos + n));
+          pos += n;
+        }
+        return got.length === payloads.length && got.every((g, j) => g.equals(payloads[j]!)) && r.buffered === 0;
+      },
+    ),
     { numRuns: 3000 },
   );
   t.pass('chunking never changes the frames');
@@ -90,20 +97,32 @@ t.test('the limit can change between frames', async (t) => {
 
 t.test('with chunksReused, frames are copies that survive the chunk being overwritten (property)', async (t) => {
   fc.assert(
-    fc.property(fc.array(fc.integer({ min: 0, max: 70_000 }), { maxLength: 6 }), fc.integer({ min: 1, max: 80_000 }), (sizes, chunkSize) => {
-      const { stream, payloads } = frames(sizes);
-      const got: Buffer[] = [];
-      const r = new FrameReader((p) => got.push(p));
-      r.chunksReused = true;
-      // One reused buffer, as a socket reading into a static buffer gives: overwritten after each push.
-      const shared = Buffer.alloc(chunkSize);
-      for (let at = 0; at < stream.length; at += chunkSize) {
-        const n = stream.copy(shared, 0, at, Math.min(at + chunkSize, stream.length));
-        r.push(shared.subarray(0, n));
-        shared.fill(0xee);
-      }
-      return got.length === payloads.length && got.every((g, i) => g.readInt32BE(0) === payloads[i]!.length && g.subarray(4).equals(payloads[i]!) && g.buffer !== shared.buffer);
-    }),
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 70_000 }), { maxLength: 6 }),
+      fc.integer({ min: 1, max: 80_000 }),
+      (sizes, chunkSize) => {
+        const { stream, payloads } = frames(sizes);
+        const got: Buffer[] = [];
+        const r = new FrameReader((p) => got.push(p));
+        r.chunksReused = true;
+        // One reused buffer, as a socket reading into a static buffer gives: overwritten after each push.
+        const shared = Buffer.alloc(chunkSize);
+        for (let at = 0; at < stream.length; at += chunkSize) {
+          const n = stream.copy(shared, 0, at, Math.min(at + chunkSize, stream.length));
+          r.push(shared.subarray(0, n));
+          shared.fill(0xee);
+        }
+        return (
+          got.length === payloads.length &&
+          got.every(
+            (g, i) =>
+              g.readInt32BE(0) === payloads[i]!.length &&
+              g.subarray(4).equals(payloads[i]!) &&
+              g.buffer !== shared.buffer,
+          )
+        );
+      },
+    ),
     { numRuns: 200 },
   );
   t.pass('every frame intact after its chunk was overwritten');
@@ -134,20 +153,29 @@ t.test('upfrontBytes: a spanning frame is allocated whole on its size prefix, up
 
 t.test('upfrontBytes never changes the frames (property)', async (t) => {
   fc.assert(
-    fc.property(fc.array(fc.integer({ min: 0, max: 200_000 }), { maxLength: 5 }), fc.integer({ min: 1, max: 70_000 }), fc.integer({ min: 0, max: 300_000 }), (sizes, chunkSize, upfront) => {
-      const { stream, payloads } = frames(sizes);
-      const got: Buffer[] = [];
-      const r = new FrameReader((p) => got.push(p));
-      r.upfrontBytes = upfront;
-      r.chunksReused = true;
-      const shared = Buffer.alloc(chunkSize);
-      for (let at = 0; at < stream.length; at += chunkSize) {
-        const n = stream.copy(shared, 0, at, Math.min(at + chunkSize, stream.length));
-        r.push(shared.subarray(0, n));
-        shared.fill(0xee);
-      }
-      return got.length === payloads.length && got.every((g, i) => g.readInt32BE(0) === payloads[i]!.length && g.subarray(4).equals(payloads[i]!)) && r.buffered === 0;
-    }),
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 200_000 }), { maxLength: 5 }),
+      fc.integer({ min: 1, max: 70_000 }),
+      fc.integer({ min: 0, max: 300_000 }),
+      (sizes, chunkSize, upfront) => {
+        const { stream, payloads } = frames(sizes);
+        const got: Buffer[] = [];
+        const r = new FrameReader((p) => got.push(p));
+        r.upfrontBytes = upfront;
+        r.chunksReused = true;
+        const shared = Buffer.alloc(chunkSize);
+        for (let at = 0; at < stream.length; at += chunkSize) {
+          const n = stream.copy(shared, 0, at, Math.min(at + chunkSize, stream.length));
+          r.push(shared.subarray(0, n));
+          shared.fill(0xee);
+        }
+        return (
+          got.length === payloads.length &&
+          got.every((g, i) => g.readInt32BE(0) === payloads[i]!.length && g.subarray(4).equals(payloads[i]!)) &&
+          r.buffered === 0
+        );
+      },
+    ),
     { numRuns: 100 },
   );
   t.pass('frames intact whatever the up-front allocation');

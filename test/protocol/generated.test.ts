@@ -27,7 +27,11 @@ for (const [key, spec] of API_SPECS) {
       const schema = SCHEMAS[key]![dir];
       const range = parseRange(schema.validVersions)!;
       const decode = dir === 'request' ? spec.decodeRequest : spec.decodeResponse;
-      const encode = (dir === 'request' ? spec.encodeRequest : spec.encodeResponse) as (w: Writer, v: number, m: unknown) => void;
+      const encode = (dir === 'request' ? spec.encodeRequest : spec.encodeResponse) as (
+        w: Writer,
+        v: number,
+        m: unknown,
+      ) => void;
       for (let v = range[0]; v <= Math.min(range[1], spec.maxVersion); v++) {
         let checked = 0;
         fc.assert(

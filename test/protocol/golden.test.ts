@@ -31,13 +31,28 @@ const KNOWN_TRAILING: Record<string, number> = {
  */
 const KNOWN_MALFORMED = new Set(['18/3/response/mock 2.0.2 (direct)']);
 
-const required = ['ApiVersions', 'Metadata', 'Produce', 'Fetch', 'FindCoordinator', 'JoinGroup', 'SyncGroup', 'OffsetCommit'] as const;
+const required = [
+  'ApiVersions',
+  'Metadata',
+  'Produce',
+  'Fetch',
+  'FindCoordinator',
+  'JoinGroup',
+  'SyncGroup',
+  'OffsetCommit',
+] as const;
 
 t.test('golden frames cover the required APIs in both directions', async (t) => {
   for (const name of required) {
     const key = ApiKey[name];
-    t.ok(golden.some((g) => g.apiKey === key && g.direction === 'request'), `${name} request`);
-    t.ok(golden.some((g) => g.apiKey === key && g.direction === 'response'), `${name} response`);
+    t.ok(
+      golden.some((g) => g.apiKey === key && g.direction === 'request'),
+      `${name} request`,
+    );
+    t.ok(
+      golden.some((g) => g.apiKey === key && g.direction === 'response'),
+      `${name} response`,
+    );
   }
   t.ok(new Set(golden.map((g) => g.source)).size >= 4, 'from several real clients and brokers');
 });
@@ -77,7 +92,11 @@ for (const g of golden) {
     }
     const body = (g.direction === 'request' ? spec.decodeRequest : spec.decodeResponse)(r, bodyVersion);
     const trailing = r.end - r.pos;
-    t.equal(trailing, KNOWN_TRAILING[`${g.apiKey}/${g.version}/${g.direction}/${g.source}`] ?? 0, 'no bytes left but known quirks');
+    t.equal(
+      trailing,
+      KNOWN_TRAILING[`${g.apiKey}/${g.version}/${g.direction}/${g.source}`] ?? 0,
+      'no bytes left but known quirks',
+    );
     (g.direction === 'request' ? spec.encodeRequest : spec.encodeResponse)(w, bodyVersion, body as never);
     t.equal(w.finish().toString('hex'), bytes.subarray(0, r.pos).toString('hex'), 're-encoded bytes are identical');
     if (g.apiKey === ApiKey.ApiVersions && g.direction === 'response' && bodyVersion === g.version) {

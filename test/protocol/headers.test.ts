@@ -1,6 +1,12 @@
 import t from 'tap';
 import { Writer } from '../../src/protocol/writer.js';
-import { decodeRequestHeader, encodeRequestHeader, requestHeaderVersion, responseHeaderVersion, responseHeaderLength } from '../../src/protocol/headers.js';
+import {
+  decodeRequestHeader,
+  encodeRequestHeader,
+  requestHeaderVersion,
+  responseHeaderVersion,
+  responseHeaderLength,
+} from '../../src/protocol/headers.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
 import { DecodeError } from '../../src/protocol/errors.js';
 
@@ -32,7 +38,8 @@ t.test('null client id and truncated headers', async (t) => {
   encodeRequestHeader(w, ApiKey.Produce, 3, 1, null);
   const b = Buffer.from(w.finish());
   t.equal(decodeRequestHeader(b).clientId, null);
-  for (let i = 0; i < b.length; i++) t.throws(() => decodeRequestHeader(b.subarray(0, i)), DecodeError, `truncated at ${i}`);
+  for (let i = 0; i < b.length; i++)
+    t.throws(() => decodeRequestHeader(b.subarray(0, i)), DecodeError, `truncated at ${i}`);
 });
 
 t.test('response header length', async (t) => {

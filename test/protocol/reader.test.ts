@@ -23,7 +23,11 @@ t.test('fixed-width integers and floats are big-endian and advance the cursor', 
 
 t.test('a read past the end throws DecodeError naming the offset', async (t) => {
   const r = new Reader(hex('0001'));
-  t.throws(() => r.int32(), { name: 'DecodeError', code: 'WARDEN_ERR_DECODE', message: 'need 4 bytes at offset 0, only 2 left' });
+  t.throws(() => r.int32(), {
+    name: 'DecodeError',
+    code: 'WARDEN_ERR_DECODE',
+    message: 'need 4 bytes at offset 0, only 2 left',
+  });
   t.equal(r.pos, 0, 'a failed read does not move the cursor');
   t.equal(r.int16(), 1);
 });
@@ -91,7 +95,9 @@ t.test('array lengths: null, counts that cannot fit, the element budget', async 
   t.equal(new Reader(hex('ffffffff')).arrayLength(1), -1);
   t.equal(new Reader(hex('00000002 0000')).arrayLength(1), 2);
   t.throws(() => new Reader(hex('fffffffe')).arrayLength(1), { message: 'array has invalid length -2' });
-  t.throws(() => new Reader(hex('00000003 0000')).arrayLength(1), { message: 'array count 3 cannot fit in the 2 bytes left' });
+  t.throws(() => new Reader(hex('00000003 0000')).arrayLength(1), {
+    message: 'array count 3 cannot fit in the 2 bytes left',
+  });
   t.throws(() => new Reader(hex('00000001 0000')).arrayLength(4), /cannot fit/, 'minElem scales the count');
   t.equal(new Reader(hex('00')).compactArrayLength(1), -1, 'compact null');
   t.equal(new Reader(hex('03 0000')).compactArrayLength(1), 2);
@@ -123,12 +129,20 @@ t.test('tagged fields: known tags handled in place, unknown ones kept raw', asyn
 
   t.equal(new Reader(hex('00')).taggedFields(null), undefined, 'no tagged fields');
   const all = new Reader(hex('01 07 01 ff')).taggedFields(null);
-  t.same(all?.map((f) => f.tag), [7], 'with no handler every tag is unknown');
+  t.same(
+    all?.map((f) => f.tag),
+    [7],
+    'with no handler every tag is unknown',
+  );
 });
 
 t.test('tagged fields: refusals', async (t) => {
-  t.throws(() => new Reader(hex('02 03 00 03 00')).taggedFields(null), { message: 'tagged fields out of order: 3 after 3' });
-  t.throws(() => new Reader(hex('01 00 02 0005')).taggedFields(() => true), { message: 'tagged field 0 has 2 trailing bytes' });
+  t.throws(() => new Reader(hex('02 03 00 03 00')).taggedFields(null), {
+    message: 'tagged fields out of order: 3 after 3',
+  });
+  t.throws(() => new Reader(hex('01 00 02 0005')).taggedFields(() => true), {
+    message: 'tagged field 0 has 2 trailing bytes',
+  });
   t.throws(() => new Reader(hex('05 00 00')).taggedFields(null), /cannot fit/, 'a count that cannot fit');
   t.throws(() => new Reader(hex('01 00 09 00')).taggedFields(null), /need 9 bytes/, 'a size past the end');
 

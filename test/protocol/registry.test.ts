@@ -1,5 +1,14 @@
 import t from 'tap';
-import { API_SPECS, ApiKey, GROUP_ID, REQUEST_TIMEOUT_MS, TRANSACTIONAL_ID, apiSpec, isApiKey, requestTrait } from '../../src/protocol/generated/index.js';
+import {
+  API_SPECS,
+  ApiKey,
+  GROUP_ID,
+  REQUEST_TIMEOUT_MS,
+  TRANSACTIONAL_ID,
+  apiSpec,
+  isApiKey,
+  requestTrait,
+} from '../../src/protocol/generated/index.js';
 import { Reader } from '../../src/protocol/reader.js';
 import { Writer } from '../../src/protocol/writer.js';
 
@@ -8,7 +17,11 @@ t.test('apiSpec is the spec API_SPECS holds, typed for its messages', async (t) 
     t.ok(isApiKey(key), `${spec.name} is a key`);
     if (isApiKey(key)) t.equal(apiSpec(key), spec, `${spec.name}: one spec object`);
   }
-  t.same([...API_SPECS.keys()], [...API_SPECS.keys()].sort((a, b) => a - b), 'in key order');
+  t.same(
+    [...API_SPECS.keys()],
+    [...API_SPECS.keys()].sort((a, b) => a - b),
+    'in key order',
+  );
   t.notOk(isApiKey(-1));
   t.notOk(isApiKey(10_000));
   t.notOk(isApiKey(Number.NaN));
@@ -16,7 +29,13 @@ t.test('apiSpec is the spec API_SPECS holds, typed for its messages', async (t) 
 
 t.test('a typed spec round-trips its own request', async (t) => {
   const spec = apiSpec(ApiKey.JoinGroup);
-  const req = { ...spec.defaultRequest(), groupId: 'g', sessionTimeoutMs: 45_000, rebalanceTimeoutMs: 300_000, protocolType: 'consumer' };
+  const req = {
+    ...spec.defaultRequest(),
+    groupId: 'g',
+    sessionTimeoutMs: 45_000,
+    rebalanceTimeoutMs: 300_000,
+    protocolType: 'consumer',
+  };
   const w = new Writer(64);
   spec.encodeRequest(w, 9, req);
   const back = spec.decodeRequest(new Reader(w.finish(), 0), 9);

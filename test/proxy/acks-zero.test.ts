@@ -27,15 +27,29 @@ t.test('rewriteAcks refuses a request whose acks are not where it computes them'
   const packet = encodeRequest(PRODUCE, 9, 7, request);
   const { header } = decodeRequest(packet);
   const copy = Buffer.from(packet);
-  t.throws(() => rewriteAcks(packet, header, { ...request, transactionalId: 'a-longer-id' }, 1), { code: 'WARDEN_ERR_INTERNAL' });
+  t.throws(() => rewriteAcks(packet, header, { ...request, transactionalId: 'a-longer-id' }, 1), {
+    code: 'WARDEN_ERR_INTERNAL',
+  });
   t.throws(() => rewriteAcks(packet, header, { ...request, acks: -1 }, 1), { code: 'WARDEN_ERR_INTERNAL' });
   t.same(packet, copy, 'left untouched');
-  t.throws(() => rewriteAcks(packet.subarray(0, 20), header, request, 1), { code: 'WARDEN_ERR_INTERNAL' }, 'past the end');
+  t.throws(
+    () => rewriteAcks(packet.subarray(0, 20), header, request, 1),
+    { code: 'WARDEN_ERR_INTERNAL' },
+    'past the end',
+  );
 });
 
 t.test('produceError gives the first partition error, or 0', async (t) => {
   for (const version of [3, 8, 9, 12]) {
-    t.equal(produceError(responsePacket(PRODUCE, version, 5, produceResponse('orders', [0, 0])), version), 0, `v${version} success`);
-    t.equal(produceError(responsePacket(PRODUCE, version, 5, produceResponse('orders', [0, 29, 3])), version), 29, `v${version} first error`);
+    t.equal(
+      produceError(responsePacket(PRODUCE, version, 5, produceResponse('orders', [0, 0])), version),
+      0,
+      `v${version} success`,
+    );
+    t.equal(
+      produceError(responsePacket(PRODUCE, version, 5, produceResponse('orders', [0, 29, 3])), version),
+      29,
+      `v${version} first error`,
+    );
   }
 });

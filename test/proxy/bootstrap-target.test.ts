@@ -55,7 +55,11 @@ t.test('a connection that never connected says so; one closed by the broker does
   const server = net.createServer((s) => s.destroy());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   t.teardown(() => server.close());
-  const dropped = new UpstreamConnection({ host: '127.0.0.1', port: (server.address() as net.AddressInfo).port }, log, 1000);
+  const dropped = new UpstreamConnection(
+    { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port },
+    log,
+    1000,
+  );
   await new Promise<void>((r) => dropped.onClose(() => r()));
   t.equal(dropped.connectFailed, false, 'connected, then closed by the broker: not a connect failure');
 });

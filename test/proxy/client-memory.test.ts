@@ -7,7 +7,12 @@ function memoryOf(limit: number, total = 1 << 30) {
   const budget = new MemoryBudget(total);
   const changes: boolean[] = [];
   const upstream: boolean[] = [];
-  const mem: ClientMemory = new ClientMemory(limit, budget, () => changes.push(mem.readsPaused), (stop) => (upstream.push(stop), stop));
+  const mem: ClientMemory = new ClientMemory(
+    limit,
+    budget,
+    () => changes.push(mem.readsPaused),
+    (stop) => (upstream.push(stop), stop),
+  );
   return { mem, budget, changes, upstream };
 }
 
@@ -38,7 +43,12 @@ t.test('past the process total only clients holding a fair share wait, until the
   const big = memoryOf(8000, 1000);
   // Both share one budget: use the big one's.
   const shared = big.budget;
-  const small = new ClientMemory(8000, shared, () => {}, () => false);
+  const small = new ClientMemory(
+    8000,
+    shared,
+    () => {},
+    () => false,
+  );
   big.mem.holdRequest(1000);
   t.ok(big.mem.readsPaused, 'over the total, holding over an eighth of its bound');
   small.holdRequest(10);

@@ -16,7 +16,12 @@ const SLACK_MS = 700;
 async function within<T>(ms: number, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms)))]);
+    return await Promise.race([
+      p,
+      new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms)),
+      ),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -24,7 +29,14 @@ async function within<T>(ms: number, p: Promise<T>): Promise<T> {
 
 /** A loopback port that completes no handshake: a listener with backlog 0 that never accepts, its queue filled. */
 async function blackholedPort(t: Test): Promise<number> {
-  const py = spawn('python3', ['-c', "import socket,sys\ns=socket.socket();s.bind(('127.0.0.1',0));s.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()"], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const py = spawn(
+    'python3',
+    [
+      '-c',
+      "import socket,sys\ns=socket.socket();s.bind(('127.0.0.1',0));s.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()",
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   t.teardown(() => {
     py.stdin.end();
     py.kill();
@@ -76,7 +88,10 @@ t.test('a blackholed broker: the refresh gives up after PROBE_TIMEOUT_MS, not co
     // Connecting times out; on a loaded machine the kernel may still complete the handshake, and
     // then the request does: either way the view gives up within the bound.
     t.match(cv.lastError, /timed out|no response/, 'because connecting (or the answer) timed out');
-    t.ok(took <= PROBE_TIMEOUT_MS + SLACK_MS, `${probe ? 'probe' : 'periodic refresh'} took ${took} ms (bound ${PROBE_TIMEOUT_MS} ms, connectTimeoutMs 10000)`);
+    t.ok(
+      took <= PROBE_TIMEOUT_MS + SLACK_MS,
+      `${probe ? 'probe' : 'periodic refresh'} took ${took} ms (bound ${PROBE_TIMEOUT_MS} ms, connectTimeoutMs 10000)`,
+    );
   }
 });
 

@@ -33,7 +33,9 @@ t.test('a listener limit counts that listener only', async (t) => {
 });
 
 t.test('per address, with overrides (0 refuses the address)', async (t) => {
-  const g = new ConnectionGate(limits({ maxConnectionsPerIp: 1, maxConnectionsPerIpOverrides: { '10.0.0.9': 3, '10.6.6.6': 0 } }));
+  const g = new ConnectionGate(
+    limits({ maxConnectionsPerIp: 1, maxConnectionsPerIpOverrides: { '10.0.0.9': 3, '10.6.6.6': 0 } }),
+  );
   t.equal(g.admit('l', open, '10.0.0.1'), null);
   t.equal(g.admit('l', open, '10.0.0.1'), 'max_connections_per_ip');
   for (let i = 0; i < 3; i++) t.equal(g.admit('l', open, '10.0.0.9'), null);
@@ -49,7 +51,7 @@ t.test('creation rates per listener and per address, as token buckets of one sec
   t.equal(g.admit('l', rated, 'a', 0), null);
   t.equal(g.admit('l', rated, 'a', 0), null);
   t.equal(g.admit('l', rated, 'a', 0), 'ip_creation_rate', 'two a second from one address');
-  t.equal(g.admit('l', rated, 'b', 0), 'listener_creation_rate', 'the third took the listener\'s last token');
+  t.equal(g.admit('l', rated, 'b', 0), 'listener_creation_rate', "the third took the listener's last token");
   t.equal(g.admit('l', rated, 'b', 500), null, 'half a second refills one and a half');
   t.equal(g.admit('l', rated, 'a', 500), 'listener_creation_rate', 'the listener is checked first: half a token left');
   t.equal(g.admit('l', rated, 'a', 2000), null);

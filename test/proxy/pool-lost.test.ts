@@ -18,7 +18,9 @@ t.test('the pools report connections lost (refused, closed by the broker), not t
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as net.AddressInfo).port;
   const lost: UpstreamConnection[] = [];
-  const pools = new UpstreamPools({ mode: 'pooled', maxConnectionsPerBroker: 2, connectTimeoutMs: 1000 }, log, (c) => lost.push(c));
+  const pools = new UpstreamPools({ mode: 'pooled', maxConnectionsPerBroker: 2, connectTimeoutMs: 1000 }, log, (c) =>
+    lost.push(c),
+  );
   t.teardown(() => {
     pools.closeAll();
     for (const s of sockets) s.destroy();
@@ -41,7 +43,12 @@ t.test('the pools report connections lost (refused, closed by the broker), not t
 
   // Closed by the proxy: an exclusive connection given back with a request in flight, and closeAll.
   const ex = pool.acquireExclusive();
-  ex.send(Buffer.from([0, 0, 0, 8, 0, 18, 0, 0, 0, 0, 0, 1]), { clientCorrelationId: 1, deadline: Date.now() + 10_000, onResponse: () => {}, onError: () => {} });
+  ex.send(Buffer.from([0, 0, 0, 8, 0, 18, 0, 0, 0, 0, 0, 1]), {
+    clientCorrelationId: 1,
+    deadline: Date.now() + 10_000,
+    onResponse: () => {},
+    onError: () => {},
+  });
   pool.releaseExclusive(ex);
   t.equal(ex.closed, true, 'closed by the pool (its client left a request in flight)');
   t.equal(ex.closedByProxy, true);
@@ -55,7 +62,9 @@ t.test('the pools report connections lost (refused, closed by the broker), not t
     for (const s of sockets) s.destroy();
     server.close(() => r());
   });
-  const pools2 = new UpstreamPools({ mode: 'pooled', maxConnectionsPerBroker: 2, connectTimeoutMs: 1000 }, log, (c) => lost.push(c));
+  const pools2 = new UpstreamPools({ mode: 'pooled', maxConnectionsPerBroker: 2, connectTimeoutMs: 1000 }, log, (c) =>
+    lost.push(c),
+  );
   t.teardown(() => pools2.closeAll());
   const refused = pools2.get({ host: '127.0.0.1', port }).acquireShared();
   t.ok(await waitFor(() => refused.closed), 'connecting failed');

@@ -13,7 +13,12 @@ const log = pino({ level: 'silent' });
 async function setup(t: Test, opts: Partial<PoolOptions> = {}) {
   const broker = await FakeBroker.start();
   const lost: UpstreamConnection[] = [];
-  const pool = new BrokerPool(broker.address, { mode: 'pooled', maxConnectionsPerBroker: 2, connectTimeoutMs: 2000, ...opts }, log, (c) => lost.push(c));
+  const pool = new BrokerPool(
+    broker.address,
+    { mode: 'pooled', maxConnectionsPerBroker: 2, connectTimeoutMs: 2000, ...opts },
+    log,
+    (c) => lost.push(c),
+  );
   t.teardown(async () => {
     pool.closeAll();
     await broker.stop();

@@ -14,6 +14,10 @@ t.test('responsePacket frames a response with the header its version takes', asy
     t.match(r.body, { responses: [{ name: 'orders', partitionResponses: [{ index: 0, errorCode: 6 }] }] });
   }
   const v0header = responsePacket(PRODUCE, 9, 1, body, 0);
-  t.equal(v0header.length, responsePacket(PRODUCE, 9, 1, body).length - 1, 'an explicit header v0 has no tagged fields byte');
+  t.equal(
+    v0header.length,
+    responsePacket(PRODUCE, 9, 1, body).length - 1,
+    'an explicit header v0 has no tagged fields byte',
+  );
   t.same(responsePacket(PRODUCE, 9, 1, body, 1), responsePacket(PRODUCE, 9, 1, body), 'header v1 is what v9 takes');
 });

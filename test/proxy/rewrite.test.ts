@@ -35,7 +35,10 @@ function packet(apiKey: number, version: number, body: unknown): Buffer {
 function decode(apiKey: number, version: number, p: Buffer): Record<string, unknown> {
   const f = p.subarray(4);
   t.equal(f.readInt32BE(0), 42, 'correlation id kept');
-  return API_SPECS.get(apiKey)!.decodeResponse(new Reader(f, responseHeaderLength(apiKey, version, f)), version) as Record<string, unknown>;
+  return API_SPECS.get(apiKey)!.decodeResponse(
+    new Reader(f, responseHeaderLength(apiKey, version, f)),
+    version,
+  ) as Record<string, unknown>;
 }
 function rewrite(kind: ResponseRewrite, apiKey: number, version: number, body: unknown) {
   const p = packet(apiKey, version, body);
@@ -54,9 +57,19 @@ t.test('Metadata brokers, every version', async (t) => {
       { nodeId: 2, host: UPSTREAM.host, port: 9093, rack: 'r1', _tagged: undefined },
     ];
     const out = rewrite('metadata', ApiKey.Metadata, v, m) as unknown as typeof m;
-    t.same(out.brokers.map((b) => [b.nodeId, b.host, b.port]), [[1, 'proxy.example', 19101], [2, 'proxy.example', 19102]], `v${v}`);
+    t.same(
+      out.brokers.map((b) => [b.nodeId, b.host, b.port]),
+      [
+        [1, 'proxy.example', 19101],
+        [2, 'proxy.example', 19102],
+      ],
+      `v${v}`,
+    );
   }
-  t.ok(learned.some((n) => n.nodeId === 2 && n.port === 9093), 'upstream brokers are learned from responses');
+  t.ok(
+    learned.some((n) => n.nodeId === 2 && n.port === 9093),
+    'upstream brokers are learned from responses',
+  );
 });
 
 t.test('FindCoordinator v0-3 top level and v4+ coordinators', async (t) => {
@@ -73,7 +86,14 @@ t.test('FindCoordinator v0-3 top level and v4+ coordinators', async (t) => {
       { key: 'g2', nodeId: 2, ...UPSTREAM, errorCode: 0, errorMessage: null, _tagged: undefined },
     ];
     const out = rewrite('findCoordinator', ApiKey.FindCoordinator, v, m) as unknown as typeof m;
-    t.same(out.coordinators.map((c) => [c.key, c.host, c.port]), [['g1', 'proxy.example', 19101], ['g2', 'proxy.example', 19102]], `v${v}`);
+    t.same(
+      out.coordinators.map((c) => [c.key, c.host, c.port]),
+      [
+        ['g1', 'proxy.example', 19101],
+        ['g2', 'proxy.example', 19102],
+      ],
+      `v${v}`,
+    );
   }
 });
 
@@ -97,51 +117,109 @@ t.test('KIP-951 NodeEndpoints of Produce v10+ and Fetch v16+', async (t) => {
     const m = fetch.defaultResponse();
     m.nodeEndpoints = [{ nodeId: 3, ...UPSTREAM, rack: 'x', _tagged: undefined }];
     const out = rewrite('nodeEndpoints', ApiKey.Fetch, v, m) as unknown as typeof m;
-    t.same([out.nodeEndpoints[0]!.host, out.nodeEndpoints[0]!.port, out.nodeEndpoints[0]!.rack], ['proxy.example', 19103, 'x'], `Fetch v${v}`);
+    t.same(
+      [out.nodeEndpoints[0]!.host, out.nodeEndpoints[0]!.port, out.nodeEndpoints[0]!.rack],
+      ['proxy.example', 19103, 'x'],
+      `Fetch v${v}`,
+    );
   }
 });
 
 t.test('responses without addresses are not touched', async (t) => {
   const m = produce.defaultResponse();
-  t.equal(rewriteResponse('nodeEndpoints', ApiKey.Produce, 10, packet(ApiKey.Produce, 10, m), book), null, 'no NodeEndpoints: original bytes');
+  t.equal(
+    rewriteResponse('nodeEndpoints', ApiKey.Produce, 10, packet(ApiKey.Produce, 10, m), book),
+    null,
+    'no NodeEndpoints: original bytes',
+  );
 });
 
 t.test('a node the proxy has no port for is never sent to its upstream address', async (t) => {
   const m = metadata.defaultResponse();
   m.brokers = [{ nodeId: 99, ...UPSTREAM, rack: null, _tagged: undefined }];
   const out = rewrite('metadata', ApiKey.Metadata, 1, m) as unknown as typeof m;
-  t.same([out.brokers[0]!.host, out.brokers[0]!.port], ['proxy.example', 0], 'port 0: unreachable rather than a bypass');
+  t.same(
+    [out.brokers[0]!.host, out.brokers[0]!.port],
+    ['proxy.example', 0],
+    'port 0: unreachable rather than a bypass',
+  );
 });
 
 t.test('a Metadata controller id naming no broker becomes a live broker (as KRaft brokers answer)', async (t) => {
-  const body = { ...metadata.defaultResponse(), controllerId: 0, brokers: [3, 2].map((nodeId) => ({ nodeId, host: UPSTREAM.host, port: UPSTREAM.port, rack: null })) };
-  t.equal(rewrite('metadata', ApiKey.Metadata, 9, body).controllerId, 2, 'mock cluster controller 0 -> lowest live broker 2');
+  const body = {
+    ...metadata.defaultResponse(),
+    controllerId: 0,
+    brokers: [3, 2].map((nodeId) => ({ nodeId, host: UPSTREAM.host, port: UPSTREAM.port, rack: null })),
+  };
+  t.equal(
+    rewrite('metadata', ApiKey.Metadata, 9, body).controllerId,
+    2,
+    'mock cluster controller 0 -> lowest live broker 2',
+  );
   const fine = { ...body, controllerId: 3 };
   t.equal(rewrite('metadata', ApiKey.Metadata, 9, fine).controllerId, 3, 'a real controller id is kept');
 });
 
 t.test('DescribeConfigs: broker configs that hold broker addresses are withheld', async (t) => {
-  const { defaultResponse: defaultDescribeConfigsResponse } = await import('../../src/protocol/generated/describe-configs.js');
-  const cfg = (name: string, value: string) => ({ name, value, readOnly: true, isDefault: false, configSource: 4, isSensitive: false, synonyms: [{ name, value, source: 4 }], configType: 2, documentation: null });
+  const { defaultResponse: defaultDescribeConfigsResponse } =
+    await import('../../src/protocol/generated/describe-configs.js');
+  const cfg = (name: string, value: string) => ({
+    name,
+    value,
+    readOnly: true,
+    isDefault: false,
+    configSource: 4,
+    isSensitive: false,
+    synonyms: [{ name, value, source: 4 }],
+    configType: 2,
+    documentation: null,
+  });
   const body = {
     ...defaultDescribeConfigsResponse(),
     results: [
-      { errorCode: 0, errorMessage: null, resourceType: 4, resourceName: '1', configs: [cfg('advertised.listeners', `PLAINTEXT://${UPSTREAM.host}:9092`), cfg('num.io.threads', '8')] },
-      { errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 'listeners', configs: [cfg('retention.ms', '1000')] },
+      {
+        errorCode: 0,
+        errorMessage: null,
+        resourceType: 4,
+        resourceName: '1',
+        configs: [cfg('advertised.listeners', `PLAINTEXT://${UPSTREAM.host}:9092`), cfg('num.io.threads', '8')],
+      },
+      {
+        errorCode: 0,
+        errorMessage: null,
+        resourceType: 2,
+        resourceName: 'listeners',
+        configs: [cfg('retention.ms', '1000')],
+      },
     ],
   };
   for (const v of [1, 4]) {
-    const out = rewrite('describeConfigs', ApiKey.DescribeConfigs, v, body) as { results: Array<{ configs: Array<{ name: string; value: string | null; isSensitive: boolean; synonyms: Array<{ value: string | null }> }> }> };
+    const out = rewrite('describeConfigs', ApiKey.DescribeConfigs, v, body) as {
+      results: Array<{
+        configs: Array<{
+          name: string;
+          value: string | null;
+          isSensitive: boolean;
+          synonyms: Array<{ value: string | null }>;
+        }>;
+      }>;
+    };
     const adv = out.results[0]!.configs[0]!;
     t.same([adv.value, adv.isSensitive], [null, true], `v${v}: advertised.listeners withheld, marked sensitive`);
-    if (v >= 1) t.same(adv.synonyms.map((s) => s.value), [null], 'synonyms too');
+    if (v >= 1)
+      t.same(
+        adv.synonyms.map((s) => s.value),
+        [null],
+        'synonyms too',
+      );
     t.equal(out.results[0]!.configs[1]!.value, '8', 'other broker configs pass');
     t.equal(out.results[1]!.configs[0]!.value, '1000', 'topic configs pass');
   }
 });
 
 t.test('DescribeConfigs: a broker answering every family of withheld config, v0 to v4', async (t) => {
-  const { defaultResponse: defaultDescribeConfigsResponse } = await import('../../src/protocol/generated/describe-configs.js');
+  const { defaultResponse: defaultDescribeConfigsResponse } =
+    await import('../../src/protocol/generated/describe-configs.js');
   const cfg = (name: string, value: string, synonyms: Array<[string, string]> = [[name, value]]) => ({
     name,
     value,
@@ -162,32 +240,68 @@ t.test('DescribeConfigs: a broker answering every family of withheld config, v0 
     cfg('max.connections.per.ip.overrides', `${h}:100`),
     // URLs, paths to secrets, secrets, the identity provider
     cfg('sasl.oauthbearer.jwks.endpoint.url', `https://${h}/jwks`),
-    cfg('ssl.keystore.location', '/etc/kafka/secrets/broker.jks', [['listener.name.internal.ssl.keystore.location', '/etc/kafka/secrets/internal.jks'], ['ssl.keystore.location', '/etc/kafka/secrets/broker.jks']]),
-    cfg('sasl.jaas.config', 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret";'),
+    cfg('ssl.keystore.location', '/etc/kafka/secrets/broker.jks', [
+      ['listener.name.internal.ssl.keystore.location', '/etc/kafka/secrets/internal.jks'],
+      ['ssl.keystore.location', '/etc/kafka/secrets/broker.jks'],
+    ]),
+    cfg(
+      'sasl.jaas.config',
+      'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret";',
+    ),
     cfg('sasl.oauthbearer.expected.issuer', 'idp-realm-kafka'),
     // an unknown (vendor) config whose value is a listener
     cfg('confluent.metadata.server.listeners', `http://${h}:8090`),
   ];
-  const passed = [cfg('num.io.threads', '8'), cfg('listener.security.protocol.map', 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT'), cfg('inter.broker.listener.name', 'PLAINTEXT'), cfg('log.dirs', '/var/lib/kafka/data')];
+  const passed = [
+    cfg('num.io.threads', '8'),
+    cfg('listener.security.protocol.map', 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT'),
+    cfg('inter.broker.listener.name', 'PLAINTEXT'),
+    cfg('log.dirs', '/var/lib/kafka/data'),
+  ];
   const body = {
     ...defaultDescribeConfigsResponse(),
-    results: [{ errorCode: 0, errorMessage: null, resourceType: 4, resourceName: '1', configs: [...withheld, ...passed] }],
+    results: [
+      { errorCode: 0, errorMessage: null, resourceType: 4, resourceName: '1', configs: [...withheld, ...passed] },
+    ],
   };
   for (const v of [0, 1, 2, 3, 4]) {
     // rewrite() also checks that the upstream host is gone from every byte of the response
-    const out = rewrite('describeConfigs', ApiKey.DescribeConfigs, v, body) as { results: Array<{ configs: Array<{ name: string; value: string | null; isSensitive: boolean; synonyms: Array<{ value: string | null }> }> }> };
+    const out = rewrite('describeConfigs', ApiKey.DescribeConfigs, v, body) as {
+      results: Array<{
+        configs: Array<{
+          name: string;
+          value: string | null;
+          isSensitive: boolean;
+          synonyms: Array<{ value: string | null }>;
+        }>;
+      }>;
+    };
     const byName = new Map(out.results[0]!.configs.map((c) => [c.name, c]));
     for (const w of withheld) {
       const c = byName.get(w.name)!;
       t.same([c.value, c.isSensitive], [null, true], `v${v}: ${w.name} withheld, marked sensitive`);
-      t.ok(c.synonyms.every((s) => s.value === null), `v${v}: ${w.name}: no synonym value`);
+      t.ok(
+        c.synonyms.every((s) => s.value === null),
+        `v${v}: ${w.name}: no synonym value`,
+      );
     }
     for (const p of passed) {
       const c = byName.get(p.name)!;
       t.same([c.value, c.isSensitive], [p.value, false], `v${v}: ${p.name} passes`);
     }
-    t.notMatch(JSON.stringify(out), /admin-secret|\/etc\/kafka\/secrets|idp-realm|https?:\/\//, `v${v}: no secret, path or URL left`);
+    t.notMatch(
+      JSON.stringify(out),
+      /admin-secret|\/etc\/kafka\/secrets|idp-realm|https?:\/\//,
+      `v${v}: no secret, path or URL left`,
+    );
   }
-  const noneToHide = { ...defaultDescribeConfigsResponse(), results: [{ errorCode: 0, errorMessage: null, resourceType: 4, resourceName: '1', configs: passed }] };
-  t.equal(rewriteResponse('describeConfigs', ApiKey.DescribeConfigs, 4, packet(ApiKey.DescribeConfigs, 4, noneToHide), book), null, 'nothing to withhold: the original bytes');
+  const noneToHide = {
+    ...defaultDescribeConfigsResponse(),
+    results: [{ errorCode: 0, errorMessage: null, resourceType: 4, resourceName: '1', configs: passed }],
+  };
+  t.equal(
+    rewriteResponse('describeConfigs', ApiKey.DescribeConfigs, 4, packet(ApiKey.DescribeConfigs, 4, noneToHide), book),
+    null,
+    'nothing to withhold: the original bytes',
+  );
 });

@@ -23,7 +23,13 @@ interface Received {
 async function serve(secure: boolean, onConn: (r: Received) => void): Promise<{ port: number; close: () => void }> {
   const accept = (socket: net.Socket) => {
     let endFn = () => {};
-    const r: Received = { bytes: 0, viaCallback: 0, hash: createHash('sha256'), ended: new Promise<void>((res) => (endFn = res)), socket };
+    const r: Received = {
+      bytes: 0,
+      viaCallback: 0,
+      hash: createHash('sha256'),
+      ended: new Promise<void>((res) => (endFn = res)),
+      socket,
+    };
     const take = (chunk: Buffer) => {
       r.bytes += chunk.length;
       r.hash.update(chunk);
@@ -42,7 +48,10 @@ async function serve(secure: boolean, onConn: (r: Received) => void): Promise<{ 
     onConn(r);
   };
   const server = secure
-    ? tls.createServer({ cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey), allowHalfOpen: true }, accept)
+    ? tls.createServer(
+        { cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey), allowHalfOpen: true },
+        accept,
+      )
     : net.createServer({ allowHalfOpen: true }, accept);
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
   return { port: (server.address() as net.AddressInfo).port, close: () => server.close() };
@@ -51,7 +60,9 @@ async function serve(secure: boolean, onConn: (r: Received) => void): Promise<{ 
 function connect(secure: boolean, port: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const s = secure
-      ? tls.connect({ host: '127.0.0.1', port, ca: readFileSync(pki.caFile), servername: 'localhost' }, () => resolve(s))
+      ? tls.connect({ host: '127.0.0.1', port, ca: readFileSync(pki.caFile), servername: 'localhost' }, () =>
+          resolve(s),
+        )
       : net.connect({ host: '127.0.0.1', port }, () => resolve(s));
     s.once('error', reject);
   });

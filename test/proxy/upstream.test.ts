@@ -93,7 +93,9 @@ t.test('a response out of order fails the connection and what is pending', async
   broker.reply(broker.requests[1]!);
   await until(() => conn.closed);
   t.equal(a.responses.length, 0);
-  const mismatch = [{ code: 'WARDEN_ERR_UPSTREAM_PROTOCOL', message: 'response correlation id 2 does not match the oldest request 1' }];
+  const mismatch = [
+    { code: 'WARDEN_ERR_UPSTREAM_PROTOCOL', message: 'response correlation id 2 does not match the oldest request 1' },
+  ];
   t.match(a.errors, mismatch, 'the request the response was matched against is failed too');
   t.match(b.errors, mismatch);
   t.same(closed, [conn], 'close handlers are told');
@@ -122,7 +124,11 @@ t.test('a response shorter than its header is a protocol error', async (t) => {
   broker.requests[0]!.socket.write(Buffer.from([0, 0, 0, 2, 0, 0]));
   await until(() => conn.closed);
   t.equal(a.responses.length, 0);
-  t.match(a.errors, [{ code: 'WARDEN_ERR_UPSTREAM_PROTOCOL', message: 'response shorter than its header' }], 'the oldest request gets the error');
+  t.match(
+    a.errors,
+    [{ code: 'WARDEN_ERR_UPSTREAM_PROTOCOL', message: 'response shorter than its header' }],
+    'the oldest request gets the error',
+  );
   t.match(b.errors, [{ code: 'WARDEN_ERR_UPSTREAM_PROTOCOL', message: 'response shorter than its header' }]);
 });
 
@@ -210,7 +216,9 @@ t.test('a connect that does not complete in time fails with CONNECT_TIMEOUT', as
   net.connect = (() => new net.Socket()) as typeof net.connect;
   t.teardown(() => void (net.connect = connect));
   const lines: Array<Record<string, unknown>> = [];
-  const sink = new Writable({ write: (c: Buffer, _e, cb) => (lines.push(JSON.parse(c.toString()) as Record<string, unknown>), cb()) });
+  const sink = new Writable({
+    write: (c: Buffer, _e, cb) => (lines.push(JSON.parse(c.toString()) as Record<string, unknown>), cb()),
+  });
   const conn = new UpstreamConnection({ host: '127.0.0.1', port: 9 }, pino({ level: 'warn' }, sink), 20);
   net.connect = connect;
   t.notOk(conn.closed);
@@ -243,10 +251,18 @@ t.test('thousands of requests in flight are answered in order (the FIFO compacts
   const n = 3000;
   const order: number[] = [];
   for (let i = 0; i < n; i++) {
-    conn.send(requestPacket(i), { clientCorrelationId: i, deadline: Date.now() + 60_000, onResponse: (p) => order.push(p.readInt32BE(4)), onError: (e) => t.fail(e.message) });
+    conn.send(requestPacket(i), {
+      clientCorrelationId: i,
+      deadline: Date.now() + 60_000,
+      onResponse: (p) => order.push(p.readInt32BE(4)),
+      onError: (e) => t.fail(e.message),
+    });
   }
   await until(() => order.length === n, 10_000);
-  t.same(order, Array.from({ length: n }, (_, i) => i));
+  t.same(
+    order,
+    Array.from({ length: n }, (_, i) => i),
+  );
   t.equal(conn.inFlight, 0);
   t.ok(conn.writableLength >= 0);
 });

@@ -3,7 +3,12 @@
 // family, their per-listener and plugin-prefixed variants, the configs that must still pass (the
 // near misses of every rule), and values that carry an address under a name no rule knows.
 import t from 'tap';
-import { withheldFamily, valueLooksLikeAddress, isWithheldBrokerConfig, type WithheldFamily } from '../../src/proxy/withheld-configs.js';
+import {
+  withheldFamily,
+  valueLooksLikeAddress,
+  isWithheldBrokerConfig,
+  type WithheldFamily,
+} from '../../src/proxy/withheld-configs.js';
 
 const FAMILIES: Record<WithheldFamily, string[]> = {
   address: [
@@ -187,8 +192,28 @@ t.test('values that look like addresses, whatever the name', async (t) => {
     '0.9',
   ];
   for (const v of plain) t.notOk(valueLooksLikeAddress(v), String(v));
-  t.ok(isWithheldBrokerConfig({ name: 'confluent.metadata.server.listeners', value: 'http://0.0.0.0:8090' }), 'a vendor listener config, by its value');
-  t.ok(isWithheldBrokerConfig({ name: 'ssl.keystore.location', value: null, synonyms: [{ name: 'listener.name.internal.ssl.keystore.location', value: '/etc/kafka/internal.jks' }] }), 'by a synonym');
-  t.ok(isWithheldBrokerConfig({ name: 'some.plugin.setting', value: null, synonyms: [{ name: 'some.plugin.setting', value: 'PLAINTEXT://10.0.0.5:9092' }] }), "by a synonym's value");
-  t.notOk(isWithheldBrokerConfig({ name: 'num.io.threads', value: '8', synonyms: [{ name: 'num.io.threads', value: '8' }] }), 'an ordinary config passes');
+  t.ok(
+    isWithheldBrokerConfig({ name: 'confluent.metadata.server.listeners', value: 'http://0.0.0.0:8090' }),
+    'a vendor listener config, by its value',
+  );
+  t.ok(
+    isWithheldBrokerConfig({
+      name: 'ssl.keystore.location',
+      value: null,
+      synonyms: [{ name: 'listener.name.internal.ssl.keystore.location', value: '/etc/kafka/internal.jks' }],
+    }),
+    'by a synonym',
+  );
+  t.ok(
+    isWithheldBrokerConfig({
+      name: 'some.plugin.setting',
+      value: null,
+      synonyms: [{ name: 'some.plugin.setting', value: 'PLAINTEXT://10.0.0.5:9092' }],
+    }),
+    "by a synonym's value",
+  );
+  t.notOk(
+    isWithheldBrokerConfig({ name: 'num.io.threads', value: '8', synonyms: [{ name: 'num.io.threads', value: '8' }] }),
+    'an ordinary config passes',
+  );
 });

@@ -12,7 +12,9 @@ const src = join(root, 'src');
 const script = join(root, 'scripts', 'coverage-by-folder.mjs');
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** A summary where every src file has 10 lines, `covered(file)` of them covered; null leaves it out. */
@@ -27,7 +29,8 @@ function summary(covered: (file: string) => number | null): string {
   return file;
 }
 
-const run = (file: string, ...args: string[]) => spawnSync(process.execPath, [script, '--summary', file, ...args], { encoding: 'utf8' });
+const run = (file: string, ...args: string[]) =>
+  spawnSync(process.execPath, [script, '--summary', file, ...args], { encoding: 'utf8' });
 
 t.test('rows: first folder under src, generated codecs apart, files at the top together', async (t) => {
   t.equal(folderOf(join(src, 'acl', 'checks.ts')), 'acl');
@@ -40,7 +43,8 @@ t.test('rows: first folder under src, generated codecs apart, files at the top t
 t.test('full coverage passes and prints a row per folder', async (t) => {
   const r = run(summary(() => 10));
   t.equal(r.status, 0, r.stderr);
-  for (const row of ['acl', 'auth', 'protocol', 'protocol/generated', 'proxy', '(top-level)']) t.match(r.stdout, new RegExp(`^${row.replace(/[()/]/g, '\\$&')}\\s+100\\.00`, 'm'));
+  for (const row of ['acl', 'auth', 'protocol', 'protocol/generated', 'proxy', '(top-level)'])
+    t.match(r.stdout, new RegExp(`^${row.replace(/[()/]/g, '\\$&')}\\s+100\\.00`, 'm'));
 });
 
 t.test('a guarded folder under the floor fails and is named; other folders never fail', async (t) => {
@@ -48,8 +52,20 @@ t.test('a guarded folder under the floor fails and is named; other folders never
   t.equal(low.status, 1);
   t.match(low.stdout, /^auth\s+80\.00.*< 90% FAIL$/m);
   t.match(low.stderr, 'line coverage under 90% in src/auth');
-  t.equal(run(summary((f) => (f.includes('/src/proxy/') || f.includes('/generated/') ? 0 : 10))).status, 0, 'proxy and generated code have no floor');
-  t.equal(run(summary((f) => (f.includes('/src/acl/') ? 8 : 10)), '--min', '80').status, 0, '--min moves the floor');
+  t.equal(
+    run(summary((f) => (f.includes('/src/proxy/') || f.includes('/generated/') ? 0 : 10))).status,
+    0,
+    'proxy and generated code have no floor',
+  );
+  t.equal(
+    run(
+      summary((f) => (f.includes('/src/acl/') ? 8 : 10)),
+      '--min',
+      '80',
+    ).status,
+    0,
+    '--min moves the floor',
+  );
 });
 
 t.test('a file no test loaded counts with all its lines uncovered', async (t) => {

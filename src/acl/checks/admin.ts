@@ -11,7 +11,9 @@ import { CLUSTER, CLUSTER_DENIED, msg, type CheckOf } from './context.js';
 export const clusterCheck =
   <K extends ApiKeyCode>(apiKey: K, op: OperationCode, deny?: (req: RequestOf<K>) => ResponseOf<K>): CheckOf<K> =>
   (c, v, req) =>
-    c.allowed(op, CLUSTER, CLUSTER_NAME) ? null : { kind: 'answer', response: deny ? deny(req) : errorResponseOf(apiKey, req, CLUSTER_DENIED) };
+    c.allowed(op, CLUSTER, CLUSTER_NAME)
+      ? null
+      : { kind: 'answer', response: deny ? deny(req) : errorResponseOf(apiKey, req, CLUSTER_DENIED) };
 
 export function denyAlterReplicaLogDirs(req: alterReplicaLogDirs.Request): alterReplicaLogDirs.Response {
   return {
@@ -20,7 +22,11 @@ export function denyAlterReplicaLogDirs(req: alterReplicaLogDirs.Request): alter
       d.topics.map((t) => ({
         ...alterReplicaLogDirs.defaultResponseAlterReplicaLogDirTopicResult(),
         topicName: t.name,
-        partitions: t.partitions.map((p) => ({ ...alterReplicaLogDirs.defaultResponseAlterReplicaLogDirPartitionResult(), partitionIndex: p, errorCode: CLUSTER_DENIED })),
+        partitions: t.partitions.map((p) => ({
+          ...alterReplicaLogDirs.defaultResponseAlterReplicaLogDirPartitionResult(),
+          partitionIndex: p,
+          errorCode: CLUSTER_DENIED,
+        })),
       })),
     ),
   };
@@ -33,7 +39,12 @@ export function denyElectLeaders(req: electLeaders.Request): electLeaders.Respon
     replicaElectionResults: (req.topicPartitions ?? []).map((t) => ({
       ...electLeaders.defaultResponseReplicaElectionResult(),
       topic: t.topic,
-      partitionResult: t.partitions.map((p) => ({ ...electLeaders.defaultResponsePartitionResult(), partitionId: p, errorCode: CLUSTER_DENIED, errorMessage: msg(CLUSTER_DENIED) })),
+      partitionResult: t.partitions.map((p) => ({
+        ...electLeaders.defaultResponsePartitionResult(),
+        partitionId: p,
+        errorCode: CLUSTER_DENIED,
+        errorMessage: msg(CLUSTER_DENIED),
+      })),
     })),
   };
 }
@@ -45,7 +56,11 @@ export function denyAlterClientQuotas(req: alterClientQuotas.Request): alterClie
       ...alterClientQuotas.defaultResponseEntryData(),
       errorCode: CLUSTER_DENIED,
       errorMessage: msg(CLUSTER_DENIED),
-      entity: e.entity.map((x) => ({ ...alterClientQuotas.defaultResponseEntityData(), entityType: x.entityType, entityName: x.entityName })),
+      entity: e.entity.map((x) => ({
+        ...alterClientQuotas.defaultResponseEntityData(),
+        entityType: x.entityType,
+        entityName: x.entityName,
+      })),
     })),
   };
 }

@@ -5,7 +5,20 @@ import * as describeConfigs from '../../protocol/generated/describe-configs.js';
 import * as alterConfigs from '../../protocol/generated/alter-configs.js';
 import * as incrementalAlterConfigs from '../../protocol/generated/incremental-alter-configs.js';
 import { CLUSTER_NAME, type OperationCode, type ResourceTypeCode } from '../model.js';
-import { msg, TOPIC, GROUP, CLUSTER, DESCRIBE_CONFIGS, ALTER_CONFIGS, TOPIC_DENIED, GROUP_DENIED, CLUSTER_DENIED, type AuthzContext, type CheckFor, type VerdictOf } from './context.js';
+import {
+  msg,
+  TOPIC,
+  GROUP,
+  CLUSTER,
+  DESCRIBE_CONFIGS,
+  ALTER_CONFIGS,
+  TOPIC_DENIED,
+  GROUP_DENIED,
+  CLUSTER_DENIED,
+  type AuthzContext,
+  type CheckFor,
+  type VerdictOf,
+} from './context.js';
 import { split } from './split.js';
 
 export interface ConfigItem {
@@ -42,7 +55,13 @@ function configsCheck<K extends ConfigKey, Q extends ConfigItem, R extends Confi
   c: AuthzContext,
   key: K,
   op: OperationCode,
-  shape: { resources: Q[]; withResources: (resources: Q[]) => RequestOf<K>; empty: () => ResponseOf<K>; results: (r: ResponseOf<K>) => R[]; result: () => R },
+  shape: {
+    resources: Q[];
+    withResources: (resources: Q[]) => RequestOf<K>;
+    empty: () => ResponseOf<K>;
+    results: (r: ResponseOf<K>) => R[];
+    result: () => R;
+  },
 ): VerdictOf<K> {
   return split(key, {
     items: shape.resources,
@@ -52,7 +71,13 @@ function configsCheck<K extends ConfigKey, Q extends ConfigItem, R extends Confi
       return c.allowed(op, res.type, res.type === CLUSTER ? CLUSTER_NAME : r.resourceName) ? 0 : res.code;
     },
     withItems: shape.withResources,
-    denied: (r, code) => ({ ...shape.result(), resourceType: r.resourceType, resourceName: r.resourceName, errorCode: code, errorMessage: msg(code) }),
+    denied: (r, code) => ({
+      ...shape.result(),
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+      errorCode: code,
+      errorMessage: msg(code),
+    }),
     empty: shape.empty,
     list: shape.results,
     reqKey: (r) => `${r.resourceType}:${r.resourceName}`,

@@ -95,7 +95,18 @@ export type Verdict =
 export type Check = (c: AuthzContext, version: number, request: never) => Verdict;
 
 export const { TOPIC, GROUP, CLUSTER, TRANSACTIONAL_ID } = ResourceType;
-export const { READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE } = Operation;
+export const {
+  READ,
+  WRITE,
+  CREATE,
+  DELETE,
+  ALTER,
+  DESCRIBE,
+  CLUSTER_ACTION,
+  DESCRIBE_CONFIGS,
+  ALTER_CONFIGS,
+  IDEMPOTENT_WRITE,
+} = Operation;
 export const TOPIC_DENIED = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
 export const GROUP_DENIED = ErrorCode.GROUP_AUTHORIZATION_FAILED;
 export const CLUSTER_DENIED = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
@@ -112,7 +123,11 @@ export const msg = (code: number) => ERRORS.get(code)?.message ?? null;
  * (handleAddPartitionToTxnRequest). Kafka's broker has no rule of its own for deleting one or adding
  * partitions to one: the ACLs decide (ControllerApis.deleteTopics, ReplicationControlManager).
  */
-export const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
+export const INTERNAL_TOPICS: ReadonlySet<string> = new Set([
+  '__consumer_offsets',
+  '__transaction_state',
+  '__share_group_state',
+]);
 /** The client id Kafka lets write internal topics (AdminUtils.ADMIN_CLIENT_ID). */
 export const ADMIN_CLIENT_ID = '__admin_client';
 /** KRaft's metadata log: CreateTopics of it is INVALID_REQUEST (ControllerApis.createTopics). */
@@ -138,11 +153,16 @@ export function authorizedOperations(c: AuthzContext, type: ResourceTypeCode, na
 }
 
 /** Adds a step to the response path of a verdict of API `key` (a local answer is left as it is). */
-export function thenResponse<K extends ApiKeyCode>(key: K, verdict: VerdictOf<K>, step: (r: ResponseOf<K>) => ResponseOf<K>): VerdictOf<K> {
+export function thenResponse<K extends ApiKeyCode>(
+  key: K,
+  verdict: VerdictOf<K>,
+  step: (r: ResponseOf<K>) => ResponseOf<K>,
+): VerdictOf<K> {
   if (verdict !== null && verdict.kind !== 'forward') return verdict;
   const merge = verdict?.response;
   return { kind: 'forward', request: verdict?.request, response: (r) => step(merge ? merge(r) : r) };
 }
 
-export const decideTopic = (c: AuthzContext, op: OperationCode) => (name: string) => (c.allowed(op, TOPIC, name) ? 0 : TOPIC_DENIED);
+export const decideTopic = (c: AuthzContext, op: OperationCode) => (name: string) =>
+  c.allowed(op, TOPIC, name) ? 0 : TOPIC_DENIED;
 export const hex = (b: Buffer) => b.toString('hex');

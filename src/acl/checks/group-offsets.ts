@@ -4,11 +4,23 @@ import { errorResponseOf } from '../../protocol/error-response.js';
 import * as offsetCommit from '../../protocol/generated/offset-commit.js';
 import * as offsetFetch from '../../protocol/generated/offset-fetch.js';
 import * as offsetDelete from '../../protocol/generated/offset-delete.js';
-import { decideTopic, TOPIC, GROUP, READ, DELETE, DESCRIBE, TOPIC_DENIED, GROUP_DENIED, type AuthzContext, type VerdictFor } from './context.js';
+import {
+  decideTopic,
+  TOPIC,
+  GROUP,
+  READ,
+  DELETE,
+  DESCRIBE,
+  TOPIC_DENIED,
+  GROUP_DENIED,
+  type AuthzContext,
+  type VerdictFor,
+} from './context.js';
 import { split, mergeInOrder } from './split.js';
 
 export function checkOffsetCommit(c: AuthzContext, v: number, req: offsetCommit.Request): VerdictFor<'OffsetCommit'> {
-  if (!c.allowed(READ, GROUP, req.groupId)) return { kind: 'answer', response: errorResponseOf(ApiKey.OffsetCommit, req, GROUP_DENIED) };
+  if (!c.allowed(READ, GROUP, req.groupId))
+    return { kind: 'answer', response: errorResponseOf(ApiKey.OffsetCommit, req, GROUP_DENIED) };
   return split(ApiKey.OffsetCommit, {
     items: req.topics,
     decide: (t) => decideTopic(c, READ)(t.name),
@@ -39,12 +51,17 @@ function checkOffsetFetchOneGroup(c: AuthzContext, req: offsetFetch.Request): Ve
     res.topics = (req.topics ?? []).map((t) => ({
       ...offsetFetch.defaultResponseTopic(),
       name: t.name,
-      partitions: t.partitionIndexes.map((p) => ({ ...offsetFetch.defaultResponsePartition(), partitionIndex: p, committedOffset: -1n, errorCode: GROUP_DENIED })),
+      partitions: t.partitionIndexes.map((p) => ({
+        ...offsetFetch.defaultResponsePartition(),
+        partitionIndex: p,
+        committedOffset: -1n,
+        errorCode: GROUP_DENIED,
+      })),
     }));
     return { kind: 'answer', response: res };
   }
   if (req.topics === null) {
-    return { kind: 'forward', response: (r) => (r.topics = filterOffsetTopics(c, r.topics), r) };
+    return { kind: 'forward', response: (r) => ((r.topics = filterOffsetTopics(c, r.topics)), r) };
   }
   return split(ApiKey.OffsetFetch, {
     items: req.topics,
@@ -53,7 +70,12 @@ function checkOffsetFetchOneGroup(c: AuthzContext, req: offsetFetch.Request): Ve
     denied: (t, code) => ({
       ...offsetFetch.defaultResponseTopic(),
       name: t.name,
-      partitions: t.partitionIndexes.map((p) => ({ ...offsetFetch.defaultResponsePartition(), partitionIndex: p, committedOffset: -1n, errorCode: code })),
+      partitions: t.partitionIndexes.map((p) => ({
+        ...offsetFetch.defaultResponsePartition(),
+        partitionIndex: p,
+        committedOffset: -1n,
+        errorCode: code,
+      })),
     }),
     empty: offsetFetch.defaultResponse,
     list: (r) => r.topics,
@@ -90,7 +112,12 @@ function checkOffsetFetchGroups(c: AuthzContext, req: offsetFetch.Request): Verd
       d.set(j, {
         ...offsetFetch.defaultResponseTopics(),
         name: t.name,
-        partitions: t.partitionIndexes.map((p) => ({ ...offsetFetch.defaultResponsePartitions(), partitionIndex: p, committedOffset: -1n, errorCode: TOPIC_DENIED })),
+        partitions: t.partitionIndexes.map((p) => ({
+          ...offsetFetch.defaultResponsePartitions(),
+          partitionIndex: p,
+          committedOffset: -1n,
+          errorCode: TOPIC_DENIED,
+        })),
       });
       return false;
     });
@@ -107,7 +134,8 @@ function checkOffsetFetchGroups(c: AuthzContext, req: offsetFetch.Request): Verd
 }
 
 export function checkOffsetDelete(c: AuthzContext, v: number, req: offsetDelete.Request): VerdictFor<'OffsetDelete'> {
-  if (!c.allowed(DELETE, GROUP, req.groupId)) return { kind: 'answer', response: { ...offsetDelete.defaultResponse(), errorCode: GROUP_DENIED } };
+  if (!c.allowed(DELETE, GROUP, req.groupId))
+    return { kind: 'answer', response: { ...offsetDelete.defaultResponse(), errorCode: GROUP_DENIED } };
   return split(ApiKey.OffsetDelete, {
     items: req.topics,
     decide: (t) => decideTopic(c, READ)(t.name),
@@ -115,7 +143,11 @@ export function checkOffsetDelete(c: AuthzContext, v: number, req: offsetDelete.
     denied: (t, code) => ({
       ...offsetDelete.defaultResponseTopic(),
       name: t.name,
-      partitions: t.partitions.map((p) => ({ ...offsetDelete.defaultResponsePartition(), partitionIndex: p.partitionIndex, errorCode: code })),
+      partitions: t.partitions.map((p) => ({
+        ...offsetDelete.defaultResponsePartition(),
+        partitionIndex: p.partitionIndex,
+        errorCode: code,
+      })),
     }),
     empty: offsetDelete.defaultResponse,
     list: (r) => r.topics,
@@ -149,7 +181,14 @@ function mergeOffsetGroups(
     const rg = byId.get(g.groupId)?.shift();
     if (rg === undefined) return;
     if (g.topics === null) rg.topics = filterOffsetTopics(c, rg.topics);
-    else rg.topics = mergeInOrder(g.topics, deniedTopics.get(i) ?? new Map(), rg.topics, (t) => t.name, (t) => t.name);
+    else
+      rg.topics = mergeInOrder(
+        g.topics,
+        deniedTopics.get(i) ?? new Map(),
+        rg.topics,
+        (t) => t.name,
+        (t) => t.name,
+      );
     out.push(rg);
   });
   res.groups = out;

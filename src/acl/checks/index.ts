@@ -3,13 +3,38 @@ import { ApiKey, type ApiKeyCode } from '../../protocol/generated/index.js';
 import { READ, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS, type Check, type CheckOf } from './context.js';
 import { checkFetch, checkListOffsets, checkOffsetForLeaderEpoch, checkProduce } from './produce-fetch.js';
 import { checkDescribeCluster, checkDescribeTopicPartitions, checkMetadata } from './metadata.js';
-import { checkConsumerGroupDescribe, checkConsumerGroupHeartbeat, checkDeleteGroups, checkDescribeGroups, checkFindCoordinator, checkListGroups, groupCheck } from './groups.js';
+import {
+  checkConsumerGroupDescribe,
+  checkConsumerGroupHeartbeat,
+  checkDeleteGroups,
+  checkDescribeGroups,
+  checkFindCoordinator,
+  checkListGroups,
+  groupCheck,
+} from './groups.js';
 import { checkOffsetCommit, checkOffsetDelete, checkOffsetFetch } from './group-offsets.js';
-import { checkDescribeProducers, checkAddOffsetsToTxn, checkAddPartitionsToTxn, checkDescribeTransactions, checkEndTxn, checkInitProducerId, checkListTransactions, checkTxnOffsetCommit } from './transactions.js';
+import {
+  checkDescribeProducers,
+  checkAddOffsetsToTxn,
+  checkAddPartitionsToTxn,
+  checkDescribeTransactions,
+  checkEndTxn,
+  checkInitProducerId,
+  checkListTransactions,
+  checkTxnOffsetCommit,
+} from './transactions.js';
 import { checkDescribeConfigs, checkAlterConfigs, checkIncrementalAlterConfigs } from './configs.js';
 import { checkCreatePartitions, checkCreateTopics, checkDeleteRecords, checkDeleteTopics } from './topics.js';
 import { clusterCheck, denyAlterClientQuotas, denyAlterReplicaLogDirs, denyElectLeaders } from './admin.js';
-import { checkAlterShareGroupOffsets, checkDeleteShareGroupOffsets, checkDescribeShareGroupOffsets, checkShareAcknowledge, checkShareFetch, checkShareGroupDescribe, checkShareGroupHeartbeat } from './share.js';
+import {
+  checkAlterShareGroupOffsets,
+  checkDeleteShareGroupOffsets,
+  checkDescribeShareGroupOffsets,
+  checkShareAcknowledge,
+  checkShareFetch,
+  checkShareGroupDescribe,
+  checkShareGroupHeartbeat,
+} from './share.js';
 
 export * from './context.js';
 export { mergeInOrder } from './split.js';
@@ -102,4 +127,6 @@ export function checkFor<K extends ApiKeyCode>(key: K): CheckEntryOf<K> | undefi
 }
 
 /** The same table by plain number, for code that lists or looks up keys it holds as numbers. */
-export const API_CHECKS: ReadonlyMap<number, CheckEntry> = new Map<number, CheckEntry>(Object.entries(CHECKS).map(([key, e]) => [Number(key), e]));
+export const API_CHECKS: ReadonlyMap<number, CheckEntry> = new Map<number, CheckEntry>(
+  Object.entries(CHECKS).map(([key, e]) => [Number(key), e]),
+);

@@ -6,7 +6,20 @@ import * as metadata from '../../protocol/generated/metadata.js';
 import * as describeCluster from '../../protocol/generated/describe-cluster.js';
 import * as describeTopicPartitions from '../../protocol/generated/describe-topic-partitions.js';
 import { CLUSTER_NAME } from '../model.js';
-import { AUDIT_IF_ALLOWED, NO_OPERATIONS, authorizedOperations, thenResponse, decideTopic, TOPIC, CLUSTER, CREATE, DESCRIBE, TOPIC_DENIED, type AuthzContext, type VerdictFor } from './context.js';
+import {
+  AUDIT_IF_ALLOWED,
+  NO_OPERATIONS,
+  authorizedOperations,
+  thenResponse,
+  decideTopic,
+  TOPIC,
+  CLUSTER,
+  CREATE,
+  DESCRIBE,
+  TOPIC_DENIED,
+  type AuthzContext,
+  type VerdictFor,
+} from './context.js';
 import { split } from './split.js';
 
 /**
@@ -37,9 +50,20 @@ export function checkMetadata(c: AuthzContext, v: number, req: metadata.Request)
       names.push(name);
       if (name === null) {
         if (c.open) allowed.push(t);
-        else denied.set(i, { ...metadata.defaultResponseTopic(), name: null, topicId: t.topicId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID });
+        else
+          denied.set(i, {
+            ...metadata.defaultResponseTopic(),
+            name: null,
+            topicId: t.topicId,
+            errorCode: ErrorCode.UNKNOWN_TOPIC_ID,
+          });
       } else if (!c.allowed(DESCRIBE, TOPIC, name)) {
-        denied.set(i, { ...metadata.defaultResponseTopic(), name: byId(t) ? null : name, topicId: byId(t) ? t.topicId : ZERO_UUID, errorCode: TOPIC_DENIED });
+        denied.set(i, {
+          ...metadata.defaultResponseTopic(),
+          name: byId(t) ? null : name,
+          topicId: byId(t) ? t.topicId : ZERO_UUID,
+          errorCode: TOPIC_DENIED,
+        });
       } else allowed.push(t);
     });
   }
@@ -61,7 +85,11 @@ export function checkMetadata(c: AuthzContext, v: number, req: metadata.Request)
   // would auto-create, or when nothing named is left and v0 cannot say "no topics".
   const askAll = !all && ((v < 4 && noCreate.size > 0) || (v === 0 && allowed.length === 0));
   if (askAll) forwarded.topics = v === 0 ? [] : null;
-  const clusterOps = req.includeClusterAuthorizedOperations ? (c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME) ? authorizedOperations(c, CLUSTER, CLUSTER_NAME) : 0) : null;
+  const clusterOps = req.includeClusterAuthorizedOperations
+    ? c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME)
+      ? authorizedOperations(c, CLUSTER, CLUSTER_NAME)
+      : 0
+    : null;
   return {
     kind: 'forward',
     request: forwarded,
@@ -70,11 +98,17 @@ export function checkMetadata(c: AuthzContext, v: number, req: metadata.Request)
 }
 
 /** DescribeTopicPartitions: like Metadata, undescribable topics are omitted or answered with 29. */
-export function checkDescribeTopicPartitions(c: AuthzContext, v: number, req: describeTopicPartitions.Request): VerdictFor<'DescribeTopicPartitions'> {
+export function checkDescribeTopicPartitions(
+  c: AuthzContext,
+  v: number,
+  req: describeTopicPartitions.Request,
+): VerdictFor<'DescribeTopicPartitions'> {
   type RT = describeTopicPartitions.ResponseTopic;
   const decorate = (topics: RT[]) => {
     // Every topic the caller may describe, a missing one (3) too; the refused ones keep the default.
-    for (const t of topics) if (t.errorCode !== TOPIC_DENIED && t.name !== null) t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
+    for (const t of topics)
+      if (t.errorCode !== TOPIC_DENIED && t.name !== null)
+        t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
     return topics;
   };
   if (req.topics.length === 0) {
@@ -93,7 +127,12 @@ export function checkDescribeTopicPartitions(c: AuthzContext, v: number, req: de
     items: req.topics,
     decide: (t) => decideTopic(c, DESCRIBE)(t.name),
     withItems: (topics) => ({ ...req, topics }),
-    denied: (t, code) => ({ ...describeTopicPartitions.defaultResponseTopic(), name: t.name, topicId: ZERO_UUID, errorCode: code }),
+    denied: (t, code) => ({
+      ...describeTopicPartitions.defaultResponseTopic(),
+      name: t.name,
+      topicId: ZERO_UUID,
+      errorCode: code,
+    }),
     // No cursor when the proxy answers everything itself (the codec's default is an empty one).
     empty: () => ({ ...describeTopicPartitions.defaultResponse(), nextCursor: null }),
     list: (r) => r.topics,
@@ -107,7 +146,11 @@ export function checkDescribeTopicPartitions(c: AuthzContext, v: number, req: de
   });
 }
 
-export function checkDescribeCluster(c: AuthzContext, v: number, req: describeCluster.Request): VerdictFor<'DescribeCluster'> {
+export function checkDescribeCluster(
+  c: AuthzContext,
+  v: number,
+  req: describeCluster.Request,
+): VerdictFor<'DescribeCluster'> {
   if (!req.includeClusterAuthorizedOperations) return null;
   const ops = c.allowed(DESCRIBE, CLUSTER, CLUSTER_NAME) ? authorizedOperations(c, CLUSTER, CLUSTER_NAME) : 0;
   return { kind: 'forward', response: (r) => ((r.clusterAuthorizedOperations = ops), r) };
@@ -129,7 +172,12 @@ interface MetadataPlan {
 }
 
 /** The broker's Metadata answer as the caller may see it, in request order for named topics. */
-function metadataAnswer(c: AuthzContext, req: metadata.Request, plan: MetadataPlan, m: metadata.Response): metadata.Response {
+function metadataAnswer(
+  c: AuthzContext,
+  req: metadata.Request,
+  plan: MetadataPlan,
+  m: metadata.Response,
+): metadata.Response {
   const { all, denied, names, askAll, noCreate, clusterOps } = plan;
   for (const t of m.topics) if (t.name !== null && t.errorCode === 0) c.learnTopic(t.topicId, t.name);
   let topics: metadata.ResponseTopic[];
@@ -146,23 +194,31 @@ function metadataAnswer(c: AuthzContext, req: metadata.Request, plan: MetadataPl
         // An id only the broker knew (no authorizer): authorized by the name it answers with.
         const got = m.topics.find((x) => x.topicId.equals(t.topicId));
         if (got === undefined) return;
-        if (got.name !== null && !c.allowed(DESCRIBE, TOPIC, got.name)) topics.push({ ...metadata.defaultResponseTopic(), name: null, topicId: t.topicId, errorCode: TOPIC_DENIED });
+        if (got.name !== null && !c.allowed(DESCRIBE, TOPIC, got.name))
+          topics.push({ ...metadata.defaultResponseTopic(), name: null, topicId: t.topicId, errorCode: TOPIC_DENIED });
         else topics.push(got);
         return;
       }
       const got = present.get(name);
       if (got !== undefined) return void topics.push(got);
       // Asked for as part of all topics and not there: missing. Without CREATE that is 29.
-      if (askAll) topics.push({ ...metadata.defaultResponseTopic(), name, errorCode: noCreate.has(name) ? TOPIC_DENIED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+      if (askAll)
+        topics.push({
+          ...metadata.defaultResponseTopic(),
+          name,
+          errorCode: noCreate.has(name) ? TOPIC_DENIED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        });
     });
   }
   for (const t of topics) {
     // Refused for want of CREATE: as Kafka's unauthorizedForCreateTopicMetadata, with the default
     // bitfield (never the upstream super user's).
-    if (t.name !== null && noCreate.has(t.name) && t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) Object.assign(t, { errorCode: TOPIC_DENIED, topicAuthorizedOperations: NO_OPERATIONS });
+    if (t.name !== null && noCreate.has(t.name) && t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+      Object.assign(t, { errorCode: TOPIC_DENIED, topicAuthorizedOperations: NO_OPERATIONS });
     // As Kafka (KafkaApis.handleTopicMetadataRequest): every topic the caller may describe gets
     // its bitfield, a missing one (3) too; the refused ones (29) keep the default.
-    if (req.includeTopicAuthorizedOperations && t.name !== null && t.errorCode !== TOPIC_DENIED) t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
+    if (req.includeTopicAuthorizedOperations && t.name !== null && t.errorCode !== TOPIC_DENIED)
+      t.topicAuthorizedOperations = authorizedOperations(c, TOPIC, t.name);
   }
   m.topics = topics;
   if (clusterOps !== null) m.clusterAuthorizedOperations = clusterOps;

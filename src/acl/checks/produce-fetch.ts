@@ -8,19 +8,40 @@ import * as fetch from '../../protocol/generated/fetch.js';
 import * as listOffsets from '../../protocol/generated/list-offsets.js';
 import * as offsetForLeaderEpoch from '../../protocol/generated/offset-for-leader-epoch.js';
 import { CLUSTER_NAME } from '../model.js';
-import { AUDIT_IF_ALLOWED, INTERNAL_TOPICS, ADMIN_CLIENT_ID, decideTopic, hex, TOPIC, CLUSTER, TRANSACTIONAL_ID, READ, WRITE, DESCRIBE, CLUSTER_ACTION, TOPIC_DENIED, TXN_DENIED, type AuthzContext, type VerdictFor } from './context.js';
+import {
+  AUDIT_IF_ALLOWED,
+  INTERNAL_TOPICS,
+  ADMIN_CLIENT_ID,
+  decideTopic,
+  hex,
+  TOPIC,
+  CLUSTER,
+  TRANSACTIONAL_ID,
+  READ,
+  WRITE,
+  DESCRIBE,
+  CLUSTER_ACTION,
+  TOPIC_DENIED,
+  TXN_DENIED,
+  type AuthzContext,
+  type VerdictFor,
+} from './context.js';
 import { split } from './split.js';
 
 export function checkProduce(c: AuthzContext, v: number, req: produce.Request): VerdictFor<'Produce'> {
   // As KafkaApis: a request carrying transactional batches needs WRITE on its transactional id
   // (and must name one); the id of a request without them is not checked.
-  const transactional = req.topicData.some((t) => t.partitionData.some((p) => p.records !== null && hasTransactionalBatch(p.records)));
-  const txnDenied = transactional && (req.transactionalId === null || !c.allowed(WRITE, TRANSACTIONAL_ID, req.transactionalId));
+  const transactional = req.topicData.some((t) =>
+    t.partitionData.some((p) => p.records !== null && hasTransactionalBatch(p.records)),
+  );
+  const txnDenied =
+    transactional && (req.transactionalId === null || !c.allowed(WRITE, TRANSACTIONAL_ID, req.transactionalId));
   // Authorization first (29), then Kafka's rule for internal topics (17), as KafkaApis orders them.
   const internalDenied = (name: string) => INTERNAL_TOPICS.has(name) && c.clientId !== ADMIN_CLIENT_ID;
   const decide = txnDenied
     ? () => TXN_DENIED
-    : (t: produce.RequestTopicProduceData) => decideTopic(c, WRITE)(t.name) || (internalDenied(t.name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : 0);
+    : (t: produce.RequestTopicProduceData) =>
+        decideTopic(c, WRITE)(t.name) || (internalDenied(t.name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : 0);
   const verdict = split(ApiKey.Produce, {
     items: req.topicData,
     decide,
@@ -57,7 +78,10 @@ export function checkFetch(c: AuthzContext, v: number, req: fetch.Request): Verd
   // sending full fetches, each partition checked every time. An incremental request (epoch > 0)
   // names a session that cannot exist, and gets the broker's answer for that.
   if (v >= 7 && req.sessionEpoch > 0) {
-    return { kind: 'answer', response: { ...fetch.defaultResponse(), errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0 } };
+    return {
+      kind: 'answer',
+      response: { ...fetch.defaultResponse(), errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0 },
+    };
   }
   const sessionless = v < 7 || (req.sessionId === 0 && req.sessionEpoch === -1);
   const out = split(ApiKey.Fetch, {
@@ -81,13 +105,22 @@ export function checkFetch(c: AuthzContext, v: number, req: fetch.Request): Verd
   if (out !== null && out.kind !== 'forward') return out;
   if (!sessionless) {
     const base = out === null ? req : (out.request ?? req);
-    return { kind: 'forward', request: { ...base, sessionId: 0, sessionEpoch: -1, forgottenTopicsData: [] }, response: out?.response };
+    return {
+      kind: 'forward',
+      request: { ...base, sessionId: 0, sessionEpoch: -1, forgottenTopicsData: [] },
+      response: out?.response,
+    };
   }
   return out;
 }
 
 /** A follower's fetch (replica id set). */
-function followerFetch(c: AuthzContext, v: number, req: fetch.Request, nameOf: (t: { topic: string; topicId: Buffer }) => string | null): VerdictFor<'Fetch'> {
+function followerFetch(
+  c: AuthzContext,
+  v: number,
+  req: fetch.Request,
+  nameOf: (t: { topic: string; topicId: Buffer }) => string | null,
+): VerdictFor<'Fetch'> {
   // A follower fetch: broker-to-broker traffic needs CLUSTER_ACTION; Kafka answers every
   // partition with 29 otherwise. With it every partition may be read, in a fetch session, but
   // the proxy's own topics.
@@ -109,7 +142,12 @@ function followerFetch(c: AuthzContext, v: number, req: fetch.Request, nameOf: (
  * of the proxy's own topics is dropped whatever the request named. Only a sessionless fetch with
  * nothing left to forward is answered by the proxy: a session's epochs must all reach the broker.
  */
-export function sessionFetch(c: AuthzContext, v: number, req: fetch.Request, decide: (t: fetch.RequestTopic) => number): VerdictFor<'Fetch'> {
+export function sessionFetch(
+  c: AuthzContext,
+  v: number,
+  req: fetch.Request,
+  decide: (t: fetch.RequestTopic) => number,
+): VerdictFor<'Fetch'> {
   const denied: fetch.ResponseFetchableTopicResponse[] = [];
   const topics = req.topics.filter((t) => {
     const code = decide(t);
@@ -119,7 +157,8 @@ export function sessionFetch(c: AuthzContext, v: number, req: fetch.Request, dec
   });
   if (denied.length === 0) return null;
   const sessionless = v < 7 || (req.sessionId === 0 && req.sessionEpoch === -1);
-  if (topics.length === 0 && sessionless) return { kind: 'answer', response: { ...fetch.defaultResponse(), responses: denied } };
+  if (topics.length === 0 && sessionless)
+    return { kind: 'answer', response: { ...fetch.defaultResponse(), responses: denied } };
   const byId = v >= 13;
   const visible = (t: fetch.ResponseFetchableTopicResponse) => {
     const name = byId ? c.topicName(t.topicId) : t.topic;
@@ -148,7 +187,11 @@ export function checkListOffsets(c: AuthzContext, v: number, req: listOffsets.Re
   });
 }
 
-export function checkOffsetForLeaderEpoch(c: AuthzContext, v: number, req: offsetForLeaderEpoch.Request): VerdictFor<'OffsetForLeaderEpoch'> {
+export function checkOffsetForLeaderEpoch(
+  c: AuthzContext,
+  v: number,
+  req: offsetForLeaderEpoch.Request,
+): VerdictFor<'OffsetForLeaderEpoch'> {
   // As KafkaApis: CLUSTER_ACTION allows every topic (audited when it allows, no refusal when it
   // does not), else DESCRIBE per topic; the proxy's own topics never.
   const cluster = c.allowed(CLUSTER_ACTION, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED);
@@ -159,7 +202,13 @@ export function checkOffsetForLeaderEpoch(c: AuthzContext, v: number, req: offse
     denied: (t, code) => ({
       ...offsetForLeaderEpoch.defaultResponseOffsetForLeaderTopicResult(),
       topic: t.topic,
-      partitions: t.partitions.map((p) => ({ ...offsetForLeaderEpoch.defaultResponseEpochEndOffset(), partition: p.partition, errorCode: code, leaderEpoch: -1, endOffset: -1n })),
+      partitions: t.partitions.map((p) => ({
+        ...offsetForLeaderEpoch.defaultResponseEpochEndOffset(),
+        partition: p.partition,
+        errorCode: code,
+        leaderEpoch: -1,
+        endOffset: -1n,
+      })),
     }),
     empty: offsetForLeaderEpoch.defaultResponse,
     list: (r) => r.topics,

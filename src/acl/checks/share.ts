@@ -13,7 +13,13 @@ import * as alterOffsets from '../../protocol/generated/alter-share-group-offset
 import * as deleteOffsets from '../../protocol/generated/delete-share-group-offsets.js';
 import { Operation, ResourceType, type OperationCode } from '../model.js';
 import { ApiKey, type ApiKeyCode, type RequestOf, type ResponseOf } from '../../protocol/generated/index.js';
-import { AUDIT_IF_DENIED, authorizedOperations, type AuthzContext, type VerdictFor, type VerdictOf } from './context.js';
+import {
+  AUDIT_IF_DENIED,
+  authorizedOperations,
+  type AuthzContext,
+  type VerdictFor,
+  type VerdictOf,
+} from './context.js';
 import { hideGroupsNamingHiddenTopics } from './groups.js';
 import { mergeInOrder, split } from './split.js';
 
@@ -30,8 +36,15 @@ function defaultMessage(code: number): string | null {
  * ShareGroupHeartbeat: READ on the group (30), then DESCRIBE on every subscribed topic (29, with
  * no message, as Kafka answers).
  */
-export function checkShareGroupHeartbeat(c: AuthzContext, v: number, req: shareGroupHeartbeat.Request): VerdictFor<'ShareGroupHeartbeat'> {
-  const deny = (code: number): VerdictFor<'ShareGroupHeartbeat'> => ({ kind: 'answer', response: { ...shareGroupHeartbeat.defaultResponse(), errorCode: code } });
+export function checkShareGroupHeartbeat(
+  c: AuthzContext,
+  v: number,
+  req: shareGroupHeartbeat.Request,
+): VerdictFor<'ShareGroupHeartbeat'> {
+  const deny = (code: number): VerdictFor<'ShareGroupHeartbeat'> => ({
+    kind: 'answer',
+    response: { ...shareGroupHeartbeat.defaultResponse(), errorCode: code },
+  });
   if (!c.allowed(READ, GROUP, req.groupId)) return deny(GROUP_DENIED);
   const topics = [...new Set(req.subscribedTopicNames ?? [])];
   // Every topic is decided (and audited), as Kafka's filterByAuthorized does, before the answer.
@@ -44,21 +57,40 @@ export function checkShareGroupHeartbeat(c: AuthzContext, v: number, req: shareG
  * proxy's ACLs; a group whose members are assigned a topic the caller may not DESCRIBE comes back
  * as 29 without its members.
  */
-export function checkShareGroupDescribe(c: AuthzContext, v: number, req: shareGroupDescribe.Request): VerdictFor<'ShareGroupDescribe'> {
+export function checkShareGroupDescribe(
+  c: AuthzContext,
+  v: number,
+  req: shareGroupDescribe.Request,
+): VerdictFor<'ShareGroupDescribe'> {
   type G = shareGroupDescribe.ResponseDescribedGroup;
   const deniedAt = new Map<number, G>();
   req.groupIds.forEach((groupId, i) => {
-    if (!c.allowed(DESCRIBE, GROUP, groupId)) deniedAt.set(i, { ...shareGroupDescribe.defaultResponseDescribedGroup(), groupId, errorCode: GROUP_DENIED });
+    if (!c.allowed(DESCRIBE, GROUP, groupId))
+      deniedAt.set(i, { ...shareGroupDescribe.defaultResponseDescribedGroup(), groupId, errorCode: GROUP_DENIED });
   });
-  if (deniedAt.size === req.groupIds.length) return { kind: 'answer', response: { ...shareGroupDescribe.defaultResponse(), groups: [...deniedAt.values()] } };
+  if (deniedAt.size === req.groupIds.length)
+    return { kind: 'answer', response: { ...shareGroupDescribe.defaultResponse(), groups: [...deniedAt.values()] } };
   if (deniedAt.size === 0 && c.open && !c.restrictsAny && !req.includeAuthorizedOperations) return null;
   return {
     kind: 'forward',
     request: deniedAt.size === 0 ? undefined : { ...req, groupIds: req.groupIds.filter((_, i) => !deniedAt.has(i)) },
     response: (res) => {
-      let groups = mergeInOrder(req.groupIds, deniedAt, res.groups, (g) => g, (g) => g.groupId);
-      if (req.includeAuthorizedOperations) for (const g of groups) if (g.errorCode === 0) g.authorizedOperations = authorizedOperations(c, GROUP, g.groupId);
-      groups = hideGroupsNamingHiddenTopics(c, groups, (m: shareGroupDescribe.ResponseMember) => m.assignment.topicPartitions.map((tp) => tp.topicName), shareGroupDescribe.defaultResponseDescribedGroup);
+      let groups = mergeInOrder(
+        req.groupIds,
+        deniedAt,
+        res.groups,
+        (g) => g,
+        (g) => g.groupId,
+      );
+      if (req.includeAuthorizedOperations)
+        for (const g of groups)
+          if (g.errorCode === 0) g.authorizedOperations = authorizedOperations(c, GROUP, g.groupId);
+      groups = hideGroupsNamingHiddenTopics(
+        c,
+        groups,
+        (m: shareGroupDescribe.ResponseMember) => m.assignment.topicPartitions.map((tp) => tp.topicName),
+        shareGroupDescribe.defaultResponseDescribedGroup,
+      );
       res.groups = groups;
       return res;
     },
@@ -99,7 +131,12 @@ interface ShareSessionShape<K extends ApiKeyCode, Q, R> {
  * records. Those records were acquired for the member all the same; the broker releases them when
  * their acquisition lock times out.
  */
-function shareSessionCheck<K extends ApiKeyCode, Q extends { topicId: Buffer }, R extends { topicId: Buffer }>(key: K, c: AuthzContext, groupId: string | null, shape: ShareSessionShape<K, Q, R>): VerdictOf<K> {
+function shareSessionCheck<K extends ApiKeyCode, Q extends { topicId: Buffer }, R extends { topicId: Buffer }>(
+  key: K,
+  c: AuthzContext,
+  groupId: string | null,
+  shape: ShareSessionShape<K, Q, R>,
+): VerdictOf<K> {
   if (groupId === null) return null; // the broker answers INVALID_REQUEST before it looks at anything
   if (!c.allowed(READ, GROUP, groupId)) return { kind: 'answer', response: shape.groupDenied() };
   const named = new Set<string>();
@@ -137,7 +174,11 @@ function recheckSessionTopic(c: AuthzContext, id: Buffer): number {
   return c.allowed(READ, TOPIC, name, AUDIT_IF_DENIED) ? 0 : TOPIC_DENIED;
 }
 
-function fetchPartitionError(partitionIndex: number, code: number, acknowledged: boolean): shareFetch.ResponsePartitionData {
+function fetchPartitionError(
+  partitionIndex: number,
+  code: number,
+  acknowledged: boolean,
+): shareFetch.ResponsePartitionData {
   return {
     ...shareFetch.defaultResponsePartitionData(),
     partitionIndex,
@@ -149,31 +190,58 @@ function fetchPartitionError(partitionIndex: number, code: number, acknowledged:
 
 export function checkShareFetch(c: AuthzContext, v: number, req: shareFetch.Request): VerdictFor<'ShareFetch'> {
   type RT = shareFetch.ResponseShareFetchableTopicResponse;
-  return shareSessionCheck<typeof ApiKey.ShareFetch, shareFetch.RequestFetchTopic, RT>(ApiKey.ShareFetch, c, req.groupId, {
-    items: req.topics,
-    withItems: (topics) => ({ ...req, topics }),
-    denied: (t, code) => ({
-      ...shareFetch.defaultResponseShareFetchableTopicResponse(),
-      topicId: t.topicId,
-      partitions: t.partitions.map((p) => fetchPartitionError(p.partitionIndex, code, p.acknowledgementBatches.length > 0)),
-    }),
-    revoked: (t, code) => ({ ...t, partitions: t.partitions.map((p) => fetchPartitionError(p.partitionIndex, code, p.acknowledgeErrorCode !== 0)) }),
-    list: (r) => r.responses,
-    groupDenied: () => ({ ...shareFetch.defaultResponse(), errorCode: GROUP_DENIED }),
-  });
+  return shareSessionCheck<typeof ApiKey.ShareFetch, shareFetch.RequestFetchTopic, RT>(
+    ApiKey.ShareFetch,
+    c,
+    req.groupId,
+    {
+      items: req.topics,
+      withItems: (topics) => ({ ...req, topics }),
+      denied: (t, code) => ({
+        ...shareFetch.defaultResponseShareFetchableTopicResponse(),
+        topicId: t.topicId,
+        partitions: t.partitions.map((p) =>
+          fetchPartitionError(p.partitionIndex, code, p.acknowledgementBatches.length > 0),
+        ),
+      }),
+      revoked: (t, code) => ({
+        ...t,
+        partitions: t.partitions.map((p) => fetchPartitionError(p.partitionIndex, code, p.acknowledgeErrorCode !== 0)),
+      }),
+      list: (r) => r.responses,
+      groupDenied: () => ({ ...shareFetch.defaultResponse(), errorCode: GROUP_DENIED }),
+    },
+  );
 }
 
-export function checkShareAcknowledge(c: AuthzContext, v: number, req: shareAcknowledge.Request): VerdictFor<'ShareAcknowledge'> {
+export function checkShareAcknowledge(
+  c: AuthzContext,
+  v: number,
+  req: shareAcknowledge.Request,
+): VerdictFor<'ShareAcknowledge'> {
   type RT = shareAcknowledge.ResponseTopicResponse;
-  const partition = (partitionIndex: number, code: number) => ({ ...shareAcknowledge.defaultResponsePartitionData(), partitionIndex, errorCode: code });
-  return shareSessionCheck<typeof ApiKey.ShareAcknowledge, shareAcknowledge.RequestAcknowledgeTopic, RT>(ApiKey.ShareAcknowledge, c, req.groupId, {
-    items: req.topics,
-    withItems: (topics) => ({ ...req, topics }),
-    denied: (t, code) => ({ ...shareAcknowledge.defaultResponseTopicResponse(), topicId: t.topicId, partitions: t.partitions.map((p) => partition(p.partitionIndex, code)) }),
-    revoked: (t, code) => ({ ...t, partitions: t.partitions.map((p) => partition(p.partitionIndex, code)) }),
-    list: (r) => r.responses,
-    groupDenied: () => ({ ...shareAcknowledge.defaultResponse(), errorCode: GROUP_DENIED }),
+  const partition = (partitionIndex: number, code: number) => ({
+    ...shareAcknowledge.defaultResponsePartitionData(),
+    partitionIndex,
+    errorCode: code,
   });
+  return shareSessionCheck<typeof ApiKey.ShareAcknowledge, shareAcknowledge.RequestAcknowledgeTopic, RT>(
+    ApiKey.ShareAcknowledge,
+    c,
+    req.groupId,
+    {
+      items: req.topics,
+      withItems: (topics) => ({ ...req, topics }),
+      denied: (t, code) => ({
+        ...shareAcknowledge.defaultResponseTopicResponse(),
+        topicId: t.topicId,
+        partitions: t.partitions.map((p) => partition(p.partitionIndex, code)),
+      }),
+      revoked: (t, code) => ({ ...t, partitions: t.partitions.map((p) => partition(p.partitionIndex, code)) }),
+      list: (r) => r.responses,
+      groupDenied: () => ({ ...shareAcknowledge.defaultResponse(), errorCode: GROUP_DENIED }),
+    },
+  );
 }
 
 /**
@@ -181,7 +249,11 @@ export function checkShareAcknowledge(c: AuthzContext, v: number, req: shareAckn
  * topics comes back without those the caller may not DESCRIBE, and a named topic it may not
  * DESCRIBE gets 29 on each partition (offset and lag -1), as Kafka answers.
  */
-export function checkDescribeShareGroupOffsets(c: AuthzContext, v: number, req: describeOffsets.Request): VerdictFor<'DescribeShareGroupOffsets'> {
+export function checkDescribeShareGroupOffsets(
+  c: AuthzContext,
+  v: number,
+  req: describeOffsets.Request,
+): VerdictFor<'DescribeShareGroupOffsets'> {
   type RG = describeOffsets.ResponseGroup;
   type RT = describeOffsets.ResponseTopic;
   const deniedGroups = new Map<number, RG>();
@@ -242,14 +314,27 @@ export function checkDescribeShareGroupOffsets(c: AuthzContext, v: number, req: 
  * and its default message), then READ on each topic; a refused topic is not forwarded and comes
  * back with 29 (its id left zero: the caller may not learn it).
  */
-function offsetsChange<K extends typeof ApiKey.AlterShareGroupOffsets | typeof ApiKey.DeleteShareGroupOffsets, Q extends { topicName: string }, R extends { topicName: string }>(
+function offsetsChange<
+  K extends typeof ApiKey.AlterShareGroupOffsets | typeof ApiKey.DeleteShareGroupOffsets,
+  Q extends { topicName: string },
+  R extends { topicName: string },
+>(
   key: K,
   c: AuthzContext,
   groupOp: OperationCode,
   req: { groupId: string; topics: Q[] },
-  shape: { withTopics: (topics: Q[]) => RequestOf<K>; empty: () => ResponseOf<K>; list: (r: ResponseOf<K>) => R[]; denied: (q: Q) => R },
+  shape: {
+    withTopics: (topics: Q[]) => RequestOf<K>;
+    empty: () => ResponseOf<K>;
+    list: (r: ResponseOf<K>) => R[];
+    denied: (q: Q) => R;
+  },
 ): VerdictOf<K> {
-  if (!c.allowed(groupOp, GROUP, req.groupId)) return { kind: 'answer', response: { ...shape.empty(), errorCode: GROUP_DENIED, errorMessage: defaultMessage(GROUP_DENIED) } };
+  if (!c.allowed(groupOp, GROUP, req.groupId))
+    return {
+      kind: 'answer',
+      response: { ...shape.empty(), errorCode: GROUP_DENIED, errorMessage: defaultMessage(GROUP_DENIED) },
+    };
   return split(key, {
     items: req.topics,
     decide: (t) => (c.allowed(READ, TOPIC, t.topicName) ? 0 : TOPIC_DENIED),
@@ -263,7 +348,11 @@ function offsetsChange<K extends typeof ApiKey.AlterShareGroupOffsets | typeof A
 }
 
 /** AlterShareGroupOffsets: READ on the group, READ on each topic (29 on each of its partitions). */
-export function checkAlterShareGroupOffsets(c: AuthzContext, v: number, req: alterOffsets.Request): VerdictFor<'AlterShareGroupOffsets'> {
+export function checkAlterShareGroupOffsets(
+  c: AuthzContext,
+  v: number,
+  req: alterOffsets.Request,
+): VerdictFor<'AlterShareGroupOffsets'> {
   return offsetsChange(ApiKey.AlterShareGroupOffsets, c, READ, req, {
     withTopics: (topics) => ({ ...req, topics }),
     empty: alterOffsets.defaultResponse,
@@ -272,17 +361,32 @@ export function checkAlterShareGroupOffsets(c: AuthzContext, v: number, req: alt
       ...alterOffsets.defaultResponseTopic(),
       topicName: t.topicName,
       topicId: ZERO_UUID,
-      partitions: t.partitions.map((p) => ({ ...alterOffsets.defaultResponsePartition(), partitionIndex: p.partitionIndex, errorCode: TOPIC_DENIED, errorMessage: defaultMessage(TOPIC_DENIED) })),
+      partitions: t.partitions.map((p) => ({
+        ...alterOffsets.defaultResponsePartition(),
+        partitionIndex: p.partitionIndex,
+        errorCode: TOPIC_DENIED,
+        errorMessage: defaultMessage(TOPIC_DENIED),
+      })),
     }),
   });
 }
 
 /** DeleteShareGroupOffsets: DELETE on the group, READ on each topic (29 on the topic). */
-export function checkDeleteShareGroupOffsets(c: AuthzContext, v: number, req: deleteOffsets.Request): VerdictFor<'DeleteShareGroupOffsets'> {
+export function checkDeleteShareGroupOffsets(
+  c: AuthzContext,
+  v: number,
+  req: deleteOffsets.Request,
+): VerdictFor<'DeleteShareGroupOffsets'> {
   return offsetsChange(ApiKey.DeleteShareGroupOffsets, c, DELETE, req, {
     withTopics: (topics) => ({ ...req, topics }),
     empty: deleteOffsets.defaultResponse,
     list: (r) => r.responses,
-    denied: (t) => ({ ...deleteOffsets.defaultResponseTopic(), topicName: t.topicName, topicId: ZERO_UUID, errorCode: TOPIC_DENIED, errorMessage: defaultMessage(TOPIC_DENIED) }),
+    denied: (t) => ({
+      ...deleteOffsets.defaultResponseTopic(),
+      topicName: t.topicName,
+      topicId: ZERO_UUID,
+      errorCode: TOPIC_DENIED,
+      errorMessage: defaultMessage(TOPIC_DENIED),
+    }),
   });
 }

@@ -61,7 +61,13 @@ function replace<T>(list: T[], items: readonly T[]): void {
  * item's upstream result (matched by key). Upstream results that match no request item are
  * dropped: nothing reaches the client that the proxy did not authorize.
  */
-export function mergeInOrder<Q, R>(items: readonly Q[], deniedAt: ReadonlyMap<number, R>, upstream: readonly R[], reqKey: (q: Q) => string, resKey: (r: R) => string): R[] {
+export function mergeInOrder<Q, R>(
+  items: readonly Q[],
+  deniedAt: ReadonlyMap<number, R>,
+  upstream: readonly R[],
+  reqKey: (q: Q) => string,
+  resKey: (r: R) => string,
+): R[] {
   const byKey = new Map<string, R[]>();
   for (const r of upstream) {
     const k = resKey(r);

@@ -7,7 +7,24 @@ import * as deleteTopics from '../../protocol/generated/delete-topics.js';
 import * as deleteRecords from '../../protocol/generated/delete-records.js';
 import * as createPartitions from '../../protocol/generated/create-partitions.js';
 import { CLUSTER_NAME } from '../model.js';
-import { AUDIT_IF_ALLOWED, INTERNAL_TOPICS, CLUSTER_METADATA_TOPIC, thenResponse, decideTopic, hex, msg, TOPIC, CLUSTER, CREATE, DELETE, ALTER, DESCRIBE_CONFIGS, TOPIC_DENIED, type AuthzContext, type VerdictFor } from './context.js';
+import {
+  AUDIT_IF_ALLOWED,
+  INTERNAL_TOPICS,
+  CLUSTER_METADATA_TOPIC,
+  thenResponse,
+  decideTopic,
+  hex,
+  msg,
+  TOPIC,
+  CLUSTER,
+  CREATE,
+  DELETE,
+  ALTER,
+  DESCRIBE_CONFIGS,
+  TOPIC_DENIED,
+  type AuthzContext,
+  type VerdictFor,
+} from './context.js';
 import { split } from './split.js';
 
 /**
@@ -18,7 +35,8 @@ import { split } from './split.js';
 export function checkCreateTopics(c: AuthzContext, v: number, req: createTopics.Request): VerdictFor<'CreateTopics'> {
   const hideConfigs = (r: createTopics.Response) => {
     for (const t of r.topics) {
-      if (t.errorCode === 0 && !c.allowed(DESCRIBE_CONFIGS, TOPIC, t.name, AUDIT_IF_ALLOWED)) Object.assign(t, { topicConfigErrorCode: TOPIC_DENIED, numPartitions: -1, replicationFactor: -1, configs: [] });
+      if (t.errorCode === 0 && !c.allowed(DESCRIBE_CONFIGS, TOPIC, t.name, AUDIT_IF_ALLOWED))
+        Object.assign(t, { topicConfigErrorCode: TOPIC_DENIED, numPartitions: -1, replicationFactor: -1, configs: [] });
     }
     return r;
   };
@@ -27,9 +45,19 @@ export function checkCreateTopics(c: AuthzContext, v: number, req: createTopics.
   const cluster = c.allowed(CREATE, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED);
   const verdict = split(ApiKey.CreateTopics, {
     items: req.topics,
-    decide: (t) => (t.name === CLUSTER_METADATA_TOPIC ? ErrorCode.INVALID_REQUEST : cluster && !c.restricted(t.name) ? 0 : decideTopic(c, CREATE)(t.name)),
+    decide: (t) =>
+      t.name === CLUSTER_METADATA_TOPIC
+        ? ErrorCode.INVALID_REQUEST
+        : cluster && !c.restricted(t.name)
+          ? 0
+          : decideTopic(c, CREATE)(t.name),
     withItems: (topics) => ({ ...req, topics }),
-    denied: (t, code) => ({ ...createTopics.defaultResponseCreatableTopicResult(), name: t.name, errorCode: code, errorMessage: msg(code) }),
+    denied: (t, code) => ({
+      ...createTopics.defaultResponseCreatableTopicResult(),
+      name: t.name,
+      errorCode: code,
+      errorMessage: msg(code),
+    }),
     empty: createTopics.defaultResponse,
     list: (r) => r.topics,
     reqKey: (t) => t.name,
@@ -48,7 +76,13 @@ export function checkDeleteTopics(c: AuthzContext, v: number, req: deleteTopics.
   // As Kafka (ControllerApis.handleDeleteTopics): audited when it allows, no refusal when it does not.
   const cluster = c.allowed(DELETE, CLUSTER, CLUSTER_NAME, AUDIT_IF_ALLOWED);
   const decideName = (name: string) => (cluster && !c.restricted(name) ? 0 : decideTopic(c, DELETE)(name));
-  const result = (name: string | null, topicId: Buffer, code: number) => ({ ...deleteTopics.defaultResponseDeletableTopicResult(), name, topicId, errorCode: code, errorMessage: msg(code) });
+  const result = (name: string | null, topicId: Buffer, code: number) => ({
+    ...deleteTopics.defaultResponseDeletableTopicResult(),
+    name,
+    topicId,
+    errorCode: code,
+    errorMessage: msg(code),
+  });
   const common = { empty: deleteTopics.defaultResponse, list: (r: deleteTopics.Response) => r.responses };
   if (v < 6) {
     return split(ApiKey.DeleteTopics, {
@@ -78,15 +112,25 @@ export function checkDeleteTopics(c: AuthzContext, v: number, req: deleteTopics.
 }
 
 /** DeleteRecords: DELETE on each topic (29), then Kafka's rule: never on an internal topic (17). */
-export function checkDeleteRecords(c: AuthzContext, v: number, req: deleteRecords.Request): VerdictFor<'DeleteRecords'> {
+export function checkDeleteRecords(
+  c: AuthzContext,
+  v: number,
+  req: deleteRecords.Request,
+): VerdictFor<'DeleteRecords'> {
   return split(ApiKey.DeleteRecords, {
     items: req.topics,
-    decide: (t) => decideTopic(c, DELETE)(t.name) || (INTERNAL_TOPICS.has(t.name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : 0),
+    decide: (t) =>
+      decideTopic(c, DELETE)(t.name) || (INTERNAL_TOPICS.has(t.name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : 0),
     withItems: (topics) => ({ ...req, topics }),
     denied: (t, code) => ({
       ...deleteRecords.defaultResponseTopicResult(),
       name: t.name,
-      partitions: t.partitions.map((p) => ({ ...deleteRecords.defaultResponsePartitionResult(), partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: code })),
+      partitions: t.partitions.map((p) => ({
+        ...deleteRecords.defaultResponsePartitionResult(),
+        partitionIndex: p.partitionIndex,
+        lowWatermark: -1n,
+        errorCode: code,
+      })),
     }),
     empty: deleteRecords.defaultResponse,
     list: (r) => r.topics,
@@ -95,12 +139,21 @@ export function checkDeleteRecords(c: AuthzContext, v: number, req: deleteRecord
   });
 }
 
-export function checkCreatePartitions(c: AuthzContext, v: number, req: createPartitions.Request): VerdictFor<'CreatePartitions'> {
+export function checkCreatePartitions(
+  c: AuthzContext,
+  v: number,
+  req: createPartitions.Request,
+): VerdictFor<'CreatePartitions'> {
   return split(ApiKey.CreatePartitions, {
     items: req.topics,
     decide: (t) => decideTopic(c, ALTER)(t.name),
     withItems: (topics) => ({ ...req, topics }),
-    denied: (t, code) => ({ ...createPartitions.defaultResponseTopicResult(), name: t.name, errorCode: code, errorMessage: msg(code) }),
+    denied: (t, code) => ({
+      ...createPartitions.defaultResponseTopicResult(),
+      name: t.name,
+      errorCode: code,
+      errorMessage: msg(code),
+    }),
     empty: createPartitions.defaultResponse,
     list: (r) => r.results,
     reqKey: (t) => t.name,

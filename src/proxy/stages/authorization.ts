@@ -9,7 +9,9 @@ import type { ClientRequest } from './request.js';
 import { FORWARD, answer, close, type Outcome, type Stage } from './stage.js';
 
 /** What the authorization of a connection is built from (audit and metrics are injected here). */
-export type AuthorizerDeps = Pick<ClientContext, 'security' | 'audit' | 'metrics' | 'clusterId' | 'cluster'> & { readonly log: Logger };
+export type AuthorizerDeps = Pick<ClientContext, 'security' | 'audit' | 'metrics' | 'clusterId' | 'cluster'> & {
+  readonly log: Logger;
+};
 
 /**
  * The ACL decisions of one connection (src/acl/decision.ts: the one decision path), made for its
@@ -68,12 +70,17 @@ export class AuthorizationStage implements Stage {
     const entry = checkFor(req.apiKey);
     // readRequest refuses, with ACLs on, every API without a check; without them a missing check
     // would let a request past the proxy's own topics unchecked, so it fails closed here too.
-    if (entry === undefined) return close('internal_error', { detail: `api key ${req.apiKey} has no authorization check` });
+    if (entry === undefined)
+      return close('internal_error', { detail: `api key ${req.apiKey} has no authorization check` });
     return outcomeOf(req, entry.check(authz, req.apiVersion, req.body), this.authorizer.principal);
   }
 }
 
-function outcomeOf<K extends ApiKeyCode>(req: ClientRequest<K>, verdict: VerdictOf<K>, principal: string | null): Outcome {
+function outcomeOf<K extends ApiKeyCode>(
+  req: ClientRequest<K>,
+  verdict: VerdictOf<K>,
+  principal: string | null,
+): Outcome {
   if (verdict === null) return FORWARD;
   switch (verdict.kind) {
     case 'close':

@@ -109,7 +109,10 @@ export class RequestChain {
         return port.close(o.reason, { ...this.at(req), ...o.fields });
       case 'answer':
       case 'answer-packet': {
-        const packet = o.kind === 'answer-packet' ? o.packet : responsePacket(apiKey, o.version ?? req!.apiVersion, req!.header.correlationId, o.body, o.headerVersion);
+        const packet =
+          o.kind === 'answer-packet'
+            ? o.packet
+            : responsePacket(apiKey, o.version ?? req!.apiVersion, req!.header.correlationId, o.body, o.headerVersion);
         port.complete(slot ?? port.reserve(apiKey), packet);
         if (o.then?.drain) port.drain(o.then.lingerMs);
       }

@@ -75,7 +75,9 @@ export class ConnectionRecorder {
     const audit = this.ctx.audit;
     if (audit === null) return true;
     const { host: clientAddress, tlsSubject } = this.id;
-    return audit.record(authenticationEvent(this.ctx.clusterId(), { ...o, clientAddress, listener: this.ctx.listenerName, tlsSubject }));
+    return audit.record(
+      authenticationEvent(this.ctx.clusterId(), { ...o, clientAddress, listener: this.ctx.listenerName, tlsSubject }),
+    );
   }
 
   /** Audits a change made through the proxy's own admin APIs (never secrets, only what changed). */

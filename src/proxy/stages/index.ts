@@ -18,11 +18,28 @@ export interface Pipeline {
  * local APIs (what the proxy answers itself), authorization (ACLs, audited), then upstream (the
  * broker). A new stage goes into this list where its decision belongs: see docs/ARCHITECTURE.md.
  */
-export function buildPipeline(port: ConnectionPort, ctx: ClientContext, id: ClientIdentity, route: Route, bytes: RequestBytes): Pipeline {
+export function buildPipeline(
+  port: ConnectionPort,
+  ctx: ClientContext,
+  id: ClientIdentity,
+  route: Route,
+  bytes: RequestBytes,
+): Pipeline {
   let chain: RequestChain | null = null;
   const recorder = new ConnectionRecorder(ctx, id, () => chain?.request ?? null);
   const session = new SessionStage(port, ctx.security, ctx, id, recorder);
-  const authorizer = new RequestAuthorizer({ security: ctx.security, audit: ctx.audit, metrics: ctx.metrics, clusterId: ctx.clusterId, cluster: ctx.cluster, log: port.log }, id, recorder);
+  const authorizer = new RequestAuthorizer(
+    {
+      security: ctx.security,
+      audit: ctx.audit,
+      metrics: ctx.metrics,
+      clusterId: ctx.clusterId,
+      cluster: ctx.cluster,
+      log: port.log,
+    },
+    id,
+    recorder,
+  );
   const stages: Stage[] = [
     session,
     new LocalApiStage(ctx.security, () => ctx.cluster.versionsOf(route.nodeId), authorizer, recorder, port.log),

@@ -19,7 +19,11 @@ import { FORWARD, answer, type Outcome, type Stage } from './stage.js';
 type ClusterOperation = typeof Operation.DESCRIBE | typeof Operation.ALTER;
 
 /** The answer of a broker with no authorizer to an ACL request. */
-const SECURITY_DISABLED = { errorCode: ErrorCode.SECURITY_DISABLED, errorMessage: 'No Authorizer is configured.', _tagged: undefined };
+const SECURITY_DISABLED = {
+  errorCode: ErrorCode.SECURITY_DISABLED,
+  errorMessage: 'No Authorizer is configured.',
+  _tagged: undefined,
+};
 
 const scramMechanism = (m: number) => (m === 1 ? 'SCRAM-SHA-256' : 'SCRAM-SHA-512');
 
@@ -52,17 +56,26 @@ export class LocalApiStage implements Stage {
     const range = proxyVersionRange(ApiKey.ApiVersions)!;
     const readable = req.apiVersion >= range[0] && req.apiVersion <= range[1];
     const request = readable ? req.body : null;
-    const { body, bodyVersion } = apiVersionsResponse(req.apiVersion, request, this.brokerVersions(), this.security.acl !== null);
+    const { body, bodyVersion } = apiVersionsResponse(
+      req.apiVersion,
+      request,
+      this.brokerVersions(),
+      this.security.acl !== null,
+    );
     return { kind: 'answer', body, version: bodyVersion, headerVersion: 0 };
   }
 
   private admin(req: ClientRequest): unknown {
     // Decided (and audited) like any other check; without ACLs nobody may use them.
-    const clusterAllows = (op: ClusterOperation) => this.security.acl !== null && this.authorizer.principal !== null && (this.authorizer.forRequest(req.header)?.allowed(op, ResourceType.CLUSTER, CLUSTER_NAME) ?? false);
+    const clusterAllows = (op: ClusterOperation) =>
+      this.security.acl !== null &&
+      this.authorizer.principal !== null &&
+      (this.authorizer.forRequest(req.header)?.allowed(op, ResourceType.CLUSTER, CLUSTER_NAME) ?? false);
     if (req.is(ApiKey.DescribeAcls)) return this.describeAcls(req.body, clusterAllows);
     if (req.is(ApiKey.CreateAcls)) return this.createAcls(req.body, clusterAllows);
     if (req.is(ApiKey.DeleteAcls)) return this.deleteAcls(req.body, clusterAllows);
-    if (req.is(ApiKey.DescribeUserScramCredentials)) return describeScram(req.body, this.security.credentials, clusterAllows(Operation.DESCRIBE));
+    if (req.is(ApiKey.DescribeUserScramCredentials))
+      return describeScram(req.body, this.security.credentials, clusterAllows(Operation.DESCRIBE));
     if (req.is(ApiKey.AlterUserScramCredentials)) return this.alterScram(req.body, clusterAllows);
     throw new ClientProtocolError('WARDEN_ERR_API_REFUSED', `api key ${req.apiKey} has no local handler`);
   }
@@ -75,7 +88,8 @@ export class LocalApiStage implements Stage {
 
   private createAcls(req: createAcls.Request, clusterAllows: (op: ClusterOperation) => boolean): unknown {
     const acl = this.security.acl;
-    if (acl === null) return { throttleTimeMs: 0, results: req.creations.map(() => ({ ...SECURITY_DISABLED })), _tagged: undefined };
+    if (acl === null)
+      return { throttleTimeMs: 0, results: req.creations.map(() => ({ ...SECURITY_DISABLED })), _tagged: undefined };
     const { response, created } = acl.createAcls(req, clusterAllows(Operation.ALTER), this.principal);
     if (created.length > 0) this.recorder.change('acls-created', created.map(describeAcl));
     return response;
@@ -83,19 +97,36 @@ export class LocalApiStage implements Stage {
 
   private deleteAcls(req: deleteAcls.Request, clusterAllows: (op: ClusterOperation) => boolean): unknown {
     const acl = this.security.acl;
-    if (acl === null) return { throttleTimeMs: 0, filterResults: req.filters.map(() => ({ ...SECURITY_DISABLED, matchingAcls: [] })), _tagged: undefined };
+    if (acl === null)
+      return {
+        throttleTimeMs: 0,
+        filterResults: req.filters.map(() => ({ ...SECURITY_DISABLED, matchingAcls: [] })),
+        _tagged: undefined,
+      };
     const { response, deleted } = acl.deleteAcls(req, clusterAllows(Operation.ALTER), this.principal);
     if (deleted.length > 0) this.recorder.change('acls-deleted', deleted.map(describeAcl));
     return response;
   }
 
-  private alterScram(req: alterUserScramCredentials.Request, clusterAllows: (op: ClusterOperation) => boolean): unknown {
+  private alterScram(
+    req: alterUserScramCredentials.Request,
+    clusterAllows: (op: ClusterOperation) => boolean,
+  ): unknown {
     const { response, changed } = alterScram(req, this.security.credentials, clusterAllows(Operation.ALTER));
     if (changed.length === 0) return response;
     this.log.info({ principal: this.authorizer.principal, users: changed }, 'SCRAM credentials altered');
     const items = [
-      ...req.deletions.filter((d) => changed.includes(d.name)).map((d) => ({ action: 'delete', user: d.name, mechanism: scramMechanism(d.mechanism) })),
-      ...req.upsertions.filter((u) => changed.includes(u.name)).map((u) => ({ action: 'upsert', user: u.name, mechanism: scramMechanism(u.mechanism), iterations: u.iterations })),
+      ...req.deletions
+        .filter((d) => changed.includes(d.name))
+        .map((d) => ({ action: 'delete', user: d.name, mechanism: scramMechanism(d.mechanism) })),
+      ...req.upsertions
+        .filter((u) => changed.includes(u.name))
+        .map((u) => ({
+          action: 'upsert',
+          user: u.name,
+          mechanism: scramMechanism(u.mechanism),
+          iterations: u.iterations,
+        })),
     ];
     this.recorder.change('scram-credentials', items);
     return response;

@@ -1,6 +1,13 @@
 import { Reader } from '../../protocol/reader.js';
 import { decodeRequestHeader, type RequestHeader } from '../../protocol/headers.js';
-import { ApiKey, apiSpec, isApiKey, type ApiKeyCode, type MessageSpec, type RequestOf } from '../../protocol/generated/index.js';
+import {
+  ApiKey,
+  apiSpec,
+  isApiKey,
+  type ApiKeyCode,
+  type MessageSpec,
+  type RequestOf,
+} from '../../protocol/generated/index.js';
 import { WardenError, DecodeError } from '../../protocol/errors.js';
 import { validateRecordBatches } from '../../protocol/record-batch.js';
 import { sizePrefixed } from '../../protocol/writer.js';
@@ -129,9 +136,13 @@ export function readRequest(packet: Buffer, gate: VersionGate, elementBudget: nu
   if (apiKey !== ApiKey.ApiVersions) {
     const known = policy.local ? undefined : gate.cluster.versionsOf(gate.nodeId)?.ranges;
     const broker = known?.get(apiKey);
-    const brokerRefuses = known !== undefined && (broker === undefined || apiVersion < broker[0] || apiVersion > broker[1]);
+    const brokerRefuses =
+      known !== undefined && (broker === undefined || apiVersion < broker[0] || apiVersion > broker[1]);
     if (apiVersion < range[0] || apiVersion > range[1] || brokerRefuses) {
-      throw new ClientProtocolError('WARDEN_ERR_UNSUPPORTED_VERSION', `api key ${apiKey} version ${apiVersion} is not supported`);
+      throw new ClientProtocolError(
+        'WARDEN_ERR_UNSUPPORTED_VERSION',
+        `api key ${apiKey} version ${apiVersion} is not supported`,
+      );
     }
   }
   return new ClientRequest(packet, decodeRequestHeader(frame, elementBudget), policy, apiSpec(apiKey), elementBudget);
@@ -146,7 +157,8 @@ const VALIDATORS: { readonly [K in ApiKeyCode]?: (request: RequestOf<K>) => void
 function validateProduce(req: produce.Request): void {
   for (const t of req.topicData) {
     for (const p of t.partitionData) {
-      if (p.records === null) throw new ClientProtocolError('WARDEN_ERR_RECORD_BATCH', 'produce partition has null records');
+      if (p.records === null)
+        throw new ClientProtocolError('WARDEN_ERR_RECORD_BATCH', 'produce partition has null records');
       validateRecordBatches(p.records);
     }
   }

@@ -14,7 +14,18 @@ import type { ListenerSecurity } from '../client-context.js';
 import type { ConnectionPort, FrameGate } from './chain.js';
 import type { ClientIdentity, ConnectionRecorder } from './client-identity.js';
 import type { ClientRequest } from './request.js';
-import { FORWARD, THEN_DRAIN, answer, answerPacket, close, later, type AfterAnswer, type LocalOutcome, type Outcome, type Stage } from './stage.js';
+import {
+  FORWARD,
+  THEN_DRAIN,
+  answer,
+  answerPacket,
+  close,
+  later,
+  type AfterAnswer,
+  type LocalOutcome,
+  type Outcome,
+  type Stage,
+} from './stage.js';
 
 /** sasl.server.max.receive.size: the frame limit before authentication. */
 export const PRE_AUTH_MAX_FRAME_BYTES = 512 * 1024;
@@ -100,12 +111,16 @@ export class SessionStage implements Stage, FrameGate {
   onRequest(req: ClientRequest): Outcome {
     const sasl = this.sasl;
     const saslRequest = req.apiKey === ApiKey.SaslHandshake || req.apiKey === ApiKey.SaslAuthenticate;
-    if (sasl === null) return saslRequest ? this.illegalSaslState(req, 'SASL is not enabled on this listener') : FORWARD;
+    if (sasl === null)
+      return saslRequest ? this.illegalSaslState(req, 'SASL is not enabled on this listener') : FORWARD;
     if (req.is(ApiKey.SaslHandshake)) return this.handshake(sasl, req);
     if (req.is(ApiKey.SaslAuthenticate)) {
-      return sasl.exchanging ? this.authenticate(req) : this.illegalSaslState(req, 'SaslAuthenticate without a SaslHandshake');
+      return sasl.exchanging
+        ? this.authenticate(req)
+        : this.illegalSaslState(req, 'SaslAuthenticate without a SaslHandshake');
     }
-    if (sasl.authenticated) return sasl.expired() ? close('session_expired', { principal: this.id.principal }) : FORWARD;
+    if (sasl.authenticated)
+      return sasl.expired() ? close('session_expired', { principal: this.id.principal }) : FORWARD;
     if (req.apiKey === ApiKey.ApiVersions && sasl.state === 'handshake') return FORWARD;
     return this.refuseBeforeAuthentication(sasl, req);
   }
@@ -120,10 +135,24 @@ export class SessionStage implements Stage, FrameGate {
     const name = dn === null ? null : this.security.mapper.map(dn);
     if (name === null) {
       this.log.warn({ subject: dn }, 'authentication failed: no principal mapping rule matches the certificate');
-      this.recorder.authentication({ success: false, mechanism: 'SSL', identifier: dn, principal: null, message: 'no principal mapping rule matches the certificate subject' });
+      this.recorder.authentication({
+        success: false,
+        mechanism: 'SSL',
+        identifier: dn,
+        principal: null,
+        message: 'no principal mapping rule matches the certificate subject',
+      });
       return 'authentication_failed';
     }
-    if (!this.recorder.authentication({ success: true, mechanism: 'SSL', identifier: dn, principal: `User:${name}`, message: 'Authenticated' })) {
+    if (
+      !this.recorder.authentication({
+        success: true,
+        mechanism: 'SSL',
+        identifier: dn,
+        principal: `User:${name}`,
+        message: 'Authenticated',
+      })
+    ) {
       this.log.warn({ subject: dn }, 'authentication refused: it cannot be audited (audit spool full, failClosed)');
       return 'authentication_failed';
     }
@@ -136,7 +165,10 @@ export class SessionStage implements Stage, FrameGate {
   private expectAuthentication(timeout: CloseReason): void {
     this.port.setMaxFrameBytes(Math.min(this.limits.maxFrameBytes, PRE_AUTH_MAX_FRAME_BYTES));
     this.dispose();
-    this.authTimer = setTimeout(() => this.port.close(timeout, { principal: this.id.principal }), this.security.authTimeoutMs);
+    this.authTimer = setTimeout(
+      () => this.port.close(timeout, { principal: this.id.principal }),
+      this.security.authTimeoutMs,
+    );
     this.authTimer.unref();
   }
 
@@ -149,15 +181,31 @@ export class SessionStage implements Stage, FrameGate {
     const response = { errorCode: result.errorCode, mechanisms: sasl.enabledMechanisms };
     if (!result.close) return answer(response);
     this.log.info({ mechanism, errorCode: result.errorCode }, 'SASL handshake refused');
-    this.recorder.authentication({ success: false, mechanism, identifier: null, principal: null, message: `SASL handshake refused (error ${result.errorCode})` });
+    this.recorder.authentication({
+      success: false,
+      mechanism,
+      identifier: null,
+      principal: null,
+      message: `SASL handshake refused (error ${result.errorCode})`,
+    });
     return answer(response, THEN_DRAIN);
   }
 
   private authenticate(req: ClientRequest<typeof ApiKey.SaslAuthenticate>): Outcome {
     const { authBytes } = req.body;
     return this.step(authBytes, {
-      succeeded: (response, lifetimeMs) => answer({ errorCode: 0, errorMessage: null, authBytes: response, sessionLifetimeMs: BigInt(lifetimeMs) }),
-      failed: (message, then) => answer({ errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: message, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0n }, then),
+      succeeded: (response, lifetimeMs) =>
+        answer({ errorCode: 0, errorMessage: null, authBytes: response, sessionLifetimeMs: BigInt(lifetimeMs) }),
+      failed: (message, then) =>
+        answer(
+          {
+            errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED,
+            errorMessage: message,
+            authBytes: Buffer.alloc(0),
+            sessionLifetimeMs: 0n,
+          },
+          then,
+        ),
     });
   }
 
@@ -184,7 +232,9 @@ export class SessionStage implements Stage, FrameGate {
   private step(authBytes: Buffer, answers: StepAnswers): Outcome {
     const sasl = this.sasl!;
     const reauthentication = sasl.state === 'reauthenticating';
-    const attempt = this.security.failedLogins.allows(this.id.host) ? sasl.authenticate(authBytes) : Promise.reject(new LoginRateLimitedError());
+    const attempt = this.security.failedLogins.allows(this.id.host)
+      ? sasl.authenticate(authBytes)
+      : Promise.reject(new LoginRateLimitedError());
     return later(
       attempt.then(
         (res) => this.stepSucceeded(sasl, res, reauthentication, answers),
@@ -193,22 +243,51 @@ export class SessionStage implements Stage, FrameGate {
     );
   }
 
-  private stepSucceeded(sasl: SaslSession, res: { response: Buffer; done: boolean; sessionLifetimeMs: number }, reauthentication: boolean, answers: StepAnswers): LocalOutcome {
+  private stepSucceeded(
+    sasl: SaslSession,
+    res: { response: Buffer; done: boolean; sessionLifetimeMs: number },
+    reauthentication: boolean,
+    answers: StepAnswers,
+  ): LocalOutcome {
     if (this.port.closed || !res.done) return answers.succeeded(res.response, 0);
     const user = sasl.attemptedUser;
-    if (!this.recorder.authentication({ success: true, mechanism: sasl.mechanism ?? '', identifier: user, principal: sasl.principal, message: 'Authenticated' })) {
+    if (
+      !this.recorder.authentication({
+        success: true,
+        mechanism: sasl.mechanism ?? '',
+        identifier: user,
+        principal: sasl.principal,
+        message: 'Authenticated',
+      })
+    ) {
       // failClosed: a login that cannot be audited does not happen.
-      this.log.warn({ mechanism: sasl.mechanism, user }, 'authentication refused: it cannot be audited (audit spool full, failClosed)');
+      this.log.warn(
+        { mechanism: sasl.mechanism, user },
+        'authentication refused: it cannot be audited (audit spool full, failClosed)',
+      );
       return answers.failed(AuthError.clientMessage(sasl.mechanism, reauthentication), THEN_DRAIN);
     }
     this.dispose();
     this.id.principal = sasl.principal;
     this.port.setMaxFrameBytes(this.limits.maxFrameBytes);
-    this.log.info({ principal: this.id.principal, mechanism: sasl.mechanism, reauthentication, saslHandshakeVersion: sasl.rawTokens ? 0 : 1 }, 'authentication succeeded');
+    this.log.info(
+      {
+        principal: this.id.principal,
+        mechanism: sasl.mechanism,
+        reauthentication,
+        saslHandshakeVersion: sasl.rawTokens ? 0 : 1,
+      },
+      'authentication succeeded',
+    );
     return answers.succeeded(res.response, res.sessionLifetimeMs);
   }
 
-  private async stepFailed(sasl: SaslSession, e: unknown, reauthentication: boolean, answers: StepAnswers): Promise<LocalOutcome> {
+  private async stepFailed(
+    sasl: SaslSession,
+    e: unknown,
+    reauthentication: boolean,
+    answers: StepAnswers,
+  ): Promise<LocalOutcome> {
     const detail = e instanceof AuthError ? e.message : 'internal error';
     const rateLimited = e instanceof LoginRateLimitedError;
     const user = sasl.attemptedUser;
@@ -216,13 +295,23 @@ export class SessionStage implements Stage, FrameGate {
     if (e instanceof AuthError && e.code === 'WARDEN_ERR_AUTH_FAILED') this.security.failedLogins.failed(this.id.host);
     sasl.fail();
     const fields = { mechanism: sasl.mechanism, user, detail };
-    if (rateLimited) rateLimitedLogins.log(this.log, this.id.host, { ...fields, client: this.id.host }, 'authentication failed');
+    if (rateLimited)
+      rateLimitedLogins.log(this.log, this.id.host, { ...fields, client: this.id.host }, 'authentication failed');
     else this.log.info({ ...fields, reauthentication }, 'authentication failed');
-    this.recorder.authentication({ success: false, mechanism: sasl.mechanism ?? '', identifier: user, principal: user === null ? null : `User:${user}`, message: detail });
+    this.recorder.authentication({
+      success: false,
+      mechanism: sasl.mechanism ?? '',
+      identifier: user,
+      principal: user === null ? null : `User:${user}`,
+      message: detail,
+    });
     // Kafka delays the failure response (connection.failed.authentication.delay.ms), then closes.
     const delayMs = this.security.failedAuthDelayMs;
     await sleep(delayMs, undefined, { ref: false });
-    return answers.failed(rateLimited ? RATE_LIMITED_MESSAGE : AuthError.clientMessage(sasl.mechanism, reauthentication), { drain: true, lingerMs: delayMs });
+    return answers.failed(
+      rateLimited ? RATE_LIMITED_MESSAGE : AuthError.clientMessage(sasl.mechanism, reauthentication),
+      { drain: true, lingerMs: delayMs },
+    );
   }
 
   /**
@@ -233,7 +322,10 @@ export class SessionStage implements Stage, FrameGate {
    */
   private refuseBeforeAuthentication(sasl: SaslSession, req: ClientRequest): Outcome {
     const { apiKey, apiVersion } = req;
-    const during = sasl.state === 'reauthenticating' ? 'request during re-authentication refused' : 'request before authentication refused';
+    const during =
+      sasl.state === 'reauthenticating'
+        ? 'request during re-authentication refused'
+        : 'request before authentication refused';
     this.log.info({ apiKey, apiVersion, saslState: sasl.state }, during);
     const body = sasl.exchanging ? this.illegalStateBody(req) : null;
     sasl.fail();
@@ -261,7 +353,12 @@ export class SessionStage implements Stage, FrameGate {
     const body =
       req.apiKey === ApiKey.SaslHandshake
         ? { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: this.sasl?.enabledMechanisms ?? [] }
-        : { errorCode: ErrorCode.ILLEGAL_SASL_STATE, errorMessage: reason, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0n };
+        : {
+            errorCode: ErrorCode.ILLEGAL_SASL_STATE,
+            errorMessage: reason,
+            authBytes: Buffer.alloc(0),
+            sessionLifetimeMs: 0n,
+          };
     this.log.info({ apiKey: req.apiKey, reason }, 'illegal SASL state');
     return answer(body, THEN_DRAIN);
   }

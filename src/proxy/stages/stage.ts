@@ -27,7 +27,13 @@ export type Outcome =
   // `response` is a method so that a step typed for one API's response fits (method parameters
   // are compared both ways): the chain applies it to the response of the request it was made for.
   | { readonly kind: 'forward'; response?(response: unknown): unknown }
-  | { readonly kind: 'answer'; readonly body: unknown; readonly version?: number; readonly headerVersion?: number; readonly then?: AfterAnswer }
+  | {
+      readonly kind: 'answer';
+      readonly body: unknown;
+      readonly version?: number;
+      readonly headerVersion?: number;
+      readonly then?: AfterAnswer;
+    }
   | { readonly kind: 'answer-packet'; readonly packet: Buffer; readonly then?: AfterAnswer }
   | { readonly kind: 'drop' }
   | { readonly kind: 'close'; readonly reason: CloseReason; readonly fields?: Record<string, unknown> }
@@ -51,8 +57,16 @@ export const DROP: Outcome = Object.freeze({ kind: 'drop' });
 
 export const forward = (response?: ResponseStep): Outcome => ({ kind: 'forward', response });
 export const answer = (body: unknown, then?: AfterAnswer): LocalOutcome => ({ kind: 'answer', body, then });
-export const answerPacket = (packet: Buffer, then?: AfterAnswer): LocalOutcome => ({ kind: 'answer-packet', packet, then });
-export const close = (reason: CloseReason, fields?: Record<string, unknown>): LocalOutcome => ({ kind: 'close', reason, fields });
+export const answerPacket = (packet: Buffer, then?: AfterAnswer): LocalOutcome => ({
+  kind: 'answer-packet',
+  packet,
+  then,
+});
+export const close = (reason: CloseReason, fields?: Record<string, unknown>): LocalOutcome => ({
+  kind: 'close',
+  reason,
+  fields,
+});
 export const later = (outcome: Promise<LocalOutcome>): Outcome => ({ kind: 'later', outcome });
 
 /** Drain after the answer (a refused handshake, ILLEGAL_SASL_STATE, a failed login). */

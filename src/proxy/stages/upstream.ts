@@ -58,7 +58,11 @@ export class UpstreamStage implements UpstreamSink {
   send(req: ClientRequest, step: ResponseStep | undefined): void {
     const body = req.body;
     const packet = req.upstreamPacket();
-    if (req.trailingBytes > 0) this.log.debug({ apiKey: req.apiKey, apiVersion: req.apiVersion, trailingBytes: req.trailingBytes }, 'trailing request bytes dropped');
+    if (req.trailingBytes > 0)
+      this.log.debug(
+        { apiKey: req.apiKey, apiVersion: req.apiVersion, trailingBytes: req.trailingBytes },
+        'trailing request bytes dropped',
+      );
     const { policy, header } = req;
     const acksZero = req.is(ApiKey.Produce) && req.body.acks === 0;
     if (acksZero && req.is(ApiKey.Produce)) rewriteAcks(packet, header, req.body, ACKS_ZERO_AS);
@@ -99,7 +103,10 @@ export class UpstreamStage implements UpstreamSink {
     try {
       error = produceError(p, req.apiVersion);
     } catch (e) {
-      this.log.warn({ apiKey: req.apiKey, apiVersion: req.apiVersion, reason: (e as Error).message }, 'upstream produce response malformed');
+      this.log.warn(
+        { apiKey: req.apiKey, apiVersion: req.apiVersion, reason: (e as Error).message },
+        'upstream produce response malformed',
+      );
       return this.port.close('upstream_malformed');
     }
     framePool.release(p);

@@ -18,10 +18,19 @@ t.test('one operation on the cluster, else the API error response (31)', async (
 
 t.test('ElectLeaders denied: 31 on the request and on every partition it names', async (t) => {
   const spec = apiSpec(ApiKey.ElectLeaders);
-  const req = wireRequest(spec, 2, { ...spec.defaultRequest(), topicPartitions: [{ topic: 'a', partitions: [0, 1], _tagged: undefined }] });
+  const req = wireRequest(spec, 2, {
+    ...spec.defaultRequest(),
+    topicPartitions: [{ topic: 'a', partitions: [0, 1], _tagged: undefined }],
+  });
   const v = clusterCheck(ApiKey.ElectLeaders, Operation.ALTER, denyElectLeaders)(fakeAuthz([]), 2, req);
   if (v?.kind !== 'answer') return t.fail('expected an answer');
   t.equal(v.response.errorCode, 31);
-  t.same(v.response.replicaElectionResults[0]!.partitionResult.map((p) => [p.partitionId, p.errorCode]), [[0, 31], [1, 31]]);
+  t.same(
+    v.response.replicaElectionResults[0]!.partitionResult.map((p) => [p.partitionId, p.errorCode]),
+    [
+      [0, 31],
+      [1, 31],
+    ],
+  );
   wireResponse(spec, 2, v.response);
 });

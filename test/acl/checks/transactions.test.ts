@@ -2,7 +2,11 @@
 import t from 'tap';
 import { ApiKey, apiSpec } from '../../../src/protocol/generated/index.js';
 import * as describeTransactions from '../../../src/protocol/generated/describe-transactions.js';
-import { checkAddOffsetsToTxn, checkDescribeTransactions, checkInitProducerId } from '../../../src/acl/checks/transactions.js';
+import {
+  checkAddOffsetsToTxn,
+  checkDescribeTransactions,
+  checkInitProducerId,
+} from '../../../src/acl/checks/transactions.js';
 import { fakeAuthz, wireRequest, wireResponse } from '../../helpers/fake-authz.js';
 
 t.test('InitProducerId: WRITE on the transactional id, or an idempotent producer', async (t) => {
@@ -38,8 +42,23 @@ t.test('DescribeTransactions: per id, and the topics of a transaction filtered',
   t.same(v.request!.transactionalIds, ['a']);
   const upstream = wireResponse(spec, 0, {
     ...spec.defaultResponse(),
-    transactionStates: [{ ...describeTransactions.defaultResponseTransactionState(), transactionalId: 'a', topics: [{ topic: 'seen', partitions: [0], _tagged: undefined }, { topic: 'hidden', partitions: [0], _tagged: undefined }] }],
+    transactionStates: [
+      {
+        ...describeTransactions.defaultResponseTransactionState(),
+        transactionalId: 'a',
+        topics: [
+          { topic: 'seen', partitions: [0], _tagged: undefined },
+          { topic: 'hidden', partitions: [0], _tagged: undefined },
+        ],
+      },
+    ],
   });
   const out = v.response!(upstream);
-  t.same(out.transactionStates.map((s) => [s.transactionalId, s.errorCode, s.topics.map((x) => x.topic)]), [['a', 0, ['seen']], ['b', 53, []]]);
+  t.same(
+    out.transactionStates.map((s) => [s.transactionalId, s.errorCode, s.topics.map((x) => x.topic)]),
+    [
+      ['a', 0, ['seen']],
+      ['b', 53, []],
+    ],
+  );
 });

@@ -49,11 +49,20 @@ export function seeds() {
       add('codec', `${tag}-with-header`, Buffer.concat([selector(g.apiKey, g.version, REQUEST_FRAME), bytes]));
       if (g.apiKey === ApiKey.Produce) {
         const body = spec.decodeRequest(new Reader(bytes, h.bodyOffset), g.version);
-        for (const t of body.topicData) for (const p of t.partitionData) if (p.records !== null) add('record-batch', `${tag}-${t.name}-${p.index}`, Buffer.from(p.records));
+        for (const t of body.topicData)
+          for (const p of t.partitionData)
+            if (p.records !== null) add('record-batch', `${tag}-${t.name}-${p.index}`, Buffer.from(p.records));
       }
     } else {
       add('codec', `${tag}-with-header`, Buffer.concat([selector(g.apiKey, g.version, RESPONSE_FRAME), bytes]));
-      add('codec', tag, Buffer.concat([selector(g.apiKey, g.version, RESPONSE), bytes.subarray(responseHeaderLength(g.apiKey, g.version, bytes))]));
+      add(
+        'codec',
+        tag,
+        Buffer.concat([
+          selector(g.apiKey, g.version, RESPONSE),
+          bytes.subarray(responseHeaderLength(g.apiKey, g.version, bytes)),
+        ]),
+      );
     }
   }
 
@@ -62,7 +71,11 @@ export function seeds() {
     for (let v = spec.minVersion; v <= spec.maxVersion; v++) {
       const request = encoded(spec.encodeRequest, v, defaultRequest(spec));
       add('codec', `default-${spec.name}-v${v}-request`, Buffer.concat([selector(spec.key, v, REQUEST), request]));
-      add('codec', `default-${spec.name}-v${v}-response`, Buffer.concat([selector(spec.key, v, RESPONSE), encoded(spec.encodeResponse, v, spec.defaultResponse())]));
+      add(
+        'codec',
+        `default-${spec.name}-v${v}-response`,
+        Buffer.concat([selector(spec.key, v, RESPONSE), encoded(spec.encodeResponse, v, spec.defaultResponse())]),
+      );
       if (served !== null && v >= served[0] && v <= served[1]) {
         const w = new Writer(64);
         encodeRequestHeader(w, spec.key, v, 1, 'fuzz');
@@ -73,7 +86,14 @@ export function seeds() {
 
   // Record sets: real batches, and batches of one and several records, alone and back to back.
   const one = encodeRecordBatch([{ key: null, value: Buffer.from('v') }], 0);
-  const three = encodeRecordBatch([{ key: Buffer.from('k'), value: Buffer.from('value') }, { key: null, value: Buffer.alloc(0) }, { key: Buffer.alloc(0), value: Buffer.from('x') }], 1700000000000);
+  const three = encodeRecordBatch(
+    [
+      { key: Buffer.from('k'), value: Buffer.from('value') },
+      { key: null, value: Buffer.alloc(0) },
+      { key: Buffer.alloc(0), value: Buffer.from('x') },
+    ],
+    1700000000000,
+  );
   add('record-batch', 'one-record', one);
   add('record-batch', 'three-records', three);
   add('record-batch', 'two-batches', Buffer.concat([one, three]));
@@ -86,8 +106,16 @@ export function seeds() {
   add('frame-reader', 'small-chunks', Buffer.concat([header(0, 255, 255, [1, 3, 5, 2]), stream]));
   add('frame-reader', 'reused-chunks', Buffer.concat([header(1, 255, 255, [7, 0, 30, 4]), stream]));
   add('frame-reader', 'alternating-limit', Buffer.concat([header(3, 255, 40, [13, 17, 2, 66]), stream]));
-  add('frame-reader', 'empty-frames', Buffer.concat([header(0, 0, 0, [2, 1, 3, 5]), Buffer.alloc(12), frame(Buffer.from('x'))]));
-  add('frame-reader', 'negative-size', Buffer.concat([header(0, 255, 255, [3, 3, 3, 3]), packets[0], Buffer.from([0xff, 0xff, 0xff, 0xfe, 1, 2])]));
+  add(
+    'frame-reader',
+    'empty-frames',
+    Buffer.concat([header(0, 0, 0, [2, 1, 3, 5]), Buffer.alloc(12), frame(Buffer.from('x'))]),
+  );
+  add(
+    'frame-reader',
+    'negative-size',
+    Buffer.concat([header(0, 255, 255, [3, 3, 3, 3]), packets[0], Buffer.from([0xff, 0xff, 0xff, 0xfe, 1, 2])]),
+  );
   return out;
 }
 
@@ -101,7 +129,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const d = join(dir, target);
     rmSync(d, { recursive: true, force: true });
     mkdirSync(d, { recursive: true });
-    for (const [name, bytes] of files) writeFileSync(join(d, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}-${createHash('sha1').update(bytes).digest('hex').slice(0, 8)}`), bytes);
+    for (const [name, bytes] of files)
+      writeFileSync(
+        join(
+          d,
+          `${name.replace(/[^A-Za-z0-9._-]/g, '_')}-${createHash('sha1').update(bytes).digest('hex').slice(0, 8)}`,
+        ),
+        bytes,
+      );
     console.error(`seeds: ${files.size} for ${target}`);
   }
 }

@@ -39,14 +39,30 @@ function decode(data, message) {
   if (kind === REQUEST_FRAME) {
     const header = refusedOr(() => decodeRequestHeader(message));
     if (header === undefined) return;
-    if (header.bodyOffset < 8 || header.bodyOffset > message.length) throw new PropertyError(`request header ends at ${header.bodyOffset}, outside the frame`);
+    if (header.bodyOffset < 8 || header.bodyOffset > message.length)
+      throw new PropertyError(`request header ends at ${header.bodyOffset}, outside the frame`);
     const w = new Writer(header.bodyOffset);
-    if (encodes(header, () => encodeRequestHeader(w, header.apiKey, header.apiVersion, header.correlationId, header.clientId, header.tagged) ?? true) !== undefined) {
+    if (
+      encodes(
+        header,
+        () =>
+          encodeRequestHeader(
+            w,
+            header.apiKey,
+            header.apiVersion,
+            header.correlationId,
+            header.clientId,
+            header.tagged,
+          ) ?? true,
+      ) !== undefined
+    ) {
       const bytes = Buffer.from(w.finish());
       const again = decodeRequestHeader(bytes);
-      if (again.bodyOffset !== bytes.length) throw new PropertyError('the re-encoded request header does not decode to its end');
+      if (again.bodyOffset !== bytes.length)
+        throw new PropertyError('the re-encoded request header does not decode to its end');
       for (const k of ['apiKey', 'apiVersion', 'correlationId', 'clientId', 'flexible', 'tagged']) {
-        if (JSON.stringify(again[k]) !== JSON.stringify(header[k])) throw new PropertyError(`request header ${k} does not round-trip`);
+        if (JSON.stringify(again[k]) !== JSON.stringify(header[k]))
+          throw new PropertyError(`request header ${k} does not round-trip`);
       }
     }
     spec = API_SPECS.get(header.apiKey);
@@ -56,7 +72,8 @@ function decode(data, message) {
   } else if (kind === RESPONSE_FRAME) {
     start = refusedOr(() => responseHeaderLength(spec.key, version, message));
     if (start === undefined) return;
-    if (start < 4 || start > message.length) throw new PropertyError(`response header length ${start} outside the frame`);
+    if (start < 4 || start > message.length)
+      throw new PropertyError(`response header length ${start} outside the frame`);
   }
   const response = kind === RESPONSE || kind === RESPONSE_FRAME;
   const decodeBody = response ? spec.decodeResponse : spec.decodeRequest;
@@ -65,5 +82,11 @@ function decode(data, message) {
   const value = refusedOr(() => decodeBody(r, version));
   if (value === undefined) return;
   if (r.pos > r.end) throw new PropertyError('decoding read past the message');
-  checkRoundTrip(`${spec.name} v${version} ${response ? 'response' : 'request'}`, encodeBody, decodeBody, version, value);
+  checkRoundTrip(
+    `${spec.name} v${version} ${response ? 'response' : 'request'}`,
+    encodeBody,
+    decodeBody,
+    version,
+    value,
+  );
 }

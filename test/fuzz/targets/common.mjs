@@ -37,7 +37,8 @@ let budget = Infinity;
 for (const name of ['alloc', 'allocUnsafe', 'allocUnsafeSlow']) {
   const original = Buffer[name];
   Buffer[name] = function guarded(size, ...rest) {
-    if (size > budget) throw new PropertyError(`Buffer.${name}(${size}) exceeds the ${budget}-byte budget for this input`);
+    if (size > budget)
+      throw new PropertyError(`Buffer.${name}(${size}) exceeds the ${budget}-byte budget for this input`);
     return original.call(this, size, ...rest);
   };
 }
@@ -86,7 +87,8 @@ export function checkRoundTrip(what, encode, decode, version, value) {
     throw new PropertyError(`${what}: the re-encoded value does not decode (${e.message})`);
   }
   if (r.pos !== r.end) throw new PropertyError(`${what}: the re-encoded value leaves ${r.end - r.pos} bytes undecoded`);
-  if (!isDeepStrictEqual(value, again)) throw new PropertyError(`${what}: decode(encode(value)) differs from the value`);
+  if (!isDeepStrictEqual(value, again))
+    throw new PropertyError(`${what}: decode(encode(value)) differs from the value`);
   const w2 = new Writer(bytes.length);
   encode(w2, version, again);
   if (!w2.finish().equals(bytes)) throw new PropertyError(`${what}: encoding the value twice gives different bytes`);

@@ -72,20 +72,29 @@ function run(data) {
     if (thrown !== null) break;
   }
 
-  if (got.length !== expected.frames.length) throw new PropertyError(`${got.length} frames delivered, the reference splits ${expected.frames.length}`);
+  if (got.length !== expected.frames.length)
+    throw new PropertyError(`${got.length} frames delivered, the reference splits ${expected.frames.length}`);
   got.forEach((packet, i) => {
     if (!packet.equals(expected.frames[i])) throw new PropertyError(`frame ${i} differs from the reference`);
   });
   if (expected.error === null) {
-    if (thrown !== null) throw new PropertyError(`FrameTooLargeError (${thrown.e.message}) where the reference has none`);
-    if (reader.buffered !== expected.buffered) throw new PropertyError(`buffered is ${reader.buffered}, expected ${expected.buffered}`);
+    if (thrown !== null)
+      throw new PropertyError(`FrameTooLargeError (${thrown.e.message}) where the reference has none`);
+    if (reader.buffered !== expected.buffered)
+      throw new PropertyError(`buffered is ${reader.buffered}, expected ${expected.buffered}`);
     return;
   }
-  if (thrown === null) throw new PropertyError(`no FrameTooLargeError for size ${expected.error.size} over ${expected.error.limit}`);
+  if (thrown === null)
+    throw new PropertyError(`no FrameTooLargeError for size ${expected.error.size} over ${expected.error.limit}`);
   const { e, from, to } = thrown;
-  if (e.size !== expected.error.size || e.limit !== expected.error.limit) throw new PropertyError(`FrameTooLargeError for ${e.size}/${e.limit}, expected ${expected.error.size}/${expected.error.limit}`);
-  if (e.code !== (e.size < 0 ? 'WARDEN_ERR_FRAME_NEGATIVE_SIZE' : 'WARDEN_ERR_FRAME_TOO_LARGE')) throw new PropertyError(`error code ${e.code} for size ${e.size}`);
-  if (expected.error.lastPrefixByte < from || expected.error.lastPrefixByte >= to) throw new PropertyError('FrameTooLargeError thrown from a push that did not complete the size');
+  if (e.size !== expected.error.size || e.limit !== expected.error.limit)
+    throw new PropertyError(
+      `FrameTooLargeError for ${e.size}/${e.limit}, expected ${expected.error.size}/${expected.error.limit}`,
+    );
+  if (e.code !== (e.size < 0 ? 'WARDEN_ERR_FRAME_NEGATIVE_SIZE' : 'WARDEN_ERR_FRAME_TOO_LARGE'))
+    throw new PropertyError(`error code ${e.code} for size ${e.size}`);
+  if (expected.error.lastPrefixByte < from || expected.error.lastPrefixByte >= to)
+    throw new PropertyError('FrameTooLargeError thrown from a push that did not complete the size');
   // A failed reader takes nothing more.
   const before = got.length;
   reader.push(Buffer.from([0, 0, 0, 0, 0, 0, 0, 0]));

@@ -9,7 +9,11 @@
 // with hasTransactionalBatch, which the ACL check runs over validated record sets.
 import { crc32c } from '@node-rs/crc32';
 import { refusedOr, withAllocationBudget, PropertyError } from './common.mjs';
-import { validateRecordBatches, hasTransactionalBatch, BATCH_HEADER_SIZE } from '../../../dist/protocol/record-batch.js';
+import {
+  validateRecordBatches,
+  hasTransactionalBatch,
+  BATCH_HEADER_SIZE,
+} from '../../../dist/protocol/record-batch.js';
 
 /** Fills in the CRC32C of each batch whose CRC field is 0, walking the batches by their lengths. */
 export function fillZeroCrcs(buf) {
@@ -17,7 +21,8 @@ export function fillZeroCrcs(buf) {
   while (pos + BATCH_HEADER_SIZE <= buf.length) {
     const total = buf.readInt32BE(pos + 8) + 12;
     if (total < BATCH_HEADER_SIZE || pos + total > buf.length) return;
-    if (buf.readUInt32BE(pos + 17) === 0) buf.writeUInt32BE(crc32c(buf.subarray(pos + 21, pos + total)) >>> 0, pos + 17);
+    if (buf.readUInt32BE(pos + 17) === 0)
+      buf.writeUInt32BE(crc32c(buf.subarray(pos + 21, pos + total)) >>> 0, pos + 17);
     pos += total;
   }
 }
@@ -28,8 +33,10 @@ export function fuzz(data) {
   withAllocationBudget(records.length, () => {
     const summary = refusedOr(() => validateRecordBatches(records));
     if (summary === undefined) return;
-    if (summary.batches < 1 || summary.batches * BATCH_HEADER_SIZE > records.length) throw new PropertyError(`${summary.batches} batches in ${records.length} bytes`);
+    if (summary.batches < 1 || summary.batches * BATCH_HEADER_SIZE > records.length)
+      throw new PropertyError(`${summary.batches} batches in ${records.length} bytes`);
     if (summary.records < 0) throw new PropertyError(`negative record total ${summary.records}`);
-    if (hasTransactionalBatch(records) !== summary.transactional) throw new PropertyError('hasTransactionalBatch disagrees with validateRecordBatches');
+    if (hasTransactionalBatch(records) !== summary.transactional)
+      throw new PropertyError('hasTransactionalBatch disagrees with validateRecordBatches');
   });
 }

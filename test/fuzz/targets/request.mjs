@@ -80,11 +80,26 @@ function handle(frame) {
 
   const header = refusedOr(() => decodeRequestHeader(frame));
   if (header === undefined) return;
-  if (header.apiKey !== apiKey || header.apiVersion !== apiVersion) throw new PropertyError('header api key or version differs from the frame');
-  if (header.bodyOffset < 8 || header.bodyOffset > frame.length) throw new PropertyError(`header body offset ${header.bodyOffset} outside the frame`);
+  if (header.apiKey !== apiKey || header.apiVersion !== apiVersion)
+    throw new PropertyError('header api key or version differs from the frame');
+  if (header.bodyOffset < 8 || header.bodyOffset > frame.length)
+    throw new PropertyError(`header body offset ${header.bodyOffset} outside the frame`);
   // The proxy forwards the header's own bytes, but the decoded header must round-trip too.
   const hw = new Writer(header.bodyOffset);
-  if (encodes(header, () => encodeRequestHeader(hw, header.apiKey, header.apiVersion, header.correlationId, header.clientId, header.tagged) ?? true) !== undefined) {
+  if (
+    encodes(
+      header,
+      () =>
+        encodeRequestHeader(
+          hw,
+          header.apiKey,
+          header.apiVersion,
+          header.correlationId,
+          header.clientId,
+          header.tagged,
+        ) ?? true,
+    ) !== undefined
+  ) {
     const again = decodeRequestHeader(Buffer.from(hw.finish()));
     for (const k of ['apiKey', 'apiVersion', 'correlationId', 'clientId', 'flexible']) {
       if (again[k] !== header[k]) throw new PropertyError(`request header ${k} does not round-trip`);
@@ -110,13 +125,16 @@ function handle(frame) {
   // What follows re-encodes what was decoded; it may refuse a string that decoded longer than it
   // came (see checkRoundTrip), which the proxy answers by closing the connection.
   // The ILLEGAL_SASL_STATE answer built from the request before authentication.
-  encodes(body, () => responsePacket(apiKey, apiVersion, header.correlationId, errorResponse(apiKey, body, ErrorCode.ILLEGAL_SASL_STATE)));
+  encodes(body, () =>
+    responsePacket(apiKey, apiVersion, header.correlationId, errorResponse(apiKey, body, ErrorCode.ILLEGAL_SASL_STATE)),
+  );
 
   const aclRange = proxyVersionRange(apiKey, true);
   if (policy.local || aclRange === null || apiVersion < aclRange[0] || apiVersion > aclRange[1]) return;
   const verdict = API_CHECKS.get(apiKey).check(authz(frame[frame.length - 1] ?? 0), apiVersion, body);
   if (verdict === null) return;
-  if (verdict.kind === 'answer') encodes(body, () => responsePacket(apiKey, apiVersion, header.correlationId, verdict.response));
+  if (verdict.kind === 'answer')
+    encodes(body, () => responsePacket(apiKey, apiVersion, header.correlationId, verdict.response));
   else if (verdict.kind === 'forward' && verdict.request !== undefined) {
     // requestPacket(): the original header bytes, then the re-encoded allowed part.
     const out = encodes(body, () => {

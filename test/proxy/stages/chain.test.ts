@@ -3,7 +3,18 @@ import t from 'tap';
 import { ApiKey } from '../../../src/protocol/generated/index.js';
 import { RequestChain, type FrameGate, type UpstreamSink } from '../../../src/proxy/stages/chain.js';
 import type { ClientRequest } from '../../../src/proxy/stages/request.js';
-import { FORWARD, DROP, answer, close, forward, later, type Outcome, type ResponseStep, type Stage, type LocalOutcome } from '../../../src/proxy/stages/stage.js';
+import {
+  FORWARD,
+  DROP,
+  answer,
+  close,
+  forward,
+  later,
+  type Outcome,
+  type ResponseStep,
+  type Stage,
+  type LocalOutcome,
+} from '../../../src/proxy/stages/stage.js';
 import { FakePort, OPEN_GATE, metricsOf, packetOf, responseOf } from '../../helpers/stage-fakes.js';
 import { metadata } from '../../helpers/requests.js';
 
@@ -41,7 +52,11 @@ t.test('a request every stage forwards reaches the sink, with response steps nea
     order.push(name);
     return r;
   };
-  const { chain, sink, port } = chainOf([stage('one', () => forward(step('one')), seen), stage('two', () => FORWARD, seen), stage('three', () => forward(step('three')), seen)]);
+  const { chain, sink, port } = chainOf([
+    stage('one', () => forward(step('one')), seen),
+    stage('two', () => FORWARD, seen),
+    stage('three', () => forward(step('three')), seen),
+  ]);
   chain.handle(metadataPacket());
   t.same(seen, ['one', 'two', 'three']);
   t.equal(sink.sent.length, 1);
@@ -61,13 +76,23 @@ t.test('a stage that forwards a new body replaces the request the sink sends', a
   ]);
   chain.handle(metadataPacket());
   const req = sink.sent[0]!.req;
-  t.same((req.body as { topics: Array<{ name: string }> }).topics.map((x) => x.name), ['a']);
+  t.same(
+    (req.body as { topics: Array<{ name: string }> }).topics.map((x) => x.name),
+    ['a'],
+  );
   t.not(req.upstreamPacket(), metadataPacket(), 'the packet is re-encoded');
 });
 
 t.test('the first outcome that is not forward ends the request there', async (t) => {
   const seen: string[] = [];
-  const { chain, sink, port } = chainOf([stage('local', () => answer({ throttleTimeMs: 0, brokers: [], clusterId: null, controllerId: 1, topics: [] }), seen), stage('never', () => FORWARD, seen)]);
+  const { chain, sink, port } = chainOf([
+    stage(
+      'local',
+      () => answer({ throttleTimeMs: 0, brokers: [], clusterId: null, controllerId: 1, topics: [] }),
+      seen,
+    ),
+    stage('never', () => FORWARD, seen),
+  ]);
   chain.handle(metadataPacket(42));
   t.same(seen, ['local']);
   t.equal(sink.sent.length, 0);
@@ -79,7 +104,14 @@ t.test('the first outcome that is not forward ends the request there', async (t)
 });
 
 t.test('an answer may drain the connection after it, with a linger', async (t) => {
-  const { chain, port } = chainOf([stage('refuse', () => answer({ throttleTimeMs: 0, brokers: [], clusterId: null, controllerId: 1, topics: [] }, { drain: true, lingerMs: 30 }))]);
+  const { chain, port } = chainOf([
+    stage('refuse', () =>
+      answer(
+        { throttleTimeMs: 0, brokers: [], clusterId: null, controllerId: 1, topics: [] },
+        { drain: true, lingerMs: 30 },
+      ),
+    ),
+  ]);
   chain.handle(metadataPacket());
   t.equal(port.answers.length, 1);
   t.same(port.drains, [30]);
@@ -88,7 +120,12 @@ t.test('an answer may drain the connection after it, with a linger', async (t) =
 t.test('close closes with its reason and the request named; drop answers nothing', async (t) => {
   const closing = chainOf([stage('deny', () => close('acks_zero_denied', { principal: 'User:x' }))]);
   closing.chain.handle(metadataPacket(9));
-  t.same(closing.port.closes, [{ reason: 'acks_zero_denied', fields: { apiKey: ApiKey.Metadata, apiVersion: 12, correlationId: 9, principal: 'User:x' } }]);
+  t.same(closing.port.closes, [
+    {
+      reason: 'acks_zero_denied',
+      fields: { apiKey: ApiKey.Metadata, apiVersion: 12, correlationId: 9, principal: 'User:x' },
+    },
+  ]);
   const dropping = chainOf([stage('drop', () => DROP)]);
   dropping.chain.handle(metadataPacket());
   t.equal(dropping.port.slots.length, 0);
@@ -107,7 +144,11 @@ t.test('a later outcome keeps the request its place and holds the frames behind 
   settle(answer({ throttleTimeMs: 0, brokers: [], clusterId: null, controllerId: 3, topics: [] }));
   await pending;
   await new Promise((r) => setImmediate(r));
-  t.equal(responseOf(port.slots[0]!.packet!, ApiKey.Metadata, 12).correlationId, 5, 'the answer fills the reserved slot');
+  t.equal(
+    responseOf(port.slots[0]!.packet!, ApiKey.Metadata, 12).correlationId,
+    5,
+    'the answer fills the reserved slot',
+  );
   t.equal(port.releases, 1, 'and the held frames are released');
 });
 
@@ -146,7 +187,11 @@ t.test('frames that are not requests the proxy serves close the connection as a 
   const cut = whole.subarray(0, whole.length - 3);
   cut.writeInt32BE(cut.length - 4, 0);
   truncated.chain.handle(cut);
-  t.match(truncated.port.closes[0], { reason: 'protocol_error', fields: { apiKey: ApiKey.Metadata, correlationId: 7 } }, 'a body that does not decode, with the request named');
+  t.match(
+    truncated.port.closes[0],
+    { reason: 'protocol_error', fields: { apiKey: ApiKey.Metadata, correlationId: 7 } },
+    'a body that does not decode, with the request named',
+  );
 });
 
 t.test('an exception in a stage closes the connection as an internal error', async (t) => {

@@ -26,14 +26,41 @@ t.test('authentication outcomes are counted with a bounded mechanism label and a
   const audit = new FakeAudit();
   const metrics = metricsOf();
   const rec = recorderOf(identityOf('CN=alice'), metrics, audit);
-  t.ok(rec.authentication({ success: false, mechanism: 'X'.repeat(200), identifier: 'eve', principal: null, message: 'SASL handshake refused' }));
-  t.ok(rec.authentication({ success: true, mechanism: 'PLAIN', identifier: 'alice', principal: 'User:alice', message: 'Authenticated' }));
+  t.ok(
+    rec.authentication({
+      success: false,
+      mechanism: 'X'.repeat(200),
+      identifier: 'eve',
+      principal: null,
+      message: 'SASL handshake refused',
+    }),
+  );
+  t.ok(
+    rec.authentication({
+      success: true,
+      mechanism: 'PLAIN',
+      identifier: 'alice',
+      principal: 'User:alice',
+      message: 'Authenticated',
+    }),
+  );
   const text = await metrics.text();
   t.match(text, /kafka_warden_authentication_attempts_total\{mechanism="other",outcome="failure"\} 1/);
   t.match(text, /kafka_warden_authentication_attempts_total\{mechanism="PLAIN",outcome="success"\} 1/);
-  t.match(audit.events[1], { data: { tlsSubject: 'CN=alice', requestMetadata: { client_address: '/127.0.0.1' }, listener: 'test' } });
+  t.match(audit.events[1], {
+    data: { tlsSubject: 'CN=alice', requestMetadata: { client_address: '/127.0.0.1' }, listener: 'test' },
+  });
   audit.accepting = false;
-  t.notOk(rec.authentication({ success: true, mechanism: 'PLAIN', identifier: 'alice', principal: 'User:alice', message: 'Authenticated' }), 'false when it cannot be recorded');
+  t.notOk(
+    rec.authentication({
+      success: true,
+      mechanism: 'PLAIN',
+      identifier: 'alice',
+      principal: 'User:alice',
+      message: 'Authenticated',
+    }),
+    'false when it cannot be recorded',
+  );
 });
 
 t.test('changes name who made them, through which request', async (t) => {
@@ -42,6 +69,23 @@ t.test('changes name who made them, through which request', async (t) => {
   id.principal = 'User:admin';
   const rec = recorderOf(id, metricsOf(), audit);
   rec.change('acls-created', ['User:bob READ orders']);
-  t.match(audit.events[0], { data: { authenticationInfo: { principal: 'User:admin' }, change: { kind: 'acls-created', items: ['User:bob READ orders'] }, methodName: 'kafka.Unknown' } });
-  t.match(rec.requestInfo({ apiKey: 30, apiVersion: 3, correlationId: 4, clientId: 'adm', tagged: undefined, bodyOffset: 0, flexible: true }), { methodName: 'kafka.CreateAcls', correlationId: 4, clientId: 'adm', principal: 'User:admin' });
+  t.match(audit.events[0], {
+    data: {
+      authenticationInfo: { principal: 'User:admin' },
+      change: { kind: 'acls-created', items: ['User:bob READ orders'] },
+      methodName: 'kafka.Unknown',
+    },
+  });
+  t.match(
+    rec.requestInfo({
+      apiKey: 30,
+      apiVersion: 3,
+      correlationId: 4,
+      clientId: 'adm',
+      tagged: undefined,
+      bodyOffset: 0,
+      flexible: true,
+    }),
+    { methodName: 'kafka.CreateAcls', correlationId: 4, clientId: 'adm', principal: 'User:admin' },
+  );
 });

@@ -29,7 +29,11 @@ function stageOf(security: ListenerSecurity, principal: string) {
   const metrics = metricsOf();
   const recorder = recorderOf(id, metrics, audit);
   const cluster = { topicNames: new Map<string, string>() };
-  const authorizer = new RequestAuthorizer({ security, audit: audit as never, metrics, clusterId: () => 'c1', cluster: cluster as never, log }, id, recorder);
+  const authorizer = new RequestAuthorizer(
+    { security, audit: audit as never, metrics, clusterId: () => 'c1', cluster: cluster as never, log },
+    id,
+    recorder,
+  );
   return { audit, stage: new LocalApiStage(security, () => null, authorizer, recorder, log) };
 }
 
@@ -38,17 +42,40 @@ function body(o: Outcome): Record<string, unknown> {
   return o.body as Record<string, unknown>;
 }
 
-const withAcls = (): ListenerSecurity => ({ ...securityOf('PLAINTEXT'), acl: new AclManager({ superUsers: ['User:admin'], allowEveryoneIfNoAclFound: false, file: null }, log) });
-const creation = (principal: string) => ({ resourceType: TOPIC, resourceName: 'orders', resourcePatternType: LITERAL, principal, host: '*', operation: READ, permissionType: ALLOW });
+const withAcls = (): ListenerSecurity => ({
+  ...securityOf('PLAINTEXT'),
+  acl: new AclManager({ superUsers: ['User:admin'], allowEveryoneIfNoAclFound: false, file: null }, log),
+});
+const creation = (principal: string) => ({
+  resourceType: TOPIC,
+  resourceName: 'orders',
+  resourcePatternType: LITERAL,
+  principal,
+  host: '*',
+  operation: READ,
+  permissionType: ALLOW,
+});
 const createAcls = (principal: string) => requestOf(ApiKey.CreateAcls, 3, { creations: [creation(principal)] });
-const describeAcls = () => requestOf(ApiKey.DescribeAcls, 3, { resourceTypeFilter: ANY, resourceNameFilter: null, patternTypeFilter: ANY, principalFilter: null, hostFilter: null, operation: ANY, permissionType: ANY });
+const describeAcls = () =>
+  requestOf(ApiKey.DescribeAcls, 3, {
+    resourceTypeFilter: ANY,
+    resourceNameFilter: null,
+    patternTypeFilter: ANY,
+    principalFilter: null,
+    hostFilter: null,
+    operation: ANY,
+    permissionType: ANY,
+  });
 
 t.test('ApiVersions is answered here at any version; other APIs go on', async (t) => {
   const { stage } = stageOf(securityOf('PLAINTEXT'), 'User:ANONYMOUS');
   const o = stage.onRequest(requestOf(ApiKey.ApiVersions, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' }));
   t.match(o, { kind: 'answer', version: 3, headerVersion: 0 });
   t.equal(body(o).errorCode, 0);
-  t.ok((body(o).apiKeys as Array<{ apiKey: number }>).some((k) => k.apiKey === ApiKey.ApiVersions), 'listing ApiVersions itself');
+  t.ok(
+    (body(o).apiKeys as Array<{ apiKey: number }>).some((k) => k.apiKey === ApiKey.ApiVersions),
+    'listing ApiVersions itself',
+  );
   const future = requestOf(ApiKey.ApiVersions, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' });
   future.header.apiVersion = 99;
   const old = stage.onRequest(future);
@@ -70,12 +97,30 @@ t.test('ACL changes need ALTER on the cluster and are audited', async (t) => {
   const security = withAcls();
   const admin = stageOf(security, 'User:admin');
   t.match(body(admin.stage.onRequest(createAcls('User:bob'))), { results: [{ errorCode: 0 }] });
-  t.match(admin.audit.events.find((e) => (e.data as { change?: unknown }).change !== undefined), { data: { change: { kind: 'acls-created', items: [/User:bob/] }, authenticationInfo: { principal: 'User:admin' } } });
-  t.match(body(admin.stage.onRequest(describeAcls())), { errorCode: 0, resources: [{ resourceName: 'orders', acls: [{ principal: 'User:bob' }] }] });
+  t.match(
+    admin.audit.events.find((e) => (e.data as { change?: unknown }).change !== undefined),
+    {
+      data: { change: { kind: 'acls-created', items: [/User:bob/] }, authenticationInfo: { principal: 'User:admin' } },
+    },
+  );
+  t.match(body(admin.stage.onRequest(describeAcls())), {
+    errorCode: 0,
+    resources: [{ resourceName: 'orders', acls: [{ principal: 'User:bob' }] }],
+  });
   const bob = stageOf(security, 'User:bob');
-  t.match(body(bob.stage.onRequest(createAcls('User:bob'))), { results: [{ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED }] });
-  t.notOk(bob.audit.events.some((e) => (e.data as { change?: unknown }).change !== undefined), 'a refused change records no change');
-  t.ok(bob.audit.events.some((e) => (e.data as { authorizationInfo?: { granted: boolean } }).authorizationInfo?.granted === false), 'the denial itself is audited');
+  t.match(body(bob.stage.onRequest(createAcls('User:bob'))), {
+    results: [{ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED }],
+  });
+  t.notOk(
+    bob.audit.events.some((e) => (e.data as { change?: unknown }).change !== undefined),
+    'a refused change records no change',
+  );
+  t.ok(
+    bob.audit.events.some(
+      (e) => (e.data as { authorizationInfo?: { granted: boolean } }).authorizationInfo?.granted === false,
+    ),
+    'the denial itself is audited',
+  );
 });
 
 t.test('SCRAM credentials altered through the proxy: audited without anything secret', async (t) => {
@@ -86,11 +131,21 @@ t.test('SCRAM credentials altered through the proxy: audited without anything se
   const { stage, audit } = stageOf(security, 'User:admin');
   const salt = Buffer.from('a-very-secret-salt');
   const saltedPassword = Buffer.alloc(32, 7);
-  const alter = requestOf(ApiKey.AlterUserScramCredentials, 0, { deletions: [], upsertions: [{ name: 'carol', mechanism: 1, iterations: 4096, salt, saltedPassword }] });
+  const alter = requestOf(ApiKey.AlterUserScramCredentials, 0, {
+    deletions: [],
+    upsertions: [{ name: 'carol', mechanism: 1, iterations: 4096, salt, saltedPassword }],
+  });
   t.match(body(stage.onRequest(alter)), { results: [{ user: 'carol', errorCode: 0 }] });
   t.ok(security.credentials.lookup('carol', 'SCRAM-SHA-256') !== undefined, 'stored');
   const change = audit.events.find((e) => (e.data as { change?: unknown }).change !== undefined)!;
-  t.match(change, { data: { change: { kind: 'scram-credentials', items: [{ action: 'upsert', user: 'carol', mechanism: 'SCRAM-SHA-256', iterations: 4096 }] } } });
+  t.match(change, {
+    data: {
+      change: {
+        kind: 'scram-credentials',
+        items: [{ action: 'upsert', user: 'carol', mechanism: 'SCRAM-SHA-256', iterations: 4096 }],
+      },
+    },
+  });
   const text = JSON.stringify(change);
   t.notMatch(text, salt.toString('base64'));
   t.notMatch(text, saltedPassword.toString('base64'));

@@ -3,7 +3,11 @@ import t from 'tap';
 import { ApiKey } from '../../../src/protocol/generated/index.js';
 import { ErrorCode } from '../../../src/protocol/generated/error-codes.js';
 import { RATE_LIMITED_MESSAGE, FailedLoginLimiter } from '../../../src/auth/login-guard.js';
-import { SessionStage, PRE_AUTH_MAX_FRAME_BYTES, PRE_AUTH_MAX_REQUEST_ELEMENTS } from '../../../src/proxy/stages/session.js';
+import {
+  SessionStage,
+  PRE_AUTH_MAX_FRAME_BYTES,
+  PRE_AUTH_MAX_REQUEST_ELEMENTS,
+} from '../../../src/proxy/stages/session.js';
 import type { LocalOutcome, Outcome } from '../../../src/proxy/stages/stage.js';
 import type { ListenerSecurity } from '../../../src/proxy/client-context.js';
 import { FakeAudit, FakePort, identityOf, recorderOf, requestOf, securityOf } from '../../helpers/stage-fakes.js';
@@ -25,7 +29,8 @@ function sessionOf(security: ListenerSecurity, tlsSubject: string | null = null)
 }
 
 const handshake = (mechanism: string, version = 1) => requestOf(ApiKey.SaslHandshake, version, { mechanism });
-const authenticate = (bytes: string | Buffer) => requestOf(ApiKey.SaslAuthenticate, 2, { authBytes: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes) });
+const authenticate = (bytes: string | Buffer) =>
+  requestOf(ApiKey.SaslAuthenticate, 2, { authBytes: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes) });
 const plain = (user: string, password: string) => authenticate(`\0${user}\0${password}`);
 const metadataRequest = () => requestOf(ApiKey.Metadata, 12, metadata(null));
 const apiVersions = () => requestOf(ApiKey.ApiVersions, 3, { clientSoftwareName: 'test', clientSoftwareVersion: '1' });
@@ -58,7 +63,12 @@ t.test('SSL: the mapped certificate subject, ANONYMOUS without a certificate', a
   const mapped = sessionOf(securityOf('SSL', { mapper: 'RULE:^CN=([^,]+).*$/$1/,DEFAULT' }), 'CN=alice,O=test');
   t.equal(mapped.stage.open(), null);
   t.equal(mapped.id.principal, 'User:alice');
-  t.match(mapped.audit.events[0], { data: { authenticationInfo: { principal: 'User:alice', metadata: { mechanism: 'SSL', identifier: 'CN=alice,O=test' } }, result: { status: 'SUCCESS' } } });
+  t.match(mapped.audit.events[0], {
+    data: {
+      authenticationInfo: { principal: 'User:alice', metadata: { mechanism: 'SSL', identifier: 'CN=alice,O=test' } },
+      result: { status: 'SUCCESS' },
+    },
+  });
   const none = sessionOf(securityOf('SSL'));
   t.equal(none.stage.open(), null);
   t.equal(none.id.principal, 'User:ANONYMOUS');
@@ -67,7 +77,11 @@ t.test('SSL: the mapped certificate subject, ANONYMOUS without a certificate', a
   t.equal(unmapped.id.principal, null);
   const unaudited = sessionOf(securityOf('SSL'), 'CN=alice');
   unaudited.audit.accepting = false;
-  t.equal(unaudited.stage.open(), 'authentication_failed', 'failClosed: a login that cannot be audited does not happen');
+  t.equal(
+    unaudited.stage.open(),
+    'authentication_failed',
+    'failClosed: a login that cannot be audited does not happen',
+  );
 });
 
 t.test('SASL: bounded until authenticated; PLAIN login', async (t) => {
@@ -84,7 +98,12 @@ t.test('SASL: bounded until authenticated; PLAIN login', async (t) => {
   t.equal(port.maxFrameBytes, LIMITS.maxFrameBytes, 'the full frame limit once authenticated');
   t.equal(stage.elementBudget(), LIMITS.maxRequestElements);
   t.equal(stage.onRequest(metadataRequest()).kind, 'forward');
-  t.match(audit.events.at(-1), { data: { authenticationInfo: { principal: 'User:alice', metadata: { mechanism: 'PLAIN' } }, result: { status: 'SUCCESS' } } });
+  t.match(audit.events.at(-1), {
+    data: {
+      authenticationInfo: { principal: 'User:alice', metadata: { mechanism: 'PLAIN' } },
+      result: { status: 'SUCCESS' },
+    },
+  });
 });
 
 t.test('a wrong password: the failure answer after the delay, then a drain with a linger', async (t) => {
@@ -95,9 +114,15 @@ t.test('a wrong password: the failure answer after the delay, then a drain with 
   const started = Date.now();
   const failed = await settled(stage.onRequest(plain('alice', 'wrong')));
   t.ok(Date.now() - started >= 15, 'not before the failed-authentication delay');
-  t.match(failed, { kind: 'answer', body: { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED }, then: { drain: true, lingerMs: 20 } });
+  t.match(failed, {
+    kind: 'answer',
+    body: { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED },
+    then: { drain: true, lingerMs: 20 },
+  });
   t.equal(id.principal, null);
-  t.match(audit.events.at(-1), { data: { authenticationInfo: { principal: 'User:alice' }, result: { status: 'UNAUTHENTICATED' } } });
+  t.match(audit.events.at(-1), {
+    data: { authenticationInfo: { principal: 'User:alice' }, result: { status: 'UNAUTHENTICATED' } },
+  });
   t.equal(stage.onRequest(metadataRequest()).kind, 'later', 'nothing else is accepted after a failure');
 });
 
@@ -107,25 +132,33 @@ t.test('an unknown mechanism, and SaslAuthenticate without a handshake, are answ
   const hs = a.stage.onRequest(handshake('GSSAPI'));
   t.match(hs, { kind: 'answer', then: { drain: true } });
   t.equal(answerBody(hs).errorCode, ErrorCode.UNSUPPORTED_SASL_MECHANISM);
-  t.match(a.audit.events.at(-1), { data: { authenticationInfo: { metadata: { mechanism: 'GSSAPI' } }, result: { status: 'UNAUTHENTICATED' } } });
+  t.match(a.audit.events.at(-1), {
+    data: { authenticationInfo: { metadata: { mechanism: 'GSSAPI' } }, result: { status: 'UNAUTHENTICATED' } },
+  });
   const b = sessionOf(securityOf('SASL_PLAINTEXT'));
   b.stage.open();
   const auth = b.stage.onRequest(plain('alice', 'alice-pw'));
   t.equal(answerBody(auth).errorCode, ErrorCode.ILLEGAL_SASL_STATE);
 });
 
-t.test('a request before the handshake closes after the delay; after it, it gets ILLEGAL_SASL_STATE first', async (t) => {
-  const before = sessionOf(securityOf('SASL_PLAINTEXT'));
-  before.stage.open();
-  t.match(await settled(before.stage.onRequest(metadataRequest())), { kind: 'close', reason: 'request_before_authentication' });
-  const during = sessionOf(securityOf('SASL_PLAINTEXT'));
-  during.stage.open();
-  during.stage.onRequest(handshake('PLAIN'));
-  const o = await settled(during.stage.onRequest(metadataRequest()));
-  t.match(o, { kind: 'answer', then: { drain: true } });
-  const packet = o.kind === 'answer' ? o.body : null;
-  t.match(packet, { topics: [] }, "the request's own error response");
-});
+t.test(
+  'a request before the handshake closes after the delay; after it, it gets ILLEGAL_SASL_STATE first',
+  async (t) => {
+    const before = sessionOf(securityOf('SASL_PLAINTEXT'));
+    before.stage.open();
+    t.match(await settled(before.stage.onRequest(metadataRequest())), {
+      kind: 'close',
+      reason: 'request_before_authentication',
+    });
+    const during = sessionOf(securityOf('SASL_PLAINTEXT'));
+    during.stage.open();
+    during.stage.onRequest(handshake('PLAIN'));
+    const o = await settled(during.stage.onRequest(metadataRequest()));
+    t.match(o, { kind: 'answer', then: { drain: true } });
+    const packet = o.kind === 'answer' ? o.body : null;
+    t.match(packet, { topics: [] }, "the request's own error response");
+  },
+);
 
 t.test('the authentication timeout closes an exchange that does not finish', async (t) => {
   const { stage, port } = sessionOf(securityOf('SASL_PLAINTEXT', { authTimeoutMs: 20 }));
@@ -162,17 +195,28 @@ t.test('SaslHandshake v0: the tokens come as raw frames', async (t) => {
   t.ok(token !== null);
   const o = await settled(token!);
   t.match(o, { kind: 'answer-packet' });
-  t.same(o.kind === 'answer-packet' ? o.packet : null, Buffer.from([0, 0, 0, 0]), 'PLAIN success: an empty size-prefixed token');
+  t.same(
+    o.kind === 'answer-packet' ? o.packet : null,
+    Buffer.from([0, 0, 0, 0]),
+    'PLAIN success: an empty size-prefixed token',
+  );
   t.equal(id.principal, 'User:bob');
   t.equal(stage.interceptFrame(Buffer.from('x')), null, 'requests again once authenticated');
   const bad = sessionOf(securityOf('SASL_PLAINTEXT'));
   bad.stage.open();
   bad.stage.onRequest(handshake('PLAIN', 0));
-  t.match(await settled(bad.stage.interceptFrame(Buffer.from('\0bob\0nope'))!), { kind: 'close', reason: 'authentication_failed' }, 'no frame for an error: a close');
+  t.match(
+    await settled(bad.stage.interceptFrame(Buffer.from('\0bob\0nope'))!),
+    { kind: 'close', reason: 'authentication_failed' },
+    'no frame for an error: a close',
+  );
 });
 
 t.test('an address over its failed-login budget gets no verdict on its password', async (t) => {
-  const security = { ...securityOf('SASL_PLAINTEXT'), failedLogins: new FailedLoginLimiter({ attempts: 1, windowMs: 60_000 }) };
+  const security = {
+    ...securityOf('SASL_PLAINTEXT'),
+    failedLogins: new FailedLoginLimiter({ attempts: 1, windowMs: 60_000 }),
+  };
   const first = sessionOf(security);
   first.stage.open();
   first.stage.onRequest(handshake('PLAIN'));
@@ -181,7 +225,11 @@ t.test('an address over its failed-login budget gets no verdict on its password'
   second.stage.open();
   second.stage.onRequest(handshake('PLAIN'));
   const o = await settled(second.stage.onRequest(plain('alice', 'alice-pw')));
-  t.match(o, { kind: 'answer', body: { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: RATE_LIMITED_MESSAGE } }, 'the right password is refused too');
+  t.match(
+    o,
+    { kind: 'answer', body: { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: RATE_LIMITED_MESSAGE } },
+    'the right password is refused too',
+  );
   t.equal(second.id.principal, null);
 });
 
@@ -202,7 +250,7 @@ t.test('a SCRAM exchange takes two steps, the first held as a challenge', async 
   stage.onRequest(handshake('SCRAM-SHA-256'));
   const first = await settled(stage.onRequest(authenticate('n,,n=alice,r=clientnonce')));
   t.match(first, { kind: 'answer', body: { errorCode: 0 } });
-  const challenge = String((first.kind === 'answer' ? (first.body as { authBytes: Buffer }).authBytes : ''));
+  const challenge = String(first.kind === 'answer' ? (first.body as { authBytes: Buffer }).authBytes : '');
   t.match(challenge, /^r=clientnonce.+,s=.+,i=\d+$/);
   t.equal(id.principal, null, 'not authenticated after the first step');
 });
