@@ -1,7 +1,7 @@
 /**
  * Why a client connection closed: one closed set of codes, used as the `reason` of the
  * "client connection closed" log line, the `reason` label of kafka_warden_connections_closed_total
- * and in audit records. A code names a cause an operator can act on; details (error codes, the
+ * and the `reason` of connection-closed audit records (AUDITED_CLOSES). A code names a cause an operator can act on; details (error codes, the
  * request, the peer) go in the log line's other fields, never in the code, so the metric's label
  * set stays bounded whatever clients send.
  */
@@ -30,6 +30,18 @@ export const CLOSE_REASONS = {
 export type CloseReason = keyof typeof CLOSE_REASONS;
 
 export const CLOSE_REASON_CODES = Object.keys(CLOSE_REASONS) as CloseReason[];
+
+/**
+ * Closes that are security decisions of their own, audited as such (io.kafkawarden/connection-closed):
+ * the session ended them, with no authentication or authorization event to say so. Others follow a
+ * decision already audited (a failed login, a denial) or are not about security.
+ */
+export const AUDITED_CLOSES: ReadonlySet<CloseReason> = new Set<CloseReason>([
+  'authentication_timeout',
+  'reauthentication_timeout',
+  'session_expired',
+  'request_before_authentication',
+]);
 
 /** Closes that are part of normal operation, logged at debug rather than info. */
 export function routineClose(reason: CloseReason): boolean {

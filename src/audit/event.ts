@@ -34,6 +34,8 @@ export const EVENT_TYPES = {
   reload: 'io.kafkawarden/reload',
   /** Proxy start and stop. */
   lifecycle: 'io.kafkawarden/lifecycle',
+  /** A client connection the session closed (authentication timeout, expired session...). */
+  connectionClosed: 'io.kafkawarden/connection-closed',
 } as const;
 
 /** Names as Confluent's audit log spells them (Kafka's AclOperation / ResourceType in camel case). */
@@ -196,6 +198,22 @@ export function reloadEvent(
     serviceName: clusterCrn(clusterId),
     methodName: 'kafkawarden.Reload',
     ...r,
+  });
+}
+
+/** A connection closed for a security reason of its own (close-reason.ts: AUDITED_CLOSES). */
+export function connectionClosedEvent(
+  clusterId: string,
+  c: { principal: string | null; clientAddress: string; listener: string; reason: string; message: string },
+): AuditEvent {
+  return envelope(clusterId, EVENT_TYPES.connectionClosed, clusterCrn(clusterId), {
+    serviceName: clusterCrn(clusterId),
+    methodName: 'kafkawarden.ConnectionClosed',
+    resourceName: clusterCrn(clusterId),
+    authenticationInfo: { principal: c.principal ?? '' },
+    result: { status: 'CLOSED', reason: c.reason, message: c.message },
+    requestMetadata: { client_address: `/${c.clientAddress}` },
+    listener: c.listener,
   });
 }
 

@@ -10,7 +10,7 @@ import type { Lane } from './pool.js';
 import { ClientMemory } from './client-memory.js';
 import type { ClientContext } from './client-context.js';
 import type { ConnectionPort, RequestChain, Slot } from './stages/chain.js';
-import { ClientIdentity } from './stages/client-identity.js';
+import { ClientIdentity, type ConnectionRecorder } from './stages/client-identity.js';
 import type { SessionStage } from './stages/session.js';
 import { routeClient } from './stages/upstream.js';
 import { buildPipeline } from './stages/index.js';
@@ -35,6 +35,7 @@ export class ClientConnection implements ConnectionPort {
   private readonly lane: Lane | null;
   private readonly chain: RequestChain;
   private readonly session: SessionStage;
+  private readonly recorder: ConnectionRecorder;
   private readonly slots: Slot[] = [];
   private slotHead = 0;
   private state: 'open' | 'draining' | 'closed' = 'open';
@@ -63,7 +64,11 @@ export class ClientConnection implements ConnectionPort {
       () => this.updateFlow(),
       (stop) => this.lane?.pauseUpstream(stop) ?? false,
     );
-    ({ chain: this.chain, session: this.session } = buildPipeline(this, ctx, this.identity, route, this.memory));
+    ({
+      chain: this.chain,
+      session: this.session,
+      recorder: this.recorder,
+    } = buildPipeline(this, ctx, this.identity, route, this.memory));
     const refused = this.session.open();
     ctx.metrics.connectionsOpened.inc({ listener: ctx.listenerName });
     ctx.metrics.connectionsActive.inc({ listener: ctx.listenerName });
@@ -258,6 +263,7 @@ export class ClientConnection implements ConnectionPort {
       'client connection closed',
     );
     this.releaseResources(reason);
+    this.recorder.closed(reason);
     this.socket.destroy();
     for (const fn of this.closeHandlers) fn();
   }

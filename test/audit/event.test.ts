@@ -2,6 +2,7 @@
 // authorization and authentication fields that tools reading that format look for.
 import t from 'tap';
 import {
+  connectionClosedEvent,
   authenticationEvent,
   authorizationEvent,
   changeEvent,
@@ -213,4 +214,22 @@ t.test('change, reload and lifecycle events', async (t) => {
     data: { methodName: 'kafkawarden.Start', version: '1.2.3', pid: 7 },
   });
   t.match(lifecycleEvent('c1', { action: 'stop', version: '1.2.3', pid: 7 }).data, { methodName: 'kafkawarden.Stop' });
+  const closed = connectionClosedEvent('c1', {
+    principal: 'User:bob',
+    clientAddress: '10.0.0.9',
+    listener: 'sasl',
+    reason: 'session_expired',
+    message: 'expired',
+  });
+  t.equal(cloudEventErrors(closed), null);
+  t.match(closed, {
+    type: EVENT_TYPES.connectionClosed,
+    data: {
+      methodName: 'kafkawarden.ConnectionClosed',
+      authenticationInfo: { principal: 'User:bob' },
+      result: { status: 'CLOSED', reason: 'session_expired' },
+      requestMetadata: { client_address: '/10.0.0.9' },
+      listener: 'sasl',
+    },
+  });
 });

@@ -12,6 +12,8 @@ import { kcat } from '../helpers/kcat.js';
 import { auditTopicEvents, until } from '../helpers/audit-topic.js';
 import { verifyLines } from '../../src/audit/chain.js';
 import { cloudEventErrors } from '../helpers/cloudevents.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { ApiKey } from '../../src/protocol/generated/index.js';
 
 const { AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs;
 
@@ -23,7 +25,7 @@ interface Event {
     methodName: string;
     authenticationInfo?: { principal: string; metadata?: { mechanism: string; identifier: string } };
     authorizationInfo?: { granted: boolean; operation: string; resourceType: string; resourceName: string };
-    result?: { status: string };
+    result?: { status: string; reason?: string };
     change?: { kind: string; items: string[] };
     action?: string;
   };
@@ -99,8 +101,17 @@ t.test('audit events from real clients, in a file and a topic', async (t) => {
   t.match(denied.stderr, /Topic authorization failed/);
   const wrong = await kcat(['-L', ...bob(h, 'not-the-password')], { timeoutMs: 20_000 });
   t.not(wrong.code, 0);
+  // A request before authentication: the session closes the connection, a decision of its own.
+  const early = await RawClient.connect(h.saslPlaintext);
+  early.request(ApiKey.Metadata, 1, { topics: null }).catch(() => {});
+  await early.closed;
 
   const read = () => readFileSync(filePath, 'utf8').trim().split('\n');
+  // The file sink writes behind the proxy's decisions: wait for the last one recorded.
+  await until(
+    async () => readFileSync(filePath, 'utf8'),
+    (text) => text.includes('io.kafkawarden/connection-closed'),
+  );
   const lines = read();
   t.ok(verifyLines(lines).ok, 'the file chain verifies');
   const events = lines.map((l) => JSON.parse(l) as Event);
@@ -134,6 +145,11 @@ t.test('audit events from real clients, in a file and a topic', async (t) => {
         e.data.authorizationInfo.resourceType === 'Cluster',
     ),
     'the allowed management operation',
+  );
+  t.match(
+    find((e) => e.type === 'io.kafkawarden/connection-closed'),
+    { data: { result: { status: 'CLOSED', reason: 'request_before_authentication' }, listener: /./ } },
+    'the connection closed for a request before authentication, with its close reason',
   );
   t.match(
     find((e) => e.type === 'io.kafkawarden/change')?.data.change,

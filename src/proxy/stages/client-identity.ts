@@ -3,7 +3,8 @@ import type { TLSSocket } from 'node:tls';
 import { verifiedPeerCertificate, verifiedSubjectDn } from '../../auth/tls-identity.js';
 import { API_SPECS } from '../../protocol/generated/index.js';
 import type { RequestHeader } from '../../protocol/headers.js';
-import { authenticationEvent, changeEvent, type RequestInfo } from '../../audit/event.js';
+import { authenticationEvent, changeEvent, connectionClosedEvent, type RequestInfo } from '../../audit/event.js';
+import { AUDITED_CLOSES, CLOSE_REASONS, type CloseReason } from '../../close-reason.js';
 import type { ClientContext, ListenerSecurity } from '../client-context.js';
 
 /** Who a client is: where it connects from, what its certificate says, and once known its principal. */
@@ -77,6 +78,23 @@ export class ConnectionRecorder {
     const { host: clientAddress, tlsSubject } = this.id;
     return audit.record(
       authenticationEvent(this.ctx.clusterId(), { ...o, clientAddress, listener: this.ctx.listenerName, tlsSubject }),
+    );
+  }
+
+  /** Audits a close that is a security decision of its own (AUDITED_CLOSES); others are not recorded. */
+  closed(reason: CloseReason): void {
+    const audit = this.ctx.audit;
+    if (audit === null || !AUDITED_CLOSES.has(reason)) return;
+    const { principal, host: clientAddress } = this.id;
+    const message = CLOSE_REASONS[reason];
+    audit.record(
+      connectionClosedEvent(this.ctx.clusterId(), {
+        principal,
+        clientAddress,
+        listener: this.ctx.listenerName,
+        reason,
+        message,
+      }),
     );
   }
 

@@ -11,6 +11,8 @@ export interface Pipeline {
   readonly chain: RequestChain;
   /** The first stage, which the connection also asks before the first request and at close. */
   readonly session: SessionStage;
+  /** What the connection records of itself (its close, when that is a security decision). */
+  readonly recorder: ConnectionRecorder;
 }
 
 /**
@@ -48,7 +50,7 @@ export function buildPipeline(
   const sink: UpstreamSink = route.lane === null ? NO_UPSTREAM(port) : new UpstreamStage(port, route.lane, bytes, ctx);
   const gate = { aclEnforced: ctx.security.acl !== null, cluster: ctx.cluster, nodeId: route.nodeId };
   chain = new RequestChain(port, session, gate, stages, sink, ctx.metrics);
-  return { chain, session };
+  return { chain, session, recorder };
 }
 
 /** Behind a port whose broker is unknown (the connection is closed as it opens). */

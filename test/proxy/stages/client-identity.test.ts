@@ -89,3 +89,24 @@ t.test('changes name who made them, through which request', async (t) => {
     { methodName: 'kafka.CreateAcls', correlationId: 4, clientId: 'adm', principal: 'User:admin' },
   );
 });
+
+t.test('closes that are security decisions of their own are audited with their code; others are not', async (t) => {
+  const audit = new FakeAudit();
+  const id = identityOf();
+  id.principal = 'User:bob';
+  const rec = recorderOf(id, metricsOf(), audit);
+  rec.closed('session_expired');
+  rec.closed('client_closed');
+  rec.closed('authentication_failed');
+  rec.closed('request_before_authentication');
+  t.same(
+    audit.events.map((e) => (e.data as { result: { reason: string } }).result.reason),
+    ['session_expired', 'request_before_authentication'],
+  );
+  t.match(audit.events[0], {
+    type: 'io.kafkawarden/connection-closed',
+    data: { authenticationInfo: { principal: 'User:bob' }, listener: 'test' },
+  });
+  recorderOf(id).closed('session_expired');
+  t.pass('without an audit trail nothing is recorded, and nothing fails');
+});
