@@ -77,8 +77,8 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/protocol/generated/**'],
     rules: {
-      'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
-      'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
+      'max-lines': ['error', { max: 400 }],
+      'max-lines-per-function': ['error', { max: 60 }],
     },
   },
   prettier,

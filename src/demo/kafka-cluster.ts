@@ -17,6 +17,8 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import pino from 'pino';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LOG4J2_CONFIG } from './kafka-log4j.js';
 import { PROJECT_ROOT } from './mock-cluster.js';
 import { UpstreamConnection } from '../proxy/upstream.js';
 import { request } from '../proxy/upstream-request.js';
@@ -395,29 +397,3 @@ function tail(file: string): string {
     return '(no log)';
   }
 }
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-// Warnings and errors only, plus the lines that say a node started or stopped: small logs that
-// still tell why a test's broker misbehaved.
-const LOG4J2_CONFIG = `Configuration:
-  Appenders:
-    Console:
-      name: STDOUT
-      PatternLayout:
-        pattern: "[%d] %p %m (%c)%n"
-  Loggers:
-    Logger:
-      - name: kafka.server.KafkaRaftServer
-        level: INFO
-      - name: kafka.server.BrokerServer
-        level: INFO
-      - name: org.apache.kafka.controller.QuorumController
-        level: INFO
-    Root:
-      level: WARN
-      AppenderRef:
-        - ref: STDOUT
-`;

@@ -5,6 +5,7 @@ import type { FailedLoginLimiter, HashLimiter } from '../auth/login-guard.js';
 import type { AclManager } from '../acl/manager.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Listener } from './listener.js';
+import type { CredentialStore } from '../auth/credentials.js';
 import type { MemoryBudget } from './memory-budget.js';
 import type { ConnectionGate } from './connection-gate.js';
 
@@ -145,4 +146,27 @@ function applyAuth(live: LiveParts, prev: Config, next: Config, restart: string[
     applied.push('auth.plainVerification');
   }
   if (prev.auth.unknownUserSecret !== next.auth.unknownUserSecret) restart.push('auth.unknownUserSecret');
+}
+
+/**
+ * Re-reads what a configuration reload re-reads besides the file itself: credentials, the ACL file,
+ * each TLS listener's certificates. A store that cannot be read keeps what it had, logged.
+ */
+export function reloadStores(
+  log: Logger,
+  credentials: CredentialStore,
+  acl: AclManager | null,
+  listeners: readonly Listener[],
+): void {
+  try {
+    credentials.reload();
+  } catch (e) {
+    log.error({ reason: (e as Error).message }, 'credentials reload refused; the previous credentials stay in force');
+  }
+  try {
+    acl?.reload();
+  } catch (e) {
+    log.error({ reason: (e as Error).message }, 'ACL file reload refused; the previous ACLs stay in force');
+  }
+  for (const l of listeners) if (l.config.tls !== undefined) l.reloadCertificates();
 }

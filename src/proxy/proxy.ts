@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { ClusterView } from './cluster.js';
 import { ClusterClient } from './cluster-client.js';
-import { applyLiveConfig, type LiveParts } from './live-config.js';
+import { applyLiveConfig, reloadStores, type LiveParts } from './live-config.js';
+import { sweepIdleConnections } from './idle-sweep.js';
 import { registerGauges } from './gauges.js';
 import { UpstreamPools } from './pool.js';
 import { MemoryBudget } from './memory-budget.js';
@@ -72,7 +73,7 @@ export class Proxy {
   readonly gate: ConnectionGate;
   /** Refusals (which an attacker controls) are logged at most every few seconds per kind. */
   private readonly refusalLog = new LogLimiter();
-  private idleTimer: NodeJS.Timeout | null = null;
+  private stopIdleSweep: (() => void) | null = null;
   private management: ManagementServer | null = null;
   /** The management endpoint's port once listening. */
   managementPort: number | null = null;
@@ -250,20 +251,7 @@ export class Proxy {
       this.recordReload('config', file, e as Error);
       return false;
     }
-    try {
-      this.credentials.reload();
-    } catch (e) {
-      this.log.error(
-        { reason: (e as Error).message },
-        'credentials reload refused; the previous credentials stay in force',
-      );
-    }
-    try {
-      this.acl?.reload();
-    } catch (e) {
-      this.log.error({ reason: (e as Error).message }, 'ACL file reload refused; the previous ACLs stay in force');
-    }
-    for (const l of this.listeners) if (l.config.tls !== undefined) l.reloadCertificates();
+    reloadStores(this.log, this.credentials, this.acl, this.listeners);
     const { restartRequired, applied } = this.applyConfig(next);
     if (restartRequired.length > 0)
       this.log.warn(
@@ -359,28 +347,12 @@ export class Proxy {
     }
     this.audit?.start();
     for (const l of this.listeners) await l.start(this.cluster.brokers.all());
-    this.sweepIdleConnections();
+    this.stopIdleSweep = sweepIdleConnections(this.clients, () => this.config.limits.connectionsMaxIdleMs);
     this.audit?.record(lifecycleEvent(this.clusterId(), { action: 'start', version: VERSION, pid: process.pid }));
     this.log.info(
       { listeners: this.listeners.map((l) => l.config.name), brokers: this.cluster.brokers.size },
       'proxy started',
     );
-  }
-
-  /**
-   * connections.max.idle.ms: closes connections that have read and written nothing for that long
-   * and have nothing outstanding, authenticated or not. Checked every tenth of the timeout.
-   */
-  private sweepIdleConnections(): void {
-    const run = () => {
-      const idleMs = this.config.limits.connectionsMaxIdleMs;
-      const now = performance.now();
-      for (const c of [...this.clients])
-        if (c.outstanding === 0 && now - c.lastActive >= idleMs) c.close('idle_timeout', { idleMs });
-      this.idleTimer = setTimeout(run, Math.max(50, Math.min(10_000, idleMs / 10)));
-      this.idleTimer.unref();
-    };
-    run();
   }
 
   stop(): Promise<void> {
@@ -402,7 +374,7 @@ export class Proxy {
     await listenersClosed;
     this.audit?.record(lifecycleEvent(this.clusterId(), { action: 'stop', version: VERSION, pid: process.pid }));
     await this.audit?.stop();
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.stopIdleSweep?.();
     this.cluster.stop();
     this.pools.closeAll();
     this.credentials.close();
