@@ -3,23 +3,23 @@
 // for the descriptions, READ on each topic fetched or changed, DESCRIBE on each topic subscribed
 // to or described. test/kafka/share-groups.test.ts runs the same against a real broker.
 import t from 'tap';
-import { Authorizer } from '../../src/acl/authorizer.js';
-import { ProtectedTopics } from '../../src/acl/protected-topics.js';
-import { HIDDEN_TOPICS_MESSAGE, type Verdict } from '../../src/acl/checks/index.js';
-import { Operation, ResourceType } from '../../src/acl/model.js';
-import { proxyVersionRange } from '../../src/proxy/api-table.js';
-import { ApiKey, API_SPECS } from '../../src/protocol/generated/index.js';
-import { Writer } from '../../src/protocol/writer.js';
-import { ZERO_UUID } from '../../src/protocol/constants.js';
-import * as sgh from '../../src/protocol/generated/share-group-heartbeat.js';
-import * as sgd from '../../src/protocol/generated/share-group-describe.js';
-import * as sf from '../../src/protocol/generated/share-fetch.js';
-import * as sa from '../../src/protocol/generated/share-acknowledge.js';
-import * as dso from '../../src/protocol/generated/describe-share-group-offsets.js';
-import * as aso from '../../src/protocol/generated/alter-share-group-offsets.js';
-import * as dlo from '../../src/protocol/generated/delete-share-group-offsets.js';
-import * as cgd from '../../src/protocol/generated/consumer-group-describe.js';
-import { allow, runCheck, type ContextOptions } from '../helpers/authz.js';
+import { Authorizer } from '../../../src/acl/authorizer.js';
+import { ProtectedTopics } from '../../../src/acl/protected-topics.js';
+import { HIDDEN_TOPICS_MESSAGE, type Verdict } from '../../../src/acl/checks/index.js';
+import { Operation, ResourceType } from '../../../src/acl/model.js';
+import { proxyVersionRange } from '../../../src/proxy/api-table.js';
+import { ApiKey, API_SPECS } from '../../../src/protocol/generated/index.js';
+import { Writer } from '../../../src/protocol/writer.js';
+import { ZERO_UUID } from '../../../src/protocol/constants.js';
+import * as sgh from '../../../src/protocol/generated/share-group-heartbeat.js';
+import * as sgd from '../../../src/protocol/generated/share-group-describe.js';
+import * as sf from '../../../src/protocol/generated/share-fetch.js';
+import * as sa from '../../../src/protocol/generated/share-acknowledge.js';
+import * as dso from '../../../src/protocol/generated/describe-share-group-offsets.js';
+import * as aso from '../../../src/protocol/generated/alter-share-group-offsets.js';
+import * as dlo from '../../../src/protocol/generated/delete-share-group-offsets.js';
+import * as cgd from '../../../src/protocol/generated/consumer-group-describe.js';
+import { allow, runCheck, type ContextOptions } from '../../helpers/authz.js';
 
 const ID = { orders: Buffer.alloc(16, 1), visible: Buffer.alloc(16, 2), secret: Buffer.alloc(16, 3) };
 const UNKNOWN_ID = Buffer.alloc(16, 9);

@@ -1,11 +1,11 @@
 // The split helper (src/acl/checks/split.ts) on real ListOffsets messages, encoded and decoded by
 // the generated codecs as the proxy sees them.
 import t from 'tap';
-import { ApiKey, apiSpec } from '../../src/protocol/generated/index.js';
-import * as listOffsets from '../../src/protocol/generated/list-offsets.js';
-import { Reader } from '../../src/protocol/reader.js';
-import { Writer } from '../../src/protocol/writer.js';
-import { split, mergeInOrder } from '../../src/acl/checks/split.js';
+import { ApiKey, apiSpec } from '../../../src/protocol/generated/index.js';
+import * as listOffsets from '../../../src/protocol/generated/list-offsets.js';
+import { Reader } from '../../../src/protocol/reader.js';
+import { Writer } from '../../../src/protocol/writer.js';
+import { split, mergeInOrder } from '../../../src/acl/checks/split.js';
 
 const V = 8;
 const spec = apiSpec(ApiKey.ListOffsets);

@@ -1,11 +1,11 @@
 // The per-API authorization table, checked as a decision matrix (docs/kafka-semantics.md
 // sections 5-6) and through the request/response shapes each check rewrites.
 import t from 'tap';
-import { Authorizer } from '../../src/acl/authorizer.js';
+import { Authorizer } from '../../../src/acl/authorizer.js';
 import pino from 'pino';
-import { API_CHECKS, authorizedOperations, type AuthzContext, type Verdict } from '../../src/acl/checks/index.js';
-import { ConnectionDecisions } from '../../src/acl/decision.js';
-import { ProtectedTopics } from '../../src/acl/protected-topics.js';
+import { API_CHECKS, authorizedOperations, type AuthzContext, type Verdict } from '../../../src/acl/checks/index.js';
+import { ConnectionDecisions } from '../../../src/acl/decision.js';
+import { ProtectedTopics } from '../../../src/acl/protected-topics.js';
 import {
   Operation,
   PatternType,
@@ -13,16 +13,16 @@ import {
   ResourceType,
   type AclBinding,
   type OperationCode,
-} from '../../src/acl/model.js';
-import { ApiKey, API_SPECS } from '../../src/protocol/generated/index.js';
-import { proxyVersionRange } from '../../src/proxy/api-table.js';
-import { Writer } from '../../src/protocol/writer.js';
-import { encodeRecordBatch } from '../../src/protocol/record-batch.js';
-import * as produceCodec from '../../src/protocol/generated/produce.js';
-import * as fetch from '../../src/protocol/generated/fetch.js';
-import * as listOffsets from '../../src/protocol/generated/list-offsets.js';
-import * as createTopics from '../../src/protocol/generated/create-topics.js';
-import * as joinGroup from '../../src/protocol/generated/join-group.js';
+} from '../../../src/acl/model.js';
+import { ApiKey, API_SPECS } from '../../../src/protocol/generated/index.js';
+import { proxyVersionRange } from '../../../src/proxy/api-table.js';
+import { Writer } from '../../../src/protocol/writer.js';
+import { encodeRecordBatch } from '../../../src/protocol/record-batch.js';
+import * as produceCodec from '../../../src/protocol/generated/produce.js';
+import * as fetch from '../../../src/protocol/generated/fetch.js';
+import * as listOffsets from '../../../src/protocol/generated/list-offsets.js';
+import * as createTopics from '../../../src/protocol/generated/create-topics.js';
+import * as joinGroup from '../../../src/protocol/generated/join-group.js';
 
 const DEFAULTS: Record<number, () => object> = {
   [ApiKey.Produce]: produceCodec.defaultRequest,
