@@ -556,6 +556,9 @@ for (const [key, { request, response }] of [...byKey.entries()].sort((a, b) => a
   L.push(`export type ApiKeyCode = keyof ApiMessages;`);
   L.push(`export type RequestOf<K extends ApiKeyCode> = ApiMessages[K]['request'];`);
   L.push(`export type ResponseOf<K extends ApiKeyCode> = ApiMessages[K]['response'];`);
+  L.push(`/** Some API's request or response, for code that handles every API alike (the chain, the slots). */`);
+  L.push(`export type AnyRequest = RequestOf<ApiKeyCode>;`);
+  L.push(`export type AnyResponse = ResponseOf<ApiKeyCode>;`);
   L.push('');
   L.push(`/** An API's spec with its codecs typed for its messages. */`);
   L.push(`export interface MessageSpec<K extends ApiKeyCode> extends ApiSpec {`);

@@ -8,7 +8,6 @@ import { KAFKA_VERSION, type KafkaCluster } from '../../src/demo/kafka-cluster.j
 import { UpstreamConnection } from '../../src/proxy/upstream.js';
 import { request } from '../../src/proxy/upstream-request.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import type * as listOffsets from '../../src/protocol/generated/list-offsets.js';
 import { cpuSeconds } from '../common.js';
 import {
   directTarget,
@@ -165,7 +164,7 @@ export async function endOffset(cluster: KafkaCluster, topic: string): Promise<n
       maxNumOffsets: 1,
     }));
     const body = { replicaId: -1, isolationLevel: 0, topics: [{ name: topic, partitions }], timeoutMs: 10_000 };
-    const r = await request<listOffsets.Response>(conn, ApiKey.ListOffsets, 4, body, 10_000);
+    const r = await request(conn, ApiKey.ListOffsets, 4, body, 10_000);
     let sum = 0;
     for (const p of r.topics[0]!.partitions) {
       if (p.errorCode !== 0) throw new Error(`ListOffsets ${topic}/${p.partitionIndex}: error ${p.errorCode}`);

@@ -1,4 +1,15 @@
-import { Operation, PatternType, Permission, ResourceType, WILDCARD, type AclBinding } from './model.js';
+import {
+  isOperation,
+  isPatternType,
+  isPermission,
+  isResourceType,
+  Operation,
+  PatternType,
+  Permission,
+  ResourceType,
+  WILDCARD,
+  type AclBinding,
+} from './model.js';
 
 /** A Kafka AclBindingFilter (DescribeAcls, DeleteAcls): null or ANY fields match everything. */
 export interface AclFilter {
@@ -50,6 +61,20 @@ export function filterMatches(f: AclFilter, a: AclBinding): boolean {
   if (f.operation !== Operation.ANY && f.operation !== a.operation) return false;
   if (f.permission !== Permission.ANY && f.permission !== a.permission) return false;
   return true;
+}
+
+/** A binding as a CreateAcls creation carries it: codes as numbers off the wire. */
+export type BindingCodes = { [F in keyof AclBinding]: AclBinding[F] extends number ? number : AclBinding[F] };
+
+/** The binding a CreateAcls creation names, or why it cannot be created (Kafka's validation). */
+export function bindingOf(c: BindingCodes): AclBinding | string {
+  const { resourceType, patternType, operation, permission } = c;
+  if (!isResourceType(resourceType)) return 'invalid resource type';
+  if (!isPatternType(patternType)) return 'pattern type must be LITERAL or PREFIXED';
+  if (!isOperation(operation)) return 'invalid operation';
+  if (!isPermission(permission)) return 'permission must be ALLOW or DENY';
+  const a: AclBinding = { ...c, resourceType, patternType, operation, permission };
+  return invalidBinding(a) ?? a;
 }
 
 /** Why a binding cannot be created (Kafka's CreateAcls validation), or null when it can. */

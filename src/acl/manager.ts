@@ -2,19 +2,8 @@ import { watchFiles, type FileWatch } from '../file-watch.js';
 import type { Logger } from 'pino';
 import { Authorizer } from './authorizer.js';
 import { readAclFile, writeAclFile } from './store.js';
-import { filterMatches, invalidBinding, type AclFilter } from './filter.js';
-import {
-  Operation,
-  PatternType,
-  Permission,
-  ResourceType,
-  describeAcl,
-  type AclBinding,
-  type OperationCode,
-  type PatternTypeCode,
-  type PermissionCode,
-  type ResourceTypeCode,
-} from './model.js';
+import { bindingOf, filterMatches, type AclFilter } from './filter.js';
+import { describeAcl, isOperation, isPatternType, isPermission, isResourceType, type AclBinding } from './model.js';
 import { ErrorCode, ERRORS } from '../protocol/generated/error-codes.js';
 import type * as describeAcls from '../protocol/generated/describe-acls.js';
 import type * as createAcls from '../protocol/generated/create-acls.js';
@@ -165,20 +154,19 @@ export class AclManager {
     }
     const valid: AclBinding[] = [];
     const results = req.creations.map((c) => {
-      const a: AclBinding = {
-        resourceType: c.resourceType as ResourceTypeCode,
+      const a = bindingOf({
+        resourceType: c.resourceType,
         resourceName: c.resourceName,
-        patternType: c.resourcePatternType as PatternTypeCode,
+        patternType: c.resourcePatternType,
         principal: c.principal,
         host: c.host,
-        operation: c.operation as OperationCode,
-        permission: c.permissionType as PermissionCode,
-      };
-      const bad = invalidBinding(a);
-      if (bad !== null)
+        operation: c.operation,
+        permission: c.permissionType,
+      });
+      if (typeof a === 'string')
         return {
           errorCode: ErrorCode.INVALID_REQUEST,
-          errorMessage: `Invalid ACL creation: ${bad}`,
+          errorMessage: `Invalid ACL creation: ${a}`,
           _tagged: undefined,
         };
       valid.push(a);
@@ -292,10 +280,10 @@ function matchingAcl(a: AclBinding): deleteAcls.ResponseMatchingAcl {
 
 /** Kafka refuses filters with UNKNOWN (0) codes. */
 function invalidFilter(f: AclFilter): string | null {
-  if (!Object.values(ResourceType).includes(f.resourceType as ResourceTypeCode)) return 'invalid resource type filter';
-  if (!Object.values(PatternType).includes(f.patternType as PatternTypeCode)) return 'invalid pattern type filter';
-  if (!Object.values(Operation).includes(f.operation as OperationCode)) return 'invalid operation filter';
-  if (!Object.values(Permission).includes(f.permission as PermissionCode)) return 'invalid permission type filter';
+  if (!isResourceType(f.resourceType)) return 'invalid resource type filter';
+  if (!isPatternType(f.patternType)) return 'invalid pattern type filter';
+  if (!isOperation(f.operation)) return 'invalid operation filter';
+  if (!isPermission(f.permission)) return 'invalid permission type filter';
   return null;
 }
 

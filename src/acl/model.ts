@@ -35,6 +35,16 @@ export type PatternTypeCode = (typeof PatternType)[keyof typeof PatternType];
 export type OperationCode = (typeof Operation)[keyof typeof Operation];
 export type PermissionCode = (typeof Permission)[keyof typeof Permission];
 
+/** A guard for one of the code tables above: whether a number off the wire is one of its codes. */
+const codeOf = <T extends Record<string, number>>(table: T) => {
+  const codes = new Set<number>(Object.values(table));
+  return (n: number): n is T[keyof T] => codes.has(n);
+};
+export const isResourceType = codeOf(ResourceType);
+export const isPatternType = codeOf(PatternType);
+export const isOperation = codeOf(Operation);
+export const isPermission = codeOf(Permission);
+
 /** The one cluster resource's name. */
 export const CLUSTER_NAME = 'kafka-cluster';
 /** LITERAL `*` matches every resource name of its type; `User:*` every principal; `*` every host. */

@@ -23,8 +23,6 @@ import { PROJECT_ROOT } from './mock-cluster.js';
 import { UpstreamConnection } from '../proxy/upstream.js';
 import { request } from '../proxy/upstream-request.js';
 import { ApiKey } from '../protocol/generated/index.js';
-import type * as metadata from '../protocol/generated/metadata.js';
-import type * as createTopics from '../protocol/generated/create-topics.js';
 
 export const KAFKA_VERSION = process.env.KAFKA_VERSION ?? '4.4.0';
 /** How long a node may take from launch to serving metadata with every broker in it. */
@@ -290,7 +288,7 @@ export class KafkaCluster {
         timeoutMs: 30_000,
         validateOnly: false,
       };
-      const r = await request<createTopics.Response>(conn, ApiKey.CreateTopics, 5, body, 35_000);
+      const r = await request(conn, ApiKey.CreateTopics, 5, body, 35_000);
       const TOPIC_ALREADY_EXISTS = 36;
       const failed = r.topics.filter((t) => t.errorCode !== 0 && t.errorCode !== TOPIC_ALREADY_EXISTS);
       if (failed.length)
@@ -370,7 +368,7 @@ export function runJava(libs: string, mainClass: string, args: string[], timeout
 async function brokerIds(port: number): Promise<number[]> {
   const conn = new UpstreamConnection({ host: '127.0.0.1', port }, silentLog, 1000);
   try {
-    const r = await request<metadata.Response>(
+    const r = await request(
       conn,
       ApiKey.Metadata,
       1,

@@ -1,4 +1,4 @@
-import { ApiKey, apiSpec, isApiKey, type ApiKeyCode, type RequestOf, type ResponseOf } from './generated/index.js';
+import { ApiKey, apiSpec, type ApiKeyCode, type RequestOf, type ResponseOf } from './generated/index.js';
 import { ERRORS } from './generated/error-codes.js';
 import * as produce from './generated/produce.js';
 import * as fetch from './generated/fetch.js';
@@ -162,11 +162,4 @@ export function errorResponseOf<K extends ApiKeyCode>(
   if ('errorCode' in res) res.errorCode = errorCode;
   if ('errorMessage' in res) res.errorMessage = message;
   return res;
-}
-
-/** errorResponseOf for a caller that holds the key as a number and the body decoded for that key. */
-export function errorResponse(apiKey: number, request: unknown, errorCode: number): unknown {
-  if (!isApiKey(apiKey)) throw new RangeError(`unknown api key ${apiKey}`);
-  // The one place a body decoded by key meets the typed builders: the decoder chose its type by this same key.
-  return errorResponseOf(apiKey, request as RequestOf<typeof apiKey>, errorCode);
 }

@@ -16,22 +16,9 @@ import { API_CHECKS } from '../acl/checks/index.js';
  * every broker-internal and controller API (LeaderAndIsr, StopReplica, UpdateMetadata,
  * ControlledShutdown, WriteTxnMarkers, Envelope, Vote, AlterPartition, BrokerRegistration...).
  */
-export type ResponseRewrite =
-  /** Broker list carries upstream addresses. */
-  | 'metadata'
-  /** v0-3 top-level host/port, v4+ coordinators[]. */
-  | 'findCoordinator'
-  | 'describeCluster'
-  /** KIP-951 NodeEndpoints tagged field (Produce v10+, Fetch v16+, ShareFetch, ShareAcknowledge). */
-  | 'nodeEndpoints'
-  /** Broker configs that carry addresses, URLs, paths to secrets or secrets (withheld-configs.ts). */
-  | 'describeConfigs';
-
 export interface ApiPolicyOf<K extends ApiKeyCode> {
   /** Answered by the proxy itself, never forwarded. */
   readonly local?: boolean;
-  /** The response carries broker addresses from this version on and must be rewritten. */
-  readonly rewrite?: { kind: ResponseRewrite; fromVersion: number };
   /** Highest version the proxy accepts (defaults to the highest version it can decode). */
   readonly maxVersion?: number;
   /** Lowest version the proxy accepts (defaults to the lowest it can decode). */
@@ -78,7 +65,6 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   policy(ApiKey.Produce, {
     minVersion: 3,
     maxVersion: 12,
-    rewrite: { kind: 'nodeEndpoints', fromVersion: 10 },
     parks: (r) => r.acks === -1,
     holdMs: timeoutOf(ApiKey.Produce),
   }),
@@ -86,17 +72,16 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   // fetch.max.bytes, and only a connection that serves one client can stop being read while that
   // client does not take its responses (back-pressure to the broker instead of the proxy's heap).
   policy(ApiKey.Fetch, {
-    rewrite: { kind: 'nodeEndpoints', fromVersion: 16 },
     parks: always,
     holdMs: (r) => Math.max(0, r.maxWaitMs),
   }),
   // v10+ may wait for remote (tiered) storage up to its TimeoutMs.
   timed(ApiKey.ListOffsets),
-  policy(ApiKey.Metadata, { rewrite: { kind: 'metadata', fromVersion: 0 } }),
+  policy(ApiKey.Metadata),
   // Offsets are appended to __consumer_offsets, answered once the followers have them.
   policy(ApiKey.OffsetCommit, { parks: always }),
   policy(ApiKey.OffsetFetch),
-  policy(ApiKey.FindCoordinator, { rewrite: { kind: 'findCoordinator', fromVersion: 0 } }),
+  policy(ApiKey.FindCoordinator),
   policy(ApiKey.JoinGroup, { parks: always, holdMs: (r) => Math.max(0, r.rebalanceTimeoutMs, r.sessionTimeoutMs) }),
   policy(ApiKey.Heartbeat),
   // Kafka 4's group coordinator writes a departure to __consumer_offsets before answering.
@@ -127,7 +112,7 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   policy(ApiKey.DescribeAcls, { local: true }),
   policy(ApiKey.CreateAcls, { local: true }),
   policy(ApiKey.DeleteAcls, { local: true }),
-  policy(ApiKey.DescribeConfigs, { rewrite: { kind: 'describeConfigs', fromVersion: 0 } }),
+  policy(ApiKey.DescribeConfigs),
   policy(ApiKey.AlterConfigs),
   policy(ApiKey.AlterReplicaLogDirs),
   policy(ApiKey.DescribeLogDirs),
@@ -142,7 +127,7 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   policy(ApiKey.DescribeClientQuotas),
   policy(ApiKey.AlterClientQuotas),
   policy(ApiKey.UpdateFeatures),
-  policy(ApiKey.DescribeCluster, { rewrite: { kind: 'describeCluster', fromVersion: 0 } }),
+  policy(ApiKey.DescribeCluster),
   policy(ApiKey.DescribeProducers),
   policy(ApiKey.DescribeTransactions),
   policy(ApiKey.ListTransactions),
@@ -155,9 +140,9 @@ export const API_POLICY: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPol
   policy(ApiKey.DescribeTopicPartitions),
   policy(ApiKey.ShareGroupHeartbeat, { parks: always }),
   policy(ApiKey.ShareGroupDescribe),
-  policy(ApiKey.ShareFetch, { rewrite: { kind: 'nodeEndpoints', fromVersion: 0 }, parks: always }),
+  policy(ApiKey.ShareFetch, { parks: always }),
   // Acknowledgements are persisted in the share-group state topic before the answer.
-  policy(ApiKey.ShareAcknowledge, { rewrite: { kind: 'nodeEndpoints', fromVersion: 0 }, parks: always }),
+  policy(ApiKey.ShareAcknowledge, { parks: always }),
   // The group coordinator asks the share coordinator (another broker) before it answers; changes
   // are written to the share-group state topic and replicated first.
   policy(ApiKey.DescribeShareGroupOffsets, { parks: always }),

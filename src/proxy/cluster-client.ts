@@ -33,11 +33,11 @@ export class ClusterClient implements UpstreamClient {
   }
 
   metadata(to: BrokerAddress, version: number, req: metadata.Request, timeoutMs: number): Promise<metadata.Response> {
-    return request<metadata.Response>(this.conn(to), ApiKey.Metadata, version, req, timeoutMs);
+    return request(this.conn(to), ApiKey.Metadata, version, req, timeoutMs);
   }
 
   produce(to: BrokerAddress, version: number, req: produce.Request, timeoutMs: number): Promise<produce.Response> {
-    return request<produce.Response>(this.conn(to), ApiKey.Produce, version, req, timeoutMs);
+    return request(this.conn(to), ApiKey.Produce, version, req, timeoutMs);
   }
 
   learnTopicId(id: Buffer, name: string): void {

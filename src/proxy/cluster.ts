@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { ApiKey } from '../protocol/generated/index.js';
 import { ZERO_UUID } from '../protocol/constants.js';
-import type * as metadata from '../protocol/generated/metadata.js';
 import { UpstreamConnection, UpstreamError, type UpstreamAddress } from './upstream.js';
 import { fetchApiVersions, request, type BrokerVersions } from './upstream-request.js';
 import { BrokerMap, type UpstreamNode } from './broker-map.js';
@@ -145,7 +144,7 @@ export class ClusterView {
     if (!mr) throw new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', 'upstream does not support Metadata');
     const mv = Math.min(mr[1], 12);
     if (mv < 1) throw new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', 'upstream supports only Metadata v0');
-    const md = await request<metadata.Response>(
+    const md = await request(
       conn,
       ApiKey.Metadata,
       mv,

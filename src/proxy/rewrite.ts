@@ -1,12 +1,11 @@
 import { Reader } from '../protocol/reader.js';
 import { sizePrefixed } from '../protocol/writer.js';
-import { API_SPECS } from '../protocol/generated/index.js';
+import { apiSpec, ApiKey, type ApiKeyCode, type ResponseOf } from '../protocol/generated/index.js';
 import { responseHeaderLength } from '../protocol/headers.js';
 import type * as metadata from '../protocol/generated/metadata.js';
 import type * as findCoordinator from '../protocol/generated/find-coordinator.js';
 import type * as describeCluster from '../protocol/generated/describe-cluster.js';
 import type * as describeConfigs from '../protocol/generated/describe-configs.js';
-import type { ResponseRewrite } from './api-table.js';
 import type { UpstreamNode } from './broker-map.js';
 import { isWithheldBrokerConfig } from './withheld-configs.js';
 
@@ -40,49 +39,66 @@ function rewriteNode(book: AddressBook, n: NodeAddress): boolean {
   return true;
 }
 
+type Rewriter<K extends ApiKeyCode> = (body: ResponseOf<K>, apiVersion: number, book: AddressBook) => boolean;
+
 /**
- * Rewrites the broker addresses of a response packet (4-byte size + header + body), after applying
- * `transform` when given, and returns the new packet, or null when nothing needed to change (the
- * original bytes are forwarded then).
+ * The responses that name brokers (or carry broker configs that would), from the version on that
+ * does, each with the rewrite that changes it in place and says whether anything changed.
  */
-export function rewriteResponse(
-  kind: ResponseRewrite | null,
-  apiKey: number,
+const REWRITES: { readonly [K in ApiKeyCode]?: { readonly fromVersion: number; readonly rewrite: Rewriter<K> } } = {
+  // KIP-951's NodeEndpoints: the leaders a client should move to after NOT_LEADER_OR_FOLLOWER.
+  [ApiKey.Produce]: { fromVersion: 10, rewrite: (m, _v, book) => rewriteNodeEndpoints(m.nodeEndpoints, book) },
+  [ApiKey.Fetch]: { fromVersion: 16, rewrite: (m, _v, book) => rewriteNodeEndpoints(m.nodeEndpoints, book) },
+  [ApiKey.ShareFetch]: { fromVersion: 0, rewrite: (m, _v, book) => rewriteNodeEndpoints(m.nodeEndpoints, book) },
+  [ApiKey.ShareAcknowledge]: { fromVersion: 0, rewrite: (m, _v, book) => rewriteNodeEndpoints(m.nodeEndpoints, book) },
+  [ApiKey.Metadata]: { fromVersion: 0, rewrite: rewriteMetadata },
+  // v0-3: one coordinator at the top level; v4+: coordinators[].
+  [ApiKey.FindCoordinator]: { fromVersion: 0, rewrite: rewriteFindCoordinator },
+  [ApiKey.DescribeCluster]: { fromVersion: 0, rewrite: (m, _v, book) => rewriteDescribeCluster(m, book) },
+  // Broker configs that carry addresses, URLs, paths to secrets or secrets (withheld-configs.ts).
+  [ApiKey.DescribeConfigs]: { fromVersion: 0, rewrite: (m) => withholdBrokerConfigs(m) },
+};
+
+/** Whether responses of this API at this version name brokers, and so are decoded and rewritten. */
+export function rewritesAddresses(apiKey: ApiKeyCode, apiVersion: number): boolean {
+  const r = REWRITES[apiKey];
+  return r !== undefined && apiVersion >= r.fromVersion;
+}
+
+/**
+ * Rewrites the broker addresses of a response packet (4-byte size + header + body) when
+ * `addresses` says they need it, after applying `transform` when given, and returns the new
+ * packet, or null when nothing needed to change (the original bytes are forwarded then).
+ */
+export function rewriteResponse<K extends ApiKeyCode>(
+  apiKey: K,
   apiVersion: number,
   packet: Buffer,
   book: AddressBook,
-  transform?: (body: unknown) => unknown,
+  options: { addresses: boolean; transform?: (body: ResponseOf<K>) => ResponseOf<K> },
 ): Buffer | null {
-  const spec = API_SPECS.get(apiKey)!;
+  const spec = apiSpec(apiKey);
   const frame = packet.subarray(4);
   const headerLen = responseHeaderLength(apiKey, apiVersion, frame);
   const r = new Reader(frame, headerLen);
   // Trailing bytes are tolerated in responses, as Kafka clients do: librdkafka's mock broker
   // appends a stray byte to flexible Metadata responses. Requests are held to no trailing bytes.
-  let body = spec.decodeResponse(r, apiVersion) as Record<string, unknown>;
+  let body = spec.decodeResponse(r, apiVersion);
   let changed = false;
-  if (transform !== undefined) {
+  if (options.transform !== undefined) {
     // Authorization's part of the response (merging denied results back, filtering): applied
     // before the addresses are rewritten, and the response is always re-encoded.
-    body = transform(body) as Record<string, unknown>;
+    body = options.transform(body);
     changed = true;
   }
-  if (kind !== null) changed = REWRITES[kind](body, apiVersion, book) || changed;
+  const rewrite = options.addresses ? REWRITES[apiKey]?.rewrite : undefined;
+  if (rewrite !== undefined) changed = rewrite(body, apiVersion, book) || changed;
   if (!changed) return null;
   return sizePrefixed(packet.length + 64, (w) => {
     w.raw(frame.subarray(0, headerLen));
-    spec.encodeResponse(w, apiVersion, body as never);
+    spec.encodeResponse(w, apiVersion, body);
   });
 }
-
-/** Each kind rewrites its response in place and says whether anything changed. */
-const REWRITES: Record<ResponseRewrite, (body: unknown, apiVersion: number, book: AddressBook) => boolean> = {
-  metadata: (body, v, book) => rewriteMetadata(body as metadata.Response, v, book),
-  describeCluster: (body, _v, book) => rewriteDescribeCluster(body as describeCluster.Response, book),
-  findCoordinator: (body, v, book) => rewriteFindCoordinator(body as findCoordinator.Response, v, book),
-  describeConfigs: (body) => withholdBrokerConfigs(body as describeConfigs.Response),
-  nodeEndpoints: (body, _v, book) => rewriteNodeEndpoints(body as { nodeEndpoints?: NodeAddress[] }, book),
-};
 
 function rewriteMetadata(m: metadata.Response, apiVersion: number, book: AddressBook): boolean {
   let changed = false;
@@ -145,9 +161,8 @@ function withholdBrokerConfigs(m: describeConfigs.Response): boolean {
   return changed;
 }
 
-function rewriteNodeEndpoints(body: { nodeEndpoints?: NodeAddress[] }, book: AddressBook): boolean {
+function rewriteNodeEndpoints(endpoints: NodeAddress[], book: AddressBook): boolean {
   let changed = false;
-  const eps = body.nodeEndpoints;
-  if (eps && eps.length > 0) for (const e of eps) changed = rewriteNode(book, e) || changed;
+  for (const e of endpoints) changed = rewriteNode(book, e) || changed;
   return changed;
 }

@@ -1,6 +1,6 @@
 import { sizePrefixed } from '../protocol/writer.js';
 import { Reader } from '../protocol/reader.js';
-import { API_SPECS, ApiKey } from '../protocol/generated/index.js';
+import { apiSpec, ApiKey, type ApiKeyCode, type RequestOf, type ResponseOf } from '../protocol/generated/index.js';
 import { encodeRequestHeader, responseHeaderLength } from '../protocol/headers.js';
 import type * as apiVersions from '../protocol/generated/api-versions.js';
 import { UpstreamError, type UpstreamConnection } from './upstream.js';
@@ -10,23 +10,23 @@ import { UpstreamError, type UpstreamConnection } from './upstream.js';
 const CLIENT_ID = 'kafka-warden';
 
 /**
- * Sends one request on a connection and decodes its response. A response not there within
- * `timeoutMs` fails the connection (and with it the request): nothing else watches the deadline of
- * connections outside the pools.
+ * Sends one request on a connection and decodes its response. Fields `body` leaves out take their
+ * defaults. A response not there within `timeoutMs` fails the connection (and with it the
+ * request): nothing else watches the deadline of connections outside the pools.
  */
-export function request<T>(
+export function request<K extends ApiKeyCode>(
   conn: UpstreamConnection,
-  apiKey: number,
+  apiKey: K,
   version: number,
-  body: unknown,
+  body: Partial<RequestOf<K>>,
   timeoutMs: number,
-): Promise<T> {
-  const spec = API_SPECS.get(apiKey)!;
+): Promise<ResponseOf<K>> {
+  const spec = apiSpec(apiKey);
   const packet = sizePrefixed(128, (w) => {
     encodeRequestHeader(w, apiKey, version, 0, CLIENT_ID);
-    spec.encodeRequest(w, version, body as never);
+    spec.encodeRequest(w, version, { ...spec.defaultRequest(), ...body });
   });
-  return new Promise<T>((resolve, reject) => {
+  return new Promise<ResponseOf<K>>((resolve, reject) => {
     const timer = setTimeout(
       () =>
         conn.fail(
@@ -47,7 +47,7 @@ export function request<T>(
           const frame = p.subarray(4);
           const r = new Reader(frame, responseHeaderLength(apiKey, version, frame));
           // Trailing bytes in a response are tolerated, as Kafka clients do (see rewrite.ts).
-          resolve(spec.decodeResponse(r, version) as T);
+          resolve(spec.decodeResponse(r, version));
         } catch (e) {
           reject(e as Error);
         }
@@ -72,14 +72,14 @@ export interface BrokerVersions {
 
 /** ApiVersions v0, then v3 (features) when the broker has it; each request gets `timeoutMs()` left. */
 export async function fetchApiVersions(conn: UpstreamConnection, timeoutMs: () => number): Promise<BrokerVersions> {
-  const v0 = await request<apiVersions.Response>(conn, ApiKey.ApiVersions, 0, {}, timeoutMs());
+  const v0 = await request(conn, ApiKey.ApiVersions, 0, {}, timeoutMs());
   if (v0.errorCode !== 0)
     throw new UpstreamError('WARDEN_ERR_UPSTREAM_PROTOCOL', `ApiVersions failed with error ${v0.errorCode}`);
   const ranges: VersionRanges = new Map(v0.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
   let v3: apiVersions.Response | null = null;
   const av = ranges.get(ApiKey.ApiVersions);
   if (av && av[1] >= 3) {
-    v3 = await request<apiVersions.Response>(
+    v3 = await request(
       conn,
       ApiKey.ApiVersions,
       3,

@@ -237,7 +237,7 @@ t.test(
         ApiKey.Metadata,
         12,
         all,
-      ) as { response: (r: unknown) => ReturnType<typeof mres> };
+      ) as unknown as { response: (r: unknown) => ReturnType<typeof mres> };
       const res = v.response(mres());
       const events = full ? [] : (await trail.events()).filter((e) => e.data.authorizationInfo !== undefined);
       await trail.audit.stop(100);

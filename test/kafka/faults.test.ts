@@ -14,6 +14,12 @@ import { ApiKey } from '../../src/protocol/generated/index.js';
 import type * as metadataCodec from '../../src/protocol/generated/metadata.js';
 import type * as findCoordinator from '../../src/protocol/generated/find-coordinator.js';
 
+// Five faults, each waited out with bounded steps (a broker's controlled shutdown, its return, the
+// ISR refilling, the clients resuming): about 2-4 minutes here, but a slow machine running the rest
+// of the suite beside it has taken longer than the default per-file timeout. Each step keeps its
+// own bound, so a real hang still fails, with the step it hung in.
+t.setTimeout(900_000);
+
 const TOPIC = 'faults';
 const PARTITIONS = 3;
 const kafka = await startKafka(t, { nodes: 3 });

@@ -3,13 +3,17 @@
 // resource the request named.
 import t from 'tap';
 import fc from 'fast-check';
-import { API_SPECS, ApiKey } from '../../src/protocol/generated/index.js';
+import { API_SPECS, ApiKey, type ApiKeyCode } from '../../src/protocol/generated/index.js';
 import { SCHEMAS } from '../../src/protocol/generated/schema.js';
 import { Writer } from '../../src/protocol/writer.js';
 import { Reader } from '../../src/protocol/reader.js';
-import { errorResponse } from '../../src/protocol/error-response.js';
+import { errorResponseOf } from '../../src/protocol/error-response.js';
 import { API_POLICY, proxyVersionRange } from '../../src/proxy/api-table.js';
 import { messageArb, parseRange } from '../helpers/samples.js';
+
+/** errorResponseOf for a key held as a number and a fixture that names only what the test needs. */
+const errorResponse = (key: number, request: unknown, code: number): unknown =>
+  errorResponseOf(key as ApiKeyCode, request as never, code);
 
 /** Whether the response of this version has a top-level errorCode on the wire. */
 function hasTopLevelError(key: number, v: number): boolean {

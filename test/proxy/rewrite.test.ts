@@ -5,16 +5,15 @@
 import t from 'tap';
 import { Writer } from '../../src/protocol/writer.js';
 import { Reader } from '../../src/protocol/reader.js';
-import { API_SPECS, ApiKey } from '../../src/protocol/generated/index.js';
+import { apiSpec, ApiKey, type ApiKeyCode, type ResponseOf } from '../../src/protocol/generated/index.js';
 import { encodeResponseHeader, responseHeaderLength } from '../../src/protocol/headers.js';
-import { rewriteResponse, type AddressBook } from '../../src/proxy/rewrite.js';
+import { rewriteResponse, rewritesAddresses, type AddressBook } from '../../src/proxy/rewrite.js';
 import * as metadata from '../../src/protocol/generated/metadata.js';
 import * as findCoordinator from '../../src/protocol/generated/find-coordinator.js';
 import * as describeCluster from '../../src/protocol/generated/describe-cluster.js';
 import * as produce from '../../src/protocol/generated/produce.js';
 import * as fetch from '../../src/protocol/generated/fetch.js';
 import type { UpstreamNode } from '../../src/proxy/broker-map.js';
-import type { ResponseRewrite } from '../../src/proxy/api-table.js';
 
 const UPSTREAM = { host: '10.1.2.3', port: 9092 };
 const learned: UpstreamNode[] = [];
@@ -23,26 +22,23 @@ const book: AddressBook = {
   learn: (nodes) => learned.push(...nodes),
 };
 
-function packet(apiKey: number, version: number, body: unknown): Buffer {
+function packet<K extends ApiKeyCode>(apiKey: K, version: number, body: ResponseOf<K>): Buffer {
   const w = new Writer();
   w.int32(0);
   encodeResponseHeader(w, apiKey, version, 42);
-  API_SPECS.get(apiKey)!.encodeResponse(w, version, body as never);
+  apiSpec(apiKey).encodeResponse(w, version, body);
   const b = Buffer.from(w.finish());
   b.writeInt32BE(b.length - 4, 0);
   return b;
 }
-function decode(apiKey: number, version: number, p: Buffer): Record<string, unknown> {
+function decode<K extends ApiKeyCode>(apiKey: K, version: number, p: Buffer): ResponseOf<K> {
   const f = p.subarray(4);
   t.equal(f.readInt32BE(0), 42, 'correlation id kept');
-  return API_SPECS.get(apiKey)!.decodeResponse(
-    new Reader(f, responseHeaderLength(apiKey, version, f)),
-    version,
-  ) as Record<string, unknown>;
+  return apiSpec(apiKey).decodeResponse(new Reader(f, responseHeaderLength(apiKey, version, f)), version);
 }
-function rewrite(kind: ResponseRewrite, apiKey: number, version: number, body: unknown) {
+function rewrite<K extends ApiKeyCode>(apiKey: K, version: number, body: ResponseOf<K>): ResponseOf<K> {
   const p = packet(apiKey, version, body);
-  const out = rewriteResponse(kind, apiKey, version, p, book);
+  const out = rewriteResponse(apiKey, version, p, book, { addresses: true });
   t.ok(out, 'rewritten');
   t.equal(out!.readInt32BE(0), out!.length - 4, 'size prefix matches');
   t.equal(out!.toString('latin1').includes(UPSTREAM.host), false, 'upstream host gone from the bytes');
@@ -56,7 +52,7 @@ t.test('Metadata brokers, every version', async (t) => {
       { nodeId: 1, ...UPSTREAM, rack: null, _tagged: undefined },
       { nodeId: 2, host: UPSTREAM.host, port: 9093, rack: 'r1', _tagged: undefined },
     ];
-    const out = rewrite('metadata', ApiKey.Metadata, v, m) as unknown as typeof m;
+    const out = rewrite(ApiKey.Metadata, v, m);
     t.same(
       out.brokers.map((b) => [b.nodeId, b.host, b.port]),
       [
@@ -76,7 +72,7 @@ t.test('FindCoordinator v0-3 top level and v4+ coordinators', async (t) => {
   for (let v = 0; v <= 3; v++) {
     const m = findCoordinator.defaultResponse();
     Object.assign(m, { nodeId: 3, ...UPSTREAM });
-    const out = rewrite('findCoordinator', ApiKey.FindCoordinator, v, m);
+    const out = rewrite(ApiKey.FindCoordinator, v, m);
     t.same([out.host, out.port], ['proxy.example', 19103], `v${v}`);
   }
   for (let v = 4; v <= 6; v++) {
@@ -85,7 +81,7 @@ t.test('FindCoordinator v0-3 top level and v4+ coordinators', async (t) => {
       { key: 'g1', nodeId: 1, ...UPSTREAM, errorCode: 0, errorMessage: null, _tagged: undefined },
       { key: 'g2', nodeId: 2, ...UPSTREAM, errorCode: 0, errorMessage: null, _tagged: undefined },
     ];
-    const out = rewrite('findCoordinator', ApiKey.FindCoordinator, v, m) as unknown as typeof m;
+    const out = rewrite(ApiKey.FindCoordinator, v, m);
     t.same(
       out.coordinators.map((c) => [c.key, c.host, c.port]),
       [
@@ -101,7 +97,7 @@ t.test('DescribeCluster brokers', async (t) => {
   for (let v = 0; v <= 1; v++) {
     const m = describeCluster.defaultResponse();
     m.brokers = [{ brokerId: 2, ...UPSTREAM, rack: null, _tagged: undefined }];
-    const out = rewrite('describeCluster', ApiKey.DescribeCluster, v, m) as unknown as typeof m;
+    const out = rewrite(ApiKey.DescribeCluster, v, m);
     t.same([out.brokers[0]!.host, out.brokers[0]!.port], ['proxy.example', 19102], `v${v}`);
   }
 });
@@ -110,13 +106,13 @@ t.test('KIP-951 NodeEndpoints of Produce v10+ and Fetch v16+', async (t) => {
   for (let v = 10; v <= 11; v++) {
     const m = produce.defaultResponse();
     m.nodeEndpoints = [{ nodeId: 2, ...UPSTREAM, rack: null, _tagged: undefined }];
-    const out = rewrite('nodeEndpoints', ApiKey.Produce, v, m) as unknown as typeof m;
+    const out = rewrite(ApiKey.Produce, v, m);
     t.same([out.nodeEndpoints[0]!.host, out.nodeEndpoints[0]!.port], ['proxy.example', 19102], `Produce v${v}`);
   }
   for (let v = 16; v <= 17; v++) {
     const m = fetch.defaultResponse();
     m.nodeEndpoints = [{ nodeId: 3, ...UPSTREAM, rack: 'x', _tagged: undefined }];
-    const out = rewrite('nodeEndpoints', ApiKey.Fetch, v, m) as unknown as typeof m;
+    const out = rewrite(ApiKey.Fetch, v, m);
     t.same(
       [out.nodeEndpoints[0]!.host, out.nodeEndpoints[0]!.port, out.nodeEndpoints[0]!.rack],
       ['proxy.example', 19103, 'x'],
@@ -128,7 +124,7 @@ t.test('KIP-951 NodeEndpoints of Produce v10+ and Fetch v16+', async (t) => {
 t.test('responses without addresses are not touched', async (t) => {
   const m = produce.defaultResponse();
   t.equal(
-    rewriteResponse('nodeEndpoints', ApiKey.Produce, 10, packet(ApiKey.Produce, 10, m), book),
+    rewriteResponse(ApiKey.Produce, 10, packet(ApiKey.Produce, 10, m), book, { addresses: true }),
     null,
     'no NodeEndpoints: original bytes',
   );
@@ -137,7 +133,7 @@ t.test('responses without addresses are not touched', async (t) => {
 t.test('a node the proxy has no port for is never sent to its upstream address', async (t) => {
   const m = metadata.defaultResponse();
   m.brokers = [{ nodeId: 99, ...UPSTREAM, rack: null, _tagged: undefined }];
-  const out = rewrite('metadata', ApiKey.Metadata, 1, m) as unknown as typeof m;
+  const out = rewrite(ApiKey.Metadata, 1, m);
   t.same(
     [out.brokers[0]!.host, out.brokers[0]!.port],
     ['proxy.example', 0],
@@ -151,13 +147,9 @@ t.test('a Metadata controller id naming no broker becomes a live broker (as KRaf
     controllerId: 0,
     brokers: [3, 2].map((nodeId) => ({ nodeId, host: UPSTREAM.host, port: UPSTREAM.port, rack: null })),
   };
-  t.equal(
-    rewrite('metadata', ApiKey.Metadata, 9, body).controllerId,
-    2,
-    'mock cluster controller 0 -> lowest live broker 2',
-  );
+  t.equal(rewrite(ApiKey.Metadata, 9, body).controllerId, 2, 'mock cluster controller 0 -> lowest live broker 2');
   const fine = { ...body, controllerId: 3 };
-  t.equal(rewrite('metadata', ApiKey.Metadata, 9, fine).controllerId, 3, 'a real controller id is kept');
+  t.equal(rewrite(ApiKey.Metadata, 9, fine).controllerId, 3, 'a real controller id is kept');
 });
 
 t.test('DescribeConfigs: broker configs that hold broker addresses are withheld', async (t) => {
@@ -194,7 +186,7 @@ t.test('DescribeConfigs: broker configs that hold broker addresses are withheld'
     ],
   };
   for (const v of [1, 4]) {
-    const out = rewrite('describeConfigs', ApiKey.DescribeConfigs, v, body) as {
+    const out = rewrite(ApiKey.DescribeConfigs, v, body) as {
       results: Array<{
         configs: Array<{
           name: string;
@@ -266,7 +258,7 @@ t.test('DescribeConfigs: a broker answering every family of withheld config, v0 
   };
   for (const v of [0, 1, 2, 3, 4]) {
     // rewrite() also checks that the upstream host is gone from every byte of the response
-    const out = rewrite('describeConfigs', ApiKey.DescribeConfigs, v, body) as {
+    const out = rewrite(ApiKey.DescribeConfigs, v, body) as {
       results: Array<{
         configs: Array<{
           name: string;
@@ -300,8 +292,31 @@ t.test('DescribeConfigs: a broker answering every family of withheld config, v0 
     results: [{ errorCode: 0, errorMessage: null, resourceType: 4, resourceName: '1', configs: passed }],
   };
   t.equal(
-    rewriteResponse('describeConfigs', ApiKey.DescribeConfigs, 4, packet(ApiKey.DescribeConfigs, 4, noneToHide), book),
+    rewriteResponse(ApiKey.DescribeConfigs, 4, packet(ApiKey.DescribeConfigs, 4, noneToHide), book, {
+      addresses: true,
+    }),
     null,
     'nothing to withhold: the original bytes',
   );
+});
+
+t.test('which responses are decoded for their addresses, by API and version', async (t) => {
+  const cases: Array<[ApiKeyCode, number, boolean]> = [
+    [ApiKey.Produce, 9, false],
+    [ApiKey.Produce, 10, true],
+    [ApiKey.Fetch, 15, false],
+    [ApiKey.Fetch, 16, true],
+    [ApiKey.Metadata, 0, true],
+    [ApiKey.FindCoordinator, 0, true],
+    [ApiKey.DescribeCluster, 0, true],
+    [ApiKey.DescribeConfigs, 0, true],
+    [ApiKey.ShareFetch, 0, true],
+    [ApiKey.ListOffsets, 7, false],
+    [ApiKey.ApiVersions, 3, false],
+  ];
+  for (const [key, v, want] of cases) t.equal(rewritesAddresses(key, v), want, `api ${key} v${v}`);
+  const m = produce.defaultResponse();
+  m.nodeEndpoints = [{ nodeId: 1, ...UPSTREAM, rack: null, _tagged: undefined }];
+  const p = packet(ApiKey.Produce, 10, m);
+  t.equal(rewriteResponse(ApiKey.Produce, 10, p, book, { addresses: false }), null, 'addresses: false leaves them');
 });

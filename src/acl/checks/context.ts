@@ -1,6 +1,13 @@
 // What every check shares: the context a request is decided in, the verdicts, the error codes.
 import type { CloseReason } from '../../close-reason.js';
-import type { ApiKey, ApiKeyCode, RequestOf, ResponseOf } from '../../protocol/generated/index.js';
+import type {
+  AnyRequest,
+  AnyResponse,
+  ApiKey,
+  ApiKeyCode,
+  RequestOf,
+  ResponseOf,
+} from '../../protocol/generated/index.js';
 import { ErrorCode, ERRORS } from '../../protocol/generated/error-codes.js';
 import { Operation, ResourceType, type OperationCode, type ResourceTypeCode } from '../model.js';
 
@@ -87,8 +94,8 @@ export type CheckFor<N extends ApiName> = CheckOf<(typeof ApiKey)[N]>;
  */
 export type Verdict =
   | null
-  | { kind: 'forward'; request?: unknown; response?(r: unknown): unknown }
-  | { kind: 'answer'; response: unknown }
+  | { kind: 'forward'; request?: AnyRequest; response?(r: AnyResponse): AnyResponse }
+  | { kind: 'answer'; response: AnyResponse }
   | { kind: 'close'; reason: CloseReason };
 
 /** A check as the connection calls it: `request` is the body decoded for the check's key. */

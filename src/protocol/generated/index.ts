@@ -212,6 +212,9 @@ export interface ApiMessages {
 export type ApiKeyCode = keyof ApiMessages;
 export type RequestOf<K extends ApiKeyCode> = ApiMessages[K]['request'];
 export type ResponseOf<K extends ApiKeyCode> = ApiMessages[K]['response'];
+/** Some API's request or response, for code that handles every API alike (the chain, the slots). */
+export type AnyRequest = RequestOf<ApiKeyCode>;
+export type AnyResponse = ResponseOf<ApiKeyCode>;
 
 /** An API's spec with its codecs typed for its messages. */
 export interface MessageSpec<K extends ApiKeyCode> extends ApiSpec {

@@ -112,7 +112,13 @@ export class RequestChain {
         const packet =
           o.kind === 'answer-packet'
             ? o.packet
-            : responsePacket(apiKey, o.version ?? req!.apiVersion, req!.header.correlationId, o.body, o.headerVersion);
+            : responsePacket(
+                req!.apiKey,
+                o.version ?? req!.apiVersion,
+                req!.header.correlationId,
+                o.body,
+                o.headerVersion,
+              );
         port.complete(slot ?? port.reserve(apiKey), packet);
         if (o.then?.drain) port.drain(o.then.lingerMs);
       }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ApiKey } from '../../protocol/generated/index.js';
+import { ApiKey, type AnyResponse } from '../../protocol/generated/index.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type * as alterUserScramCredentials from '../../protocol/generated/alter-user-scram-credentials.js';
 import type * as describeAcls from '../../protocol/generated/describe-acls.js';
@@ -65,7 +65,7 @@ export class LocalApiStage implements Stage {
     return { kind: 'answer', body, version: bodyVersion, headerVersion: 0 };
   }
 
-  private admin(req: ClientRequest): unknown {
+  private admin(req: ClientRequest): AnyResponse {
     // Decided (and audited) like any other check; without ACLs nobody may use them.
     const clusterAllows = (op: ClusterOperation) =>
       this.security.acl !== null &&
@@ -80,13 +80,16 @@ export class LocalApiStage implements Stage {
     throw new ClientProtocolError('WARDEN_ERR_API_REFUSED', `api key ${req.apiKey} has no local handler`);
   }
 
-  private describeAcls(req: describeAcls.Request, clusterAllows: (op: ClusterOperation) => boolean): unknown {
+  private describeAcls(
+    req: describeAcls.Request,
+    clusterAllows: (op: ClusterOperation) => boolean,
+  ): describeAcls.Response {
     const acl = this.security.acl;
     if (acl === null) return { throttleTimeMs: 0, ...SECURITY_DISABLED, resources: [] };
     return acl.describeAcls(req, clusterAllows(Operation.DESCRIBE));
   }
 
-  private createAcls(req: createAcls.Request, clusterAllows: (op: ClusterOperation) => boolean): unknown {
+  private createAcls(req: createAcls.Request, clusterAllows: (op: ClusterOperation) => boolean): createAcls.Response {
     const acl = this.security.acl;
     if (acl === null)
       return { throttleTimeMs: 0, results: req.creations.map(() => ({ ...SECURITY_DISABLED })), _tagged: undefined };
@@ -95,7 +98,7 @@ export class LocalApiStage implements Stage {
     return response;
   }
 
-  private deleteAcls(req: deleteAcls.Request, clusterAllows: (op: ClusterOperation) => boolean): unknown {
+  private deleteAcls(req: deleteAcls.Request, clusterAllows: (op: ClusterOperation) => boolean): deleteAcls.Response {
     const acl = this.security.acl;
     if (acl === null)
       return {
@@ -111,7 +114,7 @@ export class LocalApiStage implements Stage {
   private alterScram(
     req: alterUserScramCredentials.Request,
     clusterAllows: (op: ClusterOperation) => boolean,
-  ): unknown {
+  ): alterUserScramCredentials.Response {
     const { response, changed } = alterScram(req, this.security.credentials, clusterAllows(Operation.ALTER));
     if (changed.length === 0) return response;
     this.log.info({ principal: this.authorizer.principal, users: changed }, 'SCRAM credentials altered');

@@ -3,9 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SaslSession } from '../../auth/session.js';
 import { AuthError } from '../../auth/errors.js';
 import { LoginRateLimitedError, RATE_LIMITED_MESSAGE } from '../../auth/login-guard.js';
-import { ApiKey } from '../../protocol/generated/index.js';
+import { ApiKey, type AnyResponse } from '../../protocol/generated/index.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
-import { errorResponse } from '../../protocol/error-response.js';
+import { errorResponseOf } from '../../protocol/error-response.js';
 import { sizePrefixed } from '../../protocol/writer.js';
 import type { CloseReason } from '../../close-reason.js';
 import { LogLimiter } from '../../log-limiter.js';
@@ -339,11 +339,11 @@ export class SessionStage implements Stage, FrameGate {
   }
 
   /** The request's own error response with ILLEGAL_SASL_STATE, when it can be decoded. */
-  private illegalStateBody(req: ClientRequest): unknown {
+  private illegalStateBody(req: ClientRequest): AnyResponse | null {
     const range = proxyVersionRange(req.apiKey);
     if (range === null || req.apiVersion < range[0] || req.apiVersion > range[1]) return null;
     try {
-      return errorResponse(req.apiKey, req.body, ErrorCode.ILLEGAL_SASL_STATE);
+      return errorResponseOf(req.apiKey, req.body, ErrorCode.ILLEGAL_SASL_STATE);
     } catch {
       return null;
     }

@@ -1,8 +1,9 @@
 import type { CloseReason } from '../../close-reason.js';
+import type { AnyResponse } from '../../protocol/generated/index.js';
 import type { ClientRequest } from './request.js';
 
 /** A step a stage attaches to the response of a request it forwards (merge, filter, rewrite). */
-export type ResponseStep = (response: unknown) => unknown;
+export type ResponseStep = (response: AnyResponse) => AnyResponse;
 
 /** What the connection does once a local answer has been queued. */
 export interface AfterAnswer {
@@ -26,10 +27,10 @@ export interface AfterAnswer {
 export type Outcome =
   // `response` is a method so that a step typed for one API's response fits (method parameters
   // are compared both ways): the chain applies it to the response of the request it was made for.
-  | { readonly kind: 'forward'; response?(response: unknown): unknown }
+  | { readonly kind: 'forward'; response?(response: AnyResponse): AnyResponse }
   | {
       readonly kind: 'answer';
-      readonly body: unknown;
+      readonly body: AnyResponse;
       readonly version?: number;
       readonly headerVersion?: number;
       readonly then?: AfterAnswer;
@@ -56,7 +57,7 @@ export const FORWARD: Outcome = Object.freeze({ kind: 'forward' });
 export const DROP: Outcome = Object.freeze({ kind: 'drop' });
 
 export const forward = (response?: ResponseStep): Outcome => ({ kind: 'forward', response });
-export const answer = (body: unknown, then?: AfterAnswer): LocalOutcome => ({ kind: 'answer', body, then });
+export const answer = (body: AnyResponse, then?: AfterAnswer): LocalOutcome => ({ kind: 'answer', body, then });
 export const answerPacket = (packet: Buffer, then?: AfterAnswer): LocalOutcome => ({
   kind: 'answer-packet',
   packet,

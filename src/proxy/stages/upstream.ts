@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { ApiKey } from '../../protocol/generated/index.js';
 import { framePool } from '../../protocol/buffer-pool.js';
 import { ACKS_ZERO_AS, produceError, rewriteAcks } from '../acks-zero.js';
-import { rewriteResponse, type AddressBook } from '../rewrite.js';
+import { rewriteResponse, rewritesAddresses, type AddressBook } from '../rewrite.js';
 import { Lane, type UpstreamPools } from '../pool.js';
 import type { UpstreamError } from '../upstream.js';
 import type { ClusterView } from '../cluster.js';
@@ -81,12 +81,11 @@ export class UpstreamStage implements UpstreamSink {
   private answered(slot: Slot, p: Buffer, req: ClientRequest, step: ResponseStep | undefined): void {
     if (this.port.closed) return;
     const { apiKey, apiVersion } = req;
-    const rw = req.policy.rewrite;
-    const kind = rw !== undefined && apiVersion >= rw.fromVersion ? rw.kind : null;
+    const addresses = rewritesAddresses(apiKey, apiVersion);
     let out = p;
-    if (kind !== null || step !== undefined) {
+    if (addresses || step !== undefined) {
       try {
-        out = rewriteResponse(kind, apiKey, apiVersion, p, this.options.addresses, step) ?? p;
+        out = rewriteResponse(apiKey, apiVersion, p, this.options.addresses, { addresses, transform: step }) ?? p;
         // The rewritten response was encoded into a new buffer: the original is done with.
         if (out !== p) framePool.release(p);
       } catch (e) {

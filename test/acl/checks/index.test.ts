@@ -414,7 +414,7 @@ t.test(
         ],
       })),
     };
-    const merged = v.response!(upstream) as typeof upstream;
+    const merged = v.response!(upstream as never) as unknown as typeof upstream;
     t.same(
       merged.responses.map((r) => [r.name, r.partitionResponses.map((p) => [p.index, p.errorCode])]),
       [

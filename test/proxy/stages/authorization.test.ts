@@ -114,7 +114,7 @@ t.test(
     const merged = o.response!({
       throttleTimeMs: 0,
       responses: [{ name: 'orders', partitionResponses: [{ index: 0, errorCode: 0 }] }],
-    }) as { responses: Array<{ name: string; partitionResponses: Array<{ errorCode: number }> }> };
+    } as never) as unknown as { responses: Array<{ name: string; partitionResponses: Array<{ errorCode: number }> }> };
     t.same(merged.responses.map((r) => [r.name, r.partitionResponses[0]!.errorCode]).sort(), [
       ['orders', 0],
       ['secret', ErrorCode.TOPIC_AUTHORIZATION_FAILED],

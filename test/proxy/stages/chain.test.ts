@@ -1,6 +1,6 @@
 // The request chain alone: stages are fakes, the port records what the chain asks of the connection.
 import t from 'tap';
-import { ApiKey } from '../../../src/protocol/generated/index.js';
+import { ApiKey, apiSpec, type AnyResponse } from '../../../src/protocol/generated/index.js';
 import { RequestChain, type FrameGate, type UpstreamSink } from '../../../src/proxy/stages/chain.js';
 import type { ClientRequest } from '../../../src/proxy/stages/request.js';
 import {
@@ -48,7 +48,7 @@ const metadataPacket = (correlationId = 7) => packetOf(ApiKey.Metadata, 12, meta
 t.test('a request every stage forwards reaches the sink, with response steps nearest-the-broker first', async (t) => {
   const seen: string[] = [];
   const order: string[] = [];
-  const step = (name: string) => (r: unknown) => {
+  const step = (name: string) => (r: AnyResponse) => {
     order.push(name);
     return r;
   };
@@ -61,7 +61,7 @@ t.test('a request every stage forwards reaches the sink, with response steps nea
   t.same(seen, ['one', 'two', 'three']);
   t.equal(sink.sent.length, 1);
   t.equal(sink.sent[0]!.req.apiKey, ApiKey.Metadata);
-  sink.sent[0]!.step!({});
+  sink.sent[0]!.step!(apiSpec(ApiKey.Metadata).defaultResponse());
   t.same(order, ['three', 'one'], 'the last stage to attach a step sees the response first');
   t.equal(port.slots.length, 0, 'the sink reserves its own slot');
   t.equal(chain.request, null, 'no request is current once it has been handled');
@@ -160,7 +160,9 @@ t.test('a later outcome that fails closes the connection as an internal error', 
 });
 
 t.test('a later outcome settling after the connection closed changes nothing', async (t) => {
-  const { chain, port } = chainOf([stage('slow', () => later(Promise.resolve(answer({}))))]);
+  const { chain, port } = chainOf([
+    stage('slow', () => later(Promise.resolve(answer(apiSpec(ApiKey.Metadata).defaultResponse())))),
+  ]);
   chain.handle(metadataPacket());
   port.closed = true;
   await new Promise((r) => setImmediate(r));

@@ -39,7 +39,7 @@ function stageOf(security: ListenerSecurity, principal: string) {
 
 function body(o: Outcome): Record<string, unknown> {
   if (o.kind !== 'answer') throw new Error(`expected an answer, got ${o.kind}`);
-  return o.body as Record<string, unknown>;
+  return o.body as unknown as Record<string, unknown>;
 }
 
 const withAcls = (): ListenerSecurity => ({

@@ -1,6 +1,6 @@
 // The upstream stage alone, on a fake lane: what goes up, what comes back, acks=0, failures.
 import t from 'tap';
-import { ApiKey, API_SPECS } from '../../../src/protocol/generated/index.js';
+import { ApiKey, apiSpec } from '../../../src/protocol/generated/index.js';
 import { UpstreamError, type PendingRequest } from '../../../src/proxy/upstream.js';
 import { UpstreamStage } from '../../../src/proxy/stages/upstream.js';
 import { responsePacket } from '../../../src/proxy/responses.js';
@@ -44,7 +44,7 @@ function stageOf() {
 }
 
 const produceResponse = (correlationId: number, errorCode: number, version = 9) => {
-  const body = API_SPECS.get(ApiKey.Produce)!.defaultResponse() as { responses: unknown[] };
+  const body = apiSpec(ApiKey.Produce).defaultResponse();
   body.responses = [
     {
       name: 'orders',
@@ -82,7 +82,7 @@ t.test(
     sent.written!();
     t.equal(bytes.held, 0, 'released once written');
     t.equal(port.slots.length, 1);
-    const answer = responsePacket(ApiKey.ListOffsets, 7, 7, API_SPECS.get(ApiKey.ListOffsets)!.defaultResponse());
+    const answer = responsePacket(ApiKey.ListOffsets, 7, 7, apiSpec(ApiKey.ListOffsets).defaultResponse());
     sent.pending.onResponse(answer);
     t.equal(port.slots[0]!.packet, answer, 'a response that needs no rewrite passes as it is');
     stage.send(requestOf(ApiKey.Fetch, 12, fetchByName('orders')), undefined);
@@ -92,7 +92,7 @@ t.test(
 
 t.test('a response step rewrites the response before it reaches the slot', async (t) => {
   const { stage, lane, port } = stageOf();
-  stage.send(requestOf(ApiKey.Produce, 9, produce('orders')), (r) => ({ ...(r as object), throttleTimeMs: 1234 }));
+  stage.send(requestOf(ApiKey.Produce, 9, produce('orders')), (r) => ({ ...r, throttleTimeMs: 1234 }));
   lane.sent[0]!.pending.onResponse(produceResponse(7, 0));
   t.equal(responseOf(port.slots[0]!.packet!, ApiKey.Produce, 9).body.throttleTimeMs, 1234);
 });
@@ -136,7 +136,7 @@ t.test('a broken or unreadable upstream closes this client only, with its reason
   late.stage.send(requestOf(ApiKey.ListOffsets, 7, listOffsets('orders')), undefined);
   late.port.closed = true;
   late.lane.sent[0]!.pending.onResponse(
-    responsePacket(ApiKey.ListOffsets, 7, 7, API_SPECS.get(ApiKey.ListOffsets)!.defaultResponse()),
+    responsePacket(ApiKey.ListOffsets, 7, 7, apiSpec(ApiKey.ListOffsets).defaultResponse()),
   );
   t.equal(late.port.slots[0]!.packet, null, 'nothing is answered on a closed connection');
 });
