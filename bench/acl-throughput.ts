@@ -10,7 +10,7 @@ import { tmpdir, cpus } from 'node:os';
 import { MockCluster } from '../src/demo/mock-cluster.js';
 import { writeAclFile } from '../src/acl/store.js';
 import { Operation, PatternType, Permission, ResourceType, type AclBinding } from '../src/acl/model.js';
-import { run, median, startProxy, writeSection } from './common.js';
+import { run, runProduce, median, startProxy, writeSection } from './common.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const MESSAGES = Number(process.env.MESSAGES ?? 200_000);
@@ -79,21 +79,7 @@ async function main() {
   const consume: Record<string, number[]> = { off: [], on: [] };
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, addr] of round % 2 === 0 ? targets : [...targets].reverse()) {
-      const pr = await run([
-        'produce',
-        '--brokers',
-        addr,
-        '--topic',
-        'bench',
-        '--size',
-        '1024',
-        '--count',
-        String(MESSAGES),
-        '--acks',
-        '1',
-        '--linger-ms',
-        '5',
-      ]);
+      const pr = await runProduce(addr, MESSAGES);
       if ((pr.errors ?? 0) > 0) throw new Error(`produce through ACLs ${name} had ${pr.errors} errors`);
       produce[name]!.push(pr.msgsPerSec!);
       const cr = await run([

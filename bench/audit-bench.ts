@@ -13,7 +13,7 @@ import { MockCluster } from '../src/demo/mock-cluster.js';
 import { AuditLog, type AuditConfig } from '../src/audit/audit-log.js';
 import { authorizationEvent } from '../src/audit/event.js';
 import { Operation, ResourceType } from '../src/acl/model.js';
-import { run, median, startProxy, writeSection } from './common.js';
+import { runProduce, median, startProxy, writeSection } from './common.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const MESSAGES = Number(process.env.MESSAGES ?? 200_000);
@@ -107,21 +107,7 @@ async function main() {
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? names : [...names].reverse();
     for (const name of order) {
-      const r = await run([
-        'produce',
-        '--brokers',
-        proxies[name].addr,
-        '--topic',
-        'bench',
-        '--size',
-        '1024',
-        '--count',
-        String(MESSAGES),
-        '--acks',
-        '1',
-        '--linger-ms',
-        '5',
-      ]);
+      const r = await runProduce(proxies[name].addr, MESSAGES);
       produce[name]!.push(r.msgsPerSec!);
       process.stderr.write(`round ${round + 1}/${ROUNDS} audit ${name}: ${Math.round(r.msgsPerSec!)} msg/s\n`);
     }

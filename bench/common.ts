@@ -39,6 +39,30 @@ export function run(args: string[]): Promise<Result> {
   });
 }
 
+/**
+ * The produce run every end-to-end benchmark measures throughput with: `count` messages of 1 KiB,
+ * acks=1, linger 5 ms, so that figures from different scenarios compare. `extra`: driver options
+ * (a rate, the SASL_SSL settings).
+ */
+export function runProduce(brokers: string, count: number, extra: string[] = [], topic = 'bench'): Promise<Result> {
+  return run([
+    'produce',
+    '--brokers',
+    brokers,
+    '--topic',
+    topic,
+    '--size',
+    '1024',
+    '--count',
+    String(count),
+    '--acks',
+    '1',
+    '--linger-ms',
+    '5',
+    ...extra,
+  ]);
+}
+
 export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;

@@ -18,7 +18,7 @@
 //   RATE=max npm run bench -- cpu-per-message
 import { cpus } from 'node:os';
 import { MockCluster } from '../src/demo/mock-cluster.js';
-import { run, median, startProxy, cpuSeconds, writeSection, type ProxyHandle } from './common.js';
+import { runProduce, median, startProxy, cpuSeconds, writeSection, type ProxyHandle } from './common.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const MESSAGES = Number(process.env.MESSAGES ?? 1_000_000);
@@ -51,23 +51,7 @@ async function main() {
       ] as Array<[Path, string, string[]]>) {
         const p0 = cpuSeconds(proxy.pid);
         const m0 = cpuSeconds(cluster.pid);
-        const pr = await run([
-          'produce',
-          '--brokers',
-          addr,
-          '--topic',
-          'bench',
-          '--size',
-          '1024',
-          '--count',
-          String(MESSAGES),
-          '--acks',
-          '1',
-          '--linger-ms',
-          '5',
-          ...rateArgs,
-          ...extra,
-        ]);
+        const pr = await runProduce(addr, MESSAGES, [...rateArgs, ...extra]);
         const perMsg = (seconds: number) => (seconds / MESSAGES) * 1e6;
         add(reads, path, 'proxy', perMsg(cpuSeconds(proxy.pid) - p0));
         add(reads, path, 'mock', perMsg(cpuSeconds(cluster.pid) - m0));

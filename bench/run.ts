@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import { MockCluster, PROJECT_ROOT } from '../src/demo/mock-cluster.js';
-import { run, median, startProxy, writeSection, type ProxyHandle } from './common.js';
+import { run, runProduce, median, startProxy, writeSection, type ProxyHandle } from './common.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const MESSAGES = Number(process.env.MESSAGES ?? 200_000);
@@ -75,22 +75,7 @@ async function main() {
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? targets : [...targets].reverse();
     for (const [name, addr, extra] of order) {
-      const pr = await run([
-        'produce',
-        '--brokers',
-        addr,
-        '--topic',
-        'bench',
-        '--size',
-        '1024',
-        '--count',
-        String(MESSAGES),
-        '--acks',
-        '1',
-        '--linger-ms',
-        '5',
-        ...extra,
-      ]);
+      const pr = await runProduce(addr, MESSAGES, extra);
       produce[name]!.push(pr.msgsPerSec!);
       produceMb[name]!.push(pr.mbPerSec!);
       const cr = await run([

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { ensureKafkaJars, javaBinary } from '../../src/demo/kafka-cluster.js';
-import { run } from '../common.js';
+import { run, runProduce } from '../common.js';
 import { BENCH_JVM, type Target } from './targets.js';
 
 export interface Measured {
@@ -76,22 +76,7 @@ export const WORKLOADS: Workload[] = [
     produces: TOPICS.produce,
     messages: (s) => s.records,
     run: async (t, s) => {
-      const r = await run([
-        'produce',
-        '--brokers',
-        t.bootstrap,
-        '--topic',
-        TOPICS.produce,
-        '--size',
-        '1024',
-        '--count',
-        String(s.records),
-        '--acks',
-        '1',
-        '--linger-ms',
-        '5',
-        ...rdArgs(t),
-      ]);
+      const r = await runProduce(t.bootstrap, s.records, rdArgs(t), TOPICS.produce);
       return { records: r.messages!, msgsPerSec: r.msgsPerSec! };
     },
   },

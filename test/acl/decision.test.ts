@@ -6,11 +6,18 @@ import t from 'tap';
 import { Authorizer } from '../../src/acl/authorizer.js';
 import { CLUSTER_NAME, Operation, ResourceType } from '../../src/acl/model.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
-import * as createTopicsCodec from '../../src/protocol/generated/create-topics.js';
 import * as deleteTopicsCodec from '../../src/protocol/generated/delete-topics.js';
-import * as fetch from '../../src/protocol/generated/fetch.js';
 import type { Verdict } from '../../src/acl/checks/index.js';
 import { allow, auditTrail, decisionsFor, runCheck, runWith, type AuditedEvent } from '../helpers/authz.js';
+import {
+  createTopicsRequest,
+  fetchRequest,
+  initProducerIdRequest,
+  listOffsetsRequest,
+  metadataRequest,
+  metadataResponse,
+  metadataTopic,
+} from '../helpers/acl-fixtures.js';
 
 // ops holds the cluster-level grants and nothing on any topic; dev may create `orders` only.
 const authorizer = () => {
@@ -25,34 +32,10 @@ const authorizer = () => {
   return a;
 };
 
-const createTopics = (name: string) => ({
-  ...createTopicsCodec.defaultRequest(),
-  topics: [{ ...createTopicsCodec.defaultRequestCreatableTopic(), name, numPartitions: 1, replicationFactor: 1 }],
-});
 const deleteTopics = (name: string) => ({ ...deleteTopicsCodec.defaultRequest(), topicNames: [name] });
 const offsetForLeaderEpoch = (topic: string) => ({
   replicaId: -1,
   topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }],
-});
-const followerFetch = (topic: string) => ({
-  ...fetch.defaultRequest(),
-  replicaId: 2,
-  topics: [
-    {
-      topic,
-      topicId: Buffer.alloc(16),
-      partitions: [
-        {
-          partition: 0,
-          currentLeaderEpoch: -1,
-          fetchOffset: 0n,
-          lastFetchedEpoch: -1,
-          logStartOffset: -1n,
-          partitionMaxBytes: 1000,
-        },
-      ],
-    },
-  ],
 });
 
 /** The error code of the first partition or topic of a verdict; 0 when the request goes upstream. */
@@ -79,7 +62,7 @@ const CLUSTER_GRANTS: Array<{ what: string; apiKey: number; version: number; req
     what: 'CreateTopics through CREATE on the cluster',
     apiKey: ApiKey.CreateTopics,
     version: 5,
-    request: createTopics('orders'),
+    request: createTopicsRequest('orders'),
     operation: 'Create',
   },
   {
@@ -100,7 +83,7 @@ const CLUSTER_GRANTS: Array<{ what: string; apiKey: number; version: number; req
     what: 'a follower Fetch through CLUSTER_ACTION',
     apiKey: ApiKey.Fetch,
     version: 12,
-    request: followerFetch('orders'),
+    request: fetchRequest('orders', 2),
     operation: 'ClusterAction',
   },
 ];
@@ -172,7 +155,7 @@ t.test("the cluster grant's denial is no refusal and is not audited (Kafka's log
     { authorizer: authorizer(), principal: 'User:dev', audit: trail.audit },
     ApiKey.CreateTopics,
     5,
-    createTopics('orders'),
+    createTopicsRequest('orders'),
   );
   t.equal(code(ApiKey.CreateTopics, v), 0, 'dev creates orders through CREATE on the topic');
   const events = (await trail.events()).filter((e) => e.data.authorizationInfo !== undefined);
@@ -190,7 +173,7 @@ t.test("the cluster grant's denial is no refusal and is not audited (Kafka's log
     { authorizer: authorizer(), principal: 'User:dev', audit: trail.audit },
     ApiKey.CreateTopics,
     5,
-    createTopics('payments'),
+    createTopicsRequest('payments'),
   );
   t.equal(code(ApiKey.CreateTopics, denied), 29);
   const after = (await trail.events()).filter((e) => e.data.authorizationInfo !== undefined).slice(1);
@@ -209,27 +192,11 @@ t.test("the cluster grant's denial is no refusal and is not audited (Kafka's log
 t.test(
   'filters audit what they allow, never what they leave out; bitfields audit nothing; failClosed hides',
   async (t) => {
-    const mres = () => ({
-      throttleTimeMs: 0,
-      brokers: [],
-      clusterId: 'c',
-      controllerId: 1,
-      clusterAuthorizedOperations: 0,
-      topics: ['orders', 'secret'].map((name, i) => ({
-        errorCode: 0,
-        name,
-        topicId: Buffer.alloc(16, i + 1),
-        isInternal: false,
-        partitions: [],
-        topicAuthorizedOperations: 0,
-      })),
-    });
-    const all = {
-      topics: null,
-      allowAutoTopicCreation: false,
-      includeClusterAuthorizedOperations: false,
-      includeTopicAuthorizedOperations: true,
-    };
+    const mres = () =>
+      metadataResponse(
+        ['orders', 'secret'].map((name, i) => metadataTopic(name, { topicId: Buffer.alloc(16, i + 1) })),
+      );
+    const all = metadataRequest(null, { includeTopicAuthorizedOperations: true });
     const listed = async (allowed: 'all' | 'default', full = false) => {
       const trail = auditTrail({ allowed, full });
       const v = runCheck(
@@ -282,40 +249,17 @@ t.test(
 t.test('a decision made while a response passes names its own request, not the one handled by then', async (t) => {
   const trail = auditTrail({ allowed: 'all' });
   const { decisions, header } = decisionsFor({ authorizer: authorizer(), principal: 'User:alice', audit: trail.audit });
-  const listing = runWith(decisions!.forRequest(header(ApiKey.Metadata, 7)), ApiKey.Metadata, 12, {
-    topics: null,
-    allowAutoTopicCreation: false,
-    includeClusterAuthorizedOperations: false,
-    includeTopicAuthorizedOperations: false,
-  }) as {
+  const listing = runWith(
+    decisions!.forRequest(header(ApiKey.Metadata, 7)),
+    ApiKey.Metadata,
+    12,
+    metadataRequest(null),
+  ) as {
     response: (r: unknown) => unknown;
   };
   // Another request is handled before the Metadata response arrives.
-  runWith(decisions!.forRequest(header(ApiKey.ListOffsets, 8)), ApiKey.ListOffsets, 5, {
-    replicaId: -1,
-    isolationLevel: 0,
-    topics: [
-      { name: 'orders', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] },
-    ],
-    timeoutMs: 0,
-  });
-  listing.response({
-    throttleTimeMs: 0,
-    brokers: [],
-    clusterId: 'c',
-    controllerId: 1,
-    clusterAuthorizedOperations: 0,
-    topics: [
-      {
-        errorCode: 0,
-        name: 'orders',
-        topicId: Buffer.alloc(16, 1),
-        isInternal: false,
-        partitions: [],
-        topicAuthorizedOperations: 0,
-      },
-    ],
-  });
+  runWith(decisions!.forRequest(header(ApiKey.ListOffsets, 8)), ApiKey.ListOffsets, 5, listOffsetsRequest('orders'));
+  listing.response(metadataResponse([metadataTopic('orders', { topicId: Buffer.alloc(16, 1) })]));
   const events: AuditedEvent[] = (await trail.events()).filter((e) => e.data.authorizationInfo !== undefined);
   t.same(
     events.map((e) => [e.data.methodName, e.data.request?.correlation_id]),
@@ -335,14 +279,7 @@ t.test(
       allow('User:idem', Operation.IDEMPOTENT_WRITE, ResourceType.CLUSTER, CLUSTER_NAME),
       allow('User:writer', Operation.WRITE, ResourceType.TOPIC, 'orders'),
     ]);
-    const init = {
-      transactionalId: null,
-      transactionTimeoutMs: 60000,
-      producerId: -1n,
-      producerEpoch: -1,
-      enable2Pc: false,
-      keepPreparedTxn: false,
-    };
+    const init = initProducerIdRequest(null);
     const outcome = async (principal: string) => {
       const trail = auditTrail({ allowed: 'all' });
       const v = runCheck({ authorizer: a, principal, audit: trail.audit }, ApiKey.InitProducerId, 4, init);

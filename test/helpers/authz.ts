@@ -11,10 +11,11 @@ import { ProtectedTopics } from '../../src/acl/protected-topics.js';
 import { API_CHECKS, type AuthzContext, type Verdict } from '../../src/acl/checks/index.js';
 import type { Authorizer } from '../../src/acl/authorizer.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
-import { PatternType, Permission, type AclBinding, type OperationCode } from '../../src/acl/model.js';
+import type { AclBinding, OperationCode } from '../../src/acl/model.js';
 import { API_SPECS } from '../../src/protocol/generated/index.js';
 import { Writer } from '../../src/protocol/writer.js';
 import type { RequestHeader } from '../../src/protocol/headers.js';
+import { acl } from './acl-fixtures.js';
 
 export interface AuditedEvent {
   type: string;
@@ -130,9 +131,17 @@ export function runCheck(
   request: unknown,
   correlationId?: number,
 ): Verdict {
+  return runWith(contextFor(o, apiKey, correlationId), apiKey, version, request);
+}
+
+/**
+ * The context the checks of one request get (`apiKey`: the request's, -1 where no check reads it),
+ * for tests that run checks by hand or keep a context for several.
+ */
+export function contextFor(o: ContextOptions, apiKey = -1, correlationId?: number): AuthzContext {
   const { decisions, header } = decisionsFor(o);
   if (decisions === null) throw new Error(`nothing is decided for ${o.principal}`);
-  return runWith(decisions.forRequest(header(apiKey, correlationId)), apiKey, version, request);
+  return decisions.forRequest(header(apiKey, correlationId));
 }
 
 export function runWith(c: AuthzContext, apiKey: number, version: number, request: unknown): Verdict {
@@ -143,18 +152,10 @@ export function runWith(c: AuthzContext, apiKey: number, version: number, reques
   return v;
 }
 
-/** A literal ALLOW binding from any host. */
+/** A literal ALLOW binding from any host: acl() with its defaults. */
 export const allow = (
   principal: string,
   operation: OperationCode,
   resourceType: AclBinding['resourceType'],
   resourceName: string,
-): AclBinding => ({
-  principal,
-  operation,
-  resourceType,
-  resourceName,
-  patternType: PatternType.LITERAL,
-  permission: Permission.ALLOW,
-  host: '*',
-});
+): AclBinding => acl(principal, operation, resourceType, resourceName);

@@ -38,6 +38,24 @@ export function filterOffsetTopics<T extends { name: string }>(c: AuthzContext, 
   return topics.filter((t) => c.allowed(DESCRIBE, TOPIC, t.name));
 }
 
+/**
+ * An OffsetFetch topic refused with `code`: every partition it asked for, with no committed offset
+ * and the error. v8+'s group topics (RequestTopics, ResponseTopics) have the same fields and
+ * defaults as v0-7's, so one answer serves both.
+ */
+function refusedOffsetTopic(t: offsetFetch.RequestTopic, code: number): offsetFetch.ResponseTopic {
+  return {
+    ...offsetFetch.defaultResponseTopic(),
+    name: t.name,
+    partitions: t.partitionIndexes.map((p) => ({
+      ...offsetFetch.defaultResponsePartition(),
+      partitionIndex: p,
+      committedOffset: -1n,
+      errorCode: code,
+    })),
+  };
+}
+
 export function checkOffsetFetch(c: AuthzContext, v: number, req: offsetFetch.Request): VerdictFor<'OffsetFetch'> {
   return v < 8 ? checkOffsetFetchOneGroup(c, req) : checkOffsetFetchGroups(c, req);
 }
@@ -48,16 +66,7 @@ function checkOffsetFetchOneGroup(c: AuthzContext, req: offsetFetch.Request): Ve
     const res = offsetFetch.defaultResponse();
     res.errorCode = GROUP_DENIED;
     // v0-1 have no top-level error: the error goes on every named partition.
-    res.topics = (req.topics ?? []).map((t) => ({
-      ...offsetFetch.defaultResponseTopic(),
-      name: t.name,
-      partitions: t.partitionIndexes.map((p) => ({
-        ...offsetFetch.defaultResponsePartition(),
-        partitionIndex: p,
-        committedOffset: -1n,
-        errorCode: GROUP_DENIED,
-      })),
-    }));
+    res.topics = (req.topics ?? []).map((t) => refusedOffsetTopic(t, GROUP_DENIED));
     return { kind: 'answer', response: res };
   }
   if (req.topics === null) {
@@ -67,16 +76,7 @@ function checkOffsetFetchOneGroup(c: AuthzContext, req: offsetFetch.Request): Ve
     items: req.topics,
     decide: (t) => decideTopic(c, DESCRIBE)(t.name),
     withItems: (topics) => ({ ...req, topics }),
-    denied: (t, code) => ({
-      ...offsetFetch.defaultResponseTopic(),
-      name: t.name,
-      partitions: t.partitionIndexes.map((p) => ({
-        ...offsetFetch.defaultResponsePartition(),
-        partitionIndex: p,
-        committedOffset: -1n,
-        errorCode: code,
-      })),
-    }),
+    denied: refusedOffsetTopic,
     empty: offsetFetch.defaultResponse,
     list: (r) => r.topics,
     reqKey: (t) => t.name,
@@ -109,16 +109,7 @@ function checkOffsetFetchGroups(c: AuthzContext, req: offsetFetch.Request): Verd
     const d = new Map<number, offsetFetch.ResponseTopics>();
     const topics = g.topics.filter((t, j) => {
       if (c.allowed(DESCRIBE, TOPIC, t.name)) return true;
-      d.set(j, {
-        ...offsetFetch.defaultResponseTopics(),
-        name: t.name,
-        partitions: t.partitionIndexes.map((p) => ({
-          ...offsetFetch.defaultResponsePartitions(),
-          partitionIndex: p,
-          committedOffset: -1n,
-          errorCode: TOPIC_DENIED,
-        })),
-      });
+      d.set(j, refusedOffsetTopic(t, TOPIC_DENIED));
       return false;
     });
     if (d.size > 0) {

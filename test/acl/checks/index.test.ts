@@ -2,27 +2,28 @@
 // sections 5-6) and through the request/response shapes each check rewrites.
 import t from 'tap';
 import { Authorizer } from '../../../src/acl/authorizer.js';
-import pino from 'pino';
-import { API_CHECKS, authorizedOperations, type AuthzContext, type Verdict } from '../../../src/acl/checks/index.js';
-import { ConnectionDecisions } from '../../../src/acl/decision.js';
-import { ProtectedTopics } from '../../../src/acl/protected-topics.js';
-import {
-  Operation,
-  PatternType,
-  Permission,
-  ResourceType,
-  type AclBinding,
-  type OperationCode,
-} from '../../../src/acl/model.js';
+import { API_CHECKS, authorizedOperations, type Verdict } from '../../../src/acl/checks/index.js';
+import { Operation, PatternType, Permission, ResourceType, type AclBinding } from '../../../src/acl/model.js';
 import { ApiKey, API_SPECS } from '../../../src/protocol/generated/index.js';
 import { proxyVersionRange } from '../../../src/proxy/api-table.js';
-import { Writer } from '../../../src/protocol/writer.js';
 import { encodeRecordBatch } from '../../../src/protocol/record-batch.js';
 import * as produceCodec from '../../../src/protocol/generated/produce.js';
 import * as fetch from '../../../src/protocol/generated/fetch.js';
 import * as listOffsets from '../../../src/protocol/generated/list-offsets.js';
 import * as createTopics from '../../../src/protocol/generated/create-topics.js';
 import * as joinGroup from '../../../src/protocol/generated/join-group.js';
+import { contextFor, runWith, type ContextOptions } from '../../helpers/authz.js';
+import {
+  acl,
+  createTopicsRequest,
+  fetchPartition,
+  fetchRequest,
+  initProducerIdRequest,
+  listOffsetsRequest,
+  metadataRequest,
+  metadataResponse,
+  metadataTopic,
+} from '../../helpers/acl-fixtures.js';
 
 const DEFAULTS: Record<number, () => object> = {
   [ApiKey.Produce]: produceCodec.defaultRequest,
@@ -36,23 +37,6 @@ const sampleRequest = (apiKey: number, _version: number) => DEFAULTS[apiKey]!();
 const { TOPIC, GROUP, TRANSACTIONAL_ID } = ResourceType;
 const { LITERAL, PREFIXED } = PatternType;
 const { ALLOW, DENY } = Permission;
-const acl = (
-  principal: string,
-  operation: OperationCode,
-  resourceType: AclBinding['resourceType'],
-  resourceName: string,
-  patternType: AclBinding['patternType'] = LITERAL,
-  permission: AclBinding['permission'] = ALLOW,
-  host = '*',
-): AclBinding => ({
-  principal,
-  operation,
-  resourceType,
-  resourceName,
-  patternType,
-  permission,
-  host,
-});
 
 // alice: literal and prefixed allows; bob: a prefixed ALL with a literal deny; everyone: DESCRIBE on `public`.
 const ACLS: AclBinding[] = [
@@ -108,52 +92,11 @@ const EXPECTED: Record<string, Record<string, string>> = {
 };
 
 /** The decision path a connection uses (src/acl/decision.ts), for one principal and no audit trail. */
-function context(
+const context = (
   authorizer: Authorizer,
   principal: string,
-  host = '127.0.0.1',
-  ids = new Map<string, string>(),
-  clientId: string | null = 'test',
-): AuthzContext {
-  const decisions = ConnectionDecisions.create({
-    authorizer,
-    protectedTopics: new ProtectedTopics(),
-    principal,
-    host,
-    audit: null,
-    metrics: { authorization() {} },
-    log: pino({ level: 'silent' }),
-    clusterId: () => 'c',
-    topicNames: ids,
-    requestInfo: () => ({
-      principal,
-      clientAddress: host,
-      listener: 'l',
-      methodName: 'kafka.Test',
-      correlationId: 1,
-      clientId,
-    }),
-  });
-  if (decisions === null) throw new Error('nothing to decide for this principal');
-  return decisions.forRequest({
-    apiKey: -1,
-    apiVersion: 0,
-    correlationId: 1,
-    clientId,
-    tagged: undefined,
-    bodyOffset: 0,
-    flexible: false,
-  });
-}
-
-/** Runs a check; whatever it would send (a local answer, a rewritten request) must encode. */
-function run(apiKey: number, version: number, c: AuthzContext, request: unknown): Verdict {
-  const v = API_CHECKS.get(apiKey)!.check(c, version, request as never);
-  const spec = API_SPECS.get(apiKey)!;
-  if (v?.kind === 'answer') spec.encodeResponse(new Writer(), version, v.response as never);
-  if (v?.kind === 'forward' && v.request !== undefined) spec.encodeRequest(new Writer(), version, v.request as never);
-  return v;
-}
+  more: Omit<ContextOptions, 'authorizer' | 'principal'> = {},
+) => contextFor({ authorizer, principal, ...more });
 
 /** The API that exercises each topic operation, and how to read the topic's error code from the verdict. */
 const TOPIC_API: Partial<
@@ -180,26 +123,7 @@ const TOPIC_API: Partial<
   READ: {
     apiKey: ApiKey.Fetch,
     version: 12,
-    request: (topic) => ({
-      ...sampleRequest(ApiKey.Fetch, 12),
-      replicaId: -1,
-      topics: [
-        {
-          topic,
-          topicId: Buffer.alloc(16),
-          partitions: [
-            {
-              partition: 0,
-              currentLeaderEpoch: -1,
-              fetchOffset: 0n,
-              lastFetchedEpoch: -1,
-              logStartOffset: -1n,
-              partitionMaxBytes: 1000,
-            },
-          ],
-        },
-      ],
-    }),
+    request: (topic) => fetchRequest(topic),
     code: (v) =>
       v === null
         ? 0
@@ -209,12 +133,7 @@ const TOPIC_API: Partial<
   DESCRIBE: {
     apiKey: ApiKey.ListOffsets,
     version: 5,
-    request: (topic) => ({
-      ...sampleRequest(ApiKey.ListOffsets, 5),
-      topics: [
-        { name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] },
-      ],
-    }),
+    request: (topic) => listOffsetsRequest(topic),
     code: (v) =>
       v === null
         ? 0
@@ -248,10 +167,7 @@ const TOPIC_API: Partial<
   CREATE: {
     apiKey: ApiKey.CreateTopics,
     version: 5,
-    request: (topic) => ({
-      ...sampleRequest(ApiKey.CreateTopics, 5),
-      topics: [{ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
-    }),
+    request: (topic) => createTopicsRequest(topic),
     // Allowed v5+ requests are forwarded with a response filter (configs hidden without DESCRIBE_CONFIGS).
     code: (v) =>
       v === null || v.kind === 'forward'
@@ -297,7 +213,7 @@ t.test('decision matrix: principals x topic operations x topics, decisions and e
         );
         const api = TOPIC_API[op]!;
         t.equal(
-          api.code(run(api.apiKey, api.version, c, api.request(topic))),
+          api.code(runWith(c, api.apiKey, api.version, api.request(topic))),
           want ? 0 : 29,
           `${p} ${op} ${topic} through ${API_SPECS.get(api.apiKey)!.name}: error ${want ? 0 : 29}`,
         );
@@ -345,34 +261,34 @@ t.test('groups (30), transactional ids (53) and the cluster (31)', async (t) => 
     ['User:admin', 'app-admins', 0],
   ];
   for (const [p, g, want] of cases)
-    t.equal(code(run(ApiKey.JoinGroup, 5, context(a, p), join(g))), want, `${p} joins ${g}: ${want}`);
-  const init = (txn: string | null) => ({
-    transactionalId: txn,
-    transactionTimeoutMs: 60000,
-    producerId: -1n,
-    producerEpoch: -1,
-    enable2Pc: false,
-    keepPreparedTxn: false,
-  });
-  t.equal(run(ApiKey.InitProducerId, 4, context(a, 'User:alice'), init('tx-alice')), null, 'alice may use tx-alice');
-  t.equal(code(run(ApiKey.InitProducerId, 4, context(a, 'User:alice'), init('tx-bob'))), 53, 'but not tx-bob');
+    t.equal(code(runWith(context(a, p), ApiKey.JoinGroup, 5, join(g))), want, `${p} joins ${g}: ${want}`);
   t.equal(
-    run(ApiKey.InitProducerId, 4, context(a, 'User:alice'), init(null)),
+    runWith(context(a, 'User:alice'), ApiKey.InitProducerId, 4, initProducerIdRequest('tx-alice')),
+    null,
+    'alice may use tx-alice',
+  );
+  t.equal(
+    code(runWith(context(a, 'User:alice'), ApiKey.InitProducerId, 4, initProducerIdRequest('tx-bob'))),
+    53,
+    'but not tx-bob',
+  );
+  t.equal(
+    runWith(context(a, 'User:alice'), ApiKey.InitProducerId, 4, initProducerIdRequest(null)),
     null,
     'an idempotent producer with WRITE on some topic',
   );
   t.equal(
-    code(run(ApiKey.InitProducerId, 4, context(a, 'User:ANONYMOUS'), init(null))),
+    code(runWith(context(a, 'User:ANONYMOUS'), ApiKey.InitProducerId, 4, initProducerIdRequest(null))),
     31,
     'CLUSTER_AUTHORIZATION_FAILED without',
   );
   const logDirs = { topics: null };
   t.equal(
-    code(run(ApiKey.DescribeLogDirs, 4, context(a, 'User:bob'), logDirs)),
+    code(runWith(context(a, 'User:bob'), ApiKey.DescribeLogDirs, 4, logDirs)),
     31,
     'DescribeLogDirs needs DESCRIBE on the cluster',
   );
-  t.equal(run(ApiKey.DescribeLogDirs, 4, context(a, 'User:admin'), logDirs), null);
+  t.equal(runWith(context(a, 'User:admin'), ApiKey.DescribeLogDirs, 4, logDirs), null);
 });
 
 t.test(
@@ -390,7 +306,7 @@ t.test(
       timeoutMs: 1000,
       topicData: [topic('orders', [0, 1]), topic('app-a', [0]), topic('public', [2]), topic('app-b', [0])],
     };
-    const v = run(ApiKey.Produce, 9, context(a, 'User:alice'), req);
+    const v = runWith(context(a, 'User:alice'), ApiKey.Produce, 9, req);
     if (v === null || v.kind !== 'forward') throw new Error('expected a split');
     t.same(
       (v.request as typeof req).topicData.map((x) => x.name),
@@ -431,7 +347,7 @@ t.test(
       ],
     );
     t.same(
-      run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, acks: 0 }),
+      runWith(context(a, 'User:alice'), ApiKey.Produce, 9, { ...req, acks: 0 }),
       { kind: 'close', reason: 'acks_zero_denied' },
       'a denied acks=0 produce closes the connection',
     );
@@ -443,7 +359,7 @@ t.test(
         .responses[0]!.partitionResponses[0]!.errorCode;
     t.equal(
       code53(
-        run(ApiKey.Produce, 9, context(a, 'User:alice'), {
+        runWith(context(a, 'User:alice'), ApiKey.Produce, 9, {
           ...req,
           transactionalId: 'tx-other',
           topicData: [txnTopic],
@@ -454,18 +370,22 @@ t.test(
     );
     t.equal(
       code53(
-        run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, transactionalId: null, topicData: [txnTopic] }),
+        runWith(context(a, 'User:alice'), ApiKey.Produce, 9, { ...req, transactionalId: null, topicData: [txnTopic] }),
       ),
       53,
       'a transactional batch without a transactional id: 53',
     );
     t.equal(
-      run(ApiKey.Produce, 9, context(a, 'User:alice'), { ...req, transactionalId: 'tx-alice', topicData: [txnTopic] }),
+      runWith(context(a, 'User:alice'), ApiKey.Produce, 9, {
+        ...req,
+        transactionalId: 'tx-alice',
+        topicData: [txnTopic],
+      }),
       null,
       'with WRITE on tx-alice it goes through',
     );
     t.equal(
-      run(ApiKey.Produce, 9, context(a, 'User:alice'), {
+      runWith(context(a, 'User:alice'), ApiKey.Produce, 9, {
         ...req,
         transactionalId: 'tx-other',
         topicData: [topic('app-a', [0])],
@@ -481,28 +401,18 @@ t.test('Metadata: all-topics requests omit, named ones get 29 with a zero id, bi
   a.replace(ACLS);
   const c = context(a, 'User:alice');
   const id = (n: number) => Buffer.alloc(16, n);
-  const mtopic = (name: string, n: number) => ({
-    errorCode: 0,
-    name,
-    topicId: id(n),
-    isInternal: false,
-    partitions: [],
-    topicAuthorizedOperations: -2147483648,
-  });
-  const upstream = () => ({
-    throttleTimeMs: 0,
-    brokers: [],
-    clusterId: 'c',
-    controllerId: 1,
-    clusterAuthorizedOperations: -2147483648,
-    topics: [mtopic('orders', 1), mtopic('secret', 2), mtopic('app-x', 3)],
-  });
-  const all = run(ApiKey.Metadata, 12, c, {
-    topics: null,
-    allowAutoTopicCreation: true,
-    includeClusterAuthorizedOperations: false,
-    includeTopicAuthorizedOperations: true,
-  });
+  const mtopic = (name: string, n: number) =>
+    metadataTopic(name, { topicId: id(n), topicAuthorizedOperations: -2147483648 });
+  const upstream = () =>
+    metadataResponse([mtopic('orders', 1), mtopic('secret', 2), mtopic('app-x', 3)], {
+      clusterAuthorizedOperations: -2147483648,
+    });
+  const all = runWith(
+    c,
+    ApiKey.Metadata,
+    12,
+    metadataRequest(null, { allowAutoTopicCreation: true, includeTopicAuthorizedOperations: true }),
+  );
   if (all === null || all.kind !== 'forward') throw new Error('expected a forward');
   t.equal(
     (all.request as { allowAutoTopicCreation: boolean }).allowAutoTopicCreation,
@@ -525,15 +435,15 @@ t.test('Metadata: all-topics requests omit, named ones get 29 with a zero id, bi
     (1 << Operation.WRITE) | (1 << Operation.DESCRIBE),
     'app-x: WRITE and DESCRIBE',
   );
-  const named = run(ApiKey.Metadata, 12, c, {
-    topics: [
+  const named = runWith(
+    c,
+    ApiKey.Metadata,
+    12,
+    metadataRequest([
       { name: 'secret', topicId: id(0) },
       { name: 'orders', topicId: id(0) },
-    ],
-    allowAutoTopicCreation: false,
-    includeClusterAuthorizedOperations: false,
-    includeTopicAuthorizedOperations: false,
-  });
+    ]),
+  );
   if (named === null || named.kind !== 'forward') throw new Error('expected a forward');
   t.same(
     (named.request as { topics: Array<{ name: string }> }).topics.map((x) => x.name),
@@ -564,34 +474,24 @@ t.test('Authorized operations as Kafka computes them: missing topics get theirs,
     acl('User:carol', Operation.ALL, GROUP, 'grp-', PREFIXED),
   ]);
   const c = context(a, 'User:carol');
-  const missing = run(ApiKey.Metadata, 12, c, {
-    topics: [
-      { name: 'pre-ghost', topicId: Buffer.alloc(16) },
-      { name: 'other', topicId: Buffer.alloc(16) },
-    ],
-    allowAutoTopicCreation: false,
-    includeClusterAuthorizedOperations: false,
-    includeTopicAuthorizedOperations: true,
-  });
+  const missing = runWith(
+    c,
+    ApiKey.Metadata,
+    12,
+    metadataRequest(
+      [
+        { name: 'pre-ghost', topicId: Buffer.alloc(16) },
+        { name: 'other', topicId: Buffer.alloc(16) },
+      ],
+      { includeTopicAuthorizedOperations: true },
+    ),
+  );
+  // What the upstream (a super user) answers for a topic it does not have: 3, with its own bitfield.
+  const ghost = () => metadataTopic('pre-ghost', { errorCode: 3, topicAuthorizedOperations: 3576 });
   if (missing === null || missing.kind !== 'forward') throw new Error('expected a forward');
-  // The upstream (a super user) answers 3 for the missing topic, with its own bitfield.
-  const res = missing.response!({
-    throttleTimeMs: 0,
-    brokers: [],
-    clusterId: 'c',
-    controllerId: 1,
-    clusterAuthorizedOperations: -2147483648,
-    topics: [
-      {
-        errorCode: 3,
-        name: 'pre-ghost',
-        topicId: Buffer.alloc(16),
-        isInternal: false,
-        partitions: [],
-        topicAuthorizedOperations: 3576,
-      },
-    ],
-  }) as { topics: Array<{ name: string; errorCode: number; topicAuthorizedOperations: number }> };
+  const res = missing.response!(metadataResponse([ghost()], { clusterAuthorizedOperations: -2147483648 })) as {
+    topics: Array<{ name: string; errorCode: number; topicAuthorizedOperations: number }>;
+  };
   t.same(
     res.topics.map((x) => [x.name, x.errorCode, x.topicAuthorizedOperations]),
     [
@@ -601,56 +501,34 @@ t.test('Authorized operations as Kafka computes them: missing topics get theirs,
     "a missing topic the caller may describe: 3 with the caller's bitfield, not the upstream's; a refused one keeps the default",
   );
   // Auto-creation asked for without CREATE: the missing topic is 29, with no bitfield at all.
-  const auto = run(ApiKey.Metadata, 12, c, {
-    topics: [{ name: 'pre-ghost', topicId: Buffer.alloc(16) }],
-    allowAutoTopicCreation: true,
-    includeClusterAuthorizedOperations: false,
-    includeTopicAuthorizedOperations: true,
-  });
+  const auto = runWith(
+    c,
+    ApiKey.Metadata,
+    12,
+    metadataRequest([{ name: 'pre-ghost', topicId: Buffer.alloc(16) }], {
+      allowAutoTopicCreation: true,
+      includeTopicAuthorizedOperations: true,
+    }),
+  );
   if (auto === null || auto.kind !== 'forward') throw new Error('expected a forward');
-  const ares = auto.response!({
-    throttleTimeMs: 0,
-    brokers: [],
-    clusterId: 'c',
-    controllerId: 1,
-    clusterAuthorizedOperations: -2147483648,
-    topics: [
-      {
-        errorCode: 3,
-        name: 'pre-ghost',
-        topicId: Buffer.alloc(16),
-        isInternal: false,
-        partitions: [],
-        topicAuthorizedOperations: 3576,
-      },
-    ],
-  }) as { topics: Array<{ errorCode: number; topicAuthorizedOperations: number }> };
+  const ares = auto.response!(metadataResponse([ghost()], { clusterAuthorizedOperations: -2147483648 })) as {
+    topics: Array<{ errorCode: number; topicAuthorizedOperations: number }>;
+  };
   t.same(
     [ares.topics[0]!.errorCode, ares.topics[0]!.topicAuthorizedOperations],
     [29, -2147483648],
     "refused for want of CREATE: 29 and the default bitfield, not the upstream's",
   );
   // DescribeTopicPartitions: the same bitfield rule, and no cursor when the proxy answers alone.
-  const dtp = run(ApiKey.DescribeTopicPartitions, 0, c, {
+  const dtp = runWith(c, ApiKey.DescribeTopicPartitions, 0, {
     topics: [{ name: 'pre-ghost' }, { name: 'other' }],
     responsePartitionLimit: 10,
     cursor: null,
   });
   if (dtp === null || dtp.kind !== 'forward') throw new Error('expected a forward');
-  const dres = dtp.response!({
-    throttleTimeMs: 0,
-    nextCursor: null,
-    topics: [
-      {
-        errorCode: 3,
-        name: 'pre-ghost',
-        topicId: Buffer.alloc(16),
-        isInternal: false,
-        partitions: [],
-        topicAuthorizedOperations: 3576,
-      },
-    ],
-  }) as { topics: Array<{ name: string; errorCode: number; topicAuthorizedOperations: number }> };
+  const dres = dtp.response!({ throttleTimeMs: 0, nextCursor: null, topics: [ghost()] }) as {
+    topics: Array<{ name: string; errorCode: number; topicAuthorizedOperations: number }>;
+  };
   t.same(
     dres.topics.map((x) => [x.name, x.errorCode, x.topicAuthorizedOperations]),
     [
@@ -659,7 +537,7 @@ t.test('Authorized operations as Kafka computes them: missing topics get theirs,
     ],
     "DescribeTopicPartitions: a missing describable topic gets the caller's bitfield",
   );
-  const alone = run(ApiKey.DescribeTopicPartitions, 0, c, {
+  const alone = runWith(c, ApiKey.DescribeTopicPartitions, 0, {
     topics: [{ name: 'other' }],
     responsePartitionLimit: 10,
     cursor: null,
@@ -687,24 +565,14 @@ t.test('Fetch by topic id: unknown ids get UNKNOWN_TOPIC_ID, known ones are chec
     [Buffer.alloc(16, 1).toString('hex'), 'orders'],
     [Buffer.alloc(16, 2).toString('hex'), 'secret'],
   ]);
-  const c = context(a, 'User:alice', '127.0.0.1', ids);
+  const c = context(a, 'User:alice', { ids });
   const ft = (n: number) => ({
     topic: '',
     topicId: Buffer.alloc(16, n),
-    partitions: [
-      {
-        partition: 0,
-        currentLeaderEpoch: -1,
-        fetchOffset: 0n,
-        lastFetchedEpoch: -1,
-        logStartOffset: -1n,
-        partitionMaxBytes: 1000,
-        replicaDirectoryId: Buffer.alloc(16),
-      },
-    ],
+    partitions: [{ ...fetchPartition(), replicaDirectoryId: Buffer.alloc(16) }],
   });
   const req = { ...sampleRequest(ApiKey.Fetch, 13), replicaId: -1, topics: [ft(1), ft(2), ft(3)] };
-  const v = run(ApiKey.Fetch, 13, c, req);
+  const v = runWith(c, ApiKey.Fetch, 13, req);
   if (v === null || v.kind !== 'forward') throw new Error('expected a split');
   t.same(
     (v.request as typeof req).topics.map((x) => x.topicId[0]),
@@ -725,18 +593,18 @@ t.test('Fetch by topic id: unknown ids get UNKNOWN_TOPIC_ID, known ones are chec
       [3, [100]],
     ],
   );
-  const session = run(ApiKey.Fetch, 13, c, { ...req, topics: [ft(1)], sessionId: 0, sessionEpoch: 0 });
+  const session = runWith(c, ApiKey.Fetch, 13, { ...req, topics: [ft(1)], sessionId: 0, sessionEpoch: 0 });
   t.equal(
     (session as { request: { sessionEpoch: number } }).request.sessionEpoch,
     -1,
     'a fetch session is not created: every fetch names (and checks) all its partitions',
   );
   t.equal(
-    run(ApiKey.Fetch, 13, c, { ...req, topics: [ft(1)], sessionId: 0, sessionEpoch: -1 }),
+    runWith(c, ApiKey.Fetch, 13, { ...req, topics: [ft(1)], sessionId: 0, sessionEpoch: -1 }),
     null,
     'a sessionless fetch of allowed topics goes as it is',
   );
-  const follower = run(ApiKey.Fetch, 13, c, { ...req, replicaId: 2 });
+  const follower = runWith(c, ApiKey.Fetch, 13, { ...req, replicaId: 2 });
   t.equal(
     (follower as { response: { responses: Array<{ partitions: Array<{ errorCode: number }> }> } }).response
       .responses[0]!.partitions[0]!.errorCode,
@@ -749,7 +617,7 @@ t.test('ListGroups, OffsetFetch v8 and AddPartitionsToTxn', async (t) => {
   const a = new Authorizer();
   a.replace(ACLS);
   const c = context(a, 'User:alice');
-  const lg = run(ApiKey.ListGroups, 4, c, { statesFilter: [], typesFilter: [] });
+  const lg = runWith(c, ApiKey.ListGroups, 4, { statesFilter: [], typesFilter: [] });
   const groups = (lg as { response: (r: unknown) => { groups: Array<{ groupId: string }> } }).response({
     throttleTimeMs: 0,
     errorCode: 0,
@@ -765,7 +633,7 @@ t.test('ListGroups, OffsetFetch v8 and AddPartitionsToTxn', async (t) => {
     ['app-1', 'app-2'],
     'ListGroups shows only describable groups',
   );
-  const of = run(ApiKey.OffsetFetch, 8, c, {
+  const of = runWith(c, ApiKey.OffsetFetch, 8, {
     groupId: '',
     topics: null,
     requireStable: false,
@@ -833,7 +701,7 @@ t.test('ListGroups, OffsetFetch v8 and AddPartitionsToTxn', async (t) => {
       ],
     ],
   );
-  const apt = run(ApiKey.AddPartitionsToTxn, 3, c, {
+  const apt = runWith(c, ApiKey.AddPartitionsToTxn, 3, {
     transactions: [],
     v3AndBelowTransactionalId: 'tx-alice',
     v3AndBelowProducerId: 1n,
@@ -879,7 +747,7 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
     [secretId.toString('hex'), 'secret'],
     [publicId.toString('hex'), 'public'],
   ]);
-  const c = context(a, 'User:alice', '127.0.0.1', ids);
+  const c = context(a, 'User:alice', { ids });
 
   // Fetch sessions: never created, never used.
   const fetchReq = (over: object) => ({
@@ -888,7 +756,7 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
     topics: [{ topic: 'orders', topicId: Buffer.alloc(16), partitions: [] }],
     ...over,
   });
-  const reopened = run(ApiKey.Fetch, 12, c, fetchReq({ sessionId: 5, sessionEpoch: 0 })) as {
+  const reopened = runWith(c, ApiKey.Fetch, 12, fetchReq({ sessionId: 5, sessionEpoch: 0 })) as {
     kind: string;
     request: { sessionId: number; sessionEpoch: number };
   };
@@ -897,7 +765,7 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
     ['forward', 0, -1],
     'a new session under an old id is sent sessionless too',
   );
-  const incremental = run(ApiKey.Fetch, 12, c, fetchReq({ sessionId: 5, sessionEpoch: 3, topics: [] })) as {
+  const incremental = runWith(c, ApiKey.Fetch, 12, fetchReq({ sessionId: 5, sessionEpoch: 3, topics: [] })) as {
     kind: string;
     response: { errorCode: number };
   };
@@ -906,10 +774,10 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
     ['answer', 70],
     'an incremental fetch gets FETCH_SESSION_ID_NOT_FOUND',
   );
-  const split = run(
+  const split = runWith(
+    c,
     ApiKey.Fetch,
     12,
-    c,
     fetchReq({
       topics: [
         { topic: 'orders', topicId: Buffer.alloc(16), partitions: [] },
@@ -932,16 +800,12 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
   );
 
   // Metadata by id: the id decides, the name cannot vouch for it; a denied id keeps its name hidden.
-  const md = (topics: Array<{ name: string | null; topicId: Buffer }>) => ({
-    topics,
-    allowAutoTopicCreation: false,
-    includeClusterAuthorizedOperations: true,
-    includeTopicAuthorizedOperations: false,
-  });
-  const spoof = run(
+  const md = (topics: Array<{ name: string | null; topicId: Buffer }>) =>
+    metadataRequest(topics, { includeClusterAuthorizedOperations: true });
+  const spoof = runWith(
+    c,
     ApiKey.Metadata,
     12,
-    c,
     md([
       { name: 'public', topicId: secretId },
       { name: null, topicId: Buffer.alloc(16, 7) },
@@ -959,23 +823,12 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
     [8],
     'only the public id goes upstream',
   );
-  const mres = spoof.response({
-    throttleTimeMs: 0,
-    brokers: [],
-    clusterId: null,
-    controllerId: 1,
-    clusterAuthorizedOperations: 123,
-    topics: [
-      {
-        errorCode: 0,
-        name: 'public',
-        topicId: publicId,
-        isInternal: false,
-        partitions: [],
-        topicAuthorizedOperations: 0,
-      },
-    ],
-  });
+  const mres = spoof.response(
+    metadataResponse([metadataTopic('public', { topicId: publicId })], {
+      clusterId: null,
+      clusterAuthorizedOperations: 123,
+    }),
+  );
   t.same(
     mres.topics.map((x) => [x.name, x.errorCode]),
     [
@@ -988,7 +841,7 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
   t.equal(mres.clusterAuthorizedOperations, 0, 'no cluster bitfield without DESCRIBE on the cluster');
   // v1-3 always ask for auto-creation: a topic alice may describe but not create is looked up
   // through an all-topics request (which creates nothing); missing, it is 29.
-  const v3 = run(ApiKey.Metadata, 3, c, {
+  const v3 = runWith(c, ApiKey.Metadata, 3, {
     topics: [
       { name: 'public', topicId: Buffer.alloc(16) },
       { name: 'orders', topicId: Buffer.alloc(16) },
@@ -1003,24 +856,7 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
     brokers: [],
     clusterId: null,
     controllerId: 1,
-    topics: [
-      {
-        errorCode: 0,
-        name: 'orders',
-        topicId: Buffer.alloc(16),
-        isInternal: false,
-        partitions: [],
-        topicAuthorizedOperations: 0,
-      },
-      {
-        errorCode: 0,
-        name: 'secret',
-        topicId: Buffer.alloc(16),
-        isInternal: false,
-        partitions: [],
-        topicAuthorizedOperations: 0,
-      },
-    ],
+    topics: [metadataTopic('orders'), metadataTopic('secret')],
   });
   t.same(
     v3res.topics.map((x) => [x.name, x.errorCode]),
@@ -1032,7 +868,7 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
   );
 
   // OffsetFetch v8 with one group id twice: each occurrence is filtered on its own.
-  const of = run(ApiKey.OffsetFetch, 8, c, {
+  const of = runWith(c, ApiKey.OffsetFetch, 8, {
     groupId: '',
     topics: null,
     requireStable: false,
@@ -1065,7 +901,7 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
   );
 
   // DescribeTransactions hides the topics of a transaction; DescribeTopicPartitions hides a cursor.
-  const dt = run(ApiKey.DescribeTransactions, 0, c, { transactionalIds: ['tx-alice'] }) as {
+  const dt = runWith(c, ApiKey.DescribeTransactions, 0, { transactionalIds: ['tx-alice'] }) as {
     response: (r: unknown) => { transactionStates: Array<{ topics: Array<{ topic: string }> }> };
   };
   const dtRes = dt.response({
@@ -1087,7 +923,11 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
     dtRes.transactionStates[0]!.topics.map((x) => x.topic),
     ['orders'],
   );
-  const dtp = run(ApiKey.DescribeTopicPartitions, 0, c, { topics: [], responsePartitionLimit: 10, cursor: null }) as {
+  const dtp = runWith(c, ApiKey.DescribeTopicPartitions, 0, {
+    topics: [],
+    responsePartitionLimit: 10,
+    cursor: null,
+  }) as {
     response: (r: unknown) => { nextCursor: unknown };
   };
   t.equal(
@@ -1097,7 +937,7 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
   );
 
   // A regex subscription, CreateTopics configs, internal topics in a transaction.
-  const cgh = run(ApiKey.ConsumerGroupHeartbeat, 1, c, {
+  const cgh = runWith(c, ApiKey.ConsumerGroupHeartbeat, 1, {
     groupId: 'app-1',
     memberId: 'm',
     memberEpoch: 0,
@@ -1110,11 +950,8 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
     topicPartitions: null,
   }) as { response: { errorCode: number } };
   t.equal(cgh.response.errorCode, 29, 'a regex subscription is refused to a non-super user');
-  const ct = run(ApiKey.CreateTopics, 5, context(a, 'User:bob'), {
-    ...sampleRequest(ApiKey.CreateTopics, 5),
-    topics: [{ name: 'app-new', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
-  }) as { response: (r: unknown) => { topics: Array<{ topicConfigErrorCode: number; configs: unknown }> } };
-  const created = ct.response({
+  // The upstream's answer to a CreateTopics of app-new, configs included; the check decides who sees them.
+  const createdAppNew = () => ({
     throttleTimeMs: 0,
     topics: [
       {
@@ -1129,30 +966,23 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
       },
     ],
   });
+  const ct = runWith(context(a, 'User:bob'), ApiKey.CreateTopics, 5, createTopicsRequest('app-new')) as {
+    response: (r: unknown) => { topics: Array<{ topicConfigErrorCode: number; configs: unknown }> };
+  };
+  const created = ct.response(createdAppNew());
   t.same(
     [created.topics[0]!.topicConfigErrorCode, created.topics[0]!.configs],
     [0, []],
     'bob (ALL on app-) sees the configs',
   );
   const hidden = (
-    run(ApiKey.CreateTopics, 5, context(a, 'User:alice'), { ...sampleRequest(ApiKey.CreateTopics, 5), topics: [] }) as {
+    runWith(context(a, 'User:alice'), ApiKey.CreateTopics, 5, {
+      ...sampleRequest(ApiKey.CreateTopics, 5),
+      topics: [],
+    }) as {
       response: (r: unknown) => { topics: Array<{ topicConfigErrorCode: number; configs: unknown }> };
     }
-  ).response({
-    throttleTimeMs: 0,
-    topics: [
-      {
-        name: 'app-new',
-        topicId: Buffer.alloc(16),
-        errorCode: 0,
-        errorMessage: null,
-        topicConfigErrorCode: 0,
-        numPartitions: 1,
-        replicationFactor: 1,
-        configs: [],
-      },
-    ],
-  });
+  ).response(createdAppNew());
   // An empty list, not null: what Kafka 4.4 answers (test/kafka/authz-equivalence.test.ts).
   t.same(
     [hidden.topics[0]!.topicConfigErrorCode, hidden.topics[0]!.configs],
@@ -1160,7 +990,7 @@ t.test('no way around a check: sessions, topic ids, duplicate groups, cursors, r
     'alice (no DESCRIBE_CONFIGS) does not',
   );
   const open = new Authorizer({ allowEveryoneIfNoAclFound: true });
-  const apt = run(ApiKey.AddPartitionsToTxn, 3, context(open, 'User:bob'), {
+  const apt = runWith(context(open, 'User:bob'), ApiKey.AddPartitionsToTxn, 3, {
     transactions: [],
     v3AndBelowTransactionalId: 'x',
     v3AndBelowProducerId: 1n,
@@ -1195,18 +1025,18 @@ t.test("Kafka's rules for its internal topics, whatever the ACLs allow", async (
   });
   for (const topic of ['__consumer_offsets', '__transaction_state', '__share_group_state']) {
     t.equal(
-      code(run(ApiKey.Produce, 9, context(open, 'User:bob'), produce(topic))),
+      code(runWith(context(open, 'User:bob'), ApiKey.Produce, 9, produce(topic))),
       17,
       `Produce to ${topic}: INVALID_TOPIC_EXCEPTION`,
     );
     t.equal(
-      code(run(ApiKey.Produce, 9, context(open, 'User:bob', '127.0.0.1', new Map(), '__admin_client'), produce(topic))),
+      code(runWith(context(open, 'User:bob', { clientId: '__admin_client' }), ApiKey.Produce, 9, produce(topic))),
       0,
       `unless the client id is __admin_client (${topic})`,
     );
     t.equal(
       code(
-        run(ApiKey.DeleteRecords, 2, context(open, 'User:bob'), {
+        runWith(context(open, 'User:bob'), ApiKey.DeleteRecords, 2, {
           topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset: 1n }] }],
           timeoutMs: 1000,
         }),
@@ -1216,7 +1046,7 @@ t.test("Kafka's rules for its internal topics, whatever the ACLs allow", async (
     );
   }
   t.equal(
-    code(run(ApiKey.Produce, 9, context(open, 'User:bob'), produce('__consumer_offsets', 0))),
+    code(runWith(context(open, 'User:bob'), ApiKey.Produce, 9, produce('__consumer_offsets', 0))),
     -1,
     'an acks=0 Produce to one closes the connection, as any produce error does',
   );
@@ -1224,10 +1054,10 @@ t.test("Kafka's rules for its internal topics, whatever the ACLs allow", async (
   a.replace(ACLS);
   t.equal(
     code(
-      run(
+      runWith(
+        context(a, 'User:alice', { clientId: '__admin_client' }),
         ApiKey.Produce,
         9,
-        context(a, 'User:alice', '127.0.0.1', new Map(), '__admin_client'),
         produce('__consumer_offsets'),
       ),
     ),
@@ -1235,23 +1065,19 @@ t.test("Kafka's rules for its internal topics, whatever the ACLs allow", async (
     'authorization comes first: 29 without WRITE',
   );
   t.equal(
-    code(run(ApiKey.Produce, 9, context(open, 'User:bob'), produce('__consumer_offsets_not'))),
+    code(runWith(context(open, 'User:bob'), ApiKey.Produce, 9, produce('__consumer_offsets_not'))),
     0,
     'a look-alike name is a plain topic',
   );
-  const ct = (name: string) => ({
-    ...sampleRequest(ApiKey.CreateTopics, 5),
-    topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
-  });
   t.equal(
-    code(run(ApiKey.CreateTopics, 5, context(open, 'User:bob'), ct('__cluster_metadata'))),
+    code(runWith(context(open, 'User:bob'), ApiKey.CreateTopics, 5, createTopicsRequest('__cluster_metadata'))),
     42,
     "CreateTopics of KRaft's metadata log: INVALID_REQUEST",
   );
   // Kafka's broker has no rule of its own for deleting internal topics or adding partitions: the ACLs decide.
   t.equal(
     code(
-      run(ApiKey.DeleteTopics, 4, context(open, 'User:bob'), {
+      runWith(context(open, 'User:bob'), ApiKey.DeleteTopics, 4, {
         topics: [],
         topicNames: ['__consumer_offsets'],
         timeoutMs: 1000,
@@ -1262,7 +1088,7 @@ t.test("Kafka's rules for its internal topics, whatever the ACLs allow", async (
   );
   t.equal(
     code(
-      run(ApiKey.CreatePartitions, 3, context(open, 'User:bob'), {
+      runWith(context(open, 'User:bob'), ApiKey.CreatePartitions, 3, {
         topics: [{ name: '__consumer_offsets', count: 60, assignments: null }],
         timeoutMs: 1000,
         validateOnly: false,
