@@ -26,9 +26,11 @@ const opts = {
 };
 
 const result = await runBench({ ...opts, log: (l) => process.stderr.write(`${l}\n`) });
-// A baseline run has a section of its own; a subset of the workloads without one is for a look
-// (a profile) and is not written.
-const heading = opts.baselineMainJs ? BEFORE_AFTER_HEADING : opts.workloads ? null : HEADING;
+// A baseline run has a section of its own, named by SECTION (one per change measured, so that a new
+// before/after run does not overwrite an earlier one); a subset of the workloads without one is for
+// a look (a profile) and is not written.
+const beforeAfter = process.env.SECTION ? `## ${process.env.SECTION}` : BEFORE_AFTER_HEADING;
+const heading = opts.baselineMainJs ? beforeAfter : opts.workloads ? null : HEADING;
 const section = report(result, opts, heading ?? HEADING);
 if (heading) writeSection(heading, section);
 process.stdout.write(section);
