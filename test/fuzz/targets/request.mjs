@@ -17,7 +17,7 @@ import { validateRecordBatches } from '../../../dist/protocol/record-batch.js';
 import { fillZeroCrcs } from './record-batch.mjs';
 import { API_POLICY, proxyVersionRange } from '../../../dist/proxy/api-table.js';
 import { API_CHECKS } from '../../../dist/acl/checks/index.js';
-import { errorResponse } from '../../../dist/protocol/error-response.js';
+import { errorResponseOf } from '../../../dist/protocol/error-response.js';
 import { responsePacket } from '../../../dist/proxy/responses.js';
 
 /**
@@ -126,7 +126,7 @@ function handle(frame) {
   // came (see checkRoundTrip), which the proxy answers by closing the connection.
   // The ILLEGAL_SASL_STATE answer built from the request before authentication.
   encodes(body, () =>
-    responsePacket(apiKey, apiVersion, header.correlationId, errorResponse(apiKey, body, ErrorCode.ILLEGAL_SASL_STATE)),
+    responsePacket(apiKey, apiVersion, header.correlationId, errorResponseOf(apiKey, body, ErrorCode.ILLEGAL_SASL_STATE)),
   );
 
   const aclRange = proxyVersionRange(apiKey, true);
