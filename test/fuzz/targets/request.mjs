@@ -126,7 +126,12 @@ function handle(frame) {
   // came (see checkRoundTrip), which the proxy answers by closing the connection.
   // The ILLEGAL_SASL_STATE answer built from the request before authentication.
   encodes(body, () =>
-    responsePacket(apiKey, apiVersion, header.correlationId, errorResponseOf(apiKey, body, ErrorCode.ILLEGAL_SASL_STATE)),
+    responsePacket(
+      apiKey,
+      apiVersion,
+      header.correlationId,
+      errorResponseOf(apiKey, body, ErrorCode.ILLEGAL_SASL_STATE),
+    ),
   );
 
   const aclRange = proxyVersionRange(apiKey, true);
