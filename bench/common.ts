@@ -131,7 +131,7 @@ export async function startProxy(
   const child = spawn(
     process.execPath,
     [...flags, ...profile, opts.mainJs ?? join(PROJECT_ROOT, 'dist', 'cli', 'main.js'), 'serve', '--config', cfg],
-    { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...opts.env } },
+    { stdio: ['ignore', 'inherit', 'inherit'], env: { KAFKA_WARDEN_WORKERS: '1', ...process.env, ...opts.env } },
   );
   const addr = `127.0.0.1:${base}`;
   // Ready when Metadata through it works.

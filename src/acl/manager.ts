@@ -259,7 +259,10 @@ export class AclManager {
 }
 
 /** The bindings of a CreateAcls request that are valid, and a result for each creation (the invalid ones refused). */
-function validCreations(req: createAcls.Request): { results: createAcls.ResponseAclCreationResult[]; valid: AclBinding[] } {
+function validCreations(req: createAcls.Request): {
+  results: createAcls.ResponseAclCreationResult[];
+  valid: AclBinding[];
+} {
   const valid: AclBinding[] = [];
   const results = req.creations.map((c) => {
     const a = bindingOf({

@@ -21,7 +21,7 @@ export async function serveProxy(config: Record<string, unknown>, startTimeoutMs
   const file = join(dir, 'warden.yaml');
   writeFileSync(file, dump(config));
   const cli = join(PROJECT_ROOT, 'src', 'cli', 'main.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--config', file], {
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--config', file, '--workers', '1'], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

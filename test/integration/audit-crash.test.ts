@@ -34,7 +34,7 @@ interface Event {
 function startProxy(cfg: string): ChildProcess {
   return spawn(
     process.execPath,
-    ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve', '--config', cfg],
+    ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve', '--config', cfg, '--workers', '1'],
     { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
   );
 }

@@ -33,7 +33,7 @@ t.test('SIGHUP and file changes: refused when broken, applied live when valid', 
   writeFileSync(cfg, config({ port: base, allowEveryone: false }));
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve', '--config', cfg],
+    ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve', '--config', cfg, '--workers', '1'],
     { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   t.teardown(() => child.kill('SIGKILL'));
