@@ -53,7 +53,8 @@ const child = spawn(
 const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 t.teardown(() => child.kill('SIGKILL'));
 const logs = collectJsonLines(child.stdout!);
-t.teardown(() => writeFileSync('/tmp/workers-test.log', logs.map((l) => JSON.stringify(l)).join('\n')));
+// Kept beside the test's files for a failed run's post-mortem.
+t.teardown(() => writeFileSync(join(dir, 'serve.log'), logs.map((l) => JSON.stringify(l)).join('\n')));
 const logged = async (pred: (l: Record<string, unknown>) => boolean, what: string, ms = 30_000) => {
   await until(() => logs.some(pred) || child.exitCode !== null, ms, what);
   if (!logs.some(pred)) throw new Error(`serve exited (${child.exitCode}) before ${what}`);
