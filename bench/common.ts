@@ -58,6 +58,24 @@ export interface ProxyHandle {
   stop: () => Promise<void>;
 }
 
+/**
+ * CPU seconds of a process and of its children now alive (a supervisor and its workers), from
+ * /proc. A child that has exited since the last reading takes its seconds with it.
+ */
+export function treeCpuSeconds(pid: number): number {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    // no children file (an old kernel): the process alone
+  }
+  return cpuSeconds(pid) + children.reduce((sum, c) => sum + cpuSeconds(c), 0);
+}
+
 /** CPU seconds (user + system, all threads) a process has used so far, from /proc (Linux). */
 export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
