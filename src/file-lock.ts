@@ -3,7 +3,8 @@
 // rewrite the whole file from what they hold in memory, so two writers at once would lose one of
 // the changes. The lock is a file created exclusively next to the data file; the holder re-reads
 // the data file first, applies its change and writes it back before letting go.
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
 /** How long a writer waits for another one (they hold it for one small file write). */
@@ -23,7 +24,11 @@ export function lockPathOf(file: string): string {
 
 /**
  * Runs `fn` holding the lock of `file`, synchronously (callers are admin operations and CLI
- * commands, rare and short). Throws when the lock stays held by a live process for `waitMs`.
+ * commands, rare and short; the wait blocks the event loop for at most `waitMs`). Throws when the
+ * lock stays held by a live process for `waitMs`.
+ *
+ * The lock is for processes of one host (a pod's workers, the CLI beside them): its holder is
+ * judged alive or dead by its pid, which means nothing on another host, where only its age counts.
  */
 export function withFileLock<T>(file: string, fn: () => T, waitMs = WAIT_MS): T {
   const lock = lockPathOf(file);
@@ -40,34 +45,76 @@ export function withFileLock<T>(file: string, fn: () => T, waitMs = WAIT_MS): T 
     }
   }
   try {
-    writeSync(fd, `${process.pid}\n`);
+    writeSync(fd, `${hostname()} ${process.pid}\n`);
     return fn();
   } finally {
+    releaseIfOurs(lock, fd);
+  }
+}
+
+/** Removes the lock only if it is still the file this holder created (not a successor's, after a takeover). */
+function releaseIfOurs(lock: string, fd: number): void {
+  try {
+    const ours = fstatSync(fd);
+    const there = statSync(lock);
+    if (there.ino === ours.ino && there.dev === ours.dev) rmSync(lock, { force: true });
+  } catch {
+    // already gone
+  } finally {
     closeSync(fd);
-    rmSync(lock, { force: true });
   }
 }
 
 /**
- * Removes a lock whose holder has died, or any lock older than STALE_MS (holders keep it for
- * milliseconds; an old one outlived its holder, whose pid may since have been reused). True when
- * it did.
+ * Removes a stale lock: its holder has died, or it is older than STALE_MS (holders keep it for
+ * milliseconds; an old one outlived its holder, whose pid may since have been reused). Takers go
+ * one at a time, through a second lock, and judge the lock again under it: two takers that both
+ * saw the same stale lock must not have the second remove the lock the first has since created.
+ * True when it removed one.
  */
 function takeOverIfStale(lock: string): boolean {
+  if (!isStale(lock)) return false;
+  const takeover = `${lock}.takeover`;
+  let fd: number;
+  try {
+    fd = openSync(takeover, 'wx', 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    // Another taker is at it; one that died there leaves a takeover lock that only age clears.
+    if (ageOf(takeover) > STALE_MS) rmSync(takeover, { force: true });
+    return false;
+  }
+  try {
+    if (!isStale(lock)) return false;
+    rmSync(lock, { force: true });
+    return true;
+  } finally {
+    releaseIfOurs(takeover, fd);
+  }
+}
+
+function isStale(lock: string): boolean {
   let text: string;
   let ageMs: number;
   try {
     text = readFileSync(lock, 'utf8');
-    ageMs = Date.now() - statSync(lock).mtimeMs;
+    ageMs = ageOf(lock);
   } catch {
     return false; // gone meanwhile: try again
   }
-  // A holder that has not written its pid yet leaves an empty file for a moment: only its age counts.
-  const pid = Number(text.trim().split(' ')[0]);
-  const dead = Number.isInteger(pid) && pid > 0 && !processAlive(pid);
-  if (!dead && ageMs <= STALE_MS) return false;
-  rmSync(lock, { force: true });
-  return true;
+  if (ageMs > STALE_MS) return true;
+  // A holder that has not written itself down yet leaves an empty file for a moment: only its age counts.
+  const [host, pidText] = text.trim().split(' ');
+  const pid = Number(pidText);
+  return host === hostname() && Number.isInteger(pid) && pid > 0 && !processAlive(pid);
+}
+
+function ageOf(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
 
 function processAlive(pid: number): boolean {
