@@ -12,6 +12,7 @@ import { RawClient } from '../helpers/raw-client.js';
 import { freePortBlock } from '../helpers/ports.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
 import type * as fetch from '../../src/protocol/generated/fetch.js';
+import { childEnv } from '../helpers/child-env.js';
 
 const CLI = join(PROJECT_ROOT, 'src', 'cli', 'main.ts');
 
@@ -22,6 +23,7 @@ function startServe(configFile: string, workers = 1) {
     {
       cwd: PROJECT_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: childEnv(),
     },
   );
   const lines = collectJsonLines(child.stdout, { keepText: true });
@@ -97,7 +99,10 @@ t.test('serve refuses an invalid configuration with the key path', async (t) => 
   const dir = mkdtempSync(join(tmpdir(), 'warden-serve-'));
   const cfg = join(dir, 'bad.yaml');
   writeFileSync(cfg, 'upstream:\n  bootstrap: []\nlisteners: []\n');
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--config', cfg], { cwd: PROJECT_ROOT });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--config', cfg], {
+    cwd: PROJECT_ROOT,
+    env: childEnv(),
+  });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
