@@ -14,7 +14,9 @@ import type { Logger } from 'pino';
 import { Supervisor } from '../fleet/supervisor.js';
 import { runWorker } from '../fleet/worker.js';
 import { defaultWorkers } from '../fleet/cores.js';
-import { WORKER_ENV } from '../fleet/messages.js';
+import { WORKER_ENV, WORKERS_ENV } from '../fleet/messages.js';
+import type { Config } from '../config/schema.js';
+import { unknownUserSecret } from '../auth/unknown-users.js';
 
 const USAGE = `kafka-warden: a security proxy for Kafka
 
@@ -35,8 +37,10 @@ Usage:
 /** `serve`: one process, or a supervisor and its workers (this same program, forked by node:cluster). */
 async function serveCommand(configFile: string, workersArg: string | undefined): Promise<void> {
   if (cluster.isWorker) {
+    // Told by the supervisor, not worked out again: the CPUs may have changed since it started.
     const worker = Number(process.env[WORKER_ENV]);
-    return runWorker(configFile, worker, parseWorkers(workersArg), (c) => createLogger(c.logging.level));
+    const workers = Number(process.env[WORKERS_ENV]);
+    return runWorker(configFile, worker, workers, (c) => createLogger(c.logging.level));
   }
   const workers = parseWorkers(workersArg);
   if (workers === 1) return serve(configFile);
@@ -58,11 +62,20 @@ async function supervise(configFile: string, workers: number): Promise<void> {
   // Invalid configuration fails here, once, before any worker starts.
   const config = loadConfigFile(configFile);
   const log = createLogger(config.logging.level).child({ supervisor: true });
+  // The secret that makes unknown users' stand-in salts stable is created here, once, so that the
+  // workers, starting at the same moment, cannot each write a different one.
+  unknownUserSecret(config.auth.unknownUserSecret, config.auth.credentialsFile ?? null);
   const supervisor = new Supervisor(config, workers, log);
   onStopSignals(log, () => supervisor.stop());
   process.on('SIGHUP', () => {
     log.info({ signal: 'SIGHUP' }, 'signal received');
-    supervisor.reload();
+    let next: Config | null = null;
+    try {
+      next = loadConfigFile(configFile);
+    } catch {
+      // Each worker refuses it too, and logs and counts why.
+    }
+    supervisor.reload(next);
   });
   await supervisor.start();
 }

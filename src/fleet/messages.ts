@@ -21,5 +21,6 @@ export function isFromWorker(m: unknown): m is FromWorker {
   return FROM_WORKER.has(typeOf(m));
 }
 
-/** The environment variable that tells a forked process which worker it is (1-based). */
+/** The environment variables that tell a forked process which worker it is (1-based) and of how many. */
 export const WORKER_ENV = 'KAFKA_WARDEN_WORKER';
+export const WORKERS_ENV = 'KAFKA_WARDEN_WORKER_COUNT';

@@ -15,32 +15,27 @@ export async function runWorker(
   workers: number,
   logFor: (c: Config) => Logger,
 ): Promise<void> {
-  const adapt = (c: Config) => configForWorker(c, worker, workers);
-  const config = adapt(loadConfigFile(configFile));
-  const log = logFor(config).child({ worker });
-  const proxy = new Proxy(config, log, { adapt });
-  // The supervisor's /metrics gathers every worker's registry through prom-client's cluster
-  // messages: constructing an AggregatorRegistry is what makes a worker answer them.
-  new AggregatorRegistry();
-  AggregatorRegistry.setRegistries([proxy.metrics.registry]);
-  const send = (m: FromWorker) => process.send?.(m);
-  let stopping = false;
+  // Listen first: a stop, a reload or a signal may come while the proxy is still loading (a worker
+  // restarted just as the supervisor stops), and must not be lost or kill the process unhandled.
+  let proxy: Proxy | null = null;
+  let stopRequested = false;
   const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    void proxy.stop().then(() => {
-      log.flush?.();
-      process.exit(0);
-    });
+    stopRequested = true;
+    if (proxy === null) return; // done once started
+    const p = proxy;
+    proxy = null;
+    void p.stop().then(() => process.exit(0));
   };
+  const reload = () => void proxy?.reloadConfigFile(configFile);
+  const send = (m: FromWorker) => process.send?.(m);
   const onMessage = (m: ToWorker) => {
     switch (m.type) {
       case 'warden:probe': {
-        const r = proxy.readiness();
+        const r = proxy?.readiness() ?? { ready: false, reasons: ['starting'] };
         return send({ type: 'warden:probe-result', id: m.id, ready: r.ready, reasons: r.reasons });
       }
       case 'warden:reload':
-        return void proxy.reloadConfigFile(configFile);
+        return reload();
       case 'warden:stop':
         return stop();
     }
@@ -51,10 +46,21 @@ export async function runWorker(
   // Signals sent to the whole process group reach the workers too: the same as the supervisor's word.
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  process.on('SIGHUP', () => proxy.reloadConfigFile(configFile));
+  process.on('SIGHUP', reload);
   // A supervisor that is gone (killed with SIGKILL) leaves no one to hand connections: stop too.
   process.on('disconnect', stop);
-  await proxy.start();
-  proxy.watchConfigFile(configFile);
+
+  const adapt = (c: Config) => configForWorker(c, worker, workers);
+  const config = adapt(loadConfigFile(configFile));
+  const log = logFor(config).child({ worker });
+  const started = new Proxy(config, log, { adapt });
+  // The supervisor's /metrics gathers every worker's registry through prom-client's cluster
+  // messages: constructing an AggregatorRegistry is what makes a worker answer them.
+  new AggregatorRegistry();
+  AggregatorRegistry.setRegistries([started.metrics.registry]);
+  await started.start();
+  started.watchConfigFile(configFile);
+  proxy = started;
   send({ type: 'warden:started' });
+  if (stopRequested) stop();
 }

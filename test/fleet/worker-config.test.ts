@@ -10,7 +10,14 @@ const config = configSchema.parse({
     { name: 'plain', securityProtocol: 'PLAINTEXT', port: 19092, brokerPortBase: 19100, advertisedHost: 'localhost' },
   ],
   management: { port: 9404 },
-  limits: { maxConnections: 1001, maxBufferedBytes: 64 * 1024 * 1024, maxConnectionsPerIp: 100 },
+  limits: {
+    maxConnections: 1001,
+    maxBufferedBytes: 64 * 1024 * 1024,
+    maxConnectionsPerIp: 100,
+    maxConnectionsPerIpOverrides: { '10.0.0.9': 5, '10.0.0.10': 0 },
+    maxConnectionCreationRatePerIp: 30,
+  },
+  auth: { failedLogins: { attempts: 10, windowMs: 60_000 } },
   audit: {
     spool: { dir: '/var/lib/warden/spool', maxBytes: 100 * 1024 * 1024, segmentBytes: 16 * 1024 * 1024 },
     sinks: [{ type: 'file', path: '/var/log/warden/audit.jsonl' }, { type: 'kafka' }, { type: 'stdout' }],
@@ -26,7 +33,10 @@ t.test('worker 2 of 3', async (t) => {
   t.equal(w.management, undefined, 'the supervisor serves /metrics and the probes for all');
   t.equal(w.limits.maxConnections, 334, 'a third of the connections, rounded up');
   t.equal(w.limits.maxBufferedBytes, Math.floor((64 * 1024 * 1024) / 3), 'a third of the buffer budget');
-  t.equal(w.limits.maxConnectionsPerIp, 100, 'per-address limits bound each worker');
+  t.equal(w.limits.maxConnectionsPerIp, 34, "a third of an address's connections, rounded up");
+  t.same(w.limits.maxConnectionsPerIpOverrides, { '10.0.0.9': 2, '10.0.0.10': 0 }, 'overrides too; 0 stays 0');
+  t.equal(w.limits.maxConnectionCreationRatePerIp, 10, 'a third of the connection rate');
+  t.equal(w.auth.failedLogins.attempts, 4, 'a third of the failed-login budget, rounded up');
   t.same(
     w.audit?.sinks.map((s) => (s.type === 'file' ? s.path : s.type)),
     ['/var/log/warden/audit.worker-2.jsonl', 'kafka', 'stdout'],
@@ -38,6 +48,19 @@ t.test('worker 2 of 3', async (t) => {
   t.same(w.upstream, config.upstream);
   t.equal(config.limits.maxConnections, 1001, 'the configuration itself is unchanged');
 });
+
+t.test(
+  'worker 1 keeps the configured audit file and spool: a single process turned into workers goes on',
+  async (t) => {
+    const w = configForWorker(config, 1, 3);
+    t.same(
+      w.audit?.sinks.map((s) => (s.type === 'file' ? s.path : s.type)),
+      ['/var/log/warden/audit.jsonl', 'kafka', 'stdout'],
+    );
+    t.equal(w.audit?.spool?.dir, '/var/lib/warden/spool');
+    t.equal(w.management, undefined);
+  },
+);
 
 t.test('shares never drop below what one client or one segment needs', async (t) => {
   const small = configSchema.parse({
@@ -52,6 +75,7 @@ t.test('shares never drop below what one client or one segment needs', async (t)
 
 t.test('worker file names', async (t) => {
   t.equal(workerFile('/a/audit.jsonl', 3), '/a/audit.worker-3.jsonl');
-  t.equal(workerFile('/a/audit', 1), '/a/audit.worker-1');
+  t.equal(workerFile('/a/audit.jsonl', 1), '/a/audit.jsonl');
+  t.equal(workerFile('/a/audit', 2), '/a/audit.worker-2');
   t.equal(workerFile('rel/x.log.json', 2), 'rel/x.log.worker-2.json');
 });

@@ -17,6 +17,7 @@ import { freePortBlock } from '../helpers/ports.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { metadata } from '../helpers/requests.js';
 import { until } from '../helpers/wait.js';
+import { childEnv } from '../helpers/child-env.js';
 
 const TOPIC_AUTHORIZATION_FAILED = 29;
 const cluster = await MockCluster.start({ brokers: 2, topics: { a: 1, b: 1 } });
@@ -48,7 +49,7 @@ writeFileSync(
 const child = spawn(
   process.execPath,
   ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve', '--config', cfg, '--workers', '2'],
-  { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: childEnv() },
 );
 const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 t.teardown(() => child.kill('SIGKILL'));
@@ -81,6 +82,12 @@ const topicError = async (c: RawClient, topic: string) =>
       10_000,
     )
   ).topics[0]!.errorCode;
+/** Workers this test killed with SIGKILL: they cannot have stopped cleanly. */
+const killed = new Set<unknown>();
+const kill9 = (pid: number) => {
+  killed.add(pid);
+  process.kill(pid, 'SIGKILL');
+};
 const metric = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
 
 await logged((l) => l.msg === 'proxy started' && l.supervisor === true, 'the supervisor started');
@@ -93,9 +100,10 @@ t.test('both workers serve the one port, and the probes and /metrics cover both'
   const four = await Promise.all([connect(), connect(), connect(), connect()]);
   for (const c of four) t.equal(await topicError(c, 'b'), TOPIC_AUTHORIZATION_FAILED, 'no ACL names b yet');
   // Each worker writes its own audit file: both have decisions in them, so both served clients.
-  await until(() => [1, 2].every((w) => existsSync(join(dir, `audit.worker-${w}.jsonl`))), 5000, 'both audit files');
-  for (const w of [1, 2])
-    t.match(readFileSync(join(dir, `audit.worker-${w}.jsonl`), 'utf8'), /"resourceName":"b"/, `worker ${w} decided`);
+  // Worker 1 keeps the configured name; worker 2 writes audit.worker-2.jsonl.
+  const auditFile = (w: number) => join(dir, w === 1 ? 'audit.jsonl' : `audit.worker-${w}.jsonl`);
+  await until(() => [1, 2].every((w) => existsSync(auditFile(w))), 5000, 'both audit files');
+  for (const w of [1, 2]) t.match(readFileSync(auditFile(w), 'utf8'), /"resourceName":"b"/, `worker ${w} decided`);
   const m = (await http('/metrics')).body;
   t.equal(metric(m, 'kafka_warden_workers_running'), 2);
   t.equal(metric(m, 'kafka_warden_workers_configured'), 2);
@@ -151,7 +159,7 @@ t.test("a killed worker is restarted; the other's clients go on", async (t) => {
   const before = workerPids();
   const victim = before.get(1) as number;
   const open = clients.slice(0, 4);
-  process.kill(victim, 'SIGKILL');
+  kill9(victim);
   await logged((l) => l.msg === 'worker died; restarting it' && l.worker === 1, 'the supervisor noticed');
   await until(() => workerPids().get(1) !== victim && workerPids().get(1) !== undefined, 30_000, 'worker 1 again');
   const answers = await Promise.all(
@@ -171,10 +179,36 @@ t.test("a killed worker is restarted; the other's clients go on", async (t) => {
     t.equal(await topicError(c, 'a'), 0, 'new connections are served');
 });
 
-t.test('SIGTERM stops every worker and exits 0; each audit chain is intact', async (t) => {
-  const pids = [...workerPids().values()] as number[];
+t.test('a worker that cannot start is tried again, with a growing delay, until it can', async (t) => {
+  const valid = readFileSync(cfg, 'utf8');
+  writeFileSync(cfg, 'upstream: [this is: not valid\n');
+  const victim = workerPids().get(2) as number;
+  kill9(victim);
+  await logged((l) => l.msg === 'worker restart failed' && l.worker === 2, 'a failed restart');
+  const ready = await http('/readyz');
+  t.equal(ready.status, 503);
+  t.match(ready.body, /worker 2 is not running/);
+  t.match(await http('/healthz'), { status: 200 }, 'a worker being restarted is not a hung process: alive');
+  writeFileSync(cfg, valid);
+  await until(() => ![undefined, victim].includes(workerPids().get(2) as number), 30_000, 'worker 2 again');
+  await until(() => logs.filter((l) => l.msg === 'proxy started' && l.worker === 2).length >= 2, 30_000, 'started');
+  t.match(await http('/readyz'), { status: 200 }, 'ready once it has started');
+});
+
+t.test('SIGTERM stops every worker, one still starting included, and exits 0', async (t) => {
+  // A worker killed just before the stop is being restarted when the stop comes: it must hear it.
+  const forks = logs.filter((l) => l.msg === 'worker forked').length;
+  kill9(workerPids().get(1) as number);
+  await until(() => logs.filter((l) => l.msg === 'worker forked').length > forks, 30_000, 'a new worker forked');
+  await logged(
+    (l) => l.msg === 'worker died; restarting it' && l.worker === 1 && l.signal === 'SIGKILL',
+    'noticed',
+    10_000,
+  );
   child.kill('SIGTERM');
   t.equal(await exited, 0);
+  const started = new Set(logs.filter((l) => l.msg === 'proxy started' && l.worker !== undefined).map((l) => l.pid));
+  const stopped = new Set(logs.filter((l) => l.msg === 'proxy stopped' && l.worker !== undefined).map((l) => l.pid));
   const alive = (pid: number) => {
     try {
       process.kill(pid, 0);
@@ -183,13 +217,23 @@ t.test('SIGTERM stops every worker and exits 0; each audit chain is intact', asy
       return false;
     }
   };
-  await until(() => !pids.some(alive), 10_000, 'the workers gone');
+  await until(() => ![...started].some((p) => alive(p as number)), 10_000, 'the workers gone');
+  const booting = logs.filter((l) => l.msg === 'worker forked').at(-1)!.workerPid;
+  t.ok(stopped.has(booting), 'the worker that was starting heard the stop: it started, then drained');
+  const running = [...started].filter((p) => !killed.has(p));
+  t.ok(
+    running.every((p) => stopped.has(p)),
+    `each worker drained and stopped, none was killed (${JSON.stringify(running)}; stopped: ${JSON.stringify([...stopped])})`,
+  );
+});
+
+t.test('each worker keeps an intact audit chain, across its restarts', async (t) => {
   const out: string[] = [];
   const code = auditCommand(
-    ['verify', join(dir, 'audit.worker-1.jsonl'), join(dir, 'audit.worker-2.jsonl')],
+    ['verify', join(dir, 'audit.jsonl'), join(dir, 'audit.worker-2.jsonl')],
     (s) => out.push(s),
     (s) => out.push(s),
   );
   t.equal(code, 0, out.join(''));
-  t.match(out.join(''), /worker-1\.jsonl: \d+ events, chainseq 1\.\.\d+, chain intact/);
+  t.match(out.join(''), /audit\.jsonl: \d+ events, chainseq 1\.\.\d+, chain intact/);
 });
