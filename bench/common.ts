@@ -82,6 +82,24 @@ export interface ProxyHandle {
   stop: () => Promise<void>;
 }
 
+/**
+ * CPU seconds of a process and of its children now alive (a supervisor and its workers), from
+ * /proc. A child that has exited since the last reading takes its seconds with it.
+ */
+export function treeCpuSeconds(pid: number): number {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    // no children file (an old kernel): the process alone
+  }
+  return cpuSeconds(pid) + children.reduce((sum, c) => sum + cpuSeconds(c), 0);
+}
+
 /** CPU seconds (user + system, all threads) a process has used so far, from /proc (Linux). */
 export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -155,7 +173,7 @@ export async function startProxy(
   const child = spawn(
     process.execPath,
     [...flags, ...profile, opts.mainJs ?? join(PROJECT_ROOT, 'dist', 'cli', 'main.js'), 'serve', '--config', cfg],
-    { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...opts.env } },
+    { stdio: ['ignore', 'inherit', 'inherit'], env: { KAFKA_WARDEN_WORKERS: '1', ...process.env, ...opts.env } },
   );
   const addr = `127.0.0.1:${base}`;
   // Ready when Metadata through it works.

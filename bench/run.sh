@@ -18,6 +18,7 @@ SCENARIOS=(
   "tls-records|bench/tls-records.ts|what Node's TLS layer costs a server per record"
   "decode-stall|bench/decode-stall.ts|another client's round trip while one sends the costliest frames"
   "login-timing|bench/login-timing.ts|failed-login timing, known vs unknown user"
+  "workers|bench/workers.ts|serve --workers 1 vs 2: throughput and CPU per message, PLAINTEXT and SASL_SSL"
 )
 
 list() {

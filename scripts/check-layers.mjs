@@ -11,7 +11,16 @@ import { fileURLToPath } from 'node:url';
 
 // Lowest first. A folder may import from its own layer and any layer below it; peers in one layer
 // must still not form a cycle.
-const LAYERS = [['src'], ['protocol'], ['config', 'metrics', 'auth', 'acl'], ['audit'], ['proxy'], ['demo'], ['cli']];
+const LAYERS = [
+  ['src'],
+  ['protocol'],
+  ['config', 'metrics', 'auth', 'acl'],
+  ['audit'],
+  ['proxy'],
+  ['fleet'],
+  ['demo'],
+  ['cli'],
+];
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(ROOT, 'src');

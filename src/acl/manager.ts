@@ -2,6 +2,8 @@ import { watchFiles, type FileWatch } from '../file-watch.js';
 import type { Logger } from 'pino';
 import { Authorizer } from './authorizer.js';
 import { readAclFile, writeAclFile } from './store.js';
+import { withFileLock } from '../file-lock.js';
+import { existsSync } from 'node:fs';
 import { bindingOf, filterMatches, type AclFilter } from './filter.js';
 import { describeAcl, isOperation, isPatternType, isPermission, isResourceType, type AclBinding } from './model.js';
 import { ErrorCode, ERRORS } from '../protocol/generated/error-codes.js';
@@ -75,10 +77,29 @@ export class AclManager {
     this.watcher = null;
   }
 
-  /** Persists the new set, then applies it; throws when it cannot be written. */
-  private commit(next: AclBinding[]): void {
-    if (this.file !== null) writeAclFile(this.file, next);
-    this.authorizer.replace(next);
+  /**
+   * Applies `change` to the ACLs as they are in the file (other processes may have written it
+   * since: worker processes, other instances sharing it), under the file's lock; persists the
+   * result, then enforces it. Throws when it cannot be read or written (nothing changes then).
+   */
+  private commit(change: (current: readonly AclBinding[]) => AclBinding[]): void {
+    const file = this.file;
+    if (file === null) return this.authorizer.replace(change(this.authorizer.all()));
+    withFileLock(file, () => {
+      const next = change(readAclFile(file));
+      writeAclFile(file, next);
+      this.authorizer.replace(next);
+    });
+  }
+
+  /** Reads what other writers have put in the file before an admin change is decided; keeps the ACLs on error. */
+  private refresh(): void {
+    if (this.file === null || !existsSync(this.file)) return;
+    try {
+      this.reload();
+    } catch {
+      // The change itself will fail on the same file, and be refused.
+    }
   }
 
   /** DescribeAcls; `authorized`: the caller may DESCRIBE the cluster (decided and audited by the caller). */
@@ -152,35 +173,21 @@ export class AclManager {
       }));
       return { response, created: [] };
     }
-    const valid: AclBinding[] = [];
-    const results = req.creations.map((c) => {
-      const a = bindingOf({
-        resourceType: c.resourceType,
-        resourceName: c.resourceName,
-        patternType: c.resourcePatternType,
-        principal: c.principal,
-        host: c.host,
-        operation: c.operation,
-        permission: c.permissionType,
-      });
-      if (typeof a === 'string')
-        return {
-          errorCode: ErrorCode.INVALID_REQUEST,
-          errorMessage: `Invalid ACL creation: ${a}`,
-          _tagged: undefined,
-        };
-      valid.push(a);
-      return { errorCode: 0, errorMessage: null, _tagged: undefined };
-    });
+    const { results, valid } = validCreations(req);
     let created: AclBinding[] = [];
     if (valid.length > 0) {
+      this.refresh();
       const have = new Set(this.authorizer.all().map(bindingKey));
       created = valid.filter(
         (a, i) => !have.has(bindingKey(a)) && valid.findIndex((b) => bindingKey(b) === bindingKey(a)) === i,
       );
       if (created.length > 0) {
         try {
-          this.commit([...this.authorizer.all(), ...created]);
+          const adding = created;
+          this.commit((current) => {
+            const there = new Set(current.map(bindingKey));
+            return [...current, ...adding.filter((a) => !there.has(bindingKey(a)))];
+          });
         } catch (e) {
           this.log.error({ reason: (e as Error).message }, 'ACLs could not be persisted; the creation is refused');
           for (const r of results)
@@ -207,6 +214,7 @@ export class AclManager {
     const response: deleteAcls.Response = { throttleTimeMs: 0, filterResults: [], _tagged: undefined };
     const denied = !authorized;
     const filters = req.filters.map(filterOfRequest);
+    if (!denied) this.refresh();
     const all = this.authorizer.all();
     const removed = new Set<AclBinding>();
     response.filterResults = filters.map((f) => {
@@ -230,7 +238,8 @@ export class AclManager {
     });
     if (removed.size > 0) {
       try {
-        this.commit(all.filter((a) => !removed.has(a)));
+        const gone = new Set([...removed].map(bindingKey));
+        this.commit((current) => current.filter((a) => !gone.has(bindingKey(a))));
       } catch (e) {
         this.log.error({ reason: (e as Error).message }, 'ACLs could not be persisted; the deletion is refused');
         for (const r of response.filterResults) {
@@ -247,6 +256,30 @@ export class AclManager {
     for (const a of removed) this.log.info({ principal, acl: describeAcl(a) }, 'ACL deleted');
     return { response, deleted: [...removed] };
   }
+}
+
+/** The bindings of a CreateAcls request that are valid, and a result for each creation (the invalid ones refused). */
+function validCreations(req: createAcls.Request): {
+  results: createAcls.ResponseAclCreationResult[];
+  valid: AclBinding[];
+} {
+  const valid: AclBinding[] = [];
+  const results = req.creations.map((c) => {
+    const a = bindingOf({
+      resourceType: c.resourceType,
+      resourceName: c.resourceName,
+      patternType: c.resourcePatternType,
+      principal: c.principal,
+      host: c.host,
+      operation: c.operation,
+      permission: c.permissionType,
+    });
+    if (typeof a === 'string')
+      return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Invalid ACL creation: ${a}`, _tagged: undefined };
+    valid.push(a);
+    return { errorCode: 0, errorMessage: null, _tagged: undefined };
+  });
+  return { results, valid };
 }
 
 /** A DeleteAcls filter as the authorizer's filters name its fields. */

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
+import { withFileLock } from '../file-lock.js';
 import { watchFiles, type FileWatch } from '../file-watch.js';
 import { dirname, basename, join } from 'node:path';
 import { loadAll as parseYamlDocuments, dump as dumpYaml } from 'js-yaml';
@@ -131,6 +132,27 @@ export class CredentialStore {
     if (mechanism === undefined || m.size === 0) this.users.delete(user);
     this.cachedProfile = null;
     return had;
+  }
+
+  /**
+   * Applies `change` to the credentials as they are in the file, holding its lock (worker
+   * processes, `kafka-warden scram` and other instances sharing the file write it too), and saves
+   * them when it says it changed something. Throws when the file cannot be read or written
+   * (nothing is saved then), or when there is no file and something changed.
+   */
+  update(change: () => boolean): boolean {
+    const file = this.file;
+    const apply = (): boolean => {
+      const changed = change();
+      if (changed) this.save();
+      return changed;
+    };
+    if (file === null) return apply();
+    return withFileLock(file, () => {
+      // No file yet: the first `scram add` or AlterUserScramCredentials creates it.
+      if (existsSync(file)) this.reload();
+      return apply();
+    });
   }
 
   /** Writes the store atomically (temporary file, then rename). */

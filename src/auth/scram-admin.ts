@@ -91,6 +91,22 @@ export function alterScram(
     return { response, changed: [] };
   }
   const changed: string[] = [];
+  // Decided against the credentials as they are in the file, under its lock (see update).
+  store.update(() => {
+    alterUsers(req, users, store, result, changed);
+    return changed.length > 0;
+  });
+  return { response, changed };
+}
+
+/** Each user's deletions and upsertions, refused as Kafka refuses them or applied to the store. */
+function alterUsers(
+  req: alterUserScramCredentials.Request,
+  users: readonly string[],
+  store: CredentialStore,
+  result: (user: string, errorCode: number, errorMessage: string | null) => void,
+  changed: string[],
+): void {
   for (const user of users) {
     const dels = req.deletions.filter((d) => d.name === user);
     const ups = req.upsertions.filter((u) => u.name === user);
@@ -107,8 +123,6 @@ export function alterScram(
     changed.push(user);
     result(user, 0, null);
   }
-  if (changed.length > 0) store.save();
-  return { response, changed };
 }
 
 /** Why Kafka would refuse one user's alterations (error code and message), or null. */

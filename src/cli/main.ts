@@ -9,11 +9,22 @@ import { Proxy } from '../proxy/proxy.js';
 import { runDemo } from '../demo/demo.js';
 import { scramCommand } from './scram.js';
 import { auditCommand } from './audit.js';
+import cluster from 'node:cluster';
+import type { Logger } from 'pino';
+import { Supervisor } from '../fleet/supervisor.js';
+import { runWorker } from '../fleet/worker.js';
+import { defaultWorkers } from '../fleet/cores.js';
+import { WORKER_ENV, WORKERS_ENV } from '../fleet/messages.js';
+import type { Config } from '../config/schema.js';
+import { unknownUserSecret } from '../auth/unknown-users.js';
 
 const USAGE = `kafka-warden: a security proxy for Kafka
 
 Usage:
-  kafka-warden serve --config FILE     run the proxy
+  kafka-warden serve --config FILE [--workers N]
+                                       run the proxy in N worker processes (default: one per
+                                       core, capped by the container's CPU quota; 1: one process;
+                                       or KAFKA_WARDEN_WORKERS)
   kafka-warden demo [--brokers N] [--kafka]
                                        start a local test cluster (librdkafka's mock, or with
                                        --kafka real Apache Kafka: 1 or 3 nodes) and the proxy in front of it
@@ -23,23 +34,74 @@ Usage:
   kafka-warden help
 `;
 
-/** Runs the proxy until SIGTERM/SIGINT, then drains and exits. */
-export async function serve(configFile: string): Promise<void> {
+/** `serve`: one process, or a supervisor and its workers (this same program, forked by node:cluster). */
+async function serveCommand(configFile: string, workersArg: string | undefined): Promise<void> {
+  if (cluster.isWorker) {
+    // Told by the supervisor, not worked out again: the CPUs may have changed since it started.
+    const worker = Number(process.env[WORKER_ENV]);
+    const workers = Number(process.env[WORKERS_ENV]);
+    return runWorker(configFile, worker, workers, (c) => createLogger(c.logging.level));
+  }
+  const workers = parseWorkers(workersArg);
+  if (workers === 1) return serve(configFile);
+  return supervise(configFile, workers);
+}
+
+/** --workers, else KAFKA_WARDEN_WORKERS (handy in a container spec), else one per core. */
+function parseWorkers(flag: string | undefined): number {
+  const arg = flag ?? process.env.KAFKA_WARDEN_WORKERS;
+  if (arg === undefined || arg === '') return defaultWorkers();
+  const n = Number(arg);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new WardenError('WARDEN_ERR_CONFIG', `--workers must be a whole number from 1 to 256, not ${arg}`);
+  return n;
+}
+
+/** The supervisor of N workers until SIGTERM/SIGINT; SIGHUP reaches every worker. */
+async function supervise(configFile: string, workers: number): Promise<void> {
+  // Invalid configuration fails here, once, before any worker starts.
   const config = loadConfigFile(configFile);
-  const log = createLogger(config.logging.level);
-  const proxy = new Proxy(config, log);
+  const log = createLogger(config.logging.level).child({ supervisor: true });
+  // The secret that makes unknown users' stand-in salts stable is created here, once, so that the
+  // workers, starting at the same moment, cannot each write a different one.
+  unknownUserSecret(config.auth.unknownUserSecret, config.auth.credentialsFile ?? null);
+  const supervisor = new Supervisor(config, workers, log);
+  onStopSignals(log, () => supervisor.stop());
+  process.on('SIGHUP', () => {
+    log.info({ signal: 'SIGHUP' }, 'signal received');
+    let next: Config | null = null;
+    try {
+      next = loadConfigFile(configFile);
+    } catch {
+      // Each worker refuses it too, and logs and counts why.
+    }
+    supervisor.reload(next);
+  });
+  await supervisor.start();
+}
+
+/** SIGTERM and SIGINT: `stop` once, then exit. */
+function onStopSignals(log: Logger, stop: () => Promise<void>): void {
   let stopping = false;
-  const stop = (signal: string) => {
+  const onSignal = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'signal received');
-    void proxy.stop().then(() => {
+    void stop().then(() => {
       log.flush?.();
       process.exit(0);
     });
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+}
+
+/** Runs the proxy in this process until SIGTERM/SIGINT, then drains and exits. */
+export async function serve(configFile: string): Promise<void> {
+  const config = loadConfigFile(configFile);
+  const log = createLogger(config.logging.level);
+  const proxy = new Proxy(config, log);
+  onStopSignals(log, () => proxy.stop());
   // SIGHUP and edits of the file reload what can change live.
   process.on('SIGHUP', () => {
     log.info({ signal: 'SIGHUP' }, 'signal received');
@@ -53,12 +115,15 @@ async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'serve': {
-      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: { config: { type: 'string', short: 'c' }, workers: { type: 'string', short: 'w' } },
+      });
       if (!values.config) {
         process.stderr.write('kafka-warden serve: --config FILE is required\n');
         return 2;
       }
-      await serve(values.config);
+      await serveCommand(values.config, values.workers);
       return -1; // keeps running
     }
     case 'demo': {

@@ -45,6 +45,32 @@ async function readPassword(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
 }
 
+/** `scram add`: the password from stdin, its credential stored under the file's lock. */
+async function addUser(
+  store: CredentialStore,
+  user: string | undefined,
+  mechanism: ScramMechanism | undefined,
+  iterationsArg: string | undefined,
+): Promise<number> {
+  if (!user || mechanism === undefined) {
+    process.stderr.write('kafka-warden scram add: --user and --mechanism are required\n');
+    return 2;
+  }
+  const iterations = iterationsArg === undefined ? MIN_ITERATIONS : Number(iterationsArg);
+  const password = await readPassword();
+  if (password === '') {
+    process.stderr.write('kafka-warden scram add: the password is empty\n');
+    return 1;
+  }
+  const credential = makeCredential(mechanism, password, iterations);
+  store.update(() => {
+    store.set(user, mechanism, credential);
+    return true;
+  });
+  process.stdout.write(`${user}: ${mechanism} credential stored (iterations ${iterations})\n`);
+  return 0;
+}
+
 export async function scramCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   const { values } = parseArgs({
@@ -73,32 +99,18 @@ export async function scramCommand(args: string[]): Promise<number> {
           `${u.user}\t${u.mechanisms.map((m) => `${m.mechanism} (iterations ${m.iterations})`).join(', ')}\n`,
         );
       return 0;
-    case 'add': {
-      if (!values.user || mechanism === undefined) {
-        process.stderr.write('kafka-warden scram add: --user and --mechanism are required\n');
-        return 2;
-      }
-      const iterations = values.iterations === undefined ? MIN_ITERATIONS : Number(values.iterations);
-      const password = await readPassword();
-      if (password === '') {
-        process.stderr.write('kafka-warden scram add: the password is empty\n');
-        return 1;
-      }
-      store.set(values.user, mechanism, makeCredential(mechanism, password, iterations));
-      store.save();
-      process.stdout.write(`${values.user}: ${mechanism} credential stored (iterations ${iterations})\n`);
-      return 0;
-    }
+    case 'add':
+      return addUser(store, values.user, mechanism, values.iterations);
     case 'remove': {
       if (!values.user) {
         process.stderr.write('kafka-warden scram remove: --user is required\n');
         return 2;
       }
-      if (!store.remove(values.user, mechanism)) {
+      const user = values.user;
+      if (!store.update(() => store.remove(user, mechanism))) {
         process.stderr.write(`kafka-warden scram remove: ${values.user} has no such credential\n`);
         return 1;
       }
-      store.save();
       process.stdout.write(`${values.user}: ${mechanism ?? 'all'} credentials removed\n`);
       return 0;
     }

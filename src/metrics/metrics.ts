@@ -122,17 +122,23 @@ export class Metrics {
     this.principalBytes.inc({ principal: label, direction }, n);
   }
 
-  /** A gauge whose values are read at scrape time. */
+  /**
+   * A gauge whose values are read at scrape time. `aggregator`: how worker processes' values
+   * combine in the one /metrics of `serve --workers N` (a sum unless a sum means nothing: a
+   * certificate's expiry is the soonest, "up" holds only if it holds in every worker).
+   */
   gauge<L extends string>(
     name: string,
     help: string,
     labelNames: L[],
     read: () => Iterable<[Partial<Record<L, string>>, number]>,
+    aggregator: WorkerAggregator = 'sum',
   ): void {
     new client.Gauge({
       name,
       help,
       labelNames,
+      aggregator,
       registers: [this.registry],
       collect() {
         this.reset();
@@ -168,6 +174,19 @@ export class Metrics {
   text(): Promise<string> {
     return this.registry.metrics();
   }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
+
+/** How a gauge's values from several worker processes combine (prom-client's aggregators). */
+export type WorkerAggregator = 'sum' | 'min' | 'max';
+
+/** What the management endpoint serves as /metrics: one process's metrics, or all workers'. */
+export interface MetricsSource {
+  readonly contentType: string;
+  text(): Promise<string>;
 }
 
 /** Node.js and process metrics, prefixed as ours. */

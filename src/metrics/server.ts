@@ -1,22 +1,35 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { Metrics } from './metrics.js';
+import type { MetricsSource } from './metrics.js';
+
+/** A probe's answer: whether it holds, and why not. */
+export interface ProbeResult {
+  ok: boolean;
+  reasons: string[];
+}
+type Probe = () => ProbeResult | Promise<ProbeResult>;
+
+/** The process answers: what /healthz says when there is nothing more to check. */
+const ALIVE: Probe = () => ({ ok: true, reasons: [] });
 
 /**
- * The management endpoint: `/metrics` (Prometheus text format), `/healthz` (the process is alive
- * and its event loop answers) and `/readyz` (every listener is bound and the upstream cluster is
- * reachable), usable as Kubernetes liveness and readiness probes.
+ * The management endpoint: `/metrics` (Prometheus text format), `/healthz` (alive: the process's
+ * event loop answers and, under `serve --workers`, every worker does) and `/readyz` (every
+ * listener is bound and the upstream cluster is reachable, in every worker), usable as Kubernetes
+ * liveness and readiness probes.
  */
 export class ManagementServer {
   private server: http.Server | null = null;
-  private readonly metrics: Metrics;
-  private readonly ready: () => { ready: boolean; reasons: string[] };
+  private readonly metrics: MetricsSource;
+  private readonly ready: Probe;
+  private readonly live: Probe;
   private readonly log: Logger;
 
-  constructor(metrics: Metrics, ready: () => { ready: boolean; reasons: string[] }, log: Logger) {
+  constructor(metrics: MetricsSource, ready: Probe, log: Logger, live: Probe = ALIVE) {
     this.metrics = metrics;
     this.ready = ready;
+    this.live = live;
     this.log = log.child({ component: 'management' });
   }
 
@@ -43,19 +56,13 @@ export class ManagementServer {
       switch (path) {
         case '/metrics': {
           const body = await this.metrics.text();
-          res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(body);
+          res.writeHead(200, { 'content-type': this.metrics.contentType }).end(body);
           return;
         }
         case '/healthz':
-          res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-          return;
-        case '/readyz': {
-          const r = this.ready();
-          res
-            .writeHead(r.ready ? 200 : 503, { 'content-type': 'text/plain' })
-            .end(r.ready ? 'ready\n' : `not ready: ${r.reasons.join('; ')}\n`);
-          return;
-        }
+          return probe(res, await this.live(), 'ok', 'not healthy');
+        case '/readyz':
+          return probe(res, await this.ready(), 'ready', 'not ready');
         default:
           res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       }
@@ -74,4 +81,10 @@ export class ManagementServer {
       s.close(() => resolve());
     });
   }
+}
+
+function probe(res: http.ServerResponse, r: ProbeResult, yes: string, no: string): void {
+  res
+    .writeHead(r.ok ? 200 : 503, { 'content-type': 'text/plain' })
+    .end(r.ok ? `${yes}\n` : `${no}: ${r.reasons.join('; ')}\n`);
 }

@@ -45,12 +45,26 @@ export function registerGauges(m: Metrics, s: GaugeSources): void {
     [],
     () => [[{}, s.gate.open]],
   );
-  m.gauge('kafka_warden_upstream_up', '1 when the upstream cluster answered the last metadata refresh', [], () => [
-    [{}, s.cluster.reachable ? 1 : 0],
-  ]);
-  m.gauge('kafka_warden_ready', '1 when every listener is bound and the upstream cluster is reachable', [], () => [
-    [{}, s.ready ? 1 : 0],
-  ]);
+  registerStateGauges(m, s);
+  if (s.audit !== null) registerAuditCounters(m, s.audit);
+}
+
+/** Whether the proxy is up and ready, and its certificates' expiry: the gauges no sum makes sense of. */
+function registerStateGauges(m: Metrics, s: GaugeSources): void {
+  m.gauge(
+    'kafka_warden_upstream_up',
+    '1 when the upstream cluster answered the last metadata refresh',
+    [],
+    () => [[{}, s.cluster.reachable ? 1 : 0]],
+    'min',
+  );
+  m.gauge(
+    'kafka_warden_ready',
+    '1 when every listener is bound and the upstream cluster is reachable',
+    [],
+    () => [[{}, s.ready ? 1 : 0]],
+    'min',
+  );
   m.gauge(
     'kafka_warden_tls_certificate_expiry_seconds',
     'Seconds until the certificate a listener serves expires',
@@ -67,8 +81,8 @@ export function registerGauges(m: Metrics, s: GaugeSources): void {
               ],
             ];
       }),
+    'min',
   );
-  if (s.audit !== null) registerAuditCounters(m, s.audit);
 }
 
 function registerAuditCounters(m: Metrics, audit: AuditLog): void {
@@ -96,5 +110,6 @@ function registerAuditCounters(m: Metrics, audit: AuditLog): void {
     'Age of the oldest undelivered audit event, per spooled sink',
     ['sink'],
     () => Object.entries(audit.lagSeconds()).map(([sink, n]) => [{ sink }, n]),
+    'max',
   );
 }

@@ -78,9 +78,13 @@ export class Proxy {
   /** The management endpoint's port once listening. */
   managementPort: number | null = null;
 
-  constructor(config: Config, log: Logger) {
+  /** What this process runs of a configuration it loads (a worker's share: see fleet/worker-config.ts). */
+  private readonly adapt: (config: Config) => Config;
+
+  constructor(config: Config, log: Logger, opts: { adapt?: (config: Config) => Config } = {}) {
     this.config = config;
     this.log = log;
+    this.adapt = opts.adapt ?? ((c) => c);
     this.cluster = new ClusterView(config.upstream.bootstrap, log, config.upstream.connectTimeoutMs);
     this.pools = new UpstreamPools(
       {
@@ -117,11 +121,7 @@ export class Proxy {
     // Their ids too, learned at every refresh: a request naming one by id is refused before any
     // client could have learned the id through the proxy.
     this.cluster.watchTopics([...this.protectedTopics.entries().keys()]);
-    this.credentials.onReload((err) => {
-      if (err) log.error({ reason: err.message }, 'credentials reload refused; the previous credentials stay in force');
-      else log.info({ users: this.credentials.list().length }, 'credentials reloaded');
-      this.recordReload('credentials', config.auth.credentialsFile ?? null, err);
-    });
+    this.credentials.onReload((err) => this.credentialsReloaded(err));
     this.acl =
       config.acl === undefined
         ? null
@@ -137,6 +137,13 @@ export class Proxy {
     this.cluster.brokers.onNode((n) => {
       for (const l of this.listeners) void l.openNode(n.nodeId);
     });
+  }
+
+  private credentialsReloaded(err: Error | null): void {
+    if (err)
+      this.log.error({ reason: err.message }, 'credentials reload refused; the previous credentials stay in force');
+    else this.log.info({ users: this.credentials.list().length }, 'credentials reloaded');
+    this.recordReload('credentials', this.credentials.file, err);
   }
 
   /** What the client connections of a listener get from the proxy, read afresh for each (live settings). */
@@ -242,7 +249,7 @@ export class Proxy {
   reloadConfigFile(file: string): boolean {
     let next: Config;
     try {
-      next = loadConfigFile(file);
+      next = this.adapt(loadConfigFile(file));
     } catch (e) {
       this.log.error(
         { file, reason: (e as Error).message },
@@ -327,7 +334,11 @@ export class Proxy {
   async start(): Promise<void> {
     registerGauges(this.metrics, this);
     if (this.config.management !== undefined) {
-      this.management = new ManagementServer(this.metrics, () => this.readiness(), this.log);
+      const ready = () => {
+        const r = this.readiness();
+        return { ok: r.ready, reasons: r.reasons };
+      };
+      this.management = new ManagementServer(this.metrics, ready, this.log);
       this.managementPort = await this.management.start(this.config.management.host, this.config.management.port);
     }
     this.credentials.watch();

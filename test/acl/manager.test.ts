@@ -292,3 +292,19 @@ t.test('an edited file is reloaded; one that does not parse is refused and the A
   t.throws(() => m.reload(), { code: 'WARDEN_ERR_ACL_FILE' }, 'reload() itself throws');
   t.match(readFileSync(file, 'utf8'), /^acls: \[/, 'the file is left as the operator wrote it');
 });
+
+t.test('two managers on one file (worker processes) keep each other’s changes', async (t) => {
+  const file = tempFile();
+  const a = manager(file);
+  const b = manager(file);
+  // Neither watches the file: b does not know what a created, and a not what b did.
+  a.createAcls({ creations: [creation(aliceReadsOrders)] }, true, 'User:admin');
+  const c = b.createAcls({ creations: [creation(bobWritesLogs), creation(aliceReadsOrders)] }, true, 'User:admin');
+  t.same(c.created, [bobWritesLogs], 'b sees what a created before it decides');
+  t.same(readAclFile(file), [aliceReadsOrders, bobWritesLogs], 'the file has both');
+  t.same(b.authorizer.all(), [aliceReadsOrders, bobWritesLogs], 'b enforces both');
+  const d = a.deleteAcls({ filters: [filter({ principalFilter: 'User:bob' })] }, true, 'User:admin');
+  t.same(d.deleted, [bobWritesLogs], "a deletes b's ACL, which it had not seen");
+  t.same(readAclFile(file), [aliceReadsOrders]);
+  t.same(a.authorizer.all(), [aliceReadsOrders]);
+});

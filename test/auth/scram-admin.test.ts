@@ -155,3 +155,28 @@ t.test('alter: refused for every user without the permission, and nothing is sav
   t.ok(store.lookup('alice', 'SCRAM-SHA-256'));
   t.throws(() => readFileSync(store.file!), { code: 'ENOENT' }, 'not saved');
 });
+
+t.test('two stores on one file (worker processes) keep each other’s users', async (t) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'warden-scram-two-')), 'credentials.yaml');
+  const a = new CredentialStore(file);
+  const b = new CredentialStore(file);
+  const alter = (upsertions: AlterRequest['upsertions']): AlterRequest => ({ deletions: [], upsertions });
+  t.same(alterScram(alter([upsert('carol', 'c')]), a, true).changed, ['carol']);
+  t.same(alterScram(alter([upsert('dave', 'd')]), b, true).changed, ['dave'], 'b had not seen carol');
+  t.same(
+    new CredentialStore(file).list().map((u) => u.user),
+    ['carol', 'dave'],
+    'the file has both',
+  );
+  t.same(
+    b.list().map((u) => u.user),
+    ['carol', 'dave'],
+    'and b knows both',
+  );
+  const del = alterScram({ deletions: [{ name: 'dave', mechanism: SHA256 }], upsertions: [] }, a, true);
+  t.same(del.changed, ['dave'], "a deletes b's user, which it had not seen");
+  t.same(
+    new CredentialStore(file).list().map((u) => u.user),
+    ['carol'],
+  );
+});

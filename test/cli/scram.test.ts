@@ -9,10 +9,12 @@ import { tmpdir } from 'node:os';
 import { PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 import { CredentialStore } from '../../src/auth/credentials.js';
 import { ScramServer } from '../../src/auth/scram.js';
+import { childEnv } from '../helpers/child-env.js';
 
 const cli = (args: string[], input = '') =>
   spawnSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'scram', ...args], {
     cwd: PROJECT_ROOT,
+    env: childEnv(),
     input,
     encoding: 'utf8',
   });

@@ -13,6 +13,7 @@ import { PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 import { makePki } from '../helpers/certs.js';
 import { startHarness } from '../helpers/proxy.js';
 import { kcat } from '../helpers/kcat.js';
+import { childEnv } from '../helpers/child-env.js';
 
 const SECRET = 'pa55-Wörd-s3cret';
 
@@ -76,7 +77,7 @@ t.test('check-config prints the effective configuration with secrets redacted', 
   const r = spawnSync(
     process.execPath,
     ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'check-config', file],
-    { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, WARDEN_T_PASS: SECRET } },
+    { cwd: PROJECT_ROOT, encoding: 'utf8', env: childEnv({ WARDEN_T_PASS: SECRET }) },
   );
   t.equal(r.status, 0, r.stderr);
   t.match(r.stdout, /1 secret value\(s\) redacted/);
@@ -86,11 +87,11 @@ t.test('check-config prints the effective configuration with secrets redacted', 
   const missing = spawnSync(
     process.execPath,
     ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'check-config', file],
-    { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, WARDEN_T_PASS: '' } },
+    { cwd: PROJECT_ROOT, encoding: 'utf8', env: childEnv({ WARDEN_T_PASS: '' }) },
   );
   t.equal(missing.status, 1, 'an empty passphrase is refused by the schema');
   t.match(missing.stderr, /keyPassphrase/);
-  const env = { ...process.env };
+  const env = childEnv();
   delete env.WARDEN_T_PASS;
   const unset = spawnSync(
     process.execPath,

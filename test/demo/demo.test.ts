@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 import { freePortBlock } from '../helpers/ports.js';
 import { kcat } from '../helpers/kcat.js';
+import { childEnv } from '../helpers/child-env.js';
 
 for (const variant of [
   { name: 'the mock cluster', args: [], brokerProcess: 'mock-cluster', startMs: 20_000 },
@@ -19,6 +20,7 @@ for (const variant of [
       {
         cwd: PROJECT_ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
+        env: childEnv(),
       },
     );
     t.teardown(() => child.kill('SIGKILL'));

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dump } from 'js-yaml';
 import { PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 import { collectJsonLines } from './json-lines.js';
+import { childEnv } from './child-env.js';
 
 export interface ServedProxy {
   child: ChildProcess;
@@ -21,9 +22,10 @@ export async function serveProxy(config: Record<string, unknown>, startTimeoutMs
   const file = join(dir, 'warden.yaml');
   writeFileSync(file, dump(config));
   const cli = join(PROJECT_ROOT, 'src', 'cli', 'main.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--config', file], {
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--config', file, '--workers', '1'], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: childEnv(),
   });
   const lines = collectJsonLines(child.stdout!, { keepText: true });
   let stderr = '';

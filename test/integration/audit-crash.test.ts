@@ -15,6 +15,7 @@ import { ApiKey } from '../../src/protocol/generated/index.js';
 import type * as produce from '../../src/protocol/generated/produce.js';
 import type * as metadata from '../../src/protocol/generated/metadata.js';
 import { verifyLines } from '../../src/audit/chain.js';
+import { childEnv } from '../helpers/child-env.js';
 
 interface Decision {
   clientId: string;
@@ -34,8 +35,8 @@ interface Event {
 function startProxy(cfg: string): ChildProcess {
   return spawn(
     process.execPath,
-    ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve', '--config', cfg],
-    { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+    ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve', '--config', cfg, '--workers', '1'],
+    { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: childEnv() },
   );
 }
 

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { MockCluster, PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 import { freePortBlock } from '../helpers/ports.js';
 import { kcat } from '../helpers/kcat.js';
+import { childEnv } from '../helpers/child-env.js';
 
 t.test('SIGHUP and file changes: refused when broken, applied live when valid', async (t) => {
   const cluster = await MockCluster.start({ brokers: 3, topics: { free: 1 } });
@@ -33,8 +34,8 @@ t.test('SIGHUP and file changes: refused when broken, applied live when valid', 
   writeFileSync(cfg, config({ port: base, allowEveryone: false }));
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve', '--config', cfg],
-    { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve', '--config', cfg, '--workers', '1'],
+    { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: childEnv() },
   );
   t.teardown(() => child.kill('SIGKILL'));
   const logs = collectJsonLines(child.stdout!);

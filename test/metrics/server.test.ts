@@ -3,13 +3,13 @@
 import t, { type Test } from 'tap';
 import http from 'node:http';
 import pino from 'pino';
-import { ManagementServer } from '../../src/metrics/server.js';
-import type { Metrics } from '../../src/metrics/metrics.js';
+import { ManagementServer, type ProbeResult } from '../../src/metrics/server.js';
+import type { MetricsSource } from '../../src/metrics/metrics.js';
 
 const log = pino({ level: 'silent' });
 
-function fakeMetrics(text: () => Promise<string>): Metrics {
-  return { text, registry: { contentType: 'text/plain; version=0.0.4; charset=utf-8' } } as unknown as Metrics;
+function fakeMetrics(text: () => Promise<string>): MetricsSource {
+  return { text, contentType: 'text/plain; version=0.0.4; charset=utf-8' };
 }
 
 interface Reply {
@@ -30,15 +30,20 @@ function get(port: number, path: string, method = 'GET'): Promise<Reply> {
   });
 }
 
-async function start(t: Test, metrics: Metrics, ready = () => ({ ready: true, reasons: [] as string[] })) {
-  const server = new ManagementServer(metrics, ready, log);
+async function start(
+  t: Test,
+  metrics: MetricsSource,
+  ready: () => ProbeResult = () => ({ ok: true, reasons: [] }),
+  live?: () => Promise<ProbeResult>,
+) {
+  const server = new ManagementServer(metrics, ready, log, live);
   const port = await server.start('127.0.0.1', 0);
   t.teardown(() => server.close());
   return port;
 }
 
 t.test('/metrics, /healthz and /readyz', async (t) => {
-  let state = { ready: false, reasons: ['listener plain not bound', 'upstream unreachable'] };
+  let state = { ok: false, reasons: ['listener plain not bound', 'upstream unreachable'] };
   const port = await start(
     t,
     fakeMetrics(async () => 'kafka_warden_up 1\n'),
@@ -54,7 +59,7 @@ t.test('/metrics, /healthz and /readyz', async (t) => {
     status: 503,
     body: 'not ready: listener plain not bound; upstream unreachable\n',
   });
-  state = { ready: true, reasons: [] };
+  state = { ok: true, reasons: [] };
   t.match(await get(port, '/readyz'), { status: 200, body: 'ready\n' });
   t.match(await get(port, '/nope'), { status: 404 });
   t.match(await get(port, '/healthz', 'HEAD'), { status: 200, body: '' });
@@ -81,22 +86,35 @@ t.test('start fails when the port is taken; close is safe before and after start
   );
   const other = new ManagementServer(
     fakeMetrics(async () => ''),
-    () => ({ ready: true, reasons: [] }),
+    () => ({ ok: true, reasons: [] }),
     log,
   );
   await t.rejects(other.start('127.0.0.1', port), { code: 'EADDRINUSE' });
   const never = new ManagementServer(
     fakeMetrics(async () => ''),
-    () => ({ ready: true, reasons: [] }),
+    () => ({ ok: true, reasons: [] }),
     log,
   );
   await never.close();
   const s = new ManagementServer(
     fakeMetrics(async () => ''),
-    () => ({ ready: true, reasons: [] }),
+    () => ({ ok: true, reasons: [] }),
     log,
   );
   const p = await s.start('127.0.0.1', 0);
   await s.close();
   await t.rejects(get(p, '/healthz'), { code: 'ECONNREFUSED' }, 'closed');
+});
+
+t.test('/healthz asks its liveness probe: 503 with the reasons when it fails', async (t) => {
+  let live: ProbeResult = { ok: false, reasons: ['worker 2 did not answer within 2000 ms'] };
+  const port = await start(
+    t,
+    fakeMetrics(async () => ''),
+    undefined,
+    async () => live,
+  );
+  t.match(await get(port, '/healthz'), { status: 503, body: 'not healthy: worker 2 did not answer within 2000 ms\n' });
+  live = { ok: true, reasons: [] };
+  t.match(await get(port, '/healthz'), { status: 200, body: 'ok\n' });
 });
