@@ -48,6 +48,8 @@ export interface AuditDeps {
   /** Where the kafka sinks write; null when there is none (tests of the other sinks). */
   upstream: OpenUpstream | null;
   stdout?: Writable;
+  /** Names this writer in every chain it writes (the `chainid` attribute); none when absent. */
+  chainId?: string;
 }
 
 export interface AuditStats {
@@ -94,11 +96,13 @@ export class AuditLog implements AuditRecorder<RequestInfo> {
   private droppedLogged = 0;
   /** What a full spool or a failed write does; failClosed without a spool section. */
   private readonly onFull: 'failClosed' | 'dropOldest';
+  private readonly chainId: string | undefined;
   readonly stats = { emitted: 0, refused: 0, dropped: 0 };
 
   constructor(config: AuditConfig, deps: AuditDeps) {
     this.config = config;
     this.log = deps.log.child({ component: 'audit' });
+    this.chainId = deps.chainId;
     this.onFull = config.spool?.onFull ?? 'failClosed';
     const spool = config.spool;
     config.sinks.forEach((s, i) => {
@@ -177,7 +181,7 @@ export class AuditLog implements AuditRecorder<RequestInfo> {
     }
     let ok = true;
     for (const d of this.direct) {
-      const { line, state } = chainLine(json, d.chain);
+      const { line, state } = chainLine(json, d.chain, this.chainId);
       try {
         d.sink.write(line);
         d.chain = state;
@@ -191,7 +195,7 @@ export class AuditLog implements AuditRecorder<RequestInfo> {
       }
     }
     for (const s of this.spooled) {
-      const { line, state } = chainLine(json, s.chain);
+      const { line, state } = chainLine(json, s.chain, this.chainId);
       const before = s.spool.dropped;
       let appended: boolean;
       try {

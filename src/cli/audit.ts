@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { verifyLines } from '../audit/chain.js';
+import { verifyChains, type ChainResult } from '../audit/chain.js';
 
 const USAGE = `Usage:
-  kafka-warden audit verify FILE...   check the hash chain of audit files (JSON lines);
-                                      exits 1 and names the first broken or missing link
+  kafka-warden audit verify FILE...   check the hash chains of audit files (JSON lines), each
+                                      writer's chain on its own (its chainid: instance/worker),
+                                      across the files in the order given (rotated files oldest
+                                      first; a topic dumped with kcat -e -f '%s\\n' is one file);
+                                      exits 1 and names each chain's first broken or missing link
 `;
 
 /** `kafka-warden audit verify FILE...` */
@@ -18,26 +21,28 @@ export function auditCommand(
     return 2;
   }
   let bad = 0;
+  const read: Array<{ name: string; lines: string[] }> = [];
   for (const file of files) {
-    let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      read.push({ name: file, lines: readFileSync(file, 'utf8').split('\n') });
     } catch (e) {
       err(`${file}: cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
       bad++;
-      continue;
-    }
-    const r = verifyLines(text.split('\n'));
-    if (r.ok) {
-      out(
-        r.events === 0
-          ? `${file}: no events\n`
-          : `${file}: ${r.events} events, chainseq ${r.firstSeq}..${r.lastSeq}, chain intact\n`,
-      );
-    } else {
-      err(`${file}: line ${r.error!.line}: ${r.error!.reason}\n`);
-      bad++;
     }
   }
+  const results = verifyChains(read);
+  const report = (r: ChainResult) => {
+    const name = r.chainId === '' ? `${r.file}` : `chain ${r.chainId}`;
+    if (r.ok) return out(`${name}: ${r.events} events, chainseq ${r.firstSeq}..${r.lastSeq}, chain intact\n`);
+    const at = r.chainId === '' ? `line ${r.error!.line}` : `${r.file} line ${r.error!.line}`;
+    err(`${name}: ${at}: ${r.error!.reason}\n`);
+    bad++;
+  };
+  // Files in the order given (with their chains that have no id), then each writer's chain.
+  for (const f of read) {
+    if (f.lines.every((l) => l === '')) out(`${f.name}: no events\n`);
+    for (const r of results) if (r.chainId === '' && r.file === f.name) report(r);
+  }
+  for (const r of results) if (r.chainId !== '') report(r);
   return bad === 0 ? 0 : 1;
 }

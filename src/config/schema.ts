@@ -85,6 +85,12 @@ export const configSchema = z
      * every client, super users included, with or without an acl section; the principals named here
      * are exempt (the ACLs then decide for them as for any topic). See README "Protected topics".
      */
+    /**
+     * Names this instance in its audit chains (each line's `chainid`; with workers, `<id>/worker-N`),
+     * so that the chains of a fleet, interleaved in one topic, are told apart. Default: the host name
+     * (a pod's name in Kubernetes).
+     */
+    instanceId: z.string().min(1).max(200).optional(),
     protectedTopics: z
       .object({
         principals: z.array(z.string().regex(/^User:.+$/, 'principals look like User:name')).default([]),

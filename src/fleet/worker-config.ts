@@ -2,6 +2,7 @@
 // serves the same listeners and follows the same credential and ACL files; what must not be shared
 // between processes, or what bounds the whole process, is split here.
 import { basename, dirname, extname, join } from 'node:path';
+import { hostname } from 'node:os';
 import type { Config } from '../config/schema.js';
 
 /**
@@ -22,6 +23,7 @@ export function configForWorker(config: Config, worker: number, workers: number)
   return {
     ...config,
     management: undefined,
+    instanceId: `${config.instanceId ?? hostname()}/worker-${worker}`,
     limits: {
       ...limits,
       maxConnections: share(limits.maxConnections, workers),

@@ -30,7 +30,7 @@ export interface Applied {
 }
 
 /** Settings only a restart changes, compared whole. */
-const RESTART_KEYS = ['upstream', 'management', 'metrics', 'protectedTopics'] as const;
+const RESTART_KEYS = ['upstream', 'management', 'metrics', 'protectedTopics', 'instanceId'] as const;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -60,6 +60,7 @@ export function applyLiveConfig(live: LiveParts, prev: Config, next: Config): Ap
     management: prev.management,
     metrics: prev.metrics,
     protectedTopics: prev.protectedTopics,
+    instanceId: prev.instanceId,
     listeners: listenersSame ? live.listeners.map((l) => l.config) : prev.listeners,
     auth: { ...next.auth, credentialsFile: prev.auth.credentialsFile, unknownUserSecret: prev.auth.unknownUserSecret },
     acl,

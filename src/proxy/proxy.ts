@@ -26,6 +26,7 @@ import { readFileSync } from 'node:fs';
 import { watchFiles, type FileWatch } from '../file-watch.js';
 import { loadConfigFile } from '../config/load.js';
 import { fileURLToPath } from 'node:url';
+import { hostname } from 'node:os';
 
 const VERSION = (() => {
   try {
@@ -116,6 +117,7 @@ export class Proxy {
         : new AuditLog(config.audit, {
             log,
             upstream: (auditLog) => new ClusterClient(this.cluster, auditLog, config.upstream.connectTimeoutMs),
+            chainId: config.instanceId ?? hostname(),
           });
     this.protectedTopics = ProtectedTopics.fromConfig(config);
     // Their ids too, learned at every refresh: a request naming one by id is refused before any

@@ -4,7 +4,7 @@ import t from 'tap';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { chainLine, verifyLines, stateOf, GENESIS, type ChainState } from '../../src/audit/chain.js';
+import { chainLine, verifyChains, verifyLines, stateOf, GENESIS, type ChainState } from '../../src/audit/chain.js';
 import { auditCommand } from '../../src/cli/audit.js';
 
 function chain(n: number, from: ChainState = GENESIS): { lines: string[]; state: ChainState } {
@@ -95,4 +95,53 @@ t.test('kafka-warden audit verify FILE', async (t) => {
     2,
     'usage error',
   );
+});
+
+t.test('several writers in one place: each chain is checked on its own, across files in order', async (t) => {
+  const writers = ['host-a/worker-1', 'host-a/worker-2', 'host-b'];
+  const states = new Map(writers.map((w) => [w, GENESIS]));
+  const lines: string[] = [];
+  for (let i = 0; i < 9; i++) {
+    const w = writers[i % 3]!;
+    const r = chainLine(JSON.stringify({ id: `e${i}` }), states.get(w)!, w);
+    states.set(w, r.state);
+    lines.push(r.line);
+  }
+  t.match(lines[0], /,"chainid":"host-a\/worker-1","chainseq":1,/, 'the writer is named before the links');
+  const all = verifyChains([{ name: 'topic', lines }]);
+  t.same(
+    all.map((r) => [r.chainId, r.ok, r.events, r.firstSeq, r.lastSeq]),
+    writers.map((w) => [w, true, 3, 1, 3]),
+    'three interleaved chains, each intact',
+  );
+  const gap = verifyChains([{ name: 'topic', lines: lines.filter((_, i) => i !== 4) }]);
+  t.match(
+    gap.find((r) => r.chainId === 'host-a/worker-2'),
+    {
+      ok: false,
+      file: 'topic',
+      error: { line: 7, reason: /1 event\(s\) missing after chainseq 1/ },
+    },
+  );
+  t.ok(
+    gap.filter((r) => r.chainId !== 'host-a/worker-2').every((r) => r.ok),
+    'the other writers are intact',
+  );
+  const rotated = [
+    { name: 'old', lines: lines.slice(0, 5) },
+    { name: 'new', lines: lines.slice(5) },
+  ];
+  t.ok(
+    verifyChains(rotated).every((r) => r.ok),
+    'a chain goes on across files given oldest first',
+  );
+  t.notOk(
+    verifyChains([...rotated].reverse()).every((r) => r.ok),
+    'newest first breaks the links',
+  );
+  const moved = lines[1]!.replace('"chainid":"host-a/worker-2"', '"chainid":"host-a/worker-1"');
+  t.match(verifyChains([{ name: 'topic', lines: [lines[0]!, moved] }])[0], {
+    ok: false,
+    error: { reason: /was edited/ },
+  });
 });

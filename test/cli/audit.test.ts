@@ -63,3 +63,24 @@ t.test('usage errors exit with 2', async (t) => {
     t.match(r.err, /^Usage:\n {2}kafka-warden audit verify FILE/);
   }
 });
+
+t.test('the chains of several writers in one file are reported per writer', async (t) => {
+  let a = GENESIS;
+  let b = GENESIS;
+  const lines: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const ra = chainLine(JSON.stringify({ id: `a${i}` }), a, 'pod-1/worker-1');
+    const rb = chainLine(JSON.stringify({ id: `b${i}` }), b, 'pod-1/worker-2');
+    a = ra.state;
+    b = rb.state;
+    lines.push(ra.line, rb.line);
+  }
+  const topic = file('topic.jsonl', `${lines.filter((_, i) => i !== 3).join('\n')}\n`);
+  const r = run(['verify', topic]);
+  t.equal(r.code, 1);
+  t.equal(r.out, 'chain pod-1/worker-1: 4 events, chainseq 1..4, chain intact\n');
+  t.match(
+    r.err,
+    /^chain pod-1\/worker-2: .*topic\.jsonl line 5: broken link: 1 event\(s\) missing after chainseq 1\n$/,
+  );
+});

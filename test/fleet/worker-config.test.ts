@@ -1,6 +1,7 @@
 // What one worker of N runs of the configuration: its share of the whole-instance limits, its own
 // audit files and spool, no management endpoint; one worker runs the configuration as it is.
 import t from 'tap';
+import { hostname } from 'node:os';
 import { configSchema } from '../../src/config/schema.js';
 import { configForWorker, workerFile } from '../../src/fleet/worker-config.js';
 
@@ -47,6 +48,8 @@ t.test('worker 2 of 3', async (t) => {
   t.same(w.listeners, config.listeners, 'the same listeners');
   t.same(w.upstream, config.upstream);
   t.equal(config.limits.maxConnections, 1001, 'the configuration itself is unchanged');
+  t.equal(w.instanceId, `${hostname()}/worker-2`, 'its audit chains are named after the host and the worker');
+  t.equal(configForWorker({ ...config, instanceId: 'edge-1' }, 3, 3).instanceId, 'edge-1/worker-3');
 });
 
 t.test(

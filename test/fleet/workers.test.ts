@@ -6,7 +6,7 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { MockCluster, PROJECT_ROOT } from '../../src/demo/mock-cluster.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
 import type * as metadataCodec from '../../src/protocol/generated/metadata.js';
@@ -235,5 +235,10 @@ t.test('each worker keeps an intact audit chain, across its restarts', async (t)
     (s) => out.push(s),
   );
   t.equal(code, 0, out.join(''));
-  t.match(out.join(''), /audit\.jsonl: \d+ events, chainseq 1\.\.\d+, chain intact/);
+  // Each worker names its chain: the host, and the worker.
+  for (const w of [1, 2])
+    t.match(
+      out.join(''),
+      new RegExp(`chain ${hostname()}/worker-${w}: \\d+ events, chainseq 1\\.\\.\\d+, chain intact`),
+    );
 });

@@ -56,6 +56,9 @@ t.test('protectedTopics needs a restart: its principals keep their running value
   const r = p.applyConfig(parseConfig({ ...raw, protectedTopics: { principals: ['User:reader', 'User:mallory'] } }));
   t.same(r.restartRequired, ['protectedTopics']);
   t.same(p.config.protectedTopics.principals, ['User:reader'], 'the running value stays');
+  const renamed = p.applyConfig(parseConfig({ ...raw, instanceId: 'another-name' }));
+  t.same(renamed.restartRequired, ['instanceId'], 'the name of the audit chains is read at start');
+  t.equal(p.config.instanceId, raw.instanceId);
   t.ok(
     p.protectedTopics.restricts('User:mallory', '_audit') && !p.protectedTopics.restricts('User:reader', '_audit'),
     'and so does the registry',
