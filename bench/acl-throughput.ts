@@ -6,11 +6,11 @@
 //   npm run bench -- acl-throughput            (ROUNDS=5 MESSAGES=200000 by default)
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir } from 'node:os';
 import { MockCluster } from '../src/demo/mock-cluster.js';
 import { writeAclFile } from '../src/acl/store.js';
 import { Operation, PatternType, Permission, ResourceType, type AclBinding } from '../src/acl/model.js';
-import { run, runProduce, median, startProxy, writeSection } from './common.js';
+import { run, runProduce, median, startProxy, writeSection, measuredOn } from './common.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const MESSAGES = Number(process.env.MESSAGES ?? 200_000);
@@ -104,7 +104,7 @@ async function main() {
   const section = [
     '## ACLs on vs off',
     '',
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}.`,
+    measuredOn(),
     `Command: \`ROUNDS=${ROUNDS} MESSAGES=${MESSAGES} CONSUME_MESSAGES=${CONSUME_MESSAGES} npm run bench -- acl-throughput\``,
     '',
     `Two proxies (PLAINTEXT, pooled) in front of the same mock cluster: one without an acl section, one with ${(OTHER_ACLS + 3).toLocaleString('en-US')} ACLs`,

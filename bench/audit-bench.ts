@@ -6,14 +6,14 @@
 //   npm run bench -- audit            (ROUNDS=5 MESSAGES=200000 by default)
 import { writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { MockCluster } from '../src/demo/mock-cluster.js';
 import { AuditLog, type AuditConfig } from '../src/audit/audit-log.js';
 import { authorizationEvent } from '../src/audit/event.js';
 import { Operation, ResourceType } from '../src/acl/model.js';
-import { runProduce, median, startProxy, writeSection } from './common.js';
+import { runProduce, median, startProxy, writeSection, measuredOn } from './common.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const MESSAGES = Number(process.env.MESSAGES ?? 200_000);
@@ -120,7 +120,7 @@ async function main() {
   const section = [
     '## Audit',
     '',
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}.`,
+    measuredOn(),
     `Command: \`ROUNDS=${ROUNDS} MESSAGES=${MESSAGES} npm run bench -- audit\``,
     '',
     `Cost of recording one authorization event (JSON serialization, SHA-256 chain link, write(2) before returning), median of 5 runs of ${EVENTS.toLocaleString('en-US')}:`,

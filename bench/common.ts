@@ -3,7 +3,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { PROJECT_ROOT } from '../src/demo/mock-cluster.js';
 import { makeCa, makeLeaf } from '../src/demo/pki.js';
 import { CredentialStore } from '../src/auth/credentials.js';
@@ -212,6 +212,17 @@ export async function startProxy(
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** The line every section opens with: when, on what machine. */
+export function measuredOn(): string {
+  return `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}.`;
+}
+
+/** Writes a scenario's section into bench/BENCHMARKS.md and shows it. */
+export function publish(heading: string, section: string): void {
+  writeSection(heading, section);
+  process.stdout.write(section);
 }
 
 /** Replaces (or appends) the section of bench/BENCHMARKS.md that starts with `heading`. */

@@ -16,9 +16,8 @@
 //
 //   npm run bench -- cpu-per-message     (ROUNDS=3 MESSAGES=1000000 RATE=200000)
 //   RATE=max npm run bench -- cpu-per-message
-import { cpus } from 'node:os';
 import { MockCluster } from '../src/demo/mock-cluster.js';
-import { runProduce, median, startProxy, cpuSeconds, writeSection, type ProxyHandle } from './common.js';
+import { runProduce, median, startProxy, cpuSeconds, publish, measuredOn, type ProxyHandle } from './common.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const MESSAGES = Number(process.env.MESSAGES ?? 1_000_000);
@@ -78,7 +77,7 @@ async function main() {
   const section = [
     heading,
     '',
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}.`,
+    measuredOn(),
     `Command: \`ROUNDS=${ROUNDS} MESSAGES=${MESSAGES} RATE=${RATE} npm run bench -- cpu-per-message\``,
     '',
     `Produce of ${MESSAGES.toLocaleString('en-US')} messages of 1 KiB ${offered} (librdkafka 2.0.2, linger 5 ms, acks=1) through each proxy;`,
@@ -96,8 +95,7 @@ async function main() {
       .join('; ')}.`,
     '',
   ].join('\n');
-  writeSection(heading, section);
-  process.stdout.write(section);
+  publish(heading, section);
 }
 
 await main();

@@ -7,9 +7,17 @@
 // processes together, supervisor included) is what predicts a machine with cores to spare.
 //
 //   npm run bench -- workers          (ROUNDS=3 MESSAGES=500000 per driver)
-import { cpus } from 'node:os';
 import { MockCluster } from '../src/demo/mock-cluster.js';
-import { cpuSeconds, median, run, startProxy, treeCpuSeconds, writeSection, type ProxyHandle } from './common.js';
+import {
+  cpuSeconds,
+  median,
+  run,
+  startProxy,
+  treeCpuSeconds,
+  publish,
+  measuredOn,
+  type ProxyHandle,
+} from './common.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const MESSAGES = Number(process.env.MESSAGES ?? 500_000);
@@ -101,7 +109,7 @@ function writeReport(samples: Map<string, Sample[]>): void {
   const section = [
     heading,
     '',
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}.`,
+    measuredOn(),
     `Command: \`ROUNDS=${ROUNDS} MESSAGES=${MESSAGES} npm run bench -- workers\``,
     '',
     `${DRIVERS} warden-bench producers at once (librdkafka, 1 KiB, acks=1, linger 5 ms, ${MESSAGES.toLocaleString('en-US')} messages each, as fast as they can)`,
@@ -117,8 +125,7 @@ function writeReport(samples: Map<string, Sample[]>): void {
       .join('; ')}.`,
     '',
   ].join('\n');
-  writeSection(heading, section);
-  process.stdout.write(section);
+  publish(heading, section);
 }
 
 await main();
