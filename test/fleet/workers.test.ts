@@ -15,7 +15,7 @@ import { auditCommand } from '../../src/cli/audit.js';
 import { collectJsonLines } from '../helpers/json-lines.js';
 import { freePortBlock } from '../helpers/ports.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { metadata } from '../helpers/requests.js';
+import { metadata, allowDescribeCreation } from '../helpers/requests.js';
 import { until } from '../helpers/wait.js';
 import { childEnv } from '../helpers/child-env.js';
 
@@ -118,17 +118,7 @@ t.test('both workers serve the one port, and the probes and /metrics cover both'
 t.test('an ACL created through one worker is enforced by the other', async (t) => {
   const [first] = clients;
   const created = await first!.request<createAcls.Response>(ApiKey.CreateAcls, 3, {
-    creations: [
-      {
-        resourceType: 2,
-        resourceName: 'b',
-        resourcePatternType: 3,
-        principal: 'User:ANONYMOUS',
-        host: '*',
-        operation: 8,
-        permissionType: 3,
-      },
-    ],
+    creations: [allowDescribeCreation(2, 'b', 'User:ANONYMOUS')],
   });
   t.same(
     created.results.map((r) => r.errorCode),

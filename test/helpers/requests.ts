@@ -232,3 +232,14 @@ export const metadata = (
   allowAutoTopicCreation,
   includeTopicAuthorizedOperations: false,
 });
+
+/** A CreateAcls creation: ALLOW `principal` DESCRIBE on a LITERAL resource, from any host (codes as on the wire). */
+export const allowDescribeCreation = (resourceType: number, resourceName: string, principal: string) => ({
+  resourceType,
+  resourceName,
+  resourcePatternType: 3, // LITERAL
+  principal,
+  host: '*',
+  operation: 8, // DESCRIBE
+  permissionType: 3, // ALLOW
+});

@@ -18,6 +18,7 @@ import type * as createAcls from '../../src/protocol/generated/create-acls.js';
 import { ApiKey } from '../../src/protocol/generated/index.js';
 import type * as produce from '../../src/protocol/generated/produce.js';
 import { makePki } from '../helpers/certs.js';
+import { allowDescribeCreation } from '../helpers/requests.js';
 
 const INITIAL = `acls:
   - { resourceType: TOPIC, resourceName: orders, principal: "User:bob", operation: WRITE }
@@ -422,17 +423,7 @@ t.test('a denied acks=0 Produce closes the connection; SCRAM admin follows CLUST
   const alice = await loginScram(h.saslPlaintext, 'alice', USERS.alice);
   t.teardown(() => alice.close());
   const created = await alice.request<createAcls.Response>(ApiKey.CreateAcls, 3, {
-    creations: [
-      {
-        resourceType: 4,
-        resourceName: 'kafka-cluster',
-        resourcePatternType: 3,
-        principal: 'User:bob',
-        host: '*',
-        operation: 8,
-        permissionType: 3,
-      },
-    ],
+    creations: [allowDescribeCreation(4, 'kafka-cluster', 'User:bob')],
   });
   t.same(
     created.results.map((r) => r.errorCode),
